@@ -1,0 +1,289 @@
+package dev.kvstore.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kvstore.cli.client.KvClient;
+import dev.kvstore.cli.local.LocalCluster;
+import dev.kvstore.cli.local.LocalClusterSettings;
+import dev.kvstore.cli.local.LocalSupervisor;
+import dev.kvstore.cli.local.NodeProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kv}: run a local cluster, talk to it, and watch failovers happen. */
+@Command(name = "kv", mixinStandardHelpOptions = true, version = "kv 0.1.0",
+        description = "KV Cluster command line: local cluster, client, demo.",
+        subcommands = {KvCli.Local.class, KvCli.Demo.class, KvCli.Put.class, KvCli.Get.class, KvCli.Status.class,
+                KvCli.KillPrimary.class, Bench.class})
+public final class KvCli {
+
+    static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new KvCli()).execute(args));
+    }
+
+    static void say(String line) {
+        System.out.println(LocalTime.now().format(CLOCK) + "  " + line);
+        System.out.flush();
+    }
+
+    /** Options shared by the commands that talk to a local cluster. */
+    static class ClusterOptions {
+        @Option(names = "--dir", defaultValue = ".kv-local", description = "local cluster directory (default ${DEFAULT-VALUE})")
+        Path dir;
+
+        @Option(names = "--url", split = ",", description = "store URLs instead of a local cluster directory")
+        List<String> urls;
+
+        List<String> urls() throws IOException {
+            if (urls != null && !urls.isEmpty()) {
+                return urls;
+            }
+            Properties props = descriptor();
+            List<String> found = new ArrayList<>();
+            for (int i = 0; i < Integer.parseInt(props.getProperty("nodes")); i++) {
+                found.add(props.getProperty("node." + i + ".url"));
+            }
+            return found;
+        }
+
+        Properties descriptor() throws IOException {
+            Path file = dir.resolve("cluster.properties");
+            if (!Files.exists(file)) {
+                throw new IOException("no local cluster at " + dir.toAbsolutePath() + ": start one with `kv local`");
+            }
+            Properties props = new Properties();
+            try (var in = Files.newBufferedReader(file)) {
+                props.load(in);
+            }
+            return props;
+        }
+    }
+
+    static class LocalOptions {
+        @Option(names = "--nodes", defaultValue = "3", description = "number of stores (default ${DEFAULT-VALUE})")
+        int nodes;
+
+        @Option(names = "--base-port", defaultValue = "7100", description = "HTTP port of the first store; replication ports are +100")
+        int basePort;
+
+        @Option(names = "--mode", defaultValue = "sync", description = "sync or async")
+        String mode;
+
+        @Option(names = "--store-jar", defaultValue = "${env:KV_STORE_JAR:-store/target/quarkus-app/quarkus-run.jar}")
+        Path storeJar;
+
+        LocalCluster open(Path dir) throws IOException {
+            LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode);
+            return new LocalCluster(dir, storeJar, basePort, settings, KvCli::say);
+        }
+    }
+
+    @Command(name = "local", description = "Run a local cluster of store processes with a supervisor, until Ctrl-C.")
+    static class Local implements Callable<Integer> {
+        @CommandLine.Mixin
+        LocalOptions local;
+
+        @Option(names = "--dir", defaultValue = ".kv-local")
+        Path dir;
+
+        @Option(names = "--for", description = "stop after this many seconds (default: run until Ctrl-C)")
+        Integer seconds;
+
+        @Override
+        public Integer call() throws Exception {
+            try (LocalCluster cluster = local.open(dir)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
+                say("starting " + local.nodes + " stores under " + dir.toAbsolutePath() + " (logs: kv-N.log there)");
+                LocalSupervisor supervisor = cluster.start();
+                say("ready. In another terminal: ./kv put k v | ./kv get k | ./kv status | ./kv kill-primary");
+                long end = seconds == null ? Long.MAX_VALUE : System.nanoTime() + seconds * 1_000_000_000L;
+                KvClient client = new KvClient(cluster.urls(), Duration.ofMillis(500));
+                String lastLine = "";
+                while (System.nanoTime() < end) {
+                    String line = Status.describe(client, cluster.urls(), supervisor.epoch());
+                    if (!line.equals(lastLine)) {
+                        say(line);
+                        lastLine = line;
+                    }
+                    Thread.sleep(500);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "demo", description = "The seed scenario in one go: start 3 stores, write keys, kill -9 the primary, "
+            + "watch a secondary take over, read every key back.")
+    static class Demo implements Callable<Integer> {
+        @CommandLine.Mixin
+        LocalOptions local;
+
+        @Option(names = "--dir", defaultValue = ".kv-demo")
+        Path dir;
+
+        @Option(names = "--keys", defaultValue = "100")
+        int keys;
+
+        @Override
+        public Integer call() throws Exception {
+            try (LocalCluster cluster = local.open(dir)) {
+                say("starting " + local.nodes + " stores (" + local.mode + " replication)");
+                LocalSupervisor supervisor = cluster.start();
+                KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(2));
+                say(Status.describe(client, cluster.urls(), supervisor.epoch()));
+                String run = Long.toString(System.currentTimeMillis(), 36);
+                for (int i = 0; i < keys; i++) {
+                    client.putWithRetry("demo-" + run + "-" + i, ("value " + i).getBytes(StandardCharsets.UTF_8),
+                            Duration.ofSeconds(10));
+                }
+                say("wrote " + keys + " keys through " + supervisor.primary().name());
+                NodeProcess victim = supervisor.primary();
+                long killedAt = System.nanoTime();
+                victim.kill();
+                say("kill -9 " + victim.name() + " (pid " + victim.pid() + ")");
+                KvClient.Ack ack = client.putWithRetry("demo-" + run + "-after", "written after the failover".getBytes(),
+                        Duration.ofSeconds(10));
+                long millis = (System.nanoTime() - killedAt) / 1_000_000;
+                say("first write acknowledged by the new primary " + supervisor.primary().name() + " " + millis
+                        + " ms after the kill (epoch " + ack.epoch() + ", offset " + ack.offset() + ")");
+                int missing = 0;
+                for (int i = 0; i < keys; i++) {
+                    if (client.get("demo-" + run + "-" + i).value().isEmpty()) {
+                        missing++;
+                    }
+                }
+                say("read back " + (keys - missing) + " of " + keys + " keys from the new primary"
+                        + (missing == 0 ? ": nothing lost" : ": " + missing + " MISSING"));
+                cluster.startDeadNodes();
+                Thread.sleep(3000);
+                say(Status.describe(client, cluster.urls(), supervisor.epoch()));
+                return missing == 0 ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "put", description = "Write a key through the primary.")
+    static class Put implements Callable<Integer> {
+        @CommandLine.Mixin
+        ClusterOptions cluster;
+
+        @Parameters(index = "0")
+        String key;
+
+        @Parameters(index = "1")
+        String value;
+
+        @Override
+        public Integer call() throws Exception {
+            KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(5));
+            KvClient.Ack ack = client.putWithRetry(key, value.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5));
+            System.out.println("OK epoch=" + ack.epoch() + " offset=" + ack.offset());
+            return 0;
+        }
+    }
+
+    @Command(name = "get", description = "Read a key from the primary, or from every store with --all.")
+    static class Get implements Callable<Integer> {
+        @CommandLine.Mixin
+        ClusterOptions cluster;
+
+        @Parameters(index = "0")
+        String key;
+
+        @Option(names = "--all", description = "ask every store and show each answer with its role and lag")
+        boolean all;
+
+        @Override
+        public Integer call() throws Exception {
+            KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(5));
+            if (!all) {
+                var read = client.get(key);
+                System.out.println(read.value().map(v -> new String(v, StandardCharsets.UTF_8)).orElse("(not found)"));
+                return read.value().isPresent() ? 0 : 1;
+            }
+            for (String url : cluster.urls()) {
+                try {
+                    var read = client.get(url, key);
+                    System.out.println(url + " [" + read.role() + ", lag " + read.lag() + "] "
+                            + read.value().map(v -> new String(v, StandardCharsets.UTF_8)).orElse("(not found)"));
+                } catch (IOException e) {
+                    System.out.println(url + " unreachable: " + e.getMessage());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Show every store: role, epoch, offsets, lag.")
+    static class Status implements Callable<Integer> {
+        @CommandLine.Mixin
+        ClusterOptions cluster;
+
+        @Override
+        public Integer call() throws Exception {
+            KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(2));
+            for (String url : cluster.urls()) {
+                try {
+                    System.out.println(url + "  " + client.status(url).toString());
+                } catch (IOException e) {
+                    System.out.println(url + "  DOWN (" + e.getMessage() + ")");
+                }
+            }
+            return 0;
+        }
+
+        static String describe(KvClient client, List<String> urls, long epoch) {
+            StringBuilder line = new StringBuilder("epoch " + epoch + " |");
+            for (String url : urls) {
+                try {
+                    JsonNode s = client.status(url);
+                    line.append(' ').append(s.path("nodeId").asText()).append(' ').append(s.path("role").asText());
+                    if ("secondary".equals(s.path("role").asText())) {
+                        line.append(s.path("following").asBoolean() ? " (lag " + s.path("lag").asLong() + ")" : " (connecting)");
+                    }
+                    line.append(" @").append(s.path("lastOffset").asLong()).append(" |");
+                } catch (IOException e) {
+                    line.append(' ').append(url.substring(url.lastIndexOf(':') + 1)).append(" DOWN |");
+                }
+            }
+            return line.toString();
+        }
+    }
+
+    @Command(name = "kill-primary", description = "kill -9 the primary of the local cluster.")
+    static class KillPrimary implements Callable<Integer> {
+        @CommandLine.Mixin
+        ClusterOptions cluster;
+
+        @Override
+        public Integer call() throws Exception {
+            Properties props = cluster.descriptor();
+            KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(2));
+            String primary = client.primaryUrl();
+            for (int i = 0; i < Integer.parseInt(props.getProperty("nodes")); i++) {
+                if (primary.equals(props.getProperty("node." + i + ".url"))) {
+                    String pid = props.getProperty("node." + i + ".pid");
+                    new ProcessBuilder("kill", "-9", pid).inheritIO().start().waitFor();
+                    System.out.println("killed " + props.getProperty("node." + i + ".name") + " (pid " + pid + ")");
+                    return 0;
+                }
+            }
+            System.err.println("primary " + primary + " is not in " + cluster.dir);
+            return 1;
+        }
+    }
+}

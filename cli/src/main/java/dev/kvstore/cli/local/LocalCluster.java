@@ -1,0 +1,125 @@
+package dev.kvstore.cli.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * N store processes on loopback plus the supervisor that gives them roles. Everything lives under
+ * one directory: a data directory and a log per store, the secret, the supervisor's epoch, and a
+ * {@code cluster.properties} that the CLI reads to find the stores.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private final Path dir;
+    private final Path storeJar;
+    private final LocalClusterSettings settings;
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    private final String secret;
+    private final Consumer<String> events;
+    private LocalSupervisor supervisor;
+
+    public LocalCluster(Path dir, Path storeJar, int basePort, LocalClusterSettings settings, Consumer<String> events)
+            throws IOException {
+        this.dir = dir.toAbsolutePath();
+        this.storeJar = storeJar;
+        this.settings = settings;
+        this.events = events;
+        Files.createDirectories(this.dir);
+        if (!Files.exists(storeJar)) {
+            throw new IOException("store binary not found at " + storeJar + "; build it with: mvn -pl store -am package");
+        }
+        this.secret = loadOrCreateSecret(this.dir.resolve("secret"));
+        for (int i = 0; i < settings.nodes(); i++) {
+            String name = "kv-" + i;
+            nodes.add(new NodeProcess(name, basePort + i, basePort + 100 + i, this.dir.resolve(name),
+                    this.dir.resolve(name + ".log")));
+        }
+    }
+
+    private static String loadOrCreateSecret(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        String secret = HexFormat.of().formatHex(random);
+        Files.writeString(file, secret);
+        return secret;
+    }
+
+    /** Starts every store, waits for them, and elects the first primary. */
+    public LocalSupervisor start() throws IOException, InterruptedException {
+        startDeadNodes();
+        supervisor = new LocalSupervisor(nodes, settings, secret, dir.resolve("supervisor-epoch"), events,
+                this::restartDeadNodesQuietly);
+        supervisor.start(Duration.ofSeconds(60));
+        writeDescriptor();
+        return supervisor;
+    }
+
+    public void startDeadNodes() throws IOException {
+        for (NodeProcess node : nodes) {
+            if (!node.alive()) {
+                node.start(storeJar, secret, settings);
+            }
+        }
+        writeDescriptor();
+    }
+
+    private void restartDeadNodesQuietly() {
+        try {
+            startDeadNodes();
+        } catch (IOException e) {
+            events.accept("restart failed: " + e.getMessage());
+        }
+    }
+
+    /** Where the CLI finds the stores: names, URLs and pids. */
+    private void writeDescriptor() throws IOException {
+        Properties props = new Properties();
+        props.setProperty("nodes", Integer.toString(nodes.size()));
+        for (int i = 0; i < nodes.size(); i++) {
+            props.setProperty("node." + i + ".name", nodes.get(i).name());
+            props.setProperty("node." + i + ".url", nodes.get(i).httpUrl());
+            props.setProperty("node." + i + ".pid", Long.toString(nodes.get(i).pid()));
+        }
+        try (var out = Files.newBufferedWriter(dir.resolve("cluster.properties"))) {
+            props.store(out, "written by kv local");
+        }
+    }
+
+    public List<NodeProcess> nodes() {
+        return nodes;
+    }
+
+    public String secret() {
+        return secret;
+    }
+
+    public LocalSupervisor supervisor() {
+        return supervisor;
+    }
+
+    public List<String> urls() {
+        return nodes.stream().map(NodeProcess::httpUrl).toList();
+    }
+
+    /** Stops the supervisor and kills every store (kill -9, as a crash would). */
+    @Override
+    public void close() {
+        if (supervisor != null) {
+            supervisor.close();
+        }
+        for (NodeProcess node : nodes) {
+            node.kill();
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package dev.kvstore.cli.local;
+
+import dev.kvstore.core.FailoverDecision;
+import dev.kvstore.core.FailoverPolicy;
+import dev.kvstore.core.Position;
+import dev.kvstore.core.ReplicaCandidate;
+import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.core.admin.AdminClient;
+import dev.kvstore.core.admin.NodeStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The local stand-in for the operator: watches the stores of a local cluster, decides failovers with
+ * the shared {@link FailoverPolicy}, and tells stores their roles through the admin API. The epoch it
+ * hands out is written to its state file before any store hears of it.
+ */
+public final class LocalSupervisor implements AutoCloseable {
+
+    /** A failover that happened: who lost, who won, in which epoch, how long it took. */
+    public record Failover(String from, String to, long epoch, Duration duration, String reason) {
+    }
+
+    private final List<NodeProcess> nodes;
+    private final LocalClusterSettings settings;
+    private final AdminClient admin;
+    private final Path stateFile;
+    private final Consumer<String> events;
+    private final Map<String, Long> unreachableSinceNanos = new ConcurrentHashMap<>();
+    private final List<Failover> failovers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, Long> deadSinceNanos = new ConcurrentHashMap<>();
+    private final Runnable restarter;
+
+    private volatile long epoch;
+    private volatile NodeProcess primary;
+    private volatile boolean running = true;
+    private Thread loop;
+
+    public LocalSupervisor(List<NodeProcess> nodes, LocalClusterSettings settings, String secret, Path stateFile,
+                           Consumer<String> events, Runnable restarter) throws IOException {
+        this.nodes = nodes;
+        this.settings = settings;
+        this.admin = new AdminClient(secret, Duration.ofMillis(400));
+        this.stateFile = stateFile;
+        this.events = events;
+        this.restarter = restarter;
+        this.epoch = Files.exists(stateFile) ? Long.parseLong(Files.readString(stateFile).trim()) : 0;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public NodeProcess primary() {
+        return primary;
+    }
+
+    public List<Failover> failovers() {
+        return List.copyOf(failovers);
+    }
+
+    /** Chooses and installs the first primary once the stores answer, then watches in the background. */
+    public void start(Duration bootTimeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + bootTimeout.toNanos();
+        while (true) {
+            Map<NodeProcess, NodeStatus> statuses = statusOfAll();
+            if (statuses.size() == nodes.size()) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("only " + statuses.size() + " of " + nodes.size() + " stores answered within "
+                        + bootTimeout + "; see their logs");
+            }
+            Thread.sleep(100);
+        }
+        while (!electPrimary(null, "cluster start", false)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("could not elect a first primary within " + bootTimeout);
+            }
+            Thread.sleep(100);
+        }
+        loop = new Thread(this::watch, "local-supervisor");
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    private void watch() {
+        while (running) {
+            try {
+                tick();
+                Thread.sleep(settings.pollInterval().toMillis());
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException | IOException e) {
+                events.accept("supervisor error: " + e);
+            }
+        }
+    }
+
+    private void tick() throws IOException {
+        NodeProcess current = primary;
+        Map<NodeProcess, NodeStatus> statuses = statusOfAll();
+        long now = System.nanoTime();
+        if (current != null) {
+            boolean processGone = !current.alive();
+            if (statuses.containsKey(current) && !processGone) {
+                unreachableSinceNanos.remove(current.name());
+            } else {
+                long since = unreachableSinceNanos.computeIfAbsent(current.name(), n -> now);
+                if (processGone || now - since >= settings.failoverDelay().toNanos()) {
+                    String reason = processGone ? "primary process exited" : "primary not answering for "
+                            + Duration.ofNanos(now - since).toMillis() + " ms";
+                    electPrimary(current, reason, processGone);
+                    return;
+                }
+            }
+        }
+        // bring stragglers in line: a restarted store, or a deposed primary that came back
+        NodeProcess leader = primary;
+        if (leader == null) {
+            return;
+        }
+        for (var entry : statuses.entrySet()) {
+            NodeProcess node = entry.getKey();
+            NodeStatus status = entry.getValue();
+            if (node == leader) {
+                continue;
+            }
+            boolean followsLeader = "secondary".equals(status.role()) && status.epoch() == epoch
+                    && leader.replicationAddress().equals(status.primary());
+            if (!followsLeader) {
+                try {
+                    admin.follow(node.httpUrl(), epoch, leader.replicationAddress(), leader.httpUrl());
+                    events.accept(node.name() + " (was " + status.role() + " in epoch " + status.epoch()
+                            + ") now follows " + leader.name() + " in epoch " + epoch);
+                } catch (IOException e) {
+                    events.accept("could not repoint " + node.name() + ": " + e.getMessage());
+                }
+            }
+        }
+        if (settings.restartDeadNodes()) {
+            for (NodeProcess node : nodes) {
+                if (node.alive()) {
+                    deadSinceNanos.remove(node.name());
+                } else if (now - deadSinceNanos.computeIfAbsent(node.name(), n -> now) > 1_000_000_000L) {
+                    deadSinceNanos.remove(node.name());
+                    events.accept("restarting " + node.name());
+                    restarter.run();
+                }
+            }
+        }
+    }
+
+    /**
+     * One failover (or the first election): new epoch recorded first, then every other store fenced at
+     * it (so none acknowledges the old primary any more), then the policy's choice promoted and the
+     * rest pointed at it.
+     */
+    private synchronized boolean electPrimary(NodeProcess lost, String reason, boolean lostIsGone) throws IOException {
+        long started = System.nanoTime();
+        long newEpoch = Math.max(epoch, maxSeenEpoch()) + 1;
+        writeState(newEpoch);
+        epoch = newEpoch;
+        List<NodeProcess> others = nodes.stream().filter(n -> n != lost).toList();
+        List<CompletableFuture<NodeStatus>> fences = new ArrayList<>();
+        for (NodeProcess node : others) {
+            fences.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return admin.fence(node.httpUrl(), newEpoch);
+                } catch (IOException e) {
+                    return null;
+                }
+            }));
+        }
+        List<ReplicaCandidate> candidates = new ArrayList<>();
+        for (int i = 0; i < others.size(); i++) {
+            NodeStatus status = fences.get(i).join();
+            candidates.add(status == null ? ReplicaCandidate.unreachable(others.get(i).name())
+                    : ReplicaCandidate.answered(others.get(i).name(), new Position(status.lastEpoch(), status.lastOffset())));
+        }
+        // at the first election nobody is lost: all N stores count as candidates
+        int clusterSize = nodes.size();
+        FailoverDecision decision = lost == null
+                ? FailoverPolicy.decide(clusterSize + 1, settings.minSyncReplicas(), mode(), candidates, false)
+                : FailoverPolicy.decide(clusterSize, settings.minSyncReplicas(), mode(), candidates, false);
+        if (decision instanceof FailoverDecision.Wait wait) {
+            events.accept("DEGRADED (epoch " + newEpoch + "): " + wait.reason());
+            return false;
+        }
+        FailoverDecision.Promote promote = (FailoverDecision.Promote) decision;
+        NodeProcess winner = others.stream().filter(n -> n.name().equals(promote.candidate().name())).findFirst()
+                .orElseThrow();
+        admin.promote(winner.httpUrl(), newEpoch, lostIsGone || lost == null);
+        primary = winner;
+        unreachableSinceNanos.clear();
+        for (NodeProcess node : others) {
+            if (node != winner) {
+                try {
+                    admin.follow(node.httpUrl(), newEpoch, winner.replicationAddress(), winner.httpUrl());
+                } catch (IOException e) {
+                    events.accept("could not point " + node.name() + " at the new primary yet: " + e.getMessage());
+                }
+            }
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        if (lost == null) {
+            events.accept("epoch " + newEpoch + ": " + winner.name() + " is primary (" + promote.reason() + ")");
+        } else {
+            failovers.add(new Failover(lost.name(), winner.name(), newEpoch, took, reason));
+            events.accept("FAILOVER epoch " + newEpoch + ": " + lost.name() + " -> " + winner.name() + " in "
+                    + took.toMillis() + " ms (" + reason + "; " + promote.reason() + ")");
+        }
+        return true;
+    }
+
+    private ReplicationMode mode() {
+        return ReplicationMode.parse(settings.mode());
+    }
+
+    private long maxSeenEpoch() {
+        return statusOfAll().values().stream().mapToLong(NodeStatus::epoch).max().orElse(0);
+    }
+
+    private Map<NodeProcess, NodeStatus> statusOfAll() {
+        Map<NodeProcess, CompletableFuture<NodeStatus>> calls = new java.util.LinkedHashMap<>();
+        for (NodeProcess node : nodes) {
+            calls.put(node, CompletableFuture.supplyAsync(() -> {
+                try {
+                    return admin.status(node.httpUrl());
+                } catch (IOException e) {
+                    return null;
+                }
+            }));
+        }
+        Map<NodeProcess, NodeStatus> answered = new java.util.LinkedHashMap<>();
+        calls.forEach((node, call) -> {
+            NodeStatus status = call.join();
+            if (status != null) {
+                answered.put(node, status);
+            }
+        });
+        return answered;
+    }
+
+    private void writeState(long newEpoch) throws IOException {
+        Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
+        Files.writeString(tmp, Long.toString(newEpoch));
+        Files.move(tmp, stateFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (loop != null) {
+            loop.interrupt();
+        }
+    }
+}

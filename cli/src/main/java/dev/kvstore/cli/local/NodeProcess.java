@@ -1,0 +1,100 @@
+package dev.kvstore.cli.local;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One store process of a local cluster: how to start it, and the running process if any. */
+public final class NodeProcess {
+
+    private final String name;
+    private final int httpPort;
+    private final int replicationPort;
+    private final Path dataDir;
+    private final Path logFile;
+    private volatile Process process;
+
+    public NodeProcess(String name, int httpPort, int replicationPort, Path dataDir, Path logFile) {
+        this.name = name;
+        this.httpPort = httpPort;
+        this.replicationPort = replicationPort;
+        this.dataDir = dataDir;
+        this.logFile = logFile;
+    }
+
+    public synchronized void start(Path storeJar, String secret, LocalClusterSettings settings) throws IOException {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx" + settings.heapMb() + "m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-Dquarkus.http.port=" + httpPort);
+        command.add("-Dquarkus.http.host=127.0.0.1");
+        command.add("-Dkv.node-id=" + name);
+        command.add("-Dkv.cluster-id=" + settings.clusterId());
+        command.add("-Dkv.replication-host=127.0.0.1");
+        command.add("-Dkv.replication-port=" + replicationPort);
+        command.add("-Dkv.data-dir=" + dataDir);
+        command.add("-Dkv.mode=" + settings.mode());
+        command.add("-Dkv.min-sync-replicas=" + settings.minSyncReplicas());
+        command.add("-Dkv.fsync=" + settings.fsync());
+        command.add("-jar");
+        command.add(storeJar.toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // the secret goes by environment, not the command line, so `ps` does not show it
+        builder.environment().put("KV_SECRET", secret);
+        process = builder.start();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String httpUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    public String replicationAddress() {
+        return "127.0.0.1:" + replicationPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public boolean alive() {
+        Process current = process;
+        return current != null && current.isAlive();
+    }
+
+    public long pid() {
+        Process current = process;
+        return current == null ? -1 : current.pid();
+    }
+
+    /** kill -9: no shutdown hook, no flush. */
+    public void kill() {
+        Process current = process;
+        if (current != null) {
+            current.destroyForcibly();
+            try {
+                current.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public void signal(String signal) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start().waitFor();
+    }
+}

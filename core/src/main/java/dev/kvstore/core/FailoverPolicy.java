@@ -1,0 +1,64 @@
+package dev.kvstore.core;
+
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Chooses which secondary to promote when the primary is lost. Shared by the local supervisor
+ * and the operator, and free of I/O so that it can be property-tested.
+ *
+ * <p>In synchronous mode an acknowledged write sits on W = 1 + minSyncReplicas of the N pods. The
+ * secondaries that answered are certain to include one holding every acknowledged write only when
+ * they number at least N - W + 1 (R + W > N). Then the highest (epoch, offset) among them holds
+ * every acknowledged write, because logs that agree on an (epoch, offset) agree on everything before.
+ */
+public final class FailoverPolicy {
+
+    private FailoverPolicy() {
+    }
+
+    /** How many secondaries must answer before an automatic promotion is safe. */
+    public static int requiredAnswers(int clusterSize, int minSyncReplicas) {
+        int writeQuorum = 1 + minSyncReplicas;
+        return Math.max(1, clusterSize - writeQuorum + 1);
+    }
+
+    /**
+     * @param clusterSize      N, all pods including the lost primary
+     * @param minSyncReplicas  secondaries that must hold a write before it is acknowledged (sync mode)
+     * @param mode             replication mode
+     * @param secondaries      every secondary, reachable or not
+     * @param force            the user explicitly asked for a promotion that may lose writes
+     */
+    public static FailoverDecision decide(int clusterSize, int minSyncReplicas, ReplicationMode mode,
+                                          List<ReplicaCandidate> secondaries, boolean force) {
+        List<ReplicaCandidate> answered = secondaries.stream().filter(ReplicaCandidate::reachable).toList();
+        if (answered.isEmpty()) {
+            return new FailoverDecision.Wait("no secondary answered; nothing can be promoted");
+        }
+        ReplicaCandidate best = answered.stream()
+                .max(Comparator.comparing(ReplicaCandidate::position)
+                        // ties: prefer the lexically smallest name so every run picks the same one
+                        .thenComparing(ReplicaCandidate::name, Comparator.reverseOrder()))
+                .orElseThrow();
+        if (mode == ReplicationMode.ASYNC) {
+            return new FailoverDecision.Promote(best, true,
+                    "asynchronous mode: the most up-to-date secondary " + best.name() + " at " + best.position()
+                            + "; writes acknowledged after it may be lost");
+        }
+        int required = requiredAnswers(clusterSize, minSyncReplicas);
+        if (answered.size() >= required) {
+            return new FailoverDecision.Promote(best, false,
+                    best.name() + " at " + best.position() + " holds every acknowledged write ("
+                            + answered.size() + " of " + secondaries.size() + " secondaries answered, "
+                            + required + " needed)");
+        }
+        String shortfall = "only " + answered.size() + " of " + secondaries.size() + " secondaries answered; "
+                + required + " are needed to be sure no acknowledged write is lost (" + clusterSize
+                + " pods, minSyncReplicas " + minSyncReplicas + ")";
+        if (force) {
+            return new FailoverDecision.Promote(best, true, "forced: " + shortfall);
+        }
+        return new FailoverDecision.Wait(shortfall + "; waiting, or request a forced promotion");
+    }
+}

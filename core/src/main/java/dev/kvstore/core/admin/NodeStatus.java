@@ -1,0 +1,24 @@
+package dev.kvstore.core.admin;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * What a store reports about itself on {@code GET /v1/status} and the admin status call.
+ *
+ * @param epoch         the highest epoch this store has seen (persisted)
+ * @param lastEpoch     epoch of the last entry in its log
+ * @param lastOffset    offset of the last entry in its log
+ * @param commitOffset  highest offset known to be acknowledged cluster-wide
+ * @param lag           secondary: entries the primary has that this store lacks, as last heard
+ * @param primary       the primary it follows (host:replicationPort), or itself when primary
+ * @param primaryHttp   the HTTP address of that primary, for redirects
+ * @param following     secondary: streaming from the current primary right now
+ * @param fenced        a primary that learned of a newer epoch and stopped taking writes
+ * @param quarantined   entries moved aside after a divergent suffix was found on rejoin
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record NodeStatus(String nodeId, String role, long epoch, long lastEpoch, long lastOffset,
+                         long commitOffset, long appliedOffset, long lag, String primary, String primaryHttp,
+                         boolean following, boolean fenced, long quarantined, int connectedSecondaries,
+                         String mode, int minSyncReplicas) {
+}

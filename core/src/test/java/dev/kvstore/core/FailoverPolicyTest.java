@@ -1,0 +1,114 @@
+package dev.kvstore.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+
+class FailoverPolicyTest {
+
+    /**
+     * A random cluster where a write at {@code acked} was acknowledged: the primary and exactly the
+     * minSyncReplicas secondaries that held it durably; every other secondary may be anywhere.
+     */
+    private static List<ReplicaCandidate> clusterAfterAck(int size, int minSync, long acked, long seed) {
+        Random random = new Random(seed);
+        List<ReplicaCandidate> secondaries = new ArrayList<>();
+        for (int i = 0; i < size - 1; i++) {
+            boolean holdsAck = i < minSync;
+            long offset = holdsAck ? acked + random.nextInt(3) : Math.max(0, acked - 3 + random.nextInt(6));
+            boolean reachable = random.nextInt(3) > 0;
+            secondaries.add(new ReplicaCandidate("kv-" + (i + 1), reachable, new Position(1, offset)));
+        }
+        java.util.Collections.shuffle(secondaries, random);
+        return secondaries;
+    }
+
+    @Property(tries = 2000)
+    void never_promotes_without_every_acknowledged_write_unless_forced(
+            @ForAll @IntRange(min = 2, max = 7) int size, @ForAll @IntRange(min = 0, max = 6) int minSyncWanted,
+            @ForAll @LongRange(min = 0, max = 100) long acked, @ForAll long seed) {
+        int minSync = Math.min(minSyncWanted, size - 1);
+        List<ReplicaCandidate> secondaries = clusterAfterAck(size, minSync, acked, seed);
+
+        FailoverDecision decision = FailoverPolicy.decide(size, minSync, ReplicationMode.SYNC, secondaries, false);
+
+        if (decision instanceof FailoverDecision.Promote promote) {
+            assertThat(promote.possiblyLossy()).isFalse();
+            assertThat(promote.candidate().reachable()).isTrue();
+            assertThat(promote.candidate().position().offset())
+                    .as("promoted %s but the acknowledged write is at %d", promote, acked)
+                    .isGreaterThanOrEqualTo(acked);
+        }
+    }
+
+    @Property(tries = 2000)
+    void always_promotes_when_enough_secondaries_answer(
+            @ForAll @IntRange(min = 2, max = 7) int size, @ForAll @IntRange(min = 0, max = 6) int minSyncWanted,
+            @ForAll @LongRange(min = 0, max = 100) long acked, @ForAll long seed) {
+        int minSync = Math.min(minSyncWanted, size - 1);
+        List<ReplicaCandidate> secondaries = clusterAfterAck(size, minSync, acked, seed);
+        long answered = secondaries.stream().filter(ReplicaCandidate::reachable).count();
+
+        FailoverDecision decision = FailoverPolicy.decide(size, minSync, ReplicationMode.SYNC, secondaries, false);
+
+        if (answered >= FailoverPolicy.requiredAnswers(size, minSync)) {
+            assertThat(decision).isInstanceOf(FailoverDecision.Promote.class);
+        } else {
+            assertThat(decision).isInstanceOf(FailoverDecision.Wait.class);
+        }
+    }
+
+    @Property(tries = 500)
+    void forced_promotion_picks_the_most_up_to_date_answering_secondary_and_says_it_may_lose_writes(
+            @ForAll @IntRange(min = 3, max = 7) int size, @ForAll long seed) {
+        List<ReplicaCandidate> secondaries = clusterAfterAck(size, 1, 10, seed);
+        FailoverDecision decision = FailoverPolicy.decide(size, 1, ReplicationMode.SYNC, secondaries, true);
+        Position best = secondaries.stream().filter(ReplicaCandidate::reachable)
+                .map(ReplicaCandidate::position).max(Position::compareTo).orElse(null);
+        if (best == null) {
+            assertThat(decision).isInstanceOf(FailoverDecision.Wait.class);
+        } else {
+            assertThat(decision).isInstanceOf(FailoverDecision.Promote.class);
+            assertThat(((FailoverDecision.Promote) decision).candidate().position()).isEqualTo(best);
+        }
+    }
+
+    @Example
+    void two_pods_with_one_sync_replica_need_only_that_secondary() {
+        assertThat(FailoverPolicy.requiredAnswers(2, 1)).isEqualTo(1);
+    }
+
+    @Example
+    void three_pods_with_one_sync_replica_need_both_secondaries() {
+        assertThat(FailoverPolicy.requiredAnswers(3, 1)).isEqualTo(2);
+        FailoverDecision decision = FailoverPolicy.decide(3, 1, ReplicationMode.SYNC, List.of(
+                ReplicaCandidate.answered("kv-1", new Position(3, 40)),
+                ReplicaCandidate.unreachable("kv-2")), false);
+        assertThat(decision).isInstanceOf(FailoverDecision.Wait.class);
+        assertThat(((FailoverDecision.Wait) decision).reason()).contains("only 1 of 2 secondaries answered");
+    }
+
+    @Example
+    void a_higher_epoch_beats_a_longer_log() {
+        FailoverDecision decision = FailoverPolicy.decide(3, 1, ReplicationMode.SYNC, List.of(
+                ReplicaCandidate.answered("kv-1", new Position(2, 10)),
+                ReplicaCandidate.answered("kv-2", new Position(3, 5))), false);
+        assertThat(((FailoverDecision.Promote) decision).candidate().name()).isEqualTo("kv-2");
+    }
+
+    @Example
+    void asynchronous_mode_promotes_any_answering_secondary_but_flags_possible_loss() {
+        FailoverDecision decision = FailoverPolicy.decide(3, 1, ReplicationMode.ASYNC, List.of(
+                ReplicaCandidate.answered("kv-1", new Position(2, 10)),
+                ReplicaCandidate.unreachable("kv-2")), false);
+        assertThat(decision).isInstanceOfSatisfying(FailoverDecision.Promote.class,
+                p -> assertThat(p.possiblyLossy()).isTrue());
+    }
+}

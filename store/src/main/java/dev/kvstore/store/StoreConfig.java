@@ -1,0 +1,64 @@
+package dev.kvstore.store;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** All store settings, from application.properties, system properties or KV_* environment variables. */
+@ConfigMapping(prefix = "kv")
+public interface StoreConfig {
+
+    /** This store's name in the cluster (the pod name in Kubernetes). */
+    @WithDefault("kv-0")
+    String nodeId();
+
+    @WithDefault("kv")
+    String clusterId();
+
+    /** The shared cluster secret; or {@link #secretFile()}. */
+    Optional<String> secret();
+
+    Optional<String> secretFile();
+
+    @WithDefault("data")
+    String dataDir();
+
+    @WithDefault("0.0.0.0")
+    String replicationHost();
+
+    @WithDefault("7400")
+    int replicationPort();
+
+    /** host:port that secondaries use to reach this store's replication port. */
+    Optional<String> advertisedReplication();
+
+    /** Base URL clients use to reach this store's HTTP port. */
+    Optional<String> advertisedHttp();
+
+    /** sync or async. */
+    @WithDefault("sync")
+    String mode();
+
+    @WithDefault("1")
+    int minSyncReplicas();
+
+    /** always or everysec. */
+    @WithDefault("always")
+    String fsync();
+
+    @WithDefault("1024")
+    int maxKeyBytes();
+
+    @WithDefault("1048576")
+    int maxValueBytes();
+
+    @WithDefault("5000")
+    long writeTimeoutMillis();
+
+    @WithDefault("50")
+    long heartbeatMillis();
+
+    /** How long a primary may answer reads after its secondaries last confirmed it. */
+    @WithDefault("300")
+    long leaseMillis();
+}

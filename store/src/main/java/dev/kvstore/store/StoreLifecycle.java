@@ -1,0 +1,75 @@
+package dev.kvstore.store;
+
+import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.store.log.FsyncPolicy;
+import dev.kvstore.store.node.NodeSettings;
+import dev.kvstore.store.node.StoreNode;
+import dev.kvstore.store.repl.FollowerLink;
+import dev.kvstore.store.repl.ReplicationServer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Builds the store node from configuration, starts replication, and closes both on shutdown. */
+@ApplicationScoped
+public class StoreLifecycle {
+
+    private StoreNode node;
+    private ReplicationServer replication;
+
+    @Produces
+    @Singleton
+    StoreNode node(StoreConfig config, Vertx vertx, @ConfigProperty(name = "quarkus.http.port") int httpPort)
+            throws IOException {
+        String secret = resolveSecret(config);
+        String advertisedReplication = config.advertisedReplication()
+                .orElse("127.0.0.1:" + config.replicationPort());
+        String advertisedHttp = config.advertisedHttp().orElse("http://127.0.0.1:" + httpPort);
+        if (config.minSyncReplicas() < 0) {
+            throw new IllegalArgumentException("kv.min-sync-replicas must be >= 0, got " + config.minSyncReplicas());
+        }
+        NodeSettings settings = new NodeSettings(config.nodeId(), config.clusterId(), secret, Path.of(config.dataDir()),
+                advertisedReplication, advertisedHttp, ReplicationMode.parse(config.mode()), config.minSyncReplicas(),
+                FsyncPolicy.parse(config.fsync()), config.maxKeyBytes(), config.maxValueBytes(),
+                config.writeTimeoutMillis(), config.heartbeatMillis(), config.leaseMillis());
+        node = new StoreNode(settings);
+        replication = new ReplicationServer(vertx, node, secret);
+        node.attach(replication, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, secret));
+        replication.start(config.replicationHost(), config.replicationPort());
+        return node;
+    }
+
+    static String resolveSecret(StoreConfig config) throws IOException {
+        if (config.secret().isPresent() && !config.secret().get().isBlank()) {
+            return config.secret().get();
+        }
+        if (config.secretFile().isPresent()) {
+            String fromFile = Files.readString(Path.of(config.secretFile().get())).trim();
+            if (!fromFile.isEmpty()) {
+                return fromFile;
+            }
+        }
+        throw new IllegalStateException("no cluster secret: set kv.secret (KV_SECRET) or kv.secret-file (KV_SECRET_FILE)");
+    }
+
+    void onStart(@Observes StartupEvent event, StoreNode node) {
+        // forces the node (and the replication port) up at start, not at the first request
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (replication != null) {
+            replication.stop();
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+}

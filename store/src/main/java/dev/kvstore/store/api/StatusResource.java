@@ -1,0 +1,23 @@
+package dev.kvstore.store.api;
+
+import dev.kvstore.core.admin.NodeStatus;
+import dev.kvstore.store.node.StoreNode;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** Public status: role, epoch, offsets, primary, lag. Holds nothing secret. */
+@Path("/v1/status")
+public class StatusResource {
+
+    @Inject
+    StoreNode node;
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public NodeStatus status() {
+        return node.status();
+    }
+}

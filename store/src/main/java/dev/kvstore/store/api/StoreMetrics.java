@@ -1,0 +1,25 @@
+package dev.kvstore.store.api;
+
+import dev.kvstore.core.Role;
+import dev.kvstore.store.node.StoreNode;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/** Prometheus gauges of the store's replication state; request rates and latencies come from Quarkus. */
+@ApplicationScoped
+public class StoreMetrics {
+
+    void register(@Observes StartupEvent event, StoreNode node, MeterRegistry registry) {
+        Gauge.builder("kv_role", node, n -> n.role() == Role.PRIMARY ? 1 : n.role() == Role.SECONDARY ? 2 : 0)
+                .description("0 none, 1 primary, 2 secondary").register(registry);
+        Gauge.builder("kv_epoch", node, StoreNode::epoch).register(registry);
+        Gauge.builder("kv_last_offset", node, n -> n.log().lastOffset()).register(registry);
+        Gauge.builder("kv_commit_offset", node, StoreNode::commitOffset).register(registry);
+        Gauge.builder("kv_lag", node, n -> n.status().lag()).description("entries behind the primary").register(registry);
+        Gauge.builder("kv_quarantined_entries", node, StoreNode::quarantined).register(registry);
+        Gauge.builder("kv_connected_secondaries", node, n -> n.status().connectedSecondaries()).register(registry);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.kvstore.store.log;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One entry of the replicated log. {@code epoch} is the term of the primary that wrote it; a
+ * primary starts each term with a {@link Op#NOOP} so that the term's first offset is on record.
+ */
+public record LogEntry(long epoch, long offset, Op op, byte[] key, byte[] value) {
+
+    public enum Op {
+        PUT(1), DELETE(2), NOOP(3);
+
+        public final byte code;
+
+        Op(int code) {
+            this.code = (byte) code;
+        }
+
+        public static Op of(byte code) {
+            for (Op op : values()) {
+                if (op.code == code) {
+                    return op;
+                }
+            }
+            throw new IllegalArgumentException("unknown operation code " + code);
+        }
+    }
+
+    private static final byte[] NONE = new byte[0];
+
+    public LogEntry {
+        key = key == null ? NONE : key;
+        value = value == null ? NONE : value;
+    }
+
+    public static LogEntry put(long epoch, long offset, String key, byte[] value) {
+        return new LogEntry(epoch, offset, Op.PUT, key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    public static LogEntry delete(long epoch, long offset, String key) {
+        return new LogEntry(epoch, offset, Op.DELETE, key.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    public static LogEntry noop(long epoch, long offset) {
+        return new LogEntry(epoch, offset, Op.NOOP, null, null);
+    }
+
+    public LogEntry at(long newOffset) {
+        return new LogEntry(epoch, newOffset, op, key, value);
+    }
+
+    public String keyString() {
+        return new String(key, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return op + "@" + epoch + "/" + offset + (op == Op.NOOP ? "" : "[" + keyString() + "]");
+    }
+}

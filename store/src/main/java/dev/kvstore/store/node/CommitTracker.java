@@ -1,0 +1,135 @@
+package dev.kvstore.store.node;
+
+import dev.kvstore.core.ReplicationMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
+
+/**
+ * A primary's view of what is committed in its term: the highest offset that is durable on the
+ * primary and on {@code minSyncReplicas} secondaries (synchronous mode) or on the primary alone
+ * (asynchronous mode). As in Raft, the commit point only counts once it reaches the term's first
+ * entry, so an older term's leftover entries are never declared committed by counting copies.
+ */
+public final class CommitTracker {
+
+    private record Follower(long ackedOffset, long echoNanos) {
+    }
+
+    private final ReplicationMode mode;
+    private final int minSyncReplicas;
+    private final long termStartOffset;
+    private final long leaseNanos;
+    private final LongConsumer onCommit;
+    private final Map<String, Follower> followers = new ConcurrentHashMap<>();
+    private final TreeMap<Long, List<CompletableFuture<Long>>> waiters = new TreeMap<>();
+    private long localDurable;
+    private long commit;
+
+    CommitTracker(ReplicationMode mode, int minSyncReplicas, long termStartOffset, long leaseNanos,
+                  LongConsumer onCommit) {
+        this.mode = mode;
+        this.minSyncReplicas = minSyncReplicas;
+        this.termStartOffset = termStartOffset;
+        this.leaseNanos = leaseNanos;
+        this.onCommit = onCommit;
+    }
+
+    /** Completes when {@code offset} is committed, with that offset. */
+    synchronized CompletableFuture<Long> awaitCommit(long offset) {
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        if (offset <= commit) {
+            future.complete(offset);
+        } else {
+            waiters.computeIfAbsent(offset, o -> new ArrayList<>(1)).add(future);
+        }
+        return future;
+    }
+
+    void localDurable(long offset) {
+        synchronized (this) {
+            localDurable = Math.max(localDurable, offset);
+        }
+        recompute();
+    }
+
+    public void acknowledged(String follower, long offset, long echoNanos) {
+        followers.merge(follower, new Follower(offset, echoNanos),
+                (old, now) -> new Follower(Math.max(old.ackedOffset, now.ackedOffset), Math.max(old.echoNanos, now.echoNanos)));
+        recompute();
+    }
+
+    public void followerGone(String follower) {
+        followers.remove(follower);
+    }
+
+    int followerCount() {
+        return followers.size();
+    }
+
+    synchronized long commitOffset() {
+        return commit;
+    }
+
+    boolean termCommitted() {
+        return commitOffset() >= termStartOffset;
+    }
+
+    /**
+     * The primary may answer reads while {@code minSyncReplicas} secondaries acknowledged a message it
+     * sent less than a lease ago: they cannot have been fenced for longer, and a new primary waits a
+     * lease after fencing before it takes writes.
+     */
+    boolean holdsReadLease(long nowNanos) {
+        if (!termCommitted()) {
+            return false;
+        }
+        if (mode == ReplicationMode.ASYNC || minSyncReplicas == 0) {
+            return true;
+        }
+        long fresh = followers.values().stream().filter(f -> nowNanos - f.echoNanos < leaseNanos).count();
+        return fresh >= minSyncReplicas;
+    }
+
+    private void recompute() {
+        List<CompletableFuture<Long>> done = new ArrayList<>();
+        long newCommit;
+        synchronized (this) {
+            long candidate = localDurable;
+            if (mode == ReplicationMode.SYNC && minSyncReplicas > 0) {
+                List<Long> acks = followers.values().stream().map(Follower::ackedOffset)
+                        .sorted(java.util.Comparator.reverseOrder()).toList();
+                if (acks.size() < minSyncReplicas) {
+                    return;
+                }
+                candidate = Math.min(candidate, acks.get(minSyncReplicas - 1));
+            }
+            if (candidate <= commit || candidate < termStartOffset) {
+                return;
+            }
+            commit = candidate;
+            newCommit = candidate;
+            var ready = waiters.headMap(newCommit, true);
+            ready.values().forEach(done::addAll);
+            ready.clear();
+        }
+        // apply before completing, so that a reader who saw the acknowledgement finds the value
+        onCommit.accept(newCommit);
+        for (CompletableFuture<Long> future : done) {
+            future.complete(newCommit);
+        }
+    }
+
+    void failAll(RuntimeException cause) {
+        List<CompletableFuture<Long>> all = new ArrayList<>();
+        synchronized (this) {
+            waiters.values().forEach(all::addAll);
+            waiters.clear();
+        }
+        all.forEach(f -> f.completeExceptionally(cause));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.kvstore.store.node;
+
+/** Why a store refused a request; the HTTP layer maps each to a status code. */
+public final class NodeExceptions {
+
+    private NodeExceptions() {
+    }
+
+    /** A write reached a store that is not the primary. */
+    public static final class NotPrimary extends RuntimeException {
+        private final String primaryHttp;
+
+        public NotPrimary(String message, String primaryHttp) {
+            super(message);
+            this.primaryHttp = primaryHttp;
+        }
+
+        public String primaryHttp() {
+            return primaryHttp;
+        }
+    }
+
+    /** A primary that learned of a newer epoch: it takes no writes and cannot vouch for reads. */
+    public static final class Fenced extends RuntimeException {
+        public Fenced(String message) {
+            super(message);
+        }
+    }
+
+    /** The store cannot answer right now (term not confirmed, no lease); retrying may succeed. */
+    public static final class Unavailable extends RuntimeException {
+        public Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    /** An admin call asked for an epoch older than the one this store has seen. */
+    public static final class StaleEpoch extends RuntimeException {
+        public StaleEpoch(String message) {
+            super(message);
+        }
+    }
+}

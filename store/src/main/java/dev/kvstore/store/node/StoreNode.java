@@ -1,0 +1,420 @@
+package dev.kvstore.store.node;
+
+import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.core.Role;
+import dev.kvstore.core.admin.NodeStatus;
+import dev.kvstore.store.log.EpochHistory;
+import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.log.Quarantine;
+import dev.kvstore.store.log.ReplicationLog;
+import dev.kvstore.store.state.KvState;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jboss.logging.Logger;
+
+/**
+ * One store: its log, its state and its role. Roles change only by admin calls (fence, promote,
+ * follow) or by learning of a newer epoch, which can only take a role away. A store never promotes
+ * itself.
+ */
+public final class StoreNode implements Closeable {
+
+    private static final Logger LOG = Logger.getLogger(StoreNode.class);
+
+    /** The replication server as the node sees it: what a primary tells its secondaries. */
+    public interface Fanout {
+        void entriesAppended();
+
+        void closeAll(String reason);
+    }
+
+    /** A running connection from this secondary to its primary. */
+    public interface Link extends Closeable {
+        boolean following();
+
+        @Override
+        void close();
+    }
+
+    /** Starts following a primary at host:port. */
+    public interface LinkFactory {
+        Link follow(StoreNode node, String host, int port, long epoch);
+    }
+
+    private final NodeSettings settings;
+    private final ReplicationLog log;
+    private final KvState state = new KvState();
+    private final Quarantine quarantine;
+    private final PersistentEpoch epoch;
+    private final CommitHint commitHint;
+    private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
+    private Fanout fanout = new Fanout() {
+        public void entriesAppended() { }
+
+        public void closeAll(String reason) { }
+    };
+    private LinkFactory linkFactory;
+
+    private volatile Role role = Role.NONE;
+    private volatile boolean fenced;
+    private volatile long termEpoch;
+    private volatile CommitTracker tracker;
+    private volatile Link link;
+    private volatile String primaryReplication;
+    private volatile String primaryHttp;
+    private volatile long secondaryCommit;
+    private volatile long primaryLastOffset;
+    private volatile long fencedAtNanos = System.nanoTime();
+    private volatile long writesAllowedAtNanos;
+
+    public StoreNode(NodeSettings settings) throws IOException {
+        this.settings = settings;
+        Path dir = settings.dataDir();
+        Files.createDirectories(dir);
+        this.epoch = new PersistentEpoch(dir);
+        this.log = new ReplicationLog(dir, settings.fsync(), settings.maxEntryBytes());
+        this.quarantine = new Quarantine(dir.resolve("quarantine"), settings.maxEntryBytes());
+        this.commitHint = new CommitHint(dir);
+        // everything up to the last commit point this node heard of is safe to show again
+        applyUpTo(Math.min(commitHint.read(), log.lastOffset()));
+        log.onDurable(this::onLocalDurable);
+        LOG.infof("store %s opened: epoch %d, log %s, applied %d, quarantined %d", settings.nodeId(), epoch.get(),
+                log.lastPosition(), state.appliedOffset(), quarantine.entries());
+    }
+
+    public void attach(Fanout fanout, LinkFactory linkFactory) {
+        this.fanout = fanout;
+        this.linkFactory = linkFactory;
+    }
+
+    public NodeSettings settings() {
+        return settings;
+    }
+
+    public ReplicationLog log() {
+        return log;
+    }
+
+    public long epoch() {
+        return epoch.get();
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    // ---------------------------------------------------------------- client operations
+
+    public CompletableFuture<WriteResult> write(LogEntry operation) {
+        roleLock.readLock().lock();
+        LogEntry entry;
+        CommitTracker commits;
+        try {
+            if (role != Role.PRIMARY) {
+                throw new NodeExceptions.NotPrimary("this store is " + role.label() + ", writes go to the primary",
+                        primaryHttp);
+            }
+            if (fenced) {
+                throw new NodeExceptions.Fenced("this primary was deposed: epoch " + epoch.get()
+                        + " is newer than its term " + termEpoch);
+            }
+            if (System.nanoTime() < writesAllowedAtNanos) {
+                throw new NodeExceptions.Unavailable("new primary is waiting out the old primary's read lease; retry");
+            }
+            commits = tracker;
+            entry = log.appendNext(new LogEntry(termEpoch, 0, operation.op(), operation.key(), operation.value()));
+        } finally {
+            roleLock.readLock().unlock();
+        }
+        fanout.entriesAppended();
+        long term = entry.epoch();
+        long offset = entry.offset();
+        return commits.awaitCommit(offset)
+                .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(committed -> new WriteResult(term, offset));
+    }
+
+    public ReadResult read(String key) {
+        Role current = role;
+        if (current == Role.PRIMARY) {
+            if (fenced) {
+                throw new NodeExceptions.Fenced("this primary was deposed (epoch " + epoch.get() + "); read from the new primary");
+            }
+            CommitTracker commits = tracker;
+            if (commits == null || !commits.holdsReadLease(System.nanoTime())) {
+                throw new NodeExceptions.Unavailable("primary has not confirmed its term with its secondaries yet; retry");
+            }
+        }
+        return new ReadResult(state.get(key), current.label(), epoch.get(), state.appliedOffset(), lag());
+    }
+
+    private long lag() {
+        if (role == Role.PRIMARY) {
+            return 0;
+        }
+        if (role == Role.SECONDARY) {
+            return Math.max(0, primaryLastOffset - state.appliedOffset());
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- admin operations
+
+    /**
+     * Raises the epoch and stops following or serving as primary in an older term. Answers where the
+     * log ends, which is what the failover compares.
+     */
+    public NodeStatus fence(long newEpoch) {
+        roleLock.writeLock().lock();
+        try {
+            requireNotOlder(newEpoch);
+            epoch.raiseTo(newEpoch);
+            fencedAtNanos = System.nanoTime();
+            if (role == Role.PRIMARY && termEpoch < newEpoch) {
+                stepDown("fenced by epoch " + newEpoch);
+            }
+            if (role == Role.SECONDARY) {
+                stopFollowing();
+                role = Role.NONE;
+            }
+            return status();
+        } finally {
+            roleLock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Makes this store the primary of term {@code newEpoch}. Unless the old primary is known to be
+     * gone, writes wait until a read lease granted before the fence has run out, so that the old
+     * primary cannot answer a read that misses a write of the new term.
+     */
+    public NodeStatus promote(long newEpoch, boolean oldPrimaryGone) {
+        roleLock.writeLock().lock();
+        try {
+            if (role == Role.PRIMARY && termEpoch == newEpoch && !fenced) {
+                return status();
+            }
+            requireNotOlder(newEpoch);
+            if (newEpoch <= log.lastPosition().epoch()) {
+                throw new NodeExceptions.StaleEpoch("epoch " + newEpoch + " is not newer than the last entry's epoch "
+                        + log.lastPosition().epoch());
+            }
+            if (role == Role.PRIMARY) {
+                stepDown("replaced by a new term");
+            }
+            stopFollowing();
+            epoch.raiseTo(newEpoch);
+            long now = System.nanoTime();
+            writesAllowedAtNanos = oldPrimaryGone ? now
+                    : Math.max(now, fencedAtNanos + TimeUnit.MILLISECONDS.toNanos(settings.leaseMillis()));
+            LogEntry start = log.appendNext(LogEntry.noop(newEpoch, 0));
+            termEpoch = newEpoch;
+            tracker = new CommitTracker(settings.mode(), settings.minSyncReplicas(), start.offset(),
+                    TimeUnit.MILLISECONDS.toNanos(settings.leaseMillis()), this::onPrimaryCommit);
+            tracker.localDurable(log.durableOffset());
+            fenced = false;
+            primaryReplication = settings.advertisedReplication();
+            primaryHttp = settings.advertisedHttp();
+            role = Role.PRIMARY;
+            LOG.infof("promoted to primary of epoch %d at offset %d", newEpoch, start.offset());
+        } finally {
+            roleLock.writeLock().unlock();
+        }
+        fanout.entriesAppended();
+        return status();
+    }
+
+    /** Follows the primary of term {@code newEpoch} at {@code primary} (host:port). */
+    public NodeStatus follow(long newEpoch, String primary, String httpOfPrimary) {
+        HostPort target = HostPort.parse(primary);
+        roleLock.writeLock().lock();
+        try {
+            requireNotOlder(newEpoch);
+            if (role == Role.SECONDARY && primary.equals(primaryReplication) && epoch.get() == newEpoch) {
+                return status();
+            }
+            epoch.raiseTo(newEpoch);
+            if (role == Role.PRIMARY) {
+                stepDown("now following " + primary);
+            }
+            stopFollowing();
+            primaryReplication = primary;
+            primaryHttp = httpOfPrimary;
+            role = Role.SECONDARY;
+            link = linkFactory.follow(this, target.host(), target.port(), newEpoch);
+            return status();
+        } finally {
+            roleLock.writeLock().unlock();
+        }
+    }
+
+    private void requireNotOlder(long requested) {
+        if (requested < epoch.get()) {
+            throw new NodeExceptions.StaleEpoch("epoch " + requested + " is older than epoch " + epoch.get()
+                    + " already seen by this store");
+        }
+    }
+
+    private void stepDown(String reason) {
+        LOG.infof("leaving the primary role of epoch %d: %s", termEpoch, reason);
+        fenced = true;
+        CommitTracker old = tracker;
+        fanout.closeAll(reason);
+        if (old != null) {
+            old.failAll(new NodeExceptions.Fenced("primary of epoch " + termEpoch + " stepped down (" + reason
+                    + "); the write may or may not survive"));
+        }
+        role = Role.NONE;
+    }
+
+    private void stopFollowing() {
+        Link current = link;
+        link = null;
+        if (current != null) {
+            current.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- called by the replication layer
+
+    /** A peer showed a newer epoch: a primary of an older term stops taking writes at once. */
+    public void observeEpoch(long seen) {
+        if (seen <= epoch.get()) {
+            return;
+        }
+        roleLock.writeLock().lock();
+        try {
+            epoch.raiseTo(seen);
+            if (role == Role.PRIMARY && termEpoch < seen) {
+                stepDown("a peer reported epoch " + seen);
+            }
+        } finally {
+            roleLock.writeLock().unlock();
+        }
+    }
+
+    public boolean isActivePrimary() {
+        return role == Role.PRIMARY && !fenced;
+    }
+
+    public long termEpoch() {
+        return termEpoch;
+    }
+
+    public CommitTracker tracker() {
+        return tracker;
+    }
+
+    public long commitOffset() {
+        CommitTracker commits = tracker;
+        return role == Role.PRIMARY && commits != null ? commits.commitOffset() : secondaryCommit;
+    }
+
+    /** The primary's answer to a rejoining secondary: keep the log up to the common prefix. */
+    public void keepOnlyCommonPrefix(long keepUpTo) throws IOException {
+        List<LogEntry> suffix = log.read(keepUpTo + 1, Integer.MAX_VALUE);
+        if (suffix.isEmpty()) {
+            return;
+        }
+        Path file = quarantine.keep(suffix, epoch.get());
+        log.truncateAfter(keepUpTo);
+        LOG.warnf("moved %d divergent entries (%s..%s) to quarantine %s", suffix.size(), suffix.get(0),
+                suffix.get(suffix.size() - 1), file);
+        if (state.appliedOffset() > keepUpTo) {
+            // only a forced, possibly lossy failover can get here: rebuild the state from the log
+            state.clear();
+            applyUpTo(keepUpTo);
+        }
+        secondaryCommit = Math.min(secondaryCommit, keepUpTo);
+    }
+
+    public void appendReplicated(List<LogEntry> entries) {
+        log.appendReplicated(entries);
+    }
+
+    public void secondaryProgress(long commit, long primaryLast) {
+        primaryLastOffset = primaryLast;
+        if (commit > secondaryCommit) {
+            secondaryCommit = commit;
+            commitHint.remember(commit);
+        }
+        // the commit point may run ahead of what has arrived here; apply what is both
+        long applicable = Math.min(secondaryCommit, log.lastOffset());
+        if (applicable > state.appliedOffset()) {
+            applyUpTo(applicable);
+        }
+    }
+
+    private void onLocalDurable(long durable) {
+        CommitTracker commits = tracker;
+        if (role == Role.PRIMARY && commits != null) {
+            commits.localDurable(durable);
+        }
+    }
+
+    private void onPrimaryCommit(long commit) {
+        applyUpTo(commit);
+        commitHint.remember(commit);
+        fanout.entriesAppended(); // secondaries learn the new commit point promptly
+    }
+
+    private synchronized void applyUpTo(long target) {
+        while (state.appliedOffset() < target) {
+            List<LogEntry> batch = log.read(state.appliedOffset() + 1, (int) Math.min(4096, target - state.appliedOffset()));
+            if (batch.isEmpty()) {
+                return;
+            }
+            batch.forEach(state::apply);
+        }
+    }
+
+    // ---------------------------------------------------------------- observation
+
+    public boolean ready() {
+        Role current = role;
+        if (current == Role.PRIMARY) {
+            CommitTracker commits = tracker;
+            return !fenced && commits != null && commits.termCommitted();
+        }
+        Link current2 = link;
+        return current == Role.SECONDARY && current2 != null && current2.following();
+    }
+
+    public NodeStatus status() {
+        var position = log.lastPosition();
+        CommitTracker commits = tracker;
+        Link following = link;
+        return new NodeStatus(settings.nodeId(), role.label(), epoch.get(), position.epoch(), position.offset(),
+                commitOffset(), state.appliedOffset(), lag(), primaryReplication, primaryHttp,
+                following != null && following.following(), fenced && role == Role.PRIMARY, quarantine.entries(),
+                role == Role.PRIMARY && commits != null ? commits.followerCount() : 0,
+                settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.minSyncReplicas());
+    }
+
+    public EpochHistory history() {
+        return log.history();
+    }
+
+    public long quarantined() {
+        return quarantine.entries();
+    }
+
+    @Override
+    public void close() {
+        stopFollowing();
+        fanout.closeAll("shutting down");
+        commitHint.flush();
+        try {
+            log.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.kvstore.store.repl;
+
+import dev.kvstore.store.log.EpochHistory;
+import dev.kvstore.store.log.LogEntry;
+import java.util.List;
+
+/** The messages of the replication protocol; {@link MessageCodec} turns them into frames and back. */
+public sealed interface Message {
+
+    /** Primary to secondary, first: a fresh nonce to sign, and the cluster it belongs to. */
+    record Challenge(byte[] nonce, String clusterId) implements Message {
+    }
+
+    /**
+     * Secondary to primary: proof that it knows the secret (HMAC over both nonces, never the secret
+     * itself), its own nonce for the primary to sign back, and where its log stands.
+     */
+    record Hello(String nodeId, String clusterId, byte[] nonce, byte[] proof, long epoch, long lastOffset,
+                 EpochHistory history) implements Message {
+    }
+
+    /**
+     * Primary to secondary: the primary's own proof, its epoch, and where the secondary must cut its
+     * log before appending (equal to the secondary's last offset when nothing diverged).
+     */
+    record Welcome(byte[] proof, long epoch, long keepUpTo, long commitOffset, long primaryLastOffset)
+            implements Message {
+    }
+
+    /** Either side: the handshake or stream is refused; the connection closes after it. */
+    record Refused(String reason) implements Message {
+    }
+
+    /** Primary to secondary: consecutive entries and how far the cluster has committed. */
+    record Entries(long epoch, long commitOffset, long primaryLastOffset, long sentNanos, List<LogEntry> entries)
+            implements Message {
+    }
+
+    /** Primary to secondary when idle, so the secondary knows the primary lives and the commit point. */
+    record Heartbeat(long epoch, long commitOffset, long primaryLastOffset, long sentNanos) implements Message {
+    }
+
+    /**
+     * Secondary to primary: everything up to {@code durableOffset} is on its disk. {@code echoNanos}
+     * returns the send time of the newest primary message seen, which renews the primary's read lease.
+     */
+    record Ack(long epoch, long durableOffset, long echoNanos) implements Message {
+    }
+}

@@ -1,0 +1,67 @@
+package dev.kvstore.store.repl;
+
+import dev.kvstore.store.node.StoreNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The primary's side of replication: a Vert.x TCP server that every store runs, so that whichever
+ * store is promoted can serve its secondaries. A store that is not the active primary refuses the
+ * handshake.
+ */
+public final class ReplicationServer implements StoreNode.Fanout {
+
+    private static final Logger LOG = Logger.getLogger(ReplicationServer.class);
+
+    private final Vertx vertx;
+    private final StoreNode node;
+    private final HandshakeProof proof;
+    private final Set<PrimarySession> sessions = ConcurrentHashMap.newKeySet();
+    private NetServer server;
+
+    public ReplicationServer(Vertx vertx, StoreNode node, String secret) {
+        this.vertx = vertx;
+        this.node = node;
+        this.proof = new HandshakeProof(secret);
+    }
+
+    public void start(String host, int port) {
+        server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+                .setReuseAddress(true));
+        server.connectHandler(socket -> {
+            PrimarySession session = new PrimarySession(vertx, socket, node, proof, sessions::remove);
+            sessions.add(session);
+            session.start();
+        });
+        server.listen().toCompletionStage().toCompletableFuture().join();
+        LOG.infof("replication listening on %s:%d", host, server.actualPort());
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public void entriesAppended() {
+        for (PrimarySession session : sessions) {
+            session.wake();
+        }
+    }
+
+    @Override
+    public void closeAll(String reason) {
+        for (PrimarySession session : sessions) {
+            session.refuseAndClose(reason);
+        }
+    }
+
+    public void stop() {
+        if (server != null) {
+            server.close().toCompletionStage().toCompletableFuture().join();
+        }
+    }
+}
