@@ -272,6 +272,9 @@ public final class StoreNode implements Closeable {
                     + "); the write may or may not survive"));
         }
         role = Role.NONE;
+        // until told who the new primary is, name none rather than ourselves
+        primaryReplication = null;
+        primaryHttp = null;
     }
 
     private void stopFollowing() {

@@ -1,0 +1,89 @@
+package dev.kvstore.store;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.kvstore.core.admin.AdminAuth;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The HTTP contract of one store (in-JVM, alone, minSyncReplicas 0). Replication is tested with processes. */
+@QuarkusTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StoreApiTest {
+
+    private static final AdminAuth AUTH = new AdminAuth("test-secret");
+
+    private static Response admin(String path, String body) {
+        String signature = AUTH.sign("POST", path, body.getBytes(), System.currentTimeMillis());
+        return given().header(AdminAuth.HEADER, signature).contentType("application/json").body(body).post(path);
+    }
+
+    @Test
+    @Order(1)
+    void a_fresh_store_is_read_only_and_says_no_primary_is_known() {
+        given().body("v").put("/v1/kv/a").then().statusCode(503).body("error", containsString("no primary is known"));
+        given().get("/v1/status").then().statusCode(200).body("role", equalTo("none"));
+        given().get("/health/ready").then().statusCode(503);
+    }
+
+    @Test
+    @Order(2)
+    void admin_calls_without_a_valid_signature_are_refused() {
+        given().contentType("application/json").body("{\"epoch\":1}").post("/v1/admin/promote").then().statusCode(401)
+                .body("error", containsString("not authenticated"));
+        String forged = new AdminAuth("wrong").sign("POST", "/v1/admin/promote", "{\"epoch\":1}".getBytes(),
+                System.currentTimeMillis());
+        given().header(AdminAuth.HEADER, forged).contentType("application/json").body("{\"epoch\":1}")
+                .post("/v1/admin/promote").then().statusCode(401);
+        given().get("/v1/status").then().body("role", equalTo("none"));
+    }
+
+    @Test
+    @Order(3)
+    void once_promoted_it_takes_writes_and_answers_with_epoch_and_offset() {
+        admin("/v1/admin/promote", "{\"epoch\":3,\"oldPrimaryGone\":true}").then().statusCode(200)
+                .body("role", equalTo("primary"));
+        Response put = given().body("hello").put("/v1/kv/greeting");
+        put.then().statusCode(200).body("epoch", equalTo(3));
+        long offset = put.jsonPath().getLong("offset");
+        assertThat(offset).isGreaterThan(0);
+        given().get("/v1/kv/greeting").then().statusCode(200).body(equalTo("hello")).header("X-KV-Role", "primary");
+        given().delete("/v1/kv/greeting").then().statusCode(200);
+        given().get("/v1/kv/greeting").then().statusCode(404);
+        given().get("/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    @Order(4)
+    void oversized_keys_and_values_get_a_clear_error_and_store_nothing() {
+        String longKey = "k".repeat(1025);
+        given().body("v").put("/v1/kv/" + longKey).then().statusCode(414).body("error", containsString("1024"));
+        byte[] big = new byte[1024 * 1024 + 1];
+        given().body(big).put("/v1/kv/big").then().statusCode(413).body("error", containsString("kv.max-value-bytes"));
+        given().get("/v1/kv/big").then().statusCode(404);
+        given().body("still fine").put("/v1/kv/after").then().statusCode(200);
+    }
+
+    @Test
+    @Order(5)
+    void an_older_epoch_is_refused_and_a_newer_fence_deposes_the_primary() {
+        admin("/v1/admin/promote", "{\"epoch\":2}").then().statusCode(409).body("error", containsString("older"));
+        admin("/v1/admin/fence", "{\"epoch\":4}").then().statusCode(200).body("epoch", equalTo(4));
+        given().body("v").put("/v1/kv/late").then().statusCode(503);
+        given().get("/v1/kv/late").then().statusCode(404);
+    }
+
+    @Test
+    @Order(6)
+    void metrics_expose_role_epoch_and_offsets() {
+        given().get("/metrics").then().statusCode(200).body(containsString("kv_epoch"))
+                .body(containsString("kv_commit_offset")).body(containsString("kv_role"));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.kvstore.store.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplicationLogTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void entries_are_durable_and_readable_after_reopening() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            for (int i = 0; i < 100; i++) {
+                log.appendNext(LogEntry.put(1, 0, "k" + i, ("v" + i).getBytes()));
+            }
+            await().until(() -> log.durableOffset() == 100);
+        }
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            assertThat(log.lastOffset()).isEqualTo(100);
+            assertThat(log.read(57, 1).get(0).keyString()).isEqualTo("k56");
+            assertThat(log.lastPosition().epoch()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a_torn_tail_is_cut_off_on_recovery() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            log.appendNext(LogEntry.put(1, 0, "a", "1".getBytes()));
+            log.appendNext(LogEntry.put(1, 0, "b", "2".getBytes()));
+            await().until(() -> log.durableOffset() == 2);
+        }
+        Path file = dir.resolve("replication.log");
+        long size = Files.size(file);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(size - 3); // a crash in the middle of writing the second entry
+        }
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            assertThat(log.lastOffset()).isEqualTo(1);
+            assertThat(log.appendNext(LogEntry.put(1, 0, "c", "3".getBytes())).offset()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void truncation_returns_the_cut_suffix_and_history_follows() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            log.appendReplicated(List.of(LogEntry.noop(1, 1), LogEntry.put(1, 2, "a", null), LogEntry.noop(2, 3),
+                    LogEntry.put(2, 4, "b", null)));
+            List<LogEntry> cut = log.truncateAfter(2);
+            assertThat(cut).extracting(LogEntry::offset).containsExactly(3L, 4L);
+            assertThat(log.history().lastEpoch()).isEqualTo(1);
+            assertThat(log.lastOffset()).isEqualTo(2);
+        }
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            assertThat(log.lastOffset()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void replicated_entries_must_continue_the_log_and_never_go_back_in_epoch() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            log.appendReplicated(List.of(LogEntry.noop(2, 1)));
+            assertThatThrownBy(() -> log.appendReplicated(List.of(LogEntry.noop(2, 3))))
+                    .hasMessageContaining("does not follow");
+            assertThatThrownBy(() -> log.appendReplicated(List.of(LogEntry.noop(1, 2))))
+                    .hasMessageContaining("older than epoch");
+        }
+    }
+}
