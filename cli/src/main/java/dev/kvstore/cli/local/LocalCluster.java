@@ -74,6 +74,12 @@ public final class LocalCluster implements AutoCloseable {
         writeDescriptor();
     }
 
+    /** Starts one store (again), e.g. after a test killed it. */
+    public void start(NodeProcess node) throws IOException {
+        node.start(storeJar, secret, settings);
+        writeDescriptor();
+    }
+
     private void restartDeadNodesQuietly() {
         try {
             startDeadNodes();

@@ -38,6 +38,12 @@ public final class LocalSupervisor implements AutoCloseable {
     private final List<Failover> failovers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Long> deadSinceNanos = new ConcurrentHashMap<>();
     private final Runnable restarter;
+    /** Admin calls go out in parallel; the common pool has a single thread on a 2-core machine. */
+    private final java.util.concurrent.ExecutorService callPool = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "supervisor-call");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private volatile long epoch;
     private volatile NodeProcess primary;
@@ -178,7 +184,7 @@ public final class LocalSupervisor implements AutoCloseable {
                 } catch (IOException e) {
                     return null;
                 }
-            }));
+            }, callPool));
         }
         List<ReplicaCandidate> candidates = new ArrayList<>();
         for (int i = 0; i < others.size(); i++) {
@@ -238,7 +244,7 @@ public final class LocalSupervisor implements AutoCloseable {
                 } catch (IOException e) {
                     return null;
                 }
-            }));
+            }, callPool));
         }
         Map<NodeProcess, NodeStatus> answered = new java.util.LinkedHashMap<>();
         calls.forEach((node, call) -> {
@@ -263,5 +269,6 @@ public final class LocalSupervisor implements AutoCloseable {
         if (loop != null) {
             loop.interrupt();
         }
+        callPool.shutdownNow();
     }
 }

@@ -1,0 +1,116 @@
+package dev.kvstore.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kvstore.cli.client.KvClient;
+import dev.kvstore.cli.local.LocalCluster;
+import dev.kvstore.cli.local.LocalClusterSettings;
+import dev.kvstore.cli.local.NodeProcess;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A local cluster of real store processes on loopback for one test, in a fresh directory and on
+ * free ports, with the supervisor's events kept for the failure message.
+ */
+final class ClusterFixture implements AutoCloseable {
+
+    final Path dir;
+    final LocalCluster cluster;
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final KvClient client;
+
+    ClusterFixture(String name, LocalClusterSettings settings) throws IOException {
+        this(Files.createTempDirectory("kv-" + name), settings, freeBasePort(settings.nodes()));
+    }
+
+    ClusterFixture(Path dir, LocalClusterSettings settings, int basePort) throws IOException {
+        this.dir = dir;
+        String jar = System.getProperty("kv.store.jar");
+        if (jar == null || !Files.exists(Path.of(jar))) {
+            throw new IllegalStateException("store binary missing (" + jar + "): build with `mvn package` first");
+        }
+        this.cluster = new LocalCluster(dir, Path.of(jar), basePort, settings, line -> {
+            events.add(line);
+            System.out.println("[supervisor] " + line);
+        });
+        this.client = new KvClient(cluster.urls(), Duration.ofSeconds(8));
+    }
+
+    int basePort() {
+        return Integer.parseInt(cluster.urls().get(0).substring(cluster.urls().get(0).lastIndexOf(':') + 1));
+    }
+
+    ClusterFixture start() throws Exception {
+        cluster.start();
+        awaitHealthy();
+        return this;
+    }
+
+    NodeProcess primary() {
+        return cluster.supervisor().primary();
+    }
+
+    List<NodeProcess> secondaries() {
+        List<NodeProcess> others = new ArrayList<>(cluster.nodes());
+        others.remove(primary());
+        return others;
+    }
+
+    JsonNode status(NodeProcess node) throws IOException {
+        return client.status(node.httpUrl());
+    }
+
+    /** Every store up, one primary, every other store streaming from it in the current epoch. */
+    void awaitHealthy() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
+            NodeProcess primary = primary();
+            assertThat(primary).isNotNull();
+            long epoch = cluster.supervisor().epoch();
+            for (NodeProcess node : cluster.nodes()) {
+                JsonNode status = status(node);
+                assertThat(status.path("epoch").asLong()).as(node.name() + " epoch").isEqualTo(epoch);
+                if (node == primary) {
+                    assertThat(status.path("role").asText()).isEqualTo("primary");
+                } else {
+                    assertThat(status.path("role").asText()).as(node.name() + " role").isEqualTo("secondary");
+                    assertThat(status.path("following").asBoolean()).as(node.name() + " following").isTrue();
+                }
+            }
+        });
+    }
+
+    static int freeBasePort(int nodes) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20_000 + (int) (Math.random() * 20_000);
+            if (allFree(base, nodes) && allFree(base + 100, nodes)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free port range found");
+    }
+
+    private static boolean allFree(int first, int count) {
+        for (int port = first; port < first + count; port++) {
+            try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                socket.setReuseAddress(true);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.kvstore.cli;
+
+import dev.kvstore.cli.client.KvClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Concurrent writers of unique keys that remember exactly which writes were acknowledged, with the
+ * epoch each was acknowledged in. A write that fails or times out is "unknown", never counted.
+ */
+final class LoadGenerator implements AutoCloseable {
+
+    final Map<String, KvClient.Ack> acknowledged = new ConcurrentHashMap<>();
+    final AtomicLong failures = new AtomicLong();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch stopped;
+    private final List<Thread> threads;
+    private final AtomicLong firstAckNanosAfterEpoch = new AtomicLong();
+    private volatile long watchedEpoch = Long.MAX_VALUE;
+
+    LoadGenerator(List<String> urls, int writers, String prefix) {
+        stopped = new CountDownLatch(writers);
+        threads = java.util.stream.IntStream.range(0, writers).mapToObj(w -> new Thread(() -> {
+            KvClient client = new KvClient(urls, Duration.ofSeconds(2));
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // bounded, whatever happens
+            try {
+                for (int i = 0; running.get() && System.nanoTime() < deadline; i++) {
+                    String key = prefix + "-w" + w + "-" + i;
+                    try {
+                        KvClient.Ack ack = client.put(key, value(key));
+                        acknowledged.put(key, ack);
+                        if (ack.epoch() >= watchedEpoch) {
+                            firstAckNanosAfterEpoch.compareAndSet(0, System.nanoTime());
+                        }
+                    } catch (Exception e) {
+                        failures.incrementAndGet();
+                        try {
+                            Thread.sleep(5);
+                        } catch (InterruptedException interrupted) {
+                            return;
+                        }
+                    }
+                }
+            } finally {
+                stopped.countDown();
+            }
+        }, "writer-" + w)).toList();
+        threads.forEach(Thread::start);
+    }
+
+    static byte[] value(String key) {
+        return ("value of " + key).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** From now on, remember when the first write of an epoch above {@code epoch} is acknowledged. */
+    void watchForEpochAbove(long epoch) {
+        firstAckNanosAfterEpoch.set(0);
+        watchedEpoch = epoch + 1;
+    }
+
+    long firstAckNanosInNewEpoch() {
+        return firstAckNanosAfterEpoch.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        stopped.await();
+    }
+}
