@@ -46,6 +46,8 @@ public final class LocalSupervisor implements AutoCloseable {
     });
 
     private volatile long epoch;
+    private long unusedEpoch;
+    private String lastDegradedReason;
     private volatile NodeProcess primary;
     private volatile boolean running = true;
     private Thread loop;
@@ -172,9 +174,12 @@ public final class LocalSupervisor implements AutoCloseable {
      */
     private synchronized boolean electPrimary(NodeProcess lost, String reason, boolean lostIsGone) throws IOException {
         long started = System.nanoTime();
-        long newEpoch = Math.max(epoch, maxSeenEpoch()) + 1;
+        long seen = Math.max(epoch, maxSeenEpoch());
+        // a failed attempt (degraded) is retried in the same epoch, so waiting burns no epochs
+        long newEpoch = unusedEpoch > 0 && unusedEpoch >= seen ? unusedEpoch : seen + 1;
         writeState(newEpoch);
         epoch = newEpoch;
+        unusedEpoch = newEpoch;
         List<NodeProcess> others = nodes.stream().filter(n -> n != lost).toList();
         List<CompletableFuture<NodeStatus>> fences = new ArrayList<>();
         for (NodeProcess node : others) {
@@ -198,9 +203,14 @@ public final class LocalSupervisor implements AutoCloseable {
                 ? FailoverPolicy.decide(clusterSize + 1, settings.minSyncReplicas(), mode(), candidates, false)
                 : FailoverPolicy.decide(clusterSize, settings.minSyncReplicas(), mode(), candidates, false);
         if (decision instanceof FailoverDecision.Wait wait) {
-            events.accept("DEGRADED (epoch " + newEpoch + "): " + wait.reason());
+            if (!wait.reason().equals(lastDegradedReason)) {
+                events.accept("DEGRADED (epoch " + newEpoch + "): " + wait.reason());
+                lastDegradedReason = wait.reason();
+            }
             return false;
         }
+        lastDegradedReason = null;
+        unusedEpoch = 0;
         FailoverDecision.Promote promote = (FailoverDecision.Promote) decision;
         NodeProcess winner = others.stream().filter(n -> n.name().equals(promote.candidate().name())).findFirst()
                 .orElseThrow();

@@ -1,0 +1,81 @@
+package dev.kvstore.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kvstore.cli.local.LocalClusterSettings;
+import dev.kvstore.cli.local.NodeProcess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A primary that wrote entries nobody else got (its secondaries were dead), then died, comes back
+ * after another store took over: its unacknowledged suffix goes to quarantine and it converges.
+ */
+class DivergentRejoinIT {
+
+    @Test
+    void an_unacknowledged_suffix_goes_to_quarantine_and_the_old_primary_converges() throws Exception {
+        LocalClusterSettings settings = LocalClusterSettings.defaults(3).withRestart(false);
+        try (ClusterFixture fixture = new ClusterFixture("rejoin", settings).start()) {
+            for (int i = 0; i < 20; i++) {
+                fixture.client.put("acked-" + i, "yes".getBytes());
+            }
+            NodeProcess old = fixture.primary();
+            List<NodeProcess> secondaries = fixture.secondaries();
+            long lastBefore = fixture.status(old).path("lastOffset").asLong();
+
+            secondaries.forEach(NodeProcess::kill);
+            HttpClient http = HttpClient.newHttpClient();
+            int unacknowledged = 5;
+            for (int i = 0; i < unacknowledged; i++) {
+                // no secondary can acknowledge: each of these times out, yet it is in the primary's log
+                http.sendAsync(HttpRequest.newBuilder(URI.create(old.httpUrl() + "/v1/kv/orphan-" + i))
+                        .PUT(HttpRequest.BodyPublishers.ofString("never acknowledged")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
+            await().atMost(Duration.ofSeconds(10)).until(
+                    () -> fixture.status(old).path("lastOffset").asLong() == lastBefore + unacknowledged);
+            old.kill();
+
+            for (NodeProcess secondary : secondaries) {
+                fixture.cluster.start(secondary);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> secondaries.contains(fixture.primary()));
+            for (int i = 0; i < 20; i++) {
+                fixture.client.putWithRetry("new-" + i, "after".getBytes(), Duration.ofSeconds(10));
+            }
+
+            fixture.cluster.start(old);
+            fixture.awaitHealthy();
+            JsonNode status = fixture.status(old);
+            assertThat(status.path("role").asText()).isEqualTo("secondary");
+            assertThat(status.path("quarantined").asLong()).as("entries moved to quarantine").isEqualTo(unacknowledged);
+            assertThat(fixture.dir.resolve(old.name()).resolve("quarantine").toFile().list()).isNotEmpty();
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+                assertThat(fixture.status(old).path("lastOffset").asLong())
+                        .isEqualTo(fixture.status(fixture.primary()).path("lastOffset").asLong());
+                for (int i = 0; i < 20; i++) {
+                    assertThat(fixture.client.get(old.httpUrl(), "acked-" + i).value()).isPresent();
+                    assertThat(fixture.client.get(old.httpUrl(), "new-" + i).value()).isPresent();
+                }
+            });
+            for (NodeProcess node : fixture.cluster.nodes()) {
+                for (int i = 0; i < unacknowledged; i++) {
+                    assertThat(fixture.client.get(node.httpUrl(), "orphan-" + i).value())
+                            .as("orphan-" + i + " on " + node.name()).isEmpty();
+                }
+            }
+            // the metric says it too
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(old.httpUrl() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("kv_quarantined_entries " + (double) unacknowledged);
+        }
+    }
+}
