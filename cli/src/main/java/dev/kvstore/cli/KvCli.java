@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "kv", mixinStandardHelpOptions = true, version = "kv 0.1.0",
         description = "KV Cluster command line: local cluster, client, demo.",
         subcommands = {KvCli.Local.class, KvCli.Demo.class, KvCli.Put.class, KvCli.Get.class, KvCli.Status.class,
-                KvCli.KillPrimary.class, Bench.class})
+                KvCli.KillPrimary.class, dev.kvstore.cli.bench.Bench.class})
 public final class KvCli {
 
     static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");

@@ -16,6 +16,7 @@ public class StatusResource {
     StoreNode node;
 
     @GET
+    @io.smallrye.common.annotation.NonBlocking
     @Produces(MediaType.APPLICATION_JSON)
     public NodeStatus status() {
         return node.status();

@@ -40,10 +40,13 @@ public final class ReplicationLog implements Closeable {
     // guarded by lock
     private long[] filePositions = new long[1024]; // filePositions[i] = where offset i+1 starts
     private long lastOffset;
-    private long writtenBytes;
+    private long writtenBytes; // logical end of the log, pending bytes included
+    private long flushedBytes; // bytes handed to the file
+    private java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(64 * 1024);
     private EpochHistory history = EpochHistory.EMPTY;
     private final LogEntry[] recent = new LogEntry[RECENT_CACHE];
     private volatile long durableOffset;
+    private boolean flusherWaiting; // guarded by lock: wake the flusher only when it sleeps
     private volatile boolean closed;
 
     public ReplicationLog(Path dir, FsyncPolicy policy, int maxEntryBytes) throws IOException {
@@ -92,6 +95,7 @@ public final class ReplicationLog implements Closeable {
             channel.force(true);
         }
         writtenBytes = position;
+        flushedBytes = position;
     }
 
     private void remember(LogEntry entry, long filePosition) {
@@ -129,21 +133,36 @@ public final class ReplicationLog implements Closeable {
         }
     }
 
+    /**
+     * Encodes the entry into the pending buffer; the flusher writes the whole buffer with one
+     * system call before its fsync, so a group of appends costs one write and one fsync.
+     */
     private void write(LogEntry entry) {
-        ByteBuffer buffer = ByteBuffer.allocate(LogEntryCodec.encodedSize(entry));
-        LogEntryCodec.encode(entry, buffer);
-        buffer.flip();
+        byte[] bytes = LogEntryCodec.encode(entry);
+        pending.write(bytes, 0, bytes.length);
+        remember(entry, writtenBytes);
+        writtenBytes += bytes.length;
+        if (flusherWaiting) {
+            lock.notifyAll();
+        }
+    }
+
+    /** Hands the pending bytes to the file. Caller holds the lock. */
+    private void flushPendingLocked() {
+        if (pending.size() == 0) {
+            return;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(pending.toByteArray());
         try {
-            long position = writtenBytes;
+            long position = flushedBytes;
             while (buffer.hasRemaining()) {
                 position += channel.write(buffer, position);
             }
-            remember(entry, writtenBytes);
-            writtenBytes = position;
+            flushedBytes = position;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file, e);
         }
-        lock.notifyAll();
+        pending = new java.io.ByteArrayOutputStream(Math.max(64 * 1024, pending.size()));
     }
 
     private void flushLoop() {
@@ -152,16 +171,25 @@ public final class ReplicationLog implements Closeable {
             long target;
             synchronized (lock) {
                 while (!closed && lastOffset == durableOffset) {
+                    flusherWaiting = true;
                     try {
                         lock.wait(policy == FsyncPolicy.EVERY_SECOND ? 1000 : 0);
                     } catch (InterruptedException e) {
                         return;
+                    } finally {
+                        flusherWaiting = false;
                     }
                     if (policy == FsyncPolicy.EVERY_SECOND && System.nanoTime() - lastForce > 1_000_000_000L) {
                         break;
                     }
                 }
                 target = lastOffset;
+                try {
+                    flushPendingLocked();
+                } catch (UncheckedIOException e) {
+                    LOG.error("writing the log failed; stopping acknowledgements", e);
+                    return;
+                }
             }
             try {
                 if (policy == FsyncPolicy.ALWAYS || System.nanoTime() - lastForce > 1_000_000_000L) {
@@ -228,6 +256,9 @@ public final class ReplicationLog implements Closeable {
         }
         long start = filePositions[(int) (offset - 1)];
         long end = offset == lastOffset ? writtenBytes : filePositions[(int) offset];
+        if (end > flushedBytes) {
+            flushPendingLocked();
+        }
         ByteBuffer buffer = ByteBuffer.allocate((int) (end - start));
         try {
             while (buffer.hasRemaining()) {
@@ -252,6 +283,7 @@ public final class ReplicationLog implements Closeable {
                 return List.of();
             }
             List<LogEntry> removed = read(lastKept + 1, Integer.MAX_VALUE);
+            flushPendingLocked();
             long cut = filePositions[(int) lastKept];
             try {
                 channel.truncate(cut);
@@ -263,6 +295,7 @@ public final class ReplicationLog implements Closeable {
                 recent[(int) (entry.offset() % RECENT_CACHE)] = null;
             }
             writtenBytes = cut;
+            flushedBytes = cut;
             lastOffset = lastKept;
             durableOffset = Math.min(durableOffset, lastKept);
             history = history.truncatedAfter(lastKept);
@@ -281,6 +314,10 @@ public final class ReplicationLog implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        synchronized (lock) {
+            flushPendingLocked();
+        }
+        channel.force(false);
         channel.close();
     }
 }

@@ -365,7 +365,7 @@ public final class StoreNode implements Closeable {
     private void onPrimaryCommit(long commit) {
         applyUpTo(commit);
         commitHint.remember(commit);
-        fanout.entriesAppended(); // secondaries learn the new commit point promptly
+        // secondaries learn the commit point with the next entries, or within a few ms (PrimarySession)
     }
 
     private synchronized void applyUpTo(long target) {
@@ -413,7 +413,7 @@ public final class StoreNode implements Closeable {
     public void close() {
         stopFollowing();
         fanout.closeAll("shutting down");
-        commitHint.flush();
+        commitHint.close();
         try {
             log.close();
         } catch (IOException e) {

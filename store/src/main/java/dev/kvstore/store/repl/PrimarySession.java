@@ -22,6 +22,8 @@ final class PrimarySession {
     private static final Logger LOG = Logger.getLogger(PrimarySession.class);
     private static final int MAX_ENTRIES_PER_FRAME = 512;
     private static final long HANDSHAKE_TIMEOUT_MS = 5_000;
+    /** How soon an idle secondary hears of a new commit point (it applies, and serves reads, up to it). */
+    private static final long COMMIT_NOTICE_MS = 5;
 
     private final Vertx vertx;
     private final NetSocket socket;
@@ -40,6 +42,7 @@ final class PrimarySession {
     private long nextOffset;
     private long sentCommit = -1;
     private long timer = -1;
+    private long commitTimer = -1;
     private boolean closed;
 
     PrimarySession(Vertx vertx, NetSocket socket, StoreNode node, HandshakeProof proof, Consumer<PrimarySession> onClose) {
@@ -132,6 +135,11 @@ final class PrimarySession {
                 node.commitOffset(), myLast));
         LOG.infof("secondary %s joined epoch %d: its log %d, common prefix %d", follower, term, hello.lastOffset(), keep);
         timer = vertx.setPeriodic(node.settings().heartbeatMillis(), t -> pump(true));
+        commitTimer = vertx.setPeriodic(COMMIT_NOTICE_MS, t -> {
+            if (node.commitOffset() != sentCommit) {
+                pump(false);
+            }
+        });
         wake();
     }
 
@@ -194,6 +202,7 @@ final class PrimarySession {
         closed = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(commitTimer);
         }
         if (follower != null && node.tracker() != null) {
             node.tracker().followerGone(follower);
