@@ -58,6 +58,14 @@ public interface StoreConfig {
     @WithDefault("50")
     long heartbeatMillis();
 
+    /** Take a snapshot (and compact the log) after this many applied entries. */
+    @WithDefault("100000")
+    long snapshotEveryEntries();
+
+    /** Entries kept in the log behind a snapshot, so a briefly absent secondary catches up from the log. */
+    @WithDefault("10000")
+    long logRetentionEntries();
+
     /** How long a primary may answer reads after its secondaries last confirmed it. */
     @WithDefault("300")
     long leaseMillis();

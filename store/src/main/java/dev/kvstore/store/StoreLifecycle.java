@@ -39,7 +39,8 @@ public class StoreLifecycle {
         NodeSettings settings = new NodeSettings(config.nodeId(), config.clusterId(), secret, Path.of(config.dataDir()),
                 advertisedReplication, advertisedHttp, ReplicationMode.parse(config.mode()), config.minSyncReplicas(),
                 FsyncPolicy.parse(config.fsync()), config.maxKeyBytes(), config.maxValueBytes(),
-                config.writeTimeoutMillis(), config.heartbeatMillis(), config.leaseMillis());
+                config.writeTimeoutMillis(), config.heartbeatMillis(), config.leaseMillis(),
+                config.snapshotEveryEntries(), config.logRetentionEntries());
         node = new StoreNode(settings);
         replication = new ReplicationServer(vertx, node, secret);
         node.attach(replication, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, secret));

@@ -202,9 +202,7 @@ public final class Bench implements Callable<Integer> {
     }
 
     private LocalCluster cluster(String name, String mode, int basePort, int nodes) throws IOException {
-        LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode);
-        settings = new LocalClusterSettings(nodes, settings.clusterId(), mode, settings.minSyncReplicas(), fsync,
-                512, settings.failoverDelay(), settings.pollInterval(), settings.restartDeadNodes());
+        LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode).withFsync(fsync).withHeapMb(512);
         return new LocalCluster(dir.resolve(name), storeJar, basePort, settings, line -> System.err.println("  " + line));
     }
 

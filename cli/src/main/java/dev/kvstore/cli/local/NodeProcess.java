@@ -41,6 +41,7 @@ public final class NodeProcess {
         command.add("-Dkv.mode=" + settings.mode());
         command.add("-Dkv.min-sync-replicas=" + settings.minSyncReplicas());
         command.add("-Dkv.fsync=" + settings.fsync());
+        settings.storeProperties().forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(storeJar.toString());
         ProcessBuilder builder = new ProcessBuilder(command)

@@ -1,6 +1,7 @@
 package dev.kvstore.store.log;
 
 import dev.kvstore.core.Position;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,20 +19,22 @@ import java.util.function.LongConsumer;
 import org.jboss.logging.Logger;
 
 /**
- * The append-only log on disk, with group commit. Appends go to the page cache under a lock; one
- * flusher thread forces the file and then tells listeners how far the log is durable, so every
- * write that arrived during an fsync shares the next one.
+ * The append-only log on disk, with group commit. Appends are encoded into a buffer under a lock;
+ * one flusher thread writes the buffer with one system call, forces the file, and then tells
+ * listeners how far the log is durable, so every write that arrived during an fsync shares the next.
  *
- * <p>On open, a torn or corrupt tail (a crash in the middle of a write) is cut off: such entries
- * were never durable, so never acknowledged.
+ * <p>The log holds the offsets after {@code baseOffset}; everything up to the base lives in the
+ * snapshot. On open, a torn or corrupt tail (a crash in the middle of a write) is cut off: such
+ * entries were never durable, so never acknowledged; entries at or below the base (left by a crash
+ * between writing a snapshot and compacting) are skipped.
  */
 public final class ReplicationLog implements Closeable {
 
     private static final Logger LOG = Logger.getLogger(ReplicationLog.class);
     private static final int RECENT_CACHE = 65_536;
+    private static final String NAME = "replication.log";
 
     private final Path file;
-    private final FileChannel channel;
     private final FsyncPolicy policy;
     private final int maxEntryBytes;
     private final Object lock = new Object();
@@ -38,29 +42,43 @@ public final class ReplicationLog implements Closeable {
     private final Thread flusher;
 
     // guarded by lock
-    private long[] filePositions = new long[1024]; // filePositions[i] = where offset i+1 starts
+    private FileChannel channel;
+    private long baseOffset;
+    private long[] filePositions = new long[1024]; // filePositions[i] = where offset base+1+i starts
     private long lastOffset;
     private long writtenBytes; // logical end of the log, pending bytes included
     private long flushedBytes; // bytes handed to the file
-    private java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream(64 * 1024);
-    private EpochHistory history = EpochHistory.EMPTY;
+    private ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
+    private EpochHistory history;
     private final LogEntry[] recent = new LogEntry[RECENT_CACHE];
+    private boolean flusherWaiting; // wake the flusher only when it sleeps
     private volatile long durableOffset;
-    private boolean flusherWaiting; // guarded by lock: wake the flusher only when it sleeps
     private volatile boolean closed;
 
     public ReplicationLog(Path dir, FsyncPolicy policy, int maxEntryBytes) throws IOException {
+        this(dir, policy, maxEntryBytes, 0, EpochHistory.EMPTY);
+    }
+
+    /** Opens the log that continues a snapshot ending at {@code baseOffset}, with that history. */
+    public ReplicationLog(Path dir, FsyncPolicy policy, int maxEntryBytes, long baseOffset, EpochHistory baseHistory)
+            throws IOException {
         Files.createDirectories(dir);
-        this.file = dir.resolve("replication.log");
+        this.file = dir.resolve(NAME);
         this.policy = policy;
         this.maxEntryBytes = maxEntryBytes;
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+        this.baseOffset = baseOffset;
+        this.lastOffset = baseOffset;
+        this.history = baseHistory;
+        this.channel = open(file);
         recover();
         this.durableOffset = lastOffset;
         this.flusher = new Thread(this::flushLoop, "log-flusher");
         this.flusher.setDaemon(true);
         this.flusher.start();
+    }
+
+    private static FileChannel open(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
     private void recover() throws IOException {
@@ -83,6 +101,10 @@ public final class ReplicationLog implements Closeable {
             } catch (CorruptEntryException e) {
                 break;
             }
+            if (entry.offset() <= baseOffset) {
+                position += whole.limit();
+                continue;
+            }
             if (entry.offset() != lastOffset + 1) {
                 break;
             }
@@ -99,14 +121,18 @@ public final class ReplicationLog implements Closeable {
     }
 
     private void remember(LogEntry entry, long filePosition) {
-        int index = (int) (entry.offset() - 1);
+        int index = (int) (entry.offset() - baseOffset - 1);
         if (index >= filePositions.length) {
-            filePositions = Arrays.copyOf(filePositions, filePositions.length * 2);
+            filePositions = Arrays.copyOf(filePositions, Math.max(filePositions.length * 2, index + 1));
         }
         filePositions[index] = filePosition;
         lastOffset = entry.offset();
         history = history.withEntry(entry.epoch(), entry.offset());
         recent[(int) (entry.offset() % RECENT_CACHE)] = entry;
+    }
+
+    private long positionOf(long offset) {
+        return filePositions[(int) (offset - baseOffset - 1)];
     }
 
     /** Appends a new entry at the next offset (primary). Returns it with its offset. */
@@ -162,13 +188,14 @@ public final class ReplicationLog implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file, e);
         }
-        pending = new java.io.ByteArrayOutputStream(Math.max(64 * 1024, pending.size()));
+        pending = new ByteArrayOutputStream(Math.max(64 * 1024, pending.size()));
     }
 
     private void flushLoop() {
         long lastForce = System.nanoTime();
         while (!closed) {
             long target;
+            FileChannel forced;
             synchronized (lock) {
                 while (!closed && lastOffset == durableOffset) {
                     flusherWaiting = true;
@@ -184,6 +211,7 @@ public final class ReplicationLog implements Closeable {
                     }
                 }
                 target = lastOffset;
+                forced = channel;
                 try {
                     flushPendingLocked();
                 } catch (UncheckedIOException e) {
@@ -193,27 +221,34 @@ public final class ReplicationLog implements Closeable {
             }
             try {
                 if (policy == FsyncPolicy.ALWAYS || System.nanoTime() - lastForce > 1_000_000_000L) {
-                    channel.force(false);
+                    forced.force(false);
                     lastForce = System.nanoTime();
                 }
+            } catch (java.nio.channels.ClosedChannelException e) {
+                continue; // compaction swapped the file; the new one was forced whole
             } catch (IOException e) {
                 if (!closed) {
                     LOG.error("fsync of the log failed; stopping acknowledgements", e);
                 }
                 return;
             }
-            if (target > durableOffset) {
-                durableOffset = target;
-                for (LongConsumer listener : durabilityListeners) {
-                    listener.accept(target);
+            synchronized (lock) {
+                if (target > durableOffset && target <= lastOffset) {
+                    durableOffset = target;
+                } else {
+                    continue;
                 }
+            }
+            for (LongConsumer listener : durabilityListeners) {
+                listener.accept(target);
             }
         }
     }
 
     /** Called with the new durable offset after each group commit, on the flusher thread. */
-    public void onDurable(LongConsumer listener) {
+    public Runnable onDurable(LongConsumer listener) {
         durabilityListeners.add(listener);
+        return () -> durabilityListeners.remove(listener);
     }
 
     public long durableOffset() {
@@ -223,6 +258,13 @@ public final class ReplicationLog implements Closeable {
     public long lastOffset() {
         synchronized (lock) {
             return lastOffset;
+        }
+    }
+
+    /** The first offset this log still holds; earlier ones are only in the snapshot. */
+    public long startOffset() {
+        synchronized (lock) {
+            return baseOffset + 1;
         }
     }
 
@@ -238,10 +280,14 @@ public final class ReplicationLog implements Closeable {
         }
     }
 
-    /** Up to {@code max} entries starting at {@code from}, fewer when the log ends first. */
+    /** Up to {@code max} entries starting at {@code from} (which must be in the log), fewer when it ends. */
     public List<LogEntry> read(long from, int max) {
         synchronized (lock) {
-            List<LogEntry> out = new ArrayList<>();
+            if (from <= baseOffset) {
+                throw new IllegalArgumentException("offset " + from + " was compacted into the snapshot (log starts at "
+                        + (baseOffset + 1) + ")");
+            }
+            List<LogEntry> out = new ArrayList<>(Math.min(max, 64));
             for (long offset = from; offset <= lastOffset && out.size() < max; offset++) {
                 out.add(entryAt(offset));
             }
@@ -254,8 +300,8 @@ public final class ReplicationLog implements Closeable {
         if (cached != null && cached.offset() == offset) {
             return cached;
         }
-        long start = filePositions[(int) (offset - 1)];
-        long end = offset == lastOffset ? writtenBytes : filePositions[(int) offset];
+        long start = positionOf(offset);
+        long end = offset == lastOffset ? writtenBytes : positionOf(offset + 1);
         if (end > flushedBytes) {
             flushPendingLocked();
         }
@@ -282,9 +328,12 @@ public final class ReplicationLog implements Closeable {
             if (lastKept >= lastOffset) {
                 return List.of();
             }
+            if (lastKept < baseOffset) {
+                throw new IllegalStateException("cannot cut at " + lastKept + ": the log starts after " + baseOffset);
+            }
             List<LogEntry> removed = read(lastKept + 1, Integer.MAX_VALUE);
             flushPendingLocked();
-            long cut = filePositions[(int) lastKept];
+            long cut = positionOf(lastKept + 1);
             try {
                 channel.truncate(cut);
                 channel.force(true);
@@ -303,6 +352,64 @@ public final class ReplicationLog implements Closeable {
         }
     }
 
+    /**
+     * Drops the entries up to {@code newBase}, which a snapshot now holds, by copying the rest into a
+     * new file that replaces the old one. Appends wait meanwhile; keep the retained tail short.
+     */
+    public void compactTo(long newBase) throws IOException {
+        synchronized (lock) {
+            if (newBase <= baseOffset) {
+                return;
+            }
+            if (newBase > lastOffset) {
+                throw new IllegalArgumentException("cannot compact to " + newBase + " beyond the log's end " + lastOffset);
+            }
+            flushPendingLocked();
+            long from = newBase == lastOffset ? writtenBytes : positionOf(newBase + 1);
+            Path tmp = file.resolveSibling(NAME + ".compact");
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                long copied = 0;
+                while (copied < writtenBytes - from) {
+                    copied += channel.transferTo(from + copied, writtenBytes - from - copied, out);
+                }
+                out.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            channel.close();
+            channel = open(file);
+            long kept = lastOffset - newBase;
+            long[] positions = new long[(int) Math.max(1024, kept * 2)];
+            for (long i = 0; i < kept; i++) {
+                positions[(int) i] = filePositions[(int) (newBase - baseOffset + i)] - from;
+            }
+            filePositions = positions;
+            writtenBytes -= from;
+            flushedBytes -= from;
+            baseOffset = newBase;
+        }
+    }
+
+    /**
+     * Empties the log so that it continues a snapshot received from the primary, which ends at
+     * {@code newBase} with {@code newHistory}.
+     */
+    public void resetTo(long newBase, EpochHistory newHistory) throws IOException {
+        synchronized (lock) {
+            pending.reset();
+            channel.truncate(0);
+            channel.force(true);
+            Arrays.fill(recent, null);
+            filePositions = new long[1024];
+            baseOffset = newBase;
+            lastOffset = newBase;
+            writtenBytes = 0;
+            flushedBytes = 0;
+            history = newHistory;
+            durableOffset = newBase;
+        }
+    }
+
     @Override
     public void close() throws IOException {
         closed = true;
@@ -316,8 +423,8 @@ public final class ReplicationLog implements Closeable {
         }
         synchronized (lock) {
             flushPendingLocked();
+            channel.force(false);
+            channel.close();
         }
-        channel.force(false);
-        channel.close();
     }
 }

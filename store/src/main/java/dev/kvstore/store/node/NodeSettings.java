@@ -8,7 +8,8 @@ import java.nio.file.Path;
 public record NodeSettings(String nodeId, String clusterId, String secret, Path dataDir,
                            String advertisedReplication, String advertisedHttp, ReplicationMode mode,
                            int minSyncReplicas, FsyncPolicy fsync, int maxKeyBytes, int maxValueBytes,
-                           long writeTimeoutMillis, long heartbeatMillis, long leaseMillis) {
+                           long writeTimeoutMillis, long heartbeatMillis, long leaseMillis,
+                           long snapshotEveryEntries, long logRetentionEntries) {
 
     /** The largest log entry: a key, a value and the fixed fields, with room to spare. */
     public int maxEntryBytes() {

@@ -14,6 +14,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import dev.kvstore.store.snapshot.Snapshot;
+import dev.kvstore.store.snapshot.SnapshotFile;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -54,6 +60,14 @@ public final class StoreNode implements Closeable {
     private final Quarantine quarantine;
     private final PersistentEpoch epoch;
     private final CommitHint commitHint;
+    private final SnapshotFile snapshotFile;
+    private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "snapshotter");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile long lastSnapshotOffset;
+    private final AtomicBoolean snapshotRunning = new AtomicBoolean();
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
     private Fanout fanout = new Fanout() {
         public void entriesAppended() { }
@@ -79,7 +93,13 @@ public final class StoreNode implements Closeable {
         Path dir = settings.dataDir();
         Files.createDirectories(dir);
         this.epoch = new PersistentEpoch(dir);
-        this.log = new ReplicationLog(dir, settings.fsync(), settings.maxEntryBytes());
+        this.snapshotFile = new SnapshotFile(dir, settings.maxEntryBytes());
+        Optional<Snapshot> snapshot = snapshotFile.read();
+        long base = snapshot.map(Snapshot::lastIncludedOffset).orElse(0L);
+        this.log = new ReplicationLog(dir, settings.fsync(), settings.maxEntryBytes(), base,
+                snapshot.map(Snapshot::history).orElse(EpochHistory.EMPTY));
+        snapshot.ifPresent(s -> state.load(s.data(), s.lastIncludedOffset()));
+        this.lastSnapshotOffset = base;
         this.quarantine = new Quarantine(dir.resolve("quarantine"), settings.maxEntryBytes());
         this.commitHint = new CommitHint(dir);
         // everything up to the last commit point this node heard of is safe to show again
@@ -322,6 +342,10 @@ public final class StoreNode implements Closeable {
 
     /** The primary's answer to a rejoining secondary: keep the log up to the common prefix. */
     public void keepOnlyCommonPrefix(long keepUpTo) throws IOException {
+        if (keepUpTo < log.startOffset() - 1) {
+            discardEverythingAfter(keepUpTo);
+            return;
+        }
         List<LogEntry> suffix = log.read(keepUpTo + 1, Integer.MAX_VALUE);
         if (suffix.isEmpty()) {
             return;
@@ -336,6 +360,28 @@ public final class StoreNode implements Closeable {
             applyUpTo(keepUpTo);
         }
         secondaryCommit = Math.min(secondaryCommit, keepUpTo);
+    }
+
+    /**
+     * The divergence lies inside our own snapshot (only a forced, possibly lossy failover leads
+     * here): keep the log and the snapshot in quarantine, start empty, and let the primary resend
+     * everything.
+     */
+    private synchronized void discardEverythingAfter(long keepUpTo) throws IOException {
+        List<LogEntry> logPart = log.read(log.startOffset(), Integer.MAX_VALUE);
+        if (!logPart.isEmpty()) {
+            quarantine.keep(logPart, epoch.get());
+        }
+        if (snapshotFile.exists()) {
+            Files.move(snapshotFile.path(), settings.dataDir().resolve("quarantine")
+                    .resolve("snapshot-" + System.currentTimeMillis()));
+        }
+        log.resetTo(0, EpochHistory.EMPTY);
+        state.clear();
+        lastSnapshotOffset = 0;
+        secondaryCommit = 0;
+        commitHint.remember(0);
+        throw new IOException("diverged at " + keepUpTo + ", inside this store's snapshot; starting over empty");
     }
 
     public void appendReplicated(List<LogEntry> entries) {
@@ -376,6 +422,61 @@ public final class StoreNode implements Closeable {
             }
             batch.forEach(state::apply);
         }
+        if (state.appliedOffset() - lastSnapshotOffset >= settings.snapshotEveryEntries()
+                && snapshotRunning.compareAndSet(false, true)) {
+            snapshotter.execute(this::takeSnapshot);
+        }
+    }
+
+    /**
+     * Writes the applied state to the snapshot file, then drops the log up to a retention window
+     * behind it. The copy is taken with applies held off; the writing happens without.
+     */
+    private void takeSnapshot() {
+        try {
+            Snapshot snapshot;
+            synchronized (this) {
+                long at = state.appliedOffset();
+                snapshot = new Snapshot(at, log.history().truncatedAfter(at), state.copy());
+            }
+            snapshotFile.write(snapshot);
+            lastSnapshotOffset = snapshot.lastIncludedOffset();
+            long newBase = snapshot.lastIncludedOffset() - settings.logRetentionEntries();
+            if (newBase >= log.startOffset()) {
+                log.compactTo(newBase);
+            }
+            LOG.infof("snapshot at offset %d (%d keys); log now starts at %d", snapshot.lastIncludedOffset(),
+                    snapshot.data().size(), log.startOffset());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("snapshot failed; the log keeps growing until the next attempt", e);
+        } finally {
+            snapshotRunning.set(false);
+        }
+    }
+
+    public SnapshotFile snapshotFile() {
+        return snapshotFile;
+    }
+
+    /**
+     * Replaces this secondary's state with a snapshot from the primary (already checked and
+     * written to {@code received}); the log continues after it.
+     */
+    public void installSnapshot(Path received) throws IOException {
+        Snapshot snapshot;
+        try (var in = Files.newInputStream(received)) {
+            snapshot = SnapshotFile.readFrom(in, settings.maxEntryBytes());
+        }
+        synchronized (this) {
+            snapshotFile.install(received);
+            log.resetTo(snapshot.lastIncludedOffset(), snapshot.history());
+            state.load(snapshot.data(), snapshot.lastIncludedOffset());
+            lastSnapshotOffset = snapshot.lastIncludedOffset();
+            secondaryCommit = Math.max(secondaryCommit, snapshot.lastIncludedOffset());
+            commitHint.remember(secondaryCommit);
+        }
+        LOG.infof("installed a snapshot from the primary at offset %d (%d keys)", snapshot.lastIncludedOffset(),
+                snapshot.data().size());
     }
 
     // ---------------------------------------------------------------- observation
@@ -411,6 +512,7 @@ public final class StoreNode implements Closeable {
 
     @Override
     public void close() {
+        snapshotter.shutdownNow();
         stopFollowing();
         fanout.closeAll("shutting down");
         commitHint.close();

@@ -35,6 +35,7 @@ public final class FollowerLink implements StoreNode.Link {
     private volatile boolean streaming;
     private volatile NetSocket socket;
     private volatile long primaryEpoch;
+    private final Runnable stopAcknowledging;
 
     public FollowerLink(Vertx vertx, StoreNode node, String host, int port, String secret) {
         this.vertx = vertx;
@@ -45,7 +46,7 @@ public final class FollowerLink implements StoreNode.Link {
         this.codec = new MessageCodec(node.settings().maxEntryBytes());
         this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(1000));
         this.context = vertx.getOrCreateContext();
-        node.log().onDurable(this::acknowledge);
+        this.stopAcknowledging = node.log().onDurable(this::acknowledge);
         context.runOnContext(v -> connect());
     }
 
@@ -98,6 +99,7 @@ public final class FollowerLink implements StoreNode.Link {
     @Override
     public void close() {
         closed = true;
+        stopAcknowledging.run();
         streaming = false;
         NetSocket current = socket;
         if (current != null) {
@@ -113,6 +115,9 @@ public final class FollowerLink implements StoreNode.Link {
         private final byte[] nonce = HandshakeProof.nonce();
         private byte[] primaryNonce;
         private boolean welcomed;
+        private java.nio.channels.FileChannel incoming;
+        private java.nio.file.Path incomingPath;
+        private long incomingExpected;
 
         Session(NetSocket socket) {
             this.socket = socket;
@@ -163,7 +168,7 @@ public final class FollowerLink implements StoreNode.Link {
                 node.secondaryProgress(welcome.commitOffset(), welcome.primaryLastOffset());
                 LOG.infof("following %s:%d in epoch %d from offset %d", host, port, primaryEpoch, welcome.keepUpTo());
                 acknowledge(node.log().durableOffset());
-            } else if (message instanceof Message.Entries entries && welcomed) {
+            } else if (message instanceof Message.Entries entries && welcomed && incoming == null) {
                 checkTerm(entries.epoch());
                 echoNanos.set(entries.sentNanos());
                 node.appendReplicated(entries.entries());
@@ -172,6 +177,29 @@ public final class FollowerLink implements StoreNode.Link {
                 checkTerm(heartbeat.epoch());
                 echoNanos.set(heartbeat.sentNanos());
                 node.secondaryProgress(heartbeat.commitOffset(), heartbeat.primaryLastOffset());
+                acknowledge(node.log().durableOffset());
+            } else if (message instanceof Message.SnapshotBegin begin && welcomed && incoming == null) {
+                incomingPath = node.settings().dataDir().resolve("snapshot.incoming");
+                incoming = java.nio.channels.FileChannel.open(incomingPath, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+                incomingExpected = begin.totalBytes();
+                LOG.infof("receiving a %d-byte snapshot at offset %d", begin.totalBytes(), begin.lastIncludedOffset());
+            } else if (message instanceof Message.SnapshotChunk chunk && incoming != null) {
+                java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(chunk.data());
+                while (data.hasRemaining()) {
+                    incoming.write(data);
+                }
+                if (incoming.size() > incomingExpected) {
+                    throw new ProtocolException("snapshot longer than announced");
+                }
+            } else if (message instanceof Message.SnapshotEnd && incoming != null) {
+                long size = incoming.size();
+                incoming.close();
+                incoming = null;
+                if (size != incomingExpected) {
+                    throw new ProtocolException("snapshot of " + size + " bytes, announced " + incomingExpected);
+                }
+                node.installSnapshot(incomingPath);
                 acknowledge(node.log().durableOffset());
             } else if (message instanceof Message.Refused refused) {
                 LOG.infof("primary %s:%d refused: %s", host, port, refused.reason());

@@ -46,4 +46,16 @@ public sealed interface Message {
      */
     record Ack(long epoch, long durableOffset, long echoNanos) implements Message {
     }
+
+    /** Primary to secondary: the secondary is too far behind the log; a snapshot ending at this offset follows. */
+    record SnapshotBegin(long lastIncludedOffset, long totalBytes) implements Message {
+    }
+
+    /** Primary to secondary: the next bytes of the snapshot file. */
+    record SnapshotChunk(byte[] data) implements Message {
+    }
+
+    /** Primary to secondary: the snapshot is complete; entries after it follow. */
+    record SnapshotEnd() implements Message {
+    }
 }

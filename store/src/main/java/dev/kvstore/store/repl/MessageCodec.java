@@ -20,6 +20,9 @@ public final class MessageCodec {
     static final byte ENTRIES = 5;
     static final byte HEARTBEAT = 6;
     static final byte ACK = 7;
+    static final byte SNAPSHOT_BEGIN = 8;
+    static final byte SNAPSHOT_CHUNK = 9;
+    static final byte SNAPSHOT_END = 10;
 
     public static final int NONCE_BYTES = 16;
     public static final int PROOF_BYTES = 32;
@@ -98,6 +101,17 @@ public final class MessageCodec {
             out.putLong(m.epoch());
             out.putLong(m.durableOffset());
             out.putLong(m.echoNanos());
+        } else if (message instanceof Message.SnapshotBegin m) {
+            type = SNAPSHOT_BEGIN;
+            out = ByteBuffer.allocate(16);
+            out.putLong(m.lastIncludedOffset());
+            out.putLong(m.totalBytes());
+        } else if (message instanceof Message.SnapshotChunk m) {
+            type = SNAPSHOT_CHUNK;
+            out = ByteBuffer.wrap(m.data());
+        } else if (message instanceof Message.SnapshotEnd) {
+            type = SNAPSHOT_END;
+            out = ByteBuffer.allocate(0);
         } else {
             throw new IllegalArgumentException("unknown message " + message);
         }
@@ -164,6 +178,10 @@ public final class MessageCodec {
                         in.getLong());
                 case ACK -> new Message.Ack(nonNegative(in.getLong(), "epoch"),
                         nonNegative(in.getLong(), "durable offset"), in.getLong());
+                case SNAPSHOT_BEGIN -> new Message.SnapshotBegin(nonNegative(in.getLong(), "snapshot offset"),
+                        nonNegative(in.getLong(), "snapshot size"));
+                case SNAPSHOT_CHUNK -> new Message.SnapshotChunk(bytes(in, in.remaining()));
+                case SNAPSHOT_END -> new Message.SnapshotEnd();
                 default -> throw new ProtocolException("unknown frame type " + frame.type());
             };
             if (in.hasRemaining()) {

@@ -44,6 +44,9 @@ final class PrimarySession {
     private long timer = -1;
     private long commitTimer = -1;
     private boolean closed;
+    private byte[] pendingSnapshot;
+    private int snapshotSent;
+    private static final int SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 
     PrimarySession(Vertx vertx, NetSocket socket, StoreNode node, HandshakeProof proof, Consumer<PrimarySession> onClose) {
         this.vertx = vertx;
@@ -133,6 +136,21 @@ final class PrimarySession {
         nextOffset = keep + 1;
         send(new Message.Welcome(proof.primaryProof(clusterId, nonce, hello.nonce()), term, keep,
                 node.commitOffset(), myLast));
+        if (nextOffset < node.log().startOffset()) {
+            // what it lacks was compacted away: send the snapshot, then the log after it
+            try {
+                byte[] snapshot = java.nio.file.Files.readAllBytes(node.snapshotFile().path());
+                long lastIncluded = java.nio.ByteBuffer.wrap(snapshot, 8, 8).getLong();
+                pendingSnapshot = snapshot;
+                send(new Message.SnapshotBegin(lastIncluded, snapshot.length));
+                nextOffset = lastIncluded + 1;
+                LOG.infof("secondary %s is behind the log (needs %d, log starts at %d): sending a %d-byte snapshot at %d",
+                        follower, keep + 1, node.log().startOffset(), snapshot.length, lastIncluded);
+            } catch (java.io.IOException e) {
+                refuseAndClose("cannot read the snapshot: " + e.getMessage());
+                return;
+            }
+        }
         LOG.infof("secondary %s joined epoch %d: its log %d, common prefix %d", follower, term, hello.lastOffset(), keep);
         timer = vertx.setPeriodic(node.settings().heartbeatMillis(), t -> pump(true));
         commitTimer = vertx.setPeriodic(COMMIT_NOTICE_MS, t -> {
@@ -161,8 +179,17 @@ final class PrimarySession {
             refuseAndClose("this store is no longer the primary of epoch " + term);
             return;
         }
+        while (pendingSnapshot != null && !socket.writeQueueFull()) {
+            int length = Math.min(SNAPSHOT_CHUNK_BYTES, pendingSnapshot.length - snapshotSent);
+            send(new Message.SnapshotChunk(java.util.Arrays.copyOfRange(pendingSnapshot, snapshotSent, snapshotSent + length)));
+            snapshotSent += length;
+            if (snapshotSent == pendingSnapshot.length) {
+                send(new Message.SnapshotEnd());
+                pendingSnapshot = null;
+            }
+        }
         boolean sent = false;
-        while (!socket.writeQueueFull()) {
+        while (pendingSnapshot == null && !socket.writeQueueFull()) {
             List<LogEntry> batch = node.log().read(nextOffset, MAX_ENTRIES_PER_FRAME);
             if (batch.isEmpty()) {
                 break;
@@ -178,7 +205,7 @@ final class PrimarySession {
             return;
         }
         long commit = node.commitOffset();
-        if (!sent && (heartbeat || commit != sentCommit)) {
+        if (!sent && pendingSnapshot == null && (heartbeat || commit != sentCommit)) {
             send(new Message.Heartbeat(term, commit, node.log().lastOffset(), System.nanoTime()));
             sentCommit = commit;
         }

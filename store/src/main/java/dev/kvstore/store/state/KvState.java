@@ -38,6 +38,18 @@ public final class KvState {
         return data.size();
     }
 
+    /** Replaces everything with a snapshot's data, as of {@code offset}. */
+    public synchronized void load(Map<String, byte[]> snapshot, long offset) {
+        data.clear();
+        data.putAll(snapshot);
+        appliedOffset = offset;
+    }
+
+    /** A copy of the map as of {@link #appliedOffset()}; callers hold off applies meanwhile. */
+    public synchronized Map<String, byte[]> copy() {
+        return new java.util.HashMap<>(data);
+    }
+
     public synchronized void clear() {
         data.clear();
         appliedOffset = 0;

@@ -75,4 +75,42 @@ class ReplicationLogTest {
                     .hasMessageContaining("older than epoch");
         }
     }
+
+    @Test
+    void compaction_keeps_the_tail_and_reopening_continues_after_the_snapshot() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            for (int i = 0; i < 100; i++) {
+                log.appendNext(LogEntry.put(1, 0, "k" + i, ("v" + i).getBytes()));
+            }
+            log.compactTo(80);
+            assertThat(log.startOffset()).isEqualTo(81);
+            assertThat(log.read(81, 100)).extracting(LogEntry::keyString).startsWith("k80").hasSize(20);
+            assertThatThrownBy(() -> log.read(80, 1)).hasMessageContaining("compacted");
+            log.appendNext(LogEntry.put(1, 0, "k100", null));
+            await().until(() -> log.durableOffset() == 101);
+        }
+        // a snapshot at 90 was written after compaction: entries 81..90 in the file are skipped
+        EpochHistory history = EpochHistory.EMPTY.withEntry(1, 1);
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20, 90, history)) {
+            assertThat(log.startOffset()).isEqualTo(91);
+            assertThat(log.lastOffset()).isEqualTo(101);
+            assertThat(log.read(101, 1).get(0).keyString()).isEqualTo("k100");
+            assertThat(log.lastPosition().epoch()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a_reset_empties_the_log_to_continue_a_received_snapshot() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            log.appendNext(LogEntry.put(1, 0, "old", null));
+            log.resetTo(500, EpochHistory.EMPTY.withEntry(2, 400));
+            assertThat(log.lastPosition()).isEqualTo(new dev.kvstore.core.Position(2, 500));
+            log.appendReplicated(List.of(LogEntry.put(2, 501, "new", null)));
+            await().until(() -> log.durableOffset() == 501);
+        }
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20, 500,
+                EpochHistory.EMPTY.withEntry(2, 400))) {
+            assertThat(log.lastOffset()).isEqualTo(501);
+        }
+    }
 }

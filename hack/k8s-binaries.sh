@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Builds real Kubernetes control-plane binaries (plus etcd and helm) from their
+# Go modules, for operator integration tests. No GitHub or container-registry
+# downloads are possible here, so everything comes from the Go module proxy.
+# Cached and idempotent: a binary that already exists is not rebuilt, so a warm
+# run only checks files. GOMODCACHE/GOCACHE stay at their defaults on purpose,
+# so that a rebuild (new version, wiped bin dir) reuses them.
+# Last line of stdout: the bin dir.
+set -euo pipefail
+
+# Pinned: newest v1.34 patch on the Go proxy (go list -m -versions k8s.io/kubernetes).
+K8S_VERSION=v1.34.4
+# Built from go.etcd.io/etcd/server/v3 (v3.6 is what k8s 1.34 is tested with).
+# Fallback if that ever stops building: apt-get install etcd-server (3.4 in
+# Debian 12) and link /usr/bin/etcd instead.
+ETCD_VERSION=v3.6.16
+# helm v3 (not v4): fabric8/operator tooling and charts still target v3.
+HELM_VERSION=v3.22.0
+
+CACHE=${KV_CACHE_DIR:-$HOME/.cache/kvcluster}
+BIN=$CACHE/k8s/$K8S_VERSION/bin
+# fabric8 kube-api-test looks for <dir>/k8s/<version>-<os>-<arch>/{etcd,kube-apiserver,kubectl}.
+APITEST_DIR=$CACHE/kubeapitest/k8s/${K8S_VERSION#v}-linux-amd64
+K8S_MINOR=$(cut -d. -f2 <<<"$K8S_VERSION")
+
+# Another developer shares this 2-core box: one package at a time, lowest priority.
+# CGO off: static binaries that run anywhere (upstream builds all but kubelet so).
+# GOTOOLCHAIN=local: fail loudly rather than fetch another Go toolchain.
+export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
+GO_BUILD=(nice -n 19 go build -p 1 -trimpath)
+
+log() { echo "k8s-binaries: $*" >&2; }
+mkdir -p "$BIN" "$APITEST_DIR"
+
+# --- Kubernetes -------------------------------------------------------------
+K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+missing=()
+for c in "${K8S_CMDS[@]}"; do [[ -x $BIN/$c ]] || missing+=("k8s.io/kubernetes/cmd/$c"); done
+
+if ((${#missing[@]})); then
+  MOD=$CACHE/k8s-build/$K8S_VERSION
+  mkdir -p "$MOD"
+  # k8s.io/kubernetes requires its staging modules as v0.0.0 and replaces them
+  # with ./staging paths, which a dependent module cannot see; so replace each
+  # with its published v0.<minor>.<patch>. The list comes from the real go.mod.
+  K8S_GOMOD=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  STAGING=$(awk '$2 == "=>" && $3 ~ /^\.\/staging\// {print $1}' "$K8S_GOMOD")
+  [[ -n $STAGING ]] || { log "no staging replaces found in $K8S_GOMOD"; exit 1; }
+  if [[ ! -f $MOD/go.sum ]]; then
+    log "creating wrapper module in $MOD"
+    {
+      echo "module kvcluster.local/k8s-build"
+      echo
+      # Same go/godebug as upstream so runtime defaults match release binaries.
+      grep -E '^(go|godebug) ' "$K8S_GOMOD"
+      echo
+      echo "require k8s.io/kubernetes $K8S_VERSION"
+      echo
+      for m in $STAGING; do echo "replace $m => $m v0.${K8S_VERSION#v1.}"; done
+    } >"$MOD/go.mod"
+    {
+      echo "//go:build tools"
+      echo
+      echo "package tools"
+      echo
+      echo "import ("
+      for c in "${K8S_CMDS[@]}"; do echo "	_ \"k8s.io/kubernetes/cmd/$c\""; done
+      echo ")"
+    } >"$MOD/tools.go"
+    (cd "$MOD" && go mod tidy) || { rm -f "$MOD/go.sum"; exit 1; }
+  fi
+  X=""
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    X+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$K8S_MINOR"
+    X+=" -X $p.gitTreeState=clean"
+  done
+  log "building ${missing[*]##*/} (cold: tens of minutes)"
+  # One go build for all commands so shared packages compile once.
+  # Tags as in upstream hack/lib/golang.sh for release builds.
+  (cd "$MOD" && "${GO_BUILD[@]}" -tags selinux,notest,grpcnotrace -ldflags "-s -w$X" -o "$BIN/" "${missing[@]}")
+fi
+
+# --- etcd -------------------------------------------------------------------
+if [[ ! -x $BIN/etcd ]]; then
+  # server/v3's go.mod has replace directives, so `go install pkg@version` is
+  # refused; a wrapper module resolves its sibling modules to published versions.
+  MOD=$CACHE/etcd-build/$ETCD_VERSION
+  mkdir -p "$MOD"
+  if [[ ! -f $MOD/go.sum ]]; then
+    log "creating etcd wrapper module in $MOD"
+    printf 'module kvcluster.local/etcd-build\n\ngo 1.26.0\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$MOD/go.mod"
+    printf '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n' >"$MOD/tools.go"
+    (cd "$MOD" && go mod tidy) || { rm -f "$MOD/go.sum"; exit 1; }
+  fi
+  log "building etcd $ETCD_VERSION"
+  (cd "$MOD" && "${GO_BUILD[@]}" -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3)
+fi
+
+# --- helm -------------------------------------------------------------------
+if [[ ! -x $BIN/helm ]]; then
+  log "building helm $HELM_VERSION"
+  # k8sVersion*: default .Capabilities.KubeVersion for offline `helm template`;
+  # match the cluster we run instead of helm's built-in v1.20.
+  H=helm.sh/helm/v3
+  GOBIN=$BIN nice -n 19 go install -p 1 -trimpath -ldflags "-s -w \
+    -X $H/internal/version.version=$HELM_VERSION -X $H/internal/version.gitTreeState=clean \
+    -X $H/pkg/chartutil.k8sVersionMajor=1 -X $H/pkg/chartutil.k8sVersionMinor=$K8S_MINOR \
+    -X $H/pkg/lint/rules.k8sVersionMajor=1 -X $H/pkg/lint/rules.k8sVersionMinor=$K8S_MINOR" \
+    "$H/cmd/helm@$HELM_VERSION"
+fi
+
+# --- kubectl + kube-api-test layout -----------------------------------------
+# kubectl is preinstalled. Symlink, not copy: the google-cloud-sdk kubectl is a
+# dispatcher that picks a kubectl.1.NN sibling next to its real path.
+KUBECTL=${KUBECTL:-$(command -v kubectl || true)}
+[[ -n $KUBECTL ]] || { log "kubectl not found on PATH"; exit 1; }
+ln -sfn "$(readlink -f "$KUBECTL")" "$BIN/kubectl"
+for b in etcd kube-apiserver kubectl; do ln -sfn "$BIN/$b" "$APITEST_DIR/$b"; done
+
+for b in "${K8S_CMDS[@]}" etcd helm kubectl; do [[ -x $BIN/$b ]] || { log "missing $BIN/$b"; exit 1; }; done
+echo "$BIN"

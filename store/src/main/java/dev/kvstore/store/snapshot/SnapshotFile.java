@@ -1,0 +1,162 @@
+package dev.kvstore.store.snapshot;
+
+import dev.kvstore.store.log.EpochHistory;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The snapshot on disk: {@code "KVSNAP1\n", long lastIncludedOffset, int n, n x (long epoch, long start),
+ * long entries, entries x (int keyLength, key, int valueLength, value), long crc32c}. Written to a
+ * temporary file, forced, then renamed, so a crash leaves either the old snapshot or the new one.
+ * The same bytes travel to a secondary that is too far behind for the log.
+ */
+public final class SnapshotFile {
+
+    private static final byte[] MAGIC = "KVSNAP1\n".getBytes(StandardCharsets.US_ASCII);
+    public static final String NAME = "snapshot";
+
+    private final Path file;
+    private final int maxEntryBytes;
+
+    public SnapshotFile(Path dir, int maxEntryBytes) {
+        this.file = dir.resolve(NAME);
+        this.maxEntryBytes = maxEntryBytes;
+    }
+
+    public Path path() {
+        return file;
+    }
+
+    public boolean exists() {
+        return Files.exists(file);
+    }
+
+    public void write(Snapshot snapshot) throws IOException {
+        Path tmp = file.resolveSibling(NAME + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            writeTo(snapshot, out);
+        }
+        install(tmp);
+    }
+
+    /** Moves a complete, checked snapshot file into place atomically. */
+    public void install(Path complete) throws IOException {
+        try (FileChannel channel = FileChannel.open(complete, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(complete, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    public void delete() throws IOException {
+        Files.deleteIfExists(file);
+    }
+
+    public static void writeTo(Snapshot snapshot, OutputStream target) throws IOException {
+        CRC32C crc = new CRC32C();
+        DataOutputStream out = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(target, 1 << 16), crc));
+        out.write(MAGIC);
+        out.writeLong(snapshot.lastIncludedOffset());
+        out.writeInt(snapshot.history().starts().size());
+        for (EpochHistory.Start start : snapshot.history().starts()) {
+            out.writeLong(start.epoch());
+            out.writeLong(start.offset());
+        }
+        out.writeLong(snapshot.data().size());
+        for (Map.Entry<String, byte[]> entry : snapshot.data().entrySet()) {
+            byte[] key = entry.getKey().getBytes(StandardCharsets.UTF_8);
+            out.writeInt(key.length);
+            out.write(key);
+            out.writeInt(entry.getValue().length);
+            out.write(entry.getValue());
+        }
+        out.flush();
+        long sum = crc.getValue();
+        DataOutputStream tail = new DataOutputStream(target);
+        tail.writeLong(sum);
+        tail.flush();
+    }
+
+    public Optional<Snapshot> read() throws IOException {
+        if (!exists()) {
+            return Optional.empty();
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return Optional.of(readFrom(in, maxEntryBytes));
+        }
+    }
+
+    /** @throws IOException when the bytes are not one whole, intact snapshot */
+    public static Snapshot readFrom(InputStream source, int maxEntryBytes) throws IOException {
+        CRC32C crc = new CRC32C();
+        BufferedInputStream buffered = new BufferedInputStream(source, 1 << 16);
+        DataInputStream in = new DataInputStream(new CheckedInputStream(buffered, crc));
+        try {
+            byte[] magic = new byte[MAGIC.length];
+            in.readFully(magic);
+            if (!java.util.Arrays.equals(magic, MAGIC)) {
+                throw new IOException("not a snapshot (bad magic)");
+            }
+            long last = in.readLong();
+            int starts = in.readInt();
+            if (starts < 0 || starts > 1_000_000) {
+                throw new IOException("snapshot claims " + starts + " epochs");
+            }
+            List<EpochHistory.Start> history = new ArrayList<>(starts);
+            for (int i = 0; i < starts; i++) {
+                history.add(new EpochHistory.Start(in.readLong(), in.readLong()));
+            }
+            long entries = in.readLong();
+            if (entries < 0) {
+                throw new IOException("snapshot claims " + entries + " entries");
+            }
+            Map<String, byte[]> data = new HashMap<>();
+            for (long i = 0; i < entries; i++) {
+                byte[] key = sized(in, maxEntryBytes);
+                data.put(new String(key, StandardCharsets.UTF_8), sized(in, maxEntryBytes));
+            }
+            long expected = crc.getValue();
+            long stored = new DataInputStream(buffered).readLong();
+            if (stored != expected) {
+                throw new IOException("snapshot checksum mismatch");
+            }
+            return new Snapshot(last, new EpochHistory(history), data);
+        } catch (EOFException e) {
+            throw new IOException("snapshot is truncated", e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("snapshot is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] sized(DataInputStream in, int max) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > max) {
+            throw new IOException("snapshot field of " + length + " bytes");
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
+    }
+}
