@@ -1,9 +1,6 @@
 package dev.kvstore.cli.local;
 
-import dev.kvstore.core.FailoverDecision;
-import dev.kvstore.core.FailoverPolicy;
-import dev.kvstore.core.Position;
-import dev.kvstore.core.ReplicaCandidate;
+import dev.kvstore.core.FailoverProcedure;
 import dev.kvstore.core.ReplicationMode;
 import dev.kvstore.core.admin.AdminClient;
 import dev.kvstore.core.admin.NodeStatus;
@@ -32,6 +29,7 @@ public final class LocalSupervisor implements AutoCloseable {
     private final List<NodeProcess> nodes;
     private final LocalClusterSettings settings;
     private final AdminClient admin;
+    private final FailoverProcedure procedure;
     private final Path stateFile;
     private final Consumer<String> events;
     private final Map<String, Long> unreachableSinceNanos = new ConcurrentHashMap<>();
@@ -57,6 +55,7 @@ public final class LocalSupervisor implements AutoCloseable {
         this.nodes = nodes;
         this.settings = settings;
         this.admin = new AdminClient(secret, Duration.ofMillis(400));
+        this.procedure = new FailoverProcedure(admin, callPool);
         this.stateFile = stateFile;
         this.events = events;
         this.restarter = restarter;
@@ -173,66 +172,33 @@ public final class LocalSupervisor implements AutoCloseable {
      * rest pointed at it.
      */
     private synchronized boolean electPrimary(NodeProcess lost, String reason, boolean lostIsGone) throws IOException {
-        long started = System.nanoTime();
         long seen = Math.max(epoch, maxSeenEpoch());
         // a failed attempt (degraded) is retried in the same epoch, so waiting burns no epochs
         long newEpoch = unusedEpoch > 0 && unusedEpoch >= seen ? unusedEpoch : seen + 1;
-        writeState(newEpoch);
-        epoch = newEpoch;
-        unusedEpoch = newEpoch;
-        List<NodeProcess> others = nodes.stream().filter(n -> n != lost).toList();
-        List<CompletableFuture<NodeStatus>> fences = new ArrayList<>();
-        for (NodeProcess node : others) {
-            fences.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return admin.fence(node.httpUrl(), newEpoch);
-                } catch (IOException e) {
-                    return null;
-                }
-            }, callPool));
-        }
-        List<ReplicaCandidate> candidates = new ArrayList<>();
-        for (int i = 0; i < others.size(); i++) {
-            NodeStatus status = fences.get(i).join();
-            candidates.add(status == null ? ReplicaCandidate.unreachable(others.get(i).name())
-                    : ReplicaCandidate.answered(others.get(i).name(), new Position(status.lastEpoch(), status.lastOffset())));
-        }
-        // at the first election nobody is lost: all N stores count as candidates
-        int clusterSize = nodes.size();
-        FailoverDecision decision = lost == null
-                ? FailoverPolicy.decide(clusterSize + 1, settings.minSyncReplicas(), mode(), candidates, false)
-                : FailoverPolicy.decide(clusterSize, settings.minSyncReplicas(), mode(), candidates, false);
-        if (decision instanceof FailoverDecision.Wait wait) {
-            if (!wait.reason().equals(lastDegradedReason)) {
-                events.accept("DEGRADED (epoch " + newEpoch + "): " + wait.reason());
-                lastDegradedReason = wait.reason();
+        FailoverProcedure.Outcome outcome = procedure.run(nodes, lost, lostIsGone, newEpoch, recorded -> {
+            writeState(recorded);
+            epoch = recorded;
+            unusedEpoch = recorded;
+        }, mode(), settings.minSyncReplicas(), false);
+        if (!outcome.promoted()) {
+            if (!outcome.reason().equals(lastDegradedReason)) {
+                events.accept("DEGRADED (epoch " + newEpoch + "): " + outcome.reason());
+                lastDegradedReason = outcome.reason();
             }
             return false;
         }
         lastDegradedReason = null;
         unusedEpoch = 0;
-        FailoverDecision.Promote promote = (FailoverDecision.Promote) decision;
-        NodeProcess winner = others.stream().filter(n -> n.name().equals(promote.candidate().name())).findFirst()
-                .orElseThrow();
-        admin.promote(winner.httpUrl(), newEpoch, lostIsGone || lost == null);
+        NodeProcess winner = nodes.stream().filter(n -> n.name().equals(outcome.winner())).findFirst().orElseThrow();
         primary = winner;
         unreachableSinceNanos.clear();
-        for (NodeProcess node : others) {
-            if (node != winner) {
-                try {
-                    admin.follow(node.httpUrl(), newEpoch, winner.replicationAddress(), winner.httpUrl());
-                } catch (IOException e) {
-                    events.accept("could not point " + node.name() + " at the new primary yet: " + e.getMessage());
-                }
-            }
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        outcome.notRepointed().forEach(name -> events.accept("could not point " + name + " at the new primary yet"));
         if (lost == null) {
-            events.accept("epoch " + newEpoch + ": " + winner.name() + " is primary (" + promote.reason() + ")");
+            events.accept("epoch " + newEpoch + ": " + winner.name() + " is primary (" + outcome.reason() + ")");
         } else {
-            failovers.add(new Failover(lost.name(), winner.name(), newEpoch, took, reason));
+            failovers.add(new Failover(lost.name(), winner.name(), newEpoch, outcome.took(), reason));
             events.accept("FAILOVER epoch " + newEpoch + ": " + lost.name() + " -> " + winner.name() + " in "
-                    + took.toMillis() + " ms (" + reason + "; " + promote.reason() + ")");
+                    + outcome.took().toMillis() + " ms (" + reason + "; " + outcome.reason() + ")");
         }
         return true;
     }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One store process of a local cluster: how to start it, and the running process if any. */
-public final class NodeProcess {
+public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Member {
 
     private final String name;
     private final int httpPort;
@@ -52,14 +52,17 @@ public final class NodeProcess {
         process = builder.start();
     }
 
+    @Override
     public String name() {
         return name;
     }
 
+    @Override
     public String httpUrl() {
         return "http://127.0.0.1:" + httpPort;
     }
 
+    @Override
     public String replicationAddress() {
         return "127.0.0.1:" + replicationPort;
     }

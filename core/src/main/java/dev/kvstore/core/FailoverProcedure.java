@@ -1,0 +1,99 @@
+package dev.kvstore.core;
+
+import dev.kvstore.core.admin.AdminClient;
+import dev.kvstore.core.admin.NodeStatus;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The steps of a failover (or of the first election), shared by the local supervisor and the
+ * operator: record the new epoch first, fence every other store at it (so none acknowledges the old
+ * primary any more and each reports where its log ends), let {@link FailoverPolicy} choose, promote
+ * the choice, point the rest at it. Only the admin calls and the epoch record are I/O, both given.
+ */
+public final class FailoverProcedure {
+
+    /** A store as the procedure needs it: a name, its admin URL, and how peers reach it. */
+    public interface Member {
+        String name();
+
+        String httpUrl();
+
+        String replicationAddress();
+    }
+
+    /** Where the epoch is recorded before any store hears of it (a state file, the KVCluster status). */
+    public interface EpochLedger {
+        void record(long epoch) throws IOException;
+    }
+
+    /** What happened: promoted (with whom, whether possibly lossy) or waiting (why). */
+    public record Outcome(boolean promoted, String winner, long epoch, String reason, boolean possiblyLossy,
+                          Duration took, List<String> notRepointed) {
+    }
+
+    private final AdminClient admin;
+    private final Executor executor;
+
+    public FailoverProcedure(AdminClient admin, Executor executor) {
+        this.admin = admin;
+        this.executor = executor;
+    }
+
+    /**
+     * @param members        every store of the cluster, including a lost primary
+     * @param lost           the primary that is lost, or null at the first election
+     * @param lostIsGone     its process or pod is known to have ended (no read lease to wait out)
+     * @param epoch          the new term's epoch, already higher than any seen
+     * @param force          promote even when the policy cannot be sure no acknowledged write is lost
+     */
+    public <M extends Member> Outcome run(List<M> members, M lost, boolean lostIsGone, long epoch, EpochLedger ledger,
+                                          ReplicationMode mode, int minSyncReplicas, boolean force) throws IOException {
+        long started = System.nanoTime();
+        ledger.record(epoch);
+        List<M> others = members.stream().filter(m -> m != lost).toList();
+        List<CompletableFuture<NodeStatus>> fences = new ArrayList<>();
+        for (M member : others) {
+            fences.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return admin.fence(member.httpUrl(), epoch);
+                } catch (IOException e) {
+                    return null;
+                }
+            }, executor));
+        }
+        List<ReplicaCandidate> candidates = new ArrayList<>();
+        for (int i = 0; i < others.size(); i++) {
+            NodeStatus status = fences.get(i).join();
+            candidates.add(status == null ? ReplicaCandidate.unreachable(others.get(i).name())
+                    : ReplicaCandidate.answered(others.get(i).name(), new Position(status.lastEpoch(), status.lastOffset())));
+        }
+        // at the first election any store may have been the last primary: count all of them as
+        // secondaries of a cluster one larger, which asks for one answer more than strictly needed
+        int clusterSize = lost == null ? members.size() + 1 : members.size();
+        FailoverDecision decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);
+        if (decision instanceof FailoverDecision.Wait wait) {
+            return new Outcome(false, null, epoch, wait.reason(), false, Duration.ofNanos(System.nanoTime() - started),
+                    List.of());
+        }
+        FailoverDecision.Promote promote = (FailoverDecision.Promote) decision;
+        M winner = others.stream().filter(m -> m.name().equals(promote.candidate().name())).findFirst().orElseThrow();
+        admin.promote(winner.httpUrl(), epoch, lostIsGone || lost == null);
+        List<String> notRepointed = new ArrayList<>();
+        for (M member : others) {
+            if (member != winner) {
+                try {
+                    admin.follow(member.httpUrl(), epoch, winner.replicationAddress(), winner.httpUrl());
+                } catch (IOException e) {
+                    notRepointed.add(member.name());
+                }
+            }
+        }
+        return new Outcome(true, winner.name(), epoch, promote.reason(), promote.possiblyLossy(),
+                Duration.ofNanos(System.nanoTime() - started), notRepointed);
+    }
+}
