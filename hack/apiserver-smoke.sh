@@ -44,6 +44,9 @@ echo "$TOKEN,admin,admin,system:masters" >"$TMP/tokens.csv"
   --listen-peer-urls "http://127.0.0.1:$PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$PEER_PORT" \
   --initial-cluster "smoke=http://127.0.0.1:$PEER_PORT" >"$TMP/etcd.log" 2>&1 &
 pids+=($!)
+# Start the apiserver only once etcd listens: otherwise its log fills with
+# gRPC reconnect noise that hides real errors.
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$ETCD_PORT") 2>/dev/null && break; sleep 0.2; done
 
 # --endpoint-reconciler-type=none: the "kubernetes" Service endpoint would be
 # 127.0.0.1, which endpoint validation rejects (loopback), and nothing here

@@ -17,7 +17,7 @@ import java.util.concurrent.Executor;
  */
 public final class FailoverProcedure {
 
-    /** A store as the procedure needs it: a name, its admin URL, and how peers reach it. */
+    /** A store as the procedure needs it: a name, its admin URL (null when it has none), and how peers reach it. */
     public interface Member {
         String name();
 
@@ -59,6 +59,9 @@ public final class FailoverProcedure {
         List<CompletableFuture<NodeStatus>> fences = new ArrayList<>();
         for (M member : others) {
             fences.add(CompletableFuture.supplyAsync(() -> {
+                if (member.httpUrl() == null) {
+                    return null; // a member with no address yet (a pod not running) cannot answer
+                }
                 try {
                     return admin.fence(member.httpUrl(), epoch);
                 } catch (IOException e) {
@@ -85,7 +88,7 @@ public final class FailoverProcedure {
         admin.promote(winner.httpUrl(), epoch, lostIsGone || lost == null);
         List<String> notRepointed = new ArrayList<>();
         for (M member : others) {
-            if (member != winner) {
+            if (member != winner && member.httpUrl() != null) {
                 try {
                     admin.follow(member.httpUrl(), epoch, winner.replicationAddress(), winner.httpUrl());
                 } catch (IOException e) {

@@ -1,0 +1,252 @@
+package dev.kvstore.operator.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+
+/** What the user asks for. Every field has a default: a KVCluster with only a name is valid. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.replication) || !has(self.replication.minSyncReplicas) "
+        + "|| self.replication.minSyncReplicas < self.replicas",
+        message = "spec.replication.minSyncReplicas must be below spec.replicas: a write waits for that many "
+                + "secondaries, and there are replicas - 1 of them")
+@ValidationRule(value = "!has(self.replication) || !has(self.replication.mode) || self.replication.mode == 'sync' "
+        + "|| !has(self.replication.minSyncReplicas) || self.replication.minSyncReplicas <= 1",
+        message = "spec.replication.minSyncReplicas above 1 only means something in sync mode; set mode: sync or lower it")
+public class KVClusterSpec {
+
+    @JsonPropertyDescription("Number of store pods: one primary, the rest secondaries.")
+    @Min(1)
+    @Max(9)
+    @Default("3")
+    private Integer replicas = 3;
+
+    @JsonPropertyDescription("Store container image.")
+    @Pattern("^[^\\s]+$")
+    @Default("kvstore/store:0.1.0")
+    private String image = "kvstore/store:0.1.0";
+
+    @JsonPropertyDescription("Always, IfNotPresent or Never.")
+    @Pattern("^(Always|IfNotPresent|Never)$")
+    @Default("IfNotPresent")
+    private String imagePullPolicy = "IfNotPresent";
+
+    private Storage storage = new Storage();
+    private ResourceRequirements resources;
+    private Replication replication = new Replication();
+    private Failover failover = new Failover();
+
+    @JsonPropertyDescription("Request a planned switchover: the named pod becomes primary without losing a write.")
+    private Switchover switchover;
+
+    private Affinity affinity;
+    private List<Toleration> tolerations;
+
+    @JsonPropertyDescription("Use this existing Secret (key 'secret') instead of generating <name>-auth.")
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    private String secretName;
+
+    public Integer getReplicas() {
+        return replicas;
+    }
+
+    public void setReplicas(Integer replicas) {
+        this.replicas = replicas;
+    }
+
+    public String getImage() {
+        return image;
+    }
+
+    public void setImage(String image) {
+        this.image = image;
+    }
+
+    public String getImagePullPolicy() {
+        return imagePullPolicy;
+    }
+
+    public void setImagePullPolicy(String imagePullPolicy) {
+        this.imagePullPolicy = imagePullPolicy;
+    }
+
+    public Storage getStorage() {
+        return storage;
+    }
+
+    public void setStorage(Storage storage) {
+        this.storage = storage;
+    }
+
+    public ResourceRequirements getResources() {
+        return resources;
+    }
+
+    public void setResources(ResourceRequirements resources) {
+        this.resources = resources;
+    }
+
+    public Replication getReplication() {
+        return replication;
+    }
+
+    public void setReplication(Replication replication) {
+        this.replication = replication;
+    }
+
+    public Failover getFailover() {
+        return failover;
+    }
+
+    public void setFailover(Failover failover) {
+        this.failover = failover;
+    }
+
+    public Switchover getSwitchover() {
+        return switchover;
+    }
+
+    public void setSwitchover(Switchover switchover) {
+        this.switchover = switchover;
+    }
+
+    public Affinity getAffinity() {
+        return affinity;
+    }
+
+    public void setAffinity(Affinity affinity) {
+        this.affinity = affinity;
+    }
+
+    public List<Toleration> getTolerations() {
+        return tolerations;
+    }
+
+    public void setTolerations(List<Toleration> tolerations) {
+        this.tolerations = tolerations;
+    }
+
+    public String getSecretName() {
+        return secretName;
+    }
+
+    public void setSecretName(String secretName) {
+        this.secretName = secretName;
+    }
+
+    /** Volume per pod. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Storage {
+        @JsonPropertyDescription("Size of each pod's volume, a Kubernetes quantity such as 1Gi.")
+        @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")
+        @Default("1Gi")
+        private String size = "1Gi";
+
+        @JsonPropertyDescription("StorageClass of the volumes; the cluster default when absent.")
+        private String storageClassName;
+
+        public String getSize() {
+            return size;
+        }
+
+        public void setSize(String size) {
+            this.size = size;
+        }
+
+        public String getStorageClassName() {
+            return storageClassName;
+        }
+
+        public void setStorageClassName(String storageClassName) {
+            this.storageClassName = storageClassName;
+        }
+    }
+
+    /** How writes are acknowledged. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Replication {
+        @JsonPropertyDescription("sync: acknowledged once on minSyncReplicas secondaries too (no loss on failover); "
+                + "async: once on the primary.")
+        @Pattern("^(sync|async)$")
+        @Default("sync")
+        private String mode = "sync";
+
+        @JsonPropertyDescription("Secondaries that must store a write before it is acknowledged (sync mode).")
+        @Min(0)
+        @Max(8)
+        @Default("1")
+        private Integer minSyncReplicas = 1;
+
+        public String getMode() {
+            return mode;
+        }
+
+        public void setMode(String mode) {
+            this.mode = mode;
+        }
+
+        public Integer getMinSyncReplicas() {
+            return minSyncReplicas;
+        }
+
+        public void setMinSyncReplicas(Integer minSyncReplicas) {
+            this.minSyncReplicas = minSyncReplicas;
+        }
+    }
+
+    /** When the primary counts as lost. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Failover {
+        @JsonPropertyDescription("Fail over when the primary pod is not ready or not answering for this long (ms). "
+                + "A deleted primary pod is failed over at once.")
+        @Min(200)
+        @Max(600000)
+        @Default("2000")
+        private Integer delayMillis = 2000;
+
+        @JsonPropertyDescription("Promote even when not enough secondaries answer to be sure no acknowledged write "
+                + "is lost. Recorded as possibly lossy. Use only when the cluster is Degraded and you accept it.")
+        @Default("false")
+        private Boolean forcePromotion = false;
+
+        public Integer getDelayMillis() {
+            return delayMillis;
+        }
+
+        public void setDelayMillis(Integer delayMillis) {
+            this.delayMillis = delayMillis;
+        }
+
+        public Boolean getForcePromotion() {
+            return forcePromotion;
+        }
+
+        public void setForcePromotion(Boolean forcePromotion) {
+            this.forcePromotion = forcePromotion;
+        }
+    }
+
+    /** A planned change of primary. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Switchover {
+        @JsonPropertyDescription("Pod to become primary, e.g. mycluster-1.")
+        @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?-[0-9]+$")
+        private String targetPod;
+
+        public String getTargetPod() {
+            return targetPod;
+        }
+
+        public void setTargetPod(String targetPod) {
+            this.targetPod = targetPod;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package dev.kvstore.operator.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed and did: at a glance (printer columns), per instance, and as conditions. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class KVClusterStatus {
+
+    private Integer readyReplicas;
+
+    private String primary;
+
+    private Long epoch;
+
+    private String phase;
+
+    private Long observedGeneration;
+    private List<Instance> instances = new ArrayList<>();
+    private List<Condition> conditions = new ArrayList<>();
+    private List<FailoverRecord> lastFailovers = new ArrayList<>();
+
+    public Integer getReadyReplicas() {
+        return readyReplicas;
+    }
+
+    public void setReadyReplicas(Integer readyReplicas) {
+        this.readyReplicas = readyReplicas;
+    }
+
+    public String getPrimary() {
+        return primary;
+    }
+
+    public void setPrimary(String primary) {
+        this.primary = primary;
+    }
+
+    public Long getEpoch() {
+        return epoch;
+    }
+
+    public void setEpoch(Long epoch) {
+        this.epoch = epoch;
+    }
+
+    public String getPhase() {
+        return phase;
+    }
+
+    public void setPhase(String phase) {
+        this.phase = phase;
+    }
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public List<Instance> getInstances() {
+        return instances;
+    }
+
+    public void setInstances(List<Instance> instances) {
+        this.instances = instances;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public List<FailoverRecord> getLastFailovers() {
+        return lastFailovers;
+    }
+
+    public void setLastFailovers(List<FailoverRecord> lastFailovers) {
+        this.lastFailovers = lastFailovers;
+    }
+
+    /** One store pod as last seen. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Instance {
+        private String name;
+        private String role;
+        private Long epoch;
+        private Long offset;
+        private Long lag;
+        private Boolean ready;
+
+        public Instance() {
+        }
+
+        public Instance(String name, String role, Long epoch, Long offset, Long lag, Boolean ready) {
+            this.name = name;
+            this.role = role;
+            this.epoch = epoch;
+            this.offset = offset;
+            this.lag = lag;
+            this.ready = ready;
+        }
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public String getRole() {
+            return role;
+        }
+
+        public void setRole(String role) {
+            this.role = role;
+        }
+
+        public Long getEpoch() {
+            return epoch;
+        }
+
+        public void setEpoch(Long epoch) {
+            this.epoch = epoch;
+        }
+
+        public Long getOffset() {
+            return offset;
+        }
+
+        public void setOffset(Long offset) {
+            this.offset = offset;
+        }
+
+        public Long getLag() {
+            return lag;
+        }
+
+        public void setLag(Long lag) {
+            this.lag = lag;
+        }
+
+        public Boolean getReady() {
+            return ready;
+        }
+
+        public void setReady(Boolean ready) {
+            this.ready = ready;
+        }
+    }
+
+    /** One failover, for `kubectl describe` and the record. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class FailoverRecord {
+        private String time;
+        private String from;
+        private String to;
+        private String reason;
+        private Long epoch;
+        private Long durationMillis;
+        private Boolean possiblyLossy;
+
+        public FailoverRecord() {
+        }
+
+        public FailoverRecord(String time, String from, String to, String reason, Long epoch, Long durationMillis,
+                              Boolean possiblyLossy) {
+            this.time = time;
+            this.from = from;
+            this.to = to;
+            this.reason = reason;
+            this.epoch = epoch;
+            this.durationMillis = durationMillis;
+            this.possiblyLossy = possiblyLossy;
+        }
+
+        public String getTime() {
+            return time;
+        }
+
+        public void setTime(String time) {
+            this.time = time;
+        }
+
+        public String getFrom() {
+            return from;
+        }
+
+        public void setFrom(String from) {
+            this.from = from;
+        }
+
+        public String getTo() {
+            return to;
+        }
+
+        public void setTo(String to) {
+            this.to = to;
+        }
+
+        public String getReason() {
+            return reason;
+        }
+
+        public void setReason(String reason) {
+            this.reason = reason;
+        }
+
+        public Long getEpoch() {
+            return epoch;
+        }
+
+        public void setEpoch(Long epoch) {
+            this.epoch = epoch;
+        }
+
+        public Long getDurationMillis() {
+            return durationMillis;
+        }
+
+        public void setDurationMillis(Long durationMillis) {
+            this.durationMillis = durationMillis;
+        }
+
+        public Boolean getPossiblyLossy() {
+            return possiblyLossy;
+        }
+
+        public void setPossiblyLossy(Boolean possiblyLossy) {
+            this.possiblyLossy = possiblyLossy;
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package dev.kvstore.operator.reconcile;
+
+import dev.kvstore.core.admin.AdminClient;
+import dev.kvstore.core.admin.NodeStatus;
+import dev.kvstore.operator.model.KVCluster;
+import dev.kvstore.operator.model.KVClusterStatus;
+import dev.kvstore.operator.resources.ClusterResources;
+import dev.kvstore.operator.resources.KvNames;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Thin reconciler: applies the desired objects, lets {@link PrimaryKeeper} keep one primary, and
+ * writes what it saw into the status (conditions with observedGeneration, instances, failovers).
+ * Runs again every second, since a primary that stops answering sends no Kubernetes event.
+ */
+@ControllerConfiguration(name = "kvcluster", generationAwareEventProcessing = false)
+public class KVClusterReconciler implements Reconciler<KVCluster> {
+
+    static final Duration RESYNC = Duration.ofSeconds(1);
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(KVClusterReconciler.class);
+
+    private final PrimaryKeeper keeper;
+    private final MeterRegistry metrics;
+    private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "kv-admin-call");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final KubernetesClient client;
+
+    private final Map<String, AdminClient> adminBySecret = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics) {
+        this.client = client;
+        this.metrics = metrics;
+        this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
+    }
+
+    /** Admin calls are signed with the cluster's own secret, read from its Secret. */
+    private AdminClient adminFor(KVCluster cluster) {
+        Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace())
+                .withName(KvNames.secretOf(cluster)).get();
+        if (secret == null || secret.getData() == null || !secret.getData().containsKey(KvNames.SECRET_KEY)) {
+            throw new IllegalStateException("Secret " + KvNames.secretOf(cluster) + " with key '" + KvNames.SECRET_KEY
+                    + "' not found");
+        }
+        String value = new String(java.util.Base64.getDecoder().decode(secret.getData().get(KvNames.SECRET_KEY)),
+                java.nio.charset.StandardCharsets.UTF_8).trim();
+        return adminBySecret.computeIfAbsent(value, v -> new AdminClient(v, Duration.ofMillis(500)));
+    }
+
+    @Override
+    public List<EventSource<?, KVCluster>> prepareEventSources(EventSourceContext<KVCluster> context) {
+        var pods = InformerEventSourceConfiguration.from(Pod.class, KVCluster.class)
+                .withName("pods")
+                .withLabelSelector("app.kubernetes.io/name=kvstore")
+                .withSecondaryToPrimaryMapper(pod -> {
+                    String cluster = pod.getMetadata().getLabels() == null ? null
+                            : pod.getMetadata().getLabels().get(KvNames.CLUSTER_LABEL);
+                    return cluster == null ? Set.of() : Set.of(new ResourceID(cluster, pod.getMetadata().getNamespace()));
+                })
+                .build();
+        var statefulSets = InformerEventSourceConfiguration.from(StatefulSet.class, KVCluster.class)
+                .withName("statefulsets")
+                .build();
+        return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(statefulSets, context));
+    }
+
+    @Override
+    public UpdateControl<KVCluster> reconcile(KVCluster cluster, Context<KVCluster> context) throws Exception {
+        String name = cluster.getMetadata().getName();
+        String namespace = cluster.getMetadata().getNamespace();
+        if (cluster.getStatus() == null) {
+            cluster.setStatus(new KVClusterStatus());
+        }
+        applyChildren(cluster);
+        List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
+                .filter(p -> namespace.equals(p.getMetadata().getNamespace()))
+                .filter(p -> name.equals(p.getMetadata().getLabels().get(KvNames.CLUSTER_LABEL)))
+                .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+                .toList();
+        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster));
+        describe(cluster, pods, outcome);
+        // the status was patched during this pass (the epoch goes in first): apply ours without a version check
+        cluster.getMetadata().setResourceVersion(null);
+        return UpdateControl.patchStatus(cluster).rescheduleAfter(RESYNC);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<KVCluster> updateErrorStatus(KVCluster cluster, Context<KVCluster> context,
+                                                                Exception e) {
+        LOG.warnf(e, "reconciling %s/%s failed", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
+        if (cluster.getStatus() == null) {
+            cluster.setStatus(new KVClusterStatus());
+        }
+        setCondition(cluster, "Ready", false, "ReconcileError", String.valueOf(e.getMessage()));
+        cluster.getStatus().setPhase("Error");
+        cluster.getMetadata().setResourceVersion(null);
+        return ErrorStatusUpdateControl.patchStatus(cluster).rescheduleAfter(Duration.ofSeconds(5));
+    }
+
+    private void applyChildren(KVCluster cluster) {
+        String namespace = cluster.getMetadata().getNamespace();
+        if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
+            Secret existing = client.secrets().inNamespace(namespace)
+                    .withName(KvNames.generatedSecret(cluster.getMetadata().getName())).get();
+            if (existing == null) {
+                client.resource(ClusterResources.secret(cluster)).create();
+            }
+        }
+        List<HasMetadata> desired = new ArrayList<>();
+        desired.add(ClusterResources.headlessService(cluster));
+        desired.addAll(ClusterResources.clientServices(cluster));
+        desired.add(ClusterResources.podDisruptionBudget(cluster));
+        desired.add(ClusterResources.statefulSet(cluster));
+        for (HasMetadata object : desired) {
+            client.resource(object).fieldManager(KvNames.FIELD_MANAGER).forceConflicts().serverSideApply();
+        }
+    }
+
+    private void describe(KVCluster cluster, List<Pod> pods, PrimaryKeeper.Outcome outcome) {
+        KVClusterStatus status = cluster.getStatus();
+        List<KVClusterStatus.Instance> instances = new ArrayList<>();
+        int ready = 0;
+        int following = 0;
+        for (Pod pod : pods) {
+            String podName = pod.getMetadata().getName();
+            NodeStatus node = outcome.statuses().get(podName);
+            boolean podReady = StoreMember.of(podName, pod).podReady();
+            ready += podReady ? 1 : 0;
+            following += node != null && node.following() ? 1 : 0;
+            instances.add(new KVClusterStatus.Instance(podName, node == null ? "unknown" : node.role(),
+                    node == null ? null : node.epoch(), node == null ? null : node.lastOffset(),
+                    node == null ? null : node.lag(), podReady));
+        }
+        status.setInstances(instances);
+        status.setReadyReplicas(ready);
+        status.setObservedGeneration(cluster.getMetadata().getGeneration());
+        int replicas = cluster.getSpec().getReplicas();
+        boolean hasPrimary = status.getPrimary() != null && outcome.statuses().containsKey(status.getPrimary());
+        boolean whole = hasPrimary && following == replicas - 1;
+        String degraded = outcome.degradedReason();
+        setCondition(cluster, "Available", hasPrimary, hasPrimary ? "PrimaryServing" : "NoPrimary",
+                hasPrimary ? status.getPrimary() + " takes writes in epoch " + status.getEpoch() : "no primary answers");
+        setCondition(cluster, "Ready", whole && degraded == null, whole ? "AllFollowing" : "NotAllFollowing",
+                following + " of " + (replicas - 1) + " secondaries follow the primary");
+        setCondition(cluster, "Degraded", degraded != null, degraded != null ? "CannotFailOver" : "None",
+                degraded != null ? degraded : "");
+        setCondition(cluster, "Progressing", !whole && degraded == null, whole ? "Stable" : "Converging",
+                whole ? "" : ready + " of " + replicas + " pods ready");
+        status.setPhase(degraded != null ? (status.getPrimary() == null ? "Creating" : "Degraded")
+                : whole ? "Ready" : status.getPrimary() == null ? "Creating" : "Progressing");
+    }
+
+    static void setCondition(KVCluster cluster, String type, boolean value, String reason, String message) {
+        List<Condition> conditions = new ArrayList<>(cluster.getStatus().getConditions());
+        String status = value ? "True" : "False";
+        Condition previous = conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+        String since = previous != null && status.equals(previous.getStatus()) ? previous.getLastTransitionTime()
+                : Instant.now().toString();
+        conditions.removeIf(c -> type.equals(c.getType()));
+        conditions.add(new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+                .withLastTransitionTime(since).withObservedGeneration(cluster.getMetadata().getGeneration()).build());
+        conditions.sort(Comparator.comparing(Condition::getType));
+        cluster.getStatus().setConditions(conditions);
+    }
+
+    private void recordFailover(KVCluster cluster, KVClusterStatus.FailoverRecord record) {
+        metrics.counter("kv_operator_failovers_total", "cluster", cluster.getMetadata().getName()).increment();
+        Timer.builder("kv_operator_failover_duration").tag("cluster", cluster.getMetadata().getName()).register(metrics)
+                .record(record.getDurationMillis(), TimeUnit.MILLISECONDS);
+        try {
+            client.v1().events().inNamespace(cluster.getMetadata().getNamespace()).resource(new EventBuilder()
+                    .withNewMetadata().withGenerateName(cluster.getMetadata().getName() + "-failover-").endMetadata()
+                    .withNewInvolvedObject().withApiVersion(cluster.getApiVersion()).withKind(cluster.getKind())
+                    .withName(cluster.getMetadata().getName()).withNamespace(cluster.getMetadata().getNamespace())
+                    .withUid(cluster.getMetadata().getUid()).endInvolvedObject()
+                    .withType(Boolean.TRUE.equals(record.getPossiblyLossy()) ? "Warning" : "Normal")
+                    .withReason(record.getReason().startsWith("switchover") ? "Switchover" : "Failover")
+                    .withMessage(record.getFrom() + " -> " + record.getTo() + " in epoch " + record.getEpoch() + " ("
+                            + record.getReason() + ", " + record.getDurationMillis() + " ms"
+                            + (Boolean.TRUE.equals(record.getPossiblyLossy()) ? ", possibly lossy" : "") + ")")
+                    .withFirstTimestamp(record.getTime()).withLastTimestamp(record.getTime()).withCount(1)
+                    .withNewSource().withComponent("kv-operator").endSource()
+                    .build()).create();
+        } catch (RuntimeException e) {
+            // an event is a courtesy; the status has the record
+        }
+    }
+
+}

@@ -1,0 +1,320 @@
+package dev.kvstore.operator.reconcile;
+
+import dev.kvstore.core.FailoverProcedure;
+import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.core.admin.AdminClient;
+import dev.kvstore.core.admin.NodeStatus;
+import dev.kvstore.operator.model.KVCluster;
+import dev.kvstore.operator.model.KVClusterSpec;
+import dev.kvstore.operator.model.KVClusterStatus;
+import dev.kvstore.operator.resources.KvNames;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps exactly one primary per cluster: elects the first, fails over when the primary pod is deleted
+ * or stops answering for longer than the configured delay, performs requested switchovers, points
+ * every other store at the primary, and moves the role labels. The epoch is written to the
+ * KVCluster's status before any store hears of it.
+ */
+final class PrimaryKeeper {
+
+    private static final Logger LOG = Logger.getLogger(PrimaryKeeper.class);
+    private static final int KEPT_FAILOVERS = 10;
+
+    /** What the reconciler reports: why the cluster cannot be made whole now, if so. */
+    record Outcome(String degradedReason, Map<String, NodeStatus> statuses) {
+    }
+
+    /** Told about each failover, for events and metrics. */
+    interface FailoverListener {
+        void failedOver(KVCluster cluster, KVClusterStatus.FailoverRecord record);
+    }
+
+    private final KubernetesClient client;
+    private final ExecutorService calls;
+    private final FailoverListener listener;
+    private final Map<String, Instant> unhealthySince = new ConcurrentHashMap<>();
+
+    PrimaryKeeper(KubernetesClient client, ExecutorService calls, FailoverListener listener) {
+        this.client = client;
+        this.calls = calls;
+        this.listener = listener;
+    }
+
+    /** One pass for one cluster; {@code admin} signs with that cluster's secret. */
+    Outcome keep(KVCluster cluster, List<Pod> pods, AdminClient admin) throws IOException {
+        return new Pass(admin).keep(cluster, pods);
+    }
+
+    /** The work of one pass, with the cluster's admin client at hand. */
+    private final class Pass {
+        private final AdminClient admin;
+        private final FailoverProcedure procedure;
+
+        Pass(AdminClient admin) {
+            this.admin = admin;
+            this.procedure = new FailoverProcedure(admin, calls);
+        }
+
+    Outcome keep(KVCluster cluster, List<Pod> pods) throws IOException {
+        String name = cluster.getMetadata().getName();
+        KVClusterSpec spec = cluster.getSpec();
+        KVClusterStatus status = cluster.getStatus();
+        int replicas = spec.getReplicas();
+        Map<String, Pod> byName = new LinkedHashMap<>();
+        pods.forEach(p -> byName.put(p.getMetadata().getName(), p));
+        // members are the ordinals the cluster should have, whether or not their pods exist right now
+        List<StoreMember> members = new ArrayList<>();
+        int highestOrdinal = Math.max(replicas, ordinalOf(status.getPrimary()) + 1);
+        for (int i = 0; i < highestOrdinal; i++) {
+            members.add(StoreMember.of(KvNames.pod(name, i), byName.get(KvNames.pod(name, i))));
+        }
+        Map<String, NodeStatus> statuses = statusOf(members);
+        String key = cluster.getMetadata().getUid();
+
+        if (status.getPrimary() == null) {
+            if (statuses.size() < replicas) {
+                return new Outcome("waiting for all " + replicas + " stores to answer before the first election ("
+                        + statuses.size() + " do)", statuses);
+            }
+            return elect(cluster, members, null, false, "first election", statuses);
+        }
+
+        StoreMember primary = members.stream().filter(m -> m.name().equals(status.getPrimary())).findFirst()
+                .orElse(StoreMember.of(status.getPrimary(), null));
+        NodeStatus primaryStatus = statuses.get(primary.name());
+        boolean podGone = primary.pod() == null;
+        boolean answering = primaryStatus != null && "primary".equals(primaryStatus.role())
+                && primaryStatus.epoch() == epochOf(status);
+        if (podGone || primary.pod().getMetadata().getDeletionTimestamp() != null) {
+            unhealthySince.remove(key);
+            return elect(cluster, members, primary, podGone, podGone ? "primary pod deleted" : "primary pod terminating",
+                    statuses);
+        }
+        if (!answering || !primary.podReady()) {
+            Instant since = unhealthySince.computeIfAbsent(key, k -> Instant.now());
+            long millis = Duration.between(since, Instant.now()).toMillis();
+            if (millis >= spec.getFailover().getDelayMillis()) {
+                unhealthySince.remove(key);
+                return elect(cluster, members, primary, false, "primary " + (answering ? "not ready" : "not answering")
+                        + " for " + millis + " ms", statuses);
+            }
+        } else {
+            unhealthySince.remove(key);
+        }
+
+        String target = spec.getSwitchover() == null ? null : spec.getSwitchover().getTargetPod();
+        if (target != null && !target.equals(status.getPrimary()) && answering) {
+            StoreMember wanted = members.stream().filter(m -> m.name().equals(target)).findFirst().orElse(null);
+            NodeStatus wantedStatus = wanted == null ? null : statuses.get(target);
+            if (wantedStatus != null && wantedStatus.following()) {
+                return switchover(cluster, members, primary, wanted, statuses);
+            }
+        }
+        repoint(cluster, members, primary, statuses);
+        label(members, primary.name());
+        return new Outcome(null, statuses);
+    }
+
+    private Outcome elect(KVCluster cluster, List<StoreMember> members, StoreMember lost, boolean lostGone,
+                          String reason, Map<String, NodeStatus> statuses) throws IOException {
+        KVClusterStatus status = cluster.getStatus();
+        long seen = Math.max(epochOf(status), statuses.values().stream().mapToLong(NodeStatus::epoch).max().orElse(0));
+        long epoch = seen + 1;
+        KVClusterSpec spec = cluster.getSpec();
+        FailoverProcedure.Outcome outcome = procedure.run(members, lost, lostGone, epoch,
+                recorded -> recordEpoch(cluster, recorded), ReplicationMode.parse(spec.getReplication().getMode()),
+                spec.getReplication().getMinSyncReplicas(), Boolean.TRUE.equals(spec.getFailover().getForcePromotion()));
+        if (!outcome.promoted()) {
+            LOG.warnf("%s: cannot fail over yet: %s", cluster.getMetadata().getName(), outcome.reason());
+            return new Outcome(outcome.reason(), statuses);
+        }
+        String from = lost == null ? null : lost.name();
+        status.setPrimary(outcome.winner());
+        StoreMember winner = members.stream().filter(m -> m.name().equals(outcome.winner())).findFirst().orElseThrow();
+        label(members, winner.name());
+        if (lost != null) {
+            KVClusterStatus.FailoverRecord record = new KVClusterStatus.FailoverRecord(Instant.now().toString(), from,
+                    outcome.winner(), reason, epoch, outcome.took().toMillis(), outcome.possiblyLossy());
+            List<KVClusterStatus.FailoverRecord> history = new ArrayList<>(status.getLastFailovers());
+            history.add(record);
+            status.setLastFailovers(history.subList(Math.max(0, history.size() - KEPT_FAILOVERS), history.size()));
+            listener.failedOver(cluster, record);
+        }
+        LOG.infof("%s: epoch %d, primary %s (%s; %s)", cluster.getMetadata().getName(), epoch, outcome.winner(), reason,
+                outcome.reason());
+        return new Outcome(null, statusOf(members));
+    }
+
+    /**
+     * A planned switchover. Every store, the primary included, is fenced at a new epoch: writes stop,
+     * and each reports where its log ends. The primary's log holds every acknowledged write, so the
+     * most up-to-date store holds them all; the target is promoted when it is that store (ties go to
+     * it), otherwise the most up-to-date one is, and the switchover is tried again once the target
+     * has caught up. Nothing acknowledged is lost either way.
+     */
+    private Outcome switchover(KVCluster cluster, List<StoreMember> members, StoreMember primary, StoreMember target,
+                               Map<String, NodeStatus> statuses) throws IOException {
+        KVClusterStatus status = cluster.getStatus();
+        NodeStatus before = statuses.get(primary.name());
+        NodeStatus targetBefore = statuses.get(target.name());
+        if (before == null || targetBefore == null || targetBefore.lastOffset() < before.commitOffset()) {
+            return new Outcome(null, statuses); // let the target catch up first; the next reconcile retries
+        }
+        long started = System.nanoTime();
+        long epoch = Math.max(epochOf(status), statuses.values().stream().mapToLong(NodeStatus::epoch).max().orElse(0)) + 1;
+        recordEpoch(cluster, epoch);
+        Map<StoreMember, CompletableFuture<NodeStatus>> fences = new LinkedHashMap<>();
+        for (StoreMember member : members) {
+            if (member.httpUrl() != null) {
+                fences.put(member, CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return admin.fence(member.httpUrl(), epoch);
+                    } catch (IOException e) {
+                        return null;
+                    }
+                }, calls));
+            }
+        }
+        Map<StoreMember, dev.kvstore.core.Position> positions = new LinkedHashMap<>();
+        fences.forEach((member, call) -> {
+            NodeStatus fenced = call.join();
+            if (fenced != null) {
+                positions.put(member, new dev.kvstore.core.Position(fenced.lastEpoch(), fenced.lastOffset()));
+            }
+        });
+        if (!positions.containsKey(primary)) {
+            return new Outcome("switchover: the primary did not answer the fence; it will be failed over if it stays away",
+                    statuses);
+        }
+        dev.kvstore.core.Position best = positions.values().stream().max(dev.kvstore.core.Position::compareTo).orElseThrow();
+        StoreMember winner = best.equals(positions.get(target)) ? target
+                : positions.entrySet().stream().filter(e -> e.getValue().equals(best)).map(Map.Entry::getKey)
+                .findFirst().orElseThrow();
+        // the old primary was fenced by us and answers no read as primary any more: no lease to wait out
+        admin.promote(winner.httpUrl(), epoch, true);
+        status.setPrimary(winner.name());
+        for (StoreMember member : members) {
+            if (member != winner && member.httpUrl() != null) {
+                try {
+                    admin.follow(member.httpUrl(), epoch, winner.replicationAddress(), winner.httpUrl());
+                } catch (IOException e) {
+                    LOG.warnf("could not point %s at %s yet: %s", member.name(), winner.name(), e.getMessage());
+                }
+            }
+        }
+        label(members, winner.name());
+        String reason = winner == target ? "switchover requested"
+                : "switchover requested; " + target.name() + " was behind, so " + winner.name() + " for now";
+        KVClusterStatus.FailoverRecord record = new KVClusterStatus.FailoverRecord(Instant.now().toString(),
+                primary.name(), winner.name(), reason, epoch, Duration.ofNanos(System.nanoTime() - started).toMillis(),
+                false);
+        List<KVClusterStatus.FailoverRecord> history = new ArrayList<>(status.getLastFailovers());
+        history.add(record);
+        status.setLastFailovers(history.subList(Math.max(0, history.size() - KEPT_FAILOVERS), history.size()));
+        listener.failedOver(cluster, record);
+        return new Outcome(null, statusOf(members));
+    }
+
+    /** Every answering store that is not following the primary in the current epoch is told to. */
+    private void repoint(KVCluster cluster, List<StoreMember> members, StoreMember primary,
+                         Map<String, NodeStatus> statuses) {
+        long epoch = epochOf(cluster.getStatus());
+        for (StoreMember member : members) {
+            NodeStatus status = statuses.get(member.name());
+            if (member == primary || status == null) {
+                continue;
+            }
+            boolean follows = "secondary".equals(status.role()) && status.epoch() == epoch
+                    && primary.replicationAddress().equals(status.primary());
+            if (!follows) {
+                try {
+                    admin.follow(member.httpUrl(), epoch, primary.replicationAddress(), primary.httpUrl());
+                    LOG.infof("%s now follows %s in epoch %d", member.name(), primary.name(), epoch);
+                } catch (IOException e) {
+                    LOG.warnf("could not point %s at %s: %s", member.name(), primary.name(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    private Map<String, NodeStatus> statusOf(List<StoreMember> members) {
+        Map<String, CompletableFuture<NodeStatus>> pending = new LinkedHashMap<>();
+        for (StoreMember member : members) {
+            if (member.httpUrl() != null) {
+                pending.put(member.name(), CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return admin.status(member.httpUrl());
+                    } catch (IOException e) {
+                        return null;
+                    }
+                }, calls));
+            }
+        }
+        Map<String, NodeStatus> answered = new LinkedHashMap<>();
+        pending.forEach((name, call) -> {
+            NodeStatus status = call.join();
+            if (status != null) {
+                answered.put(name, status);
+            }
+        });
+        return answered;
+    }
+    }
+
+    /** Moves the role labels, so that the -rw and -ro Services select the right pods. */
+    private void label(List<StoreMember> members, String primaryName) {
+        for (StoreMember member : members) {
+            Pod pod = member.pod();
+            if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
+                continue;
+            }
+            String role = member.name().equals(primaryName) ? KvNames.PRIMARY : KvNames.SECONDARY;
+            Map<String, String> labels = pod.getMetadata().getLabels();
+            if (labels != null && role.equals(labels.get(KvNames.ROLE_LABEL))) {
+                continue;
+            }
+            try {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .patch(PatchContext.of(PatchType.JSON_MERGE),
+                                "{\"metadata\":{\"labels\":{\"" + KvNames.ROLE_LABEL + "\":\"" + role + "\"}}}");
+            } catch (RuntimeException e) {
+                LOG.warnf("could not label %s %s: %s", member.name(), role, e.getMessage());
+            }
+        }
+    }
+
+    /** The epoch goes into the status first: if the operator dies right after, the next one starts above it. */
+    private void recordEpoch(KVCluster cluster, long epoch) {
+        client.resources(KVCluster.class).inNamespace(cluster.getMetadata().getNamespace())
+                .withName(cluster.getMetadata().getName()).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"epoch\":" + epoch + "}}");
+        cluster.getStatus().setEpoch(epoch);
+    }
+
+    static long epochOf(KVClusterStatus status) {
+        return status.getEpoch() == null ? 0 : status.getEpoch();
+    }
+
+    static int ordinalOf(String pod) {
+        if (pod == null) {
+            return -1;
+        }
+        return Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1));
+    }
+
+}

@@ -1,0 +1,199 @@
+package dev.kvstore.operator.resources;
+
+import dev.kvstore.operator.model.KVCluster;
+import dev.kvstore.operator.model.KVClusterSpec;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each Kubernetes object of a cluster should look like, as plain functions of the KVCluster:
+ * no client, no I/O, so every field is unit-tested.
+ */
+public final class ClusterResources {
+
+    static final String DATA_VOLUME = "data";
+    static final String SECRET_MOUNT = "/etc/kvstore/secret";
+    static final String DATA_MOUNT = "/data";
+
+    private ClusterResources() {
+    }
+
+    private static ObjectMeta metadata(KVCluster cluster, String name) {
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(KvNames.labels(cluster.getMetadata().getName()))
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(cluster.getApiVersion())
+                        .withKind(cluster.getKind())
+                        .withName(cluster.getMetadata().getName())
+                        .withUid(cluster.getMetadata().getUid())
+                        .withController(true)
+                        .withBlockOwnerDeletion(true)
+                        .build())
+                .build();
+    }
+
+    /** The generated cluster secret; created once, never updated (changing it would split the cluster). */
+    public static Secret secret(KVCluster cluster) {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        return new SecretBuilder()
+                .withMetadata(metadata(cluster, KvNames.generatedSecret(cluster.getMetadata().getName())))
+                .withType("Opaque")
+                .withStringData(Map.of(KvNames.SECRET_KEY, HexFormat.of().formatHex(random)))
+                .build();
+    }
+
+    public static Service headlessService(KVCluster cluster) {
+        String name = cluster.getMetadata().getName();
+        return new ServiceBuilder()
+                .withMetadata(metadata(cluster, KvNames.headless(name)))
+                .withNewSpec()
+                .withClusterIP("None")
+                // peers must find each other before they are ready: a secondary is ready only once following
+                .withPublishNotReadyAddresses(true)
+                .withSelector(KvNames.selector(name))
+                .addNewPort().withName("http").withPort(KvNames.HTTP_PORT).withTargetPort(new IntOrString("http")).endPort()
+                .addNewPort().withName("replication").withPort(KvNames.REPLICATION_PORT)
+                .withTargetPort(new IntOrString("replication")).endPort()
+                .endSpec()
+                .build();
+    }
+
+    /** {@code -rw}: the primary; {@code -ro}: the secondaries; {@code -r}: any ready store. */
+    public static List<Service> clientServices(KVCluster cluster) {
+        String name = cluster.getMetadata().getName();
+        return List.of(
+                clientService(cluster, KvNames.readWrite(name), KvNames.selector(name, KvNames.PRIMARY)),
+                clientService(cluster, KvNames.readOnly(name), KvNames.selector(name, KvNames.SECONDARY)),
+                clientService(cluster, KvNames.anyReady(name), KvNames.selector(name)));
+    }
+
+    private static Service clientService(KVCluster cluster, String serviceName, Map<String, String> selector) {
+        return new ServiceBuilder()
+                .withMetadata(metadata(cluster, serviceName))
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withSelector(selector)
+                .addNewPort().withName("http").withPort(KvNames.HTTP_PORT).withTargetPort(new IntOrString("http")).endPort()
+                .endSpec()
+                .build();
+    }
+
+    /** At most one store down by choice (drain, eviction) at a time. */
+    public static PodDisruptionBudget podDisruptionBudget(KVCluster cluster) {
+        String name = cluster.getMetadata().getName();
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(metadata(cluster, name))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector().withMatchLabels(KvNames.selector(name)).endSelector()
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * The stores. OnDelete: the operator decides when a pod restarts on a new template (secondaries
+     * first, then a switchover, then the old primary), never the StatefulSet controller. Volumes are
+     * retained when the cluster is deleted or scaled down: data is never deleted implicitly.
+     */
+    public static StatefulSet statefulSet(KVCluster cluster) {
+        String name = cluster.getMetadata().getName();
+        KVClusterSpec spec = cluster.getSpec();
+        KVClusterSpec.Replication replication = spec.getReplication() == null ? new KVClusterSpec.Replication()
+                : spec.getReplication();
+        KVClusterSpec.Storage storage = spec.getStorage() == null ? new KVClusterSpec.Storage() : spec.getStorage();
+        List<EnvVar> env = List.of(
+                new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
+                        .endFieldRef().endValueFrom().build(),
+                new EnvVarBuilder().withName("POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
+                        .endFieldRef().endValueFrom().build(),
+                env("KV_NODE_ID", "$(POD_NAME)"),
+                env("KV_CLUSTER_ID", name),
+                env("KV_SECRET_FILE", SECRET_MOUNT + "/" + KvNames.SECRET_KEY),
+                env("KV_DATA_DIR", DATA_MOUNT + "/store"),
+                env("KV_MODE", replication.getMode()),
+                env("KV_MIN_SYNC_REPLICAS", String.valueOf(replication.getMinSyncReplicas())),
+                env("KV_REPLICATION_PORT", String.valueOf(KvNames.REPLICATION_PORT)),
+                env("KV_ADVERTISED_REPLICATION", "$(POD_IP):" + KvNames.REPLICATION_PORT),
+                env("KV_ADVERTISED_HTTP", "http://$(POD_IP):" + KvNames.HTTP_PORT),
+                env("QUARKUS_HTTP_PORT", String.valueOf(KvNames.HTTP_PORT)));
+        var container = new ContainerBuilder()
+                .withName("store")
+                .withImage(spec.getImage())
+                .withImagePullPolicy(spec.getImagePullPolicy())
+                .addNewPort().withName("http").withContainerPort(KvNames.HTTP_PORT).endPort()
+                .addNewPort().withName("replication").withContainerPort(KvNames.REPLICATION_PORT).endPort()
+                .withEnv(env)
+                .withResources(spec.getResources())
+                .withNewReadinessProbe().withNewHttpGet().withPath("/health/ready").withPort(new IntOrString("http"))
+                .endHttpGet().withPeriodSeconds(2).withFailureThreshold(2).endReadinessProbe()
+                .withNewLivenessProbe().withNewHttpGet().withPath("/health/live").withPort(new IntOrString("http"))
+                .endHttpGet().withPeriodSeconds(5).withFailureThreshold(3).withInitialDelaySeconds(5).endLivenessProbe()
+                .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_MOUNT).endVolumeMount()
+                .addNewVolumeMount().withName("secret").withMountPath(SECRET_MOUNT).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .withNewSecurityContext().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
+                .withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .build();
+        var claim = new PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName(DATA_VOLUME).withLabels(KvNames.labels(name)).endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(storage.getStorageClassName())
+                .withNewResources().withRequests(Map.of("storage", new Quantity(storage.getSize()))).endResources()
+                .endSpec()
+                .build();
+        return new StatefulSetBuilder()
+                .withMetadata(metadata(cluster, name))
+                .withNewSpec()
+                .withServiceName(KvNames.headless(name))
+                .withReplicas(spec.getReplicas())
+                .withPodManagementPolicy("Parallel")
+                .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
+                .withNewPersistentVolumeClaimRetentionPolicy().withWhenDeleted("Retain").withWhenScaled("Retain")
+                .endPersistentVolumeClaimRetentionPolicy()
+                .withNewSelector().withMatchLabels(KvNames.selector(name)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(KvNames.labels(name)).endMetadata()
+                .withNewSpec()
+                .withContainers(container)
+                .withTerminationGracePeriodSeconds(10L)
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(185L).withRunAsGroup(185L)
+                .withFsGroup(185L).endSecurityContext()
+                .withAffinity(spec.getAffinity())
+                .withTolerations(spec.getTolerations())
+                .addNewVolume().withName("secret").withNewSecret().withSecretName(KvNames.secretOf(cluster))
+                .withDefaultMode(0440).endSecret().endVolume()
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .endSpec()
+                .endTemplate()
+                .withVolumeClaimTemplates(claim)
+                .endSpec()
+                .build();
+    }
+
+    private static EnvVar env(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.kvstore.operator.resources;
+
+import dev.kvstore.operator.model.KVCluster;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Every name and label the operator gives to the objects of a cluster, spelled once. */
+public final class KvNames {
+
+    public static final String ROLE_LABEL = "kvstore.dev/role";
+    public static final String CLUSTER_LABEL = "kvstore.dev/cluster";
+    public static final String PRIMARY = "primary";
+    public static final String SECONDARY = "secondary";
+    public static final String SECRET_KEY = "secret";
+    public static final String FIELD_MANAGER = "kv-operator";
+    public static final int HTTP_PORT = 8080;
+    public static final int REPLICATION_PORT = 7400;
+
+    private KvNames() {
+    }
+
+    public static String readWrite(String cluster) {
+        return cluster + "-rw";
+    }
+
+    public static String readOnly(String cluster) {
+        return cluster + "-ro";
+    }
+
+    public static String anyReady(String cluster) {
+        return cluster + "-r";
+    }
+
+    public static String headless(String cluster) {
+        return cluster + "-headless";
+    }
+
+    public static String generatedSecret(String cluster) {
+        return cluster + "-auth";
+    }
+
+    public static String secretOf(KVCluster cluster) {
+        String given = cluster.getSpec().getSecretName();
+        return given != null && !given.isBlank() ? given : generatedSecret(cluster.getMetadata().getName());
+    }
+
+    public static String pod(String cluster, int ordinal) {
+        return cluster + "-" + ordinal;
+    }
+
+    /** Labels on every object of the cluster; pods also carry {@link #ROLE_LABEL}. */
+    public static Map<String, String> labels(String cluster) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("app.kubernetes.io/name", "kvstore");
+        labels.put("app.kubernetes.io/instance", cluster);
+        labels.put("app.kubernetes.io/component", "store");
+        labels.put("app.kubernetes.io/managed-by", "kv-operator");
+        labels.put(CLUSTER_LABEL, cluster);
+        return labels;
+    }
+
+    /** What selects the cluster's pods (a subset of {@link #labels} that never changes). */
+    public static Map<String, String> selector(String cluster) {
+        return Map.of("app.kubernetes.io/name", "kvstore", CLUSTER_LABEL, cluster);
+    }
+
+    public static Map<String, String> selector(String cluster, String role) {
+        Map<String, String> selector = new LinkedHashMap<>(selector(cluster));
+        selector.put(ROLE_LABEL, role);
+        return selector;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.kvstore.operator;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A real etcd + kube-apiserver + kube-controller-manager for the test, started by
+ * hack/control-plane.sh (which builds the binaries from their Go modules on first use).
+ */
+final class ControlPlane implements AutoCloseable {
+
+    private final Path dir;
+    private final Path script;
+    final KubernetesClient client;
+
+    ControlPlane() throws IOException, InterruptedException {
+        Path root = Path.of(System.getProperty("kv.project.root", "..")).toAbsolutePath().normalize();
+        this.script = root.resolve("hack/control-plane.sh");
+        this.dir = Files.createTempDirectory("kv-control-plane");
+        // never inheritIO in a forked test JVM: bytes on its native stdout corrupt the channel to Maven
+        Process up = new ProcessBuilder("bash", script.toString(), "up", dir.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("up.log").toFile()).start();
+        if (up.waitFor() != 0) {
+            throw new IllegalStateException("the control plane did not start (hack/control-plane.sh up " + dir
+                    + "): " + Files.readString(dir.resolve("up.log"))
+                    + "\nIt needs Go and the Go module proxy to build the binaries once.");
+        }
+        Config config = Config.fromKubeconfig(Files.readString(dir.resolve("kubeconfig")));
+        this.client = new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    Path kubeconfig() {
+        return dir.resolve("kubeconfig");
+    }
+
+    @Override
+    public void close() throws Exception {
+        client.close();
+        new ProcessBuilder("bash", script.toString(), "down", dir.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("down.log").toFile()).start().waitFor();
+    }
+}

@@ -1,0 +1,215 @@
+package dev.kvstore.operator;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIPBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Plays the kubelet for the integration tier (no kubelet runs there): for each store pod the
+ * StatefulSet controller creates, it starts a real store process on its own loopback address
+ * (127.0.N.(10 + ordinal)), reports that address as the pod IP, probes readiness as the pod spec
+ * says, and kill -9s the process when the pod is deleted. Each pod keeps its data directory, as a
+ * volume claim would.
+ */
+final class FakeKubelet implements AutoCloseable {
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final Path storeJar;
+    private final Path volumes;
+    private final int subnet;
+    private final Map<String, Process> running = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> readiness = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
+    private Watch watch;
+
+    FakeKubelet(KubernetesClient client, String namespace, Path storeJar, Path volumes, int subnet) {
+        this.client = client;
+        this.namespace = namespace;
+        this.storeJar = storeJar;
+        this.volumes = volumes;
+        this.subnet = subnet;
+    }
+
+    FakeKubelet start() {
+        watch = client.pods().inNamespace(namespace).withLabel("app.kubernetes.io/name", "kvstore").watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Pod pod) {
+                String name = pod.getMetadata().getName();
+                if (action == Action.DELETED || pod.getMetadata().getDeletionTimestamp() != null) {
+                    stop(name);
+                    if (action != Action.DELETED) {
+                        // the kubelet confirms the container is gone by deleting the pod for good
+                        client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+                    }
+                } else if (!running.containsKey(name)) {
+                    launch(pod);
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
+        prober.scheduleWithFixedDelay(this::probe, 200, 200, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    static int ordinal(String pod) {
+        return Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1));
+    }
+
+    String ipOf(String pod) {
+        return "127.0." + subnet + "." + (10 + ordinal(pod));
+    }
+
+    String urlOf(String pod) {
+        return "http://" + ipOf(pod) + ":8080";
+    }
+
+    private synchronized void launch(Pod pod) {
+        String name = pod.getMetadata().getName();
+        if (running.containsKey(name)) {
+            return;
+        }
+        try {
+            Map<String, String> env = new java.util.HashMap<>();
+            for (EnvVar var : pod.getSpec().getContainers().get(0).getEnv()) {
+                if (var.getValue() != null && !var.getValue().contains("$(")) {
+                    env.put(var.getName(), var.getValue());
+                }
+            }
+            String secretName = pod.getSpec().getVolumes().stream().filter(v -> v.getSecret() != null).findFirst()
+                    .orElseThrow().getSecret().getSecretName();
+            Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+            String secretValue = new String(Base64.getDecoder().decode(secret.getData().get("secret")), StandardCharsets.UTF_8);
+            String ip = ipOf(name);
+            Path data = Files.createDirectories(volumes.resolve(name));
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-Dquarkus.http.host=" + ip, "-Dquarkus.http.port=8080",
+                    "-Dkv.replication-host=" + ip, "-Dkv.replication-port=7400",
+                    "-Dkv.node-id=" + name, "-Dkv.cluster-id=" + env.get("KV_CLUSTER_ID"),
+                    "-Dkv.mode=" + env.get("KV_MODE"), "-Dkv.min-sync-replicas=" + env.get("KV_MIN_SYNC_REPLICAS"),
+                    "-Dkv.data-dir=" + data.resolve("store"), "-Dkv.advertised-http=http://" + ip + ":8080",
+                    "-Dkv.advertised-replication=" + ip + ":7400", "-jar", storeJar.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(volumes.resolve(name + ".log").toFile()));
+            builder.environment().put("KV_SECRET", secretValue);
+            running.put(name, builder.start());
+            readiness.put(name, false);
+            writeStatus(name, ip, false);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("fake kubelet could not start " + name + ": " + e);
+        }
+    }
+
+    private void stop(String name) {
+        Process process = running.remove(name);
+        readiness.remove(name);
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** kill -9 of the store process only; the pod stays (as when a container crashes). */
+    void crash(String name) {
+        Process process = running.get(name);
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
+    private void probe() {
+        for (String name : List.copyOf(running.keySet())) {
+            Process process = running.get(name);
+            if (process == null) {
+                continue;
+            }
+            if (!process.isAlive()) {
+                // a crashed container restarts, as the kubelet would do it
+                running.remove(name);
+                Pod pod = client.pods().inNamespace(namespace).withName(name).get();
+                if (pod != null && pod.getMetadata().getDeletionTimestamp() == null) {
+                    launch(pod);
+                }
+                continue;
+            }
+            boolean ready;
+            try {
+                ready = http.send(HttpRequest.newBuilder(URI.create(urlOf(name) + "/health/ready"))
+                        .timeout(Duration.ofMillis(500)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                ready = false;
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!Boolean.valueOf(ready).equals(readiness.get(name))) {
+                readiness.put(name, ready);
+                writeStatus(name, ipOf(name), ready);
+            }
+        }
+    }
+
+    private void writeStatus(String name, String ip, boolean ready) {
+        String now = Instant.now().toString();
+        PodCondition readyCondition = new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False")
+                .withLastTransitionTime(now).build();
+        PodStatus status = new PodStatusBuilder().withPhase("Running").withPodIP(ip)
+                .withPodIPs(new PodIPBuilder().withIp(ip).build()).withHostIP("127.0.0.1").withStartTime(now)
+                .withConditions(readyCondition,
+                        new PodConditionBuilder().withType("ContainersReady").withStatus(ready ? "True" : "False")
+                                .withLastTransitionTime(now).build())
+                .build();
+        try {
+            client.pods().inNamespace(namespace).withName(name).editStatus(p -> {
+                p.setStatus(status);
+                return p;
+            });
+        } catch (RuntimeException e) {
+            // the pod may be gone meanwhile
+        }
+    }
+
+    @Override
+    public void close() {
+        if (watch != null) {
+            watch.close();
+        }
+        prober.shutdownNow();
+        List.copyOf(running.keySet()).forEach(this::stop);
+    }
+}
