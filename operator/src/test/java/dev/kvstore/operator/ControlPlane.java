@@ -37,6 +37,14 @@ final class ControlPlane implements AutoCloseable {
         return dir.resolve("kubeconfig");
     }
 
+    /** A client that acts as the given service account, so RBAC applies to it as in a cluster. */
+    KubernetesClient as(String namespace, String serviceAccount) throws IOException {
+        Config config = Config.fromKubeconfig(Files.readString(kubeconfig()));
+        config.setImpersonateUsername("system:serviceaccount:" + namespace + ":" + serviceAccount);
+        config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated");
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
     @Override
     public void close() throws Exception {
         client.close();

@@ -48,6 +48,7 @@ class OperatorIT {
     private KubernetesClient client;
     private FakeKubelet kubelet;
     private KvOperator operator;
+    private KubernetesClient operatorClient;
 
     @BeforeAll
     void start() throws Exception {
@@ -71,13 +72,22 @@ class OperatorIT {
                 // exiting anyway
             }
         }));
-        operator = new KvOperator(client, new SimpleMeterRegistry(), Set.of(NS), NS, false).start();
+        // the operator runs with exactly the RBAC the Helm chart grants (namespaced variant), not as admin
+        String rendered = Tools.helmTemplate(NS, "watchNamespaces={" + NS + "}");
+        for (var object : client.load(new java.io.ByteArrayInputStream(rendered.getBytes())).items()) {
+            if (!"Deployment".equals(object.getKind())) {
+                client.resource(object).serverSideApply();
+            }
+        }
+        operatorClient = controlPlane.as(NS, "kvcluster-operator");
+        operator = new KvOperator(operatorClient, new SimpleMeterRegistry(), Set.of(NS), NS, false).start();
     }
 
     @AfterAll
     void stop() throws Exception {
         if (operator != null) {
             operator.close();
+            operatorClient.close();
         }
         if (kubelet != null) {
             kubelet.close();
@@ -234,9 +244,12 @@ class OperatorIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(cluster("alpha").getStatus().getPrimary()).isEqualTo(target));
         awaitReady("alpha", 3);
-        for (int i = 0; i < 100; i++) {
-            assertThat(kv.get(kubelet.urlOf(target), "switch-" + i).value()).isPresent();
-        }
+        // a new primary answers reads once its term is confirmed by its secondaries
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+            for (int i = 0; i < 100; i++) {
+                assertThat(kv.get(kubelet.urlOf(target), "switch-" + i).value()).isPresent();
+            }
+        });
         assertThat(cluster("alpha").getStatus().getLastFailovers()).last()
                 .satisfies(f -> assertThat(f.getReason()).startsWith("switchover"));
     }
@@ -259,6 +272,52 @@ class OperatorIT {
         assertThat(roleLabels("alpha")).hasSize(3);
     }
 
+    @Test
+    @Order(5)
+    void an_image_change_rolls_secondaries_first_then_switches_over_and_stays_writable() throws Exception {
+        awaitReady("alpha", 3);
+        String primaryBefore = cluster("alpha").getStatus().getPrimary();
+        Map<String, KvClient.Ack> acknowledged = new ConcurrentHashMap<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong failures = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            KvClient kv = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            for (int i = 0; writing.get() && System.nanoTime() < deadline; i++) {
+                try {
+                    acknowledged.put("roll-" + i, kv.put("roll-" + i, "v".getBytes()));
+                } catch (Exception e) {
+                    failures.incrementAndGet();
+                }
+            }
+        });
+        writer.start();
+        client.resources(KVCluster.class).inNamespace(NS).withName("alpha").edit(c -> {
+            c.getSpec().setImage("kvstore/store:0.1.1");
+            return c;
+        });
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+            String revision = client.apps().statefulSets().inNamespace(NS).withName("alpha").get().getStatus().getUpdateRevision();
+            assertThat(client.pods().inNamespace(NS).withLabel(KvNames.CLUSTER_LABEL, "alpha").list().getItems())
+                    .hasSize(3).allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry("controller-revision-hash", revision));
+            assertThat(cluster("alpha").getStatus().getPhase()).isEqualTo("Ready");
+        });
+        writing.set(false);
+        writer.join();
+        assertThat(cluster("alpha").getStatus().getLastFailovers()).last()
+                .satisfies(f -> assertThat(f.getFrom()).isEqualTo(primaryBefore));
+        KvClient reader = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+        String primary = kubelet.urlOf(cluster("alpha").getStatus().getPrimary());
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+            for (String key : acknowledged.keySet()) {
+                assertThat(reader.get(primary, key).value()).as(key).isPresent();
+            }
+        });
+        System.out.printf("rolling update: %d writes acknowledged, %d refused or unanswered while stores restarted%n",
+                acknowledged.size(), failures.get());
+        assertThat(acknowledged).hasSizeGreaterThan(100);
+    }
+
     static GenericKubernetesResource kvc(String name, Map<String, Object> spec) {
         return new GenericKubernetesResourceBuilder().withApiVersion("kvstore.dev/v1alpha1").withKind("KVCluster")
                 .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
@@ -266,7 +325,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void invalid_specs_are_rejected_by_the_api_server_with_a_message_that_says_what_to_change() {
         Map<Map<String, Object>, String> invalid = new java.util.LinkedHashMap<>();
         invalid.put(Map.of("replicas", 0), "spec.replicas in body should be greater than or equal to 1");
@@ -290,7 +349,30 @@ class OperatorIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
+    void the_operator_account_can_do_its_job_and_no_more() throws Exception {
+        String kubectl = Tools.bin().resolve("kubectl").toString();
+        String as = "--as=system:serviceaccount:" + NS + ":kvcluster-operator";
+        java.util.function.BiFunction<String, String, String> canI = (verb, resource) -> {
+            try {
+                return Tools.run(List.of("bash", "-c", kubectl + " --kubeconfig " + controlPlane.kubeconfig()
+                        + " auth can-i " + as + " -n " + NS + " " + verb + " " + resource + " || true")).trim();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertThat(canI.apply("patch", "kvclusters.kvstore.dev/status")).isEqualTo("yes");
+        assertThat(canI.apply("create", "statefulsets.apps")).isEqualTo("yes");
+        assertThat(canI.apply("delete", "pods")).isEqualTo("yes");
+        assertThat(canI.apply("list", "secrets")).isEqualTo("no");
+        assertThat(canI.apply("delete", "secrets")).isEqualTo("no");
+        assertThat(canI.apply("delete", "statefulsets.apps")).isEqualTo("no");
+        assertThat(canI.apply("create", "deployments.apps")).isEqualTo("no");
+        assertThat(canI.apply("get", "nodes")).isEqualTo("no");
+    }
+
+    @Test
+    @Order(8)
     void deleting_the_kvcluster_deletes_what_it_owns() {
         client.resources(KVCluster.class).inNamespace(NS).withName("alpha").delete();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

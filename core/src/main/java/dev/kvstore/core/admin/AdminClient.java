@@ -36,6 +36,11 @@ public final class AdminClient {
         return call(baseUrl, "POST", "/v1/admin/promote", new EpochRequest(epoch, oldPrimaryGone));
     }
 
+    /** A primary stops taking writes for {@code millis} (0 resumes), so a switchover target can catch up. */
+    public NodeStatus pauseWrites(String baseUrl, long millis) throws IOException {
+        return call(baseUrl, "POST", "/v1/admin/pause-writes", new EpochRequest(millis, false));
+    }
+
     public NodeStatus follow(String baseUrl, long epoch, String primary, String primaryHttp) throws IOException {
         return call(baseUrl, "POST", "/v1/admin/follow", new FollowRequest(epoch, primary, primaryHttp));
     }

@@ -108,8 +108,14 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .filter(p -> name.equals(p.getMetadata().getLabels().get(KvNames.CLUSTER_LABEL)))
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .toList();
-        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster));
+        RollingUpdate rolling = RollingUpdate.plan(cluster, pods, context.getSecondaryResource(StatefulSet.class).orElse(null));
+        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster), rolling.switchTo());
         describe(cluster, pods, outcome);
+        if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")) {
+            // one outdated secondary at a time, and only while every other store follows
+            client.pods().inNamespace(namespace).withName(rolling.restart()).delete();
+            cluster.getStatus().setPhase("Updating");
+        }
         // the status was patched during this pass (the epoch goes in first): apply ours without a version check
         cluster.getMetadata().setResourceVersion(null);
         return UpdateControl.patchStatus(cluster).rescheduleAfter(RESYNC);

@@ -48,6 +48,14 @@ final class PrimaryKeeper {
     private final ExecutorService calls;
     private final FailoverListener listener;
     private final Map<String, Instant> unhealthySince = new ConcurrentHashMap<>();
+    /**
+     * The last term this operator set up per cluster (by uid). The KVCluster in the informer cache
+     * can lag behind our own status patch by a moment; a term we made ourselves wins over an older one.
+     */
+    private final Map<String, Term> lastTerm = new ConcurrentHashMap<>();
+
+    private record Term(long epoch, String primary) {
+    }
 
     PrimaryKeeper(KubernetesClient client, ExecutorService calls, FailoverListener listener) {
         this.client = client;
@@ -55,22 +63,40 @@ final class PrimaryKeeper {
         this.listener = listener;
     }
 
-    /** One pass for one cluster; {@code admin} signs with that cluster's secret. */
-    Outcome keep(KVCluster cluster, List<Pod> pods, AdminClient admin) throws IOException {
-        return new Pass(admin).keep(cluster, pods);
+    /**
+     * One pass for one cluster; {@code admin} signs with that cluster's secret. {@code plannedTarget}
+     * names a store to switch over to (a rolling update moving off an outdated primary), or null.
+     */
+    Outcome keep(KVCluster cluster, List<Pod> pods, AdminClient admin, String plannedTarget) throws IOException {
+        return new Pass(admin, plannedTarget).keep(cluster, pods);
     }
 
     /** The work of one pass, with the cluster's admin client at hand. */
     private final class Pass {
         private final AdminClient admin;
         private final FailoverProcedure procedure;
+        private final String plannedTarget;
 
-        Pass(AdminClient admin) {
+        Pass(AdminClient admin, String plannedTarget) {
             this.admin = admin;
             this.procedure = new FailoverProcedure(admin, calls);
+            this.plannedTarget = plannedTarget;
         }
 
     Outcome keep(KVCluster cluster, List<Pod> pods) throws IOException {
+        Term known = lastTerm.get(cluster.getMetadata().getUid());
+        if (known != null && known.epoch() > epochOf(cluster.getStatus())) {
+            cluster.getStatus().setEpoch(known.epoch());
+            cluster.getStatus().setPrimary(known.primary());
+        }
+        Outcome outcome = keepTerm(cluster, pods);
+        if (cluster.getStatus().getPrimary() != null) {
+            lastTerm.put(cluster.getMetadata().getUid(), new Term(epochOf(cluster.getStatus()), cluster.getStatus().getPrimary()));
+        }
+        return outcome;
+    }
+
+    Outcome keepTerm(KVCluster cluster, List<Pod> pods) throws IOException {
         String name = cluster.getMetadata().getName();
         KVClusterSpec spec = cluster.getSpec();
         KVClusterStatus status = cluster.getStatus();
@@ -117,7 +143,8 @@ final class PrimaryKeeper {
             unhealthySince.remove(key);
         }
 
-        String target = spec.getSwitchover() == null ? null : spec.getSwitchover().getTargetPod();
+        String target = plannedTarget != null ? plannedTarget
+                : spec.getSwitchover() == null ? null : spec.getSwitchover().getTargetPod();
         if (target != null && !target.equals(status.getPrimary()) && answering) {
             StoreMember wanted = members.stream().filter(m -> m.name().equals(target)).findFirst().orElse(null);
             NodeStatus wantedStatus = wanted == null ? null : statuses.get(target);
@@ -161,8 +188,8 @@ final class PrimaryKeeper {
     }
 
     /**
-     * A planned switchover. Every store, the primary included, is fenced at a new epoch: writes stop,
-     * and each reports where its log ends. The primary's log holds every acknowledged write, so the
+     * A planned switchover. Writes pause on the primary until the target holds its last entry; then
+     * every store, the primary included, is fenced at a new epoch and reports where its log ends. The primary's log holds every acknowledged write, so the
      * most up-to-date store holds them all; the target is promoted when it is that store (ties go to
      * it), otherwise the most up-to-date one is, and the switchover is tried again once the target
      * has caught up. Nothing acknowledged is lost either way.
@@ -170,10 +197,26 @@ final class PrimaryKeeper {
     private Outcome switchover(KVCluster cluster, List<StoreMember> members, StoreMember primary, StoreMember target,
                                Map<String, NodeStatus> statuses) throws IOException {
         KVClusterStatus status = cluster.getStatus();
-        NodeStatus before = statuses.get(primary.name());
-        NodeStatus targetBefore = statuses.get(target.name());
-        if (before == null || targetBefore == null || targetBefore.lastOffset() < before.commitOffset()) {
-            return new Outcome(null, statuses); // let the target catch up first; the next reconcile retries
+        if (statuses.get(primary.name()) == null || statuses.get(target.name()) == null) {
+            return new Outcome(null, statuses);
+        }
+        // stop new writes for a moment, let the target reach the primary's last entry, then switch
+        NodeStatus paused = admin.pauseWrites(primary.httpUrl(), 5_000);
+        long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        NodeStatus targetNow = admin.status(target.httpUrl());
+        while (targetNow.lastOffset() < paused.lastOffset() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            targetNow = admin.status(target.httpUrl());
+        }
+        if (targetNow.lastOffset() < paused.lastOffset()) {
+            admin.pauseWrites(primary.httpUrl(), 0);
+            return new Outcome("switchover to " + target.name() + " waits: it reached offset " + targetNow.lastOffset()
+                    + " of " + paused.lastOffset(), statuses);
         }
         long started = System.nanoTime();
         long epoch = Math.max(epochOf(status), statuses.values().stream().mapToLong(NodeStatus::epoch).max().orElse(0)) + 1;

@@ -70,6 +70,18 @@ public class AdminResource {
         });
     }
 
+    /** Body: {"epoch": millis}: the primary refuses writes for that long (0 resumes); replication goes on. */
+    @POST
+    @Path("pause-writes")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response pauseWrites(@HeaderParam(AdminAuth.HEADER) String signature, byte[] body) {
+        return authorized(signature, "POST", "/v1/admin/pause-writes", body, () -> {
+            EpochRequest request = parse(body, EpochRequest.class);
+            return Response.ok(node.pauseWrites(request.epoch())).build();
+        });
+    }
+
     @POST
     @Path("follow")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -87,6 +87,7 @@ public final class StoreNode implements Closeable {
     private volatile long primaryLastOffset;
     private volatile long fencedAtNanos = System.nanoTime();
     private volatile long writesAllowedAtNanos;
+    private volatile long writesPausedUntilNanos;
 
     public StoreNode(NodeSettings settings) throws IOException {
         this.settings = settings;
@@ -147,6 +148,9 @@ public final class StoreNode implements Closeable {
             }
             if (System.nanoTime() < writesAllowedAtNanos) {
                 throw new NodeExceptions.Unavailable("new primary is waiting out the old primary's read lease; retry");
+            }
+            if (System.nanoTime() < writesPausedUntilNanos) {
+                throw new NodeExceptions.Unavailable("writes are paused for a switchover; retry");
             }
             commits = tracker;
             entry = log.appendNext(new LogEntry(termEpoch, 0, operation.op(), operation.key(), operation.value()));
@@ -249,6 +253,21 @@ public final class StoreNode implements Closeable {
         }
         fanout.entriesAppended();
         return status();
+    }
+
+    /**
+     * A planned switchover's first step: the primary refuses new writes for a while (bounded, in case
+     * the caller dies) while its secondaries catch up to its last entry. Takes the role lock, so every
+     * write that got past the check is in the log when this returns.
+     */
+    public NodeStatus pauseWrites(long millis) {
+        roleLock.writeLock().lock();
+        try {
+            writesPausedUntilNanos = millis <= 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            return status();
+        } finally {
+            roleLock.writeLock().unlock();
+        }
     }
 
     /** Follows the primary of term {@code newEpoch} at {@code primary} (host:port). */

@@ -1,0 +1,38 @@
+{{- define "kvo.name" -}}kvcluster-operator{{- end -}}
+{{- define "kvo.labels" -}}
+app.kubernetes.io/name: {{ include "kvo.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{- end -}}
+{{- define "kvo.selector" -}}
+app.kubernetes.io/name: {{ include "kvo.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+{{/* the rules the operator needs on KVClusters and the objects it makes, and nothing more */}}
+{{- define "kvo.rules" -}}
+- apiGroups: ["kvstore.dev"]
+  resources: ["kvclusters"]
+  verbs: ["get", "list", "watch", "patch", "update"]
+- apiGroups: ["kvstore.dev"]
+  resources: ["kvclusters/status"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["services"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "create"]
+- apiGroups: ["apps"]
+  resources: ["statefulsets"]
+  verbs: ["get", "list", "watch", "create", "patch"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["get", "create", "patch"]
+- apiGroups: ["", "events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end -}}
