@@ -27,7 +27,7 @@ K8S_MINOR=$(cut -d. -f2 <<<"$K8S_VERSION")
 # CGO off: static binaries that run anywhere (upstream builds all but kubelet so).
 # GOTOOLCHAIN=local: fail loudly rather than fetch another Go toolchain.
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
-GO_BUILD=(nice -n 19 go build -p 1 -trimpath)
+GO_BUILD=(nice -n 19 go build -p "${KV_GO_BUILD_JOBS:-1}" -trimpath)
 
 log() { echo "k8s-binaries: $*" >&2; }
 mkdir -p "$BIN" "$APITEST_DIR"
