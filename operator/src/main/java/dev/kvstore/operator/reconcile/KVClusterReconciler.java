@@ -116,8 +116,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             client.pods().inNamespace(namespace).withName(rolling.restart()).delete();
             cluster.getStatus().setPhase("Updating");
         }
-        // the status was patched during this pass (the epoch goes in first): apply ours without a version check
-        cluster.getMetadata().setResourceVersion(null);
+        // optimistic locking stays on: a pass that started from a stale cache must not overwrite newer
+        // status (the failover record of the pass before); it conflicts and runs again on fresh data
         return UpdateControl.patchStatus(cluster).rescheduleAfter(RESYNC);
     }
 
@@ -130,7 +130,6 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         }
         setCondition(cluster, "Ready", false, "ReconcileError", String.valueOf(e.getMessage()));
         cluster.getStatus().setPhase("Error");
-        cluster.getMetadata().setResourceVersion(null);
         return ErrorStatusUpdateControl.patchStatus(cluster).rescheduleAfter(Duration.ofSeconds(5));
     }
 

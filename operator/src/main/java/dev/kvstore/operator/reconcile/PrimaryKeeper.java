@@ -53,6 +53,8 @@ final class PrimaryKeeper {
      * can lag behind our own status patch by a moment; a term we made ourselves wins over an older one.
      */
     private final Map<String, Term> lastTerm = new ConcurrentHashMap<>();
+    /** The uid of the primary's pod when last seen answering, per cluster uid + pod name. */
+    private final Map<String, String> primaryPodUid = new ConcurrentHashMap<>();
 
     private record Term(long epoch, String primary) {
     }
@@ -85,7 +87,8 @@ final class PrimaryKeeper {
 
     Outcome keep(KVCluster cluster, List<Pod> pods) throws IOException {
         Term known = lastTerm.get(cluster.getMetadata().getUid());
-        if (known != null && known.epoch() > epochOf(cluster.getStatus())) {
+        // only this operator writes the epoch: at an equal epoch, our own record of the primary is the fresher one
+        if (known != null && known.epoch() >= epochOf(cluster.getStatus())) {
             cluster.getStatus().setEpoch(known.epoch());
             cluster.getStatus().setPrimary(known.primary());
         }
@@ -123,10 +126,16 @@ final class PrimaryKeeper {
         StoreMember primary = members.stream().filter(m -> m.name().equals(status.getPrimary())).findFirst()
                 .orElse(StoreMember.of(status.getPrimary(), null));
         NodeStatus primaryStatus = statuses.get(primary.name());
-        boolean podGone = primary.pod() == null;
-        boolean answering = primaryStatus != null && "primary".equals(primaryStatus.role())
-                && primaryStatus.epoch() == epochOf(status);
+        // a pod of the same name but another uid is the StatefulSet's replacement: the primary's pod was deleted
+        String knownUid = primaryPodUid.get(key + "/" + primary.name());
+        boolean replaced = primary.pod() != null && knownUid != null && !knownUid.equals(primary.pod().getMetadata().getUid());
+        boolean podGone = primary.pod() == null || replaced;
+        boolean answering = primaryStatus != null && "primary".equals(primaryStatus.role()) && !primaryStatus.fenced();
+        if (!podGone && answering) {
+            primaryPodUid.put(key + "/" + primary.name(), primary.pod().getMetadata().getUid());
+        }
         if (podGone || primary.pod().getMetadata().getDeletionTimestamp() != null) {
+            primaryPodUid.remove(key + "/" + primary.name());
             unhealthySince.remove(key);
             return elect(cluster, members, primary, podGone, podGone ? "primary pod deleted" : "primary pod terminating",
                     statuses);
@@ -343,10 +352,14 @@ final class PrimaryKeeper {
 
     /** The epoch goes into the status first: if the operator dies right after, the next one starts above it. */
     private void recordEpoch(KVCluster cluster, long epoch) {
-        client.resources(KVCluster.class).inNamespace(cluster.getMetadata().getNamespace())
+        // conditional on the version this pass started from, so a stale pass cannot hand out an epoch
+        KVCluster patched = client.resources(KVCluster.class).inNamespace(cluster.getMetadata().getNamespace())
                 .withName(cluster.getMetadata().getName()).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"epoch\":" + epoch + "}}");
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"resourceVersion\":\""
+                        + cluster.getMetadata().getResourceVersion() + "\"},\"status\":{\"epoch\":" + epoch + "}}");
         cluster.getStatus().setEpoch(epoch);
+        // the final status patch of this pass builds on this version
+        cluster.getMetadata().setResourceVersion(patched.getMetadata().getResourceVersion());
     }
 
     static long epochOf(KVClusterStatus status) {
