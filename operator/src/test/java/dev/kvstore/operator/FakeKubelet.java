@@ -177,14 +177,14 @@ final class FakeKubelet implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (!Boolean.valueOf(ready).equals(readiness.get(name))) {
+            // remember what the API server has only once it took it: a failed write is retried next round
+            if (!Boolean.valueOf(ready).equals(readiness.get(name)) && writeStatus(name, ipOf(name), ready)) {
                 readiness.put(name, ready);
-                writeStatus(name, ipOf(name), ready);
             }
         }
     }
 
-    private void writeStatus(String name, String ip, boolean ready) {
+    private boolean writeStatus(String name, String ip, boolean ready) {
         String now = Instant.now().toString();
         PodCondition readyCondition = new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False")
                 .withLastTransitionTime(now).build();
@@ -199,8 +199,9 @@ final class FakeKubelet implements AutoCloseable {
                 p.setStatus(status);
                 return p;
             });
+            return true;
         } catch (RuntimeException e) {
-            // the pod may be gone meanwhile
+            return false; // a conflict, or the pod is gone meanwhile
         }
     }
 

@@ -206,7 +206,8 @@ class OperatorIT {
             assertThat(after.getStatus().getLastFailovers()).anySatisfy(f -> {
                 assertThat(f.getFrom()).isEqualTo(oldPrimary);
                 assertThat(f.getEpoch()).isGreaterThan(oldEpoch);
-                assertThat(f.getReason()).isIn("primary pod deleted", "primary pod terminating");
+                assertThat(f.getReason()).isIn("primary pod deleted", "primary pod terminating",
+                        "primary restarted without its role");
             });
             KvClient reader = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
             String primaryUrl = kubelet.urlOf(after.getStatus().getPrimary());

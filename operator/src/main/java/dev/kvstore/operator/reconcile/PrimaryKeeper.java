@@ -131,6 +131,13 @@ final class PrimaryKeeper {
         boolean replaced = primary.pod() != null && knownUid != null && !knownUid.equals(primary.pod().getMetadata().getUid());
         boolean podGone = primary.pod() == null || replaced;
         boolean answering = primaryStatus != null && "primary".equals(primaryStatus.role()) && !primaryStatus.fenced();
+        if (primaryStatus != null && !"primary".equals(primaryStatus.role())) {
+            // the primary's store answers without its role: its process restarted (container crash, or a
+            // replaced pod): the process that held the term is gone, so no lease needs waiting out
+            unhealthySince.remove(key);
+            primaryPodUid.remove(key + "/" + primary.name());
+            return elect(cluster, members, primary, true, "primary restarted without its role", statuses);
+        }
         if (!podGone && answering) {
             primaryPodUid.put(key + "/" + primary.name(), primary.pod().getMetadata().getUid());
         }
@@ -140,13 +147,19 @@ final class PrimaryKeeper {
             return elect(cluster, members, primary, podGone, podGone ? "primary pod deleted" : "primary pod terminating",
                     statuses);
         }
-        if (!answering || !primary.podReady()) {
+        // not ready counts only when the store confirms it cannot serve (too few secondaries connected):
+        // the kubelet's readiness lags a role change by a probe period or more
+        int minSync = spec.getReplication().getMinSyncReplicas();
+        boolean cannotServe = primaryStatus != null && !primary.podReady()
+                && "sync".equals(spec.getReplication().getMode()) && primaryStatus.connectedSecondaries() < minSync;
+        if (!answering || cannotServe) {
             Instant since = unhealthySince.computeIfAbsent(key, k -> Instant.now());
             long millis = Duration.between(since, Instant.now()).toMillis();
             if (millis >= spec.getFailover().getDelayMillis()) {
                 unhealthySince.remove(key);
-                return elect(cluster, members, primary, false, "primary " + (answering ? "not ready" : "not answering")
-                        + " for " + millis + " ms", statuses);
+                return elect(cluster, members, primary, false, "primary " + (answering
+                        ? "not ready, with " + primaryStatus.connectedSecondaries() + " secondaries connected"
+                        : "not answering") + " for " + millis + " ms", statuses);
             }
         } else {
             unhealthySince.remove(key);
@@ -223,6 +236,8 @@ final class PrimaryKeeper {
             targetNow = admin.status(target.httpUrl());
         }
         if (targetNow.lastOffset() < paused.lastOffset()) {
+            LOG.infof("switchover to %s waits: it reached offset %d of %d", target.name(), targetNow.lastOffset(),
+                    paused.lastOffset());
             admin.pauseWrites(primary.httpUrl(), 0);
             return new Outcome("switchover to " + target.name() + " waits: it reached offset " + targetNow.lastOffset()
                     + " of " + paused.lastOffset(), statuses);
@@ -249,6 +264,7 @@ final class PrimaryKeeper {
                 positions.put(member, new dev.kvstore.core.Position(fenced.lastEpoch(), fenced.lastOffset()));
             }
         });
+        LOG.infof("switchover from %s to %s in epoch %d: positions %s", primary.name(), target.name(), epoch, positions);
         if (!positions.containsKey(primary)) {
             return new Outcome("switchover: the primary did not answer the fence; it will be failed over if it stays away",
                     statuses);
