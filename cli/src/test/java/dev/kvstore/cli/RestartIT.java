@@ -35,7 +35,7 @@ class RestartIT {
         try (ClusterFixture again = new ClusterFixture(dir, LocalClusterSettings.defaults(3), basePort).start()) {
             assertThat(again.cluster.supervisor().epoch()).isGreaterThan(epochBefore);
             for (NodeProcess node : again.cluster.nodes()) {
-                await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
                     for (String key : acknowledged.keySet()) {
                         assertThat(again.client.get(node.httpUrl(), key).value()).as(key + " on " + node.name()).isPresent();
                     }

@@ -238,15 +238,18 @@ public final class StoreNode implements Closeable {
             long now = System.nanoTime();
             writesAllowedAtNanos = oldPrimaryGone ? now
                     : Math.max(now, fencedAtNanos + TimeUnit.MILLISECONDS.toNanos(settings.leaseMillis()));
-            LogEntry start = log.appendNext(LogEntry.noop(newEpoch, 0));
+            // the tracker and the role come before the term's first entry: the flusher may make that
+            // entry durable at once, and its notification must find the tracker, or the term never commits
+            long termStart = log.lastOffset() + 1;
             termEpoch = newEpoch;
-            tracker = new CommitTracker(settings.mode(), settings.minSyncReplicas(), start.offset(),
+            tracker = new CommitTracker(settings.mode(), settings.minSyncReplicas(), termStart,
                     TimeUnit.MILLISECONDS.toNanos(settings.leaseMillis()), this::onPrimaryCommit);
-            tracker.localDurable(log.durableOffset());
             fenced = false;
             primaryReplication = settings.advertisedReplication();
             primaryHttp = settings.advertisedHttp();
             role = Role.PRIMARY;
+            LogEntry start = log.appendNext(LogEntry.noop(newEpoch, 0));
+            tracker.localDurable(log.durableOffset());
             LOG.infof("promoted to primary of epoch %d at offset %d", newEpoch, start.offset());
         } finally {
             roleLock.writeLock().unlock();
