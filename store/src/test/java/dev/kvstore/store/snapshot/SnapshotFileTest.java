@@ -7,6 +7,7 @@ import dev.kvstore.store.log.EpochHistory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,8 @@ class SnapshotFileTest {
     Path dir;
 
     private final Snapshot snapshot = new Snapshot(42, EpochHistory.EMPTY.withEntry(1, 1).withEntry(3, 30),
-            Map.of("a", "1".getBytes(), "b", new byte[0], "ключ", "значение".getBytes()));
+            Map.of("a", "1".getBytes(StandardCharsets.UTF_8), "b", new byte[0], "ключ",
+                    "значение".getBytes(StandardCharsets.UTF_8)));
 
     @Test
     void a_snapshot_survives_writing_and_reading() throws IOException {
@@ -28,7 +30,7 @@ class SnapshotFileTest {
         assertThat(back.lastIncludedOffset()).isEqualTo(42);
         assertThat(back.history()).isEqualTo(snapshot.history());
         assertThat(back.data()).containsOnlyKeys("a", "b", "ключ");
-        assertThat(new String(back.data().get("ключ"))).isEqualTo("значение");
+        assertThat(new String(back.data().get("ключ"), StandardCharsets.UTF_8)).isEqualTo("значение");
     }
 
     @Test
