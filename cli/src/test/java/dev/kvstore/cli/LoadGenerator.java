@@ -41,6 +41,7 @@ final class LoadGenerator implements AutoCloseable {
                     } catch (Exception e) {
                         failures.incrementAndGet();
                         try {
+                            // a client's back-off before retrying (what real writers do), not a wait for a condition
                             Thread.sleep(5);
                         } catch (InterruptedException interrupted) {
                             return;

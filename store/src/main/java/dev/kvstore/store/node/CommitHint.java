@@ -19,11 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class CommitHint implements AutoCloseable {
 
     private final FileChannel channel;
-    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "commit-hint");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("commit-hint"));
     private volatile long latest;
     private long written;
 

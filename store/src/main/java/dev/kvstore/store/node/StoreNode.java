@@ -61,11 +61,7 @@ public final class StoreNode implements Closeable {
     private final PersistentEpoch epoch;
     private final CommitHint commitHint;
     private final SnapshotFile snapshotFile;
-    private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "snapshotter");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(DaemonThreads.named("snapshotter"));
     private volatile long lastSnapshotOffset;
     private final AtomicBoolean snapshotRunning = new AtomicBoolean();
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
