@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds real Kubernetes control-plane binaries (plus etcd and helm) from their
-# Go modules, for operator integration tests. No GitHub or container-registry
-# downloads are possible here, so everything comes from the Go module proxy.
+# Builds real Kubernetes binaries (plus etcd, helm and CoreDNS) from their Go
+# modules, for the operator's integration tests and the end-to-end cluster. No
+# GitHub or container-registry downloads are possible here, so everything comes
+# from the Go module proxy.
 # Cached and idempotent: a binary that already exists is not rebuilt, so a warm
 # run only checks files. GOMODCACHE/GOCACHE stay at their defaults on purpose,
 # so that a rebuild (new version, wiped bin dir) reuses them.
@@ -16,6 +17,8 @@ K8S_VERSION=v1.34.4
 ETCD_VERSION=v3.6.16
 # helm v3 (not v4): fabric8/operator tooling and charts still target v3.
 HELM_VERSION=v3.22.0
+# CoreDNS for the end-to-end cluster (hack/cluster.sh); v1.13 uses client-go v0.34, like k8s 1.34.
+COREDNS_VERSION=v1.13.2
 
 CACHE=${KV_CACHE_DIR:-$HOME/.cache/kvcluster}
 BIN=$CACHE/k8s/$K8S_VERSION/bin
@@ -109,6 +112,46 @@ if [[ ! -x $BIN/helm ]]; then
     "$H/cmd/helm@$HELM_VERSION"
 fi
 
+# --- CoreDNS ----------------------------------------------------------------
+if [[ ! -x $BIN/coredns ]]; then
+  # Only the plugins the cluster's DNS needs, the way CoreDNS documents building a custom
+  # server: a main that sets the directive order and imports those plugins. Less than half
+  # the build of the full server (cloud-provider SDKs and all).
+  MOD=$CACHE/coredns-build/$COREDNS_VERSION
+  mkdir -p "$MOD"
+  if [[ ! -f $MOD/go.sum ]]; then
+    log "creating CoreDNS wrapper module in $MOD"
+    printf 'module kvcluster.local/coredns-build\n\ngo 1.24.0\n\nrequire github.com/coredns/coredns %s\n' \
+      "$COREDNS_VERSION" >"$MOD/go.mod"
+    cat >"$MOD/main.go" <<'GO'
+package main
+
+import (
+	"github.com/coredns/coredns/core/dnsserver"
+	"github.com/coredns/coredns/coremain"
+
+	_ "github.com/coredns/coredns/plugin/bind"
+	_ "github.com/coredns/coredns/plugin/cache"
+	_ "github.com/coredns/coredns/plugin/errors"
+	_ "github.com/coredns/coredns/plugin/health"
+	_ "github.com/coredns/coredns/plugin/kubernetes"
+	_ "github.com/coredns/coredns/plugin/log"
+	_ "github.com/coredns/coredns/plugin/ready"
+)
+
+// Same relative order as CoreDNS's plugin.cfg: it decides the order plugins see a query.
+func init() {
+	dnsserver.Directives = []string{"bind", "errors", "log", "health", "ready", "cache", "kubernetes"}
+}
+
+func main() { coremain.Run() }
+GO
+    (cd "$MOD" && go mod tidy) || { rm -f "$MOD/go.sum"; exit 1; }
+  fi
+  log "building CoreDNS $COREDNS_VERSION"
+  (cd "$MOD" && "${GO_BUILD[@]}" -ldflags "-s -w" -o "$BIN/coredns" .)
+fi
+
 # --- kubectl + kube-api-test layout -----------------------------------------
 # kubectl is preinstalled. Symlink, not copy: the google-cloud-sdk kubectl is a
 # dispatcher that picks a kubectl.1.NN sibling next to its real path.
@@ -117,5 +160,5 @@ KUBECTL=${KUBECTL:-$(command -v kubectl || true)}
 ln -sfn "$(readlink -f "$KUBECTL")" "$BIN/kubectl"
 for b in etcd kube-apiserver kubectl; do ln -sfn "$BIN/$b" "$APITEST_DIR/$b"; done
 
-for b in "${K8S_CMDS[@]}" etcd helm kubectl; do [[ -x $BIN/$b ]] || { log "missing $BIN/$b"; exit 1; }; done
+for b in "${K8S_CMDS[@]}" etcd helm coredns kubectl; do [[ -x $BIN/$b ]] || { log "missing $BIN/$b"; exit 1; }; done
 echo "$BIN"

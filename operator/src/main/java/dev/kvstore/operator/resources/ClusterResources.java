@@ -178,6 +178,9 @@ public final class ClusterResources {
                 .withNewMetadata().withLabels(KvNames.labels(name)).endMetadata()
                 .withNewSpec()
                 .withContainers(container)
+                // The pause process is PID 1 and the JVM is not init: a store killed inside its container
+                // (an OOM, a crash, `kill -9` through kubectl exec) really dies and the kubelet restarts it.
+                .withShareProcessNamespace(true)
                 .withTerminationGracePeriodSeconds(10L)
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(185L).withRunAsGroup(185L)
                 .withFsGroup(185L).endSecurityContext()

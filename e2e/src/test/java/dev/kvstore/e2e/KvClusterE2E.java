@@ -1,0 +1,357 @@
+package dev.kvstore.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The product on a real cluster, as a user runs it: helm install the operator, kubectl apply the
+ * README's KVCluster, write and read through its Services from inside the cluster, lose the
+ * primary (pod deleted, store process killed), scale, roll out a new image, clean up. One
+ * ordered suite, since each step builds on the cluster the previous one left.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KvClusterE2E {
+
+    private static final String OPERATOR_NS = "kv-system";
+    private static final String NS = "kv-e2e";
+    private static final String CLUSTER = "kv";
+    private static final String RELEASE = "kvo";
+    private static final ResourceDefinitionContext KVC = new ResourceDefinitionContext.Builder()
+            .withGroup("kvstore.dev").withVersion("v1alpha1").withKind("KVCluster").withPlural("kvclusters")
+            .withNamespaced(true).build();
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
+
+    private final String tag = System.getProperty("kv.e2e.image.tag", "0.1.0");
+    private final String nextTag = System.getProperty("kv.e2e.image.next-tag", "0.1.0-next");
+    private Kube kube;
+    private InClusterClient client;
+    private final Path results = Path.of("target", "e2e-results.txt");
+
+    @BeforeAll
+    void installOperator() throws IOException {
+        kube = Kube.fromSystemProperties();
+        Files.createDirectories(results.getParent());
+        Files.writeString(results, "");
+        kube.helm("install", RELEASE, Kube.projectRoot().resolve("helm/kvcluster-operator").toString(),
+                "--namespace", OPERATOR_NS, "--create-namespace", "--set", "image.tag=" + tag,
+                "--wait", "--timeout", "5m");
+        kube.kubectl("create", "namespace", NS);
+        client = new InClusterClient(kube, NS, "kvstore/store:" + tag);
+        client.start();
+    }
+
+    @AfterAll
+    void close() {
+        if (kube != null) {
+            kube.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void operatorRunsTwoReplicasWithOneLeader() {
+        Deployment operator = kube.client().apps().deployments().inNamespace(OPERATOR_NS)
+                .withName("kvcluster-operator").get();
+        assertThat(operator.getStatus().getReadyReplicas()).isEqualTo(2);
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(
+                kube.client().leases().inNamespace(OPERATOR_NS).list().getItems())
+                .anySatisfy(lease -> assertThat(lease.getSpec().getHolderIdentity()).isNotBlank()));
+    }
+
+    @Test
+    @Order(2)
+    void operatorMayDoWhatItNeedsAndNothingMore() {
+        String sa = "system:serviceaccount:" + OPERATOR_NS + ":kvcluster-operator";
+        for (String allowed : List.of("patch pods", "delete pods", "watch kvclusters.kvstore.dev",
+                "patch kvclusters.kvstore.dev/status", "create statefulsets.apps", "patch services",
+                "create secrets", "create poddisruptionbudgets.policy", "create events")) {
+            assertThat(canI(sa, NS, allowed)).as("operator may " + allowed).isTrue();
+        }
+        for (String denied : List.of("create pods", "list secrets", "update secrets", "delete statefulsets.apps",
+                "delete persistentvolumeclaims", "delete kvclusters.kvstore.dev", "create clusterrolebindings",
+                "delete nodes", "create pods/exec", "update configmaps")) {
+            assertThat(canI(sa, NS, denied)).as("operator must not " + denied).isFalse();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void readmeClusterBecomesReadyWithALabelledPrimary() throws IOException {
+        String yaml = Files.readString(Kube.projectRoot().resolve("examples/kvcluster.yaml"), StandardCharsets.UTF_8);
+        kube.kubectl("apply", "-n", NS, "-f", Kube.projectRoot().resolve("examples/kvcluster.yaml").toString());
+        assertThat(yaml).contains("name: " + CLUSTER);
+        awaitReady(3);
+
+        Map<String, Object> status = status();
+        String primary = (String) status.get("primary");
+        assertThat(primary).startsWith(CLUSTER + "-");
+        assertThat(((Number) status.get("epoch")).longValue()).isPositive();
+        String table = kube.kubectl("get", "kvc", "-n", NS);
+        assertThat(table).contains(primary).contains("Ready");
+        assertThat(rolesByPod()).containsEntry(primary, "primary").hasSize(3)
+                .satisfies(roles -> assertThat(roles.values()).containsOnlyOnce("primary"));
+        for (String made : List.of("service/kv-rw", "service/kv-ro", "service/kv-r", "service/kv-headless",
+                "secret/kv-auth", "statefulset/kv", "poddisruptionbudget/kv")) {
+            assertThat(kube.kubectlResult(null, "get", "-n", NS, made).ok()).as(made).isTrue();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void storesRunAsNonRootOnAReadOnlyRootFilesystem() {
+        String pod = CLUSTER + "-0";
+        assertThat(kube.kubectl("exec", "-n", NS, pod, "--", "id", "-u").strip()).isEqualTo("185");
+        Kube.Result write = kube.kubectlResult(null, "exec", "-n", NS, pod, "--", "touch", "/probe");
+        assertThat(write.ok()).isFalse();
+        assertThat(write.err()).contains("Read-only file system");
+    }
+
+    @Test
+    @Order(5)
+    void writesThroughRwAreReadThroughRo() {
+        String out = client.bash("""
+                for i in $(seq 1 50); do
+                  curl -s -o /dev/null -w '%{http_code}\\n' -X PUT --data-binary "v$i" "http://kv-rw:8080/v1/kv/basic-$i"
+                done
+                """);
+        assertThat(out.lines().toList()).hasSize(50).containsOnly("200");
+        List<Long> all = java.util.stream.LongStream.rangeClosed(1, 50).boxed().toList();
+        // a secondary may still be applying the last entries (sync mode waits for one, not all)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                () -> assertThat(client.missing("kv-ro", "basic", all)).isEmpty());
+    }
+
+    @Test
+    @Order(6)
+    void deletingThePrimaryPodFailsOverWithoutLosingAWrite() {
+        loseThePrimary("pod-delete", primary -> kube.client().pods().inNamespace(NS).withName(primary).delete());
+    }
+
+    @Test
+    @Order(7)
+    void killingTheStoreProcessFailsOverWithoutLosingAWrite() {
+        loseThePrimary("process-kill", primary -> {
+            int restartsBefore = restarts(primary);
+            // shareProcessNamespace: pause is PID 1, so the JVM can be killed from inside the pod
+            kube.kubectl("exec", "-n", NS, primary, "--", "bash", "-c",
+                    "for p in /proc/[0-9]*; do [ \"$(cat $p/comm 2>/dev/null)\" = java ] && kill -9 ${p#/proc/}; done; true");
+            await().atMost(Duration.ofMinutes(1)).until(() -> restarts(primary) > restartsBefore);
+        });
+    }
+
+    @Test
+    @Order(8)
+    void scalesUpToFiveAndBackToThree() {
+        String primary = (String) status().get("primary");
+        patchSpec("{\"replicas\":5}");
+        awaitReady(5);
+        assertThat(rolesByPod()).hasSize(5).containsEntry((String) status().get("primary"), "primary");
+        patchSpec("{\"replicas\":3}");
+        awaitReady(3);
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(
+                kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list().getItems())
+                .hasSize(3));
+        assertThat(status().get("primary")).isEqualTo(primary);
+        assertThat(client.bash("curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary v http://kv-rw:8080/v1/kv/after-scale"))
+                .isEqualTo("200");
+    }
+
+    @Test
+    @Order(9)
+    void rollingUpdateKeepsTheClusterWritable() {
+        client.startWriter("kv-e2e-writer-rollout", "kv-rw", "rollout");
+        awaitAcknowledgedWrites("kv-e2e-writer-rollout");
+        long epochBefore = epoch();
+        patchSpec("{\"image\":\"kvstore/store:" + nextTag + "\"}");
+        await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            List<Pod> pods = kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list()
+                    .getItems();
+            return pods.size() == 3 && pods.stream().allMatch(p -> p.getSpec().getContainers().get(0).getImage()
+                    .endsWith(":" + nextTag)) && "Ready".equals(status().get("phase"));
+        });
+        WriteLog log = client.stopWriter("kv-e2e-writer-rollout");
+        assertThat(epoch()).as("the update switched the primary over").isGreaterThan(epochBefore);
+        assertThat(client.missing("kv-rw", "rollout", log.acknowledgedIndexes())).isEmpty();
+        long gap = log.longestGapMillis();
+        record("rolling-update longest-write-gap-ms=" + gap + " acknowledged=" + log.acknowledgedIndexes().size());
+        assertThat(gap).as("longest time without an acknowledged write during the update").isLessThan(15_000);
+    }
+
+    @Test
+    @Order(10)
+    void invalidSpecsAreRejectedWithAMessageSayingWhatToChange() {
+        Map<String, String> invalid = Map.of(
+                "{\"replicas\":0}", "spec.replicas",
+                "{\"replicas\":3,\"replication\":{\"minSyncReplicas\":3}}", "minSyncReplicas must be below spec.replicas",
+                "{\"replication\":{\"mode\":\"fast\"}}", "spec.replication.mode",
+                "{\"switchover\":{\"targetPod\":\"other-1\"}}", "targetPod must name one of this cluster's pods",
+                "{\"failover\":{\"delayMillis\":5}}", "spec.failover.delayMillis");
+        invalid.forEach((spec, message) -> {
+            String yaml = "{\"apiVersion\":\"kvstore.dev/v1alpha1\",\"kind\":\"KVCluster\",\"metadata\":{\"name\":\"bad\","
+                    + "\"namespace\":\"" + NS + "\"},\"spec\":" + spec + "}";
+            Kube.Result result = kube.kubectlResult(yaml, "apply", "-f", "-");
+            assertThat(result.ok()).as(spec).isFalse();
+            assertThat(result.err()).as(spec).contains(message);
+        });
+        assertThat(kube.kubectlResult(null, "get", "kvc", "bad", "-n", NS).ok()).isFalse();
+    }
+
+    @Test
+    @Order(11)
+    void deletingTheClusterAndUninstallingTheChartCleanUp() {
+        kube.kubectl("delete", "kvc", CLUSTER, "-n", NS, "--wait=true", "--timeout=2m");
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            for (String kind : List.of("statefulset", "service", "secret", "poddisruptionbudget")) {
+                assertThat(kube.kubectl("get", kind, "-n", NS, "-l", "kvstore.dev/cluster=" + CLUSTER, "-o", "name"))
+                        .as(kind).isBlank();
+            }
+            assertThat(kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list()
+                    .getItems()).isEmpty();
+        });
+        // volumes stay (persistentVolumeClaimRetentionPolicy Retain): data outlives a mistaken delete
+        assertThat(kube.kubectl("get", "pvc", "-n", NS, "-o", "name")).contains("data-kv-0");
+
+        kube.helm("uninstall", RELEASE, "--namespace", OPERATOR_NS, "--wait", "--timeout", "2m");
+        assertThat(kube.kubectl("get", "deployment,serviceaccount,role,rolebinding", "-n", OPERATOR_NS,
+                "-l", "app.kubernetes.io/instance=" + RELEASE, "-o", "name")).isBlank();
+        assertThat(kube.kubectl("get", "clusterrole,clusterrolebinding", "-l",
+                "app.kubernetes.io/instance=" + RELEASE, "-o", "name")).isBlank();
+    }
+
+    // --- a primary lost under load -------------------------------------------------------------
+
+    private void loseThePrimary(String how, java.util.function.Consumer<String> disruption) {
+        String writer = "kv-e2e-writer-" + how;
+        Map<String, Object> before = status();
+        String oldPrimary = (String) before.get("primary");
+        long oldEpoch = ((Number) before.get("epoch")).longValue();
+        client.startWriter(writer, "kv-rw", how);
+        awaitAcknowledgedWrites(writer);
+
+        long lostAtMicros = System.currentTimeMillis() * 1000;
+        disruption.accept(oldPrimary);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() -> epoch() > oldEpoch);
+        // the recreated (or restarted) store rejoins as a secondary and the cluster is whole again
+        awaitReady(3);
+        assertThat(rolesByPod()).containsEntry(oldPrimary, "secondary");
+        String newPrimary = (String) status().get("primary");
+        assertThat(newPrimary).isNotEqualTo(oldPrimary);
+        sleep(Duration.ofSeconds(2)); // some writes on the settled cluster too
+        WriteLog log = client.stopWriter(writer);
+
+        WriteLog.Write first = log.firstAcknowledgedAfter(lostAtMicros, oldEpoch).orElseThrow(
+                () -> new AssertionError("no write acknowledged by the new primary after " + how));
+        long millis = (first.micros() - lostAtMicros) / 1000;
+        List<Long> acknowledged = log.acknowledgedIndexes();
+        List<String> missing = client.missing("kv-rw", how, acknowledged);
+        record("failover " + how + " " + oldPrimary + "->" + newPrimary + " first-ack-ms=" + millis
+                + " acknowledged=" + acknowledged.size() + " missing=" + missing.size());
+        assertThat(missing).as("acknowledged writes missing after " + how).isEmpty();
+        assertThat(millis).as("from losing the primary to the first write the new primary acknowledged")
+                .isLessThan(30_000);
+        assertThat(kube.client().v1().events().inNamespace(NS).list().getItems())
+                .anySatisfy(event -> {
+                    assertThat(event.getInvolvedObject().getName()).isEqualTo(CLUSTER);
+                    assertThat(event.getReason()).isEqualTo("Failover");
+                    assertThat(event.getMessage()).contains(oldPrimary + " -> " + newPrimary);
+                });
+    }
+
+    private void awaitAcknowledgedWrites(String writer) {
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(
+                () -> WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size() >= 20);
+    }
+
+    // --- reading the cluster -----------------------------------------------------------------------
+
+    private GenericKubernetesResource kvCluster() {
+        return kube.client().genericKubernetesResources(KVC).inNamespace(NS).withName(CLUSTER).get();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> status() {
+        GenericKubernetesResource resource = kvCluster();
+        Object status = resource == null ? null : resource.getAdditionalProperties().get("status");
+        return status == null ? Map.of() : (Map<String, Object>) status;
+    }
+
+    private long epoch() {
+        Object epoch = status().get("epoch");
+        return epoch == null ? 0 : ((Number) epoch).longValue();
+    }
+
+    private void awaitReady(int replicas) {
+        await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            Map<String, Object> status = status();
+            assertThat(status.get("phase")).as("phase, status: %s", status).isEqualTo("Ready");
+            assertThat(((Number) Objects.requireNonNullElse(status.get("readyReplicas"), 0)).intValue())
+                    .isEqualTo(replicas);
+        });
+    }
+
+    private Map<String, String> rolesByPod() {
+        Map<String, String> roles = new java.util.TreeMap<>();
+        for (Pod pod : kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list()
+                .getItems()) {
+            roles.put(pod.getMetadata().getName(), pod.getMetadata().getLabels().getOrDefault("kvstore.dev/role", ""));
+        }
+        return roles;
+    }
+
+    private int restarts(String pod) {
+        Pod current = kube.client().pods().inNamespace(NS).withName(pod).get();
+        return current == null || current.getStatus().getContainerStatuses().isEmpty() ? 0
+                : current.getStatus().getContainerStatuses().get(0).getRestartCount();
+    }
+
+    private void patchSpec(String json) {
+        kube.kubectl("patch", "kvc", CLUSTER, "-n", NS, "--type", "merge", "-p", "{\"spec\":" + json + "}");
+    }
+
+    private boolean canI(String user, String namespace, String verbAndResource) {
+        String[] parts = verbAndResource.split(" ");
+        Kube.Result result = kube.kubectlResult(null, "auth", "can-i", parts[0], parts[1], "-n", namespace,
+                "--as", user);
+        return result.out().strip().equals("yes");
+    }
+
+    private void record(String line) {
+        System.out.println("E2E-RESULT " + line);
+        try {
+            Files.writeString(results, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

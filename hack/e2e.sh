@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The end-to-end tier on this machine: builds the images, brings up the local cluster
+# (hack/cluster.sh), runs the e2e suite against it and takes the cluster down again.
+# Expects the Maven build done (./test runs mvn verify first). Results: e2e/target/e2e-results.txt.
+#   KV_E2E_KEEP=1 leaves the cluster running afterwards (KUBECONFIG=/var/lib/kvcluster/e2e/kubeconfig).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+BIN=$("$HERE/k8s-binaries.sh" | tail -n1)
+t0=$SECONDS
+"$HERE/images.sh" >/dev/null
+echo "e2e: images built in $((SECONDS - t0)) s"
+KUBECONFIG=$(KV_K8S_BIN=$BIN "$HERE/cluster.sh" up | tail -n1)
+if [[ ${KV_E2E_KEEP:-0} != 1 ]]; then
+  trap '"$HERE/cluster.sh" down >/dev/null 2>&1 || true' EXIT
+fi
+echo "e2e: cluster up at $((SECONDS - t0)) s"
+# the suite runs helm and kubectl by name: the versions built for this cluster come first
+PATH="$BIN:$PATH" mvn -B -ntp -f "$ROOT/pom.xml" -Pe2e -pl e2e verify -Dkv.e2e.kubeconfig="$KUBECONFIG" "$@"
+echo "e2e: done in $((SECONDS - t0)) s"
+cat "$ROOT/e2e/target/e2e-results.txt"

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds the store and operator images locally (no registry is reachable here):
+#   1. a base image: Debian bookworm (debootstrap, minbase) + openjdk-17-jre-headless + curl,
+#      cached as a root filesystem tarball, imported as kvstore/base:bookworm-jre17;
+#   2. kvstore/store:$TAG and kvstore/operator:$TAG from the modules' Dockerfiles on that base,
+#      and kvstore/store:$TAG-next, the same store under a second tag for the e2e rolling update;
+#   3. kvstore/pause:3.10, one static binary, the pod sandbox image of hack/cluster.sh.
+# Needs the Maven build done (store/target/quarkus-app, operator/target/quarkus-app).
+# With a registry, skip all this: docker build --build-arg BASE_IMAGE=<public JRE image> (the
+# Dockerfiles default to eclipse-temurin:17-jre), as hack/kind-e2e.sh does.
+#   KV_IMAGE_TAG (default 0.1.0), KV_BASE_IMAGE (a base to use instead of building one)
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+TAG=${KV_IMAGE_TAG:-0.1.0}
+CACHE=${KV_CACHE_DIR:-$HOME/.cache/kvcluster}/images
+log() { echo "images: $*" >&2; }
+mkdir -p "$CACHE"
+"$HERE/docker-up.sh"
+
+BASE=${KV_BASE_IMAGE:-}
+if [[ -z $BASE ]]; then
+  BASE=kvstore/base:bookworm-jre17
+  ROOTFS_TAR=$CACHE/base-bookworm-jre17.tar
+  if [[ ! -s $ROOTFS_TAR ]]; then
+    command -v debootstrap >/dev/null || { log "debootstrap missing (apt-get install debootstrap)"; exit 1; }
+    # the mirror this machine's apt uses (the URIs line, not a commented snapshot address)
+    MIRROR=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    MIRROR=${MIRROR:-http://deb.debian.org/debian}
+    ROOTFS=$(mktemp -d)
+    log "debootstrap bookworm + JRE from $MIRROR (about a minute)"
+    debootstrap --variant=minbase --include=openjdk-17-jre-headless,curl,ca-certificates \
+      bookworm "$ROOTFS" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 \
+      || { tail -n 20 "$CACHE/debootstrap.log" >&2; exit 1; }
+    rm -rf "$ROOTFS"/var/cache/apt/* "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/usr/share/doc \
+      "$ROOTFS"/usr/share/man "$ROOTFS"/usr/share/locale "$ROOTFS"/var/log/*
+    tar -C "$ROOTFS" -cf "$ROOTFS_TAR.part" . && mv "$ROOTFS_TAR.part" "$ROOTFS_TAR"
+    rm -rf "$ROOTFS"
+  fi
+  if ! docker image inspect "$BASE" >/dev/null 2>&1; then
+    docker import --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' "$ROOTFS_TAR" "$BASE" >/dev/null
+  fi
+fi
+
+for module in store operator; do
+  APP=$ROOT/$module/target/quarkus-app
+  [[ -f $APP/quarkus-run.jar ]] || { log "$APP missing: run mvn package first"; exit 1; }
+  log "building kvstore/$module:$TAG on $BASE"
+  docker build -q -t "kvstore/$module:$TAG" --build-arg "BASE_IMAGE=$BASE" \
+    -f "$ROOT/$module/src/main/docker/Dockerfile" "$APP" >/dev/null
+done
+
+docker tag "kvstore/store:$TAG" "kvstore/store:$TAG-next"
+
+if ! docker image inspect kvstore/pause:3.10 >/dev/null 2>&1; then
+  PAUSE=$(mktemp -d)
+  gcc -static -Os -s -o "$PAUSE/pause" "$HERE/images/pause.c"
+  tar -C "$PAUSE" -c pause | docker import --change 'ENTRYPOINT ["/pause"]' - kvstore/pause:3.10 >/dev/null
+  rm -rf "$PAUSE"
+fi
+echo "kvstore/store:$TAG kvstore/store:$TAG-next kvstore/operator:$TAG kvstore/pause:3.10"
