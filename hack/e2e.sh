@@ -6,6 +6,12 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
+[[ $(id -u) == 0 ]] || {
+  echo "e2e: the local cluster needs root (containers, iptables, mounts); without it, use" \
+    "hack/kind-e2e.sh, or KV_E2E=skip ./test for the lower tiers only" >&2
+  exit 1
+}
+"$HERE/e2e-deps.sh"
 BIN=$("$HERE/k8s-binaries.sh" | tail -n1)
 t0=$SECONDS
 "$HERE/images.sh" >/dev/null
