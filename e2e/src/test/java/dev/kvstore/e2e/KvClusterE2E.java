@@ -75,9 +75,8 @@ class KvClusterE2E {
         Deployment operator = kube.client().apps().deployments().inNamespace(OPERATOR_NS)
                 .withName("kvcluster-operator").get();
         assertThat(operator.getStatus().getReadyReplicas()).isEqualTo(2);
-        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(
-                kube.client().leases().inNamespace(OPERATOR_NS).list().getItems())
-                .anySatisfy(lease -> assertThat(lease.getSpec().getHolderIdentity()).isNotBlank()));
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(leaseHolder())
+                .startsWith("kvcluster-operator-"));
     }
 
     @Test
@@ -163,23 +162,48 @@ class KvClusterE2E {
 
     @Test
     @Order(8)
-    void scalesUpToFiveAndBackToThree() {
-        String primary = (String) status().get("primary");
-        patchSpec("{\"replicas\":5}");
-        awaitReady(5);
-        assertThat(rolesByPod()).hasSize(5).containsEntry((String) status().get("primary"), "primary");
-        patchSpec("{\"replicas\":3}");
-        awaitReady(3);
-        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(
-                kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list().getItems())
-                .hasSize(3));
-        assertThat(status().get("primary")).isEqualTo(primary);
-        assertThat(client.bash("curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary v http://kv-rw:8080/v1/kv/after-scale"))
-                .isEqualTo("200");
+    void anotherOperatorReplicaTakesOverWhenTheLeaderGoes() {
+        String leader = leaseHolder();
+        assertThat(leader).isNotBlank();
+        kube.client().pods().inNamespace(OPERATOR_NS).withName(leader).delete();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(leaseHolder()).isNotBlank().isNotEqualTo(leader));
+        record("operator leader " + leader + " deleted, new leader " + leaseHolder());
+        // the scaling below is reconciled by the new leader
     }
 
     @Test
     @Order(9)
+    void scalesUpAndScalesDownPastThePrimaryWithoutAFailover() {
+        patchSpec("{\"replicas\":5}");
+        awaitReady(5);
+        assertThat(rolesByPod()).hasSize(5).containsEntry((String) status().get("primary"), "primary");
+
+        client.startWriter("kv-e2e-writer-scale", "kv-rw", "scale");
+        awaitAcknowledgedWrites("kv-e2e-writer-scale");
+        // a requested switchover to the highest ordinal, so that scaling down removes the primary's ordinal
+        patchSpec("{\"switchover\":{\"targetPod\":\"kv-4\"}}");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .until(() -> "kv-4".equals(status().get("primary")));
+        long failoversBefore = events("Failover");
+        patchSpec("{\"replicas\":3,\"switchover\":null}");
+        awaitReady(3);
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(
+                kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list().getItems())
+                .hasSize(3));
+        WriteLog log = client.stopWriter("kv-e2e-writer-scale");
+
+        assertThat(rolesByPod()).containsEntry((String) status().get("primary"), "primary").hasSize(3);
+        assertThat(events("Failover")).as("the scale-down switched over instead of failing over")
+                .isEqualTo(failoversBefore);
+        assertThat(events("Switchover")).isGreaterThanOrEqualTo(2);
+        assertThat(client.missing("kv-rw", "scale", log.acknowledgedIndexes())).isEmpty();
+        record("scale 5->3 past the primary: longest-write-gap-ms=" + log.longestGapMillis()
+                + " acknowledged=" + log.acknowledgedIndexes().size());
+    }
+
+    @Test
+    @Order(10)
     void rollingUpdateKeepsTheClusterWritable() {
         client.startWriter("kv-e2e-writer-rollout", "kv-rw", "rollout");
         awaitAcknowledgedWrites("kv-e2e-writer-rollout");
@@ -200,7 +224,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void invalidSpecsAreRejectedWithAMessageSayingWhatToChange() {
         Map<String, String> invalid = Map.of(
                 "{\"replicas\":0}", "spec.replicas",
@@ -219,7 +243,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void deletingTheClusterAndUninstallingTheChartCleanUp() {
         kube.kubectl("delete", "kvc", CLUSTER, "-n", NS, "--wait=true", "--timeout=2m");
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
@@ -318,6 +342,16 @@ class KvClusterE2E {
             roles.put(pod.getMetadata().getName(), pod.getMetadata().getLabels().getOrDefault("kvstore.dev/role", ""));
         }
         return roles;
+    }
+
+    private long events(String reason) {
+        return kube.client().v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> CLUSTER.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())).count();
+    }
+
+    private String leaseHolder() {
+        var lease = kube.client().leases().inNamespace(OPERATOR_NS).withName("kv-operator").get();
+        return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
     }
 
     private int restarts(String pod) {

@@ -102,14 +102,16 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         if (cluster.getStatus() == null) {
             cluster.setStatus(new KVClusterStatus());
         }
-        applyChildren(cluster);
         List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
                 .filter(p -> namespace.equals(p.getMetadata().getNamespace()))
                 .filter(p -> name.equals(p.getMetadata().getLabels().get(KvNames.CLUSTER_LABEL)))
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .toList();
+        ScaleDown scaleDown = ScaleDown.plan(cluster, pods);
+        applyChildren(cluster, scaleDown.statefulSetReplicas());
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, context.getSecondaryResource(StatefulSet.class).orElse(null));
-        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster), rolling.switchTo());
+        String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
+        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster), switchTo);
         describe(cluster, pods, outcome);
         if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")) {
             // one outdated secondary at a time, and only while every other store follows
@@ -133,7 +135,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return ErrorStatusUpdateControl.patchStatus(cluster).rescheduleAfter(Duration.ofSeconds(5));
     }
 
-    private void applyChildren(KVCluster cluster) {
+    private void applyChildren(KVCluster cluster, int statefulSetReplicas) {
         String namespace = cluster.getMetadata().getNamespace();
         if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
             Secret existing = client.secrets().inNamespace(namespace)
@@ -146,7 +148,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         desired.add(ClusterResources.headlessService(cluster));
         desired.addAll(ClusterResources.clientServices(cluster));
         desired.add(ClusterResources.podDisruptionBudget(cluster));
-        desired.add(ClusterResources.statefulSet(cluster));
+        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas));
         for (HasMetadata object : desired) {
             client.resource(object).fieldManager(KvNames.FIELD_MANAGER).forceConflicts().serverSideApply();
         }

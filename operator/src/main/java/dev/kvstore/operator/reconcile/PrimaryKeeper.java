@@ -55,6 +55,8 @@ final class PrimaryKeeper {
     private final Map<String, Term> lastTerm = new ConcurrentHashMap<>();
     /** The uid of the primary's pod when last seen answering, per cluster uid + pod name. */
     private final Map<String, String> primaryPodUid = new ConcurrentHashMap<>();
+    /** The container id of each cluster's primary store while it answered as primary. */
+    private final Map<String, String> primaryContainerId = new ConcurrentHashMap<>();
 
     private record Term(long epoch, String primary) {
     }
@@ -131,18 +133,34 @@ final class PrimaryKeeper {
         boolean replaced = primary.pod() != null && knownUid != null && !knownUid.equals(primary.pod().getMetadata().getUid());
         boolean podGone = primary.pod() == null || replaced;
         boolean answering = primaryStatus != null && "primary".equals(primaryStatus.role()) && !primaryStatus.fenced();
+        // the kubelet reports a store container that exited (crash, OOM kill, kill -9) within about a
+        // second, before the failover delay would: the process that held the term is gone, no lease to wait out
+        String knownContainer = primaryContainerId.get(key + "/" + primary.name());
+        String runningContainer = StoreMember.runningContainerId(primary.pod());
+        if (!podGone && knownContainer != null && !knownContainer.equals(runningContainer)) {
+            unhealthySince.remove(key);
+            primaryPodUid.remove(key + "/" + primary.name());
+            primaryContainerId.remove(key + "/" + primary.name());
+            return elect(cluster, members, primary, true, "primary's store container "
+                    + (runningContainer == null ? "exited" : "restarted"), statuses);
+        }
         if (primaryStatus != null && !"primary".equals(primaryStatus.role())) {
             // the primary's store answers without its role: its process restarted (container crash, or a
             // replaced pod): the process that held the term is gone, so no lease needs waiting out
             unhealthySince.remove(key);
             primaryPodUid.remove(key + "/" + primary.name());
+            primaryContainerId.remove(key + "/" + primary.name());
             return elect(cluster, members, primary, true, "primary restarted without its role", statuses);
         }
         if (!podGone && answering) {
             primaryPodUid.put(key + "/" + primary.name(), primary.pod().getMetadata().getUid());
+            if (runningContainer != null) {
+                primaryContainerId.put(key + "/" + primary.name(), runningContainer);
+            }
         }
         if (podGone || primary.pod().getMetadata().getDeletionTimestamp() != null) {
             primaryPodUid.remove(key + "/" + primary.name());
+            primaryContainerId.remove(key + "/" + primary.name());
             unhealthySince.remove(key);
             return elect(cluster, members, primary, podGone, podGone ? "primary pod deleted" : "primary pod terminating",
                     statuses);

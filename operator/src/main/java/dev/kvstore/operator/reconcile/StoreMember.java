@@ -2,6 +2,7 @@ package dev.kvstore.operator.reconcile;
 
 import dev.kvstore.core.FailoverProcedure;
 import dev.kvstore.operator.resources.KvNames;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 
 /** A store pod as the failover sees it: reached by its pod IP; no IP means it cannot answer. */
@@ -21,6 +22,18 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
     @Override
     public String replicationAddress() {
         return podIp + ":" + KvNames.REPLICATION_PORT;
+    }
+
+    /** The id of the pod's running store container, or null when it is not running (or unknown). */
+    static String runningContainerId(Pod pod) {
+        if (pod == null || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        return pod.getStatus().getContainerStatuses().stream()
+                .filter(c -> "store".equals(c.getName()))
+                .filter(c -> c.getState() != null && c.getState().getRunning() != null)
+                .map(ContainerStatus::getContainerID)
+                .findFirst().orElse(null);
     }
 
     boolean podReady() {

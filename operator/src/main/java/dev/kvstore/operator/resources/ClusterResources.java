@@ -118,6 +118,11 @@ public final class ClusterResources {
      * retained when the cluster is deleted or scaled down: data is never deleted implicitly.
      */
     public static StatefulSet statefulSet(KVCluster cluster) {
+        return statefulSet(cluster, cluster.getSpec().getReplicas());
+    }
+
+    /** The StatefulSet with a replica count that may differ from the spec's while a scale-down waits. */
+    public static StatefulSet statefulSet(KVCluster cluster, int replicas) {
         String name = cluster.getMetadata().getName();
         KVClusterSpec spec = cluster.getSpec();
         KVClusterSpec.Replication replication = spec.getReplication() == null ? new KVClusterSpec.Replication()
@@ -150,6 +155,10 @@ public final class ClusterResources {
                 .endHttpGet().withPeriodSeconds(2).withFailureThreshold(2).endReadinessProbe()
                 .withNewLivenessProbe().withNewHttpGet().withPath("/health/live").withPort(new IntOrString("http"))
                 .endHttpGet().withPeriodSeconds(5).withFailureThreshold(3).withInitialDelaySeconds(5).endLivenessProbe()
+                // A deleted pod keeps its address for 2 s more: kube-proxy (which applies changes at most once a
+                // second) stops sending it connections before the address vanishes, so clients see a fast
+                // refusal from the fenced store instead of a connect timeout into a dead address.
+                .withNewLifecycle().withNewPreStop().withNewSleep().withSeconds(2L).endSleep().endPreStop().endLifecycle()
                 .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("secret").withMountPath(SECRET_MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
@@ -168,7 +177,7 @@ public final class ClusterResources {
                 .withMetadata(metadata(cluster, name))
                 .withNewSpec()
                 .withServiceName(KvNames.headless(name))
-                .withReplicas(spec.getReplicas())
+                .withReplicas(replicas)
                 .withPodManagementPolicy("Parallel")
                 .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
                 .withNewPersistentVolumeClaimRetentionPolicy().withWhenDeleted("Retain").withWhenScaled("Retain")

@@ -1,0 +1,32 @@
+package dev.kvstore.operator.reconcile;
+
+import dev.kvstore.operator.model.KVCluster;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
+
+/**
+ * Scaling down past the primary: the StatefulSet removes the highest ordinals, so when the primary
+ * is among them the operator first switches over (without loss) to a ready store that stays, and
+ * keeps the StatefulSet large enough to hold the primary until then. Without this, scaling down
+ * would delete the primary's pod and force a failover. A pure function of what was observed.
+ *
+ * @param statefulSetReplicas the replicas the StatefulSet gets now
+ * @param switchTo            the pod to switch over to first, or null
+ */
+record ScaleDown(int statefulSetReplicas, String switchTo) {
+
+    static ScaleDown plan(KVCluster cluster, List<Pod> pods) {
+        int wanted = cluster.getSpec().getReplicas();
+        String primary = cluster.getStatus() == null ? null : cluster.getStatus().getPrimary();
+        int primaryOrdinal = PrimaryKeeper.ordinalOf(primary);
+        if (primary == null || primaryOrdinal < wanted) {
+            return new ScaleDown(wanted, null);
+        }
+        String target = pods.stream()
+                .filter(p -> PrimaryKeeper.ordinalOf(p.getMetadata().getName()) < wanted)
+                .filter(p -> StoreMember.of(p.getMetadata().getName(), p).podReady())
+                .map(p -> p.getMetadata().getName())
+                .findFirst().orElse(null);
+        return new ScaleDown(primaryOrdinal + 1, target);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.kvstore.operator.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kvstore.operator.model.KVCluster;
+import dev.kvstore.operator.model.KVClusterSpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The objects a KVCluster spec turns into, before any API server sees them. */
+class ClusterResourcesTest {
+
+    private static KVCluster cluster(String name, KVClusterSpec spec) {
+        KVCluster cluster = new KVCluster();
+        cluster.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("apps").withUid("uid-1").build());
+        cluster.setSpec(spec);
+        return cluster;
+    }
+
+    private static Map<String, String> env(Container container) {
+        return container.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    }
+
+    @Test
+    void aMinimalClusterGetsThreeSynchronousStoresWithVolumes() {
+        StatefulSet sts = ClusterResources.statefulSet(cluster("kv", new KVClusterSpec()));
+        assertThat(sts.getMetadata().getName()).isEqualTo("kv");
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(sts.getSpec().getServiceName()).isEqualTo("kv-headless");
+        assertThat(sts.getSpec().getUpdateStrategy().getType()).as("the operator orders restarts").isEqualTo("OnDelete");
+        Container store = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(store.getImage()).isEqualTo("kvstore/store:0.1.0");
+        assertThat(env(store)).containsEntry("KV_MODE", "sync").containsEntry("KV_MIN_SYNC_REPLICAS", "1")
+                .containsEntry("KV_CLUSTER_ID", "kv").containsEntry("KV_NODE_ID", "$(POD_NAME)")
+                .containsEntry("KV_SECRET_FILE", "/etc/kvstore/secret/secret");
+        assertThat(store.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
+        assertThat(store.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/live");
+        assertThat(store.getLifecycle().getPreStop().getSleep().getSeconds()).as("address outlives the endpoint")
+                .isEqualTo(2L);
+        assertThat(sts.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {
+            assertThat(claim.getMetadata().getName()).isEqualTo("data");
+            assertThat(claim.getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("1Gi"));
+        });
+        assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted()).isEqualTo("Retain");
+        assertThat(sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled()).isEqualTo("Retain");
+    }
+
+    @Test
+    void storesRunNonRootOnAReadOnlyRootWithoutCapabilities() {
+        StatefulSet sts = ClusterResources.statefulSet(cluster("kv", new KVClusterSpec()));
+        var pod = sts.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(185L);
+        var container = pod.getContainers().get(0).getSecurityContext();
+        assertThat(container.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(pod.getShareProcessNamespace()).as("the JVM must not be PID 1").isTrue();
+    }
+
+    @Test
+    void theSpecReachesThePodTemplate() {
+        KVClusterSpec spec = new KVClusterSpec();
+        spec.setReplicas(5);
+        spec.setImage("registry.example/kv/store:1.2");
+        spec.getReplication().setMode("async");
+        spec.getReplication().setMinSyncReplicas(0);
+        spec.getStorage().setSize("10Gi");
+        spec.getStorage().setStorageClassName("fast");
+        spec.setResources(new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build());
+        spec.setTolerations(List.of(new TolerationBuilder().withKey("dedicated").withOperator("Exists").build()));
+        spec.setSecretName("my-secret");
+        StatefulSet sts = ClusterResources.statefulSet(cluster("orders", spec));
+        var pod = sts.getSpec().getTemplate().getSpec();
+        Container store = pod.getContainers().get(0);
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(5);
+        assertThat(store.getImage()).isEqualTo("registry.example/kv/store:1.2");
+        assertThat(env(store)).containsEntry("KV_MODE", "async").containsEntry("KV_MIN_SYNC_REPLICAS", "0");
+        assertThat(store.getResources().getLimits()).containsEntry("memory", new Quantity("1Gi"));
+        assertThat(pod.getTolerations()).extracting("key").containsExactly("dedicated");
+        assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("my-secret"));
+        var claim = sts.getSpec().getVolumeClaimTemplates().get(0).getSpec();
+        assertThat(claim.getStorageClassName()).isEqualTo("fast");
+        assertThat(claim.getResources().getRequests().get("storage")).isEqualTo(new Quantity("10Gi"));
+    }
+
+    @Test
+    void aScaleDownThatWaitsKeepsMoreReplicasThanTheSpec() {
+        KVClusterSpec spec = new KVClusterSpec();
+        spec.setReplicas(3);
+        assertThat(ClusterResources.statefulSet(cluster("kv", spec), 5).getSpec().getReplicas()).isEqualTo(5);
+    }
+
+    @Test
+    void servicesSelectByRole() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        Map<String, Service> services = ClusterResources.clientServices(kv).stream()
+                .collect(Collectors.toMap(s -> s.getMetadata().getName(), Function.identity()));
+        assertThat(services.get("kv-rw").getSpec().getSelector()).containsEntry("kvstore.dev/role", "primary")
+                .containsEntry("kvstore.dev/cluster", "kv");
+        assertThat(services.get("kv-ro").getSpec().getSelector()).containsEntry("kvstore.dev/role", "secondary");
+        assertThat(services.get("kv-r").getSpec().getSelector()).doesNotContainKey("kvstore.dev/role");
+        Service headless = ClusterResources.headlessService(kv);
+        assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(headless.getSpec().getPublishNotReadyAddresses()).isTrue();
+    }
+
+    @Test
+    void everythingIsOwnedByTheClusterAndLabelled() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        var objects = new java.util.ArrayList<io.fabric8.kubernetes.api.model.HasMetadata>(ClusterResources.clientServices(kv));
+        objects.add(ClusterResources.headlessService(kv));
+        objects.add(ClusterResources.podDisruptionBudget(kv));
+        objects.add(ClusterResources.statefulSet(kv));
+        objects.add(ClusterResources.secret(kv));
+        assertThat(objects).allSatisfy(o -> {
+            assertThat(o.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
+                assertThat(owner.getUid()).isEqualTo("uid-1");
+                assertThat(owner.getController()).isTrue();
+            });
+            assertThat(o.getMetadata().getLabels()).containsEntry("kvstore.dev/cluster", "kv")
+                    .containsEntry("app.kubernetes.io/managed-by", "kv-operator");
+            assertThat(o.getMetadata().getNamespace()).isEqualTo("apps");
+        });
+        assertThat(ClusterResources.podDisruptionBudget(kv).getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    }
+
+    @Test
+    void theGeneratedSecretIsRandomPerCluster() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        String first = ClusterResources.secret(kv).getStringData().get("secret");
+        String second = ClusterResources.secret(kv).getStringData().get("secret");
+        assertThat(first).hasSize(64).isNotEqualTo(second);
+        assertThat(ClusterResources.secret(kv).getMetadata().getName()).isEqualTo("kv-auth");
+    }
+}
