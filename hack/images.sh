@@ -2,12 +2,12 @@
 # Builds the store and operator images locally (no registry is reachable here):
 #   1. a base image: Debian bookworm (debootstrap, minbase) + openjdk-17-jre-headless + curl,
 #      cached as a root filesystem tarball, imported as kvstore/base:bookworm-jre17;
-#   2. kvstore/store:$TAG and kvstore/operator:$TAG from the modules' Dockerfiles on that base,
+#   2. kvstore/store:$TAG and kvstore/operator:$TAG from docker/quarkus-app.Dockerfile on that base,
 #      and kvstore/store:$TAG-next, the same store under a second tag for the e2e rolling update;
 #   3. kvstore/pause:3.10, one static binary, the pod sandbox image of hack/cluster.sh.
 # Needs the Maven build done (store/target/quarkus-app, operator/target/quarkus-app).
 # With a registry, skip all this: docker build --build-arg BASE_IMAGE=<public JRE image> (the
-# Dockerfiles default to eclipse-temurin:17-jre), as hack/kind-e2e.sh does.
+# Dockerfile defaults to eclipse-temurin:17-jre), as hack/kind-e2e.sh does.
 #   KV_IMAGE_TAG (default 0.1.0), KV_BASE_IMAGE (a base to use instead of building one)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -47,7 +47,7 @@ for module in store operator; do
   [[ -f $APP/quarkus-run.jar ]] || { log "$APP missing: run mvn package first"; exit 1; }
   log "building kvstore/$module:$TAG on $BASE"
   docker build -q -t "kvstore/$module:$TAG" --build-arg "BASE_IMAGE=$BASE" \
-    -f "$ROOT/$module/src/main/docker/Dockerfile" "$APP" >/dev/null
+    -f "$ROOT/docker/quarkus-app.Dockerfile" "$APP" >/dev/null
 done
 
 docker tag "kvstore/store:$TAG" "kvstore/store:$TAG-next"

@@ -19,7 +19,7 @@ kind get clusters 2>/dev/null | grep -qx "$NAME" || kind create cluster --name "
 mvn -B -ntp package -DskipTests
 for module in store operator; do
   docker build -t "kvstore/$module:$TAG" --build-arg "BASE_IMAGE=$BASE" \
-    -f "$module/src/main/docker/Dockerfile" "$module/target/quarkus-app"
+    -f docker/quarkus-app.Dockerfile "$module/target/quarkus-app"
 done
 docker tag "kvstore/store:$TAG" "kvstore/store:$TAG-next"   # the rolling update's "new" image
 kind load docker-image --name "$NAME" "kvstore/store:$TAG" "kvstore/store:$TAG-next" "kvstore/operator:$TAG"

@@ -282,7 +282,10 @@ class KvClusterE2E {
         assertThat(rolesByPod()).containsEntry(oldPrimary, "secondary");
         String newPrimary = (String) status().get("primary");
         assertThat(newPrimary).isNotEqualTo(oldPrimary);
-        sleep(Duration.ofSeconds(2)); // some writes on the settled cluster too
+        // some writes on the settled cluster too
+        int settled = WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(
+                () -> WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size() >= settled + 10);
         WriteLog log = client.stopWriter(writer);
 
         WriteLog.Write first = log.firstAcknowledgedAfter(lostAtMicros, oldEpoch).orElseThrow(
@@ -376,15 +379,6 @@ class KvClusterE2E {
         try {
             Files.writeString(results, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
