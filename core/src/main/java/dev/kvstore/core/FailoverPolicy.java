@@ -24,6 +24,26 @@ public final class FailoverPolicy {
     }
 
     /**
+     * Whether a failover can succeed at all when only {@code askable} secondaries have an address to
+     * be asked at: when it cannot, the caller waits without handing out (and wasting) a new epoch.
+     *
+     * @return why it cannot succeed, or null when asking is worth it
+     */
+    public static String cannotSucceed(int clusterSize, int minSyncReplicas, ReplicationMode mode, int askable,
+                                       boolean force) {
+        if (askable == 0) {
+            return "no secondary can be reached; nothing can be promoted";
+        }
+        int required = requiredAnswers(clusterSize, minSyncReplicas);
+        if (mode == ReplicationMode.SYNC && !force && askable < required) {
+            return "only " + askable + " secondaries can be reached; " + required
+                    + " are needed to be sure no acknowledged write is lost (" + clusterSize + " pods, minSyncReplicas "
+                    + minSyncReplicas + "); waiting, or request a forced promotion";
+        }
+        return null;
+    }
+
+    /**
      * @param clusterSize      N, all pods including the lost primary
      * @param minSyncReplicas  secondaries that must hold a write before it is acknowledged (sync mode)
      * @param mode             replication mode

@@ -50,12 +50,22 @@ public final class FailoverProcedure {
      * @param lostIsGone     its process or pod is known to have ended (no read lease to wait out)
      * @param epoch          the new term's epoch, already higher than any seen
      * @param force          promote even when the policy cannot be sure no acknowledged write is lost
+     * @return promoted, or waiting; a wait decided before asking anyone records no epoch
      */
     public <M extends Member> Outcome run(List<M> members, M lost, boolean lostIsGone, long epoch, EpochLedger ledger,
                                           ReplicationMode mode, int minSyncReplicas, boolean force) throws IOException {
         long started = System.nanoTime();
-        ledger.record(epoch);
         List<M> others = members.stream().filter(m -> m != lost).toList();
+        // at the first election any store may have been the last primary: count all of them as
+        // secondaries of a cluster one larger, which asks for one answer more than strictly needed
+        int clusterSize = lost == null ? members.size() + 1 : members.size();
+        int askable = (int) others.stream().filter(m -> m.httpUrl() != null).count();
+        String hopeless = FailoverPolicy.cannotSucceed(clusterSize, minSyncReplicas, mode, askable, force);
+        if (hopeless != null) {
+            return new Outcome(false, null, epoch, hopeless, false, Duration.ofNanos(System.nanoTime() - started),
+                    List.of());
+        }
+        ledger.record(epoch);
         List<CompletableFuture<NodeStatus>> fences = new ArrayList<>();
         for (M member : others) {
             fences.add(CompletableFuture.supplyAsync(() -> {
@@ -75,9 +85,6 @@ public final class FailoverProcedure {
             candidates.add(status == null ? ReplicaCandidate.unreachable(others.get(i).name())
                     : ReplicaCandidate.answered(others.get(i).name(), new Position(status.lastEpoch(), status.lastOffset())));
         }
-        // at the first election any store may have been the last primary: count all of them as
-        // secondaries of a cluster one larger, which asks for one answer more than strictly needed
-        int clusterSize = lost == null ? members.size() + 1 : members.size();
         FailoverDecision decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);
         if (decision instanceof FailoverDecision.Wait wait) {
             return new Outcome(false, null, epoch, wait.reason(), false, Duration.ofNanos(System.nanoTime() - started),

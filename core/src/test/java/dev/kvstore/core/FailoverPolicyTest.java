@@ -80,6 +80,34 @@ class FailoverPolicyTest {
         }
     }
 
+    /**
+     * The check made before a new epoch is handed out agrees with the decision made after asking:
+     * it never gives up on a failover that would have succeeded had every reachable secondary
+     * answered, and never lets one go ahead that could not.
+     */
+    @Property(tries = 2000)
+    void a_failover_is_given_up_before_asking_exactly_when_asking_could_not_promote(
+            @ForAll @IntRange(min = 2, max = 7) int size, @ForAll @IntRange(min = 0, max = 6) int minSyncWanted,
+            @ForAll @IntRange(min = 0, max = 6) int askableWanted, @ForAll boolean async, @ForAll boolean force) {
+        int minSync = Math.min(minSyncWanted, size - 1);
+        int askable = Math.min(askableWanted, size - 1);
+        ReplicationMode mode = async ? ReplicationMode.ASYNC : ReplicationMode.SYNC;
+        List<ReplicaCandidate> secondaries = new ArrayList<>();
+        for (int i = 0; i < size - 1; i++) {
+            secondaries.add(i < askable ? ReplicaCandidate.answered("kv-" + (i + 1), new Position(1, i))
+                    : ReplicaCandidate.unreachable("kv-" + (i + 1)));
+        }
+
+        String hopeless = FailoverPolicy.cannotSucceed(size, minSync, mode, askable, force);
+        FailoverDecision decision = FailoverPolicy.decide(size, minSync, mode, secondaries, force);
+
+        if (hopeless == null) {
+            assertThat(decision).isInstanceOf(FailoverDecision.Promote.class);
+        } else {
+            assertThat(decision).as(hopeless).isInstanceOf(FailoverDecision.Wait.class);
+        }
+    }
+
     @Example
     void two_pods_with_one_sync_replica_need_only_that_secondary() {
         assertThat(FailoverPolicy.requiredAnswers(2, 1)).isEqualTo(1);

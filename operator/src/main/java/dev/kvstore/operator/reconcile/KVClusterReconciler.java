@@ -107,20 +107,29 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .filter(p -> name.equals(p.getMetadata().getLabels().get(KvNames.CLUSTER_LABEL)))
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .toList();
+        keeper.adoptKnownTerm(cluster);
         ScaleDown scaleDown = ScaleDown.plan(cluster, pods);
         applyChildren(cluster, scaleDown.statefulSetReplicas());
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, context.getSecondaryResource(StatefulSet.class).orElse(null));
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
-        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster), switchTo);
+        StatusWriter statusWriter = new StatusWriter(context);
+        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster), statusWriter, switchTo);
         describe(cluster, pods, outcome);
-        if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")) {
-            // one outdated secondary at a time, and only while every other store follows
+        if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")
+                && isLiveSecondary(outcome, rolling.restart())) {
+            // one outdated secondary at a time, only while every other store follows, and only a store
+            // that says itself it is a secondary (a pod list a moment old must not restart the primary)
             client.pods().inNamespace(namespace).withName(rolling.restart()).delete();
             cluster.getStatus().setPhase("Updating");
         }
-        // optimistic locking stays on: a pass that started from a stale cache must not overwrite newer
-        // status (the failover record of the pass before); it conflicts and runs again on fresh data
-        return UpdateControl.patchStatus(cluster).rescheduleAfter(RESYNC);
+        // written here rather than by UpdateControl: the next pass must start from this status (see StatusWriter)
+        statusWriter.write(cluster);
+        return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(RESYNC);
+    }
+
+    private static boolean isLiveSecondary(PrimaryKeeper.Outcome outcome, String pod) {
+        NodeStatus status = outcome.statuses().get(pod);
+        return status != null && "secondary".equals(status.role()) && status.following();
     }
 
     @Override

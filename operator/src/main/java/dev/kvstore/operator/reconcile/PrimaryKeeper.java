@@ -71,29 +71,40 @@ final class PrimaryKeeper {
      * One pass for one cluster; {@code admin} signs with that cluster's secret. {@code plannedTarget}
      * names a store to switch over to (a rolling update moving off an outdated primary), or null.
      */
-    Outcome keep(KVCluster cluster, List<Pod> pods, AdminClient admin, String plannedTarget) throws IOException {
-        return new Pass(admin, plannedTarget).keep(cluster, pods);
+    Outcome keep(KVCluster cluster, List<Pod> pods, AdminClient admin, StatusWriter statusWriter, String plannedTarget)
+            throws IOException {
+        return new Pass(admin, statusWriter, plannedTarget).keep(cluster, pods);
     }
 
-    /** The work of one pass, with the cluster's admin client at hand. */
-    private final class Pass {
-        private final AdminClient admin;
-        private final FailoverProcedure procedure;
-        private final String plannedTarget;
-
-        Pass(AdminClient admin, String plannedTarget) {
-            this.admin = admin;
-            this.procedure = new FailoverProcedure(admin, calls);
-            this.plannedTarget = plannedTarget;
-        }
-
-    Outcome keep(KVCluster cluster, List<Pod> pods) throws IOException {
+    /**
+     * Puts the term this operator set up last into the status when the status read is older: the
+     * plans made before {@link #keep} (rolling update, scale-down) then see the real primary.
+     */
+    void adoptKnownTerm(KVCluster cluster) {
         Term known = lastTerm.get(cluster.getMetadata().getUid());
         // only this operator writes the epoch: at an equal epoch, our own record of the primary is the fresher one
         if (known != null && known.epoch() >= epochOf(cluster.getStatus())) {
             cluster.getStatus().setEpoch(known.epoch());
             cluster.getStatus().setPrimary(known.primary());
         }
+    }
+
+    /** The work of one pass, with the cluster's admin client at hand. */
+    private final class Pass {
+        private final AdminClient admin;
+        private final StatusWriter statusWriter;
+        private final FailoverProcedure procedure;
+        private final String plannedTarget;
+
+        Pass(AdminClient admin, StatusWriter statusWriter, String plannedTarget) {
+            this.admin = admin;
+            this.statusWriter = statusWriter;
+            this.procedure = new FailoverProcedure(admin, calls);
+            this.plannedTarget = plannedTarget;
+        }
+
+    Outcome keep(KVCluster cluster, List<Pod> pods) throws IOException {
+        adoptKnownTerm(cluster);
         Outcome outcome = keepTerm(cluster, pods);
         if (cluster.getStatus().getPrimary() != null) {
             lastTerm.put(cluster.getMetadata().getUid(), new Term(epochOf(cluster.getStatus()), cluster.getStatus().getPrimary()));
@@ -138,19 +149,13 @@ final class PrimaryKeeper {
         String knownContainer = primaryContainerId.get(key + "/" + primary.name());
         String runningContainer = StoreMember.runningContainerId(primary.pod());
         if (!podGone && knownContainer != null && !knownContainer.equals(runningContainer)) {
-            unhealthySince.remove(key);
-            primaryPodUid.remove(key + "/" + primary.name());
-            primaryContainerId.remove(key + "/" + primary.name());
-            return elect(cluster, members, primary, true, "primary's store container "
+            return failOver(cluster, members, primary, true, "primary's store container "
                     + (runningContainer == null ? "exited" : "restarted"), statuses);
         }
         if (primaryStatus != null && !"primary".equals(primaryStatus.role())) {
             // the primary's store answers without its role: its process restarted (container crash, or a
             // replaced pod): the process that held the term is gone, so no lease needs waiting out
-            unhealthySince.remove(key);
-            primaryPodUid.remove(key + "/" + primary.name());
-            primaryContainerId.remove(key + "/" + primary.name());
-            return elect(cluster, members, primary, true, "primary restarted without its role", statuses);
+            return failOver(cluster, members, primary, true, "primary restarted without its role", statuses);
         }
         if (!podGone && answering) {
             primaryPodUid.put(key + "/" + primary.name(), primary.pod().getMetadata().getUid());
@@ -159,11 +164,8 @@ final class PrimaryKeeper {
             }
         }
         if (podGone || primary.pod().getMetadata().getDeletionTimestamp() != null) {
-            primaryPodUid.remove(key + "/" + primary.name());
-            primaryContainerId.remove(key + "/" + primary.name());
-            unhealthySince.remove(key);
-            return elect(cluster, members, primary, podGone, podGone ? "primary pod deleted" : "primary pod terminating",
-                    statuses);
+            return failOver(cluster, members, primary, podGone,
+                    podGone ? "primary pod deleted" : "primary pod terminating", statuses);
         }
         // not ready counts only when the store confirms it cannot serve (too few secondaries connected):
         // the kubelet's readiness lags a role change by a probe period or more
@@ -174,8 +176,7 @@ final class PrimaryKeeper {
             Instant since = unhealthySince.computeIfAbsent(key, k -> Instant.now());
             long millis = Duration.between(since, Instant.now()).toMillis();
             if (millis >= spec.getFailover().getDelayMillis()) {
-                unhealthySince.remove(key);
-                return elect(cluster, members, primary, false, "primary " + (answering
+                return failOver(cluster, members, primary, false, "primary " + (answering
                         ? "not ready, with " + primaryStatus.connectedSecondaries() + " secondaries connected"
                         : "not answering") + " for " + millis + " ms", statuses);
             }
@@ -197,14 +198,40 @@ final class PrimaryKeeper {
         return new Outcome(null, statuses);
     }
 
+    /**
+     * Replaces a lost primary. What showed the loss (the pod's uid, its container, since when it is
+     * unhealthy) is forgotten only once another store took over, so a failover that has to wait is
+     * tried again on the next pass for the same reason.
+     */
+    private Outcome failOver(KVCluster cluster, List<StoreMember> members, StoreMember lost, boolean lostGone,
+                             String reason, Map<String, NodeStatus> statuses) throws IOException {
+        Outcome outcome = elect(cluster, members, lost, lostGone, reason, statuses);
+        if (outcome.degradedReason() == null) {
+            String key = cluster.getMetadata().getUid();
+            unhealthySince.remove(key);
+            primaryPodUid.remove(key + "/" + lost.name());
+            primaryContainerId.remove(key + "/" + lost.name());
+        }
+        return outcome;
+    }
+
     private Outcome elect(KVCluster cluster, List<StoreMember> members, StoreMember lost, boolean lostGone,
                           String reason, Map<String, NodeStatus> statuses) throws IOException {
+        // a store that did not answer its status call just now is not asked to take part: when too few
+        // are left, the procedure waits without handing out an epoch (and without fencing anyone)
+        List<StoreMember> askable = members.stream()
+                .map(m -> m == lost || statuses.containsKey(m.name()) ? m : m.unaddressed()).toList();
+        return electAmong(cluster, askable, lost, lostGone, reason, statuses);
+    }
+
+    private Outcome electAmong(KVCluster cluster, List<StoreMember> members, StoreMember lost, boolean lostGone,
+                               String reason, Map<String, NodeStatus> statuses) throws IOException {
         KVClusterStatus status = cluster.getStatus();
         long seen = Math.max(epochOf(status), statuses.values().stream().mapToLong(NodeStatus::epoch).max().orElse(0));
         long epoch = seen + 1;
         KVClusterSpec spec = cluster.getSpec();
         FailoverProcedure.Outcome outcome = procedure.run(members, lost, lostGone, epoch,
-                recorded -> recordEpoch(cluster, recorded), ReplicationMode.parse(spec.getReplication().getMode()),
+                recorded -> statusWriter.recordEpoch(cluster, recorded), ReplicationMode.parse(spec.getReplication().getMode()),
                 spec.getReplication().getMinSyncReplicas(), Boolean.TRUE.equals(spec.getFailover().getForcePromotion()));
         if (!outcome.promoted()) {
             LOG.warnf("%s: cannot fail over yet: %s", cluster.getMetadata().getName(), outcome.reason());
@@ -262,7 +289,7 @@ final class PrimaryKeeper {
         }
         long started = System.nanoTime();
         long epoch = Math.max(epochOf(status), statuses.values().stream().mapToLong(NodeStatus::epoch).max().orElse(0)) + 1;
-        recordEpoch(cluster, epoch);
+        statusWriter.recordEpoch(cluster, epoch);
         Map<StoreMember, CompletableFuture<NodeStatus>> fences = new LinkedHashMap<>();
         for (StoreMember member : members) {
             if (member.httpUrl() != null) {
@@ -382,18 +409,6 @@ final class PrimaryKeeper {
                 LOG.warnf("could not label %s %s: %s", member.name(), role, e.getMessage());
             }
         }
-    }
-
-    /** The epoch goes into the status first: if the operator dies right after, the next one starts above it. */
-    private void recordEpoch(KVCluster cluster, long epoch) {
-        // conditional on the version this pass started from, so a stale pass cannot hand out an epoch
-        KVCluster patched = client.resources(KVCluster.class).inNamespace(cluster.getMetadata().getNamespace())
-                .withName(cluster.getMetadata().getName()).subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"resourceVersion\":\""
-                        + cluster.getMetadata().getResourceVersion() + "\"},\"status\":{\"epoch\":" + epoch + "}}");
-        cluster.getStatus().setEpoch(epoch);
-        // the final status patch of this pass builds on this version
-        cluster.getMetadata().setResourceVersion(patched.getMetadata().getResourceVersion());
     }
 
     static long epochOf(KVClusterStatus status) {

@@ -14,6 +14,11 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
         return new StoreMember(name, ip == null || ip.isBlank() || deleting ? null : ip, pod);
     }
 
+    /** The same store with no address: it is not asked anything. */
+    StoreMember unaddressed() {
+        return new StoreMember(name, null, pod);
+    }
+
     @Override
     public String httpUrl() {
         return podIp == null ? null : "http://" + podIp + ":" + KvNames.HTTP_PORT;
