@@ -125,8 +125,12 @@ final class FakeKubelet implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(volumes.resolve(name + ".log").toFile()));
             builder.environment().put("KV_SECRET", secretValue);
             running.put(name, builder.start());
-            readiness.put(name, false);
-            writeStatus(name, ip, false);
+            // the pod IP must reach the API server (a conflict with the StatefulSet controller's own
+            // write is likely right now): until it did, the prober keeps writing the status
+            readiness.remove(name);
+            if (writeStatus(name, ip, false)) {
+                readiness.put(name, false);
+            }
         } catch (IOException | RuntimeException e) {
             System.err.println("fake kubelet could not start " + name + ": " + e);
         }
@@ -178,6 +182,7 @@ final class FakeKubelet implements AutoCloseable {
                 return;
             }
             // remember what the API server has only once it took it: a failed write is retried next round
+            // (no entry yet: the pod's first status, with its IP, has not been taken)
             if (!Boolean.valueOf(ready).equals(readiness.get(name)) && writeStatus(name, ipOf(name), ready)) {
                 readiness.put(name, ready);
             }

@@ -2,6 +2,7 @@ package dev.kvstore.operator.reconcile;
 
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.model.KVClusterStatus;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -62,9 +63,16 @@ final class StatusWriter {
      */
     void write(KVCluster cluster) {
         KVClusterStatus observed = cluster.getStatus();
-        PrimaryUpdateAndCacheUtils.updateAndCacheResource(cluster, context, current -> {
-            current.setStatus(observed);
-            return current;
-        }, current -> context.getClient().resource(current).patchStatus());
+        try {
+            PrimaryUpdateAndCacheUtils.updateAndCacheResource(cluster, context, current -> {
+                current.setStatus(observed);
+                return current;
+            }, current -> context.getClient().resource(current).patchStatus());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            // the KVCluster was deleted during the pass: nothing left to describe
+        }
     }
 }
