@@ -53,12 +53,21 @@ final class PrimaryKeeper {
      * can lag behind our own status patch by a moment; a term we made ourselves wins over an older one.
      */
     private final Map<String, Term> lastTerm = new ConcurrentHashMap<>();
-    /** The uid of the primary's pod when last seen answering, per cluster uid + pod name. */
-    private final Map<String, String> primaryPodUid = new ConcurrentHashMap<>();
-    /** The container id of each cluster's primary store while it answered as primary. */
-    private final Map<String, String> primaryContainerId = new ConcurrentHashMap<>();
+    /** Per cluster uid: the primary's pod and store container as last seen answering in the current term. */
+    private final Map<String, Incarnation> primaryIncarnation = new ConcurrentHashMap<>();
 
     private record Term(long epoch, String primary) {
+    }
+
+    /**
+     * Which pod (uid) and store container held a term. Compared only within the same term and pod:
+     * a store that was primary before, restarted as a secondary and became primary again is a new
+     * incarnation, not a lost one.
+     */
+    private record Incarnation(long epoch, String pod, String podUid, String containerId) {
+        boolean of(long epoch, String pod) {
+            return this.epoch == epoch && this.pod.equals(pod);
+        }
     }
 
     PrimaryKeeper(KubernetesClient client, ExecutorService calls, FailoverListener listener) {
@@ -139,14 +148,16 @@ final class PrimaryKeeper {
         StoreMember primary = members.stream().filter(m -> m.name().equals(status.getPrimary())).findFirst()
                 .orElse(StoreMember.of(status.getPrimary(), null));
         NodeStatus primaryStatus = statuses.get(primary.name());
+        Incarnation seen = primaryIncarnation.get(key);
+        Incarnation known = seen != null && seen.of(epochOf(status), primary.name()) ? seen : null;
         // a pod of the same name but another uid is the StatefulSet's replacement: the primary's pod was deleted
-        String knownUid = primaryPodUid.get(key + "/" + primary.name());
-        boolean replaced = primary.pod() != null && knownUid != null && !knownUid.equals(primary.pod().getMetadata().getUid());
+        boolean replaced = primary.pod() != null && known != null
+                && !known.podUid().equals(primary.pod().getMetadata().getUid());
         boolean podGone = primary.pod() == null || replaced;
         boolean answering = primaryStatus != null && "primary".equals(primaryStatus.role()) && !primaryStatus.fenced();
         // the kubelet reports a store container that exited (crash, OOM kill, kill -9) within about a
         // second, before the failover delay would: the process that held the term is gone, no lease to wait out
-        String knownContainer = primaryContainerId.get(key + "/" + primary.name());
+        String knownContainer = known == null ? null : known.containerId();
         String runningContainer = StoreMember.runningContainerId(primary.pod());
         if (!podGone && knownContainer != null && !knownContainer.equals(runningContainer)) {
             return failOver(cluster, members, primary, true, "primary's store container "
@@ -158,10 +169,8 @@ final class PrimaryKeeper {
             return failOver(cluster, members, primary, true, "primary restarted without its role", statuses);
         }
         if (!podGone && answering) {
-            primaryPodUid.put(key + "/" + primary.name(), primary.pod().getMetadata().getUid());
-            if (runningContainer != null) {
-                primaryContainerId.put(key + "/" + primary.name(), runningContainer);
-            }
+            primaryIncarnation.put(key, new Incarnation(epochOf(status), primary.name(),
+                    primary.pod().getMetadata().getUid(), runningContainer != null ? runningContainer : knownContainer));
         }
         if (podGone || primary.pod().getMetadata().getDeletionTimestamp() != null) {
             return failOver(cluster, members, primary, podGone,
@@ -209,8 +218,7 @@ final class PrimaryKeeper {
         if (outcome.degradedReason() == null) {
             String key = cluster.getMetadata().getUid();
             unhealthySince.remove(key);
-            primaryPodUid.remove(key + "/" + lost.name());
-            primaryContainerId.remove(key + "/" + lost.name());
+            primaryIncarnation.remove(key);
         }
         return outcome;
     }
