@@ -149,11 +149,18 @@ final class FakeKubelet implements AutoCloseable {
         }
     }
 
-    /** kill -9 of the store process only; the pod stays (as when a container crashes). */
-    void crash(String name) {
+    /**
+     * Sends a signal to a pod's store process (STOP: it hangs, as a store stuck on a dead disk or
+     * a paused VM; CONT: it carries on, unaware that time passed).
+     */
+    void signal(String name, String signal) throws IOException, InterruptedException {
         Process process = running.get(name);
-        if (process != null) {
-            process.destroyForcibly();
+        if (process == null) {
+            throw new IllegalStateException("no store process runs for " + name);
+        }
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " failed");
         }
     }
 

@@ -244,6 +244,59 @@ class OperatorIT {
 
     @Test
     @Order(3)
+    void a_primary_that_stops_answering_is_replaced_after_the_delay_and_follows_when_it_comes_back() throws Exception {
+        awaitReady("alpha", 3);
+        KVCluster before = cluster("alpha");
+        String frozen = before.getStatus().getPrimary();
+        long oldEpoch = before.getStatus().getEpoch();
+        KvClient kv = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+        List<String> acknowledged = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            kv.putWithRetry("frozen-" + i, "v".getBytes(), Duration.ofSeconds(10));
+            acknowledged.add("frozen-" + i);
+        }
+        long stoppedAt = System.nanoTime();
+        kubelet.signal(frozen, "STOP");
+        long replacedAfterMillis;
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(
+                    () -> !frozen.equals(cluster("alpha").getStatus().getPrimary()));
+            replacedAfterMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
+            for (int i = 50; i < 100; i++) {
+                kv.putWithRetry("frozen-" + i, "v".getBytes(), Duration.ofSeconds(10));
+                acknowledged.add("frozen-" + i);
+            }
+        } finally {
+            kubelet.signal(frozen, "CONT");
+        }
+        KVCluster after = cluster("alpha");
+        // the delay counts from the operator's last healthy answer, at most one pass (1 s) before the STOP
+        assertThat(replacedAfterMillis).as("a store is not replaced before the failover delay")
+                .isGreaterThanOrEqualTo(before.getSpec().getFailover().getDelayMillis() - 1000);
+        assertThat(after.getStatus().getEpoch()).isEqualTo(oldEpoch + 1);
+        assertThat(after.getStatus().getLastFailovers()).last().satisfies(f -> {
+            assertThat(f.getFrom()).isEqualTo(frozen);
+            assertThat(f.getReason()).contains("not answering");
+        });
+        // woken up, the old primary acknowledges nothing in its old term: its secondaries moved on
+        KvClient toOldPrimaryOnly = new KvClient(List.of(kubelet.urlOf(frozen)), Duration.ofSeconds(2));
+        assertThatThrownBy(() -> toOldPrimaryOnly.put("after-wakeup", "v".getBytes()))
+                .isInstanceOf(java.io.IOException.class);
+        // and the operator turns it into a secondary of the new primary, holding every acknowledged write
+        awaitReady("alpha", 3);
+        assertThat(roleLabels("alpha").get(frozen)).isEqualTo("secondary");
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+            for (String key : acknowledged) {
+                assertThat(kv.get(kubelet.urlOf(after.getStatus().getPrimary()), key).value()).as(key).isPresent();
+                assertThat(kv.get(kubelet.urlOf(frozen), key).value()).as(key + " on " + frozen).isPresent();
+            }
+        });
+        System.out.printf("frozen primary %s replaced by %s %d ms after SIGSTOP (failover delay %d ms)%n", frozen,
+                after.getStatus().getPrimary(), replacedAfterMillis, before.getSpec().getFailover().getDelayMillis());
+    }
+
+    @Test
+    @Order(4)
     void a_requested_switchover_moves_the_primary_and_loses_nothing() throws Exception {
         awaitReady("alpha", 3);
         KvClient kv = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
@@ -268,7 +321,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void scaling_up_and_down_keeps_one_primary_and_every_store_following() {
         KVCluster before = cluster("alpha");
         patchSpec("{\"switchover\":null,\"replicas\":5}");
@@ -283,7 +336,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void an_image_change_rolls_secondaries_first_then_switches_over_and_stays_writable() throws Exception {
         awaitReady("alpha", 3);
         String primaryBefore = cluster("alpha").getStatus().getPrimary();
@@ -337,7 +390,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void invalid_specs_are_rejected_by_the_api_server_with_a_message_that_says_what_to_change() {
         Map<Map<String, Object>, String> invalid = new java.util.LinkedHashMap<>();
         invalid.put(Map.of("replicas", 0), "spec.replicas in body should be greater than or equal to 1");
@@ -361,7 +414,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void the_operator_account_can_do_its_job_and_no_more() throws Exception {
         String kubectl = Tools.bin().resolve("kubectl").toString();
         String as = "--as=system:serviceaccount:" + NS + ":kvcluster-operator";
@@ -384,7 +437,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void deleting_the_kvcluster_deletes_what_it_owns() {
         client.resources(KVCluster.class).inNamespace(NS).withName("alpha").delete();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

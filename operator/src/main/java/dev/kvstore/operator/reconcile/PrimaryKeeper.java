@@ -47,7 +47,16 @@ final class PrimaryKeeper {
     private final KubernetesClient client;
     private final ExecutorService calls;
     private final FailoverListener listener;
-    private final Map<String, Instant> unhealthySince = new ConcurrentHashMap<>();
+    /**
+     * Per cluster uid: when the primary was last asked and found healthy. "Not answering for longer
+     * than the delay" counts from there, not from the first pass that noticed (a pass every second,
+     * each waiting out a timeout, would add up to two seconds to every such failover).
+     */
+    private final Map<String, HealthyAnswer> healthyAt = new ConcurrentHashMap<>();
+
+    /** When the primary of a term last answered healthy; counts only for that term and pod. */
+    private record HealthyAnswer(long epoch, String pod, Instant at) {
+    }
     /**
      * The last term this operator set up per cluster (by uid). The KVCluster in the informer cache
      * can lag behind our own status patch by a moment; a term we made ourselves wins over an older one.
@@ -134,6 +143,7 @@ final class PrimaryKeeper {
         for (int i = 0; i < highestOrdinal; i++) {
             members.add(StoreMember.of(KvNames.pod(name, i), byName.get(KvNames.pod(name, i))));
         }
+        Instant asked = Instant.now();
         Map<String, NodeStatus> statuses = statusOf(members);
         String key = cluster.getMetadata().getUid();
 
@@ -182,15 +192,20 @@ final class PrimaryKeeper {
         boolean cannotServe = primaryStatus != null && !primary.podReady()
                 && "sync".equals(spec.getReplication().getMode()) && primaryStatus.connectedSecondaries() < minSync;
         if (!answering || cannotServe) {
-            Instant since = unhealthySince.computeIfAbsent(key, k -> Instant.now());
-            long millis = Duration.between(since, Instant.now()).toMillis();
+            HealthyAnswer last = healthyAt.get(key);
+            if (last == null || last.epoch() != epochOf(status) || !last.pod().equals(primary.name())) {
+                // not seen healthy in this term yet: count from this pass
+                last = new HealthyAnswer(epochOf(status), primary.name(), asked);
+                healthyAt.put(key, last);
+            }
+            long millis = Duration.between(last.at(), Instant.now()).toMillis();
             if (millis >= spec.getFailover().getDelayMillis()) {
                 return failOver(cluster, members, primary, false, "primary " + (answering
                         ? "not ready, with " + primaryStatus.connectedSecondaries() + " secondaries connected"
                         : "not answering") + " for " + millis + " ms", statuses);
             }
         } else {
-            unhealthySince.remove(key);
+            healthyAt.put(key, new HealthyAnswer(epochOf(status), primary.name(), asked));
         }
 
         String target = plannedTarget != null ? plannedTarget
@@ -217,7 +232,7 @@ final class PrimaryKeeper {
         Outcome outcome = elect(cluster, members, lost, lostGone, reason, statuses);
         if (outcome.degradedReason() == null) {
             String key = cluster.getMetadata().getUid();
-            unhealthySince.remove(key);
+            healthyAt.remove(key);
             primaryIncarnation.remove(key);
         }
         return outcome;
