@@ -330,32 +330,58 @@ class OperatorIT {
         patchSpec("{\"replicas\":3}");
         awaitReady("alpha", 3);
         assertThat(roleLabels("alpha")).hasSize(3);
-        // the primary (alpha-0 or alpha-1) stays through both: no failover, no new term
+        // the primary (one of the first three) stays through both: no failover, no new term
         assertThat(cluster("alpha").getStatus().getEpoch()).isEqualTo(before.getStatus().getEpoch());
         assertThat(cluster("alpha").getStatus().getPrimary()).isEqualTo(before.getStatus().getPrimary());
     }
 
     @Test
     @Order(6)
+    void scaling_down_past_the_primary_switches_over_first_and_loses_nothing() throws Exception {
+        patchSpec("{\"replicas\":5}");
+        awaitReady("alpha", 5);
+        patchSpec("{\"switchover\":{\"targetPod\":\"alpha-4\"}}");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> "alpha-4".equals(cluster("alpha").getStatus().getPrimary()));
+        awaitReady("alpha", 5);
+        long epochBefore = cluster("alpha").getStatus().getEpoch();
+        BackgroundWriter writer = new BackgroundWriter(urls("alpha", 5), "shrink", Duration.ofMinutes(2));
+        await().atMost(Duration.ofSeconds(20)).until(() -> writer.acknowledged().size() > 50);
+
+        patchSpec("{\"replicas\":3,\"switchover\":null}");
+        awaitReady("alpha", 3);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(roleLabels("alpha")).hasSize(3));
+        int afterShrink = writer.acknowledged().size();
+        await().atMost(Duration.ofSeconds(20)).until(() -> writer.acknowledged().size() > afterShrink + 50);
+        writer.stop();
+
+        KVCluster after = cluster("alpha");
+        assertThat(after.getStatus().getPrimary()).isIn("alpha-0", "alpha-1", "alpha-2");
+        // one planned switchover off alpha-4 before its pod went away, no failover
+        assertThat(after.getStatus().getLastFailovers()).filteredOn(f -> f.getEpoch() > epochBefore).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.getFrom()).isEqualTo("alpha-4");
+                    assertThat(f.getReason()).startsWith("switchover");
+                });
+        KvClient reader = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+        String primary = kubelet.urlOf(after.getStatus().getPrimary());
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+            for (String key : writer.acknowledged().keySet()) {
+                assertThat(reader.get(primary, key).value()).as(key).isPresent();
+            }
+        });
+        System.out.printf("scale 5 -> 3 past the primary: %d writes acknowledged, %d refused or unanswered, "
+                + "longest time without an acknowledgement %d ms%n", writer.acknowledged().size(), writer.failures(),
+                writer.longestGapMillis());
+    }
+
+    @Test
+    @Order(7)
     void an_image_change_rolls_secondaries_first_then_switches_over_and_stays_writable() throws Exception {
         awaitReady("alpha", 3);
         String primaryBefore = cluster("alpha").getStatus().getPrimary();
         long epochBefore = cluster("alpha").getStatus().getEpoch();
-        Map<String, KvClient.Ack> acknowledged = new ConcurrentHashMap<>();
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicLong failures = new AtomicLong();
-        Thread writer = new Thread(() -> {
-            KvClient kv = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            for (int i = 0; writing.get() && System.nanoTime() < deadline; i++) {
-                try {
-                    acknowledged.put("roll-" + i, kv.put("roll-" + i, "v".getBytes()));
-                } catch (Exception e) {
-                    failures.incrementAndGet();
-                }
-            }
-        });
-        writer.start();
+        BackgroundWriter writer = new BackgroundWriter(urls("alpha", 3), "roll", Duration.ofMinutes(3));
         patchSpec("{\"image\":\"kvstore/store:0.1.1\"}");
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
             String revision = client.apps().statefulSets().inNamespace(NS).withName("alpha").get().getStatus().getUpdateRevision();
@@ -363,8 +389,8 @@ class OperatorIT {
                     .hasSize(3).allSatisfy(p -> assertThat(p.getMetadata().getLabels()).containsEntry("controller-revision-hash", revision));
             assertThat(cluster("alpha").getStatus().getPhase()).isEqualTo("Ready");
         });
-        writing.set(false);
-        writer.join();
+        writer.stop();
+        Map<String, KvClient.Ack> acknowledged = writer.acknowledged();
         // one planned switchover off the outdated primary, and no failover
         assertThat(cluster("alpha").getStatus().getLastFailovers()).filteredOn(f -> f.getEpoch() > epochBefore)
                 .singleElement().satisfies(f -> {
@@ -378,8 +404,9 @@ class OperatorIT {
                 assertThat(reader.get(primary, key).value()).as(key).isPresent();
             }
         });
-        System.out.printf("rolling update: %d writes acknowledged, %d refused or unanswered while stores restarted%n",
-                acknowledged.size(), failures.get());
+        System.out.printf("rolling update: %d writes acknowledged, %d refused or unanswered while stores restarted, "
+                + "longest time without an acknowledgement %d ms%n", acknowledged.size(), writer.failures(),
+                writer.longestGapMillis());
         assertThat(acknowledged).hasSizeGreaterThan(100);
     }
 
@@ -390,7 +417,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void invalid_specs_are_rejected_by_the_api_server_with_a_message_that_says_what_to_change() {
         Map<Map<String, Object>, String> invalid = new java.util.LinkedHashMap<>();
         invalid.put(Map.of("replicas", 0), "spec.replicas in body should be greater than or equal to 1");
@@ -414,7 +441,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void the_operator_account_can_do_its_job_and_no_more() throws Exception {
         String kubectl = Tools.bin().resolve("kubectl").toString();
         String as = "--as=system:serviceaccount:" + NS + ":kvcluster-operator";
@@ -437,7 +464,7 @@ class OperatorIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void deleting_the_kvcluster_deletes_what_it_owns() {
         client.resources(KVCluster.class).inNamespace(NS).withName("alpha").delete();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

@@ -82,6 +82,17 @@ class StoreApiTest {
 
     @Test
     @Order(6)
+    void a_pause_for_a_switchover_holds_writes_back_and_ends_with_the_next_term() {
+        admin("/v1/admin/promote", "{\"epoch\":5,\"oldPrimaryGone\":true}").then().statusCode(200);
+        admin("/v1/admin/pause-writes", "{\"epoch\":5000}").then().statusCode(200);
+        given().body("v").put("/v1/kv/paused").then().statusCode(503).body("error", containsString("paused"));
+        // the switchover ended elsewhere and this store is made primary again at once: a new term, no pause
+        admin("/v1/admin/promote", "{\"epoch\":6,\"oldPrimaryGone\":true}").then().statusCode(200);
+        given().body("v").put("/v1/kv/paused").then().statusCode(200).body("epoch", equalTo(6));
+    }
+
+    @Test
+    @Order(7)
     void metrics_expose_role_epoch_and_offsets() {
         given().get("/metrics").then().statusCode(200).body(containsString("kv_epoch"))
                 .body(containsString("kv_commit_offset")).body(containsString("kv_role"));

@@ -234,6 +234,9 @@ public final class StoreNode implements Closeable {
             long now = System.nanoTime();
             writesAllowedAtNanos = oldPrimaryGone ? now
                     : Math.max(now, fencedAtNanos + TimeUnit.MILLISECONDS.toNanos(settings.leaseMillis()));
+            // a pause belonged to a switchover away from an earlier term of this store; a new term starts
+            // unpaused (else a store switched away from and straight back to refused writes for seconds)
+            writesPausedUntilNanos = 0;
             // the tracker and the role come before the term's first entry: the flusher may make that
             // entry durable at once, and its notification must find the tracker, or the term never commits
             long termStart = log.lastOffset() + 1;

@@ -1,0 +1,63 @@
+package dev.kvstore.operator;
+
+import dev.kvstore.cli.client.KvClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load for tests that change the cluster under writes: one thread writes {@code prefix-0},
+ * {@code prefix-1}, … to whichever store is primary, until stopped or {@code atMost} passed, and keeps
+ * what was acknowledged and the longest time between two acknowledgements.
+ */
+final class BackgroundWriter {
+
+    private final Map<String, KvClient.Ack> acknowledged = new ConcurrentHashMap<>();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicBoolean writing = new AtomicBoolean(true);
+    private final Thread thread;
+    private volatile long longestGapNanos;
+
+    BackgroundWriter(List<String> urls, String prefix, Duration atMost) {
+        thread = new Thread(() -> {
+            KvClient kv = new KvClient(urls, Duration.ofSeconds(2));
+            long deadline = System.nanoTime() + atMost.toNanos();
+            long lastAck = 0;
+            for (int i = 0; writing.get() && System.nanoTime() < deadline; i++) {
+                try {
+                    acknowledged.put(prefix + "-" + i, kv.put(prefix + "-" + i, "v".getBytes()));
+                    long now = System.nanoTime();
+                    if (lastAck != 0) {
+                        longestGapNanos = Math.max(longestGapNanos, now - lastAck);
+                    }
+                    lastAck = now;
+                } catch (Exception e) {
+                    failures.incrementAndGet(); // refused or unanswered while the cluster changes
+                }
+            }
+        }, "writer-" + prefix);
+        thread.start();
+    }
+
+    /** Stops writing; what was acknowledged stays readable. */
+    BackgroundWriter stop() throws InterruptedException {
+        writing.set(false);
+        thread.join();
+        return this;
+    }
+
+    Map<String, KvClient.Ack> acknowledged() {
+        return acknowledged;
+    }
+
+    long failures() {
+        return failures.get();
+    }
+
+    long longestGapMillis() {
+        return longestGapNanos / 1_000_000;
+    }
+}
