@@ -238,17 +238,12 @@ final class PrimaryKeeper {
         return outcome;
     }
 
-    private Outcome elect(KVCluster cluster, List<StoreMember> members, StoreMember lost, boolean lostGone,
+    private Outcome elect(KVCluster cluster, List<StoreMember> everyMember, StoreMember lost, boolean lostGone,
                           String reason, Map<String, NodeStatus> statuses) throws IOException {
         // a store that did not answer its status call just now is not asked to take part: when too few
         // are left, the procedure waits without handing out an epoch (and without fencing anyone)
-        List<StoreMember> askable = members.stream()
+        List<StoreMember> members = everyMember.stream()
                 .map(m -> m == lost || statuses.containsKey(m.name()) ? m : m.unaddressed()).toList();
-        return electAmong(cluster, askable, lost, lostGone, reason, statuses);
-    }
-
-    private Outcome electAmong(KVCluster cluster, List<StoreMember> members, StoreMember lost, boolean lostGone,
-                               String reason, Map<String, NodeStatus> statuses) throws IOException {
         KVClusterStatus status = cluster.getStatus();
         long seen = Math.max(epochOf(status), statuses.values().stream().mapToLong(NodeStatus::epoch).max().orElse(0));
         long epoch = seen + 1;
