@@ -40,12 +40,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Thin reconciler: applies the desired objects, lets {@link PrimaryKeeper} keep one primary, and
  * writes what it saw into the status (conditions with observedGeneration, instances, failovers).
- * Runs again every second, since a primary that stops answering sends no Kubernetes event.
+ * Runs again every second (every 200 ms while the primary does not answer), since a primary that
+ * stops answering sends no Kubernetes event.
  */
 @ControllerConfiguration(name = "kvcluster", generationAwareEventProcessing = false)
 public class KVClusterReconciler implements Reconciler<KVCluster> {
 
     static final Duration RESYNC = Duration.ofSeconds(1);
+    /** While the primary does not answer, passes come closer, so the failover follows the delay closely. */
+    static final Duration RESYNC_IN_DOUBT = Duration.ofMillis(200);
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(KVClusterReconciler.class);
 
     private final PrimaryKeeper keeper;
@@ -124,7 +127,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         }
         // written here rather than by UpdateControl: the next pass must start from this status (see StatusWriter)
         statusWriter.write(cluster);
-        return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(RESYNC);
+        return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
     }
 
     private static boolean isLiveSecondary(PrimaryKeeper.Outcome outcome, String pod) {

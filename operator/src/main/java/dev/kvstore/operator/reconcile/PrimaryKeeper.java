@@ -36,7 +36,10 @@ final class PrimaryKeeper {
     private static final int KEPT_FAILOVERS = 10;
 
     /** What the reconciler reports: why the cluster cannot be made whole now, if so. */
-    record Outcome(String degradedReason, Map<String, NodeStatus> statuses) {
+    record Outcome(String degradedReason, Map<String, NodeStatus> statuses, boolean primaryInDoubt) {
+        Outcome(String degradedReason, Map<String, NodeStatus> statuses) {
+            this(degradedReason, statuses, false);
+        }
     }
 
     /** Told about each failover, for events and metrics. */
@@ -191,7 +194,8 @@ final class PrimaryKeeper {
         int minSync = spec.getReplication().getMinSyncReplicas();
         boolean cannotServe = primaryStatus != null && !primary.podReady()
                 && "sync".equals(spec.getReplication().getMode()) && primaryStatus.connectedSecondaries() < minSync;
-        if (!answering || cannotServe) {
+        boolean inDoubt = !answering || cannotServe;
+        if (inDoubt) {
             HealthyAnswer last = healthyAt.get(key);
             if (last == null || last.epoch() != epochOf(status) || !last.pod().equals(primary.name())) {
                 // not seen healthy in this term yet: count from this pass
@@ -219,7 +223,7 @@ final class PrimaryKeeper {
         }
         repoint(cluster, members, primary, statuses);
         label(members, primary.name());
-        return new Outcome(null, statuses);
+        return new Outcome(null, statuses, inDoubt);
     }
 
     /**
