@@ -24,6 +24,15 @@ public final class FailoverProcedure {
         String httpUrl();
 
         String replicationAddress();
+
+        /**
+         * Where the member can still be told of a new term although it takes no part in the choice
+         * (a primary whose pod is terminating still runs, holding client writes it can no longer
+         * commit); null when it cannot be reached at all.
+         */
+        default String fenceUrl() {
+            return httpUrl();
+        }
     }
 
     /** Where the epoch is recorded before any store hears of it (a state file, the KVCluster status). */
@@ -66,6 +75,17 @@ public final class FailoverProcedure {
                     List.of());
         }
         ledger.record(epoch);
+        if (lost != null && lost.fenceUrl() != null) {
+            // best effort, not waited for: a lost primary that still runs steps down at once and fails
+            // the writes it holds (they would wait for acknowledgements that no longer come)
+            CompletableFuture.runAsync(() -> {
+                try {
+                    admin.fence(lost.fenceUrl(), epoch);
+                } catch (IOException e) {
+                    // gone, frozen or partitioned: the other stores are fenced, which is what counts
+                }
+            }, executor);
+        }
         List<CompletableFuture<NodeStatus>> fences = new ArrayList<>();
         for (M member : others) {
             fences.add(CompletableFuture.supplyAsync(() -> {

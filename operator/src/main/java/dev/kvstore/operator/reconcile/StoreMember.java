@@ -24,6 +24,13 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
         return podIp == null ? null : "http://" + podIp + ":" + KvNames.HTTP_PORT;
     }
 
+    /** A terminating pod still runs its store until it is gone: it can be fenced, though it takes no part. */
+    @Override
+    public String fenceUrl() {
+        String ip = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+        return ip == null || ip.isBlank() ? null : "http://" + ip + ":" + KvNames.HTTP_PORT;
+    }
+
     @Override
     public String replicationAddress() {
         return podIp + ":" + KvNames.REPLICATION_PORT;
