@@ -59,6 +59,9 @@ final class PrimaryKeeper {
 
     /** When the primary of a term last answered healthy; counts only for that term and pod. */
     private record HealthyAnswer(long epoch, String pod, Instant at) {
+        boolean of(long epoch, String pod) {
+            return this.epoch == epoch && this.pod.equals(pod);
+        }
     }
     /**
      * The last term this operator set up per cluster (by uid). The KVCluster in the informer cache
@@ -74,7 +77,8 @@ final class PrimaryKeeper {
     /**
      * Which pod (uid) and store container held a term. Compared only within the same term and pod:
      * a store that was primary before, restarted as a secondary and became primary again is a new
-     * incarnation, not a lost one.
+     * incarnation, not a lost one. Like {@link HealthyAnswer}, it lapses by itself with the term, so
+     * a failover that has to wait without a new epoch finds it again on the next pass.
      */
     private record Incarnation(long epoch, String pod, String podUid, String containerId) {
         boolean of(long epoch, String pod) {
@@ -173,20 +177,20 @@ final class PrimaryKeeper {
         String knownContainer = known == null ? null : known.containerId();
         String runningContainer = StoreMember.runningContainerId(primary.pod());
         if (!podGone && knownContainer != null && !knownContainer.equals(runningContainer)) {
-            return failOver(cluster, members, primary, true, "primary's store container "
+            return elect(cluster, members, primary, true, "primary's store container "
                     + (runningContainer == null ? "exited" : "restarted"), statuses);
         }
         if (primaryStatus != null && !"primary".equals(primaryStatus.role())) {
             // the primary's store answers without its role: its process restarted (container crash, or a
             // replaced pod): the process that held the term is gone, so no lease needs waiting out
-            return failOver(cluster, members, primary, true, "primary restarted without its role", statuses);
+            return elect(cluster, members, primary, true, "primary restarted without its role", statuses);
         }
         if (!podGone && answering) {
             primaryIncarnation.put(key, new Incarnation(epochOf(status), primary.name(),
                     primary.pod().getMetadata().getUid(), runningContainer != null ? runningContainer : knownContainer));
         }
         if (podGone || primary.pod().getMetadata().getDeletionTimestamp() != null) {
-            return failOver(cluster, members, primary, podGone,
+            return elect(cluster, members, primary, podGone,
                     podGone ? "primary pod deleted" : "primary pod terminating", statuses);
         }
         // not ready counts only when the store confirms it cannot serve (too few secondaries connected):
@@ -197,14 +201,14 @@ final class PrimaryKeeper {
         boolean inDoubt = !answering || cannotServe;
         if (inDoubt) {
             HealthyAnswer last = healthyAt.get(key);
-            if (last == null || last.epoch() != epochOf(status) || !last.pod().equals(primary.name())) {
+            if (last == null || !last.of(epochOf(status), primary.name())) {
                 // not seen healthy in this term yet: count from this pass
                 last = new HealthyAnswer(epochOf(status), primary.name(), asked);
                 healthyAt.put(key, last);
             }
             long millis = Duration.between(last.at(), Instant.now()).toMillis();
             if (millis >= spec.getFailover().getDelayMillis()) {
-                return failOver(cluster, members, primary, false, "primary " + (answering
+                return elect(cluster, members, primary, false, "primary " + (answering
                         ? "not ready, with " + primaryStatus.connectedSecondaries() + " secondaries connected"
                         : "not answering") + " for " + millis + " ms", statuses);
             }
@@ -224,22 +228,6 @@ final class PrimaryKeeper {
         repoint(cluster, members, primary, statuses);
         label(members, primary.name());
         return new Outcome(null, statuses, inDoubt);
-    }
-
-    /**
-     * Replaces a lost primary. What showed the loss (the pod's uid, its container, since when it is
-     * unhealthy) is forgotten only once another store took over, so a failover that has to wait is
-     * tried again on the next pass for the same reason.
-     */
-    private Outcome failOver(KVCluster cluster, List<StoreMember> members, StoreMember lost, boolean lostGone,
-                             String reason, Map<String, NodeStatus> statuses) throws IOException {
-        Outcome outcome = elect(cluster, members, lost, lostGone, reason, statuses);
-        if (outcome.degradedReason() == null) {
-            String key = cluster.getMetadata().getUid();
-            healthyAt.remove(key);
-            primaryIncarnation.remove(key);
-        }
-        return outcome;
     }
 
     private Outcome elect(KVCluster cluster, List<StoreMember> everyMember, StoreMember lost, boolean lostGone,

@@ -9,9 +9,17 @@ import io.fabric8.kubernetes.api.model.Pod;
 record StoreMember(String name, String podIp, Pod pod) implements FailoverProcedure.Member {
 
     static StoreMember of(String name, Pod pod) {
-        String ip = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPodIP();
         boolean deleting = pod != null && pod.getMetadata().getDeletionTimestamp() != null;
-        return new StoreMember(name, ip == null || ip.isBlank() || deleting ? null : ip, pod);
+        return new StoreMember(name, deleting ? null : podIpOf(pod), pod);
+    }
+
+    private static String podIpOf(Pod pod) {
+        String ip = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+        return ip == null || ip.isBlank() ? null : ip;
+    }
+
+    private static String httpUrlOf(String ip) {
+        return ip == null ? null : "http://" + ip + ":" + KvNames.HTTP_PORT;
     }
 
     /** The same store with no address: it is not asked anything. */
@@ -21,14 +29,13 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
 
     @Override
     public String httpUrl() {
-        return podIp == null ? null : "http://" + podIp + ":" + KvNames.HTTP_PORT;
+        return httpUrlOf(podIp);
     }
 
     /** A terminating pod still runs its store until it is gone: it can be fenced, though it takes no part. */
     @Override
     public String fenceUrl() {
-        String ip = pod == null || pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-        return ip == null || ip.isBlank() ? null : "http://" + ip + ":" + KvNames.HTTP_PORT;
+        return httpUrlOf(podIpOf(pod));
     }
 
     @Override
