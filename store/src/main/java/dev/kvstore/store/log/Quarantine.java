@@ -1,5 +1,6 @@
 package dev.kvstore.store.log;
 
+import dev.kvstore.core.disk.DiskSync;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -19,9 +20,11 @@ public final class Quarantine {
 
     private final Path dir;
     private final AtomicLong entries = new AtomicLong();
+    private final DiskSync disk;
 
-    public Quarantine(Path dir, int maxEntryBytes) throws IOException {
+    public Quarantine(Path dir, int maxEntryBytes, DiskSync disk) throws IOException {
         this.dir = dir;
+        this.disk = disk;
         Files.createDirectories(dir);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.log")) {
             for (Path file : files) {
@@ -55,7 +58,7 @@ public final class Quarantine {
                     out.write(buffer);
                 }
             }
-            out.force(true);
+            disk.force(out, true);
         }
         entries.addAndGet(suffix.size());
         return file;

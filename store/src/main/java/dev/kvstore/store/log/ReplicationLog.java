@@ -1,6 +1,8 @@
 package dev.kvstore.store.log;
 
 import dev.kvstore.core.Position;
+import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.store.disk.GuardedDiskSync;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -35,6 +37,7 @@ public final class ReplicationLog implements Closeable {
     private static final String NAME = "replication.log";
 
     private final Path file;
+    private final DiskSync disk;
     private final FsyncPolicy policy;
     private final int maxEntryBytes;
     private final Object lock = new Object();
@@ -56,14 +59,24 @@ public final class ReplicationLog implements Closeable {
     private volatile boolean closed;
 
     public ReplicationLog(Path dir, FsyncPolicy policy, int maxEntryBytes) throws IOException {
-        this(dir, policy, maxEntryBytes, 0, EpochHistory.EMPTY);
+        this(dir, GuardedDiskSync.system(), policy, maxEntryBytes, 0, EpochHistory.EMPTY);
+    }
+
+    public ReplicationLog(Path dir, DiskSync disk, FsyncPolicy policy, int maxEntryBytes) throws IOException {
+        this(dir, disk, policy, maxEntryBytes, 0, EpochHistory.EMPTY);
+    }
+
+    public ReplicationLog(Path dir, FsyncPolicy policy, int maxEntryBytes, long baseOffset, EpochHistory baseHistory)
+            throws IOException {
+        this(dir, GuardedDiskSync.system(), policy, maxEntryBytes, baseOffset, baseHistory);
     }
 
     /** Opens the log that continues a snapshot ending at {@code baseOffset}, with that history. */
-    public ReplicationLog(Path dir, FsyncPolicy policy, int maxEntryBytes, long baseOffset, EpochHistory baseHistory)
-            throws IOException {
+    public ReplicationLog(Path dir, DiskSync disk, FsyncPolicy policy, int maxEntryBytes, long baseOffset,
+                          EpochHistory baseHistory) throws IOException {
         Files.createDirectories(dir);
         this.file = dir.resolve(NAME);
+        this.disk = disk;
         this.policy = policy;
         this.maxEntryBytes = maxEntryBytes;
         this.baseOffset = baseOffset;
@@ -114,7 +127,7 @@ public final class ReplicationLog implements Closeable {
         if (position < size) {
             LOG.warnf("cutting %d bytes of torn or corrupt log tail after offset %d", size - position, lastOffset);
             channel.truncate(position);
-            channel.force(true);
+            disk.force(channel, true);
         }
         writtenBytes = position;
         flushedBytes = position;
@@ -221,7 +234,7 @@ public final class ReplicationLog implements Closeable {
             }
             try {
                 if (policy == FsyncPolicy.ALWAYS || System.nanoTime() - lastForce > 1_000_000_000L) {
-                    forced.force(false);
+                    disk.force(forced, false);
                     lastForce = System.nanoTime();
                 }
             } catch (java.nio.channels.ClosedChannelException e) {
@@ -336,7 +349,7 @@ public final class ReplicationLog implements Closeable {
             long cut = positionOf(lastKept + 1);
             try {
                 channel.truncate(cut);
-                channel.force(true);
+                disk.force(channel, true);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot truncate " + file, e);
             }
@@ -373,7 +386,7 @@ public final class ReplicationLog implements Closeable {
                 while (copied < writtenBytes - from) {
                     copied += channel.transferTo(from + copied, writtenBytes - from - copied, out);
                 }
-                out.force(true);
+                disk.force(out, true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             channel.close();
@@ -398,7 +411,7 @@ public final class ReplicationLog implements Closeable {
         synchronized (lock) {
             pending.reset();
             channel.truncate(0);
-            channel.force(true);
+            disk.force(channel, true);
             Arrays.fill(recent, null);
             filePositions = new long[1024];
             baseOffset = newBase;
@@ -423,7 +436,7 @@ public final class ReplicationLog implements Closeable {
         }
         synchronized (lock) {
             flushPendingLocked();
-            channel.force(false);
+            disk.force(channel, false);
             channel.close();
         }
     }

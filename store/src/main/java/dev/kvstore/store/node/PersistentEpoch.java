@@ -1,5 +1,6 @@
 package dev.kvstore.store.node;
 
+import dev.kvstore.core.disk.DiskSync;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +17,11 @@ import java.nio.file.StandardOpenOption;
 public final class PersistentEpoch {
 
     private final Path file;
+    private final DiskSync disk;
     private volatile long epoch;
 
-    public PersistentEpoch(Path dir) throws IOException {
+    public PersistentEpoch(Path dir, DiskSync disk) throws IOException {
+        this.disk = disk;
         Files.createDirectories(dir);
         this.file = dir.resolve("epoch");
         this.epoch = Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
@@ -37,15 +40,13 @@ public final class PersistentEpoch {
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             out.write(java.nio.ByteBuffer.wrap(Long.toString(newEpoch).getBytes(StandardCharsets.UTF_8)));
-            out.force(true);
+            disk.force(out, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot persist epoch " + newEpoch, e);
         }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            disk.forceDirectory(file.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot persist epoch " + newEpoch, e);
         }

@@ -3,6 +3,8 @@ package dev.kvstore.store.node;
 import dev.kvstore.core.ReplicationMode;
 import dev.kvstore.core.Role;
 import dev.kvstore.core.admin.NodeStatus;
+import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.store.disk.GuardedDiskSync;
 import dev.kvstore.store.log.EpochHistory;
 import dev.kvstore.store.log.LogEntry;
 import dev.kvstore.store.log.Quarantine;
@@ -86,18 +88,23 @@ public final class StoreNode implements Closeable {
     private volatile long writesPausedUntilNanos;
 
     public StoreNode(NodeSettings settings) throws IOException {
+        this(settings, GuardedDiskSync.system());
+    }
+
+    /** With the given disk: tests slow it down, fail it, or watch which threads use it. */
+    public StoreNode(NodeSettings settings, DiskSync disk) throws IOException {
         this.settings = settings;
         Path dir = settings.dataDir();
         Files.createDirectories(dir);
-        this.epoch = new PersistentEpoch(dir);
-        this.snapshotFile = new SnapshotFile(dir, settings.maxEntryBytes());
+        this.epoch = new PersistentEpoch(dir, disk);
+        this.snapshotFile = new SnapshotFile(dir, settings.maxEntryBytes(), disk);
         Optional<Snapshot> snapshot = snapshotFile.read();
         long base = snapshot.map(Snapshot::lastIncludedOffset).orElse(0L);
-        this.log = new ReplicationLog(dir, settings.fsync(), settings.maxEntryBytes(), base,
+        this.log = new ReplicationLog(dir, disk, settings.fsync(), settings.maxEntryBytes(), base,
                 snapshot.map(Snapshot::history).orElse(EpochHistory.EMPTY));
         snapshot.ifPresent(s -> state.load(s.data(), s.lastIncludedOffset()));
         this.lastSnapshotOffset = base;
-        this.quarantine = new Quarantine(dir.resolve("quarantine"), settings.maxEntryBytes());
+        this.quarantine = new Quarantine(dir.resolve("quarantine"), settings.maxEntryBytes(), disk);
         this.commitHint = new CommitHint(dir);
         // everything up to the last commit point this node heard of is safe to show again
         applyUpTo(Math.min(commitHint.read(), log.lastOffset()));

@@ -1,5 +1,6 @@
 package dev.kvstore.store.snapshot;
 
+import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.store.log.EpochHistory;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -37,10 +38,12 @@ public final class SnapshotFile {
 
     private final Path file;
     private final int maxEntryBytes;
+    private final DiskSync disk;
 
-    public SnapshotFile(Path dir, int maxEntryBytes) {
+    public SnapshotFile(Path dir, int maxEntryBytes, DiskSync disk) {
         this.file = dir.resolve(NAME);
         this.maxEntryBytes = maxEntryBytes;
+        this.disk = disk;
     }
 
     public Path path() {
@@ -62,12 +65,10 @@ public final class SnapshotFile {
     /** Moves a complete, checked snapshot file into place atomically. */
     public void install(Path complete) throws IOException {
         try (FileChannel channel = FileChannel.open(complete, StandardOpenOption.WRITE)) {
-            channel.force(true);
+            disk.force(channel, true);
         }
         Files.move(complete, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        disk.forceDirectory(file.getParent());
     }
 
     public void delete() throws IOException {

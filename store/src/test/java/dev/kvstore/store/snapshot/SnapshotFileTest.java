@@ -24,7 +24,7 @@ class SnapshotFileTest {
 
     @Test
     void a_snapshot_survives_writing_and_reading() throws IOException {
-        SnapshotFile file = new SnapshotFile(dir, 1 << 20);
+        SnapshotFile file = new SnapshotFile(dir, 1 << 20, dev.kvstore.core.disk.DiskSync.SYSTEM);
         file.write(snapshot);
         Snapshot back = file.read().orElseThrow();
         assertThat(back.lastIncludedOffset()).isEqualTo(42);

@@ -1,0 +1,129 @@
+package dev.kvstore.store.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.store.disk.ScriptedDisk;
+import dev.kvstore.store.log.FsyncPolicy;
+import dev.kvstore.store.log.LogEntry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One store driven by admin calls from the test thread, on a disk the test scripts (no network). */
+class StoreNodeTest {
+
+    private static final long LEASE_MILLIS = 300;
+
+    @TempDir
+    Path dir;
+
+    private final ScriptedDisk disk = new ScriptedDisk();
+    private StoreNode node;
+
+    private StoreNode open(int minSyncReplicas) throws IOException {
+        NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1", "http://127.0.0.1:2",
+                ReplicationMode.SYNC, minSyncReplicas, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, LEASE_MILLIS,
+                100_000, 10_000);
+        node = new StoreNode(settings, disk);
+        return node;
+    }
+
+    @AfterEach
+    void close() {
+        disk.stopHolding();
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private static LogEntry put(String key) {
+        return LogEntry.put(0, 0, key, "v".getBytes());
+    }
+
+    @Nested
+    class The_new_primarys_lease_wait {
+
+        @Test
+        void counts_from_the_promotion_not_from_its_own_fence() throws Exception {
+            open(0);
+            // fenced early in a failover whose other fences took longer than a lease: a secondary fenced
+            // later kept renewing the old primary's read lease until its own fence, so the wait is not over
+            node.fence(2);
+            await().pollDelay(Duration.ofMillis(LEASE_MILLIS * 2)).until(() -> true);
+            node.promote(2, false);
+
+            assertThatThrownBy(() -> node.write(put("k")).get(1, TimeUnit.SECONDS))
+                    .hasMessageContaining("read lease");
+            await().atMost(Duration.ofSeconds(2)).ignoreExceptions()
+                    .until(() -> node.write(put("k")).get(1, TimeUnit.SECONDS) != null);
+        }
+
+        @Test
+        void is_skipped_when_the_old_primary_is_known_to_be_gone() throws Exception {
+            open(0);
+            node.fence(2);
+            node.promote(2, true);
+            assertThat(node.write(put("k")).get(1, TimeUnit.SECONDS).epoch()).isEqualTo(2);
+        }
+    }
+
+    @Nested
+    class A_slow_epoch_fsync {
+
+        @Test
+        void does_not_hold_back_writes_waiting_on_the_role_lock() throws Exception {
+            open(0);
+            node.promote(1, true);
+            node.write(put("a")).get(2, TimeUnit.SECONDS);
+            disk.slowDirectoryForces(1_500);
+            CompletableFuture<Void> fence = CompletableFuture.runAsync(() -> node.fence(2));
+            await().until(() -> disk.slowForcesInProgress() > 0);
+
+            long started = System.nanoTime();
+            CompletableFuture<WriteResult> write;
+            try {
+                write = node.write(put("b"));
+            } catch (RuntimeException refused) {
+                write = CompletableFuture.failedFuture(refused);
+            }
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            // an event-loop thread calls write(): it must answer at once, not after the fence's fsync
+            assertThat(tookMillis).as("write() blocked for %d ms behind the epoch fsync", tookMillis).isLessThan(500);
+            fence.get(5, TimeUnit.SECONDS);
+            CompletableFuture<WriteResult> outcome = write;
+            assertThatThrownBy(() -> outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("deposed");
+        }
+    }
+
+    @Nested
+    class A_log_that_cannot_fsync {
+
+        @Test
+        void makes_the_store_not_ready_and_refuses_writes_at_once() throws Exception {
+            open(0);
+            node.promote(1, true);
+            node.write(put("a")).get(2, TimeUnit.SECONDS);
+            assertThat(node.ready()).isTrue();
+
+            disk.failEveryForce(new IOException("Input/output error"));
+            CompletableFuture<WriteResult> pending = node.write(put("b"));
+            assertThatThrownBy(() -> pending.get(2, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("cannot make writes durable");
+            assertThat(node.ready()).isFalse();
+            assertThatThrownBy(() -> node.write(put("c")).get(2, TimeUnit.SECONDS))
+                    .hasMessageContaining("cannot make writes durable");
+            assertThat(node.read("a").value()).isNotNull();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.kvstore.store.repl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.core.Role;
+import dev.kvstore.store.disk.EventLoopGuard;
+import dev.kvstore.store.disk.GuardedDiskSync;
+import dev.kvstore.store.log.FsyncPolicy;
+import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.log.ReplicationLog;
+import dev.kvstore.store.node.NodeSettings;
+import dev.kvstore.store.node.StoreNode;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two stores in one JVM, replicating over real loopback TCP on Vert.x: the disk work of replication
+ * (cutting a divergent suffix, quarantining it, installing a snapshot, persisting a newer epoch)
+ * never runs on an event loop, where it would stall every connection of that loop.
+ */
+class ReplicationDiskWorkTest {
+
+    private static final String SECRET = "secret";
+
+    @TempDir
+    Path dir;
+
+    private final Vertx vertx = Vertx.vertx();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    private record Store(StoreNode node, ReplicationServer server) {
+        String address() {
+            return "127.0.0.1:" + server.port();
+        }
+    }
+
+    private Store store(String name, long snapshotEvery, long retention) throws Exception {
+        NodeSettings settings = new NodeSettings(name, "test", SECRET, dir.resolve(name), "127.0.0.1:0",
+                "http://127.0.0.1:0", ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, 300,
+                snapshotEvery, retention);
+        StoreNode node = new StoreNode(settings, GuardedDiskSync.system());
+        ReplicationServer server = new ReplicationServer(vertx, node, SECRET);
+        node.attach(server, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, SECRET));
+        server.start("127.0.0.1", 0);
+        toClose.add(node);
+        toClose.add(server::stop);
+        return new Store(node, server);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void a_divergent_suffix_is_cut_and_quarantined_off_the_event_loop() throws Exception {
+        // the secondary's disk holds a suffix of an old term that the new primary never had
+        try (ReplicationLog old = new ReplicationLog(dir.resolve("b"), FsyncPolicy.ALWAYS, 1 << 20)) {
+            old.appendReplicated(List.of(LogEntry.noop(1, 1), LogEntry.put(1, 2, "x", "1".getBytes()),
+                    LogEntry.put(1, 3, "y", "2".getBytes())));
+            await().until(() -> old.durableOffset() == 3);
+        }
+        Store a = store("a", 100_000, 10_000);
+        Store b = store("b", 100_000, 10_000);
+        a.node().promote(2, true);
+        long before = EventLoopGuard.violations();
+
+        b.node().follow(2, a.address(), "http://a");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.node().status().following());
+        assertThat(b.node().quarantined()).isEqualTo(3);
+        assertThat(b.node().log().lastPosition().epoch()).isEqualTo(2);
+        assertThat(EventLoopGuard.violations() - before).as("disk calls made on an event loop").isZero();
+    }
+
+    @Test
+    void a_snapshot_is_streamed_and_installed_off_the_event_loop() throws Exception {
+        Store a = store("a", 50, 10);
+        a.node().promote(1, true);
+        for (int i = 0; i < 200; i++) {
+            a.node().write(LogEntry.put(0, 0, "k" + i, ("v" + i).getBytes())).get(5, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().log().startOffset() > 1);
+        Store b = store("b", 100_000, 10_000);
+        long before = EventLoopGuard.violations();
+
+        b.node().follow(1, a.address(), "http://a");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.node().status().following()
+                && b.node().status().appliedOffset() == a.node().log().lastOffset());
+        assertThat(b.node().read("k199").value()).isEqualTo("v199".getBytes());
+        assertThat(EventLoopGuard.violations() - before).as("disk calls made on an event loop").isZero();
+    }
+
+    @Test
+    void a_newer_epoch_learned_from_a_secondary_is_persisted_off_the_event_loop() throws Exception {
+        Store a = store("a", 100_000, 10_000);
+        Store b = store("b", 100_000, 10_000);
+        a.node().promote(1, true);
+        b.node().fence(5);
+        long before = EventLoopGuard.violations();
+
+        b.node().follow(5, a.address(), "http://a");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().role() != Role.PRIMARY || a.node().epoch() == 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().epoch() == 5);
+        assertThat(a.node().isActivePrimary()).as("a primary that learned of epoch 5 took no more writes").isFalse();
+        assertThat(EventLoopGuard.violations() - before).as("disk calls made on an event loop").isZero();
+    }
+}
