@@ -102,7 +102,8 @@ public final class FailoverProcedure {
         List<ReplicaCandidate> candidates = new ArrayList<>();
         for (int i = 0; i < others.size(); i++) {
             NodeStatus status = fences.get(i).join();
-            candidates.add(status == null ? ReplicaCandidate.unreachable(others.get(i).name())
+            // a store whose disk failed holds what it holds, but could never commit as primary
+            candidates.add(status == null || !status.canPersist() ? ReplicaCandidate.unreachable(others.get(i).name())
                     : ReplicaCandidate.answered(others.get(i).name(), new Position(status.lastEpoch(), status.lastOffset())));
         }
         FailoverDecision decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);

@@ -69,4 +69,7 @@ public interface StoreConfig {
     /** How long a primary may answer reads after its secondaries last confirmed it. */
     @WithDefault("300")
     long leaseMillis();
+
+    /** Tests only: while this file exists, every fsync fails (a dying disk). Unset: off. */
+    Optional<String> failpointFsyncErrorFile();
 }

@@ -1,6 +1,9 @@
 package dev.kvstore.store;
 
 import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.store.disk.FailpointDiskSync;
+import dev.kvstore.store.disk.GuardedDiskSync;
 import dev.kvstore.store.log.FsyncPolicy;
 import dev.kvstore.store.node.NodeSettings;
 import dev.kvstore.store.node.StoreNode;
@@ -41,7 +44,12 @@ public class StoreLifecycle {
                 FsyncPolicy.parse(config.fsync()), config.maxKeyBytes(), config.maxValueBytes(),
                 config.writeTimeoutMillis(), config.heartbeatMillis(), config.leaseMillis(),
                 config.snapshotEveryEntries(), config.logRetentionEntries());
-        node = new StoreNode(settings);
+        DiskSync disk = GuardedDiskSync.system();
+        if (config.failpointFsyncErrorFile().isPresent()) {
+            // relative to the data directory, so that each store of a local cluster has its own
+            disk = new FailpointDiskSync(disk, Path.of(config.dataDir()).resolve(config.failpointFsyncErrorFile().get()));
+        }
+        node = new StoreNode(settings, disk);
         replication = new ReplicationServer(vertx, node, secret);
         node.attach(replication, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, secret));
         replication.start(config.replicationHost(), config.replicationPort());

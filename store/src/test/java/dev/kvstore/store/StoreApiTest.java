@@ -20,6 +20,9 @@ class StoreApiTest {
 
     private static final AdminAuth AUTH = new AdminAuth("test-secret");
 
+    @jakarta.inject.Inject
+    dev.kvstore.store.node.StoreNode node;
+
     private static Response admin(String path, String body) {
         String signature = AUTH.sign("POST", path, body.getBytes(), System.currentTimeMillis());
         return given().header(AdminAuth.HEADER, signature).contentType("application/json").body(body).post(path);
@@ -95,6 +98,28 @@ class StoreApiTest {
     @Order(7)
     void metrics_expose_role_epoch_and_offsets() {
         given().get("/metrics").then().statusCode(200).body(containsString("kv_epoch"))
-                .body(containsString("kv_commit_offset")).body(containsString("kv_role"));
+                .body(containsString("kv_commit_offset")).body(containsString("kv_role"))
+                .body(containsString("kv_disk_failed 0.0")).body(containsString("kv_event_loop_disk_calls 0.0"));
+    }
+
+    /** Last: it breaks the store's disk for good (the failpoint of the test profile). */
+    @Test
+    @Order(8)
+    void a_store_whose_fsync_fails_refuses_writes_at_once_and_says_so_everywhere() throws Exception {
+        given().body("before").put("/v1/kv/durable").then().statusCode(200);
+        java.nio.file.Files.createFile(java.nio.file.Path.of(node.settings().dataDir().toString(), "fail-fsync"));
+
+        long started = System.nanoTime();
+        given().body("x").put("/v1/kv/doomed").then().statusCode(503)
+                .body("error", containsString("cannot make writes durable"));
+        assertThat((System.nanoTime() - started) / 1_000_000).as("refused at once, not at the write timeout")
+                .isLessThan(2_000);
+        given().body("x").put("/v1/kv/doomed").then().statusCode(503)
+                .body("error", containsString("cannot make writes durable"));
+        given().get("/health/ready").then().statusCode(503);
+        given().get("/health/live").then().statusCode(503).body(containsString("cannot make writes durable"));
+        given().get("/v1/status").then().statusCode(200).body("diskFailure", containsString("Input/output error"));
+        given().get("/metrics").then().body(containsString("kv_disk_failed 1.0"));
+        given().get("/v1/kv/durable").then().statusCode(200).body(equalTo("before"));
     }
 }

@@ -4,6 +4,8 @@ import dev.kvstore.core.FailoverProcedure;
 import dev.kvstore.core.ReplicationMode;
 import dev.kvstore.core.admin.AdminClient;
 import dev.kvstore.core.admin.NodeStatus;
+import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.core.disk.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,6 +117,7 @@ public final class LocalSupervisor implements AutoCloseable {
     private void tick() throws IOException {
         NodeProcess current = primary;
         Map<NodeProcess, NodeStatus> statuses = statusOfAll();
+        stopStoresThatCannotPersist(statuses);
         long now = System.nanoTime();
         if (current != null) {
             boolean processGone = !current.alive();
@@ -164,6 +167,22 @@ public final class LocalSupervisor implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * A store whose log can no longer make writes durable reports it, and its liveness is down: it is
+     * stopped here (and restarted below a second later), as a kubelet restarts a container whose
+     * liveness fails. A primary among them is then a process that exited, which fails it over at once.
+     */
+    private void stopStoresThatCannotPersist(Map<NodeProcess, NodeStatus> statuses) {
+        statuses.entrySet().removeIf(entry -> {
+            if (entry.getValue().canPersist()) {
+                return false;
+            }
+            events.accept(entry.getKey().name() + " stopped: " + entry.getValue().diskFailure());
+            entry.getKey().kill();
+            return true;
+        });
     }
 
     /**
@@ -232,11 +251,11 @@ public final class LocalSupervisor implements AutoCloseable {
         return answered;
     }
 
+    /** The epoch is on disk, rename included, before any store hears of it. */
     private void writeState(long newEpoch) throws IOException {
         Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
         Files.writeString(tmp, Long.toString(newEpoch));
-        Files.move(tmp, stateFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        new DurableFiles(DiskSync.SYSTEM).replace(tmp, stateFile);
     }
 
     @Override

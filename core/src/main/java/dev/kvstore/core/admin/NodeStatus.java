@@ -15,10 +15,17 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param following     secondary: streaming from the current primary right now
  * @param fenced        a primary that learned of a newer epoch and stopped taking writes
  * @param quarantined   entries moved aside after a divergent suffix was found on rejoin
+ * @param diskFailure   why this store can no longer make writes durable (its log's write or fsync
+ *                      failed), or null: such a store is neither a healthy primary nor a candidate
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeStatus(String nodeId, String role, long epoch, long lastEpoch, long lastOffset,
                          long commitOffset, long appliedOffset, long lag, String primary, String primaryHttp,
                          boolean following, boolean fenced, long quarantined, int connectedSecondaries,
-                         String mode, int minSyncReplicas) {
+                         String mode, int minSyncReplicas, String diskFailure) {
+
+    /** Whether this store can still make writes durable; one that cannot must not serve as primary. */
+    public boolean canPersist() {
+        return diskFailure == null;
+    }
 }

@@ -391,7 +391,9 @@ final class PrimaryKeeper {
         Map<String, NodeStatus> answered = new LinkedHashMap<>();
         pending.forEach((name, call) -> {
             NodeStatus status = call.join();
-            if (status != null) {
+            // a store that cannot make writes durable counts as not answering: a primary in that state is
+            // replaced after the failover delay like a silent one, and no such store is promoted
+            if (status != null && status.canPersist()) {
                 answered.put(name, status);
             }
         });

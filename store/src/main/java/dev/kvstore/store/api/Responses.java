@@ -31,7 +31,8 @@ final class Responses {
             }
             return new Refusal(MISDIRECTED, notPrimary.getMessage(), notPrimary.primaryHttp());
         }
-        if (cause instanceof NodeExceptions.Fenced || cause instanceof NodeExceptions.Unavailable) {
+        if (cause instanceof NodeExceptions.Fenced || cause instanceof NodeExceptions.Unavailable
+                || cause instanceof NodeExceptions.NotDurable) {
             return new Refusal(503, cause.getMessage(), null);
         }
         if (cause instanceof NodeExceptions.StaleEpoch) {

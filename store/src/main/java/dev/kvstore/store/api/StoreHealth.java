@@ -8,7 +8,11 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Liveness: the process answers. Readiness: a primary whose term is confirmed, or a secondary streaming from it. */
+/**
+ * Liveness: the process answers and its log can still make writes durable (a store whose fsync
+ * failed cannot recover by itself; a restart reopens the log). Readiness: a primary whose term is
+ * confirmed, or a secondary streaming from it, either with a working log.
+ */
 public final class StoreHealth {
 
     private StoreHealth() {
@@ -22,7 +26,10 @@ public final class StoreHealth {
 
         @Override
         public HealthCheckResponse call() {
-            return HealthCheckResponse.named("store").up().withData("role", node.role().label()).build();
+            String diskFailure = node.diskFailure();
+            var response = HealthCheckResponse.named("store").status(diskFailure == null)
+                    .withData("role", node.role().label());
+            return (diskFailure == null ? response : response.withData("diskFailure", diskFailure)).build();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.kvstore.store.api;
 
 import dev.kvstore.core.Role;
+import dev.kvstore.store.disk.EventLoopGuard;
 import dev.kvstore.store.node.StoreNode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +21,12 @@ public class StoreMetrics {
         Gauge.builder("kv_commit_offset", node, StoreNode::commitOffset).register(registry);
         Gauge.builder("kv_lag", node, n -> n.status().lag()).description("entries behind the primary").register(registry);
         Gauge.builder("kv_quarantined_entries", node, StoreNode::quarantined).register(registry);
+        Gauge.builder("kv_disk_failed", node, n -> n.diskFailure() == null ? 0 : 1)
+                .description("1 when the log can no longer make writes durable (a write or fsync failed)")
+                .register(registry);
+        Gauge.builder("kv_event_loop_disk_calls", EventLoopGuard::violations)
+                .description("disk calls made on an event loop since start (a bug wherever it is not 0)")
+                .register(registry);
         Gauge.builder("kv_connected_secondaries", node, n -> n.status().connectedSecondaries()).register(registry);
     }
 }

@@ -1,6 +1,7 @@
 package dev.kvstore.store.log;
 
 import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.core.disk.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,12 +21,12 @@ public final class Quarantine {
 
     private final Path dir;
     private final AtomicLong entries = new AtomicLong();
-    private final DiskSync disk;
+    private final DurableFiles files;
 
     public Quarantine(Path dir, int maxEntryBytes, DiskSync disk) throws IOException {
         this.dir = dir;
-        this.disk = disk;
-        Files.createDirectories(dir);
+        this.files = new DurableFiles(disk);
+        files.createDirectories(dir);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.log")) {
             for (Path file : files) {
                 entries.addAndGet(count(file, maxEntryBytes));
@@ -58,7 +59,8 @@ public final class Quarantine {
                     out.write(buffer);
                 }
             }
-            disk.force(out, true);
+            // the file and its name: a quarantine that vanishes after a power loss would lose the only copy
+            files.created(out, file);
         }
         entries.addAndGet(suffix.size());
         return file;

@@ -2,6 +2,7 @@ package dev.kvstore.store.log;
 
 import dev.kvstore.core.Position;
 import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.core.disk.DurableFiles;
 import dev.kvstore.store.disk.GuardedDiskSync;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -11,12 +12,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.jboss.logging.Logger;
 
@@ -24,6 +25,11 @@ import org.jboss.logging.Logger;
  * The append-only log on disk, with group commit. Appends are encoded into a buffer under a lock;
  * one flusher thread writes the buffer with one system call, forces the file, and then tells
  * listeners how far the log is durable, so every write that arrived during an fsync shares the next.
+ *
+ * <p>What the flusher publishes as durable was forced in the log's current generation: a truncation
+ * or reset starts a new one, so a force that began before it (and covered bytes that are gone now)
+ * can never vouch for entries that took the same offsets afterwards. An I/O error stops the log for
+ * good: {@link #failure()} says why, appends are refused, and failure listeners hear of it once.
  *
  * <p>The log holds the offsets after {@code baseOffset}; everything up to the base lives in the
  * snapshot. On open, a torn or corrupt tail (a crash in the middle of a write) is cut off: such
@@ -38,6 +44,8 @@ public final class ReplicationLog implements Closeable {
 
     private final Path file;
     private final DiskSync disk;
+    private final DurableFiles files;
+    private final List<Consumer<IOException>> failureListeners = new CopyOnWriteArrayList<>();
     private final FsyncPolicy policy;
     private final int maxEntryBytes;
     private final Object lock = new Object();
@@ -55,6 +63,8 @@ public final class ReplicationLog implements Closeable {
     private EpochHistory history;
     private final LogEntry[] recent = new LogEntry[RECENT_CACHE];
     private boolean flusherWaiting; // wake the flusher only when it sleeps
+    private long generation; // raised by every truncation and reset: offsets may then name other entries
+    private volatile IOException failure;
     private volatile long durableOffset;
     private volatile boolean closed;
 
@@ -74,15 +84,20 @@ public final class ReplicationLog implements Closeable {
     /** Opens the log that continues a snapshot ending at {@code baseOffset}, with that history. */
     public ReplicationLog(Path dir, DiskSync disk, FsyncPolicy policy, int maxEntryBytes, long baseOffset,
                           EpochHistory baseHistory) throws IOException {
-        Files.createDirectories(dir);
-        this.file = dir.resolve(NAME);
         this.disk = disk;
+        this.files = new DurableFiles(disk);
+        files.createDirectories(dir);
+        this.file = dir.resolve(NAME);
         this.policy = policy;
         this.maxEntryBytes = maxEntryBytes;
         this.baseOffset = baseOffset;
         this.lastOffset = baseOffset;
         this.history = baseHistory;
+        boolean existed = Files.exists(file);
         this.channel = open(file);
+        if (!existed) {
+            files.created(channel, file);
+        }
         recover();
         this.durableOffset = lastOffset;
         this.flusher = new Thread(this::flushLoop, "log-flusher");
@@ -151,6 +166,7 @@ public final class ReplicationLog implements Closeable {
     /** Appends a new entry at the next offset (primary). Returns it with its offset. */
     public LogEntry appendNext(LogEntry withoutOffset) {
         synchronized (lock) {
+            refuseWhenFailed();
             LogEntry entry = withoutOffset.at(lastOffset + 1);
             write(entry);
             return entry;
@@ -160,6 +176,7 @@ public final class ReplicationLog implements Closeable {
     /** Appends entries received from the primary; they must continue this log exactly. */
     public void appendReplicated(List<LogEntry> entries) {
         synchronized (lock) {
+            refuseWhenFailed();
             for (LogEntry entry : entries) {
                 if (entry.offset() != lastOffset + 1) {
                     throw new IllegalStateException("entry " + entry + " does not follow offset " + lastOffset);
@@ -169,6 +186,13 @@ public final class ReplicationLog implements Closeable {
                 }
                 write(entry);
             }
+        }
+    }
+
+    private void refuseWhenFailed() {
+        IOException failed = failure;
+        if (failed != null) {
+            throw new LogFailedException(failed);
         }
     }
 
@@ -208,6 +232,7 @@ public final class ReplicationLog implements Closeable {
         long lastForce = System.nanoTime();
         while (!closed) {
             long target;
+            long forcedGeneration;
             FileChannel forced;
             synchronized (lock) {
                 while (!closed && lastOffset == durableOffset) {
@@ -223,12 +248,16 @@ public final class ReplicationLog implements Closeable {
                         break;
                     }
                 }
+                if (closed) {
+                    return;
+                }
                 target = lastOffset;
+                forcedGeneration = generation;
                 forced = channel;
                 try {
                     flushPendingLocked();
                 } catch (UncheckedIOException e) {
-                    LOG.error("writing the log failed; stopping acknowledgements", e);
+                    fail("writing the log failed", e.getCause());
                     return;
                 }
             }
@@ -241,20 +270,44 @@ public final class ReplicationLog implements Closeable {
                 continue; // compaction swapped the file; the new one was forced whole
             } catch (IOException e) {
                 if (!closed) {
-                    LOG.error("fsync of the log failed; stopping acknowledgements", e);
+                    fail("fsync of the log failed", e);
                 }
                 return;
             }
             synchronized (lock) {
-                if (target > durableOffset && target <= lastOffset) {
-                    durableOffset = target;
-                } else {
+                // a truncation or reset meanwhile: what was forced may not be what those offsets hold now
+                if (forcedGeneration != generation || target <= durableOffset || target > lastOffset) {
                     continue;
                 }
+                durableOffset = target;
             }
             for (LongConsumer listener : durabilityListeners) {
                 listener.accept(target);
             }
+        }
+    }
+
+    /** Stops the log: nothing more becomes durable, appends are refused, listeners hear why. */
+    private void fail(String what, IOException cause) {
+        IOException failed = new IOException(what + ": " + cause.getMessage(), cause);
+        LOG.error(what + "; this store can no longer make writes durable", cause);
+        failure = failed;
+        for (Consumer<IOException> listener : failureListeners) {
+            listener.accept(failed);
+        }
+    }
+
+    /** Why this log stopped making writes durable, or null while it works. */
+    public IOException failure() {
+        return failure;
+    }
+
+    /** Called once, on the flusher thread, if the log stops making writes durable. */
+    public void onFailure(Consumer<IOException> listener) {
+        failureListeners.add(listener);
+        IOException already = failure;
+        if (already != null) {
+            listener.accept(already);
         }
     }
 
@@ -358,6 +411,7 @@ public final class ReplicationLog implements Closeable {
             }
             writtenBytes = cut;
             flushedBytes = cut;
+            generation++;
             lastOffset = lastKept;
             durableOffset = Math.min(durableOffset, lastKept);
             history = history.truncatedAfter(lastKept);
@@ -386,9 +440,9 @@ public final class ReplicationLog implements Closeable {
                 while (copied < writtenBytes - from) {
                     copied += channel.transferTo(from + copied, writtenBytes - from - copied, out);
                 }
-                disk.force(out, true);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // forced, renamed, and the rename forced: after a power loss the old file cannot come back
+            files.replace(tmp, file);
             channel.close();
             channel = open(file);
             long kept = lastOffset - newBase;
@@ -418,6 +472,7 @@ public final class ReplicationLog implements Closeable {
             lastOffset = newBase;
             writtenBytes = 0;
             flushedBytes = 0;
+            generation++;
             history = newHistory;
             durableOffset = newBase;
         }
@@ -435,9 +490,14 @@ public final class ReplicationLog implements Closeable {
             Thread.currentThread().interrupt();
         }
         synchronized (lock) {
-            flushPendingLocked();
-            disk.force(channel, false);
-            channel.close();
+            try {
+                if (failure == null) {
+                    flushPendingLocked();
+                    disk.force(channel, false);
+                }
+            } finally {
+                channel.close();
+            }
         }
     }
 }

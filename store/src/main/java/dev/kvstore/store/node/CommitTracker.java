@@ -29,6 +29,7 @@ public final class CommitTracker {
     private final TreeMap<Long, List<CompletableFuture<Long>>> waiters = new TreeMap<>();
     private long localDurable;
     private long commit;
+    private RuntimeException retiredBy; // once set, every wait registered later fails with it
 
     CommitTracker(ReplicationMode mode, int minSyncReplicas, long termStartOffset, long leaseNanos,
                   LongConsumer onCommit) {
@@ -44,6 +45,8 @@ public final class CommitTracker {
         CompletableFuture<Long> future = new CompletableFuture<>();
         if (offset <= commit) {
             future.complete(offset);
+        } else if (retiredBy != null) {
+            future.completeExceptionally(retiredBy);
         } else {
             waiters.computeIfAbsent(offset, o -> new ArrayList<>(1)).add(future);
         }
@@ -124,9 +127,16 @@ public final class CommitTracker {
         }
     }
 
+    /**
+     * Retires the tracker: every write waiting for a commit fails with {@code cause}, and so does every
+     * wait registered later (a write that got into the log just before its term ended or its disk failed).
+     */
     void failAll(RuntimeException cause) {
         List<CompletableFuture<Long>> all = new ArrayList<>();
         synchronized (this) {
+            if (retiredBy == null) {
+                retiredBy = cause;
+            }
             waiters.values().forEach(all::addAll);
             waiters.clear();
         }

@@ -34,6 +34,13 @@ public final class NodeExceptions {
         }
     }
 
+    /** The store's log can no longer make anything durable (a write or fsync failed); it must be replaced. */
+    public static final class NotDurable extends RuntimeException {
+        public NotDurable(String cause) {
+            super("this store cannot make writes durable: " + cause + "; its supervisor fails it over");
+        }
+    }
+
     /** An admin call asked for an epoch older than the one this store has seen. */
     public static final class StaleEpoch extends RuntimeException {
         public StaleEpoch(String message) {

@@ -4,9 +4,11 @@ import dev.kvstore.core.ReplicationMode;
 import dev.kvstore.core.Role;
 import dev.kvstore.core.admin.NodeStatus;
 import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.core.disk.DurableFiles;
 import dev.kvstore.store.disk.GuardedDiskSync;
 import dev.kvstore.store.log.EpochHistory;
 import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.log.LogFailedException;
 import dev.kvstore.store.log.Quarantine;
 import dev.kvstore.store.log.ReplicationLog;
 import dev.kvstore.store.state.KvState;
@@ -57,6 +59,7 @@ public final class StoreNode implements Closeable {
     }
 
     private final NodeSettings settings;
+    private final DurableFiles files;
     private final ReplicationLog log;
     private final KvState state = new KvState();
     private final Quarantine quarantine;
@@ -83,7 +86,6 @@ public final class StoreNode implements Closeable {
     private volatile String primaryHttp;
     private volatile long secondaryCommit;
     private volatile long primaryLastOffset;
-    private volatile long fencedAtNanos = System.nanoTime();
     private volatile long writesAllowedAtNanos;
     private volatile long writesPausedUntilNanos;
 
@@ -94,8 +96,9 @@ public final class StoreNode implements Closeable {
     /** With the given disk: tests slow it down, fail it, or watch which threads use it. */
     public StoreNode(NodeSettings settings, DiskSync disk) throws IOException {
         this.settings = settings;
+        this.files = new DurableFiles(disk);
         Path dir = settings.dataDir();
-        Files.createDirectories(dir);
+        files.createDirectories(dir);
         this.epoch = new PersistentEpoch(dir, disk);
         this.snapshotFile = new SnapshotFile(dir, settings.maxEntryBytes(), disk);
         Optional<Snapshot> snapshot = snapshotFile.read();
@@ -109,6 +112,7 @@ public final class StoreNode implements Closeable {
         // everything up to the last commit point this node heard of is safe to show again
         applyUpTo(Math.min(commitHint.read(), log.lastOffset()));
         log.onDurable(this::onLocalDurable);
+        log.onFailure(this::onLogFailure);
         LOG.infof("store %s opened: epoch %d, log %s, applied %d, quarantined %d", settings.nodeId(), epoch.get(),
                 log.lastPosition(), state.appliedOffset(), quarantine.entries());
     }
@@ -145,9 +149,13 @@ public final class StoreNode implements Closeable {
                 throw new NodeExceptions.NotPrimary("this store is " + role.label() + ", writes go to the primary",
                         primaryHttp);
             }
-            if (fenced) {
+            if (fenced || termEpoch < epoch.get()) {
+                // the second: a newer epoch is already on disk, its step-down is a moment away
                 throw new NodeExceptions.Fenced("this primary was deposed: epoch " + epoch.get()
                         + " is newer than its term " + termEpoch);
+            }
+            if (log.failure() != null) {
+                throw new NodeExceptions.NotDurable(log.failure().getMessage());
             }
             if (System.nanoTime() < writesAllowedAtNanos) {
                 throw new NodeExceptions.Unavailable("new primary is waiting out the old primary's read lease; retry");
@@ -157,6 +165,8 @@ public final class StoreNode implements Closeable {
             }
             commits = tracker;
             entry = log.appendNext(new LogEntry(termEpoch, 0, operation.op(), operation.key(), operation.value()));
+        } catch (LogFailedException e) {
+            throw new NodeExceptions.NotDurable(e.getCause().getMessage());
         } finally {
             roleLock.readLock().unlock();
         }
@@ -199,11 +209,10 @@ public final class StoreNode implements Closeable {
      * log ends, which is what the failover compares.
      */
     public NodeStatus fence(long newEpoch) {
+        raiseEpoch(newEpoch);
         roleLock.writeLock().lock();
         try {
             requireNotOlder(newEpoch);
-            epoch.raiseTo(newEpoch);
-            fencedAtNanos = System.nanoTime();
             if (role == Role.PRIMARY && termEpoch < newEpoch) {
                 stepDown("fenced by epoch " + newEpoch);
             }
@@ -219,28 +228,31 @@ public final class StoreNode implements Closeable {
 
     /**
      * Makes this store the primary of term {@code newEpoch}. Unless the old primary is known to be
-     * gone, writes wait until a read lease granted before the fence has run out, so that the old
-     * primary cannot answer a read that misses a write of the new term.
+     * gone, writes wait a whole read lease from now: the failover fenced every other store before
+     * this call, in parallel and some later than this one, and a secondary renewed the old primary's
+     * lease until its own fence. Counting from now covers the last of them, so the old primary cannot
+     * answer a read that misses a write of the new term.
      */
     public NodeStatus promote(long newEpoch, boolean oldPrimaryGone) {
+        if (isPrimaryOf(newEpoch)) {
+            return status();
+        }
+        requireNotOlder(newEpoch);
+        requireNewerThanLastEntry(newEpoch);
+        raiseEpoch(newEpoch);
         roleLock.writeLock().lock();
         try {
-            if (role == Role.PRIMARY && termEpoch == newEpoch && !fenced) {
+            if (isPrimaryOf(newEpoch)) {
                 return status();
             }
             requireNotOlder(newEpoch);
-            if (newEpoch <= log.lastPosition().epoch()) {
-                throw new NodeExceptions.StaleEpoch("epoch " + newEpoch + " is not newer than the last entry's epoch "
-                        + log.lastPosition().epoch());
-            }
+            requireNewerThanLastEntry(newEpoch);
             if (role == Role.PRIMARY) {
                 stepDown("replaced by a new term");
             }
             stopFollowing();
-            epoch.raiseTo(newEpoch);
             long now = System.nanoTime();
-            writesAllowedAtNanos = oldPrimaryGone ? now
-                    : Math.max(now, fencedAtNanos + TimeUnit.MILLISECONDS.toNanos(settings.leaseMillis()));
+            writesAllowedAtNanos = oldPrimaryGone ? now : now + TimeUnit.MILLISECONDS.toNanos(settings.leaseMillis());
             // a pause belonged to a switchover away from an earlier term of this store; a new term starts
             // unpaused (else a store switched away from and straight back to refused writes for seconds)
             writesPausedUntilNanos = 0;
@@ -282,13 +294,13 @@ public final class StoreNode implements Closeable {
     /** Follows the primary of term {@code newEpoch} at {@code primary} (host:port). */
     public NodeStatus follow(long newEpoch, String primary, String httpOfPrimary) {
         HostPort target = HostPort.parse(primary);
+        raiseEpoch(newEpoch);
         roleLock.writeLock().lock();
         try {
             requireNotOlder(newEpoch);
             if (role == Role.SECONDARY && primary.equals(primaryReplication) && epoch.get() == newEpoch) {
                 return status();
             }
-            epoch.raiseTo(newEpoch);
             if (role == Role.PRIMARY) {
                 stepDown("now following " + primary);
             }
@@ -301,6 +313,28 @@ public final class StoreNode implements Closeable {
         } finally {
             roleLock.writeLock().unlock();
         }
+    }
+
+    private boolean isPrimaryOf(long epochOfTerm) {
+        return role == Role.PRIMARY && termEpoch == epochOfTerm && !fenced;
+    }
+
+    private void requireNewerThanLastEntry(long newEpoch) {
+        long lastEntryEpoch = log.lastPosition().epoch();
+        if (newEpoch <= lastEntryEpoch) {
+            throw new NodeExceptions.StaleEpoch("epoch " + newEpoch + " is not newer than the last entry's epoch "
+                    + lastEntryEpoch);
+        }
+    }
+
+    /**
+     * Persists a newer epoch (an fsync) before the role lock is taken: writes on event loops wait for
+     * that lock, and must not wait for a disk. Between the two, {@link #write} already refuses: it
+     * compares its term with the epoch in force.
+     */
+    private void raiseEpoch(long newEpoch) {
+        requireNotOlder(newEpoch);
+        epoch.raiseTo(newEpoch);
     }
 
     private void requireNotOlder(long requested) {
@@ -340,9 +374,9 @@ public final class StoreNode implements Closeable {
         if (seen <= epoch.get()) {
             return;
         }
+        epoch.raiseTo(seen);
         roleLock.writeLock().lock();
         try {
-            epoch.raiseTo(seen);
             if (role == Role.PRIMARY && termEpoch < seen) {
                 stepDown("a peer reported epoch " + seen);
             }
@@ -357,6 +391,20 @@ public final class StoreNode implements Closeable {
 
     public long termEpoch() {
         return termEpoch;
+    }
+
+    /** A primary's term as one consistent pair: its epoch and the tracker that commits in it. */
+    public record Term(long epoch, CommitTracker tracker) {
+    }
+
+    /** The term this store is the active primary of, or null when it is not one. */
+    public Term activeTerm() {
+        roleLock.readLock().lock();
+        try {
+            return isActivePrimary() && termEpoch >= epoch.get() ? new Term(termEpoch, tracker) : null;
+        } finally {
+            roleLock.readLock().unlock();
+        }
     }
 
     public CommitTracker tracker() {
@@ -401,7 +449,7 @@ public final class StoreNode implements Closeable {
             quarantine.keep(logPart, epoch.get());
         }
         if (snapshotFile.exists()) {
-            Files.move(snapshotFile.path(), settings.dataDir().resolve("quarantine")
+            files.move(snapshotFile.path(), settings.dataDir().resolve("quarantine")
                     .resolve("snapshot-" + System.currentTimeMillis()));
         }
         log.resetTo(0, EpochHistory.EMPTY);
@@ -434,6 +482,20 @@ public final class StoreNode implements Closeable {
         if (role == Role.PRIMARY && commits != null) {
             commits.localDurable(durable);
         }
+    }
+
+    /** The log stopped making writes durable: fail what waits for it now rather than at its timeout. */
+    private void onLogFailure(java.io.IOException cause) {
+        CommitTracker commits = tracker;
+        if (commits != null) {
+            commits.failAll(new NodeExceptions.NotDurable(cause.getMessage()));
+        }
+    }
+
+    /** Why this store can no longer make writes durable, or null while it can. */
+    public String diskFailure() {
+        java.io.IOException failure = log.failure();
+        return failure == null ? null : "this store cannot make writes durable: " + failure.getMessage();
     }
 
     private void onPrimaryCommit(long commit) {
@@ -510,6 +572,9 @@ public final class StoreNode implements Closeable {
     // ---------------------------------------------------------------- observation
 
     public boolean ready() {
+        if (log.failure() != null) {
+            return false;
+        }
         Role current = role;
         if (current == Role.PRIMARY) {
             CommitTracker commits = tracker;
@@ -527,7 +592,7 @@ public final class StoreNode implements Closeable {
                 commitOffset(), state.appliedOffset(), lag(), primaryReplication, primaryHttp,
                 following != null && following.following(), fenced && role == Role.PRIMARY, quarantine.entries(),
                 role == Role.PRIMARY && commits != null ? commits.followerCount() : 0,
-                settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.minSyncReplicas());
+                settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.minSyncReplicas(), diskFailure());
     }
 
     public EpochHistory history() {

@@ -1,5 +1,6 @@
 package dev.kvstore.store.repl;
 
+import dev.kvstore.store.log.LogFailedException;
 import dev.kvstore.store.node.StoreNode;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -8,6 +9,11 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -15,6 +21,11 @@ import org.jboss.logging.Logger;
  * A secondary's connection to its primary. Connects, authenticates both ways, cuts a divergent
  * suffix into quarantine, then appends entries and acknowledges them once they are on disk.
  * Reconnects until closed. Refuses anything from a term older than the epoch this store has seen.
+ *
+ * <p>Messages are handled in order. Entries and heartbeats are handled on the event loop (they only
+ * touch memory); a message that needs the disk (the welcome, which may persist an epoch and cut the
+ * log; snapshot transfer and install) goes to a worker while the socket is paused and the messages
+ * behind it wait, so no fsync ever stalls the event loop.
  */
 public final class FollowerLink implements StoreNode.Link {
 
@@ -32,9 +43,9 @@ public final class FollowerLink implements StoreNode.Link {
     private final AtomicLong echoNanos = new AtomicLong();
 
     private volatile boolean closed;
-    private volatile boolean streaming;
     private volatile NetSocket socket;
-    private volatile long primaryEpoch;
+    /** The session whose stream is live: its welcome (and any cut of the log) is done. */
+    private volatile Session streaming;
     private final Runnable stopAcknowledging;
 
     public FollowerLink(Vertx vertx, StoreNode node, String host, int port, String secret) {
@@ -46,7 +57,7 @@ public final class FollowerLink implements StoreNode.Link {
         this.codec = new MessageCodec(node.settings().maxEntryBytes());
         this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(1000));
         this.context = vertx.getOrCreateContext();
-        this.stopAcknowledging = node.log().onDurable(this::acknowledge);
+        this.stopAcknowledging = node.log().onDurable(durable -> acknowledge());
         context.runOnContext(v -> connect());
     }
 
@@ -68,7 +79,10 @@ public final class FollowerLink implements StoreNode.Link {
             Session session = new Session(connected);
             connected.handler(session::onBytes);
             connected.closeHandler(v -> {
-                streaming = false;
+                session.ended = true;
+                if (streaming == session) {
+                    streaming = null;
+                }
                 retry("connection to " + host + ":" + port + " closed");
             });
             connected.exceptionHandler(e -> connected.close());
@@ -76,31 +90,34 @@ public final class FollowerLink implements StoreNode.Link {
     }
 
     private void retry(String why) {
-        streaming = false;
         if (!closed) {
             LOG.debugf("%s; retrying in %d ms", why, RETRY_MS);
             vertx.setTimer(RETRY_MS, t -> connect());
         }
     }
 
-    /** Called by the log's flusher after each group commit: tell the primary what is durable. */
-    private void acknowledge(long durable) {
-        NetSocket current = socket;
-        if (streaming && current != null && !closed && primaryEpoch >= node.epoch()) {
-            current.write(Buffer.buffer(codec.encode(new Message.Ack(primaryEpoch, durable, echoNanos.get()))));
+    /**
+     * Tells the primary what is durable, after each group commit (on the flusher thread) and after
+     * the welcome. Reads the durable offset now rather than taking the flusher's value: a cut of the
+     * log between the two would make that value name entries that are not on disk.
+     */
+    private void acknowledge() {
+        Session live = streaming;
+        if (live != null && !closed) {
+            live.acknowledge();
         }
     }
 
     @Override
     public boolean following() {
-        return streaming && !closed;
+        return streaming != null && !closed;
     }
 
     @Override
     public void close() {
         closed = true;
         stopAcknowledging.run();
-        streaming = false;
+        streaming = null;
         NetSocket current = socket;
         if (current != null) {
             current.close();
@@ -113,10 +130,15 @@ public final class FollowerLink implements StoreNode.Link {
         private final NetSocket socket;
         private final FrameDecoder decoder = new FrameDecoder(node.settings().maxEntryBytes() * 2 + 64 * 1024);
         private final byte[] nonce = HandshakeProof.nonce();
+        private final ArrayDeque<Message> backlog = new ArrayDeque<>();
+        private boolean diskWorkRunning; // event loop only
+        private volatile boolean ended;
+        private volatile long primaryEpoch;
         private byte[] primaryNonce;
         private boolean welcomed;
-        private java.nio.channels.FileChannel incoming;
-        private java.nio.file.Path incomingPath;
+        // snapshot transfer: touched only by disk work, which runs one step at a time, in order
+        private FileChannel incoming;
+        private Path incomingPath;
         private long incomingExpected;
 
         Session(NetSocket socket) {
@@ -130,12 +152,54 @@ public final class FollowerLink implements StoreNode.Link {
             }
             try {
                 for (Frame frame : decoder.feed(buffer.getBytes())) {
-                    handle(codec.decode(frame));
+                    backlog.add(codec.decode(frame));
                 }
-            } catch (ProtocolException | IllegalStateException | IOException e) {
-                LOG.warnf("dropping the stream from %s:%d: %s", host, port, e.getMessage());
-                refuse(e.getMessage());
+            } catch (ProtocolException e) {
+                drop(e);
+                return;
             }
+            drain();
+        }
+
+        /** Handles queued messages in order; one that needs the disk runs on a worker, the rest wait for it. */
+        private void drain() {
+            while (!diskWorkRunning && !ended && !backlog.isEmpty()) {
+                Message message = backlog.poll();
+                if (needsDisk(message)) {
+                    diskWorkRunning = true;
+                    socket.pause();
+                    vertx.executeBlocking(() -> {
+                        handle(message);
+                        return null;
+                    }, true).onComplete(done -> {
+                        diskWorkRunning = false;
+                        if (done.failed()) {
+                            drop(done.cause());
+                            return;
+                        }
+                        socket.resume();
+                        drain();
+                    });
+                    return;
+                }
+                try {
+                    handle(message);
+                } catch (RuntimeException | IOException e) {
+                    drop(e);
+                    return;
+                }
+            }
+        }
+
+        private boolean needsDisk(Message message) {
+            return message instanceof Message.Welcome || message instanceof Message.SnapshotBegin
+                    || message instanceof Message.SnapshotChunk || message instanceof Message.SnapshotEnd;
+        }
+
+        private void drop(Throwable e) {
+            LOG.warnf("dropping the stream from %s:%d: %s", host, port, e.getMessage());
+            backlog.clear();
+            refuse(String.valueOf(e.getMessage()));
         }
 
         private void handle(Message message) throws IOException {
@@ -151,41 +215,29 @@ public final class FollowerLink implements StoreNode.Link {
                         proof.secondaryProof(clusterId, primaryNonce, nonce), node.epoch(), position.lastOffset(),
                         node.history()));
             } else if (message instanceof Message.Welcome welcome && primaryNonce != null && !welcomed) {
-                byte[] expected = proof.primaryProof(node.settings().clusterId(), primaryNonce, nonce);
-                if (!HandshakeProof.matches(expected, welcome.proof())) {
-                    refuse("the primary could not prove it knows the cluster secret");
-                    return;
-                }
-                if (welcome.epoch() < node.epoch()) {
-                    refuse("primary's epoch " + welcome.epoch() + " is older than " + node.epoch());
-                    return;
-                }
-                node.observeEpoch(welcome.epoch());
-                primaryEpoch = welcome.epoch();
-                node.keepOnlyCommonPrefix(welcome.keepUpTo());
-                welcomed = true;
-                streaming = true;
-                node.secondaryProgress(welcome.commitOffset(), welcome.primaryLastOffset());
-                LOG.infof("following %s:%d in epoch %d from offset %d", host, port, primaryEpoch, welcome.keepUpTo());
-                acknowledge(node.log().durableOffset());
+                onWelcome(welcome); // on a worker
             } else if (message instanceof Message.Entries entries && welcomed && incoming == null) {
                 checkTerm(entries.epoch());
                 echoNanos.set(entries.sentNanos());
-                node.appendReplicated(entries.entries());
+                try {
+                    node.appendReplicated(entries.entries());
+                } catch (LogFailedException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
                 node.secondaryProgress(entries.commitOffset(), entries.primaryLastOffset());
             } else if (message instanceof Message.Heartbeat heartbeat && welcomed) {
                 checkTerm(heartbeat.epoch());
                 echoNanos.set(heartbeat.sentNanos());
                 node.secondaryProgress(heartbeat.commitOffset(), heartbeat.primaryLastOffset());
-                acknowledge(node.log().durableOffset());
+                acknowledge();
             } else if (message instanceof Message.SnapshotBegin begin && welcomed && incoming == null) {
                 incomingPath = node.settings().dataDir().resolve("snapshot.incoming");
-                incoming = java.nio.channels.FileChannel.open(incomingPath, java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+                incoming = FileChannel.open(incomingPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
                 incomingExpected = begin.totalBytes();
                 LOG.infof("receiving a %d-byte snapshot at offset %d", begin.totalBytes(), begin.lastIncludedOffset());
             } else if (message instanceof Message.SnapshotChunk chunk && incoming != null) {
-                java.nio.ByteBuffer data = java.nio.ByteBuffer.wrap(chunk.data());
+                ByteBuffer data = ByteBuffer.wrap(chunk.data());
                 while (data.hasRemaining()) {
                     incoming.write(data);
                 }
@@ -200,13 +252,46 @@ public final class FollowerLink implements StoreNode.Link {
                     throw new ProtocolException("snapshot of " + size + " bytes, announced " + incomingExpected);
                 }
                 node.installSnapshot(incomingPath);
-                acknowledge(node.log().durableOffset());
+                acknowledge();
             } else if (message instanceof Message.Refused refused) {
                 LOG.infof("primary %s:%d refused: %s", host, port, refused.reason());
                 socket.close();
             } else {
                 throw new ProtocolException("unexpected " + message.getClass().getSimpleName() + " from the primary");
             }
+        }
+
+        /** Runs on a worker: persisting the primary's epoch and cutting a divergent suffix are fsyncs. */
+        private void onWelcome(Message.Welcome welcome) throws IOException {
+            byte[] expected = proof.primaryProof(node.settings().clusterId(), primaryNonce, nonce);
+            if (!HandshakeProof.matches(expected, welcome.proof())) {
+                refuse("the primary could not prove it knows the cluster secret");
+                return;
+            }
+            if (welcome.epoch() < node.epoch()) {
+                refuse("primary's epoch " + welcome.epoch() + " is older than " + node.epoch());
+                return;
+            }
+            node.observeEpoch(welcome.epoch());
+            primaryEpoch = welcome.epoch();
+            node.keepOnlyCommonPrefix(welcome.keepUpTo());
+            welcomed = true;
+            node.secondaryProgress(welcome.commitOffset(), welcome.primaryLastOffset());
+            if (ended || closed) {
+                return;
+            }
+            streaming = this;
+            LOG.infof("following %s:%d in epoch %d from offset %d", host, port, primaryEpoch, welcome.keepUpTo());
+            acknowledge();
+        }
+
+        /** From any thread: what the log holds durably now, in this session's term. */
+        void acknowledge() {
+            if (ended || primaryEpoch < node.epoch()) {
+                return;
+            }
+            long durable = node.log().durableOffset();
+            socket.write(Buffer.buffer(codec.encode(new Message.Ack(primaryEpoch, durable, echoNanos.get()))));
         }
 
         private void checkTerm(long epoch) {
@@ -221,7 +306,10 @@ public final class FollowerLink implements StoreNode.Link {
         }
 
         private void refuse(String reason) {
-            streaming = false;
+            ended = true;
+            if (streaming == this) {
+                streaming = null;
+            }
             send(new Message.Refused(reason));
             socket.close();
         }

@@ -2,7 +2,9 @@ package dev.kvstore.store.repl;
 
 import dev.kvstore.store.log.EpochHistory;
 import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.node.CommitTracker;
 import dev.kvstore.store.node.StoreNode;
+import dev.kvstore.store.snapshot.SnapshotReader;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,8 +16,10 @@ import org.jboss.logging.Logger;
 
 /**
  * One secondary connected to this primary: the handshake (challenge, proof, where to cut its log),
- * then a stream of entries and heartbeats out and acknowledgements in. All of its work runs on its
- * connection's event loop.
+ * then a stream of entries and heartbeats out and acknowledgements in. Its work runs on its
+ * connection's event loop, except disk work (persisting a newer epoch, reading a snapshot), which
+ * goes to a worker. Acknowledgements count only in the term the session was opened in, with that
+ * term's tracker: an acknowledgement of another epoch ends the session.
  */
 final class PrimarySession {
 
@@ -39,13 +43,17 @@ final class PrimarySession {
 
     private String follower;
     private long term;
+    private CommitTracker termTracker;
     private long nextOffset;
     private long sentCommit = -1;
     private long timer = -1;
     private long commitTimer = -1;
     private boolean closed;
-    private byte[] pendingSnapshot;
-    private int snapshotSent;
+    /** Set from the handshake until the snapshot is opened: no entries go out before it. */
+    private boolean snapshotOpening;
+    private SnapshotReader snapshot;
+    private long snapshotSent;
+    private boolean chunkReading;
     private static final int SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 
     PrimarySession(Vertx vertx, NetSocket socket, StoreNode node, HandshakeProof proof, Consumer<PrimarySession> onClose) {
@@ -95,11 +103,15 @@ final class PrimarySession {
             onHello(hello);
         } else if (message instanceof Message.Ack ack && follower != null) {
             if (ack.epoch() > term) {
-                node.observeEpoch(ack.epoch());
+                learnNewerEpoch(ack.epoch());
                 refuseAndClose("secondary reports newer epoch " + ack.epoch());
                 return;
             }
-            node.tracker().acknowledged(follower, ack.durableOffset(), ack.echoNanos());
+            if (ack.epoch() < term) {
+                refuseAndClose("acknowledgement of epoch " + ack.epoch() + " in a stream of epoch " + term);
+                return;
+            }
+            termTracker.acknowledged(follower, ack.durableOffset(), ack.echoNanos());
         } else if (message instanceof Message.Refused refused) {
             LOG.infof("secondary %s refused the stream: %s", follower, refused.reason());
             socket.close();
@@ -120,15 +132,17 @@ final class PrimarySession {
             return;
         }
         if (hello.epoch() > node.termEpoch()) {
-            node.observeEpoch(hello.epoch());
+            learnNewerEpoch(hello.epoch());
             refuseAndClose("this primary's term " + node.termEpoch() + " is older than epoch " + hello.epoch());
             return;
         }
-        if (!node.isActivePrimary()) {
+        StoreNode.Term active = node.activeTerm();
+        if (active == null) {
             refuseAndClose("this store is not the primary");
             return;
         }
-        term = node.termEpoch();
+        term = active.epoch();
+        termTracker = active.tracker();
         EpochHistory mine = node.history();
         long myLast = node.log().lastOffset();
         long keep = EpochHistory.commonPrefix(mine, myLast, hello.history(), hello.lastOffset());
@@ -138,18 +152,7 @@ final class PrimarySession {
                 node.commitOffset(), myLast));
         if (nextOffset < node.log().startOffset()) {
             // what it lacks was compacted away: send the snapshot, then the log after it
-            try {
-                byte[] snapshot = java.nio.file.Files.readAllBytes(node.snapshotFile().path());
-                long lastIncluded = java.nio.ByteBuffer.wrap(snapshot, 8, 8).getLong();
-                pendingSnapshot = snapshot;
-                send(new Message.SnapshotBegin(lastIncluded, snapshot.length));
-                nextOffset = lastIncluded + 1;
-                LOG.infof("secondary %s is behind the log (needs %d, log starts at %d): sending a %d-byte snapshot at %d",
-                        follower, keep + 1, node.log().startOffset(), snapshot.length, lastIncluded);
-            } catch (java.io.IOException e) {
-                refuseAndClose("cannot read the snapshot: " + e.getMessage());
-                return;
-            }
+            openSnapshot(keep + 1);
         }
         LOG.infof("secondary %s joined epoch %d: its log %d, common prefix %d", follower, term, hello.lastOffset(), keep);
         timer = vertx.setPeriodic(node.settings().heartbeatMillis(), t -> pump(true));
@@ -159,6 +162,75 @@ final class PrimarySession {
             }
         });
         wake();
+    }
+
+    /** Persisting a newer epoch is an fsync: a worker does it; the session ends meanwhile. */
+    private void learnNewerEpoch(long seen) {
+        vertx.executeBlocking(() -> {
+            node.observeEpoch(seen);
+            return null;
+        }, false).onFailure(e -> LOG.warnf("could not persist epoch %d: %s", seen, e.getMessage()));
+    }
+
+    private void openSnapshot(long needed) {
+        snapshotOpening = true;
+        java.nio.file.Path file = node.snapshotFile().path();
+        vertx.executeBlocking(() -> SnapshotReader.open(file), false).onComplete(opened -> {
+            snapshotOpening = false;
+            if (opened.failed()) {
+                refuseAndClose("cannot read the snapshot: " + opened.cause().getMessage());
+                return;
+            }
+            SnapshotReader reader = opened.result();
+            if (closed) {
+                closeQuietly(reader);
+                return;
+            }
+            snapshot = reader;
+            send(new Message.SnapshotBegin(reader.lastIncludedOffset(), reader.size()));
+            nextOffset = reader.lastIncludedOffset() + 1;
+            LOG.infof("secondary %s is behind the log (needs %d, log starts at %d): sending a %d-byte snapshot at %d",
+                    follower, needed, node.log().startOffset(), reader.size(), reader.lastIncludedOffset());
+            pump(false);
+        });
+    }
+
+    /** Reads the next chunk on a worker and sends it from the event loop; one chunk in flight at a time. */
+    private void sendNextSnapshotChunk() {
+        if (chunkReading || socket.writeQueueFull()) {
+            return;
+        }
+        SnapshotReader reader = snapshot;
+        long position = snapshotSent;
+        chunkReading = true;
+        vertx.executeBlocking(() -> reader.read(position, SNAPSHOT_CHUNK_BYTES), false).onComplete(read -> {
+            chunkReading = false;
+            if (closed) {
+                snapshot = null;
+                closeQuietly(reader);
+                return;
+            }
+            if (read.failed()) {
+                refuseAndClose("cannot read the snapshot: " + read.cause().getMessage());
+                return;
+            }
+            send(new Message.SnapshotChunk(read.result()));
+            snapshotSent += read.result().length;
+            if (snapshotSent >= reader.size()) {
+                send(new Message.SnapshotEnd());
+                snapshot = null;
+                closeQuietly(reader);
+            }
+            pump(false);
+        });
+    }
+
+    private static void closeQuietly(SnapshotReader reader) {
+        try {
+            reader.close();
+        } catch (java.io.IOException e) {
+            // read-only; nothing lost
+        }
     }
 
     /** Schedules a send of whatever is new; coalesces wake-ups from many writers. */
@@ -179,17 +251,18 @@ final class PrimarySession {
             refuseAndClose("this store is no longer the primary of epoch " + term);
             return;
         }
-        while (pendingSnapshot != null && !socket.writeQueueFull()) {
-            int length = Math.min(SNAPSHOT_CHUNK_BYTES, pendingSnapshot.length - snapshotSent);
-            send(new Message.SnapshotChunk(java.util.Arrays.copyOfRange(pendingSnapshot, snapshotSent, snapshotSent + length)));
-            snapshotSent += length;
-            if (snapshotSent == pendingSnapshot.length) {
-                send(new Message.SnapshotEnd());
-                pendingSnapshot = null;
+        if (snapshotOpening) {
+            return;
+        }
+        if (snapshot != null) {
+            sendNextSnapshotChunk();
+            if (socket.writeQueueFull()) {
+                socket.drainHandler(v -> pump(false));
             }
+            return;
         }
         boolean sent = false;
-        while (pendingSnapshot == null && !socket.writeQueueFull()) {
+        while (!socket.writeQueueFull()) {
             List<LogEntry> batch = node.log().read(nextOffset, MAX_ENTRIES_PER_FRAME);
             if (batch.isEmpty()) {
                 break;
@@ -205,7 +278,7 @@ final class PrimarySession {
             return;
         }
         long commit = node.commitOffset();
-        if (!sent && pendingSnapshot == null && (heartbeat || commit != sentCommit)) {
+        if (!sent && (heartbeat || commit != sentCommit)) {
             send(new Message.Heartbeat(term, commit, node.log().lastOffset(), System.nanoTime()));
             sentCommit = commit;
         }
@@ -231,8 +304,13 @@ final class PrimarySession {
             vertx.cancelTimer(timer);
             vertx.cancelTimer(commitTimer);
         }
-        if (follower != null && node.tracker() != null) {
-            node.tracker().followerGone(follower);
+        if (termTracker != null) {
+            termTracker.followerGone(follower);
+        }
+        SnapshotReader reader = snapshot;
+        if (reader != null && !chunkReading) {
+            snapshot = null;
+            closeQuietly(reader);
         }
         onClose.accept(this);
     }

@@ -1,6 +1,7 @@
 package dev.kvstore.store.snapshot;
 
 import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.core.disk.DurableFiles;
 import dev.kvstore.store.log.EpochHistory;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -10,12 +11,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,12 +36,12 @@ public final class SnapshotFile {
 
     private final Path file;
     private final int maxEntryBytes;
-    private final DiskSync disk;
+    private final DurableFiles files;
 
     public SnapshotFile(Path dir, int maxEntryBytes, DiskSync disk) {
         this.file = dir.resolve(NAME);
         this.maxEntryBytes = maxEntryBytes;
-        this.disk = disk;
+        this.files = new DurableFiles(disk);
     }
 
     public Path path() {
@@ -64,11 +62,7 @@ public final class SnapshotFile {
 
     /** Moves a complete, checked snapshot file into place atomically. */
     public void install(Path complete) throws IOException {
-        try (FileChannel channel = FileChannel.open(complete, StandardOpenOption.WRITE)) {
-            disk.force(channel, true);
-        }
-        Files.move(complete, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        disk.forceDirectory(file.getParent());
+        files.replace(complete, file);
     }
 
     public void delete() throws IOException {
