@@ -11,6 +11,10 @@ import java.util.List;
  * secondaries that answered are certain to include one holding every acknowledged write only when
  * they number at least N - W + 1 (R + W > N). Then the highest (epoch, offset) among them holds
  * every acknowledged write, because logs that agree on an (epoch, offset) agree on everything before.
+ *
+ * <p>The stores asked may include the old primary itself once it has answered its fence: fenced,
+ * it acknowledges nothing more, and its log holds every write it acknowledged. So the N - W + 1
+ * answers are counted over every fenced store that answered, the old primary included.
  */
 public final class FailoverPolicy {
 
@@ -70,10 +74,10 @@ public final class FailoverPolicy {
         if (answered.size() >= required) {
             return new FailoverDecision.Promote(best, false,
                     best.name() + " at " + best.position() + " holds every acknowledged write ("
-                            + answered.size() + " of " + secondaries.size() + " secondaries answered, "
+                            + answered.size() + " of " + secondaries.size() + " stores answered, "
                             + required + " needed)");
         }
-        String shortfall = "only " + answered.size() + " of " + secondaries.size() + " secondaries answered; "
+        String shortfall = "only " + answered.size() + " of " + secondaries.size() + " stores answered; "
                 + required + " are needed to be sure no acknowledged write is lost (" + clusterSize
                 + " pods, minSyncReplicas " + minSyncReplicas + ")";
         if (force) {

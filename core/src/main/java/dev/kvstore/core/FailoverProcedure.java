@@ -11,9 +11,10 @@ import java.util.concurrent.Executor;
 
 /**
  * The steps of a failover (or of the first election), shared by the local supervisor and the
- * operator: record the new epoch first, fence every other store at it (so none acknowledges the old
+ * operator: record the new epoch first, fence every store at it (so none acknowledges the old
  * primary any more and each reports where its log ends), let {@link FailoverPolicy} choose, promote
- * the choice, point the rest at it. Only the admin calls and the epoch record are I/O, both given.
+ * the choice, point the rest at it. A lost primary that answers its fence counts among the stores
+ * asked: fenced, it acknowledges nothing more, and its log holds every write it acknowledged. Only the admin calls and the epoch record are I/O, both given.
  */
 public final class FailoverProcedure {
 
@@ -53,6 +54,22 @@ public final class FailoverProcedure {
         this.executor = executor;
     }
 
+    private CompletableFuture<NodeStatus> fenceAsync(String url, long epoch) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return admin.fence(url, epoch);
+            } catch (IOException e) {
+                return null; // gone, frozen or partitioned
+            }
+        }, executor);
+    }
+
+    /** A store that answered its fence, or unreachable; one whose disk failed could never commit as primary. */
+    private static ReplicaCandidate candidate(String name, NodeStatus status) {
+        return status == null || !status.canPersist() ? ReplicaCandidate.unreachable(name)
+                : ReplicaCandidate.answered(name, new Position(status.lastEpoch(), status.lastOffset()));
+    }
+
     /**
      * @param members        every store of the cluster, including a lost primary
      * @param lost           the primary that is lost, or null at the first election
@@ -75,47 +92,45 @@ public final class FailoverProcedure {
                     List.of());
         }
         ledger.record(epoch);
-        if (lost != null && lost.fenceUrl() != null) {
-            // best effort, not waited for: a lost primary that still runs steps down at once and fails
-            // the writes it holds (they would wait for acknowledgements that no longer come)
-            CompletableFuture.runAsync(() -> {
-                try {
-                    admin.fence(lost.fenceUrl(), epoch);
-                } catch (IOException e) {
-                    // gone, frozen or partitioned: the other stores are fenced, which is what counts
-                }
-            }, executor);
-        }
+        // the lost primary is fenced too, in parallel: one that still runs steps down at once and fails the
+        // writes it holds; and if it answers, its log counts like a secondary's (below)
+        CompletableFuture<NodeStatus> lostFence = lost == null || lost.fenceUrl() == null ? null
+                : fenceAsync(lost.fenceUrl(), epoch);
         List<CompletableFuture<NodeStatus>> fences = new ArrayList<>();
         for (M member : others) {
-            fences.add(CompletableFuture.supplyAsync(() -> {
-                if (member.httpUrl() == null) {
-                    return null; // a member with no address yet (a pod not running) cannot answer
-                }
-                try {
-                    return admin.fence(member.httpUrl(), epoch);
-                } catch (IOException e) {
-                    return null;
-                }
-            }, executor));
+            // a member with no address yet (a pod not running) cannot answer
+            fences.add(member.httpUrl() == null ? CompletableFuture.completedFuture(null)
+                    : fenceAsync(member.httpUrl(), epoch));
         }
+        List<M> asked = new ArrayList<>(others);
         List<ReplicaCandidate> candidates = new ArrayList<>();
         for (int i = 0; i < others.size(); i++) {
-            NodeStatus status = fences.get(i).join();
-            // a store whose disk failed holds what it holds, but could never commit as primary
-            candidates.add(status == null || !status.canPersist() ? ReplicaCandidate.unreachable(others.get(i).name())
-                    : ReplicaCandidate.answered(others.get(i).name(), new Position(status.lastEpoch(), status.lastOffset())));
+            candidates.add(candidate(others.get(i).name(), fences.get(i).join()));
         }
         FailoverDecision decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);
+        // only a lost primary that may serve again counts (a terminating pod has no address to serve at)
+        boolean lostMayCount = lost != null && lost.httpUrl() != null;
+        if (decision instanceof FailoverDecision.Wait && lostFence != null && lostMayCount) {
+            // too few secondaries answered: a lost primary that answers its fence is fenced now, so it
+            // acknowledges nothing more, and its log holds every write it acknowledged; it counts among
+            // the stores asked (waited for only when needed, so a frozen primary does not slow a failover)
+            ReplicaCandidate lostPrimary = candidate(lost.name(), lostFence.join());
+            if (lostPrimary.reachable()) {
+                asked.add(lost);
+                candidates.add(lostPrimary);
+                decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);
+            }
+        }
         if (decision instanceof FailoverDecision.Wait wait) {
             return new Outcome(false, null, epoch, wait.reason(), false, Duration.ofNanos(System.nanoTime() - started),
                     List.of());
         }
         FailoverDecision.Promote promote = (FailoverDecision.Promote) decision;
-        M winner = others.stream().filter(m -> m.name().equals(promote.candidate().name())).findFirst().orElseThrow();
-        admin.promote(winner.httpUrl(), epoch, lostIsGone || lost == null);
+        M winner = asked.stream().filter(m -> m.name().equals(promote.candidate().name())).findFirst().orElseThrow();
+        // the old primary promoted again holds no lease that could outlive its fence: nothing to wait out
+        admin.promote(winner.httpUrl(), epoch, lostIsGone || lost == null || winner == lost);
         List<String> notRepointed = new ArrayList<>();
-        for (M member : others) {
+        for (M member : asked) {
             if (member != winner && member.httpUrl() != null) {
                 try {
                     admin.follow(member.httpUrl(), epoch, winner.replicationAddress(), winner.httpUrl());

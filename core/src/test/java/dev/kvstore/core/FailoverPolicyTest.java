@@ -65,6 +65,36 @@ class FailoverPolicyTest {
         }
     }
 
+    /**
+     * The old primary, once fenced, acknowledges nothing more and its log holds every write it
+     * acknowledged: when it answers its fence it counts among the stores asked (N - W + 1 of all N,
+     * not only of the secondaries), and the choice still holds every acknowledged write.
+     */
+    @Property(tries = 2000)
+    void a_fenced_old_primary_that_answers_counts_among_the_stores_asked(
+            @ForAll @IntRange(min = 2, max = 7) int size, @ForAll @IntRange(min = 0, max = 6) int minSyncWanted,
+            @ForAll @LongRange(min = 0, max = 100) long acked, @ForAll long seed, @ForAll boolean oldPrimaryAnswers,
+            @ForAll @IntRange(min = 0, max = 3) int unacknowledgedSuffix) {
+        int minSync = Math.min(minSyncWanted, size - 1);
+        List<ReplicaCandidate> stores = new ArrayList<>(clusterAfterAck(size, minSync, acked, seed));
+        // the old primary holds the acknowledged write and maybe a suffix nobody acknowledged
+        stores.add(new ReplicaCandidate("kv-0", oldPrimaryAnswers, new Position(1, acked + unacknowledgedSuffix)));
+        long answered = stores.stream().filter(ReplicaCandidate::reachable).count();
+
+        FailoverDecision decision = FailoverPolicy.decide(size, minSync, ReplicationMode.SYNC, stores, false);
+
+        if (answered >= FailoverPolicy.requiredAnswers(size, minSync)) {
+            assertThat(decision).isInstanceOf(FailoverDecision.Promote.class);
+        } else {
+            assertThat(decision).isInstanceOf(FailoverDecision.Wait.class);
+        }
+        if (decision instanceof FailoverDecision.Promote promote) {
+            assertThat(promote.candidate().position().offset())
+                    .as("promoted %s but the acknowledged write is at %d", promote, acked)
+                    .isGreaterThanOrEqualTo(acked);
+        }
+    }
+
     @Property(tries = 500)
     void forced_promotion_picks_the_most_up_to_date_answering_secondary_and_says_it_may_lose_writes(
             @ForAll @IntRange(min = 3, max = 7) int size, @ForAll long seed) {
@@ -120,7 +150,7 @@ class FailoverPolicyTest {
                 ReplicaCandidate.answered("kv-1", new Position(3, 40)),
                 ReplicaCandidate.unreachable("kv-2")), false);
         assertThat(decision).isInstanceOf(FailoverDecision.Wait.class);
-        assertThat(((FailoverDecision.Wait) decision).reason()).contains("only 1 of 2 secondaries answered");
+        assertThat(((FailoverDecision.Wait) decision).reason()).contains("only 1 of 2 stores answered");
     }
 
     @Example

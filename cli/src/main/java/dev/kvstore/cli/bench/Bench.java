@@ -195,10 +195,9 @@ public final class Bench implements Callable<Integer> {
                 if (firstAck.get() == 0) {
                     throw new IOException("run " + run + ": no write acknowledged within 30 s of the kill");
                 }
-                String primary = cluster.supervisor().primary().httpUrl();
                 int lost = 0;
                 for (String key : acknowledged) {
-                    if (probe.get(primary, key).value().isEmpty()) {
+                    if (!presentOnPrimary(cluster, probe, key)) {
                         lost++;
                     }
                 }
@@ -207,6 +206,24 @@ public final class Bench implements Callable<Integer> {
             }
         }
         return results;
+    }
+
+    /**
+     * Reads a key from whichever store is primary now, retrying for a while: the supervisor may be
+     * between failovers (an async run can fail over again) or a store may be restarting.
+     */
+    private static boolean presentOnPrimary(LocalCluster cluster, KvClient probe, String key) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                return probe.get(cluster.supervisor().primary().httpUrl(), key).value().isPresent();
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     private static void awaitHealthy(LocalCluster cluster, KvClient probe) throws Exception {

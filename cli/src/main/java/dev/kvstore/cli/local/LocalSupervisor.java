@@ -114,26 +114,67 @@ public final class LocalSupervisor implements AutoCloseable {
         }
     }
 
+    /** A failover that has begun and must be resumed, pass after pass, until it promotes someone. */
+    private record Election(NodeProcess lost, String reason, boolean lostIsGone) {
+    }
+
+    private Election pendingElection;
+
+    /**
+     * One pass: stop stores that cannot persist, restart dead ones (always: a restarted store may be
+     * the one an election waits for), then check the primary or resume a pending election, then bring
+     * the others in line.
+     */
     private void tick() throws IOException {
-        NodeProcess current = primary;
         Map<NodeProcess, NodeStatus> statuses = statusOfAll();
         stopStoresThatCannotPersist(statuses);
         long now = System.nanoTime();
-        if (current != null) {
-            boolean processGone = !current.alive();
-            if (statuses.containsKey(current) && !processGone) {
-                unreachableSinceNanos.remove(current.name());
-            } else {
-                long since = unreachableSinceNanos.computeIfAbsent(current.name(), n -> now);
-                if (processGone || now - since >= settings.failoverDelay().toNanos()) {
-                    String reason = processGone ? "primary process exited" : "primary not answering for "
-                            + Duration.ofNanos(now - since).toMillis() + " ms";
-                    electPrimary(current, reason, processGone);
-                    return;
-                }
-            }
+        restartDeadStores(now, pendingElection != null);
+        if (pendingElection == null) {
+            pendingElection = primaryLost(statuses, now);
         }
-        // bring stragglers in line: a restarted store, or a deposed primary that came back
+        if (pendingElection != null) {
+            Election election = pendingElection;
+            if (!electPrimary(election.lost(), election.reason(), election.lostIsGone())) {
+                return; // resumed next pass, whatever comes back first
+            }
+            pendingElection = null;
+        }
+        repointStragglers(statuses);
+    }
+
+    /**
+     * The primary is healthy when it answers and says it is the primary of the current epoch, unfenced.
+     * Not answering counts after the failover delay; an exited process, or an answer that says it is
+     * not (or no longer) that primary, at once.
+     */
+    private Election primaryLost(Map<NodeProcess, NodeStatus> statuses, long now) {
+        NodeProcess current = primary;
+        if (current == null) {
+            return null;
+        }
+        if (!current.alive()) {
+            return new Election(current, "primary process exited", true);
+        }
+        NodeStatus status = statuses.get(current);
+        if (status == null) {
+            long since = unreachableSinceNanos.computeIfAbsent(current.name(), n -> now);
+            if (now - since >= settings.failoverDelay().toNanos()) {
+                return new Election(current, "primary not answering for " + Duration.ofNanos(now - since).toMillis()
+                        + " ms", false);
+            }
+            return null;
+        }
+        unreachableSinceNanos.remove(current.name());
+        if (!"primary".equals(status.role()) || status.epoch() != epoch || status.fenced()) {
+            return new Election(current, "primary answers as " + status.role() + (status.fenced() ? " (fenced)" : "")
+                    + " in epoch " + status.epoch() + ", not as the primary of epoch " + epoch, false);
+        }
+        return null;
+    }
+
+    /** Brings stragglers in line: a restarted store, or a deposed primary that came back. */
+    private void repointStragglers(Map<NodeProcess, NodeStatus> statuses) {
         NodeProcess leader = primary;
         if (leader == null) {
             return;
@@ -156,15 +197,23 @@ public final class LocalSupervisor implements AutoCloseable {
                 }
             }
         }
-        if (settings.restartDeadNodes()) {
-            for (NodeProcess node : nodes) {
-                if (node.alive()) {
-                    deadSinceNanos.remove(node.name());
-                } else if (now - deadSinceNanos.computeIfAbsent(node.name(), n -> now) > 1_000_000_000L) {
-                    deadSinceNanos.remove(node.name());
-                    events.accept("restarting " + node.name());
-                    restarter.run();
-                }
+    }
+
+    /**
+     * A store process that ended is started again a second later, as a StatefulSet would; at once
+     * while an election waits (the restarted store may be the answer it waits for).
+     */
+    private void restartDeadStores(long now, boolean electionWaiting) {
+        if (!settings.restartDeadNodes()) {
+            return;
+        }
+        for (NodeProcess node : nodes) {
+            if (node.alive()) {
+                deadSinceNanos.remove(node.name());
+            } else if (electionWaiting || now - deadSinceNanos.computeIfAbsent(node.name(), n -> now) > 1_000_000_000L) {
+                deadSinceNanos.remove(node.name());
+                events.accept("restarting " + node.name());
+                restarter.run();
             }
         }
     }
