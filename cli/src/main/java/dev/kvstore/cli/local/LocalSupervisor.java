@@ -243,11 +243,19 @@ public final class LocalSupervisor implements AutoCloseable {
         long seen = Math.max(epoch, maxSeenEpoch());
         // a failed attempt (degraded) is retried in the same epoch, so waiting burns no epochs
         long newEpoch = unusedEpoch > 0 && unusedEpoch >= seen ? unusedEpoch : seen + 1;
-        FailoverProcedure.Outcome outcome = procedure.run(nodes, lost, lostIsGone, newEpoch, recorded -> {
-            writeState(recorded);
-            epoch = recorded;
-            unusedEpoch = recorded;
-        }, mode(), settings.minSyncReplicas(), false);
+        FailoverProcedure.Outcome outcome;
+        try {
+            outcome = procedure.run(nodes, lost, lostIsGone, newEpoch, recorded -> {
+                writeState(recorded);
+                epoch = recorded;
+                unusedEpoch = recorded;
+            }, mode(), settings.minSyncReplicas(), false);
+        } catch (IOException | RuntimeException e) {
+            // a promotion may have been sent (a promote call that timed out may still arrive): an epoch
+            // is reused only after a wait that promoted no one, or two stores could be primary in one epoch
+            unusedEpoch = 0;
+            throw e;
+        }
         if (!outcome.promoted()) {
             if (!outcome.reason().equals(lastDegradedReason)) {
                 events.accept("DEGRADED (epoch " + newEpoch + "): " + outcome.reason());

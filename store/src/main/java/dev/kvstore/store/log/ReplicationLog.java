@@ -248,8 +248,8 @@ public final class ReplicationLog implements Closeable {
                         break;
                     }
                 }
-                if (closed) {
-                    return;
+                if (closed || failure != null) {
+                    return; // a failed log makes nothing durable any more (Linux reports an fsync error once)
                 }
                 target = lastOffset;
                 forcedGeneration = generation;
@@ -289,6 +289,9 @@ public final class ReplicationLog implements Closeable {
 
     /** Stops the log: nothing more becomes durable, appends are refused, listeners hear why. */
     private void fail(String what, IOException cause) {
+        if (failure != null) {
+            return;
+        }
         IOException failed = new IOException(what + ": " + cause.getMessage(), cause);
         LOG.error(what + "; this store can no longer make writes durable", cause);
         failure = failed;
@@ -404,6 +407,8 @@ public final class ReplicationLog implements Closeable {
                 channel.truncate(cut);
                 disk.force(channel, true);
             } catch (IOException e) {
+                // the file and what this log believes of it may now differ: stop for good, like a failed fsync
+                fail("truncating the log failed", e);
                 throw new UncheckedIOException("cannot truncate " + file, e);
             }
             for (LogEntry entry : removed) {
@@ -464,8 +469,13 @@ public final class ReplicationLog implements Closeable {
     public void resetTo(long newBase, EpochHistory newHistory) throws IOException {
         synchronized (lock) {
             pending.reset();
-            channel.truncate(0);
-            disk.force(channel, true);
+            try {
+                channel.truncate(0);
+                disk.force(channel, true);
+            } catch (IOException e) {
+                fail("emptying the log failed", e);
+                throw e;
+            }
             Arrays.fill(recent, null);
             filePositions = new long[1024];
             baseOffset = newBase;

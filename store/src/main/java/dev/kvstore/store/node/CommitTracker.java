@@ -17,7 +17,8 @@ import java.util.function.LongConsumer;
  */
 public final class CommitTracker {
 
-    private record Follower(long ackedOffset, long echoNanos) {
+    /** One secondary, by node id, as heard on its current session (a new session replaces the old one). */
+    private record Follower(Object session, long ackedOffset, long echoNanos) {
     }
 
     private final ReplicationMode mode;
@@ -60,14 +61,21 @@ public final class CommitTracker {
         recompute();
     }
 
-    public void acknowledged(String follower, long offset, long echoNanos) {
-        followers.merge(follower, new Follower(offset, echoNanos),
-                (old, now) -> new Follower(Math.max(old.ackedOffset, now.ackedOffset), Math.max(old.echoNanos, now.echoNanos)));
+    /**
+     * An acknowledgement from secondary {@code nodeId} on {@code session}. Keyed by node, not by
+     * connection: a half-open old session and a new one of the same store are one copy of the data,
+     * never two towards minSyncReplicas.
+     */
+    public void acknowledged(String nodeId, Object session, long offset, long echoNanos) {
+        followers.compute(nodeId, (id, old) -> old == null || old.session != session
+                ? new Follower(session, offset, echoNanos)
+                : new Follower(session, Math.max(old.ackedOffset, offset), Math.max(old.echoNanos, echoNanos)));
         recompute();
     }
 
-    public void followerGone(String follower) {
-        followers.remove(follower);
+    /** The session ended; a newer session of the same store keeps its place. */
+    public void followerGone(String nodeId, Object session) {
+        followers.computeIfPresent(nodeId, (id, old) -> old.session == session ? null : old);
     }
 
     int followerCount() {

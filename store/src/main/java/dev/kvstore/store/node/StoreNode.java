@@ -86,7 +86,7 @@ public final class StoreNode implements Closeable {
     private volatile String primaryHttp;
     private volatile long secondaryCommit;
     private volatile long primaryLastOffset;
-    private volatile long writesAllowedAtNanos;
+    private volatile long writesAllowedAtNanos = Long.MIN_VALUE;
     private volatile long writesPausedUntilNanos;
 
     public StoreNode(NodeSettings settings) throws IOException {
@@ -252,7 +252,9 @@ public final class StoreNode implements Closeable {
             }
             stopFollowing();
             long now = System.nanoTime();
-            writesAllowedAtNanos = oldPrimaryGone ? now : now + TimeUnit.MILLISECONDS.toNanos(settings.leaseMillis());
+            // never shortened: a store re-promoted while still waiting out its predecessor keeps waiting
+            writesAllowedAtNanos = Math.max(writesAllowedAtNanos,
+                    oldPrimaryGone ? now : now + TimeUnit.MILLISECONDS.toNanos(settings.leaseMillis()));
             // a pause belonged to a switchover away from an earlier term of this store; a new term starts
             // unpaused (else a store switched away from and straight back to refused writes for seconds)
             writesPausedUntilNanos = 0;
@@ -477,10 +479,15 @@ public final class StoreNode implements Closeable {
         }
     }
 
-    private void onLocalDurable(long durable) {
+    /**
+     * Reads the durable offset now rather than taking the flusher's value: a truncation and a
+     * promotion between the flusher's publication and this call would make that value name entries
+     * of the new term that are not on disk.
+     */
+    private void onLocalDurable(long ignored) {
         CommitTracker commits = tracker;
         if (role == Role.PRIMARY && commits != null) {
-            commits.localDurable(durable);
+            commits.localDurable(log.durableOffset());
         }
     }
 

@@ -42,6 +42,7 @@ final class PrimarySession {
     private final String clusterId;
 
     private String follower;
+    private String followerId;
     private long term;
     private CommitTracker termTracker;
     private long nextOffset;
@@ -111,7 +112,7 @@ final class PrimarySession {
                 refuseAndClose("acknowledgement of epoch " + ack.epoch() + " in a stream of epoch " + term);
                 return;
             }
-            termTracker.acknowledged(follower, ack.durableOffset(), ack.echoNanos());
+            termTracker.acknowledged(followerId, this, ack.durableOffset(), ack.echoNanos());
         } else if (message instanceof Message.Refused refused) {
             LOG.infof("secondary %s refused the stream: %s", follower, refused.reason());
             socket.close();
@@ -146,6 +147,7 @@ final class PrimarySession {
         EpochHistory mine = node.history();
         long myLast = node.log().lastOffset();
         long keep = EpochHistory.commonPrefix(mine, myLast, hello.history(), hello.lastOffset());
+        followerId = hello.nodeId();
         follower = hello.nodeId() + "@" + socket.remoteAddress();
         nextOffset = keep + 1;
         send(new Message.Welcome(proof.primaryProof(clusterId, nonce, hello.nonce()), term, keep,
@@ -244,6 +246,17 @@ final class PrimarySession {
     }
 
     private void pump(boolean heartbeat) {
+        try {
+            pumpOrFail(heartbeat);
+        } catch (RuntimeException e) {
+            // e.g. the log was compacted past what this secondary needs while its snapshot travelled:
+            // end the session; the secondary reconnects and is sent what it needs then
+            LOG.warnf("ending the stream to %s: %s", follower, e.getMessage());
+            refuseAndClose("stream ended: " + e.getMessage());
+        }
+    }
+
+    private void pumpOrFail(boolean heartbeat) {
         if (closed || follower == null) {
             return;
         }
@@ -260,6 +273,9 @@ final class PrimarySession {
                 socket.drainHandler(v -> pump(false));
             }
             return;
+        }
+        if (nextOffset < node.log().startOffset()) {
+            throw new IllegalStateException("the log was compacted past offset " + nextOffset + " meanwhile");
         }
         boolean sent = false;
         while (!socket.writeQueueFull()) {
@@ -305,7 +321,7 @@ final class PrimarySession {
             vertx.cancelTimer(commitTimer);
         }
         if (termTracker != null) {
-            termTracker.followerGone(follower);
+            termTracker.followerGone(followerId, this);
         }
         SnapshotReader reader = snapshot;
         if (reader != null && !chunkReading) {

@@ -111,7 +111,19 @@ public final class ScriptedDisk implements DiskSync {
 
     /** Whether some force of {@code dir} saw the directory in the state the predicate asks for. */
     public boolean forcedDirectoryWhere(Path dir, Predicate<List<String>> entries) {
+        return forcedDirectoryWhere(dir, entries, 0);
+    }
+
+    /** The same, counting only forces after {@code mark} (a value of {@link #mark()}). */
+    public boolean forcedDirectoryWhere(Path dir, Predicate<List<String>> entries, int mark) {
         Path wanted = dir.toAbsolutePath();
-        return forces.stream().anyMatch(f -> wanted.equals(f.dir()) && entries.test(f.entries()));
+        List<Force> all = forces();
+        return all.subList(Math.min(mark, all.size()), all.size()).stream()
+                .anyMatch(f -> wanted.equals(f.dir()) && entries.test(f.entries()));
+    }
+
+    /** How many forces were made so far: forces after this mark are the ones a step under test made. */
+    public int mark() {
+        return forces.size();
     }
 }

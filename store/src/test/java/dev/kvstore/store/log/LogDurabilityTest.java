@@ -56,17 +56,20 @@ class LogDurabilityTest {
 
     @Test
     void compaction_forces_the_directory_after_the_new_log_is_renamed_into_place() throws Exception {
+        int compactionStarted;
         try (ReplicationLog log = new ReplicationLog(dir, disk, FsyncPolicy.ALWAYS, 1 << 20)) {
             for (int i = 0; i < 20; i++) {
                 log.appendNext(LogEntry.put(1, 0, "k" + i, "v".getBytes()));
             }
             await().until(() -> log.durableOffset() == 20);
+            compactionStarted = disk.mark();
             log.compactTo(15);
+            // a force of the directory, during the compaction, that no longer lists the temporary file:
+            // the rename is on disk
+            assertThat(disk.forcedDirectoryWhere(dir, entries -> entries.contains("replication.log")
+                    && !entries.contains("replication.log.compact"), compactionStarted))
+                    .as("directory forced after the rename; forces seen: %s", disk.forces()).isTrue();
         }
-        // a force of the directory that no longer lists the temporary file: the rename is on disk
-        assertThat(disk.forcedDirectoryWhere(dir, entries -> entries.contains("replication.log")
-                && !entries.contains("replication.log.compact")))
-                .as("directory forced after the rename; forces seen: %s", disk.forces()).isTrue();
     }
 
     @Test
