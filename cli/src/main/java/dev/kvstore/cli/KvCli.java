@@ -86,8 +86,12 @@ public final class KvCli {
         @Option(names = "--store-jar", defaultValue = "${env:KV_STORE_JAR:-store/target/quarkus-app/quarkus-run.jar}")
         Path storeJar;
 
+        @Option(names = "--heap", defaultValue = "256", description = "heap of each store in MiB (default ${DEFAULT-VALUE});"
+                + " half of it is the data's memory budget, past which writes are refused")
+        int heapMb;
+
         LocalCluster open(Path dir) throws IOException {
-            LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode);
+            LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode).withHeapMb(heapMb);
             return new LocalCluster(dir, storeJar, basePort, settings, KvCli::say);
         }
     }

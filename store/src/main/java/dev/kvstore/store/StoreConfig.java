@@ -70,6 +70,12 @@ public interface StoreConfig {
     @WithDefault("300")
     long leaseMillis();
 
+    /**
+     * The data's memory budget (bytes, or with k, m, g): a write that would pass it is refused (507)
+     * before it enters the log; reads, deletes and shrinking writes go on. Default: half the heap.
+     */
+    Optional<String> maxMemory();
+
     /** Tests only: while this file exists, every fsync fails (a dying disk). Unset: off. */
     Optional<String> failpointFsyncErrorFile();
 }

@@ -4,6 +4,7 @@ import dev.kvstore.core.ReplicationMode;
 import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.store.disk.FailpointDiskSync;
 import dev.kvstore.store.disk.GuardedDiskSync;
+import dev.kvstore.store.state.MemoryEstimate;
 import dev.kvstore.store.log.FsyncPolicy;
 import dev.kvstore.store.node.NodeSettings;
 import dev.kvstore.store.node.StoreNode;
@@ -43,7 +44,8 @@ public class StoreLifecycle {
                 advertisedReplication, advertisedHttp, ReplicationMode.parse(config.mode()), config.minSyncReplicas(),
                 FsyncPolicy.parse(config.fsync()), config.maxKeyBytes(), config.maxValueBytes(),
                 config.writeTimeoutMillis(), config.heartbeatMillis(), config.leaseMillis(),
-                config.snapshotEveryEntries(), config.logRetentionEntries());
+                config.snapshotEveryEntries(), config.logRetentionEntries(),
+                config.maxMemory().map(MemoryEstimate::parseBytes).orElseGet(NodeSettings::defaultMaxMemoryBytes));
         DiskSync disk = GuardedDiskSync.system();
         if (config.failpointFsyncErrorFile().isPresent()) {
             // relative to the data directory, so that each store of a local cluster has its own

@@ -31,6 +31,8 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + settings.heapMb() + "m");
         command.add("-XX:+UseSerialGC");
+        // a store that runs out of memory anyway ends at once: the supervisor sees a dead process, not a zombie
+        command.add("-XX:+ExitOnOutOfMemoryError");
         command.add("-Dquarkus.http.port=" + httpPort);
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dkv.node-id=" + name);

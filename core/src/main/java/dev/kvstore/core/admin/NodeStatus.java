@@ -17,12 +17,15 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param quarantined   entries moved aside after a divergent suffix was found on rejoin
  * @param diskFailure   why this store can no longer make writes durable (its log's write or fsync
  *                      failed), or null: such a store is neither a healthy primary nor a candidate
+ * @param memoryUsedBytes  estimated heap bytes of its data
+ * @param memoryLimitBytes its data's memory budget; writes that would pass it are refused
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeStatus(String nodeId, String role, long epoch, long lastEpoch, long lastOffset,
                          long commitOffset, long appliedOffset, long lag, String primary, String primaryHttp,
                          boolean following, boolean fenced, long quarantined, int connectedSecondaries,
-                         String mode, int minSyncReplicas, String diskFailure) {
+                         String mode, int minSyncReplicas, String diskFailure, long memoryUsedBytes,
+                         long memoryLimitBytes) {
 
     /** Whether this store can still make writes durable; one that cannot must not serve as primary. */
     public boolean canPersist() {

@@ -35,6 +35,9 @@ final class Responses {
                 || cause instanceof NodeExceptions.NotDurable) {
             return new Refusal(503, cause.getMessage(), null);
         }
+        if (cause instanceof NodeExceptions.MemoryFull) {
+            return new Refusal(507, cause.getMessage(), null);
+        }
         if (cause instanceof NodeExceptions.StaleEpoch) {
             return new Refusal(409, cause.getMessage(), null);
         }

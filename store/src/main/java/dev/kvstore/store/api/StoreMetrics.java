@@ -27,6 +27,10 @@ public class StoreMetrics {
         Gauge.builder("kv_event_loop_disk_calls", EventLoopGuard::violations)
                 .description("disk calls made on an event loop since start (a bug wherever it is not 0)")
                 .register(registry);
+        Gauge.builder("kv_memory_used_bytes", node, StoreNode::memoryUsedBytes)
+                .description("estimated heap bytes of the data").register(registry);
+        Gauge.builder("kv_memory_limit_bytes", node, n -> n.settings().maxMemoryBytes())
+                .description("the data's memory budget (kv.max-memory)").register(registry);
         Gauge.builder("kv_connected_secondaries", node, n -> n.status().connectedSecondaries()).register(registry);
     }
 }

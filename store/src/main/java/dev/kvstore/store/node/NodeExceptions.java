@@ -41,6 +41,13 @@ public final class NodeExceptions {
         }
     }
 
+    /** A write that would take the data past its memory budget ({@code kv.max-memory}); nothing was stored. */
+    public static final class MemoryFull extends RuntimeException {
+        public MemoryFull(String message) {
+            super(message);
+        }
+    }
+
     /** An admin call asked for an epoch older than the one this store has seen. */
     public static final class StaleEpoch extends RuntimeException {
         public StaleEpoch(String message) {

@@ -9,7 +9,25 @@ public record NodeSettings(String nodeId, String clusterId, String secret, Path 
                            String advertisedReplication, String advertisedHttp, ReplicationMode mode,
                            int minSyncReplicas, FsyncPolicy fsync, int maxKeyBytes, int maxValueBytes,
                            long writeTimeoutMillis, long heartbeatMillis, long leaseMillis,
-                           long snapshotEveryEntries, long logRetentionEntries) {
+                           long snapshotEveryEntries, long logRetentionEntries, long maxMemoryBytes) {
+
+    /** With the default memory budget ({@link #defaultMaxMemoryBytes()}). */
+    public NodeSettings(String nodeId, String clusterId, String secret, Path dataDir, String advertisedReplication,
+                        String advertisedHttp, ReplicationMode mode, int minSyncReplicas, FsyncPolicy fsync,
+                        int maxKeyBytes, int maxValueBytes, long writeTimeoutMillis, long heartbeatMillis,
+                        long leaseMillis, long snapshotEveryEntries, long logRetentionEntries) {
+        this(nodeId, clusterId, secret, dataDir, advertisedReplication, advertisedHttp, mode, minSyncReplicas, fsync,
+                maxKeyBytes, maxValueBytes, writeTimeoutMillis, heartbeatMillis, leaseMillis, snapshotEveryEntries,
+                logRetentionEntries, defaultMaxMemoryBytes());
+    }
+
+    /**
+     * Half the heap: the other half holds a snapshot's copy of the map's structure, the log's cache of
+     * recent entries, connections and buffers, and the writes in flight that the check does not see.
+     */
+    public static long defaultMaxMemoryBytes() {
+        return Runtime.getRuntime().maxMemory() / 2;
+    }
 
     /** The largest log entry: a key, a value and the fixed fields, with room to spare. */
     public int maxEntryBytes() {

@@ -70,6 +70,7 @@ public final class StoreNode implements Closeable {
     private volatile long lastSnapshotOffset;
     private final AtomicBoolean snapshotRunning = new AtomicBoolean();
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
+    private final java.util.concurrent.atomic.AtomicLong reservedBytes = new java.util.concurrent.atomic.AtomicLong();
     private Fanout fanout = new Fanout() {
         public void entriesAppended() { }
 
@@ -144,6 +145,7 @@ public final class StoreNode implements Closeable {
         roleLock.readLock().lock();
         LogEntry entry;
         CommitTracker commits;
+        long reserved = 0;
         try {
             if (role != Role.PRIMARY) {
                 throw new NodeExceptions.NotPrimary("this store is " + role.label() + ", writes go to the primary",
@@ -163,19 +165,62 @@ public final class StoreNode implements Closeable {
             if (System.nanoTime() < writesPausedUntilNanos) {
                 throw new NodeExceptions.Unavailable("writes are paused for a switchover; retry");
             }
+            reserved = reserveMemory(operation);
             commits = tracker;
             entry = log.appendNext(new LogEntry(termEpoch, 0, operation.op(), operation.key(), operation.value()));
         } catch (LogFailedException e) {
+            reservedBytes.addAndGet(-reserved);
             throw new NodeExceptions.NotDurable(e.getCause().getMessage());
+        } catch (RuntimeException e) {
+            reservedBytes.addAndGet(-reserved);
+            throw e;
         } finally {
             roleLock.readLock().unlock();
         }
         fanout.entriesAppended();
         long term = entry.epoch();
         long offset = entry.offset();
+        long release = reserved;
         return commits.awaitCommit(offset)
                 .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
+                // committed means applied (the tracker applies before it completes): its growth is counted now
+                .whenComplete((committed, failure) -> reservedBytes.addAndGet(-release))
                 .thenApply(committed -> new WriteResult(term, offset));
+    }
+
+    /**
+     * The primary decides, before the log: a write that would take the data past its budget is
+     * refused, so every store can always apply what the primary accepted. Deletes and writes that do
+     * not grow the data always pass. The growth of writes in flight is reserved until they are
+     * applied (or fail), so concurrent writers cannot overshoot the budget together.
+     *
+     * @return the bytes reserved, to be released when the write completes
+     */
+    private long reserveMemory(LogEntry operation) {
+        if (operation.op() != LogEntry.Op.PUT) {
+            return 0;
+        }
+        long growth = state.growthOf(operation.keyString(), operation.value());
+        if (growth <= 0) {
+            return 0;
+        }
+        while (true) {
+            long reserved = reservedBytes.get();
+            long used = state.usedBytes();
+            if (used + reserved + growth > settings.maxMemoryBytes()) {
+                throw new NodeExceptions.MemoryFull("OOM command not allowed when used memory > 'maxmemory': the data"
+                        + " uses " + used + " of " + settings.maxMemoryBytes() + " bytes (kv.max-memory), " + reserved
+                        + " more are on their way, and this write adds " + growth + "; nothing was stored."
+                        + " Deletes and smaller values still work");
+            }
+            if (reservedBytes.compareAndSet(reserved, reserved + growth)) {
+                return growth;
+            }
+        }
+    }
+
+    public long memoryUsedBytes() {
+        return state.usedBytes();
     }
 
     public ReadResult read(String key) {
@@ -599,7 +644,8 @@ public final class StoreNode implements Closeable {
                 commitOffset(), state.appliedOffset(), lag(), primaryReplication, primaryHttp,
                 following != null && following.following(), fenced && role == Role.PRIMARY, quarantine.entries(),
                 role == Role.PRIMARY && commits != null ? commits.followerCount() : 0,
-                settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.minSyncReplicas(), diskFailure());
+                settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.minSyncReplicas(), diskFailure(),
+                state.usedBytes(), settings.maxMemoryBytes());
     }
 
     public EpochHistory history() {

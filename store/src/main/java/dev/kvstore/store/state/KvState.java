@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KvState {
 
     private final Map<String, byte[]> data = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong usedBytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile long appliedOffset;
 
     /** Applies the entry at the next offset. */
@@ -19,8 +20,15 @@ public final class KvState {
             throw new IllegalStateException("applying " + entry + " after offset " + appliedOffset);
         }
         switch (entry.op()) {
-            case PUT -> data.put(entry.keyString(), entry.value());
-            case DELETE -> data.remove(entry.keyString());
+            case PUT -> {
+                String key = entry.keyString();
+                byte[] old = data.put(key, entry.value());
+                usedBytes.addAndGet(MemoryEstimate.of(key, entry.value()) - MemoryEstimate.of(key, old));
+            }
+            case DELETE -> {
+                String key = entry.keyString();
+                usedBytes.addAndGet(-MemoryEstimate.of(key, data.remove(key)));
+            }
             case NOOP -> { }
         }
         appliedOffset = entry.offset();
@@ -38,10 +46,21 @@ public final class KvState {
         return data.size();
     }
 
+    /** Estimated heap bytes of the data ({@link MemoryEstimate}). */
+    public long usedBytes() {
+        return usedBytes.get();
+    }
+
+    /** How many bytes putting {@code value} at {@code key} would add (negative when it shrinks). */
+    public long growthOf(String key, byte[] value) {
+        return MemoryEstimate.of(key, value) - MemoryEstimate.of(key, data.get(key));
+    }
+
     /** Replaces everything with a snapshot's data, as of {@code offset}. */
     public synchronized void load(Map<String, byte[]> snapshot, long offset) {
         data.clear();
         data.putAll(snapshot);
+        usedBytes.set(snapshot.entrySet().stream().mapToLong(e -> MemoryEstimate.of(e.getKey(), e.getValue())).sum());
         appliedOffset = offset;
     }
 
@@ -52,6 +71,7 @@ public final class KvState {
 
     public synchronized void clear() {
         data.clear();
+        usedBytes.set(0);
         appliedOffset = 0;
     }
 }

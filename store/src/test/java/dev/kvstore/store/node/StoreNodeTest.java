@@ -38,6 +38,14 @@ class StoreNodeTest {
         return node;
     }
 
+    private StoreNode openWithBudget(long maxMemoryBytes) throws IOException {
+        NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1", "http://127.0.0.1:2",
+                ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, LEASE_MILLIS,
+                100_000, 10_000, maxMemoryBytes);
+        node = new StoreNode(settings, disk);
+        return node;
+    }
+
     @AfterEach
     void close() {
         disk.stopHolding();
@@ -109,6 +117,57 @@ class StoreNodeTest {
                 assertThat(refused).hasMessageContaining("deposed");
             }
             assertThatThrownBy(() -> node.write(put("c"))).hasMessageContaining("writes go to the primary");
+        }
+    }
+
+    @Nested
+    class A_memory_budget {
+
+        private LogEntry put(String key, int size) {
+            return LogEntry.put(0, 0, key, new byte[size]);
+        }
+
+        @Test
+        void refuses_a_growing_write_past_it_before_the_log_and_keeps_everything_acknowledged() throws Exception {
+            openWithBudget(10 * (dev.kvstore.store.state.MemoryEstimate.ENTRY_OVERHEAD_BYTES + 102));
+            node.promote(1, true);
+            int acknowledged = 0;
+            for (int i = 0; i < 20; i++) {
+                try {
+                    node.write(put("k" + i, 100)).get(2, TimeUnit.SECONDS);
+                    acknowledged++;
+                } catch (NodeExceptions.MemoryFull full) {
+                    assertThat(full).hasMessageContaining("maxmemory").hasMessageContaining("nothing was stored");
+                }
+            }
+            long lastOffset = node.log().lastOffset();
+
+            assertThat(acknowledged).isBetween(9, 10);
+            assertThat(node.memoryUsedBytes()).isLessThanOrEqualTo(node.settings().maxMemoryBytes());
+            assertThat(lastOffset).as("refused writes never reached the log").isEqualTo(1 + acknowledged);
+            for (int i = 0; i < acknowledged; i++) {
+                assertThat(node.read("k" + i).value()).hasSize(100);
+            }
+            assertThat(node.read("k" + acknowledged).value()).isNull();
+            assertThat(node.status().memoryUsedBytes()).isEqualTo(node.memoryUsedBytes());
+            assertThat(node.status().memoryLimitBytes()).isEqualTo(node.settings().maxMemoryBytes());
+        }
+
+        @Test
+        void lets_deletes_and_shrinking_writes_through_and_deletes_make_room() throws Exception {
+            openWithBudget(3 * (dev.kvstore.store.state.MemoryEstimate.ENTRY_OVERHEAD_BYTES + 102));
+            node.promote(1, true);
+            for (int i = 0; i < 3; i++) {
+                node.write(put("k" + i, 100)).get(2, TimeUnit.SECONDS);
+            }
+            assertThatThrownBy(() -> node.write(put("k3", 100))).isInstanceOf(NodeExceptions.MemoryFull.class);
+
+            node.write(put("k0", 10)).get(2, TimeUnit.SECONDS); // shrinks
+            node.write(LogEntry.delete(0, 0, "k1")).get(2, TimeUnit.SECONDS);
+            node.write(put("k3", 100)).get(2, TimeUnit.SECONDS); // room again
+            assertThat(node.read("k0").value()).hasSize(10);
+            assertThat(node.read("k1").value()).isNull();
+            assertThat(node.read("k3").value()).hasSize(100);
         }
     }
 
