@@ -31,19 +31,26 @@ class StoreNodeTest {
     private StoreNode node;
 
     private StoreNode open(int minSyncReplicas) throws IOException {
+        return open(minSyncReplicas, NodeSettings.defaultMaxMemoryBytes());
+    }
+
+    private StoreNode openWithBudget(long maxMemoryBytes) throws IOException {
+        return open(0, maxMemoryBytes);
+    }
+
+    private StoreNode open(int minSyncReplicas, long maxMemoryBytes) throws IOException {
         NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1", "http://127.0.0.1:2",
                 ReplicationMode.SYNC, minSyncReplicas, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, LEASE_MILLIS,
-                100_000, 10_000);
+                100_000, 10_000, maxMemoryBytes);
         node = new StoreNode(settings, disk);
         return node;
     }
 
-    private StoreNode openWithBudget(long maxMemoryBytes) throws IOException {
-        NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1", "http://127.0.0.1:2",
-                ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, LEASE_MILLIS,
-                100_000, 10_000, maxMemoryBytes);
-        node = new StoreNode(settings, disk);
-        return node;
+    /** A lone primary (minSyncReplicas 0) that acknowledged one write. */
+    private void primaryWithOneWrite() throws Exception {
+        open(0);
+        node.promote(1, true);
+        node.write(put("a")).get(2, TimeUnit.SECONDS);
     }
 
     @AfterEach
@@ -90,9 +97,7 @@ class StoreNodeTest {
 
         @Test
         void does_not_hold_back_writes_waiting_on_the_role_lock() throws Exception {
-            open(0);
-            node.promote(1, true);
-            node.write(put("a")).get(2, TimeUnit.SECONDS);
+            primaryWithOneWrite();
             disk.slowDirectoryForces(1_500);
             CompletableFuture<dev.kvstore.core.admin.NodeStatus> fence = CompletableFuture.supplyAsync(() -> node.fence(2));
             await().until(() -> disk.slowForcesInProgress() > 0);
@@ -176,9 +181,7 @@ class StoreNodeTest {
 
         @Test
         void makes_the_store_not_ready_and_refuses_writes_at_once() throws Exception {
-            open(0);
-            node.promote(1, true);
-            node.write(put("a")).get(2, TimeUnit.SECONDS);
+            primaryWithOneWrite();
             assertThat(node.ready()).isTrue();
 
             disk.failEveryForce(new IOException("Input/output error"));
