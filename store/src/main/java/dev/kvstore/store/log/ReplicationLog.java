@@ -40,6 +40,12 @@ public final class ReplicationLog implements Closeable {
 
     private static final Logger LOG = Logger.getLogger(ReplicationLog.class);
     private static final int RECENT_CACHE = 65_536;
+    /**
+     * The recent entries kept in memory (for secondaries that are a little behind) are bounded in
+     * bytes too: 65 536 entries of large values would otherwise hold gigabytes that no memory budget
+     * sees. A sixteenth of the heap; entries past it are read from the file.
+     */
+    private static final long RECENT_CACHE_BYTES = Runtime.getRuntime().maxMemory() / 16;
     private static final String NAME = "replication.log";
 
     private final Path file;
@@ -62,6 +68,7 @@ public final class ReplicationLog implements Closeable {
     private ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
     private EpochHistory history;
     private final LogEntry[] recent = new LogEntry[RECENT_CACHE];
+    private long recentBytes; // guarded by lock
     private boolean flusherWaiting; // wake the flusher only when it sleeps
     private long generation; // raised by every truncation and reset: offsets may then name other entries
     private volatile IOException failure;
@@ -156,7 +163,30 @@ public final class ReplicationLog implements Closeable {
         filePositions[index] = filePosition;
         lastOffset = entry.offset();
         history = history.withEntry(entry.epoch(), entry.offset());
-        recent[(int) (entry.offset() % RECENT_CACHE)] = entry;
+        cache(entry);
+    }
+
+    private static long cachedSizeOf(LogEntry entry) {
+        return 64L + (entry.key() == null ? 0 : entry.key().length) + (entry.value() == null ? 0 : entry.value().length);
+    }
+
+    /** Keeps the entry in its slot if the cache's byte budget allows; the slot's previous entry leaves. */
+    private void cache(LogEntry entry) {
+        int slot = (int) (entry.offset() % RECENT_CACHE);
+        uncache(slot);
+        long size = cachedSizeOf(entry);
+        if (recentBytes + size <= RECENT_CACHE_BYTES) {
+            recent[slot] = entry;
+            recentBytes += size;
+        }
+    }
+
+    private void uncache(int slot) {
+        LogEntry old = recent[slot];
+        if (old != null) {
+            recentBytes -= cachedSizeOf(old);
+            recent[slot] = null;
+        }
     }
 
     private long positionOf(long offset) {
@@ -289,12 +319,14 @@ public final class ReplicationLog implements Closeable {
 
     /** Stops the log: nothing more becomes durable, appends are refused, listeners hear why. */
     private void fail(String what, IOException cause) {
-        if (failure != null) {
-            return;
-        }
         IOException failed = new IOException(what + ": " + cause.getMessage(), cause);
+        synchronized (failureListeners) {
+            if (failure != null) {
+                return; // listeners hear of the first failure only
+            }
+            failure = failed;
+        }
         LOG.error(what + "; this store can no longer make writes durable", cause);
-        failure = failed;
         for (Consumer<IOException> listener : failureListeners) {
             listener.accept(failed);
         }
@@ -305,7 +337,7 @@ public final class ReplicationLog implements Closeable {
         return failure;
     }
 
-    /** Called once, on the flusher thread, if the log stops making writes durable. */
+    /** Called once, on the thread that met the failure, if the log stops making writes durable. */
     public void onFailure(Consumer<IOException> listener) {
         failureListeners.add(listener);
         IOException already = failure;
@@ -412,7 +444,7 @@ public final class ReplicationLog implements Closeable {
                 throw new UncheckedIOException("cannot truncate " + file, e);
             }
             for (LogEntry entry : removed) {
-                recent[(int) (entry.offset() % RECENT_CACHE)] = null;
+                uncache((int) (entry.offset() % RECENT_CACHE));
             }
             writtenBytes = cut;
             flushedBytes = cut;
@@ -477,6 +509,7 @@ public final class ReplicationLog implements Closeable {
                 throw e;
             }
             Arrays.fill(recent, null);
+            recentBytes = 0;
             filePositions = new long[1024];
             baseOffset = newBase;
             lastOffset = newBase;

@@ -17,8 +17,8 @@ import java.util.function.LongConsumer;
  */
 public final class CommitTracker {
 
-    /** One secondary, by node id, as heard on its current session (a new session replaces the old one). */
-    private record Follower(Object session, long ackedOffset, long echoNanos) {
+    /** One secondary, by node id, as heard on its newest session (sessions are numbered as they open). */
+    private record Follower(long session, long ackedOffset, long echoNanos) {
     }
 
     private final ReplicationMode mode;
@@ -62,19 +62,26 @@ public final class CommitTracker {
     }
 
     /**
-     * An acknowledgement from secondary {@code nodeId} on {@code session}. Keyed by node, not by
+     * An acknowledgement from secondary {@code nodeId} on {@code session} (a number that grows with
+     * every session the primary opens). Keyed by node, not by
      * connection: a half-open old session and a new one of the same store are one copy of the data,
      * never two towards minSyncReplicas.
      */
-    public void acknowledged(String nodeId, Object session, long offset, long echoNanos) {
-        followers.compute(nodeId, (id, old) -> old == null || old.session != session
-                ? new Follower(session, offset, echoNanos)
-                : new Follower(session, Math.max(old.ackedOffset, offset), Math.max(old.echoNanos, echoNanos)));
+    public void acknowledged(String nodeId, long session, long offset, long echoNanos) {
+        followers.compute(nodeId, (id, old) -> {
+            if (old == null || session > old.session) {
+                return new Follower(session, offset, echoNanos);
+            }
+            if (session < old.session) {
+                return old; // a late acknowledgement of a session that a newer one replaced
+            }
+            return new Follower(session, Math.max(old.ackedOffset, offset), Math.max(old.echoNanos, echoNanos));
+        });
         recompute();
     }
 
     /** The session ended; a newer session of the same store keeps its place. */
-    public void followerGone(String nodeId, Object session) {
+    public void followerGone(String nodeId, long session) {
         followers.computeIfPresent(nodeId, (id, old) -> old.session == session ? null : old);
     }
 

@@ -71,6 +71,8 @@ public final class StoreNode implements Closeable {
     private final AtomicBoolean snapshotRunning = new AtomicBoolean();
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
     private final java.util.concurrent.atomic.AtomicLong reservedBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** Part of reservedBytes: entries a new primary's log holds but has not applied yet (until its term commits). */
+    private final java.util.concurrent.atomic.AtomicLong backlogReserved = new java.util.concurrent.atomic.AtomicLong();
     private Fanout fanout = new Fanout() {
         public void entriesAppended() { }
 
@@ -181,10 +183,12 @@ public final class StoreNode implements Closeable {
         long term = entry.epoch();
         long offset = entry.offset();
         long release = reserved;
-        return commits.awaitCommit(offset)
+        CompletableFuture<Long> commit = commits.awaitCommit(offset);
+        // released when the entry is applied (the tracker applies before it completes) or its term ends,
+        // not when the client stops waiting: an entry that timed out is still in the log and may commit
+        commit.whenComplete((committed, failure) -> reservedBytes.addAndGet(-release));
+        return commit.copy()
                 .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
-                // committed means applied (the tracker applies before it completes): its growth is counted now
-                .whenComplete((committed, failure) -> reservedBytes.addAndGet(-release))
                 .thenApply(committed -> new WriteResult(term, offset));
     }
 
@@ -217,6 +221,28 @@ public final class StoreNode implements Closeable {
                 return growth;
             }
         }
+    }
+
+    /**
+     * A new primary has not applied what its log holds past its applied offset (after a restart it
+     * applied up to the commit hint; a secondary up to the commit point it heard of); all of it
+     * commits with the term's first entry. Until then its growth is reserved, so the budget is not
+     * checked against too small a figure. Caller holds the role write lock.
+     */
+    private void reserveBacklog() {
+        releaseBacklog();
+        long growth = 0;
+        for (LogEntry entry : log.read(state.appliedOffset() + 1, Integer.MAX_VALUE)) {
+            if (entry.op() == LogEntry.Op.PUT) {
+                growth += dev.kvstore.store.state.MemoryEstimate.of(entry.keyString(), entry.value());
+            }
+        }
+        backlogReserved.set(growth);
+        reservedBytes.addAndGet(growth);
+    }
+
+    private void releaseBacklog() {
+        reservedBytes.addAndGet(-backlogReserved.getAndSet(0));
     }
 
     public long memoryUsedBytes() {
@@ -313,6 +339,7 @@ public final class StoreNode implements Closeable {
             primaryReplication = settings.advertisedReplication();
             primaryHttp = settings.advertisedHttp();
             role = Role.PRIMARY;
+            reserveBacklog();
             LogEntry start = log.appendNext(LogEntry.noop(newEpoch, 0));
             tracker.localDurable(log.durableOffset());
             LOG.infof("promoted to primary of epoch %d at offset %d", newEpoch, start.offset());
@@ -394,6 +421,7 @@ public final class StoreNode implements Closeable {
     private void stepDown(String reason) {
         LOG.infof("leaving the primary role of epoch %d: %s", termEpoch, reason);
         fenced = true;
+        releaseBacklog();
         CommitTracker old = tracker;
         fanout.closeAll(reason);
         if (old != null) {
@@ -552,6 +580,8 @@ public final class StoreNode implements Closeable {
 
     private void onPrimaryCommit(long commit) {
         applyUpTo(commit);
+        // the term's first commit applied everything before it: the backlog is counted as used now
+        releaseBacklog();
         commitHint.remember(commit);
         // secondaries learn the commit point with the next entries, or within a few ms (PrimarySession)
     }

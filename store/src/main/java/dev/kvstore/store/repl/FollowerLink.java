@@ -283,7 +283,9 @@ public final class FollowerLink implements StoreNode.Link {
             streaming = this;
             if (ended || closed) {
                 // the connection closed meanwhile, and its close handler may have looked before we set it
-                streaming = null;
+                if (streaming == this) {
+                    streaming = null;
+                }
                 return;
             }
             LOG.infof("following %s:%d in epoch %d from offset %d", host, port, primaryEpoch, welcome.keepUpTo());

@@ -43,6 +43,8 @@ final class PrimarySession {
 
     private String follower;
     private String followerId;
+    private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
+    private final long sessionNumber = SESSIONS.incrementAndGet();
     private long term;
     private CommitTracker termTracker;
     private long nextOffset;
@@ -112,7 +114,7 @@ final class PrimarySession {
                 refuseAndClose("acknowledgement of epoch " + ack.epoch() + " in a stream of epoch " + term);
                 return;
             }
-            termTracker.acknowledged(followerId, this, ack.durableOffset(), ack.echoNanos());
+            termTracker.acknowledged(followerId, sessionNumber, ack.durableOffset(), ack.echoNanos());
         } else if (message instanceof Message.Refused refused) {
             LOG.infof("secondary %s refused the stream: %s", follower, refused.reason());
             socket.close();
@@ -321,7 +323,7 @@ final class PrimarySession {
             vertx.cancelTimer(commitTimer);
         }
         if (termTracker != null) {
-            termTracker.followerGone(followerId, this);
+            termTracker.followerGone(followerId, sessionNumber);
         }
         SnapshotReader reader = snapshot;
         if (reader != null && !chunkReading) {

@@ -39,9 +39,13 @@ class StoreNodeTest {
     }
 
     private StoreNode open(int minSyncReplicas, long maxMemoryBytes) throws IOException {
+        return open(minSyncReplicas, maxMemoryBytes, 5_000);
+    }
+
+    private StoreNode open(int minSyncReplicas, long maxMemoryBytes, long writeTimeoutMillis) throws IOException {
         NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1", "http://127.0.0.1:2",
-                ReplicationMode.SYNC, minSyncReplicas, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, LEASE_MILLIS,
-                100_000, 10_000, maxMemoryBytes);
+                ReplicationMode.SYNC, minSyncReplicas, FsyncPolicy.ALWAYS, 1024, 1 << 16, writeTimeoutMillis, 50,
+                LEASE_MILLIS, 100_000, 10_000, maxMemoryBytes);
         node = new StoreNode(settings, disk);
         return node;
     }
@@ -156,6 +160,20 @@ class StoreNodeTest {
             assertThat(node.read("k" + acknowledged).value()).isNull();
             assertThat(node.status().memoryUsedBytes()).isEqualTo(node.memoryUsedBytes());
             assertThat(node.status().memoryLimitBytes()).isEqualTo(node.settings().maxMemoryBytes());
+        }
+
+        @Test
+        void keeps_counting_a_write_that_timed_out_since_it_stays_in_the_log() throws Exception {
+            // minSyncReplicas 1 and no secondary: nothing commits, every write times out (outcome unknown)
+            open(1, 2 * (dev.kvstore.store.state.MemoryEstimate.ENTRY_OVERHEAD_BYTES + 102), 200);
+            node.promote(1, true);
+            for (int i = 0; i < 2; i++) {
+                CompletableFuture<WriteResult> pending = node.write(put("k" + i, 100));
+                assertThatThrownBy(() -> pending.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(
+                        java.util.concurrent.TimeoutException.class);
+            }
+            // both entries are in the log and commit when a secondary comes: a third must not fit
+            assertThatThrownBy(() -> node.write(put("k2", 100))).isInstanceOf(NodeExceptions.MemoryFull.class);
         }
 
         @Test
