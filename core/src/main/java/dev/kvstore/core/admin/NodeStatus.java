@@ -19,16 +19,35 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  *                      failed), or null: such a store is neither a healthy primary nor a candidate
  * @param memoryUsedBytes  estimated heap bytes of its data
  * @param memoryLimitBytes its data's memory budget; writes that would pass it are refused
+ * @param diskFreeBytes    usable bytes left on its data volume, as last measured
+ * @param diskReserveBytes the free space below which it refuses writes that need disk
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeStatus(String nodeId, String role, long epoch, long lastEpoch, long lastOffset,
                          long commitOffset, long appliedOffset, long lag, String primary, String primaryHttp,
                          boolean following, boolean fenced, long quarantined, int connectedSecondaries,
                          String mode, int minSyncReplicas, String diskFailure, long memoryUsedBytes,
-                         long memoryLimitBytes) {
+                         long memoryLimitBytes, long diskFreeBytes, long diskReserveBytes) {
+
+    /** Within this share of the budget (1/100), the memory counts as full: the next ordinary write is refused. */
+    private static final int FULL_MARGIN_DIVISOR = 100;
 
     /** Whether this store can still make writes durable; one that cannot must not serve as primary. */
     public boolean canPersist() {
         return diskFailure == null;
+    }
+
+    /**
+     * Why this store refuses writes for lack of room, or null: its memory budget is (nearly) reached,
+     * or its volume has less free space than it keeps in reserve. Writes that shrink the data still pass.
+     */
+    public String writesRefusedReason() {
+        if (diskReserveBytes > 0 && diskFreeBytes < diskReserveBytes) {
+            return "disk nearly full: " + diskFreeBytes + " bytes free, " + diskReserveBytes + " kept in reserve";
+        }
+        if (memoryLimitBytes > 0 && memoryUsedBytes >= memoryLimitBytes - memoryLimitBytes / FULL_MARGIN_DIVISOR) {
+            return "memory budget reached: " + memoryUsedBytes + " of " + memoryLimitBytes + " bytes used";
+        }
+        return null;
     }
 }

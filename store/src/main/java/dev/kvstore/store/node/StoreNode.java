@@ -675,7 +675,7 @@ public final class StoreNode implements Closeable {
                 following != null && following.following(), fenced && role == Role.PRIMARY, quarantine.entries(),
                 role == Role.PRIMARY && commits != null ? commits.followerCount() : 0,
                 settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.minSyncReplicas(), diskFailure(),
-                state.usedBytes(), settings.maxMemoryBytes());
+                state.usedBytes(), settings.maxMemoryBytes(), 0, 0);
     }
 
     public EpochHistory history() {
