@@ -76,6 +76,13 @@ public interface StoreConfig {
      */
     Optional<String> maxMemory();
 
+    /**
+     * Free space kept on the data volume (bytes, or with k/m/g): below it, writes that add data are
+     * refused (507, MISCONF) before a write could fail on a full disk. Default: a tenth of the volume,
+     * at most 64 MiB.
+     */
+    Optional<String> minFreeDisk();
+
     /** Tests only: while this file exists, every fsync fails (a dying disk). Unset: off. */
     Optional<String> failpointFsyncErrorFile();
 }

@@ -45,7 +45,8 @@ public class StoreLifecycle {
                 FsyncPolicy.parse(config.fsync()), config.maxKeyBytes(), config.maxValueBytes(),
                 config.writeTimeoutMillis(), config.heartbeatMillis(), config.leaseMillis(),
                 config.snapshotEveryEntries(), config.logRetentionEntries(),
-                config.maxMemory().map(MemoryEstimate::parseBytes).orElseGet(NodeSettings::defaultMaxMemoryBytes));
+                config.maxMemory().map(MemoryEstimate::parseBytes).orElseGet(NodeSettings::defaultMaxMemoryBytes),
+                config.minFreeDisk().map(MemoryEstimate::parseBytes).orElse(-1L));
         DiskSync disk = GuardedDiskSync.system();
         if (config.failpointFsyncErrorFile().isPresent()) {
             // relative to the data directory, so that each store of a local cluster has its own

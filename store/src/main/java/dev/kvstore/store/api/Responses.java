@@ -35,7 +35,7 @@ final class Responses {
                 || cause instanceof NodeExceptions.NotDurable) {
             return new Refusal(503, cause.getMessage(), null);
         }
-        if (cause instanceof NodeExceptions.MemoryFull) {
+        if (cause instanceof NodeExceptions.MemoryFull || cause instanceof NodeExceptions.DiskFull) {
             return new Refusal(507, cause.getMessage(), null);
         }
         if (cause instanceof NodeExceptions.StaleEpoch) {

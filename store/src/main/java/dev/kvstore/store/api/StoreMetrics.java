@@ -31,6 +31,10 @@ public class StoreMetrics {
                 .description("estimated heap bytes of the data").register(registry);
         Gauge.builder("kv_memory_limit_bytes", node, n -> n.settings().maxMemoryBytes())
                 .description("the data's memory budget (kv.max-memory)").register(registry);
+        Gauge.builder("kv_disk_free_bytes", node, n -> n.diskSpace().freeBytes())
+                .description("usable bytes left on the data volume, as last measured").register(registry);
+        Gauge.builder("kv_disk_reserve_bytes", node, n -> n.diskSpace().reserveBytes())
+                .description("free space below which writes are refused (kv.min-free-disk)").register(registry);
         Gauge.builder("kv_connected_secondaries", node, n -> n.status().connectedSecondaries()).register(registry);
     }
 }

@@ -332,6 +332,11 @@ public final class ReplicationLog implements Closeable {
         }
     }
 
+    /** Stops the log for a failure met outside it (the store's own files): as if its own disk work had failed. */
+    public void stop(String what, IOException cause) {
+        fail(what, cause);
+    }
+
     /** Why this log stopped making writes durable, or null while it works. */
     public IOException failure() {
         return failure;
@@ -383,14 +388,28 @@ public final class ReplicationLog implements Closeable {
 
     /** Up to {@code max} entries starting at {@code from} (which must be in the log), fewer when it ends. */
     public List<LogEntry> read(long from, int max) {
+        return read(from, max, Long.MAX_VALUE);
+    }
+
+    /**
+     * Up to {@code max} entries from {@code from}, and no more encoded bytes than {@code maxBytes}
+     * (one entry at least, whatever its size): a replication frame must stay within the receiver's limit.
+     */
+    public List<LogEntry> read(long from, int max, long maxBytes) {
         synchronized (lock) {
             if (from <= baseOffset) {
                 throw new IllegalArgumentException("offset " + from + " was compacted into the snapshot (log starts at "
                         + (baseOffset + 1) + ")");
             }
             List<LogEntry> out = new ArrayList<>(Math.min(max, 64));
+            long bytes = 0;
             for (long offset = from; offset <= lastOffset && out.size() < max; offset++) {
-                out.add(entryAt(offset));
+                LogEntry entry = entryAt(offset);
+                bytes += LogEntryCodec.encodedSize(entry);
+                if (!out.isEmpty() && bytes > maxBytes) {
+                    break;
+                }
+                out.add(entry);
             }
             return out;
         }

@@ -48,6 +48,13 @@ public final class NodeExceptions {
         }
     }
 
+    /** A write that needs disk while the data volume is below its reserve ({@code kv.min-free-disk}); nothing was stored. */
+    public static final class DiskFull extends RuntimeException {
+        public DiskFull(String message) {
+            super(message);
+        }
+    }
+
     /** An admin call asked for an epoch older than the one this store has seen. */
     public static final class StaleEpoch extends RuntimeException {
         public StaleEpoch(String message) {

@@ -9,7 +9,18 @@ public record NodeSettings(String nodeId, String clusterId, String secret, Path 
                            String advertisedReplication, String advertisedHttp, ReplicationMode mode,
                            int minSyncReplicas, FsyncPolicy fsync, int maxKeyBytes, int maxValueBytes,
                            long writeTimeoutMillis, long heartbeatMillis, long leaseMillis,
-                           long snapshotEveryEntries, long logRetentionEntries, long maxMemoryBytes) {
+                           long snapshotEveryEntries, long logRetentionEntries, long maxMemoryBytes,
+                           long minFreeDiskBytes) {
+
+    /** With the default disk reserve ({@code minFreeDiskBytes} negative: a tenth of the volume, at most 64 MiB). */
+    public NodeSettings(String nodeId, String clusterId, String secret, Path dataDir, String advertisedReplication,
+                        String advertisedHttp, ReplicationMode mode, int minSyncReplicas, FsyncPolicy fsync,
+                        int maxKeyBytes, int maxValueBytes, long writeTimeoutMillis, long heartbeatMillis,
+                        long leaseMillis, long snapshotEveryEntries, long logRetentionEntries, long maxMemoryBytes) {
+        this(nodeId, clusterId, secret, dataDir, advertisedReplication, advertisedHttp, mode, minSyncReplicas, fsync,
+                maxKeyBytes, maxValueBytes, writeTimeoutMillis, heartbeatMillis, leaseMillis, snapshotEveryEntries,
+                logRetentionEntries, maxMemoryBytes, -1);
+    }
 
     /** With the default memory budget ({@link #defaultMaxMemoryBytes()}). */
     public NodeSettings(String nodeId, String clusterId, String secret, Path dataDir, String advertisedReplication,
@@ -22,7 +33,7 @@ public record NodeSettings(String nodeId, String clusterId, String secret, Path 
     }
 
     /**
-     * Half the heap: the other half holds a snapshot's copy of the map's structure, the log's cache of
+     * Half the heap: the other half holds a snapshot's arrays of references (8 bytes a key), the log's cache of
      * recent entries, connections and buffers, and the writes in flight that the check does not see.
      */
     public static long defaultMaxMemoryBytes() {

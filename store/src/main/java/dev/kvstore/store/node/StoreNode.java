@@ -5,6 +5,7 @@ import dev.kvstore.core.Role;
 import dev.kvstore.core.admin.NodeStatus;
 import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.core.disk.DurableFiles;
+import dev.kvstore.store.disk.DiskSpace;
 import dev.kvstore.store.disk.GuardedDiskSync;
 import dev.kvstore.store.log.EpochHistory;
 import dev.kvstore.store.log.LogEntry;
@@ -66,6 +67,11 @@ public final class StoreNode implements Closeable {
     private final PersistentEpoch epoch;
     private final CommitHint commitHint;
     private final SnapshotFile snapshotFile;
+    /** How often the data volume's free space is measured; the reserve covers what arrives in between. */
+    private static final long DISK_MEASURE_MS = 200;
+    private final DiskSpace diskSpace;
+    private final java.util.concurrent.ScheduledExecutorService diskWatch =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("disk-space"));
     private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(DaemonThreads.named("snapshotter"));
     private volatile long lastSnapshotOffset;
     private final AtomicBoolean snapshotRunning = new AtomicBoolean();
@@ -104,12 +110,14 @@ public final class StoreNode implements Closeable {
         files.createDirectories(dir);
         this.epoch = new PersistentEpoch(dir, disk);
         this.snapshotFile = new SnapshotFile(dir, settings.maxEntryBytes(), disk);
-        Optional<Snapshot> snapshot = snapshotFile.read();
-        long base = snapshot.map(Snapshot::lastIncludedOffset).orElse(0L);
+        // the snapshot's pairs stream straight into the map: no second copy of the data set
+        Optional<SnapshotFile.Header> snapshot = loadSnapshot();
+        long base = snapshot.map(SnapshotFile.Header::lastIncludedOffset).orElse(0L);
         this.log = new ReplicationLog(dir, disk, settings.fsync(), settings.maxEntryBytes(), base,
-                snapshot.map(Snapshot::history).orElse(EpochHistory.EMPTY));
-        snapshot.ifPresent(s -> state.load(s.data(), s.lastIncludedOffset()));
+                snapshot.map(SnapshotFile.Header::history).orElse(EpochHistory.EMPTY));
         this.lastSnapshotOffset = base;
+        this.diskSpace = new DiskSpace(DiskSpace.Volume.of(dir), settings.minFreeDiskBytes());
+        diskWatch.scheduleWithFixedDelay(this::measureDisk, DISK_MEASURE_MS, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
         this.quarantine = new Quarantine(dir.resolve("quarantine"), settings.maxEntryBytes(), disk);
         this.commitHint = new CommitHint(dir);
         // everything up to the last commit point this node heard of is safe to show again
@@ -160,6 +168,10 @@ public final class StoreNode implements Closeable {
             }
             if (log.failure() != null) {
                 throw new NodeExceptions.NotDurable(log.failure().getMessage());
+            }
+            String noRoom = diskSpace.refusal(operation.op() == LogEntry.Op.DELETE);
+            if (noRoom != null) {
+                throw new NodeExceptions.DiskFull(noRoom);
             }
             if (System.nanoTime() < writesAllowedAtNanos) {
                 throw new NodeExceptions.Unavailable("new primary is waiting out the old primary's read lease; retry");
@@ -609,7 +621,7 @@ public final class StoreNode implements Closeable {
             Snapshot snapshot;
             synchronized (this) {
                 long at = state.appliedOffset();
-                snapshot = new Snapshot(at, log.history().truncatedAfter(at), state.copy());
+                snapshot = new Snapshot(at, log.history().truncatedAfter(at), state.frozen());
             }
             snapshotFile.write(snapshot);
             lastSnapshotOffset = snapshot.lastIncludedOffset();
@@ -626,29 +638,62 @@ public final class StoreNode implements Closeable {
         }
     }
 
+    private void measureDisk() {
+        try {
+            diskSpace.refresh();
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("could not measure the data volume: %s", e.getMessage());
+        }
+    }
+
+    public DiskSpace diskSpace() {
+        return diskSpace;
+    }
+
     public SnapshotFile snapshotFile() {
         return snapshotFile;
     }
 
     /**
-     * Replaces this secondary's state with a snapshot from the primary (already checked and
-     * written to {@code received}); the log continues after it.
+     * Replaces this secondary's state with a snapshot from the primary, written to {@code received}:
+     * checked whole first (nothing changes if it is damaged), then put in place, and its pairs streamed
+     * into the emptied map, so that the old and the new data set are never in memory together. The log
+     * continues after it.
      */
     public void installSnapshot(Path received) throws IOException {
-        Snapshot snapshot;
+        SnapshotFile.Header header;
         try (var in = Files.newInputStream(received)) {
-            snapshot = SnapshotFile.readFrom(in, settings.maxEntryBytes());
+            header = SnapshotFile.verify(in, settings.maxEntryBytes());
         }
         synchronized (this) {
             snapshotFile.install(received);
-            log.resetTo(snapshot.lastIncludedOffset(), snapshot.history());
-            state.load(snapshot.data(), snapshot.lastIncludedOffset());
-            lastSnapshotOffset = snapshot.lastIncludedOffset();
-            secondaryCommit = Math.max(secondaryCommit, snapshot.lastIncludedOffset());
+            log.resetTo(header.lastIncludedOffset(), header.history());
+            try {
+                loadSnapshot();
+            } catch (IOException e) {
+                // the file was whole a moment ago: the disk fails; the map is incomplete, so stop here
+                log.stop("reading back the installed snapshot", e);
+                throw e;
+            }
+            lastSnapshotOffset = header.lastIncludedOffset();
+            secondaryCommit = Math.max(secondaryCommit, header.lastIncludedOffset());
             commitHint.remember(secondaryCommit);
         }
-        LOG.infof("installed a snapshot from the primary at offset %d (%d keys)", snapshot.lastIncludedOffset(),
-                snapshot.data().size());
+        LOG.infof("installed a snapshot from the primary at offset %d (%d keys)", header.lastIncludedOffset(),
+                header.entries());
+    }
+
+    /** Loads the snapshot file into the (emptied) map, pair by pair; empty when there is none. */
+    private Optional<SnapshotFile.Header> loadSnapshot() throws IOException {
+        if (!snapshotFile.exists()) {
+            return Optional.empty();
+        }
+        SnapshotFile.Header[] header = new SnapshotFile.Header[1];
+        state.load(sink -> {
+            header[0] = snapshotFile.load(sink).orElseThrow(() -> new IOException("the snapshot file vanished"));
+            return header[0].lastIncludedOffset();
+        });
+        return Optional.of(header[0]);
     }
 
     // ---------------------------------------------------------------- observation
@@ -675,7 +720,7 @@ public final class StoreNode implements Closeable {
                 following != null && following.following(), fenced && role == Role.PRIMARY, quarantine.entries(),
                 role == Role.PRIMARY && commits != null ? commits.followerCount() : 0,
                 settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.minSyncReplicas(), diskFailure(),
-                state.usedBytes(), settings.maxMemoryBytes(), 0, 0);
+                state.usedBytes(), settings.maxMemoryBytes(), diskSpace.freeBytes(), diskSpace.reserveBytes());
     }
 
     public EpochHistory history() {
@@ -688,6 +733,7 @@ public final class StoreNode implements Closeable {
 
     @Override
     public void close() {
+        diskWatch.shutdownNow();
         snapshotter.shutdownNow();
         stopFollowing();
         fanout.closeAll("shutting down");

@@ -11,6 +11,7 @@ import io.vertx.core.net.NetSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -31,6 +32,9 @@ public final class FollowerLink implements StoreNode.Link {
 
     private static final Logger LOG = Logger.getLogger(FollowerLink.class);
     private static final long RETRY_MS = 100;
+    /** Snapshot files being received are named this plus the session's number. */
+    static final String INCOMING_PREFIX = "snapshot.incoming.";
+    private static final AtomicLong SESSIONS = new AtomicLong();
 
     private final Vertx vertx;
     private final StoreNode node;
@@ -80,6 +84,9 @@ public final class FollowerLink implements StoreNode.Link {
             connected.handler(session::onBytes);
             connected.closeHandler(v -> {
                 session.ended = true;
+                if (!session.diskWorkRunning) {
+                    session.closeIncoming();
+                }
                 if (streaming == session) {
                     streaming = null;
                 }
@@ -131,6 +138,7 @@ public final class FollowerLink implements StoreNode.Link {
         private final FrameDecoder decoder = new FrameDecoder(node.settings().maxEntryBytes() * 2 + 64 * 1024);
         private final byte[] nonce = HandshakeProof.nonce();
         private final ArrayDeque<Message> backlog = new ArrayDeque<>();
+        private final long sessionNumber = SESSIONS.incrementAndGet();
         private boolean diskWorkRunning; // event loop only
         private volatile boolean ended;
         private volatile long primaryEpoch;
@@ -169,10 +177,19 @@ public final class FollowerLink implements StoreNode.Link {
                     diskWorkRunning = true;
                     socket.pause();
                     vertx.executeBlocking(() -> {
+                        if (ended) {
+                            // a later session may be writing its own snapshot file by now: touch nothing
+                            closeIncoming();
+                            return null;
+                        }
                         handle(message);
                         return null;
                     }, true).onComplete(done -> {
                         diskWorkRunning = false;
+                        if (ended) {
+                            closeIncoming();
+                            return;
+                        }
                         if (done.failed()) {
                             drop(done.cause());
                             return;
@@ -231,7 +248,9 @@ public final class FollowerLink implements StoreNode.Link {
                 node.secondaryProgress(heartbeat.commitOffset(), heartbeat.primaryLastOffset());
                 acknowledge();
             } else if (message instanceof Message.SnapshotBegin begin && welcomed && incoming == null) {
-                incomingPath = node.settings().dataDir().resolve("snapshot.incoming");
+                // a file of this session's own: a session that ended may still have a chunk in flight
+                removeStaleIncoming();
+                incomingPath = node.settings().dataDir().resolve(INCOMING_PREFIX + sessionNumber);
                 incoming = FileChannel.open(incomingPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING);
                 incomingExpected = begin.totalBytes();
@@ -310,6 +329,28 @@ public final class FollowerLink implements StoreNode.Link {
 
         private void send(Message message) {
             socket.write(Buffer.buffer(codec.encode(message)));
+        }
+
+        /** Deletes snapshot files that sessions before this one left half written. Disk work: on a worker. */
+        private void removeStaleIncoming() throws IOException {
+            try (var stale = Files.newDirectoryStream(node.settings().dataDir(), INCOMING_PREFIX + "*")) {
+                for (Path file : stale) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+
+        /** Closes this session's half-received snapshot, if any; the next session deletes the file. */
+        private synchronized void closeIncoming() {
+            FileChannel channel = incoming;
+            incoming = null;
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.debugf("closing a half-received snapshot: %s", e.getMessage());
+                }
+            }
         }
 
         private void refuse(String reason) {

@@ -57,6 +57,8 @@ final class PrimarySession {
     private SnapshotReader snapshot;
     private long snapshotSent;
     private boolean chunkReading;
+    private boolean ending;
+    /** Snapshot bytes per frame at most; never more than one entry may be, so a chunk fits every frame limit. */
     private static final int SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 
     PrimarySession(Vertx vertx, NetSocket socket, StoreNode node, HandshakeProof proof, Consumer<PrimarySession> onClose) {
@@ -207,26 +209,35 @@ final class PrimarySession {
         SnapshotReader reader = snapshot;
         long position = snapshotSent;
         chunkReading = true;
-        vertx.executeBlocking(() -> reader.read(position, SNAPSHOT_CHUNK_BYTES), false).onComplete(read -> {
-            chunkReading = false;
+        vertx.executeBlocking(() -> reader.read(position, chunkBytes()), false).onComplete(read -> {
             if (closed) {
+                chunkReading = false;
                 snapshot = null;
                 closeQuietly(reader);
                 return;
             }
             if (read.failed()) {
+                chunkReading = false;
                 refuseAndClose("cannot read the snapshot: " + read.cause().getMessage());
                 return;
             }
-            send(new Message.SnapshotChunk(read.result()));
+            // the position moves before the write: a write can run the drain handler, and so pump(),
+            // at once, which must neither read this chunk again nor send entries before the end marker
             snapshotSent += read.result().length;
-            if (snapshotSent >= reader.size()) {
+            boolean last = snapshotSent >= reader.size();
+            send(new Message.SnapshotChunk(read.result()));
+            if (last) {
                 send(new Message.SnapshotEnd());
                 snapshot = null;
                 closeQuietly(reader);
             }
+            chunkReading = false;
             pump(false);
         });
+    }
+
+    private int chunkBytes() {
+        return Math.min(SNAPSHOT_CHUNK_BYTES, node.settings().maxEntryBytes());
     }
 
     private static void closeQuietly(SnapshotReader reader) {
@@ -253,8 +264,11 @@ final class PrimarySession {
         } catch (RuntimeException e) {
             // e.g. the log was compacted past what this secondary needs while its snapshot travelled:
             // end the session; the secondary reconnects and is sent what it needs then
-            LOG.warnf("ending the stream to %s: %s", follower, e.getMessage());
-            refuseAndClose("stream ended: " + e.getMessage());
+            if (!ending) {
+                ending = true; // passes until the close lands would each say it again
+                LOG.warnf("ending the stream to %s: %s", follower, e.getMessage());
+                refuseAndClose("stream ended: " + e.getMessage());
+            }
         }
     }
 
@@ -281,15 +295,18 @@ final class PrimarySession {
         }
         boolean sent = false;
         while (!socket.writeQueueFull()) {
-            List<LogEntry> batch = node.log().read(nextOffset, MAX_ENTRIES_PER_FRAME);
+            // bounded in bytes too: the secondary refuses frames over twice the largest entry
+            List<LogEntry> batch = node.log().read(nextOffset, MAX_ENTRIES_PER_FRAME,
+                    node.settings().maxEntryBytes());
             if (batch.isEmpty()) {
                 break;
             }
             long commit = node.commitOffset();
-            send(new Message.Entries(term, commit, node.log().lastOffset(), System.nanoTime(), batch));
+            // moved on before the write, which may run pump() again through the drain handler
             sentCommit = commit;
             nextOffset = batch.get(batch.size() - 1).offset() + 1;
             sent = true;
+            send(new Message.Entries(term, commit, node.log().lastOffset(), System.nanoTime(), batch));
         }
         if (socket.writeQueueFull()) {
             socket.drainHandler(v -> pump(false));
@@ -297,8 +314,8 @@ final class PrimarySession {
         }
         long commit = node.commitOffset();
         if (!sent && (heartbeat || commit != sentCommit)) {
-            send(new Message.Heartbeat(term, commit, node.log().lastOffset(), System.nanoTime()));
             sentCommit = commit;
+            send(new Message.Heartbeat(term, commit, node.log().lastOffset(), System.nanoTime()));
         }
     }
 

@@ -15,9 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
@@ -27,9 +25,15 @@ import java.util.zip.CheckedOutputStream;
  * The snapshot on disk: {@code "KVSNAP1\n", long lastIncludedOffset, int n, n x (long epoch, long start),
  * long entries, entries x (int keyLength, key, int valueLength, value), long crc32c}. Written to a
  * temporary file, forced, then renamed, so a crash leaves either the old snapshot or the new one.
- * The same bytes travel to a secondary that is too far behind for the log.
+ * The same bytes travel to a secondary that is too far behind for the log. Read as a stream: the pairs
+ * go to a sink one by one and are never gathered here, so loading a snapshot needs no second copy
+ * of the data set in memory.
  */
 public final class SnapshotFile {
+
+    /** What a snapshot says besides its pairs. */
+    public record Header(long lastIncludedOffset, EpochHistory history, long entries) {
+    }
 
     private static final byte[] MAGIC = "KVSNAP1\n".getBytes(StandardCharsets.US_ASCII);
     public static final String NAME = "snapshot";
@@ -80,12 +84,20 @@ public final class SnapshotFile {
             out.writeLong(start.offset());
         }
         out.writeLong(snapshot.data().size());
-        for (Map.Entry<String, byte[]> entry : snapshot.data().entrySet()) {
-            byte[] key = entry.getKey().getBytes(StandardCharsets.UTF_8);
-            out.writeInt(key.length);
-            out.write(key);
-            out.writeInt(entry.getValue().length);
-            out.write(entry.getValue());
+        try {
+            snapshot.data().forEach((key, value) -> {
+                try {
+                    byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+                    out.writeInt(keyBytes.length);
+                    out.write(keyBytes);
+                    out.writeInt(value.length);
+                    out.write(value);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
         out.flush();
         long sum = crc.getValue();
@@ -94,17 +106,28 @@ public final class SnapshotFile {
         tail.flush();
     }
 
-    public Optional<Snapshot> read() throws IOException {
+    /** Feeds the snapshot's pairs to {@code sink}, then checks its checksum; empty when there is none. */
+    public Optional<Header> load(SnapshotData.Sink sink) throws IOException {
         if (!exists()) {
             return Optional.empty();
         }
         try (InputStream in = Files.newInputStream(file)) {
-            return Optional.of(readFrom(in, maxEntryBytes));
+            return Optional.of(readFrom(in, maxEntryBytes, sink));
         }
     }
 
-    /** @throws IOException when the bytes are not one whole, intact snapshot */
-    public static Snapshot readFrom(InputStream source, int maxEntryBytes) throws IOException {
+    /** Reads a whole snapshot and checks it, keeping none of its pairs. */
+    public static Header verify(InputStream source, int maxEntryBytes) throws IOException {
+        return readFrom(source, maxEntryBytes, (key, value) -> { });
+    }
+
+    /**
+     * Streams a snapshot's pairs into {@code sink} as they are read. The checksum is known only at the
+     * end: a caller that must not take in a damaged snapshot {@link #verify}s it first.
+     *
+     * @throws IOException when the bytes are not one whole, intact snapshot
+     */
+    public static Header readFrom(InputStream source, int maxEntryBytes, SnapshotData.Sink sink) throws IOException {
         CRC32C crc = new CRC32C();
         BufferedInputStream buffered = new BufferedInputStream(source, 1 << 16);
         DataInputStream in = new DataInputStream(new CheckedInputStream(buffered, crc));
@@ -127,17 +150,16 @@ public final class SnapshotFile {
             if (entries < 0) {
                 throw new IOException("snapshot claims " + entries + " entries");
             }
-            Map<String, byte[]> data = new HashMap<>();
             for (long i = 0; i < entries; i++) {
                 byte[] key = sized(in, maxEntryBytes);
-                data.put(new String(key, StandardCharsets.UTF_8), sized(in, maxEntryBytes));
+                sink.accept(new String(key, StandardCharsets.UTF_8), sized(in, maxEntryBytes));
             }
             long expected = crc.getValue();
             long stored = new DataInputStream(buffered).readLong();
             if (stored != expected) {
                 throw new IOException("snapshot checksum mismatch");
             }
-            return new Snapshot(last, new EpochHistory(history), data);
+            return new Header(last, new EpochHistory(history), entries);
         } catch (EOFException e) {
             throw new IOException("snapshot is truncated", e);
         } catch (IllegalArgumentException e) {

@@ -56,17 +56,44 @@ public final class KvState {
         return MemoryEstimate.of(key, value) - MemoryEstimate.of(key, data.get(key));
     }
 
-    /** Replaces everything with a snapshot's data, as of {@code offset}. */
-    public synchronized void load(Map<String, byte[]> snapshot, long offset) {
-        data.clear();
-        data.putAll(snapshot);
-        usedBytes.set(snapshot.entrySet().stream().mapToLong(e -> MemoryEstimate.of(e.getKey(), e.getValue())).sum());
+    /**
+     * Replaces everything with the pairs {@code feed} hands over, as of the offset it returns. The old
+     * data is dropped first, so a load never holds two data sets at once.
+     */
+    public synchronized long load(Feed feed) throws java.io.IOException {
+        clear();
+        long offset = feed.feed((key, value) -> {
+            byte[] old = data.put(key, value);
+            usedBytes.addAndGet(MemoryEstimate.of(key, value) - MemoryEstimate.of(key, old));
+        });
         appliedOffset = offset;
+        return offset;
     }
 
-    /** A copy of the map as of {@link #appliedOffset()}; callers hold off applies meanwhile. */
-    public synchronized Map<String, byte[]> copy() {
-        return new java.util.HashMap<>(data);
+    /** Hands a data set to a sink pair by pair; returns the offset the data is as of. */
+    @FunctionalInterface
+    public interface Feed {
+        long feed(dev.kvstore.store.snapshot.SnapshotData.Sink sink) throws java.io.IOException;
+    }
+
+    /**
+     * The data as of {@link #appliedOffset()}, for a snapshot: references to the (never mutated) keys
+     * and values in two arrays, about 8 bytes per key, not a copy of the data or of the map's nodes.
+     * Callers hold off applies meanwhile.
+     */
+    public synchronized dev.kvstore.store.snapshot.SnapshotData frozen() {
+        String[] keys = new String[data.size()];
+        byte[][] values = new byte[keys.length][];
+        int i = 0;
+        for (Map.Entry<String, byte[]> entry : data.entrySet()) {
+            keys[i] = entry.getKey();
+            values[i] = entry.getValue();
+            i++;
+        }
+        if (i != keys.length) {
+            throw new IllegalStateException("the map changed while frozen: " + i + " of " + keys.length);
+        }
+        return dev.kvstore.store.snapshot.SnapshotData.of(keys, values);
     }
 
     public synchronized void clear() {

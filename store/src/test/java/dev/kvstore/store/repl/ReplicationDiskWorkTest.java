@@ -105,6 +105,75 @@ class ReplicationDiskWorkTest {
     }
 
     @Test
+    void a_snapshot_of_many_chunks_arrives_intact() throws Exception {
+        Store a = store("a", 500, 10);
+        a.node().promote(1, true);
+        byte[] value = new byte[4000];
+        for (int i = 0; i < 3000; i++) {
+            java.util.Arrays.fill(value, (byte) i);
+            a.node().write(LogEntry.put(0, 0, "k" + i, value.clone())).get(5, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().log().startOffset() > 2000);
+        Store b = store("b", 100_000, 10_000);
+
+        b.node().follow(1, a.address(), "http://a");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.node().status().following()
+                && b.node().status().appliedOffset() == a.node().log().lastOffset());
+        for (int i = 0; i < 3000; i++) {
+            java.util.Arrays.fill(value, (byte) i);
+            assertThat(b.node().read("k" + i).value()).as("k" + i).isEqualTo(value);
+        }
+    }
+
+    @Test
+    void a_store_with_old_data_behind_the_compacted_log_takes_a_large_snapshot_intact() throws Exception {
+        Store a = store("a", 2000, 100);
+        Store b = store("b", 2000, 100);
+        a.node().promote(1, true);
+        b.node().follow(1, a.address(), "http://a");
+        int keys = 8000;
+        writeAll(a, keys, 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.node().status().appliedOffset() == a.node().log().lastOffset());
+        b.node().close();
+        b.server().stop();
+        toClose.remove(b.node());
+        writeAll(a, keys, 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.node().log().startOffset() > keys);
+        Store back = store("b", 2000, 100);
+
+        // as the admin API does it: from a worker thread of a Vert.x context (Quarkus' @Blocking)
+        vertx.executeBlocking(() -> back.node().follow(1, a.address(), "http://a"), false)
+                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> back.node().status().following()
+                && back.node().status().appliedOffset() == a.node().log().lastOffset());
+        byte[] value = new byte[4000];
+        for (int i = 0; i < keys; i++) {
+            java.util.Arrays.fill(value, (byte) (i + 2));
+            assertThat(back.node().read("k" + i).value()).as("k" + i).isEqualTo(value);
+        }
+    }
+
+    private static void writeAll(Store primary, int keys, int round) throws Exception {
+        byte[] value = new byte[4000];
+        List<java.util.concurrent.CompletableFuture<?>> pending = new ArrayList<>();
+        for (int i = 0; i < keys; i++) {
+            java.util.Arrays.fill(value, (byte) (i + round));
+            pending.add(primary.node().write(LogEntry.put(0, 0, "k" + i, value.clone())));
+            if (pending.size() == 64) {
+                for (var write : pending) {
+                    write.get(10, TimeUnit.SECONDS);
+                }
+                pending.clear();
+            }
+        }
+        for (var write : pending) {
+            write.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void a_newer_epoch_learned_from_a_secondary_is_persisted_off_the_event_loop() throws Exception {
         Store a = store("a", 100_000, 10_000);
         Store b = store("b", 100_000, 10_000);

@@ -19,18 +19,20 @@ class SnapshotFileTest {
     Path dir;
 
     private final Snapshot snapshot = new Snapshot(42, EpochHistory.EMPTY.withEntry(1, 1).withEntry(3, 30),
-            Map.of("a", "1".getBytes(StandardCharsets.UTF_8), "b", new byte[0], "ключ",
-                    "значение".getBytes(StandardCharsets.UTF_8)));
+            SnapshotData.of(Map.of("a", "1".getBytes(StandardCharsets.UTF_8), "b", new byte[0], "ключ",
+                    "значение".getBytes(StandardCharsets.UTF_8))));
 
     @Test
     void a_snapshot_survives_writing_and_reading() throws IOException {
         SnapshotFile file = new SnapshotFile(dir, 1 << 20, dev.kvstore.core.disk.DiskSync.SYSTEM);
         file.write(snapshot);
-        Snapshot back = file.read().orElseThrow();
+        Map<String, byte[]> pairs = new java.util.HashMap<>();
+        SnapshotFile.Header back = file.load(pairs::put).orElseThrow();
         assertThat(back.lastIncludedOffset()).isEqualTo(42);
         assertThat(back.history()).isEqualTo(snapshot.history());
-        assertThat(back.data()).containsOnlyKeys("a", "b", "ключ");
-        assertThat(new String(back.data().get("ключ"), StandardCharsets.UTF_8)).isEqualTo("значение");
+        assertThat(back.entries()).isEqualTo(3);
+        assertThat(pairs).containsOnlyKeys("a", "b", "ключ");
+        assertThat(new String(pairs.get("ключ"), StandardCharsets.UTF_8)).isEqualTo("значение");
     }
 
     @Test
@@ -42,11 +44,21 @@ class SnapshotFileTest {
             byte[] damaged = bytes.clone();
             damaged[i] ^= 0x40;
             int at = i;
-            assertThatThrownBy(() -> SnapshotFile.readFrom(new ByteArrayInputStream(damaged), 1 << 20))
+            assertThatThrownBy(() -> SnapshotFile.verify(new ByteArrayInputStream(damaged), 1 << 20))
                     .as("flip at byte %d", at).isInstanceOf(IOException.class);
         }
         byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 5);
-        assertThatThrownBy(() -> SnapshotFile.readFrom(new ByteArrayInputStream(truncated), 1 << 20))
+        assertThatThrownBy(() -> SnapshotFile.verify(new ByteArrayInputStream(truncated), 1 << 20))
                 .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void the_pairs_of_frozen_arrays_are_written_as_they_are_walked() throws IOException {
+        SnapshotFile file = new SnapshotFile(dir, 1 << 20, dev.kvstore.core.disk.DiskSync.SYSTEM);
+        file.write(new Snapshot(7, EpochHistory.EMPTY.withEntry(1, 1), SnapshotData.of(new String[] {"x", "y"},
+                new byte[][] {{1}, {2, 3}})));
+        Map<String, byte[]> pairs = new java.util.HashMap<>();
+        assertThat(file.load(pairs::put).orElseThrow().entries()).isEqualTo(2);
+        assertThat(pairs.get("y")).containsExactly(2, 3);
     }
 }

@@ -1,0 +1,54 @@
+package dev.kvstore.store.snapshot;
+
+import java.util.Map;
+
+/**
+ * The pairs a snapshot holds, as they are walked when it is written. The store hands over references
+ * to its own keys and values (they are never changed in place), not a copy of the data.
+ */
+public interface SnapshotData {
+
+    /** Receives the pairs of a snapshot one at a time. */
+    @FunctionalInterface
+    interface Sink {
+        void accept(String key, byte[] value);
+    }
+
+    long size();
+
+    void forEach(Sink sink);
+
+    /** Parallel arrays of keys and values: about 8 bytes per pair beside the data they point to. */
+    static SnapshotData of(String[] keys, byte[][] values) {
+        if (keys.length != values.length) {
+            throw new IllegalArgumentException(keys.length + " keys, " + values.length + " values");
+        }
+        return new SnapshotData() {
+            @Override
+            public long size() {
+                return keys.length;
+            }
+
+            @Override
+            public void forEach(Sink sink) {
+                for (int i = 0; i < keys.length; i++) {
+                    sink.accept(keys[i], values[i]);
+                }
+            }
+        };
+    }
+
+    static SnapshotData of(Map<String, byte[]> map) {
+        return new SnapshotData() {
+            @Override
+            public long size() {
+                return map.size();
+            }
+
+            @Override
+            public void forEach(Sink sink) {
+                map.forEach(sink::accept);
+            }
+        };
+    }
+}
