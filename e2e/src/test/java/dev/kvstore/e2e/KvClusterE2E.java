@@ -244,6 +244,71 @@ class KvClusterE2E {
 
     @Test
     @Order(12)
+    void aClusterFilledPastItsMemoryBudgetRefusesWritesAndNoPodIsOomKilled() {
+        String small = "small";
+        kube.apply("""
+                apiVersion: kvstore.dev/v1alpha1
+                kind: KVCluster
+                metadata:
+                  name: small
+                  namespace: %s
+                spec:
+                  replicas: 2
+                  storage:
+                    size: 1Gi
+                  resources:
+                    requests:
+                      memory: 320Mi
+                    limits:
+                      memory: 320Mi
+                """.formatted(NS));
+        await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(statusOf(small).get("phase")).isEqualTo("Ready"));
+
+        // 256 KiB values until ten in a row are refused: the budget is half the heap (70% of 320Mi)
+        String out = client.bash("""
+                head -c 262144 /dev/zero | tr '\\0' v > /tmp/value
+                refused=0
+                for i in $(seq 1 1000); do
+                  code=$(curl -s -o /tmp/answer -w '%{http_code}' -X PUT --data-binary @/tmp/value "http://small-rw:8080/v1/kv/big-$i")
+                  echo "$i $code"
+                  if [ "$code" = 507 ]; then refused=$((refused+1)); cp /tmp/answer /tmp/refusal; else refused=0; fi
+                  [ $refused -ge 10 ] && break
+                done
+                echo "refusal $(cat /tmp/refusal)"
+                """);
+        List<String> codes = out.lines().filter(line -> !line.startsWith("refusal")).map(line -> line.split(" ")[1]).toList();
+        long acknowledged = codes.stream().filter("200"::equals).count();
+        record("memory budget: " + acknowledged + " writes of 256 KiB acknowledged before 507; "
+                + out.lines().filter(line -> line.startsWith("refusal")).findFirst().orElse(""));
+        assertThat(acknowledged).as("writes before the budget was reached").isGreaterThan(50);
+        assertThat(codes).as("every answer is 200 or 507").containsOnly("200", "507").endsWith("507");
+        assertThat(out).contains("OOM command not allowed when used memory > 'maxmemory'");
+
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(kube.kubectl("get", "kvc", small, "-n", NS)).contains("memory budget reached"));
+        for (String pod : List.of("small-0", "small-1")) {
+            Pod current = kube.client().pods().inNamespace(NS).withName(pod).get();
+            var container = current.getStatus().getContainerStatuses().get(0);
+            assertThat(container.getRestartCount()).as(pod + " restarts").isZero();
+            assertThat(container.getLastState().getTerminated()).as(pod + " terminated before").isNull();
+        }
+        // every acknowledged write reads back whole; deletes make room and the condition clears
+        String reads = client.bash("""
+                for i in $(seq 1 $1); do
+                  [ "$(curl -s "http://small-rw:8080/v1/kv/big-$i" | wc -c)" = 262144 ] || echo "missing big-$i"
+                  [ $i -le 20 ] && curl -s -o /dev/null -X DELETE "http://small-rw:8080/v1/kv/big-$i"
+                done
+                echo read
+                """, String.valueOf(acknowledged));
+        assertThat(reads.strip()).isEqualTo("read");
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(kube.kubectl("get", "kvc", small, "-n", NS)).doesNotContain("memory budget reached"));
+        kube.kubectl("delete", "kvc", small, "-n", NS, "--wait=true", "--timeout=2m");
+    }
+
+    @Test
+    @Order(13)
     void deletingTheClusterAndUninstallingTheChartCleanUp() {
         kube.kubectl("delete", "kvc", CLUSTER, "-n", NS, "--wait=true", "--timeout=2m");
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
@@ -317,9 +382,14 @@ class KvClusterE2E {
         return kube.client().genericKubernetesResources(KVC).inNamespace(NS).withName(CLUSTER).get();
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Object> status() {
-        GenericKubernetesResource resource = kvCluster();
+        return statusOf(CLUSTER);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> statusOf(String name) {
+        GenericKubernetesResource resource = kube.client().genericKubernetesResources(KVC).inNamespace(NS)
+                .withName(name).get();
         Object status = resource == null ? null : resource.getAdditionalProperties().get("status");
         return status == null ? Map.of() : (Map<String, Object>) status;
     }

@@ -196,6 +196,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 degraded != null ? degraded : "");
         setCondition(cluster, "Progressing", !whole && degraded == null, whole ? "Stable" : "Converging",
                 whole ? "" : ready + " of " + replicas + " pods ready");
+        WritesRefused room = WritesRefused.of(outcome.statuses());
+        setCondition(cluster, WritesRefused.TYPE, room.refused(), room.reason(), room.message());
         status.setPhase(degraded != null ? (status.getPrimary() == null ? "Creating" : "Degraded")
                 : whole ? "Ready" : status.getPrimary() == null ? "Creating" : "Progressing");
     }
