@@ -1,6 +1,6 @@
 package dev.kvstore.core;
 
-import dev.kvstore.core.admin.AdminClient;
+import dev.kvstore.core.admin.StoreAdmin;
 import dev.kvstore.core.admin.NodeStatus;
 import java.io.IOException;
 import java.time.Duration;
@@ -46,10 +46,10 @@ public final class FailoverProcedure {
                           Duration took, List<String> notRepointed) {
     }
 
-    private final AdminClient admin;
+    private final StoreAdmin admin;
     private final Executor executor;
 
-    public FailoverProcedure(AdminClient admin, Executor executor) {
+    public FailoverProcedure(StoreAdmin admin, Executor executor) {
         this.admin = admin;
         this.executor = executor;
     }
