@@ -22,6 +22,13 @@ class FailoverProcedureTest {
         procedure = new FailoverProcedure(stores, Runnable::run);
     }
 
+    /** kv-0, kv-1, kv-2 with logs ending at these offsets (epoch 1), kv-0 the primary. */
+    private List<FakeStores.Member> threeStoresAt(long kv0, long kv1, long kv2) {
+        List<FakeStores.Member> members = List.of(stores.add("kv-0", kv0), stores.add("kv-1", kv1), stores.add("kv-2", kv2));
+        stores.store("kv-0").role = "primary";
+        return members;
+    }
+
     private FailoverProcedure.Outcome failover(List<FakeStores.Member> members, FakeStores.Member lost, boolean gone)
             throws Exception {
         return procedure.run(members, lost, gone, 2, recorded::add, ReplicationMode.SYNC, 1, false);
@@ -30,12 +37,11 @@ class FailoverProcedureTest {
     @Test
     @DisplayName("enough secondaries answer: the most up-to-date is promoted, the rest follow it, the epoch recorded first")
     void promotes_the_most_up_to_date_secondary() throws Exception {
-        var kv0 = stores.add("kv-0", 12);
-        var kv1 = stores.add("kv-1", 10);
-        var kv2 = stores.add("kv-2", 11);
+        var members = threeStoresAt(12, 10, 11);
+        var kv0 = members.get(0);
         stores.store("kv-0").answers = false;
 
-        var outcome = failover(List.of(kv0, kv1, kv2), kv0, true);
+        var outcome = failover(members, kv0, true);
 
         assertThat(outcome.promoted()).isTrue();
         assertThat(outcome.winner()).isEqualTo("kv-2");
@@ -49,13 +55,11 @@ class FailoverProcedureTest {
     @Test
     @DisplayName("too few secondaries answer: the lost primary that answers its fence counts among the stores asked")
     void the_lost_primary_counts_when_secondaries_are_too_few() throws Exception {
-        var kv0 = stores.add("kv-0", 8);
-        var kv1 = stores.add("kv-1", 10);
-        var kv2 = stores.add("kv-2", 11);
-        stores.store("kv-0").role = "primary";
+        var members = threeStoresAt(8, 10, 11);
+        var kv0 = members.get(0);
         stores.store("kv-2").answers = false;
 
-        var outcome = failover(List.of(kv0, kv1, kv2), kv0, false);
+        var outcome = failover(members, kv0, false);
 
         // 3 stores, minSyncReplicas 1: two answers needed; kv-1 and the fenced old primary give them
         assertThat(outcome.promoted()).isTrue();
@@ -71,13 +75,11 @@ class FailoverProcedureTest {
     @Test
     @DisplayName("the lost primary, fenced and the most up to date, is promoted again without a lease wait")
     void the_lost_primary_promoted_again_waits_no_lease() throws Exception {
-        var kv0 = stores.add("kv-0", 12);
-        var kv1 = stores.add("kv-1", 10);
-        var kv2 = stores.add("kv-2", 11);
-        stores.store("kv-0").role = "primary";
+        var members = threeStoresAt(12, 10, 11);
+        var kv0 = members.get(0);
         stores.store("kv-2").answers = false;
 
-        var outcome = failover(List.of(kv0, kv1, kv2), kv0, false);
+        var outcome = failover(members, kv0, false);
 
         assertThat(outcome.winner()).isEqualTo("kv-0");
         assertThat(stores.sent("promote")).containsExactly("promote kv-0@2 gone");
@@ -86,13 +88,12 @@ class FailoverProcedureTest {
     @Test
     @DisplayName("too few answer even with the lost primary: wait; the epoch was recorded (stores were fenced), nothing promoted")
     void a_wait_sends_no_promote() throws Exception {
-        var kv0 = stores.add("kv-0", 12);
-        var kv1 = stores.add("kv-1", 10);
-        var kv2 = stores.add("kv-2", 11);
+        var members = threeStoresAt(12, 10, 11);
+        var kv0 = members.get(0);
         stores.store("kv-0").answers = false;
         stores.store("kv-2").answers = false;
 
-        var outcome = failover(List.of(kv0, kv1, kv2), kv0, false);
+        var outcome = failover(members, kv0, false);
 
         assertThat(outcome.promoted()).isFalse();
         assertThat(outcome.reason()).contains("only 1 of 2 stores answered");
@@ -105,9 +106,8 @@ class FailoverProcedureTest {
     @Test
     @DisplayName("too few stores can even be asked: wait without recording an epoch or fencing anyone")
     void a_hopeless_failover_records_no_epoch() throws Exception {
-        var kv0 = stores.add("kv-0", 12);
-        stores.add("kv-1", 10);
-        stores.add("kv-2", 11);
+        var kv0 = threeStoresAt(12, 10, 11).get(0);
+        // kv-2's pod has no address: it cannot be asked
         var members = List.of(kv0, new FakeStores.Member("kv-1", true), new FakeStores.Member("kv-2", false));
 
         var outcome = failover(members, kv0, true);
@@ -121,16 +121,14 @@ class FailoverProcedureTest {
     @Test
     @DisplayName("first election: every store answers before anyone is promoted, the highest log wins")
     void the_first_election_asks_everyone() throws Exception {
-        var kv0 = stores.add("kv-0", 3);
-        var kv1 = stores.add("kv-1", 5);
-        var kv2 = stores.add("kv-2", 4);
+        var members = threeStoresAt(3, 5, 4);
         stores.store("kv-2").answers = false;
 
-        var waiting = procedure.run(List.of(kv0, kv1, kv2), null, false, 2, recorded::add, ReplicationMode.SYNC, 1, false);
+        var waiting = procedure.run(members, null, false, 2, recorded::add, ReplicationMode.SYNC, 1, false);
         assertThat(waiting.promoted()).as("any store may have been the last primary: all must answer").isFalse();
 
         stores.store("kv-2").answers = true;
-        var outcome = procedure.run(List.of(kv0, kv1, kv2), null, false, 2, recorded::add, ReplicationMode.SYNC, 1, false);
+        var outcome = procedure.run(members, null, false, 2, recorded::add, ReplicationMode.SYNC, 1, false);
         assertThat(outcome.winner()).isEqualTo("kv-1");
         assertThat(stores.sent("promote")).containsExactly("promote kv-1@2 gone");
     }
@@ -138,13 +136,12 @@ class FailoverProcedureTest {
     @Test
     @DisplayName("a store whose disk failed answers its fence but is never a candidate")
     void a_store_that_cannot_persist_is_not_promoted() throws Exception {
-        var kv0 = stores.add("kv-0", 12);
-        var kv1 = stores.add("kv-1", 10);
-        var kv2 = stores.add("kv-2", 11);
+        var members = threeStoresAt(12, 10, 11);
+        var kv0 = members.get(0);
         stores.store("kv-0").answers = false;
         stores.store("kv-2").diskFailure = "fsync failed";
 
-        var outcome = failover(List.of(kv0, kv1, kv2), kv0, true);
+        var outcome = failover(members, kv0, true);
 
         assertThat(outcome.promoted()).isFalse();
         assertThat(stores.sent("promote")).isEmpty();

@@ -6,7 +6,6 @@ import dev.kvstore.core.admin.NodeStatus;
 import dev.kvstore.core.admin.StoreAdmin;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,7 @@ public final class Switchover {
     }
 
     private final StoreAdmin admin;
-    private final Executor executor;
+    private final FailoverProcedure steps;
     private final Duration catchUp;
 
     public Switchover(StoreAdmin admin, Executor executor) {
@@ -42,7 +41,7 @@ public final class Switchover {
     /** With another catch-up time (tests, where a target that never catches up should not cost 4 s). */
     Switchover(StoreAdmin admin, Executor executor, Duration catchUp) {
         this.admin = admin;
-        this.executor = executor;
+        this.steps = new FailoverProcedure(admin, executor);
         this.catchUp = catchUp;
     }
 
@@ -76,13 +75,7 @@ public final class Switchover {
         Map<M, CompletableFuture<NodeStatus>> fences = new LinkedHashMap<>();
         for (M member : members) {
             if (member.httpUrl() != null) {
-                fences.put(member, CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return admin.fence(member.httpUrl(), epoch);
-                    } catch (IOException e) {
-                        return null;
-                    }
-                }, executor));
+                fences.put(member, steps.fenceAsync(member.httpUrl(), epoch));
             }
         }
         Map<M, Position> positions = new LinkedHashMap<>();
@@ -100,16 +93,7 @@ public final class Switchover {
         M winner = mostUpToDate(positions, target);
         // the old primary was fenced by us and answers no read as primary any more: no lease to wait out
         admin.promote(winner.httpUrl(), epoch, true);
-        List<String> notRepointed = new ArrayList<>();
-        for (M member : members) {
-            if (member != winner && member.httpUrl() != null) {
-                try {
-                    admin.follow(member.httpUrl(), epoch, winner.replicationAddress(), winner.httpUrl());
-                } catch (IOException e) {
-                    notRepointed.add(member.name());
-                }
-            }
-        }
+        List<String> notRepointed = steps.pointAt(members, winner, epoch);
         String reason = winner == target ? "switchover requested"
                 : "switchover requested; " + target.name() + " was behind, so " + winner.name() + " for now";
         return new Outcome(true, winner.name(), epoch, reason, Duration.ofNanos(System.nanoTime() - started),
