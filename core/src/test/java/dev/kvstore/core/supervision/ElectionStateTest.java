@@ -30,6 +30,11 @@ class ElectionStateTest {
         private final ElectionState state = new ElectionState();
         private final List<Long> ledger = new ArrayList<>();
 
+        /** An attempt that took its epoch when stores had seen {@code highestSeen} and recorded it. */
+        private void attemptRecorded(long highestSeen) throws IOException {
+            state.tracking(ledger::add).record(state.epochFor(highestSeen));
+        }
+
         @Test
         void a_first_attempt_takes_one_above_every_epoch_seen() {
             assertThat(state.epochFor(4)).isEqualTo(5);
@@ -38,8 +43,7 @@ class ElectionStateTest {
         @Test
         void an_attempt_that_recorded_its_epoch_and_waited_is_resumed_in_the_same_epoch() throws IOException {
             state.begin(new ElectionState.Election("kv-0", "primary not answering", false));
-            long epoch = state.epochFor(4);
-            state.tracking(ledger::add).record(epoch);
+            attemptRecorded(4);
             state.concluded(waited());
 
             assertThat(state.pending()).isEqualTo(new ElectionState.Election("kv-0", "primary not answering", false));
@@ -57,8 +61,7 @@ class ElectionStateTest {
 
         @Test
         void an_epoch_is_not_reused_once_an_attempt_threw_a_promote_may_have_been_sent() throws IOException {
-            long epoch = state.epochFor(4);
-            state.tracking(ledger::add).record(epoch);
+            attemptRecorded(4);
             state.failed();
             assertThat(state.epochFor(5)).isEqualTo(6);
         }
@@ -66,8 +69,7 @@ class ElectionStateTest {
         @Test
         void an_epoch_is_not_reused_after_a_promotion() throws IOException {
             state.begin(new ElectionState.Election("kv-0", "x", false));
-            long epoch = state.epochFor(4);
-            state.tracking(ledger::add).record(epoch);
+            attemptRecorded(4);
             state.concluded(promoted());
             assertThat(state.pending()).isNull();
             assertThat(state.epochFor(5)).isEqualTo(6);
@@ -75,8 +77,7 @@ class ElectionStateTest {
 
         @Test
         void an_unused_epoch_below_one_a_store_has_seen_is_not_reused() throws IOException {
-            long epoch = state.epochFor(4);
-            state.tracking(ledger::add).record(epoch);
+            attemptRecorded(4);
             state.concluded(waited());
             assertThat(state.epochFor(7)).isEqualTo(8);
         }
