@@ -1,6 +1,6 @@
 package dev.kvstore.core;
 
-import dev.kvstore.core.admin.AdminClient;
+import dev.kvstore.core.admin.StoreAdmin;
 import dev.kvstore.core.admin.NodeStatus;
 import java.io.IOException;
 import java.time.Duration;
@@ -46,15 +46,16 @@ public final class FailoverProcedure {
                           Duration took, List<String> notRepointed) {
     }
 
-    private final AdminClient admin;
+    private final StoreAdmin admin;
     private final Executor executor;
 
-    public FailoverProcedure(AdminClient admin, Executor executor) {
+    public FailoverProcedure(StoreAdmin admin, Executor executor) {
         this.admin = admin;
         this.executor = executor;
     }
 
-    private CompletableFuture<NodeStatus> fenceAsync(String url, long epoch) {
+    /** Fences one store without waiting; completes with its answer, or null when it did not answer. */
+    public CompletableFuture<NodeStatus> fenceAsync(String url, long epoch) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return admin.fence(url, epoch);
@@ -129,17 +130,23 @@ public final class FailoverProcedure {
         M winner = asked.stream().filter(m -> m.name().equals(promote.candidate().name())).findFirst().orElseThrow();
         // the old primary promoted again holds no lease that could outlive its fence: nothing to wait out
         admin.promote(winner.httpUrl(), epoch, lostIsGone || lost == null || winner == lost);
+        List<String> notRepointed = pointAt(asked, winner, epoch);
+        return new Outcome(true, winner.name(), epoch, promote.reason(), promote.possiblyLossy(),
+                Duration.ofNanos(System.nanoTime() - started), notRepointed);
+    }
+
+    /** Tells every other addressed member to follow the new primary; returns those that could not be told. */
+    public <M extends Member> List<String> pointAt(List<M> members, M winner, long epoch) {
         List<String> notRepointed = new ArrayList<>();
-        for (M member : asked) {
+        for (M member : members) {
             if (member != winner && member.httpUrl() != null) {
                 try {
                     admin.follow(member.httpUrl(), epoch, winner.replicationAddress(), winner.httpUrl());
                 } catch (IOException e) {
-                    notRepointed.add(member.name());
+                    notRepointed.add(member.name()); // the next pass repoints it
                 }
             }
         }
-        return new Outcome(true, winner.name(), epoch, promote.reason(), promote.possiblyLossy(),
-                Duration.ofNanos(System.nanoTime() - started), notRepointed);
+        return notRepointed;
     }
 }

@@ -1,5 +1,6 @@
 package dev.kvstore.operator;
 
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -35,8 +36,10 @@ import java.util.concurrent.TimeUnit;
  * Plays the kubelet for the integration tier (no kubelet runs there): for each store pod the
  * StatefulSet controller creates, it starts a real store process on its own loopback address
  * (127.0.N.(10 + ordinal)), reports that address as the pod IP, probes readiness as the pod spec
- * says, and kill -9s the process when the pod is deleted. Each pod keeps its data directory, as a
- * volume claim would.
+ * says, and kill -9s the process when the pod is deleted. A store process that exits is started again
+ * at once and reported, as the kubelet reports a restarted container, with a new container id and a
+ * higher restart count (a real kubelet backs off after repeated crashes; here every restart is at once).
+ * Each pod keeps its data directory, as a volume claim would.
  */
 final class FakeKubelet implements AutoCloseable {
 
@@ -47,6 +50,7 @@ final class FakeKubelet implements AutoCloseable {
     private final int subnet;
     private final Map<String, Process> running = new ConcurrentHashMap<>();
     private final Map<String, Boolean> readiness = new ConcurrentHashMap<>();
+    private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
     private Watch watch;
@@ -66,6 +70,7 @@ final class FakeKubelet implements AutoCloseable {
                 String name = pod.getMetadata().getName();
                 if (action == Action.DELETED || pod.getMetadata().getDeletionTimestamp() != null) {
                     stop(name);
+                    restarts.remove(name);
                     if (action != Action.DELETED) {
                         // the kubelet confirms the container is gone by deleting the pod for good
                         client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
@@ -149,6 +154,15 @@ final class FakeKubelet implements AutoCloseable {
         }
     }
 
+    /** kill -9 of a pod's store process; the prober starts it again, as the kubelet restarts a crashed container. */
+    void kill(String name) throws IOException, InterruptedException {
+        Process process = running.get(name);
+        signal(name, "KILL");
+        if (process != null) {
+            process.waitFor();
+        }
+    }
+
     /**
      * Sends a signal to a pod's store process (STOP: it hangs, as a store stuck on a dead disk or
      * a paused VM; CONT: it carries on, unaware that time passed).
@@ -173,6 +187,7 @@ final class FakeKubelet implements AutoCloseable {
             if (!process.isAlive()) {
                 // a crashed container restarts, as the kubelet would do it
                 running.remove(name);
+                restarts.merge(name, 1, Integer::sum);
                 Pod pod = client.pods().inNamespace(namespace).withName(name).get();
                 if (pod != null && pod.getMetadata().getDeletionTimestamp() == null) {
                     launch(pod);
@@ -198,6 +213,12 @@ final class FakeKubelet implements AutoCloseable {
 
     private boolean writeStatus(String name, String ip, boolean ready) {
         String now = Instant.now().toString();
+        Process process = running.get(name);
+        // the container id changes with every start of the store process, as a real container's does
+        var container = new ContainerStatusBuilder().withName("store").withReady(ready)
+                .withImage("kvstore/store").withImageID("").withRestartCount(restarts.getOrDefault(name, 0))
+                .withContainerID(process == null ? null : "fake://" + process.pid())
+                .withNewState().withNewRunning().withStartedAt(now).endRunning().endState().build();
         PodCondition readyCondition = new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False")
                 .withLastTransitionTime(now).build();
         PodStatus status = new PodStatusBuilder().withPhase("Running").withPodIP(ip)
@@ -205,6 +226,7 @@ final class FakeKubelet implements AutoCloseable {
                 .withConditions(readyCondition,
                         new PodConditionBuilder().withType("ContainersReady").withStatus(ready ? "True" : "False")
                                 .withLastTransitionTime(now).build())
+                .withContainerStatuses(container)
                 .build();
         try {
             client.pods().inNamespace(namespace).withName(name).editStatus(p -> {

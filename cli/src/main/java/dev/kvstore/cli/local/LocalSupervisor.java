@@ -6,21 +6,27 @@ import dev.kvstore.core.admin.AdminClient;
 import dev.kvstore.core.admin.NodeStatus;
 import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.core.disk.DurableFiles;
+import dev.kvstore.core.supervision.ElectionState;
+import dev.kvstore.core.supervision.Elector;
+import dev.kvstore.core.supervision.PrimaryHealth;
+import dev.kvstore.core.supervision.PrimaryWatch;
+import dev.kvstore.core.supervision.Repointer;
+import dev.kvstore.core.supervision.StatusPoll;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The local stand-in for the operator: watches the stores of a local cluster, decides failovers with
- * the shared {@link FailoverPolicy}, and tells stores their roles through the admin API. The epoch it
- * hands out is written to its state file before any store hears of it.
+ * The local stand-in for the operator: watches the stores of a local cluster and tells them their
+ * roles through the admin API, with the same supervision code as the operator ({@code
+ * dev.kvstore.core.supervision}: status polling, the primary's health rule, the election and its
+ * resume rule, repointing). What is its own: a primary is also lost when its process exits, and the
+ * epoch it hands out is written to its state file before any store hears of it.
  */
 public final class LocalSupervisor implements AutoCloseable {
 
@@ -31,10 +37,12 @@ public final class LocalSupervisor implements AutoCloseable {
     private final List<NodeProcess> nodes;
     private final LocalClusterSettings settings;
     private final AdminClient admin;
-    private final FailoverProcedure procedure;
+    private final Elector elector;
+    private final Repointer repointer;
+    private final PrimaryWatch watch = new PrimaryWatch();
+    private final ElectionState elections = new ElectionState();
     private final Path stateFile;
     private final Consumer<String> events;
-    private final Map<String, Long> unreachableSinceNanos = new ConcurrentHashMap<>();
     private final List<Failover> failovers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Long> deadSinceNanos = new ConcurrentHashMap<>();
     private final Runnable restarter;
@@ -46,7 +54,6 @@ public final class LocalSupervisor implements AutoCloseable {
     });
 
     private volatile long epoch;
-    private long unusedEpoch;
     private String lastDegradedReason;
     private volatile NodeProcess primary;
     private volatile boolean running = true;
@@ -57,7 +64,8 @@ public final class LocalSupervisor implements AutoCloseable {
         this.nodes = nodes;
         this.settings = settings;
         this.admin = new AdminClient(secret, Duration.ofMillis(400));
-        this.procedure = new FailoverProcedure(admin, callPool);
+        this.elector = new Elector(new FailoverProcedure(admin, callPool));
+        this.repointer = new Repointer(admin);
         this.stateFile = stateFile;
         this.events = events;
         this.restarter = restarter;
@@ -80,7 +88,7 @@ public final class LocalSupervisor implements AutoCloseable {
     public void start(Duration bootTimeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + bootTimeout.toNanos();
         while (true) {
-            Map<NodeProcess, NodeStatus> statuses = statusOfAll();
+            Map<NodeProcess, NodeStatus> statuses = poll().all();
             if (statuses.size() == nodes.size()) {
                 break;
             }
@@ -90,7 +98,7 @@ public final class LocalSupervisor implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        while (!electPrimary(null, "cluster start", false)) {
+        while (!electPrimary(null, "cluster start", false, poll())) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("could not elect a first primary within " + bootTimeout);
             }
@@ -114,89 +122,67 @@ public final class LocalSupervisor implements AutoCloseable {
         }
     }
 
-    /** A failover that has begun and must be resumed, pass after pass, until it promotes someone. */
-    private record Election(NodeProcess lost, String reason, boolean lostIsGone) {
-    }
-
-    private Election pendingElection;
-
     /**
      * One pass: stop stores that cannot persist, restart dead ones (always: a restarted store may be
      * the one an election waits for), then check the primary or resume a pending election, then bring
      * the others in line.
      */
     private void tick() throws IOException {
-        Map<NodeProcess, NodeStatus> statuses = statusOfAll();
-        stopStoresThatCannotPersist(statuses);
+        long asked = System.nanoTime();
+        StatusPoll<NodeProcess> poll = poll();
+        stopStoresThatCannotPersist(poll.all());
         long now = System.nanoTime();
-        restartDeadStores(now, pendingElection != null);
-        if (pendingElection == null) {
-            pendingElection = primaryLost(statuses, now);
+        restartDeadStores(now, elections.pending() != null);
+        NodeProcess current = primary;
+        if (current == null) {
+            return;
         }
-        if (pendingElection != null) {
-            Election election = pendingElection;
-            if (!electPrimary(election.lost(), election.reason(), election.lostIsGone())) {
+        if (elections.pending() == null) {
+            primaryLost(current, poll.answering().get(current), asked, now)
+                    .ifPresent(lost -> elections.begin(lost));
+        }
+        ElectionState.Election election = elections.pending();
+        if (election != null) {
+            NodeProcess lost = nodes.stream().filter(n -> n.name().equals(election.lost())).findFirst().orElseThrow();
+            if (!electPrimary(lost, election.reason(), election.lostIsGone(), poll)) {
                 return; // resumed next pass, whatever comes back first
             }
-            pendingElection = null;
         }
-        repointStragglers(statuses);
+        repointStragglers(poll.answering());
     }
 
     /**
-     * The primary is healthy when it answers and says it is the primary of the current epoch, unfenced.
-     * Not answering counts after the failover delay; an exited process, or an answer that says it is
-     * not (or no longer) that primary, at once.
+     * Ours: a primary whose process exited is lost at once (no lease to wait out). Then the shared
+     * rule: it must answer as the unfenced primary of the current epoch; silence counts after the delay.
      */
-    private Election primaryLost(Map<NodeProcess, NodeStatus> statuses, long now) {
-        NodeProcess current = primary;
-        if (current == null) {
-            return null;
-        }
+    private java.util.Optional<ElectionState.Election> primaryLost(NodeProcess current, NodeStatus answer, long asked,
+                                                                   long now) {
         if (!current.alive()) {
-            return new Election(current, "primary process exited", true);
+            return java.util.Optional.of(new ElectionState.Election(current.name(), "primary process exited", true));
         }
-        NodeStatus status = statuses.get(current);
-        if (status == null) {
-            long since = unreachableSinceNanos.computeIfAbsent(current.name(), n -> now);
-            if (now - since >= settings.failoverDelay().toNanos()) {
-                return new Election(current, "primary not answering for " + Duration.ofNanos(now - since).toMillis()
-                        + " ms", false);
-            }
-            return null;
+        PrimaryHealth.Verdict verdict = watch.observe(epoch, current.name(), answer, null, asked, now,
+                settings.failoverDelay());
+        if (verdict instanceof PrimaryHealth.Lost lost) {
+            return java.util.Optional.of(new ElectionState.Election(current.name(), lost.reason(), lost.gone()));
         }
-        unreachableSinceNanos.remove(current.name());
-        if (!"primary".equals(status.role()) || status.epoch() != epoch || status.fenced()) {
-            return new Election(current, "primary answers as " + status.role() + (status.fenced() ? " (fenced)" : "")
-                    + " in epoch " + status.epoch() + ", not as the primary of epoch " + epoch, false);
-        }
-        return null;
+        return java.util.Optional.empty();
     }
 
     /** Brings stragglers in line: a restarted store, or a deposed primary that came back. */
-    private void repointStragglers(Map<NodeProcess, NodeStatus> statuses) {
+    private void repointStragglers(Map<NodeProcess, NodeStatus> answering) {
         NodeProcess leader = primary;
-        if (leader == null) {
-            return;
-        }
-        for (var entry : statuses.entrySet()) {
-            NodeProcess node = entry.getKey();
-            NodeStatus status = entry.getValue();
-            if (node == leader) {
-                continue;
+        repointer.repoint(answering, leader, epoch, new Repointer.Listener<>() {
+            @Override
+            public void repointed(NodeProcess node, NodeStatus was) {
+                events.accept(node.name() + " (was " + was.role() + " in epoch " + was.epoch() + ") now follows "
+                        + leader.name() + " in epoch " + epoch);
             }
-            boolean followsLeader = "secondary".equals(status.role()) && status.epoch() == epoch
-                    && leader.replicationAddress().equals(status.primary());
-            if (!followsLeader) {
-                try {
-                    admin.follow(node.httpUrl(), epoch, leader.replicationAddress(), leader.httpUrl());
-                    events.accept(node.name() + " (was " + status.role() + " in epoch " + status.epoch()
-                            + ") now follows " + leader.name() + " in epoch " + epoch);
-                } catch (IOException e) {
-                    events.accept("could not repoint " + node.name() + ": " + e.getMessage());
-                }
+
+            @Override
+            public void failed(NodeProcess node, IOException error) {
+                events.accept("could not repoint " + node.name() + ": " + error.getMessage());
             }
-        }
+        });
     }
 
     /**
@@ -224,56 +210,42 @@ public final class LocalSupervisor implements AutoCloseable {
      * liveness fails. A primary among them is then a process that exited, which fails it over at once.
      */
     private void stopStoresThatCannotPersist(Map<NodeProcess, NodeStatus> statuses) {
-        statuses.entrySet().removeIf(entry -> {
-            if (entry.getValue().canPersist()) {
-                return false;
+        statuses.forEach((node, status) -> {
+            if (!status.canPersist()) {
+                events.accept(node.name() + " stopped: " + status.diskFailure());
+                node.kill();
             }
-            events.accept(entry.getKey().name() + " stopped: " + entry.getValue().diskFailure());
-            entry.getKey().kill();
-            return true;
         });
     }
 
     /**
-     * One failover (or the first election): new epoch recorded first, then every other store fenced at
-     * it (so none acknowledges the old primary any more), then the policy's choice promoted and the
-     * rest pointed at it.
+     * One failover attempt (or the first election), under the shared resume rule: new epoch recorded
+     * first, then every other store fenced at it (so none acknowledges the old primary any more), then
+     * the policy's choice promoted and the rest pointed at it.
      */
-    private synchronized boolean electPrimary(NodeProcess lost, String reason, boolean lostIsGone) throws IOException {
-        long seen = Math.max(epoch, maxSeenEpoch());
-        // a failed attempt (degraded) is retried in the same epoch, so waiting burns no epochs
-        long newEpoch = unusedEpoch > 0 && unusedEpoch >= seen ? unusedEpoch : seen + 1;
-        FailoverProcedure.Outcome outcome;
-        try {
-            outcome = procedure.run(nodes, lost, lostIsGone, newEpoch, recorded -> {
-                writeState(recorded);
-                epoch = recorded;
-                unusedEpoch = recorded;
-            }, mode(), settings.minSyncReplicas(), false);
-        } catch (IOException | RuntimeException e) {
-            // a promotion may have been sent (a promote call that timed out may still arrive): an epoch
-            // is reused only after a wait that promoted no one, or two stores could be primary in one epoch
-            unusedEpoch = 0;
-            throw e;
-        }
+    private synchronized boolean electPrimary(NodeProcess lost, String reason, boolean lostIsGone,
+                                              StatusPoll<NodeProcess> poll) throws IOException {
+        FailoverProcedure.Outcome outcome = elector.attempt(elections, nodes, lost, lostIsGone, poll.highestEpoch(epoch),
+                recorded -> {
+                    writeState(recorded);
+                    epoch = recorded;
+                }, mode(), settings.minSyncReplicas(), false);
         if (!outcome.promoted()) {
             if (!outcome.reason().equals(lastDegradedReason)) {
-                events.accept("DEGRADED (epoch " + newEpoch + "): " + outcome.reason());
+                events.accept("DEGRADED (epoch " + outcome.epoch() + "): " + outcome.reason());
                 lastDegradedReason = outcome.reason();
             }
             return false;
         }
         lastDegradedReason = null;
-        unusedEpoch = 0;
         NodeProcess winner = nodes.stream().filter(n -> n.name().equals(outcome.winner())).findFirst().orElseThrow();
         primary = winner;
-        unreachableSinceNanos.clear();
         outcome.notRepointed().forEach(name -> events.accept("could not point " + name + " at the new primary yet"));
         if (lost == null) {
-            events.accept("epoch " + newEpoch + ": " + winner.name() + " is primary (" + outcome.reason() + ")");
+            events.accept("epoch " + outcome.epoch() + ": " + winner.name() + " is primary (" + outcome.reason() + ")");
         } else {
-            failovers.add(new Failover(lost.name(), winner.name(), newEpoch, outcome.took(), reason));
-            events.accept("FAILOVER epoch " + newEpoch + ": " + lost.name() + " -> " + winner.name() + " in "
+            failovers.add(new Failover(lost.name(), winner.name(), outcome.epoch(), outcome.took(), reason));
+            events.accept("FAILOVER epoch " + outcome.epoch() + ": " + lost.name() + " -> " + winner.name() + " in "
                     + outcome.took().toMillis() + " ms (" + reason + "; " + outcome.reason() + ")");
         }
         return true;
@@ -283,29 +255,8 @@ public final class LocalSupervisor implements AutoCloseable {
         return ReplicationMode.parse(settings.mode());
     }
 
-    private long maxSeenEpoch() {
-        return statusOfAll().values().stream().mapToLong(NodeStatus::epoch).max().orElse(0);
-    }
-
-    private Map<NodeProcess, NodeStatus> statusOfAll() {
-        Map<NodeProcess, CompletableFuture<NodeStatus>> calls = new java.util.LinkedHashMap<>();
-        for (NodeProcess node : nodes) {
-            calls.put(node, CompletableFuture.supplyAsync(() -> {
-                try {
-                    return admin.status(node.httpUrl());
-                } catch (IOException e) {
-                    return null;
-                }
-            }, callPool));
-        }
-        Map<NodeProcess, NodeStatus> answered = new java.util.LinkedHashMap<>();
-        calls.forEach((node, call) -> {
-            NodeStatus status = call.join();
-            if (status != null) {
-                answered.put(node, status);
-            }
-        });
-        return answered;
+    private StatusPoll<NodeProcess> poll() {
+        return StatusPoll.of(nodes, admin, callPool);
     }
 
     /** The epoch is on disk, rename included, before any store hears of it. */

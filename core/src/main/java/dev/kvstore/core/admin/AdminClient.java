@@ -9,7 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Calls a store's authenticated admin API. Used by the local supervisor and the operator. */
-public final class AdminClient {
+public final class AdminClient implements StoreAdmin {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -23,24 +23,27 @@ public final class AdminClient {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
+    @Override
     public NodeStatus status(String baseUrl) throws IOException {
         return call(baseUrl, "GET", "/v1/admin/status", null);
     }
 
-    /** Raises the store's epoch and makes it stop following its old primary; answers its log position. */
+    @Override
     public NodeStatus fence(String baseUrl, long epoch) throws IOException {
         return call(baseUrl, "POST", "/v1/admin/fence", new EpochRequest(epoch, false));
     }
 
+    @Override
     public NodeStatus promote(String baseUrl, long epoch, boolean oldPrimaryGone) throws IOException {
         return call(baseUrl, "POST", "/v1/admin/promote", new EpochRequest(epoch, oldPrimaryGone));
     }
 
-    /** A primary stops taking writes for {@code millis} (0 resumes), so a switchover target can catch up. */
+    @Override
     public NodeStatus pauseWrites(String baseUrl, long millis) throws IOException {
         return call(baseUrl, "POST", "/v1/admin/pause-writes", new EpochRequest(millis, false));
     }
 
+    @Override
     public NodeStatus follow(String baseUrl, long epoch, String primary, String primaryHttp) throws IOException {
         return call(baseUrl, "POST", "/v1/admin/follow", new FollowRequest(epoch, primary, primaryHttp));
     }

@@ -4,6 +4,13 @@ import dev.kvstore.core.FailoverProcedure;
 import dev.kvstore.core.ReplicationMode;
 import dev.kvstore.core.admin.AdminClient;
 import dev.kvstore.core.admin.NodeStatus;
+import dev.kvstore.core.supervision.ElectionState;
+import dev.kvstore.core.supervision.Elector;
+import dev.kvstore.core.supervision.PrimaryHealth;
+import dev.kvstore.core.supervision.PrimaryWatch;
+import dev.kvstore.core.supervision.Repointer;
+import dev.kvstore.core.supervision.StatusPoll;
+import dev.kvstore.core.supervision.Switchover;
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.model.KVClusterSpec;
 import dev.kvstore.operator.model.KVClusterStatus;
@@ -19,16 +26,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps exactly one primary per cluster: elects the first, fails over when the primary pod is deleted
- * or stops answering for longer than the configured delay, performs requested switchovers, points
- * every other store at the primary, and moves the role labels. The epoch is written to the
- * KVCluster's status before any store hears of it.
+ * Keeps exactly one primary per cluster: elects the first, fails over when the primary is lost,
+ * performs requested switchovers, points every other store at the primary, and moves the role labels.
+ * The supervision itself is shared with the local supervisor ({@code dev.kvstore.core.supervision}:
+ * status polling, the primary's health rule, the election and its resume rule, repointing, the
+ * switchover). What is the operator's own: how it learns that a primary is lost besides the health rule
+ * (its pod deleted or terminating, its store container replaced, its pod not ready with too few
+ * secondaries), that the epoch is written to the KVCluster's status before any store hears of it, and
+ * the role labels.
  */
 final class PrimaryKeeper {
 
@@ -51,18 +61,12 @@ final class PrimaryKeeper {
     private final ExecutorService calls;
     private final FailoverListener listener;
     /**
-     * Per cluster uid: when the primary was last asked and found healthy. "Not answering for longer
-     * than the delay" counts from there, not from the first pass that noticed (a pass every second,
-     * each waiting out a timeout, would add up to two seconds to every such failover).
+     * Per cluster uid: when the primary last answered healthy ("not answering for longer than the delay"
+     * counts from there), and the election in progress with its epoch (resumed pass after pass).
      */
-    private final Map<String, HealthyAnswer> healthyAt = new ConcurrentHashMap<>();
+    private final Map<String, PrimaryWatch> watches = new ConcurrentHashMap<>();
+    private final Map<String, ElectionState> elections = new ConcurrentHashMap<>();
 
-    /** When the primary of a term last answered healthy; counts only for that term and pod. */
-    private record HealthyAnswer(long epoch, String pod, Instant at) {
-        boolean of(long epoch, String pod) {
-            return this.epoch == epoch && this.pod.equals(pod);
-        }
-    }
     /**
      * The last term this operator set up per cluster (by uid). The KVCluster in the informer cache
      * can lag behind our own status patch by a moment; a term we made ourselves wins over an older one.
@@ -77,7 +81,7 @@ final class PrimaryKeeper {
     /**
      * Which pod (uid) and store container held a term. Compared only within the same term and pod:
      * a store that was primary before, restarted as a secondary and became primary again is a new
-     * incarnation, not a lost one. Like {@link HealthyAnswer}, it lapses by itself with the term, so
+     * incarnation, not a lost one. Like {@link PrimaryWatch}'s memory, it lapses by itself with the term, so
      * a failover that has to wait without a new epoch finds it again on the next pass.
      */
     private record Incarnation(long epoch, String pod, String podUid, String containerId) {
@@ -118,13 +122,13 @@ final class PrimaryKeeper {
     private final class Pass {
         private final AdminClient admin;
         private final StatusWriter statusWriter;
-        private final FailoverProcedure procedure;
+        private final Elector elector;
         private final String plannedTarget;
 
         Pass(AdminClient admin, StatusWriter statusWriter, String plannedTarget) {
             this.admin = admin;
             this.statusWriter = statusWriter;
-            this.procedure = new FailoverProcedure(admin, calls);
+            this.elector = new Elector(new FailoverProcedure(admin, calls));
             this.plannedTarget = plannedTarget;
         }
 
@@ -150,20 +154,31 @@ final class PrimaryKeeper {
         for (int i = 0; i < highestOrdinal; i++) {
             members.add(StoreMember.of(KvNames.pod(name, i), byName.get(KvNames.pod(name, i))));
         }
-        Instant asked = Instant.now();
-        Map<String, NodeStatus> statuses = statusOf(members);
+        long asked = System.nanoTime();
+        StatusPoll<StoreMember> poll = poll(members);
+        Map<String, NodeStatus> statuses = byName(poll.answering());
         String key = cluster.getMetadata().getUid();
+        ElectionState election = elections.computeIfAbsent(key, k -> new ElectionState());
 
         if (status.getPrimary() == null) {
             if (statuses.size() < replicas) {
                 return new Outcome("waiting for all " + replicas + " stores to answer before the first election ("
                         + statuses.size() + " do)", statuses);
             }
-            return elect(cluster, members, null, false, "first election", statuses);
+            return elect(cluster, members, null, false, "first election", poll, election);
         }
 
         StoreMember primary = members.stream().filter(m -> m.name().equals(status.getPrimary())).findFirst()
                 .orElse(StoreMember.of(status.getPrimary(), null));
+        ElectionState.Election pending = election.pending();
+        if (pending != null && !pending.lost().equals(primary.name())) {
+            election.forget(); // the term moved on without this election (another operator, a switchover)
+            pending = null;
+        }
+        if (pending != null) {
+            // a failover that fenced stores but could not promote yet: resumed whatever comes back first
+            return elect(cluster, members, primary, pending.lostIsGone(), pending.reason(), poll, election);
+        }
         NodeStatus primaryStatus = statuses.get(primary.name());
         Incarnation seen = primaryIncarnation.get(key);
         Incarnation known = seen != null && seen.of(epochOf(status), primary.name()) ? seen : null;
@@ -177,227 +192,142 @@ final class PrimaryKeeper {
         String knownContainer = known == null ? null : known.containerId();
         String runningContainer = StoreMember.runningContainerId(primary.pod());
         if (!podGone && knownContainer != null && !knownContainer.equals(runningContainer)) {
-            return elect(cluster, members, primary, true, "primary's store container "
-                    + (runningContainer == null ? "exited" : "restarted"), statuses);
-        }
-        if (primaryStatus != null && !"primary".equals(primaryStatus.role())) {
-            // the primary's store answers without its role: its process restarted (container crash, or a
-            // replaced pod): the process that held the term is gone, so no lease needs waiting out
-            return elect(cluster, members, primary, true, "primary restarted without its role", statuses);
+            return begin(cluster, members, primary, true, "primary's store container "
+                    + (runningContainer == null ? "exited" : "restarted"), poll, election);
         }
         if (!podGone && answering) {
             primaryIncarnation.put(key, new Incarnation(epochOf(status), primary.name(),
                     primary.pod().getMetadata().getUid(), runningContainer != null ? runningContainer : knownContainer));
         }
         if (podGone || primary.pod().getMetadata().getDeletionTimestamp() != null) {
-            return elect(cluster, members, primary, podGone,
-                    podGone ? "primary pod deleted" : "primary pod terminating", statuses);
+            return begin(cluster, members, primary, podGone,
+                    podGone ? "primary pod deleted" : "primary pod terminating", poll, election);
         }
         // not ready counts only when the store confirms it cannot serve (too few secondaries connected):
         // the kubelet's readiness lags a role change by a probe period or more
         int minSync = spec.getReplication().getMinSyncReplicas();
         boolean cannotServe = primaryStatus != null && !primary.podReady()
                 && "sync".equals(spec.getReplication().getMode()) && primaryStatus.connectedSecondaries() < minSync;
-        boolean inDoubt = !answering || cannotServe;
-        if (inDoubt) {
-            HealthyAnswer last = healthyAt.get(key);
-            if (last == null || !last.of(epochOf(status), primary.name())) {
-                // not seen healthy in this term yet: count from this pass
-                last = new HealthyAnswer(epochOf(status), primary.name(), asked);
-                healthyAt.put(key, last);
-            }
-            long millis = Duration.between(last.at(), Instant.now()).toMillis();
-            if (millis >= spec.getFailover().getDelayMillis()) {
-                return elect(cluster, members, primary, false, "primary " + (answering
-                        ? "not ready, with " + primaryStatus.connectedSecondaries() + " secondaries connected"
-                        : "not answering") + " for " + millis + " ms", statuses);
-            }
-        } else {
-            healthyAt.put(key, new HealthyAnswer(epochOf(status), primary.name(), asked));
+        String doubt = cannotServe ? "not ready, with " + primaryStatus.connectedSecondaries() + " secondaries connected"
+                : null;
+        PrimaryHealth.Verdict verdict = watches.computeIfAbsent(key, k -> new PrimaryWatch()).observe(epochOf(status),
+                primary.name(), primaryStatus, doubt, asked, System.nanoTime(),
+                Duration.ofMillis(spec.getFailover().getDelayMillis()));
+        if (verdict instanceof PrimaryHealth.Lost lost) {
+            return begin(cluster, members, primary, lost.gone(), lost.reason(), poll, election);
         }
+        boolean inDoubt = verdict instanceof PrimaryHealth.InDoubt;
 
         String target = plannedTarget != null ? plannedTarget
                 : spec.getSwitchover() == null ? null : spec.getSwitchover().getTargetPod();
-        if (target != null && !target.equals(status.getPrimary()) && answering) {
+        if (target != null && !target.equals(status.getPrimary()) && !inDoubt) {
             StoreMember wanted = members.stream().filter(m -> m.name().equals(target)).findFirst().orElse(null);
             NodeStatus wantedStatus = wanted == null ? null : statuses.get(target);
             if (wantedStatus != null && wantedStatus.following()) {
-                return switchover(cluster, members, primary, wanted, statuses);
+                return switchover(cluster, members, primary, wanted, poll);
             }
         }
-        repoint(cluster, members, primary, statuses);
+        repoint(cluster, primary, poll);
         label(members, primary.name());
         return new Outcome(null, statuses, inDoubt);
     }
 
+    /** Starts an election for the lost primary (or resumes the one already begun) and makes an attempt. */
+    private Outcome begin(KVCluster cluster, List<StoreMember> members, StoreMember lost, boolean lostGone,
+                          String reason, StatusPoll<StoreMember> poll, ElectionState election) throws IOException {
+        ElectionState.Election begun = election.begin(new ElectionState.Election(lost.name(), reason, lostGone));
+        return elect(cluster, members, lost, begun.lostIsGone(), begun.reason(), poll, election);
+    }
+
     private Outcome elect(KVCluster cluster, List<StoreMember> everyMember, StoreMember lost, boolean lostGone,
-                          String reason, Map<String, NodeStatus> statuses) throws IOException {
+                          String reason, StatusPoll<StoreMember> poll, ElectionState election) throws IOException {
         // a store that did not answer its status call just now is not asked to take part: when too few
         // are left, the procedure waits without handing out an epoch (and without fencing anyone)
+        Map<String, NodeStatus> statuses = byName(poll.answering());
         List<StoreMember> members = everyMember.stream()
                 .map(m -> m == lost || statuses.containsKey(m.name()) ? m : m.unaddressed()).toList();
         KVClusterStatus status = cluster.getStatus();
-        long seen = Math.max(epochOf(status), statuses.values().stream().mapToLong(NodeStatus::epoch).max().orElse(0));
-        long epoch = seen + 1;
         KVClusterSpec spec = cluster.getSpec();
-        FailoverProcedure.Outcome outcome = procedure.run(members, lost, lostGone, epoch,
-                recorded -> statusWriter.recordEpoch(cluster, recorded), ReplicationMode.parse(spec.getReplication().getMode()),
-                spec.getReplication().getMinSyncReplicas(), Boolean.TRUE.equals(spec.getFailover().getForcePromotion()));
+        FailoverProcedure.Outcome outcome = elector.attempt(election, members, lost, lostGone,
+                poll.highestEpoch(epochOf(status)), recorded -> statusWriter.recordEpoch(cluster, recorded),
+                ReplicationMode.parse(spec.getReplication().getMode()), spec.getReplication().getMinSyncReplicas(),
+                Boolean.TRUE.equals(spec.getFailover().getForcePromotion()));
         if (!outcome.promoted()) {
-            LOG.warnf("%s: cannot fail over yet: %s", cluster.getMetadata().getName(), outcome.reason());
-            return new Outcome(outcome.reason(), statuses);
+            LOG.warnf("%s: cannot fail over yet (epoch %d): %s", cluster.getMetadata().getName(), outcome.epoch(),
+                    outcome.reason());
+            // in doubt: the next pass comes soon, as whatever store comes back first may end the wait
+            return new Outcome(outcome.reason(), statuses, true);
         }
+        long epoch = outcome.epoch();
         String from = lost == null ? null : lost.name();
         status.setPrimary(outcome.winner());
         StoreMember winner = members.stream().filter(m -> m.name().equals(outcome.winner())).findFirst().orElseThrow();
         label(members, winner.name());
         if (lost != null) {
-            KVClusterStatus.FailoverRecord record = new KVClusterStatus.FailoverRecord(Instant.now().toString(), from,
-                    outcome.winner(), reason, epoch, outcome.took().toMillis(), outcome.possiblyLossy());
-            List<KVClusterStatus.FailoverRecord> history = new ArrayList<>(status.getLastFailovers());
-            history.add(record);
-            status.setLastFailovers(history.subList(Math.max(0, history.size() - KEPT_FAILOVERS), history.size()));
-            listener.failedOver(cluster, record);
+            recordFailover(cluster, new KVClusterStatus.FailoverRecord(Instant.now().toString(), from,
+                    outcome.winner(), reason, epoch, outcome.took().toMillis(), outcome.possiblyLossy()));
         }
         LOG.infof("%s: epoch %d, primary %s (%s; %s)", cluster.getMetadata().getName(), epoch, outcome.winner(), reason,
                 outcome.reason());
-        return new Outcome(null, statusOf(members));
+        return new Outcome(null, byName(poll(members).answering()));
     }
 
-    /**
-     * A planned switchover. Writes pause on the primary until the target holds its last entry; then
-     * every store, the primary included, is fenced at a new epoch and reports where its log ends. The primary's log holds every acknowledged write, so the
-     * most up-to-date store holds them all; the target is promoted when it is that store (ties go to
-     * it), otherwise the most up-to-date one is, and the switchover is tried again once the target
-     * has caught up. Nothing acknowledged is lost either way.
-     */
+    /** A planned switchover (see {@link Switchover}); the operator records it like a failover. */
     private Outcome switchover(KVCluster cluster, List<StoreMember> members, StoreMember primary, StoreMember target,
-                               Map<String, NodeStatus> statuses) throws IOException {
-        KVClusterStatus status = cluster.getStatus();
+                               StatusPoll<StoreMember> poll) throws IOException {
+        Map<String, NodeStatus> statuses = byName(poll.answering());
         if (statuses.get(primary.name()) == null || statuses.get(target.name()) == null) {
             return new Outcome(null, statuses);
         }
-        // stop new writes for a moment, let the target reach the primary's last entry, then switch
-        NodeStatus paused = admin.pauseWrites(primary.httpUrl(), 5_000);
-        long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-        NodeStatus targetNow = admin.status(target.httpUrl());
-        while (targetNow.lastOffset() < paused.lastOffset() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            targetNow = admin.status(target.httpUrl());
+        Switchover.Outcome outcome = new Switchover(admin, calls).run(members, primary, target,
+                poll.highestEpoch(epochOf(cluster.getStatus())), recorded -> statusWriter.recordEpoch(cluster, recorded));
+        if (!outcome.switched()) {
+            LOG.infof("%s: %s", cluster.getMetadata().getName(), outcome.reason());
+            return new Outcome(outcome.reason(), statuses);
         }
-        if (targetNow.lastOffset() < paused.lastOffset()) {
-            LOG.infof("switchover to %s waits: it reached offset %d of %d", target.name(), targetNow.lastOffset(),
-                    paused.lastOffset());
-            admin.pauseWrites(primary.httpUrl(), 0);
-            return new Outcome("switchover to " + target.name() + " waits: it reached offset " + targetNow.lastOffset()
-                    + " of " + paused.lastOffset(), statuses);
-        }
-        long started = System.nanoTime();
-        long epoch = Math.max(epochOf(status), statuses.values().stream().mapToLong(NodeStatus::epoch).max().orElse(0)) + 1;
-        statusWriter.recordEpoch(cluster, epoch);
-        Map<StoreMember, CompletableFuture<NodeStatus>> fences = new LinkedHashMap<>();
-        for (StoreMember member : members) {
-            if (member.httpUrl() != null) {
-                fences.put(member, CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return admin.fence(member.httpUrl(), epoch);
-                    } catch (IOException e) {
-                        return null;
-                    }
-                }, calls));
-            }
-        }
-        Map<StoreMember, dev.kvstore.core.Position> positions = new LinkedHashMap<>();
-        fences.forEach((member, call) -> {
-            NodeStatus fenced = call.join();
-            if (fenced != null) {
-                positions.put(member, new dev.kvstore.core.Position(fenced.lastEpoch(), fenced.lastOffset()));
-            }
-        });
-        LOG.infof("switchover from %s to %s in epoch %d: positions %s", primary.name(), target.name(), epoch, positions);
-        if (!positions.containsKey(primary)) {
-            return new Outcome("switchover: the primary did not answer the fence; it will be failed over if it stays away",
-                    statuses);
-        }
-        dev.kvstore.core.Position best = positions.values().stream().max(dev.kvstore.core.Position::compareTo).orElseThrow();
-        StoreMember winner = best.equals(positions.get(target)) ? target
-                : positions.entrySet().stream().filter(e -> e.getValue().equals(best)).map(Map.Entry::getKey)
-                .findFirst().orElseThrow();
-        // the old primary was fenced by us and answers no read as primary any more: no lease to wait out
-        admin.promote(winner.httpUrl(), epoch, true);
-        status.setPrimary(winner.name());
-        for (StoreMember member : members) {
-            if (member != winner && member.httpUrl() != null) {
-                try {
-                    admin.follow(member.httpUrl(), epoch, winner.replicationAddress(), winner.httpUrl());
-                } catch (IOException e) {
-                    LOG.warnf("could not point %s at %s yet: %s", member.name(), winner.name(), e.getMessage());
-                }
-            }
-        }
-        label(members, winner.name());
-        String reason = winner == target ? "switchover requested"
-                : "switchover requested; " + target.name() + " was behind, so " + winner.name() + " for now";
-        KVClusterStatus.FailoverRecord record = new KVClusterStatus.FailoverRecord(Instant.now().toString(),
-                primary.name(), winner.name(), reason, epoch, Duration.ofNanos(System.nanoTime() - started).toMillis(),
-                false);
+        outcome.notRepointed().forEach(name -> LOG.warnf("could not point %s at %s yet", name, outcome.winner()));
+        cluster.getStatus().setPrimary(outcome.winner());
+        label(members, outcome.winner());
+        LOG.infof("%s: switchover from %s to %s in epoch %d (%s)", cluster.getMetadata().getName(), primary.name(),
+                outcome.winner(), outcome.epoch(), outcome.reason());
+        recordFailover(cluster, new KVClusterStatus.FailoverRecord(Instant.now().toString(), primary.name(),
+                outcome.winner(), outcome.reason(), outcome.epoch(), outcome.took().toMillis(), false));
+        return new Outcome(null, byName(poll(members).answering()));
+    }
+
+    /** Keeps the last failovers in the status and tells the listener (an Event, the metrics). */
+    private void recordFailover(KVCluster cluster, KVClusterStatus.FailoverRecord record) {
+        KVClusterStatus status = cluster.getStatus();
         List<KVClusterStatus.FailoverRecord> history = new ArrayList<>(status.getLastFailovers());
         history.add(record);
         status.setLastFailovers(history.subList(Math.max(0, history.size() - KEPT_FAILOVERS), history.size()));
         listener.failedOver(cluster, record);
-        return new Outcome(null, statusOf(members));
     }
 
     /** Every answering store that is not following the primary in the current epoch is told to. */
-    private void repoint(KVCluster cluster, List<StoreMember> members, StoreMember primary,
-                         Map<String, NodeStatus> statuses) {
+    private void repoint(KVCluster cluster, StoreMember primary, StatusPoll<StoreMember> poll) {
         long epoch = epochOf(cluster.getStatus());
-        for (StoreMember member : members) {
-            NodeStatus status = statuses.get(member.name());
-            if (member == primary || status == null) {
-                continue;
+        new Repointer(admin).repoint(poll.answering(), primary, epoch, new Repointer.Listener<>() {
+            @Override
+            public void repointed(StoreMember member, NodeStatus was) {
+                LOG.infof("%s now follows %s in epoch %d", member.name(), primary.name(), epoch);
             }
-            boolean follows = "secondary".equals(status.role()) && status.epoch() == epoch
-                    && primary.replicationAddress().equals(status.primary());
-            if (!follows) {
-                try {
-                    admin.follow(member.httpUrl(), epoch, primary.replicationAddress(), primary.httpUrl());
-                    LOG.infof("%s now follows %s in epoch %d", member.name(), primary.name(), epoch);
-                } catch (IOException e) {
-                    LOG.warnf("could not point %s at %s: %s", member.name(), primary.name(), e.getMessage());
-                }
-            }
-        }
-    }
 
-    private Map<String, NodeStatus> statusOf(List<StoreMember> members) {
-        Map<String, CompletableFuture<NodeStatus>> pending = new LinkedHashMap<>();
-        for (StoreMember member : members) {
-            if (member.httpUrl() != null) {
-                pending.put(member.name(), CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return admin.status(member.httpUrl());
-                    } catch (IOException e) {
-                        return null;
-                    }
-                }, calls));
-            }
-        }
-        Map<String, NodeStatus> answered = new LinkedHashMap<>();
-        pending.forEach((name, call) -> {
-            NodeStatus status = call.join();
-            // a store that cannot make writes durable counts as not answering: a primary in that state is
-            // replaced after the failover delay like a silent one, and no such store is promoted
-            if (status != null && status.canPersist()) {
-                answered.put(name, status);
+            @Override
+            public void failed(StoreMember member, IOException error) {
+                LOG.warnf("could not point %s at %s: %s", member.name(), primary.name(), error.getMessage());
             }
         });
-        return answered;
+    }
+
+    private StatusPoll<StoreMember> poll(List<StoreMember> members) {
+        return StatusPoll.of(members, admin, calls);
+    }
+
+    private static Map<String, NodeStatus> byName(Map<StoreMember, NodeStatus> answers) {
+        Map<String, NodeStatus> named = new LinkedHashMap<>();
+        answers.forEach((member, status) -> named.put(member.name(), status));
+        return named;
     }
     }
 
