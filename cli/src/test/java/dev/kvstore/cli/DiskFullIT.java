@@ -20,15 +20,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 10: a data volume that fills up. The three stores of a local cluster share one small tmpfs (volumes
- * that fill together, as a cluster's volumes of one size do): writes are refused with 507 and Redis's
- * MISCONF words before any write can fail half-way, no store loses its disk (none stops), nothing
- * acknowledged is lost, the primary stays, and a failover onto stores just as full refuses the same way.
+ * Issue 10: data volumes that fill up. Each of the three stores of a local cluster has a small tmpfs of
+ * its own (volumes of one size, as a StatefulSet's are), and they take snapshots and compact their logs
+ * as they fill: writes are refused with 507 and Redis's MISCONF words before any write can fail
+ * half-way, no store loses its disk (none stops), nothing acknowledged is lost, the primary stays, and
+ * a failover onto stores just as full refuses the same way.
  */
 class DiskFullIT {
 
     private static final int VALUE_BYTES = 8 * 1024;
-    private static final String VOLUME_SIZE = "48m";
+    private static final String VOLUME_SIZE = "32m";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private HttpResponse<String> put(String url, String key) throws Exception {
@@ -39,14 +40,18 @@ class DiskFullIT {
 
     @Test
     void a_full_volume_refuses_writes_cleanly_and_a_failover_does_not_pretend_to_fix_it() throws Exception {
-        Path volume = Files.createTempDirectory("kv-small-volume");
-        mountTmpfs(volume);
+        Path cluster = Files.createTempDirectory("kv-small-volumes");
+        List<Path> volumes = new ArrayList<>();
         try {
-            // the reserve is 8 MiB of the 48; snapshots rarely, so the log is what fills the volume
-            LocalClusterSettings settings = LocalClusterSettings.defaults(3).with("kv.min-free-disk", "8m")
-                    .with("kv.snapshot-every-entries", "100000");
-            try (ClusterFixture fixture = new ClusterFixture(volume.resolve("cluster"), settings,
-                    ClusterFixture.freeBasePort(3)).start()) {
+            for (int i = 0; i < 3; i++) {
+                Path volume = Files.createDirectories(cluster.resolve("kv-" + i));
+                mountTmpfs(volume);
+                volumes.add(volume);
+            }
+            // 6 MiB of each 32 MiB volume kept in reserve; a snapshot every 300 entries, 100 kept behind it
+            LocalClusterSettings settings = LocalClusterSettings.defaults(3).with("kv.min-free-disk", "6m")
+                    .with("kv.snapshot-every-entries", "300").with("kv.log-retention-entries", "100");
+            try (ClusterFixture fixture = new ClusterFixture(cluster, settings, ClusterFixture.freeBasePort(3)).start()) {
                 NodeProcess primary = fixture.primary();
                 long epoch = fixture.cluster.supervisor().epoch();
                 Set<String> acknowledged = ConcurrentHashMap.newKeySet();
@@ -95,7 +100,9 @@ class DiskFullIT {
                 assertEveryAcknowledgedWriteOnEveryStore(fixture, acknowledged);
             }
         } finally {
-            new ProcessBuilder("umount", "-l", volume.toString()).inheritIO().start().waitFor();
+            for (Path volume : volumes) {
+                new ProcessBuilder("umount", "-l", volume.toString()).inheritIO().start().waitFor();
+            }
         }
     }
 

@@ -604,11 +604,11 @@ class OperatorIT {
             }
         } finally {
             writer.stop();
+            failoverDelay(3000); // the later tests expect the default delay, whatever happened here
         }
         everyAcknowledgedWritePresent(writer.acknowledged());
         System.out.printf("operator, random overlapping faults (seed %d): recoveries %s ms, %d writes acknowledged%n",
                 seed, recoveries, writer.acknowledged().size());
-        failoverDelay(3000);
     }
 
     static GenericKubernetesResource kvc(String name, Map<String, Object> spec) {

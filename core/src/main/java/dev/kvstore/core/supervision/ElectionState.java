@@ -17,7 +17,8 @@ public final class ElectionState {
 
     private Election pending;
     private long unusedEpoch;
-    private boolean recordedThisAttempt;
+    /** Some attempt of the pending election recorded an epoch, and so fenced stores: it must be finished. */
+    private boolean fencedInThisElection;
 
     /** The election to resume, or null. */
     public synchronized Election pending() {
@@ -28,6 +29,7 @@ public final class ElectionState {
     public synchronized Election begin(Election election) {
         if (pending == null) {
             pending = election;
+            fencedInThisElection = false;
         }
         return pending;
     }
@@ -36,6 +38,7 @@ public final class ElectionState {
     public synchronized void forget() {
         pending = null;
         unusedEpoch = 0;
+        fencedInThisElection = false;
     }
 
     /**
@@ -43,7 +46,6 @@ public final class ElectionState {
      * promote, when no store has seen a higher one; otherwise one above every epoch seen.
      */
     public synchronized long epochFor(long highestSeen) {
-        recordedThisAttempt = false;
         return unusedEpoch > 0 && unusedEpoch >= highestSeen ? unusedEpoch : highestSeen + 1;
     }
 
@@ -53,7 +55,7 @@ public final class ElectionState {
             ledger.record(epoch);
             synchronized (this) {
                 unusedEpoch = epoch;
-                recordedThisAttempt = true;
+                fencedInThisElection = true;
             }
         };
     }
@@ -63,12 +65,14 @@ public final class ElectionState {
         if (outcome.promoted()) {
             pending = null;
             unusedEpoch = 0;
-        } else if (!recordedThisAttempt) {
-            // decided before anyone was asked (too few stores to ask): nobody was fenced, so nothing needs
-            // resuming; the next pass judges the primary afresh, and may find it healthy again
+            fencedInThisElection = false;
+        } else if (!fencedInThisElection) {
+            // every attempt so far was decided before anyone was asked (too few stores to ask): nobody was
+            // fenced, so nothing needs resuming; the next pass judges the primary afresh, and may find it healthy
             pending = null;
         }
-        // otherwise: stores were fenced, the primary among them; the election stays pending in its epoch
+        // otherwise: some attempt fenced stores, the primary among them; the election stays pending in its epoch
+        // (a later attempt that could not even ask does not undo that fence)
     }
 
     /** The attempt threw: a promote may have been sent, so its epoch must never be handed out again. */

@@ -53,6 +53,20 @@ class ElectionStateTest {
         }
 
         @Test
+        void an_election_that_fenced_stays_pending_when_a_later_attempt_cannot_even_ask() throws IOException {
+            state.begin(new ElectionState.Election("kv-0", "primary not answering", false));
+            attemptRecorded(4);
+            state.concluded(waited());
+            // a later pass finds too few stores answering to ask anyone: it records nothing
+            state.epochFor(5);
+            state.concluded(waited());
+
+            assertThat(state.pending()).as("the stores are fenced: the election must go on, not start over")
+                    .isNotNull();
+            assertThat(state.epochFor(5)).isEqualTo(5);
+        }
+
+        @Test
         void a_pending_election_keeps_its_first_reason() {
             state.begin(new ElectionState.Election("kv-0", "primary process exited", true));
             state.begin(new ElectionState.Election("kv-0", "primary answers fenced", false));

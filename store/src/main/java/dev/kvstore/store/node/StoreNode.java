@@ -75,6 +75,14 @@ public final class StoreNode implements Closeable {
     private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(DaemonThreads.named("snapshotter"));
     private volatile long lastSnapshotOffset;
     private final AtomicBoolean snapshotRunning = new AtomicBoolean();
+    /**
+     * Held while the snapshot file is written and renamed (the store's own snapshot) or replaced and read
+     * back (one installed from the primary): the two must never interleave, or an install would load the
+     * older file. Taken before the node's monitor, never inside it.
+     */
+    private final Object snapshotFileLock = new Object();
+    /** A snapshot is being streamed into the map: reads would see part of it, so they are refused. */
+    private volatile boolean loading;
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
     private final java.util.concurrent.atomic.AtomicLong reservedBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Part of reservedBytes: entries a new primary's log holds but has not applied yet (until its term commits). */
@@ -110,6 +118,7 @@ public final class StoreNode implements Closeable {
         files.createDirectories(dir);
         this.epoch = new PersistentEpoch(dir, disk);
         this.snapshotFile = new SnapshotFile(dir, settings.maxEntryBytes(), disk);
+        removeUnfinishedSnapshots(dir);
         // the snapshot's pairs stream straight into the map: no second copy of the data set
         Optional<SnapshotFile.Header> snapshot = loadSnapshot();
         long base = snapshot.map(SnapshotFile.Header::lastIncludedOffset).orElse(0L);
@@ -117,13 +126,14 @@ public final class StoreNode implements Closeable {
                 snapshot.map(SnapshotFile.Header::history).orElse(EpochHistory.EMPTY));
         this.lastSnapshotOffset = base;
         this.diskSpace = new DiskSpace(DiskSpace.Volume.of(dir), settings.minFreeDiskBytes());
-        diskWatch.scheduleWithFixedDelay(this::measureDisk, DISK_MEASURE_MS, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
         this.quarantine = new Quarantine(dir.resolve("quarantine"), settings.maxEntryBytes(), disk);
         this.commitHint = new CommitHint(dir);
         // everything up to the last commit point this node heard of is safe to show again
         applyUpTo(Math.min(commitHint.read(), log.lastOffset()));
         log.onDurable(this::onLocalDurable);
         log.onFailure(this::onLogFailure);
+        // last: a constructor that throws earlier leaves no thread behind
+        diskWatch.scheduleWithFixedDelay(this::measureDisk, DISK_MEASURE_MS, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
         LOG.infof("store %s opened: epoch %d, log %s, applied %d, quarantined %d", settings.nodeId(), epoch.get(),
                 log.lastPosition(), state.appliedOffset(), quarantine.entries());
     }
@@ -262,6 +272,9 @@ public final class StoreNode implements Closeable {
     }
 
     public ReadResult read(String key) {
+        if (loading) {
+            throw new NodeExceptions.Unavailable("this store is loading a snapshot from the primary; retry");
+        }
         Role current = role;
         if (current == Role.PRIMARY) {
             if (fenced) {
@@ -506,7 +519,9 @@ public final class StoreNode implements Closeable {
     /** The primary's answer to a rejoining secondary: keep the log up to the common prefix. */
     public void keepOnlyCommonPrefix(long keepUpTo) throws IOException {
         if (keepUpTo < log.startOffset() - 1) {
-            discardEverythingAfter(keepUpTo);
+            synchronized (snapshotFileLock) { // it moves the snapshot file aside
+                discardEverythingAfter(keepUpTo);
+            }
             return;
         }
         List<LogEntry> suffix = log.read(keepUpTo + 1, Integer.MAX_VALUE);
@@ -618,19 +633,9 @@ public final class StoreNode implements Closeable {
      */
     private void takeSnapshot() {
         try {
-            Snapshot snapshot;
-            synchronized (this) {
-                long at = state.appliedOffset();
-                snapshot = new Snapshot(at, log.history().truncatedAfter(at), state.frozen());
+            synchronized (snapshotFileLock) {
+                writeSnapshot();
             }
-            snapshotFile.write(snapshot);
-            lastSnapshotOffset = snapshot.lastIncludedOffset();
-            long newBase = snapshot.lastIncludedOffset() - settings.logRetentionEntries();
-            if (newBase >= log.startOffset()) {
-                log.compactTo(newBase);
-            }
-            LOG.infof("snapshot at offset %d (%d keys); log now starts at %d", snapshot.lastIncludedOffset(),
-                    snapshot.data().size(), log.startOffset());
         } catch (IOException | RuntimeException e) {
             LOG.error("snapshot failed; the log keeps growing until the next attempt", e);
         } finally {
@@ -638,11 +643,51 @@ public final class StoreNode implements Closeable {
         }
     }
 
+    /**
+     * Writes the applied state to the snapshot file, then drops the log up to a retention window behind
+     * it. Skipped when the file would eat into the disk reserve: a full volume must not break the store
+     * (the log keeps the entries, and the writes that fill the volume are refused anyway).
+     */
+    private void writeSnapshot() throws IOException {
+        Snapshot snapshot;
+        synchronized (this) {
+            long at = state.appliedOffset();
+            snapshot = new Snapshot(at, log.history().truncatedAfter(at), state.frozen());
+        }
+        long needed = snapshot.data().encodedBytes();
+        long room = diskSpace.freeBytes() - diskSpace.reserveBytes() / 2;
+        if (needed > room) {
+            LOG.warnf("no snapshot at offset %d: it needs about %d bytes and the data volume has %d free above half"
+                    + " its reserve; the log keeps growing until there is room", snapshot.lastIncludedOffset(), needed,
+                    room);
+            return;
+        }
+        snapshotFile.write(snapshot);
+        lastSnapshotOffset = snapshot.lastIncludedOffset();
+        long newBase = snapshot.lastIncludedOffset() - settings.logRetentionEntries();
+        if (newBase >= log.startOffset()) {
+            log.compactTo(newBase);
+        }
+        LOG.infof("snapshot at offset %d (%d keys); log now starts at %d", snapshot.lastIncludedOffset(),
+                snapshot.data().size(), log.startOffset());
+    }
+
+    /** A snapshot being written or received when the process ended is of no use, and holds disk space. */
+    private static void removeUnfinishedSnapshots(Path dir) throws IOException {
+        try (var unfinished = Files.newDirectoryStream(dir, "snapshot.{tmp,incoming*}")) {
+            for (Path file : unfinished) {
+                LOG.infof("removing the unfinished snapshot %s", file.getFileName());
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
     private void measureDisk() {
         try {
             diskSpace.refresh();
         } catch (IOException | RuntimeException e) {
-            LOG.debugf("could not measure the data volume: %s", e.getMessage());
+            // the last figure stays; a volume that cannot even be measured will fail the log's writes soon
+            LOG.warnf("could not measure the data volume: %s", e.getMessage());
         }
     }
 
@@ -660,24 +705,37 @@ public final class StoreNode implements Closeable {
      * into the emptied map, so that the old and the new data set are never in memory together. The log
      * continues after it.
      */
-    public void installSnapshot(Path received) throws IOException {
+    public void installSnapshot(Path received, Link from) throws IOException {
         SnapshotFile.Header header;
         try (var in = Files.newInputStream(received)) {
             header = SnapshotFile.verify(in, settings.maxEntryBytes());
         }
-        synchronized (this) {
-            snapshotFile.install(received);
-            log.resetTo(header.lastIncludedOffset(), header.history());
-            try {
-                loadSnapshot();
-            } catch (IOException e) {
-                // the file was whole a moment ago: the disk fails; the map is incomplete, so stop here
-                log.stop("reading back the installed snapshot", e);
-                throw e;
+        synchronized (snapshotFileLock) {
+            synchronized (this) {
+                if (from != null && link != from) {
+                    // a newer follow() replaced the link that received it: its stream may already be acknowledged
+                    throw new IOException("this link was replaced; its snapshot is not installed");
+                }
+                snapshotFile.install(received);
+                log.resetTo(header.lastIncludedOffset(), header.history());
+                loading = true;
+                try {
+                    SnapshotFile.Header loaded = loadSnapshot().orElseThrow(() -> new IOException("the snapshot vanished"));
+                    if (loaded.lastIncludedOffset() != header.lastIncludedOffset()) {
+                        throw new IOException("read back a snapshot at " + loaded.lastIncludedOffset() + ", installed "
+                                + header.lastIncludedOffset());
+                    }
+                } catch (IOException e) {
+                    // the file was whole a moment ago: the disk fails, and the map is incomplete; this store
+                    // must not serve or acknowledge any more (reads stay refused), its supervisor replaces it
+                    log.stop("reading back the installed snapshot", e);
+                    throw e;
+                }
+                loading = false;
+                lastSnapshotOffset = header.lastIncludedOffset();
+                secondaryCommit = Math.max(secondaryCommit, header.lastIncludedOffset());
+                commitHint.remember(secondaryCommit);
             }
-            lastSnapshotOffset = header.lastIncludedOffset();
-            secondaryCommit = Math.max(secondaryCommit, header.lastIncludedOffset());
-            commitHint.remember(secondaryCommit);
         }
         LOG.infof("installed a snapshot from the primary at offset %d (%d keys)", header.lastIncludedOffset(),
                 header.entries());

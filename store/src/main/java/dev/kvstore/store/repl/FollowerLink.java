@@ -270,7 +270,7 @@ public final class FollowerLink implements StoreNode.Link {
                 if (size != incomingExpected) {
                     throw new ProtocolException("snapshot of " + size + " bytes, announced " + incomingExpected);
                 }
-                node.installSnapshot(incomingPath);
+                node.installSnapshot(incomingPath, FollowerLink.this);
                 acknowledge();
             } else if (message instanceof Message.Refused refused) {
                 LOG.infof("primary %s:%d refused: %s", host, port, refused.reason());

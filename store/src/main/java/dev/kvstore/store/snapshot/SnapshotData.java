@@ -18,6 +18,13 @@ public interface SnapshotData {
 
     void forEach(Sink sink);
 
+    /** About how many bytes the pairs take in a snapshot file (ASCII keys counted exactly). */
+    default long encodedBytes() {
+        long[] bytes = {0};
+        forEach((key, value) -> bytes[0] += 8 + key.length() + value.length);
+        return bytes[0];
+    }
+
     /** Parallel arrays of keys and values: about 8 bytes per pair beside the data they point to. */
     static SnapshotData of(String[] keys, byte[][] values) {
         if (keys.length != values.length) {

@@ -58,10 +58,16 @@ public final class SnapshotFile {
 
     public void write(Snapshot snapshot) throws IOException {
         Path tmp = file.resolveSibling(NAME + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            writeTo(snapshot, out);
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writeTo(snapshot, out);
+            }
+            install(tmp);
+        } catch (IOException | RuntimeException e) {
+            // a half-written file would only hold disk space (a full volume is the likely cause)
+            Files.deleteIfExists(tmp);
+            throw e;
         }
-        install(tmp);
     }
 
     /** Moves a complete, checked snapshot file into place atomically. */
