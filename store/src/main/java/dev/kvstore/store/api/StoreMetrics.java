@@ -31,6 +31,8 @@ public class StoreMetrics {
                 .description("estimated heap bytes of the data").register(registry);
         Gauge.builder("kv_memory_limit_bytes", node, n -> n.settings().maxMemoryBytes())
                 .description("the data's memory budget (kv.max-memory)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("kv_snapshots_installed", node, StoreNode::snapshotsInstalled)
+                .description("snapshots this store took from a primary since it started").register(registry);
         Gauge.builder("kv_disk_free_bytes", node, n -> n.diskSpace().freeBytes())
                 .description("usable bytes left on the data volume, as last measured").register(registry);
         Gauge.builder("kv_disk_reserve_bytes", node, n -> n.diskSpace().reserveBytes())

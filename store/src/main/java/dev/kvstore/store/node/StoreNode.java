@@ -44,6 +44,11 @@ public final class StoreNode implements Closeable {
         void entriesAppended();
 
         void closeAll(String reason);
+
+        /** The lowest log offset a connected secondary will still read (its snapshot's end while one travels). */
+        default long lowestOffsetNeeded() {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** A running connection from this secondary to its primary. */
@@ -83,11 +88,12 @@ public final class StoreNode implements Closeable {
     private final Object snapshotFileLock = new Object();
     /** A snapshot is being streamed into the map: reads would see part of it, so they are refused. */
     private volatile boolean loading;
+    private final java.util.concurrent.atomic.AtomicLong snapshotsInstalled = new java.util.concurrent.atomic.AtomicLong();
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
     private final java.util.concurrent.atomic.AtomicLong reservedBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Part of reservedBytes: entries a new primary's log holds but has not applied yet (until its term commits). */
     private final java.util.concurrent.atomic.AtomicLong backlogReserved = new java.util.concurrent.atomic.AtomicLong();
-    private Fanout fanout = new Fanout() {
+    private volatile Fanout fanout = new Fanout() {
         public void entriesAppended() { }
 
         public void closeAll(String reason) { }
@@ -664,12 +670,37 @@ public final class StoreNode implements Closeable {
         }
         snapshotFile.write(snapshot);
         lastSnapshotOffset = snapshot.lastIncludedOffset();
-        long newBase = snapshot.lastIncludedOffset() - settings.logRetentionEntries();
+        long newBase = compactionBase(snapshot.lastIncludedOffset());
         if (newBase >= log.startOffset()) {
             log.compactTo(newBase);
         }
         LOG.infof("snapshot at offset %d (%d keys); log now starts at %d", snapshot.lastIncludedOffset(),
                 snapshot.data().size(), log.startOffset());
+    }
+
+    /**
+     * Where the log may start after a snapshot at {@code snapshotOffset}: a retention window behind it,
+     * but not past what a connected secondary still needs (one receiving a snapshot needs the log after
+     * that snapshot's end; cutting it would send it back for another snapshot, again and again while
+     * writes go on). Held back by at most one snapshot interval, so a secondary that never catches up
+     * cannot fill the volume.
+     */
+    long compactionBase(long snapshotOffset) {
+        long wanted = snapshotOffset - settings.logRetentionEntries();
+        long needed = fanout.lowestOffsetNeeded();
+        long floor = Math.max(needed == Long.MAX_VALUE ? wanted : needed - 1,
+                snapshotOffset - Math.max(settings.snapshotEveryEntries(), settings.logRetentionEntries()));
+        return Math.min(wanted, floor);
+    }
+
+    /** The offset the snapshot file on disk ends at (0 without one). */
+    public long lastSnapshotOffset() {
+        return lastSnapshotOffset;
+    }
+
+    /** How many snapshots this store took from a primary since it started. */
+    public long snapshotsInstalled() {
+        return snapshotsInstalled.get();
     }
 
     /** A snapshot being written or received when the process ended is of no use, and holds disk space. */
@@ -732,6 +763,7 @@ public final class StoreNode implements Closeable {
                     throw e;
                 }
                 loading = false;
+                snapshotsInstalled.incrementAndGet();
                 lastSnapshotOffset = header.lastIncludedOffset();
                 secondaryCommit = Math.max(secondaryCommit, header.lastIncludedOffset());
                 commitHint.remember(secondaryCommit);

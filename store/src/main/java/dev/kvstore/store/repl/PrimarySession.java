@@ -41,19 +41,20 @@ final class PrimarySession {
     private final byte[] nonce = HandshakeProof.nonce();
     private final String clusterId;
 
-    private String follower;
+    private volatile String follower;
     private String followerId;
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
     private final long sessionNumber = SESSIONS.incrementAndGet();
     private long term;
     private CommitTracker termTracker;
-    private long nextOffset;
+    /** Read by the snapshotter too ({@link #offsetNeeded}); written on the event loop only. */
+    private volatile long nextOffset;
     private long sentCommit = -1;
     private long timer = -1;
     private long commitTimer = -1;
-    private boolean closed;
+    private volatile boolean closed;
     /** Set from the handshake until the snapshot is opened: no entries go out before it. */
-    private boolean snapshotOpening;
+    private volatile boolean snapshotOpening;
     private SnapshotReader snapshot;
     private long snapshotSent;
     private boolean chunkReading;
@@ -246,6 +247,21 @@ final class PrimarySession {
         } catch (java.io.IOException e) {
             // read-only; nothing lost
         }
+    }
+
+    /**
+     * The lowest log offset this session will still read, for the primary's compaction: while its
+     * snapshot is being opened, the log after the snapshot on disk now (the one opened is no older).
+     * From any thread.
+     */
+    long offsetNeeded() {
+        if (closed || follower == null) {
+            return Long.MAX_VALUE;
+        }
+        if (snapshotOpening) {
+            return node.lastSnapshotOffset() + 1;
+        }
+        return nextOffset;
     }
 
     /** Schedules a send of whatever is new; coalesces wake-ups from many writers. */

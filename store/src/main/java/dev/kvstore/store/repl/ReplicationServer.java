@@ -53,6 +53,15 @@ public final class ReplicationServer implements StoreNode.Fanout {
     }
 
     @Override
+    public long lowestOffsetNeeded() {
+        long lowest = Long.MAX_VALUE;
+        for (PrimarySession session : sessions) {
+            lowest = Math.min(lowest, session.offsetNeeded());
+        }
+        return lowest;
+    }
+
+    @Override
     public void closeAll(String reason) {
         for (PrimarySession session : sessions) {
             session.refuseAndClose(reason);

@@ -155,6 +155,47 @@ class ReplicationDiskWorkTest {
         }
     }
 
+    @Test
+    void a_secondary_catches_up_by_snapshot_while_writes_go_on() throws Exception {
+        Store a = store("a", 300, 20);
+        a.node().promote(1, true);
+        writeAll(a, 2000, 1);
+        Store b = store("b", 100_000, 10_000);
+        java.util.concurrent.atomic.AtomicBoolean caughtUp = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> {
+            byte[] value = new byte[4000];
+            // a steady stream of writes, about 1500 a second, until the secondary has caught up (or 30 s)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (int i = 0; !caughtUp.get() && System.nanoTime() < deadline; i++) {
+                try {
+                    a.node().write(LogEntry.put(0, 0, "later" + i, value)).get(5, TimeUnit.SECONDS);
+                    written.incrementAndGet();
+                    if (i % 15 == 0) {
+                        Thread.sleep(10);
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }
+        });
+        writer.start();
+        await().atMost(Duration.ofSeconds(2)).until(() -> written.get() > 100);
+
+        b.node().follow(1, a.address(), "http://a");
+
+        // caught up while the writes go on: following, and within a few hundred entries of the primary
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.node().status().following()
+                && a.node().log().lastOffset() - b.node().status().appliedOffset() < 500);
+        boolean stillWriting = writer.isAlive();
+        caughtUp.set(true);
+        writer.join();
+        assertThat(stillWriting).as("the secondary caught up before the writes stopped").isTrue();
+        assertThat(b.node().snapshotsInstalled()).as("one snapshot, then the log after it: the primary held its log"
+                + " for the secondary while the snapshot travelled").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.node().status().appliedOffset() == a.node().log().lastOffset());
+    }
+
     private static void writeAll(Store primary, int keys, int round) throws Exception {
         byte[] value = new byte[4000];
         List<java.util.concurrent.CompletableFuture<?>> pending = new ArrayList<>();
