@@ -75,6 +75,29 @@ class StoreApiTest {
     }
 
     @Test
+    @Order(4)
+    void a_value_sent_as_curl_sends_it_is_stored_byte_for_byte_whatever_its_size() throws Exception {
+        // curl --data-binary says application/x-www-form-urlencoded: the body is still the value, not a form
+        byte[] big = new byte[256 * 1024];
+        java.util.Arrays.fill(big, (byte) 'v');
+        org.assertj.core.api.Assertions.assertThat(putAsForm("curl-big", big)).isEqualTo(200);
+        byte[] back = given().get("/v1/kv/curl-big").then().statusCode(200).extract().asByteArray();
+        org.assertj.core.api.Assertions.assertThat(back).isEqualTo(big);
+        org.assertj.core.api.Assertions.assertThat(putAsForm("curl-form", "a=b&c=%41+x".getBytes())).isEqualTo(200);
+        given().get("/v1/kv/curl-form").then().statusCode(200).body(equalTo("a=b&c=%41+x"));
+    }
+
+    /** As curl sends it (RestAssured would encode a form itself). */
+    private static int putAsForm(String key, byte[] value) throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:"
+                        + io.restassured.RestAssured.port + "/v1/kv/" + key))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(value)).build();
+        return java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    @Test
     @Order(5)
     void an_older_epoch_is_refused_and_a_newer_fence_deposes_the_primary() {
         admin("/v1/admin/promote", "{\"epoch\":2}").then().statusCode(409).body("error", containsString("older"));
