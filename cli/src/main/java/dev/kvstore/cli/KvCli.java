@@ -77,7 +77,7 @@ public final class KvCli {
         @Option(names = "--nodes", defaultValue = "3", description = "number of stores (default ${DEFAULT-VALUE})")
         int nodes;
 
-        @Option(names = "--base-port", defaultValue = "7100", description = "HTTP port of the first store; replication ports are +100")
+        @Option(names = "--base-port", defaultValue = "7100", description = "HTTP port of the first store; replication ports are +100, Redis-protocol ports +200")
         int basePort;
 
         @Option(names = "--mode", defaultValue = "sync", description = "sync or async")
@@ -114,6 +114,9 @@ public final class KvCli {
                 say("starting " + local.nodes + " stores under " + dir.toAbsolutePath() + " (logs: kv-N.log there)");
                 LocalSupervisor supervisor = cluster.start();
                 say("ready. In another terminal: ./kv put k v | ./kv get k | ./kv status | ./kv kill-primary");
+                say("Redis protocol: " + String.join(", ", cluster.nodes().stream()
+                        .map(node -> node.name() + " 127.0.0.1:" + node.respPort()).toList())
+                        + " (redis-cli -p " + supervisor.primary().respPort() + " talks to the primary now)");
                 long end = seconds == null ? Long.MAX_VALUE : System.nanoTime() + seconds * 1_000_000_000L;
                 KvClient client = new KvClient(cluster.urls(), Duration.ofMillis(500));
                 String lastLine = "";

@@ -83,6 +83,21 @@ public interface StoreConfig {
      */
     Optional<String> minFreeDisk();
 
+    /** The Redis-protocol port (RESP2/RESP3); 0 picks a free one. */
+    @WithDefault("6379")
+    int respPort();
+
+    @WithDefault("0.0.0.0")
+    String respHost();
+
+    /**
+     * Client connections the RESP port holds at once (Redis's maxclients); the next one is told
+     * "max number of clients reached". Well below the process's open-file limit, which also covers
+     * the log, snapshots, replication and HTTP.
+     */
+    @WithDefault("10000")
+    int maxClients();
+
     /** Tests only: while this file exists, every fsync fails (a dying disk). Unset: off. */
     Optional<String> failpointFsyncErrorFile();
 }

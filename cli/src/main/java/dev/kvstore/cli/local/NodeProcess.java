@@ -11,14 +11,16 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
     private final String name;
     private final int httpPort;
     private final int replicationPort;
+    private final int respPort;
     private final Path dataDir;
     private final Path logFile;
     private volatile Process process;
 
-    public NodeProcess(String name, int httpPort, int replicationPort, Path dataDir, Path logFile) {
+    public NodeProcess(String name, int httpPort, int replicationPort, int respPort, Path dataDir, Path logFile) {
         this.name = name;
         this.httpPort = httpPort;
         this.replicationPort = replicationPort;
+        this.respPort = respPort;
         this.dataDir = dataDir;
         this.logFile = logFile;
     }
@@ -39,6 +41,8 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         command.add("-Dkv.cluster-id=" + settings.clusterId());
         command.add("-Dkv.replication-host=127.0.0.1");
         command.add("-Dkv.replication-port=" + replicationPort);
+        command.add("-Dkv.resp-host=127.0.0.1");
+        command.add("-Dkv.resp-port=" + respPort);
         command.add("-Dkv.data-dir=" + dataDir);
         command.add("-Dkv.mode=" + settings.mode());
         command.add("-Dkv.min-sync-replicas=" + settings.minSyncReplicas());
@@ -67,6 +71,11 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
     @Override
     public String replicationAddress() {
         return "127.0.0.1:" + replicationPort;
+    }
+
+    /** The Redis-protocol port: {@code redis-cli -p} this. */
+    public int respPort() {
+        return respPort;
     }
 
     public Path dataDir() {

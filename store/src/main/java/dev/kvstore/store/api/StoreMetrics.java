@@ -37,6 +37,13 @@ public class StoreMetrics {
                 .description("usable bytes left on the data volume, as last measured").register(registry);
         Gauge.builder("kv_disk_reserve_bytes", node, n -> n.diskSpace().reserveBytes())
                 .description("free space below which writes are refused (kv.min-free-disk)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("kv_log_fsyncs", node, n -> n.log().groupFsyncs())
+                .description("fsyncs of the log by its flusher (each shared by the writes that arrived meanwhile)")
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("kv_log_entries_durable", node,
+                        n -> n.log().entriesMadeDurable())
+                .description("log entries made durable by the flusher; divided by kv_log_fsyncs: writes per fsync")
+                .register(registry);
         Gauge.builder("kv_connected_secondaries", node, n -> n.status().connectedSecondaries()).register(registry);
     }
 }

@@ -258,6 +258,18 @@ public final class ReplicationLog implements Closeable {
         pending = new ByteArrayOutputStream(Math.max(64 * 1024, pending.size()));
     }
 
+    /** The flusher's fsyncs of appended entries, and the entries they made durable: group commit's yield. */
+    private final java.util.concurrent.atomic.AtomicLong groupFsyncs = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong entriesMadeDurable = new java.util.concurrent.atomic.AtomicLong();
+
+    public long groupFsyncs() {
+        return groupFsyncs.get();
+    }
+
+    public long entriesMadeDurable() {
+        return entriesMadeDurable.get();
+    }
+
     private void flushLoop() {
         long lastForce = System.nanoTime();
         while (!closed) {
@@ -295,6 +307,7 @@ public final class ReplicationLog implements Closeable {
                 if (policy == FsyncPolicy.ALWAYS || System.nanoTime() - lastForce > 1_000_000_000L) {
                     disk.force(forced, false);
                     lastForce = System.nanoTime();
+                    groupFsyncs.incrementAndGet();
                 }
             } catch (java.nio.channels.ClosedChannelException e) {
                 continue; // compaction swapped the file; the new one was forced whole
@@ -309,6 +322,7 @@ public final class ReplicationLog implements Closeable {
                 if (forcedGeneration != generation || target <= durableOffset || target > lastOffset) {
                     continue;
                 }
+                entriesMadeDurable.addAndGet(target - durableOffset);
                 durableOffset = target;
             }
             for (LongConsumer listener : durabilityListeners) {

@@ -89,6 +89,11 @@ public final class CommitTracker {
         return followers.size();
     }
 
+    /** How many secondaries have acknowledged {@code offset} or beyond. */
+    int followersAtLeast(long offset) {
+        return (int) followers.values().stream().filter(f -> f.ackedOffset >= offset).count();
+    }
+
     synchronized long commitOffset() {
         return commit;
     }

@@ -49,6 +49,15 @@ public final class StoreNode implements Closeable {
         default long lowestOffsetNeeded() {
             return Long.MAX_VALUE;
         }
+
+        /** The secondaries streaming from this store now, for INFO and ROLE. */
+        default List<SecondaryView> secondaries() {
+            return List.of();
+        }
+    }
+
+    /** A connected secondary as the primary sees it: who, from where, and how far it has acknowledged. */
+    public record SecondaryView(String nodeId, String host, long ackedOffset) {
     }
 
     /** A running connection from this secondary to its primary. */
@@ -278,6 +287,27 @@ public final class StoreNode implements Closeable {
     }
 
     public ReadResult read(String key) {
+        Role current = requireReadable();
+        return new ReadResult(state.get(key), current.label(), epoch.get(), state.appliedOffset(), lag());
+    }
+
+    /** How many keys the data holds, under the same rule as {@link #read}. */
+    public int keyCount() {
+        requireReadable();
+        return state.size();
+    }
+
+    /** A page of keys in a fixed order, under the same rule as {@link #read}; see {@link KvState#scan}. */
+    public KvState.ScanPage scan(long cursor, int count, java.util.function.Predicate<String> match) {
+        requireReadable();
+        return state.scan(cursor, count, match);
+    }
+
+    /**
+     * A primary answers reads only while it holds its read lease (no newer primary can have taken a
+     * write meanwhile); any store refuses while it loads a snapshot. Answers the role it read under.
+     */
+    private Role requireReadable() {
         if (loading) {
             throw new NodeExceptions.Unavailable("this store is loading a snapshot from the primary; retry");
         }
@@ -291,7 +321,21 @@ public final class StoreNode implements Closeable {
                 throw new NodeExceptions.Unavailable("primary has not confirmed its term with its secondaries yet; retry");
             }
         }
-        return new ReadResult(state.get(key), current.label(), epoch.get(), state.appliedOffset(), lag());
+        return current;
+    }
+
+    /**
+     * How many secondaries have acknowledged (made durable) the log up to {@code offset}, as this
+     * primary last heard: what {@code WAIT} answers. Zero on a store that is not the primary.
+     */
+    public int secondariesHolding(long offset) {
+        CommitTracker commits = tracker;
+        return role == Role.PRIMARY && commits != null ? commits.followersAtLeast(offset) : 0;
+    }
+
+    /** The secondaries streaming from this store (empty unless it is the primary). */
+    public List<SecondaryView> secondaries() {
+        return role == Role.PRIMARY ? fanout.secondaries() : List.of();
     }
 
     private long lag() {

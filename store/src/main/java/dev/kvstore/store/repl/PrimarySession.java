@@ -42,13 +42,14 @@ final class PrimarySession {
     private final String clusterId;
 
     private volatile String follower;
-    private String followerId;
+    private volatile String followerId;
     private static final java.util.concurrent.atomic.AtomicLong SESSIONS = new java.util.concurrent.atomic.AtomicLong();
     private final long sessionNumber = SESSIONS.incrementAndGet();
     private long term;
     private CommitTracker termTracker;
     /** Read by the snapshotter too ({@link #offsetNeeded}); written on the event loop only. */
     private volatile long nextOffset;
+    private volatile long ackedOffset;
     private long sentCommit = -1;
     private long timer = -1;
     private long commitTimer = -1;
@@ -90,6 +91,13 @@ final class PrimarySession {
         });
     }
 
+    /** The secondary on the other end, once its handshake passed; null before. */
+    StoreNode.SecondaryView view() {
+        String id = followerId;
+        return id == null || closed ? null
+                : new StoreNode.SecondaryView(id, socket.remoteAddress().hostAddress(), ackedOffset);
+    }
+
     private void onBytes(Buffer buffer) {
         if (closed) {
             return;
@@ -117,6 +125,7 @@ final class PrimarySession {
                 refuseAndClose("acknowledgement of epoch " + ack.epoch() + " in a stream of epoch " + term);
                 return;
             }
+            ackedOffset = Math.max(ackedOffset, ack.durableOffset());
             termTracker.acknowledged(followerId, sessionNumber, ack.durableOffset(), ack.echoNanos());
         } else if (message instanceof Message.Refused refused) {
             LOG.infof("secondary %s refused the stream: %s", follower, refused.reason());

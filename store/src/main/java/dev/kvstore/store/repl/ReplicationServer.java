@@ -62,6 +62,19 @@ public final class ReplicationServer implements StoreNode.Fanout {
     }
 
     @Override
+    public java.util.List<StoreNode.SecondaryView> secondaries() {
+        java.util.List<StoreNode.SecondaryView> views = new java.util.ArrayList<>();
+        for (PrimarySession session : sessions) {
+            StoreNode.SecondaryView view = session.view();
+            if (view != null) {
+                views.add(view);
+            }
+        }
+        views.sort(java.util.Comparator.comparing(StoreNode.SecondaryView::nodeId));
+        return views;
+    }
+
+    @Override
     public void closeAll(String reason) {
         for (PrimarySession session : sessions) {
             session.refuseAndClose(reason);

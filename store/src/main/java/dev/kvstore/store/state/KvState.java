@@ -96,6 +96,62 @@ public final class KvState {
         return dev.kvstore.store.snapshot.SnapshotData.of(keys, values);
     }
 
+    /** One page of a scan: the keys, and the cursor to continue from (0 when the scan is complete). */
+    public record ScanPage(long nextCursor, java.util.List<String> keys) {
+    }
+
+    /**
+     * A page of about {@code count} keys in the order of a fixed function of the key (a mix of its
+     * hash), starting at {@code cursor} (0 to begin), as SCAN promises: a key present from the first call
+     * to the last is returned, once; keys added or removed meanwhile may or may not be. {@code count}
+     * is counted before {@code match} filters, as in Redis. Costs a walk over the whole map per page:
+     * the map has no order of its own to resume from.
+     */
+    public ScanPage scan(long cursor, int count, java.util.function.Predicate<String> match) {
+        long from = Math.max(cursor, 1);
+        int wanted = Math.max(1, count);
+        // the `wanted` smallest positions at or after the cursor, largest on top
+        java.util.PriorityQueue<Long> smallest = new java.util.PriorityQueue<>(java.util.Comparator.reverseOrder());
+        for (String key : data.keySet()) {
+            long position = scanPosition(key);
+            if (position < from) {
+                continue;
+            }
+            if (smallest.size() < wanted) {
+                smallest.add(position);
+            } else if (position < smallest.peek()) {
+                smallest.poll();
+                smallest.add(position);
+            }
+        }
+        if (smallest.isEmpty()) {
+            return new ScanPage(0, java.util.List.of());
+        }
+        long last = smallest.peek();
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        boolean more = false;
+        for (String key : data.keySet()) {
+            long position = scanPosition(key);
+            if (position > last) {
+                more = true;
+            } else if (position >= from && match.test(key)) {
+                keys.add(key);
+            }
+        }
+        return new ScanPage(more ? last + 1 : 0, keys);
+    }
+
+    /** A key's place in scan order, 1 to 2^32: its hash through Murmur3's finalizer, a bijection. */
+    static long scanPosition(String key) {
+        int h = key.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return Integer.toUnsignedLong(h) + 1;
+    }
+
     public synchronized void clear() {
         data.clear();
         usedBytes.set(0);

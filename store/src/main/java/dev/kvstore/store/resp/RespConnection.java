@@ -1,0 +1,248 @@
+package dev.kvstore.store.resp;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * One client connection, on its event loop. Pipelining the way fast servers do it: every complete
+ * command in what was read runs at once, replies go out in order, and all replies ready by the end
+ * of a read go out in one socket write. A write's reply waits for its commit without holding up the
+ * commands behind it, so a pipeline's writes share fsyncs and replication frames; only a command that
+ * reads the data waits until this connection's earlier writes are acknowledged, so that it sees them.
+ */
+final class RespConnection implements RespRequestDecoder.Sink {
+
+    private static final Logger LOG = Logger.getLogger(RespConnection.class);
+    /** Commands parsed but not yet answered; past it, the connection stops reading until replies drain. */
+    private static final int MAX_BACKLOG = 16 * 1024;
+
+    /** A reply's place in the order of replies: its bytes, or the reply still to come. */
+    private static final class Slot {
+        final Buffer ready;
+        final boolean write;
+        volatile CommandHandler.Reply later;
+
+        Slot(Buffer ready, boolean write) {
+            this.ready = ready;
+            this.write = write;
+        }
+    }
+
+    /** A command that must wait for this connection's writes before it runs (or an error to answer in turn). */
+    private record Waiting(List<byte[]> args, Command command, String refusal) {
+    }
+
+    private final NetSocket socket;
+    private final Context context;
+    private final RespSession session;
+    private final CommandTable commands;
+    private final RespStats stats;
+    private final long writeTimeoutMillis;
+    private final RespRequestDecoder decoder;
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private Buffer batch = Buffer.buffer(512);
+    private int batchReplies;
+    private int writesInFlight;
+    private boolean pausedForBacklog;
+    private boolean closed;
+    /** Within onBytes or drain: a reply completed now is picked up by the loop already running. */
+    private boolean busy;
+    private final Runnable onClose;
+
+    RespConnection(NetSocket socket, Context context, CommandTable commands, RespLimits limits, RespStats stats,
+                   long writeTimeoutMillis, Runnable onClose) {
+        this.socket = socket;
+        this.onClose = onClose;
+        this.context = context;
+        this.commands = commands;
+        this.stats = stats;
+        this.writeTimeoutMillis = writeTimeoutMillis;
+        this.session = new RespSession(String.valueOf(socket.remoteAddress()));
+        this.decoder = new RespRequestDecoder(limits, this);
+    }
+
+    void start() {
+        socket.handler(this::onBytes);
+        socket.closeHandler(v -> {
+            closed = true;
+            onClose.run();
+        });
+        socket.exceptionHandler(e -> socket.close());
+    }
+
+    private void onBytes(Buffer data) {
+        if (closed || session.closing()) {
+            return;
+        }
+        busy = true;
+        try {
+            byte[] bytes = data.getBytes();
+            decoder.feed(bytes, 0, bytes.length);
+        } catch (RespProtocolException e) {
+            stats.protocolErrors.incrementAndGet();
+            LOG.debugf("closing client %s: %s", session.address(), e.getMessage());
+            session.closeAfterReplies();
+            enqueueOrRun(new Waiting(null, null, "ERR " + e.getMessage()));
+        }
+        busy = false;
+        drain();
+    }
+
+    @Override
+    public void command(List<byte[]> args) {
+        if (session.closing()) {
+            return; // after QUIT or a protocol error nothing more is read
+        }
+        Command command = commands.find(args.get(0));
+        enqueueOrRun(new Waiting(args, command, null));
+    }
+
+    @Override
+    public void refused(String error) {
+        if (!session.closing()) {
+            enqueueOrRun(new Waiting(null, null, error));
+        }
+    }
+
+    private void enqueueOrRun(Waiting next) {
+        if (!waiting.isEmpty() || mustWait(next)) {
+            waiting.add(next);
+            if (!pausedForBacklog && waiting.size() + slots.size() > MAX_BACKLOG) {
+                pausedForBacklog = true;
+                socket.pause();
+            }
+        } else {
+            run(next);
+        }
+    }
+
+    private boolean mustWait(Waiting next) {
+        return writesInFlight > 0 && next.command() != null && next.command().readsData();
+    }
+
+    private void run(Waiting item) {
+        stats.commands.incrementAndGet();
+        Buffer own = slots.isEmpty() ? null : Buffer.buffer(64);
+        RespWriter out = RespWriter.into(own == null ? batch : own, session.protocol());
+        CompletableFuture<CommandHandler.Reply> later = null;
+        boolean write = false;
+        if (item.refusal() != null) {
+            out.error(item.refusal());
+        } else if (item.command() == null) {
+            out.error(CommandTable.unknownCommand(item.args()));
+        } else if (!item.command().arityMatches(item.args().size())) {
+            out.error(CommandTable.wrongArity(item.command().name()));
+        } else {
+            write = item.command().writes();
+            try {
+                later = item.command().handler().run(session, item.args(), out);
+            } catch (Args.Invalid e) {
+                out.error(e.getMessage());
+            } catch (RuntimeException e) {
+                out.error(RespErrors.of(e, writeTimeoutMillis));
+            }
+        }
+        if (later == null) {
+            if (own == null) {
+                batchReplies++;
+            } else {
+                slots.add(new Slot(own, false));
+            }
+            return;
+        }
+        Slot slot = new Slot(null, write);
+        slots.add(slot);
+        if (write) {
+            writesInFlight++;
+        }
+        later.whenComplete((reply, failure) -> {
+            slot.later = failure == null ? reply : o -> o.error(RespErrors.of(failure, writeTimeoutMillis));
+            if (Vertx.currentContext() == context) {
+                if (!busy) {
+                    drain(); // a timer of this loop (WAIT); within a read or a drain, that one picks it up
+                }
+            } else if (drainScheduled.compareAndSet(false, true)) {
+                context.runOnContext(v -> {
+                    drainScheduled.set(false);
+                    drain();
+                });
+            }
+        });
+    }
+
+    /**
+     * Moves every reply that is ready, in order, into the batch; runs the commands that were waiting for
+     * them; and writes the batch to the socket once.
+     */
+    private void drain() {
+        busy = true;
+        try {
+            drainReady();
+        } finally {
+            busy = false;
+        }
+        flush();
+        if (pausedForBacklog && waiting.size() + slots.size() < MAX_BACKLOG / 2 && !socket.writeQueueFull()) {
+            pausedForBacklog = false;
+            socket.resume();
+        }
+    }
+
+    private void drainReady() {
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            while (!slots.isEmpty()) {
+                Slot head = slots.peek();
+                if (head.ready != null) {
+                    batch.appendBuffer(head.ready);
+                } else if (head.later != null) {
+                    head.later.writeTo(RespWriter.into(batch, session.protocol()));
+                    if (head.write) {
+                        writesInFlight--;
+                    }
+                } else {
+                    break;
+                }
+                slots.poll();
+                batchReplies++;
+                progress = true;
+            }
+            while (!waiting.isEmpty() && !mustWait(waiting.peek())) {
+                run(waiting.poll());
+                progress = true;
+            }
+        }
+    }
+
+    private void flush() {
+        if (closed) {
+            return;
+        }
+        if (batch.length() > 0) {
+            stats.socketWrites.incrementAndGet();
+            socket.write(batch);
+            batch = Buffer.buffer(512);
+            batchReplies = 0;
+            if (socket.writeQueueFull() && !pausedForBacklog) {
+                // a client that sends without reading: stop reading it until its replies are taken
+                pausedForBacklog = true;
+                socket.pause();
+                socket.drainHandler(v -> drain());
+            }
+        }
+        if (session.closing() && slots.isEmpty() && waiting.isEmpty()) {
+            closed = true;
+            socket.end();
+        }
+    }
+}

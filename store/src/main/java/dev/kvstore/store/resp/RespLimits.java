@@ -1,0 +1,22 @@
+package dev.kvstore.store.resp;
+
+/**
+ * Bounds on what one client may make the store hold before a command runs, all checked before the
+ * memory is allocated.
+ *
+ * @param maxBulkBytes    a bulk string longer than this is skipped unread, and its command refused
+ *                        with a clear error; the connection stays usable (the value limit, plus room
+ *                        for the framing of the key)
+ * @param maxArgs         the most arguments one command may declare
+ * @param maxLineBytes    the longest header line or inline command
+ * @param maxCommandBytes the most bulk bytes one command may carry in all (one log entry's bound)
+ */
+public record RespLimits(int maxBulkBytes, int maxArgs, int maxLineBytes, long maxCommandBytes) {
+
+    /** Redis's own inline limit (PROTO_INLINE_MAX_SIZE). */
+    public static final int INLINE_MAX = 64 * 1024;
+
+    public static RespLimits of(int maxValueBytes, long maxCommandBytes) {
+        return new RespLimits(maxValueBytes, 1024 * 1024, INLINE_MAX, maxCommandBytes);
+    }
+}

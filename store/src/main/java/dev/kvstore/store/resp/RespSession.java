@@ -1,0 +1,91 @@
+package dev.kvstore.store.resp;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What one client connection has told the store about itself, and what it has done. */
+public final class RespSession {
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final String address;
+    private final long connectedAtMillis = System.currentTimeMillis();
+    private int protocol = 2;
+    private String name;
+    private String libraryName;
+    private String libraryVersion;
+    private long lastWriteOffset;
+    private boolean closing;
+
+    public RespSession(String address) {
+        this.address = address;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public long connectedAtMillis() {
+        return connectedAtMillis;
+    }
+
+    public int protocol() {
+        return protocol;
+    }
+
+    void protocol(int version) {
+        protocol = version;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    void name(String clientName) {
+        name = clientName;
+    }
+
+    String libraryName() {
+        return libraryName;
+    }
+
+    void libraryName(String value) {
+        libraryName = value;
+    }
+
+    String libraryVersion() {
+        return libraryVersion;
+    }
+
+    void libraryVersion(String value) {
+        libraryVersion = value;
+    }
+
+    /** The log offset of this connection's last acknowledged write: what WAIT waits for. */
+    long lastWriteOffset() {
+        return lastWriteOffset;
+    }
+
+    void wrote(long offset) {
+        lastWriteOffset = Math.max(lastWriteOffset, offset);
+    }
+
+    /** QUIT: answer what was asked before, then close. */
+    boolean closing() {
+        return closing;
+    }
+
+    void closeAfterReplies() {
+        closing = true;
+    }
+
+    /** RESET: back to a fresh connection's state (the id stays, as in Redis). */
+    void reset() {
+        protocol = 2;
+        name = null;
+    }
+}
