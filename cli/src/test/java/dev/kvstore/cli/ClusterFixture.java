@@ -21,14 +21,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A local cluster of real store processes on loopback for one test, in a fresh directory and on
  * free ports, with the supervisor's events kept for the failure message.
  */
-final class ClusterFixture implements AutoCloseable {
+public final class ClusterFixture implements AutoCloseable {
 
     final Path dir;
-    final LocalCluster cluster;
+    public final LocalCluster cluster;
     final List<String> events = new CopyOnWriteArrayList<>();
-    final KvClient client;
+    public final KvClient client;
 
-    ClusterFixture(String name, LocalClusterSettings settings) throws IOException {
+    public ClusterFixture(String name, LocalClusterSettings settings) throws IOException {
         this(Files.createTempDirectory("kv-" + name), settings, freeBasePort(settings.nodes()));
     }
 
@@ -49,28 +49,28 @@ final class ClusterFixture implements AutoCloseable {
         return Integer.parseInt(cluster.urls().get(0).substring(cluster.urls().get(0).lastIndexOf(':') + 1));
     }
 
-    ClusterFixture start() throws Exception {
+    public ClusterFixture start() throws Exception {
         cluster.start();
         awaitHealthy();
         return this;
     }
 
-    NodeProcess primary() {
+    public NodeProcess primary() {
         return cluster.supervisor().primary();
     }
 
-    List<NodeProcess> secondaries() {
+    public List<NodeProcess> secondaries() {
         List<NodeProcess> others = new ArrayList<>(cluster.nodes());
         others.remove(primary());
         return others;
     }
 
-    JsonNode status(NodeProcess node) throws IOException {
+    public JsonNode status(NodeProcess node) throws IOException {
         return client.status(node.httpUrl());
     }
 
     /** Every store up, one primary, every other store streaming from it in the current epoch. */
-    void awaitHealthy() {
+    public void awaitHealthy() {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().untilAsserted(() -> {
             NodeProcess primary = primary();
             assertThat(primary).isNotNull();

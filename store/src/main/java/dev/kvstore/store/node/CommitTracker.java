@@ -142,9 +142,11 @@ public final class CommitTracker {
         }
         // apply before completing, so that a reader who saw the acknowledgement finds the value
         onCommit.accept(newCommit);
-        for (CompletableFuture<Long> future : done) {
-            future.complete(newCommit);
-        }
+        CompletionBatch.run(() -> {
+            for (CompletableFuture<Long> future : done) {
+                future.complete(newCommit);
+            }
+        });
     }
 
     /**
@@ -160,6 +162,6 @@ public final class CommitTracker {
             waiters.values().forEach(all::addAll);
             waiters.clear();
         }
-        all.forEach(f -> f.completeExceptionally(cause));
+        CompletionBatch.run(() -> all.forEach(f -> f.completeExceptionally(cause)));
     }
 }

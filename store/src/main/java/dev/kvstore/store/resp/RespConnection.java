@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import dev.kvstore.store.node.CompletionBatch;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,13 @@ final class RespConnection implements RespRequestDecoder.Sink {
     /** Within onBytes or drain: a reply completed now is picked up by the loop already running. */
     private boolean busy;
     private final Runnable onClose;
+    /** One instance each, so that a batch of commits signals this connection once (see CompletionBatch). */
+    private final Runnable drainFromElsewhere = this::scheduleDrain;
+    private final Runnable drainHere = () -> {
+        if (!busy) {
+            drain();
+        }
+    };
 
     RespConnection(NetSocket socket, Context context, CommandTable commands, RespLimits limits, RespStats stats,
                    long writeTimeoutMillis, Runnable onClose) {
@@ -167,16 +175,25 @@ final class RespConnection implements RespRequestDecoder.Sink {
         later.whenComplete((reply, failure) -> {
             slot.later = failure == null ? reply : o -> o.error(RespErrors.of(failure, writeTimeoutMillis));
             if (Vertx.currentContext() == context) {
+                // a secondary's acknowledgement read on this loop, or a timer (WAIT); within a read or a
+                // drain of this connection, that one picks the reply up
                 if (!busy) {
-                    drain(); // a timer of this loop (WAIT); within a read or a drain, that one picks it up
+                    CompletionBatch.signal(drainHere);
                 }
-            } else if (drainScheduled.compareAndSet(false, true)) {
-                context.runOnContext(v -> {
-                    drainScheduled.set(false);
-                    drain();
-                });
+            } else {
+                CompletionBatch.signal(drainFromElsewhere);
             }
         });
+    }
+
+    /** From a thread that completed replies (the commit's): the event loop drains them, once per batch. */
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> {
+                drainScheduled.set(false);
+                drain();
+            });
+        }
     }
 
     /**

@@ -1,0 +1,323 @@
+package dev.kvstore.cli.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.cli.ClusterFixture;
+import dev.kvstore.cli.local.LocalClusterSettings;
+import dev.kvstore.cli.local.NodeProcess;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * The RESP port against clients that no one here wrote, on their default settings: Jedis and
+ * Lettuce in this JVM, redis-cli and redis-py as their own processes, all on a local cluster of
+ * real store processes. Each test uses its own key prefix.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RedisClientsIT {
+
+    private static final String HOST = "127.0.0.1";
+    private static final int MAX_VALUE_BYTES = 64 * 1024;
+
+    private ClusterFixture fixture;
+    private io.lettuce.core.RedisClient lettuce;
+
+    @BeforeAll
+    void start() throws Exception {
+        fixture = new ClusterFixture("redis-clients",
+                LocalClusterSettings.defaults(3).with("kv.max-value-bytes", Integer.toString(MAX_VALUE_BYTES))).start();
+        lettuce = io.lettuce.core.RedisClient.create();
+    }
+
+    @AfterAll
+    void stop() {
+        if (lettuce != null) {
+            lettuce.shutdown();
+        }
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private int primaryPort() {
+        return fixture.primary().respPort();
+    }
+
+    private StatefulRedisConnection<String, String> lettuceTo(int port) {
+        return lettuce.connect(io.lettuce.core.RedisURI.create(HOST, port));
+    }
+
+    @Test
+    void jedis_negotiates_resp3_by_default_and_runs_the_string_commands() {
+        try (RedisClient jedis = RedisClient.create(HOST, primaryPort())) {
+            String info = new String((byte[]) jedis.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "INFO"),
+                    StandardCharsets.UTF_8);
+            assertThat(info).contains("resp=3", "lib-name=jedis");
+
+            assertThat(jedis.set("jedis:a", "1")).isEqualTo("OK");
+            assertThat(jedis.set("jedis:b", "22")).isEqualTo("OK");
+            assertThat(jedis.get("jedis:a")).isEqualTo("1");
+            assertThat(jedis.get("jedis:missing")).isNull();
+            assertThat(jedis.mget("jedis:a", "jedis:missing", "jedis:b")).containsExactly("1", null, "22");
+            assertThat(jedis.exists("jedis:a", "jedis:b", "jedis:missing")).isEqualTo(2);
+            assertThat(jedis.exists("jedis:a")).isTrue();
+            assertThat(jedis.strlen("jedis:b")).isEqualTo(2);
+            assertThat(jedis.type("jedis:a")).isEqualTo("string");
+            assertThat(jedis.type("jedis:missing")).isEqualTo("none");
+            assertThat(jedis.keys("jedis:*")).containsExactlyInAnyOrder("jedis:a", "jedis:b");
+            assertThat(jedis.dbSize()).isGreaterThanOrEqualTo(2);
+
+            Set<String> scanned = new HashSet<>();
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                ScanResult<String> page = jedis.scan(cursor, new ScanParams().match("jedis:*").count(1));
+                scanned.addAll(page.getResult());
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            assertThat(scanned).containsExactlyInAnyOrder("jedis:a", "jedis:b");
+
+            assertThat(jedis.del("jedis:a")).isEqualTo(1);
+            assertThat(jedis.del("jedis:a")).isZero();
+            assertThat(jedis.unlink("jedis:b")).isEqualTo(1);
+            assertThat(jedis.get("jedis:a")).isNull();
+            assertThat(jedis.exists("jedis:b")).isFalse();
+            assertThat(jedis.ping()).isEqualTo("PONG");
+            assertThat(jedis.echo("hello")).isEqualTo("hello");
+
+            assertThatThrownBy(() -> jedis.sendCommand(() -> "NOSUCH".getBytes(StandardCharsets.UTF_8), "a", "b"))
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessage("ERR unknown command 'NOSUCH', with args beginning with: 'a' 'b' ");
+        }
+    }
+
+    @Test
+    void jedis_asked_for_resp3_reads_role_info_config_and_waits_for_both_secondaries() {
+        var config = DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP3).build();
+        try (Jedis jedis = new Jedis(new HostAndPort(HOST, primaryPort()), config)) {
+            assertThat(jedis.clientInfo()).contains("resp=3");
+            assertThat(jedis.set("wait:k", "v")).isEqualTo("OK");
+            assertThat(jedis.waitReplicas(2, 5000)).isEqualTo(2);
+            List<Object> role = jedis.role();
+            assertThat(role.get(0)).isIn("master", "master".getBytes(StandardCharsets.UTF_8));
+            assertThat(jedis.info("replication")).contains("role:master", "connected_slaves:2");
+            assertThat(jedis.configGet("maxclients")).containsEntry("maxclients", "10000");
+        }
+        // the legacy Jedis object asks for nothing and stays on RESP2, as against Redis
+        try (Jedis legacy = new Jedis(HOST, primaryPort())) {
+            assertThat(legacy.clientInfo()).contains("resp=2");
+            assertThat(legacy.set("resp2:k", "two")).isEqualTo("OK");
+            assertThat(legacy.get("resp2:k")).isEqualTo("two");
+        }
+    }
+
+    @Test
+    void lettuce_negotiates_resp3_by_default_and_runs_the_string_commands() {
+        try (StatefulRedisConnection<String, String> connection = lettuceTo(primaryPort())) {
+            RedisCommands<String, String> redis = connection.sync();
+            assertThat(redis.clientInfo()).contains("resp=3", "lib-name=Lettuce");
+            assertThat(redis.set("lettuce:a", "1")).isEqualTo("OK");
+            assertThat(redis.set("lettuce:b", "22")).isEqualTo("OK");
+            assertThat(redis.get("lettuce:a")).isEqualTo("1");
+            assertThat(redis.get("lettuce:missing")).isNull();
+            assertThat(redis.mget("lettuce:a", "lettuce:missing", "lettuce:b")).containsExactly(
+                    KeyValue.just("lettuce:a", "1"), KeyValue.empty("lettuce:missing"), KeyValue.just("lettuce:b", "22"));
+            assertThat(redis.exists("lettuce:a", "lettuce:b", "lettuce:missing")).isEqualTo(2);
+            assertThat(redis.strlen("lettuce:b")).isEqualTo(2);
+            assertThat(redis.type("lettuce:a")).isEqualTo("string");
+            assertThat(redis.keys("lettuce:*")).containsExactlyInAnyOrder("lettuce:a", "lettuce:b");
+            Set<String> scanned = new HashSet<>();
+            KeyScanCursor<String> page = redis.scan(ScanArgs.Builder.matches("lettuce:*").limit(1));
+            scanned.addAll(page.getKeys());
+            while (!page.isFinished()) {
+                page = redis.scan(page, ScanArgs.Builder.matches("lettuce:*").limit(1));
+                scanned.addAll(page.getKeys());
+            }
+            assertThat(scanned).containsExactlyInAnyOrder("lettuce:a", "lettuce:b");
+            assertThat(redis.waitForReplication(2, 5000)).isEqualTo(2);
+            assertThat(redis.info("replication")).contains("role:master", "connected_slaves:2");
+            assertThat(redis.role().get(0)).isEqualTo("master");
+            assertThat(redis.configGet("maxclients")).containsEntry("maxclients", "10000");
+            assertThat(redis.del("lettuce:a")).isEqualTo(1);
+            assertThat(redis.del("lettuce:missing")).isZero();
+            assertThat(redis.unlink("lettuce:b")).isEqualTo(1);
+            assertThat(redis.exists("lettuce:a", "lettuce:b")).isZero();
+            assertThat(redis.ping()).isEqualTo("PONG");
+            assertThat(redis.dbsize()).isGreaterThanOrEqualTo(0);
+        }
+    }
+
+    @Test
+    void pipelines_of_1000_answer_in_order_with_many_replies_per_socket_write_and_many_writes_per_fsync()
+            throws Exception {
+        NodeProcess primary = fixture.primary();
+        StoreMetrics before = StoreMetrics.of(primary.httpUrl());
+        try (Jedis jedis = new Jedis(HOST, primary.respPort())) {
+            Pipeline pipeline = jedis.pipelined();
+            List<Response<String>> sets = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                sets.add(pipeline.set("jpipe:" + i, "value-" + i));
+            }
+            List<Response<String>> gets = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                gets.add(pipeline.get("jpipe:" + i));
+            }
+            pipeline.sync();
+            for (int i = 0; i < 1000; i++) {
+                assertThat(sets.get(i).get()).isEqualTo("OK");
+                // a read in a pipeline sees the connection's own earlier writes
+                assertThat(gets.get(i).get()).isEqualTo("value-" + i);
+            }
+        }
+        try (StatefulRedisConnection<String, String> connection = lettuceTo(primary.respPort())) {
+            connection.setAutoFlushCommands(false);
+            RedisAsyncCommands<String, String> redis = connection.async();
+            List<RedisFuture<String>> sets = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                sets.add(redis.set("lpipe:" + i, "value-" + i));
+            }
+            connection.flushCommands();
+            for (RedisFuture<String> set : sets) {
+                assertThat(set.get(10, TimeUnit.SECONDS)).isEqualTo("OK");
+            }
+            connection.setAutoFlushCommands(true);
+            assertThat(redis.get("lpipe:999").get(10, TimeUnit.SECONDS)).isEqualTo("value-999");
+        }
+        StoreMetrics after = StoreMetrics.of(primary.httpUrl());
+        double replies = after.value("kv_resp_commands_total") - before.value("kv_resp_commands_total");
+        double socketWrites = after.value("kv_resp_socket_writes_total") - before.value("kv_resp_socket_writes_total");
+        double entries = after.value("kv_log_entries_durable_total") - before.value("kv_log_entries_durable_total");
+        double fsyncs = after.value("kv_log_fsyncs_total") - before.value("kv_log_fsyncs_total");
+        System.out.printf("pipelines: %.0f replies in %.0f socket writes, %.0f entries in %.0f fsyncs%n",
+                replies, socketWrites, entries, fsyncs);
+        assertThat(replies).isGreaterThanOrEqualTo(3000);
+        // a pipeline's writes commit in a few fsyncs; each commit's replies leave in one socket write
+        assertThat(replies / socketWrites).as("replies per socket write").isGreaterThan(10.0);
+        assertThat(entries).isGreaterThanOrEqualTo(2000);
+        // the flusher takes whatever was appended during the previous fsync: how much depends on how
+        // the pipeline's bytes arrive, so this bound is loose (seen here: 12 to 130 per fsync)
+        assertThat(entries / fsyncs).as("log entries per fsync").isGreaterThan(2.0);
+    }
+
+    @Test
+    void a_secondary_serves_reads_and_refuses_writes_with_readonly() {
+        try (Jedis primary = new Jedis(HOST, primaryPort())) {
+            primary.set("replicated:k", "v");
+            assertThat(primary.waitReplicas(2, 5000)).isEqualTo(2);
+        }
+        for (NodeProcess secondary : fixture.secondaries()) {
+            try (Jedis jedis = new Jedis(HOST, secondary.respPort())) {
+                assertThat(jedis.get("replicated:k")).isEqualTo("v");
+                assertThatThrownBy(() -> jedis.set("on-secondary", "x"))
+                        .isInstanceOf(JedisDataException.class)
+                        .hasMessage("READONLY You can't write against a read only replica.");
+                assertThat(jedis.info("replication")).contains("role:slave", "master_port:");
+                assertThat(jedis.get("on-secondary")).isNull();
+            }
+            try (StatefulRedisConnection<String, String> connection = lettuceTo(secondary.respPort())) {
+                assertThatThrownBy(() -> connection.sync().set("on-secondary", "x"))
+                        .hasMessageStartingWith("READONLY");
+                assertThat(connection.sync().get("replicated:k")).isEqualTo("v");
+            }
+        }
+    }
+
+    @Test
+    void oversized_keys_and_values_are_refused_nothing_is_stored_and_the_connection_keeps_serving() {
+        try (Jedis jedis = new Jedis(HOST, primaryPort())) {
+            String bigValue = "v".repeat(MAX_VALUE_BYTES + 1);
+            assertThatThrownBy(() -> jedis.set("big-value", bigValue))
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessageContaining("exceeds the limit");
+            assertThat(jedis.ping()).isEqualTo("PONG");
+            assertThat(jedis.exists("big-value")).isFalse();
+
+            String bigKey = "k".repeat(1025);
+            assertThatThrownBy(() -> jedis.set(bigKey, "v"))
+                    .isInstanceOf(JedisDataException.class)
+                    .hasMessageContaining("kv.max-key-bytes");
+            assertThat(jedis.exists(bigKey.substring(0, 1024))).isFalse();
+            // a value at the limit is fine
+            String atLimit = "v".repeat(MAX_VALUE_BYTES);
+            assertThat(jedis.set("at-limit", atLimit)).isEqualTo("OK");
+            assertThat(jedis.get("at-limit")).isEqualTo(atLimit);
+        }
+    }
+
+    @Test
+    void redis_cli_speaks_both_protocols_and_pipes_1000_commands() throws Exception {
+        int port = primaryPort();
+        assertThat(RedisTools.redisCli(port, "SET", "cli:k", "from redis-cli").stdout().trim()).isEqualTo("OK");
+        assertThat(RedisTools.redisCli(port, "GET", "cli:k").stdout().trim()).isEqualTo("from redis-cli");
+        assertThat(RedisTools.redisCli(port, "CLIENT", "INFO").stdout()).contains("resp=2");
+        assertThat(RedisTools.redisCli(port, "-3", "CLIENT", "INFO").stdout()).contains("resp=3");
+        assertThat(RedisTools.redisCli(port, "INFO", "replication").stdout()).contains("role:master");
+        assertThat(RedisTools.redisCli(port, "NOSUCH", "x").stdout())
+                .contains("ERR unknown command 'NOSUCH', with args beginning with: 'x'");
+
+        StringBuilder protocol = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            String key = "clipipe:" + i;
+            String value = "value-" + i;
+            protocol.append("*3\r\n$3\r\nSET\r\n$").append(key.length()).append("\r\n").append(key)
+                    .append("\r\n$").append(value.length()).append("\r\n").append(value).append("\r\n");
+        }
+        RedisTools.Result piped = RedisTools.run(List.of(RedisTools.redisCli(), "-h", HOST, "-p",
+                Integer.toString(port), "--pipe"), protocol.toString(), 60);
+        assertThat(piped.exitCode()).as(piped.all()).isZero();
+        assertThat(piped.stdout()).as(piped.all()).contains("errors: 0, replies: 1000");
+        assertThat(RedisTools.redisCli(port, "MGET", "clipipe:0", "clipipe:999").stdout())
+                .isEqualTo("value-0\nvalue-999\n");
+    }
+
+    @Test
+    void redis_py_negotiates_resp3_and_runs_the_commands_and_a_pipeline_of_1000() throws Exception {
+        String script = new String(getClass().getResourceAsStream("redis_py_check.py").readAllBytes(),
+                StandardCharsets.UTF_8);
+        NodeProcess secondary = fixture.secondaries().get(0);
+        RedisTools.Result result = RedisTools.run(List.of(RedisTools.redisPy(), "-c", script,
+                Integer.toString(primaryPort()), Integer.toString(secondary.respPort())), null, 120);
+        assertThat(result.exitCode()).as(result.all()).isZero();
+        assertThat(result.stdout()).as(result.all()).contains("resp=3", "pipeline of 1000: ok", "all checks passed");
+    }
+
+    /** A sanity check that the metrics the pipeline test reads move at all. */
+    @Test
+    void connected_clients_are_counted() throws Exception {
+        NodeProcess primary = fixture.primary();
+        try (Jedis a = new Jedis(HOST, primary.respPort()); Jedis b = new Jedis(HOST, primary.respPort())) {
+            a.ping();
+            b.ping();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(StoreMetrics.of(primary.httpUrl()).value("kv_resp_clients")).isGreaterThanOrEqualTo(2));
+        }
+    }
+}

@@ -1,0 +1,63 @@
+# Run by RedisClientsIT with redis-py 8 (PyPI) on its default settings against a kv primary and
+# one secondary: python redis_py_check.py <primary-port> <secondary-port>. Any failed check
+# raises, so the exit code says it all; the printed lines say how far it got.
+import sys
+
+import redis
+
+primary_port, secondary_port = int(sys.argv[1]), int(sys.argv[2])
+r = redis.Redis(host="127.0.0.1", port=primary_port, decode_responses=True)
+
+info = r.client_info()
+print("client info:", info)
+assert str(info["resp"]) == "3", info
+print("resp=3")
+
+assert r.ping() is True
+assert r.set("py:a", "1") is True
+assert r.set("py:b", "22") is True
+assert r.get("py:a") == "1"
+assert r.get("py:missing") is None
+assert r.mget("py:a", "py:missing", "py:b") == ["1", None, "22"]
+assert r.exists("py:a", "py:b", "py:missing") == 2
+assert r.strlen("py:b") == 2
+assert r.type("py:a") == "string"
+assert sorted(r.keys("py:*")) == ["py:a", "py:b"]
+assert sorted(r.scan_iter(match="py:*", count=1)) == ["py:a", "py:b"]
+assert r.dbsize() >= 2
+assert r.wait(2, 5000) == 2
+assert r.info("replication")["role"] == "master"
+assert r.config_get("maxclients") == {"maxclients": "10000"}
+assert r.role()[0] == "master"
+assert r.echo("hi") == "hi"
+assert r.delete("py:a") == 1
+assert r.delete("py:missing") == 0
+assert r.unlink("py:b") == 1
+assert r.exists("py:a", "py:b") == 0
+try:
+    r.execute_command("NOSUCH", "x")
+    raise AssertionError("an unknown command was accepted")
+except redis.ResponseError as e:
+    assert str(e).startswith("unknown command 'NOSUCH', with args beginning with: 'x'"), str(e)
+
+with r.pipeline(transaction=False) as pipe:
+    for i in range(1000):
+        pipe.set(f"pypipe:{i}", f"value-{i}")
+    for i in range(1000):
+        pipe.get(f"pypipe:{i}")
+    replies = pipe.execute()
+assert replies[:1000] == [True] * 1000, replies[:5]
+assert replies[1000:] == [f"value-{i}" for i in range(1000)], replies[1000:1005]
+print("pipeline of 1000: ok")
+
+s = redis.Redis(host="127.0.0.1", port=secondary_port, decode_responses=True)
+r.set("py:replicated", "x")
+assert r.wait(2, 5000) == 2
+assert s.get("py:replicated") == "x"
+try:
+    s.set("py:on-secondary", "x")
+    raise AssertionError("a secondary accepted a write")
+except redis.ReadOnlyError as e:
+    print("secondary:", e)
+assert s.get("py:on-secondary") is None
+print("all checks passed")
