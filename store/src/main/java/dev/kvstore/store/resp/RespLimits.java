@@ -13,6 +13,12 @@ package dev.kvstore.store.resp;
  */
 public record RespLimits(int maxBulkBytes, int maxArgs, int maxLineBytes, long maxCommandBytes) {
 
+    /**
+     * Redis's default proto-max-bulk-len: a longer bulk is not a big value but a broken or hostile
+     * client, answered with a protocol error instead of being skipped.
+     */
+    public static final long PROTOCOL_MAX_BULK = 512L * 1024 * 1024;
+
     /** Redis's own inline limit (PROTO_INLINE_MAX_SIZE). */
     public static final int INLINE_MAX = 64 * 1024;
 

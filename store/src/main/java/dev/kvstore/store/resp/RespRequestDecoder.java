@@ -182,7 +182,7 @@ public final class RespRequestDecoder {
         }
         long length = parseLong(start + 1, lineEnd, "invalid bulk length");
         start = lineEnd + 2;
-        if (length < 0) {
+        if (length < 0 || length > RespLimits.PROTOCOL_MAX_BULK) {
             throw new RespProtocolException("invalid bulk length");
         }
         commandBytes += length;

@@ -96,6 +96,16 @@ class RespRequestDecoderTest {
     }
 
     @Test
+    void aBulkLengthPastRedisProtocolMaximumIsAProtocolErrorNotSomethingToSkip() {
+        // skipping a value over the store's limit keeps a client's connection; skipping 93 GiB would not
+        assertThatThrownBy(() -> feed("*1\r\n$99999999999\r\n")).isInstanceOf(RespProtocolException.class)
+                .hasMessage("Protocol error: invalid bulk length");
+        assertThatThrownBy(() -> new RespRequestDecoder(LIMITS, null).feed(
+                ("*1\r\n$" + (RespLimits.PROTOCOL_MAX_BULK + 1) + "\r\n").getBytes()))
+                .hasMessage("Protocol error: invalid bulk length");
+    }
+
+    @Test
     void malformedHeadersAreProtocolErrors() {
         assertThatThrownBy(() -> feed("*1\r\n:3\r\n")).hasMessage("Protocol error: expected '$', got ':'");
         assertThatThrownBy(() -> new RespRequestDecoder(LIMITS, null).feed("*1\r\n$-5\r\n".getBytes()))
