@@ -58,6 +58,8 @@ public final class Bench implements Callable<Integer> {
     private static final long WARMUP_MS = 3000;
     private static final byte[] VALUE = "x".repeat(100).getBytes(StandardCharsets.US_ASCII);
     private final List<String> report = new ArrayList<>();
+    /** Written after the throughput tables, though measured while the sync cluster runs. */
+    private final List<String> idleReport = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -68,6 +70,8 @@ public final class Bench implements Callable<Integer> {
         line("");
         if (!skipThroughput) {
             throughput();
+            idleReport.forEach(this::line);
+            memory();
         }
         if (failoverRuns > 0) {
             failover();
@@ -78,52 +82,260 @@ public final class Bench implements Callable<Integer> {
         return 0;
     }
 
+    /** One row of a side-by-side table: our run and the reference run it compares with. */
+    private record Pair(LoadRun.Result kv, LoadRun.Result redis) {
+    }
+
+    /** redis-benchmark's numbers for one target at one pipeline depth. */
+    private record ToolRun(String target, int pipeline, List<RedisBenchmarkTool.Row> rows) {
+        RedisBenchmarkTool.Row test(String name) {
+            return rows.stream().filter(r -> r.test().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("redis-benchmark gave no " + name + " row for " + target));
+        }
+    }
+
+    private LoadRun.Result measure(String name, int clients, LoadRun.ClientFactory factory) throws Exception {
+        LoadRun.Result result = LoadRun.run(name, clients, WARMUP_MS, seconds * 1000L, factory);
+        System.err.printf(Locale.ROOT, "  %s, %d clients: %.0f ops/s%n", name, clients, result.opsPerSecond());
+        return result;
+    }
+
     private void throughput() throws Exception {
         String redisServer = which("redis-server");
-        List<LoadRun.Result> ours = new ArrayList<>();
-        List<LoadRun.Result> theirs = new ArrayList<>();
-        try (RedisPair redis = new RedisPair(redisServer, dir.resolve("redis"), 6390)) {
+        List<Pair> http = new ArrayList<>();
+        List<Pair> resp = new ArrayList<>();
+        List<ToolRun> tool = new ArrayList<>();
+        try (RedisPair redis = new RedisPair(redisServer, dir.resolve("redis"), 6390);
+             RedisPair redisAof = new RedisPair(redisServer, dir.resolve("redis-aof"), 6392, RedisPair.appendFsyncAlways())) {
             redis.start();
+            redisAof.start();
             try (LocalCluster sync = cluster("sync", "sync", 7300)) {
                 sync.start();
-                String primary = sync.supervisor().primary().httpUrl();
+                NodeProcess primary = sync.supervisor().primary();
                 for (int clients : clientCounts) {
-                    ours.add(LoadRun.run("kv sync write", clients, WARMUP_MS, seconds * 1000L, c -> httpPut(primary, c)));
-                    theirs.add(LoadRun.run("redis SET+WAIT 1 0", clients, WARMUP_MS, seconds * 1000L,
-                            c -> redisSetWait(redis.primaryPort(), c)));
+                    http.add(new Pair(measure("kv sync write (HTTP PUT)", clients, c -> httpPut(primary.httpUrl(), c)),
+                            measure("redis SET+WAIT 1 0", clients, c -> redisSetWait(redis.primaryPort(), c))));
                 }
+                for (int clients : clientCounts) {
+                    LoadRun.Result kv = measure("kv sync SET", clients, c -> redisSet(primary.respPort(), c));
+                    resp.add(new Pair(kv, measure("redis SET+WAIT 1 0", clients, c -> redisSetWait(redis.primaryPort(), c))));
+                    resp.add(new Pair(kv, measure("redis (AOF fsync always) SET+WAIT 1 0", clients,
+                            c -> redisSetWait(redisAof.primaryPort(), c))));
+                }
+                for (int pipeline : new int[]{1, 16}) {
+                    tool.add(new ToolRun("kv sync", pipeline, RedisBenchmarkTool.run(primary.respPort(), 50, pipeline,
+                            pipeline == 1 ? 50_000 : 200_000)));
+                }
+                idleConnections(primary);
             }
             try (LocalCluster async = cluster("async", "async", 7320)) {
                 async.start();
-                String primary = async.supervisor().primary().httpUrl();
+                NodeProcess primary = async.supervisor().primary();
                 for (int clients : clientCounts) {
-                    ours.add(LoadRun.run("kv async write", clients, WARMUP_MS, seconds * 1000L, c -> httpPut(primary, c)));
-                    theirs.add(LoadRun.run("redis SET", clients, WARMUP_MS, seconds * 1000L,
-                            c -> redisSet(redis.primaryPort(), c)));
+                    http.add(new Pair(measure("kv async write (HTTP PUT)", clients, c -> httpPut(primary.httpUrl(), c)),
+                            measure("redis SET", clients, c -> redisSet(redis.primaryPort(), c))));
+                    resp.add(new Pair(measure("kv async SET", clients, c -> redisSet(primary.respPort(), c)),
+                            measure("redis SET", clients, c -> redisSet(redis.primaryPort(), c))));
                 }
                 for (int clients : clientCounts) {
-                    ours.add(LoadRun.run("kv read (primary)", clients, WARMUP_MS, seconds * 1000L, c -> httpGet(primary, c)));
-                    theirs.add(LoadRun.run("redis GET", clients, WARMUP_MS, seconds * 1000L,
-                            c -> redisGet(redis.primaryPort(), c)));
+                    http.add(new Pair(measure("kv read (HTTP GET)", clients, c -> httpGet(primary.httpUrl(), c)),
+                            measure("redis GET", clients, c -> redisGet(redis.primaryPort(), c))));
+                    resp.add(new Pair(measure("kv GET", clients, c -> redisGet(primary.respPort(), c)),
+                            measure("redis GET", clients, c -> redisGet(redis.primaryPort(), c))));
                 }
+                for (int pipeline : new int[]{1, 16}) {
+                    tool.add(new ToolRun("kv async", pipeline, RedisBenchmarkTool.run(primary.respPort(), 50, pipeline,
+                            pipeline == 1 ? 100_000 : 400_000)));
+                }
+            }
+            for (int pipeline : new int[]{1, 16}) {
+                tool.add(new ToolRun("redis", pipeline, RedisBenchmarkTool.run(redis.primaryPort(), 50, pipeline,
+                        pipeline == 1 ? 100_000 : 400_000)));
             }
         }
         line("## Throughput and latency, 100-byte values, " + seconds + " s per run");
         line("");
         line("kv: primary + 1 secondary, minSyncReplicas 1, fsync always (every acknowledged write is on two disks). "
                 + "Redis " + redisVersion(redisServer) + ": primary + 1 replica, no persistence (Debian defaults "
-                + "with save off).");
+                + "with save off), and where named a second pair with appendonly yes, appendfsync always.");
         line("");
-        line("| workload | clients | kv ops/s | kv p50 ms | kv p99 ms | Redis workload | Redis ops/s | Redis p50 ms | Redis p99 ms | kv/Redis throughput | errors kv/Redis |");
-        line("|---|---|---|---|---|---|---|---|---|---|---|");
-        for (int i = 0; i < ours.size(); i++) {
-            LoadRun.Result a = ours.get(i);
-            LoadRun.Result b = theirs.get(i);
-            line(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f | %.2f | %s | %.0f | %.2f | %.2f | **%.2fx** | %d/%d |",
-                    a.name(), a.clients(), a.opsPerSecond(), a.p50Millis(), a.p99Millis(), b.name(), b.opsPerSecond(),
-                    b.p50Millis(), b.p99Millis(), a.opsPerSecond() / b.opsPerSecond(), a.errors(), b.errors()));
+        line("### Redis protocol (the same minimal client against both, one connection per client, no pipelining)");
+        line("");
+        table(resp);
+        line("### HTTP API against Redis's protocol");
+        line("");
+        table(http);
+        redisBenchmarkTable(tool);
+    }
+
+    private void table(List<Pair> rows) {
+        line("| workload | clients | kv ops/s | kv p50 / p99 / p99.9 ms | Redis workload | Redis ops/s "
+                + "| Redis p50 / p99 / p99.9 ms | kv/Redis throughput | errors kv/Redis |");
+        line("|---|---|---|---|---|---|---|---|---|");
+        for (Pair row : rows) {
+            LoadRun.Result a = row.kv();
+            LoadRun.Result b = row.redis();
+            line(String.format(Locale.ROOT, "| %s | %d | %.0f | %.2f / %.2f / %.2f | %s | %.0f | %.2f / %.2f / %.2f "
+                            + "| **%.2fx** | %d/%d |",
+                    a.name(), a.clients(), a.opsPerSecond(), a.p50Millis(), a.p99Millis(), a.p999Millis(), b.name(),
+                    b.opsPerSecond(), b.p50Millis(), b.p99Millis(), b.p999Millis(), a.opsPerSecond() / b.opsPerSecond(),
+                    a.errors(), b.errors()));
         }
         line("");
+    }
+
+    private void redisBenchmarkTable(List<ToolRun> runs) {
+        line("### redis-benchmark (Debian's), 50 clients, 100-byte values, random keys");
+        line("");
+        line("| test | pipeline | kv sync req/s (p50/p99 ms) | kv async req/s (p50/p99 ms) | Redis req/s (p50/p99 ms) "
+                + "| kv sync/Redis | kv async/Redis |");
+        line("|---|---|---|---|---|---|---|");
+        for (String test : List.of("SET", "GET")) {
+            for (int pipeline : new int[]{1, 16}) {
+                RedisBenchmarkTool.Row sync = find(runs, "kv sync", pipeline).test(test);
+                RedisBenchmarkTool.Row async = find(runs, "kv async", pipeline).test(test);
+                RedisBenchmarkTool.Row redis = find(runs, "redis", pipeline).test(test);
+                line(String.format(Locale.ROOT, "| %s | %d | %.0f (%.2f/%.2f) | %.0f (%.2f/%.2f) | %.0f (%.2f/%.2f) "
+                                + "| **%.2fx** | **%.2fx** |", test, pipeline,
+                        sync.requestsPerSecond(), sync.p50Millis(), sync.p99Millis(),
+                        async.requestsPerSecond(), async.p50Millis(), async.p99Millis(),
+                        redis.requestsPerSecond(), redis.p50Millis(), redis.p99Millis(),
+                        sync.requestsPerSecond() / redis.requestsPerSecond(),
+                        async.requestsPerSecond() / redis.requestsPerSecond()));
+            }
+        }
+        line("");
+        line("kv sync answers a SET once two disks hold it; redis-benchmark cannot ask Redis for that (no WAIT), "
+                + "so the Redis column there is memory only.");
+        line("");
+    }
+
+    private static ToolRun find(List<ToolRun> runs, String target, int pipeline) {
+        return runs.stream().filter(r -> r.target().equals(target) && r.pipeline() == pipeline).findFirst().orElseThrow();
+    }
+
+    /**
+     * 10,000 idle client connections on the sync primary while 50 clients write: the throughput and p99
+     * with and without them, and the primary's resident memory per idle connection.
+     */
+    private void idleConnections(NodeProcess primary) throws Exception {
+        int idle = 10_000;
+        LoadRun.Result without = measure("kv sync SET", 50, c -> redisSet(primary.respPort(), c));
+        long rssBefore = ProcessMemory.residentBytes(primary.pid());
+        List<java.net.Socket> sockets = new ArrayList<>();
+        LoadRun.Result with;
+        long rssWith;
+        try {
+            for (int i = 0; i < idle; i++) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", primary.respPort());
+                sockets.add(socket);
+            }
+            try (RespClient check = new RespClient("127.0.0.1", primary.respPort())) {
+                check.call(RespClient.command("PING")); // the store has taken every connection before this one
+            }
+            rssWith = ProcessMemory.residentBytes(primary.pid());
+            with = measure("kv sync SET with " + idle + " idle connections", 50, c -> redisSet(primary.respPort(), c));
+        } finally {
+            for (java.net.Socket socket : sockets) {
+                socket.close();
+            }
+        }
+        idleReport.add("## " + idle + " idle client connections on the primary (RESP, kv sync SET, 50 clients)");
+        idleReport.add("");
+        idleReport.add("| | ops/s | p99 ms |");
+        idleReport.add("|---|---|---|");
+        idleReport.add(String.format(Locale.ROOT, "| without | %.0f | %.2f |", without.opsPerSecond(), without.p99Millis()));
+        idleReport.add(String.format(Locale.ROOT, "| with %d idle | %.0f | %.2f |", idle, with.opsPerSecond(), with.p99Millis()));
+        idleReport.add("");
+        idleReport.add(String.format(Locale.ROOT, "Throughput with them: **%.2fx** of without. Resident memory: %d MiB "
+                        + "before, %d MiB with them: about %.1f KiB per idle connection.", with.opsPerSecond()
+                        / without.opsPerSecond(), rssBefore >> 20, rssWith >> 20, (rssWith - rssBefore) / 1024.0 / idle));
+        idleReport.add("");
+    }
+
+    /**
+     * One million keys with 100-byte values, written in pipelined batches into kv (async, 2 stores) and
+     * into Redis: resident memory per key on each primary, and how long kv's restart takes until the
+     * last key reads back.
+     */
+    private void memory() throws Exception {
+        int keys = 1_000_000;
+        long redisPerKey;
+        String redisServer = which("redis-server");
+        try (RedisPair redis = new RedisPair(redisServer, dir.resolve("redis-memory"), 6394)) {
+            redis.start();
+            long before = ProcessMemory.redisResidentBytes(redis.primaryPort());
+            fill(redis.primaryPort(), keys);
+            redisPerKey = (ProcessMemory.redisResidentBytes(redis.primaryPort()) - before) / keys;
+        }
+        LocalClusterSettings settings = LocalClusterSettings.defaults(2).withMode("async").withFsync(fsync).withHeapMb(1536);
+        long kvPerKey;
+        long kvPerKeyAfterGc;
+        try (LocalCluster cluster = new LocalCluster(dir.resolve("memory"), storeJar, 7380, settings,
+                line -> System.err.println("  " + line))) {
+            cluster.start();
+            NodeProcess primary = cluster.supervisor().primary();
+            long before = ProcessMemory.residentBytes(primary.pid());
+            fill(primary.respPort(), keys);
+            kvPerKey = (ProcessMemory.residentBytes(primary.pid()) - before) / keys;
+            fullGc(primary.pid());
+            kvPerKeyAfterGc = (ProcessMemory.residentBytes(primary.pid()) - before) / keys;
+        }
+        long restartMillis;
+        try (LocalCluster cluster = new LocalCluster(dir.resolve("memory"), storeJar, 7380, settings,
+                line -> System.err.println("  " + line))) {
+            long started = System.nanoTime();
+            cluster.start();
+            String last = key(keys - 1);
+            while (true) {
+                try (RespClient client = new RespClient("127.0.0.1", cluster.supervisor().primary().respPort())) {
+                    if (client.call(RespClient.command("GET", last))[0] != null) {
+                        break;
+                    }
+                } catch (IOException loading) {
+                    // not serving yet
+                }
+                Thread.sleep(50);
+            }
+            restartMillis = (System.nanoTime() - started) / 1_000_000;
+        }
+        line("## Memory: " + keys + " keys with 100-byte values");
+        line("");
+        line(String.format(Locale.ROOT, "Resident memory per key on the primary: kv **%d bytes** (%d after a full GC; "
+                        + "JVM heap up to 1536 MiB), Redis %d bytes: **%.2fx**. kv's restart (2 stores, from their "
+                        + "snapshots and logs) until the last key reads back: %.1f s.", kvPerKey, kvPerKeyAfterGc,
+                redisPerKey, (double) kvPerKey / redisPerKey, restartMillis / 1000.0));
+        line("");
+    }
+
+    private static String key(int i) {
+        return String.format(Locale.ROOT, "key:%07d", i);
+    }
+
+    /** SETs keys 0..count-1 in pipelined batches of 1000. */
+    private static void fill(int port, int count) throws IOException {
+        try (RespClient client = new RespClient("127.0.0.1", port)) {
+            for (int from = 0; from < count; from += 1000) {
+                byte[][] batch = new byte[Math.min(1000, count - from)][];
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = RespClient.command("SET", key(from + i), VALUE);
+                }
+                client.call(batch);
+            }
+        }
+    }
+
+    /** A full collection in the store's JVM (jcmd), so that its resident memory is its live data. */
+    private static void fullGc(long pid) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            throw new IOException("jcmd missing at " + jcmd + ": the bench runs on a JDK");
+        }
+        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true)
+                .start();
+        process.getInputStream().readAllBytes();
+        process.waitFor();
+        Thread.sleep(1000);
     }
 
     /** What one kill -9 cost: time to the first new acknowledgement, and acknowledged writes missing after it. */
@@ -253,7 +465,9 @@ public final class Bench implements Callable<Integer> {
     }
 
     private LocalCluster cluster(String name, String mode, int basePort, int nodes) throws IOException {
-        LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode).withFsync(fsync).withHeapMb(512);
+        // room for the 10,000 idle connections of the idle-connection run beside its 50 clients
+        LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode).withFsync(fsync).withHeapMb(512)
+                .with("kv.max-clients", "10100");
         return new LocalCluster(dir.resolve(name), storeJar, basePort, settings, line -> System.err.println("  " + line));
     }
 

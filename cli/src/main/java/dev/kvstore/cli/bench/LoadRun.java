@@ -21,7 +21,8 @@ final class LoadRun {
         Operation open(int client) throws Exception;
     }
 
-    record Result(String name, int clients, double opsPerSecond, double p50Millis, double p99Millis, long errors) {
+    record Result(String name, int clients, double opsPerSecond, double p50Millis, double p99Millis,
+                  double p999Millis, long errors) {
     }
 
     static Result run(String name, int clients, long warmupMillis, long measureMillis, ClientFactory factory)
@@ -102,6 +103,7 @@ final class LoadRun {
         Arrays.sort(all);
         double p50 = total == 0 ? Double.NaN : all[(int) (total * 0.50)] / 1e6;
         double p99 = total == 0 ? Double.NaN : all[Math.min(total - 1, (int) (total * 0.99))] / 1e6;
-        return new Result(name, clients, total / (measureMillis / 1000.0), p50, p99, errors.get());
+        double p999 = total == 0 ? Double.NaN : all[Math.min(total - 1, (int) (total * 0.999))] / 1e6;
+        return new Result(name, clients, total / (measureMillis / 1000.0), p50, p99, p999, errors.get());
     }
 }

@@ -11,13 +11,26 @@ final class RedisPair implements AutoCloseable {
     private final String server;
     private final Path dir;
     private final int port;
+    private final List<String> persistence;
     private Process primary;
     private Process replica;
 
+    /** Without persistence, as Debian ships it with save off. */
     RedisPair(String server, Path dir, int port) {
+        this(server, dir, port, List.of("--appendonly", "no"));
+    }
+
+    /** {@code persistence}: the primary's and replica's persistence options, e.g. an AOF fsynced always. */
+    RedisPair(String server, Path dir, int port, List<String> persistence) {
         this.server = server;
         this.dir = dir;
         this.port = port;
+        this.persistence = persistence;
+    }
+
+    /** Redis's nearest to our durability: every write appended and fsynced before it is answered. */
+    static List<String> appendFsyncAlways() {
+        return List.of("--appendonly", "yes", "--appendfsync", "always");
     }
 
     int primaryPort() {
@@ -45,8 +58,9 @@ final class RedisPair implements AutoCloseable {
 
     private Process launch(Path workDir, int listenPort, List<String> extra) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of(server, "--port", Integer.toString(listenPort),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workDir.toAbsolutePath().toString(),
+                "--bind", "127.0.0.1", "--save", "", "--dir", workDir.toAbsolutePath().toString(),
                 "--daemonize", "no", "--protected-mode", "no"));
+        command.addAll(persistence);
         command.addAll(extra);
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("redis.log").toFile()).start();

@@ -309,6 +309,73 @@ class RedisClientsIT {
         assertThat(result.stdout()).as(result.all()).contains("resp=3", "pipeline of 1000: ok", "all checks passed");
     }
 
+    @Test
+    void read_modify_write_commands_answer_as_redis_and_every_store_holds_their_result() {
+        try (Jedis jedis = new Jedis(HOST, primaryPort())) {
+            assertThat(jedis.setnx("rmw:nx", "first")).isEqualTo(1);
+            assertThat(jedis.setnx("rmw:nx", "second")).isZero();
+            assertThat(jedis.set("rmw:nx", "third", redis.clients.jedis.params.SetParams.setParams().nx())).isNull();
+            assertThat(jedis.set("rmw:xx", "v", redis.clients.jedis.params.SetParams.setParams().xx())).isNull();
+            assertThat(jedis.exists("rmw:xx")).isFalse();
+            assertThat(jedis.setGet("rmw:nx", "fourth")).isEqualTo("first");
+            assertThat(jedis.getSet("rmw:nx", "fifth")).isEqualTo("fourth");
+            assertThat(jedis.incr("rmw:n")).isEqualTo(1);
+            assertThat(jedis.incrBy("rmw:n", 41)).isEqualTo(42);
+            assertThat(jedis.decr("rmw:n")).isEqualTo(41);
+            assertThat(jedis.decrBy("rmw:n", 50)).isEqualTo(-9);
+            assertThat(jedis.append("rmw:s", "ab")).isEqualTo(2);
+            assertThat(jedis.append("rmw:s", "cd")).isEqualTo(4);
+            assertThat(jedis.getDel("rmw:s")).isEqualTo("abcd");
+            assertThat(jedis.getDel("rmw:s")).isNull();
+            assertThatThrownBy(() -> jedis.incr("rmw:nx")).isInstanceOf(JedisDataException.class)
+                    .hasMessage("ERR value is not an integer or out of range");
+            jedis.set("rmw:max", Long.toString(Long.MAX_VALUE));
+            assertThatThrownBy(() -> jedis.incr("rmw:max")).hasMessage("ERR increment or decrement would overflow");
+            assertThatThrownBy(() -> jedis.set("rmw:ex", "v", redis.clients.jedis.params.SetParams.setParams().ex(10)))
+                    .hasMessageContaining("not supported on this store yet");
+            assertThat(jedis.exists("rmw:ex")).isFalse();
+            assertThat(jedis.waitReplicas(2, 5000)).isEqualTo(2);
+        }
+        for (NodeProcess secondary : fixture.secondaries()) {
+            try (Jedis jedis = new Jedis(HOST, secondary.respPort())) {
+                assertThat(jedis.get("rmw:nx")).isEqualTo("fifth");
+                assertThat(jedis.get("rmw:n")).isEqualTo("-9");
+                assertThat(jedis.exists("rmw:s")).isFalse();
+                assertThatThrownBy(() -> jedis.incr("rmw:n")).hasMessageStartingWith("READONLY");
+            }
+        }
+    }
+
+    @Test
+    void concurrent_incr_from_eight_connections_adds_up_with_no_reply_twice() throws Exception {
+        int clients = 8;
+        int each = 500;
+        java.util.Set<Long> replies = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread thread = new Thread(() -> {
+                try (Jedis jedis = new Jedis(HOST, primaryPort())) {
+                    for (int i = 0; i < each; i++) {
+                        replies.add(jedis.incr("rmw:counter"));
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(replies).hasSize(clients * each);
+        try (Jedis jedis = new Jedis(HOST, primaryPort())) {
+            assertThat(jedis.get("rmw:counter")).isEqualTo(Integer.toString(clients * each));
+        }
+    }
+
     /** A sanity check that the metrics the pipeline test reads move at all. */
     @Test
     void connected_clients_are_counted() throws Exception {

@@ -99,6 +99,14 @@ public final class StoreNode implements Closeable {
     private volatile boolean loading;
     private final java.util.concurrent.atomic.AtomicLong snapshotsInstalled = new java.util.concurrent.atomic.AtomicLong();
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
+    /**
+     * Held while a write is appended, and while a read-modify-write command reads the current value and
+     * appends its result: nothing is logged between the read and the append.
+     */
+    private final java.util.concurrent.locks.ReentrantLock appendLock = new java.util.concurrent.locks.ReentrantLock();
+    private final PendingWrites pending = new PendingWrites(state::appliedOffset);
+    /** The offset of this primary term's first entry: read-modify-write waits until it is applied. */
+    private volatile long termStartOffset = Long.MAX_VALUE;
     private final java.util.concurrent.atomic.AtomicLong reservedBytes = new java.util.concurrent.atomic.AtomicLong();
     /** Part of reservedBytes: entries a new primary's log holds but has not applied yet (until its term commits). */
     private final java.util.concurrent.atomic.AtomicLong backlogReserved = new java.util.concurrent.atomic.AtomicLong();
@@ -182,31 +190,11 @@ public final class StoreNode implements Closeable {
         CommitTracker commits;
         long reserved = 0;
         try {
-            if (role != Role.PRIMARY) {
-                throw new NodeExceptions.NotPrimary("this store is " + role.label() + ", writes go to the primary",
-                        primaryHttp);
-            }
-            if (fenced || termEpoch < epoch.get()) {
-                // the second: a newer epoch is already on disk, its step-down is a moment away
-                throw new NodeExceptions.Fenced("this primary was deposed: epoch " + epoch.get()
-                        + " is newer than its term " + termEpoch);
-            }
-            if (log.failure() != null) {
-                throw new NodeExceptions.NotDurable(log.failure().getMessage());
-            }
-            String noRoom = diskSpace.refusal(operation.op() == LogEntry.Op.DELETE);
-            if (noRoom != null) {
-                throw new NodeExceptions.DiskFull(noRoom);
-            }
-            if (System.nanoTime() < writesAllowedAtNanos) {
-                throw new NodeExceptions.Unavailable("new primary is waiting out the old primary's read lease; retry");
-            }
-            if (System.nanoTime() < writesPausedUntilNanos) {
-                throw new NodeExceptions.Unavailable("writes are paused for a switchover; retry");
-            }
+            refuseUnlessTakingWrites();
+            refuseIfNoRoom(operation.op());
             reserved = reserveMemory(operation);
             commits = tracker;
-            entry = log.appendNext(new LogEntry(termEpoch, 0, operation.op(), operation.key(), operation.value()));
+            entry = appendOwn(operation);
         } catch (LogFailedException e) {
             reservedBytes.addAndGet(-reserved);
             throw new NodeExceptions.NotDurable(e.getCause().getMessage());
@@ -227,6 +215,118 @@ public final class StoreNode implements Closeable {
         return commit.copy()
                 .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(committed -> new WriteResult(term, offset));
+    }
+
+    /** Caller holds the role read lock. */
+    private void refuseUnlessTakingWrites() {
+        if (role != Role.PRIMARY) {
+            throw new NodeExceptions.NotPrimary("this store is " + role.label() + ", writes go to the primary",
+                    primaryHttp);
+        }
+        if (fenced || termEpoch < epoch.get()) {
+            // the second: a newer epoch is already on disk, its step-down is a moment away
+            throw new NodeExceptions.Fenced("this primary was deposed: epoch " + epoch.get()
+                    + " is newer than its term " + termEpoch);
+        }
+        if (log.failure() != null) {
+            throw new NodeExceptions.NotDurable(log.failure().getMessage());
+        }
+        if (System.nanoTime() < writesAllowedAtNanos) {
+            throw new NodeExceptions.Unavailable("new primary is waiting out the old primary's read lease; retry");
+        }
+        if (System.nanoTime() < writesPausedUntilNanos) {
+            throw new NodeExceptions.Unavailable("writes are paused for a switchover; retry");
+        }
+    }
+
+    private void refuseIfNoRoom(LogEntry.Op op) {
+        String noRoom = diskSpace.refusal(op == LogEntry.Op.DELETE);
+        if (noRoom != null) {
+            throw new NodeExceptions.DiskFull(noRoom);
+        }
+    }
+
+    /** Appends a PUT or DELETE of this term and records it as pending. Caller holds the role read lock. */
+    private LogEntry appendOwn(LogEntry operation) {
+        appendLock.lock();
+        try {
+            LogEntry entry = log.appendNext(new LogEntry(termEpoch, 0, operation.op(), operation.key(), operation.value()));
+            pending.appended(entry);
+            return entry;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * A read-modify-write command: {@code rule} decides from the key's current value (null: absent) on
+     * this primary, which counts every write logged before it, committed or not; the decided PUT or
+     * DELETE is logged like any write, and the reply comes once it is committed. A decision to write
+     * nothing is answered once what it read is committed (a value still pending could yet be lost),
+     * or at once under the read lease when it read the applied state.
+     */
+    public <R> CompletableFuture<Decision.Done<R>> decide(String key,
+                                                         java.util.function.Function<byte[], Decision<R>> rule) {
+        byte[] keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        roleLock.readLock().lock();
+        Decision<R> decision;
+        LogEntry entry = null;
+        CommitTracker commits;
+        long dependsOn;
+        long reserved = 0;
+        try {
+            refuseUnlessTakingWrites();
+            if (state.appliedOffset() < termStartOffset) {
+                // before that, entries of earlier terms may sit in the log unapplied and unseen by PendingWrites
+                throw new NodeExceptions.Unavailable("new primary is still applying its log; retry");
+            }
+            commits = tracker;
+            appendLock.lock();
+            try {
+                PendingWrites.Pending newest = pending.get(key);
+                byte[] current = newest != null ? newest.value() : state.get(key);
+                dependsOn = newest != null ? newest.offset() : 0;
+                decision = rule.apply(current);
+                if (decision.kind() != Decision.Kind.NONE) {
+                    LogEntry operation = decision.kind() == Decision.Kind.PUT
+                            ? new LogEntry(termEpoch, 0, LogEntry.Op.PUT, keyBytes, decision.value())
+                            : new LogEntry(termEpoch, 0, LogEntry.Op.DELETE, keyBytes, null);
+                    refuseIfNoRoom(operation.op());
+                    reserved = reserveMemory(operation);
+                    entry = log.appendNext(operation);
+                    pending.appended(entry);
+                }
+            } finally {
+                appendLock.unlock();
+            }
+        } catch (LogFailedException e) {
+            reservedBytes.addAndGet(-reserved);
+            throw new NodeExceptions.NotDurable(e.getCause().getMessage());
+        } catch (RuntimeException e) {
+            reservedBytes.addAndGet(-reserved);
+            throw e;
+        } finally {
+            roleLock.readLock().unlock();
+        }
+        R reply = decision.reply();
+        if (entry == null) {
+            if (dependsOn == 0) {
+                requireReadable();
+                return CompletableFuture.completedFuture(new Decision.Done<>(reply, 0, false));
+            }
+            long offset = dependsOn;
+            return commits.awaitCommit(dependsOn).copy()
+                    .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
+                    .thenApply(committed -> new Decision.Done<>(reply, offset, false));
+        }
+        fanout.entriesAppended();
+        long release = reserved;
+        long offset = entry.offset();
+        CompletableFuture<Long> commit = commits.awaitCommit(offset);
+        commit.whenComplete((committed, failure) -> reservedBytes.addAndGet(-release));
+        return commit.copy()
+                .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(committed -> new Decision.Done<>(reply, offset, true));
     }
 
     /**
@@ -408,6 +508,8 @@ public final class StoreNode implements Closeable {
             // entry durable at once, and its notification must find the tracker, or the term never commits
             long termStart = log.lastOffset() + 1;
             termEpoch = newEpoch;
+            pending.clear();
+            termStartOffset = termStart;
             tracker = new CommitTracker(settings.mode(), settings.minSyncReplicas(), termStart,
                     TimeUnit.MILLISECONDS.toNanos(settings.leaseMillis()), this::onPrimaryCommit);
             fenced = false;
@@ -497,6 +599,8 @@ public final class StoreNode implements Closeable {
         LOG.infof("leaving the primary role of epoch %d: %s", termEpoch, reason);
         fenced = true;
         releaseBacklog();
+        termStartOffset = Long.MAX_VALUE;
+        pending.clear();
         CommitTracker old = tracker;
         fanout.closeAll(reason);
         if (old != null) {
@@ -669,7 +773,10 @@ public final class StoreNode implements Closeable {
             if (batch.isEmpty()) {
                 return;
             }
-            batch.forEach(state::apply);
+            for (LogEntry entry : batch) {
+                state.apply(entry);
+                pending.applied(entry);
+            }
         }
         if (state.appliedOffset() - lastSnapshotOffset >= settings.snapshotEveryEntries()
                 && snapshotRunning.compareAndSet(false, true)) {

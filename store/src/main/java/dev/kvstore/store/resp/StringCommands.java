@@ -29,14 +29,17 @@ final class StringCommands {
 
     private final StoreNode node;
     private final WriteOutcomes outcomes;
+    private final ReadModifyWriteCommands readModifyWrite;
 
     private StringCommands(StoreNode node, WriteOutcomes outcomes) {
         this.node = node;
         this.outcomes = outcomes;
+        this.readModifyWrite = new ReadModifyWriteCommands(node, outcomes);
     }
 
     static void register(CommandTable table, StoreNode node, WriteOutcomes outcomes) {
         StringCommands c = new StringCommands(node, outcomes);
+        c.readModifyWrite.register(table);
         table.add("get", 2, READ, 1, 1, 1, c::get)
                 .add("set", -3, WRITE, 1, 1, 1, c::set)
                 .add("del", -2, WRITE_AFTER_READ, 1, -1, 1, c::del)
@@ -65,13 +68,38 @@ final class StringCommands {
 
     private CompletableFuture<CommandHandler.Reply> set(RespSession session, List<byte[]> args, RespWriter out) {
         String key = Args.key(args, 1, maxKey());
-        if (args.size() > 3) {
-            // NX, XX, GET and the expiry options decide on the current value or keep a time: they come with
-            // read-modify-write entries and replicated expiry, not as a plain write that ignores them
-            return error(out, "ERR SET options are not supported on this store yet (" + Args.upper(args, 3)
-                    + "); plain SET key value is");
+        StringRules.SetOptions options = setOptions(args);
+        if (!options.plain()) {
+            return readModifyWrite.set(session, args, options);
         }
         return write(session, LogEntry.Op.PUT, key, args.get(2), OK);
+    }
+
+    /**
+     * SET's options after the value. KEEPTTL keeps what is there: no key has a time to live here. The
+     * expiry options are refused until expiry is replicated from the primary (a store must never
+     * delete a key on its own clock).
+     */
+    static StringRules.SetOptions setOptions(List<byte[]> args) {
+        boolean absent = false;
+        boolean present = false;
+        boolean get = false;
+        for (int i = 3; i < args.size(); i++) {
+            String option = Args.upper(args, i);
+            switch (option) {
+                case "NX" -> absent = true;
+                case "XX" -> present = true;
+                case "GET" -> get = true;
+                case "KEEPTTL" -> { }
+                case "EX", "PX", "EXAT", "PXAT" -> throw new Args.Invalid("ERR SET " + option
+                        + " is not supported on this store yet: keys do not expire here; nothing was stored");
+                default -> throw new Args.Invalid(Args.SYNTAX);
+            }
+        }
+        if (absent && present) {
+            throw new Args.Invalid(Args.SYNTAX);
+        }
+        return absent || present || get ? new StringRules.SetOptions(absent, present, get) : StringRules.SetOptions.PLAIN;
     }
 
     private CompletableFuture<CommandHandler.Reply> del(RespSession session, List<byte[]> args, RespWriter out) {

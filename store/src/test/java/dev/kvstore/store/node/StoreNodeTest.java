@@ -212,4 +212,98 @@ class StoreNodeTest {
             assertThat(node.read("a").value()).isNotNull();
         }
     }
+
+    @Nested
+    class Read_modify_write {
+
+        private java.util.function.Function<byte[], Decision<String>> increment() {
+            return current -> {
+                long next = (current == null ? 0 : Long.parseLong(new String(current))) + 1;
+                return Decision.put(Long.toString(next).getBytes(), Long.toString(next));
+            };
+        }
+
+        @Test
+        void decides_on_writes_logged_but_not_yet_committed_so_none_is_lost() throws Exception {
+            primaryWithOneWrite();
+            disk.holdFlusherForces();
+            CompletableFuture<WriteResult> plain = node.write(LogEntry.put(0, 0, "n", "10".getBytes()));
+            // the PUT of 10 is in the log, not committed: the increments build on it, not on "absent"
+            var first = node.decide("n", increment());
+            var second = node.decide("n", increment());
+            assertThat(plain).isNotDone();
+            assertThat(first).isNotDone();
+            disk.stopHolding();
+            assertThat(plain.get(5, TimeUnit.SECONDS).offset()).isPositive();
+            assertThat(first.get(5, TimeUnit.SECONDS).reply()).isEqualTo("11");
+            assertThat(second.get(5, TimeUnit.SECONDS).reply()).isEqualTo("12");
+            assertThat(new String(node.read("n").value())).isEqualTo("12");
+        }
+
+        @Test
+        void a_decision_to_write_nothing_on_a_pending_value_waits_for_that_value_to_commit() throws Exception {
+            primaryWithOneWrite();
+            disk.holdFlusherForces();
+            node.write(LogEntry.put(0, 0, "k", "pending".getBytes()));
+            var setnx = node.decide("k", current -> current == null ? Decision.put("x".getBytes(), 1) : Decision.none(0));
+            Thread.sleep(100);
+            // answering 0 now would reveal a value that could still be lost
+            assertThat(setnx).isNotDone();
+            disk.stopHolding();
+            Decision.Done<Integer> done = setnx.get(5, TimeUnit.SECONDS);
+            assertThat(done.reply()).isZero();
+            assertThat(done.wrote()).isFalse();
+            assertThat(new String(node.read("k").value())).isEqualTo("pending");
+        }
+
+        @Test
+        void a_decision_on_the_applied_state_that_writes_nothing_answers_at_once() throws Exception {
+            primaryWithOneWrite();
+            var done = node.decide("a", current -> current != null ? Decision.none("exists") : Decision.put(new byte[1], "x"));
+            assertThat(done.get(1, TimeUnit.SECONDS).reply()).isEqualTo("exists");
+        }
+
+        @Test
+        void concurrent_increments_from_many_threads_add_up() throws Exception {
+            open(0);
+            node.promote(1, true);
+            await().until(() -> {
+                try {
+                    node.read("warm");
+                    return true;
+                } catch (RuntimeException notYet) {
+                    return false;
+                }
+            });
+            int threads = 8;
+            int each = 250;
+            java.util.List<CompletableFuture<?>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.List<Thread> workers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread worker = new Thread(() -> {
+                    for (int i = 0; i < each; i++) {
+                        all.add(node.decide("counter", increment()));
+                    }
+                });
+                workers.add(worker);
+                worker.start();
+            }
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            java.util.Set<String> replies = new java.util.HashSet<>();
+            for (CompletableFuture<?> future : all) {
+                replies.add((String) ((Decision.Done<?>) future.get(10, TimeUnit.SECONDS)).reply());
+            }
+            // every increment saw a different value: 1..2000, none lost, none applied twice
+            assertThat(replies).hasSize(threads * each);
+            assertThat(new String(node.read("counter").value())).isEqualTo(Integer.toString(threads * each));
+        }
+
+        @Test
+        void is_refused_on_a_secondary() throws Exception {
+            open(0);
+            assertThatThrownBy(() -> node.decide("k", increment())).hasMessageContaining("writes go to the primary");
+        }
+    }
 }

@@ -1,0 +1,63 @@
+package dev.kvstore.store.node;
+
+import dev.kvstore.store.log.LogEntry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The primary's view of its writes that are in the log but not yet applied: for each key, its newest
+ * such value (or deletion). A command that decides on the current value (INCR, SETNX, APPEND) reads
+ * here first, then the applied state, so it builds on every write logged before it, committed or not;
+ * the log then carries its result, and every store applies the same thing.
+ */
+final class PendingWrites {
+
+    /** The newest logged but unapplied write of a key: its offset and value (null: deleted). */
+    record Pending(long offset, byte[] value) {
+    }
+
+    private final ConcurrentHashMap<String, Pending> byKey = new ConcurrentHashMap<>();
+    private final LongSupplier appliedOffset;
+
+    /** @param appliedOffset the state's applied offset, read after each insert (see {@link #appended}) */
+    PendingWrites(LongSupplier appliedOffset) {
+        this.appliedOffset = appliedOffset;
+    }
+
+    /** A PUT or DELETE just appended by this primary. */
+    void appended(LogEntry entry) {
+        if (entry.op() == LogEntry.Op.NOOP) {
+            return;
+        }
+        String key = entry.keyString();
+        Pending pending = new Pending(entry.offset(), entry.op() == LogEntry.Op.PUT ? entry.value() : null);
+        byKey.put(key, pending);
+        // the entry may have committed and been applied between the append and the put above, its
+        // applied() finding nothing to remove: then this removes it (apply sets the offset first)
+        if (appliedOffset.getAsLong() >= entry.offset()) {
+            byKey.remove(key, pending);
+        }
+    }
+
+    /** The entry is applied to the state: its pending value (not a newer one) goes. */
+    void applied(LogEntry entry) {
+        if (byKey.isEmpty() || entry.op() == LogEntry.Op.NOOP) {
+            return;
+        }
+        byKey.computeIfPresent(entry.keyString(), (key, pending) -> pending.offset() <= entry.offset() ? null : pending);
+    }
+
+    /** The newest unapplied write of {@code key}, or null when the applied state is current. */
+    Pending get(String key) {
+        return byKey.get(key);
+    }
+
+    /** The term ended: what was pending may never commit. */
+    void clear() {
+        byKey.clear();
+    }
+
+    int size() {
+        return byKey.size();
+    }
+}
