@@ -98,6 +98,10 @@ public interface StoreConfig {
     @WithDefault("10000")
     int maxClients();
 
+    /** Event loops that serve RESP connections; 0: one per core (each loop takes its share of the clients). */
+    @WithDefault("0")
+    int respEventLoops();
+
     /** Tests only: while this file exists, every fsync fails (a dying disk). Unset: off. */
     Optional<String> failpointFsyncErrorFile();
 }

@@ -112,6 +112,7 @@ public final class Bench implements Callable<Integer> {
             try (LocalCluster sync = cluster("sync", "sync", 7300)) {
                 sync.start();
                 NodeProcess primary = sync.supervisor().primary();
+                awaitWritable(primary.respPort());
                 for (int clients : clientCounts) {
                     http.add(new Pair(measure("kv sync write (HTTP PUT)", clients, c -> httpPut(primary.httpUrl(), c)),
                             measure("redis SET+WAIT 1 0", clients, c -> redisSetWait(redis.primaryPort(), c))));
@@ -131,6 +132,7 @@ public final class Bench implements Callable<Integer> {
             try (LocalCluster async = cluster("async", "async", 7320)) {
                 async.start();
                 NodeProcess primary = async.supervisor().primary();
+                awaitWritable(primary.respPort());
                 for (int clients : clientCounts) {
                     http.add(new Pair(measure("kv async write (HTTP PUT)", clients, c -> httpPut(primary.httpUrl(), c)),
                             measure("redis SET", clients, c -> redisSet(redis.primaryPort(), c))));
@@ -312,8 +314,9 @@ public final class Bench implements Callable<Integer> {
         return String.format(Locale.ROOT, "key:%07d", i);
     }
 
-    /** SETs keys 0..count-1 in pipelined batches of 1000. */
-    private static void fill(int port, int count) throws IOException {
+    /** SETs keys 0..count-1 in pipelined batches of 1000, once the store takes writes. */
+    private static void fill(int port, int count) throws IOException, InterruptedException {
+        awaitWritable(port);
         try (RespClient client = new RespClient("127.0.0.1", port)) {
             for (int from = 0; from < count; from += 1000) {
                 byte[][] batch = new byte[Math.min(1000, count - from)][];
@@ -321,6 +324,22 @@ public final class Bench implements Callable<Integer> {
                     batch[i] = RespClient.command("SET", key(from + i), VALUE);
                 }
                 client.call(batch);
+            }
+        }
+    }
+
+    /** A new primary refuses writes (TRYAGAIN) until it has waited out its predecessor's lease. */
+    private static void awaitWritable(int port) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (RespClient client = new RespClient("127.0.0.1", port)) {
+                client.call(RespClient.command("SET", "bench:ready", "1"));
+                return;
+            } catch (IOException refused) {
+                if (System.nanoTime() > deadline) {
+                    throw refused;
+                }
+                Thread.sleep(100);
             }
         }
     }

@@ -28,7 +28,7 @@ public class RespEndpoint {
     void start(@Observes StartupEvent event, StoreNode node, Vertx vertx, StoreConfig config, MeterRegistry metrics) {
         long maxCommandBytes = Math.max(MIN_COMMAND_BYTES, node.settings().maxEntryBytes());
         server = new RespServer(vertx, node, new RespSettings(config.respHost(), config.respPort(), config.maxClients(),
-                maxCommandBytes), writeOutcomes(metrics));
+                maxCommandBytes, config.respEventLoops()), writeOutcomes(metrics));
         server.start();
         RespStats stats = server.stats();
         Gauge.builder("kv_resp_clients", stats, RespStats::connected).description("connections on the RESP port")

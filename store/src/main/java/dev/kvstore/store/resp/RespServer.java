@@ -22,7 +22,7 @@ public final class RespServer {
     private final RespSettings settings;
     private final WriteOutcomes outcomes;
     private final RespStats stats = new RespStats();
-    private NetServer server;
+    private final java.util.List<NetServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RespServer(Vertx vertx, StoreNode node, RespSettings settings, WriteOutcomes outcomes) {
         this.vertx = vertx;
@@ -31,26 +31,52 @@ public final class RespServer {
         this.outcomes = outcomes;
     }
 
+    /**
+     * Listens with one server per event loop: Vert.x runs all of a server's connections on the event
+     * loop of the context that made it, so a single server would put every client, and every reply's
+     * socket write, on one core. Servers on the same port share it, and Vert.x deals the accepted
+     * connections out among them. The first binds (port 0 picks one), the others join its port.
+     */
     public void start() {
-        server = vertx.createNetServer(new NetServerOptions().setHost(settings.host()).setPort(settings.port())
-                .setTcpNoDelay(true).setReuseAddress(true).setAcceptBacklog(4096));
         RespLimits limits = RespLimits.of(node.settings().maxValueBytes(), settings.maxCommandBytes());
         CommandTable table = commandTable();
-        server.connectHandler(socket -> {
-            stats.connectionsReceived.incrementAndGet();
-            if (stats.connected.incrementAndGet() > settings.maxClients()) {
-                stats.connected.decrementAndGet();
-                stats.connectionsRejected.incrementAndGet();
-                socket.write(TOO_MANY);
-                socket.close();
-                return;
+        int instances = Math.max(1, settings.eventLoops());
+        int port = listenOn(settings.port(), table, limits);
+        for (int i = 1; i < instances; i++) {
+            listenOn(port, table, limits);
+        }
+        LOG.infof("redis protocol listening on %s:%d (max %d clients, %d event loops)", settings.host(), port,
+                settings.maxClients(), instances);
+    }
+
+    /** Deploys one listener on its own event loop and answers the port it bound. */
+    private int listenOn(int port, CommandTable table, RespLimits limits) {
+        NetServer[] made = new NetServer[1];
+        vertx.deployVerticle(new io.vertx.core.AbstractVerticle() {
+            @Override
+            public void start(io.vertx.core.Promise<Void> started) {
+                NetServer listener = vertx.createNetServer(new NetServerOptions().setHost(settings.host()).setPort(port)
+                        .setTcpNoDelay(true).setReuseAddress(true).setAcceptBacklog(4096));
+                listener.connectHandler(socket -> accept(socket, table, limits));
+                made[0] = listener;
+                listener.listen().<Void>mapEmpty().onComplete(started);
             }
-            new RespConnection(socket, vertx.getOrCreateContext(), table, limits, stats,
-                    node.settings().writeTimeoutMillis(), stats.connected::decrementAndGet).start();
-        });
-        server.listen().toCompletionStage().toCompletableFuture().join();
-        LOG.infof("redis protocol listening on %s:%d (max %d clients)", settings.host(), server.actualPort(),
-                settings.maxClients());
+        }).toCompletionStage().toCompletableFuture().join();
+        servers.add(made[0]);
+        return made[0].actualPort();
+    }
+
+    private void accept(io.vertx.core.net.NetSocket socket, CommandTable table, RespLimits limits) {
+        stats.connectionsReceived.incrementAndGet();
+        if (stats.connected.incrementAndGet() > settings.maxClients()) {
+            stats.connected.decrementAndGet();
+            stats.connectionsRejected.incrementAndGet();
+            socket.write(TOO_MANY);
+            socket.close();
+            return;
+        }
+        new RespConnection(socket, vertx.getOrCreateContext(), table, limits, stats,
+                node.settings().writeTimeoutMillis(), stats.connected::decrementAndGet).start();
     }
 
     private CommandTable commandTable() {
@@ -63,7 +89,7 @@ public final class RespServer {
     }
 
     public int port() {
-        return server.actualPort();
+        return servers.get(0).actualPort();
     }
 
     public RespStats stats() {
@@ -71,7 +97,7 @@ public final class RespServer {
     }
 
     public void stop() {
-        if (server != null) {
+        for (NetServer server : servers) {
             server.close().toCompletionStage().toCompletableFuture().join();
         }
     }
