@@ -169,6 +169,43 @@ class RedisClientFailoverIT {
         }
     }
 
+    /** INCR of one counter through Jedis, recording each reply it got and how many attempts failed. */
+    static final class Incrementer extends Writer {
+        private Jedis jedis;
+        final List<Long> replies = java.util.Collections.synchronizedList(new ArrayList<>());
+        final AtomicLong failedAttempts = new AtomicLong();
+
+        Incrementer(List<Integer> ports) {
+            super("counter", ports);
+        }
+
+        @Override
+        void connect(int port) {
+            jedis = new Jedis(new HostAndPort(HOST, port),
+                    DefaultJedisClientConfig.builder().connectionTimeoutMillis(1000).socketTimeoutMillis(10_000).build());
+            jedis.ping();
+        }
+
+        @Override
+        boolean set(String key, String value) {
+            try {
+                replies.add(jedis.incr("counter"));
+                return false; // not a key to read back: the replies are checked instead
+            } catch (RuntimeException e) {
+                failedAttempts.incrementAndGet(); // may or may not have been applied
+                throw e;
+            }
+        }
+
+        @Override
+        void disconnect() {
+            if (jedis != null) {
+                jedis.close();
+                jedis = null;
+            }
+        }
+    }
+
     @Test
     void every_ok_from_jedis_and_lettuce_survives_kill_minus_nine_of_the_primary() throws Exception {
         try (ClusterFixture fixture = new ClusterFixture("redis-failover", LocalClusterSettings.defaults(3)).start()) {
@@ -177,7 +214,9 @@ class RedisClientFailoverIT {
             NodeProcess victim = fixture.primary();
             Map<String, Long> acknowledged = new ConcurrentHashMap<>();
             long killedAt;
-            try (Writer jedis = new JedisWriter(ports).start(); Writer lettuce = new LettuceWriter(ports).start()) {
+            Incrementer counter = new Incrementer(ports);
+            try (Writer jedis = new JedisWriter(ports).start(); Writer lettuce = new LettuceWriter(ports).start();
+                 Writer counting = counter.start()) {
                 await().atMost(Duration.ofSeconds(30)).until(() ->
                         jedis.acknowledged.size() > 200 && lettuce.acknowledged.size() > 200);
                 killedAt = System.nanoTime();
@@ -190,6 +229,7 @@ class RedisClientFailoverIT {
                         jedis.acknowledged.size() > jedisBefore + 200 && lettuce.acknowledged.size() > lettuceBefore + 200);
                 jedis.close();
                 lettuce.close();
+                counting.close();
                 acknowledged.putAll(jedis.acknowledged);
                 acknowledged.putAll(lettuce.acknowledged);
                 System.out.printf("jedis: %d OK, lettuce: %d OK; first errors: %s / %s%n", jedis.acknowledged.size(),
@@ -211,6 +251,18 @@ class RedisClientFailoverIT {
             System.out.printf("%d acknowledged SETs read back from %s; first OK %d ms after the kill%n",
                     acknowledged.size(), newPrimary.name(), gapMillis);
             assertThat(lost).as("acknowledged SETs missing on the new primary").isEmpty();
+
+            // the counter: no acknowledged INCR lost, none applied twice, no two replies alike
+            List<Long> replies = List.copyOf(counter.replies);
+            long counted;
+            try (Jedis reader = new Jedis(HOST, newPrimary.respPort())) {
+                counted = Long.parseLong(reader.get("counter"));
+            }
+            System.out.printf("counter: %d INCRs answered, %d failed, value %d%n", replies.size(),
+                    counter.failedAttempts.get(), counted);
+            assertThat(replies).as("INCR replies").doesNotHaveDuplicates().isNotEmpty();
+            assertThat(counted).isGreaterThanOrEqualTo(replies.stream().mapToLong(Long::longValue).max().orElseThrow());
+            assertThat(counted).isLessThanOrEqualTo(replies.size() + counter.failedAttempts.get());
         }
     }
 }

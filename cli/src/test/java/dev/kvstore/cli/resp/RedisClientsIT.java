@@ -306,7 +306,8 @@ class RedisClientsIT {
         RedisTools.Result result = RedisTools.run(List.of(RedisTools.redisPy(), "-c", script,
                 Integer.toString(primaryPort()), Integer.toString(secondary.respPort())), null, 120);
         assertThat(result.exitCode()).as(result.all()).isZero();
-        assertThat(result.stdout()).as(result.all()).contains("resp=3", "pipeline of 1000: ok", "all checks passed");
+        assertThat(result.stdout()).as(result.all()).contains("resp=3", "read-modify-write: ok", "pipeline of 1000: ok",
+                "all checks passed");
     }
 
     @Test

@@ -40,6 +40,22 @@ try:
 except redis.ResponseError as e:
     assert str(e).startswith("unknown command 'NOSUCH', with args beginning with: 'x'"), str(e)
 
+assert r.setnx("py:nx", "first") is True
+assert r.setnx("py:nx", "second") is False
+assert r.set("py:nx", "third", nx=True) is None
+assert r.set("py:nx", "fourth", get=True) == "first"
+assert r.incr("py:n") == 1
+assert r.incrby("py:n", 9) == 10
+assert r.decr("py:n") == 9
+assert r.append("py:s", "ab") == 2
+assert r.getdel("py:s") == "ab"
+try:
+    r.incr("py:nx")
+    raise AssertionError("INCR of a string was accepted")
+except redis.ResponseError as e:
+    assert str(e) == "value is not an integer or out of range", str(e)
+print("read-modify-write: ok")
+
 with r.pipeline(transaction=False) as pipe:
     for i in range(1000):
         pipe.set(f"pypipe:{i}", f"value-{i}")
