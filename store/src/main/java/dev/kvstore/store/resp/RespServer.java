@@ -35,15 +35,21 @@ public final class RespServer {
      * Listens with one server per event loop: Vert.x runs all of a server's connections on the event
      * loop of the context that made it, so a single server would put every client, and every reply's
      * socket write, on one core. Servers on the same port share it, and Vert.x deals the accepted
-     * connections out among them. The first binds (port 0 picks one), the others join its port.
+     * connections out among them (port 0 picks one port for all).
      */
     public void start() {
         RespLimits limits = RespLimits.of(node.settings().maxValueBytes(), settings.maxCommandBytes());
         CommandTable table = commandTable();
         int instances = Math.max(1, settings.eventLoops());
-        int port = listenOn(settings.port(), table, limits);
+        // port 0 would bind each listener to a random port of its own; Vert.x shares one random port
+        // among the servers that ask for the same negative port
+        int requested = settings.port() == 0 ? -1 : settings.port();
+        int port = listenOn(requested, table, limits);
         for (int i = 1; i < instances; i++) {
-            listenOn(port, table, limits);
+            int joined = listenOn(requested, table, limits);
+            if (joined != port) {
+                throw new IllegalStateException("RESP listener bound " + joined + ", not the shared port " + port);
+            }
         }
         LOG.infof("redis protocol listening on %s:%d (max %d clients, %d event loops)", settings.host(), port,
                 settings.maxClients(), instances);
