@@ -28,14 +28,24 @@ if [[ $cmd == down ]]; then down; exit 0; fi
 BIN=${KV_K8S_BIN:-$("$HERE/k8s-binaries.sh" | tail -n1)}
 mkdir -p "$DIR"
 down
-free_port() {
+# Below the kernel's ephemeral range (32768 and up here): a port there can be taken as the local end
+# of an outgoing connection between this check and the bind (CI saw etcd's peer port go that way).
+TAKEN=" "
+pick_port() { # sets PORT (no subshell, so that TAKEN keeps the four apart)
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+    p=$((20000 + RANDOM % 12000))
+    [[ $TAKEN == *" $p "* ]] && continue
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+    TAKEN="$TAKEN$p "
+    PORT=$p
+    return
   done
 }
-ETCD_PORT=$(free_port) PEER_PORT=$(free_port) API_PORT=$(free_port) KCM_PORT=$(free_port)
+pick_port; ETCD_PORT=$PORT
+pick_port; PEER_PORT=$PORT
+pick_port; API_PORT=$PORT
+pick_port; KCM_PORT=$PORT
 
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=kube-apiserver \
   -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \

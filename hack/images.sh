@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the store and operator images locally (no registry is reachable here):
-#   1. a base image: Debian bookworm (debootstrap, minbase) + openjdk-17-jre-headless + curl,
-#      cached as a root filesystem tarball, imported as kvstore/base:bookworm-jre17;
+#   1. a base image: Debian bookworm (debootstrap, minbase) + openjdk-17-jre-headless + curl +
+#      redis-tools (the e2e client pods run redis-cli),
+#      cached as a root filesystem tarball, imported as kvstore/base:bookworm-jre17-redis;
 #   2. kvstore/store:$TAG and kvstore/operator:$TAG from docker/quarkus-app.Dockerfile on that base,
 #      and kvstore/store:$TAG-next, the same store under a second tag for the e2e rolling update;
 #   3. kvstore/pause:3.10, one static binary, the pod sandbox image of hack/cluster.sh.
@@ -20,8 +21,8 @@ mkdir -p "$CACHE"
 
 BASE=${KV_BASE_IMAGE:-}
 if [[ -z $BASE ]]; then
-  BASE=kvstore/base:bookworm-jre17
-  ROOTFS_TAR=$CACHE/base-bookworm-jre17.tar
+  BASE=kvstore/base:bookworm-jre17-redis
+  ROOTFS_TAR=$CACHE/base-bookworm-jre17-redis.tar
   if [[ ! -s $ROOTFS_TAR ]]; then
     command -v debootstrap >/dev/null || { log "debootstrap missing (apt-get install debootstrap)"; exit 1; }
     # the mirror this machine's apt uses (the URIs line, not a commented snapshot address)
@@ -29,7 +30,7 @@ if [[ -z $BASE ]]; then
     MIRROR=${MIRROR:-http://deb.debian.org/debian}
     ROOTFS=$(mktemp -d)
     log "debootstrap bookworm + JRE from $MIRROR (about a minute)"
-    debootstrap --variant=minbase --include=openjdk-17-jre-headless,curl,ca-certificates \
+    debootstrap --variant=minbase --include=openjdk-17-jre-headless,curl,ca-certificates,redis-tools \
       bookworm "$ROOTFS" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 \
       || { tail -n 20 "$CACHE/debootstrap.log" >&2; exit 1; }
     rm -rf "$ROOTFS"/var/cache/apt/* "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/usr/share/doc \

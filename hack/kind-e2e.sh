@@ -17,6 +17,10 @@ done
 kind get clusters 2>/dev/null | grep -qx "$NAME" || kind create cluster --name "$NAME" --wait 120s
 
 mvn -B -ntp package -DskipTests
+# the suite's client pods run redis-cli from the store image: add Debian's redis-tools to the base
+printf 'ARG BASE\nFROM $BASE\nUSER root\nRUN apt-get update && apt-get install -y --no-install-recommends redis-tools && rm -rf /var/lib/apt/lists/*\n' \
+  | docker build -t kvstore/base:kind-redis --build-arg "BASE=$BASE" -
+BASE=kvstore/base:kind-redis
 for module in store operator; do
   docker build -t "kvstore/$module:$TAG" --build-arg "BASE_IMAGE=$BASE" \
     -f docker/quarkus-app.Dockerfile "$module/target/quarkus-app"

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Clients that run inside the cluster, as an application would: pods from the store image (it has
- * bash and curl) talking to the KVCluster's Services by DNS name. One long-lived pod for one-off
+ * bash, curl and redis-cli) talking to the KVCluster's Services by DNS name. One long-lived pod for one-off
  * commands, and writer pods that write continuously and log every answer (see {@link WriteLog}).
  */
 final class InClusterClient {
@@ -24,6 +24,27 @@ final class InClusterClient {
               out=$(curl -s -m 2 -X PUT --data-binary "v$i" -w ' %{http_code}' "http://$1:8080/v1/kv/$2-$i")
               echo "W $i ${EPOCHREALTIME/./} $out"
             done
+            """;
+
+    /** The same through the Redis protocol: SET PREFIX-i vi with redis-cli; one line per reply, R INDEX MICROS REPLY. */
+    private static final String RESP_WRITER = """
+            i=0
+            while [ ! -e /tmp/stop ]; do
+              i=$((i+1))
+              out=$(timeout 3 redis-cli -h "$1" -p 6379 SET "$2-$i" "v$i" 2>&1 | tr '\n' ' ')
+              echo "R $i ${EPOCHREALTIME/./} $out"
+            done
+            """;
+
+    /** Prints "missing I <what was read>" for every PREFIX-I whose value is not vI, read with redis-cli. */
+    private static final String RESP_CHECKER = """
+            service=$1 prefix=$2
+            shift 2
+            for i in "$@"; do
+              v=$(timeout 5 redis-cli -h "$service" -p 6379 GET "$prefix-$i" 2>&1)
+              [ "$v" = "v$i" ] || echo "missing $i $v"
+            done
+            echo checked
             """;
 
     /** Prints "missing I <what was read>" for every PREFIX-I whose value is not vI. */
@@ -62,12 +83,21 @@ final class InClusterClient {
 
     /** Which of PREFIX-INDEXES do not read back as written through SERVICE. */
     List<String> missing(String service, String prefix, List<Long> indexes) {
+        return missing(CHECKER, service, prefix, indexes);
+    }
+
+    /** Which of PREFIX-INDEXES do not read back as written, read with redis-cli through SERVICE:6379. */
+    List<String> missingByRedisCli(String service, String prefix, List<Long> indexes) {
+        return missing(RESP_CHECKER, service, prefix, indexes);
+    }
+
+    private List<String> missing(String checker, String service, String prefix, List<Long> indexes) {
         List<String> missing = new ArrayList<>();
         // in slices, so that one exec's argument list stays small
         for (int from = 0; from < indexes.size(); from += 2000) {
             List<String> args = new ArrayList<>(List.of(service, prefix));
             indexes.subList(from, Math.min(indexes.size(), from + 2000)).forEach(i -> args.add(Long.toString(i)));
-            String out = bash(CHECKER, args.toArray(String[]::new));
+            String out = bash(checker, args.toArray(String[]::new));
             if (!out.contains("checked")) {
                 throw new IllegalStateException("the checker did not finish: " + out);
             }
@@ -82,8 +112,38 @@ final class InClusterClient {
         awaitRunning(name);
     }
 
+    /** A pod that SETs PREFIX-i through SERVICE:6379 with redis-cli until {@link #stopRespWriter} is called. */
+    void startRespWriter(String name, String service, String prefix) {
+        kube.apply(podYaml(name, List.of("bash", "-c", RESP_WRITER, "writer", service, prefix)));
+        awaitRunning(name);
+    }
+
+    /** What a redis-cli writer saw: the index and time (µs) of every SET answered OK, in order. */
+    record RespAck(long index, long micros) {
+    }
+
+    static List<RespAck> respAcknowledged(String log) {
+        List<RespAck> acks = new ArrayList<>();
+        for (String line : log.split("\n")) {
+            String[] parts = line.strip().split(" ", 4);
+            if (parts.length == 4 && parts[0].equals("R") && parts[3].strip().equals("OK")) {
+                acks.add(new RespAck(Long.parseLong(parts[1]), Long.parseLong(parts[2])));
+            }
+        }
+        return acks;
+    }
+
+    /** Stops the redis-cli writer, waits for it to end and returns the SETs answered OK. */
+    List<RespAck> stopRespWriter(String name) {
+        return respAcknowledged(stop(name));
+    }
+
     /** Stops the writer, waits for it to end and returns what it saw. */
     WriteLog stopWriter(String name) {
+        return WriteLog.parse(stop(name));
+    }
+
+    private String stop(String name) {
         // the writer ends as soon as it sees the file, and its container takes the exec'd touch down with
         // it (exit 137) when that is faster than touch's own exit: success is the pod ending, below
         kube.kubectlResult(null, "exec", "-n", namespace, name, "--", "touch", "/tmp/stop");
@@ -91,7 +151,7 @@ final class InClusterClient {
             Pod pod = kube.client().pods().inNamespace(namespace).withName(name).get();
             return pod != null && "Succeeded".equals(pod.getStatus().getPhase());
         });
-        WriteLog log = WriteLog.parse(kube.kubectl("logs", "-n", namespace, name));
+        String log = kube.kubectl("logs", "-n", namespace, name);
         kube.kubectl("delete", "pod", "-n", namespace, name, "--wait=false");
         return log;
     }

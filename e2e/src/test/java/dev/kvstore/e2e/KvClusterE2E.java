@@ -343,6 +343,39 @@ class KvClusterE2E {
                 "app.kubernetes.io/instance=" + RELEASE, "-o", "name")).isBlank();
     }
 
+    @Test
+    @Order(13)
+    void redisCliWritesThroughRwWhileThePrimaryPodIsDeletedAndEveryOkReadsBackThroughRo() {
+        assertThat(client.bash("redis-cli -h kv-rw -p 6379 INFO replication")).contains("role:master",
+                "connected_slaves:2");
+        assertThat(client.bash("redis-cli -h kv-ro -p 6379 INFO replication")).contains("role:slave");
+        String writer = "kv-e2e-writer-redis";
+        Map<String, Object> before = status();
+        String oldPrimary = (String) before.get("primary");
+        long oldEpoch = ((Number) before.get("epoch")).longValue();
+        client.startRespWriter(writer, "kv-rw", "redis");
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
+                InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).size() >= 20);
+
+        long lostAtMicros = System.currentTimeMillis() * 1000;
+        kube.client().pods().inNamespace(NS).withName(oldPrimary).delete();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() -> epoch() > oldEpoch);
+        awaitReady(3);
+        int settled = InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).size();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
+                InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).size() >= settled + 10);
+        List<InClusterClient.RespAck> acks = client.stopRespWriter(writer);
+
+        long firstAfterMillis = acks.stream().filter(a -> a.micros() > lostAtMicros).findFirst()
+                .map(a -> (a.micros() - lostAtMicros) / 1000).orElseThrow();
+        List<Long> acknowledged = acks.stream().map(InClusterClient.RespAck::index).toList();
+        // read through the secondaries: one of them may still be applying the newest entries
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(client.missingByRedisCli("kv-ro", "redis", acknowledged)).isEmpty());
+        record("failover pod-delete under redis-cli " + oldPrimary + "->" + status().get("primary")
+                + " first-ok-ms=" + firstAfterMillis + " acknowledged=" + acknowledged.size());
+    }
+
     // --- a primary lost under load -------------------------------------------------------------
 
     private void loseThePrimary(String how, java.util.function.Consumer<String> disruption) {

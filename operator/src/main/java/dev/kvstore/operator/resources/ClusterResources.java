@@ -74,6 +74,7 @@ public final class ClusterResources {
                 .withPublishNotReadyAddresses(true)
                 .withSelector(KvNames.selector(name))
                 .addNewPort().withName("http").withPort(KvNames.HTTP_PORT).withTargetPort(new IntOrString("http")).endPort()
+                .addNewPort().withName("redis").withPort(KvNames.REDIS_PORT).withTargetPort(new IntOrString("redis")).endPort()
                 .addNewPort().withName("replication").withPort(KvNames.REPLICATION_PORT)
                 .withTargetPort(new IntOrString("replication")).endPort()
                 .endSpec()
@@ -96,6 +97,7 @@ public final class ClusterResources {
                 .withType("ClusterIP")
                 .withSelector(selector)
                 .addNewPort().withName("http").withPort(KvNames.HTTP_PORT).withTargetPort(new IntOrString("http")).endPort()
+                .addNewPort().withName("redis").withPort(KvNames.REDIS_PORT).withTargetPort(new IntOrString("redis")).endPort()
                 .endSpec()
                 .build();
     }
@@ -142,12 +144,14 @@ public final class ClusterResources {
                 env("KV_REPLICATION_PORT", String.valueOf(KvNames.REPLICATION_PORT)),
                 env("KV_ADVERTISED_REPLICATION", "$(POD_IP):" + KvNames.REPLICATION_PORT),
                 env("KV_ADVERTISED_HTTP", "http://$(POD_IP):" + KvNames.HTTP_PORT),
-                env("QUARKUS_HTTP_PORT", String.valueOf(KvNames.HTTP_PORT)));
+                env("QUARKUS_HTTP_PORT", String.valueOf(KvNames.HTTP_PORT)),
+                env("KV_RESP_PORT", String.valueOf(KvNames.REDIS_PORT)));
         var container = new ContainerBuilder()
                 .withName("store")
                 .withImage(spec.getImage())
                 .withImagePullPolicy(spec.getImagePullPolicy())
                 .addNewPort().withName("http").withContainerPort(KvNames.HTTP_PORT).endPort()
+                .addNewPort().withName("redis").withContainerPort(KvNames.REDIS_PORT).endPort()
                 .addNewPort().withName("replication").withContainerPort(KvNames.REPLICATION_PORT).endPort()
                 .withEnv(env)
                 .withResources(spec.getResources())

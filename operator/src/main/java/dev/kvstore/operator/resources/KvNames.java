@@ -15,6 +15,8 @@ public final class KvNames {
     public static final String FIELD_MANAGER = "kv-operator";
     public static final int HTTP_PORT = 8080;
     public static final int REPLICATION_PORT = 7400;
+    /** The Redis protocol (RESP2/RESP3), Redis's own port, so clients need no port of their own. */
+    public static final int REDIS_PORT = 6379;
 
     private KvNames() {
     }

@@ -118,6 +118,25 @@ class ClusterResourcesTest {
     }
 
     @Test
+    void everyStoreAndEveryClientServiceSpeaksTheRedisProtocolOn6379() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        Container store = ClusterResources.statefulSet(kv).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(store.getPorts()).anySatisfy(port -> {
+            assertThat(port.getName()).isEqualTo("redis");
+            assertThat(port.getContainerPort()).isEqualTo(6379);
+        });
+        assertThat(env(store)).containsEntry("KV_RESP_PORT", "6379");
+        for (Service service : ClusterResources.clientServices(kv)) {
+            assertThat(service.getSpec().getPorts()).as(service.getMetadata().getName()).anySatisfy(port -> {
+                assertThat(port.getName()).isEqualTo("redis");
+                assertThat(port.getPort()).isEqualTo(6379);
+                assertThat(port.getTargetPort().getStrVal()).isEqualTo("redis");
+            });
+        }
+        assertThat(ClusterResources.headlessService(kv).getSpec().getPorts()).extracting("name").contains("redis");
+    }
+
+    @Test
     void everythingIsOwnedByTheClusterAndLabelled() {
         KVCluster kv = cluster("kv", new KVClusterSpec());
         var objects = new java.util.ArrayList<io.fabric8.kubernetes.api.model.HasMetadata>(ClusterResources.clientServices(kv));
