@@ -243,7 +243,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void aClusterFilledPastItsMemoryBudgetRefusesWritesAndNoPodIsOomKilled() {
         String small = "small";
         kube.apply("""
@@ -322,7 +322,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void deletingTheClusterAndUninstallingTheChartCleanUp() {
         kube.kubectl("delete", "kvc", CLUSTER, "-n", NS, "--wait=true", "--timeout=2m");
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
@@ -344,7 +344,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(13)
+    @Order(12)
     void redisCliWritesThroughRwWhileThePrimaryPodIsDeletedAndEveryOkReadsBackThroughRo() {
         // CI saw one name lookup fail here (EAI_AGAIN) on a loaded machine: the answer is awaited, and the
         // failure message says what the pod's resolver says
