@@ -346,8 +346,7 @@ class KvClusterE2E {
     @Test
     @Order(12)
     void redisCliWritesThroughRwWhileThePrimaryPodIsDeletedAndEveryOkReadsBackThroughRo() {
-        // CI saw one name lookup fail here (EAI_AGAIN) on a loaded machine: the answer is awaited, and the
-        // failure message says what the pod's resolver says
+        // the failure message shows what the pod's resolver says of the Service's name
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             String rw = client.bash("redis-cli -h kv-rw -p 6379 INFO replication 2>&1; getent hosts kv-rw; true");
             assertThat(rw).contains("role:master", "connected_slaves:2");
