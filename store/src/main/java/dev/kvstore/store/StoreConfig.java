@@ -98,6 +98,14 @@ public interface StoreConfig {
     @WithDefault("10000")
     int maxClients();
 
+    /**
+     * The bound of one multi-key log entry (an MSET, a multi-key DEL, a transaction), in bytes of its
+     * keys and values: past it the command is refused and nothing is applied. Every store of a
+     * cluster needs the same value (a store reads entries up to it).
+     */
+    @WithDefault("8388608")
+    int maxEntryBytes();
+
     /** Event loops that serve RESP connections; 0: one per core (each loop takes its share of the clients). */
     @WithDefault("0")
     int respEventLoops();

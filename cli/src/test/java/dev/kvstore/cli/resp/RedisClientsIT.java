@@ -307,6 +307,7 @@ class RedisClientsIT {
                 Integer.toString(primaryPort()), Integer.toString(secondary.respPort())), null, 120);
         assertThat(result.exitCode()).as(result.all()).isZero();
         assertThat(result.stdout()).as(result.all()).contains("resp=3", "read-modify-write: ok", "pipeline of 1000: ok",
+                "transactions: ok",
                 "all checks passed");
     }
 
@@ -344,6 +345,111 @@ class RedisClientsIT {
                 assertThat(jedis.exists("rmw:s")).isFalse();
                 assertThatThrownBy(() -> jedis.incr("rmw:n")).hasMessageStartingWith("READONLY");
             }
+        }
+    }
+
+    @Test
+    void multi_key_writes_are_one_entry_each_and_every_store_holds_all_of_them() {
+        try (Jedis jedis = new Jedis(HOST, primaryPort())) {
+            assertThat(jedis.mset("multi:a", "1", "multi:b", "2", "multi:c", "3")).isEqualTo("OK");
+            assertThat(jedis.mget("multi:a", "multi:b", "multi:c")).containsExactly("1", "2", "3");
+            assertThat(jedis.msetnx("multi:c", "x", "multi:d", "4")).as("one key exists: none is set").isZero();
+            assertThat(jedis.exists("multi:d")).isFalse();
+            assertThat(jedis.msetnx("multi:d", "4", "multi:e", "5")).isEqualTo(1);
+            assertThat(jedis.del("multi:a", "multi:b", "multi:missing")).isEqualTo(2);
+            assertThat(jedis.unlink("multi:d", "multi:e")).isEqualTo(2);
+            assertThatThrownBy(() -> jedis.sendCommand(redis.clients.jedis.Protocol.Command.MSET, "multi:odd"))
+                    .hasMessage("ERR wrong number of arguments for 'mset' command");
+            assertThatThrownBy(() -> jedis.mset("multi:ok", "1", "k".repeat(2000), "v"))
+                    .hasMessageContaining("key");
+            assertThat(jedis.exists("multi:ok")).as("a refused MSET sets no key").isFalse();
+            assertThat(jedis.waitReplicas(2, 5000)).isEqualTo(2);
+        }
+        for (NodeProcess secondary : fixture.secondaries()) {
+            try (Jedis jedis = new Jedis(HOST, secondary.respPort())) {
+                assertThat(jedis.mget("multi:a", "multi:b", "multi:c", "multi:d")).containsExactly(null, null, "3", null);
+                assertThatThrownBy(() -> jedis.mset("multi:x", "1", "multi:y", "2")).hasMessageStartingWith("READONLY");
+            }
+        }
+    }
+
+    @Test
+    void a_transaction_runs_as_one_and_its_errors_answer_as_redis_answers_them() {
+        try (Jedis jedis = new Jedis(HOST, primaryPort())) {
+            jedis.set("tx:n", "10");
+            redis.clients.jedis.Transaction tx = jedis.multi();
+            tx.incr("tx:n");
+            tx.set("tx:s", "text");
+            tx.incr("tx:s"); // fails at EXEC: not a number; the others still apply
+            tx.get("tx:n");
+            tx.mset("tx:a", "1", "tx:b", "2");
+            tx.del("tx:a");
+            List<Object> replies = tx.exec();
+            assertThat(replies).hasSize(6);
+            assertThat(replies.get(0)).isEqualTo(11L);
+            assertThat(replies.get(1)).isEqualTo("OK");
+            assertThat(replies.get(2)).isInstanceOf(JedisDataException.class);
+            assertThat(((JedisDataException) replies.get(2)).getMessage())
+                    .isEqualTo("ERR value is not an integer or out of range");
+            assertThat(replies.get(3)).isEqualTo("11");
+            assertThat(replies.get(5)).isEqualTo(1L);
+            assertThat(jedis.mget("tx:n", "tx:s", "tx:a", "tx:b")).containsExactly("11", "text", null, "2");
+
+            // a command refused while queueing aborts the whole transaction: nothing of it is applied
+            redis.clients.jedis.Transaction aborted = jedis.multi();
+            aborted.set("tx:never", "1");
+            aborted.sendCommand(() -> "NOSUCH".getBytes(StandardCharsets.UTF_8), "x");
+            assertThatThrownBy(aborted::exec).hasMessageContaining("EXECABORT");
+            assertThat(jedis.exists("tx:never")).isFalse();
+
+            assertThatThrownBy(() -> jedis.sendCommand(redis.clients.jedis.Protocol.Command.EXEC))
+                    .hasMessage("ERR EXEC without MULTI");
+            redis.clients.jedis.Transaction discarded = jedis.multi();
+            discarded.set("tx:discarded", "1");
+            assertThat(discarded.discard()).isEqualTo("OK");
+            assertThat(jedis.exists("tx:discarded")).isFalse();
+            assertThat(jedis.waitReplicas(2, 5000)).isEqualTo(2);
+        }
+        for (NodeProcess secondary : fixture.secondaries()) {
+            try (Jedis jedis = new Jedis(HOST, secondary.respPort())) {
+                assertThat(jedis.mget("tx:n", "tx:s", "tx:a", "tx:b")).containsExactly("11", "text", null, "2");
+            }
+        }
+    }
+
+    @Test
+    void a_watched_transaction_that_loses_a_race_applies_nothing_and_its_retry_wins() {
+        try (Jedis watcher = new Jedis(HOST, primaryPort()); Jedis rival = new Jedis(HOST, primaryPort())) {
+            watcher.set("watch:balance", "100");
+            watcher.watch("watch:balance");
+            long seen = Long.parseLong(watcher.get("watch:balance"));
+            rival.incrBy("watch:balance", 50); // the race: written after the WATCH
+            redis.clients.jedis.Transaction lost = watcher.multi();
+            lost.set("watch:balance", Long.toString(seen - 30));
+            lost.set("watch:log", "withdrew 30");
+            assertThat(lost.exec()).as("EXEC of a broken watch answers a null array").isNull();
+            assertThat(watcher.get("watch:balance")).isEqualTo("150");
+            assertThat(watcher.exists("watch:log")).isFalse();
+
+            watcher.watch("watch:balance");
+            seen = Long.parseLong(watcher.get("watch:balance"));
+            rival.set("watch:unrelated", "x"); // another key does not break the watch
+            redis.clients.jedis.Transaction retry = watcher.multi();
+            retry.set("watch:balance", Long.toString(seen - 30));
+            retry.set("watch:log", "withdrew 30");
+            assertThat(retry.exec()).containsExactly("OK", "OK");
+            assertThat(watcher.mget("watch:balance", "watch:log")).containsExactly("120", "withdrew 30");
+        }
+        try (StatefulRedisConnection<String, String> connection = lettuceTo(primaryPort())) {
+            RedisCommands<String, String> sync = connection.sync();
+            sync.watch("watch:lettuce");
+            try (Jedis rival = new Jedis(HOST, primaryPort())) {
+                rival.set("watch:lettuce", "rival");
+            }
+            sync.multi();
+            sync.set("watch:lettuce", "mine");
+            assertThat(sync.exec().wasDiscarded()).isTrue();
+            assertThat(sync.get("watch:lettuce")).isEqualTo("rival");
         }
     }
 

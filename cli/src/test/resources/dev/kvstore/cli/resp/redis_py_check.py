@@ -66,6 +66,25 @@ assert replies[:1000] == [True] * 1000, replies[:5]
 assert replies[1000:] == [f"value-{i}" for i in range(1000)], replies[1000:1005]
 print("pipeline of 1000: ok")
 
+assert r.mset({"py:m1": "1", "py:m2": "2"}) is True
+assert r.msetnx({"py:m2": "x", "py:m3": "3"}) is False
+assert r.delete("py:m1", "py:m2", "py:m3") == 2
+with r.pipeline() as pipe:  # redis-py's default pipeline is a MULTI/EXEC transaction
+    pipe.set("py:tx", "1").incr("py:tx").get("py:tx")
+    assert pipe.execute() == [True, 2, "2"]
+with r.pipeline() as pipe:
+    pipe.watch("py:tx")
+    redis.Redis(host="127.0.0.1", port=primary_port).set("py:tx", "rival")
+    pipe.multi()
+    pipe.set("py:tx", "mine")
+    try:
+        pipe.execute()
+        raise AssertionError("a transaction on a key written after its WATCH was applied")
+    except redis.WatchError:
+        pass
+assert r.get("py:tx") == "rival"
+print("transactions: ok")
+
 s = redis.Redis(host="127.0.0.1", port=secondary_port, decode_responses=True)
 r.set("py:replicated", "x")
 assert r.wait(2, 5000) == 2

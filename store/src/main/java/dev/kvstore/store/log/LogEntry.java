@@ -1,6 +1,7 @@
 package dev.kvstore.store.log;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * One entry of the replicated log. {@code epoch} is the term of the primary that wrote it; a
@@ -9,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 public record LogEntry(long epoch, long offset, Op op, byte[] key, byte[] value) {
 
     public enum Op {
-        PUT(1), DELETE(2), NOOP(3);
+        PUT(1), DELETE(2), NOOP(3),
+        /** Several keys' changes, all or none ({@link BatchCodec}); needs {@link LogFormat#BATCHES}. */
+        BATCH(4);
 
         public final byte code;
 
@@ -42,6 +45,20 @@ public record LogEntry(long epoch, long offset, Op op, byte[] key, byte[] value)
         return new LogEntry(epoch, offset, Op.DELETE, key.getBytes(StandardCharsets.UTF_8), null);
     }
 
+    public static LogEntry batch(long epoch, long offset, List<Mutation> mutations) {
+        return new LogEntry(epoch, offset, Op.BATCH, null, BatchCodec.encode(mutations));
+    }
+
+    /** The key changes this entry makes, in order: one for a PUT or DELETE, none for a NOOP. */
+    public List<Mutation> mutations() {
+        return switch (op) {
+            case PUT -> List.of(Mutation.put(keyString(), value));
+            case DELETE -> List.of(Mutation.delete(keyString()));
+            case NOOP -> List.of();
+            case BATCH -> BatchCodec.decode(value);
+        };
+    }
+
     public static LogEntry noop(long epoch, long offset) {
         return new LogEntry(epoch, offset, Op.NOOP, null, null);
     }
@@ -56,6 +73,6 @@ public record LogEntry(long epoch, long offset, Op op, byte[] key, byte[] value)
 
     @Override
     public String toString() {
-        return op + "@" + epoch + "/" + offset + (op == Op.NOOP ? "" : "[" + keyString() + "]");
+        return op + "@" + epoch + "/" + offset + (op == Op.NOOP || op == Op.BATCH ? "" : "[" + keyString() + "]");
     }
 }

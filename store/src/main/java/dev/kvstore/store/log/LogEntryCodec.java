@@ -87,6 +87,12 @@ public final class LogEntryCodec {
         if (epoch < 0 || offset <= 0) {
             throw new CorruptEntryException("invalid position " + epoch + "/" + offset);
         }
+        if (op == LogEntry.Op.BATCH) {
+            if (key.length != 0) {
+                throw new CorruptEntryException("a batch entry with a key of " + key.length + " bytes");
+            }
+            BatchCodec.decode(value); // throws when its mutations are malformed
+        }
         return new LogEntry(epoch, offset, op, key, value);
     }
 

@@ -55,6 +55,13 @@ public final class NodeExceptions {
         }
     }
 
+    /** A multi-key write larger than {@code kv.max-entry-bytes}; nothing was applied. */
+    public static final class EntryTooLarge extends IllegalArgumentException {
+        public EntryTooLarge(String message) {
+            super(message);
+        }
+    }
+
     /** An admin call asked for an epoch older than the one this store has seen. */
     public static final class StaleEpoch extends RuntimeException {
         public StaleEpoch(String message) {

@@ -10,7 +10,21 @@ public record NodeSettings(String nodeId, String clusterId, String secret, Path 
                            int minSyncReplicas, FsyncPolicy fsync, int maxKeyBytes, int maxValueBytes,
                            long writeTimeoutMillis, long heartbeatMillis, long leaseMillis,
                            long snapshotEveryEntries, long logRetentionEntries, long maxMemoryBytes,
-                           long minFreeDiskBytes) {
+                           long minFreeDiskBytes, int entryLimitBytes) {
+
+    /** The default bound of one multi-key entry (an MSET, a transaction): {@code kv.max-entry-bytes}. */
+    public static final int DEFAULT_ENTRY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+    /** With the default bound of a multi-key entry. */
+    public NodeSettings(String nodeId, String clusterId, String secret, Path dataDir, String advertisedReplication,
+                        String advertisedHttp, ReplicationMode mode, int minSyncReplicas, FsyncPolicy fsync,
+                        int maxKeyBytes, int maxValueBytes, long writeTimeoutMillis, long heartbeatMillis,
+                        long leaseMillis, long snapshotEveryEntries, long logRetentionEntries, long maxMemoryBytes,
+                        long minFreeDiskBytes) {
+        this(nodeId, clusterId, secret, dataDir, advertisedReplication, advertisedHttp, mode, minSyncReplicas, fsync,
+                maxKeyBytes, maxValueBytes, writeTimeoutMillis, heartbeatMillis, leaseMillis, snapshotEveryEntries,
+                logRetentionEntries, maxMemoryBytes, minFreeDiskBytes, DEFAULT_ENTRY_LIMIT_BYTES);
+    }
 
     /** With the default disk reserve ({@code minFreeDiskBytes} negative: a tenth of the volume, at most 64 MiB). */
     public NodeSettings(String nodeId, String clusterId, String secret, Path dataDir, String advertisedReplication,
@@ -41,8 +55,12 @@ public record NodeSettings(String nodeId, String clusterId, String secret, Path 
         return Runtime.getRuntime().maxMemory() / 2;
     }
 
-    /** The largest log entry: a key, a value and the fixed fields, with room to spare. */
+    /**
+     * The largest log entry a store reads (on disk and from the wire): a single key's entry (a key, a
+     * value and the fixed fields, with room to spare) or a multi-key one ({@code entryLimitBytes} of
+     * mutations, with the same room), whichever is larger.
+     */
     public int maxEntryBytes() {
-        return maxKeyBytes + maxValueBytes + 1024;
+        return Math.max(maxKeyBytes + maxValueBytes, entryLimitBytes) + 1024;
     }
 }

@@ -1,6 +1,7 @@
 package dev.kvstore.store.node;
 
 import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.log.Mutation;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -24,27 +25,30 @@ final class PendingWrites {
         this.appliedOffset = appliedOffset;
     }
 
-    /** A PUT or DELETE just appended by this primary. */
+    /** A write just appended by this primary: each key it changes now has this pending value. */
     void appended(LogEntry entry) {
         if (entry.op() == LogEntry.Op.NOOP) {
             return;
         }
-        String key = entry.keyString();
-        Pending pending = new Pending(entry.offset(), entry.op() == LogEntry.Op.PUT ? entry.value() : null);
-        byKey.put(key, pending);
-        // the entry may have committed and been applied between the append and the put above, its
-        // applied() finding nothing to remove: then this removes it (apply sets the offset first)
-        if (appliedOffset.getAsLong() >= entry.offset()) {
-            byKey.remove(key, pending);
+        for (Mutation mutation : entry.mutations()) {
+            Pending pending = new Pending(entry.offset(), mutation.value());
+            byKey.put(mutation.key(), pending);
+            // the entry may have committed and been applied between the append and the put above, its
+            // applied() finding nothing to remove: then this removes it (apply sets the offset first)
+            if (appliedOffset.getAsLong() >= entry.offset()) {
+                byKey.remove(mutation.key(), pending);
+            }
         }
     }
 
-    /** The entry is applied to the state: its pending value (not a newer one) goes. */
+    /** The entry is applied to the state: the pending values it set (not newer ones) go. */
     void applied(LogEntry entry) {
         if (byKey.isEmpty() || entry.op() == LogEntry.Op.NOOP) {
             return;
         }
-        byKey.computeIfPresent(entry.keyString(), (key, pending) -> pending.offset() <= entry.offset() ? null : pending);
+        for (Mutation mutation : entry.mutations()) {
+            byKey.computeIfPresent(mutation.key(), (key, pending) -> pending.offset() <= entry.offset() ? null : pending);
+        }
     }
 
     /** The newest unapplied write of {@code key}, or null when the applied state is current. */

@@ -10,6 +10,8 @@ import dev.kvstore.store.disk.GuardedDiskSync;
 import dev.kvstore.store.log.EpochHistory;
 import dev.kvstore.store.log.LogEntry;
 import dev.kvstore.store.log.LogFailedException;
+import dev.kvstore.store.log.LogFormat;
+import dev.kvstore.store.log.Mutation;
 import dev.kvstore.store.log.Quarantine;
 import dev.kvstore.store.log.ReplicationLog;
 import dev.kvstore.store.state.KvState;
@@ -48,6 +50,14 @@ public final class StoreNode implements Closeable {
         /** The lowest log offset a connected secondary will still read (its snapshot's end while one travels). */
         default long lowestOffsetNeeded() {
             return Long.MAX_VALUE;
+        }
+
+        /**
+         * A store streaming from this primary that reads only log formats below {@code format} (its
+         * name and format, for the refusal), or null when every one reads it.
+         */
+        default String storeBelowFormat(int format) {
+            return null;
         }
 
         /** The secondaries streaming from this store now, for INFO and ROLE. */
@@ -105,6 +115,7 @@ public final class StoreNode implements Closeable {
      */
     private final java.util.concurrent.locks.ReentrantLock appendLock = new java.util.concurrent.locks.ReentrantLock();
     private final PendingWrites pending = new PendingWrites(state::appliedOffset);
+    private final WriteStamps stamps = new WriteStamps();
     /** The offset of this primary term's first entry: read-modify-write waits until it is applied. */
     private volatile long termStartOffset = Long.MAX_VALUE;
     private final java.util.concurrent.atomic.AtomicLong reservedBytes = new java.util.concurrent.atomic.AtomicLong();
@@ -210,9 +221,9 @@ public final class StoreNode implements Closeable {
         long release = reserved;
         CompletableFuture<Long> commit = commits.awaitCommit(offset);
         // released when the entry is applied (the tracker applies before it completes) or its term ends,
-        // not when the client stops waiting: an entry that timed out is still in the log and may commit
-        commit.whenComplete((committed, failure) -> reservedBytes.addAndGet(-release));
-        return commit.copy()
+        // not when the client stops waiting: an entry that timed out is still in the log and may commit;
+        // and before the client hears of it (a stage of its own: dependents of one future run in no set order)
+        return commit.whenComplete((committed, failure) -> reservedBytes.addAndGet(-release)).copy()
                 .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(committed -> new WriteResult(term, offset));
     }
@@ -251,25 +262,57 @@ public final class StoreNode implements Closeable {
         appendLock.lock();
         try {
             LogEntry entry = log.appendNext(new LogEntry(termEpoch, 0, operation.op(), operation.key(), operation.value()));
-            pending.appended(entry);
+            recordAppended(entry);
             return entry;
         } finally {
             appendLock.unlock();
         }
     }
 
-    /**
-     * A read-modify-write command: {@code rule} decides from the key's current value (null: absent) on
-     * this primary, which counts every write logged before it, committed or not; the decided PUT or
-     * DELETE is logged like any write, and the reply comes once it is committed. A decision to write
-     * nothing is answered once what it read is committed (a value still pending could yet be lost),
-     * or at once under the read lease when it read the applied state.
-     */
+    /** Caller holds the append lock. */
+    private void recordAppended(LogEntry entry) {
+        pending.appended(entry);
+        for (Mutation mutation : entry.mutations()) {
+            stamps.wrote(mutation.key(), entry.offset());
+        }
+    }
+
+    /** A read-modify-write command on one key: {@link #decideAll} with a rule on that key's value. */
     public <R> CompletableFuture<Decision.Done<R>> decide(String key,
                                                          java.util.function.Function<byte[], Decision<R>> rule) {
-        byte[] keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return decideAll(view -> DecidedWrites.of(rule.apply(view.get(key)), key));
+    }
+
+    /**
+     * Where the log stands for a WATCH: a later {@link KeyView#writtenSince} tells whether a key was
+     * written after it. Only the primary keeps the stamps that answer it.
+     */
+    public KeyView.WatchPoint watchPoint() {
         roleLock.readLock().lock();
-        Decision<R> decision;
+        try {
+            refuseUnlessTakingWrites();
+            appendLock.lock();
+            try {
+                return new KeyView.WatchPoint(termEpoch, log.lastOffset());
+            } finally {
+                appendLock.unlock();
+            }
+        } finally {
+            roleLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * A command that decides from the current values of any keys (INCR, SETNX, MSETNX, DEL, a
+     * transaction): {@code rule} reads them on this primary, counting every write logged before it,
+     * committed or not, and its writes are logged as one entry (a PUT or DELETE for one key, a BATCH
+     * for several: all or none on every store); the reply comes once that is committed. A decision to
+     * write nothing is answered once what it read is committed (a value still pending could yet be
+     * lost), or at once under the read lease when it read the applied state.
+     */
+    public <R> CompletableFuture<Decision.Done<R>> decideAll(java.util.function.Function<KeyView, DecidedWrites<R>> rule) {
+        roleLock.readLock().lock();
+        DecidedWrites<R> decision;
         LogEntry entry = null;
         CommitTracker commits;
         long dependsOn;
@@ -283,18 +326,16 @@ public final class StoreNode implements Closeable {
             commits = tracker;
             appendLock.lock();
             try {
-                PendingWrites.Pending newest = pending.get(key);
-                byte[] current = newest != null ? newest.value() : state.get(key);
-                dependsOn = newest != null ? newest.offset() : 0;
-                decision = rule.apply(current);
-                if (decision.kind() != Decision.Kind.NONE) {
-                    LogEntry operation = decision.kind() == Decision.Kind.PUT
-                            ? new LogEntry(termEpoch, 0, LogEntry.Op.PUT, keyBytes, decision.value())
-                            : new LogEntry(termEpoch, 0, LogEntry.Op.DELETE, keyBytes, null);
+                NewestValues view = new NewestValues();
+                decision = rule.apply(view);
+                dependsOn = view.dependsOn;
+                List<Mutation> writes = lastPerKey(decision.writes());
+                if (!writes.isEmpty()) {
+                    LogEntry operation = entryOf(writes);
                     refuseIfNoRoom(operation.op());
-                    reserved = reserveMemory(operation);
+                    reserved = reserveMemory(writes);
                     entry = log.appendNext(operation);
-                    pending.appended(entry);
+                    recordAppended(entry);
                 }
             } finally {
                 appendLock.unlock();
@@ -323,10 +364,67 @@ public final class StoreNode implements Closeable {
         long release = reserved;
         long offset = entry.offset();
         CompletableFuture<Long> commit = commits.awaitCommit(offset);
-        commit.whenComplete((committed, failure) -> reservedBytes.addAndGet(-release));
-        return commit.copy()
+        return commit.whenComplete((committed, failure) -> reservedBytes.addAndGet(-release)).copy()
                 .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(committed -> new Decision.Done<>(reply, offset, true));
+    }
+
+    /** Each key's last change only, in the order the keys were first changed (MSET k a k b sets b). */
+    private static List<Mutation> lastPerKey(List<Mutation> writes) {
+        if (writes.size() < 2) {
+            return writes;
+        }
+        java.util.LinkedHashMap<String, Mutation> last = new java.util.LinkedHashMap<>();
+        writes.forEach(mutation -> last.put(mutation.key(), mutation));
+        return List.copyOf(last.values());
+    }
+
+    /**
+     * One key's change as the entry every release reads; several as a BATCH, which only stores of
+     * {@link LogFormat#BATCHES} read: refused while one that does not is streaming from this primary
+     * (during a rolling update), and refused when larger than {@code kv.max-entry-bytes}. Caller
+     * holds the append lock.
+     */
+    private LogEntry entryOf(List<Mutation> writes) {
+        if (writes.size() == 1) {
+            Mutation only = writes.get(0);
+            return only.deletes()
+                    ? new LogEntry(termEpoch, 0, LogEntry.Op.DELETE, only.keyBytes(), null)
+                    : new LogEntry(termEpoch, 0, LogEntry.Op.PUT, only.keyBytes(), only.value());
+        }
+        int bytes = dev.kvstore.store.log.BatchCodec.encodedSize(writes);
+        if (bytes > settings.entryLimitBytes()) {
+            throw new NodeExceptions.EntryTooLarge("the command's " + writes.size() + " key changes take " + bytes
+                    + " bytes, more than kv.max-entry-bytes (" + settings.entryLimitBytes() + "); nothing was applied");
+        }
+        Fanout streams = fanout;
+        String behind = streams == null ? null : streams.storeBelowFormat(LogFormat.BATCHES);
+        if (behind != null) {
+            throw new NodeExceptions.Unavailable("a write of several keys needs every store on log format "
+                    + LogFormat.BATCHES + ", and " + behind + " (an older release) reads only format " + LogFormat.BASIC
+                    + ": retry once the rolling update is done; nothing was applied");
+        }
+        return LogEntry.batch(termEpoch, 0, writes);
+    }
+
+    /** The values a decision reads: pending ones first, then the applied state. Under the append lock. */
+    private final class NewestValues implements KeyView {
+        private long dependsOn;
+
+        @Override
+        public byte[] get(String key) {
+            PendingWrites.Pending newest = pending.get(key);
+            if (newest != null) {
+                dependsOn = Math.max(dependsOn, newest.offset());
+                return newest.value();
+            }
+            return state.get(key);
+        }
+
+        @Override
+        public boolean writtenSince(String key, WatchPoint since) {
+            return since.term() != termEpoch || stamps.writtenAfter(key, since.offset());
+        }
     }
 
     /**
@@ -338,10 +436,17 @@ public final class StoreNode implements Closeable {
      * @return the bytes reserved, to be released when the write completes
      */
     private long reserveMemory(LogEntry operation) {
-        if (operation.op() != LogEntry.Op.PUT) {
-            return 0;
+        return operation.op() == LogEntry.Op.PUT
+                ? reserveMemory(List.of(Mutation.put(operation.keyString(), operation.value()))) : 0;
+    }
+
+    private long reserveMemory(List<Mutation> writes) {
+        long growth = 0;
+        for (Mutation mutation : writes) {
+            growth += mutation.deletes()
+                    ? -dev.kvstore.store.state.MemoryEstimate.of(mutation.key(), state.get(mutation.key()))
+                    : state.growthOf(mutation.key(), mutation.value());
         }
-        long growth = state.growthOf(operation.keyString(), operation.value());
         if (growth <= 0) {
             return 0;
         }
@@ -370,8 +475,10 @@ public final class StoreNode implements Closeable {
         releaseBacklog();
         long growth = 0;
         for (LogEntry entry : log.read(state.appliedOffset() + 1, Integer.MAX_VALUE)) {
-            if (entry.op() == LogEntry.Op.PUT) {
-                growth += dev.kvstore.store.state.MemoryEstimate.of(entry.keyString(), entry.value());
+            for (Mutation mutation : entry.mutations()) {
+                if (!mutation.deletes()) {
+                    growth += dev.kvstore.store.state.MemoryEstimate.of(mutation.key(), mutation.value());
+                }
             }
         }
         backlogReserved.set(growth);

@@ -1,5 +1,6 @@
 package dev.kvstore.store.repl;
 
+import dev.kvstore.store.log.LogFormat;
 import dev.kvstore.store.log.LogFailedException;
 import dev.kvstore.store.node.StoreNode;
 import io.vertx.core.Context;
@@ -46,7 +47,15 @@ public final class FollowerLink implements StoreNode.Link {
     private final Context context;
     private final AtomicLong echoNanos = new AtomicLong();
 
+    /**
+     * How a release before log formats were negotiated refuses a Hello that carries one: its decoder
+     * finds the format's bytes after the last field it knows (frame type 2 is Hello).
+     */
+    static final String OLD_RELEASE_REFUSAL = "unexpected bytes after a frame of type " + MessageCodec.HELLO;
+
     private volatile boolean closed;
+    /** The format the next Hello offers: the current one, unless this primary turned out to be older. */
+    private volatile int offeredFormat = LogFormat.CURRENT;
     private volatile NetSocket socket;
     /** The session whose stream is live: its welcome (and any cut of the log) is done. */
     private volatile Session streaming;
@@ -84,6 +93,10 @@ public final class FollowerLink implements StoreNode.Link {
             connected.handler(session::onBytes);
             connected.closeHandler(v -> {
                 session.ended = true;
+                if (session.welcomed) {
+                    // the primary at this address may be restarted as a newer release: offer the current format again
+                    offeredFormat = LogFormat.CURRENT;
+                }
                 if (!session.diskWorkRunning) {
                     session.closeIncoming();
                 }
@@ -143,7 +156,8 @@ public final class FollowerLink implements StoreNode.Link {
         private volatile boolean ended;
         private volatile long primaryEpoch;
         private byte[] primaryNonce;
-        private boolean welcomed;
+        private volatile boolean welcomed;
+        private int helloFormat;
         // snapshot transfer: touched only by disk work, which runs one step at a time, in order
         private FileChannel incoming;
         private Path incomingPath;
@@ -228,9 +242,10 @@ public final class FollowerLink implements StoreNode.Link {
                     return;
                 }
                 var position = node.log();
+                helloFormat = offeredFormat;
                 send(new Message.Hello(node.settings().nodeId(), clusterId, nonce,
                         proof.secondaryProof(clusterId, primaryNonce, nonce), node.epoch(), position.lastOffset(),
-                        node.history()));
+                        node.history(), helloFormat));
             } else if (message instanceof Message.Welcome welcome && primaryNonce != null && !welcomed) {
                 onWelcome(welcome); // on a worker
             } else if (message instanceof Message.Entries entries && welcomed && incoming == null) {
@@ -274,6 +289,13 @@ public final class FollowerLink implements StoreNode.Link {
                 acknowledge();
             } else if (message instanceof Message.Refused refused) {
                 LOG.infof("primary %s:%d refused: %s", host, port, refused.reason());
+                if (!welcomed && helloFormat > LogFormat.BASIC && refused.reason().contains(OLD_RELEASE_REFUSAL)) {
+                    // a release before formats were negotiated reads no format in a Hello; the next
+                    // handshake sends the Hello it knows, and this store follows it with basic entries
+                    LOG.infof("primary %s:%d is an older release: following it with log format %d", host, port,
+                            LogFormat.BASIC);
+                    offeredFormat = LogFormat.BASIC;
+                }
                 socket.close();
             } else {
                 throw new ProtocolException("unexpected " + message.getClass().getSimpleName() + " from the primary");

@@ -13,10 +13,12 @@ public sealed interface Message {
 
     /**
      * Secondary to primary: proof that it knows the secret (HMAC over both nonces, never the secret
-     * itself), its own nonce for the primary to sign back, and where its log stands.
+     * itself), its own nonce for the primary to sign back, where its log stands, and the newest log
+     * format it reads ({@link dev.kvstore.store.log.LogFormat}; releases before formats were
+     * negotiated send none, which means the basic one).
      */
     record Hello(String nodeId, String clusterId, byte[] nonce, byte[] proof, long epoch, long lastOffset,
-                 EpochHistory history) implements Message {
+                 EpochHistory history, int logFormat) implements Message {
     }
 
     /**

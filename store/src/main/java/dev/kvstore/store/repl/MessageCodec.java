@@ -4,6 +4,7 @@ import dev.kvstore.store.log.CorruptEntryException;
 import dev.kvstore.store.log.EpochHistory;
 import dev.kvstore.store.log.LogEntry;
 import dev.kvstore.store.log.LogEntryCodec;
+import dev.kvstore.store.log.LogFormat;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +48,8 @@ public final class MessageCodec {
         } else if (message instanceof Message.Hello m) {
             type = HELLO;
             out = ByteBuffer.allocate(4 + utf8(m.nodeId()).length + utf8(m.clusterId()).length + NONCE_BYTES
-                    + PROOF_BYTES + 8 + 8 + 4 + 16 * m.history().starts().size());
+                    + PROOF_BYTES + 8 + 8 + 4 + 16 * m.history().starts().size()
+                    + (m.logFormat() > LogFormat.BASIC ? 4 : 0));
             putString(out, m.nodeId());
             putString(out, m.clusterId());
             out.put(m.nonce());
@@ -58,6 +60,10 @@ public final class MessageCodec {
             for (EpochHistory.Start start : m.history().starts()) {
                 out.putLong(start.epoch());
                 out.putLong(start.offset());
+            }
+            if (m.logFormat() > LogFormat.BASIC) {
+                // absent for the basic format: a Hello exactly as releases before the negotiation sent it
+                out.putInt(m.logFormat());
             }
         } else if (message instanceof Message.Welcome m) {
             type = WELCOME;
@@ -145,7 +151,14 @@ public final class MessageCodec {
                     } catch (IllegalArgumentException e) {
                         throw new ProtocolException(e.getMessage());
                     }
-                    yield new Message.Hello(nodeId, clusterId, nonce, proof, epoch, lastOffset, history);
+                    int logFormat = LogFormat.BASIC;
+                    if (in.hasRemaining()) {
+                        logFormat = in.getInt();
+                        if (logFormat < LogFormat.BASIC) {
+                            throw new ProtocolException("log format " + logFormat);
+                        }
+                    }
+                    yield new Message.Hello(nodeId, clusterId, nonce, proof, epoch, lastOffset, history, logFormat);
                 }
                 case WELCOME -> new Message.Welcome(bytes(in, PROOF_BYTES), nonNegative(in.getLong(), "epoch"),
                         nonNegative(in.getLong(), "keep-up-to offset"), nonNegative(in.getLong(), "commit offset"),

@@ -2,6 +2,7 @@ package dev.kvstore.store.repl;
 
 import dev.kvstore.store.log.EpochHistory;
 import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.log.LogFormat;
 import dev.kvstore.store.node.CommitTracker;
 import dev.kvstore.store.node.StoreNode;
 import dev.kvstore.store.snapshot.SnapshotReader;
@@ -49,6 +50,8 @@ final class PrimarySession {
     private CommitTracker termTracker;
     /** Read by the snapshotter too ({@link #offsetNeeded}); written on the event loop only. */
     private volatile long nextOffset;
+    /** The newest log format the secondary reads: entries of newer kinds are never sent to it. */
+    private volatile int followerFormat = LogFormat.BASIC;
     private volatile long ackedOffset;
     private long sentCommit = -1;
     private long timer = -1;
@@ -161,6 +164,7 @@ final class PrimarySession {
         EpochHistory mine = node.history();
         long myLast = node.log().lastOffset();
         long keep = EpochHistory.commonPrefix(mine, myLast, hello.history(), hello.lastOffset());
+        followerFormat = hello.logFormat();
         followerId = hello.nodeId();
         follower = hello.nodeId() + "@" + socket.remoteAddress();
         nextOffset = keep + 1;
@@ -326,6 +330,15 @@ final class PrimarySession {
             if (batch.isEmpty()) {
                 break;
             }
+            LogEntry unreadable = firstBeyondFormat(batch);
+            if (unreadable != null) {
+                LOG.warnf("secondary %s reads log format %d; entry %s needs %d: it cannot follow until upgraded",
+                        follower, followerFormat, unreadable, LogFormat.needed(unreadable.op()));
+                refuseAndClose("this store reads log format " + followerFormat + ", and the log holds entry "
+                        + unreadable + " of format " + LogFormat.needed(unreadable.op())
+                        + " (a write of several keys): upgrade this store to follow this primary");
+                return;
+            }
             long commit = node.commitOffset();
             // moved on before the write, which may run pump() again through the drain handler
             sentCommit = commit;
@@ -342,6 +355,21 @@ final class PrimarySession {
             sentCommit = commit;
             send(new Message.Heartbeat(term, commit, node.log().lastOffset(), System.nanoTime()));
         }
+    }
+
+    private LogEntry firstBeyondFormat(List<LogEntry> entries) {
+        for (LogEntry entry : entries) {
+            if (LogFormat.needed(entry.op()) > followerFormat) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    /** The secondary's name when it reads only formats below {@code format}; null otherwise or before its Hello. */
+    String nameIfBelowFormat(int format) {
+        String id = followerId;
+        return id != null && !closed && followerFormat < format ? id + " (format " + followerFormat + ")" : null;
     }
 
     private void send(Message message) {

@@ -62,6 +62,17 @@ public final class ReplicationServer implements StoreNode.Fanout {
     }
 
     @Override
+    public String storeBelowFormat(int format) {
+        for (PrimarySession session : sessions) {
+            String name = session.nameIfBelowFormat(format);
+            if (name != null) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    @Override
     public java.util.List<StoreNode.SecondaryView> secondaries() {
         java.util.List<StoreNode.SecondaryView> views = new java.util.ArrayList<>();
         for (PrimarySession session : sessions) {

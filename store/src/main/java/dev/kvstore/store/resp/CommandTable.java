@@ -12,6 +12,16 @@ import java.util.TreeMap;
 final class CommandTable {
 
     private final Map<String, Command> byName = new TreeMap<>();
+    private TransactionCommands transactions;
+
+    void transactions(TransactionCommands commands) {
+        transactions = commands;
+    }
+
+    /** Where commands sent inside MULTI are queued. */
+    TransactionCommands transactions() {
+        return transactions;
+    }
 
     CommandTable add(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep,
                      CommandHandler handler) {

@@ -1,5 +1,6 @@
 package dev.kvstore.store.resp;
 
+import dev.kvstore.store.node.DecidedWrites;
 import dev.kvstore.store.node.Decision;
 import dev.kvstore.store.node.StoreNode;
 import java.util.List;
@@ -19,11 +20,11 @@ final class ReadModifyWriteCommands {
     private static final Set<String> WRITE_FREES = Set.of("write");
 
     private final StoreNode node;
-    private final WriteOutcomes outcomes;
+    private final DecidedCommands decided;
 
-    ReadModifyWriteCommands(StoreNode node, WriteOutcomes outcomes) {
+    ReadModifyWriteCommands(StoreNode node, DecidedCommands decided) {
         this.node = node;
-        this.outcomes = outcomes;
+        this.decided = decided;
     }
 
     void register(CommandTable table) {
@@ -62,28 +63,6 @@ final class ReadModifyWriteCommands {
 
     private CompletableFuture<CommandHandler.Reply> decide(RespSession session, String key,
                                                            Function<byte[], Decision<CommandHandler.Reply>> rule) {
-        CompletableFuture<Decision.Done<CommandHandler.Reply>> pending;
-        try {
-            pending = node.decide(key, rule);
-        } catch (RuntimeException refused) {
-            outcomes.refused();
-            String error = RespErrors.of(refused, node.settings().writeTimeoutMillis());
-            return CompletableFuture.completedFuture(o -> o.error(error));
-        }
-        return pending.handle((done, failure) -> {
-            if (failure != null) {
-                outcomes.failed();
-                String error = RespErrors.of(failure, node.settings().writeTimeoutMillis());
-                return o -> o.error(error);
-            }
-            if (done.wrote()) {
-                outcomes.acknowledged();
-            }
-            long offset = done.offset();
-            return o -> {
-                session.wrote(offset);
-                done.reply().writeTo(o);
-            };
-        });
+        return decided.run(session, view -> DecidedWrites.of(rule.apply(view.get(key)), key));
     }
 }

@@ -143,12 +143,18 @@ final class RespConnection implements RespRequestDecoder.Sink {
         RespWriter out = RespWriter.into(own == null ? batch : own, session.protocol());
         CompletableFuture<CommandHandler.Reply> later = null;
         boolean write = false;
+        Transaction transaction = session.transaction();
         if (item.refusal() != null) {
             out.error(item.refusal());
+            failInside(transaction);
         } else if (item.command() == null) {
             out.error(CommandTable.unknownCommand(item.args()));
+            failInside(transaction);
         } else if (!item.command().arityMatches(item.args().size())) {
             out.error(CommandTable.wrongArity(item.command().name()));
+            failInside(transaction);
+        } else if (transaction != null && !TransactionCommands.CONTROL.contains(item.command().name())) {
+            commands.transactions().queue(session, item.command(), item.args(), out);
         } else {
             write = item.command().writes();
             try {
@@ -184,6 +190,13 @@ final class RespConnection implements RespRequestDecoder.Sink {
                 CompletionBatch.signal(drainFromElsewhere);
             }
         });
+    }
+
+    /** A command refused between MULTI and EXEC makes EXEC abort, as in Redis. */
+    private static void failInside(Transaction transaction) {
+        if (transaction != null) {
+            transaction.fail();
+        }
     }
 
     /** From a thread that completed replies (the commit's): the event loop drains them, once per batch. */

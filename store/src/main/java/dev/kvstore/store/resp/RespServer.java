@@ -88,7 +88,10 @@ public final class RespServer {
     private CommandTable commandTable() {
         CommandTable table = new CommandTable();
         ConnectionCommands.register(table, node);
-        StringCommands.register(table, node, outcomes);
+        DecidedCommands decided = new DecidedCommands(node, outcomes);
+        DataSteps steps = new DataSteps(node.settings().maxKeyBytes(), node.settings().maxValueBytes());
+        StringCommands.register(table, node, outcomes, decided, steps);
+        TransactionCommands.register(table, node, decided, steps);
         // the port actually bound (0 picks one) is known once listening, before any command runs
         ServerCommands.register(table, node, settings, this::port, stats, vertx);
         return table;

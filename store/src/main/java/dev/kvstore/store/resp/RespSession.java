@@ -16,6 +16,10 @@ public final class RespSession {
     private String libraryVersion;
     private long lastWriteOffset;
     private boolean closing;
+    /** Between MULTI and EXEC or DISCARD; null otherwise. */
+    private Transaction transaction;
+    /** WATCHed keys and where the log stood when each was watched, until EXEC, DISCARD or UNWATCH. */
+    private final java.util.Map<String, dev.kvstore.store.node.KeyView.WatchPoint> watched = new java.util.LinkedHashMap<>();
 
     public RespSession(String address) {
         this.address = address;
@@ -83,9 +87,30 @@ public final class RespSession {
         closing = true;
     }
 
+    Transaction transaction() {
+        return transaction;
+    }
+
+    void beginTransaction() {
+        transaction = new Transaction();
+    }
+
+    /** Ends the transaction (EXEC, DISCARD) and forgets the watched keys; answers it, or null when none. */
+    Transaction endTransaction() {
+        Transaction ended = transaction;
+        transaction = null;
+        watched.clear();
+        return ended;
+    }
+
+    java.util.Map<String, dev.kvstore.store.node.KeyView.WatchPoint> watched() {
+        return watched;
+    }
+
     /** RESET: back to a fresh connection's state (the id stays, as in Redis). */
     void reset() {
         protocol = 2;
         name = null;
+        endTransaction();
     }
 }

@@ -31,19 +31,23 @@ final class StringCommands {
     private final WriteOutcomes outcomes;
     private final ReadModifyWriteCommands readModifyWrite;
 
-    private StringCommands(StoreNode node, WriteOutcomes outcomes) {
+    private StringCommands(StoreNode node, WriteOutcomes outcomes, DecidedCommands decided) {
         this.node = node;
         this.outcomes = outcomes;
-        this.readModifyWrite = new ReadModifyWriteCommands(node, outcomes);
+        this.readModifyWrite = new ReadModifyWriteCommands(node, decided);
     }
 
-    static void register(CommandTable table, StoreNode node, WriteOutcomes outcomes) {
-        StringCommands c = new StringCommands(node, outcomes);
+    static void register(CommandTable table, StoreNode node, WriteOutcomes outcomes, DecidedCommands decided,
+                         DataSteps steps) {
+        StringCommands c = new StringCommands(node, outcomes, decided);
         c.readModifyWrite.register(table);
         table.add("get", 2, READ, 1, 1, 1, c::get)
                 .add("set", -3, WRITE, 1, 1, 1, c::set)
-                .add("del", -2, WRITE_AFTER_READ, 1, -1, 1, c::del)
-                .add("unlink", -2, WRITE_AFTER_READ, 1, -1, 1, c::del)
+                // decided on the primary as one log entry: all the keys on every store, or none
+                .add("del", -2, WRITE_AFTER_READ, 1, -1, 1, (s, a, out) -> decided.step(s, steps::delete, a))
+                .add("unlink", -2, WRITE_AFTER_READ, 1, -1, 1, (s, a, out) -> decided.step(s, steps::delete, a))
+                .add("mset", -3, WRITE, 1, -1, 2, (s, a, out) -> decided.step(s, steps::mset, a))
+                .add("msetnx", -3, WRITE, 1, -1, 2, (s, a, out) -> decided.step(s, steps::msetIfNoneExist, a))
                 .add("exists", -2, READ, 1, -1, 1, c::exists)
                 .add("mget", -2, READ, 1, -1, 1, c::mget)
                 .add("strlen", 2, READ, 1, 1, 1, c::strlen)
@@ -100,17 +104,6 @@ final class StringCommands {
             throw new Args.Invalid(Args.SYNTAX);
         }
         return absent || present || get ? new StringRules.SetOptions(absent, present, get) : StringRules.SetOptions.PLAIN;
-    }
-
-    private CompletableFuture<CommandHandler.Reply> del(RespSession session, List<byte[]> args, RespWriter out) {
-        if (args.size() > 2) {
-            // several keys in one log entry (all or nothing on every store) come with multi-key entries
-            return error(out, "ERR " + Args.upper(args, 0) + " of several keys is not supported on this store yet;"
-                    + " delete one key per call");
-        }
-        String key = Args.key(args, 1, maxKey());
-        boolean existed = node.read(key).value() != null;
-        return write(session, LogEntry.Op.DELETE, key, null, o -> o.integer(existed ? 1 : 0));
     }
 
     private CompletableFuture<CommandHandler.Reply> exists(RespSession session, List<byte[]> args, RespWriter out) {

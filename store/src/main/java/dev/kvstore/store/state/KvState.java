@@ -19,17 +19,14 @@ public final class KvState {
         if (entry.offset() != appliedOffset + 1) {
             throw new IllegalStateException("applying " + entry + " after offset " + appliedOffset);
         }
-        switch (entry.op()) {
-            case PUT -> {
-                String key = entry.keyString();
-                byte[] old = data.put(key, entry.value());
-                usedBytes.addAndGet(MemoryEstimate.of(key, entry.value()) - MemoryEstimate.of(key, old));
-            }
-            case DELETE -> {
-                String key = entry.keyString();
+        for (dev.kvstore.store.log.Mutation mutation : entry.mutations()) {
+            String key = mutation.key();
+            if (mutation.deletes()) {
                 usedBytes.addAndGet(-MemoryEstimate.of(key, data.remove(key)));
+            } else {
+                byte[] old = data.put(key, mutation.value());
+                usedBytes.addAndGet(MemoryEstimate.of(key, mutation.value()) - MemoryEstimate.of(key, old));
             }
-            case NOOP -> { }
         }
         appliedOffset = entry.offset();
     }

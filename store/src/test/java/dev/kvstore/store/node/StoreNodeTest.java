@@ -8,6 +8,7 @@ import dev.kvstore.core.ReplicationMode;
 import dev.kvstore.store.disk.ScriptedDisk;
 import dev.kvstore.store.log.FsyncPolicy;
 import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.log.Mutation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -304,6 +305,108 @@ class StoreNodeTest {
         void is_refused_on_a_secondary() throws Exception {
             open(0);
             assertThatThrownBy(() -> node.decide("k", increment())).hasMessageContaining("writes go to the primary");
+        }
+    }
+
+    @Nested
+    class Multi_key_writes {
+
+        private final byte[] one = "1".getBytes();
+
+        private CompletableFuture<Decision.Done<String>> putAll(String... keys) {
+            return node.decideAll(view -> new DecidedWrites<>(
+                    java.util.Arrays.stream(keys).map(key -> Mutation.put(key, one)).toList(), "OK"));
+        }
+
+        private void readablePrimary(int epoch) {
+            node.promote(epoch, true);
+            await().until(() -> {
+                try {
+                    node.read("warm");
+                    return true;
+                } catch (RuntimeException notYet) {
+                    return false;
+                }
+            });
+        }
+
+        @Test
+        void several_keys_are_one_log_entry_applied_together_and_after_a_restart() throws Exception {
+            open(0);
+            readablePrimary(1);
+            long offset = putAll("a", "b", "c").get(5, TimeUnit.SECONDS).offset();
+            LogEntry entry = node.log().read(offset, 1).get(0);
+            assertThat(entry.op()).isEqualTo(LogEntry.Op.BATCH);
+            assertThat(entry.mutations()).extracting(Mutation::key).containsExactly("a", "b", "c");
+            for (String key : java.util.List.of("a", "b", "c")) {
+                assertThat(node.read(key).value()).as(key).isEqualTo(one);
+            }
+            node.close();
+            open(0);
+            readablePrimary(2);
+            for (String key : java.util.List.of("a", "b", "c")) {
+                assertThat(node.read(key).value()).as(key + " after a restart").isEqualTo(one);
+            }
+        }
+
+        @Test
+        void one_key_is_logged_as_the_plain_entry_every_release_reads() throws Exception {
+            primaryWithOneWrite();
+            long offset = putAll("only").get(5, TimeUnit.SECONDS).offset();
+            assertThat(node.log().read(offset, 1).get(0).op()).isEqualTo(LogEntry.Op.PUT);
+        }
+
+        @Test
+        void a_later_decision_reads_the_values_of_a_batch_not_yet_committed() throws Exception {
+            primaryWithOneWrite();
+            disk.holdFlusherForces();
+            var batch = node.decideAll(view -> new DecidedWrites<>(java.util.List.of(
+                    Mutation.put("x", "5".getBytes()), Mutation.delete("a")), "OK"));
+            var read = node.decideAll(view -> new DecidedWrites<>(java.util.List.of(),
+                    new String(view.get("x")) + "/" + (view.get("a") == null ? "gone" : "there")));
+            assertThat(batch).isNotDone();
+            disk.stopHolding();
+            batch.get(5, TimeUnit.SECONDS);
+            assertThat(read.get(5, TimeUnit.SECONDS).reply()).isEqualTo("5/gone");
+            assertThat(node.read("a").value()).isNull();
+        }
+
+        @Test
+        void an_entry_past_kv_max_entry_bytes_is_refused_and_nothing_is_applied() throws Exception {
+            NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1",
+                    "http://127.0.0.1:2", ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50,
+                    LEASE_MILLIS, 100_000, 10_000, NodeSettings.defaultMaxMemoryBytes(), -1, 1000);
+            node = new StoreNode(settings, disk);
+            readablePrimary(1);
+            long before = node.log().lastOffset();
+            byte[] big = new byte[400];
+            assertThatThrownBy(() -> node.decideAll(view -> new DecidedWrites<>(java.util.List.of(
+                    Mutation.put("p", big), Mutation.put("q", big), Mutation.put("r", big)), "OK")))
+                    .isInstanceOf(NodeExceptions.EntryTooLarge.class).hasMessageContaining("kv.max-entry-bytes (1000)");
+            assertThat(node.log().lastOffset()).isEqualTo(before);
+            assertThat(node.read("p").value()).isNull();
+        }
+
+        @Test
+        void a_watch_is_broken_by_a_write_after_it_not_by_one_before_and_not_by_other_keys() throws Exception {
+            primaryWithOneWrite();
+            node.write(put("early")).get(5, TimeUnit.SECONDS);
+            KeyView.WatchPoint watch = node.watchPoint();
+            node.write(put("late")).get(5, TimeUnit.SECONDS);
+            var seen = node.decideAll(view -> new DecidedWrites<>(java.util.List.of(),
+                    view.writtenSince("early", watch) + "/" + view.writtenSince("late", watch)
+                            + "/" + view.writtenSince("never", watch)));
+            assertThat(seen.get(5, TimeUnit.SECONDS).reply()).isEqualTo("false/true/false");
+        }
+
+        @Test
+        void a_watch_from_an_earlier_term_counts_as_broken() throws Exception {
+            primaryWithOneWrite();
+            KeyView.WatchPoint watch = node.watchPoint();
+            node.promote(2, true);
+            readablePrimary(2);
+            var seen = node.decideAll(view -> new DecidedWrites<>(java.util.List.of(), view.writtenSince("a", watch)));
+            assertThat(seen.get(5, TimeUnit.SECONDS).reply()).isTrue();
         }
     }
 }

@@ -28,7 +28,7 @@ class FrameDecoderTest {
         byte[] bytes = stream(
                 new Message.Challenge(new byte[16], "cluster"),
                 new Message.Hello("kv-1", "cluster", new byte[16], new byte[32], 4, 9,
-                        EpochHistory.EMPTY.withEntry(1, 1).withEntry(4, 7)),
+                        EpochHistory.EMPTY.withEntry(1, 1).withEntry(4, 7), 2),
                 new Message.Entries(4, 8, 9, 123, List.of(LogEntry.put(4, 8, "k", "v".getBytes()),
                         LogEntry.delete(4, 9, "k"))),
                 new Message.Ack(4, 9, 123));

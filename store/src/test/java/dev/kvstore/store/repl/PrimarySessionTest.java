@@ -1,6 +1,7 @@
 package dev.kvstore.store.repl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.core.ReplicationMode;
@@ -8,6 +9,9 @@ import dev.kvstore.store.disk.GuardedDiskSync;
 import dev.kvstore.store.log.EpochHistory;
 import dev.kvstore.store.log.FsyncPolicy;
 import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.log.LogFormat;
+import dev.kvstore.store.log.Mutation;
+import dev.kvstore.store.node.DecidedWrites;
 import dev.kvstore.store.node.NodeSettings;
 import dev.kvstore.store.node.StoreNode;
 import dev.kvstore.store.node.WriteResult;
@@ -67,6 +71,8 @@ class PrimarySessionTest {
         private final MessageCodec codec = new MessageCodec(1 << 16);
         private final FrameDecoder decoder = new FrameDecoder(1 << 20);
         private final Deque<Message> received = new ArrayDeque<>();
+        /** Every message taken from the stream, skipped ones too. */
+        private final java.util.List<Message> seen = new java.util.ArrayList<>();
 
         RawSecondary(int port) throws IOException {
             socket = new Socket("127.0.0.1", port);
@@ -83,7 +89,9 @@ class PrimarySessionTest {
                 }
                 decoder.feed(buffer, 0, n).forEach(frame -> received.add(codec.decode(frame)));
             }
-            return received.poll();
+            Message message = received.poll();
+            seen.add(message);
+            return message;
         }
 
         /** The next message of this type within 5 s, skipping others (heartbeats, entries). */
@@ -104,11 +112,15 @@ class PrimarySessionTest {
         }
 
         Message.Welcome handshake(long epoch, long lastOffset, EpochHistory history) throws IOException {
+            return handshake(epoch, lastOffset, history, LogFormat.CURRENT);
+        }
+
+        Message.Welcome handshake(long epoch, long lastOffset, EpochHistory history, int logFormat) throws IOException {
             Message.Challenge challenge = next(Message.Challenge.class);
             byte[] nonce = HandshakeProof.nonce();
             send(new Message.Hello("raw", "test", nonce,
                     new HandshakeProof(SECRET).secondaryProof("test", challenge.nonce(), nonce), epoch, lastOffset,
-                    history));
+                    history, logFormat));
             return next(Message.Welcome.class);
         }
 
@@ -149,6 +161,82 @@ class PrimarySessionTest {
             secondary.send(new Message.Ack(3, last, System.nanoTime()));
 
             assertThat(write.get(5, TimeUnit.SECONDS).offset()).isEqualTo(last);
+        }
+    }
+
+    private CompletableFuture<?> writeTwoKeysTogether() {
+        return node.decideAll(view -> new DecidedWrites<>(java.util.List.of(Mutation.put("x", "1".getBytes()),
+                Mutation.put("y", "2".getBytes())), "OK"));
+    }
+
+    /** Reads the stream up to the primary's last entry and acknowledges it: the term's first entry commits. */
+    private void acknowledgeEverything(RawSecondary secondary, long epoch) throws IOException {
+        long last = node.log().lastOffset();
+        long received = 0;
+        while (received < last) {
+            Message.Entries entries = secondary.next(Message.Entries.class);
+            received = entries.entries().get(entries.entries().size() - 1).offset();
+            secondary.send(new Message.Ack(epoch, received, entries.sentNanos()));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> node.commitOffset() >= last);
+    }
+
+    @Test
+    void a_hello_of_the_basic_format_is_byte_for_byte_what_releases_before_the_negotiation_send() {
+        MessageCodec codec = new MessageCodec(1 << 16);
+        Message.Hello basic = new Message.Hello("kv-1", "c", new byte[16], new byte[32], 1, 2, EpochHistory.EMPTY,
+                LogFormat.BASIC);
+        Message.Hello current = new Message.Hello("kv-1", "c", new byte[16], new byte[32], 1, 2, EpochHistory.EMPTY,
+                LogFormat.CURRENT);
+        // those releases refuse any byte after the history: the basic Hello ends there
+        int fields = 2 + 4 + 2 + 1 + 16 + 32 + 8 + 8 + 4;
+        int frameHeader = codec.encode(new Message.Ack(1, 2, 3)).length - 24;
+        assertThat(codec.encode(basic)).hasSize(frameHeader + fields);
+        assertThat(codec.encode(current)).hasSize(frameHeader + fields + 4);
+        FrameDecoder decoder = new FrameDecoder(1 << 20);
+        Frame frame = decoder.feed(codec.encode(basic), 0, codec.encode(basic).length).get(0);
+        assertThat(((Message.Hello) codec.decode(frame)).logFormat()).isEqualTo(LogFormat.BASIC);
+    }
+
+    @Test
+    void while_a_store_of_the_basic_format_streams_a_write_of_several_keys_is_refused_and_nothing_is_logged()
+            throws Exception {
+        node.promote(3, true);
+        try (RawSecondary old = new RawSecondary(server.port())) {
+            old.handshake(3, 0, EpochHistory.EMPTY, LogFormat.BASIC);
+            acknowledgeEverything(old, 3);
+            long before = node.log().lastOffset();
+            assertThatThrownBy(this::writeTwoKeysTogether).hasMessageContaining("raw (format 1)")
+                    .hasMessageContaining("nothing was applied");
+            assertThat(node.log().lastOffset()).isEqualTo(before);
+        }
+        try (RawSecondary current = new RawSecondary(server.port())) {
+            current.handshake(3, 0, EpochHistory.EMPTY, LogFormat.CURRENT);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.secondaries().size() == 1);
+            long offset = node.log().lastOffset() + 1;
+            writeTwoKeysTogether();
+            Message.Entries entries = current.next(Message.Entries.class);
+            while (entries.entries().get(entries.entries().size() - 1).offset() < offset) {
+                entries = current.next(Message.Entries.class);
+            }
+            assertThat(entries.entries()).anyMatch(e -> e.op() == LogEntry.Op.BATCH && e.offset() == offset);
+        }
+    }
+
+    @Test
+    void a_store_of_the_basic_format_is_never_sent_a_batch_but_told_to_upgrade() throws Exception {
+        node.promote(3, true);
+        try (RawSecondary current = new RawSecondary(server.port())) {
+            current.handshake(3, 0, EpochHistory.EMPTY, LogFormat.CURRENT);
+            acknowledgeEverything(current, 3);
+            writeTwoKeysTogether();
+        }
+        try (RawSecondary old = new RawSecondary(server.port())) {
+            old.handshake(3, 0, EpochHistory.EMPTY, LogFormat.BASIC);
+            Message.Refused refused = old.next(Message.Refused.class);
+            assertThat(refused.reason()).contains("reads log format 1").contains("upgrade this store");
+            assertThat(old.seen).noneMatch(m -> m instanceof Message.Entries e
+                    && e.entries().stream().anyMatch(entry -> entry.op() == LogEntry.Op.BATCH));
         }
     }
 }

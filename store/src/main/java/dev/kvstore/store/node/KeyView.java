@@ -1,0 +1,20 @@
+package dev.kvstore.store.node;
+
+/**
+ * What a decision on the primary reads: each key's newest value in the log, committed or not (null:
+ * absent), and whether a key was written since a {@link WatchPoint} (WATCH).
+ */
+public interface KeyView {
+
+    byte[] get(String key);
+
+    /**
+     * True when {@code key} may have been written after {@code since}: certainly when it was, and
+     * also when this primary cannot tell (its term changed, or another key shares the key's stamp).
+     */
+    boolean writtenSince(String key, WatchPoint since);
+
+    /** Where the log stood when a client WATCHed: this primary's term and its last offset. */
+    record WatchPoint(long term, long offset) {
+    }
+}
