@@ -106,6 +106,14 @@ public interface StoreConfig {
     @WithDefault("8388608")
     int maxEntryBytes();
 
+    /**
+     * The newest log format this store writes and accepts from its primary. 2 (the default) allows
+     * multi-key entries (MSET, multi-key DEL, MULTI/EXEC). 1 keeps the log readable by releases before
+     * format 2, so that a rollback to one stays possible: multi-key writes are refused meanwhile.
+     */
+    @WithDefault("2")
+    int logFormat();
+
     /** Event loops that serve RESP connections; 0: one per core (each loop takes its share of the clients). */
     @WithDefault("0")
     int respEventLoops();

@@ -25,6 +25,8 @@ public final class LocalCluster implements AutoCloseable {
     private final String secret;
     private final Consumer<String> events;
     private LocalSupervisor supervisor;
+    /** Stores that run another release than {@code storeJar} (a rolling update or rollback in progress). */
+    private final java.util.Map<NodeProcess, Path> releaseOf = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LocalCluster(Path dir, Path storeJar, int basePort, LocalClusterSettings settings, Consumer<String> events)
             throws IOException {
@@ -68,7 +70,7 @@ public final class LocalCluster implements AutoCloseable {
     public void startDeadNodes() throws IOException {
         for (NodeProcess node : nodes) {
             if (!node.alive()) {
-                node.start(storeJar, secret, settings);
+                node.start(jarOf(node), secret, settings);
             }
         }
         writeDescriptor();
@@ -76,8 +78,17 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts one store (again), e.g. after a test killed it. */
     public void start(NodeProcess node) throws IOException {
-        node.start(storeJar, secret, settings);
+        node.start(jarOf(node), secret, settings);
         writeDescriptor();
+    }
+
+    /** From its next start on, {@code node} runs the store in {@code jar}: one step of a rolling update or rollback. */
+    public void runRelease(NodeProcess node, Path jar) {
+        releaseOf.put(node, jar);
+    }
+
+    private Path jarOf(NodeProcess node) {
+        return releaseOf.getOrDefault(node, storeJar);
     }
 
     private void restartDeadNodesQuietly() {

@@ -47,7 +47,6 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         command.add("-Dkv.mode=" + settings.mode());
         command.add("-Dkv.min-sync-replicas=" + settings.minSyncReplicas());
         command.add("-Dkv.fsync=" + settings.fsync());
-        settings.storeProperties().forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(storeJar.toString());
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -55,7 +54,19 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // the secret goes by environment, not the command line, so `ps` does not show it
         builder.environment().put("KV_SECRET", secret);
+        // further settings by environment too, as the operator gives them to pods: a store of another
+        // release ignores one it does not know, where a -D property it does not know stops it at start
+        settings.storeProperties().forEach((key, value) -> builder.environment().put(environmentName(key), value));
         process = builder.start();
+    }
+
+    /** SmallRye Config's environment name of a property: kv.log-format is KV_LOG_FORMAT. */
+    static String environmentName(String property) {
+        StringBuilder name = new StringBuilder(property.length());
+        for (char c : property.toCharArray()) {
+            name.append(Character.isLetterOrDigit(c) ? Character.toUpperCase(c) : '_');
+        }
+        return name.toString();
     }
 
     @Override
@@ -80,6 +91,11 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** Where the store's output goes, across restarts. */
+    public Path logFile() {
+        return logFile;
     }
 
     public Process process() {

@@ -58,7 +58,7 @@ public final class BatchCodec {
             }
             byte kind = in.get();
             if (kind != PUT && kind != DELETE) {
-                throw new CorruptEntryException("unknown mutation kind " + kind);
+                throw new UnknownEntryKindException("batch mutation of kind " + kind);
             }
             String key = new String(readBytes(in, "key"), StandardCharsets.UTF_8);
             mutations.add(kind == PUT ? Mutation.put(key, readBytes(in, "value")) : Mutation.delete(key));

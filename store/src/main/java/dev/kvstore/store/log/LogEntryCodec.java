@@ -77,7 +77,7 @@ public final class LogEntryCodec {
         try {
             op = LogEntry.Op.of(opCode);
         } catch (IllegalArgumentException e) {
-            throw new CorruptEntryException(e.getMessage());
+            throw new UnknownEntryKindException(opCode);
         }
         byte[] key = readSized(body, "key");
         byte[] value = readSized(body, "value");

@@ -133,6 +133,9 @@ public final class ReplicationLog implements Closeable {
             LogEntry entry;
             try {
                 entry = LogEntryCodec.decode(whole, maxEntryBytes);
+            } catch (UnknownEntryKindException e) {
+                throw new IOException("cannot open the log: after offset " + lastOffset + " comes a " + e.getMessage()
+                        + "; nothing was cut. Run that release or a newer one on this data", e);
             } catch (CorruptEntryException e) {
                 break;
             }

@@ -62,6 +62,13 @@ public final class NodeExceptions {
         }
     }
 
+    /** A write that needs a log format this store is configured not to write ({@code kv.log-format}). */
+    public static final class FormatOff extends IllegalArgumentException {
+        public FormatOff(String message) {
+            super(message);
+        }
+    }
+
     /** An admin call asked for an epoch older than the one this store has seen. */
     public static final class StaleEpoch extends RuntimeException {
         public StaleEpoch(String message) {

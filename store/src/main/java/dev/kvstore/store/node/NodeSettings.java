@@ -2,6 +2,7 @@ package dev.kvstore.store.node;
 
 import dev.kvstore.core.ReplicationMode;
 import dev.kvstore.store.log.FsyncPolicy;
+import dev.kvstore.store.log.LogFormat;
 import java.nio.file.Path;
 
 /** Everything a store node needs to know about itself, resolved from configuration. */
@@ -10,7 +11,25 @@ public record NodeSettings(String nodeId, String clusterId, String secret, Path 
                            int minSyncReplicas, FsyncPolicy fsync, int maxKeyBytes, int maxValueBytes,
                            long writeTimeoutMillis, long heartbeatMillis, long leaseMillis,
                            long snapshotEveryEntries, long logRetentionEntries, long maxMemoryBytes,
-                           long minFreeDiskBytes, int entryLimitBytes) {
+                           long minFreeDiskBytes, int entryLimitBytes, int logFormat) {
+
+    public NodeSettings {
+        if (logFormat < LogFormat.BASIC || logFormat > LogFormat.CURRENT) {
+            throw new IllegalArgumentException("kv.log-format must be between " + LogFormat.BASIC + " and "
+                    + LogFormat.CURRENT + ", got " + logFormat);
+        }
+    }
+
+    /** Writing and reading the newest log format. */
+    public NodeSettings(String nodeId, String clusterId, String secret, Path dataDir, String advertisedReplication,
+                        String advertisedHttp, ReplicationMode mode, int minSyncReplicas, FsyncPolicy fsync,
+                        int maxKeyBytes, int maxValueBytes, long writeTimeoutMillis, long heartbeatMillis,
+                        long leaseMillis, long snapshotEveryEntries, long logRetentionEntries, long maxMemoryBytes,
+                        long minFreeDiskBytes, int entryLimitBytes) {
+        this(nodeId, clusterId, secret, dataDir, advertisedReplication, advertisedHttp, mode, minSyncReplicas, fsync,
+                maxKeyBytes, maxValueBytes, writeTimeoutMillis, heartbeatMillis, leaseMillis, snapshotEveryEntries,
+                logRetentionEntries, maxMemoryBytes, minFreeDiskBytes, entryLimitBytes, LogFormat.CURRENT);
+    }
 
     /** The default bound of one multi-key entry (an MSET, a transaction): {@code kv.max-entry-bytes}. */
     public static final int DEFAULT_ENTRY_LIMIT_BYTES = 8 * 1024 * 1024;

@@ -397,6 +397,11 @@ public final class StoreNode implements Closeable {
             throw new NodeExceptions.EntryTooLarge("the command's " + writes.size() + " key changes take " + bytes
                     + " bytes, more than kv.max-entry-bytes (" + settings.entryLimitBytes() + "); nothing was applied");
         }
+        if (settings.logFormat() < LogFormat.BATCHES) {
+            throw new NodeExceptions.FormatOff("a write of several keys needs log format " + LogFormat.BATCHES
+                    + ", and this store has kv.log-format " + settings.logFormat() + " (kept so that a rollback to an"
+                    + " earlier release stays possible); nothing was applied");
+        }
         Fanout streams = fanout;
         String behind = streams == null ? null : streams.storeBelowFormat(LogFormat.BATCHES);
         if (behind != null) {

@@ -55,7 +55,7 @@ public final class FollowerLink implements StoreNode.Link {
 
     private volatile boolean closed;
     /** The format the next Hello offers: the current one, unless this primary turned out to be older. */
-    private volatile int offeredFormat = LogFormat.CURRENT;
+    private volatile int offeredFormat;
     private volatile NetSocket socket;
     /** The session whose stream is live: its welcome (and any cut of the log) is done. */
     private volatile Session streaming;
@@ -68,6 +68,7 @@ public final class FollowerLink implements StoreNode.Link {
         this.port = port;
         this.proof = new HandshakeProof(secret);
         this.codec = new MessageCodec(node.settings().maxEntryBytes());
+        this.offeredFormat = node.settings().logFormat();
         this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(1000));
         this.context = vertx.getOrCreateContext();
         this.stopAcknowledging = node.log().onDurable(durable -> acknowledge());
@@ -95,7 +96,7 @@ public final class FollowerLink implements StoreNode.Link {
                 session.ended = true;
                 if (session.welcomed) {
                     // the primary at this address may be restarted as a newer release: offer the current format again
-                    offeredFormat = LogFormat.CURRENT;
+                    offeredFormat = node.settings().logFormat();
                 }
                 if (!session.diskWorkRunning) {
                     session.closeIncoming();

@@ -46,7 +46,7 @@ class BatchCodecTest {
                 .hasMessageContaining("mutations in 8 bytes");
         byte[] badKind = good.clone();
         badKind[4] = 9;
-        assertThatThrownBy(() -> BatchCodec.decode(badKind)).hasMessageContaining("unknown mutation kind 9");
+        assertThatThrownBy(() -> BatchCodec.decode(badKind)).hasMessageContaining("batch mutation of kind 9");
         // checked when the log reads it, not when a state applies it
         LogEntry bad = new LogEntry(1, 1, LogEntry.Op.BATCH, null, extra);
         assertThatThrownBy(() -> LogEntryCodec.decode(ByteBuffer.wrap(LogEntryCodec.encode(bad)), 1 << 20))

@@ -51,6 +51,28 @@ class ReplicationLogTest {
     }
 
     @Test
+    void an_entry_of_a_kind_this_release_cannot_read_stops_the_open_and_cuts_nothing() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            log.appendNext(LogEntry.put(1, 0, "a", "1".getBytes()));
+            await().until(() -> log.durableOffset() == 1);
+        }
+        // a whole entry with a valid checksum, of a kind from a newer release (as a BATCH is to the
+        // release before it): not a torn tail, and cutting it would lose a committed write
+        java.nio.ByteBuffer future = java.nio.ByteBuffer.wrap(LogEntryCodec.encode(LogEntry.put(1, 2, "b", "2".getBytes())));
+        future.put(LogEntryCodec.HEADER_BYTES + 16, (byte) 99);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(future.duplicate().position(LogEntryCodec.HEADER_BYTES));
+        future.putInt(4, (int) crc.getValue());
+        Path file = dir.resolve("replication.log");
+        Files.write(file, future.array(), StandardOpenOption.APPEND);
+        long size = Files.size(file);
+        assertThatThrownBy(() -> new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("kind 99").hasMessageContaining("newer release");
+        assertThat(Files.size(file)).isEqualTo(size);
+    }
+
+    @Test
     void truncation_returns_the_cut_suffix_and_history_follows() throws Exception {
         try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
             log.appendReplicated(List.of(LogEntry.noop(1, 1), LogEntry.put(1, 2, "a", null), LogEntry.noop(2, 3),

@@ -388,6 +388,21 @@ class StoreNodeTest {
         }
 
         @Test
+        void with_kv_log_format_1_a_write_of_several_keys_is_refused_and_one_key_still_works() throws Exception {
+            NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1",
+                    "http://127.0.0.1:2", ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50,
+                    LEASE_MILLIS, 100_000, 10_000, NodeSettings.defaultMaxMemoryBytes(), -1,
+                    NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES, 1);
+            node = new StoreNode(settings, disk);
+            readablePrimary(1);
+            assertThatThrownBy(() -> putAll("p", "q")).isInstanceOf(NodeExceptions.FormatOff.class)
+                    .hasMessageContaining("kv.log-format 1");
+            assertThat(node.read("p").value()).isNull();
+            putAll("p").get(5, TimeUnit.SECONDS);
+            assertThat(node.read("p").value()).isEqualTo(one);
+        }
+
+        @Test
         void a_watch_is_broken_by_a_write_after_it_not_by_one_before_and_not_by_other_keys() throws Exception {
             primaryWithOneWrite();
             node.write(put("early")).get(5, TimeUnit.SECONDS);
