@@ -262,7 +262,7 @@ TOML
 run containerd containerd --config "$DIR/containerd.toml"
 wait_for containerd 30 ctr -a "$SOCK" version
 
-IMAGES=${KV_E2E_IMAGES:-kvstore/store:0.1.0 kvstore/store:0.1.0-next kvstore/operator:0.1.0 kvstore/pause:3.10}
+IMAGES=${KV_E2E_IMAGES:-kvstore/store:0.1.0 kvstore/store:0.1.0-next kvstore/store:0.1.0-previous kvstore/operator:0.1.0 kvstore/pause:3.10}
 log "importing images: $IMAGES"
 # shellcheck disable=SC2086
 docker save $IMAGES | ctr -a "$SOCK" -n k8s.io images import - >/dev/null

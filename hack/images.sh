@@ -53,10 +53,16 @@ done
 
 docker tag "kvstore/store:$TAG" "kvstore/store:$TAG-next"
 
+# the previous release's store (hack/previous-release.sh), for the upgrade and rollback test
+PREVIOUS_APP=$(dirname "$("$HERE/previous-release.sh" | tail -n1)")
+log "building kvstore/store:$TAG-previous from $PREVIOUS_APP"
+docker build -q -t "kvstore/store:$TAG-previous" --build-arg "BASE_IMAGE=$BASE" \
+  -f "$ROOT/docker/quarkus-app.Dockerfile" "$PREVIOUS_APP" >/dev/null
+
 if ! docker image inspect kvstore/pause:3.10 >/dev/null 2>&1; then
   PAUSE=$(mktemp -d)
   gcc -static -Os -s -o "$PAUSE/pause" "$HERE/images/pause.c"
   tar -C "$PAUSE" -c pause | docker import --change 'ENTRYPOINT ["/pause"]' - kvstore/pause:3.10 >/dev/null
   rm -rf "$PAUSE"
 fi
-echo "kvstore/store:$TAG kvstore/store:$TAG-next kvstore/operator:$TAG kvstore/pause:3.10"
+echo "kvstore/store:$TAG kvstore/store:$TAG-next kvstore/store:$TAG-previous kvstore/operator:$TAG kvstore/pause:3.10"

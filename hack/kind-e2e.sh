@@ -26,7 +26,11 @@ for module in store operator; do
     -f docker/quarkus-app.Dockerfile "$module/target/quarkus-app"
 done
 docker tag "kvstore/store:$TAG" "kvstore/store:$TAG-next"   # the rolling update's "new" image
-kind load docker-image --name "$NAME" "kvstore/store:$TAG" "kvstore/store:$TAG-next" "kvstore/operator:$TAG"
+# the previous release's store, for the upgrade and rollback test
+docker build -t "kvstore/store:$TAG-previous" --build-arg "BASE_IMAGE=$BASE" \
+  -f docker/quarkus-app.Dockerfile "$(dirname "$(hack/previous-release.sh | tail -n1)")"
+kind load docker-image --name "$NAME" "kvstore/store:$TAG" "kvstore/store:$TAG-next" "kvstore/store:$TAG-previous" \
+  "kvstore/operator:$TAG"
 
 KUBECONFIG_FILE=$(mktemp)
 kind get kubeconfig --name "$NAME" >"$KUBECONFIG_FILE"

@@ -45,6 +45,8 @@ class KvClusterE2E {
 
     private final String tag = System.getProperty("kv.e2e.image.tag", "0.1.0");
     private final String nextTag = System.getProperty("kv.e2e.image.next-tag", "0.1.0-next");
+    /** The previous release's store (hack/previous-release.sh, built into an image by hack/images.sh). */
+    private final String previousTag = System.getProperty("kv.e2e.image.previous-tag", "0.1.0-previous");
     private Kube kube;
     private InClusterClient client;
     private final Path results = Path.of("target", "e2e-results.txt");
@@ -243,7 +245,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void aClusterFilledPastItsMemoryBudgetRefusesWritesAndNoPodIsOomKilled() {
         String small = "small";
         kube.apply("""
@@ -323,7 +325,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(14)
+    @Order(15)
     void deletingTheClusterAndUninstallingTheChartCleanUp() {
         kube.kubectl("delete", "kvc", CLUSTER, "-n", NS, "--wait=true", "--timeout=2m");
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
@@ -379,6 +381,71 @@ class KvClusterE2E {
                 assertThat(client.missingByRedisCli("kv-ro", "redis", acknowledged)).isEmpty());
         record("failover pod-delete under redis-cli " + oldPrimary + "->" + status().get("primary")
                 + " first-ok-ms=" + firstAfterMillis + " acknowledged=" + acknowledged.size());
+    }
+
+    @Test
+    @Order(13)
+    void anUpdateFromThePreviousReleaseARollbackAndTheUpdateAgainKeepEveryWrite() {
+        String name = "upgrade";
+        String writer = "kv-e2e-writer-upgrade";
+        // logFormat 1 while the update may still be rolled back: the data stays readable by the previous release
+        kube.apply("""
+                apiVersion: kvstore.dev/v1alpha1
+                kind: KVCluster
+                metadata:
+                  name: upgrade
+                  namespace: %s
+                spec:
+                  replicas: 2
+                  image: kvstore/store:%s
+                  logFormat: 1
+                  storage:
+                    size: 1Gi
+                """.formatted(NS, previousTag));
+        await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(statusOf(name).get("phase")).isEqualTo("Ready"));
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(client.bash("curl -s -o /dev/null -w '%{http_code}' http://upgrade-rw:8080/v1/kv/probe || true"))
+                        .isIn("200", "404"));
+        client.startWriter(writer, "upgrade-rw", "upgrade");
+        awaitAcknowledgedWrites(writer);
+
+        rollTo(name, "{\"image\":\"kvstore/store:" + tag + "\"}", tag);
+        String refused = client.bash("redis-cli -h upgrade-rw MSET up:a 1 up:b 2; redis-cli -h upgrade-rw EXISTS up:a");
+        assertThat(refused).as("a write of several keys under logFormat 1").contains("kv.log-format 1")
+                .endsWith("0\n");
+
+        rollTo(name, "{\"image\":\"kvstore/store:" + previousTag + "\"}", previousTag);
+        // the update again, to stay: logFormat unset, writes of several keys are one entry on every store
+        rollTo(name, "{\"image\":\"kvstore/store:" + tag + "\",\"logFormat\":null}", tag);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(client.bash("redis-cli -h upgrade-rw MSET up:a 1 up:b 2 2>&1")).isEqualTo("OK\n"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(client.bash("redis-cli -h upgrade-ro MGET up:a up:b")).isEqualTo("1\n2\n"));
+
+        WriteLog log = client.stopWriter(writer);
+        List<Long> acknowledged = log.acknowledgedIndexes();
+        assertThat(client.missing("upgrade-rw", "upgrade", acknowledged)).isEmpty();
+        record("update previous->current, rollback, update again: longest-write-gap-ms=" + log.longestGapMillis()
+                + " acknowledged=" + acknowledged.size());
+        kube.kubectl("delete", "kvc", name, "-n", NS, "--wait=true", "--timeout=2m");
+    }
+
+    /** Patches the cluster's spec and waits until every pod runs the image of {@code tag} and the cluster is Ready. */
+    private void rollTo(String name, String specPatch, String imageTag) {
+        kube.kubectl("patch", "kvc", name, "-n", NS, "--type", "merge", "-p", "{\"spec\":" + specPatch + "}");
+        await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            List<Pod> pods = kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", name).list()
+                    .getItems();
+            return pods.size() == 2 && pods.stream().allMatch(p -> p.getSpec().getContainers().get(0).getImage()
+                    .equals("kvstore/store:" + imageTag) && Boolean.TRUE.equals(ready(p)))
+                    && "Ready".equals(statusOf(name).get("phase"));
+        });
+    }
+
+    private static Boolean ready(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getConditions() != null && pod.getStatus().getConditions()
+                .stream().anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
     }
 
     // --- a primary lost under load -------------------------------------------------------------

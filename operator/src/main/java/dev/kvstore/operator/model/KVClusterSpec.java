@@ -39,6 +39,14 @@ public class KVClusterSpec {
     @Default("IfNotPresent")
     private String imagePullPolicy = "IfNotPresent";
 
+    @JsonPropertyDescription("Newest log format the stores write. Unset: the newest this release knows (2: MSET, "
+            + "multi-key DEL and MULTI/EXEC are one log entry). 1 keeps the data readable by releases before 0.2, so "
+            + "that rolling back to one stays possible; multi-key writes are refused meanwhile. Set it to 1 before "
+            + "updating from such a release, and unset it once the update is to stay.")
+    @Min(1)
+    @Max(2)
+    private Integer logFormat;
+
     private Storage storage = new Storage();
     private ResourceRequirements resources;
     private Replication replication = new Replication();
@@ -53,6 +61,14 @@ public class KVClusterSpec {
     @JsonPropertyDescription("Use this existing Secret (key 'secret') instead of generating <name>-auth.")
     @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     private String secretName;
+
+    public Integer getLogFormat() {
+        return logFormat;
+    }
+
+    public void setLogFormat(Integer logFormat) {
+        this.logFormat = logFormat;
+    }
 
     public Integer getReplicas() {
         return replicas;

@@ -130,7 +130,7 @@ public final class ClusterResources {
         KVClusterSpec.Replication replication = spec.getReplication() == null ? new KVClusterSpec.Replication()
                 : spec.getReplication();
         KVClusterSpec.Storage storage = spec.getStorage() == null ? new KVClusterSpec.Storage() : spec.getStorage();
-        List<EnvVar> env = List.of(
+        List<EnvVar> env = new java.util.ArrayList<>(List.of(
                 new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
                         .endFieldRef().endValueFrom().build(),
                 new EnvVarBuilder().withName("POD_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP")
@@ -145,7 +145,11 @@ public final class ClusterResources {
                 env("KV_ADVERTISED_REPLICATION", "$(POD_IP):" + KvNames.REPLICATION_PORT),
                 env("KV_ADVERTISED_HTTP", "http://$(POD_IP):" + KvNames.HTTP_PORT),
                 env("QUARKUS_HTTP_PORT", String.valueOf(KvNames.HTTP_PORT)),
-                env("KV_RESP_PORT", String.valueOf(KvNames.REDIS_PORT)));
+                env("KV_RESP_PORT", String.valueOf(KvNames.REDIS_PORT))));
+        if (spec.getLogFormat() != null) {
+            // only when asked for: a release before formats ignores the variable, the newest format is the default
+            env.add(env("KV_LOG_FORMAT", String.valueOf(spec.getLogFormat())));
+        }
         var container = new ContainerBuilder()
                 .withName("store")
                 .withImage(spec.getImage())

@@ -37,6 +37,8 @@ class ClusterResourcesTest {
     void aMinimalClusterGetsThreeSynchronousStoresWithVolumes() {
         StatefulSet sts = ClusterResources.statefulSet(cluster("kv", new KVClusterSpec()));
         assertThat(sts.getMetadata().getName()).isEqualTo("kv");
+        assertThat(env(sts.getSpec().getTemplate().getSpec().getContainers().get(0)))
+                .as("the store's own (newest) log format unless the spec names one").doesNotContainKey("KV_LOG_FORMAT");
         assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
         assertThat(sts.getSpec().getServiceName()).isEqualTo("kv-headless");
         assertThat(sts.getSpec().getUpdateStrategy().getType()).as("the operator orders restarts").isEqualTo("OnDelete");
@@ -82,12 +84,14 @@ class ClusterResourcesTest {
         spec.setResources(new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build());
         spec.setTolerations(List.of(new TolerationBuilder().withKey("dedicated").withOperator("Exists").build()));
         spec.setSecretName("my-secret");
+        spec.setLogFormat(1);
         StatefulSet sts = ClusterResources.statefulSet(cluster("orders", spec));
         var pod = sts.getSpec().getTemplate().getSpec();
         Container store = pod.getContainers().get(0);
         assertThat(sts.getSpec().getReplicas()).isEqualTo(5);
         assertThat(store.getImage()).isEqualTo("registry.example/kv/store:1.2");
-        assertThat(env(store)).containsEntry("KV_MODE", "async").containsEntry("KV_MIN_SYNC_REPLICAS", "0");
+        assertThat(env(store)).containsEntry("KV_MODE", "async").containsEntry("KV_MIN_SYNC_REPLICAS", "0")
+                .containsEntry("KV_LOG_FORMAT", "1");
         assertThat(store.getResources().getLimits()).containsEntry("memory", new Quantity("1Gi"));
         assertThat(pod.getTolerations()).extracting("key").containsExactly("dedicated");
         assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("my-secret"));
