@@ -333,9 +333,6 @@ class RedisClientsIT {
                     .hasMessage("ERR value is not an integer or out of range");
             jedis.set("rmw:max", Long.toString(Long.MAX_VALUE));
             assertThatThrownBy(() -> jedis.incr("rmw:max")).hasMessage("ERR increment or decrement would overflow");
-            assertThatThrownBy(() -> jedis.set("rmw:ex", "v", redis.clients.jedis.params.SetParams.setParams().ex(10)))
-                    .hasMessageContaining("not supported on this store yet");
-            assertThat(jedis.exists("rmw:ex")).isFalse();
             assertThat(jedis.waitReplicas(2, 5000)).isEqualTo(2);
         }
         for (NodeProcess secondary : fixture.secondaries()) {
@@ -450,6 +447,55 @@ class RedisClientsIT {
             sync.set("watch:lettuce", "mine");
             assertThat(sync.exec().wasDiscarded()).isTrue();
             assertThat(sync.get("watch:lettuce")).isEqualTo("rival");
+        }
+    }
+
+    @Test
+    void times_to_live_are_decided_by_the_primary_and_every_store_keeps_the_same_time() {
+        try (Jedis jedis = new Jedis(HOST, primaryPort())) {
+            assertThat(jedis.set("ttl:ex", "v", redis.clients.jedis.params.SetParams.setParams().ex(100))).isEqualTo("OK");
+            assertThat(jedis.ttl("ttl:ex")).isBetween(99L, 100L);
+            assertThat(jedis.pttl("ttl:ex")).isBetween(98_000L, 100_000L);
+            assertThat(jedis.ttl("ttl:none")).isEqualTo(-2);
+            jedis.set("ttl:plain", "v");
+            assertThat(jedis.ttl("ttl:plain")).isEqualTo(-1);
+            assertThat(jedis.expire("ttl:plain", 50)).isEqualTo(1);
+            assertThat(jedis.ttl("ttl:plain")).isBetween(49L, 50L);
+            assertThat(jedis.expire("ttl:plain", 10, redis.clients.jedis.args.ExpiryOption.GT)).isZero();
+            assertThat(jedis.expire("ttl:plain", 10, redis.clients.jedis.args.ExpiryOption.LT)).isEqualTo(1);
+            assertThat(jedis.persist("ttl:plain")).isEqualTo(1);
+            assertThat(jedis.ttl("ttl:plain")).isEqualTo(-1);
+            jedis.set("ttl:n", "1", redis.clients.jedis.params.SetParams.setParams().ex(100));
+            assertThat(jedis.incr("ttl:n")).isEqualTo(2);
+            assertThat(jedis.ttl("ttl:n")).as("INCR keeps the time to live").isPositive();
+            jedis.set("ttl:n", "3");
+            assertThat(jedis.ttl("ttl:n")).as("a plain SET drops it").isEqualTo(-1);
+            jedis.set("ttl:keep", "1", redis.clients.jedis.params.SetParams.setParams().ex(100));
+            jedis.set("ttl:keep", "2", redis.clients.jedis.params.SetParams.setParams().keepTtl());
+            assertThat(jedis.ttl("ttl:keep")).as("KEEPTTL").isPositive();
+            assertThat(jedis.setex("ttl:sx", 100, "v")).isEqualTo("OK");
+            assertThat(jedis.getEx("ttl:sx", redis.clients.jedis.params.GetExParams.getExParams().persist())).isEqualTo("v");
+            assertThat(jedis.ttl("ttl:sx")).isEqualTo(-1);
+            assertThat(jedis.expireTime("ttl:ex")).isBetween(System.currentTimeMillis() / 1000 + 90,
+                    System.currentTimeMillis() / 1000 + 101);
+            jedis.set("ttl:past", "v");
+            assertThat(jedis.expireAt("ttl:past", 1)).as("a time already past deletes").isEqualTo(1);
+            assertThat(jedis.exists("ttl:past")).isFalse();
+            assertThatThrownBy(() -> jedis.set("ttl:bad", "v", redis.clients.jedis.params.SetParams.setParams().ex(0)))
+                    .hasMessage("ERR invalid expire time in 'set' command");
+            assertThat(jedis.psetex("ttl:short", 300, "v")).isEqualTo("OK");
+            assertThat(jedis.get("ttl:short")).isEqualTo("v");
+            assertThat(jedis.waitReplicas(2, 5000)).isEqualTo(2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> jedis.get("ttl:short") == null);
+        }
+        for (NodeProcess secondary : fixture.secondaries()) {
+            try (Jedis jedis = new Jedis(HOST, secondary.respPort())) {
+                assertThat(jedis.ttl("ttl:ex")).as("the primary's absolute time, on " + secondary.name())
+                        .isBetween(90L, 100L);
+                assertThat(jedis.ttl("ttl:sx")).isEqualTo(-1);
+                await().atMost(Duration.ofSeconds(5)).until(() -> jedis.get("ttl:short") == null);
+                assertThatThrownBy(() -> jedis.expire("ttl:ex", 5)).hasMessageStartingWith("READONLY");
+            }
         }
     }
 

@@ -8,13 +8,15 @@ import java.util.List;
 /**
  * The value of a {@link LogEntry.Op#BATCH} entry: the mutations that one command or transaction made,
  * applied all together or not at all ({@code int count}, then per mutation {@code byte kind} (1 put,
- * 2 delete), {@code int keyLength, key}, and for a put {@code int valueLength, value}). The entry's
+ * 2 delete, 3 put with a time to live), {@code int keyLength, key}, for a put {@code int valueLength,
+ * value}, and for the third kind {@code long expiresAtMillis}). The entry's
  * checksum covers it; decoding still checks every length, so a bug cannot read past the entry.
  */
 public final class BatchCodec {
 
     private static final byte PUT = 1;
     private static final byte DELETE = 2;
+    private static final byte PUT_EXPIRING = 3;
 
     private BatchCodec() {
     }
@@ -22,7 +24,8 @@ public final class BatchCodec {
     public static int encodedSize(List<Mutation> mutations) {
         int size = 4;
         for (Mutation mutation : mutations) {
-            size += 1 + 4 + mutation.keyBytes().length + (mutation.deletes() ? 0 : 4 + mutation.value().length);
+            size += 1 + 4 + mutation.keyBytes().length + (mutation.deletes() ? 0 : 4 + mutation.value().length)
+                    + (mutation.expires() ? 8 : 0);
         }
         return size;
     }
@@ -32,12 +35,15 @@ public final class BatchCodec {
         out.putInt(mutations.size());
         for (Mutation mutation : mutations) {
             byte[] key = mutation.keyBytes();
-            out.put(mutation.deletes() ? DELETE : PUT);
+            out.put(mutation.deletes() ? DELETE : mutation.expires() ? PUT_EXPIRING : PUT);
             out.putInt(key.length);
             out.put(key);
             if (!mutation.deletes()) {
                 out.putInt(mutation.value().length);
                 out.put(mutation.value());
+            }
+            if (mutation.expires()) {
+                out.putLong(mutation.expiresAtMillis());
             }
         }
         return out.array();
@@ -57,11 +63,25 @@ public final class BatchCodec {
                 throw new CorruptEntryException("batch ends before mutation " + i);
             }
             byte kind = in.get();
-            if (kind != PUT && kind != DELETE) {
+            if (kind != PUT && kind != DELETE && kind != PUT_EXPIRING) {
                 throw new UnknownEntryKindException("batch mutation of kind " + kind);
             }
             String key = new String(readBytes(in, "key"), StandardCharsets.UTF_8);
-            mutations.add(kind == PUT ? Mutation.put(key, readBytes(in, "value")) : Mutation.delete(key));
+            if (kind == DELETE) {
+                mutations.add(Mutation.delete(key));
+            } else if (kind == PUT) {
+                mutations.add(Mutation.put(key, readBytes(in, "value")));
+            } else {
+                byte[] value = readBytes(in, "value");
+                if (in.remaining() < 8) {
+                    throw new CorruptEntryException("batch ends inside an expiry");
+                }
+                long expiresAt = in.getLong();
+                if (expiresAt <= 0) {
+                    throw new CorruptEntryException("expiry " + expiresAt);
+                }
+                mutations.add(Mutation.put(key, value, expiresAt));
+            }
         }
         if (in.hasRemaining()) {
             throw new CorruptEntryException(in.remaining() + " unexpected bytes after the batch's mutations");

@@ -10,7 +10,10 @@ public final class LogFormat {
 
     /** PUT, DELETE and NOOP: every release so far. */
     public static final int BASIC = 1;
-    /** Adds BATCH: several keys' changes in one entry (MSET, multi-key DEL, MULTI/EXEC). */
+    /**
+     * Adds BATCH: several keys' changes in one entry (MSET, multi-key DEL, MULTI/EXEC), and values with a
+     * time to live (SET EX, EXPIRE), which only a BATCH carries; and snapshots that hold expiries.
+     */
     public static final int BATCHES = 2;
     /** What this release reads and writes. */
     public static final int CURRENT = BATCHES;

@@ -11,9 +11,11 @@ import java.util.List;
  */
 public record DecidedWrites<R>(List<Mutation> writes, R reply) {
 
-    public static <R> DecidedWrites<R> of(Decision<R> decision, String key) {
+    /** A single key's decision, made on {@code view} (which gives the time to live a value may keep). */
+    public static <R> DecidedWrites<R> of(Decision<R> decision, String key, KeyView view) {
         return switch (decision.kind()) {
-            case PUT -> new DecidedWrites<>(List.of(Mutation.put(key, decision.value())), decision.reply());
+            case PUT -> new DecidedWrites<>(List.of(Mutation.put(key, decision.value(),
+                    decision.expiresAtMillis(view.expiresAtMillis(key)))), decision.reply());
             case DELETE -> new DecidedWrites<>(List.of(Mutation.delete(key)), decision.reply());
             case NONE -> new DecidedWrites<>(List.of(), decision.reply());
         };

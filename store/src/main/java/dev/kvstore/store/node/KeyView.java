@@ -6,7 +6,14 @@ package dev.kvstore.store.node;
  */
 public interface KeyView {
 
+    /** The key's newest value, or null when it is absent or its time to live has passed. */
     byte[] get(String key);
+
+    /** When the key's newest value expires (Unix milliseconds), 0 when never or when it is absent. */
+    long expiresAtMillis(String key);
+
+    /** The deciding store's clock (Unix milliseconds): expiries are decided on it. */
+    long nowMillis();
 
     /**
      * True when {@code key} may have been written after {@code since}: certainly when it was, and

@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
  */
 final class PendingWrites {
 
-    /** The newest logged but unapplied write of a key: its offset and value (null: deleted). */
-    record Pending(long offset, byte[] value) {
+    /** The newest logged but unapplied write of a key: its offset, value (null: deleted) and expiry (0: none). */
+    record Pending(long offset, byte[] value, long expiresAtMillis) {
     }
 
     private final ConcurrentHashMap<String, Pending> byKey = new ConcurrentHashMap<>();
@@ -31,7 +31,7 @@ final class PendingWrites {
             return;
         }
         for (Mutation mutation : entry.mutations()) {
-            Pending pending = new Pending(entry.offset(), mutation.value());
+            Pending pending = new Pending(entry.offset(), mutation.value(), mutation.expiresAtMillis());
             byKey.put(mutation.key(), pending);
             // the entry may have committed and been applied between the append and the put above, its
             // applied() finding nothing to remove: then this removes it (apply sets the offset first)

@@ -93,6 +93,11 @@ public final class StoreNode implements Closeable {
     private final SnapshotFile snapshotFile;
     /** How often the data volume's free space is measured; the reserve covers what arrives in between. */
     private static final long DISK_MEASURE_MS = 200;
+    /** The primary's expirer: how often it looks for keys whose time has passed, and at most how many per round. */
+    private static final long EXPIRE_EVERY_MS = 100;
+    private static final int EXPIRE_PER_ROUND = 500;
+    private final java.util.concurrent.ScheduledExecutorService expirer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("expirer"));
     private final DiskSpace diskSpace;
     private final java.util.concurrent.ScheduledExecutorService diskWatch =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("disk-space"));
@@ -168,6 +173,7 @@ public final class StoreNode implements Closeable {
         log.onFailure(this::onLogFailure);
         // last: a constructor that throws earlier leaves no thread behind
         diskWatch.scheduleWithFixedDelay(this::measureDisk, DISK_MEASURE_MS, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
+        expirer.scheduleWithFixedDelay(this::expireDue, EXPIRE_EVERY_MS, EXPIRE_EVERY_MS, TimeUnit.MILLISECONDS);
         LOG.infof("store %s opened: epoch %d, log %s, applied %d, quarantined %d", settings.nodeId(), epoch.get(),
                 log.lastPosition(), state.appliedOffset(), quarantine.entries());
     }
@@ -280,7 +286,7 @@ public final class StoreNode implements Closeable {
     /** A read-modify-write command on one key: {@link #decideAll} with a rule on that key's value. */
     public <R> CompletableFuture<Decision.Done<R>> decide(String key,
                                                          java.util.function.Function<byte[], Decision<R>> rule) {
-        return decideAll(view -> DecidedWrites.of(rule.apply(view.get(key)), key));
+        return decideAll(view -> DecidedWrites.of(rule.apply(view.get(key)), key, view));
     }
 
     /**
@@ -369,6 +375,29 @@ public final class StoreNode implements Closeable {
                 .thenApply(committed -> new Decision.Done<>(reply, offset, true));
     }
 
+    /**
+     * The primary deletes keys whose time has passed, as Redis's master does, with logged DELETEs: a
+     * store never deletes on its own clock, so every store holds the same keys at an offset (and a
+     * secondary only hides such a key from reads meanwhile). A key written again since (a pending value)
+     * is checked as it is now, not as the applied state had it.
+     */
+    private void expireDue() {
+        if (role != Role.PRIMARY) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        for (String key : state.dueKeys(now, EXPIRE_PER_ROUND)) {
+            try {
+                decideAll(view -> ((NewestValues) view).expired(key)
+                        ? new DecidedWrites<>(List.of(Mutation.delete(key)), null)
+                        : new DecidedWrites<>(List.of(), null));
+            } catch (RuntimeException notNow) {
+                // not (or no longer) taking writes: the next primary's expirer deletes it
+                return;
+            }
+        }
+    }
+
     /** Each key's last change only, in the order the keys were first changed (MSET k a k b sets b). */
     private static List<Mutation> lastPerKey(List<Mutation> writes) {
         if (writes.size() < 2) {
@@ -386,7 +415,7 @@ public final class StoreNode implements Closeable {
      * holds the append lock.
      */
     private LogEntry entryOf(List<Mutation> writes) {
-        if (writes.size() == 1) {
+        if (writes.size() == 1 && !writes.get(0).expires()) {
             Mutation only = writes.get(0);
             return only.deletes()
                     ? new LogEntry(termEpoch, 0, LogEntry.Op.DELETE, only.keyBytes(), null)
@@ -398,14 +427,16 @@ public final class StoreNode implements Closeable {
                     + " bytes, more than kv.max-entry-bytes (" + settings.entryLimitBytes() + "); nothing was applied");
         }
         if (settings.logFormat() < LogFormat.BATCHES) {
-            throw new NodeExceptions.FormatOff("a write of several keys needs log format " + LogFormat.BATCHES
+            throw new NodeExceptions.FormatOff("a write of several keys or with a time to live needs log format "
+                    + LogFormat.BATCHES
                     + ", and this store has kv.log-format " + settings.logFormat() + " (kept so that a rollback to an"
                     + " earlier release stays possible); nothing was applied");
         }
         Fanout streams = fanout;
         String behind = streams == null ? null : streams.storeBelowFormat(LogFormat.BATCHES);
         if (behind != null) {
-            throw new NodeExceptions.Unavailable("a write of several keys needs every store on log format "
+            throw new NodeExceptions.Unavailable("a write of several keys or with a time to live needs every store"
+                    + " on log format "
                     + LogFormat.BATCHES + ", and " + behind + " (an older release) reads only format " + LogFormat.BASIC
                     + ": retry once the rolling update is done; nothing was applied");
         }
@@ -414,6 +445,7 @@ public final class StoreNode implements Closeable {
 
     /** The values a decision reads: pending ones first, then the applied state. Under the append lock. */
     private final class NewestValues implements KeyView {
+        private final long now = System.currentTimeMillis();
         private long dependsOn;
 
         @Override
@@ -421,9 +453,32 @@ public final class StoreNode implements Closeable {
             PendingWrites.Pending newest = pending.get(key);
             if (newest != null) {
                 dependsOn = Math.max(dependsOn, newest.offset());
-                return newest.value();
+                long at = newest.expiresAtMillis();
+                return at != 0 && at <= now ? null : newest.value();
             }
             return state.get(key);
+        }
+
+        @Override
+        public long expiresAtMillis(String key) {
+            PendingWrites.Pending newest = pending.get(key);
+            if (newest != null) {
+                dependsOn = Math.max(dependsOn, newest.offset());
+                return newest.expiresAtMillis();
+            }
+            return state.get(key) == null ? 0 : state.expiresAtMillis(key);
+        }
+
+        @Override
+        public long nowMillis() {
+            return now;
+        }
+
+        /** The key holds a value whose time has passed: the expirer deletes it. */
+        boolean expired(String key) {
+            PendingWrites.Pending newest = pending.get(key);
+            long at = newest != null ? newest.expiresAtMillis() : state.expiresAtMillis(key);
+            return at != 0 && at <= now && (newest == null || newest.value() != null);
         }
 
         @Override
@@ -448,9 +503,7 @@ public final class StoreNode implements Closeable {
     private long reserveMemory(List<Mutation> writes) {
         long growth = 0;
         for (Mutation mutation : writes) {
-            growth += mutation.deletes()
-                    ? -dev.kvstore.store.state.MemoryEstimate.of(mutation.key(), state.get(mutation.key()))
-                    : state.growthOf(mutation.key(), mutation.value());
+            growth += state.growthOf(mutation);
         }
         if (growth <= 0) {
             return 0;
@@ -492,6 +545,17 @@ public final class StoreNode implements Closeable {
 
     private void releaseBacklog() {
         reservedBytes.addAndGet(-backlogReserved.getAndSet(0));
+    }
+
+    /** When the key expires (Unix milliseconds; 0: never or absent), read under the same rule as {@link #read}. */
+    public long expiresAtMillis(String key) {
+        requireReadable();
+        return state.get(key) == null ? 0 : state.expiresAtMillis(key);
+    }
+
+    /** How many keys carry a time to live (INFO keyspace's expires). */
+    public int expiringKeyCount() {
+        return state.expiringKeys();
     }
 
     public long memoryUsedBytes() {
@@ -1087,6 +1151,7 @@ public final class StoreNode implements Closeable {
     @Override
     public void close() {
         diskWatch.shutdownNow();
+        expirer.shutdownNow();
         snapshotter.shutdownNow();
         stopFollowing();
         fanout.closeAll("shutting down");

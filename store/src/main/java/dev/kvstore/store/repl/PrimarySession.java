@@ -195,10 +195,19 @@ final class PrimarySession {
     private void openSnapshot(long needed) {
         snapshotOpening = true;
         java.nio.file.Path file = node.snapshotFile().path();
-        vertx.executeBlocking(() -> SnapshotReader.open(file), false).onComplete(opened -> {
+        int readable = followerFormat;
+        vertx.executeBlocking(() -> {
+            int needs = dev.kvstore.store.snapshot.SnapshotFile.formatOf(file);
+            if (needs > readable) {
+                throw new FormatTooNew("this store reads log format " + readable + ", and the snapshot it needs holds"
+                        + " keys with a time to live (format " + needs + "): upgrade this store to follow this primary");
+            }
+            return SnapshotReader.open(file);
+        }, false).onComplete(opened -> {
             snapshotOpening = false;
             if (opened.failed()) {
-                refuseAndClose("cannot read the snapshot: " + opened.cause().getMessage());
+                refuseAndClose(opened.cause() instanceof FormatTooNew tooNew ? tooNew.getMessage()
+                        : "cannot read the snapshot: " + opened.cause().getMessage());
                 return;
             }
             SnapshotReader reader = opened.result();
@@ -354,6 +363,13 @@ final class PrimarySession {
         if (!sent && (heartbeat || commit != sentCommit)) {
             sentCommit = commit;
             send(new Message.Heartbeat(term, commit, node.log().lastOffset(), System.nanoTime()));
+        }
+    }
+
+    /** The snapshot a secondary needs is of a newer format than it reads. */
+    private static final class FormatTooNew extends Exception {
+        FormatTooNew(String message) {
+            super(message);
         }
     }
 

@@ -50,6 +50,18 @@ final class DataSteps {
         byName.put("unlink", this::delete);
         byName.put("mset", this::mset);
         byName.put("msetnx", this::msetIfNoneExist);
+        byName.put("setex", (keys, a) -> setWithExpiry(keys, a, StringRules.ExpiryUnit.EX));
+        byName.put("psetex", (keys, a) -> setWithExpiry(keys, a, StringRules.ExpiryUnit.PX));
+        byName.put("getex", this::getex);
+        byName.put("expire", (keys, a) -> expire(keys, a, StringRules.ExpiryUnit.EX));
+        byName.put("pexpire", (keys, a) -> expire(keys, a, StringRules.ExpiryUnit.PX));
+        byName.put("expireat", (keys, a) -> expire(keys, a, StringRules.ExpiryUnit.EXAT));
+        byName.put("pexpireat", (keys, a) -> expire(keys, a, StringRules.ExpiryUnit.PXAT));
+        byName.put("persist", this::persist);
+        byName.put("ttl", (keys, a) -> timeToLive(keys, a, false));
+        byName.put("pttl", (keys, a) -> timeToLive(keys, a, true));
+        byName.put("expiretime", (keys, a) -> expireTime(keys, a, false));
+        byName.put("pexpiretime", (keys, a) -> expireTime(keys, a, true));
         byName.put("ping", (keys, a) -> a.size() > 1 ? bulk(a.get(1)) : out -> out.simple("PONG"));
         byName.put("echo", (keys, a) -> bulk(a.get(1)));
     }
@@ -69,7 +81,107 @@ final class DataSteps {
             keys.put(key, args.get(2));
             return OK;
         }
-        return keys.apply(key, StringRules.set(keys.get(key), args.get(2), options));
+        return keys.apply(key, StringRules.set(keys.get(key), args.get(2), options, keys.nowMillis()));
+    }
+
+    /** SETEX key seconds value, PSETEX key milliseconds value. */
+    private CommandHandler.Reply setWithExpiry(WriteCollector keys, List<byte[]> args, StringRules.ExpiryUnit unit) {
+        String key = key(args, 1);
+        long amount = Args.integer(args, 2);
+        Long at = amount > 0 ? new StringRules.Expiry(unit, amount).at(keys.nowMillis()) : null;
+        if (at == null) {
+            throw new Args.Invalid("ERR invalid expire time in '" + CommandTable.lowerAscii(args.get(0)) + "' command");
+        }
+        keys.put(key, args.get(3), at);
+        return OK;
+    }
+
+    /** GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST]: the value, and its time to live changed. */
+    private CommandHandler.Reply getex(WriteCollector keys, List<byte[]> args) {
+        String key = key(args, 1);
+        Long at = null; // null: unchanged; 0: persist
+        if (args.size() == 3 && Args.upper(args, 2).equals("PERSIST")) {
+            at = 0L;
+        } else if (args.size() == 4) {
+            StringRules.ExpiryUnit unit;
+            try {
+                unit = StringRules.ExpiryUnit.valueOf(Args.upper(args, 2));
+            } catch (IllegalArgumentException e) {
+                throw new Args.Invalid(Args.SYNTAX);
+            }
+            long amount = Args.integer(args, 3);
+            at = amount > 0 ? new StringRules.Expiry(unit, amount).at(keys.nowMillis()) : null;
+            if (at == null) {
+                throw new Args.Invalid("ERR invalid expire time in 'getex' command");
+            }
+        } else if (args.size() != 2) {
+            throw new Args.Invalid(Args.SYNTAX);
+        }
+        byte[] current = keys.get(key);
+        if (current != null && at != null && at != keys.expiresAtMillis(key)) {
+            keys.put(key, current, at);
+        }
+        return bulk(current);
+    }
+
+    /**
+     * EXPIRE key time [NX|XX|GT|LT] and its kin: 1 when the time was set, 0 when the key is absent or
+     * the condition does not hold. A time already past deletes the key, as in Redis.
+     */
+    private CommandHandler.Reply expire(WriteCollector keys, List<byte[]> args, StringRules.ExpiryUnit unit) {
+        String key = key(args, 1);
+        long amount = Args.integer(args, 2);
+        String condition = "";
+        for (int i = 3; i < args.size(); i++) {
+            String option = Args.upper(args, i);
+            if (!List.of("NX", "XX", "GT", "LT").contains(option)) {
+                throw new Args.Invalid("ERR Unsupported option " + Args.text(args, i));
+            }
+            if (!condition.isEmpty() && !condition.equals(option)) {
+                throw new Args.Invalid("ERR NX and XX, GT or LT options at the same time are not compatible");
+            }
+            condition = option;
+        }
+        Long at = new StringRules.Expiry(unit, amount).at(keys.nowMillis());
+        if (at == null) {
+            throw new Args.Invalid("ERR invalid expire time in '" + CommandTable.lowerAscii(args.get(0)) + "' command");
+        }
+        byte[] current = keys.get(key);
+        if (current == null || !StringRules.expiryConditionHolds(condition, keys.expiresAtMillis(key), at)) {
+            return integer(0);
+        }
+        if (at <= keys.nowMillis()) {
+            keys.delete(key);
+        } else {
+            keys.put(key, current, at);
+        }
+        return integer(1);
+    }
+
+    /** PERSIST key: 1 when a time to live was removed. */
+    private CommandHandler.Reply persist(WriteCollector keys, List<byte[]> args) {
+        String key = key(args, 1);
+        byte[] current = keys.get(key);
+        if (current == null || keys.expiresAtMillis(key) == 0) {
+            return integer(0);
+        }
+        keys.put(key, current, 0);
+        return integer(1);
+    }
+
+    private CommandHandler.Reply timeToLive(WriteCollector keys, List<byte[]> args, boolean inMillis) {
+        String key = key(args, 1);
+        return integer(StringRules.timeToLive(keys.get(key), keys.expiresAtMillis(key), keys.nowMillis(), inMillis));
+    }
+
+    /** EXPIRETIME / PEXPIRETIME: the absolute time, -1 without one, -2 when absent. */
+    private CommandHandler.Reply expireTime(WriteCollector keys, List<byte[]> args, boolean inMillis) {
+        String key = key(args, 1);
+        if (keys.get(key) == null) {
+            return integer(-2);
+        }
+        long at = keys.expiresAtMillis(key);
+        return integer(at == 0 ? -1 : inMillis ? at : at / 1000);
     }
 
     private CommandHandler.Reply incrementBy(WriteCollector keys, List<byte[]> args, long delta) {

@@ -20,7 +20,8 @@ final class InfoReport {
     }
 
     /** Everything INFO shows, gathered at one moment. */
-    record Facts(NodeStatus status, List<StoreNode.SecondaryView> secondaries, int keys, int respPort, int maxClients,
+    record Facts(NodeStatus status, List<StoreNode.SecondaryView> secondaries, int keys, int expires, int respPort,
+                 int maxClients,
                  RespStats stats, String fsync, long rssBytes, String primaryHost) {
     }
 
@@ -85,7 +86,7 @@ final class InfoReport {
             case "replication" -> replication(text, facts);
             case "keyspace" -> {
                 if (facts.keys() > 0) {
-                    field(text, "db0", "keys=" + facts.keys() + ",expires=0,avg_ttl=0");
+                    field(text, "db0", "keys=" + facts.keys() + ",expires=" + facts.expires() + ",avg_ttl=0");
                 }
             }
             default -> throw new IllegalArgumentException(section);

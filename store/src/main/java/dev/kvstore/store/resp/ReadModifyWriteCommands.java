@@ -47,12 +47,6 @@ final class ReadModifyWriteCommands {
                         current -> StringRules.append(current, a.get(2), node.settings().maxValueBytes())));
     }
 
-    /** SET key value with conditions (plain SET takes the write path without reading). */
-    CompletableFuture<CommandHandler.Reply> set(RespSession session, List<byte[]> args,
-                                                StringRules.SetOptions options) {
-        return decide(session, key(args), current -> StringRules.set(current, args.get(2), options));
-    }
-
     private CompletableFuture<CommandHandler.Reply> incrementBy(RespSession session, List<byte[]> args, long delta) {
         return decide(session, key(args), current -> StringRules.incrementBy(current, delta));
     }
@@ -63,6 +57,6 @@ final class ReadModifyWriteCommands {
 
     private CompletableFuture<CommandHandler.Reply> decide(RespSession session, String key,
                                                            Function<byte[], Decision<CommandHandler.Reply>> rule) {
-        return decided.run(session, view -> DecidedWrites.of(rule.apply(view.get(key)), key));
+        return decided.run(session, view -> DecidedWrites.of(rule.apply(view.get(key)), key, view));
     }
 }

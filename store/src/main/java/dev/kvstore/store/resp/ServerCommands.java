@@ -67,7 +67,8 @@ final class ServerCommands {
         } catch (RuntimeException unreadable) {
             keys = 0; // a primary without its lease still describes itself
         }
-        InfoReport.Facts facts = new InfoReport.Facts(status, node.secondaries(), keys, port.getAsInt(),
+        InfoReport.Facts facts = new InfoReport.Facts(status, node.secondaries(), keys, node.expiringKeyCount(),
+                port.getAsInt(),
                 settings.maxClients(), stats, node.settings().fsync().name().toLowerCase(Locale.ROOT), rssBytes(),
                 hostOf(status.primaryHttp()));
         out.verbatim(InfoReport.render(facts, asked));

@@ -21,6 +21,7 @@ final class StringCommands {
 
     private static final Set<String> WRITE = Set.of("write", "denyoom");
     private static final Set<String> WRITE_FREES = Set.of("write");
+    private static final Set<String> WRITE_FAST = Set.of("write", "fast");
     private static final Set<String> WRITE_AFTER_READ = Set.of("write", Command.READS_OWN_WRITES);
     private static final Set<String> READ = Set.of("readonly", "fast");
     private static final Set<String> READ_SLOW = Set.of("readonly");
@@ -30,16 +31,20 @@ final class StringCommands {
     private final StoreNode node;
     private final WriteOutcomes outcomes;
     private final ReadModifyWriteCommands readModifyWrite;
+    private final DecidedCommands decided;
+    private final DataSteps steps;
 
-    private StringCommands(StoreNode node, WriteOutcomes outcomes, DecidedCommands decided) {
+    private StringCommands(StoreNode node, WriteOutcomes outcomes, DecidedCommands decided, DataSteps steps) {
         this.node = node;
         this.outcomes = outcomes;
+        this.decided = decided;
+        this.steps = steps;
         this.readModifyWrite = new ReadModifyWriteCommands(node, decided);
     }
 
     static void register(CommandTable table, StoreNode node, WriteOutcomes outcomes, DecidedCommands decided,
                          DataSteps steps) {
-        StringCommands c = new StringCommands(node, outcomes, decided);
+        StringCommands c = new StringCommands(node, outcomes, decided, steps);
         c.readModifyWrite.register(table);
         table.add("get", 2, READ, 1, 1, 1, c::get)
                 .add("set", -3, WRITE, 1, 1, 1, c::set)
@@ -48,6 +53,19 @@ final class StringCommands {
                 .add("unlink", -2, WRITE_AFTER_READ, 1, -1, 1, (s, a, out) -> decided.step(s, steps::delete, a))
                 .add("mset", -3, WRITE, 1, -1, 2, (s, a, out) -> decided.step(s, steps::mset, a))
                 .add("msetnx", -3, WRITE, 1, -1, 2, (s, a, out) -> decided.step(s, steps::msetIfNoneExist, a))
+                // times to live: decided on the primary as absolute times, so every store and a failover keep them
+                .add("setex", 4, WRITE, 1, 1, 1, (s, a, out) -> decided.step(s, steps.find("setex"), a))
+                .add("psetex", 4, WRITE, 1, 1, 1, (s, a, out) -> decided.step(s, steps.find("psetex"), a))
+                .add("getex", -2, WRITE, 1, 1, 1, (s, a, out) -> decided.step(s, steps.find("getex"), a))
+                .add("expire", -3, WRITE_FAST, 1, 1, 1, (s, a, out) -> decided.step(s, steps.find("expire"), a))
+                .add("pexpire", -3, WRITE_FAST, 1, 1, 1, (s, a, out) -> decided.step(s, steps.find("pexpire"), a))
+                .add("expireat", -3, WRITE_FAST, 1, 1, 1, (s, a, out) -> decided.step(s, steps.find("expireat"), a))
+                .add("pexpireat", -3, WRITE_FAST, 1, 1, 1, (s, a, out) -> decided.step(s, steps.find("pexpireat"), a))
+                .add("persist", 2, WRITE_FAST, 1, 1, 1, (s, a, out) -> decided.step(s, steps.find("persist"), a))
+                .add("ttl", 2, READ, 1, 1, 1, c::readStep)
+                .add("pttl", 2, READ, 1, 1, 1, c::readStep)
+                .add("expiretime", 2, READ, 1, 1, 1, c::readStep)
+                .add("pexpiretime", 2, READ, 1, 1, 1, c::readStep)
                 .add("exists", -2, READ, 1, -1, 1, c::exists)
                 .add("mget", -2, READ, 1, -1, 1, c::mget)
                 .add("strlen", 2, READ, 1, 1, 1, c::strlen)
@@ -72,38 +90,51 @@ final class StringCommands {
 
     private CompletableFuture<CommandHandler.Reply> set(RespSession session, List<byte[]> args, RespWriter out) {
         String key = Args.key(args, 1, maxKey());
-        StringRules.SetOptions options = setOptions(args);
-        if (!options.plain()) {
-            return readModifyWrite.set(session, args, options);
+        if (!setOptions(args).plain()) {
+            return decided.step(session, steps.find("set"), args);
         }
         return write(session, LogEntry.Op.PUT, key, args.get(2), OK);
     }
 
-    /**
-     * SET's options after the value. KEEPTTL keeps what is there: no key has a time to live here. The
-     * expiry options are refused until expiry is replicated from the primary (a store must never
-     * delete a key on its own clock).
-     */
+    /** SET's options after the value: NX, XX, GET, KEEPTTL, EX seconds, PX ms, EXAT seconds, PXAT ms. */
     static StringRules.SetOptions setOptions(List<byte[]> args) {
         boolean absent = false;
         boolean present = false;
         boolean get = false;
+        boolean keepTtl = false;
+        StringRules.Expiry expiry = null;
         for (int i = 3; i < args.size(); i++) {
             String option = Args.upper(args, i);
             switch (option) {
                 case "NX" -> absent = true;
                 case "XX" -> present = true;
                 case "GET" -> get = true;
-                case "KEEPTTL" -> { }
-                case "EX", "PX", "EXAT", "PXAT" -> throw new Args.Invalid("ERR SET " + option
-                        + " is not supported on this store yet: keys do not expire here; nothing was stored");
+                case "KEEPTTL" -> keepTtl = true;
+                case "EX", "PX", "EXAT", "PXAT" -> {
+                    if (expiry != null || i + 1 >= args.size()) {
+                        throw new Args.Invalid(Args.SYNTAX);
+                    }
+                    long amount = Args.integer(args, ++i);
+                    if (amount <= 0) {
+                        throw new Args.Invalid("ERR invalid expire time in 'set' command");
+                    }
+                    expiry = new StringRules.Expiry(StringRules.ExpiryUnit.valueOf(option), amount);
+                }
                 default -> throw new Args.Invalid(Args.SYNTAX);
             }
         }
-        if (absent && present) {
+        if ((absent && present) || (keepTtl && expiry != null)) {
             throw new Args.Invalid(Args.SYNTAX);
         }
-        return absent || present || get ? new StringRules.SetOptions(absent, present, get) : StringRules.SetOptions.PLAIN;
+        StringRules.SetOptions options = new StringRules.SetOptions(absent, present, get, keepTtl, expiry);
+        return options.plain() ? StringRules.SetOptions.PLAIN : options;
+    }
+
+    /** A command that only reads, run as its step on this store's applied values (a secondary too). */
+    private CompletableFuture<CommandHandler.Reply> readStep(RespSession session, List<byte[]> args, RespWriter out) {
+        steps.find(CommandTable.lowerAscii(args.get(0))).run(new WriteCollector(new AppliedValues(node)), args)
+                .writeTo(out);
+        return null;
     }
 
     private CompletableFuture<CommandHandler.Reply> exists(RespSession session, List<byte[]> args, RespWriter out) {

@@ -16,22 +16,83 @@ final class StringRules {
     private StringRules() {
     }
 
-    /** SET's conditions: NX (only if absent), XX (only if present), GET (reply with the old value). */
-    record SetOptions(boolean onlyIfAbsent, boolean onlyIfPresent, boolean replyOld) {
-        static final SetOptions PLAIN = new SetOptions(false, false, false);
+    /** How a command gave a time to live: relative (EX seconds, PX milliseconds) or absolute (EXAT, PXAT). */
+    enum ExpiryUnit { EX, PX, EXAT, PXAT }
 
-        boolean plain() {
-            return !onlyIfAbsent && !onlyIfPresent && !replyOld;
+    /** A time to live as given; {@link #at} makes it the absolute time the primary logs. */
+    record Expiry(ExpiryUnit unit, long amount) {
+
+        /** Unix milliseconds at which the key expires, deciding at {@code nowMillis}; null when it overflows. */
+        Long at(long nowMillis) {
+            try {
+                return switch (unit) {
+                    case EX -> Math.addExact(nowMillis, Math.multiplyExact(amount, 1000L));
+                    case PX -> Math.addExact(nowMillis, amount);
+                    case EXAT -> Math.multiplyExact(amount, 1000L);
+                    case PXAT -> amount;
+                };
+            } catch (ArithmeticException e) {
+                return null;
+            }
         }
     }
 
-    static Decision<CommandHandler.Reply> set(byte[] current, byte[] value, SetOptions options) {
+    /**
+     * SET's conditions: NX (only if absent), XX (only if present), GET (reply with the old value), and
+     * what becomes of the time to live: KEEPTTL keeps it, an expiry replaces it, else it goes.
+     */
+    record SetOptions(boolean onlyIfAbsent, boolean onlyIfPresent, boolean replyOld, boolean keepTtl, Expiry expiry) {
+        static final SetOptions PLAIN = new SetOptions(false, false, false, false, null);
+
+        boolean plain() {
+            return !onlyIfAbsent && !onlyIfPresent && !replyOld && !keepTtl && expiry == null;
+        }
+    }
+
+    static Decision<CommandHandler.Reply> set(byte[] current, byte[] value, SetOptions options, long nowMillis) {
         boolean exists = current != null;
         CommandHandler.Reply reply = options.replyOld() ? out -> out.bulk(current) : RespWriter::ok;
         if ((options.onlyIfAbsent() && exists) || (options.onlyIfPresent() && !exists)) {
             return Decision.none(options.replyOld() ? out -> out.bulk(current) : out -> out.nullValue());
         }
+        if (options.keepTtl()) {
+            return Decision.putKeepingTtl(value, reply);
+        }
+        if (options.expiry() != null) {
+            Long at = options.expiry().at(nowMillis);
+            if (at == null || at <= 0) {
+                return Decision.none(out -> out.error("ERR invalid expire time in 'set' command"));
+            }
+            return Decision.put(value, at, reply);
+        }
         return Decision.put(value, reply);
+    }
+
+    /** The reply of TTL (seconds, rounded as Redis rounds) or PTTL: -2 absent, -1 no time to live. */
+    static long timeToLive(byte[] current, long expiresAtMillis, long nowMillis, boolean inMillis) {
+        if (current == null) {
+            return -2;
+        }
+        if (expiresAtMillis == 0) {
+            return -1;
+        }
+        long left = Math.max(0, expiresAtMillis - nowMillis);
+        return inMillis ? left : (left + 500) / 1000;
+    }
+
+    /**
+     * EXPIRE's conditions on the time the key has ({@code current}, 0: none, which counts as
+     * infinite): NX none yet, XX one already, GT later than it, LT earlier than it.
+     */
+    static boolean expiryConditionHolds(String condition, long current, long next) {
+        return switch (condition) {
+            case "" -> true;
+            case "NX" -> current == 0;
+            case "XX" -> current != 0;
+            case "GT" -> current != 0 && next > current;
+            case "LT" -> current == 0 || next < current;
+            default -> throw new IllegalArgumentException(condition);
+        };
     }
 
     static Decision<CommandHandler.Reply> setIfAbsent(byte[] current, byte[] value) {
@@ -62,7 +123,8 @@ final class StringRules {
             return Decision.none(out -> out.error(OVERFLOW));
         }
         long answer = result;
-        return Decision.put(Long.toString(result).getBytes(StandardCharsets.US_ASCII), out -> out.integer(answer));
+        // the key's time to live stays, as in Redis
+        return Decision.putKeepingTtl(Long.toString(result).getBytes(StandardCharsets.US_ASCII), out -> out.integer(answer));
     }
 
     static Decision<CommandHandler.Reply> append(byte[] current, byte[] suffix, int maxValueBytes) {
@@ -75,7 +137,7 @@ final class StringRules {
         byte[] joined = new byte[(int) length];
         System.arraycopy(base, 0, joined, 0, base.length);
         System.arraycopy(suffix, 0, joined, base.length, suffix.length);
-        return Decision.put(joined, out -> out.integer(length));
+        return Decision.putKeepingTtl(joined, out -> out.integer(length));
     }
 
     /**

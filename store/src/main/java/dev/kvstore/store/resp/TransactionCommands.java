@@ -116,7 +116,7 @@ final class TransactionCommands {
         if (!transaction.writes() && watched.isEmpty() && node.role() != Role.PRIMARY) {
             // reads only, on a secondary: from its applied state, as its GETs are
             out.array(transaction.queued().size());
-            WriteCollector keys = new WriteCollector(new AppliedState());
+            WriteCollector keys = new WriteCollector(new AppliedValues(node));
             for (Transaction.Queued queued : transaction.queued()) {
                 run(queued, keys).writeTo(out);
             }
@@ -146,19 +146,6 @@ final class TransactionCommands {
         } catch (Args.Invalid invalid) {
             String error = invalid.getMessage();
             return o -> o.error(error);
-        }
-    }
-
-    /** A secondary's applied values, for a transaction that only reads. */
-    private final class AppliedState implements KeyView {
-        @Override
-        public byte[] get(String key) {
-            return node.read(key).value();
-        }
-
-        @Override
-        public boolean writtenSince(String key, WatchPoint since) {
-            return true;
         }
     }
 }

@@ -14,38 +14,55 @@ import java.util.Map;
  */
 final class WriteCollector {
 
-    private static final byte[] DELETED = new byte[0];
-
     private final KeyView newest;
-    private final Map<String, byte[]> written = new HashMap<>();
+    private final Map<String, Mutation> written = new HashMap<>();
     private final List<Mutation> writes = new ArrayList<>();
 
     WriteCollector(KeyView newest) {
         this.newest = newest;
     }
 
+    /** The key's value, or null when absent or expired. */
     byte[] get(String key) {
-        byte[] own = written.get(key);
-        if (own != null) {
-            return own == DELETED ? null : own;
+        Mutation own = written.get(key);
+        if (own == null) {
+            return newest.get(key);
         }
-        return newest.get(key);
+        return own.expires() && own.expiresAtMillis() <= nowMillis() ? null : own.value();
+    }
+
+    /** When the key's value expires, 0 when never or absent. */
+    long expiresAtMillis(String key) {
+        Mutation own = written.get(key);
+        return own != null ? own.expiresAtMillis() : newest.expiresAtMillis(key);
+    }
+
+    long nowMillis() {
+        return newest.nowMillis();
     }
 
     void put(String key, byte[] value) {
-        written.put(key, value);
-        writes.add(Mutation.put(key, value));
+        put(key, value, 0);
+    }
+
+    /** A value that expires at {@code expiresAtMillis} (0: never). */
+    void put(String key, byte[] value, long expiresAtMillis) {
+        record(Mutation.put(key, value, expiresAtMillis));
     }
 
     void delete(String key) {
-        written.put(key, DELETED);
-        writes.add(Mutation.delete(key));
+        record(Mutation.delete(key));
+    }
+
+    private void record(Mutation mutation) {
+        written.put(mutation.key(), mutation);
+        writes.add(mutation);
     }
 
     /** Carries out a single-key rule's decision and answers its reply. */
     CommandHandler.Reply apply(String key, Decision<CommandHandler.Reply> decision) {
         switch (decision.kind()) {
-            case PUT -> put(key, decision.value());
+            case PUT -> put(key, decision.value(), decision.expiresAtMillis(expiresAtMillis(key)));
             case DELETE -> delete(key);
             case NONE -> { }
         }

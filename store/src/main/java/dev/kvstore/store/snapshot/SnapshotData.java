@@ -8,21 +8,50 @@ import java.util.Map;
  */
 public interface SnapshotData {
 
-    /** Receives the pairs of a snapshot one at a time. */
+    /** Receives the pairs of a snapshot one at a time, then the expiries of the keys that have one. */
     @FunctionalInterface
     interface Sink {
         void accept(String key, byte[] value);
+
+        default void expiry(String key, long atMillis) {
+        }
     }
 
     long size();
 
     void forEach(Sink sink);
 
+    /** The keys that carry an expiry, and when (Unix milliseconds). */
+    default Map<String, Long> expiries() {
+        return Map.of();
+    }
+
     /** About how many bytes the pairs take in a snapshot file (ASCII keys counted exactly). */
     default long encodedBytes() {
         long[] bytes = {0};
         forEach((key, value) -> bytes[0] += 8 + key.length() + value.length);
         return bytes[0];
+    }
+
+    /** Parallel arrays of keys and values, and the expiries of the keys that have one. */
+    static SnapshotData of(String[] keys, byte[][] values, Map<String, Long> expiries) {
+        SnapshotData pairs = of(keys, values);
+        return new SnapshotData() {
+            @Override
+            public long size() {
+                return pairs.size();
+            }
+
+            @Override
+            public void forEach(Sink sink) {
+                pairs.forEach(sink);
+            }
+
+            @Override
+            public Map<String, Long> expiries() {
+                return expiries;
+            }
+        };
     }
 
     /** Parallel arrays of keys and values: about 8 bytes per pair beside the data they point to. */

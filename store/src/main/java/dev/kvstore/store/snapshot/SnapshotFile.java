@@ -23,7 +23,10 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * The snapshot on disk: {@code "KVSNAP1\n", long lastIncludedOffset, int n, n x (long epoch, long start),
- * long entries, entries x (int keyLength, key, int valueLength, value), long crc32c}. Written to a
+ * long entries, entries x (int keyLength, key, int valueLength, value), long crc32c}; when a key has a
+ * time to live, the magic is {@code "KVSNAP2\n"} and {@code long expiries, expiries x (int keyLength,
+ * key, long expiresAtMillis)} follow the pairs (a snapshot without one is exactly what releases
+ * before log format 2 read). Written to a
  * temporary file, forced, then renamed, so a crash leaves either the old snapshot or the new one.
  * The same bytes travel to a secondary that is too far behind for the log. Read as a stream: the pairs
  * go to a sink one by one and are never gathered here, so loading a snapshot needs no second copy
@@ -36,6 +39,7 @@ public final class SnapshotFile {
     }
 
     private static final byte[] MAGIC = "KVSNAP1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC_WITH_EXPIRIES = "KVSNAP2\n".getBytes(StandardCharsets.US_ASCII);
     public static final String NAME = "snapshot";
 
     private final Path file;
@@ -82,7 +86,8 @@ public final class SnapshotFile {
     public static void writeTo(Snapshot snapshot, OutputStream target) throws IOException {
         CRC32C crc = new CRC32C();
         DataOutputStream out = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(target, 1 << 16), crc));
-        out.write(MAGIC);
+        java.util.Map<String, Long> expiries = snapshot.data().expiries();
+        out.write(expiries.isEmpty() ? MAGIC : MAGIC_WITH_EXPIRIES);
         out.writeLong(snapshot.lastIncludedOffset());
         out.writeInt(snapshot.history().starts().size());
         for (EpochHistory.Start start : snapshot.history().starts()) {
@@ -104,6 +109,15 @@ public final class SnapshotFile {
             });
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
+        }
+        if (!expiries.isEmpty()) {
+            out.writeLong(expiries.size());
+            for (java.util.Map.Entry<String, Long> expiry : expiries.entrySet()) {
+                byte[] keyBytes = expiry.getKey().getBytes(StandardCharsets.UTF_8);
+                out.writeInt(keyBytes.length);
+                out.write(keyBytes);
+                out.writeLong(expiry.getValue());
+            }
         }
         out.flush();
         long sum = crc.getValue();
@@ -140,7 +154,8 @@ public final class SnapshotFile {
         try {
             byte[] magic = new byte[MAGIC.length];
             in.readFully(magic);
-            if (!java.util.Arrays.equals(magic, MAGIC)) {
+            boolean withExpiries = java.util.Arrays.equals(magic, MAGIC_WITH_EXPIRIES);
+            if (!withExpiries && !java.util.Arrays.equals(magic, MAGIC)) {
                 throw new IOException("not a snapshot (bad magic)");
             }
             long last = in.readLong();
@@ -160,6 +175,20 @@ public final class SnapshotFile {
                 byte[] key = sized(in, maxEntryBytes);
                 sink.accept(new String(key, StandardCharsets.UTF_8), sized(in, maxEntryBytes));
             }
+            if (withExpiries) {
+                long expiries = in.readLong();
+                if (expiries < 0 || expiries > entries) {
+                    throw new IOException("snapshot claims " + expiries + " expiries for " + entries + " entries");
+                }
+                for (long i = 0; i < expiries; i++) {
+                    String key = new String(sized(in, maxEntryBytes), StandardCharsets.UTF_8);
+                    long at = in.readLong();
+                    if (at <= 0) {
+                        throw new IOException("snapshot holds expiry " + at);
+                    }
+                    sink.expiry(key, at);
+                }
+            }
             long expected = crc.getValue();
             long stored = new DataInputStream(buffered).readLong();
             if (stored != expected) {
@@ -170,6 +199,14 @@ public final class SnapshotFile {
             throw new IOException("snapshot is truncated", e);
         } catch (IllegalArgumentException e) {
             throw new IOException("snapshot is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    /** The log format a snapshot file needs: 2 when it holds expiries, else 1. */
+    public static int formatOf(Path snapshot) throws IOException {
+        try (InputStream in = Files.newInputStream(snapshot)) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            return java.util.Arrays.equals(magic, MAGIC_WITH_EXPIRIES) ? 2 : 1;
         }
     }
 

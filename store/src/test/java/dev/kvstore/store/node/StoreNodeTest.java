@@ -424,4 +424,53 @@ class StoreNodeTest {
             assertThat(seen.get(5, TimeUnit.SECONDS).reply()).isTrue();
         }
     }
+
+    @Nested
+    class Expiry {
+
+        @Test
+        void the_primary_deletes_a_key_whose_time_passed_with_a_logged_delete() throws Exception {
+            primaryWithOneWrite();
+            long at = System.currentTimeMillis() + 300;
+            node.decideAll(view -> new DecidedWrites<>(java.util.List.of(Mutation.put("short", "v".getBytes(), at)), "OK"))
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(node.read("short").value()).isEqualTo("v".getBytes());
+            assertThat(node.expiresAtMillis("short")).isEqualTo(at);
+            long before = node.log().lastOffset();
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.log().lastOffset() > before);
+            LogEntry delete = node.log().read(before + 1, 1).get(0);
+            assertThat(delete.op()).isEqualTo(LogEntry.Op.DELETE);
+            assertThat(delete.keyString()).isEqualTo("short");
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.keyCount() == 1); // "a" stays
+            assertThat(node.read("short").value()).isNull();
+        }
+
+        @Test
+        void a_key_written_again_without_a_time_to_live_is_not_deleted() throws Exception {
+            primaryWithOneWrite();
+            long at = System.currentTimeMillis() + 200;
+            node.decideAll(view -> new DecidedWrites<>(java.util.List.of(Mutation.put("k", "1".getBytes(), at)), "OK"))
+                    .get(5, TimeUnit.SECONDS);
+            node.write(LogEntry.put(0, 0, "k", "2".getBytes())).get(5, TimeUnit.SECONDS);
+            long last = node.log().lastOffset();
+            Thread.sleep(500); // past the first value's time, several expirer rounds
+            assertThat(node.log().lastOffset()).as("no delete logged").isEqualTo(last);
+            assertThat(node.read("k").value()).isEqualTo("2".getBytes());
+        }
+
+        @Test
+        void a_value_with_a_time_to_live_is_a_batch_entry_and_a_secondary_never_deletes_on_its_clock() throws Exception {
+            open(0);
+            // a secondary: entries come from a primary; it applies them, and hides what expired
+            long past = System.currentTimeMillis() - 1;
+            node.appendReplicated(java.util.List.of(LogEntry.noop(1, 1),
+                    LogEntry.batch(1, 2, java.util.List.of(Mutation.put("gone", "v".getBytes(), past)))));
+            node.secondaryProgress(2, 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.keyCount() == 1);
+            assertThat(node.read("gone").value()).as("hidden by its own clock").isNull();
+            Thread.sleep(300);
+            assertThat(node.log().lastOffset()).as("a secondary logs nothing of its own").isEqualTo(2);
+            assertThat(node.keyCount()).isEqualTo(1);
+        }
+    }
 }

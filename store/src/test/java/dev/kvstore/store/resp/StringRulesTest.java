@@ -64,19 +64,19 @@ class StringRulesTest {
 
     @Test
     void setWithConditionsAndGetAnswersAsRedis() {
-        var nx = new StringRules.SetOptions(true, false, false);
-        var xx = new StringRules.SetOptions(false, true, false);
-        var nxGet = new StringRules.SetOptions(true, false, true);
-        var get = new StringRules.SetOptions(false, false, true);
-        assertThat(reply(StringRules.set(null, b("v"), nx))).isEqualTo("+OK\r\n");
-        assertThat(StringRules.set(b("old"), b("v"), nx).kind()).isEqualTo(Decision.Kind.NONE);
-        assertThat(reply(StringRules.set(b("old"), b("v"), nx))).isEqualTo("$-1\r\n");
-        assertThat(StringRules.set(null, b("v"), xx).kind()).isEqualTo(Decision.Kind.NONE);
-        assertThat(reply(StringRules.set(b("old"), b("v"), xx))).isEqualTo("+OK\r\n");
-        assertThat(reply(StringRules.set(b("old"), b("v"), get))).isEqualTo("$3\r\nold\r\n");
-        assertThat(value(StringRules.set(b("old"), b("v"), get))).isEqualTo("v");
-        assertThat(reply(StringRules.set(b("old"), b("v"), nxGet))).isEqualTo("$3\r\nold\r\n");
-        assertThat(StringRules.set(b("old"), b("v"), nxGet).kind()).isEqualTo(Decision.Kind.NONE);
+        var nx = new StringRules.SetOptions(true, false, false, false, null);
+        var xx = new StringRules.SetOptions(false, true, false, false, null);
+        var nxGet = new StringRules.SetOptions(true, false, true, false, null);
+        var get = new StringRules.SetOptions(false, false, true, false, null);
+        assertThat(reply(StringRules.set(null, b("v"), nx, 0))).isEqualTo("+OK\r\n");
+        assertThat(StringRules.set(b("old"), b("v"), nx, 0).kind()).isEqualTo(Decision.Kind.NONE);
+        assertThat(reply(StringRules.set(b("old"), b("v"), nx, 0))).isEqualTo("$-1\r\n");
+        assertThat(StringRules.set(null, b("v"), xx, 0).kind()).isEqualTo(Decision.Kind.NONE);
+        assertThat(reply(StringRules.set(b("old"), b("v"), xx, 0))).isEqualTo("+OK\r\n");
+        assertThat(reply(StringRules.set(b("old"), b("v"), get, 0))).isEqualTo("$3\r\nold\r\n");
+        assertThat(value(StringRules.set(b("old"), b("v"), get, 0))).isEqualTo("v");
+        assertThat(reply(StringRules.set(b("old"), b("v"), nxGet, 0))).isEqualTo("$3\r\nold\r\n");
+        assertThat(StringRules.set(b("old"), b("v"), nxGet, 0).kind()).isEqualTo(Decision.Kind.NONE);
     }
 
     @Test
@@ -97,5 +97,39 @@ class StringRulesTest {
         Decision<CommandHandler.Reply> tooLong = StringRules.append(b("abc"), b("de"), 4);
         assertThat(tooLong.kind()).isEqualTo(Decision.Kind.NONE);
         assertThat(reply(tooLong)).startsWith("-ERR string exceeds maximum allowed size");
+    }
+
+    @Test
+    void timesToLiveFollowRedis() {
+        long now = 1_000_000;
+        var ex = new StringRules.SetOptions(false, false, false, false, new StringRules.Expiry(StringRules.ExpiryUnit.EX, 10));
+        assertThat(StringRules.set(null, b("v"), ex, now).expiresAtMillis()).as("EX is seconds from now")
+                .isEqualTo(now + 10_000);
+        var pxat = new StringRules.SetOptions(false, false, false, false, new StringRules.Expiry(StringRules.ExpiryUnit.PXAT, 5));
+        assertThat(StringRules.set(null, b("v"), pxat, now).expiresAtMillis()).isEqualTo(5);
+        var keep = new StringRules.SetOptions(false, false, false, true, null);
+        assertThat(StringRules.set(b("old"), b("v"), keep, now).expiresAtMillis(777)).as("KEEPTTL").isEqualTo(777);
+        assertThat(StringRules.set(b("old"), b("v"), StringRules.SetOptions.PLAIN, now).expiresAtMillis(777))
+                .as("a plain SET drops the time to live").isZero();
+        assertThat(StringRules.incrementBy(b("1"), 1).expiresAtMillis(777)).as("INCR keeps it").isEqualTo(777);
+        assertThat(StringRules.append(b("a"), b("b"), 100).expiresAtMillis(777)).as("APPEND keeps it").isEqualTo(777);
+        assertThat(StringRules.getAndSet(b("a"), b("b")).expiresAtMillis(777)).as("GETSET drops it").isZero();
+        var huge = new StringRules.SetOptions(false, false, false, false,
+                new StringRules.Expiry(StringRules.ExpiryUnit.EX, Long.MAX_VALUE / 10));
+        assertThat(reply(StringRules.set(null, b("v"), huge, now))).isEqualTo("-ERR invalid expire time in 'set' command\r\n");
+
+        assertThat(StringRules.timeToLive(null, 0, now, false)).isEqualTo(-2);
+        assertThat(StringRules.timeToLive(b("v"), 0, now, false)).isEqualTo(-1);
+        assertThat(StringRules.timeToLive(b("v"), now + 1_499, now, false)).as("rounded as Redis rounds").isEqualTo(1);
+        assertThat(StringRules.timeToLive(b("v"), now + 1_500, now, false)).isEqualTo(2);
+        assertThat(StringRules.timeToLive(b("v"), now + 1_499, now, true)).isEqualTo(1_499);
+
+        assertThat(StringRules.expiryConditionHolds("NX", 0, 5)).isTrue();
+        assertThat(StringRules.expiryConditionHolds("NX", 9, 5)).isFalse();
+        assertThat(StringRules.expiryConditionHolds("XX", 0, 5)).isFalse();
+        assertThat(StringRules.expiryConditionHolds("GT", 0, 5)).as("no time to live is infinite").isFalse();
+        assertThat(StringRules.expiryConditionHolds("GT", 4, 5)).isTrue();
+        assertThat(StringRules.expiryConditionHolds("LT", 0, 5)).isTrue();
+        assertThat(StringRules.expiryConditionHolds("LT", 4, 5)).isFalse();
     }
 }

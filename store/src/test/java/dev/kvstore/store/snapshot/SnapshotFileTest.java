@@ -36,6 +36,37 @@ class SnapshotFileTest {
     }
 
     @Test
+    void expiries_travel_in_a_format_2_snapshot_and_one_without_them_is_what_earlier_releases_read()
+            throws IOException {
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        SnapshotFile.writeTo(snapshot, plain);
+        assertThat(new String(plain.toByteArray(), 0, 8, StandardCharsets.US_ASCII)).isEqualTo("KVSNAP1\n");
+
+        Snapshot expiring = new Snapshot(9, EpochHistory.EMPTY.withEntry(1, 1), SnapshotData.of(
+                new String[] {"a", "b"}, new byte[][] {"1".getBytes(), "2".getBytes()}, Map.of("a", 123_456L)));
+        SnapshotFile file = new SnapshotFile(dir, 1 << 20, dev.kvstore.core.disk.DiskSync.SYSTEM);
+        file.write(expiring);
+        assertThat(SnapshotFile.formatOf(file.path())).isEqualTo(2);
+        Map<String, byte[]> pairs = new java.util.HashMap<>();
+        Map<String, Long> expiries = new java.util.HashMap<>();
+        file.load(new SnapshotData.Sink() {
+            @Override
+            public void accept(String key, byte[] value) {
+                pairs.put(key, value);
+            }
+
+            @Override
+            public void expiry(String key, long atMillis) {
+                expiries.put(key, atMillis);
+            }
+        }).orElseThrow();
+        assertThat(pairs).containsOnlyKeys("a", "b");
+        assertThat(expiries).containsExactly(Map.entry("a", 123_456L));
+        file.write(snapshot);
+        assertThat(SnapshotFile.formatOf(file.path())).isEqualTo(1);
+    }
+
+    @Test
     void any_flipped_byte_or_missing_tail_is_detected() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SnapshotFile.writeTo(snapshot, out);
