@@ -32,7 +32,7 @@ final class Responses {
             return new Refusal(MISDIRECTED, notPrimary.getMessage(), notPrimary.primaryHttp());
         }
         if (cause instanceof NodeExceptions.Fenced || cause instanceof NodeExceptions.Unavailable
-                || cause instanceof NodeExceptions.NotDurable) {
+                || cause instanceof NodeExceptions.NotDurable || cause instanceof NodeExceptions.NoReplicas) {
             return new Refusal(503, cause.getMessage(), null);
         }
         if (cause instanceof NodeExceptions.MemoryFull || cause instanceof NodeExceptions.DiskFull) {

@@ -118,6 +118,22 @@ public final class CommitTracker {
         return fresh >= minSyncReplicas;
     }
 
+    /**
+     * Redis's min-replicas-to-write: once the term's first entry is committed (before, writes wait for
+     * the secondaries that are still connecting after a promotion), a synchronous primary refuses a
+     * write at once while fewer than {@code minSyncReplicas} secondaries are connected and acknowledged
+     * a message sent less than {@code goodWithinNanos} ago; such a write could only time out. Answers
+     * why, or null when enough are good.
+     */
+    String tooFewGoodReplicas(long nowNanos, long goodWithinNanos) {
+        if (mode == ReplicationMode.ASYNC || minSyncReplicas == 0 || !termCommitted()) {
+            return null;
+        }
+        long good = followers.values().stream().filter(f -> nowNanos - f.echoNanos < goodWithinNanos).count();
+        return good >= minSyncReplicas ? null : good + " of " + followers.size() + " connected secondaries caught up "
+                + "within " + goodWithinNanos / 1_000_000 + " ms, kv.min-sync-replicas " + minSyncReplicas;
+    }
+
     private void recompute() {
         List<CompletableFuture<Long>> done = new ArrayList<>();
         long newCommit;

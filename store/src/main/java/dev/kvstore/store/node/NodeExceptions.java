@@ -69,6 +69,13 @@ public final class NodeExceptions {
         }
     }
 
+    /** Fewer connected, caught-up secondaries than {@code minSyncReplicas}: refused before the log. */
+    public static final class NoReplicas extends RuntimeException {
+        public NoReplicas(String message) {
+            super(message);
+        }
+    }
+
     /** An admin call asked for an epoch older than the one this store has seen. */
     public static final class StaleEpoch extends RuntimeException {
         public StaleEpoch(String message) {

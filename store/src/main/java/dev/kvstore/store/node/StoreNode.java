@@ -234,6 +234,15 @@ public final class StoreNode implements Closeable {
                 .thenApply(committed -> new WriteResult(term, offset));
     }
 
+    /**
+     * How recent a secondary's last acknowledgement must be for it to count as good: several leases,
+     * so that a secondary busy with an fsync or a pause of a few hundred milliseconds still counts
+     * (its acknowledgements also carry the heartbeats, every kv.heartbeat-millis).
+     */
+    private long goodReplicaWithinMillis() {
+        return Math.max(1_000, 4 * settings.leaseMillis());
+    }
+
     /** Caller holds the role read lock. */
     private void refuseUnlessTakingWrites() {
         if (role != Role.PRIMARY) {
@@ -253,6 +262,12 @@ public final class StoreNode implements Closeable {
         }
         if (System.nanoTime() < writesPausedUntilNanos) {
             throw new NodeExceptions.Unavailable("writes are paused for a switchover; retry");
+        }
+        CommitTracker commits = tracker;
+        String tooFew = commits == null ? null
+                : commits.tooFewGoodReplicas(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(goodReplicaWithinMillis()));
+        if (tooFew != null) {
+            throw new NodeExceptions.NoReplicas("Not enough good replicas to write. (" + tooFew + "); nothing was stored");
         }
     }
 

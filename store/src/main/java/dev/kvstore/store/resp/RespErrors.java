@@ -25,6 +25,9 @@ final class RespErrors {
         if (cause instanceof NodeExceptions.Fenced || cause instanceof NodeExceptions.Unavailable) {
             return "TRYAGAIN " + cause.getMessage();
         }
+        if (cause instanceof NodeExceptions.NoReplicas) {
+            return "NOREPLICAS " + cause.getMessage();
+        }
         if (cause instanceof NodeExceptions.NotDurable) {
             return "MISCONF " + cause.getMessage();
         }

@@ -212,7 +212,7 @@ class PrimarySessionTest {
         }
         try (RawSecondary current = new RawSecondary(server.port())) {
             current.handshake(3, 0, EpochHistory.EMPTY, LogFormat.CURRENT);
-            await().atMost(Duration.ofSeconds(5)).until(() -> node.secondaries().size() == 1);
+            acknowledgeEverything(current, 3);
             long offset = node.log().lastOffset() + 1;
             writeTwoKeysTogether();
             Message.Entries entries = current.next(Message.Entries.class);
@@ -238,5 +238,22 @@ class PrimarySessionTest {
             assertThat(old.seen).noneMatch(m -> m instanceof Message.Entries e
                     && e.entries().stream().anyMatch(entry -> entry.op() == LogEntry.Op.BATCH));
         }
+    }
+
+    @Test
+    void with_fewer_good_secondaries_than_min_sync_replicas_a_write_is_refused_at_once_and_nothing_is_logged()
+            throws Exception {
+        node.promote(3, true);
+        try (RawSecondary secondary = new RawSecondary(server.port())) {
+            secondary.handshake(3, 0, EpochHistory.EMPTY);
+            acknowledgeEverything(secondary, 3);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> node.secondaries().isEmpty());
+        long before = node.log().lastOffset();
+        // as Redis's min-replicas-to-write: refused before it enters the log, not left to time out
+        assertThatThrownBy(() -> node.write(LogEntry.put(0, 0, "k", "v".getBytes())))
+                .isInstanceOf(dev.kvstore.store.node.NodeExceptions.NoReplicas.class)
+                .hasMessageStartingWith("Not enough good replicas to write.");
+        assertThat(node.log().lastOffset()).isEqualTo(before);
     }
 }
