@@ -31,7 +31,10 @@ class DivergentRejoinIT {
             List<NodeProcess> secondaries = fixture.secondaries();
             long lastBefore = fixture.status(old).path("lastOffset").asLong();
 
-            secondaries.forEach(NodeProcess::kill);
+            // frozen, not killed: still connected, so the primary still counts them as good for a moment
+            // and takes the writes below into its log (with none connected it would refuse them at once,
+            // NOREPLICAS, and nothing would diverge)
+            secondaries.forEach(secondary -> secondary.signal("STOP"));
             HttpClient http = HttpClient.newHttpClient();
             int unacknowledged = 5;
             for (int i = 0; i < unacknowledged; i++) {
@@ -43,6 +46,7 @@ class DivergentRejoinIT {
             await().atMost(Duration.ofSeconds(10)).until(
                     () -> fixture.status(old).path("lastOffset").asLong() == lastBefore + unacknowledged);
             old.kill();
+            secondaries.forEach(NodeProcess::kill);
 
             for (NodeProcess secondary : secondaries) {
                 fixture.cluster.start(secondary);

@@ -210,6 +210,7 @@ public final class StoreNode implements Closeable {
             refuseUnlessTakingWrites();
             refuseIfNoRoom(operation.op());
             reserved = reserveMemory(operation);
+            refuseWithoutGoodReplicas();
             commits = tracker;
             entry = appendOwn(operation);
         } catch (LogFailedException e) {
@@ -263,6 +264,13 @@ public final class StoreNode implements Closeable {
         if (System.nanoTime() < writesPausedUntilNanos) {
             throw new NodeExceptions.Unavailable("writes are paused for a switchover; retry");
         }
+    }
+
+    /**
+     * After the memory and disk checks, as Redis orders OOM, MISCONF and NOREPLICAS: a write the store
+     * could not hold anyway says so first. Caller holds the role read lock.
+     */
+    private void refuseWithoutGoodReplicas() {
         CommitTracker commits = tracker;
         String tooFew = commits == null ? null
                 : commits.tooFewGoodReplicas(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(goodReplicaWithinMillis()));
@@ -355,6 +363,7 @@ public final class StoreNode implements Closeable {
                     LogEntry operation = entryOf(writes);
                     refuseIfNoRoom(operation.op());
                     reserved = reserveMemory(writes);
+                    refuseWithoutGoodReplicas();
                     entry = log.appendNext(operation);
                     recordAppended(entry);
                 }
