@@ -34,7 +34,9 @@ class DivergentRejoinIT {
             // frozen, not killed: still connected, so the primary still counts them as good for a moment
             // and takes the writes below into its log (with none connected it would refuse them at once,
             // NOREPLICAS, and nothing would diverge)
-            secondaries.forEach(secondary -> secondary.signal("STOP"));
+            for (NodeProcess secondary : secondaries) {
+                secondary.signal("STOP");
+            }
             HttpClient http = HttpClient.newHttpClient();
             int unacknowledged = 5;
             for (int i = 0; i < unacknowledged; i++) {
