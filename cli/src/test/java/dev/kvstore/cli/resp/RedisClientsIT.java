@@ -130,6 +130,16 @@ class RedisClientsIT {
             assertThat(role.get(0)).isIn("master", "master".getBytes(StandardCharsets.UTF_8));
             assertThat(jedis.info("replication")).contains("role:master", "connected_slaves:2");
             assertThat(jedis.configGet("maxclients")).containsEntry("maxclients", "10000");
+            // each store's own Redis-protocol port, as a Sentinel-aware client would connect to it
+            for (NodeProcess secondary : fixture.secondaries()) {
+                assertThat(jedis.info("replication")).contains("ip=127.0.0.1,port=" + secondary.respPort() + ",");
+            }
+        }
+        for (NodeProcess secondary : fixture.secondaries()) {
+            try (Jedis jedis = new Jedis(HOST, secondary.respPort())) {
+                assertThat(jedis.info("replication")).contains("master_port:" + primaryPort());
+                assertThat(jedis.role().get(2)).isEqualTo((long) primaryPort());
+            }
         }
         // the legacy Jedis object asks for nothing and stays on RESP2, as against Redis
         try (Jedis legacy = new Jedis(HOST, primaryPort())) {

@@ -66,8 +66,32 @@ public final class StoreNode implements Closeable {
         }
     }
 
-    /** A connected secondary as the primary sees it: who, from where, and how far it has acknowledged. */
-    public record SecondaryView(String nodeId, String host, long ackedOffset) {
+    /**
+     * A connected secondary as the primary sees it: who, from where, how far it has acknowledged, and
+     * its Redis-protocol port (0: it did not say; releases of log format 1 do not).
+     */
+    public record SecondaryView(String nodeId, String host, long ackedOffset, int respPort) {
+    }
+
+    private volatile int respPort;
+    private volatile int primaryRespPort;
+
+    /** This store's Redis-protocol port, once it listens: told to the primary, or by a primary to its secondaries. */
+    public void respPortIs(int port) {
+        respPort = port;
+    }
+
+    public int respPort() {
+        return respPort;
+    }
+
+    /** The Redis-protocol port of the primary this store follows, as its Welcome said (0: unknown). */
+    public void primaryRespPortIs(int port) {
+        primaryRespPort = port;
+    }
+
+    public int primaryRespPort() {
+        return primaryRespPort;
     }
 
     /** A running connection from this secondary to its primary. */

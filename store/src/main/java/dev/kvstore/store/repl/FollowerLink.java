@@ -246,7 +246,7 @@ public final class FollowerLink implements StoreNode.Link {
                 helloFormat = offeredFormat;
                 send(new Message.Hello(node.settings().nodeId(), clusterId, nonce,
                         proof.secondaryProof(clusterId, primaryNonce, nonce), node.epoch(), position.lastOffset(),
-                        node.history(), helloFormat));
+                        node.history(), helloFormat, helloFormat > LogFormat.BASIC ? node.respPort() : 0));
             } else if (message instanceof Message.Welcome welcome && primaryNonce != null && !welcomed) {
                 onWelcome(welcome); // on a worker
             } else if (message instanceof Message.Entries entries && welcomed && incoming == null) {
@@ -316,6 +316,7 @@ public final class FollowerLink implements StoreNode.Link {
             }
             node.observeEpoch(welcome.epoch());
             primaryEpoch = welcome.epoch();
+            node.primaryRespPortIs(welcome.respPort());
             node.keepOnlyCommonPrefix(welcome.keepUpTo());
             welcomed = true;
             node.secondaryProgress(welcome.commitOffset(), welcome.primaryLastOffset());

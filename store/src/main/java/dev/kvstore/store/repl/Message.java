@@ -18,15 +18,27 @@ public sealed interface Message {
      * negotiated send none, which means the basic one).
      */
     record Hello(String nodeId, String clusterId, byte[] nonce, byte[] proof, long epoch, long lastOffset,
-                 EpochHistory history, int logFormat) implements Message {
+                 EpochHistory history, int logFormat, int respPort) implements Message {
+
+        /** Without a Redis-protocol port to tell (format 1 sends none). */
+        public Hello(String nodeId, String clusterId, byte[] nonce, byte[] proof, long epoch, long lastOffset,
+                     EpochHistory history, int logFormat) {
+            this(nodeId, clusterId, nonce, proof, epoch, lastOffset, history, logFormat, 0);
+        }
     }
 
     /**
      * Primary to secondary: the primary's own proof, its epoch, and where the secondary must cut its
-     * log before appending (equal to the secondary's last offset when nothing diverged).
+     * log before appending (equal to the secondary's last offset when nothing diverged); to a secondary
+     * of format 2 or later also the primary's Redis-protocol port (0: not sent).
      */
-    record Welcome(byte[] proof, long epoch, long keepUpTo, long commitOffset, long primaryLastOffset)
+    record Welcome(byte[] proof, long epoch, long keepUpTo, long commitOffset, long primaryLastOffset, int respPort)
             implements Message {
+
+        /** Without the primary's Redis-protocol port: what a secondary of format 1 reads. */
+        public Welcome(byte[] proof, long epoch, long keepUpTo, long commitOffset, long primaryLastOffset) {
+            this(proof, epoch, keepUpTo, commitOffset, primaryLastOffset, 0);
+        }
     }
 
     /** Either side: the handshake or stream is refused; the connection closes after it. */

@@ -49,7 +49,7 @@ public final class MessageCodec {
             type = HELLO;
             out = ByteBuffer.allocate(4 + utf8(m.nodeId()).length + utf8(m.clusterId()).length + NONCE_BYTES
                     + PROOF_BYTES + 8 + 8 + 4 + 16 * m.history().starts().size()
-                    + (m.logFormat() > LogFormat.BASIC ? 4 : 0));
+                    + (m.logFormat() > LogFormat.BASIC ? 8 : 0));
             putString(out, m.nodeId());
             putString(out, m.clusterId());
             out.put(m.nonce());
@@ -64,15 +64,20 @@ public final class MessageCodec {
             if (m.logFormat() > LogFormat.BASIC) {
                 // absent for the basic format: a Hello exactly as releases before the negotiation sent it
                 out.putInt(m.logFormat());
+                out.putInt(m.respPort());
             }
         } else if (message instanceof Message.Welcome m) {
             type = WELCOME;
-            out = ByteBuffer.allocate(PROOF_BYTES + 32);
+            out = ByteBuffer.allocate(PROOF_BYTES + 32 + (m.respPort() > 0 ? 4 : 0));
             out.put(m.proof());
             out.putLong(m.epoch());
             out.putLong(m.keepUpTo());
             out.putLong(m.commitOffset());
             out.putLong(m.primaryLastOffset());
+            if (m.respPort() > 0) {
+                // only to a secondary of format 2 or later: earlier releases read nothing after the offsets
+                out.putInt(m.respPort());
+            }
         } else if (message instanceof Message.Refused m) {
             type = REFUSED;
             byte[] reason = truncate(utf8(m.reason()));
@@ -152,17 +157,20 @@ public final class MessageCodec {
                         throw new ProtocolException(e.getMessage());
                     }
                     int logFormat = LogFormat.BASIC;
+                    int respPort = 0;
                     if (in.hasRemaining()) {
                         logFormat = in.getInt();
                         if (logFormat < LogFormat.BASIC) {
                             throw new ProtocolException("log format " + logFormat);
                         }
+                        respPort = port(in.getInt());
                     }
-                    yield new Message.Hello(nodeId, clusterId, nonce, proof, epoch, lastOffset, history, logFormat);
+                    yield new Message.Hello(nodeId, clusterId, nonce, proof, epoch, lastOffset, history, logFormat,
+                            respPort);
                 }
                 case WELCOME -> new Message.Welcome(bytes(in, PROOF_BYTES), nonNegative(in.getLong(), "epoch"),
                         nonNegative(in.getLong(), "keep-up-to offset"), nonNegative(in.getLong(), "commit offset"),
-                        nonNegative(in.getLong(), "last offset"));
+                        nonNegative(in.getLong(), "last offset"), in.hasRemaining() ? port(in.getInt()) : 0);
                 case REFUSED -> {
                     int length = in.getShort() & 0xffff;
                     yield new Message.Refused(new String(bytes(in, length), StandardCharsets.UTF_8));
@@ -206,6 +214,13 @@ public final class MessageCodec {
         } catch (CorruptEntryException e) {
             throw new ProtocolException("bad log entry: " + e.getMessage());
         }
+    }
+
+    private static int port(int value) {
+        if (value < 0 || value > 65535) {
+            throw new ProtocolException("port " + value);
+        }
+        return value;
     }
 
     private static long nonNegative(long value, String what) {

@@ -52,6 +52,7 @@ final class PrimarySession {
     private volatile long nextOffset;
     /** The newest log format the secondary reads: entries of newer kinds are never sent to it. */
     private volatile int followerFormat = LogFormat.BASIC;
+    private volatile int followerRespPort;
     private volatile long ackedOffset;
     private long sentCommit = -1;
     private long timer = -1;
@@ -98,7 +99,7 @@ final class PrimarySession {
     StoreNode.SecondaryView view() {
         String id = followerId;
         return id == null || closed ? null
-                : new StoreNode.SecondaryView(id, socket.remoteAddress().hostAddress(), ackedOffset);
+                : new StoreNode.SecondaryView(id, socket.remoteAddress().hostAddress(), ackedOffset, followerRespPort);
     }
 
     private void onBytes(Buffer buffer) {
@@ -165,11 +166,13 @@ final class PrimarySession {
         long myLast = node.log().lastOffset();
         long keep = EpochHistory.commonPrefix(mine, myLast, hello.history(), hello.lastOffset());
         followerFormat = hello.logFormat();
+        followerRespPort = hello.respPort();
         followerId = hello.nodeId();
         follower = hello.nodeId() + "@" + socket.remoteAddress();
         nextOffset = keep + 1;
+        // the primary's Redis-protocol port only to a secondary that reads it (format 1 reads nothing more)
         send(new Message.Welcome(proof.primaryProof(clusterId, nonce, hello.nonce()), term, keep,
-                node.commitOffset(), myLast));
+                node.commitOffset(), myLast, followerFormat > LogFormat.BASIC ? node.respPort() : 0));
         if (nextOffset < node.log().startOffset()) {
             // what it lacks was compacted away: send the snapshot, then the log after it
             openSnapshot(keep + 1);

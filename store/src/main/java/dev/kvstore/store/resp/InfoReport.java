@@ -22,7 +22,7 @@ final class InfoReport {
     /** Everything INFO shows, gathered at one moment. */
     record Facts(NodeStatus status, List<StoreNode.SecondaryView> secondaries, int keys, int expires, int respPort,
                  int maxClients,
-                 RespStats stats, String fsync, long rssBytes, String primaryHost) {
+                 RespStats stats, String fsync, long rssBytes, String primaryHost, int primaryRespPort) {
     }
 
     /** The sections asked for ("default", "all" or "everything", or none: every section). */
@@ -101,12 +101,14 @@ final class InfoReport {
             field(text, "connected_slaves", facts.secondaries().size());
             int i = 0;
             for (StoreNode.SecondaryView secondary : facts.secondaries()) {
-                field(text, "slave" + i++, "ip=" + secondary.host() + ",port=" + facts.respPort() + ",state=online,offset="
+                field(text, "slave" + i++, "ip=" + secondary.host() + ",port="
+                        + (secondary.respPort() > 0 ? secondary.respPort() : facts.respPort()) + ",state=online,offset="
                         + secondary.ackedOffset() + ",lag=0,kv_node=" + secondary.nodeId());
             }
         } else {
             field(text, "master_host", facts.primaryHost() == null ? "" : facts.primaryHost());
-            field(text, "master_port", facts.respPort());
+            // a primary of format 1 does not say its port: in Kubernetes every store uses the same one
+            field(text, "master_port", facts.primaryRespPort() > 0 ? facts.primaryRespPort() : facts.respPort());
             field(text, "master_link_status", status.following() ? "up" : "down");
             field(text, "slave_repl_offset", status.appliedOffset());
             field(text, "slave_read_only", "1");

@@ -51,6 +51,7 @@ public final class RespServer {
                 throw new IllegalStateException("RESP listener bound " + joined + ", not the shared port " + port);
             }
         }
+        node.respPortIs(port);
         LOG.infof("redis protocol listening on %s:%d (max %d clients, %d event loops)", settings.host(), port,
                 settings.maxClients(), instances);
     }

@@ -70,7 +70,7 @@ final class ServerCommands {
         InfoReport.Facts facts = new InfoReport.Facts(status, node.secondaries(), keys, node.expiringKeyCount(),
                 port.getAsInt(),
                 settings.maxClients(), stats, node.settings().fsync().name().toLowerCase(Locale.ROOT), rssBytes(),
-                hostOf(status.primaryHttp()));
+                hostOf(status.primaryHttp()), node.primaryRespPort());
         out.verbatim(InfoReport.render(facts, asked));
         return null;
     }
@@ -82,12 +82,14 @@ final class ServerCommands {
             List<StoreNode.SecondaryView> secondaries = node.secondaries();
             out.array(3).bulk("master").integer(status.lastOffset()).array(secondaries.size());
             for (StoreNode.SecondaryView secondary : secondaries) {
-                out.array(3).bulk(secondary.host()).bulk(Integer.toString(port.getAsInt()))
+                int secondaryPort = secondary.respPort() > 0 ? secondary.respPort() : port.getAsInt();
+                out.array(3).bulk(secondary.host()).bulk(Integer.toString(secondaryPort))
                         .bulk(Long.toString(secondary.ackedOffset()));
             }
         } else {
             String host = hostOf(status.primaryHttp());
-            out.array(5).bulk("slave").bulk(host == null ? "" : host).integer(port.getAsInt())
+            int primaryPort = node.primaryRespPort() > 0 ? node.primaryRespPort() : port.getAsInt();
+            out.array(5).bulk("slave").bulk(host == null ? "" : host).integer(primaryPort)
                     .bulk(status.following() ? "connected" : "connect").integer(status.appliedOffset());
         }
         return null;

@@ -192,10 +192,16 @@ class PrimarySessionTest {
         int fields = 2 + 4 + 2 + 1 + 16 + 32 + 8 + 8 + 4;
         int frameHeader = codec.encode(new Message.Ack(1, 2, 3)).length - 24;
         assertThat(codec.encode(basic)).hasSize(frameHeader + fields);
-        assertThat(codec.encode(current)).hasSize(frameHeader + fields + 4);
+        assertThat(codec.encode(current)).hasSize(frameHeader + fields + 8); // the format and the RESP port
         FrameDecoder decoder = new FrameDecoder(1 << 20);
         Frame frame = decoder.feed(codec.encode(basic), 0, codec.encode(basic).length).get(0);
         assertThat(((Message.Hello) codec.decode(frame)).logFormat()).isEqualTo(LogFormat.BASIC);
+        // the Welcome to a format-1 secondary ends after the offsets, as that release reads it
+        int welcomeFields = 32 + 8 * 4;
+        assertThat(codec.encode(new Message.Welcome(new byte[32], 1, 2, 3, 4))).hasSize(frameHeader + welcomeFields);
+        byte[] withPort = codec.encode(new Message.Welcome(new byte[32], 1, 2, 3, 4, 6380));
+        Frame welcome = decoder.feed(withPort, 0, withPort.length).get(0);
+        assertThat(((Message.Welcome) codec.decode(welcome)).respPort()).isEqualTo(6380);
     }
 
     @Test
