@@ -496,25 +496,27 @@ public final class StoreNode implements Closeable {
         private final long now = System.currentTimeMillis();
         private long dependsOn;
 
-        @Override
-        public byte[] get(String key) {
+        /** The key's newest value and expiry from one read (pending first), against this decision's clock. */
+        private KvState.Value lookup(String key) {
             PendingWrites.Pending newest = pending.get(key);
             if (newest != null) {
                 dependsOn = Math.max(dependsOn, newest.offset());
                 long at = newest.expiresAtMillis();
-                return at != 0 && at <= now ? null : newest.value();
+                return newest.value() == null || (at != 0 && at <= now) ? null : new KvState.Value(newest.value(), at);
             }
-            return state.get(key);
+            return state.current(key, now);
+        }
+
+        @Override
+        public byte[] get(String key) {
+            KvState.Value value = lookup(key);
+            return value == null ? null : value.bytes();
         }
 
         @Override
         public long expiresAtMillis(String key) {
-            PendingWrites.Pending newest = pending.get(key);
-            if (newest != null) {
-                dependsOn = Math.max(dependsOn, newest.offset());
-                return newest.expiresAtMillis();
-            }
-            return state.get(key) == null ? 0 : state.expiresAtMillis(key);
+            KvState.Value value = lookup(key);
+            return value == null ? 0 : value.expiresAtMillis();
         }
 
         @Override
@@ -597,8 +599,14 @@ public final class StoreNode implements Closeable {
 
     /** When the key expires (Unix milliseconds; 0: never or absent), read under the same rule as {@link #read}. */
     public long expiresAtMillis(String key) {
+        KvState.Value value = readWithExpiry(key, System.currentTimeMillis());
+        return value == null ? 0 : value.expiresAtMillis();
+    }
+
+    /** The key's value and expiry from one read (null: absent or past its time), under the rule of {@link #read}. */
+    public KvState.Value readWithExpiry(String key, long nowMillis) {
         requireReadable();
-        return state.get(key) == null ? 0 : state.expiresAtMillis(key);
+        return state.current(key, nowMillis);
     }
 
     /** How many keys carry a time to live (INFO keyspace's expires). */

@@ -163,7 +163,9 @@ public final class MessageCodec {
                         if (logFormat < LogFormat.BASIC) {
                             throw new ProtocolException("log format " + logFormat);
                         }
-                        respPort = port(in.getInt());
+                        if (in.remaining() >= 4) {
+                            respPort = port(in.getInt());
+                        }
                     }
                     yield new Message.Hello(nodeId, clusterId, nonce, proof, epoch, lastOffset, history, logFormat,
                             respPort);

@@ -200,12 +200,15 @@ final class PrimarySession {
         java.nio.file.Path file = node.snapshotFile().path();
         int readable = followerFormat;
         vertx.executeBlocking(() -> {
-            int needs = dev.kvstore.store.snapshot.SnapshotFile.formatOf(file);
+            SnapshotReader reader = SnapshotReader.open(file);
+            // checked on the file this reader holds open: a new snapshot may be renamed in meanwhile
+            int needs = dev.kvstore.store.snapshot.SnapshotFile.formatOf(reader.read(0, 8));
             if (needs > readable) {
+                closeQuietly(reader);
                 throw new FormatTooNew("this store reads log format " + readable + ", and the snapshot it needs holds"
                         + " keys with a time to live (format " + needs + "): upgrade this store to follow this primary");
             }
-            return SnapshotReader.open(file);
+            return reader;
         }, false).onComplete(opened -> {
             snapshotOpening = false;
             if (opened.failed()) {

@@ -11,19 +11,26 @@ final class AppliedValues implements KeyView {
 
     private final StoreNode node;
     private final long now = System.currentTimeMillis();
+    /** One read per key, so that a value and its expiry always come from the same moment. */
+    private final java.util.Map<String, java.util.Optional<dev.kvstore.store.state.KvState.Value>> seen =
+            new java.util.HashMap<>();
 
     AppliedValues(StoreNode node) {
         this.node = node;
     }
 
+    private java.util.Optional<dev.kvstore.store.state.KvState.Value> lookup(String key) {
+        return seen.computeIfAbsent(key, k -> java.util.Optional.ofNullable(node.readWithExpiry(k, now)));
+    }
+
     @Override
     public byte[] get(String key) {
-        return node.read(key).value();
+        return lookup(key).map(dev.kvstore.store.state.KvState.Value::bytes).orElse(null);
     }
 
     @Override
     public long expiresAtMillis(String key) {
-        return node.expiresAtMillis(key);
+        return lookup(key).map(dev.kvstore.store.state.KvState.Value::expiresAtMillis).orElse(0L);
     }
 
     @Override

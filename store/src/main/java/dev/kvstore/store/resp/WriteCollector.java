@@ -31,10 +31,13 @@ final class WriteCollector {
         return own.expires() && own.expiresAtMillis() <= nowMillis() ? null : own.value();
     }
 
-    /** When the key's value expires, 0 when never or absent. */
+    /** When the key's value expires, 0 when never, absent, or already past its time. */
     long expiresAtMillis(String key) {
         Mutation own = written.get(key);
-        return own != null ? own.expiresAtMillis() : newest.expiresAtMillis(key);
+        if (own == null) {
+            return newest.expiresAtMillis(key);
+        }
+        return own.expires() && own.expiresAtMillis() <= nowMillis() ? 0 : own.expiresAtMillis();
     }
 
     long nowMillis() {

@@ -205,9 +205,13 @@ public final class SnapshotFile {
     /** The log format a snapshot file needs: 2 when it holds expiries, else 1. */
     public static int formatOf(Path snapshot) throws IOException {
         try (InputStream in = Files.newInputStream(snapshot)) {
-            byte[] magic = in.readNBytes(MAGIC.length);
-            return java.util.Arrays.equals(magic, MAGIC_WITH_EXPIRIES) ? 2 : 1;
+            return formatOf(in.readNBytes(MAGIC.length));
         }
+    }
+
+    /** The log format a snapshot needs, from its first bytes. */
+    public static int formatOf(byte[] head) {
+        return java.util.Arrays.equals(head, MAGIC_WITH_EXPIRIES) ? 2 : 1;
     }
 
     private static byte[] sized(DataInputStream in, int max) throws IOException {

@@ -26,9 +26,14 @@ public final class KvState {
         }
     }
 
-    private final Map<String, byte[]> data = new ConcurrentHashMap<>();
-    private final Map<String, Long> expiresAt = new ConcurrentHashMap<>();
+    /** A value with a time to live: one map entry, so a read never pairs a value with another's expiry. */
+    private record Expiring(byte[] value, long atMillis) {
+    }
+
+    /** Each key's {@code byte[]} value, or an {@link Expiring} one. */
+    private final Map<String, Object> data = new ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentSkipListSet<Due> dueIndex = new java.util.concurrent.ConcurrentSkipListSet<>();
+    private final java.util.concurrent.atomic.AtomicInteger expiring = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong usedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.function.LongSupplier clock;
     private volatile long appliedOffset;
@@ -42,68 +47,72 @@ public final class KvState {
         this.clock = clock;
     }
 
+    /** A key's value and when it expires (0: never), as one read saw them. */
+    public record Value(byte[] bytes, long expiresAtMillis) {
+    }
+
+    private static byte[] valueOf(Object stored) {
+        return stored instanceof Expiring e ? e.value() : (byte[]) stored;
+    }
+
+    private static long atOf(Object stored) {
+        return stored instanceof Expiring e ? e.atMillis() : 0;
+    }
+
+    private static long bytesOf(String key, Object stored) {
+        return stored == null ? 0 : MemoryEstimate.of(key, valueOf(stored)) + (atOf(stored) != 0 ? EXPIRY_OVERHEAD_BYTES : 0);
+    }
+
     /** Applies the entry at the next offset. */
     public synchronized void apply(LogEntry entry) {
         if (entry.offset() != appliedOffset + 1) {
             throw new IllegalStateException("applying " + entry + " after offset " + appliedOffset);
         }
         for (dev.kvstore.store.log.Mutation mutation : entry.mutations()) {
-            String key = mutation.key();
-            if (mutation.deletes()) {
-                usedBytes.addAndGet(-MemoryEstimate.of(key, data.remove(key)));
-                expire(key, 0);
-            } else if (mutation.expires()) {
-                // the expiry before the value: a read in between sees the old value with the new time, not
-                // the new value without one
-                expire(key, mutation.expiresAtMillis());
-                putValue(key, mutation.value());
-            } else {
-                putValue(key, mutation.value());
-                expire(key, 0);
-            }
+            store(mutation.key(), mutation.deletes() ? null
+                    : mutation.expires() ? new Expiring(mutation.value(), mutation.expiresAtMillis()) : mutation.value());
         }
         appliedOffset = entry.offset();
     }
 
-    private void putValue(String key, byte[] value) {
-        byte[] old = data.put(key, value);
-        usedBytes.addAndGet(MemoryEstimate.of(key, value) - MemoryEstimate.of(key, old));
-    }
-
-    /** Sets (0: clears) the key's expiry, with its index entry and its bytes. */
-    private void expire(String key, long atMillis) {
-        Long old = atMillis == 0 ? expiresAt.remove(key) : expiresAt.put(key, atMillis);
-        if (old != null) {
-            dueIndex.remove(new Due(old, key));
-        } else if (atMillis != 0) {
-            usedBytes.addAndGet(EXPIRY_OVERHEAD_BYTES);
+    /** Replaces (null: removes) a key's entry in one step, keeping the time index and the bytes in line. */
+    private void store(String key, Object stored) {
+        Object old = stored == null ? data.remove(key) : data.put(key, stored);
+        usedBytes.addAndGet(bytesOf(key, stored) - bytesOf(key, old));
+        long oldAt = atOf(old);
+        long newAt = atOf(stored);
+        if (oldAt != 0) {
+            dueIndex.remove(new Due(oldAt, key));
+            expiring.decrementAndGet();
         }
-        if (atMillis != 0) {
-            dueIndex.add(new Due(atMillis, key));
-        } else if (old != null) {
-            usedBytes.addAndGet(-EXPIRY_OVERHEAD_BYTES);
+        if (newAt != 0) {
+            dueIndex.add(new Due(newAt, key));
+            expiring.incrementAndGet();
         }
     }
 
     /** The key's value, or null when it is absent or its time has passed. */
     public byte[] get(String key) {
-        byte[] value = data.get(key);
-        if (value != null && !expiresAt.isEmpty()) {
-            Long at = expiresAt.get(key);
-            if (at != null && at <= clock.getAsLong()) {
-                return null;
-            }
+        Object stored = data.get(key);
+        if (stored instanceof Expiring e) {
+            return e.atMillis() <= clock.getAsLong() ? null : e.value();
         }
-        return value;
+        return (byte[]) stored;
     }
 
-    /** When the key expires (Unix milliseconds), 0 when it does not or is absent. */
-    public long expiresAtMillis(String key) {
-        if (expiresAt.isEmpty()) {
-            return 0;
+    /** The key's value and expiry from one read, or null when absent or past its time at {@code nowMillis}. */
+    public Value current(String key, long nowMillis) {
+        Object stored = data.get(key);
+        if (stored == null) {
+            return null;
         }
-        Long at = expiresAt.get(key);
-        return at == null ? 0 : at;
+        long at = atOf(stored);
+        return at != 0 && at <= nowMillis ? null : new Value(valueOf(stored), at);
+    }
+
+    /** When the key expires (Unix milliseconds), 0 when it does not or is absent; its time may have passed. */
+    public long expiresAtMillis(String key) {
+        return atOf(data.get(key));
     }
 
     /** Up to {@code limit} keys whose time has passed at {@code nowMillis}, earliest first: for the primary to delete. */
@@ -120,15 +129,12 @@ public final class KvState {
 
     /** How many keys carry an expiry (live or past). */
     public int expiringKeys() {
-        return expiresAt.size();
+        return expiring.get();
     }
 
     private boolean live(String key) {
-        if (expiresAt.isEmpty()) {
-            return true;
-        }
-        Long at = expiresAt.get(key);
-        return at == null || at > clock.getAsLong();
+        Object stored = data.get(key);
+        return stored != null && (!(stored instanceof Expiring e) || e.atMillis() > clock.getAsLong());
     }
 
     public long appliedOffset() {
@@ -146,15 +152,15 @@ public final class KvState {
 
     /** How many bytes putting {@code value} at {@code key} would add (negative when it shrinks). */
     public long growthOf(String key, byte[] value) {
-        return MemoryEstimate.of(key, value) - MemoryEstimate.of(key, data.get(key));
+        return MemoryEstimate.of(key, value) - bytesOf(key, data.get(key));
     }
 
     /** How many bytes this change would add, its expiry counted (negative when it shrinks the data). */
     public long growthOf(dev.kvstore.store.log.Mutation mutation) {
         String key = mutation.key();
-        boolean hadExpiry = expiresAtMillis(key) != 0;
-        long expiryGrowth = (mutation.expires() ? EXPIRY_OVERHEAD_BYTES : 0) - (hadExpiry ? EXPIRY_OVERHEAD_BYTES : 0);
-        return MemoryEstimate.of(key, mutation.value()) - MemoryEstimate.of(key, data.get(key)) + expiryGrowth;
+        long added = mutation.deletes() ? 0
+                : MemoryEstimate.of(key, mutation.value()) + (mutation.expires() ? EXPIRY_OVERHEAD_BYTES : 0);
+        return added - bytesOf(key, data.get(key));
     }
 
     /**
@@ -166,12 +172,15 @@ public final class KvState {
         long offset = feed.feed(new dev.kvstore.store.snapshot.SnapshotData.Sink() {
             @Override
             public void accept(String key, byte[] value) {
-                putValue(key, value);
+                store(key, value);
             }
 
             @Override
             public void expiry(String key, long atMillis) {
-                expire(key, atMillis);
+                Object stored = data.get(key);
+                if (stored != null && atMillis > 0) {
+                    store(key, new Expiring(valueOf(stored), atMillis));
+                }
             }
         });
         appliedOffset = offset;
@@ -192,17 +201,22 @@ public final class KvState {
     public synchronized dev.kvstore.store.snapshot.SnapshotData frozen() {
         String[] keys = new String[data.size()];
         byte[][] values = new byte[keys.length][];
+        Map<String, Long> expiries = new java.util.HashMap<>();
         int i = 0;
-        for (Map.Entry<String, byte[]> entry : data.entrySet()) {
+        for (Map.Entry<String, Object> entry : data.entrySet()) {
             keys[i] = entry.getKey();
-            values[i] = entry.getValue();
+            values[i] = valueOf(entry.getValue());
+            long at = atOf(entry.getValue());
+            if (at != 0) {
+                // a copy, unlike the values: only keys with a time to live are in it
+                expiries.put(entry.getKey(), at);
+            }
             i++;
         }
         if (i != keys.length) {
             throw new IllegalStateException("the map changed while frozen: " + i + " of " + keys.length);
         }
-        // a copy, unlike the values: only keys with a time to live are in it
-        return dev.kvstore.store.snapshot.SnapshotData.of(keys, values, Map.copyOf(expiresAt));
+        return dev.kvstore.store.snapshot.SnapshotData.of(keys, values, expiries);
     }
 
     /** One page of a scan: the keys, and the cursor to continue from (0 when the scan is complete). */
@@ -263,8 +277,8 @@ public final class KvState {
 
     public synchronized void clear() {
         data.clear();
-        expiresAt.clear();
         dueIndex.clear();
+        expiring.set(0);
         usedBytes.set(0);
         appliedOffset = 0;
     }

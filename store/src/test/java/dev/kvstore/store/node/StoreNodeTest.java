@@ -459,6 +459,39 @@ class StoreNodeTest {
         }
 
         @Test
+        void a_key_rewritten_but_not_yet_committed_when_its_old_time_passes_is_not_deleted() throws Exception {
+            primaryWithOneWrite();
+            long at = System.currentTimeMillis() + 150;
+            node.decideAll(view -> new DecidedWrites<>(java.util.List.of(Mutation.put("k", "1".getBytes(), at)), "OK"))
+                    .get(5, TimeUnit.SECONDS);
+            disk.holdFlusherForces();
+            CompletableFuture<WriteResult> rewrite = node.write(LogEntry.put(0, 0, "k", "2".getBytes()));
+            long last = node.log().lastOffset();
+            Thread.sleep(500); // the applied state still has the old value, past its time; the pending one has none
+            assertThat(node.log().lastOffset()).as("no delete logged over the pending value").isEqualTo(last);
+            disk.stopHolding();
+            rewrite.get(5, TimeUnit.SECONDS);
+            assertThat(node.read("k").value()).isEqualTo("2".getBytes());
+        }
+
+        @Test
+        void keeping_the_time_to_live_of_a_value_past_its_time_keeps_none() throws Exception {
+            primaryWithOneWrite();
+            disk.holdFlusherForces();
+            long at = System.currentTimeMillis() + 50;
+            node.decideAll(view -> new DecidedWrites<>(java.util.List.of(Mutation.put("k", "1".getBytes(), at)), "OK"));
+            Thread.sleep(120);
+            var keep = node.decide("k", current -> Decision.putKeepingTtl("2".getBytes(), current == null ? "absent" : "there"));
+            disk.stopHolding();
+            Decision.Done<String> done = keep.get(5, TimeUnit.SECONDS);
+            assertThat(done.reply()).isEqualTo("absent");
+            LogEntry entry = node.log().read(done.offset(), 1).get(0);
+            assertThat(entry.mutations().get(0).expiresAtMillis()).as("no time already past copied onto the new value")
+                    .isZero();
+            assertThat(node.read("k").value()).isEqualTo("2".getBytes());
+        }
+
+        @Test
         void a_value_with_a_time_to_live_is_a_batch_entry_and_a_secondary_never_deletes_on_its_clock() throws Exception {
             open(0);
             // a secondary: entries come from a primary; it applies them, and hides what expired
