@@ -411,6 +411,12 @@ class RedisClientsIT {
 
             assertThatThrownBy(() -> jedis.sendCommand(redis.clients.jedis.Protocol.Command.EXEC))
                     .hasMessage("ERR EXEC without MULTI");
+            // UNWATCH inside MULTI is queued, as in Redis, not a refusal that aborts the transaction
+            redis.clients.jedis.Transaction unwatching = jedis.multi();
+            unwatching.set("tx:unwatched", "1");
+            unwatching.sendCommand(redis.clients.jedis.Protocol.Command.UNWATCH, new String[0]);
+            assertThat(unwatching.exec()).hasSize(2);
+            assertThat(jedis.get("tx:unwatched")).isEqualTo("1");
             redis.clients.jedis.Transaction discarded = jedis.multi();
             discarded.set("tx:discarded", "1");
             assertThat(discarded.discard()).isEqualTo("OK");

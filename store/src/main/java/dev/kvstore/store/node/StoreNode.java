@@ -346,7 +346,9 @@ public final class StoreNode implements Closeable {
             refuseUnlessTakingWrites();
             appendLock.lock();
             try {
-                return new KeyView.WatchPoint(termEpoch, log.lastOffset());
+                // the applied offset, not the log's end: reads answer from the applied state, so a write still
+                // pending at WATCH must count as one after it (a false abort at worst, never a missed write)
+                return new KeyView.WatchPoint(termEpoch, state.appliedOffset());
             } finally {
                 appendLock.unlock();
             }

@@ -24,6 +24,8 @@ final class TransactionCommands {
     static final Set<String> CONTROL = Set.of("multi", "exec", "discard", "watch", "quit", "reset");
 
     private static final Set<String> TRANSACTION = Set.of("fast", "loading", "stale", "allow_busy");
+    private static final Set<String> WATCH_FLAGS = Set.of("fast", "loading", "stale", "allow_busy",
+            Command.READS_OWN_WRITES);
     private static final Set<String> EXEC_FLAGS = Set.of("write", "noscript", "loading", "stale",
             Command.READS_OWN_WRITES);
 
@@ -43,7 +45,8 @@ final class TransactionCommands {
         table.add("multi", 1, TRANSACTION, c::multi)
                 .add("exec", 1, EXEC_FLAGS, c::exec)
                 .add("discard", 1, TRANSACTION, c::discard)
-                .add("watch", -2, TRANSACTION, 1, -1, 1, c::watch)
+                // after the connection's own pending writes, which would otherwise break its own watch
+                .add("watch", -2, WATCH_FLAGS, 1, -1, 1, c::watch)
                 .add("unwatch", 1, TRANSACTION, c::unwatch);
     }
 
@@ -74,10 +77,11 @@ final class TransactionCommands {
     }
 
     private CompletableFuture<CommandHandler.Reply> discard(RespSession session, List<byte[]> args, RespWriter out) {
-        if (session.endTransaction() == null) {
-            out.error("ERR DISCARD without MULTI");
+        if (session.transaction() == null) {
+            out.error("ERR DISCARD without MULTI"); // the watched keys stay watched, as in Redis
             return null;
         }
+        session.endTransaction();
         out.ok();
         return null;
     }
@@ -88,10 +92,12 @@ final class TransactionCommands {
             return null;
         }
         // only the primary keeps the write stamps that tell; elsewhere this refuses as a write would
-        KeyView.WatchPoint point = node.watchPoint();
+        List<String> keys = new ArrayList<>();
         for (int i = 1; i < args.size(); i++) {
-            session.watched().putIfAbsent(Args.key(args, i, node.settings().maxKeyBytes()), point);
+            keys.add(Args.key(args, i, node.settings().maxKeyBytes())); // all checked before any is watched
         }
+        KeyView.WatchPoint point = node.watchPoint();
+        keys.forEach(key -> session.watched().putIfAbsent(key, point));
         out.ok();
         return null;
     }
@@ -103,23 +109,26 @@ final class TransactionCommands {
     }
 
     private CompletableFuture<CommandHandler.Reply> exec(RespSession session, List<byte[]> args, RespWriter out) {
-        Map<String, KeyView.WatchPoint> watched = Map.copyOf(session.watched());
-        Transaction transaction = session.endTransaction();
-        if (transaction == null) {
-            out.error("ERR EXEC without MULTI");
+        if (session.transaction() == null) {
+            out.error("ERR EXEC without MULTI"); // the watched keys stay watched, as in Redis
             return null;
         }
+        Map<String, KeyView.WatchPoint> watched = Map.copyOf(session.watched());
+        Transaction transaction = session.endTransaction();
         if (transaction.failed()) {
             out.error("EXECABORT Transaction discarded because of previous errors.");
             return null;
         }
         if (!transaction.writes() && watched.isEmpty() && node.role() != Role.PRIMARY) {
             // reads only, on a secondary: from its applied state, as its GETs are
-            out.array(transaction.queued().size());
+            // every reply first: a refusal (a snapshot loading) must not follow a header already written
             WriteCollector keys = new WriteCollector(new AppliedValues(node));
+            List<CommandHandler.Reply> replies = new ArrayList<>();
             for (Transaction.Queued queued : transaction.queued()) {
-                run(queued, keys).writeTo(out);
+                replies.add(run(queued, keys));
             }
+            out.array(replies.size());
+            replies.forEach(reply -> reply.writeTo(out));
             return null;
         }
         return decided.run(session, view -> {
