@@ -340,8 +340,7 @@ final class PrimarySession {
         boolean sent = false;
         while (!socket.writeQueueFull()) {
             // bounded in bytes too: the secondary refuses frames over twice the largest entry
-            List<LogEntry> batch = node.log().read(nextOffset, MAX_ENTRIES_PER_FRAME,
-                    node.settings().maxEntryBytes());
+            List<LogEntry> batch = node.log().read(nextOffset, MAX_ENTRIES_PER_FRAME, frameEntryBytes());
             if (batch.isEmpty()) {
                 break;
             }
@@ -377,6 +376,15 @@ final class PrimarySession {
         FormatTooNew(String message) {
             super(message);
         }
+    }
+
+    /**
+     * The entries' bytes one frame may carry: a store of the basic format (the previous release) refuses
+     * a frame over twice its largest entry, which it bounds by its key and value limits alone.
+     */
+    private int frameEntryBytes() {
+        return followerFormat > LogFormat.BASIC ? node.settings().maxEntryBytes()
+                : node.settings().maxKeyBytes() + node.settings().maxValueBytes() + 1024;
     }
 
     private LogEntry firstBeyondFormat(List<LogEntry> entries) {

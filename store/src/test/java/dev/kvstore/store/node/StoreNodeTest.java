@@ -58,6 +58,12 @@ class StoreNodeTest {
         node.write(put("a")).get(2, TimeUnit.SECONDS);
     }
 
+    /** Promotes the open node and waits until it answers reads (its term committed, its lease held). */
+    private void readablePrimary(int epoch) {
+        node.promote(epoch, true);
+        await().ignoreExceptions().until(() -> node.read("warm") != null || true);
+    }
+
     @AfterEach
     void close() {
         disk.stopHolding();
@@ -247,9 +253,8 @@ class StoreNodeTest {
             disk.holdFlusherForces();
             node.write(LogEntry.put(0, 0, "k", "pending".getBytes()));
             var setnx = node.decide("k", current -> current == null ? Decision.put("x".getBytes(), 1) : Decision.none(0));
-            Thread.sleep(100);
             // answering 0 now would reveal a value that could still be lost
-            assertThat(setnx).isNotDone();
+            await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1)).until(() -> !setnx.isDone());
             disk.stopHolding();
             Decision.Done<Integer> done = setnx.get(5, TimeUnit.SECONDS);
             assertThat(done.reply()).isZero();
@@ -267,15 +272,7 @@ class StoreNodeTest {
         @Test
         void concurrent_increments_from_many_threads_add_up() throws Exception {
             open(0);
-            node.promote(1, true);
-            await().until(() -> {
-                try {
-                    node.read("warm");
-                    return true;
-                } catch (RuntimeException notYet) {
-                    return false;
-                }
-            });
+            readablePrimary(1);
             int threads = 8;
             int each = 250;
             java.util.List<CompletableFuture<?>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -316,18 +313,6 @@ class StoreNodeTest {
         private CompletableFuture<Decision.Done<String>> putAll(String... keys) {
             return node.decideAll(view -> new DecidedWrites<>(
                     java.util.Arrays.stream(keys).map(key -> Mutation.put(key, one)).toList(), "OK"));
-        }
-
-        private void readablePrimary(int epoch) {
-            node.promote(epoch, true);
-            await().until(() -> {
-                try {
-                    node.read("warm");
-                    return true;
-                } catch (RuntimeException notYet) {
-                    return false;
-                }
-            });
         }
 
         @Test
@@ -453,8 +438,9 @@ class StoreNodeTest {
                     .get(5, TimeUnit.SECONDS);
             node.write(LogEntry.put(0, 0, "k", "2".getBytes())).get(5, TimeUnit.SECONDS);
             long last = node.log().lastOffset();
-            Thread.sleep(500); // past the first value's time, several expirer rounds
-            assertThat(node.log().lastOffset()).as("no delete logged").isEqualTo(last);
+            // past the first value's time, several expirer rounds: no delete logged
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                    .until(() -> node.log().lastOffset() == last);
             assertThat(node.read("k").value()).isEqualTo("2".getBytes());
         }
 
@@ -467,8 +453,9 @@ class StoreNodeTest {
             disk.holdFlusherForces();
             CompletableFuture<WriteResult> rewrite = node.write(LogEntry.put(0, 0, "k", "2".getBytes()));
             long last = node.log().lastOffset();
-            Thread.sleep(500); // the applied state still has the old value, past its time; the pending one has none
-            assertThat(node.log().lastOffset()).as("no delete logged over the pending value").isEqualTo(last);
+            // the applied state still has the old value, past its time; the pending one has none: no delete logged
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                    .until(() -> node.log().lastOffset() == last);
             disk.stopHolding();
             rewrite.get(5, TimeUnit.SECONDS);
             assertThat(node.read("k").value()).isEqualTo("2".getBytes());
@@ -480,7 +467,7 @@ class StoreNodeTest {
             disk.holdFlusherForces();
             long at = System.currentTimeMillis() + 50;
             node.decideAll(view -> new DecidedWrites<>(java.util.List.of(Mutation.put("k", "1".getBytes(), at)), "OK"));
-            Thread.sleep(120);
+            await().until(() -> System.currentTimeMillis() > at); // the pending value is past its time
             var keep = node.decide("k", current -> Decision.putKeepingTtl("2".getBytes(), current == null ? "absent" : "there"));
             disk.stopHolding();
             Decision.Done<String> done = keep.get(5, TimeUnit.SECONDS);
@@ -501,9 +488,9 @@ class StoreNodeTest {
             node.secondaryProgress(2, 2);
             await().atMost(Duration.ofSeconds(5)).until(() -> node.keyCount() == 1);
             assertThat(node.read("gone").value()).as("hidden by its own clock").isNull();
-            Thread.sleep(300);
-            assertThat(node.log().lastOffset()).as("a secondary logs nothing of its own").isEqualTo(2);
-            assertThat(node.keyCount()).isEqualTo(1);
+            // a secondary logs nothing of its own, and keeps the key
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> node.log().lastOffset() == 2 && node.keyCount() == 1);
         }
     }
 }

@@ -262,4 +262,25 @@ class PrimarySessionTest {
                 .hasMessageStartingWith("Not enough good replicas to write.");
         assertThat(node.log().lastOffset()).isEqualTo(before);
     }
+
+    @Test
+    void a_store_of_the_basic_format_gets_frames_no_larger_than_that_release_accepts() throws Exception {
+        node.promote(3, true);
+        for (int i = 0; i < 20; i++) {
+            node.write(LogEntry.put(0, 0, "big-" + i, new byte[60_000]));
+        }
+        long last = node.log().lastOffset();
+        // the previous release refuses a frame over twice its largest entry: its key and value limits and 1 KiB
+        int oldEntryBound = 1024 + (1 << 16) + 1024;
+        try (RawSecondary old = new RawSecondary(server.port())) {
+            old.handshake(3, 0, EpochHistory.EMPTY, LogFormat.BASIC);
+            long received = 0;
+            while (received < last) {
+                Message.Entries entries = old.next(Message.Entries.class);
+                int bytes = entries.entries().stream().mapToInt(dev.kvstore.store.log.LogEntryCodec::encodedSize).sum();
+                assertThat(bytes).as("entries in one frame to a format-1 store").isLessThanOrEqualTo(oldEntryBound);
+                received = entries.entries().get(entries.entries().size() - 1).offset();
+            }
+        }
+    }
 }
