@@ -381,6 +381,51 @@ class RedisClientsIT {
     }
 
     @Test
+    void a_secondary_never_shows_part_of_a_multi_key_write_to_mget_or_a_read_only_transaction() throws Exception {
+        String[] keys = new String[200];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "together:" + i;
+        }
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        Thread writer = new Thread(() -> {
+            try (Jedis jedis = new Jedis(HOST, primaryPort())) {
+                while (writing.get()) {
+                    String round = Integer.toString(rounds.incrementAndGet());
+                    String[] pairs = new String[keys.length * 2];
+                    for (int i = 0; i < keys.length; i++) {
+                        pairs[2 * i] = keys[i];
+                        pairs[2 * i + 1] = round;
+                    }
+                    jedis.mset(pairs);
+                }
+            }
+        });
+        writer.start();
+        try {
+            NodeProcess secondary = fixture.secondaries().get(0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() > 10);
+            try (Jedis jedis = new Jedis(HOST, secondary.respPort())) {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+                int checked = 0;
+                while (System.nanoTime() < until) {
+                    assertThat(new HashSet<>(jedis.mget(keys))).as("MGET on a secondary, round %d", rounds.get()).hasSize(1);
+                    redis.clients.jedis.Transaction transaction = jedis.multi();
+                    for (String key : keys) {
+                        transaction.get(key);
+                    }
+                    assertThat(new HashSet<>(transaction.exec())).as("GETs in one EXEC on a secondary").hasSize(1);
+                    checked++;
+                }
+                assertThat(checked).isGreaterThan(20);
+            }
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+    }
+
+    @Test
     void a_transaction_runs_as_one_and_its_errors_answer_as_redis_answers_them() {
         try (Jedis jedis = new Jedis(HOST, primaryPort())) {
             jedis.set("tx:n", "10");
@@ -463,6 +508,31 @@ class RedisClientsIT {
             sync.set("watch:lettuce", "mine");
             assertThat(sync.exec().wasDiscarded()).isTrue();
             assertThat(sync.get("watch:lettuce")).isEqualTo("rival");
+        }
+    }
+
+    @Test
+    void a_watched_key_whose_time_passes_before_exec_aborts_it_even_before_the_expirer_deletes_it() {
+        try (Jedis jedis = new Jedis(HOST, primaryPort()); Jedis observer = new Jedis(HOST, primaryPort())) {
+            long at = System.currentTimeMillis() + 2000;
+            // keys due at the same time that sort first: the expirer (500 keys a round, every 100 ms)
+            // deletes the watched one only some rounds after its time has passed
+            Pipeline pipeline = jedis.pipelined();
+            for (int i = 0; i < 3000; i++) {
+                pipeline.set("wexp:a:" + i, "v", redis.clients.jedis.params.SetParams.setParams().pxAt(at));
+            }
+            pipeline.set("wexp:z", "v", redis.clients.jedis.params.SetParams.setParams().pxAt(at));
+            pipeline.sync();
+            assertThat(System.currentTimeMillis()).as("the keys were set before their time").isLessThan(at);
+
+            jedis.watch("wexp:z");
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> !observer.exists("wexp:z"));
+            redis.clients.jedis.Transaction transaction = jedis.multi();
+            transaction.set("wexp:z", "new");
+            assertThat(transaction.exec()).as("EXEC after the watched key expired").isNull();
+            assertThat(jedis.get("wexp:z")).isNull();
+            await().atMost(Duration.ofSeconds(10)).until(() -> observer.keys("wexp:*").isEmpty());
         }
     }
 

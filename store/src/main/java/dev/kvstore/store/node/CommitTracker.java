@@ -18,7 +18,7 @@ import java.util.function.LongConsumer;
 public final class CommitTracker {
 
     /** One secondary, by node id, as heard on its newest session (sessions are numbered as they open). */
-    private record Follower(long session, long ackedOffset, long echoNanos) {
+    private record Follower(long session, long ackedOffset, long echoNanos, long appliedOffset) {
     }
 
     private final ReplicationMode mode;
@@ -67,15 +67,16 @@ public final class CommitTracker {
      * connection: a half-open old session and a new one of the same store are one copy of the data,
      * never two towards minSyncReplicas.
      */
-    public void acknowledged(String nodeId, long session, long offset, long echoNanos) {
+    public void acknowledged(String nodeId, long session, long offset, long echoNanos, long appliedOffset) {
         followers.compute(nodeId, (id, old) -> {
             if (old == null || session > old.session) {
-                return new Follower(session, offset, echoNanos);
+                return new Follower(session, offset, echoNanos, appliedOffset);
             }
             if (session < old.session) {
                 return old; // a late acknowledgement of a session that a newer one replaced
             }
-            return new Follower(session, Math.max(old.ackedOffset, offset), Math.max(old.echoNanos, echoNanos));
+            return new Follower(session, Math.max(old.ackedOffset, offset), Math.max(old.echoNanos, echoNanos),
+                    Math.max(old.appliedOffset, appliedOffset));
         });
         recompute();
     }
@@ -89,9 +90,10 @@ public final class CommitTracker {
         return followers.size();
     }
 
-    /** How many secondaries have acknowledged {@code offset} or beyond. */
-    int followersAtLeast(long offset) {
-        return (int) followers.values().stream().filter(f -> f.ackedOffset >= offset).count();
+    /** How many secondaries hold {@code offset} on disk and have applied it (they serve it to reads). */
+    int followersServing(long offset) {
+        return (int) followers.values().stream()
+                .filter(f -> f.ackedOffset >= offset && f.appliedOffset >= offset).count();
     }
 
     synchronized long commitOffset() {

@@ -21,7 +21,20 @@ public interface KeyView {
      */
     boolean writtenSince(String key, WatchPoint since);
 
-    /** Where the log stood when a client WATCHed: this primary's term and its last offset. */
+    /**
+     * True when a watched key may have changed since it was watched: written after it, or its value
+     * then has expired since (as Redis 6.0.9 and later abort an EXEC on a watched key that expired).
+     */
+    default boolean changedSince(String key, Watch watch) {
+        return writtenSince(key, watch.point())
+                || (watch.expiresAtMillis() != 0 && watch.expiresAtMillis() <= nowMillis());
+    }
+
+    /** Where the log stood when a client WATCHed: this primary's term and its applied offset. */
     record WatchPoint(long term, long offset) {
+    }
+
+    /** A watched key: where the log stood, and when the key's value then expires (0: never, or absent). */
+    record Watch(WatchPoint point, long expiresAtMillis) {
     }
 }

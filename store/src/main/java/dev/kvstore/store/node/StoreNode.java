@@ -555,7 +555,9 @@ public final class StoreNode implements Closeable {
     private long reserveMemory(List<Mutation> writes) {
         long growth = 0;
         for (Mutation mutation : writes) {
-            growth += state.growthOf(mutation);
+            // no credit for a delete or a shrink: a write still pending may shrink or delete the same key,
+            // and then only one of the two frees anything
+            growth += Math.max(0, state.growthOf(mutation));
         }
         if (growth <= 0) {
             return 0;
@@ -625,6 +627,16 @@ public final class StoreNode implements Closeable {
         return new ReadResult(state.get(key), current.label(), epoch.get(), state.appliedOffset(), lag());
     }
 
+    /**
+     * Runs {@code reads} ({@link #read} and its kin, on several keys) at one point of this store's log:
+     * no entry is applied meanwhile, so MGET or a read-only EXEC sees an MSET or a transaction whole
+     * or not at all. The reads take no lock of this node (apply holds it before the state's).
+     */
+    public <T> T readAtOnePoint(java.util.function.Supplier<T> reads) {
+        requireReadable();
+        return state.atOnePoint(reads);
+    }
+
     /** How many keys the data holds, under the same rule as {@link #read}. */
     public int keyCount() {
         requireReadable();
@@ -659,12 +671,13 @@ public final class StoreNode implements Closeable {
     }
 
     /**
-     * How many secondaries have acknowledged (made durable) the log up to {@code offset}, as this
-     * primary last heard: what {@code WAIT} answers. Zero on a store that is not the primary.
+     * How many secondaries hold the log up to {@code offset} on disk and have applied it, so that
+     * their reads answer it, as this primary last heard: what {@code WAIT} answers (a read of a
+     * replica after WAIT finds the write, as in Redis). Zero on a store that is not the primary.
      */
     public int secondariesHolding(long offset) {
         CommitTracker commits = tracker;
-        return role == Role.PRIMARY && commits != null ? commits.followersAtLeast(offset) : 0;
+        return role == Role.PRIMARY && commits != null ? commits.followersServing(offset) : 0;
     }
 
     /** The secondaries streaming from this store (empty unless it is the primary). */

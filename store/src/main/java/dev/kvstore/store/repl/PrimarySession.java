@@ -54,6 +54,7 @@ final class PrimarySession {
     private volatile int followerFormat = LogFormat.BASIC;
     private volatile int followerRespPort;
     private volatile long ackedOffset;
+    private final AppliedByEcho applied = new AppliedByEcho();
     private long sentCommit = -1;
     private long timer = -1;
     private long commitTimer = -1;
@@ -130,7 +131,8 @@ final class PrimarySession {
                 return;
             }
             ackedOffset = Math.max(ackedOffset, ack.durableOffset());
-            termTracker.acknowledged(followerId, sessionNumber, ack.durableOffset(), ack.echoNanos());
+            termTracker.acknowledged(followerId, sessionNumber, ack.durableOffset(), ack.echoNanos(),
+                    applied.echoed(ack.echoNanos()));
         } else if (message instanceof Message.Refused refused) {
             LOG.infof("secondary %s refused the stream: %s", follower, refused.reason());
             socket.close();
@@ -358,7 +360,9 @@ final class PrimarySession {
             sentCommit = commit;
             nextOffset = batch.get(batch.size() - 1).offset() + 1;
             sent = true;
-            send(new Message.Entries(term, commit, node.log().lastOffset(), System.nanoTime(), batch));
+            long sentNanos = System.nanoTime();
+            applied.sent(sentNanos, commit, nextOffset - 1);
+            send(new Message.Entries(term, commit, node.log().lastOffset(), sentNanos, batch));
         }
         if (socket.writeQueueFull()) {
             socket.drainHandler(v -> pump(false));
@@ -367,7 +371,9 @@ final class PrimarySession {
         long commit = node.commitOffset();
         if (!sent && (heartbeat || commit != sentCommit)) {
             sentCommit = commit;
-            send(new Message.Heartbeat(term, commit, node.log().lastOffset(), System.nanoTime()));
+            long sentNanos = System.nanoTime();
+            applied.sent(sentNanos, commit, nextOffset - 1);
+            send(new Message.Heartbeat(term, commit, node.log().lastOffset(), sentNanos));
         }
     }
 

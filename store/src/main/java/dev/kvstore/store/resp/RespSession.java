@@ -19,7 +19,7 @@ public final class RespSession {
     /** Between MULTI and EXEC or DISCARD; null otherwise. */
     private Transaction transaction;
     /** WATCHed keys and where the log stood when each was watched, until EXEC, DISCARD or UNWATCH. */
-    private final java.util.Map<String, dev.kvstore.store.node.KeyView.WatchPoint> watched = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, dev.kvstore.store.node.KeyView.Watch> watched = new java.util.LinkedHashMap<>();
 
     public RespSession(String address) {
         this.address = address;
@@ -103,7 +103,7 @@ public final class RespSession {
         return ended;
     }
 
-    java.util.Map<String, dev.kvstore.store.node.KeyView.WatchPoint> watched() {
+    java.util.Map<String, dev.kvstore.store.node.KeyView.Watch> watched() {
         return watched;
     }
 

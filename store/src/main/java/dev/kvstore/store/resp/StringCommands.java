@@ -138,21 +138,26 @@ final class StringCommands {
     }
 
     private CompletableFuture<CommandHandler.Reply> exists(RespSession session, List<byte[]> args, RespWriter out) {
-        long found = 0;
-        for (int i = 1; i < args.size(); i++) {
-            if (node.read(Args.key(args, i, maxKey())).value() != null) {
-                found++;
+        out.integer(node.readAtOnePoint(() -> {
+            long found = 0;
+            for (int i = 1; i < args.size(); i++) {
+                if (node.read(Args.key(args, i, maxKey())).value() != null) {
+                    found++;
+                }
             }
-        }
-        out.integer(found);
+            return found;
+        }));
         return null;
     }
 
     private CompletableFuture<CommandHandler.Reply> mget(RespSession session, List<byte[]> args, RespWriter out) {
-        byte[][] values = new byte[args.size() - 1][];
-        for (int i = 1; i < args.size(); i++) {
-            values[i - 1] = node.read(Args.key(args, i, maxKey())).value();
-        }
+        byte[][] values = node.readAtOnePoint(() -> {
+            byte[][] read = new byte[args.size() - 1][];
+            for (int i = 1; i < args.size(); i++) {
+                read[i - 1] = node.read(Args.key(args, i, maxKey())).value();
+            }
+            return read;
+        });
         out.array(values.length);
         for (byte[] value : values) {
             out.bulk(value);

@@ -97,7 +97,8 @@ final class TransactionCommands {
             keys.add(Args.key(args, i, node.settings().maxKeyBytes())); // all checked before any is watched
         }
         KeyView.WatchPoint point = node.watchPoint();
-        keys.forEach(key -> session.watched().putIfAbsent(key, point));
+        // each key's expiry read after the point: a write between the two is one after the point (an abort)
+        keys.forEach(key -> session.watched().computeIfAbsent(key, k -> new KeyView.Watch(point, node.expiresAtMillis(k))));
         out.ok();
         return null;
     }
@@ -113,7 +114,7 @@ final class TransactionCommands {
             out.error("ERR EXEC without MULTI"); // the watched keys stay watched, as in Redis
             return null;
         }
-        Map<String, KeyView.WatchPoint> watched = Map.copyOf(session.watched());
+        Map<String, KeyView.Watch> watched = Map.copyOf(session.watched());
         Transaction transaction = session.endTransaction();
         if (transaction.failed()) {
             out.error("EXECABORT Transaction discarded because of previous errors.");
@@ -122,18 +123,22 @@ final class TransactionCommands {
         if (!transaction.writes() && watched.isEmpty() && node.role() != Role.PRIMARY) {
             // reads only, on a secondary: from its applied state, as its GETs are
             // every reply first: a refusal (a snapshot loading) must not follow a header already written
+            // and all at one point of the log, so an MSET or a transaction applied meanwhile is seen whole or not at all
             WriteCollector keys = new WriteCollector(new AppliedValues(node));
-            List<CommandHandler.Reply> replies = new ArrayList<>();
-            for (Transaction.Queued queued : transaction.queued()) {
-                replies.add(run(queued, keys));
-            }
+            List<CommandHandler.Reply> replies = node.readAtOnePoint(() -> {
+                List<CommandHandler.Reply> made = new ArrayList<>();
+                for (Transaction.Queued queued : transaction.queued()) {
+                    made.add(run(queued, keys));
+                }
+                return made;
+            });
             out.array(replies.size());
             replies.forEach(reply -> reply.writeTo(out));
             return null;
         }
         return decided.run(session, view -> {
-            for (Map.Entry<String, KeyView.WatchPoint> watch : watched.entrySet()) {
-                if (view.writtenSince(watch.getKey(), watch.getValue())) {
+            for (Map.Entry<String, KeyView.Watch> watch : watched.entrySet()) {
+                if (view.changedSince(watch.getKey(), watch.getValue())) {
                     return new DecidedWrites<>(List.of(), RespWriter::nullArray);
                 }
             }

@@ -91,6 +91,14 @@ public final class KvState {
         }
     }
 
+    /**
+     * Runs {@code reads} with no entry applied meanwhile ({@link #apply} holds the same lock), so reads
+     * of several keys see a multi-key entry whole or not at all.
+     */
+    public synchronized <T> T atOnePoint(java.util.function.Supplier<T> reads) {
+        return reads.get();
+    }
+
     /** The key's value, or null when it is absent or its time has passed. */
     public byte[] get(String key) {
         Object stored = data.get(key);

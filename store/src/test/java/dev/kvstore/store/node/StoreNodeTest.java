@@ -184,6 +184,25 @@ class StoreNodeTest {
         }
 
         @Test
+        void credits_no_shrink_so_two_pending_writes_shrinking_the_same_key_cannot_overshoot_it() throws Exception {
+            long oneBigValue = dev.kvstore.store.state.MemoryEstimate.of("y", new byte[1000]);
+            openWithBudget(dev.kvstore.store.state.MemoryEstimate.of("x", new byte[1000]) + oneBigValue + 50);
+            node.promote(1, true);
+            node.write(put("x", 1000)).get(2, TimeUnit.SECONDS);
+            disk.holdFlusherForces();
+            // each shrinks x and adds a big key: the shrink frees room only once, whichever applies first
+            var first = node.decideAll(view -> new DecidedWrites<>(java.util.List.of(
+                    Mutation.put("x", new byte[10]), Mutation.put("y", new byte[1000])), "OK"));
+            assertThatThrownBy(() -> node.decideAll(view -> new DecidedWrites<>(java.util.List.of(
+                    Mutation.put("x", new byte[10]), Mutation.put("z", new byte[1000])), "OK")))
+                    .isInstanceOf(NodeExceptions.MemoryFull.class);
+            disk.stopHolding();
+            first.get(5, TimeUnit.SECONDS);
+            assertThat(node.memoryUsedBytes()).isLessThanOrEqualTo(node.settings().maxMemoryBytes());
+            assertThat(node.read("z").value()).isNull();
+        }
+
+        @Test
         void lets_deletes_and_shrinking_writes_through_and_deletes_make_room() throws Exception {
             openWithBudget(3 * (dev.kvstore.store.state.MemoryEstimate.ENTRY_OVERHEAD_BYTES + 102));
             node.promote(1, true);
@@ -397,6 +416,20 @@ class StoreNodeTest {
                     view.writtenSince("early", watch) + "/" + view.writtenSince("late", watch)
                             + "/" + view.writtenSince("never", watch)));
             assertThat(seen.get(5, TimeUnit.SECONDS).reply()).isEqualTo("false/true/false");
+        }
+
+        @Test
+        void a_write_still_pending_at_watch_counts_as_one_after_it() throws Exception {
+            // reads answer from the applied state: a client that read the key before its pending write
+            // applied read the old value, so that write must break its watch
+            primaryWithOneWrite();
+            disk.holdFlusherForces();
+            var pending = node.write(put("k"));
+            KeyView.WatchPoint watch = node.watchPoint();
+            disk.stopHolding();
+            pending.get(5, TimeUnit.SECONDS);
+            var seen = node.decideAll(view -> new DecidedWrites<>(java.util.List.of(), view.writtenSince("k", watch)));
+            assertThat(seen.get(5, TimeUnit.SECONDS).reply()).isTrue();
         }
 
         @Test

@@ -164,6 +164,41 @@ class PrimarySessionTest {
         }
     }
 
+    @Test
+    void wait_counts_a_secondary_only_once_it_echoes_a_frame_whose_commit_point_covers_the_write() throws Exception {
+        node.promote(3, true);
+        try (RawSecondary secondary = new RawSecondary(server.port())) {
+            secondary.handshake(3, 0, EpochHistory.EMPTY);
+            CompletableFuture<WriteResult> write = node.write(LogEntry.put(0, 0, "k", "v".getBytes()));
+            long offset = node.log().lastOffset();
+            Message.Entries carrying;
+            do {
+                carrying = secondary.next(Message.Entries.class);
+            } while (carrying.entries().get(carrying.entries().size() - 1).offset() < offset);
+            assertThat(carrying.commitOffset()).isLessThan(offset);
+
+            secondary.send(new Message.Ack(3, offset, carrying.sentNanos()));
+            write.get(5, TimeUnit.SECONDS);
+            // on its disk, but it has not heard that the write committed: it would not serve it yet
+            assertThat(node.secondariesHolding(offset)).isZero();
+
+            long commitSeenAt;
+            while (true) {
+                Message next = secondary.next();
+                if (next instanceof Message.Heartbeat heartbeat && heartbeat.commitOffset() >= offset) {
+                    commitSeenAt = heartbeat.sentNanos();
+                    break;
+                }
+                if (next instanceof Message.Entries entries && entries.commitOffset() >= offset) {
+                    commitSeenAt = entries.sentNanos();
+                    break;
+                }
+            }
+            secondary.send(new Message.Ack(3, offset, commitSeenAt));
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.secondariesHolding(offset) == 1);
+        }
+    }
+
     private CompletableFuture<?> writeTwoKeysTogether() {
         return node.decideAll(view -> new DecidedWrites<>(java.util.List.of(Mutation.put("x", "1".getBytes()),
                 Mutation.put("y", "2".getBytes())), "OK"));
