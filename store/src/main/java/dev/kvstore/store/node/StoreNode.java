@@ -341,20 +341,48 @@ public final class StoreNode implements Closeable {
      * written after it. Only the primary keeps the stamps that answer it.
      */
     public KeyView.WatchPoint watchPoint() {
+        return whileTakingWrites(this::currentWatchPoint);
+    }
+
+    private KeyView.WatchPoint currentWatchPoint() {
+        // the applied offset, not the log's end: reads answer from the applied state, so a write still
+        // pending at WATCH must count as one after it (a false abort at worst, never a missed write)
+        return new KeyView.WatchPoint(termEpoch, state.appliedOffset());
+    }
+
+    /** Runs {@code work} while this store takes writes and nothing is appended. */
+    private <T> T whileTakingWrites(java.util.function.Supplier<T> work) {
         roleLock.readLock().lock();
         try {
             refuseUnlessTakingWrites();
             appendLock.lock();
             try {
-                // the applied offset, not the log's end: reads answer from the applied state, so a write still
-                // pending at WATCH must count as one after it (a false abort at worst, never a missed write)
-                return new KeyView.WatchPoint(termEpoch, state.appliedOffset());
+                return work.get();
             } finally {
                 appendLock.unlock();
             }
         } finally {
             roleLock.readLock().unlock();
         }
+    }
+
+    /**
+     * WATCH of {@code keys}: where the log stands, and when each key's applied value expires (a watched
+     * key that expires before EXEC aborts it). Needs only that this store takes writes, not its read
+     * lease: a WATCH reads nothing the client sees.
+     */
+    public java.util.Map<String, KeyView.Watch> watch(List<String> keys) {
+        return whileTakingWrites(() -> {
+            KeyView.WatchPoint point = currentWatchPoint();
+            long now = System.currentTimeMillis();
+            java.util.Map<String, KeyView.Watch> watches = new java.util.LinkedHashMap<>();
+            for (String key : keys) {
+                // read after the point: a write applied between the two is one after it (an abort at worst)
+                KvState.Value value = state.current(key, now);
+                watches.put(key, new KeyView.Watch(point, value == null ? 0 : value.expiresAtMillis()));
+            }
+            return watches;
+        });
     }
 
     /**

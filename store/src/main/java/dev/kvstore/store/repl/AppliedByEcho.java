@@ -20,9 +20,34 @@ final class AppliedByEcho {
 
     private final ArrayDeque<Sent> sent = new ArrayDeque<>();
     private long applied;
+    private boolean anySent;
+    private long firstSentNanos;
+    private long lastSentNanos;
 
-    /** A frame carrying commit point {@code commit} left, after entries up to {@code lastSent} were sent. */
+    /**
+     * The send time for the next frame: strictly after the previous one, so that an echo names one
+     * frame and never proves a later one sent in the same nanosecond.
+     */
+    long stamp() {
+        long now = System.nanoTime();
+        return anySent && now - lastSentNanos <= 0 ? lastSentNanos + 1 : now;
+    }
+
+    /**
+     * True when {@code echoNanos} is the send time of a frame of this session: not 0 or an earlier
+     * session's (a secondary's first acknowledgement), nor one from another process's clock.
+     */
+    boolean ours(long echoNanos) {
+        return anySent && echoNanos - firstSentNanos >= 0 && echoNanos - lastSentNanos <= 0;
+    }
+
+    /** A frame carrying commit point {@code commit} left at {@code sentNanos} (from {@link #stamp}), after entries up to {@code lastSent}. */
     void sent(long sentNanos, long commit, long lastSent) {
+        if (!anySent) {
+            anySent = true;
+            firstSentNanos = sentNanos;
+        }
+        lastSentNanos = sentNanos;
         long applicable = Math.min(commit, lastSent);
         Sent newest = sent.peekLast();
         if ((newest != null && newest.applicable() >= applicable) || applicable <= applied
@@ -34,6 +59,9 @@ final class AppliedByEcho {
 
     /** An acknowledgement echoed the frame sent at {@code echoNanos}: answers how far the secondary has applied. */
     long echoed(long echoNanos) {
+        if (!ours(echoNanos)) {
+            return applied;
+        }
         while (!sent.isEmpty() && sent.peekFirst().sentNanos() - echoNanos <= 0) {
             applied = Math.max(applied, sent.pollFirst().applicable());
         }

@@ -45,7 +45,6 @@ public final class FollowerLink implements StoreNode.Link {
     private final MessageCodec codec;
     private final NetClient client;
     private final Context context;
-    private final AtomicLong echoNanos = new AtomicLong();
 
     /**
      * How a release before log formats were negotiated refuses a Hello that carries one: its decoder
@@ -153,6 +152,8 @@ public final class FollowerLink implements StoreNode.Link {
         private final byte[] nonce = HandshakeProof.nonce();
         private final ArrayDeque<Message> backlog = new ArrayDeque<>();
         private final long sessionNumber = SESSIONS.incrementAndGet();
+        /** The send time of the newest frame of this session applied here (0: none yet); never an earlier session's. */
+        private final AtomicLong echoNanos = new AtomicLong();
         private boolean diskWorkRunning; // event loop only
         private volatile boolean ended;
         private volatile long primaryEpoch;

@@ -131,8 +131,9 @@ final class PrimarySession {
                 return;
             }
             ackedOffset = Math.max(ackedOffset, ack.durableOffset());
-            termTracker.acknowledged(followerId, sessionNumber, ack.durableOffset(), ack.echoNanos(),
-                    applied.echoed(ack.echoNanos()));
+            // an echo that is not of this session's frames proves nothing: counted as none (0), as on a new link
+            long echo = applied.ours(ack.echoNanos()) ? ack.echoNanos() : 0;
+            termTracker.acknowledged(followerId, sessionNumber, ack.durableOffset(), echo, applied.echoed(echo));
         } else if (message instanceof Message.Refused refused) {
             LOG.infof("secondary %s refused the stream: %s", follower, refused.reason());
             socket.close();
@@ -360,7 +361,7 @@ final class PrimarySession {
             sentCommit = commit;
             nextOffset = batch.get(batch.size() - 1).offset() + 1;
             sent = true;
-            long sentNanos = System.nanoTime();
+            long sentNanos = applied.stamp();
             applied.sent(sentNanos, commit, nextOffset - 1);
             send(new Message.Entries(term, commit, node.log().lastOffset(), sentNanos, batch));
         }
@@ -371,7 +372,7 @@ final class PrimarySession {
         long commit = node.commitOffset();
         if (!sent && (heartbeat || commit != sentCommit)) {
             sentCommit = commit;
-            long sentNanos = System.nanoTime();
+            long sentNanos = applied.stamp();
             applied.sent(sentNanos, commit, nextOffset - 1);
             send(new Message.Heartbeat(term, commit, node.log().lastOffset(), sentNanos));
         }

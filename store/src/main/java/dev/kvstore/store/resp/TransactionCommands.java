@@ -96,9 +96,8 @@ final class TransactionCommands {
         for (int i = 1; i < args.size(); i++) {
             keys.add(Args.key(args, i, node.settings().maxKeyBytes())); // all checked before any is watched
         }
-        KeyView.WatchPoint point = node.watchPoint();
-        // each key's expiry read after the point: a write between the two is one after the point (an abort)
-        keys.forEach(key -> session.watched().computeIfAbsent(key, k -> new KeyView.Watch(point, node.expiresAtMillis(k))));
+        // every key's watch made before any is registered: a refusal leaves none half-watched
+        node.watch(keys).forEach(session.watched()::putIfAbsent);
         out.ok();
         return null;
     }

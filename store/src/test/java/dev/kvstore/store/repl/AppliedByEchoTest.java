@@ -42,4 +42,28 @@ class AppliedByEchoTest {
         applied.sent(last + 1, last + 1, last + 1);
         assertThat(applied.echoed(last + 1)).isEqualTo(last + 1);
     }
+
+    @Test
+    void an_echo_that_is_not_of_a_frame_of_this_session_proves_nothing() {
+        applied.sent(1_000, 5, 5);
+        applied.sent(2_000, 9, 9);
+        assertThat(applied.ours(0)).as("a new link's first acknowledgement").isFalse();
+        assertThat(applied.ours(999)).as("an earlier session's frame").isFalse();
+        assertThat(applied.ours(2_001)).as("a time this session never sent").isFalse();
+        assertThat(applied.echoed(5_000)).isZero();
+        assertThat(applied.ours(2_000)).isTrue();
+        assertThat(applied.echoed(2_000)).isEqualTo(9);
+    }
+
+    @Test
+    void stamps_are_strictly_increasing_so_an_echo_names_one_frame() {
+        long previous = applied.stamp();
+        applied.sent(previous, 1, 1);
+        for (int i = 0; i < 1000; i++) {
+            long next = applied.stamp();
+            assertThat(next - previous).isPositive();
+            applied.sent(next, 1, 1);
+            previous = next;
+        }
+    }
 }
