@@ -60,6 +60,14 @@ public final class KvCli {
             return found;
         }
 
+        /** A client of the cluster, authenticating as the local cluster's default user when it has users. */
+        KvClient client(Duration timeout) throws IOException {
+            KvClient client = new KvClient(urls(), timeout);
+            var credentials = urls != null && !urls.isEmpty() ? java.util.Optional.<dev.kvstore.cli.local.LocalUsers.Credentials>empty()
+                    : dev.kvstore.cli.local.LocalUsers.of(dir);
+            return credentials.map(c -> client.as(c.user(), c.password())).orElse(client);
+        }
+
         Properties descriptor() throws IOException {
             Path file = dir.resolve("cluster.properties");
             if (!Files.exists(file)) {
@@ -91,7 +99,10 @@ public final class KvCli {
         int heapMb;
 
         LocalCluster open(Path dir) throws IOException {
-            LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode).withHeapMb(heapMb);
+            // clients authenticate: the default user's password is made under the directory on first start
+            Path users = dev.kvstore.cli.local.LocalUsers.ensure(dir).toAbsolutePath();
+            LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode).withHeapMb(heapMb)
+                    .with("kv.users-dir", users.toString());
             return new LocalCluster(dir, storeJar, basePort, settings, KvCli::say);
         }
     }
@@ -115,10 +126,12 @@ public final class KvCli {
                 LocalSupervisor supervisor = cluster.start();
                 say("ready. In another terminal: ./kv put k v | ./kv get k | ./kv status | ./kv kill-primary");
                 say("Redis protocol: " + String.join(", ", cluster.nodes().stream()
-                        .map(node -> node.name() + " 127.0.0.1:" + node.respPort()).toList())
-                        + " (redis-cli -p " + supervisor.primary().respPort() + " talks to the primary now)");
+                        .map(node -> node.name() + " 127.0.0.1:" + node.respPort()).toList()));
+                Path password = dir.resolve("users").resolve(dev.kvstore.cli.local.LocalUsers.DEFAULT_USER);
+                say("clients authenticate as user default, password in " + password + "; the primary now: "
+                        + "REDISCLI_AUTH=$(cat " + password + ") redis-cli -p " + supervisor.primary().respPort());
                 long end = seconds == null ? Long.MAX_VALUE : System.nanoTime() + seconds * 1_000_000_000L;
-                KvClient client = new KvClient(cluster.urls(), Duration.ofMillis(500));
+                KvClient client = cluster.client(Duration.ofMillis(500));
                 String lastLine = "";
                 while (System.nanoTime() < end) {
                     String line = Status.describe(client, cluster.urls(), supervisor.epoch());
@@ -150,7 +163,7 @@ public final class KvCli {
             try (LocalCluster cluster = local.open(dir)) {
                 say("starting " + local.nodes + " stores (" + local.mode + " replication)");
                 LocalSupervisor supervisor = cluster.start();
-                KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(2));
+                KvClient client = cluster.client(Duration.ofSeconds(2));
                 say(Status.describe(client, cluster.urls(), supervisor.epoch()));
                 String run = Long.toString(System.currentTimeMillis(), 36);
                 for (int i = 0; i < keys; i++) {
@@ -196,7 +209,7 @@ public final class KvCli {
 
         @Override
         public Integer call() throws Exception {
-            KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(5));
+            KvClient client = cluster.client(Duration.ofSeconds(5));
             KvClient.Ack ack = client.putWithRetry(key, value.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5));
             System.out.println("OK epoch=" + ack.epoch() + " offset=" + ack.offset());
             return 0;
@@ -216,7 +229,7 @@ public final class KvCli {
 
         @Override
         public Integer call() throws Exception {
-            KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(5));
+            KvClient client = cluster.client(Duration.ofSeconds(5));
             if (!all) {
                 var read = client.get(key);
                 System.out.println(read.value().map(v -> new String(v, StandardCharsets.UTF_8)).orElse("(not found)"));

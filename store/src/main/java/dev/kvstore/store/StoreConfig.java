@@ -118,6 +118,20 @@ public interface StoreConfig {
     @WithDefault("0")
     int respEventLoops();
 
+    /**
+     * Client authentication: a directory with one file per user, named after the user and holding
+     * its password (a mounted Secret). Unset: clients need no password (Redis without requirepass).
+     * Read again every few seconds, so changed passwords apply without a restart.
+     */
+    Optional<String> usersDir();
+
+    /** Users of {@link #usersDir()} that may only read (comma-separated); the others read and write. */
+    Optional<String> readonlyUsers();
+
+    /** With users set: whether {@code /v1/status} and {@code /metrics} stay open to clients without a password. */
+    @WithDefault("true")
+    boolean openStatus();
+
     /** Tests only: while this file exists, every fsync fails (a dying disk). Unset: off. */
     Optional<String> failpointFsyncErrorFile();
 }

@@ -26,6 +26,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class StoreLifecycle {
 
+    /** How often the users' directory is read again (a mounted Secret changes in place). */
+    private static final long USERS_RELOAD_MS = 2000;
+
     private StoreNode node;
     private ReplicationServer replication;
 
@@ -60,6 +63,24 @@ public class StoreLifecycle {
         return node;
     }
 
+    /** Who may use the client ports; with users, read again every few seconds (a changed Secret). */
+    @Produces
+    @Singleton
+    dev.kvstore.store.auth.Access access(StoreConfig config, Vertx vertx) throws IOException {
+        if (config.usersDir().isEmpty() || config.usersDir().get().isBlank()) {
+            return dev.kvstore.store.auth.Access.open();
+        }
+        java.util.Set<String> readOnly = new java.util.TreeSet<>();
+        for (String name : config.readonlyUsers().orElse("").split(",")) {
+            if (!name.isBlank()) {
+                readOnly.add(name.trim());
+            }
+        }
+        dev.kvstore.store.auth.Access access = dev.kvstore.store.auth.Access.of(Path.of(config.usersDir().get()), readOnly);
+        vertx.setPeriodic(USERS_RELOAD_MS, t -> vertx.executeBlocking(() -> access.reload(), false));
+        return access;
+    }
+
     static String resolveSecret(StoreConfig config) throws IOException {
         if (config.secret().isPresent() && !config.secret().get().isBlank()) {
             return config.secret().get();
@@ -73,7 +94,7 @@ public class StoreLifecycle {
         throw new IllegalStateException("no cluster secret: set kv.secret (KV_SECRET) or kv.secret-file (KV_SECRET_FILE)");
     }
 
-    void onStart(@Observes StartupEvent event, StoreNode node) {
+    void onStart(@Observes StartupEvent event, StoreNode node, dev.kvstore.store.auth.Access access) {
         // forces the node (and the replication port) up at start, not at the first request
     }
 

@@ -34,24 +34,43 @@ public final class KvClient {
     private final Duration timeout;
     private volatile String primary;
 
+    /** {@code Authorization} header value sent with every request; null: none (stores without users). */
+    private final String authorization;
+
     public KvClient(List<String> urls, Duration timeout) {
+        this(urls, timeout, null);
+    }
+
+    private KvClient(List<String> urls, Duration timeout, String authorization) {
         this.urls = List.copyOf(urls);
         this.timeout = timeout;
+        this.authorization = authorization;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500))
                 .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /** The same client, authenticating as {@code user} (HTTP Basic) on every request. */
+    public KvClient as(String user, String password) {
+        String token = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return new KvClient(urls, timeout, "Basic " + token);
+    }
+
+    private HttpRequest.Builder request(URI uri) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout);
+        return authorization == null ? builder : builder.header("Authorization", authorization);
     }
 
     /** One attempt at the current primary; throws when refused or unreachable. */
     public Ack put(String key, byte[] value) throws IOException {
         String target = primaryUrl();
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(target, key)).timeout(timeout)
+        HttpResponse<String> response = send(request(uri(target, key))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build());
         return ackOf(response, target);
     }
 
     public Ack delete(String key) throws IOException {
         String target = primaryUrl();
-        return ackOf(send(HttpRequest.newBuilder(uri(target, key)).timeout(timeout).DELETE().build()), target);
+        return ackOf(send(request(uri(target, key)).DELETE().build()), target);
     }
 
     /** Keeps trying (finding the primary again) until acknowledged or {@code patience} runs out. */
@@ -73,7 +92,7 @@ public final class KvClient {
     public Read get(String url, String key) throws IOException {
         HttpResponse<byte[]> response;
         try {
-            response = http.send(HttpRequest.newBuilder(uri(url, key)).timeout(timeout).GET().build(),
+            response = http.send(request(uri(url, key)).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -97,7 +116,7 @@ public final class KvClient {
     }
 
     public JsonNode status(String url) throws IOException {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(url + "/v1/status")).timeout(timeout)
+        HttpResponse<String> response = send(request(URI.create(url + "/v1/status"))
                 .GET().build());
         if (response.statusCode() != 200) {
             throw new IOException("status of " + url + " answered " + response.statusCode());

@@ -125,6 +125,12 @@ public final class LocalCluster implements AutoCloseable {
         return supervisor;
     }
 
+    /** A client of this cluster, authenticating as its default user when it has users ({@link LocalUsers}). */
+    public dev.kvstore.cli.client.KvClient client(java.time.Duration timeout) throws IOException {
+        dev.kvstore.cli.client.KvClient client = new dev.kvstore.cli.client.KvClient(urls(), timeout);
+        return LocalUsers.of(dir).map(c -> client.as(c.user(), c.password())).orElse(client);
+    }
+
     public List<String> urls() {
         return nodes.stream().map(NodeProcess::httpUrl).toList();
     }

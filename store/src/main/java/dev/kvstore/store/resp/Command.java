@@ -30,6 +30,9 @@ record Command(String name, int arity, Set<String> flags, int firstKey, int last
     /** An internal flag, not shown by COMMAND: the command reads what this connection wrote before it. */
     static final String READS_OWN_WRITES = "kv:reads-own-writes";
 
+    /** Runs before the connection authenticates (HELLO, AUTH, QUIT, RESET), as Redis's flag of that name. */
+    static final String NO_AUTH = "no-auth";
+
     boolean arityMatches(int argCount) {
         return arity >= 0 ? argCount == arity : argCount >= -arity;
     }

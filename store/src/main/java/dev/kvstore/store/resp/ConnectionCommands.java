@@ -18,14 +18,18 @@ final class ConnectionCommands {
     private static final Set<String> CONNECTION = Set.of("fast", "connection");
     private static final Set<String> NOAUTH = Set.of("fast", "connection", "no-auth");
 
-    private final StoreNode node;
+    static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
-    private ConnectionCommands(StoreNode node) {
+    private final StoreNode node;
+    private final dev.kvstore.store.auth.Access access;
+
+    private ConnectionCommands(StoreNode node, dev.kvstore.store.auth.Access access) {
         this.node = node;
+        this.access = access;
     }
 
-    static void register(CommandTable table, StoreNode node) {
-        ConnectionCommands c = new ConnectionCommands(node);
+    static void register(CommandTable table, StoreNode node, dev.kvstore.store.auth.Access access) {
+        ConnectionCommands c = new ConnectionCommands(node, access);
         table.add("hello", -1, NOAUTH, c::hello)
                 .add("auth", -2, NOAUTH, c::auth)
                 .add("ping", -1, CONNECTION, ConnectionCommands::ping)
@@ -73,12 +77,13 @@ final class ConnectionCommands {
         }
         String name = null;
         boolean nameGiven = false;
+        dev.kvstore.store.auth.Users.User authenticated = null;
         for (int i = 2; i < args.size(); i++) {
             String option = Args.upper(args, i);
             if (option.equals("AUTH") && i + 2 < args.size()) {
-                String refusal = authenticate(Args.text(args, i + 1));
-                if (refusal != null) {
-                    return StringCommands.error(out, refusal);
+                authenticated = authenticate(Args.text(args, i + 1), args.get(i + 2));
+                if (authenticated == null) {
+                    return StringCommands.error(out, WRONGPASS);
                 }
                 i += 2;
             } else if (option.equals("SETNAME") && i + 1 < args.size()) {
@@ -92,6 +97,13 @@ final class ConnectionCommands {
             } else {
                 return StringCommands.error(out, "ERR Syntax error in HELLO option '" + Args.text(args, i) + "'");
             }
+        }
+        if (authenticated != null) {
+            session.user(authenticated);
+        } else if (session.user() == null) {
+            return StringCommands.error(out, "NOAUTH HELLO must be called with the client already authenticated, "
+                    + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client "
+                    + "and select the RESP protocol version at the same time");
         }
         session.protocol(protocol);
         if (nameGiven) {
@@ -109,25 +121,35 @@ final class ConnectionCommands {
         return null;
     }
 
-    /** AUTH [username] password: no users are configured yet, so only the default user exists, without a password. */
+    /**
+     * AUTH [username] password; without a username, the {@code default} user, as in Redis. Where no
+     * users are set, only {@code default} exists, without a password, and AUTH with a password alone
+     * answers as a Redis without requirepass does.
+     */
     private CompletableFuture<CommandHandler.Reply> auth(RespSession session, List<byte[]> args, RespWriter out) {
-        if (args.size() == 2) {
+        if (args.size() > 3) {
+            return StringCommands.error(out, Args.SYNTAX);
+        }
+        if (args.size() == 2 && !access.required()) {
             return StringCommands.error(out, "ERR AUTH <password> called without any password configured for the "
                     + "default user. Are you sure your configuration is correct?");
         }
-        if (args.size() != 3) {
-            return StringCommands.error(out, Args.SYNTAX);
+        String user = args.size() == 3 ? Args.text(args, 1) : "default";
+        dev.kvstore.store.auth.Users.User authenticated = authenticate(user, args.get(args.size() - 1));
+        if (authenticated == null) {
+            return StringCommands.error(out, WRONGPASS);
         }
-        String refusal = authenticate(Args.text(args, 1));
-        if (refusal != null) {
-            return StringCommands.error(out, refusal);
-        }
+        session.user(authenticated);
         out.ok();
         return null;
     }
 
-    private static String authenticate(String user) {
-        return user.equals("default") ? null : "WRONGPASS invalid username-password pair or user is disabled.";
+    /** The user, or null when the name or password is wrong (where no users are set: any password of {@code default}). */
+    private dev.kvstore.store.auth.Users.User authenticate(String user, byte[] password) {
+        if (!access.required()) {
+            return user.equals("default") ? dev.kvstore.store.auth.Users.DEFAULT_OPEN : null;
+        }
+        return access.authenticate(user, password).orElse(null);
     }
 
     private static CompletableFuture<CommandHandler.Reply> ping(RespSession session, List<byte[]> args, RespWriter out) {

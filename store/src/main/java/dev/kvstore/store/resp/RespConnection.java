@@ -23,6 +23,7 @@ final class RespConnection implements RespRequestDecoder.Sink {
     private static final Logger LOG = Logger.getLogger(RespConnection.class);
     /** Commands parsed but not yet answered; past it, the connection stops reading until replies drain. */
     private static final int MAX_BACKLOG = 16 * 1024;
+    static final String NOAUTH = "NOAUTH Authentication required.";
 
     /** A reply's place in the order of replies: its bytes, or the reply still to come. */
     private static final class Slot {
@@ -67,14 +68,14 @@ final class RespConnection implements RespRequestDecoder.Sink {
     };
 
     RespConnection(NetSocket socket, Context context, CommandTable commands, RespLimits limits, RespStats stats,
-                   long writeTimeoutMillis, Runnable onClose) {
+                   long writeTimeoutMillis, dev.kvstore.store.auth.Users.User initialUser, Runnable onClose) {
         this.socket = socket;
         this.onClose = onClose;
         this.context = context;
         this.commands = commands;
         this.stats = stats;
         this.writeTimeoutMillis = writeTimeoutMillis;
-        this.session = new RespSession(String.valueOf(socket.remoteAddress()));
+        this.session = new RespSession(String.valueOf(socket.remoteAddress()), initialUser);
         this.decoder = new RespRequestDecoder(limits, this);
     }
 
@@ -152,6 +153,14 @@ final class RespConnection implements RespRequestDecoder.Sink {
             failInside(transaction);
         } else if (!item.command().arityMatches(item.args().size())) {
             out.error(CommandTable.wrongArity(item.command().name()));
+            failInside(transaction);
+        } else if (session.user() == null && !item.command().flags().contains(Command.NO_AUTH)) {
+            out.error(NOAUTH);
+            failInside(transaction);
+        } else if (item.command().writes() && !session.user().permission().writes()
+                && !TransactionCommands.CONTROL.contains(item.command().name())) { // EXEC: its writes were checked when queued
+            out.error("NOPERM User " + session.user().name() + " has no permissions to run the '"
+                    + item.command().name() + "' command");
             failInside(transaction);
         } else if (transaction != null && !TransactionCommands.CONTROL.contains(item.command().name())) {
             commands.transactions().queue(session, item.command(), item.args(), out);

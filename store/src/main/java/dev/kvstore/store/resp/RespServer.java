@@ -21,10 +21,13 @@ public final class RespServer {
     private final StoreNode node;
     private final RespSettings settings;
     private final WriteOutcomes outcomes;
+    private final dev.kvstore.store.auth.Access access;
     private final RespStats stats = new RespStats();
     private final java.util.List<NetServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public RespServer(Vertx vertx, StoreNode node, RespSettings settings, WriteOutcomes outcomes) {
+    public RespServer(Vertx vertx, StoreNode node, RespSettings settings, WriteOutcomes outcomes,
+                      dev.kvstore.store.auth.Access access) {
+        this.access = access;
         this.vertx = vertx;
         this.node = node;
         this.settings = settings;
@@ -83,12 +86,14 @@ public final class RespServer {
             return;
         }
         new RespConnection(socket, vertx.getOrCreateContext(), table, limits, stats,
-                node.settings().writeTimeoutMillis(), stats.connected::decrementAndGet).start();
+                node.settings().writeTimeoutMillis(),
+                access.required() ? null : dev.kvstore.store.auth.Users.DEFAULT_OPEN,
+                stats.connected::decrementAndGet).start();
     }
 
     private CommandTable commandTable() {
         CommandTable table = new CommandTable();
-        ConnectionCommands.register(table, node);
+        ConnectionCommands.register(table, node, access);
         DecidedCommands decided = new DecidedCommands(node, outcomes);
         DataSteps steps = new DataSteps(node.settings().maxKeyBytes(), node.settings().maxValueBytes());
         StringCommands.register(table, node, outcomes, decided, steps);

@@ -21,8 +21,29 @@ public final class RespSession {
     /** WATCHed keys and where the log stood when each was watched, until EXEC, DISCARD or UNWATCH. */
     private final java.util.Map<String, dev.kvstore.store.node.KeyView.Watch> watched = new java.util.LinkedHashMap<>();
 
+    /** Who this connection authenticated as; null until it does, where users are set. */
+    private dev.kvstore.store.auth.Users.User user;
+    /** The user a connection starts as (and returns to on RESET): null where it must authenticate. */
+    private final dev.kvstore.store.auth.Users.User unauthenticated;
+
     public RespSession(String address) {
+        this(address, dev.kvstore.store.auth.Users.DEFAULT_OPEN);
+    }
+
+    /** @param initialUser who the connection is before AUTH: null where clients must authenticate */
+    public RespSession(String address, dev.kvstore.store.auth.Users.User initialUser) {
         this.address = address;
+        this.unauthenticated = initialUser;
+        this.user = initialUser;
+    }
+
+    /** Who the connection authenticated as; null before AUTH where users are set. */
+    public dev.kvstore.store.auth.Users.User user() {
+        return user;
+    }
+
+    void user(dev.kvstore.store.auth.Users.User authenticated) {
+        user = authenticated;
     }
 
     public long id() {
@@ -109,6 +130,7 @@ public final class RespSession {
 
     /** RESET: back to a fresh connection's state (the id stays, as in Redis). */
     void reset() {
+        user = unauthenticated; // as in Redis: RESET signs the connection out
         protocol = 2;
         name = null;
         endTransaction();

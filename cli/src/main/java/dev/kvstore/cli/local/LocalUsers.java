@@ -1,0 +1,58 @@
+package dev.kvstore.cli.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * A local cluster's users: {@code users/} in its directory, one file per user holding the password
+ * (the shape the stores read, {@code kv.users-dir}). Made on first start with the {@code default}
+ * user (the one Redis clients authenticate as with a password alone) and a random password, readable
+ * by the owner only; the {@code kv} commands read it from there.
+ */
+public final class LocalUsers {
+
+    public static final String DEFAULT_USER = "default";
+
+    private LocalUsers() {
+    }
+
+    /** A user and its password. */
+    public record Credentials(String user, String password) {
+    }
+
+    /** The users' directory of the cluster in {@code clusterDir}, made with a random password for {@code default} if absent. */
+    public static Path ensure(Path clusterDir) throws IOException {
+        Path users = clusterDir.resolve("users");
+        Path file = users.resolve(DEFAULT_USER);
+        if (Files.exists(file)) {
+            return users;
+        }
+        Files.createDirectories(users);
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        Path part = users.resolve(".default.part");
+        Files.writeString(part, Base64.getUrlEncoder().withoutPadding().encodeToString(random), StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // the directory's own protection is all there is
+        }
+        Files.move(part, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return users;
+    }
+
+    /** The {@code default} user's credentials of the cluster in {@code clusterDir}; empty when it has no users. */
+    public static Optional<Credentials> of(Path clusterDir) throws IOException {
+        Path file = clusterDir.resolve("users").resolve(DEFAULT_USER);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Credentials(DEFAULT_USER, Files.readString(file, StandardCharsets.UTF_8).strip()));
+    }
+}

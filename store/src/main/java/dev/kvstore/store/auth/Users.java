@@ -1,0 +1,146 @@
+package dev.kvstore.store.auth;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The users clients authenticate as, each with a password and a permission. Read from a directory
+ * with one file per user, named after the user and holding the password (a Kubernetes Secret
+ * mounted as a volume has that shape; a trailing newline is not part of the password). Only digests
+ * of the passwords are kept, compared in constant time. With no directory, authentication is off:
+ * every client is the {@code default} user, as with a Redis that has no password set.
+ */
+public final class Users {
+
+    /** What a user may do: Redis ACLs' read and write command categories, in two steps. */
+    public enum Permission {
+        READWRITE, READONLY;
+
+        public boolean writes() {
+            return this == READWRITE;
+        }
+    }
+
+    /** An authenticated client. */
+    public record User(String name, Permission permission) {
+    }
+
+    /** The user a client is when authentication is off (Redis's {@code default} user without a password). */
+    public static final User DEFAULT_OPEN = new User("default", Permission.READWRITE);
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** Compared against when the name is unknown, so that a wrong name takes as long as a wrong password. */
+    private static final byte[] NO_ONE = digest("\u0000no such user".getBytes(StandardCharsets.UTF_8));
+
+    private record Credential(User user, byte[] passwordDigest) {
+    }
+
+    private final Map<String, Credential> byName;
+
+    private Users(Map<String, Credential> byName) {
+        this.byName = Collections.unmodifiableMap(byName);
+    }
+
+    /** Authentication off: no users, every client is {@link #DEFAULT_OPEN}. */
+    public static Users none() {
+        return new Users(Map.of());
+    }
+
+    /**
+     * The users in {@code dir}: each regular file whose name is a user name (Kubernetes' {@code ..data}
+     * links and other dot files are skipped). Users named in {@code readOnly} get {@link Permission#READONLY}.
+     *
+     * @throws IllegalArgumentException when the directory holds no user, a password is empty, or a
+     *     read-only user has no file: a store must not start open by mistake
+     */
+    public static Users load(Path dir, Set<String> readOnly) throws IOException {
+        Map<String, Credential> users = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files.sorted()::iterator) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(".") || !Files.isRegularFile(file)) {
+                    continue;
+                }
+                if (!NAME.matcher(name).matches()) {
+                    throw new IllegalArgumentException("user file " + file + ": a user name is 1 to 64 letters, digits, '.', '_' or '-'");
+                }
+                byte[] password = withoutTrailingNewline(Files.readAllBytes(file));
+                if (password.length == 0) {
+                    throw new IllegalArgumentException("user " + name + " has an empty password (" + file + ")");
+                }
+                Permission permission = readOnly.contains(name) ? Permission.READONLY : Permission.READWRITE;
+                users.put(name, new Credential(new User(name, permission), digest(password)));
+            }
+        }
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("no user in " + dir + " (one file per user, holding its password)");
+        }
+        for (String name : readOnly) {
+            if (!users.containsKey(name)) {
+                throw new IllegalArgumentException("read-only user " + name + " has no password file in " + dir);
+            }
+        }
+        return new Users(users);
+    }
+
+    /** Whether clients must authenticate before anything else. */
+    public boolean required() {
+        return !byName.isEmpty();
+    }
+
+    /** The user with this name and password; empty when either is wrong (the caller cannot tell which). */
+    public Optional<User> authenticate(String name, byte[] password) {
+        Credential credential = byName.get(name);
+        boolean matches = MessageDigest.isEqual(credential == null ? NO_ONE : credential.passwordDigest(), digest(password));
+        return credential != null && matches ? Optional.of(credential.user()) : Optional.empty();
+    }
+
+    /** The user names and permissions (never a password): for logs and status. */
+    public Map<String, Permission> permissions() {
+        Map<String, Permission> out = new TreeMap<>();
+        byName.forEach((name, credential) -> out.put(name, credential.user().permission()));
+        return out;
+    }
+
+    /** Same users, passwords and permissions. */
+    public boolean sameAs(Users other) {
+        if (!byName.keySet().equals(other.byName.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, Credential> entry : byName.entrySet()) {
+            Credential theirs = other.byName.get(entry.getKey());
+            if (!entry.getValue().user().equals(theirs.user())
+                    || !MessageDigest.isEqual(entry.getValue().passwordDigest(), theirs.passwordDigest())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] withoutTrailingNewline(byte[] bytes) {
+        int end = bytes.length;
+        while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+            end--;
+        }
+        return java.util.Arrays.copyOf(bytes, end);
+    }
+
+    private static byte[] digest(byte[] password) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(password);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

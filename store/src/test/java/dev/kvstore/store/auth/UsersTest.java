@@ -1,0 +1,90 @@
+package dev.kvstore.store.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UsersTest {
+
+    @TempDir
+    Path dir;
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void a_user_is_a_file_named_after_it_holding_its_password_without_the_trailing_newline() throws Exception {
+        Files.writeString(dir.resolve("default"), "s3cret\n");
+        Files.writeString(dir.resolve("reader"), "r3ad");
+        Users users = Users.load(dir, Set.of("reader"));
+
+        assertThat(users.required()).isTrue();
+        assertThat(users.authenticate("default", bytes("s3cret"))).get()
+                .isEqualTo(new Users.User("default", Users.Permission.READWRITE));
+        assertThat(users.authenticate("reader", bytes("r3ad"))).get()
+                .extracting(Users.User::permission).isEqualTo(Users.Permission.READONLY);
+        assertThat(users.authenticate("default", bytes("s3cret\n"))).isEmpty();
+        assertThat(users.authenticate("default", bytes("wrong"))).isEmpty();
+        assertThat(users.authenticate("nobody", bytes("s3cret"))).isEmpty();
+        assertThat(users.authenticate("reader", bytes("s3cret"))).as("another user's password").isEmpty();
+    }
+
+    @Test
+    void a_mounted_secrets_dot_entries_are_not_users() throws Exception {
+        // the shape of a Kubernetes Secret volume: ..data links to a timestamped directory
+        Path version = Files.createDirectory(dir.resolve("..2026_12_04_06_30_00.1"));
+        Files.writeString(version.resolve("default"), "pw");
+        Files.createSymbolicLink(dir.resolve("..data"), version.getFileName());
+        Files.createSymbolicLink(dir.resolve("default"), Path.of("..data/default"));
+        Users users = Users.load(dir, Set.of());
+        assertThat(users.permissions()).containsOnlyKeys("default");
+        assertThat(users.authenticate("default", bytes("pw"))).isPresent();
+    }
+
+    @Test
+    void a_directory_that_would_leave_the_store_open_or_a_user_without_a_password_is_refused() throws Exception {
+        assertThatThrownBy(() -> Users.load(dir, Set.of())).hasMessageContaining("no user");
+        Files.writeString(dir.resolve("empty"), "\n");
+        assertThatThrownBy(() -> Users.load(dir, Set.of())).hasMessageContaining("empty password");
+        Files.writeString(dir.resolve("empty"), "x");
+        assertThatThrownBy(() -> Users.load(dir, Set.of("ghost"))).hasMessageContaining("ghost");
+    }
+
+    @Test
+    void without_a_directory_no_one_needs_to_authenticate() {
+        assertThat(Users.none().required()).isFalse();
+    }
+
+    @Test
+    void a_reload_sees_a_changed_password_and_keeps_the_old_users_when_the_directory_turns_invalid() throws Exception {
+        Files.writeString(dir.resolve("default"), "old");
+        Access access = Access.of(dir, Set.of());
+        assertThat(access.reload()).as("nothing changed").isFalse();
+        Files.writeString(dir.resolve("default"), "new");
+        assertThat(access.reload()).isTrue();
+        assertThat(access.authenticate("default", bytes("new"))).isPresent();
+        assertThat(access.authenticate("default", bytes("old"))).isEmpty();
+        Files.delete(dir.resolve("default"));
+        assertThat(access.reload()).isFalse();
+        assertThat(access.authenticate("default", bytes("new"))).as("the users read before stay").isPresent();
+    }
+
+    @Test
+    void basic_credentials_are_read_from_the_header_and_anything_else_is_none() {
+        String header = "Basic " + java.util.Base64.getEncoder().encodeToString(bytes("app:pa:ss"));
+        BasicCredentials credentials = BasicCredentials.parse(header);
+        assertThat(credentials.user()).isEqualTo("app");
+        assertThat(credentials.password()).isEqualTo(bytes("pa:ss"));
+        assertThat(BasicCredentials.parse(null)).isNull();
+        assertThat(BasicCredentials.parse("Bearer abc")).isNull();
+        assertThat(BasicCredentials.parse("Basic !!!")).isNull();
+        assertThat(BasicCredentials.parse("Basic " + java.util.Base64.getEncoder().encodeToString(bytes("nocolon")))).isNull();
+    }
+}
