@@ -15,6 +15,19 @@ import java.util.List;
 final class InClusterClient {
 
     private static final String SHELL_POD = "kv-e2e-client";
+    /** Where the shell pod keeps the clusters' password (every cluster of the suite shares kv's). */
+    private static final String PASSWORD_FILE = "/tmp/kv-password";
+    /** The Secret the writer pods take the password from: the README cluster's generated users. */
+    static final String USERS_SECRET = "kv-users";
+
+    /**
+     * Run before every script: clients authenticate as an application would, redis-cli by
+     * REDISCLI_AUTH and curl by HTTP Basic, as user default with the password the operator generated.
+     */
+    static final String AUTHENTICATE = """
+            if [ -z "${REDISCLI_AUTH:-}" ] && [ -s %s ]; then export REDISCLI_AUTH=$(cat %s); fi
+            curl() { if [ -n "${REDISCLI_AUTH:-}" ]; then command curl -u "default:$REDISCLI_AUTH" "$@"; else command curl "$@"; fi; }
+            """.formatted(PASSWORD_FILE, PASSWORD_FILE);
 
     /** Writes PREFIX-1, PREFIX-2, ... until /tmp/stop exists; one line per answer. */
     private static final String WRITER = """
@@ -73,10 +86,19 @@ final class InClusterClient {
         awaitRunning(SHELL_POD);
     }
 
-    /** Runs a bash script in the client pod; returns its output, fails if it fails. */
+    /** From now on the shell pod's clients authenticate with {@code password} (kept in a file there, not in a command line). */
+    void usePassword(String password) {
+        Kube.Result result = kube.kubectlResult(password, "exec", "-i", "-n", namespace, SHELL_POD, "--", "bash", "-c",
+                "umask 077; cat > " + PASSWORD_FILE);
+        if (!result.ok()) {
+            throw new IllegalStateException("could not store the password in the client pod: " + result.err());
+        }
+    }
+
+    /** Runs a bash script in the client pod, authenticated (see {@link #AUTHENTICATE}); returns its output, fails if it fails. */
     String bash(String script, String... args) {
         List<String> command = new ArrayList<>(List.of("exec", "-n", namespace, SHELL_POD, "--", "bash", "-c",
-                script, "script"));
+                AUTHENTICATE + script, "script"));
         command.addAll(List.of(args));
         return kube.kubectl(command.toArray(String[]::new));
     }
@@ -108,13 +130,13 @@ final class InClusterClient {
 
     /** A pod that writes PREFIX-i through SERVICE until {@link #stopWriter} is called. */
     void startWriter(String name, String service, String prefix) {
-        kube.apply(podYaml(name, List.of("bash", "-c", WRITER, "writer", service, prefix)));
+        kube.apply(podYaml(name, List.of("bash", "-c", AUTHENTICATE + WRITER, "writer", service, prefix)));
         awaitRunning(name);
     }
 
     /** A pod that SETs PREFIX-i through SERVICE:6379 with redis-cli until {@link #stopRespWriter} is called. */
     void startRespWriter(String name, String service, String prefix) {
-        kube.apply(podYaml(name, List.of("bash", "-c", RESP_WRITER, "writer", service, prefix)));
+        kube.apply(podYaml(name, List.of("bash", "-c", AUTHENTICATE + RESP_WRITER, "writer", service, prefix)));
         awaitRunning(name);
     }
 
@@ -179,8 +201,11 @@ final class InClusterClient {
                   - name: client
                     image: %s
                     imagePullPolicy: IfNotPresent
+                    env:
+                    - name: REDISCLI_AUTH
+                      valueFrom: {secretKeyRef: {name: %s, key: default, optional: true}}
                     command:
-                """.formatted(name, namespace, image));
+                """.formatted(name, namespace, image, USERS_SECRET));
         for (String part : command) {
             yaml.append("    - ").append(jsonString(part)).append('\n');
         }

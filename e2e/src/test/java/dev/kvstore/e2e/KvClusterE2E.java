@@ -49,6 +49,8 @@ class KvClusterE2E {
     private final String previousTag = System.getProperty("kv.e2e.image.previous-tag", "0.1.0-previous");
     private Kube kube;
     private InClusterClient client;
+    /** The README cluster's generated password (user default); the suite's other clusters are given the same. */
+    private String password;
     private final Path results = Path.of("target", "e2e-results.txt");
 
     @BeforeAll
@@ -114,9 +116,55 @@ class KvClusterE2E {
         assertThat(rolesByPod()).containsEntry(primary, "primary").hasSize(3)
                 .satisfies(roles -> assertThat(roles.values()).containsOnlyOnce("primary"));
         for (String made : List.of("service/kv-rw", "service/kv-ro", "service/kv-r", "service/kv-headless",
-                "secret/kv-auth", "statefulset/kv", "poddisruptionbudget/kv")) {
+                "secret/kv-auth", "secret/kv-users", "statefulset/kv", "poddisruptionbudget/kv")) {
             assertThat(kube.kubectlResult(null, "get", "-n", NS, made).ok()).as(made).isTrue();
         }
+        // the clients authenticate from here on, as an application given the Secret would
+        password = generatedPassword(CLUSTER);
+        client.usePassword(password);
+    }
+
+    private String generatedPassword(String cluster) {
+        var secret = kube.client().secrets().inNamespace(NS).withName(cluster + "-users").get();
+        return new String(java.util.Base64.getDecoder().decode(secret.getData().get("default")), StandardCharsets.UTF_8);
+    }
+
+    /** A users Secret made before its cluster (the operator uses it as it is), with the suite's one password. */
+    private void usersSecretBefore(String cluster) {
+        kube.apply("""
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: %s-users
+                  namespace: %s
+                stringData:
+                  default: "%s"
+                """.formatted(cluster, NS, password));
+    }
+
+    @Test
+    @Order(4)
+    void clientsAuthenticateWithTheGeneratedPasswordAndNothingElseGetsIn() {
+        var secret = kube.client().secrets().inNamespace(NS).withName("kv-users").get();
+        assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(owner -> assertThat(owner.getName()).isEqualTo(CLUSTER));
+        assertThat(password).hasSizeGreaterThanOrEqualTo(32);
+        String podSpec = kube.kubectl("get", "statefulset", CLUSTER, "-n", NS, "-o", "yaml");
+        assertThat(podSpec).as("the password is mounted, never in the pod spec").doesNotContain(password)
+                .contains("KV_USERS_DIR");
+
+        String anonymous = client.bash("""
+                command curl -s -o /dev/null -w '%{http_code}\n' -X PUT --data-binary x http://kv-rw:8080/v1/kv/auth-anonymous
+                env -u REDISCLI_AUTH redis-cli -h kv-rw SET auth-anonymous x 2>&1
+                REDISCLI_AUTH=wrong redis-cli -h kv-rw SET auth-anonymous x 2>&1
+                """);
+        assertThat(anonymous).startsWith("401\nNOAUTH Authentication required.\n").contains("WRONGPASS");
+        String readBack = client.bash("""
+                curl -s -o /dev/null -w '%{http_code}\n' http://kv-rw:8080/v1/kv/auth-anonymous
+                redis-cli -h kv-rw EXISTS auth-anonymous
+                redis-cli -h kv-rw SET auth-ok yes
+                """);
+        assertThat(readBack).as("nothing stored by the refused writes; the password works").isEqualTo("404\n0\nOK\n");
     }
 
     @Test
@@ -248,6 +296,7 @@ class KvClusterE2E {
     @Order(14)
     void aClusterFilledPastItsMemoryBudgetRefusesWritesAndNoPodIsOomKilled() {
         String small = "small";
+        usersSecretBefore(small);
         kube.apply("""
                 apiVersion: kvstore.dev/v1alpha1
                 kind: KVCluster
@@ -388,6 +437,8 @@ class KvClusterE2E {
     void anUpdateFromThePreviousReleaseARollbackAndTheUpdateAgainKeepEveryWrite() {
         String name = "upgrade";
         String writer = "kv-e2e-writer-upgrade";
+        // the previous release has no authentication: its stores ignore the users, the current ones need them
+        usersSecretBefore(name);
         // logFormat 1 while the update may still be rolled back: the data stays readable by the previous release
         kube.apply("""
                 apiVersion: kvstore.dev/v1alpha1

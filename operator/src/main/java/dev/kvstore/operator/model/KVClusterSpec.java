@@ -51,6 +51,7 @@ public class KVClusterSpec {
     private ResourceRequirements resources;
     private Replication replication = new Replication();
     private Failover failover = new Failover();
+    private Auth auth = new Auth();
 
     @JsonPropertyDescription("Request a planned switchover: the named pod becomes primary without losing a write.")
     private Switchover switchover;
@@ -120,6 +121,14 @@ public class KVClusterSpec {
 
     public Failover getFailover() {
         return failover;
+    }
+
+    public Auth getAuth() {
+        return auth;
+    }
+
+    public void setAuth(Auth auth) {
+        this.auth = auth;
     }
 
     public void setFailover(Failover failover) {
@@ -220,6 +229,46 @@ public class KVClusterSpec {
 
     /** When the primary counts as lost. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    /** Client authentication on the stores' HTTP and Redis-protocol ports. */
+    public static class Auth {
+        @JsonPropertyDescription("Clients authenticate (Redis AUTH / HELLO AUTH, HTTP Basic). Turning it off leaves "
+                + "the client ports open to anyone who can reach the pods.")
+        @Default("true")
+        private Boolean enabled = true;
+
+        @JsonPropertyDescription("An existing Secret with one key per user, its value the password, instead of "
+                + "<name>-users, which the operator generates (user 'default', a random password) when absent.")
+        @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+        private String usersSecret;
+
+        @JsonPropertyDescription("Users of the Secret that may only read: their writes are refused (NOPERM, HTTP 403).")
+        private List<String> readonlyUsers;
+
+        public Boolean getEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getUsersSecret() {
+            return usersSecret;
+        }
+
+        public void setUsersSecret(String usersSecret) {
+            this.usersSecret = usersSecret;
+        }
+
+        public List<String> getReadonlyUsers() {
+            return readonlyUsers;
+        }
+
+        public void setReadonlyUsers(List<String> readonlyUsers) {
+            this.readonlyUsers = readonlyUsers;
+        }
+    }
+
     public static class Failover {
         @JsonPropertyDescription("Fail over when the primary pod is not ready or not answering for this long (ms). "
                 + "A deleted primary pod is failed over at once.")

@@ -156,6 +156,13 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 client.resource(ClusterResources.secret(cluster)).create();
             }
         }
+        if (KvNames.authEnabled(cluster) && KvNames.usersOf(cluster)
+                .equals(KvNames.generatedUsers(cluster.getMetadata().getName()))) {
+            // made once when absent; a Secret of that name made by the user beforehand is used as it is
+            if (client.secrets().inNamespace(namespace).withName(KvNames.usersOf(cluster)).get() == null) {
+                client.resource(ClusterResources.usersSecret(cluster)).create();
+            }
+        }
         List<HasMetadata> desired = new ArrayList<>();
         desired.add(ClusterResources.headlessService(cluster));
         desired.addAll(ClusterResources.clientServices(cluster));

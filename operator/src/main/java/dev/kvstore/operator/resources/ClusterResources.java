@@ -32,6 +32,8 @@ public final class ClusterResources {
 
     static final String DATA_VOLUME = "data";
     static final String SECRET_MOUNT = "/etc/kvstore/secret";
+    static final String USERS_MOUNT = "/etc/kvstore/users";
+    static final String USERS_VOLUME = "users";
     static final String DATA_MOUNT = "/data";
 
     private ClusterResources() {
@@ -61,6 +63,22 @@ public final class ClusterResources {
                 .withMetadata(metadata(cluster, KvNames.generatedSecret(cluster.getMetadata().getName())))
                 .withType("Opaque")
                 .withStringData(Map.of(KvNames.SECRET_KEY, HexFormat.of().formatHex(random)))
+                .build();
+    }
+
+    /**
+     * The generated client users: {@code default} with a random password, read-write. Created once
+     * when absent, never updated by the operator (a user changes or adds passwords in it; the stores
+     * read it again within seconds). Never in an env var or a ConfigMap: mounted as files.
+     */
+    public static Secret usersSecret(KVCluster cluster) {
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        return new SecretBuilder()
+                .withMetadata(metadata(cluster, KvNames.generatedUsers(cluster.getMetadata().getName())))
+                .withType("Opaque")
+                .withStringData(Map.of(KvNames.DEFAULT_USER,
+                        java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random)))
                 .build();
     }
 
@@ -146,6 +164,14 @@ public final class ClusterResources {
                 env("KV_ADVERTISED_HTTP", "http://$(POD_IP):" + KvNames.HTTP_PORT),
                 env("QUARKUS_HTTP_PORT", String.valueOf(KvNames.HTTP_PORT)),
                 env("KV_RESP_PORT", String.valueOf(KvNames.REDIS_PORT))));
+        boolean auth = KvNames.authEnabled(cluster);
+        if (auth) {
+            env.add(env("KV_USERS_DIR", USERS_MOUNT));
+            List<String> readOnly = spec.getAuth() == null ? null : spec.getAuth().getReadonlyUsers();
+            if (readOnly != null && !readOnly.isEmpty()) {
+                env.add(env("KV_READONLY_USERS", String.join(",", readOnly)));
+            }
+        }
         if (spec.getLogFormat() != null) {
             // only when asked for: a release before formats ignores the variable, the newest format is the default
             env.add(env("KV_LOG_FORMAT", String.valueOf(spec.getLogFormat())));
@@ -170,6 +196,8 @@ public final class ClusterResources {
                 .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("secret").withMountPath(SECRET_MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addAllToVolumeMounts(auth ? List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                        .withName(USERS_VOLUME).withMountPath(USERS_MOUNT).withReadOnly(true).build()) : List.of())
                 .withNewSecurityContext().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
                 .withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .build();
@@ -206,6 +234,10 @@ public final class ClusterResources {
                 .addNewVolume().withName("secret").withNewSecret().withSecretName(KvNames.secretOf(cluster))
                 .withDefaultMode(0440).endSecret().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                // files, not env vars: a changed password reaches the running stores (they read it again)
+                .addAllToVolumes(auth ? List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(USERS_VOLUME)
+                        .withNewSecret().withSecretName(KvNames.usersOf(cluster)).withDefaultMode(0440).endSecret()
+                        .build()) : List.of())
                 .endSpec()
                 .endTemplate()
                 .withVolumeClaimTemplates(claim)

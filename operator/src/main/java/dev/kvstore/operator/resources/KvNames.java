@@ -41,6 +41,27 @@ public final class KvNames {
         return cluster + "-auth";
     }
 
+    /** The Secret of client users the operator generates when the spec names none. */
+    public static String generatedUsers(String cluster) {
+        return cluster + "-users";
+    }
+
+    /** The Secret holding the cluster's client users (one key per user, the password as value). */
+    public static String usersOf(KVCluster cluster) {
+        var auth = cluster.getSpec().getAuth();
+        String given = auth == null ? null : auth.getUsersSecret();
+        return given != null && !given.isBlank() ? given : generatedUsers(cluster.getMetadata().getName());
+    }
+
+    /** Whether the cluster's clients authenticate (the default). */
+    public static boolean authEnabled(KVCluster cluster) {
+        var auth = cluster.getSpec().getAuth();
+        return auth == null || auth.getEnabled() == null || auth.getEnabled();
+    }
+
+    /** The user the operator generates: Redis clients given only a password authenticate as it. */
+    public static final String DEFAULT_USER = "default";
+
     public static String secretOf(KVCluster cluster) {
         String given = cluster.getSpec().getSecretName();
         return given != null && !given.isBlank() ? given : generatedSecret(cluster.getMetadata().getName());

@@ -34,6 +34,49 @@ class ClusterResourcesTest {
     }
 
     @Test
+    void clientsAuthenticateByDefaultWithUsersFromAMountedSecretNeverAnEnvVar() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        var pod = ClusterResources.statefulSet(kv).getSpec().getTemplate().getSpec();
+        Container store = pod.getContainers().get(0);
+        assertThat(env(store)).containsEntry("KV_USERS_DIR", "/etc/kvstore/users").doesNotContainKey("KV_READONLY_USERS");
+        assertThat(store.getVolumeMounts()).anySatisfy(mount -> {
+            assertThat(mount.getMountPath()).isEqualTo("/etc/kvstore/users");
+            assertThat(mount.getReadOnly()).isTrue();
+        });
+        assertThat(pod.getVolumes()).filteredOn(volume -> volume.getSecret() != null)
+                .anySatisfy(volume -> assertThat(volume.getSecret().getSecretName()).isEqualTo("kv-users"));
+        assertThat(store.getEnv()).noneSatisfy(e -> assertThat(e.getValueFrom() != null
+                && e.getValueFrom().getSecretKeyRef() != null).isTrue());
+        assertThat(pod.getVolumes().get(0).getSecret().getSecretName()).as("the cluster secret stays the first")
+                .isEqualTo("kv-auth");
+
+        var users = ClusterResources.usersSecret(kv);
+        assertThat(users.getMetadata().getName()).isEqualTo("kv-users");
+        assertThat(users.getStringData()).containsOnlyKeys("default");
+        assertThat(users.getStringData().get("default")).hasSizeGreaterThanOrEqualTo(32)
+                .isNotEqualTo(ClusterResources.usersSecret(kv).getStringData().get("default"));
+        assertThat(users.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(owner -> assertThat(owner.getName()).isEqualTo("kv"));
+    }
+
+    @Test
+    void aNamedUsersSecretAndReadOnlyUsersReachTheStoresAndAuthCanBeTurnedOff() {
+        KVClusterSpec spec = new KVClusterSpec();
+        spec.getAuth().setUsersSecret("app-users");
+        spec.getAuth().setReadonlyUsers(java.util.List.of("reader", "dashboards"));
+        var pod = ClusterResources.statefulSet(cluster("kv", spec)).getSpec().getTemplate().getSpec();
+        assertThat(env(pod.getContainers().get(0))).containsEntry("KV_READONLY_USERS", "reader,dashboards");
+        assertThat(pod.getVolumes()).filteredOn(volume -> volume.getSecret() != null)
+                .anySatisfy(volume -> assertThat(volume.getSecret().getSecretName()).isEqualTo("app-users"));
+
+        KVClusterSpec open = new KVClusterSpec();
+        open.getAuth().setEnabled(false);
+        var openPod = ClusterResources.statefulSet(cluster("kv", open)).getSpec().getTemplate().getSpec();
+        assertThat(env(openPod.getContainers().get(0))).doesNotContainKey("KV_USERS_DIR");
+        assertThat(openPod.getVolumes()).noneSatisfy(volume -> assertThat(volume.getName()).isEqualTo("users"));
+    }
+
+    @Test
     void aMinimalClusterGetsThreeSynchronousStoresWithVolumes() {
         StatefulSet sts = ClusterResources.statefulSet(cluster("kv", new KVClusterSpec()));
         assertThat(sts.getMetadata().getName()).isEqualTo("kv");
