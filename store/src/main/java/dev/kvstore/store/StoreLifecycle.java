@@ -77,7 +77,8 @@ public class StoreLifecycle {
             }
         }
         dev.kvstore.store.auth.Access access = dev.kvstore.store.auth.Access.of(Path.of(config.usersDir().get()), readOnly);
-        vertx.setPeriodic(USERS_RELOAD_MS, t -> vertx.executeBlocking(() -> access.reload(), false));
+        // ordered: one reload at a time, so an older read never replaces a newer one
+        vertx.setPeriodic(USERS_RELOAD_MS, t -> vertx.executeBlocking(() -> access.reload(), true));
         return access;
     }
 

@@ -71,6 +71,7 @@ public final class Bench implements Callable<Integer> {
         if (!skipThroughput) {
             throughput();
             idleReport.forEach(this::line);
+            authenticationCost();
             memory();
         }
         if (failoverRuns > 0) {
@@ -333,9 +334,17 @@ public final class Bench implements Callable<Integer> {
 
     /** A new primary refuses writes (TRYAGAIN) until it has waited out its predecessor's lease. */
     private static void awaitWritable(int port) throws IOException, InterruptedException {
+        awaitWritable(port, null);
+    }
+
+    /** Until a SET succeeds, authenticated as default with {@code password} (null: without). */
+    private static void awaitWritable(int port, String password) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try (RespClient client = new RespClient("127.0.0.1", port)) {
+                if (password != null) {
+                    client.call(RespClient.command("AUTH", password));
+                }
                 client.call(RespClient.command("SET", "bench:ready", "1"));
                 return;
             } catch (IOException refused) {
@@ -482,6 +491,68 @@ public final class Bench implements Callable<Integer> {
         throw new IOException("cluster did not become healthy within 60 s");
     }
 
+    /**
+     * Synchronous writes at 50 clients on two clusters alike but for authentication, measured one after
+     * the other: RESP authenticates once per connection (AUTH), HTTP checks Basic credentials on every
+     * request.
+     */
+    private void authenticationCost() throws Exception {
+        int clients = 50;
+        Path users = Files.createDirectories(dir.resolve("auth-users"));
+        String password = "bench-" + Long.toHexString(System.nanoTime());
+        Files.writeString(users.resolve("default"), password);
+        try (LocalCluster open = cluster("auth-off", "sync", 7340);
+             LocalCluster secured = new LocalCluster(dir.resolve("auth-on"), storeJar, 7360,
+                     LocalClusterSettings.defaults(2).withMode("sync").withFsync(fsync).withHeapMb(512)
+                             .with("kv.users-dir", users.toAbsolutePath().toString()),
+                     line -> System.err.println("  " + line))) {
+            open.start();
+            secured.start();
+            NodeProcess openPrimary = open.supervisor().primary();
+            NodeProcess securedPrimary = secured.supervisor().primary();
+            awaitWritable(openPrimary.respPort());
+            awaitWritable(securedPrimary.respPort(), password);
+            // fresh JVMs: one unmeasured round each, then off and on alternate twice (the machine's drift
+            // then weighs on both sides alike); the figure is the mean of each side's two runs
+            double[] respOff = new double[2];
+            double[] respOn = new double[2];
+            double[] httpOff = new double[2];
+            double[] httpOn = new double[2];
+            for (int round = -1; round < 2; round++) {
+                double a = measure("kv sync SET, no authentication", clients, c -> redisSet(openPrimary.respPort(), c))
+                        .opsPerSecond();
+                double b = measure("kv sync SET, AUTH per connection", clients,
+                        c -> redisSet(securedPrimary.respPort(), c, password)).opsPerSecond();
+                double x = measure("kv sync PUT, no authentication", clients, c -> httpPut(openPrimary.httpUrl(), c))
+                        .opsPerSecond();
+                double y = measure("kv sync PUT, Basic on every request", clients,
+                        c -> httpPut(securedPrimary.httpUrl(), c, "default:" + password)).opsPerSecond();
+                if (round >= 0) {
+                    respOff[round] = a;
+                    respOn[round] = b;
+                    httpOff[round] = x;
+                    httpOn[round] = y;
+                }
+            }
+            line("## Cost of authentication (sync writes, " + clients + " clients, two clusters alike but for kv.users-dir)");
+            line("");
+            line("Each side measured twice, alternating, after an unmeasured round; means, runs in brackets.");
+            line("");
+            line("| protocol | without, ops/s | with, ops/s | with / without |");
+            line("|---|---|---|---|");
+            authRow("RESP `SET` (AUTH once per connection)", respOff, respOn);
+            authRow("HTTP `PUT` (Basic on every request)", httpOff, httpOn);
+            line("");
+        }
+    }
+
+    private void authRow(String what, double[] without, double[] with) {
+        double off = (without[0] + without[1]) / 2;
+        double on = (with[0] + with[1]) / 2;
+        line(String.format(Locale.ROOT, "| %s | %.0f [%.0f, %.0f] | %.0f [%.0f, %.0f] | **%.2fx** |", what, off,
+                without[0], without[1], on, with[0], with[1], on / off));
+    }
+
     private LocalCluster cluster(String name, String mode, int basePort) throws IOException {
         return cluster(name, mode, basePort, 2);
     }
@@ -496,8 +567,12 @@ public final class Bench implements Callable<Integer> {
     // ---------------------------------------------------------------- operations
 
     private static LoadRun.Operation httpPut(String baseUrl, int client) throws IOException {
+        return httpPut(baseUrl, client, null);
+    }
+
+    private static LoadRun.Operation httpPut(String baseUrl, int client, String basicCredentials) throws IOException {
         URIParts target = URIParts.of(baseUrl);
-        RawHttpClient http = new RawHttpClient(target.host(), target.port());
+        RawHttpClient http = new RawHttpClient(target.host(), target.port(), basicCredentials);
         return closeable(http, i -> {
             int code = http.request("PUT", "/v1/kv/b-" + client + "-" + (i % 1000), VALUE);
             if (code != 200) {
@@ -532,7 +607,18 @@ public final class Bench implements Callable<Integer> {
     }
 
     private static LoadRun.Operation redisSet(int port, int client) throws IOException {
+        return redisSet(port, client, null);
+    }
+
+    /** SETs on one connection, which first authenticates as default with {@code password} (null: not). */
+    private static LoadRun.Operation redisSet(int port, int client, String password) throws IOException {
         RespClient redis = new RespClient("127.0.0.1", port);
+        if (password != null) {
+            String answer = redis.call(RespClient.command("AUTH", password))[0];
+            if (!"OK".equals(answer)) {
+                throw new IOException("AUTH answered " + answer);
+            }
+        }
         return closeable(redis, i -> redis.call(RespClient.command("SET", "b-" + client + "-" + (i % 1000), VALUE)));
     }
 

@@ -18,8 +18,17 @@ final class RawHttpClient implements AutoCloseable {
     private final OutputStream out;
     private final InputStream in;
     private final String host;
+    /** An Authorization header line sent with every request, or empty. */
+    private final String authorization;
 
     RawHttpClient(String host, int port) throws IOException {
+        this(host, port, null);
+    }
+
+    /** @param basicCredentials "user:password" sent as HTTP Basic with every request; null: none */
+    RawHttpClient(String host, int port, String basicCredentials) throws IOException {
+        this.authorization = basicCredentials == null ? "" : "Authorization: Basic " + java.util.Base64.getEncoder()
+                .encodeToString(basicCredentials.getBytes(StandardCharsets.UTF_8)) + "\r\n";
         this.socket = new Socket(host, port);
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(30_000);
@@ -31,7 +40,7 @@ final class RawHttpClient implements AutoCloseable {
     /** Sends one request and returns the status code; the body is read and dropped. */
     int request(String method, String path, byte[] body) throws IOException {
         StringBuilder head = new StringBuilder(128).append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
-                .append(host).append("\r\n");
+                .append(host).append("\r\n").append(authorization);
         if (body != null) {
             head.append("Content-Type: application/octet-stream\r\nContent-Length: ").append(body.length).append("\r\n");
         }

@@ -33,16 +33,17 @@ public final class LocalUsers {
         if (Files.exists(file)) {
             return users;
         }
-        Files.createDirectories(users);
+        Files.createDirectories(clusterDir);
+        if (!Files.exists(users)) {
+            Files.createDirectory(users, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         Path part = users.resolve(".default.part");
+        Files.deleteIfExists(part);
+        // owner-only from its creation: never readable by others, not even for a moment
+        Files.createFile(part, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(part, Base64.getUrlEncoder().withoutPadding().encodeToString(random), StandardCharsets.UTF_8);
-        try {
-            Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // the directory's own protection is all there is
-        }
         Files.move(part, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return users;
     }

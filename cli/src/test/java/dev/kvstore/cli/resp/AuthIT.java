@@ -52,6 +52,7 @@ class AuthIT {
         Files.writeString(users.resolve("default"), ADMIN_PASSWORD + "\n");
         Files.writeString(users.resolve("reader"), READER_PASSWORD);
         Files.writeString(users.resolve("rotating"), "before-rotation");
+        Files.writeString(users.resolve("leaving"), "leaving-Pa55word");
         fixture = new ClusterFixture("auth", LocalClusterSettings.defaults(3)
                 .with("kv.users-dir", users.toString()).with("kv.readonly-users", "reader")).start();
         lettuce = io.lettuce.core.RedisClient.create();
@@ -155,6 +156,63 @@ class AuthIT {
         }
     }
 
+    @Test
+    void a_readonly_user_cannot_write_through_any_command_that_writes() {
+        try (Jedis admin = admin(); Jedis reader = new Jedis(HOST, port())) {
+            admin.set("readonly:n", "1");
+            reader.auth("reader", READER_PASSWORD);
+            for (Runnable write : List.<Runnable>of(() -> reader.getDel("readonly:n"), () -> reader.incr("readonly:n"),
+                    () -> reader.expire("readonly:n", 100), () -> reader.setGet("readonly:n", "2"),
+                    () -> reader.getEx("readonly:n", redis.clients.jedis.params.GetExParams.getExParams().ex(100)),
+                    () -> reader.append("readonly:n", "x"), () -> reader.unlink("readonly:n"), reader::flushDB)) {
+                assertThatThrownBy(write::run).hasMessageStartingWith("NOPERM User reader has no permissions");
+            }
+            assertThat(admin.get("readonly:n")).isEqualTo("1");
+            assertThat(admin.ttl("readonly:n")).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void a_removed_user_is_signed_out_of_the_connections_it_has_open() throws Exception {
+        try (Jedis leaving = new Jedis(HOST, port())) {
+            leaving.auth("leaving", "leaving-Pa55word");
+            assertThat(leaving.get("anything")).isNull();
+            Files.delete(users.resolve("leaving"));
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThatThrownBy(() -> leaving.get("anything"))
+                    .hasMessage("NOAUTH Authentication required."));
+        }
+    }
+
+    @Test
+    void before_authenticating_a_command_is_held_to_ten_arguments_of_16_kib_as_in_redis() throws Exception {
+        assertThat(rawExchange("*11\r\n")).as("11 arguments before AUTH")
+                .startsWith("-ERR Protocol error: unauthenticated multibulk length").endsWith("[closed]");
+        assertThat(rawExchange("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$20000\r\n"))
+                .startsWith("-ERR Protocol error: unauthenticated bulk length").endsWith("[closed]");
+        try (Jedis admin = admin()) {
+            assertThat(admin.set("preauth:big", "x".repeat(20_000))).as("the same once authenticated").isEqualTo("OK");
+        }
+    }
+
+    /** Sends {@code request} on a fresh connection and answers what came back, "[closed]" at the end when it closed. */
+    private String rawExchange(String request) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(HOST, port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            StringBuilder answer = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            try {
+                for (int n; (n = socket.getInputStream().read(buffer)) > 0; ) {
+                    answer.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+                }
+                answer.append("[closed]");
+            } catch (java.net.SocketTimeoutException stillOpen) {
+                answer.append("[open]");
+            }
+            return answer.toString();
+        }
+    }
+
     private HttpResponse<String> http(String method, String path, String user, String password, String body)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(fixture.primary().httpUrl() + path))
@@ -184,6 +242,14 @@ class AuthIT {
         HttpResponse<String> read = http("GET", "/v1/kv/http-k", "reader", READER_PASSWORD, null);
         assertThat(read.statusCode()).isEqualTo(200);
         assertThat(read.body()).isEqualTo("v");
+
+        assertThat(http("DELETE", "/v1/kv/http-k", "reader", READER_PASSWORD, null).statusCode()).isEqualTo(403);
+        assertThat(http("GET", "/v1/kv/http-k", "reader", READER_PASSWORD, null).body()).isEqualTo("v");
+        for (String around : List.of("/v1/admin/../kv/http-k", "/health/../v1/kv/http-k", "/v1/admin/%2E%2E/kv/http-k")) {
+            assertThat(http("GET", around, null, null, null).statusCode()).as(around).isIn(401, 404);
+            assertThat(http("PUT", around, null, null, "changed").statusCode()).as(around).isIn(401, 404);
+        }
+        assertThat(http("GET", "/v1/kv/http-k", "reader", READER_PASSWORD, null).body()).isEqualTo("v");
 
         assertThat(http("GET", "/health/ready", null, null, null).statusCode()).isEqualTo(200);
         assertThat(http("GET", "/v1/status", null, null, null).statusCode()).isEqualTo(200);

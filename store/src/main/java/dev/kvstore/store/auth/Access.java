@@ -56,7 +56,7 @@ public final class Access {
             return false;
         }
         try {
-            Users read = Users.load(dir, readOnly);
+            Users read = Users.load(dir, readOnly, warning -> LOG.warn(warning));
             if (read.sameAs(users)) {
                 return false;
             }

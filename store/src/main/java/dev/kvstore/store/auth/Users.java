@@ -65,6 +65,16 @@ public final class Users {
      *     read-only user has no file: a store must not start open by mistake
      */
     public static Users load(Path dir, Set<String> readOnly) throws IOException {
+        return load(dir, readOnly, null);
+    }
+
+    /**
+     * As {@link #load(Path, Set)}, for a reload: a file whose name is no user name, or a read-only user
+     * whose file is gone, is left out and told to {@code warnings} rather than refusing every user (one
+     * stray file must not freeze every later change, a revoked password among them).
+     */
+    public static Users load(Path dir, Set<String> readOnly, java.util.function.Consumer<String> warnings)
+            throws IOException {
         Map<String, Credential> users = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : (Iterable<Path>) files.sorted()::iterator) {
@@ -73,7 +83,12 @@ public final class Users {
                     continue;
                 }
                 if (!NAME.matcher(name).matches()) {
-                    throw new IllegalArgumentException("user file " + file + ": a user name is 1 to 64 letters, digits, '.', '_' or '-'");
+                    String problem = "user file " + file + ": a user name is 1 to 64 letters, digits, '.', '_' or '-'";
+                    if (warnings == null) {
+                        throw new IllegalArgumentException(problem);
+                    }
+                    warnings.accept(problem + "; left out");
+                    continue;
                 }
                 byte[] password = withoutTrailingNewline(Files.readAllBytes(file));
                 if (password.length == 0) {
@@ -88,7 +103,11 @@ public final class Users {
         }
         for (String name : readOnly) {
             if (!users.containsKey(name)) {
-                throw new IllegalArgumentException("read-only user " + name + " has no password file in " + dir);
+                String problem = "read-only user " + name + " has no password file in " + dir;
+                if (warnings == null) {
+                    throw new IllegalArgumentException(problem);
+                }
+                warnings.accept(problem); // removed: nothing to restrict
             }
         }
         return new Users(users);
@@ -104,6 +123,18 @@ public final class Users {
         Credential credential = byName.get(name);
         boolean matches = MessageDigest.isEqual(credential == null ? NO_ONE : credential.passwordDigest(), digest(password));
         return credential != null && matches ? Optional.of(credential.user()) : Optional.empty();
+    }
+
+    /**
+     * Whether {@code user}, signed in against {@code before}, is still the same user here: present, with
+     * the same permission and password. A connection of a removed user, or of one whose password or
+     * permission changed, is signed out.
+     */
+    public boolean stillHolds(User user, Users before) {
+        Credential now = byName.get(user.name());
+        Credential then = before.byName.get(user.name());
+        return now != null && then != null && now.user().equals(user)
+                && MessageDigest.isEqual(now.passwordDigest(), then.passwordDigest());
     }
 
     /** The user names and permissions (never a password): for logs and status. */

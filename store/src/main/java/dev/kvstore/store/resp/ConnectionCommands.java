@@ -78,10 +78,11 @@ final class ConnectionCommands {
         String name = null;
         boolean nameGiven = false;
         dev.kvstore.store.auth.Users.User authenticated = null;
+        dev.kvstore.store.auth.Users users = access.users(); // one snapshot: the one the sign-in is checked against later
         for (int i = 2; i < args.size(); i++) {
             String option = Args.upper(args, i);
             if (option.equals("AUTH") && i + 2 < args.size()) {
-                authenticated = authenticate(Args.text(args, i + 1), args.get(i + 2));
+                authenticated = authenticate(users, Args.text(args, i + 1), args.get(i + 2));
                 if (authenticated == null) {
                     return StringCommands.error(out, WRONGPASS);
                 }
@@ -99,7 +100,7 @@ final class ConnectionCommands {
             }
         }
         if (authenticated != null) {
-            session.user(authenticated);
+            session.user(authenticated, users);
         } else if (session.user() == null) {
             return StringCommands.error(out, "NOAUTH HELLO must be called with the client already authenticated, "
                     + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client "
@@ -135,21 +136,23 @@ final class ConnectionCommands {
                     + "default user. Are you sure your configuration is correct?");
         }
         String user = args.size() == 3 ? Args.text(args, 1) : "default";
-        dev.kvstore.store.auth.Users.User authenticated = authenticate(user, args.get(args.size() - 1));
+        dev.kvstore.store.auth.Users users = access.users();
+        dev.kvstore.store.auth.Users.User authenticated = authenticate(users, user, args.get(args.size() - 1));
         if (authenticated == null) {
             return StringCommands.error(out, WRONGPASS);
         }
-        session.user(authenticated);
+        session.user(authenticated, users);
         out.ok();
         return null;
     }
 
     /** The user, or null when the name or password is wrong (where no users are set: any password of {@code default}). */
-    private dev.kvstore.store.auth.Users.User authenticate(String user, byte[] password) {
-        if (!access.required()) {
+    private static dev.kvstore.store.auth.Users.User authenticate(dev.kvstore.store.auth.Users users, String user,
+                                                                  byte[] password) {
+        if (!users.required()) {
             return user.equals("default") ? dev.kvstore.store.auth.Users.DEFAULT_OPEN : null;
         }
-        return access.authenticate(user, password).orElse(null);
+        return users.authenticate(user, password).orElse(null);
     }
 
     private static CompletableFuture<CommandHandler.Reply> ping(RespSession session, List<byte[]> args, RespWriter out) {

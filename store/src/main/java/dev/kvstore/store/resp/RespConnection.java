@@ -59,6 +59,7 @@ final class RespConnection implements RespRequestDecoder.Sink {
     /** Within onBytes or drain: a reply completed now is picked up by the loop already running. */
     private boolean busy;
     private final Runnable onClose;
+    private final dev.kvstore.store.auth.Access access;
     /** One instance each, so that a batch of commits signals this connection once (see CompletionBatch). */
     private final Runnable drainFromElsewhere = this::scheduleDrain;
     private final Runnable drainHere = () -> {
@@ -68,14 +69,16 @@ final class RespConnection implements RespRequestDecoder.Sink {
     };
 
     RespConnection(NetSocket socket, Context context, CommandTable commands, RespLimits limits, RespStats stats,
-                   long writeTimeoutMillis, dev.kvstore.store.auth.Users.User initialUser, Runnable onClose) {
+                   long writeTimeoutMillis, dev.kvstore.store.auth.Access access, Runnable onClose) {
+        this.access = access;
         this.socket = socket;
         this.onClose = onClose;
         this.context = context;
         this.commands = commands;
         this.stats = stats;
         this.writeTimeoutMillis = writeTimeoutMillis;
-        this.session = new RespSession(String.valueOf(socket.remoteAddress()), initialUser);
+        this.session = new RespSession(String.valueOf(socket.remoteAddress()),
+                access.required() ? null : dev.kvstore.store.auth.Users.DEFAULT_OPEN);
         this.decoder = new RespRequestDecoder(limits, this);
     }
 
@@ -138,8 +141,15 @@ final class RespConnection implements RespRequestDecoder.Sink {
         return writesInFlight > 0 && next.command() != null && next.command().readsData();
     }
 
+    @Override
+    public boolean authenticated() {
+        session.recheck(access.users());
+        return session.user() != null;
+    }
+
     private void run(Waiting item) {
         stats.commands.incrementAndGet();
+        session.recheck(access.users()); // a removed user or a changed password signs the connection out
         Buffer own = slots.isEmpty() ? null : Buffer.buffer(64);
         RespWriter out = RespWriter.into(own == null ? batch : own, session.protocol());
         CompletableFuture<CommandHandler.Reply> later = null;

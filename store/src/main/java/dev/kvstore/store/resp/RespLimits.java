@@ -19,6 +19,12 @@ public record RespLimits(int maxBulkBytes, int maxArgs, int maxLineBytes, long m
      */
     public static final long PROTOCOL_MAX_BULK = 512L * 1024 * 1024;
 
+    /** Before a client authenticates: the most arguments of a command (Redis 6.2's bound, enough for HELLO 3 AUTH u p SETNAME n). */
+    public static final int UNAUTHENTICATED_MAX_ARGS = 10;
+
+    /** Before a client authenticates: the longest bulk string (Redis 6.2's bound). */
+    public static final int UNAUTHENTICATED_MAX_BULK = 16 * 1024;
+
     /** Redis's own inline limit (PROTO_INLINE_MAX_SIZE). */
     public static final int INLINE_MAX = 64 * 1024;
 

@@ -27,6 +27,15 @@ public final class RespRequestDecoder {
 
         /** A command that was read to its end but cannot be run; answer {@code error} (without the dash). */
         void refused(String error);
+
+        /**
+         * Whether the client has authenticated (or need not): until it has, commands are held to
+         * {@link RespLimits#UNAUTHENTICATED_MAX_ARGS} arguments of {@link RespLimits#UNAUTHENTICATED_MAX_BULK}
+         * bytes, as in Redis since 6.2, so that no one without a password makes the store buffer megabytes.
+         */
+        default boolean authenticated() {
+            return true;
+        }
     }
 
     private enum State { START, BULK_HEADER, BULK_BODY, SKIP_BULK }
@@ -161,6 +170,9 @@ public final class RespRequestDecoder {
         if (count > limits.maxArgs()) {
             throw new RespProtocolException("invalid multibulk length");
         }
+        if (count > RespLimits.UNAUTHENTICATED_MAX_ARGS && !sink.authenticated()) {
+            throw new RespProtocolException("unauthenticated multibulk length");
+        }
         if (count <= 0) {
             return true; // *0 and *-1 are no command at all, as in Redis
         }
@@ -184,6 +196,9 @@ public final class RespRequestDecoder {
         start = lineEnd + 2;
         if (length < 0 || length > RespLimits.PROTOCOL_MAX_BULK) {
             throw new RespProtocolException("invalid bulk length");
+        }
+        if (length > RespLimits.UNAUTHENTICATED_MAX_BULK && !sink.authenticated()) {
+            throw new RespProtocolException("unauthenticated bulk length");
         }
         commandBytes += length;
         if (length > limits.maxBulkBytes()) {

@@ -87,8 +87,7 @@ public final class RespServer {
         }
         new RespConnection(socket, vertx.getOrCreateContext(), table, limits, stats,
                 node.settings().writeTimeoutMillis(),
-                access.required() ? null : dev.kvstore.store.auth.Users.DEFAULT_OPEN,
-                stats.connected::decrementAndGet).start();
+                access, stats.connected::decrementAndGet).start();
     }
 
     private CommandTable commandTable() {

@@ -42,8 +42,29 @@ public final class RespSession {
         return user;
     }
 
-    void user(dev.kvstore.store.auth.Users.User authenticated) {
+    /** The users the connection signed in against: when they change, the sign-in is checked again. */
+    private dev.kvstore.store.auth.Users signedInAgainst;
+
+    void user(dev.kvstore.store.auth.Users.User authenticated, dev.kvstore.store.auth.Users against) {
         user = authenticated;
+        signedInAgainst = against;
+    }
+
+    /**
+     * Keeps the sign-in while {@code current} still holds the user as it signed in (same password and
+     * permission), else signs the connection out: a removed user or a changed password ends the rights
+     * of connections already open.
+     */
+    void recheck(dev.kvstore.store.auth.Users current) {
+        if (signedInAgainst == null || signedInAgainst == current || user == null) {
+            return;
+        }
+        if (current.stillHolds(user, signedInAgainst)) {
+            signedInAgainst = current;
+        } else {
+            user = unauthenticated;
+            signedInAgainst = null;
+        }
     }
 
     public long id() {
@@ -131,6 +152,7 @@ public final class RespSession {
     /** RESET: back to a fresh connection's state (the id stays, as in Redis). */
     void reset() {
         user = unauthenticated; // as in Redis: RESET signs the connection out
+        signedInAgainst = null;
         protocol = 2;
         name = null;
         endTransaction();

@@ -77,6 +77,33 @@ class UsersTest {
     }
 
     @Test
+    void a_reload_leaves_out_a_stray_file_and_a_removed_readonly_user_instead_of_freezing_every_change() throws Exception {
+        Files.writeString(dir.resolve("default"), "one");
+        Files.writeString(dir.resolve("reader"), "r");
+        Access access = Access.of(dir, Set.of("reader"));
+        Files.delete(dir.resolve("reader"));
+        Files.writeString(dir.resolve("bad~name"), "x");
+        Files.writeString(dir.resolve("default"), "two");
+        assertThat(access.reload()).isTrue();
+        assertThat(access.authenticate("default", bytes("two"))).isPresent();
+        assertThat(access.users().permissions()).containsOnlyKeys("default");
+    }
+
+    @Test
+    void a_sign_in_still_holds_only_while_the_user_keeps_its_password_and_permission() throws Exception {
+        Files.writeString(dir.resolve("default"), "one");
+        Files.writeString(dir.resolve("app"), "app");
+        Users before = Users.load(dir, Set.of());
+        Users.User app = before.authenticate("app", bytes("app")).orElseThrow();
+        assertThat(Users.load(dir, Set.of()).stillHolds(app, before)).isTrue();
+        assertThat(Users.load(dir, Set.of("app")).stillHolds(app, before)).as("now read-only").isFalse();
+        Files.writeString(dir.resolve("app"), "changed");
+        assertThat(Users.load(dir, Set.of()).stillHolds(app, before)).as("password changed").isFalse();
+        Files.delete(dir.resolve("app"));
+        assertThat(Users.load(dir, Set.of()).stillHolds(app, before)).as("removed").isFalse();
+    }
+
+    @Test
     void basic_credentials_are_read_from_the_header_and_anything_else_is_none() {
         String header = "Basic " + java.util.Base64.getEncoder().encodeToString(bytes("app:pa:ss"));
         BasicCredentials credentials = BasicCredentials.parse(header);
