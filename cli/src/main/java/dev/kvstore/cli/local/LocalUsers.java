@@ -34,15 +34,22 @@ public final class LocalUsers {
             return users;
         }
         Files.createDirectories(clusterDir);
+        boolean posix = users.getFileSystem().supportedFileAttributeViews().contains("posix");
         if (!Files.exists(users)) {
-            Files.createDirectory(users, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            if (posix) {
+                Files.createDirectory(users, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectory(users);
+            }
         }
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         Path part = users.resolve(".default.part");
         Files.deleteIfExists(part);
-        // owner-only from its creation: never readable by others, not even for a moment
-        Files.createFile(part, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        if (posix) {
+            // owner-only from its creation: never readable by others, not even for a moment
+            Files.createFile(part, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
         Files.writeString(part, Base64.getUrlEncoder().withoutPadding().encodeToString(random), StandardCharsets.UTF_8);
         Files.move(part, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return users;

@@ -51,7 +51,8 @@ public class KVClusterSpec {
     private ResourceRequirements resources;
     private Replication replication = new Replication();
     private Failover failover = new Failover();
-    private Auth auth = new Auth();
+    /** Null when the spec says nothing: see {@code ClientAuth} for what that means. */
+    private Auth auth;
 
     @JsonPropertyDescription("Request a planned switchover: the named pod becomes primary without losing a write.")
     private Switchover switchover;
@@ -227,9 +228,8 @@ public class KVClusterSpec {
         }
     }
 
-    /** When the primary counts as lost. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     /** Client authentication on the stores' HTTP and Redis-protocol ports. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Auth {
         @JsonPropertyDescription("Clients authenticate (Redis AUTH / HELLO AUTH, HTTP Basic). Turning it off leaves "
                 + "the client ports open to anyone who can reach the pods.")
@@ -269,6 +269,8 @@ public class KVClusterSpec {
         }
     }
 
+    /** When the primary counts as lost. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Failover {
         @JsonPropertyDescription("Fail over when the primary pod is not ready or not answering for this long (ms). "
                 + "A deleted primary pod is failed over at once.")

@@ -4,6 +4,7 @@ import dev.kvstore.core.admin.AdminClient;
 import dev.kvstore.core.admin.NodeStatus;
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.model.KVClusterStatus;
+import dev.kvstore.operator.resources.ClientAuth;
 import dev.kvstore.operator.resources.ClusterResources;
 import dev.kvstore.operator.resources.KvNames;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -61,6 +62,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final KubernetesClient client;
 
     private final Map<String, AdminClient> adminBySecret = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Clusters already told about in the log as kept without client authentication (by uid). */
+    private final Set<String> warnedOpen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics) {
         this.client = client;
@@ -112,8 +115,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .toList();
         keeper.adoptKnownTerm(cluster);
         ScaleDown scaleDown = ScaleDown.plan(cluster, pods);
-        applyChildren(cluster, scaleDown.statefulSetReplicas());
-        RollingUpdate rolling = RollingUpdate.plan(cluster, pods, context.getSecondaryResource(StatefulSet.class).orElse(null));
+        StatefulSet running = context.getSecondaryResource(StatefulSet.class).orElse(null);
+        applyChildren(cluster, scaleDown.statefulSetReplicas(), running);
+        RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster), statusWriter, switchTo);
@@ -147,7 +151,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return ErrorStatusUpdateControl.patchStatus(cluster).rescheduleAfter(Duration.ofSeconds(5));
     }
 
-    private void applyChildren(KVCluster cluster, int statefulSetReplicas) {
+    private void applyChildren(KVCluster cluster, int statefulSetReplicas, StatefulSet running) {
         String namespace = cluster.getMetadata().getNamespace();
         if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
             Secret existing = client.secrets().inNamespace(namespace)
@@ -156,18 +160,29 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 client.resource(ClusterResources.secret(cluster)).create();
             }
         }
-        if (KvNames.authEnabled(cluster) && KvNames.usersOf(cluster)
-                .equals(KvNames.generatedUsers(cluster.getMetadata().getName()))) {
+        boolean clientAuth = ClientAuth.enabled(cluster, running);
+        if (ClientAuth.keptOpenSinceBefore(cluster, running) && warnedOpen.add(cluster.getMetadata().getUid())) {
+            LOG.warnf("%s/%s: its stores run without client authentication (made before this operator had it); "
+                    + "kept so, to lock no client out. Set spec.auth.enabled: true to turn it on.",
+                    namespace, cluster.getMetadata().getName());
+        }
+        if (clientAuth && KvNames.usersOf(cluster).equals(KvNames.generatedUsers(cluster.getMetadata().getName()))) {
             // made once when absent; a Secret of that name made by the user beforehand is used as it is
             if (client.secrets().inNamespace(namespace).withName(KvNames.usersOf(cluster)).get() == null) {
-                client.resource(ClusterResources.usersSecret(cluster)).create();
+                try {
+                    client.resource(ClusterResources.usersSecret(cluster)).create();
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    if (e.getCode() != 409) {
+                        throw e; // 409: another pass made it meanwhile, which is as good
+                    }
+                }
             }
         }
         List<HasMetadata> desired = new ArrayList<>();
         desired.add(ClusterResources.headlessService(cluster));
         desired.addAll(ClusterResources.clientServices(cluster));
         desired.add(ClusterResources.podDisruptionBudget(cluster));
-        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas));
+        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth));
         for (HasMetadata object : desired) {
             client.resource(object).fieldManager(KvNames.FIELD_MANAGER).forceConflicts().serverSideApply();
         }

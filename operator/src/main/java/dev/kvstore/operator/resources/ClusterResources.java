@@ -69,13 +69,17 @@ public final class ClusterResources {
     /**
      * The generated client users: {@code default} with a random password, read-write. Created once
      * when absent, never updated by the operator (a user changes or adds passwords in it; the stores
-     * read it again within seconds). Never in an env var or a ConfigMap: mounted as files.
+     * read it again within seconds). Never in an env var or a ConfigMap: mounted as files. Not owned
+     * by the cluster: like the volumes, it outlives a deleted KVCluster, so that one made again on the
+     * same data keeps the password its clients know.
      */
     public static Secret usersSecret(KVCluster cluster) {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
+        String name = KvNames.generatedUsers(cluster.getMetadata().getName());
         return new SecretBuilder()
-                .withMetadata(metadata(cluster, KvNames.generatedUsers(cluster.getMetadata().getName())))
+                .withNewMetadata().withName(name).withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(KvNames.labels(cluster.getMetadata().getName())).endMetadata()
                 .withType("Opaque")
                 .withStringData(Map.of(KvNames.DEFAULT_USER,
                         java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random)))
@@ -141,8 +145,13 @@ public final class ClusterResources {
         return statefulSet(cluster, cluster.getSpec().getReplicas());
     }
 
-    /** The StatefulSet with a replica count that may differ from the spec's while a scale-down waits. */
+    /** For a cluster with no StatefulSet yet (client authentication as for a new cluster). */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas) {
+        return statefulSet(cluster, replicas, ClientAuth.enabled(cluster, null));
+    }
+
+    /** The StatefulSet with a replica count that may differ from the spec's while a scale-down waits. */
+    public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth) {
         String name = cluster.getMetadata().getName();
         KVClusterSpec spec = cluster.getSpec();
         KVClusterSpec.Replication replication = spec.getReplication() == null ? new KVClusterSpec.Replication()
@@ -164,9 +173,9 @@ public final class ClusterResources {
                 env("KV_ADVERTISED_HTTP", "http://$(POD_IP):" + KvNames.HTTP_PORT),
                 env("QUARKUS_HTTP_PORT", String.valueOf(KvNames.HTTP_PORT)),
                 env("KV_RESP_PORT", String.valueOf(KvNames.REDIS_PORT))));
-        boolean auth = KvNames.authEnabled(cluster);
+        boolean auth = clientAuth;
         if (auth) {
-            env.add(env("KV_USERS_DIR", USERS_MOUNT));
+            env.add(env(ClientAuth.USERS_DIR_ENV, USERS_MOUNT));
             List<String> readOnly = spec.getAuth() == null ? null : spec.getAuth().getReadonlyUsers();
             if (readOnly != null && !readOnly.isEmpty()) {
                 env.add(env("KV_READONLY_USERS", String.join(",", readOnly)));

@@ -53,12 +53,6 @@ public final class KvNames {
         return given != null && !given.isBlank() ? given : generatedUsers(cluster.getMetadata().getName());
     }
 
-    /** Whether the cluster's clients authenticate (the default). */
-    public static boolean authEnabled(KVCluster cluster) {
-        var auth = cluster.getSpec().getAuth();
-        return auth == null || auth.getEnabled() == null || auth.getEnabled();
-    }
-
     /** The user the operator generates: Redis clients given only a password authenticate as it. */
     public static final String DEFAULT_USER = "default";
 

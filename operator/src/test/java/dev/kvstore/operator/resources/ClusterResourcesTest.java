@@ -55,13 +55,14 @@ class ClusterResourcesTest {
         assertThat(users.getStringData()).containsOnlyKeys("default");
         assertThat(users.getStringData().get("default")).hasSizeGreaterThanOrEqualTo(32)
                 .isNotEqualTo(ClusterResources.usersSecret(kv).getStringData().get("default"));
-        assertThat(users.getMetadata().getOwnerReferences()).singleElement()
-                .satisfies(owner -> assertThat(owner.getName()).isEqualTo("kv"));
+        assertThat(users.getMetadata().getOwnerReferences()).as("outlives the cluster, as its volumes do")
+                .isNullOrEmpty();
     }
 
     @Test
     void aNamedUsersSecretAndReadOnlyUsersReachTheStoresAndAuthCanBeTurnedOff() {
         KVClusterSpec spec = new KVClusterSpec();
+        spec.setAuth(new KVClusterSpec.Auth());
         spec.getAuth().setUsersSecret("app-users");
         spec.getAuth().setReadonlyUsers(java.util.List.of("reader", "dashboards"));
         var pod = ClusterResources.statefulSet(cluster("kv", spec)).getSpec().getTemplate().getSpec();
@@ -70,10 +71,27 @@ class ClusterResourcesTest {
                 .anySatisfy(volume -> assertThat(volume.getSecret().getSecretName()).isEqualTo("app-users"));
 
         KVClusterSpec open = new KVClusterSpec();
+        open.setAuth(new KVClusterSpec.Auth());
         open.getAuth().setEnabled(false);
         var openPod = ClusterResources.statefulSet(cluster("kv", open)).getSpec().getTemplate().getSpec();
         assertThat(env(openPod.getContainers().get(0))).doesNotContainKey("KV_USERS_DIR");
         assertThat(openPod.getVolumes()).noneSatisfy(volume -> assertThat(volume.getName()).isEqualTo("users"));
+    }
+
+    @Test
+    void aClusterWhoseStoresRunWithoutAuthenticationKeepsSoUnlessTheSpecSaysOtherwise() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        StatefulSet open = ClusterResources.statefulSet(kv, 3, false);
+        StatefulSet secured = ClusterResources.statefulSet(kv, 3, true);
+        assertThat(ClientAuth.enabled(kv, null)).as("a new cluster").isTrue();
+        assertThat(ClientAuth.enabled(kv, secured)).isTrue();
+        assertThat(ClientAuth.enabled(kv, open)).as("made before the operator had authentication").isFalse();
+        assertThat(ClientAuth.keptOpenSinceBefore(kv, open)).isTrue();
+        kv.getSpec().setAuth(new KVClusterSpec.Auth());
+        assertThat(ClientAuth.enabled(kv, open)).as("spec.auth.enabled defaults to true once auth is given").isTrue();
+        kv.getSpec().getAuth().setEnabled(false);
+        assertThat(ClientAuth.enabled(kv, secured)).as("turned off on purpose").isFalse();
+        assertThat(ClientAuth.keptOpenSinceBefore(kv, open)).isFalse();
     }
 
     @Test

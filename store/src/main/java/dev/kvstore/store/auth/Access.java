@@ -33,7 +33,7 @@ public final class Access {
 
     /** The users in {@code dir}; fails (the store does not start) when they cannot be read. */
     public static Access of(Path dir, Set<String> readOnly) throws IOException {
-        Access access = new Access(dir, Set.copyOf(readOnly), Users.load(dir, readOnly));
+        Access access = new Access(dir, Set.copyOf(readOnly), Users.load(dir, readOnly, warning -> LOG.warn(warning)));
         LOG.infof("clients authenticate: users %s from %s", access.users.permissions(), dir);
         return access;
     }

@@ -60,18 +60,12 @@ public final class Users {
     /**
      * The users in {@code dir}: each regular file whose name is a user name (Kubernetes' {@code ..data}
      * links and other dot files are skipped). Users named in {@code readOnly} get {@link Permission#READONLY}.
+     * A file whose name is no user name, or that holds an empty password, is left out and told to
+     * {@code warnings}, and so is a read-only user without a file: the same rules at start and at every
+     * reload, so that what a running store accepted never keeps a restarted one from starting, and one
+     * stray file never freezes later changes (a revoked password among them).
      *
-     * @throws IllegalArgumentException when the directory holds no user, a password is empty, or a
-     *     read-only user has no file: a store must not start open by mistake
-     */
-    public static Users load(Path dir, Set<String> readOnly) throws IOException {
-        return load(dir, readOnly, null);
-    }
-
-    /**
-     * As {@link #load(Path, Set)}, for a reload: a file whose name is no user name, or a read-only user
-     * whose file is gone, is left out and told to {@code warnings} rather than refusing every user (one
-     * stray file must not freeze every later change, a revoked password among them).
+     * @throws IllegalArgumentException when no user is left: a store must not start open by mistake
      */
     public static Users load(Path dir, Set<String> readOnly, java.util.function.Consumer<String> warnings)
             throws IOException {
@@ -83,31 +77,26 @@ public final class Users {
                     continue;
                 }
                 if (!NAME.matcher(name).matches()) {
-                    String problem = "user file " + file + ": a user name is 1 to 64 letters, digits, '.', '_' or '-'";
-                    if (warnings == null) {
-                        throw new IllegalArgumentException(problem);
-                    }
-                    warnings.accept(problem + "; left out");
+                    warnings.accept("user file " + file + " left out: a user name is 1 to 64 letters, digits, "
+                            + "'.', '_' or '-', starting with a letter or digit");
                     continue;
                 }
                 byte[] password = withoutTrailingNewline(Files.readAllBytes(file));
                 if (password.length == 0) {
-                    throw new IllegalArgumentException("user " + name + " has an empty password (" + file + ")");
+                    warnings.accept("user " + name + " left out: its password is empty (" + file + ")");
+                    continue;
                 }
                 Permission permission = readOnly.contains(name) ? Permission.READONLY : Permission.READWRITE;
                 users.put(name, new Credential(new User(name, permission), digest(password)));
             }
         }
         if (users.isEmpty()) {
-            throw new IllegalArgumentException("no user in " + dir + " (one file per user, holding its password)");
+            throw new IllegalArgumentException("no usable user in " + dir
+                    + " (one file per user, named after it, holding its password)");
         }
         for (String name : readOnly) {
             if (!users.containsKey(name)) {
-                String problem = "read-only user " + name + " has no password file in " + dir;
-                if (warnings == null) {
-                    throw new IllegalArgumentException(problem);
-                }
-                warnings.accept(problem); // removed: nothing to restrict
+                warnings.accept("read-only user " + name + " has no password file in " + dir); // nothing to restrict
             }
         }
         return new Users(users);

@@ -143,19 +143,22 @@ final class RespConnection implements RespRequestDecoder.Sink {
 
     @Override
     public boolean authenticated() {
-        session.recheck(access.users());
         return session.user() != null;
     }
 
     private void run(Waiting item) {
         stats.commands.incrementAndGet();
-        session.recheck(access.users()); // a removed user or a changed password signs the connection out
         Buffer own = slots.isEmpty() ? null : Buffer.buffer(64);
         RespWriter out = RespWriter.into(own == null ? batch : own, session.protocol());
         CompletableFuture<CommandHandler.Reply> later = null;
         boolean write = false;
         Transaction transaction = session.transaction();
-        if (item.refusal() != null) {
+        if (session.recheck(access.users())) {
+            // its user was removed, or its password or permission changed: as Redis does with the clients
+            // of a deleted user, the connection ends (a pooled client then connects and signs in again)
+            out.error("NOAUTH Authentication required: this connection's user changed or was removed");
+            session.closeAfterReplies();
+        } else if (item.refusal() != null) {
             out.error(item.refusal());
             failInside(transaction);
         } else if (item.command() == null) {

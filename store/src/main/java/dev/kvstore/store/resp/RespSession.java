@@ -53,18 +53,19 @@ public final class RespSession {
     /**
      * Keeps the sign-in while {@code current} still holds the user as it signed in (same password and
      * permission), else signs the connection out: a removed user or a changed password ends the rights
-     * of connections already open.
+     * of connections already open. Answers true when it just signed the connection out.
      */
-    void recheck(dev.kvstore.store.auth.Users current) {
+    boolean recheck(dev.kvstore.store.auth.Users current) {
         if (signedInAgainst == null || signedInAgainst == current || user == null) {
-            return;
+            return false;
         }
         if (current.stillHolds(user, signedInAgainst)) {
             signedInAgainst = current;
-        } else {
-            user = unauthenticated;
-            signedInAgainst = null;
+            return false;
         }
+        user = unauthenticated;
+        signedInAgainst = null;
+        return true;
     }
 
     public long id() {

@@ -15,6 +15,8 @@ class UsersTest {
     @TempDir
     Path dir;
 
+    private final java.util.List<String> warnings = new java.util.ArrayList<>();
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
@@ -23,7 +25,7 @@ class UsersTest {
     void a_user_is_a_file_named_after_it_holding_its_password_without_the_trailing_newline() throws Exception {
         Files.writeString(dir.resolve("default"), "s3cret\n");
         Files.writeString(dir.resolve("reader"), "r3ad");
-        Users users = Users.load(dir, Set.of("reader"));
+        Users users = Users.load(dir, Set.of("reader"), warnings::add);
 
         assertThat(users.required()).isTrue();
         assertThat(users.authenticate("default", bytes("s3cret"))).get()
@@ -43,18 +45,23 @@ class UsersTest {
         Files.writeString(version.resolve("default"), "pw");
         Files.createSymbolicLink(dir.resolve("..data"), version.getFileName());
         Files.createSymbolicLink(dir.resolve("default"), Path.of("..data/default"));
-        Users users = Users.load(dir, Set.of());
+        Users users = Users.load(dir, Set.of(), warnings::add);
         assertThat(users.permissions()).containsOnlyKeys("default");
         assertThat(users.authenticate("default", bytes("pw"))).isPresent();
     }
 
     @Test
-    void a_directory_that_would_leave_the_store_open_or_a_user_without_a_password_is_refused() throws Exception {
-        assertThatThrownBy(() -> Users.load(dir, Set.of())).hasMessageContaining("no user");
+    void a_directory_with_no_usable_user_is_refused_and_a_bad_file_is_left_out_with_a_warning() throws Exception {
+        assertThatThrownBy(() -> Users.load(dir, Set.of(), warnings::add)).hasMessageContaining("no usable user");
         Files.writeString(dir.resolve("empty"), "\n");
-        assertThatThrownBy(() -> Users.load(dir, Set.of())).hasMessageContaining("empty password");
-        Files.writeString(dir.resolve("empty"), "x");
-        assertThatThrownBy(() -> Users.load(dir, Set.of("ghost"))).hasMessageContaining("ghost");
+        assertThatThrownBy(() -> Users.load(dir, Set.of(), warnings::add)).hasMessageContaining("no usable user");
+        assertThat(warnings).anySatisfy(warning -> assertThat(warning).contains("empty"));
+        Files.writeString(dir.resolve("ok"), "x");
+        Files.writeString(dir.resolve("-dash"), "x");
+        Users users = Users.load(dir, Set.of("ghost"), warnings::add);
+        assertThat(users.permissions()).containsOnlyKeys("ok");
+        assertThat(warnings).anySatisfy(warning -> assertThat(warning).contains("ghost"))
+                .anySatisfy(warning -> assertThat(warning).contains("-dash"));
     }
 
     @Test
@@ -93,14 +100,14 @@ class UsersTest {
     void a_sign_in_still_holds_only_while_the_user_keeps_its_password_and_permission() throws Exception {
         Files.writeString(dir.resolve("default"), "one");
         Files.writeString(dir.resolve("app"), "app");
-        Users before = Users.load(dir, Set.of());
+        Users before = Users.load(dir, Set.of(), warnings::add);
         Users.User app = before.authenticate("app", bytes("app")).orElseThrow();
-        assertThat(Users.load(dir, Set.of()).stillHolds(app, before)).isTrue();
-        assertThat(Users.load(dir, Set.of("app")).stillHolds(app, before)).as("now read-only").isFalse();
+        assertThat(Users.load(dir, Set.of(), warnings::add).stillHolds(app, before)).isTrue();
+        assertThat(Users.load(dir, Set.of("app"), warnings::add).stillHolds(app, before)).as("now read-only").isFalse();
         Files.writeString(dir.resolve("app"), "changed");
-        assertThat(Users.load(dir, Set.of()).stillHolds(app, before)).as("password changed").isFalse();
+        assertThat(Users.load(dir, Set.of(), warnings::add).stillHolds(app, before)).as("password changed").isFalse();
         Files.delete(dir.resolve("app"));
-        assertThat(Users.load(dir, Set.of()).stillHolds(app, before)).as("removed").isFalse();
+        assertThat(Users.load(dir, Set.of(), warnings::add).stillHolds(app, before)).as("removed").isFalse();
     }
 
     @Test
