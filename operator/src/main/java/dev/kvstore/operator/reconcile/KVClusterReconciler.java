@@ -116,7 +116,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         keeper.adoptKnownTerm(cluster);
         ScaleDown scaleDown = ScaleDown.plan(cluster, pods);
         StatefulSet running = context.getSecondaryResource(StatefulSet.class).orElse(null);
-        applyChildren(cluster, scaleDown.statefulSetReplicas(), running);
+        applyChildren(cluster, scaleDown.statefulSetReplicas(), running, pods);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
@@ -151,7 +151,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return ErrorStatusUpdateControl.patchStatus(cluster).rescheduleAfter(Duration.ofSeconds(5));
     }
 
-    private void applyChildren(KVCluster cluster, int statefulSetReplicas, StatefulSet running) {
+    private void applyChildren(KVCluster cluster, int statefulSetReplicas, StatefulSet running, List<Pod> pods) {
         String namespace = cluster.getMetadata().getNamespace();
         if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
             Secret existing = client.secrets().inNamespace(namespace)
@@ -160,8 +160,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 client.resource(ClusterResources.secret(cluster)).create();
             }
         }
-        boolean clientAuth = ClientAuth.enabled(cluster, running);
-        if (ClientAuth.keptOpenSinceBefore(cluster, running) && warnedOpen.add(cluster.getMetadata().getUid())) {
+        boolean clientAuth = ClientAuth.enabled(cluster, running, pods);
+        if (ClientAuth.keptOpenSinceBefore(cluster, running, pods) && warnedOpen.add(cluster.getMetadata().getUid())) {
             LOG.warnf("%s/%s: its stores run without client authentication (made before this operator had it); "
                     + "kept so, to lock no client out. Set spec.auth.enabled: true to turn it on.",
                     namespace, cluster.getMetadata().getName());

@@ -1,6 +1,8 @@
 package dev.kvstore.operator.resources;
 
 import dev.kvstore.operator.model.KVCluster;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 
 /**
@@ -18,23 +20,38 @@ public final class ClientAuth {
     private ClientAuth() {
     }
 
-    /** @param existing the cluster's StatefulSet as it runs now, or null when there is none yet */
+    /** For a cluster with nothing running yet. */
     public static boolean enabled(KVCluster cluster, StatefulSet existing) {
+        return enabled(cluster, existing, java.util.List.of());
+    }
+
+    /**
+     * @param existing the cluster's StatefulSet as it runs now, or null when there is none
+     * @param pods     the cluster's store pods: they tell when the StatefulSet was deleted and the pods
+     *                 orphaned (the usual way to change volume claim templates)
+     */
+    public static boolean enabled(KVCluster cluster, StatefulSet existing, java.util.List<Pod> pods) {
         var auth = cluster.getSpec().getAuth();
         if (auth != null && auth.getEnabled() != null) {
             return auth.getEnabled();
         }
-        return existing == null || runsWithAuth(existing);
+        return !runsOpen(existing, pods);
     }
 
     /** The spec leaves it open and the running stores have none: kept as it is (the operator says so in its log). */
-    public static boolean keptOpenSinceBefore(KVCluster cluster, StatefulSet existing) {
+    public static boolean keptOpenSinceBefore(KVCluster cluster, StatefulSet existing, java.util.List<Pod> pods) {
         var auth = cluster.getSpec().getAuth();
-        return (auth == null || auth.getEnabled() == null) && existing != null && !runsWithAuth(existing);
+        return (auth == null || auth.getEnabled() == null) && runsOpen(existing, pods);
     }
 
-    private static boolean runsWithAuth(StatefulSet existing) {
-        var containers = existing.getSpec().getTemplate().getSpec().getContainers();
+    private static boolean runsOpen(StatefulSet existing, java.util.List<Pod> pods) {
+        if (existing != null) {
+            return !hasUsers(existing.getSpec().getTemplate().getSpec().getContainers());
+        }
+        return pods.stream().anyMatch(pod -> !hasUsers(pod.getSpec().getContainers()));
+    }
+
+    private static boolean hasUsers(java.util.List<Container> containers) {
         return containers.stream().anyMatch(c -> c.getEnv() != null
                 && c.getEnv().stream().anyMatch(e -> USERS_DIR_ENV.equals(e.getName())));
     }

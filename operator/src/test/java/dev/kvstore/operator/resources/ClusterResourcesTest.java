@@ -86,12 +86,16 @@ class ClusterResourcesTest {
         assertThat(ClientAuth.enabled(kv, null)).as("a new cluster").isTrue();
         assertThat(ClientAuth.enabled(kv, secured)).isTrue();
         assertThat(ClientAuth.enabled(kv, open)).as("made before the operator had authentication").isFalse();
-        assertThat(ClientAuth.keptOpenSinceBefore(kv, open)).isTrue();
+        assertThat(ClientAuth.keptOpenSinceBefore(kv, open, java.util.List.of())).isTrue();
+        var orphanedOpenPod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewSpec()
+                .withContainers(open.getSpec().getTemplate().getSpec().getContainers()).endSpec().build();
+        assertThat(ClientAuth.enabled(kv, null, java.util.List.of(orphanedOpenPod)))
+                .as("its StatefulSet deleted with --cascade=orphan, its open pods still run").isFalse();
         kv.getSpec().setAuth(new KVClusterSpec.Auth());
         assertThat(ClientAuth.enabled(kv, open)).as("spec.auth.enabled defaults to true once auth is given").isTrue();
         kv.getSpec().getAuth().setEnabled(false);
         assertThat(ClientAuth.enabled(kv, secured)).as("turned off on purpose").isFalse();
-        assertThat(ClientAuth.keptOpenSinceBefore(kv, open)).isFalse();
+        assertThat(ClientAuth.keptOpenSinceBefore(kv, open, java.util.List.of())).isFalse();
     }
 
     @Test

@@ -19,6 +19,8 @@ public final class Access {
     private final Path dir;
     private final Set<String> readOnly;
     private volatile Users users;
+    /** What the last read of the directory warned about: told again only when it changes. */
+    private java.util.List<String> lastWarnings = java.util.List.of();
 
     private Access(Path dir, Set<String> readOnly, Users users) {
         this.dir = dir;
@@ -33,7 +35,10 @@ public final class Access {
 
     /** The users in {@code dir}; fails (the store does not start) when they cannot be read. */
     public static Access of(Path dir, Set<String> readOnly) throws IOException {
-        Access access = new Access(dir, Set.copyOf(readOnly), Users.load(dir, readOnly, warning -> LOG.warn(warning)));
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        Access access = new Access(dir, Set.copyOf(readOnly), Users.load(dir, readOnly, warnings::add));
+        warnings.forEach(LOG::warn);
+        access.lastWarnings = warnings;
         LOG.infof("clients authenticate: users %s from %s", access.users.permissions(), dir);
         return access;
     }
@@ -50,13 +55,18 @@ public final class Access {
         return users.authenticate(name, password);
     }
 
-    /** Reads the directory again; answers whether the users changed. */
-    public boolean reload() {
+    /** Reads the directory again; answers whether the users changed. One caller at a time. */
+    public synchronized boolean reload() {
         if (dir == null) {
             return false;
         }
         try {
-            Users read = Users.load(dir, readOnly, warning -> LOG.warn(warning));
+            java.util.List<String> warnings = new java.util.ArrayList<>();
+            Users read = Users.load(dir, readOnly, warnings::add);
+            if (!warnings.equals(lastWarnings)) {
+                warnings.forEach(LOG::warn); // every 2 s otherwise
+                lastWarnings = warnings;
+            }
             if (read.sameAs(users)) {
                 return false;
             }

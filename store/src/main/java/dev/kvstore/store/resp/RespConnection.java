@@ -147,18 +147,20 @@ final class RespConnection implements RespRequestDecoder.Sink {
     }
 
     private void run(Waiting item) {
+        if (session.recheck(access.users())) {
+            // its user was removed, or its password or permission changed: as Redis does with the clients
+            // of a deleted user, the connection ends without an answer to this command (a client library
+            // takes a dropped connection for what it is, connects and signs in again)
+            session.closeAfterReplies();
+            return;
+        }
         stats.commands.incrementAndGet();
         Buffer own = slots.isEmpty() ? null : Buffer.buffer(64);
         RespWriter out = RespWriter.into(own == null ? batch : own, session.protocol());
         CompletableFuture<CommandHandler.Reply> later = null;
         boolean write = false;
         Transaction transaction = session.transaction();
-        if (session.recheck(access.users())) {
-            // its user was removed, or its password or permission changed: as Redis does with the clients
-            // of a deleted user, the connection ends (a pooled client then connects and signs in again)
-            out.error("NOAUTH Authentication required: this connection's user changed or was removed");
-            session.closeAfterReplies();
-        } else if (item.refusal() != null) {
+        if (item.refusal() != null) {
             out.error(item.refusal());
             failInside(transaction);
         } else if (item.command() == null) {
