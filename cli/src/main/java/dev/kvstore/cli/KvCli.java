@@ -63,9 +63,8 @@ public final class KvCli {
         /** A client of the cluster, authenticating as the local cluster's default user when it has users. */
         KvClient client(Duration timeout) throws IOException {
             KvClient client = new KvClient(urls(), timeout);
-            var credentials = urls != null && !urls.isEmpty() ? java.util.Optional.<dev.kvstore.cli.local.LocalUsers.Credentials>empty()
-                    : dev.kvstore.cli.local.LocalUsers.of(dir);
-            return credentials.map(c -> client.as(c.user(), c.password())).orElse(client);
+            // a local cluster's password goes to that cluster only, never to URLs given on the command line
+            return urls != null && !urls.isEmpty() ? client : dev.kvstore.cli.local.LocalUsers.signIn(client, dir);
         }
 
         Properties descriptor() throws IOException {

@@ -127,8 +127,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** A client of this cluster, authenticating as its default user when it has users ({@link LocalUsers}). */
     public dev.kvstore.cli.client.KvClient client(java.time.Duration timeout) throws IOException {
-        dev.kvstore.cli.client.KvClient client = new dev.kvstore.cli.client.KvClient(urls(), timeout);
-        return LocalUsers.of(dir).map(c -> client.as(c.user(), c.password())).orElse(client);
+        return LocalUsers.signIn(new dev.kvstore.cli.client.KvClient(urls(), timeout), dir);
     }
 
     public List<String> urls() {

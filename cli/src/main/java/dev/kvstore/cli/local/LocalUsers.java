@@ -55,6 +55,12 @@ public final class LocalUsers {
         return users;
     }
 
+    /** {@code client}, authenticating as the default user of the cluster in {@code clusterDir} when it has users. */
+    public static dev.kvstore.cli.client.KvClient signIn(dev.kvstore.cli.client.KvClient client, Path clusterDir)
+            throws IOException {
+        return of(clusterDir).map(c -> client.as(c.user(), c.password())).orElse(client);
+    }
+
     /** The {@code default} user's credentials of the cluster in {@code clusterDir}; empty when it has no users. */
     public static Optional<Credentials> of(Path clusterDir) throws IOException {
         Path file = clusterDir.resolve("users").resolve(DEFAULT_USER);

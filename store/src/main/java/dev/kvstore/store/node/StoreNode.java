@@ -340,10 +340,6 @@ public final class StoreNode implements Closeable {
      * Where the log stands for a WATCH: a later {@link KeyView#writtenSince} tells whether a key was
      * written after it. Only the primary keeps the stamps that answer it.
      */
-    public KeyView.WatchPoint watchPoint() {
-        return whileTakingWrites(this::currentWatchPoint);
-    }
-
     private KeyView.WatchPoint currentWatchPoint() {
         // the applied offset, not the log's end: reads answer from the applied state, so a write still
         // pending at WATCH must count as one after it (a false abort at worst, never a missed write)

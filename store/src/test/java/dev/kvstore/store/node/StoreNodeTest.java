@@ -410,7 +410,7 @@ class StoreNodeTest {
         void a_watch_is_broken_by_a_write_after_it_not_by_one_before_and_not_by_other_keys() throws Exception {
             primaryWithOneWrite();
             node.write(put("early")).get(5, TimeUnit.SECONDS);
-            KeyView.WatchPoint watch = node.watchPoint();
+            KeyView.WatchPoint watch = node.watch(java.util.List.of("k")).get("k").point();
             node.write(put("late")).get(5, TimeUnit.SECONDS);
             var seen = node.decideAll(view -> new DecidedWrites<>(java.util.List.of(),
                     view.writtenSince("early", watch) + "/" + view.writtenSince("late", watch)
@@ -425,7 +425,7 @@ class StoreNodeTest {
             primaryWithOneWrite();
             disk.holdFlusherForces();
             var pending = node.write(put("k"));
-            KeyView.WatchPoint watch = node.watchPoint();
+            KeyView.WatchPoint watch = node.watch(java.util.List.of("k")).get("k").point();
             disk.stopHolding();
             pending.get(5, TimeUnit.SECONDS);
             var seen = node.decideAll(view -> new DecidedWrites<>(java.util.List.of(), view.writtenSince("k", watch)));
@@ -435,7 +435,7 @@ class StoreNodeTest {
         @Test
         void a_watch_from_an_earlier_term_counts_as_broken() throws Exception {
             primaryWithOneWrite();
-            KeyView.WatchPoint watch = node.watchPoint();
+            KeyView.WatchPoint watch = node.watch(java.util.List.of("k")).get("k").point();
             node.promote(2, true);
             readablePrimary(2);
             var seen = node.decideAll(view -> new DecidedWrites<>(java.util.List.of(), view.writtenSince("a", watch)));
