@@ -37,6 +37,12 @@ public final class KvState {
     private final java.util.concurrent.atomic.AtomicLong usedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.function.LongSupplier clock;
     private volatile long appliedOffset;
+    /**
+     * Held by {@link #apply} and {@link #atOnePoint} only: a multi-key read waits for one entry's apply,
+     * never for a snapshot's walk or load (they hold this object's monitor, for a long time, and the
+     * reads run on event loops; during a load the node refuses reads anyway).
+     */
+    private final Object applyLock = new Object();
 
     public KvState() {
         this(System::currentTimeMillis);
@@ -68,11 +74,13 @@ public final class KvState {
         if (entry.offset() != appliedOffset + 1) {
             throw new IllegalStateException("applying " + entry + " after offset " + appliedOffset);
         }
-        for (dev.kvstore.store.log.Mutation mutation : entry.mutations()) {
-            store(mutation.key(), mutation.deletes() ? null
-                    : mutation.expires() ? new Expiring(mutation.value(), mutation.expiresAtMillis()) : mutation.value());
+        synchronized (applyLock) {
+            for (dev.kvstore.store.log.Mutation mutation : entry.mutations()) {
+                store(mutation.key(), mutation.deletes() ? null
+                        : mutation.expires() ? new Expiring(mutation.value(), mutation.expiresAtMillis()) : mutation.value());
+            }
+            appliedOffset = entry.offset();
         }
-        appliedOffset = entry.offset();
     }
 
     /** Replaces (null: removes) a key's entry in one step, keeping the time index and the bytes in line. */
@@ -95,8 +103,10 @@ public final class KvState {
      * Runs {@code reads} with no entry applied meanwhile ({@link #apply} holds the same lock), so reads
      * of several keys see a multi-key entry whole or not at all.
      */
-    public synchronized <T> T atOnePoint(java.util.function.Supplier<T> reads) {
-        return reads.get();
+    public <T> T atOnePoint(java.util.function.Supplier<T> reads) {
+        synchronized (applyLock) {
+            return reads.get();
+        }
     }
 
     /** The key's value, or null when it is absent or its time has passed. */
