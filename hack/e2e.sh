@@ -22,6 +22,14 @@ if [[ ${KV_E2E_KEEP:-0} != 1 ]]; then
 fi
 echo "e2e: cluster up at $((SECONDS - t0)) s"
 # the suite runs helm and kubectl by name: the versions built for this cluster come first
-PATH="$BIN:$PATH" mvn -B -ntp -f "$ROOT/pom.xml" -Pe2e -pl e2e verify -Dkv.e2e.kubeconfig="$KUBECONFIG" "$@"
+rm -f "$ROOT/e2e/target/e2e-diagnostics.txt"
+if ! PATH="$BIN:$PATH" mvn -B -ntp -f "$ROOT/pom.xml" -Pe2e -pl e2e verify -Dkv.e2e.kubeconfig="$KUBECONFIG" "$@"; then
+  # the cluster as each failed test left it (FailureDiagnostics): a CI log keeps only its end
+  if [[ -s $ROOT/e2e/target/e2e-diagnostics.txt ]]; then
+    echo "e2e: FAILED; the cluster at each failure (e2e/target/e2e-diagnostics.txt):"
+    tail -n 400 "$ROOT/e2e/target/e2e-diagnostics.txt"
+  fi
+  exit 1
+fi
 echo "e2e: done in $((SECONDS - t0)) s"
 cat "$ROOT/e2e/target/e2e-results.txt"

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The product on a real cluster, as a user runs it: helm install the operator, kubectl apply the
@@ -52,6 +53,8 @@ class KvClusterE2E {
     /** The README cluster's generated password (user default); the suite's other clusters are given the same. */
     private String password;
     private final Path results = Path.of("target", "e2e-results.txt");
+    @RegisterExtension
+    final FailureDiagnostics diagnostics = new FailureDiagnostics(() -> kube, List.of(NS, OPERATOR_NS));
 
     @BeforeAll
     void installOperator() throws IOException {
@@ -319,7 +322,7 @@ class KvClusterE2E {
         // a moment later (DNS and kube-proxy), and a failed connection must not count as an answer below;
         // curl exits non-zero (7) while the route is missing, which must mean "try again", not an error
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                assertThat(client.bash("curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary probe "
+                assertThat(client.bash("curl -s -m 5 -o /dev/null -w '%{http_code}' -X PUT --data-binary probe "
                         + "http://small-rw:8080/v1/kv/probe || true")).isEqualTo("200"));
 
         // 256 KiB values until ten in a row are refused: the budget is half the heap (60% of 320Mi)
@@ -459,8 +462,8 @@ class KvClusterE2E {
         await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(statusOf(name).get("phase")).isEqualTo("Ready"));
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                assertThat(client.bash("curl -s -o /dev/null -w '%{http_code}' http://upgrade-rw:8080/v1/kv/probe || true"))
-                        .isIn("200", "404"));
+                assertThat(client.bash("curl -s -m 5 -o /dev/null -w '%{http_code}' http://upgrade-rw:8080/v1/kv/probe || true"))
+                        .as("HTTP status of a read through upgrade-rw").isIn("200", "404"));
         client.startWriter(writer, "upgrade-rw", "upgrade");
         awaitAcknowledgedWrites(writer);
 

@@ -1,0 +1,64 @@
+package dev.kvstore.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * What the cluster looked like when a test failed: resources, events and the last log lines of
+ * the stores and the operator, appended to target/e2e-diagnostics.txt. A CI run shows only the
+ * end of its output, and the cluster is gone by the time anyone looks, so hack/e2e.sh prints
+ * this file when the suite fails.
+ */
+final class FailureDiagnostics implements TestWatcher {
+
+    static final Path FILE = Path.of("target", "e2e-diagnostics.txt");
+
+    private final Supplier<Kube> kube;
+    private final List<String> namespaces;
+
+    FailureDiagnostics(Supplier<Kube> kube, List<String> namespaces) {
+        this.kube = kube;
+        this.namespaces = namespaces;
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+        Kube cluster = kube.get();
+        if (cluster == null) {
+            return;
+        }
+        StringBuilder out = new StringBuilder("==== " + context.getDisplayName() + " failed: " + cause + "\n");
+        for (String namespace : namespaces) {
+            section(out, cluster, "get", "kvclusters,statefulsets,pods,services,endpoints", "-n", namespace,
+                    "-o", "wide");
+            section(out, cluster, "get", "events", "-n", namespace, "--sort-by=.lastTimestamp");
+            String pods = cluster.kubectlResult(null, "get", "pods", "-n", namespace, "-o",
+                    "jsonpath={.items[*].metadata.name}").out();
+            for (String pod : pods.split("\\s+")) {
+                if (!pod.isBlank()) {
+                    section(out, cluster, "logs", "-n", namespace, pod, "--all-containers", "--tail=40");
+                }
+            }
+        }
+        try {
+            Files.createDirectories(FILE.getParent());
+            Files.writeString(FILE, out, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void section(StringBuilder out, Kube cluster, String... args) {
+        Kube.Result result = cluster.kubectlResult(null, args);
+        out.append("---- kubectl ").append(String.join(" ", args)).append('\n')
+                .append(result.out()).append(result.err()).append('\n');
+    }
+}
