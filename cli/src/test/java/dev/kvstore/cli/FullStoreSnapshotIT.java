@@ -33,7 +33,7 @@ class FullStoreSnapshotIT {
     @Test
     void a_full_store_behind_the_compacted_log_installs_the_primarys_snapshot_within_its_heap() throws Exception {
         LocalClusterSettings settings = LocalClusterSettings.defaults(3).withRestart(false).withHeapMb(HEAP_MB)
-                .with("kv.snapshot-every-entries", "2000").with("kv.log-retention-entries", "100");
+                .with("kv.snapshot-every-entries", "2000").with("kv.snapshot-growth-percent", "0").with("kv.log-retention-entries", "100");
         try (ClusterFixture fixture = new ClusterFixture("full-snapshot", settings).start()) {
             NodeProcess primary = fixture.primary();
             Set<String> keys = fillToTheBudget(primary, (byte) 1);

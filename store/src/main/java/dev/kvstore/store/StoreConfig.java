@@ -62,6 +62,14 @@ public interface StoreConfig {
     @WithDefault("100000")
     long snapshotEveryEntries();
 
+    /**
+     * A snapshot also waits until the entries applied since the last one reach this percentage of the
+     * keys it held (Redis's auto-aof-rewrite-percentage): snapshot work stays proportional to the writes
+     * however large the data set. 0: every {@code kv.snapshot-every-entries}, whatever the size.
+     */
+    @WithDefault("100")
+    int snapshotGrowthPercent();
+
     /** Entries kept in the log behind a snapshot, so a briefly absent secondary catches up from the log. */
     @WithDefault("10000")
     long logRetentionEntries();

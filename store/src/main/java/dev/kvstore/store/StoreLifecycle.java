@@ -50,7 +50,7 @@ public class StoreLifecycle {
                 config.snapshotEveryEntries(), config.logRetentionEntries(),
                 config.maxMemory().map(MemoryEstimate::parseBytes).orElseGet(NodeSettings::defaultMaxMemoryBytes),
                 config.minFreeDisk().map(MemoryEstimate::parseBytes).orElse(-1L), config.maxEntryBytes(),
-                config.logFormat());
+                config.logFormat(), config.snapshotGrowthPercent());
         DiskSync disk = GuardedDiskSync.system();
         if (config.failpointFsyncErrorFile().isPresent()) {
             // relative to the data directory, so that each store of a local cluster has its own

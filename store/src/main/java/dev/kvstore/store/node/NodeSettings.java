@@ -11,13 +11,30 @@ public record NodeSettings(String nodeId, String clusterId, String secret, Path 
                            int minSyncReplicas, FsyncPolicy fsync, int maxKeyBytes, int maxValueBytes,
                            long writeTimeoutMillis, long heartbeatMillis, long leaseMillis,
                            long snapshotEveryEntries, long logRetentionEntries, long maxMemoryBytes,
-                           long minFreeDiskBytes, int entryLimitBytes, int logFormat) {
+                           long minFreeDiskBytes, int entryLimitBytes, int logFormat, int snapshotGrowthPercent) {
 
     public NodeSettings {
+        new SnapshotSchedule(snapshotEveryEntries, snapshotGrowthPercent); // refuses nonsense at start
         if (logFormat < LogFormat.BASIC || logFormat > LogFormat.CURRENT) {
             throw new IllegalArgumentException("kv.log-format must be between " + LogFormat.BASIC + " and "
                     + LogFormat.CURRENT + ", got " + logFormat);
         }
+    }
+
+    /** Snapshots at a fixed interval ({@code kv.snapshot-growth-percent} 0), as tests of the log's mechanics want. */
+    public NodeSettings(String nodeId, String clusterId, String secret, Path dataDir, String advertisedReplication,
+                        String advertisedHttp, ReplicationMode mode, int minSyncReplicas, FsyncPolicy fsync,
+                        int maxKeyBytes, int maxValueBytes, long writeTimeoutMillis, long heartbeatMillis,
+                        long leaseMillis, long snapshotEveryEntries, long logRetentionEntries, long maxMemoryBytes,
+                        long minFreeDiskBytes, int entryLimitBytes, int logFormat) {
+        this(nodeId, clusterId, secret, dataDir, advertisedReplication, advertisedHttp, mode, minSyncReplicas, fsync,
+                maxKeyBytes, maxValueBytes, writeTimeoutMillis, heartbeatMillis, leaseMillis, snapshotEveryEntries,
+                logRetentionEntries, maxMemoryBytes, minFreeDiskBytes, entryLimitBytes, logFormat, 0);
+    }
+
+    /** When the next snapshot is due. */
+    SnapshotSchedule snapshotSchedule() {
+        return new SnapshotSchedule(snapshotEveryEntries, snapshotGrowthPercent);
     }
 
     /** Writing and reading the newest log format. */

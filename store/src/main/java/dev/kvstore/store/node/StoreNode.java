@@ -126,7 +126,10 @@ public final class StoreNode implements Closeable {
     private final java.util.concurrent.ScheduledExecutorService diskWatch =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("disk-space"));
     private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(DaemonThreads.named("snapshotter"));
+    private final SnapshotSchedule snapshotSchedule;
     private volatile long lastSnapshotOffset;
+    /** How many keys that snapshot holds. */
+    private volatile long lastSnapshotKeys;
     private final AtomicBoolean snapshotRunning = new AtomicBoolean();
     /**
      * Held while the snapshot file is written and renamed (the store's own snapshot) or replaced and read
@@ -176,6 +179,7 @@ public final class StoreNode implements Closeable {
     /** With the given disk: tests slow it down, fail it, or watch which threads use it. */
     public StoreNode(NodeSettings settings, DiskSync disk) throws IOException {
         this.settings = settings;
+        this.snapshotSchedule = settings.snapshotSchedule();
         this.files = new DurableFiles(disk);
         Path dir = settings.dataDir();
         files.createDirectories(dir);
@@ -188,6 +192,7 @@ public final class StoreNode implements Closeable {
         this.log = new ReplicationLog(dir, disk, settings.fsync(), settings.maxEntryBytes(), base,
                 snapshot.map(SnapshotFile.Header::history).orElse(EpochHistory.EMPTY));
         this.lastSnapshotOffset = base;
+        this.lastSnapshotKeys = state.size();
         this.diskSpace = new DiskSpace(DiskSpace.Volume.of(dir), settings.minFreeDiskBytes());
         this.quarantine = new Quarantine(dir.resolve("quarantine"), settings.maxEntryBytes(), disk);
         this.commitHint = new CommitHint(dir);
@@ -982,6 +987,7 @@ public final class StoreNode implements Closeable {
         log.resetTo(0, EpochHistory.EMPTY);
         state.clear();
         lastSnapshotOffset = 0;
+        lastSnapshotKeys = 0;
         secondaryCommit = 0;
         commitHint.remember(0);
         throw new IOException("diverged at " + keepUpTo + ", inside this store's snapshot; starting over empty");
@@ -1049,7 +1055,7 @@ public final class StoreNode implements Closeable {
                 pending.applied(entry);
             }
         }
-        if (state.appliedOffset() - lastSnapshotOffset >= settings.snapshotEveryEntries()
+        if (snapshotSchedule.due(state.appliedOffset() - lastSnapshotOffset, lastSnapshotKeys)
                 && snapshotRunning.compareAndSet(false, true)) {
             snapshotter.execute(this::takeSnapshot);
         }
@@ -1092,6 +1098,7 @@ public final class StoreNode implements Closeable {
         }
         snapshotFile.write(snapshot);
         lastSnapshotOffset = snapshot.lastIncludedOffset();
+        lastSnapshotKeys = snapshot.data().size();
         long newBase = compactionBase(snapshot.lastIncludedOffset());
         if (newBase >= log.startOffset()) {
             log.compactTo(newBase);
@@ -1118,6 +1125,11 @@ public final class StoreNode implements Closeable {
     /** The offset the snapshot file on disk ends at (0 without one). */
     public long lastSnapshotOffset() {
         return lastSnapshotOffset;
+    }
+
+    /** How many keys the snapshot file on disk holds (what the next snapshot waits on, see SnapshotSchedule). */
+    public long lastSnapshotKeys() {
+        return lastSnapshotKeys;
     }
 
     /** How many snapshots this store took from a primary since it started. */
@@ -1187,6 +1199,7 @@ public final class StoreNode implements Closeable {
                 loading = false;
                 snapshotsInstalled.incrementAndGet();
                 lastSnapshotOffset = header.lastIncludedOffset();
+                lastSnapshotKeys = header.entries();
                 secondaryCommit = Math.max(secondaryCommit, header.lastIncludedOffset());
                 commitHint.remember(secondaryCommit);
             }

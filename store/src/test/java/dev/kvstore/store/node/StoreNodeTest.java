@@ -77,6 +77,42 @@ class StoreNodeTest {
     }
 
     @Nested
+    class Snapshots {
+
+        @Test
+        void wait_until_the_entries_since_the_last_one_match_the_keys_it_held() throws Exception {
+            // a snapshot every 10 entries at least, and no sooner than 100% of the last one's keys
+            NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1",
+                    "http://127.0.0.1:2", ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50,
+                    LEASE_MILLIS, 10, 5, NodeSettings.defaultMaxMemoryBytes(), -1,
+                    NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES, dev.kvstore.store.log.LogFormat.CURRENT, 100);
+            node = new StoreNode(settings, disk);
+            readablePrimary(1);
+            for (int i = 0; i < 60; i++) {
+                node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 30);
+            long first = node.lastSnapshotOffset();
+            long keys = node.lastSnapshotKeys();
+            assertThat(keys).isGreaterThanOrEqualTo(29);
+
+            // overwrites up to two entries short of as many as the snapshot has keys: no new snapshot yet
+            long short2 = keys - (node.log().lastOffset() - first) - 2;
+            for (int i = 0; i < short2; i++) {
+                node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
+            }
+            Thread.sleep(300);
+            assertThat(node.lastSnapshotOffset()).as("snapshot of %d keys at %d, log at %d", keys, first,
+                    node.log().lastOffset()).isEqualTo(first);
+
+            for (int i = 0; i < 5; i++) {
+                node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() > first);
+        }
+    }
+
+    @Nested
     class The_new_primarys_lease_wait {
 
         @Test
