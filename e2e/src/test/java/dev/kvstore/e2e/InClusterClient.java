@@ -196,11 +196,12 @@ final class InClusterClient {
                 spec:
                   restartPolicy: Never
                   terminationGracePeriodSeconds: 1
-                  securityContext: {runAsNonRoot: true, runAsUser: 185}
+                  securityContext: {runAsNonRoot: true, runAsUser: 185, seccompProfile: {type: RuntimeDefault}}
                   containers:
                   - name: client
                     image: %s
                     imagePullPolicy: IfNotPresent
+                    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
                     env:
                     - name: REDISCLI_AUTH
                       valueFrom: {secretKeyRef: {name: %s, key: default, optional: true}}

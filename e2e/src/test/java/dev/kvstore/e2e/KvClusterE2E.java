@@ -61,10 +61,21 @@ class KvClusterE2E {
         kube = Kube.fromSystemProperties();
         Files.createDirectories(results.getParent());
         Files.writeString(results, "");
+        // both namespaces admit only pods that meet the restricted Pod Security Standard, as a careful
+        // cluster administrator sets them up: the operator, the stores and the test's clients must run there
+        for (String namespace : List.of(OPERATOR_NS, NS)) {
+            kube.apply("""
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata:
+                      name: %s
+                      labels:
+                        pod-security.kubernetes.io/enforce: restricted
+                        pod-security.kubernetes.io/enforce-version: latest
+                    """.formatted(namespace));
+        }
         kube.helm("install", RELEASE, Kube.projectRoot().resolve("helm/kvcluster-operator").toString(),
-                "--namespace", OPERATOR_NS, "--create-namespace", "--set", "image.tag=" + tag,
-                "--wait", "--timeout", "5m");
-        kube.kubectl("create", "namespace", NS);
+                "--namespace", OPERATOR_NS, "--set", "image.tag=" + tag, "--wait", "--timeout", "5m");
         client = new InClusterClient(kube, NS, "kvstore/store:" + tag);
         client.start();
     }
@@ -172,12 +183,35 @@ class KvClusterE2E {
 
     @Test
     @Order(4)
-    void storesRunAsNonRootOnAReadOnlyRootFilesystem() {
+    void everyPodMeetsTheRestrictedPodSecurityStandardAndStoresHoldNoApiToken() {
+        // the namespaces enforce it: a pod that does not meet it is refused (so the pods running there do)
+        for (String namespace : List.of(OPERATOR_NS, NS)) {
+            Kube.Result refused = kube.kubectlResult("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata:
+                      name: pss-probe
+                      namespace: %s
+                    spec:
+                      containers:
+                      - name: c
+                        image: kvstore/store:%s
+                    """.formatted(namespace, tag), "apply", "--dry-run=server", "-f", "-");
+            assertThat(refused.ok()).as("a root pod without seccomp in " + namespace).isFalse();
+            assertThat(refused.err()).contains("violates PodSecurity \"restricted:latest\"");
+        }
+        assertThat(kube.kubectl("get", "pods", "-n", OPERATOR_NS, "-o", "jsonpath={.items[*].status.phase}").split(" "))
+                .hasSize(2).containsOnly("Running");
+        assertThat(rolesByPod()).hasSize(3);
+
         String pod = CLUSTER + "-0";
         assertThat(kube.kubectl("exec", "-n", NS, pod, "--", "id", "-u").strip()).isEqualTo("185");
         Kube.Result write = kube.kubectlResult(null, "exec", "-n", NS, pod, "--", "touch", "/probe");
         assertThat(write.ok()).isFalse();
         assertThat(write.err()).contains("Read-only file system");
+        Kube.Result token = kube.kubectlResult(null, "exec", "-n", NS, pod, "--", "ls",
+                "/var/run/secrets/kubernetes.io/serviceaccount/token");
+        assertThat(token.ok()).as("a store's pod has no service account token: " + token.out()).isFalse();
     }
 
     @Test

@@ -236,8 +236,12 @@ public final class ClusterResources {
                 // (an OOM, a crash, `kill -9` through kubectl exec) really dies and the kubelet restarts it.
                 .withShareProcessNamespace(true)
                 .withTerminationGracePeriodSeconds(10L)
+                // the restricted Pod Security Standard: the runtime's default seccomp filter as well
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(185L).withRunAsGroup(185L)
-                .withFsGroup(185L).endSecurityContext()
+                .withFsGroup(185L).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                // a store never calls the Kubernetes API: no token to steal from it
+                .withAutomountServiceAccountToken(false)
                 .withAffinity(spec.getAffinity())
                 .withTolerations(spec.getTolerations())
                 .addNewVolume().withName("secret").withNewSecret().withSecretName(KvNames.secretOf(cluster))

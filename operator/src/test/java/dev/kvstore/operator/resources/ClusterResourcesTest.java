@@ -125,9 +125,11 @@ class ClusterResourcesTest {
     }
 
     @Test
-    void storesRunNonRootOnAReadOnlyRootWithoutCapabilities() {
+    void storesMeetTheRestrictedPodSecurityStandardWithoutAnApiToken() {
         StatefulSet sts = ClusterResources.statefulSet(cluster("kv", new KVClusterSpec()));
         var pod = sts.getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getAutomountServiceAccountToken()).as("a store never calls the Kubernetes API").isFalse();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(185L);
         var container = pod.getContainers().get(0).getSecurityContext();
