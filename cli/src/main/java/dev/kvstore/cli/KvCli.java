@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kv}: run a local cluster, talk to it, and watch failovers happen. */
-@Command(name = "kv", mixinStandardHelpOptions = true, version = "kv 0.1.0",
+// INHERIT: every subcommand answers --help (and --version) too
+@Command(name = "kv", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "kv 0.1.0",
         description = "KV Cluster command line: local cluster, client, demo.",
         subcommands = {KvCli.Local.class, KvCli.Demo.class, KvCli.Put.class, KvCli.Get.class, KvCli.Status.class,
                 KvCli.KillPrimary.class, dev.kvstore.cli.bench.Bench.class})
@@ -247,22 +248,46 @@ public final class KvCli {
         }
     }
 
-    @Command(name = "status", description = "Show every store: role, epoch, offsets, lag.")
+    @Command(name = "status", description = "Show every store: role, epoch, offsets, lag, state (a table; "
+            + "-o json for the stores' own answers). Exit code 1 when a store does not answer.")
     static class Status implements Callable<Integer> {
         @CommandLine.Mixin
         ClusterOptions cluster;
 
+        @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json")
+        String output;
+
         @Override
         public Integer call() throws Exception {
+            if (!output.equals("table") && !output.equals("json")) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "-o must be table or json, got '" + output + "'");
+            }
             KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(2));
+            List<StatusTable.Row> rows = new ArrayList<>();
             for (String url : cluster.urls()) {
                 try {
-                    System.out.println(url + "  " + client.status(url).toString());
+                    rows.add(StatusTable.Row.answered(url, client.status(url)));
                 } catch (IOException e) {
-                    System.out.println(url + "  DOWN (" + e.getMessage() + ")");
+                    rows.add(StatusTable.Row.unreachable(url, String.valueOf(e.getMessage())));
                 }
             }
-            return 0;
+            if (output.equals("json")) {
+                var json = new com.fasterxml.jackson.databind.ObjectMapper();
+                var array = json.createArrayNode();
+                for (StatusTable.Row row : rows) {
+                    var item = array.addObject().put("url", row.url());
+                    if (row.status() != null) {
+                        item.set("status", row.status());
+                    } else {
+                        item.put("error", row.error());
+                    }
+                }
+                System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(array));
+            } else {
+                System.out.print(StatusTable.render(rows));
+            }
+            return rows.stream().allMatch(row -> row.status() != null) ? 0 : 1;
         }
 
         static String describe(KvClient client, List<String> urls, long epoch) {
