@@ -182,6 +182,44 @@ class KvClusterE2E {
     }
 
     @Test
+    @Order(5)
+    void aPasswordIsRotatedThroughTheSecretWithoutARestartOrADroppedClient() {
+        String next = generatedPassword(CLUSTER) + "-next";
+        // step 1: the new password beside the old one; both sign in on every store, nothing restarts
+        setDefaultPasswords(password + "\n" + next);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(answersOfEveryStore(next)).containsOnly("PONG"));
+        assertThat(answersOfEveryStore(password)).containsOnly("PONG");
+        // step 2, the clients moved: the old one goes
+        setDefaultPasswords(next);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                assertThat(answersOfEveryStore(password)).allMatch(answer -> answer.contains("WRONGPASS")));
+        assertThat(answersOfEveryStore(next)).containsOnly("PONG");
+        assertThat(kube.kubectl("get", "pods", "-n", NS, "-l", "kvstore.dev/cluster=" + CLUSTER, "-o",
+                "jsonpath={.items[*].status.containerStatuses[*].restartCount}").split(" ")).containsOnly("0");
+        password = next;
+        client.usePassword(password);
+    }
+
+    private void setDefaultPasswords(String value) {
+        kube.client().secrets().inNamespace(NS).withName(CLUSTER + "-users").edit(secret -> {
+            secret.setData(Map.of("default", java.util.Base64.getEncoder()
+                    .encodeToString(value.getBytes(StandardCharsets.UTF_8))));
+            return secret;
+        });
+    }
+
+    /** What redis-cli prints for PING on every store of the README cluster, signed in as default with {@code pw}. */
+    private List<String> answersOfEveryStore(String pw) {
+        List<String> answers = new java.util.ArrayList<>();
+        for (Pod pod : kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list().getItems()) {
+            answers.add(client.bash("REDISCLI_AUTH=\"$1\" redis-cli -h \"$2\" PING 2>&1", pw,
+                    pod.getStatus().getPodIP()).strip());
+        }
+        return answers;
+    }
+
+    @Test
     @Order(4)
     void everyPodMeetsTheRestrictedPodSecurityStandardAndStoresHoldNoApiToken() {
         // the namespaces enforce it: a pod that does not meet it is refused (so the pods running there do)
@@ -215,7 +253,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void writesThroughRwAreReadThroughRo() {
         String out = client.bash("""
                 for i in $(seq 1 50); do
@@ -230,13 +268,13 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void deletingThePrimaryPodFailsOverWithoutLosingAWrite() {
         loseThePrimary("pod-delete", primary -> kube.client().pods().inNamespace(NS).withName(primary).delete());
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void killingTheStoreProcessFailsOverWithoutLosingAWrite() {
         loseThePrimary("process-kill", primary -> {
             int restartsBefore = restarts(primary);
@@ -248,7 +286,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void anotherOperatorReplicaTakesOverWhenTheLeaderGoes() {
         String leader = leaseHolder();
         assertThat(leader).isNotBlank();
@@ -260,7 +298,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void scalesUpAndScalesDownPastThePrimaryWithoutAFailover() {
         patchSpec("{\"replicas\":5}");
         awaitReady(5);
@@ -290,7 +328,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void rollingUpdateKeepsTheClusterWritable() {
         client.startWriter("kv-e2e-writer-rollout", "kv-rw", "rollout");
         awaitAcknowledgedWrites("kv-e2e-writer-rollout");
@@ -311,7 +349,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void invalidSpecsAreRejectedWithAMessageSayingWhatToChange() {
         Map<String, String> invalid = Map.of(
                 "{\"replicas\":0}", "spec.replicas",
@@ -330,7 +368,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(14)
+    @Order(15)
     void aClusterFilledPastItsMemoryBudgetRefusesWritesAndNoPodIsOomKilled() {
         String small = "small";
         usersSecretBefore(small);
@@ -411,7 +449,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(15)
+    @Order(16)
     void deletingTheClusterAndUninstallingTheChartCleanUp() {
         kube.kubectl("delete", "kvc", CLUSTER, "-n", NS, "--wait=true", "--timeout=2m");
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
@@ -436,7 +474,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(12)
+    @Order(13)
     void redisCliWritesThroughRwWhileThePrimaryPodIsDeletedAndEveryOkReadsBackThroughRo() {
         // the failure message shows what the pod's resolver says of the Service's name
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -473,7 +511,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(13)
+    @Order(14)
     void anUpdateFromThePreviousReleaseARollbackAndTheUpdateAgainKeepEveryWrite() {
         String name = "upgrade";
         String writer = "kv-e2e-writer-upgrade";

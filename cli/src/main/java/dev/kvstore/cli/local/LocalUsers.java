@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -61,12 +62,18 @@ public final class LocalUsers {
         return of(clusterDir).map(c -> client.as(c.user(), c.password())).orElse(client);
     }
 
-    /** The {@code default} user's credentials of the cluster in {@code clusterDir}; empty when it has no users. */
+    /**
+     * The {@code default} user's credentials of the cluster in {@code clusterDir}; empty when it has no
+     * users. Of several passwords (one a line, while one is rotated), the last: the newest.
+     */
     public static Optional<Credentials> of(Path clusterDir) throws IOException {
         Path file = clusterDir.resolve("users").resolve(DEFAULT_USER);
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        return Optional.of(new Credentials(DEFAULT_USER, Files.readString(file, StandardCharsets.UTF_8).strip()));
+        List<String> passwords = Files.readString(file, StandardCharsets.UTF_8).lines()
+                .filter(line -> !line.isEmpty()).toList();
+        return passwords.isEmpty() ? Optional.empty()
+                : Optional.of(new Credentials(DEFAULT_USER, passwords.get(passwords.size() - 1)));
     }
 }

@@ -260,6 +260,50 @@ class AuthIT {
     }
 
     @Test
+    void a_password_is_rotated_without_cutting_anyone_off_by_giving_the_user_both_for_a_while() throws Exception {
+        Path file = users.resolve("rotor");
+        replace(file, "rotor-old\n");
+        awaitEveryStoreAccepts("rotor", "rotor-old");
+        try (Jedis signedInWithOld = new Jedis(HOST, port())) {
+            signedInWithOld.auth("rotor", "rotor-old");
+            // step 1: the new password beside the old one (a Secret's value "old\nnew")
+            replace(file, "rotor-old\nrotor-new\n");
+            awaitEveryStoreAccepts("rotor", "rotor-new");
+            assertThat(signedInWithOld.set("rotation:during", "1")).as("a connection of the old password, after the "
+                    + "reload").isEqualTo("OK");
+            try (Jedis signedInWithNew = new Jedis(HOST, port())) {
+                signedInWithNew.auth("rotor", "rotor-new");
+                // step 2, the clients moved: the old password goes, and the connections that used it
+                replace(file, "rotor-new\n");
+                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThatThrownBy(() ->
+                        signedInWithOld.get("rotation:during"))
+                        .isInstanceOf(redis.clients.jedis.exceptions.JedisConnectionException.class));
+                assertThat(signedInWithNew.get("rotation:during")).isEqualTo("1");
+            }
+        }
+        try (Jedis again = new Jedis(HOST, port())) {
+            assertThatThrownBy(() -> again.auth("rotor", "rotor-old")).hasMessageStartingWith("WRONGPASS");
+        }
+    }
+
+    /** Replaces a user file at once, as the kubelet swaps a Secret volume's files. */
+    private void replace(Path file, String content) throws Exception {
+        Path part = users.resolve("." + file.getFileName() + ".part");
+        Files.writeString(part, content);
+        Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void awaitEveryStoreAccepts(String user, String password) {
+        for (var store : fixture.cluster.nodes()) {
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
+                try (Jedis jedis = new Jedis(HOST, store.respPort())) {
+                    return jedis.auth(user, password).equals("OK");
+                }
+            });
+        }
+    }
+
+    @Test
     void a_changed_password_applies_without_a_restart_and_the_old_one_stops_working() throws Exception {
         String newPassword = "rotated-" + System.nanoTime();
         Path part = users.resolve(".rotating.part");

@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,9 +18,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The users clients authenticate as, each with a password and a permission. Read from a directory
- * with one file per user, named after the user and holding the password (a Kubernetes Secret
- * mounted as a volume has that shape; a trailing newline is not part of the password). Only digests
+ * The users clients authenticate as, each with a permission and one or more passwords. Read from a
+ * directory with one file per user, named after the user and holding its passwords, one a line (a
+ * Kubernetes Secret mounted as a volume has that shape; line ends and empty lines are not part of
+ * any password). Several passwords are how one is rotated without cutting anyone off, as with
+ * Redis ACL's {@code >pass} given twice: add the new one on a line of its own, move the clients to
+ * it, then remove the old one (the connections that signed in with it are closed then). Only digests
  * of the passwords are kept, compared in constant time. With no directory, authentication is off:
  * every client is the {@code default} user, as with a Redis that has no password set.
  */
@@ -43,7 +49,33 @@ public final class Users {
     /** Compared against when the name is unknown, so that a wrong name takes as long as a wrong password. */
     private static final byte[] NO_ONE = digest("\u0000no such user".getBytes(StandardCharsets.UTF_8));
 
-    private record Credential(User user, byte[] passwordDigest) {
+    /**
+     * A client signed in: as whom, and with which of the user's passwords (its digest), so that removing
+     * that password ends the sign-in while the user's other passwords keep theirs.
+     */
+    public record SignIn(User user, byte[] passwordDigest) {
+    }
+
+    private record Credential(User user, List<byte[]> passwordDigests) {
+        boolean holds(byte[] digest) {
+            boolean found = false;
+            for (byte[] candidate : passwordDigests) {
+                found |= MessageDigest.isEqual(candidate, digest); // no early exit: same time for every password
+            }
+            return found;
+        }
+
+        boolean sameAs(Credential other) {
+            if (!user.equals(other.user) || passwordDigests.size() != other.passwordDigests.size()) {
+                return false;
+            }
+            for (int i = 0; i < passwordDigests.size(); i++) {
+                if (!MessageDigest.isEqual(passwordDigests.get(i), other.passwordDigests.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     private final Map<String, Credential> byName;
@@ -81,13 +113,13 @@ public final class Users {
                             + "'.', '_' or '-', starting with a letter or digit");
                     continue;
                 }
-                byte[] password = withoutTrailingNewline(Files.readAllBytes(file));
-                if (password.length == 0) {
-                    warnings.accept("user " + name + " left out: its password is empty (" + file + ")");
+                List<byte[]> digests = passwordLines(Files.readAllBytes(file)).stream().map(Users::digest).toList();
+                if (digests.isEmpty()) {
+                    warnings.accept("user " + name + " left out: it has no password (" + file + ")");
                     continue;
                 }
                 Permission permission = readOnly.contains(name) ? Permission.READONLY : Permission.READWRITE;
-                users.put(name, new Credential(new User(name, permission), digest(password)));
+                users.put(name, new Credential(new User(name, permission), digests));
             }
         }
         if (users.isEmpty()) {
@@ -109,21 +141,28 @@ public final class Users {
 
     /** The user with this name and password; empty when either is wrong (the caller cannot tell which). */
     public Optional<User> authenticate(String name, byte[] password) {
+        return signIn(name, password).map(SignIn::user);
+    }
+
+    /** {@link #authenticate}, remembering which password signed in (see {@link #stillHolds}). */
+    public Optional<SignIn> signIn(String name, byte[] password) {
         Credential credential = byName.get(name);
-        boolean matches = MessageDigest.isEqual(credential == null ? NO_ONE : credential.passwordDigest(), digest(password));
-        return credential != null && matches ? Optional.of(credential.user()) : Optional.empty();
+        byte[] digest = digest(password);
+        if (credential == null) {
+            MessageDigest.isEqual(NO_ONE, digest); // as long as a wrong password
+            return Optional.empty();
+        }
+        return credential.holds(digest) ? Optional.of(new SignIn(credential.user(), digest)) : Optional.empty();
     }
 
     /**
-     * Whether {@code user}, signed in against {@code before}, is still the same user here: present, with
-     * the same permission and password. A connection of a removed user, or of one whose password or
-     * permission changed, is signed out.
+     * Whether a sign-in made earlier still holds here: its user is present with the same permission and
+     * still has the password it signed in with. A connection of a removed user, of one whose permission
+     * changed, or whose password was removed, is signed out.
      */
-    public boolean stillHolds(User user, Users before) {
-        Credential now = byName.get(user.name());
-        Credential then = before.byName.get(user.name());
-        return now != null && then != null && now.user().equals(user)
-                && MessageDigest.isEqual(now.passwordDigest(), then.passwordDigest());
+    public boolean stillHolds(SignIn signIn) {
+        Credential now = byName.get(signIn.user().name());
+        return now != null && now.user().equals(signIn.user()) && now.holds(signIn.passwordDigest());
     }
 
     /** The user names and permissions (never a password): for logs and status. */
@@ -139,21 +178,30 @@ public final class Users {
             return false;
         }
         for (Map.Entry<String, Credential> entry : byName.entrySet()) {
-            Credential theirs = other.byName.get(entry.getKey());
-            if (!entry.getValue().user().equals(theirs.user())
-                    || !MessageDigest.isEqual(entry.getValue().passwordDigest(), theirs.passwordDigest())) {
+            if (!entry.getValue().sameAs(other.byName.get(entry.getKey()))) {
                 return false;
             }
         }
         return true;
     }
 
-    private static byte[] withoutTrailingNewline(byte[] bytes) {
-        int end = bytes.length;
-        while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
-            end--;
+    /** The passwords in a user's file: its lines, without line ends, empty ones skipped. */
+    private static List<byte[]> passwordLines(byte[] bytes) {
+        List<byte[]> passwords = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n') {
+                int end = i;
+                if (end > start && bytes[end - 1] == '\r') {
+                    end--;
+                }
+                if (end > start) {
+                    passwords.add(Arrays.copyOfRange(bytes, start, end));
+                }
+                start = i + 1;
+            }
         }
-        return java.util.Arrays.copyOf(bytes, end);
+        return passwords;
     }
 
     private static byte[] digest(byte[] password) {

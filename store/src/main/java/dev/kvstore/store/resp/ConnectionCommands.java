@@ -77,7 +77,7 @@ final class ConnectionCommands {
         }
         String name = null;
         boolean nameGiven = false;
-        dev.kvstore.store.auth.Users.User authenticated = null;
+        dev.kvstore.store.auth.Users.SignIn authenticated = null;
         dev.kvstore.store.auth.Users users = access.users(); // one snapshot: the one the sign-in is checked against later
         for (int i = 2; i < args.size(); i++) {
             String option = Args.upper(args, i);
@@ -100,7 +100,7 @@ final class ConnectionCommands {
             }
         }
         if (authenticated != null) {
-            session.user(authenticated, users);
+            session.signIn(authenticated, users);
         } else if (session.user() == null) {
             return StringCommands.error(out, "NOAUTH HELLO must be called with the client already authenticated, "
                     + "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client "
@@ -137,22 +137,23 @@ final class ConnectionCommands {
         }
         String user = args.size() == 3 ? Args.text(args, 1) : "default";
         dev.kvstore.store.auth.Users users = access.users();
-        dev.kvstore.store.auth.Users.User authenticated = authenticate(users, user, args.get(args.size() - 1));
+        dev.kvstore.store.auth.Users.SignIn authenticated = authenticate(users, user, args.get(args.size() - 1));
         if (authenticated == null) {
             return StringCommands.error(out, WRONGPASS);
         }
-        session.user(authenticated, users);
+        session.signIn(authenticated, users);
         out.ok();
         return null;
     }
 
-    /** The user, or null when the name or password is wrong (where no users are set: any password of {@code default}). */
-    private static dev.kvstore.store.auth.Users.User authenticate(dev.kvstore.store.auth.Users users, String user,
-                                                                  byte[] password) {
+    /** The sign-in, or null when the name or password is wrong (where no users are set: any password of {@code default}). */
+    private static dev.kvstore.store.auth.Users.SignIn authenticate(dev.kvstore.store.auth.Users users, String user,
+                                                                    byte[] password) {
         if (!users.required()) {
-            return user.equals("default") ? dev.kvstore.store.auth.Users.DEFAULT_OPEN : null;
+            return user.equals("default")
+                    ? new dev.kvstore.store.auth.Users.SignIn(dev.kvstore.store.auth.Users.DEFAULT_OPEN, new byte[0]) : null;
         }
-        return users.authenticate(user, password).orElse(null);
+        return users.signIn(user, password).orElse(null);
     }
 
     private static CompletableFuture<CommandHandler.Reply> ping(RespSession session, List<byte[]> args, RespWriter out) {

@@ -42,28 +42,33 @@ public final class RespSession {
         return user;
     }
 
-    /** The users the connection signed in against: when they change, the sign-in is checked again. */
+    /** The users the connection signed in against last: when they change, the sign-in is checked again. */
     private dev.kvstore.store.auth.Users signedInAgainst;
+    /** How the connection signed in (which user, with which of its passwords); null before. */
+    private dev.kvstore.store.auth.Users.SignIn signIn;
 
-    void user(dev.kvstore.store.auth.Users.User authenticated, dev.kvstore.store.auth.Users against) {
-        user = authenticated;
+    void signIn(dev.kvstore.store.auth.Users.SignIn authenticated, dev.kvstore.store.auth.Users against) {
+        signIn = authenticated;
+        user = authenticated.user();
         signedInAgainst = against;
     }
 
     /**
-     * Keeps the sign-in while {@code current} still holds the user as it signed in (same password and
-     * permission), else signs the connection out: a removed user or a changed password ends the rights
-     * of connections already open. Answers true when it just signed the connection out.
+     * Keeps the sign-in while {@code current} still holds it (the user with the same permission and the
+     * password it signed in with), else signs the connection out: a removed user, a changed permission or
+     * a removed password ends the rights of connections already open. Answers true when it just signed
+     * the connection out.
      */
     boolean recheck(dev.kvstore.store.auth.Users current) {
-        if (signedInAgainst == null || signedInAgainst == current || user == null) {
+        if (signedInAgainst == null || signedInAgainst == current || signIn == null) {
             return false;
         }
-        if (current.stillHolds(user, signedInAgainst)) {
+        if (current.stillHolds(signIn)) {
             signedInAgainst = current;
             return false;
         }
         user = unauthenticated;
+        signIn = null;
         signedInAgainst = null;
         return true;
     }
@@ -153,6 +158,7 @@ public final class RespSession {
     /** RESET: back to a fresh connection's state (the id stays, as in Redis). */
     void reset() {
         user = unauthenticated; // as in Redis: RESET signs the connection out
+        signIn = null;
         signedInAgainst = null;
         protocol = 2;
         name = null;

@@ -97,17 +97,42 @@ class UsersTest {
     }
 
     @Test
+    void a_user_may_have_several_passwords_one_a_line_so_that_a_password_is_rotated_without_cutting_anyone_off()
+            throws Exception {
+        Files.writeString(dir.resolve("app"), "old-one\n");
+        Users before = Users.load(dir, Set.of(), warnings::add);
+        Users.SignIn withOld = before.signIn("app", bytes("old-one")).orElseThrow();
+
+        // step 1: the new password is added beside the old one; both sign in, connections stay
+        Files.writeString(dir.resolve("app"), "old-one\r\n\nnew-one\n");
+        Users both = Users.load(dir, Set.of(), warnings::add);
+        assertThat(both.authenticate("app", bytes("old-one"))).isPresent();
+        assertThat(both.authenticate("app", bytes("new-one"))).isPresent();
+        assertThat(both.authenticate("app", bytes("old-one\nnew-one"))).as("the file's whole text").isEmpty();
+        assertThat(both.stillHolds(withOld)).isTrue();
+        Users.SignIn withNew = both.signIn("app", bytes("new-one")).orElseThrow();
+
+        // step 2, once every client uses the new one: the old one is removed, and so are its connections
+        Files.writeString(dir.resolve("app"), "new-one\n");
+        Users after = Users.load(dir, Set.of(), warnings::add);
+        assertThat(after.authenticate("app", bytes("old-one"))).isEmpty();
+        assertThat(after.stillHolds(withOld)).isFalse();
+        assertThat(after.stillHolds(withNew)).isTrue();
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
     void a_sign_in_still_holds_only_while_the_user_keeps_its_password_and_permission() throws Exception {
         Files.writeString(dir.resolve("default"), "one");
         Files.writeString(dir.resolve("app"), "app");
         Users before = Users.load(dir, Set.of(), warnings::add);
-        Users.User app = before.authenticate("app", bytes("app")).orElseThrow();
-        assertThat(Users.load(dir, Set.of(), warnings::add).stillHolds(app, before)).isTrue();
-        assertThat(Users.load(dir, Set.of("app"), warnings::add).stillHolds(app, before)).as("now read-only").isFalse();
+        Users.SignIn app = before.signIn("app", bytes("app")).orElseThrow();
+        assertThat(Users.load(dir, Set.of(), warnings::add).stillHolds(app)).isTrue();
+        assertThat(Users.load(dir, Set.of("app"), warnings::add).stillHolds(app)).as("now read-only").isFalse();
         Files.writeString(dir.resolve("app"), "changed");
-        assertThat(Users.load(dir, Set.of(), warnings::add).stillHolds(app, before)).as("password changed").isFalse();
+        assertThat(Users.load(dir, Set.of(), warnings::add).stillHolds(app)).as("password changed").isFalse();
         Files.delete(dir.resolve("app"));
-        assertThat(Users.load(dir, Set.of(), warnings::add).stillHolds(app, before)).as("removed").isFalse();
+        assertThat(Users.load(dir, Set.of(), warnings::add).stillHolds(app)).as("removed").isFalse();
     }
 
     @Test
