@@ -15,6 +15,7 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -49,6 +50,11 @@ public final class KvCli {
         @Option(names = "--url", split = ",", description = "store URLs instead of a local cluster directory")
         List<String> urls;
 
+        @Option(names = "--user", defaultValue = "default", description = "with --url: the user to sign in as "
+                + "(default ${DEFAULT-VALUE}); its password from the environment, KV_PASSWORD or else REDISCLI_AUTH "
+                + "(never an option: a command line is visible to every user of the machine)")
+        String user;
+
         List<String> urls() throws IOException {
             if (urls != null && !urls.isEmpty()) {
                 return urls;
@@ -61,11 +67,29 @@ public final class KvCli {
             return found;
         }
 
-        /** A client of the cluster, authenticating as the local cluster's default user when it has users. */
+        /**
+         * A client of the cluster: of a local cluster, as its default user when it has users; of stores
+         * given by URL, as {@code --user} with the password from the environment when one is set.
+         */
         KvClient client(Duration timeout) throws IOException {
             KvClient client = new KvClient(urls(), timeout);
+            if (urls == null || urls.isEmpty()) {
+                return dev.kvstore.cli.local.LocalUsers.signIn(client, dir);
+            }
             // a local cluster's password goes to that cluster only, never to URLs given on the command line
-            return urls != null && !urls.isEmpty() ? client : dev.kvstore.cli.local.LocalUsers.signIn(client, dir);
+            String password = passwordFromEnvironment(System.getenv());
+            return password == null ? client : client.as(user, password);
+        }
+
+        /** KV_PASSWORD, else REDISCLI_AUTH (what redis-cli reads, so one export serves both); null without either. */
+        static String passwordFromEnvironment(Map<String, String> env) {
+            for (String name : List.of("KV_PASSWORD", "REDISCLI_AUTH")) {
+                String value = env.get(name);
+                if (value != null && !value.isEmpty()) {
+                    return value;
+                }
+            }
+            return null;
         }
 
         Properties descriptor() throws IOException {
@@ -263,7 +287,7 @@ public final class KvCli {
                 throw new CommandLine.ParameterException(new CommandLine(this),
                         "-o must be table or json, got '" + output + "'");
             }
-            KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(2));
+            KvClient client = cluster.client(Duration.ofSeconds(2));
             List<StatusTable.Row> rows = new ArrayList<>();
             for (String url : cluster.urls()) {
                 try {

@@ -166,6 +166,13 @@ class OperatorIT {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(roleLabels("alpha").values())
                 .containsExactlyInAnyOrder("primary", "secondary", "secondary"));
         assertThat(roleLabels("alpha").get(cluster("alpha").getStatus().getPrimary())).isEqualTo("primary");
+        assertThat(cluster("alpha").getStatus().getConditions())
+                .filteredOn(condition -> condition.getType().equals("ClientAuthentication")).singleElement()
+                .satisfies(condition -> {
+                    assertThat(condition.getStatus()).isEqualTo("True");
+                    assertThat(condition.getReason()).isEqualTo("UsersSecret");
+                    assertThat(condition.getMessage()).contains("alpha-users");
+                });
     }
 
     @Test

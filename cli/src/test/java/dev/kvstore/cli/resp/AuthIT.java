@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -284,6 +285,38 @@ class AuthIT {
         try (Jedis again = new Jedis(HOST, port())) {
             assertThatThrownBy(() -> again.auth("rotor", "rotor-old")).hasMessageStartingWith("WRONGPASS");
         }
+    }
+
+    @Test
+    void the_kv_command_given_urls_signs_in_with_the_password_from_the_environment_and_without_it_is_refused()
+            throws Exception {
+        String url = fixture.primary().httpUrl();
+        Process refused = kvCommand(Map.of(), "put", "--url", url, "kv-cli:key", "x");
+        assertThat(refused.waitFor()).isEqualTo(1);
+        assertThat(new String(refused.getErrorStream().readAllBytes())).contains("401");
+        Process signedIn = kvCommand(Map.of("REDISCLI_AUTH", ADMIN_PASSWORD), "put", "--url", url, "kv-cli:key", "y");
+        assertThat(signedIn.waitFor()).as(new String(signedIn.getErrorStream().readAllBytes())).isZero();
+        assertThat(new String(signedIn.getInputStream().readAllBytes())).startsWith("OK epoch=");
+        Process asReader = kvCommand(Map.of("KV_PASSWORD", READER_PASSWORD, "REDISCLI_AUTH", ADMIN_PASSWORD),
+                "put", "--url", url, "--user", "reader", "kv-cli:key", "z");
+        assertThat(asReader.waitFor()).as("KV_PASSWORD first, as the reader: a write refused").isEqualTo(1);
+        try (Jedis admin = admin()) {
+            assertThat(admin.get("kv-cli:key")).isEqualTo("y");
+        }
+    }
+
+    /** The kv command line (the packaged jar) in a process of its own, with only {@code env} beside PATH and HOME. */
+    private static Process kvCommand(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getProperty("kv.cli.jar", "target/kv.jar")));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().keySet().removeIf(name -> !name.equals("PATH") && !name.equals("HOME"));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        process.getOutputStream().close();
+        return process;
     }
 
     /** Replaces a user file at once, as the kubelet swaps a Secret volume's files. */

@@ -116,12 +116,14 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         keeper.adoptKnownTerm(cluster);
         ScaleDown scaleDown = ScaleDown.plan(cluster, pods);
         StatefulSet running = context.getSecondaryResource(StatefulSet.class).orElse(null);
-        applyChildren(cluster, scaleDown.statefulSetReplicas(), running, pods);
+        ClientAuth.Decision clientAuth = ClientAuth.decide(cluster, running, pods);
+        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster), statusWriter, switchTo);
         describe(cluster, pods, outcome);
+        setCondition(cluster, "ClientAuthentication", clientAuth.enabled(), clientAuth.reason(), clientAuth.message());
         if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")
                 && isLiveSecondary(outcome, rolling.restart())) {
             // one outdated secondary at a time, only while every other store follows, and only a store
@@ -151,7 +153,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return ErrorStatusUpdateControl.patchStatus(cluster).rescheduleAfter(Duration.ofSeconds(5));
     }
 
-    private void applyChildren(KVCluster cluster, int statefulSetReplicas, StatefulSet running, List<Pod> pods) {
+    private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth) {
         String namespace = cluster.getMetadata().getNamespace();
         if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
             Secret existing = client.secrets().inNamespace(namespace)
@@ -160,11 +162,10 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 client.resource(ClusterResources.secret(cluster)).create();
             }
         }
-        boolean clientAuth = ClientAuth.enabled(cluster, running, pods);
-        if (ClientAuth.keptOpenSinceBefore(cluster, running, pods) && warnedOpen.add(cluster.getMetadata().getUid())) {
-            LOG.warnf("%s/%s: its stores run without client authentication (made before this operator had it); "
-                    + "kept so, to lock no client out. Set spec.auth.enabled: true to turn it on.",
-                    namespace, cluster.getMetadata().getName());
+        boolean clientAuth = auth.enabled();
+        if (auth.keptOpenSinceBefore() && warnedOpen.add(cluster.getMetadata().getUid())) {
+            LOG.warnf("%s/%s: %s", namespace, cluster.getMetadata().getName(), auth.message());
+            warn(cluster, "ClientAuthenticationOff", auth.message());
         }
         if (clientAuth && KvNames.usersOf(cluster).equals(KvNames.generatedUsers(cluster.getMetadata().getName()))) {
             // made once when absent; a Secret of that name made by the user beforehand is used as it is
@@ -235,6 +236,24 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .withLastTransitionTime(since).withObservedGeneration(cluster.getMetadata().getGeneration()).build());
         conditions.sort(Comparator.comparing(Condition::getType));
         cluster.getStatus().setConditions(conditions);
+    }
+
+    /** A Warning Event on the cluster (a courtesy: what it says is in the status too). */
+    private void warn(KVCluster cluster, String reason, String message) {
+        String now = Instant.now().toString();
+        try {
+            client.v1().events().inNamespace(cluster.getMetadata().getNamespace()).resource(new EventBuilder()
+                    .withNewMetadata().withGenerateName(cluster.getMetadata().getName() + "-").endMetadata()
+                    .withNewInvolvedObject().withApiVersion(cluster.getApiVersion()).withKind(cluster.getKind())
+                    .withName(cluster.getMetadata().getName()).withNamespace(cluster.getMetadata().getNamespace())
+                    .withUid(cluster.getMetadata().getUid()).endInvolvedObject()
+                    .withType("Warning").withReason(reason).withMessage(message)
+                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                    .withNewSource().withComponent("kv-operator").endSource()
+                    .build()).create();
+        } catch (RuntimeException e) {
+            LOG.debugf(e, "event %s not recorded", reason);
+        }
     }
 
     private void recordFailover(KVCluster cluster, KVClusterStatus.FailoverRecord record) {

@@ -20,6 +20,34 @@ public final class ClientAuth {
     private ClientAuth() {
     }
 
+    /**
+     * Whether clients authenticate, and why, as the KVCluster's {@code ClientAuthentication} condition
+     * tells it: an open cluster must be visible in {@code kubectl get kvc -o yaml}, not only in the
+     * operator's log.
+     */
+    public record Decision(boolean enabled, String reason, String message) {
+        /** The stores run open only because they did before: a warning worth an Event. */
+        public boolean keptOpenSinceBefore() {
+            return reason.equals(KEPT_OPEN);
+        }
+    }
+
+    static final String KEPT_OPEN = "KeptOpenSinceBefore";
+
+    public static Decision decide(KVCluster cluster, StatefulSet existing, java.util.List<Pod> pods) {
+        var auth = cluster.getSpec().getAuth();
+        if (auth != null && Boolean.FALSE.equals(auth.getEnabled())) {
+            return new Decision(false, "DisabledInSpec", "spec.auth.enabled is false: anyone who reaches the client "
+                    + "ports reads and writes every key");
+        }
+        if ((auth == null || auth.getEnabled() == null) && runsOpen(existing, pods)) {
+            return new Decision(false, KEPT_OPEN, "the stores ran without client authentication before this operator "
+                    + "had it and are kept so, to lock no client out; set spec.auth.enabled: true to turn it on "
+                    + "(a rolling restart; clients then need the password in Secret " + KvNames.usersOf(cluster) + ")");
+        }
+        return new Decision(true, "UsersSecret", "clients authenticate as the users in Secret " + KvNames.usersOf(cluster));
+    }
+
     /** For a cluster with nothing running yet. */
     public static boolean enabled(KVCluster cluster, StatefulSet existing) {
         return enabled(cluster, existing, java.util.List.of());
@@ -31,17 +59,7 @@ public final class ClientAuth {
      *                 orphaned (the usual way to change volume claim templates)
      */
     public static boolean enabled(KVCluster cluster, StatefulSet existing, java.util.List<Pod> pods) {
-        var auth = cluster.getSpec().getAuth();
-        if (auth != null && auth.getEnabled() != null) {
-            return auth.getEnabled();
-        }
-        return !runsOpen(existing, pods);
-    }
-
-    /** The spec leaves it open and the running stores have none: kept as it is (the operator says so in its log). */
-    public static boolean keptOpenSinceBefore(KVCluster cluster, StatefulSet existing, java.util.List<Pod> pods) {
-        var auth = cluster.getSpec().getAuth();
-        return (auth == null || auth.getEnabled() == null) && runsOpen(existing, pods);
+        return decide(cluster, existing, pods).enabled();
     }
 
     private static boolean runsOpen(StatefulSet existing, java.util.List<Pod> pods) {

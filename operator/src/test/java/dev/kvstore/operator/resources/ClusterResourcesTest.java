@@ -86,7 +86,10 @@ class ClusterResourcesTest {
         assertThat(ClientAuth.enabled(kv, null)).as("a new cluster").isTrue();
         assertThat(ClientAuth.enabled(kv, secured)).isTrue();
         assertThat(ClientAuth.enabled(kv, open)).as("made before the operator had authentication").isFalse();
-        assertThat(ClientAuth.keptOpenSinceBefore(kv, open, java.util.List.of())).isTrue();
+        assertThat(ClientAuth.decide(kv, null, java.util.List.of()).reason()).isEqualTo("UsersSecret");
+        ClientAuth.Decision keptOpen = ClientAuth.decide(kv, open, java.util.List.of());
+        assertThat(keptOpen.keptOpenSinceBefore()).isTrue();
+        assertThat(keptOpen.message()).as("the condition says how to turn it on").contains("spec.auth.enabled: true");
         var orphanedOpenPod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewSpec()
                 .withContainers(open.getSpec().getTemplate().getSpec().getContainers()).endSpec().build();
         assertThat(ClientAuth.enabled(kv, null, java.util.List.of(orphanedOpenPod)))
@@ -95,7 +98,9 @@ class ClusterResourcesTest {
         assertThat(ClientAuth.enabled(kv, open)).as("spec.auth.enabled defaults to true once auth is given").isTrue();
         kv.getSpec().getAuth().setEnabled(false);
         assertThat(ClientAuth.enabled(kv, secured)).as("turned off on purpose").isFalse();
-        assertThat(ClientAuth.keptOpenSinceBefore(kv, open, java.util.List.of())).isFalse();
+        ClientAuth.Decision disabled = ClientAuth.decide(kv, open, java.util.List.of());
+        assertThat(disabled.keptOpenSinceBefore()).isFalse();
+        assertThat(disabled.reason()).isEqualTo("DisabledInSpec");
     }
 
     @Test
