@@ -24,10 +24,11 @@ echo "e2e: cluster up at $((SECONDS - t0)) s"
 # the suite runs helm and kubectl by name: the versions built for this cluster come first
 rm -f "$ROOT/e2e/target/e2e-diagnostics.txt"
 if ! PATH="$BIN:$PATH" mvn -B -ntp -f "$ROOT/pom.xml" -Pe2e -pl e2e verify -Dkv.e2e.kubeconfig="$KUBECONFIG" "$@"; then
-  # the cluster as each failed test left it (FailureDiagnostics): a CI log keeps only its end
+  # the cluster as each failed test left it (FailureDiagnostics): a CI log keeps only its end; the
+  # first failure comes first (the ordered tests after it often fail because of it)
   if [[ -s $ROOT/e2e/target/e2e-diagnostics.txt ]]; then
-    echo "e2e: FAILED; the cluster at each failure (e2e/target/e2e-diagnostics.txt):"
-    tail -n 400 "$ROOT/e2e/target/e2e-diagnostics.txt"
+    echo "e2e: FAILED; the cluster at the first failure (all of them: e2e/target/e2e-diagnostics.txt):"
+    head -n 400 "$ROOT/e2e/target/e2e-diagnostics.txt"
   fi
   exit 1
 fi

@@ -293,7 +293,7 @@ public final class KvCli {
                 try {
                     rows.add(StatusTable.Row.answered(url, client.status(url)));
                 } catch (IOException e) {
-                    rows.add(StatusTable.Row.unreachable(url, String.valueOf(e.getMessage())));
+                    rows.add(StatusTable.Row.unreachable(url, e.getMessage() != null ? e.getMessage() : e.toString()));
                 }
             }
             if (output.equals("json")) {

@@ -48,9 +48,10 @@ class DiskFullIT {
                 mountTmpfs(volume);
                 volumes.add(volume);
             }
-            // 6 MiB of each 32 MiB volume kept in reserve; a snapshot every 300 entries, 100 kept behind it
+            // 6 MiB of each 32 MiB volume kept in reserve; a snapshot every 300 entries at least (and, with the
+            // default growth rule, sooner once the volume is nearly full), 100 kept behind it
             LocalClusterSettings settings = LocalClusterSettings.defaults(3).with("kv.min-free-disk", "6m")
-                    .with("kv.snapshot-every-entries", "300").with("kv.snapshot-growth-percent", "0").with("kv.log-retention-entries", "100");
+                    .with("kv.snapshot-every-entries", "300").with("kv.log-retention-entries", "100");
             try (ClusterFixture fixture = new ClusterFixture(cluster, settings, ClusterFixture.freeBasePort(3)).start()) {
                 NodeProcess primary = fixture.primary();
                 long epoch = fixture.cluster.supervisor().epoch();

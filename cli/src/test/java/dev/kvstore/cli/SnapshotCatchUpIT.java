@@ -20,7 +20,7 @@ class SnapshotCatchUpIT {
     @Test
     void a_store_behind_the_compacted_log_and_a_store_with_an_empty_disk_catch_up_by_snapshot() throws Exception {
         LocalClusterSettings settings = LocalClusterSettings.defaults(3).withRestart(false)
-                .with("kv.snapshot-every-entries", "300").with("kv.snapshot-growth-percent", "0").with("kv.log-retention-entries", "50");
+                .with("kv.snapshot-every-entries", "300").with("kv.log-retention-entries", "50");
         try (ClusterFixture fixture = new ClusterFixture("snapshot", settings).start()) {
             for (int i = 0; i < 100; i++) {
                 fixture.client.put("early-" + i, ("e" + i).getBytes());

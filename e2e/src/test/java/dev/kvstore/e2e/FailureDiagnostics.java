@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * end of its output, and the cluster is gone by the time anyone looks, so hack/e2e.sh prints
  * this file when the suite fails.
  */
-final class FailureDiagnostics implements TestWatcher {
+final class FailureDiagnostics implements TestWatcher, LifecycleMethodExecutionExceptionHandler {
 
     static final Path FILE = Path.of("target", "e2e-diagnostics.txt");
 
@@ -27,6 +28,13 @@ final class FailureDiagnostics implements TestWatcher {
     FailureDiagnostics(Supplier<Kube> kube, List<String> namespaces) {
         this.kube = kube;
         this.namespaces = namespaces;
+    }
+
+    /** The set-up failed (helm install, the namespaces): the cluster's state tells why as much as a test's. */
+    @Override
+    public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable cause) throws Throwable {
+        testFailed(context, cause);
+        throw cause;
     }
 
     @Override
@@ -40,7 +48,7 @@ final class FailureDiagnostics implements TestWatcher {
             section(out, cluster, "get", "kvclusters,statefulsets,pods,services,endpoints", "-n", namespace,
                     "-o", "wide");
             section(out, cluster, "get", "events", "-n", namespace, "--sort-by=.lastTimestamp");
-            String pods = cluster.kubectlResult(null, "get", "pods", "-n", namespace, "-o",
+            String pods = cluster.kubectlResult(null, "--request-timeout=10s", "get", "pods", "-n", namespace, "-o",
                     "jsonpath={.items[*].metadata.name}").out();
             for (String pod : pods.split("\\s+")) {
                 if (!pod.isBlank()) {
@@ -57,7 +65,10 @@ final class FailureDiagnostics implements TestWatcher {
     }
 
     private static void section(StringBuilder out, Kube cluster, String... args) {
-        Kube.Result result = cluster.kubectlResult(null, args);
+        // a cluster in trouble must not hold the report up: each call gives up after 10 s
+        String[] bounded = java.util.stream.Stream.concat(java.util.stream.Stream.of("--request-timeout=10s"),
+                java.util.Arrays.stream(args)).toArray(String[]::new);
+        Kube.Result result = cluster.kubectlResult(null, bounded);
         out.append("---- kubectl ").append(String.join(" ", args)).append('\n')
                 .append(result.out()).append(result.err()).append('\n');
     }

@@ -127,9 +127,8 @@ public final class StoreNode implements Closeable {
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("disk-space"));
     private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(DaemonThreads.named("snapshotter"));
     private final SnapshotSchedule snapshotSchedule;
-    private volatile long lastSnapshotOffset;
-    /** How many keys that snapshot holds. */
-    private volatile long lastSnapshotKeys;
+    /** The snapshot file on disk: where it ends, its keys and its size, published together. */
+    private volatile SnapshotSchedule.Mark lastSnapshot = SnapshotSchedule.Mark.NONE;
     private final AtomicBoolean snapshotRunning = new AtomicBoolean();
     /**
      * Held while the snapshot file is written and renamed (the store's own snapshot) or replaced and read
@@ -191,8 +190,7 @@ public final class StoreNode implements Closeable {
         long base = snapshot.map(SnapshotFile.Header::lastIncludedOffset).orElse(0L);
         this.log = new ReplicationLog(dir, disk, settings.fsync(), settings.maxEntryBytes(), base,
                 snapshot.map(SnapshotFile.Header::history).orElse(EpochHistory.EMPTY));
-        this.lastSnapshotOffset = base;
-        this.lastSnapshotKeys = state.size();
+        this.lastSnapshot = new SnapshotSchedule.Mark(base, state.size(), fileSize(snapshotFile.path()));
         this.diskSpace = new DiskSpace(DiskSpace.Volume.of(dir), settings.minFreeDiskBytes());
         this.quarantine = new Quarantine(dir.resolve("quarantine"), settings.maxEntryBytes(), disk);
         this.commitHint = new CommitHint(dir);
@@ -986,8 +984,7 @@ public final class StoreNode implements Closeable {
         }
         log.resetTo(0, EpochHistory.EMPTY);
         state.clear();
-        lastSnapshotOffset = 0;
-        lastSnapshotKeys = 0;
+        lastSnapshot = SnapshotSchedule.Mark.NONE;
         secondaryCommit = 0;
         commitHint.remember(0);
         throw new IOException("diverged at " + keepUpTo + ", inside this store's snapshot; starting over empty");
@@ -1055,7 +1052,7 @@ public final class StoreNode implements Closeable {
                 pending.applied(entry);
             }
         }
-        if (snapshotSchedule.due(state.appliedOffset() - lastSnapshotOffset, lastSnapshotKeys)
+        if (snapshotSchedule.due(state.appliedOffset(), lastSnapshot, diskSpace.freeBytes() - diskSpace.reserveBytes())
                 && snapshotRunning.compareAndSet(false, true)) {
             snapshotter.execute(this::takeSnapshot);
         }
@@ -1097,8 +1094,8 @@ public final class StoreNode implements Closeable {
             return;
         }
         snapshotFile.write(snapshot);
-        lastSnapshotOffset = snapshot.lastIncludedOffset();
-        lastSnapshotKeys = snapshot.data().size();
+        lastSnapshot = new SnapshotSchedule.Mark(snapshot.lastIncludedOffset(), snapshot.data().size(),
+                fileSize(snapshotFile.path()));
         long newBase = compactionBase(snapshot.lastIncludedOffset());
         if (newBase >= log.startOffset()) {
             log.compactTo(newBase);
@@ -1111,8 +1108,8 @@ public final class StoreNode implements Closeable {
      * Where the log may start after a snapshot at {@code snapshotOffset}: a retention window behind it,
      * but not past what a connected secondary still needs (one receiving a snapshot needs the log after
      * that snapshot's end; cutting it would send it back for another snapshot, again and again while
-     * writes go on). Held back by at most one snapshot interval, so a secondary that never catches up
-     * cannot fill the volume.
+     * writes go on). Held back by at most {@code kv.snapshot-every-entries} (or the retention, if
+     * larger), so a secondary that never catches up cannot fill the volume.
      */
     long compactionBase(long snapshotOffset) {
         long wanted = snapshotOffset - settings.logRetentionEntries();
@@ -1124,17 +1121,26 @@ public final class StoreNode implements Closeable {
 
     /** The offset the snapshot file on disk ends at (0 without one). */
     public long lastSnapshotOffset() {
-        return lastSnapshotOffset;
+        return lastSnapshot.offset();
     }
 
-    /** How many keys the snapshot file on disk holds (what the next snapshot waits on, see SnapshotSchedule). */
-    public long lastSnapshotKeys() {
-        return lastSnapshotKeys;
+    /** The snapshot file on disk, as one value (its offset, keys and size are published together). */
+    SnapshotSchedule.Mark lastSnapshot() {
+        return lastSnapshot;
     }
 
     /** How many snapshots this store took from a primary since it started. */
     public long snapshotsInstalled() {
         return snapshotsInstalled.get();
+    }
+
+    /** The size of a file, 0 when it is absent (no snapshot yet). */
+    private static long fileSize(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** A snapshot being written or received when the process ended is of no use, and holds disk space. */
@@ -1198,8 +1204,8 @@ public final class StoreNode implements Closeable {
                 }
                 loading = false;
                 snapshotsInstalled.incrementAndGet();
-                lastSnapshotOffset = header.lastIncludedOffset();
-                lastSnapshotKeys = header.entries();
+                lastSnapshot = new SnapshotSchedule.Mark(header.lastIncludedOffset(), header.entries(),
+                        fileSize(snapshotFile.path()));
                 secondaryCommit = Math.max(secondaryCommit, header.lastIncludedOffset());
                 commitHint.remember(secondaryCommit);
             }

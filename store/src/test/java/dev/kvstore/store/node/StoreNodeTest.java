@@ -92,8 +92,10 @@ class StoreNodeTest {
                 node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 30);
-            long first = node.lastSnapshotOffset();
-            long keys = node.lastSnapshotKeys();
+            SnapshotSchedule.Mark mark = node.lastSnapshot();
+            long first = mark.offset();
+            long keys = mark.keys();
+            assertThat(mark.bytes()).as("the file's size").isPositive();
             assertThat(keys).isGreaterThanOrEqualTo(29);
 
             // overwrites up to two entries short of as many as the snapshot has keys: no new snapshot yet
@@ -109,6 +111,12 @@ class StoreNodeTest {
                 node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() > first);
+
+            // a restart knows the snapshot it loaded as well as the store that wrote it did
+            SnapshotSchedule.Mark written = node.lastSnapshot();
+            node.close();
+            node = new StoreNode(settings, disk);
+            assertThat(node.lastSnapshot()).isEqualTo(written);
         }
     }
 
