@@ -122,11 +122,16 @@ public final class KvCli {
                 + " half of it is the data's memory budget, past which writes are refused")
         int heapMb;
 
+        @Option(names = "--failover-delay-ms", defaultValue = "150", description = "how long a primary whose "
+                + "process runs may be silent before a failover (default ${DEFAULT-VALUE}; a dead process is replaced "
+                + "at once). Under heavy load a garbage collection can silence a large heap for longer: raise it there")
+        long failoverDelayMillis;
+
         LocalCluster open(Path dir) throws IOException {
             // clients authenticate: the default user's password is made under the directory on first start
             Path users = dev.kvstore.cli.local.LocalUsers.ensure(dir).toAbsolutePath();
             LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode).withHeapMb(heapMb)
-                    .with("kv.users-dir", users.toString());
+                    .withFailoverDelay(Duration.ofMillis(failoverDelayMillis)).with("kv.users-dir", users.toString());
             return new LocalCluster(dir, storeJar, basePort, settings, KvCli::say);
         }
     }

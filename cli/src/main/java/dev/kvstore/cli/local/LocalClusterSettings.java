@@ -41,6 +41,12 @@ public record LocalClusterSettings(int nodes, String clusterId, String mode, int
                 pollInterval, restartDeadNodes, storeProperties);
     }
 
+    /** How long the primary may be silent (since its last healthy answer) before the supervisor fails over. */
+    public LocalClusterSettings withFailoverDelay(Duration delay) {
+        return new LocalClusterSettings(nodes, clusterId, mode, minSyncReplicas, fsync, heapMb, delay,
+                pollInterval, restartDeadNodes, storeProperties);
+    }
+
     /** One more store setting, e.g. {@code with("kv.snapshot-every-entries", "200")}. */
     public LocalClusterSettings with(String property, String value) {
         Map<String, String> more = new TreeMap<>(storeProperties);
