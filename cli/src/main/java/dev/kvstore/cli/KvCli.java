@@ -78,6 +78,9 @@ public final class KvCli {
             }
             // a local cluster's password goes to that cluster only, never to URLs given on the command line
             String password = passwordFromEnvironment(System.getenv());
+            if (password == null && !user.equals("default")) {
+                throw new IOException("--user " + user + " needs its password in KV_PASSWORD (or REDISCLI_AUTH)");
+            }
             return password == null ? client : client.as(user, password);
         }
 
@@ -130,6 +133,9 @@ public final class KvCli {
         LocalCluster open(Path dir) throws IOException {
             // clients authenticate: the default user's password is made under the directory on first start
             Path users = dev.kvstore.cli.local.LocalUsers.ensure(dir).toAbsolutePath();
+            if (failoverDelayMillis < 0) {
+                throw new IllegalArgumentException("--failover-delay-ms must be 0 or more, got " + failoverDelayMillis);
+            }
             LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode).withHeapMb(heapMb)
                     .withFailoverDelay(Duration.ofMillis(failoverDelayMillis)).with("kv.users-dir", users.toString());
             return new LocalCluster(dir, storeJar, basePort, settings, KvCli::say);

@@ -185,6 +185,7 @@ class KvClusterE2E {
     @Order(5)
     void aPasswordIsRotatedThroughTheSecretOnEveryStoreWithoutARestart() {
         String next = generatedPassword(CLUSTER) + "-next";
+        Map<String, String> podsBefore = podUids();
         // step 1: the new password beside the old one; both sign in on every store, nothing restarts
         setDefaultPasswords(password + "\n" + next);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
@@ -197,8 +198,17 @@ class KvClusterE2E {
         assertThat(answersOfEveryStore(next)).containsOnly("PONG");
         assertThat(kube.kubectl("get", "pods", "-n", NS, "-l", "kvstore.dev/cluster=" + CLUSTER, "-o",
                 "jsonpath={.items[*].status.containerStatuses[*].restartCount}").split(" ")).containsOnly("0");
+        assertThat(podUids()).as("the same pods, none replaced").isEqualTo(podsBefore);
         password = next;
         client.usePassword(password);
+    }
+
+    private Map<String, String> podUids() {
+        Map<String, String> uids = new java.util.TreeMap<>();
+        for (Pod pod : kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list().getItems()) {
+            uids.put(pod.getMetadata().getName(), pod.getMetadata().getUid());
+        }
+        return uids;
     }
 
     private void setDefaultPasswords(String value) {

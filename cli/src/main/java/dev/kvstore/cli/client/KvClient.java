@@ -80,6 +80,13 @@ public final class KvClient {
         while (System.nanoTime() < deadline) {
             try {
                 return put(key, value);
+            } catch (WriteRefused e) {
+                if (e.status() == 401 || e.status() == 403) {
+                    throw e; // wrong credentials or no permission: trying again changes nothing
+                }
+                last = e;
+                primary = null;
+                Thread.sleep(20);
             } catch (IOException e) {
                 last = e;
                 primary = null;

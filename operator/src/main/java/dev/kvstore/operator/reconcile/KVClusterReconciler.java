@@ -63,7 +63,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
 
     private final Map<String, AdminClient> adminBySecret = new java.util.concurrent.ConcurrentHashMap<>();
     /** Clusters already told about in the log as kept without client authentication (by uid). */
-    private final Set<String> warnedOpen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final String CLIENT_AUTH = "ClientAuthentication";
 
     public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics) {
         this.client = client;
@@ -123,7 +123,14 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         StatusWriter statusWriter = new StatusWriter(context);
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster), statusWriter, switchTo);
         describe(cluster, pods, outcome);
-        setCondition(cluster, "ClientAuthentication", clientAuth.enabled(), clientAuth.reason(), clientAuth.message());
+        boolean newlyOpen = clientAuth.keptOpenSinceBefore() && cluster.getStatus().getConditions().stream()
+                .noneMatch(c -> CLIENT_AUTH.equals(c.getType()) && clientAuth.reason().equals(c.getReason()));
+        if (newlyOpen) {
+            // once a cluster, by its status (which outlives an operator's restart), not once a process
+            LOG.warnf("%s/%s: %s", namespace, name, clientAuth.message());
+            warn(cluster, "ClientAuthenticationOff", clientAuth.message());
+        }
+        setCondition(cluster, CLIENT_AUTH, clientAuth.inForce(), clientAuth.reason(), clientAuth.message());
         if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")
                 && isLiveSecondary(outcome, rolling.restart())) {
             // one outdated secondary at a time, only while every other store follows, and only a store
@@ -163,10 +170,6 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             }
         }
         boolean clientAuth = auth.enabled();
-        if (auth.keptOpenSinceBefore() && warnedOpen.add(cluster.getMetadata().getUid())) {
-            LOG.warnf("%s/%s: %s", namespace, cluster.getMetadata().getName(), auth.message());
-            warn(cluster, "ClientAuthenticationOff", auth.message());
-        }
         if (clientAuth && KvNames.usersOf(cluster).equals(KvNames.generatedUsers(cluster.getMetadata().getName()))) {
             // made once when absent; a Secret of that name made by the user beforehand is used as it is
             if (client.secrets().inNamespace(namespace).withName(KvNames.usersOf(cluster)).get() == null) {

@@ -25,7 +25,7 @@ public final class ClientAuth {
      * tells it: an open cluster must be visible in {@code kubectl get kvc -o yaml}, not only in the
      * operator's log.
      */
-    public record Decision(boolean enabled, String reason, String message) {
+    public record Decision(boolean enabled, boolean inForce, String reason, String message) {
         /** The stores run open only because they did before: a warning worth an Event. */
         public boolean keptOpenSinceBefore() {
             return reason.equals(KEPT_OPEN);
@@ -37,15 +37,20 @@ public final class ClientAuth {
     public static Decision decide(KVCluster cluster, StatefulSet existing, java.util.List<Pod> pods) {
         var auth = cluster.getSpec().getAuth();
         if (auth != null && Boolean.FALSE.equals(auth.getEnabled())) {
-            return new Decision(false, "DisabledInSpec", "spec.auth.enabled is false: anyone who reaches the client "
-                    + "ports reads and writes every key");
+            return new Decision(false, false, "DisabledInSpec", "spec.auth.enabled is false: anyone who reaches the "
+                    + "client ports reads and writes every key");
         }
         if ((auth == null || auth.getEnabled() == null) && runsOpen(existing, pods)) {
-            return new Decision(false, KEPT_OPEN, "the stores ran without client authentication before this operator "
-                    + "had it and are kept so, to lock no client out; set spec.auth.enabled: true to turn it on "
-                    + "(a rolling restart; clients then need the password in Secret " + KvNames.usersOf(cluster) + ")");
+            return new Decision(false, false, KEPT_OPEN, "the stores ran without client authentication before this "
+                    + "operator had it and are kept so, to lock no client out; set spec.auth.enabled: true to turn it "
+                    + "on (a rolling restart; clients then need the password in Secret " + KvNames.usersOf(cluster) + ")");
         }
-        return new Decision(true, "UsersSecret", "clients authenticate as the users in Secret " + KvNames.usersOf(cluster));
+        if (pods.stream().anyMatch(pod -> !hasUsers(pod.getSpec().getContainers()))) {
+            return new Decision(true, false, "Enabling", "the stores restart one by one with client authentication; "
+                    + "until the last has, some still take clients without a password");
+        }
+        return new Decision(true, true, "UsersSecret", "clients authenticate as the users in Secret "
+                + KvNames.usersOf(cluster));
     }
 
     /** For a cluster with nothing running yet. */

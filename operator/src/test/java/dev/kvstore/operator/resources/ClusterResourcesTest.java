@@ -96,6 +96,10 @@ class ClusterResourcesTest {
                 .as("its StatefulSet deleted with --cascade=orphan, its open pods still run").isFalse();
         kv.getSpec().setAuth(new KVClusterSpec.Auth());
         assertThat(ClientAuth.enabled(kv, open)).as("spec.auth.enabled defaults to true once auth is given").isTrue();
+        ClientAuth.Decision enabling = ClientAuth.decide(kv, secured, java.util.List.of(orphanedOpenPod));
+        assertThat(enabling.enabled()).isTrue();
+        assertThat(enabling.inForce()).as("some pods still run open until the rolling restart ends").isFalse();
+        assertThat(enabling.reason()).isEqualTo("Enabling");
         kv.getSpec().getAuth().setEnabled(false);
         assertThat(ClientAuth.enabled(kv, secured)).as("turned off on purpose").isFalse();
         ClientAuth.Decision disabled = ClientAuth.decide(kv, open, java.util.List.of());

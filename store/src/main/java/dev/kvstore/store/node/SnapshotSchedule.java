@@ -9,9 +9,10 @@ package dev.kvstore.store.node;
  * proportional to the writes. Two bounds keep the longer log in check: at most
  * {@value #MAX_INTERVALS} times {@code everyEntries} (the log's index and the replay at restart grow
  * with its entries), and, whatever the growth, a snapshot as soon as the room left on the volume above
- * its reserve is less than twice the last snapshot's size (one new snapshot and as much again):
- * compacting the log is how a store frees its disk, and a volume that fills with log before the next
- * snapshot is due would refuse every write and never reach it.
+ * its reserve is less than twice the last snapshot's size (one new snapshot and as much again), and
+ * without waiting for the interval once there is no room above the reserve at all: compacting the log
+ * is how a store frees its disk, and a volume that fills with log before the next snapshot is due
+ * would refuse every write and never reach it.
  */
 record SnapshotSchedule(long everyEntries, int growthPercent) {
 
@@ -39,6 +40,9 @@ record SnapshotSchedule(long everyEntries, int growthPercent) {
      */
     boolean due(long appliedOffset, Mark last, long roomAboveReserve) {
         long since = appliedOffset - last.offset();
+        if (since > 0 && roomAboveReserve <= 0) {
+            return true; // writes are refused for want of disk: compacting the log is the way out
+        }
         if (since < everyEntries) {
             return false;
         }

@@ -130,6 +130,8 @@ public final class StoreNode implements Closeable {
     /** The snapshot file on disk: where it ends, its keys and its size, published together. */
     private volatile SnapshotSchedule.Mark lastSnapshot = SnapshotSchedule.Mark.NONE;
     private final AtomicBoolean snapshotRunning = new AtomicBoolean();
+    /** The applied offset at which the last snapshot did not fit on the volume (-1: none). */
+    private volatile long snapshotSkippedForRoomAt = -1;
     /**
      * Held while the snapshot file is written and renamed (the store's own snapshot) or replaced and read
      * back (one installed from the primary): the two must never interleave, or an install would load the
@@ -946,7 +948,9 @@ public final class StoreNode implements Closeable {
 
     /** The primary's answer to a rejoining secondary: keep the log up to the common prefix. */
     public void keepOnlyCommonPrefix(long keepUpTo) throws IOException {
-        if (keepUpTo < log.startOffset() - 1) {
+        if (keepUpTo < log.startOffset() - 1 || keepUpTo < lastSnapshot.offset()) {
+            // the divergent entries are in our snapshot (the log may still hold them too: it keeps a
+            // retention window behind it), which no truncation of the log takes back
             synchronized (snapshotFileLock) { // it moves the snapshot file aside
                 discardEverythingAfter(keepUpTo);
             }
@@ -961,8 +965,12 @@ public final class StoreNode implements Closeable {
         LOG.warnf("moved %d divergent entries (%s..%s) to quarantine %s", suffix.size(), suffix.get(0),
                 suffix.get(suffix.size() - 1), file);
         if (state.appliedOffset() > keepUpTo) {
-            // only a forced, possibly lossy failover can get here: rebuild the state from the log
-            state.clear();
+            // only a forced, possibly lossy failover can get here: rebuild the state from the snapshot (which
+            // ends before keepUpTo) and the log after it; the log no longer starts at 1 once compacted
+            synchronized (snapshotFileLock) {
+                state.clear();
+                loadSnapshot();
+            }
             applyUpTo(keepUpTo);
         }
         secondaryCommit = Math.min(secondaryCommit, keepUpTo);
@@ -1052,6 +1060,17 @@ public final class StoreNode implements Closeable {
                 pending.applied(entry);
             }
         }
+        snapshotIfDue();
+    }
+
+    /**
+     * From applying entries, and from the disk's periodic measurement: a store whose volume filled up
+     * applies nothing more (its writes are refused), and only a snapshot's compaction gives it room.
+     */
+    private void snapshotIfDue() {
+        if (state.appliedOffset() == snapshotSkippedForRoomAt) {
+            return; // tried at this very point and it did not fit: once something more is applied, again
+        }
         if (snapshotSchedule.due(state.appliedOffset(), lastSnapshot, diskSpace.freeBytes() - diskSpace.reserveBytes())
                 && snapshotRunning.compareAndSet(false, true)) {
             snapshotter.execute(this::takeSnapshot);
@@ -1088,6 +1107,7 @@ public final class StoreNode implements Closeable {
         long needed = snapshot.data().encodedBytes();
         long room = diskSpace.freeBytes() - diskSpace.reserveBytes() / 2;
         if (needed > room) {
+            snapshotSkippedForRoomAt = snapshot.lastIncludedOffset();
             LOG.warnf("no snapshot at offset %d: it needs about %d bytes and the data volume has %d free above half"
                     + " its reserve; the log keeps growing until there is room", snapshot.lastIncludedOffset(), needed,
                     room);
@@ -1160,6 +1180,7 @@ public final class StoreNode implements Closeable {
             // the last figure stays; a volume that cannot even be measured will fail the log's writes soon
             LOG.warnf("could not measure the data volume: %s", e.getMessage());
         }
+        snapshotIfDue();
     }
 
     public DiskSpace diskSpace() {

@@ -42,7 +42,16 @@ class SnapshotScheduleTest {
         SnapshotSchedule.Mark last = new SnapshotSchedule.Mark(0, 500, 10_000);
         assertThat(schedule.due(100, last, 20_000)).isFalse();
         assertThat(schedule.due(100, last, 19_999)).as("the log must be compacted to free the disk").isTrue();
-        assertThat(schedule.due(99, last, 0)).as("not sooner than the interval, even then").isFalse();
+        assertThat(schedule.due(99, last, 1)).as("not sooner than the interval while there is room").isFalse();
+    }
+
+    @Test
+    void at_once_when_the_volume_has_no_room_above_its_reserve_even_before_a_first_snapshot() {
+        SnapshotSchedule schedule = new SnapshotSchedule(100, 100);
+        assertThat(schedule.due(5, SnapshotSchedule.Mark.NONE, 0)).as("writes are refused: only compaction helps")
+                .isTrue();
+        assertThat(schedule.due(5, SnapshotSchedule.Mark.NONE, -10)).isTrue();
+        assertThat(schedule.due(0, SnapshotSchedule.Mark.NONE, -10)).as("nothing to compact").isFalse();
     }
 
     @Test

@@ -121,6 +121,57 @@ class StoreNodeTest {
     }
 
     @Nested
+    class A_divergent_suffix {
+
+        @Test
+        void behind_a_snapshot_is_cut_and_the_state_rebuilt_from_the_snapshot_and_the_log_after_it() throws Exception {
+            NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1",
+                    "http://127.0.0.1:2", ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50,
+                    LEASE_MILLIS, 10, 5, NodeSettings.defaultMaxMemoryBytes(), -1,
+                    NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES, dev.kvstore.store.log.LogFormat.CURRENT, 0);
+            node = new StoreNode(settings, disk);
+            readablePrimary(1);
+            // the term's entry and 25 writes: snapshots at 10 and 20, the next not before 30
+            for (int i = 0; i < 25; i++) {
+                node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 20);
+            long snapshotAt = node.lastSnapshotOffset();
+            long keepUpTo = snapshotAt + 3;
+            assertThat(node.log().startOffset()).as("the log was compacted").isGreaterThan(1);
+            assertThat(node.log().lastOffset()).isGreaterThan(keepUpTo);
+
+            node.keepOnlyCommonPrefix(keepUpTo);
+
+            assertThat(node.log().lastOffset()).isEqualTo(keepUpTo);
+            assertThat(node.status().appliedOffset()).isEqualTo(keepUpTo);
+        }
+
+        @Test
+        void inside_the_snapshot_starts_the_store_over_even_while_the_log_still_holds_it() throws Exception {
+            NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1",
+                    "http://127.0.0.1:2", ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50,
+                    LEASE_MILLIS, 10, 5, NodeSettings.defaultMaxMemoryBytes(), -1,
+                    NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES, dev.kvstore.store.log.LogFormat.CURRENT, 0);
+            node = new StoreNode(settings, disk);
+            readablePrimary(1);
+            // the term's entry and 25 writes: snapshots at 10 and 20, the next not before 30
+            for (int i = 0; i < 25; i++) {
+                node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 20);
+            long snapshotAt = node.lastSnapshotOffset();
+            long keepUpTo = snapshotAt - 2; // inside the snapshot, within the log's retention window behind it
+            assertThat(node.log().startOffset() - 1).isLessThanOrEqualTo(keepUpTo);
+
+            assertThatThrownBy(() -> node.keepOnlyCommonPrefix(keepUpTo)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("starting over empty");
+            assertThat(node.status().appliedOffset()).isZero();
+            assertThat(node.lastSnapshotOffset()).as("the divergent snapshot is set aside").isZero();
+        }
+    }
+
+    @Nested
     class The_new_primarys_lease_wait {
 
         @Test
