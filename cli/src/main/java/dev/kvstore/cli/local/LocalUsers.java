@@ -71,10 +71,9 @@ public final class LocalUsers {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        // the store's rule (Users): lines end at \n, one \r before it is not part of the password
-        List<String> passwords = java.util.Arrays.stream(Files.readString(file, StandardCharsets.UTF_8).split("\n"))
-                .map(line -> line.endsWith("\r") ? line.substring(0, line.length() - 1) : line)
-                .filter(line -> !line.isEmpty()).toList();
+        // the store's rule, the same code
+        List<String> passwords = dev.kvstore.core.auth.PasswordLines.of(Files.readAllBytes(file)).stream()
+                .map(password -> new String(password, StandardCharsets.UTF_8)).toList();
         return passwords.isEmpty() ? Optional.empty()
                 : Optional.of(new Credentials(DEFAULT_USER, passwords.get(passwords.size() - 1)));
     }

@@ -243,42 +243,35 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
 
     /** A Warning Event on the cluster (a courtesy: what it says is in the status too). */
     private void warn(KVCluster cluster, String reason, String message) {
-        String now = Instant.now().toString();
-        try {
-            client.v1().events().inNamespace(cluster.getMetadata().getNamespace()).resource(new EventBuilder()
-                    .withNewMetadata().withGenerateName(cluster.getMetadata().getName() + "-").endMetadata()
-                    .withNewInvolvedObject().withApiVersion(cluster.getApiVersion()).withKind(cluster.getKind())
-                    .withName(cluster.getMetadata().getName()).withNamespace(cluster.getMetadata().getNamespace())
-                    .withUid(cluster.getMetadata().getUid()).endInvolvedObject()
-                    .withType("Warning").withReason(reason).withMessage(message)
-                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                    .withNewSource().withComponent("kv-operator").endSource()
-                    .build()).create();
-        } catch (RuntimeException e) {
-            LOG.debugf(e, "event %s not recorded", reason);
-        }
+        event(cluster, "", "Warning", reason, message, Instant.now().toString());
     }
 
     private void recordFailover(KVCluster cluster, KVClusterStatus.FailoverRecord record) {
         metrics.counter("kv_operator_failovers_total", "cluster", cluster.getMetadata().getName()).increment();
         Timer.builder("kv_operator_failover_duration").tag("cluster", cluster.getMetadata().getName()).register(metrics)
                 .record(record.getDurationMillis(), TimeUnit.MILLISECONDS);
+        boolean lossy = Boolean.TRUE.equals(record.getPossiblyLossy());
+        event(cluster, "failover-", lossy ? "Warning" : "Normal",
+                record.getReason().startsWith("switchover") ? "Switchover" : "Failover",
+                record.getFrom() + " -> " + record.getTo() + " in epoch " + record.getEpoch() + " (" + record.getReason()
+                        + ", " + record.getDurationMillis() + " ms" + (lossy ? ", possibly lossy" : "") + ")",
+                record.getTime());
+    }
+
+    /** An Event about the cluster; a courtesy (the status has what it says), so a failure to record it is not one. */
+    private void event(KVCluster cluster, String namePart, String type, String reason, String message, String time) {
         try {
             client.v1().events().inNamespace(cluster.getMetadata().getNamespace()).resource(new EventBuilder()
-                    .withNewMetadata().withGenerateName(cluster.getMetadata().getName() + "-failover-").endMetadata()
+                    .withNewMetadata().withGenerateName(cluster.getMetadata().getName() + "-" + namePart).endMetadata()
                     .withNewInvolvedObject().withApiVersion(cluster.getApiVersion()).withKind(cluster.getKind())
                     .withName(cluster.getMetadata().getName()).withNamespace(cluster.getMetadata().getNamespace())
                     .withUid(cluster.getMetadata().getUid()).endInvolvedObject()
-                    .withType(Boolean.TRUE.equals(record.getPossiblyLossy()) ? "Warning" : "Normal")
-                    .withReason(record.getReason().startsWith("switchover") ? "Switchover" : "Failover")
-                    .withMessage(record.getFrom() + " -> " + record.getTo() + " in epoch " + record.getEpoch() + " ("
-                            + record.getReason() + ", " + record.getDurationMillis() + " ms"
-                            + (Boolean.TRUE.equals(record.getPossiblyLossy()) ? ", possibly lossy" : "") + ")")
-                    .withFirstTimestamp(record.getTime()).withLastTimestamp(record.getTime()).withCount(1)
+                    .withType(type).withReason(reason).withMessage(message)
+                    .withFirstTimestamp(time).withLastTimestamp(time).withCount(1)
                     .withNewSource().withComponent("kv-operator").endSource()
                     .build()).create();
         } catch (RuntimeException e) {
-            // an event is a courtesy; the status has the record
+            LOG.debugf(e, "event %s not recorded", reason);
         }
     }
 

@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +111,8 @@ public final class Users {
                             + "'.', '_' or '-', starting with a letter or digit");
                     continue;
                 }
-                List<byte[]> digests = passwordLines(Files.readAllBytes(file)).stream().map(Users::digest).toList();
+                List<byte[]> digests = dev.kvstore.core.auth.PasswordLines.of(Files.readAllBytes(file)).stream()
+                        .map(Users::digest).toList();
                 if (digests.isEmpty()) {
                     warnings.accept("user " + name + " left out: it has no password (" + file + ")");
                     continue;
@@ -183,25 +182,6 @@ public final class Users {
             }
         }
         return true;
-    }
-
-    /** The passwords in a user's file: its lines, without line ends, empty ones skipped. */
-    private static List<byte[]> passwordLines(byte[] bytes) {
-        List<byte[]> passwords = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i <= bytes.length; i++) {
-            if (i == bytes.length || bytes[i] == '\n') {
-                int end = i;
-                if (end > start && bytes[end - 1] == '\r') {
-                    end--;
-                }
-                if (end > start) {
-                    passwords.add(Arrays.copyOfRange(bytes, start, end));
-                }
-                start = i + 1;
-            }
-        }
-        return passwords;
     }
 
     private static byte[] digest(byte[] password) {

@@ -72,6 +72,23 @@ class StoreNodeTest {
         }
     }
 
+    /** A lone primary's settings with a snapshot at least every 10 entries, 5 kept behind it. */
+    private NodeSettings snapshotsEveryTenEntries(int growthPercent) {
+        return new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1", "http://127.0.0.1:2",
+                ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, LEASE_MILLIS, 10, 5,
+                NodeSettings.defaultMaxMemoryBytes(), -1, NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES,
+                dev.kvstore.store.log.LogFormat.CURRENT, growthPercent);
+    }
+
+    /** Opens a primary with {@code settings} and writes k0..k(count-1), each acknowledged. */
+    private void primaryWithWrites(NodeSettings settings, int count) throws Exception {
+        node = new StoreNode(settings, disk);
+        readablePrimary(1);
+        for (int i = 0; i < count; i++) {
+            node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
+        }
+    }
+
     private static LogEntry put(String key) {
         return LogEntry.put(0, 0, key, "v".getBytes());
     }
@@ -82,15 +99,8 @@ class StoreNodeTest {
         @Test
         void wait_until_the_entries_since_the_last_one_match_the_keys_it_held() throws Exception {
             // a snapshot every 10 entries at least, and no sooner than 100% of the last one's keys
-            NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1",
-                    "http://127.0.0.1:2", ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50,
-                    LEASE_MILLIS, 10, 5, NodeSettings.defaultMaxMemoryBytes(), -1,
-                    NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES, dev.kvstore.store.log.LogFormat.CURRENT, 100);
-            node = new StoreNode(settings, disk);
-            readablePrimary(1);
-            for (int i = 0; i < 60; i++) {
-                node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
-            }
+            NodeSettings settings = snapshotsEveryTenEntries(100);
+            primaryWithWrites(settings, 60);
             await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 30);
             SnapshotSchedule.Mark mark = node.lastSnapshot();
             long first = mark.offset();
@@ -103,9 +113,9 @@ class StoreNodeTest {
             for (int i = 0; i < short2; i++) {
                 node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
             }
-            Thread.sleep(300);
-            assertThat(node.lastSnapshotOffset()).as("snapshot of %d keys at %d, log at %d", keys, first,
-                    node.log().lastOffset()).isEqualTo(first);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).untilAsserted(() ->
+                    assertThat(node.lastSnapshotOffset()).as("snapshot of %d keys at %d, log at %d", keys, first,
+                            node.log().lastOffset()).isEqualTo(first));
 
             for (int i = 0; i < 5; i++) {
                 node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
@@ -125,16 +135,8 @@ class StoreNodeTest {
 
         @Test
         void behind_a_snapshot_is_cut_and_the_state_rebuilt_from_the_snapshot_and_the_log_after_it() throws Exception {
-            NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1",
-                    "http://127.0.0.1:2", ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50,
-                    LEASE_MILLIS, 10, 5, NodeSettings.defaultMaxMemoryBytes(), -1,
-                    NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES, dev.kvstore.store.log.LogFormat.CURRENT, 0);
-            node = new StoreNode(settings, disk);
-            readablePrimary(1);
             // the term's entry and 25 writes: snapshots at 10 and 20, the next not before 30
-            for (int i = 0; i < 25; i++) {
-                node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
-            }
+            primaryWithWrites(snapshotsEveryTenEntries(0), 25);
             await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 20);
             long snapshotAt = node.lastSnapshotOffset();
             long keepUpTo = snapshotAt + 3;
@@ -149,16 +151,8 @@ class StoreNodeTest {
 
         @Test
         void inside_the_snapshot_starts_the_store_over_even_while_the_log_still_holds_it() throws Exception {
-            NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1",
-                    "http://127.0.0.1:2", ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50,
-                    LEASE_MILLIS, 10, 5, NodeSettings.defaultMaxMemoryBytes(), -1,
-                    NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES, dev.kvstore.store.log.LogFormat.CURRENT, 0);
-            node = new StoreNode(settings, disk);
-            readablePrimary(1);
             // the term's entry and 25 writes: snapshots at 10 and 20, the next not before 30
-            for (int i = 0; i < 25; i++) {
-                node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
-            }
+            primaryWithWrites(snapshotsEveryTenEntries(0), 25);
             await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 20);
             long snapshotAt = node.lastSnapshotOffset();
             long keepUpTo = snapshotAt - 2; // inside the snapshot, within the log's retention window behind it
