@@ -948,12 +948,18 @@ public final class StoreNode implements Closeable {
 
     /** The primary's answer to a rejoining secondary: keep the log up to the common prefix. */
     public void keepOnlyCommonPrefix(long keepUpTo) throws IOException {
+        // the whole cut under the snapshot's lock: a snapshot taken meanwhile (the disk watch can start one)
+        // would save the divergent entries and make the rebuild below skip the new primary's ones
+        synchronized (snapshotFileLock) {
+            keepOnlyCommonPrefixLocked(keepUpTo);
+        }
+    }
+
+    private void keepOnlyCommonPrefixLocked(long keepUpTo) throws IOException {
         if (keepUpTo < log.startOffset() - 1 || keepUpTo < lastSnapshot.offset()) {
             // the divergent entries are in our snapshot (the log may still hold them too: it keeps a
             // retention window behind it), which no truncation of the log takes back
-            synchronized (snapshotFileLock) { // it moves the snapshot file aside
-                discardEverythingAfter(keepUpTo);
-            }
+            discardEverythingAfter(keepUpTo);
             return;
         }
         List<LogEntry> suffix = log.read(keepUpTo + 1, Integer.MAX_VALUE);
@@ -967,11 +973,19 @@ public final class StoreNode implements Closeable {
         if (state.appliedOffset() > keepUpTo) {
             // only a forced, possibly lossy failover can get here: rebuild the state from the snapshot (which
             // ends before keepUpTo) and the log after it; the log no longer starts at 1 once compacted
-            synchronized (snapshotFileLock) {
-                state.clear();
-                loadSnapshot();
+            synchronized (this) {
+                loading = true; // no read of the half-built map
+                try {
+                    state.clear();
+                    loadSnapshot();
+                } catch (IOException e) {
+                    log.stop("reloading the snapshot after a divergence", e); // an empty store must not serve
+                    throw e;
+                } finally {
+                    loading = false;
+                }
+                applyUpTo(keepUpTo);
             }
-            applyUpTo(keepUpTo);
         }
         secondaryCommit = Math.min(secondaryCommit, keepUpTo);
     }
