@@ -112,7 +112,8 @@ public final class KvCli {
         @Option(names = "--nodes", defaultValue = "3", description = "number of stores (default ${DEFAULT-VALUE})")
         int nodes;
 
-        @Option(names = "--base-port", defaultValue = "7100", description = "HTTP port of the first store; replication ports are +100, Redis-protocol ports +200")
+        @Option(names = "--base-port", defaultValue = "7100", description = "HTTP port of the first store; replication ports are +100, Redis-protocol ports +200, "
+                + "admin ports +300, metrics (management) ports +400")
         int basePort;
 
         @Option(names = "--mode", defaultValue = "sync", description = "sync or async")

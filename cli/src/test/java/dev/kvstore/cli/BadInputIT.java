@@ -191,7 +191,7 @@ class BadInputIT {
 
     @Test
     void admin_calls_need_a_signature_and_well_formed_bodies() throws Exception {
-        String url = fixture.primary().httpUrl();
+        String url = fixture.primary().adminUrl();
         HttpResponse<String> unsigned = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/admin/promote"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"epoch\":99}")).build(), HttpResponse.BodyHandlers.ofString());
@@ -204,5 +204,11 @@ class BadInputIT {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(garbage)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.body()).contains("malformed EpochRequest");
+        HttpResponse<String> oversized = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/admin/fence"))
+                .header("Content-Type", "application/json").header(AdminAuth.HEADER, signature)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1024 * 1024])).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(oversized.statusCode()).isEqualTo(413);
+        assertThat(fixture.client.get("big").value()).as("the store still serves").isEmpty();
     }
 }

@@ -79,7 +79,7 @@ class DivergentRejoinIT {
                 }
             }
             // the metric says it too
-            String metrics = http.send(HttpRequest.newBuilder(URI.create(old.httpUrl() + "/metrics")).build(),
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(old.managementUrl() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("kv_quarantined_entries " + (double) unacknowledged);
         }

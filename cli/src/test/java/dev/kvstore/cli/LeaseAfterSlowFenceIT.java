@@ -53,20 +53,20 @@ class LeaseAfterSlowFenceIT {
             AdminClient admin = new AdminClient(fixture.cluster.secret(), Duration.ofSeconds(5));
             long oldEpoch = fixture.cluster.supervisor().epoch();
             try (PartitionableProxy proxy = new PartitionableProxy(old.replicationAddress())) {
-                admin.follow(late.httpUrl(), oldEpoch, proxy.address(), old.httpUrl());
+                admin.follow(late.adminUrl(), oldEpoch, proxy.address(), old.httpUrl());
                 await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
                         fixture.status(late).path("following").asBoolean()
                                 && proxy.address().equals(fixture.status(late).path("primary").asText()));
                 fixture.client.put("k", "old".getBytes());
                 long epoch = oldEpoch + 1;
 
-                admin.fence(early.httpUrl(), epoch);
+                admin.fence(early.adminUrl(), epoch);
                 // a slow fence: the other secondary keeps acknowledging the old primary for longer than a lease
                 await().pollDelay(Duration.ofMillis(LEASE_MILLIS + 1_000)).until(() -> true);
                 proxy.partition();
-                admin.fence(late.httpUrl(), epoch);
-                admin.promote(early.httpUrl(), epoch, false);
-                admin.follow(late.httpUrl(), epoch, early.replicationAddress(), early.httpUrl());
+                admin.fence(late.adminUrl(), epoch);
+                admin.promote(early.adminUrl(), epoch, false);
+                admin.follow(late.adminUrl(), epoch, early.replicationAddress(), early.httpUrl());
 
                 KvClient toNewPrimary = new KvClient(List.of(early.httpUrl()), Duration.ofSeconds(5));
                 toNewPrimary.putWithRetry("k", "new".getBytes(), Duration.ofSeconds(10));

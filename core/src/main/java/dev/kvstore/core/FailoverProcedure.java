@@ -18,9 +18,15 @@ import java.util.concurrent.Executor;
  */
 public final class FailoverProcedure {
 
-    /** A store as the procedure needs it: a name, its admin URL (null when it has none), and how peers reach it. */
+    /**
+     * A store as the procedure needs it: a name, the base URL of its admin API (null when it has none),
+     * where clients reach it over HTTP (secondaries name it to clients whose writes they cannot take),
+     * and how peers reach it.
+     */
     public interface Member {
         String name();
+
+        String adminUrl();
 
         String httpUrl();
 
@@ -32,7 +38,7 @@ public final class FailoverProcedure {
          * commit); null when it cannot be reached at all.
          */
         default String fenceUrl() {
-            return httpUrl();
+            return adminUrl();
         }
     }
 
@@ -86,7 +92,7 @@ public final class FailoverProcedure {
         // at the first election any store may have been the last primary: count all of them as
         // secondaries of a cluster one larger, which asks for one answer more than strictly needed
         int clusterSize = lost == null ? members.size() + 1 : members.size();
-        int askable = (int) others.stream().filter(m -> m.httpUrl() != null).count();
+        int askable = (int) others.stream().filter(m -> m.adminUrl() != null).count();
         String hopeless = FailoverPolicy.cannotSucceed(clusterSize, minSyncReplicas, mode, askable, force);
         if (hopeless != null) {
             return new Outcome(false, null, epoch, hopeless, false, Duration.ofNanos(System.nanoTime() - started),
@@ -100,8 +106,8 @@ public final class FailoverProcedure {
         List<CompletableFuture<NodeStatus>> fences = new ArrayList<>();
         for (M member : others) {
             // a member with no address yet (a pod not running) cannot answer
-            fences.add(member.httpUrl() == null ? CompletableFuture.completedFuture(null)
-                    : fenceAsync(member.httpUrl(), epoch));
+            fences.add(member.adminUrl() == null ? CompletableFuture.completedFuture(null)
+                    : fenceAsync(member.adminUrl(), epoch));
         }
         List<M> asked = new ArrayList<>(others);
         List<ReplicaCandidate> candidates = new ArrayList<>();
@@ -110,7 +116,7 @@ public final class FailoverProcedure {
         }
         FailoverDecision decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);
         // only a lost primary that may serve again counts (a terminating pod has no address to serve at)
-        boolean lostMayCount = lost != null && lost.httpUrl() != null;
+        boolean lostMayCount = lost != null && lost.adminUrl() != null;
         if (decision instanceof FailoverDecision.Wait && lostFence != null && lostMayCount) {
             // too few secondaries answered: a lost primary that answers its fence is fenced now, so it
             // acknowledges nothing more, and its log holds every write it acknowledged; it counts among
@@ -129,7 +135,7 @@ public final class FailoverProcedure {
         FailoverDecision.Promote promote = (FailoverDecision.Promote) decision;
         M winner = asked.stream().filter(m -> m.name().equals(promote.candidate().name())).findFirst().orElseThrow();
         // the old primary promoted again holds no lease that could outlive its fence: nothing to wait out
-        admin.promote(winner.httpUrl(), epoch, lostIsGone || lost == null || winner == lost);
+        admin.promote(winner.adminUrl(), epoch, lostIsGone || lost == null || winner == lost);
         List<String> notRepointed = pointAt(asked, winner, epoch);
         return new Outcome(true, winner.name(), epoch, promote.reason(), promote.possiblyLossy(),
                 Duration.ofNanos(System.nanoTime() - started), notRepointed);
@@ -139,9 +145,9 @@ public final class FailoverProcedure {
     public <M extends Member> List<String> pointAt(List<M> members, M winner, long epoch) {
         List<String> notRepointed = new ArrayList<>();
         for (M member : members) {
-            if (member != winner && member.httpUrl() != null) {
+            if (member != winner && member.adminUrl() != null) {
                 try {
-                    admin.follow(member.httpUrl(), epoch, winner.replicationAddress(), winner.httpUrl());
+                    admin.follow(member.adminUrl(), epoch, winner.replicationAddress(), winner.httpUrl());
                 } catch (IOException e) {
                     notRepointed.add(member.name()); // the next pass repoints it
                 }

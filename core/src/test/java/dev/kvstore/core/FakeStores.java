@@ -19,8 +19,14 @@ public class FakeStores implements StoreAdmin {
     /** A store as a supervisor sees it; an unaddressed one (a pod without an IP) cannot be asked. */
     public record Member(String name, boolean addressed) implements FailoverProcedure.Member {
         @Override
-        public String httpUrl() {
+        public String adminUrl() {
             return addressed ? "http://" + name : null;
+        }
+
+        /** Not a URL these fakes answer on: an admin call sent there fails the test. */
+        @Override
+        public String httpUrl() {
+            return addressed ? "http://" + name + ":8080" : null;
         }
 
         @Override

@@ -103,7 +103,8 @@ class KvClusterE2E {
         String sa = "system:serviceaccount:" + OPERATOR_NS + ":kvcluster-operator";
         for (String allowed : List.of("patch pods", "delete pods", "watch kvclusters.kvstore.dev",
                 "patch kvclusters.kvstore.dev/status", "create statefulsets.apps", "patch services",
-                "create secrets", "create poddisruptionbudgets.policy", "create events")) {
+                "create secrets", "create poddisruptionbudgets.policy", "create events",
+                "create networkpolicies.networking.k8s.io", "delete networkpolicies.networking.k8s.io")) {
             assertThat(canI(sa, NS, allowed)).as("operator may " + allowed).isTrue();
         }
         for (String denied : List.of("create pods", "list secrets", "update secrets", "delete statefulsets.apps",

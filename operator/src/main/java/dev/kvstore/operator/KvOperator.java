@@ -1,6 +1,7 @@
 package dev.kvstore.operator;
 
 import dev.kvstore.operator.reconcile.KVClusterReconciler;
+import dev.kvstore.operator.resources.OperatorPods;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
@@ -18,9 +19,10 @@ public final class KvOperator implements AutoCloseable {
     /**
      * @param leaseNamespace     where the leader-election Lease lives; null runs without leader election
      * @param exitOnStopLeading  exit the JVM when leadership is lost (in a pod: restart and rejoin the race)
+     * @param operatorPods       the operator's own pods, let through to the stores' admin ports
      */
     public KvOperator(KubernetesClient client, MeterRegistry metrics, Set<String> namespaces, String leaseNamespace,
-                      boolean exitOnStopLeading) {
+                      boolean exitOnStopLeading, OperatorPods operatorPods) {
         operator = new Operator(overrider -> {
             // an informer that stops (API server gone) must not exit the JVM: report, keep the process
             overrider.withKubernetesClient(client).withCloseClientOnStop(false)
@@ -33,7 +35,7 @@ public final class KvOperator implements AutoCloseable {
                         LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, null, exitOnStopLeading));
             }
         });
-        operator.register(new KVClusterReconciler(client, metrics), config -> {
+        operator.register(new KVClusterReconciler(client, metrics, operatorPods), config -> {
             if (!namespaces.isEmpty()) {
                 config.settingNamespaces(namespaces);
             }

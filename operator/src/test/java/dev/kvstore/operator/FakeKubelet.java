@@ -122,6 +122,7 @@ final class FakeKubelet implements AutoCloseable {
                     "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-Dquarkus.http.host=" + ip, "-Dquarkus.http.port=8080",
                     "-Dkv.replication-host=" + ip, "-Dkv.replication-port=7400", "-Dkv.resp-host=" + ip,
+                    "-Dkv.admin-host=" + ip, "-Dquarkus.management.host=" + ip,
                     "-Dkv.node-id=" + name, "-Dkv.cluster-id=" + env.get("KV_CLUSTER_ID"),
                     "-Dkv.mode=" + env.get("KV_MODE"), "-Dkv.min-sync-replicas=" + env.get("KV_MIN_SYNC_REPLICAS"),
                     "-Dkv.data-dir=" + data.resolve("store"), "-Dkv.advertised-http=http://" + ip + ":8080",

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.cli.client.KvClient;
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.resources.KvNames;
+import dev.kvstore.operator.resources.OperatorPods;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -81,7 +82,8 @@ class OperatorIT {
             }
         }
         operatorClient = controlPlane.as(NS, "kvcluster-operator");
-        operator = new KvOperator(operatorClient, new SimpleMeterRegistry(), Set.of(NS), NS, false).start();
+        operator = new KvOperator(operatorClient, new SimpleMeterRegistry(), Set.of(NS), NS, false,
+                OperatorPods.of(NS, "app.kubernetes.io/name=kvcluster-operator")).start();
     }
 
     @AfterAll
@@ -163,6 +165,11 @@ class OperatorIT {
         assertThat(client.secrets().inNamespace(NS).withName("alpha-auth").get()).isNotNull();
         assertThat(client.apps().statefulSets().inNamespace(NS).withName("alpha").get().getSpec().getReplicas()).isEqualTo(3);
         assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName("alpha").get()).isNotNull();
+        var policy = client.network().v1().networkPolicies().inNamespace(NS).withName("alpha-network-policy").get();
+        assertThat(policy.getMetadata().getOwnerReferences()).extracting("name").containsExactly("alpha");
+        assertThat(policy.getSpec().getIngress()).extracting(rule -> rule.getPorts().stream()
+                .map(port -> port.getPort().getIntVal()).toList())
+                .containsExactly(List.of(7400, 7401), List.of(8080, 6379));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(roleLabels("alpha").values())
                 .containsExactlyInAnyOrder("primary", "secondary", "secondary"));
         assertThat(roleLabels("alpha").get(cluster("alpha").getStatus().getPrimary())).isEqualTo("primary");
@@ -641,6 +648,8 @@ class OperatorIT {
         invalid.put(Map.of("secretName", "Bad_Name"), "spec.secretName in body should match");
         invalid.put(Map.of("switchover", Map.of("targetPod", "other-1")), "must name one of this cluster's pods");
         invalid.put(Map.of("replicas", "three"), "spec.replicas in body must be of type integer");
+        invalid.put(Map.of("networkPolicy", Map.of("clientNamespaces", List.of("apps", "Not_A_Namespace"))),
+                "spec.networkPolicy.clientNamespaces[1] in body should match");
         invalid.forEach((spec, message) -> assertThatThrownBy(() -> client.resource(kvc("invalid", spec)).dryRun().create())
                 .as("spec %s", spec).isInstanceOf(KubernetesClientException.class)
                 .hasMessageContaining(message));
@@ -669,6 +678,48 @@ class OperatorIT {
         assertThat(canI.apply("delete", "statefulsets.apps")).isEqualTo("no");
         assertThat(canI.apply("create", "deployments.apps")).isEqualTo("no");
         assertThat(canI.apply("get", "nodes")).isEqualTo("no");
+    }
+
+    @Test
+    @Order(12)
+    void the_network_policy_follows_the_spec_and_goes_when_turned_off() {
+        var policies = client.network().v1().networkPolicies().inNamespace(NS);
+        assertThat(cluster("alpha").getStatus().getConditions())
+                .filteredOn(condition -> condition.getType().equals("NetworkPolicy")).singleElement()
+                .satisfies(condition -> {
+                    assertThat(condition.getStatus()).isEqualTo("True");
+                    assertThat(condition.getReason()).isEqualTo("Applied");
+                });
+        client.resources(KVCluster.class).inNamespace(NS).withName("alpha").edit(kvc -> {
+            kvc.getSpec().setNetworkPolicy(new dev.kvstore.operator.model.KVClusterSpec.NetworkPolicy());
+            kvc.getSpec().getNetworkPolicy().setClientNamespaces(List.of("apps"));
+            kvc.getSpec().getNetworkPolicy().setMonitoringNamespaces(List.of("monitoring"));
+            return kvc;
+        });
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(policies.withName("alpha-network-policy")
+                .get().getSpec().getIngress()).hasSize(3).last().satisfies(metrics -> {
+                    assertThat(metrics.getPorts()).extracting(port -> port.getPort().getIntVal()).containsExactly(9000);
+                    assertThat(metrics.getFrom()).singleElement().satisfies(from -> assertThat(from
+                            .getNamespaceSelector().getMatchExpressions()).singleElement()
+                            .satisfies(e -> assertThat(e.getValues()).containsExactly("monitoring")));
+                }));
+
+        client.resources(KVCluster.class).inNamespace(NS).withName("alpha").edit(kvc -> {
+            kvc.getSpec().getNetworkPolicy().setEnabled(false);
+            return kvc;
+        });
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(policies.withName("alpha-network-policy").get()).isNull());
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cluster("alpha").getStatus()
+                .getConditions()).filteredOn(condition -> condition.getType().equals("NetworkPolicy")).singleElement()
+                .satisfies(condition -> assertThat(condition.getReason()).isEqualTo("DisabledInSpec")));
+
+        client.resources(KVCluster.class).inNamespace(NS).withName("alpha").edit(kvc -> {
+            kvc.getSpec().getNetworkPolicy().setEnabled(true);
+            return kvc;
+        });
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(policies.withName("alpha-network-policy").get()).isNotNull());
     }
 
     @Test

@@ -29,6 +29,16 @@ public interface StoreConfig {
     @WithDefault("7400")
     int replicationPort();
 
+    /**
+     * The admin API (status, fence, promote, follow; signed with the cluster secret), on a port of its
+     * own so that a NetworkPolicy can keep it to the operator and the cluster's pods; 0 picks a free one.
+     */
+    @WithDefault("7401")
+    int adminPort();
+
+    @WithDefault("0.0.0.0")
+    String adminHost();
+
     /** host:port that secondaries use to reach this store's replication port. */
     Optional<String> advertisedReplication();
 
@@ -136,7 +146,10 @@ public interface StoreConfig {
     /** Users of {@link #usersDir()} that may only read (comma-separated); the others read and write. */
     Optional<String> readonlyUsers();
 
-    /** With users set: whether {@code /v1/status} and {@code /metrics} stay open to clients without a password. */
+    /**
+     * With users set: whether {@code /v1/status} stays open to clients without a password. Metrics are
+     * on the management port (9000), apart from the client ports, open to whom the NetworkPolicy lets in.
+     */
     @WithDefault("true")
     boolean openStatus();
 

@@ -6,8 +6,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.kvstore.core.admin.AdminAuth;
+import dev.kvstore.store.api.AdminEndpoint;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -23,9 +25,20 @@ class StoreApiTest {
     @jakarta.inject.Inject
     dev.kvstore.store.node.StoreNode node;
 
-    private static Response admin(String path, String body) {
+    @jakarta.inject.Inject
+    AdminEndpoint adminEndpoint;
+
+    /** Metrics, on Quarkus's management interface, apart from the client port. */
+    private static Response metrics() {
+        // the port Quarkus chose for the management interface (the test profile asks for any free one)
+        int port = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
+        return given().port(port).get("/metrics");
+    }
+
+    private Response admin(String path, String body) {
         String signature = AUTH.sign("POST", path, body.getBytes(), System.currentTimeMillis());
-        return given().header(AdminAuth.HEADER, signature).contentType("application/json").body(body).post(path);
+        return given().port(adminEndpoint.port()).header(AdminAuth.HEADER, signature).contentType("application/json")
+                .body(body).post(path);
     }
 
     @Test
@@ -39,13 +52,28 @@ class StoreApiTest {
     @Test
     @Order(2)
     void admin_calls_without_a_valid_signature_are_refused() {
-        given().contentType("application/json").body("{\"epoch\":1}").post("/v1/admin/promote").then().statusCode(401)
-                .body("error", containsString("not authenticated"));
+        given().port(adminEndpoint.port()).contentType("application/json").body("{\"epoch\":1}")
+                .post("/v1/admin/promote").then().statusCode(401).body("error", containsString("not authenticated"));
         String forged = new AdminAuth("wrong").sign("POST", "/v1/admin/promote", "{\"epoch\":1}".getBytes(),
                 System.currentTimeMillis());
-        given().header(AdminAuth.HEADER, forged).contentType("application/json").body("{\"epoch\":1}")
-                .post("/v1/admin/promote").then().statusCode(401);
+        given().port(adminEndpoint.port()).header(AdminAuth.HEADER, forged).contentType("application/json")
+                .body("{\"epoch\":1}").post("/v1/admin/promote").then().statusCode(401);
         given().get("/v1/status").then().body("role", equalTo("none"));
+    }
+
+    @Test
+    @Order(2)
+    void the_admin_api_and_metrics_are_not_on_the_client_port() {
+        String body = "{\"epoch\":1,\"oldPrimaryGone\":true}";
+        String signature = AUTH.sign("POST", "/v1/admin/promote", body.getBytes(), System.currentTimeMillis());
+        given().header(AdminAuth.HEADER, signature).contentType("application/json").body(body)
+                .post("/v1/admin/promote").then().statusCode(404);
+        given().get("/metrics").then().statusCode(404);
+        given().get("/v1/status").then().body("role", equalTo("none"));
+        // and the admin port serves nothing else
+        given().port(adminEndpoint.port()).get("/v1/status").then().statusCode(401);
+        given().port(adminEndpoint.port()).body("v").put("/v1/kv/a").then().statusCode(401);
+        given().get("/v1/kv/a").then().statusCode(404);
     }
 
     @Test
@@ -120,7 +148,7 @@ class StoreApiTest {
     @Test
     @Order(7)
     void metrics_expose_role_epoch_and_offsets() {
-        given().get("/metrics").then().statusCode(200).body(containsString("kv_epoch"))
+        metrics().then().statusCode(200).body(containsString("kv_epoch"))
                 .body(containsString("kv_commit_offset")).body(containsString("kv_role"))
                 .body(containsString("kv_disk_failed 0.0")).body(containsString("kv_event_loop_disk_calls 0.0"));
     }
@@ -142,7 +170,7 @@ class StoreApiTest {
         given().get("/health/ready").then().statusCode(503);
         given().get("/health/live").then().statusCode(503).body(containsString("cannot make writes durable"));
         given().get("/v1/status").then().statusCode(200).body("diskFailure", containsString("Input/output error"));
-        given().get("/metrics").then().body(containsString("kv_disk_failed 1.0"));
+        metrics().then().body(containsString("kv_disk_failed 1.0"));
         given().get("/v1/kv/durable").then().statusCode(200).body(equalTo("before"));
     }
 }

@@ -41,7 +41,7 @@ public final class LocalCluster implements AutoCloseable {
         this.secret = loadOrCreateSecret(this.dir.resolve("secret"));
         for (int i = 0; i < settings.nodes(); i++) {
             String name = "kv-" + i;
-            nodes.add(new NodeProcess(name, basePort + i, basePort + 100 + i, basePort + 200 + i, this.dir.resolve(name),
+            nodes.add(new NodeProcess(name, NodeProcess.Ports.of(basePort, i), this.dir.resolve(name),
                     this.dir.resolve(name + ".log")));
         }
     }

@@ -63,7 +63,9 @@ public final class LocalSupervisor implements AutoCloseable {
                            Consumer<String> events, Runnable restarter) throws IOException {
         this.nodes = nodes;
         this.settings = settings;
-        this.admin = new AdminClient(secret, Duration.ofMillis(400));
+        // a store of the previous release (a rolling update in progress) has its admin API on its HTTP port
+        this.admin = new AdminClient(secret, Duration.ofMillis(400), adminUrl -> nodes.stream()
+                .filter(node -> node.adminUrl().equals(adminUrl)).map(NodeProcess::httpUrl).findFirst().orElse(null));
         this.elector = new Elector(new FailoverProcedure(admin, callPool));
         this.repointer = new Repointer(admin);
         this.stateFile = stateFile;

@@ -8,19 +8,33 @@ import java.util.List;
 /** One store process of a local cluster: how to start it, and the running process if any. */
 public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Member {
 
+    /** A store's ports: the client ones (HTTP, Redis protocol), replication, admin, and metrics. */
+    public record Ports(int http, int replication, int resp, int admin, int management) {
+
+        /** Store {@code index} of a local cluster whose first store's HTTP port is {@code base}: +100 apart per kind. */
+        public static Ports of(int base, int index) {
+            return new Ports(base + index, base + 100 + index, base + 200 + index, base + 300 + index,
+                    base + 400 + index);
+        }
+    }
+
     private final String name;
     private final int httpPort;
     private final int replicationPort;
     private final int respPort;
+    private final int adminPort;
+    private final int managementPort;
     private final Path dataDir;
     private final Path logFile;
     private volatile Process process;
 
-    public NodeProcess(String name, int httpPort, int replicationPort, int respPort, Path dataDir, Path logFile) {
+    public NodeProcess(String name, Ports ports, Path dataDir, Path logFile) {
         this.name = name;
-        this.httpPort = httpPort;
-        this.replicationPort = replicationPort;
-        this.respPort = respPort;
+        this.httpPort = ports.http();
+        this.replicationPort = ports.replication();
+        this.respPort = ports.resp();
+        this.adminPort = ports.admin();
+        this.managementPort = ports.management();
         this.dataDir = dataDir;
         this.logFile = logFile;
     }
@@ -54,8 +68,12 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         // the secret goes by environment, not the command line, so `ps` does not show it
         builder.environment().put("KV_SECRET", secret);
-        // further settings by environment too, as the operator gives them to pods: a store of another
-        // release ignores one it does not know, where a -D property it does not know stops it at start
+        // settings newer than the previous release go by environment, as the operator gives them to pods: a
+        // store of another release ignores one it does not know, where a -D property it does not know stops it
+        builder.environment().put("KV_ADMIN_HOST", "127.0.0.1");
+        builder.environment().put("KV_ADMIN_PORT", Integer.toString(adminPort));
+        builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         settings.storeProperties().forEach((key, value) -> builder.environment().put(environmentName(key), value));
         process = builder.start();
     }
@@ -75,8 +93,18 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
     }
 
     @Override
+    public String adminUrl() {
+        return "http://127.0.0.1:" + adminPort;
+    }
+
+    @Override
     public String httpUrl() {
         return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** Where Prometheus scrapes this store: {@code /metrics} on Quarkus's management interface. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     @Override

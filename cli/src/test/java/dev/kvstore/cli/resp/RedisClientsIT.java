@@ -189,7 +189,7 @@ class RedisClientsIT {
     void pipelines_of_1000_answer_in_order_with_many_replies_per_socket_write_and_many_writes_per_fsync()
             throws Exception {
         NodeProcess primary = fixture.primary();
-        StoreMetrics before = StoreMetrics.of(primary.httpUrl());
+        StoreMetrics before = StoreMetrics.of(primary.managementUrl());
         try (Jedis jedis = new Jedis(HOST, primary.respPort())) {
             Pipeline pipeline = jedis.pipelined();
             List<Response<String>> sets = new ArrayList<>();
@@ -221,7 +221,7 @@ class RedisClientsIT {
             connection.setAutoFlushCommands(true);
             assertThat(redis.get("lpipe:999").get(10, TimeUnit.SECONDS)).isEqualTo("value-999");
         }
-        StoreMetrics after = StoreMetrics.of(primary.httpUrl());
+        StoreMetrics after = StoreMetrics.of(primary.managementUrl());
         double replies = after.value("kv_resp_commands_total") - before.value("kv_resp_commands_total");
         double socketWrites = after.value("kv_resp_socket_writes_total") - before.value("kv_resp_socket_writes_total");
         double entries = after.value("kv_log_entries_durable_total") - before.value("kv_log_entries_durable_total");
@@ -623,7 +623,7 @@ class RedisClientsIT {
             a.ping();
             b.ping();
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                    assertThat(StoreMetrics.of(primary.httpUrl()).value("kv_resp_clients")).isGreaterThanOrEqualTo(2));
+                    assertThat(StoreMetrics.of(primary.managementUrl()).value("kv_resp_clients")).isGreaterThanOrEqualTo(2));
         }
     }
 }

@@ -172,7 +172,7 @@ class RespBadInputIT {
             }
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(StoreMetrics.of(fixture.primary().httpUrl()).value("kv_resp_clients")).isZero());
+                assertThat(StoreMetrics.of(fixture.primary().managementUrl()).value("kv_resp_clients")).isZero());
         try (Jedis jedis = new Jedis(HOST, port())) {
             assertThat(jedis.ping()).isEqualTo("PONG");
         }

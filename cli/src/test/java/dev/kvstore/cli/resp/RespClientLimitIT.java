@@ -35,7 +35,7 @@ class RespClientLimitIT {
                             .isInstanceOf(JedisException.class)
                             .hasMessageContaining("ERR max number of clients reached");
                 }
-                assertThat(StoreMetrics.of(primary.httpUrl()).value("kv_resp_rejected_connections_total")).isEqualTo(1);
+                assertThat(StoreMetrics.of(primary.managementUrl()).value("kv_resp_rejected_connections_total")).isEqualTo(1);
                 // the ones inside still work
                 assertThat(clients.get(0).set("inside", "yes")).isEqualTo("OK");
                 clients.remove(0).close();

@@ -17,11 +17,11 @@ final class StoreMetrics {
         this.text = text;
     }
 
-    static StoreMetrics of(String httpUrl) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(httpUrl + "/metrics")).build(),
+    static StoreMetrics of(String managementUrl) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(managementUrl + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new IOException(httpUrl + "/metrics answered " + response.statusCode());
+            throw new IOException(managementUrl + "/metrics answered " + response.statusCode());
         }
         return new StoreMetrics(response.body());
     }

@@ -2,11 +2,13 @@ package dev.kvstore.core.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /** Calls a store's authenticated admin API. Used by the local supervisor and the operator. */
 public final class AdminClient implements StoreAdmin {
@@ -16,10 +18,21 @@ public final class AdminClient implements StoreAdmin {
     private final HttpClient http;
     private final AdminAuth auth;
     private final Duration timeout;
+    private final UnaryOperator<String> olderReleaseUrl;
 
     public AdminClient(String secret, Duration timeout) {
+        this(secret, timeout, adminUrl -> null);
+    }
+
+    /**
+     * @param olderReleaseUrl given a store's admin URL, where a store of a release before the admin port
+     *     (7401) had its admin API: on its HTTP port. A rolling update from such a release, or a rollback to
+     *     one, meets both; when the admin port refuses the connection, the call goes there. Null: nowhere.
+     */
+    public AdminClient(String secret, Duration timeout, UnaryOperator<String> olderReleaseUrl) {
         this.auth = new AdminAuth(secret);
         this.timeout = timeout;
+        this.olderReleaseUrl = olderReleaseUrl;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -50,6 +63,18 @@ public final class AdminClient implements StoreAdmin {
 
     private NodeStatus call(String baseUrl, String method, String path, Object body) throws IOException {
         byte[] bytes = body == null ? new byte[0] : JSON.writeValueAsBytes(body);
+        try {
+            return send(baseUrl, method, path, body, bytes);
+        } catch (ConnectException refused) {
+            String older = olderReleaseUrl.apply(baseUrl);
+            if (older == null) {
+                throw refused;
+            }
+            return send(older, method, path, body, bytes);
+        }
+    }
+
+    private NodeStatus send(String baseUrl, String method, String path, Object body, byte[] bytes) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(timeout)
                 .header(AdminAuth.HEADER, auth.sign(method, path, bytes, System.currentTimeMillis()))

@@ -39,7 +39,7 @@ public final class Repointer {
                 return;
             }
             try {
-                admin.follow(member.httpUrl(), epoch, primary.replicationAddress(), primary.httpUrl());
+                admin.follow(member.adminUrl(), epoch, primary.replicationAddress(), primary.httpUrl());
                 listener.repointed(member, status);
             } catch (IOException e) {
                 listener.failed(member, e);

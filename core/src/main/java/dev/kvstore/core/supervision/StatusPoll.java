@@ -29,10 +29,10 @@ public final class StatusPoll<M extends FailoverProcedure.Member> {
                                                                          Executor executor) {
         Map<M, CompletableFuture<NodeStatus>> calls = new LinkedHashMap<>();
         for (M member : members) {
-            if (member.httpUrl() != null) {
+            if (member.adminUrl() != null) {
                 calls.put(member, CompletableFuture.supplyAsync(() -> {
                     try {
-                        return admin.status(member.httpUrl());
+                        return admin.status(member.adminUrl());
                     } catch (IOException e) {
                         return null; // gone, frozen or partitioned
                     }

@@ -52,9 +52,9 @@ public final class Switchover {
     public <M extends FailoverProcedure.Member> Outcome run(List<M> members, M primary, M target, long highestSeen,
                                                             FailoverProcedure.EpochLedger ledger) throws IOException {
         // stop new writes for a moment, let the target reach the primary's last entry, then switch
-        NodeStatus paused = admin.pauseWrites(primary.httpUrl(), PAUSE_MILLIS);
+        NodeStatus paused = admin.pauseWrites(primary.adminUrl(), PAUSE_MILLIS);
         long deadline = System.nanoTime() + catchUp.toNanos();
-        NodeStatus targetNow = admin.status(target.httpUrl());
+        NodeStatus targetNow = admin.status(target.adminUrl());
         while (targetNow.lastOffset() < paused.lastOffset() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
@@ -62,10 +62,10 @@ public final class Switchover {
                 Thread.currentThread().interrupt();
                 break;
             }
-            targetNow = admin.status(target.httpUrl());
+            targetNow = admin.status(target.adminUrl());
         }
         if (targetNow.lastOffset() < paused.lastOffset()) {
-            admin.pauseWrites(primary.httpUrl(), 0);
+            admin.pauseWrites(primary.adminUrl(), 0);
             return new Outcome(false, null, 0, "switchover to " + target.name() + " waits: it reached offset "
                     + targetNow.lastOffset() + " of " + paused.lastOffset(), Duration.ZERO, List.of());
         }
@@ -74,8 +74,8 @@ public final class Switchover {
         ledger.record(epoch);
         Map<M, CompletableFuture<NodeStatus>> fences = new LinkedHashMap<>();
         for (M member : members) {
-            if (member.httpUrl() != null) {
-                fences.put(member, steps.fenceAsync(member.httpUrl(), epoch));
+            if (member.adminUrl() != null) {
+                fences.put(member, steps.fenceAsync(member.adminUrl(), epoch));
             }
         }
         Map<M, Position> positions = new LinkedHashMap<>();
@@ -92,7 +92,7 @@ public final class Switchover {
         }
         M winner = mostUpToDate(positions, target);
         // the old primary was fenced by us and answers no read as primary any more: no lease to wait out
-        admin.promote(winner.httpUrl(), epoch, true);
+        admin.promote(winner.adminUrl(), epoch, true);
         List<String> notRepointed = steps.pointAt(members, winner, epoch);
         String reason = winner == target ? "switchover requested"
                 : "switchover requested; " + target.name() + " was behind, so " + winner.name() + " for now";

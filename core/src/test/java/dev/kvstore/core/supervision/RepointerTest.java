@@ -31,7 +31,7 @@ class RepointerTest {
         stores.store("kv-3").epoch = 3;
         Map<FakeStores.Member, NodeStatus> answering = new LinkedHashMap<>();
         for (var member : List.of(kv0, kv1, kv2, kv3)) {
-            answering.put(member, stores.status(member.httpUrl()));
+            answering.put(member, stores.status(member.adminUrl()));
         }
         stores.calls.clear();
         List<String> told = new ArrayList<>();

@@ -6,8 +6,10 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import java.util.List;
@@ -53,6 +55,9 @@ public class KVClusterSpec {
     private Failover failover = new Failover();
     /** Null when the spec says nothing: see {@code ClientAuth} for what that means. */
     private Auth auth;
+
+    /** Null when the spec says nothing: see {@code NetworkAccess} for what that means. */
+    private NetworkPolicy networkPolicy;
 
     @JsonPropertyDescription("Request a planned switchover: the named pod becomes primary without losing a write.")
     private Switchover switchover;
@@ -134,6 +139,14 @@ public class KVClusterSpec {
 
     public void setFailover(Failover failover) {
         this.failover = failover;
+    }
+
+    public NetworkPolicy getNetworkPolicy() {
+        return networkPolicy;
+    }
+
+    public void setNetworkPolicy(NetworkPolicy networkPolicy) {
+        this.networkPolicy = networkPolicy;
     }
 
     public Switchover getSwitchover() {
@@ -266,6 +279,64 @@ public class KVClusterSpec {
 
         public void setReadonlyUsers(List<String> readonlyUsers) {
             this.readonlyUsers = readonlyUsers;
+        }
+    }
+
+    /**
+     * Who may reach the stores' ports: the NetworkPolicy {@code <name>-network-policy} the operator keeps.
+     * It takes effect where the cluster's network plugin enforces policies (Calico, Cilium, kube-router).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class NetworkPolicy {
+        private static final String NAMESPACE_NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+        @JsonPropertyDescription("Keep the NetworkPolicy: replication and admin ports only from the cluster's own "
+                + "pods and the operator, client ports (HTTP, Redis) from clientPods and clientNamespaces, metrics "
+                + "from monitoringNamespaces. false removes it: every port open to every pod.")
+        @Default("true")
+        private Boolean enabled = true;
+
+        @JsonPropertyDescription("Pods of the cluster's namespace that may use the client ports. Default: those "
+                + "labelled kvstore.dev/client-of=<cluster name>.")
+        private LabelSelector clientPods;
+
+        @JsonPropertyDescription("Namespaces whose every pod may use the client ports.")
+        private List<@Pattern(NAMESPACE_NAME) @Size(max = 63) String> clientNamespaces;
+
+        @JsonPropertyDescription("Namespaces whose pods may scrape the stores' metrics (port 9000, named "
+                + "management), e.g. where Prometheus runs.")
+        private List<@Pattern(NAMESPACE_NAME) @Size(max = 63) String> monitoringNamespaces;
+
+        public Boolean getEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public LabelSelector getClientPods() {
+            return clientPods;
+        }
+
+        public void setClientPods(LabelSelector clientPods) {
+            this.clientPods = clientPods;
+        }
+
+        public List<String> getClientNamespaces() {
+            return clientNamespaces;
+        }
+
+        public void setClientNamespaces(List<String> clientNamespaces) {
+            this.clientNamespaces = clientNamespaces;
+        }
+
+        public List<String> getMonitoringNamespaces() {
+            return monitoringNamespaces;
+        }
+
+        public void setMonitoringNamespaces(List<String> monitoringNamespaces) {
+            this.monitoringNamespaces = monitoringNamespaces;
         }
     }
 

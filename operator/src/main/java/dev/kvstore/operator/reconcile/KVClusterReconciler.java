@@ -7,6 +7,9 @@ import dev.kvstore.operator.model.KVClusterStatus;
 import dev.kvstore.operator.resources.ClientAuth;
 import dev.kvstore.operator.resources.ClusterResources;
 import dev.kvstore.operator.resources.KvNames;
+import dev.kvstore.operator.resources.NetworkAccess;
+import dev.kvstore.operator.resources.OperatorPods;
+import dev.kvstore.operator.resources.StoreNetworkPolicy;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -54,6 +57,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
 
     private final PrimaryKeeper keeper;
     private final MeterRegistry metrics;
+    private final OperatorPods operatorPods;
+    /** Clusters (by uid) whose NetworkPolicy is off and known deleted: no delete call on every pass. */
+    private final java.util.Set<String> networkPolicyRemoved = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "kv-admin-call");
         thread.setDaemon(true);
@@ -65,9 +71,10 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     /** Clusters already told about in the log as kept without client authentication (by uid). */
     private static final String CLIENT_AUTH = "ClientAuthentication";
 
-    public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics) {
+    public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics, OperatorPods operatorPods) {
         this.client = client;
         this.metrics = metrics;
+        this.operatorPods = operatorPods;
         this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
     }
 
@@ -81,7 +88,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         }
         String value = new String(java.util.Base64.getDecoder().decode(secret.getData().get(KvNames.SECRET_KEY)),
                 java.nio.charset.StandardCharsets.UTF_8).trim();
-        return adminBySecret.computeIfAbsent(value, v -> new AdminClient(v, Duration.ofMillis(500)));
+        return adminBySecret.computeIfAbsent(value, v -> new AdminClient(v, Duration.ofMillis(500), StoreMember::olderReleaseAdminUrl));
     }
 
     @Override
@@ -117,7 +124,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         ScaleDown scaleDown = ScaleDown.plan(cluster, pods);
         StatefulSet running = context.getSecondaryResource(StatefulSet.class).orElse(null);
         ClientAuth.Decision clientAuth = ClientAuth.decide(cluster, running, pods);
-        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth);
+        NetworkAccess.Decision network = NetworkAccess.decide(cluster, running, condition(cluster, NetworkAccess.CONDITION));
+        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth, network);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
@@ -131,6 +139,12 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             warn(cluster, "ClientAuthenticationOff", clientAuth.message());
         }
         setCondition(cluster, CLIENT_AUTH, clientAuth.inForce(), clientAuth.reason(), clientAuth.message());
+        Condition networkBefore = condition(cluster, NetworkAccess.CONDITION);
+        if (network.keptOpenSinceBefore() && (networkBefore == null || !network.reason().equals(networkBefore.getReason()))) {
+            LOG.warnf("%s/%s: %s", namespace, name, network.message());
+            warn(cluster, "NetworkPolicyOff", network.message());
+        }
+        setCondition(cluster, NetworkAccess.CONDITION, network.wanted(), network.reason(), network.message());
         if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")
                 && isLiveSecondary(outcome, rolling.restart())) {
             // one outdated secondary at a time, only while every other store follows, and only a store
@@ -160,7 +174,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return ErrorStatusUpdateControl.patchStatus(cluster).rescheduleAfter(Duration.ofSeconds(5));
     }
 
-    private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth) {
+    private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth,
+                               NetworkAccess.Decision network) {
         String namespace = cluster.getMetadata().getNamespace();
         if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
             Secret existing = client.secrets().inNamespace(namespace)
@@ -187,6 +202,15 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         desired.addAll(ClusterResources.clientServices(cluster));
         desired.add(ClusterResources.podDisruptionBudget(cluster));
         desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth));
+        String uid = cluster.getMetadata().getUid();
+        if (network.wanted()) {
+            networkPolicyRemoved.remove(uid);
+            desired.add(StoreNetworkPolicy.of(cluster, operatorPods));
+        } else if (!networkPolicyRemoved.contains(uid)) {
+            client.network().v1().networkPolicies().inNamespace(namespace)
+                    .withName(KvNames.networkPolicy(cluster.getMetadata().getName())).delete();
+            networkPolicyRemoved.add(uid);
+        }
         for (HasMetadata object : desired) {
             client.resource(object).fieldManager(KvNames.FIELD_MANAGER).forceConflicts().serverSideApply();
         }
@@ -226,6 +250,11 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         setCondition(cluster, WritesRefused.TYPE, room.refused(), room.reason(), room.message());
         status.setPhase(degraded != null ? (status.getPrimary() == null ? "Creating" : "Degraded")
                 : whole ? "Ready" : status.getPrimary() == null ? "Creating" : "Progressing");
+    }
+
+    private static Condition condition(KVCluster cluster, String type) {
+        return cluster.getStatus().getConditions() == null ? null : cluster.getStatus().getConditions().stream()
+                .filter(c -> type.equals(c.getType())).findFirst().orElse(null);
     }
 
     static void setCondition(KVCluster cluster, String type, boolean value, String reason, String message) {

@@ -22,9 +22,28 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
         return ip == null ? null : "http://" + ip + ":" + KvNames.HTTP_PORT;
     }
 
+    private static String adminUrlOf(String ip) {
+        return ip == null ? null : "http://" + ip + ":" + KvNames.ADMIN_PORT;
+    }
+
+    /**
+     * Where a store of a release before the admin port answers admin calls: its HTTP port. The operator
+     * meets such stores while it rolls a cluster from that release, or back to it.
+     */
+    static String olderReleaseAdminUrl(String adminUrl) {
+        String suffix = ":" + KvNames.ADMIN_PORT;
+        return adminUrl.endsWith(suffix)
+                ? adminUrl.substring(0, adminUrl.length() - suffix.length()) + ":" + KvNames.HTTP_PORT : null;
+    }
+
     /** The same store with no address: it is not asked anything. */
     StoreMember unaddressed() {
         return new StoreMember(name, null, pod);
+    }
+
+    @Override
+    public String adminUrl() {
+        return adminUrlOf(podIp);
     }
 
     @Override
@@ -35,7 +54,7 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
     /** A terminating pod still runs its store until it is gone: it can be fenced, though it takes no part. */
     @Override
     public String fenceUrl() {
-        return httpUrlOf(podIpOf(pod));
+        return adminUrlOf(podIpOf(pod));
     }
 
     @Override

@@ -39,7 +39,7 @@ public final class ClusterResources {
     private ClusterResources() {
     }
 
-    private static ObjectMeta metadata(KVCluster cluster, String name) {
+    static ObjectMeta metadata(KVCluster cluster, String name) {
         return new ObjectMetaBuilder()
                 .withName(name)
                 .withNamespace(cluster.getMetadata().getNamespace())
@@ -172,6 +172,8 @@ public final class ClusterResources {
                 env("KV_ADVERTISED_REPLICATION", "$(POD_IP):" + KvNames.REPLICATION_PORT),
                 env("KV_ADVERTISED_HTTP", "http://$(POD_IP):" + KvNames.HTTP_PORT),
                 env("QUARKUS_HTTP_PORT", String.valueOf(KvNames.HTTP_PORT)),
+                env("KV_ADMIN_PORT", String.valueOf(KvNames.ADMIN_PORT)),
+                env("QUARKUS_MANAGEMENT_PORT", String.valueOf(KvNames.MANAGEMENT_PORT)),
                 env("KV_RESP_PORT", String.valueOf(KvNames.REDIS_PORT))));
         boolean auth = clientAuth;
         if (auth) {
@@ -192,6 +194,8 @@ public final class ClusterResources {
                 .addNewPort().withName("http").withContainerPort(KvNames.HTTP_PORT).endPort()
                 .addNewPort().withName("redis").withContainerPort(KvNames.REDIS_PORT).endPort()
                 .addNewPort().withName("replication").withContainerPort(KvNames.REPLICATION_PORT).endPort()
+                .addNewPort().withName("admin").withContainerPort(KvNames.ADMIN_PORT).endPort()
+                .addNewPort().withName("management").withContainerPort(KvNames.MANAGEMENT_PORT).endPort()
                 .withEnv(env)
                 .withResources(spec.getResources())
                 .withNewReadinessProbe().withNewHttpGet().withPath("/health/ready").withPort(new IntOrString("http"))

@@ -15,6 +15,10 @@ public final class KvNames {
     public static final String FIELD_MANAGER = "kv-operator";
     public static final int HTTP_PORT = 8080;
     public static final int REPLICATION_PORT = 7400;
+    /** The stores' admin API (status, fence, promote, follow): the operator's alone. */
+    public static final int ADMIN_PORT = 7401;
+    /** Quarkus's management interface: the stores' Prometheus metrics. */
+    public static final int MANAGEMENT_PORT = 9000;
     /** The Redis protocol (RESP2/RESP3), Redis's own port, so clients need no port of their own. */
     public static final int REDIS_PORT = 6379;
 
@@ -59,6 +63,13 @@ public final class KvNames {
     public static String secretOf(KVCluster cluster) {
         String given = cluster.getSpec().getSecretName();
         return given != null && !given.isBlank() ? given : generatedSecret(cluster.getMetadata().getName());
+    }
+
+    /** The label that lets a pod of the cluster's namespace use its client ports (unless the spec says otherwise). */
+    public static final String CLIENT_OF_LABEL = "kvstore.dev/client-of";
+
+    public static String networkPolicy(String cluster) {
+        return cluster + "-network-policy";
     }
 
     public static String pod(String cluster, int ordinal) {

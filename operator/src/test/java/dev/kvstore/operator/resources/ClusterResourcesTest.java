@@ -217,6 +217,20 @@ class ClusterResourcesTest {
     }
 
     @Test
+    void theAdminApiAndMetricsHavePortsOfTheirOwnThatNoClientServiceExposes() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        Container store = ClusterResources.statefulSet(kv).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(store.getPorts()).extracting("name", "containerPort").contains(
+                org.assertj.core.groups.Tuple.tuple("admin", 7401), org.assertj.core.groups.Tuple.tuple("management", 9000));
+        assertThat(env(store)).containsEntry("KV_ADMIN_PORT", "7401").containsEntry("QUARKUS_MANAGEMENT_PORT", "9000");
+        for (Service service : ClusterResources.clientServices(kv)) {
+            assertThat(service.getSpec().getPorts()).extracting("name").containsExactly("http", "redis");
+        }
+        // probes stay on the HTTP port: a store of the release before the management port answers them too
+        assertThat(store.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    }
+
+    @Test
     void everythingIsOwnedByTheClusterAndLabelled() {
         KVCluster kv = cluster("kv", new KVClusterSpec());
         var objects = new java.util.ArrayList<io.fabric8.kubernetes.api.model.HasMetadata>(ClusterResources.clientServices(kv));

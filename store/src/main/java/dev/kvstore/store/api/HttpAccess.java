@@ -11,9 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * The HTTP port's door, where users are set: every request but health checks, the admin API (signed
- * with the cluster secret on its own) and, unless {@code kv.open-status=false}, status and metrics
- * needs {@code Authorization: Basic}; a wrong or missing one gets 401 with a challenge, and a
+ * The HTTP port's door, where users are set: every request but health checks and, unless
+ * {@code kv.open-status=false}, status needs {@code Authorization: Basic}; a wrong or missing one gets 401 with a challenge, and a
  * read-only user's write 403. Ahead of every other route.
  */
 @ApplicationScoped
@@ -55,10 +54,10 @@ public class HttpAccess {
     }
 
     private static boolean open(String path, boolean openStatus) {
-        if (path.equals("/health") || path.startsWith("/health/") || path.startsWith("/v1/admin/")) {
+        if (path.equals("/health") || path.startsWith("/health/")) {
             return true;
         }
-        return openStatus && (path.equals("/v1/status") || path.equals("/metrics"));
+        return openStatus && path.equals("/v1/status");
     }
 
     private static boolean writes(HttpMethod method) {

@@ -4,12 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kvstore.store.node.NodeExceptions;
 import io.vertx.core.http.HttpServerResponse;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
-/** Maps the store's refusals to HTTP answers, one status per kind of refusal, for routes and resources alike. */
+/** Maps the store's refusals to HTTP answers, one status per kind of refusal, for every HTTP port alike. */
 final class Responses {
 
     /** Misdirected: a write reached a secondary; the body and X-KV-Primary name the primary. */
@@ -70,20 +68,5 @@ final class Responses {
             response.putHeader("X-KV-Primary", refusal.primary());
         }
         KvRoutes.json(response.setStatusCode(refusal.status()), errorJson(refusal.message(), refusal.primary()));
-    }
-
-    /** For the JAX-RS resources. */
-    static Response error(int status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message, null)).build();
-    }
-
-    static Response from(Throwable failure, long writeTimeoutMillis) {
-        Refusal refusal = refusalOf(failure, writeTimeoutMillis);
-        Response.ResponseBuilder builder = Response.status(refusal.status()).type(MediaType.APPLICATION_JSON)
-                .entity(new ErrorBody(refusal.message(), refusal.primary()));
-        if (refusal.primary() != null) {
-            builder.header("X-KV-Primary", refusal.primary());
-        }
-        return builder.build();
     }
 }

@@ -1,0 +1,87 @@
+package dev.kvstore.store.api;
+
+import dev.kvstore.core.admin.AdminAuth;
+import dev.kvstore.store.StoreConfig;
+import dev.kvstore.store.node.StoreNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin API on a port of its own ({@code kv.admin-port}, 7401), apart from the client ports, so
+ * that a NetworkPolicy can let only the operator and the cluster's own pods reach it. The calls block
+ * (a promotion persists the epoch): they run on a worker, never on the event loop.
+ */
+@ApplicationScoped
+public class AdminEndpoint {
+
+    /** Admin bodies are a few numbers and an address. */
+    private static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private HttpServer server;
+
+    void start(@Observes StartupEvent event, StoreNode node, Vertx vertx, StoreConfig config, MeterRegistry metrics)
+            throws Exception {
+        Counter refused = metrics.counter("kv_admin_refused_total");
+        Counter promotions = metrics.counter("kv_promotions_total");
+        AdminCalls calls = new AdminCalls(node, System::currentTimeMillis, new AdminCalls.Counts() {
+            public void refused() {
+                refused.increment();
+            }
+
+            public void promoted() {
+                promotions.increment();
+            }
+        });
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.adminHost()).setPort(config.adminPort()))
+                .requestHandler(request -> serve(vertx, calls, request));
+        // at start, like the other ports: a store that cannot open its admin port cannot be supervised
+        server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private static void serve(Vertx vertx, AdminCalls calls, HttpServerRequest request) {
+        String signature = request.getHeader(AdminAuth.HEADER);
+        String method = request.method().name();
+        String path = request.path();
+        String declared = request.getHeader("Content-Length");
+        if (declared != null && !(declared.matches("[0-9]{1,9}") && Integer.parseInt(declared) <= MAX_BODY_BYTES)) {
+            request.response().setStatusCode(413).putHeader("Connection", "close").end(Responses.errorJson(
+                    "admin call body over " + MAX_BODY_BYTES + " bytes"));
+            return;
+        }
+        request.body().onSuccess(body -> {
+            if (body.length() > MAX_BODY_BYTES) {
+                answer(request, new AdminCalls.Reply(413, Responses.errorJson("admin call body over "
+                        + MAX_BODY_BYTES + " bytes")));
+                return;
+            }
+            vertx.executeBlocking(() -> calls.handle(method, path, signature, body.getBytes()), false)
+                    .onComplete(done -> answer(request, done.succeeded() ? done.result()
+                            : new AdminCalls.Reply(500, Responses.errorJson(String.valueOf(done.cause())))));
+        }).onFailure(failure -> request.connection().close());
+    }
+
+    private static void answer(HttpServerRequest request, AdminCalls.Reply reply) {
+        request.response().setStatusCode(reply.status()).putHeader("Content-Type", "application/json")
+                .end(reply.json());
+    }
+
+    /** The port it listens on (the one chosen when configured as 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (server != null) {
+            server.close();
+        }
+    }
+}
