@@ -93,7 +93,10 @@ public final class ClusterFixture implements AutoCloseable {
             // below the kernel's ephemeral range (32768 and up here): an outgoing connection's local port
             // can take a port there between this check and the store's bind
             int base = 20_000 + (int) (Math.random() * 12_000);
-            if (allFree(base, nodes) && allFree(base + 100, nodes) && allFree(base + 200, nodes)) {
+            // every kind of port a store of a local cluster opens (NodeProcess.Ports): HTTP, replication,
+            // Redis, admin, metrics
+            if (allFree(base, nodes) && allFree(base + 100, nodes) && allFree(base + 200, nodes)
+                    && allFree(base + 300, nodes) && allFree(base + 400, nodes)) {
                 return base;
             }
         }

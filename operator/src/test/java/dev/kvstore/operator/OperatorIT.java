@@ -680,46 +680,96 @@ class OperatorIT {
         assertThat(canI.apply("get", "nodes")).isEqualTo("no");
     }
 
+    /** The cluster's NetworkPolicy condition; an assertion error (which awaits retry) while it has none. */
+    private io.fabric8.kubernetes.api.model.Condition networkCondition(String name) {
+        KVCluster current = cluster(name);
+        if (current.getStatus() == null || current.getStatus().getConditions() == null) {
+            throw new AssertionError(name + " has no status yet");
+        }
+        return current.getStatus().getConditions().stream().filter(c -> c.getType().equals("NetworkPolicy"))
+                .findFirst().orElseThrow(() -> new AssertionError(name + " has no NetworkPolicy condition yet"));
+    }
+
+    /** The ports of each rule of the cluster's NetworkPolicy; an assertion error (which awaits retry) while none. */
+    private List<List<Integer>> policyPorts(String name) {
+        var policy = client.network().v1().networkPolicies().inNamespace(NS).withName(name + "-network-policy").get();
+        if (policy == null) {
+            throw new AssertionError(name + " has no NetworkPolicy");
+        }
+        return policy.getSpec().getIngress().stream().map(rule -> rule.getPorts().stream()
+                        .map(port -> port.getPort().getIntVal()).toList()).toList();
+    }
+
     @Test
     @Order(12)
     void the_network_policy_follows_the_spec_and_goes_when_turned_off() {
         var policies = client.network().v1().networkPolicies().inNamespace(NS);
-        assertThat(cluster("alpha").getStatus().getConditions())
-                .filteredOn(condition -> condition.getType().equals("NetworkPolicy")).singleElement()
-                .satisfies(condition -> {
-                    assertThat(condition.getStatus()).isEqualTo("True");
-                    assertThat(condition.getReason()).isEqualTo("Applied");
-                });
-        client.resources(KVCluster.class).inNamespace(NS).withName("alpha").edit(kvc -> {
-            kvc.getSpec().setNetworkPolicy(new dev.kvstore.operator.model.KVClusterSpec.NetworkPolicy());
-            kvc.getSpec().getNetworkPolicy().setClientNamespaces(List.of("apps"));
-            kvc.getSpec().getNetworkPolicy().setMonitoringNamespaces(List.of("monitoring"));
-            return kvc;
+        assertThat(networkCondition("alpha").getStatus()).isEqualTo("True");
+        assertThat(networkCondition("alpha").getReason()).isEqualTo("Applied");
+        patchSpec("{\"networkPolicy\":{\"clientNamespaces\":[\"apps\"],\"monitoringNamespaces\":[\"monitoring\"]}}");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(policyPorts("alpha")).containsExactly(List.of(7400, 7401), List.of(8080, 6379), List.of(9000));
+            assertThat(policies.withName("alpha-network-policy").get().getSpec().getIngress().get(2).getFrom())
+                    .singleElement().satisfies(from -> assertThat(from.getNamespaceSelector().getMatchExpressions())
+                            .singleElement().satisfies(e -> assertThat(e.getValues()).containsExactly("monitoring")));
         });
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(policies.withName("alpha-network-policy")
-                .get().getSpec().getIngress()).hasSize(3).last().satisfies(metrics -> {
-                    assertThat(metrics.getPorts()).extracting(port -> port.getPort().getIntVal()).containsExactly(9000);
-                    assertThat(metrics.getFrom()).singleElement().satisfies(from -> assertThat(from
-                            .getNamespaceSelector().getMatchExpressions()).singleElement()
-                            .satisfies(e -> assertThat(e.getValues()).containsExactly("monitoring")));
-                }));
 
-        client.resources(KVCluster.class).inNamespace(NS).withName("alpha").edit(kvc -> {
-            kvc.getSpec().getNetworkPolicy().setEnabled(false);
-            return kvc;
+        patchSpec("{\"networkPolicy\":{\"enabled\":false}}");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(policies.withName("alpha-network-policy").get()).isNull();
+            assertThat(networkCondition("alpha").getReason()).isEqualTo("DisabledInSpec");
         });
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(policies.withName("alpha-network-policy").get()).isNull());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(cluster("alpha").getStatus()
-                .getConditions()).filteredOn(condition -> condition.getType().equals("NetworkPolicy")).singleElement()
-                .satisfies(condition -> assertThat(condition.getReason()).isEqualTo("DisabledInSpec")));
 
-        client.resources(KVCluster.class).inNamespace(NS).withName("alpha").edit(kvc -> {
-            kvc.getSpec().getNetworkPolicy().setEnabled(true);
-            return kvc;
+        patchSpec("{\"networkPolicy\":null}");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(policyPorts("alpha")).as("back, as the spec now says").containsExactly(List.of(7400, 7401),
+                    List.of(8080, 6379));
+            assertThat(networkCondition("alpha").getReason()).isEqualTo("Applied");
         });
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(policies.withName("alpha-network-policy").get()).isNotNull());
+    }
+
+    @Test
+    @Order(12)
+    void a_cluster_made_before_network_policies_keeps_its_clients_until_its_spec_turns_the_policy_on() {
+        // what an operator before NetworkPolicies left behind: a cluster and its StatefulSet without the admin
+        // port. Made while no operator runs (the StatefulSet needs the cluster's uid for its owner reference).
+        operator.close();
+        KVCluster made = new KVCluster();
+        made.getMetadata().setName("legacy");
+        made.getMetadata().setNamespace(NS);
+        made.getSpec().setReplicas(1);
+        made.getSpec().getReplication().setMinSyncReplicas(0);
+        made = client.resource(made).create();
+        var legacy = dev.kvstore.operator.resources.ClusterResources.statefulSet(made);
+        legacy.getSpec().setReplicas(0);
+        legacy.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts()
+                .removeIf(port -> port.getName().equals("admin") || port.getName().equals("management"));
+        client.resource(legacy).create();
+        // the operator of this release takes over (without leader election: the old one's lease may linger)
+        operator = new KvOperator(operatorClient, new SimpleMeterRegistry(), Set.of(NS), null, false,
+                OperatorPods.of(NS, "app.kubernetes.io/name=kvcluster-operator")).start();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(cluster("legacy").getMetadata().getAnnotations())
+                    .containsKey("kvstore.dev/made-before-network-policies");
+            assertThat(networkCondition("legacy").getReason()).isEqualTo("KeptOpenSinceBefore");
+            assertThat(client.apps().statefulSets().inNamespace(NS).withName("legacy").get().getSpec().getTemplate()
+                    .getSpec().getContainers().get(0).getPorts()).as("now this release's StatefulSet")
+                    .extracting("name").contains("admin");
+        });
+        assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("NetworkPolicyOff"));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(client
+                .network().v1().networkPolicies().inNamespace(NS).withName("legacy-network-policy").get()).isNull());
+
+        client.resources(KVCluster.class).inNamespace(NS).withName("legacy").patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"spec\":{\"networkPolicy\":{\"enabled\":true}}}");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(policyPorts("legacy")).containsExactly(List.of(7400, 7401), List.of(8080, 6379));
+            assertThat(networkCondition("legacy").getReason()).isEqualTo("Applied");
+        });
+        client.resources(KVCluster.class).inNamespace(NS).withName("legacy").delete();
     }
 
     @Test

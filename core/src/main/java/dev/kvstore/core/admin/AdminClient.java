@@ -70,7 +70,13 @@ public final class AdminClient implements StoreAdmin {
             if (older == null) {
                 throw refused;
             }
-            return send(older, method, path, body, bytes);
+            try {
+                return send(older, method, path, body, bytes);
+            } catch (IOException notThereEither) {
+                // the store is down (or not of that release): the admin port's refusal is the news
+                refused.addSuppressed(notThereEither);
+                throw refused;
+            }
         }
     }
 

@@ -86,6 +86,33 @@ class AdminClientTest {
     }
 
     @Test
+    void a_store_that_is_down_on_both_ports_reports_the_admin_ports_refusal() throws Exception {
+        String adminUrl = closedPortUrl();
+        String httpUrl = closedPortUrl();
+        AdminClient client = new AdminClient(SECRET, Duration.ofSeconds(2), url -> httpUrl);
+
+        assertThatThrownBy(() -> client.fence(adminUrl, 3)).isInstanceOf(ConnectException.class)
+                .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+    }
+
+    @Test
+    void a_store_that_does_not_answer_in_time_is_not_asked_elsewhere() throws Exception {
+        List<String> askedElsewhere = Collections.synchronizedList(new ArrayList<>());
+        // listens (the kernel accepts the connection) but never answers: a paused store
+        try (ServerSocket paused = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String adminUrl = "http://127.0.0.1:" + paused.getLocalPort();
+            AdminClient client = new AdminClient(SECRET, Duration.ofMillis(300), url -> {
+                askedElsewhere.add(url);
+                return olderStoreUrl();
+            });
+
+            assertThatThrownBy(() -> client.status(adminUrl)).isInstanceOf(java.net.http.HttpTimeoutException.class);
+        }
+        assertThat(askedElsewhere).isEmpty();
+        assertThat(signedCalls).isEmpty();
+    }
+
+    @Test
     void a_store_that_answers_on_its_admin_port_is_never_asked_elsewhere() throws Exception {
         List<String> askedElsewhere = new ArrayList<>();
         AdminClient client = new AdminClient(SECRET, Duration.ofSeconds(2), url -> {

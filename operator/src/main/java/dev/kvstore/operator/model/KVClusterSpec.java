@@ -292,9 +292,9 @@ public class KVClusterSpec {
 
         @JsonPropertyDescription("Keep the NetworkPolicy: replication and admin ports only from the cluster's own "
                 + "pods and the operator, client ports (HTTP, Redis) from clientPods and clientNamespaces, metrics "
-                + "from monitoringNamespaces. false removes it: every port open to every pod.")
-        @Default("true")
-        private Boolean enabled = true;
+                + "from monitoringNamespaces. false removes it: every port open to every pod. Unset: on, except for "
+                + "a cluster made before the operator kept policies (turn it on with true once clients are labelled).")
+        private Boolean enabled;
 
         @JsonPropertyDescription("Pods of the cluster's namespace that may use the client ports. Default: those "
                 + "labelled kvstore.dev/client-of=<cluster name>.")

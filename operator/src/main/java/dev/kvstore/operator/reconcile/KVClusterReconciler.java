@@ -9,7 +9,6 @@ import dev.kvstore.operator.resources.ClusterResources;
 import dev.kvstore.operator.resources.KvNames;
 import dev.kvstore.operator.resources.NetworkAccess;
 import dev.kvstore.operator.resources.OperatorPods;
-import dev.kvstore.operator.resources.StoreNetworkPolicy;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -57,9 +56,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
 
     private final PrimaryKeeper keeper;
     private final MeterRegistry metrics;
-    private final OperatorPods operatorPods;
-    /** Clusters (by uid) whose NetworkPolicy is off and known deleted: no delete call on every pass. */
-    private final java.util.Set<String> networkPolicyRemoved = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final NetworkPolicyKeeper networkPolicies;
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "kv-admin-call");
         thread.setDaemon(true);
@@ -74,7 +71,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics, OperatorPods operatorPods) {
         this.client = client;
         this.metrics = metrics;
-        this.operatorPods = operatorPods;
+        this.networkPolicies = new NetworkPolicyKeeper(client, operatorPods);
         this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
     }
 
@@ -124,7 +121,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         ScaleDown scaleDown = ScaleDown.plan(cluster, pods);
         StatefulSet running = context.getSecondaryResource(StatefulSet.class).orElse(null);
         ClientAuth.Decision clientAuth = ClientAuth.decide(cluster, running, pods);
-        NetworkAccess.Decision network = NetworkAccess.decide(cluster, running, condition(cluster, NetworkAccess.CONDITION));
+        NetworkAccess.Decision network = networkPolicies.decide(cluster, running);
         applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth, network);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
@@ -202,14 +199,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         desired.addAll(ClusterResources.clientServices(cluster));
         desired.add(ClusterResources.podDisruptionBudget(cluster));
         desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth));
-        String uid = cluster.getMetadata().getUid();
-        if (network.wanted()) {
-            networkPolicyRemoved.remove(uid);
-            desired.add(StoreNetworkPolicy.of(cluster, operatorPods));
-        } else if (!networkPolicyRemoved.contains(uid)) {
-            client.network().v1().networkPolicies().inNamespace(namespace)
-                    .withName(KvNames.networkPolicy(cluster.getMetadata().getName())).delete();
-            networkPolicyRemoved.add(uid);
+        var policy = networkPolicies.desired(cluster, network);
+        if (policy != null) {
+            desired.add(policy);
         }
         for (HasMetadata object : desired) {
             client.resource(object).fieldManager(KvNames.FIELD_MANAGER).forceConflicts().serverSideApply();

@@ -1,54 +1,84 @@
 package dev.kvstore.operator.resources;
 
 import dev.kvstore.operator.model.KVCluster;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.Map;
 
 /**
  * Whether a cluster gets its NetworkPolicy ({@link StoreNetworkPolicy}), and why, as the KVCluster's
  * {@code NetworkPolicy} condition tells it. As the spec says; when it says nothing, yes for a new
  * cluster, and no for one made before this operator kept policies: where the network plugin enforces
- * them, a policy made at the operator's update would cut off every client pod without the label.
- * Such a cluster turns it on with {@code spec.networkPolicy.enabled: true}. The decision sticks through
- * the condition, since the update's rolling restart soon makes the cluster look like a new one.
+ * them, a policy made at the operator's update would cut off every client pod without the label. Such
+ * a cluster turns it on with {@code spec.networkPolicy.enabled: true}.
+ *
+ * <p>"Made before" is seen once, from a StatefulSet without the admin port, and must hold for good:
+ * the update's rolling restart soon gives the cluster this release's StatefulSet. So it is kept in an
+ * annotation on the KVCluster ({@link #MADE_BEFORE_ANNOTATION}), written before anything of the cluster
+ * changes, not in the status, which a failed pass or a restore from a manifest can lose.
  */
 public final class NetworkAccess {
 
     public static final String CONDITION = "NetworkPolicy";
+    /** On a KVCluster made before this operator kept NetworkPolicies: without a spec saying so, none. */
+    public static final String MADE_BEFORE_ANNOTATION = "kvstore.dev/made-before-network-policies";
     static final String KEPT_OPEN = "KeptOpenSinceBefore";
 
     private NetworkAccess() {
     }
 
-    public record Decision(boolean wanted, String reason, String message) {
+    /**
+     * @param markMadeBefore the cluster must get {@link #MADE_BEFORE_ANNOTATION} before anything else
+     *                       of it changes
+     */
+    public record Decision(boolean wanted, String reason, String message, boolean markMadeBefore) {
         public boolean keptOpenSinceBefore() {
             return reason.equals(KEPT_OPEN);
         }
     }
 
     /**
-     * @param existing the cluster's StatefulSet as it runs now, or null when there is none
-     * @param previous the cluster's {@code NetworkPolicy} condition as last written, or null
+     * @param existing     the cluster's StatefulSet as it runs now, or null when there is none
+     * @param operatorKnown whether the operator knows its own pods (a policy without them would lock it
+     *                      out of the admin ports)
      */
-    public static Decision decide(KVCluster cluster, StatefulSet existing, Condition previous) {
+    public static Decision decide(KVCluster cluster, StatefulSet existing, boolean operatorKnown) {
         var spec = cluster.getSpec().getNetworkPolicy();
-        String policy = KvNames.networkPolicy(cluster.getMetadata().getName());
+        String name = cluster.getMetadata().getName();
+        boolean marked = madeBefore(cluster);
+        boolean madeBefore = marked || existing != null && !hasAdminPort(existing);
+        boolean mark = madeBefore && !marked;
         if (spec != null && Boolean.FALSE.equals(spec.getEnabled())) {
             return new Decision(false, "DisabledInSpec", "spec.networkPolicy.enabled is false: every pod that reaches "
-                    + "the stores reaches every port, the admin and replication ports too");
+                    + "the stores reaches every port, the admin and replication ports too", mark);
         }
         boolean unset = spec == null || spec.getEnabled() == null;
-        boolean keptBefore = previous != null && KEPT_OPEN.equals(previous.getReason());
-        boolean madeBefore = previous == null && existing != null && !hasAdminPort(existing);
-        if (unset && (keptBefore || madeBefore)) {
+        if (unset && madeBefore) {
             return new Decision(false, KEPT_OPEN, "the cluster was made before this operator kept NetworkPolicies and "
                     + "is kept without one, to cut no client off; label client pods " + KvNames.CLIENT_OF_LABEL + "="
-                    + cluster.getMetadata().getName() + " (or list their namespaces in spec.networkPolicy."
-                    + "clientNamespaces), then set spec.networkPolicy.enabled: true");
+                    + name + " (or list their namespaces in spec.networkPolicy.clientNamespaces), then set "
+                    + "spec.networkPolicy.enabled: true", mark);
         }
-        return new Decision(true, "Applied", "NetworkPolicy " + policy + " lets only the cluster's pods and the "
-                + "operator reach the replication and admin ports, and the chosen clients the client ports (where "
-                + "the network plugin enforces policies)");
+        if (!operatorKnown) {
+            return new Decision(false, "OperatorUnknown", "the operator does not know its own pods "
+                    + "(KV_OPERATOR_POD_NAMESPACE, KV_OPERATOR_POD_SELECTOR; the chart sets them), so a policy would "
+                    + "lock it out of the stores' admin ports: none is kept", mark);
+        }
+        return new Decision(true, "Applied", "NetworkPolicy " + KvNames.networkPolicy(name) + " lets only the "
+                + "cluster's pods and the operator reach the replication and admin ports, and the chosen clients the "
+                + "client ports (where the network plugin enforces policies)", mark);
+    }
+
+    /** A NetworkPolicy of the cluster's policy name exists and is not the operator's: it is left alone. */
+    public static Decision nameTaken(KVCluster cluster, Decision decided) {
+        String policy = KvNames.networkPolicy(cluster.getMetadata().getName());
+        return new Decision(false, "NameTaken", "a NetworkPolicy " + policy + " that the operator did not make exists; "
+                + "the operator leaves it as it is and keeps none of its own (rename or delete it to get the "
+                + "operator's)", decided.markMadeBefore());
+    }
+
+    public static boolean madeBefore(KVCluster cluster) {
+        Map<String, String> annotations = cluster.getMetadata().getAnnotations();
+        return annotations != null && annotations.containsKey(MADE_BEFORE_ANNOTATION);
     }
 
     /** A StatefulSet of an operator that kept policies declares the admin port; one made before does not. */

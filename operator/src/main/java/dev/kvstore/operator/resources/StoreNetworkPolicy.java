@@ -23,8 +23,8 @@ import java.util.Map;
  *   <li>replication (7400) and admin (7401): the cluster's own pods, and the operator's;</li>
  *   <li>the client ports, HTTP (8080) and Redis (6379): the client pods (labelled
  *       {@code kvstore.dev/client-of=<name>} unless the spec selects others) and every pod of the client
- *       namespaces the spec lists; the operator too (it reads {@code /v1/status}, and a store of the release
- *       before the admin port takes admin calls on its HTTP port);</li>
+ *       namespaces the spec lists; the operator too (a store of the release before the admin port takes
+ *       admin calls on its HTTP port);</li>
  *   <li>metrics (9000): the monitoring namespaces the spec lists.</li>
  * </ul>
  * The kubelet's probes come from the node, which network plugins let through whatever the policy says.

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.model.KVClusterSpec;
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** When a cluster gets its NetworkPolicy: never cutting off the clients of a cluster made before policies. */
@@ -17,6 +16,13 @@ class NetworkAccessTest {
         KVCluster cluster = new KVCluster();
         cluster.setMetadata(new ObjectMetaBuilder().withName("kv").withNamespace("apps").withUid("uid-1").build());
         cluster.setSpec(spec);
+        return cluster;
+    }
+
+    /** A cluster the operator has marked as made before policies. */
+    private static KVCluster marked(KVClusterSpec spec) {
+        KVCluster cluster = cluster(spec);
+        cluster.getMetadata().setAnnotations(Map.of(NetworkAccess.MADE_BEFORE_ANNOTATION, "x"));
         return cluster;
     }
 
@@ -40,41 +46,69 @@ class NetworkAccessTest {
         return set;
     }
 
-    private static Condition condition(String reason) {
-        return new ConditionBuilder().withType(NetworkAccess.CONDITION).withReason(reason).build();
-    }
-
     @Test
     void aNewClusterGetsItsPolicy() {
-        NetworkAccess.Decision decision = NetworkAccess.decide(cluster(new KVClusterSpec()), null, null);
-        assertThat(decision.wanted()).isTrue();
-        assertThat(decision.reason()).isEqualTo("Applied");
-        assertThat(decision.message()).contains("kv-network-policy");
-        assertThat(NetworkAccess.decide(cluster(new KVClusterSpec()), ofThisRelease(), condition("Applied")).wanted())
-                .isTrue();
+        NetworkAccess.Decision first = NetworkAccess.decide(cluster(new KVClusterSpec()), null, true);
+        assertThat(first.wanted()).isTrue();
+        assertThat(first.reason()).isEqualTo("Applied");
+        assertThat(first.message()).contains("kv-network-policy");
+        assertThat(first.markMadeBefore()).isFalse();
+        NetworkAccess.Decision later = NetworkAccess.decide(cluster(new KVClusterSpec()), ofThisRelease(), true);
+        assertThat(later.wanted()).isTrue();
+        assertThat(later.markMadeBefore()).isFalse();
     }
 
     @Test
-    void aClusterMadeBeforePoliciesStaysWithoutOneAndSaysHowToTurnItOn() {
-        NetworkAccess.Decision first = NetworkAccess.decide(cluster(new KVClusterSpec()), ofAnEarlierRelease(), null);
+    void aClusterMadeBeforePoliciesIsMarkedAndStaysWithoutOneAndSaysHowToTurnItOn() {
+        NetworkAccess.Decision first = NetworkAccess.decide(cluster(new KVClusterSpec()), ofAnEarlierRelease(), true);
         assertThat(first.wanted()).isFalse();
         assertThat(first.keptOpenSinceBefore()).isTrue();
+        assertThat(first.markMadeBefore()).as("marked before anything of it changes").isTrue();
         assertThat(first.message()).contains("kvstore.dev/client-of=kv").contains("spec.networkPolicy.enabled: true");
-        // the update's rolling restart gives it this release's StatefulSet: the condition keeps the decision
-        NetworkAccess.Decision after = NetworkAccess.decide(cluster(new KVClusterSpec()), ofThisRelease(),
-                condition(first.reason()));
+        // the update's rolling restart gives it this release's StatefulSet: the mark keeps the decision
+        NetworkAccess.Decision after = NetworkAccess.decide(marked(new KVClusterSpec()), ofThisRelease(), true);
         assertThat(after.wanted()).isFalse();
         assertThat(after.keptOpenSinceBefore()).isTrue();
+        assertThat(after.markMadeBefore()).isFalse();
+    }
+
+    @Test
+    void turningItOffAndTakingTheStanzaAwayAgainStillKeepsAnOldClusterOpen() {
+        assertThat(NetworkAccess.decide(marked(enabled(false)), ofThisRelease(), true).reason())
+                .isEqualTo("DisabledInSpec");
+        assertThat(NetworkAccess.decide(marked(new KVClusterSpec()), ofThisRelease(), true).keptOpenSinceBefore())
+                .isTrue();
+        KVClusterSpec namespacesOnly = new KVClusterSpec();
+        namespacesOnly.setNetworkPolicy(new KVClusterSpec.NetworkPolicy());
+        namespacesOnly.getNetworkPolicy().setClientNamespaces(java.util.List.of("web"));
+        assertThat(NetworkAccess.decide(marked(namespacesOnly), ofThisRelease(), true).keptOpenSinceBefore())
+                .as("getting ready (namespaces listed) is not turning it on").isTrue();
     }
 
     @Test
     void theSpecDecidesWhenItSaysSomething() {
-        assertThat(NetworkAccess.decide(cluster(enabled(true)), ofAnEarlierRelease(), condition("KeptOpenSinceBefore"))
-                .wanted()).isTrue();
-        NetworkAccess.Decision off = NetworkAccess.decide(cluster(enabled(false)), null, null);
+        assertThat(NetworkAccess.decide(marked(enabled(true)), ofThisRelease(), true).wanted()).isTrue();
+        NetworkAccess.Decision off = NetworkAccess.decide(cluster(enabled(false)), null, true);
         assertThat(off.wanted()).isFalse();
         assertThat(off.reason()).isEqualTo("DisabledInSpec");
-        NetworkAccess.Decision unsetEnabled = NetworkAccess.decide(cluster(enabled(null)), ofAnEarlierRelease(), null);
-        assertThat(unsetEnabled.keptOpenSinceBefore()).as("enabled unset counts as unset").isTrue();
+        NetworkAccess.Decision offAndOld = NetworkAccess.decide(cluster(enabled(false)), ofAnEarlierRelease(), true);
+        assertThat(offAndOld.markMadeBefore()).as("marked whatever the spec says today").isTrue();
+    }
+
+    @Test
+    void anOperatorThatDoesNotKnowItsPodsKeepsNoPolicyThatWouldLockItOut() {
+        NetworkAccess.Decision decision = NetworkAccess.decide(cluster(enabled(true)), null, false);
+        assertThat(decision.wanted()).isFalse();
+        assertThat(decision.reason()).isEqualTo("OperatorUnknown");
+        assertThat(decision.message()).contains("KV_OPERATOR_POD_NAMESPACE");
+    }
+
+    @Test
+    void aPolicyOfThatNameMadeBySomeoneElseIsLeftAlone() {
+        NetworkAccess.Decision taken = NetworkAccess.nameTaken(cluster(new KVClusterSpec()),
+                NetworkAccess.decide(cluster(new KVClusterSpec()), null, true));
+        assertThat(taken.wanted()).isFalse();
+        assertThat(taken.reason()).isEqualTo("NameTaken");
+        assertThat(taken.message()).contains("kv-network-policy");
     }
 }

@@ -105,6 +105,7 @@ class StoreNetworkPolicyTest {
 
     @Test
     void anOperatorOutsideAPodGetsNoRuleAndTheClusterStillKeepsItsOwn() {
+        // (NetworkAccess keeps no policy at all then; this is what one would say)
         NetworkPolicy policy = StoreNetworkPolicy.of(cluster(new KVClusterSpec()), OperatorPods.unknown());
 
         assertThat(ruleFor(policy, 7401).getFrom()).singleElement()

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
@@ -25,6 +26,7 @@ public class AdminEndpoint {
 
     /** Admin bodies are a few numbers and an address. */
     private static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final int IDLE_SECONDS = 60;
 
     private HttpServer server;
 
@@ -41,7 +43,10 @@ public class AdminEndpoint {
                 promotions.increment();
             }
         });
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.adminHost()).setPort(config.adminPort()))
+        // HTTP/1.1 only (no h2c upgrade: the callers speak 1.1); an idle connection is closed: the port's few
+        // callers open one per call, or keep one alive while busy
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.adminHost()).setPort(config.adminPort())
+                        .setIdleTimeout(IDLE_SECONDS).setHttp2ClearTextEnabled(false))
                 .requestHandler(request -> serve(vertx, calls, request));
         // at start, like the other ports: a store that cannot open its admin port cannot be supervised
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -53,20 +58,43 @@ public class AdminEndpoint {
         String path = request.path();
         String declared = request.getHeader("Content-Length");
         if (declared != null && !(declared.matches("[0-9]{1,9}") && Integer.parseInt(declared) <= MAX_BODY_BYTES)) {
-            request.response().setStatusCode(413).putHeader("Connection", "close").end(Responses.errorJson(
-                    "admin call body over " + MAX_BODY_BYTES + " bytes"));
+            // answered at once; what follows of the body is read and dropped, never held
+            request.handler(chunk -> { });
+            request.response().setStatusCode(413).putHeader("Content-Type", "application/json")
+                    .end(Responses.errorJson("admin call body over " + MAX_BODY_BYTES + " bytes"));
             return;
         }
-        request.body().onSuccess(body -> {
-            if (body.length() > MAX_BODY_BYTES) {
-                answer(request, new AdminCalls.Reply(413, Responses.errorJson("admin call body over "
-                        + MAX_BODY_BYTES + " bytes")));
+        // counted as it arrives, not buffered whole first: a chunked body has no length to check up front
+        Buffer body = Buffer.buffer();
+        boolean[] refused = {false};
+        request.handler(chunk -> {
+            if (refused[0]) {
+                return;
+            }
+            if (body.length() + chunk.length() > MAX_BODY_BYTES) {
+                refused[0] = true;
+                tooLarge(request);
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(failure -> request.connection().close());
+        request.endHandler(end -> {
+            if (refused[0]) {
                 return;
             }
             vertx.executeBlocking(() -> calls.handle(method, path, signature, body.getBytes()), false)
                     .onComplete(done -> answer(request, done.succeeded() ? done.result()
                             : new AdminCalls.Reply(500, Responses.errorJson(String.valueOf(done.cause())))));
-        }).onFailure(failure -> request.connection().close());
+        });
+    }
+
+    /** A chunked body past the limit: answered, and the connection closed, so the rest is not read. */
+    private static void tooLarge(HttpServerRequest request) {
+        request.response().setStatusCode(413).putHeader("Content-Type", "application/json")
+                .putHeader("Connection", "close")
+                .end(Responses.errorJson("admin call body over " + MAX_BODY_BYTES + " bytes"))
+                .onComplete(done -> request.connection().close());
     }
 
     private static void answer(HttpServerRequest request, AdminCalls.Reply reply) {
