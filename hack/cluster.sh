@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real single-node Kubernetes cluster on this machine, for the end-to-end suite: etcd,
-# kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy and CoreDNS as
-# host processes (built from their Go modules by k8s-binaries.sh), Debian's containerd, runc and
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, CoreDNS and
+# kube-router (NetworkPolicies) as host processes (built from their Go modules by k8s-binaries.sh), Debian's containerd, runc and
 # CNI plugins, and the images of hack/images.sh imported into containerd (nothing is pulled).
 #   hack/cluster.sh up     starts it (about a minute warm), writes $DIR/kubeconfig
 #   hack/cluster.sh down   stops every process, removes pods' network, mounts and state
@@ -50,7 +50,7 @@ down() {
     done
     sleep 1
   fi
-  stop coredns kube-proxy containerd scheduler controller-manager apiserver
+  stop kube-router coredns kube-proxy containerd scheduler controller-manager apiserver
   stop etcd
   rm -f "$DIR/pids"
   # shims outlive containerd; a container whose task kill failed dies with its cgroup's sweep
@@ -70,14 +70,18 @@ down() {
     iptables-save -t "$table" 2>/dev/null | grep -q -E 'KUBE-|CNI-' || continue
     iptables-save -t "$table" | grep -v -E 'KUBE-|CNI-' | iptables-restore -T "$table" 2>/dev/null || true
   done
+  # kube-router's ipsets, once no rule refers to them
+  if command -v ipset >/dev/null; then
+    ipset list -n 2>/dev/null | grep -E '^(KUBE-(SRC|DST)-|TMP-)' | xargs -r -n1 ipset destroy 2>/dev/null || true
+  fi
   rm -rf "$DIR"
 }
 
 if [[ $cmd == down ]]; then down; log "down"; exit 0; fi
 [[ $cmd == up ]] || { log "usage: $0 up|down"; exit 2; }
 [[ $(id -u) == 0 ]] || { log "needs root (containers, iptables, mounts)"; exit 1; }
-for tool in containerd runc iptables openssl ctr; do
-  command -v "$tool" >/dev/null || { log "$tool missing: apt-get install containerd runc iptables openssl"; exit 1; }
+for tool in containerd runc iptables openssl ctr ipset; do
+  command -v "$tool" >/dev/null || { log "$tool missing: apt-get install containerd runc iptables openssl ipset"; exit 1; }
 done
 [[ -x /usr/lib/cni/bridge ]] || { log "CNI plugins missing: apt-get install containernetworking-plugins"; exit 1; }
 
@@ -367,5 +371,12 @@ done | "${KUBECTL[@]}" apply -f - >/dev/null
 
 wait_for kubelet 120 "${KUBECTL[@]}" wait --for=condition=Ready "node/$NODE" --timeout=1s
 wait_for coredns 30 curl -sf http://127.0.0.1:8181/ready
+# NetworkPolicies enforced, as a cluster with Calico or Cilium would: kube-router's firewall alone
+# (iptables and ipsets for the pods of this node; no routing, no service proxy beside kube-proxy).
+# It needs the node (with its InternalIP) to exist. No health port: it would serve pprof to pods.
+run kube-router "$BIN/kube-router" --kubeconfig "$DIR/kubeconfig" --hostname-override "$NODE" \
+  --run-firewall=true --run-router=false --run-service-proxy=false \
+  --service-cluster-ip-range "$SERVICE_CIDR" --iptables-sync-period 1m --health-port 0 --v 1
+wait_for kube-router 60 bash -c "iptables-save -t filter | grep -q KUBE-ROUTER-FORWARD"
 log "up in $((SECONDS - start)) s: $("$BIN/kubelet" --version), kubeconfig $DIR/kubeconfig"
 echo "$DIR/kubeconfig"

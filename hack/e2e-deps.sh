@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tier needs from Debian's packages, when missing: the Docker engine
 # (builds the images), containerd, runc and the CNI plugins (run the pods), debootstrap (the base
-# image), iptables and conntrack (kube-proxy), gcc's static libc (the pause binary). Needs root.
+# image), iptables and conntrack (kube-proxy), ipset (kube-router's NetworkPolicy firewall), gcc's static libc (the pause binary). Needs root.
 set -euo pipefail
 need() { command -v "$1" >/dev/null 2>&1; }
 missing=()
@@ -12,6 +12,7 @@ need runc || missing+=(runc)
 need debootstrap || missing+=(debootstrap)
 need iptables || missing+=(iptables)
 need conntrack || missing+=(conntrack)
+need ipset || missing+=(ipset)
 need gcc || missing+=(gcc)
 [[ -f /usr/lib/x86_64-linux-gnu/libc.a ]] || missing+=(libc6-dev)
 need curl || missing+=(curl)

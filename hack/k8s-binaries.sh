@@ -20,6 +20,10 @@ HELM_VERSION=v3.22.0
 # CoreDNS for the end-to-end cluster (hack/cluster.sh); v1.13 uses client-go v0.34, like k8s 1.34.
 COREDNS_VERSION=v1.13.2
 
+# kube-router, as the end-to-end cluster's NetworkPolicy enforcer (its firewall alone: no routing, no
+# service proxy). v2.1.0 is the only version the Go module proxy serves here; the dependencies with
+# known flaws at that version are raised to fixed releases below (none of kube-router's own).
+KUBE_ROUTER_VERSION=v2.1.0
 CACHE=${KV_CACHE_DIR:-$HOME/.cache/kvcluster}
 BIN=$CACHE/k8s/$K8S_VERSION/bin
 # fabric8 kube-api-test looks for <dir>/k8s/<version>-<os>-<arch>/{etcd,kube-apiserver,kubectl}.
@@ -152,6 +156,38 @@ GO
   (cd "$MOD" && "${GO_BUILD[@]}" -ldflags "-s -w" -o "$BIN/coredns" .)
 fi
 
+# --- kube-router ------------------------------------------------------------
+if [[ ! -x $BIN/kube-router ]]; then
+  MOD=$CACHE/kube-router-build/$KUBE_ROUTER_VERSION
+  mkdir -p "$MOD"
+  if [[ ! -f $MOD/go.sum ]]; then
+    log "creating kube-router wrapper module in $MOD"
+    # Minimum versions past the flaws reported for v2.1.0's own pins: x/net GO-2024-2687 (HTTP/2
+    # CONTINUATION), protobuf GO-2024-2611, grpc GHSA-xr7q-jx4m-x55m, docker CVE-2024-29018 and
+    # CVE-2024-41110, gobgp GO-2025-3630..3633. The APIs kube-router calls are the same in these.
+    cat >"$MOD/go.mod" <<GOMOD
+module kvcluster.local/kube-router-build
+
+go 1.26.0
+
+require (
+	github.com/cloudnativelabs/kube-router/v2 $KUBE_ROUTER_VERSION
+	github.com/docker/docker v28.5.2+incompatible
+	github.com/osrg/gobgp/v3 v3.37.0
+	golang.org/x/net v0.63.0
+	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
+)
+GOMOD
+    printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router"\n' \
+      >"$MOD/tools.go"
+    (cd "$MOD" && go mod tidy) || { rm -f "$MOD/go.sum"; exit 1; }
+  fi
+  log "building kube-router $KUBE_ROUTER_VERSION"
+  (cd "$MOD" && "${GO_BUILD[@]}" -ldflags "-s -w \
+    -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
+    -o "$BIN/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
+fi
 # --- kubectl + kube-api-test layout -----------------------------------------
 # kubectl is preinstalled. Symlink, not copy: the google-cloud-sdk kubectl is a
 # dispatcher that picks a kubectl.1.NN sibling next to its real path.
@@ -160,5 +196,5 @@ KUBECTL=${KUBECTL:-$(command -v kubectl || true)}
 ln -sfn "$(readlink -f "$KUBECTL")" "$BIN/kubectl"
 for b in etcd kube-apiserver kubectl; do ln -sfn "$BIN/$b" "$APITEST_DIR/$b"; done
 
-for b in "${K8S_CMDS[@]}" etcd helm coredns kubectl; do [[ -x $BIN/$b ]] || { log "missing $BIN/$b"; exit 1; }; done
+for b in "${K8S_CMDS[@]}" etcd helm coredns kube-router kubectl; do [[ -x $BIN/$b ]] || { log "missing $BIN/$b"; exit 1; }; done
 echo "$BIN"

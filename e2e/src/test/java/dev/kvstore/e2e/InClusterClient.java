@@ -15,6 +15,12 @@ import java.util.List;
 final class InClusterClient {
 
     private static final String SHELL_POD = "kv-e2e-client";
+    /**
+     * The client pods' labels: the suite's main cluster ({@code kv}, made from the README's example) lets in
+     * pods labelled as its clients; the others select the client pods by name in their spec.
+     */
+    static final String CLIENT_LABELS = "{app.kubernetes.io/name: kv-e2e-client, kvstore.dev/client-of: kv}";
+    private static final String OUTSIDER_LABELS = "{app.kubernetes.io/name: kv-e2e-outsider}";
     /** Where the shell pod keeps the clusters' password (every cluster of the suite shares kv's). */
     private static final String PASSWORD_FILE = "/tmp/kv-password";
     /** The Secret the writer pods take the password from: the README cluster's generated users. */
@@ -185,14 +191,35 @@ final class InClusterClient {
         });
     }
 
+    /**
+     * A pod like the client's but none of the clusters' NetworkPolicies lets in: no
+     * {@code kvstore.dev/client-of} label, and not the client's name either.
+     */
+    void startOutsider(String name) {
+        kube.apply(podYaml(name, List.of("sleep", "infinity"), OUTSIDER_LABELS));
+        awaitRunning(name);
+    }
+
+    /** Runs a bash script in the named pod of the namespace (unauthenticated); returns its output. */
+    String bashIn(String pod, String script, String... args) {
+        List<String> command = new ArrayList<>(List.of("exec", "-n", namespace, pod, "--", "bash", "-c", script,
+                "script"));
+        command.addAll(List.of(args));
+        return kube.kubectl(command.toArray(String[]::new));
+    }
+
     private String podYaml(String name, List<String> command) {
+        return podYaml(name, command, CLIENT_LABELS);
+    }
+
+    private String podYaml(String name, List<String> command, String labels) {
         StringBuilder yaml = new StringBuilder("""
                 apiVersion: v1
                 kind: Pod
                 metadata:
                   name: %s
                   namespace: %s
-                  labels: {app.kubernetes.io/name: kv-e2e-client}
+                  labels: %s
                 spec:
                   restartPolicy: Never
                   terminationGracePeriodSeconds: 1
@@ -206,7 +233,7 @@ final class InClusterClient {
                     - name: REDISCLI_AUTH
                       valueFrom: {secretKeyRef: {name: %s, key: default, optional: true}}
                     command:
-                """.formatted(name, namespace, image, USERS_SECRET));
+                """.formatted(name, namespace, labels, image, USERS_SECRET));
         for (String part : command) {
             yaml.append("    - ").append(jsonString(part)).append('\n');
         }

@@ -230,6 +230,46 @@ class KvClusterE2E {
         return answers;
     }
 
+    /** Whether a TCP connection from POD to IP:PORT opens within 3 s ("open" or "closed"). */
+    private String connect(String pod, String ip, int port) {
+        return client.bashIn(pod, "timeout 3 bash -c 'exec 3<>/dev/tcp/'\"$1\"/\"$2\" 2>/dev/null && echo open"
+                + " || echo closed", ip, String.valueOf(port)).strip();
+    }
+
+    @Test
+    @Order(5)
+    void theNetworkPolicyLetsOnlyLabelledClientsReachTheClientPortsAndNoClientTheAdminPort() {
+        assertThat(kube.client().network().v1().networkPolicies().inNamespace(NS).withName(CLUSTER
+                + "-network-policy").get()).isNotNull();
+        String store = kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list()
+                .getItems().get(0).getStatus().getPodIP();
+        String outsider = "kv-e2e-outsider";
+        client.startOutsider(outsider);
+        try {
+            // the labelled client first: a refusal below then means the policy, not a port nobody listens on
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(connect("kv-e2e-client", store, 6379)).as("labelled client, Redis port").isEqualTo("open");
+                assertThat(connect("kv-e2e-client", store, 8080)).as("labelled client, HTTP port").isEqualTo("open");
+            });
+            // kube-router applies a new pod's rules within a sync: wait until the outsider is refused
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                    assertThat(connect(outsider, store, 6379)).as("unlabelled pod, Redis port").isEqualTo("closed"));
+            assertThat(connect(outsider, store, 8080)).as("unlabelled pod, HTTP port").isEqualTo("closed");
+            assertThat(connect("kv-e2e-client", store, 7401)).as("a client, admin port").isEqualTo("closed");
+            assertThat(connect("kv-e2e-client", store, 7400)).as("a client, replication port").isEqualTo("closed");
+            assertThat(connect("kv-e2e-client", store, 9000)).as("a client, metrics (no monitoring namespace)")
+                    .isEqualTo("closed");
+
+            kube.kubectl("label", "pod", outsider, "-n", NS, "kvstore.dev/client-of=" + CLUSTER);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                    assertThat(connect(outsider, store, 6379)).as("the same pod, labelled").isEqualTo("open"));
+            record("network policy: unlabelled pod refused on 6379/8080, labelled one let in; admin, replication "
+                    + "and metrics closed to clients");
+        } finally {
+            kube.kubectl("delete", "pod", outsider, "-n", NS, "--wait=false");
+        }
+    }
+
     @Test
     @Order(4)
     void everyPodMeetsTheRestrictedPodSecurityStandardAndStoresHoldNoApiToken() {
@@ -394,6 +434,8 @@ class KvClusterE2E {
                   namespace: %s
                 spec:
                   replicas: 2
+                  networkPolicy:
+                    clientPods: {matchLabels: {app.kubernetes.io/name: kv-e2e-client}}
                   storage:
                     size: 1Gi
                   resources:
@@ -540,6 +582,8 @@ class KvClusterE2E {
                   namespace: %s
                 spec:
                   replicas: 2
+                  networkPolicy:
+                    clientPods: {matchLabels: {app.kubernetes.io/name: kv-e2e-client}}
                   image: kvstore/store:%s
                   logFormat: 1
                   storage:
