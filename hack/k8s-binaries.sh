@@ -22,7 +22,8 @@ COREDNS_VERSION=v1.13.2
 
 # kube-router, as the end-to-end cluster's NetworkPolicy enforcer (its firewall alone: no routing, no
 # service proxy). v2.1.0 is the only version the Go module proxy serves here; the dependencies with
-# known flaws at that version are raised to fixed releases below (none of kube-router's own).
+# known flaws at that version are raised to fixed releases below. Its own advisory (GHSA-v5mh-h5hx-7v92,
+# GoBGP's gRPC) concerns the router, which hack/cluster.sh does not run.
 KUBE_ROUTER_VERSION=v2.1.0
 CACHE=${KV_CACHE_DIR:-$HOME/.cache/kvcluster}
 BIN=$CACHE/k8s/$K8S_VERSION/bin

@@ -32,10 +32,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "create", "patch"]
-# each cluster's NetworkPolicy (spec.networkPolicy); delete: when the spec turns it off
+# each cluster's NetworkPolicy (spec.networkPolicy); list/watch: one of that name made by someone
+# else is left alone; delete: when the spec turns it off
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
-  verbs: ["get", "create", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["", "events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -104,7 +105,8 @@ class KvClusterE2E {
         for (String allowed : List.of("patch pods", "delete pods", "watch kvclusters.kvstore.dev",
                 "patch kvclusters.kvstore.dev/status", "create statefulsets.apps", "patch services",
                 "create secrets", "create poddisruptionbudgets.policy", "create events",
-                "create networkpolicies.networking.k8s.io", "delete networkpolicies.networking.k8s.io")) {
+                "create networkpolicies.networking.k8s.io", "delete networkpolicies.networking.k8s.io",
+                "watch networkpolicies.networking.k8s.io")) {
             assertThat(canI(sa, NS, allowed)).as("operator may " + allowed).isTrue();
         }
         for (String denied : List.of("create pods", "list secrets", "update secrets", "delete statefulsets.apps",
@@ -238,23 +240,34 @@ class KvClusterE2E {
 
     @Test
     @Order(5)
-    void theNetworkPolicyLetsOnlyLabelledClientsReachTheClientPortsAndNoClientTheAdminPort() {
+    void theNetworkPolicyLetsOnlyLabelledClientsReachTheClientPortsAndNoClientTheAdminPort() throws Throwable {
         assertThat(kube.client().network().v1().networkPolicies().inNamespace(NS).withName(CLUSTER
                 + "-network-policy").get()).isNotNull();
-        String store = kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list()
-                .getItems().get(0).getStatus().getPodIP();
+        List<Pod> stores = kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list()
+                .getItems();
+        String store = stores.get(0).getStatus().getPodIP();
+        String peer = stores.get(1).getMetadata().getName();
         String outsider = "kv-e2e-outsider";
         client.startOutsider(outsider);
         try {
-            // the labelled client first: a refusal below then means the policy, not a port nobody listens on
+            // what is let in first: a refusal below then means the policy, not a port nobody listens on
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(connect("kv-e2e-client", store, 6379)).as("labelled client, Redis port").isEqualTo("open");
                 assertThat(connect("kv-e2e-client", store, 8080)).as("labelled client, HTTP port").isEqualTo("open");
+                assertThat(connect("kv-e2e-client", "kv-r", 6379)).as("labelled client, through a Service")
+                        .isEqualTo("open");
+                assertThat(connect(peer, store, 7401)).as("another store, admin port").isEqualTo("open");
+                assertThat(connect(peer, store, 7400)).as("another store, replication port").isEqualTo("open");
             });
-            // kube-router applies a new pod's rules within a sync: wait until the outsider is refused
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-                    assertThat(connect(outsider, store, 6379)).as("unlabelled pod, Redis port").isEqualTo("closed"));
-            assertThat(connect(outsider, store, 8080)).as("unlabelled pod, HTTP port").isEqualTo("closed");
+            // refused from the start (a pod no rule lets in is rejected as soon as it exists), and still later
+            ThrowingRunnable refused = () -> {
+                assertThat(connect(outsider, store, 6379)).as("unlabelled pod, Redis port").isEqualTo("closed");
+                assertThat(connect(outsider, store, 8080)).as("unlabelled pod, HTTP port").isEqualTo("closed");
+                assertThat(connect(outsider, "kv-r", 6379)).as("unlabelled pod, through a Service")
+                        .isEqualTo("closed");
+            };
+            refused.run();
+            await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(40)).untilAsserted(refused);
             assertThat(connect("kv-e2e-client", store, 7401)).as("a client, admin port").isEqualTo("closed");
             assertThat(connect("kv-e2e-client", store, 7400)).as("a client, replication port").isEqualTo("closed");
             assertThat(connect("kv-e2e-client", store, 9000)).as("a client, metrics (no monitoring namespace)")
@@ -263,8 +276,8 @@ class KvClusterE2E {
             kube.kubectl("label", "pod", outsider, "-n", NS, "kvstore.dev/client-of=" + CLUSTER);
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
                     assertThat(connect(outsider, store, 6379)).as("the same pod, labelled").isEqualTo("open"));
-            record("network policy: unlabelled pod refused on 6379/8080, labelled one let in; admin, replication "
-                    + "and metrics closed to clients");
+            record("network policy: unlabelled pod refused on 6379/8080 (directly and through kv-r), the same pod "
+                    + "labelled let in; admin, replication and metrics closed to clients, open to another store");
         } finally {
             kube.kubectl("delete", "pod", outsider, "-n", NS, "--wait=false");
         }

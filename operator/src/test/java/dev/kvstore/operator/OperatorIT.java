@@ -720,7 +720,21 @@ class OperatorIT {
             assertThat(networkCondition("alpha").getReason()).isEqualTo("DisabledInSpec");
         });
 
+        // someone else's policy of that name meanwhile: left as it is, and said so
+        policies.resource(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
+                .withNewMetadata().withName("alpha-network-policy").withNamespace(NS).endMetadata()
+                .withNewSpec().withNewPodSelector().withMatchLabels(Map.of("app", "other")).endPodSelector().endSpec()
+                .build()).create();
         patchSpec("{\"networkPolicy\":null}");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(networkCondition("alpha").getReason()).isEqualTo("NameTaken"));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            var theirs = policies.withName("alpha-network-policy").get();
+            assertThat(theirs.getMetadata().getOwnerReferences()).as("not taken over").isNullOrEmpty();
+            assertThat(theirs.getSpec().getPodSelector().getMatchLabels()).isEqualTo(Map.of("app", "other"));
+        });
+
+        policies.withName("alpha-network-policy").delete();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(policyPorts("alpha")).as("back, as the spec now says").containsExactly(List.of(7400, 7401),
                     List.of(8080, 6379));

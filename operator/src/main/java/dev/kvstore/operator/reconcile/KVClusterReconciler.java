@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -102,7 +103,20 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         var statefulSets = InformerEventSourceConfiguration.from(StatefulSet.class, KVCluster.class)
                 .withName("statefulsets")
                 .build();
-        return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(statefulSets, context));
+        // by name, not by owner: a policy of the cluster's policy name that someone else made must be seen too
+        var networkPolicies = InformerEventSourceConfiguration.from(NetworkPolicy.class, KVCluster.class)
+                .withName("networkpolicies")
+                .withSecondaryToPrimaryMapper(policy -> {
+                    String name = policy.getMetadata().getName();
+                    String suffix = KvNames.networkPolicy("");
+                    return name.endsWith(suffix) && name.length() > suffix.length()
+                            ? Set.of(new ResourceID(name.substring(0, name.length() - suffix.length()),
+                                    policy.getMetadata().getNamespace()))
+                            : Set.of();
+                })
+                .build();
+        return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(statefulSets, context),
+                new InformerEventSource<>(networkPolicies, context));
     }
 
     @Override
@@ -121,7 +135,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         ScaleDown scaleDown = ScaleDown.plan(cluster, pods);
         StatefulSet running = context.getSecondaryResource(StatefulSet.class).orElse(null);
         ClientAuth.Decision clientAuth = ClientAuth.decide(cluster, running, pods);
-        NetworkAccess.Decision network = networkPolicies.decide(cluster, running);
+        NetworkAccess.Decision network = networkPolicies.decide(cluster, running,
+                context.getSecondaryResource(NetworkPolicy.class).orElse(null));
         applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth, network);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();

@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps a cluster's NetworkPolicy as {@link NetworkAccess} decides: marks a cluster made before
- * policies (before anything of it changes), never takes over nor deletes a policy of that name that
- * the operator did not make, and asks the API server only when the answer may have changed.
+ * policies (before anything of it changes), and never takes over nor deletes a policy of that name
+ * that the operator did not make. What exists comes from the reconciler's NetworkPolicy informer, so
+ * a policy deleted, replaced or restored by someone else is seen at the next pass.
  */
 final class NetworkPolicyKeeper {
 
@@ -26,49 +27,42 @@ final class NetworkPolicyKeeper {
 
     private final KubernetesClient client;
     private final OperatorPods operatorPods;
-    /** Clusters (by uid) whose own policy this process applied, or knows removed: no lookup on every pass. */
-    private final Set<String> applied = ConcurrentHashMap.newKeySet();
-    private final Set<String> removed = ConcurrentHashMap.newKeySet();
+    /** Clusters (by uid) this process marked: a cached KVCluster a moment old may not show the mark yet. */
+    private final Set<String> marked = ConcurrentHashMap.newKeySet();
 
     NetworkPolicyKeeper(KubernetesClient client, OperatorPods operatorPods) {
         this.client = client;
         this.operatorPods = operatorPods;
     }
 
-    /** What to do this pass; a cluster seen to be made before policies is marked so first (or the pass fails). */
-    NetworkAccess.Decision decide(KVCluster cluster, StatefulSet running) {
-        NetworkAccess.Decision decision = NetworkAccess.decide(cluster, running, operatorPods.known());
+    /**
+     * What to do this pass. A cluster seen to be made before policies is marked first (or the pass
+     * fails); the operator's own policy is deleted here when the decision removes it.
+     *
+     * @param existing the policy of the cluster's policy name, whoever made it, or null
+     */
+    NetworkAccess.Decision decide(KVCluster cluster, StatefulSet running, NetworkPolicy existing) {
+        String uid = cluster.getMetadata().getUid();
+        if (marked.contains(uid) && !NetworkAccess.madeBefore(cluster)) {
+            withMark(cluster);
+        }
+        boolean ours = existing != null && ownedBy(existing, uid);
+        NetworkAccess.Decision decision = NetworkAccess.decide(cluster, running, ours, operatorPods.known());
         if (decision.markMadeBefore()) {
             markMadeBefore(cluster);
         }
-        String uid = cluster.getMetadata().getUid();
-        if (!decision.wanted()) {
-            applied.remove(uid);
-            if (removed.add(uid)) {
-                NetworkPolicy existing = policy(cluster).get();
-                if (existing != null && ownedBy(existing, uid)) {
-                    policy(cluster).delete();
-                }
-            }
-            return decision;
+        if (decision.removesPolicy() && ours) {
+            policy(cluster).delete();
         }
-        removed.remove(uid);
-        if (!applied.contains(uid)) {
-            NetworkPolicy existing = policy(cluster).get();
-            if (existing != null && !ownedBy(existing, uid)) {
-                return NetworkAccess.nameTaken(cluster, decision);
-            }
+        if (decision.wanted() && existing != null && !ours) {
+            return NetworkAccess.nameTaken(cluster, decision);
         }
         return decision;
     }
 
     /** The policy to apply with the cluster's other objects, or null when it gets none. */
     NetworkPolicy desired(KVCluster cluster, NetworkAccess.Decision decision) {
-        if (!decision.wanted()) {
-            return null;
-        }
-        applied.add(cluster.getMetadata().getUid());
-        return StoreNetworkPolicy.of(cluster, operatorPods);
+        return decision.wanted() ? StoreNetworkPolicy.of(cluster, operatorPods) : null;
     }
 
     private void markMadeBefore(KVCluster cluster) {
@@ -76,6 +70,11 @@ final class NetworkPolicyKeeper {
                 + MADE_BEFORE_VALUE + "\"}}}";
         client.resources(KVCluster.class).inNamespace(cluster.getMetadata().getNamespace())
                 .withName(cluster.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+        marked.add(cluster.getMetadata().getUid());
+        withMark(cluster);
+    }
+
+    private static void withMark(KVCluster cluster) {
         Map<String, String> annotations = cluster.getMetadata().getAnnotations() == null ? new LinkedHashMap<>()
                 : new LinkedHashMap<>(cluster.getMetadata().getAnnotations());
         annotations.put(NetworkAccess.MADE_BEFORE_ANNOTATION, MADE_BEFORE_VALUE);

@@ -22,6 +22,7 @@ public final class NetworkAccess {
     /** On a KVCluster made before this operator kept NetworkPolicies: without a spec saying so, none. */
     public static final String MADE_BEFORE_ANNOTATION = "kvstore.dev/made-before-network-policies";
     static final String KEPT_OPEN = "KeptOpenSinceBefore";
+    static final String OPERATOR_UNKNOWN = "OperatorUnknown";
 
     private NetworkAccess() {
     }
@@ -34,18 +35,26 @@ public final class NetworkAccess {
         public boolean keptOpenSinceBefore() {
             return reason.equals(KEPT_OPEN);
         }
+
+        /** Whether the operator's own policy, if any, goes: not when the operator only lacks its own pods. */
+        public boolean removesPolicy() {
+            return !wanted && !reason.equals(OPERATOR_UNKNOWN);
+        }
     }
 
     /**
-     * @param existing     the cluster's StatefulSet as it runs now, or null when there is none
+     * @param existing      the cluster's StatefulSet as it runs now, or null when there is none
+     * @param hasOwnPolicy  whether the operator's policy for the cluster exists (then the cluster is not one
+     *                      made before policies, whatever its StatefulSet looks like: an operator rolled back
+     *                      and forward again meets such clusters)
      * @param operatorKnown whether the operator knows its own pods (a policy without them would lock it
      *                      out of the admin ports)
      */
-    public static Decision decide(KVCluster cluster, StatefulSet existing, boolean operatorKnown) {
+    public static Decision decide(KVCluster cluster, StatefulSet existing, boolean hasOwnPolicy, boolean operatorKnown) {
         var spec = cluster.getSpec().getNetworkPolicy();
         String name = cluster.getMetadata().getName();
         boolean marked = madeBefore(cluster);
-        boolean madeBefore = marked || existing != null && !hasAdminPort(existing);
+        boolean madeBefore = marked || existing != null && !hasOwnPolicy && !hasAdminPort(existing);
         boolean mark = madeBefore && !marked;
         if (spec != null && Boolean.FALSE.equals(spec.getEnabled())) {
             return new Decision(false, "DisabledInSpec", "spec.networkPolicy.enabled is false: every pod that reaches "
@@ -59,9 +68,10 @@ public final class NetworkAccess {
                     + "spec.networkPolicy.enabled: true", mark);
         }
         if (!operatorKnown) {
-            return new Decision(false, "OperatorUnknown", "the operator does not know its own pods "
+            return new Decision(false, OPERATOR_UNKNOWN, "the operator does not know its own pods "
                     + "(KV_OPERATOR_POD_NAMESPACE, KV_OPERATOR_POD_SELECTOR; the chart sets them), so a policy would "
-                    + "lock it out of the stores' admin ports: none is kept", mark);
+                    + "lock it out of the stores' admin ports: it makes none, and leaves one it made before as it is",
+                    mark);
         }
         return new Decision(true, "Applied", "NetworkPolicy " + KvNames.networkPolicy(name) + " lets only the "
                 + "cluster's pods and the operator reach the replication and admin ports, and the chosen clients the "
