@@ -19,22 +19,14 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
     }
 
     private final String name;
-    private final int httpPort;
-    private final int replicationPort;
-    private final int respPort;
-    private final int adminPort;
-    private final int managementPort;
+    private final Ports ports;
     private final Path dataDir;
     private final Path logFile;
     private volatile Process process;
 
     public NodeProcess(String name, Ports ports, Path dataDir, Path logFile) {
         this.name = name;
-        this.httpPort = ports.http();
-        this.replicationPort = ports.replication();
-        this.respPort = ports.resp();
-        this.adminPort = ports.admin();
-        this.managementPort = ports.management();
+        this.ports = ports;
         this.dataDir = dataDir;
         this.logFile = logFile;
     }
@@ -49,14 +41,14 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         command.add("-XX:+UseSerialGC");
         // a store that runs out of memory anyway ends at once: the supervisor sees a dead process, not a zombie
         command.add("-XX:+ExitOnOutOfMemoryError");
-        command.add("-Dquarkus.http.port=" + httpPort);
+        command.add("-Dquarkus.http.port=" + ports.http());
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dkv.node-id=" + name);
         command.add("-Dkv.cluster-id=" + settings.clusterId());
         command.add("-Dkv.replication-host=127.0.0.1");
-        command.add("-Dkv.replication-port=" + replicationPort);
+        command.add("-Dkv.replication-port=" + ports.replication());
         command.add("-Dkv.resp-host=127.0.0.1");
-        command.add("-Dkv.resp-port=" + respPort);
+        command.add("-Dkv.resp-port=" + ports.resp());
         command.add("-Dkv.data-dir=" + dataDir);
         command.add("-Dkv.mode=" + settings.mode());
         command.add("-Dkv.min-sync-replicas=" + settings.minSyncReplicas());
@@ -71,9 +63,9 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         // settings newer than the previous release go by environment, as the operator gives them to pods: a
         // store of another release ignores one it does not know, where a -D property it does not know stops it
         builder.environment().put("KV_ADMIN_HOST", "127.0.0.1");
-        builder.environment().put("KV_ADMIN_PORT", Integer.toString(adminPort));
+        builder.environment().put("KV_ADMIN_PORT", Integer.toString(ports.admin()));
         builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
-        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(ports.management()));
         settings.storeProperties().forEach((key, value) -> builder.environment().put(environmentName(key), value));
         process = builder.start();
     }
@@ -94,27 +86,27 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
 
     @Override
     public String adminUrl() {
-        return "http://127.0.0.1:" + adminPort;
+        return "http://127.0.0.1:" + ports.admin();
     }
 
     @Override
     public String httpUrl() {
-        return "http://127.0.0.1:" + httpPort;
+        return "http://127.0.0.1:" + ports.http();
     }
 
     /** Where Prometheus scrapes this store: {@code /metrics} on Quarkus's management interface. */
     public String managementUrl() {
-        return "http://127.0.0.1:" + managementPort;
+        return "http://127.0.0.1:" + ports.management();
     }
 
     @Override
     public String replicationAddress() {
-        return "127.0.0.1:" + replicationPort;
+        return "127.0.0.1:" + ports.replication();
     }
 
     /** The Redis-protocol port: {@code redis-cli -p} this. */
     public int respPort() {
-        return respPort;
+        return ports.resp();
     }
 
     public Path dataDir() {

@@ -143,8 +143,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         StatusWriter statusWriter = new StatusWriter(context);
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster), statusWriter, switchTo);
         describe(cluster, pods, outcome);
-        boolean newlyOpen = clientAuth.keptOpenSinceBefore() && cluster.getStatus().getConditions().stream()
-                .noneMatch(c -> CLIENT_AUTH.equals(c.getType()) && clientAuth.reason().equals(c.getReason()));
+        Condition authBefore = condition(cluster, CLIENT_AUTH);
+        boolean newlyOpen = clientAuth.keptOpenSinceBefore()
+                && (authBefore == null || !clientAuth.reason().equals(authBefore.getReason()));
         if (newlyOpen) {
             // once a cluster, by its status (which outlives an operator's restart), not once a process
             LOG.warnf("%s/%s: %s", namespace, name, clientAuth.message());
@@ -267,7 +268,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     static void setCondition(KVCluster cluster, String type, boolean value, String reason, String message) {
         List<Condition> conditions = new ArrayList<>(cluster.getStatus().getConditions());
         String status = value ? "True" : "False";
-        Condition previous = conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+        Condition previous = condition(cluster, type);
         String since = previous != null && status.equals(previous.getStatus()) ? previous.getLastTransitionTime()
                 : Instant.now().toString();
         conditions.removeIf(c -> type.equals(c.getType()));

@@ -27,6 +27,8 @@ public class AdminEndpoint {
     /** Admin bodies are a few numbers and an address. */
     private static final int MAX_BODY_BYTES = 64 * 1024;
     private static final int IDLE_SECONDS = 60;
+    private static final AdminCalls.Reply TOO_LARGE = new AdminCalls.Reply(413,
+            Responses.errorJson("admin call body over " + MAX_BODY_BYTES + " bytes"));
 
     private HttpServer server;
 
@@ -60,8 +62,7 @@ public class AdminEndpoint {
         if (declared != null && !(declared.matches("[0-9]{1,9}") && Integer.parseInt(declared) <= MAX_BODY_BYTES)) {
             // answered at once; what follows of the body is read and dropped, never held
             request.handler(chunk -> { });
-            request.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-                    .end(Responses.errorJson("admin call body over " + MAX_BODY_BYTES + " bytes"));
+            answer(request, TOO_LARGE);
             return;
         }
         // counted as it arrives, not buffered whole first: a chunked body has no length to check up front
@@ -91,14 +92,12 @@ public class AdminEndpoint {
 
     /** A chunked body past the limit: answered, and the connection closed, so the rest is not read. */
     private static void tooLarge(HttpServerRequest request) {
-        request.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-                .putHeader("Connection", "close")
-                .end(Responses.errorJson("admin call body over " + MAX_BODY_BYTES + " bytes"))
-                .onComplete(done -> request.connection().close());
+        request.response().putHeader("Connection", "close");
+        answer(request, TOO_LARGE).onComplete(done -> request.connection().close());
     }
 
-    private static void answer(HttpServerRequest request, AdminCalls.Reply reply) {
-        request.response().setStatusCode(reply.status()).putHeader("Content-Type", "application/json")
+    private static io.vertx.core.Future<Void> answer(HttpServerRequest request, AdminCalls.Reply reply) {
+        return request.response().setStatusCode(reply.status()).putHeader("Content-Type", "application/json")
                 .end(reply.json());
     }
 
