@@ -77,8 +77,40 @@ down() {
   rm -rf "$DIR"
 }
 
+# what the node's own parts saw, for a failure whose cause is below Kubernetes (a pod that cannot
+# reach a Service, a firewall rule that drops): liveness of each process, the end of the network
+# parts' logs, and the packet counters of every rule on a pod's path (a DROP or REJECT that
+# counted packets names itself)
+diag() {
+  echo "---- processes of the cluster (name pid state)"
+  if [[ -f $DIR/pids ]]; then
+    while read -r name pid; do
+      if kill -0 "$pid" 2>/dev/null; then echo "$name $pid running"; else echo "$name $pid GONE"; fi
+    done <"$DIR/pids"
+  fi
+  for part in kube-router kube-proxy; do
+    # klog's errors, warnings and fatals (E, W, F first), then where the log ends
+    echo "---- $part.log: its last errors and warnings, then its last lines"
+    grep -E '^[EWF][0-9]{4} ' "$DIR/logs/$part.log" 2>/dev/null | tail -n 15 || true
+    tail -n 4 "$DIR/logs/$part.log" 2>/dev/null || true
+  done
+  echo "---- rules that dropped or refused packets (chain: pkts ... rule)"
+  iptables -t filter -L -v -n -x 2>/dev/null \
+    | awk '/^Chain / {chain=$2} ($3 == "DROP" || $3 == "REJECT") && $1 > 0 {print chain ": " $0}' || true
+  echo "---- policies of the built-in chains"
+  iptables -t filter -S 2>/dev/null | grep '^-P' || true
+  echo "---- nat rules for the API server's Service"
+  iptables-save -t nat 2>/dev/null | grep -E "default/kubernetes|$API_SERVICE_IP" || true
+  echo "---- connections to the API server tracked"
+  conntrack -L -p tcp --dport 443 2>/dev/null | head -n 20 || true
+  conntrack -L -p tcp --dport 6443 -d "$NODE_IP" 2>/dev/null | grep -v "src=$NODE_IP" | head -n 20 || true
+  echo "---- routes"
+  ip route 2>/dev/null || true
+}
+
 if [[ $cmd == down ]]; then down; log "down"; exit 0; fi
-[[ $cmd == up ]] || { log "usage: $0 up|down"; exit 2; }
+if [[ $cmd == diag ]]; then diag; exit 0; fi
+[[ $cmd == up ]] || { log "usage: $0 up|down|diag"; exit 2; }
 [[ $(id -u) == 0 ]] || { log "needs root (containers, iptables, mounts)"; exit 1; }
 for tool in containerd runc iptables openssl ctr ipset; do
   command -v "$tool" >/dev/null || { log "$tool missing: apt-get install containerd runc iptables openssl ipset"; exit 1; }
@@ -378,5 +410,25 @@ run kube-router "$BIN/kube-router" --kubeconfig "$DIR/kubeconfig" --hostname-ove
   --run-firewall=true --run-router=false --run-service-proxy=false \
   --service-cluster-ip-range "$SERVICE_CIDR" --iptables-sync-period 1m --health-port 0 --v 1
 wait_for kube-router 60 bash -c "iptables-save -t filter | grep -q KUBE-ROUTER-FORWARD"
+
+# A pod reaches the API server through its Service, with the firewall in place: what the operator
+# needs first. Checked here, so that a cluster that cannot do it fails now and says why (a CI run
+# once saw the operator time out on 10.96.0.1:443 for five minutes, with nothing below Kubernetes
+# in its log).
+"${KUBECTL[@]}" run kv-cluster-probe -n default --image kvstore/store:0.1.0 --image-pull-policy Never \
+  --restart Never --labels app.kubernetes.io/name=kv-cluster-probe --command -- \
+  timeout 5 bash -c "exec 3<>/dev/tcp/$API_SERVICE_IP/443" >/dev/null
+probe_phase() { "${KUBECTL[@]}" get pod kv-cluster-probe -n default -o 'jsonpath={.status.phase}' 2>/dev/null; }
+t0=$SECONDS
+until [[ $(probe_phase) == Succeeded ]]; do
+  if [[ $(probe_phase) == Failed ]] || ((SECONDS - t0 > 90)); then
+    log "a pod cannot reach the API server at $API_SERVICE_IP:443 (pod phase: $(probe_phase))"
+    "${KUBECTL[@]}" get pod kv-cluster-probe -n default -o wide >&2 || true
+    diag >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+"${KUBECTL[@]}" delete pod kv-cluster-probe -n default --wait=false >/dev/null
 log "up in $((SECONDS - start)) s: $("$BIN/kubelet" --version), kubeconfig $DIR/kubeconfig"
 echo "$DIR/kubeconfig"

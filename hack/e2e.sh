@@ -26,6 +26,8 @@ rm -f "$ROOT/e2e/target/e2e-diagnostics.txt"
 if ! PATH="$BIN:$PATH" mvn -B -ntp -f "$ROOT/pom.xml" -Pe2e -pl e2e verify -Dkv.e2e.kubeconfig="$KUBECONFIG" "$@"; then
   # the cluster as each failed test left it (FailureDiagnostics): a CI log keeps only its end; the
   # first failure comes first (the ordered tests after it often fail because of it)
+  # the node below Kubernetes (processes, firewall counters), before the cluster goes down
+  "$HERE/cluster.sh" diag 2>&1 | head -n 120 || true
   if [[ -s $ROOT/e2e/target/e2e-diagnostics.txt ]]; then
     echo "e2e: FAILED; the cluster at the first failure (all of them: e2e/target/e2e-diagnostics.txt):"
     head -n 400 "$ROOT/e2e/target/e2e-diagnostics.txt"
