@@ -131,6 +131,10 @@ public final class KvCli {
                 + "at once). Under heavy load a garbage collection can silence a large heap for longer: raise it there")
         long failoverDelayMillis;
 
+        @Option(names = "--tls", description = "TLS 1.3 on the Redis-protocol, replication and admin ports, with a CA "
+                + "of its own made under <dir>/tls (clients: redis-cli --tls --cacert <dir>/tls/ca.crt)")
+        boolean tls;
+
         LocalCluster open(Path dir) throws IOException {
             // clients authenticate: the default user's password is made under the directory on first start
             Path users = dev.kvstore.cli.local.LocalUsers.ensure(dir).toAbsolutePath();
@@ -139,6 +143,11 @@ public final class KvCli {
             }
             LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode).withHeapMb(heapMb)
                     .withFailoverDelay(Duration.ofMillis(failoverDelayMillis)).with("kv.users-dir", users.toString());
+            if (tls) {
+                List<String> names = java.util.stream.IntStream.range(0, nodes).mapToObj(LocalCluster::storeName).toList();
+                settings = settings.with(dev.kvstore.cli.local.LocalTls.STORE_PROPERTY,
+                        dev.kvstore.cli.local.LocalTls.ensure(dir, names));
+            }
             return new LocalCluster(dir, storeJar, basePort, settings, KvCli::say);
         }
     }
@@ -164,8 +173,9 @@ public final class KvCli {
                 say("Redis protocol: " + String.join(", ", cluster.nodes().stream()
                         .map(node -> node.name() + " 127.0.0.1:" + node.respPort()).toList()));
                 Path password = dir.resolve("users").resolve(dev.kvstore.cli.local.LocalUsers.DEFAULT_USER);
+                String tlsFlags = local.tls ? " --tls --cacert " + dir.toAbsolutePath().resolve("tls").resolve("ca.crt") : "";
                 say("clients authenticate as user default, password in " + password + "; the primary now: "
-                        + "REDISCLI_AUTH=$(cat " + password + ") redis-cli -p " + supervisor.primary().respPort());
+                        + "REDISCLI_AUTH=$(cat " + password + ") redis-cli -p " + supervisor.primary().respPort() + tlsFlags);
                 long end = seconds == null ? Long.MAX_VALUE : System.nanoTime() + seconds * 1_000_000_000L;
                 KvClient client = cluster.client(Duration.ofMillis(500));
                 String lastLine = "";

@@ -153,6 +153,21 @@ public interface StoreConfig {
     @WithDefault("true")
     boolean openStatus();
 
+    /**
+     * TLS on every port: a directory with {@code tls.crt}, {@code tls.key} and {@code ca.crt} (a mounted
+     * {@code kubernetes.io/tls} Secret). Client ports take any client; replication takes only stores with a
+     * certificate of that CA (both ways, names checked); the admin port only {@link #tlsAdminClient()}.
+     * Read again every {@link #tlsReloadMillis()}: a renewed certificate applies without a restart. Unset: no TLS.
+     */
+    Optional<String> tlsDir();
+
+    @WithDefault("5000")
+    long tlsReloadMillis();
+
+    /** The common name of the one client certificate (of the cluster's CA) the admin port accepts: the operator's. */
+    @WithDefault("kvstore-operator")
+    String tlsAdminClient();
+
     /** Tests only: while this file exists, every fsync fails (a dying disk). Unset: off. */
     Optional<String> failpointFsyncErrorFile();
 }

@@ -10,6 +10,7 @@ import dev.kvstore.store.node.NodeSettings;
 import dev.kvstore.store.node.StoreNode;
 import dev.kvstore.store.repl.FollowerLink;
 import dev.kvstore.store.repl.ReplicationServer;
+import dev.kvstore.store.tls.StoreTls;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -34,8 +35,8 @@ public class StoreLifecycle {
 
     @Produces
     @Singleton
-    StoreNode node(StoreConfig config, Vertx vertx, @ConfigProperty(name = "quarkus.http.port") int httpPort)
-            throws IOException {
+    StoreNode node(StoreConfig config, Vertx vertx, StoreTls tls,
+                   @ConfigProperty(name = "quarkus.http.port") int httpPort) throws IOException {
         String secret = resolveSecret(config);
         String advertisedReplication = config.advertisedReplication()
                 .orElse("127.0.0.1:" + config.replicationPort());
@@ -57,10 +58,20 @@ public class StoreLifecycle {
             disk = new FailpointDiskSync(disk, Path.of(config.dataDir()).resolve(config.failpointFsyncErrorFile().get()));
         }
         node = new StoreNode(settings, disk);
-        replication = new ReplicationServer(vertx, node, secret);
-        node.attach(replication, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, secret));
+        replication = new ReplicationServer(vertx, node, secret, tls);
+        node.attach(replication, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, secret, tls));
         replication.start(config.replicationHost(), config.replicationPort());
         return node;
+    }
+
+    /** TLS on every port, or none (no {@code kv.tls-dir}). */
+    @Produces
+    @Singleton
+    StoreTls tls(StoreConfig config, Vertx vertx) throws IOException {
+        if (config.tlsDir().isEmpty() || config.tlsDir().get().isBlank()) {
+            return StoreTls.off();
+        }
+        return StoreTls.from(Path.of(config.tlsDir().get()), vertx, config.tlsReloadMillis());
     }
 
     /** Who may use the client ports; with users, read again every few seconds (a changed Secret). */

@@ -40,10 +40,20 @@ public final class LocalCluster implements AutoCloseable {
         }
         this.secret = loadOrCreateSecret(this.dir.resolve("secret"));
         for (int i = 0; i < settings.nodes(); i++) {
-            String name = "kv-" + i;
+            String name = storeName(i);
             nodes.add(new NodeProcess(name, NodeProcess.Ports.of(basePort, i), this.dir.resolve(name),
                     this.dir.resolve(name + ".log")));
         }
+    }
+
+    /** Where the cluster keeps its secret, users, logs and stores' data. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The name of the store with this index: kv-0, kv-1, ... */
+    public static String storeName(int index) {
+        return "kv-" + index;
     }
 
     private static String loadOrCreateSecret(Path file) throws IOException {

@@ -65,7 +65,8 @@ public final class LocalSupervisor implements AutoCloseable {
         this.settings = settings;
         // a store of the previous release (a rolling update in progress) has its admin API on its HTTP port
         this.admin = new AdminClient(secret, Duration.ofMillis(400), adminUrl -> nodes.stream()
-                .filter(node -> node.adminUrl().equals(adminUrl)).map(NodeProcess::httpUrl).findFirst().orElse(null));
+                .filter(node -> node.adminUrl().equals(adminUrl)).map(NodeProcess::httpUrl).findFirst().orElse(null),
+                LocalTls.adminContext(settings));
         this.elector = new Elector(new FailoverProcedure(admin, callPool));
         this.repointer = new Repointer(admin);
         this.stateFile = stateFile;

@@ -24,6 +24,12 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
     private final Path logFile;
     private volatile Process process;
 
+    /** Stands for the store's name in a value of {@link LocalClusterSettings#storeProperties()}. */
+    public static final String NODE_NAME = "{node}";
+
+    /** https once started with TLS: its admin port then speaks nothing else. */
+    private volatile String adminScheme = "http";
+
     public NodeProcess(String name, Ports ports, Path dataDir, Path logFile) {
         this.name = name;
         this.ports = ports;
@@ -66,7 +72,10 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         builder.environment().put("KV_ADMIN_PORT", Integer.toString(ports.admin()));
         builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(ports.management()));
-        settings.storeProperties().forEach((key, value) -> builder.environment().put(environmentName(key), value));
+        // "{node}" in a value is this store's name: settings of one store each, such as its TLS directory
+        settings.storeProperties().forEach((key, value) ->
+                builder.environment().put(environmentName(key), value.replace(NODE_NAME, name)));
+        adminScheme = settings.storeProperties().containsKey(LocalTls.STORE_PROPERTY) ? "https" : "http";
         process = builder.start();
     }
 
@@ -86,7 +95,7 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
 
     @Override
     public String adminUrl() {
-        return "http://127.0.0.1:" + ports.admin();
+        return adminScheme + "://127.0.0.1:" + ports.admin();
     }
 
     @Override

@@ -30,10 +30,23 @@ public final class AdminClient implements StoreAdmin {
      *     one, meets both; when the admin port refuses the connection, the call goes there. Null: nowhere.
      */
     public AdminClient(String secret, Duration timeout, UnaryOperator<String> olderReleaseUrl) {
+        this(secret, timeout, olderReleaseUrl, null);
+    }
+
+    /**
+     * @param tls for stores with TLS ({@code https} admin URLs): trusts the cluster's CA and shows the
+     *     client certificate their admin port accepts ({@code kv.tls-admin-client}); null: plain HTTP
+     */
+    public AdminClient(String secret, Duration timeout, UnaryOperator<String> olderReleaseUrl,
+                       javax.net.ssl.SSLContext tls) {
         this.auth = new AdminAuth(secret);
         this.timeout = timeout;
         this.olderReleaseUrl = olderReleaseUrl;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder.build();
     }
 
     @Override

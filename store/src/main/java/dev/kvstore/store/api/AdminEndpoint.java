@@ -12,6 +12,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ClientAuth;
+import dev.kvstore.store.tls.StoreTls;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +34,8 @@ public class AdminEndpoint {
 
     private HttpServer server;
 
-    void start(@Observes StartupEvent event, StoreNode node, Vertx vertx, StoreConfig config, MeterRegistry metrics)
-            throws Exception {
+    void start(@Observes StartupEvent event, StoreNode node, Vertx vertx, StoreConfig config, MeterRegistry metrics,
+               StoreTls tls) throws Exception {
         Counter refused = metrics.counter("kv_admin_refused_total");
         Counter promotions = metrics.counter("kv_promotions_total");
         AdminCalls calls = new AdminCalls(node, System::currentTimeMillis, new AdminCalls.Counts() {
@@ -47,9 +49,22 @@ public class AdminEndpoint {
         });
         // HTTP/1.1 only (no h2c upgrade: the callers speak 1.1); an idle connection is closed: the port's few
         // callers open one per call, or keep one alive while busy
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.adminHost()).setPort(config.adminPort())
-                        .setIdleTimeout(IDLE_SECONDS).setHttp2ClearTextEnabled(false))
-                .requestHandler(request -> serve(vertx, calls, request));
+        // with TLS, only the operator's certificate gets through (beside the signature every call carries)
+        AdminCaller caller = tls.enabled() ? AdminCaller.named(config.tlsAdminClient()) : AdminCaller.anyone();
+        server = vertx.createHttpServer(tls.apply(new HttpServerOptions().setHost(config.adminHost())
+                        .setPort(config.adminPort()).setIdleTimeout(IDLE_SECONDS).setHttp2ClearTextEnabled(false))
+                        .setClientAuth(ClientAuth.REQUIRED))
+                .requestHandler(request -> {
+                    String refusal = caller.refusal(request.connection());
+                    if (refusal != null) {
+                        refused.increment();
+                        request.response().putHeader("Connection", "close");
+                        answer(request, new AdminCalls.Reply(403, Responses.errorJson(refusal)))
+                                .onComplete(done -> request.connection().close());
+                        return;
+                    }
+                    serve(vertx, calls, request);
+                });
         // at start, like the other ports: a store that cannot open its admin port cannot be supervised
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }

@@ -26,10 +26,10 @@ public class RespEndpoint {
     private RespServer server;
 
     void start(@Observes StartupEvent event, StoreNode node, Vertx vertx, StoreConfig config, MeterRegistry metrics,
-               dev.kvstore.store.auth.Access access) {
+               dev.kvstore.store.auth.Access access, dev.kvstore.store.tls.StoreTls tls) {
         long maxCommandBytes = Math.max(MIN_COMMAND_BYTES, node.settings().maxEntryBytes());
         server = new RespServer(vertx, node, new RespSettings(config.respHost(), config.respPort(), config.maxClients(),
-                maxCommandBytes, config.respEventLoops()), writeOutcomes(metrics), access);
+                maxCommandBytes, config.respEventLoops()), writeOutcomes(metrics), access, tls);
         server.start();
         RespStats stats = server.stats();
         Gauge.builder("kv_resp_clients", stats, RespStats::connected).description("connections on the RESP port")

@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
+import dev.kvstore.store.tls.StoreTls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -60,7 +61,7 @@ public final class FollowerLink implements StoreNode.Link {
     private volatile Session streaming;
     private final Runnable stopAcknowledging;
 
-    public FollowerLink(Vertx vertx, StoreNode node, String host, int port, String secret) {
+    public FollowerLink(Vertx vertx, StoreNode node, String host, int port, String secret, StoreTls tls) {
         this.vertx = vertx;
         this.node = node;
         this.host = host;
@@ -68,7 +69,12 @@ public final class FollowerLink implements StoreNode.Link {
         this.proof = new HandshakeProof(secret);
         this.codec = new MessageCodec(node.settings().maxEntryBytes());
         this.offeredFormat = node.settings().logFormat();
-        this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(1000));
+        // with TLS: this store's certificate shown, the primary's checked against the CA and the address
+        NetClientOptions options = tls.apply(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(1000));
+        if (tls.enabled()) {
+            options.setHostnameVerificationAlgorithm("HTTPS");
+        }
+        this.client = vertx.createNetClient(options);
         this.context = vertx.getOrCreateContext();
         this.stopAcknowledging = node.log().onDurable(durable -> acknowledge());
         context.runOnContext(v -> connect());

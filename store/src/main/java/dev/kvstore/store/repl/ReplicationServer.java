@@ -4,6 +4,8 @@ import dev.kvstore.store.node.StoreNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.http.ClientAuth;
+import dev.kvstore.store.tls.StoreTls;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -23,15 +25,20 @@ public final class ReplicationServer implements StoreNode.Fanout {
     private final Set<PrimarySession> sessions = ConcurrentHashMap.newKeySet();
     private NetServer server;
 
-    public ReplicationServer(Vertx vertx, StoreNode node, String secret) {
+    private final StoreTls tls;
+
+    public ReplicationServer(Vertx vertx, StoreNode node, String secret, StoreTls tls) {
+        this.tls = tls;
         this.vertx = vertx;
         this.node = node;
         this.proof = new HandshakeProof(secret);
     }
 
     public void start(String host, int port) {
-        server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
-                .setReuseAddress(true));
+        // with TLS, mutual: only a store with a certificate of this cluster's CA gets to the handshake
+        // (which then proves the cluster secret as before)
+        server = vertx.createNetServer(tls.apply(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+                .setReuseAddress(true)).setClientAuth(ClientAuth.REQUIRED));
         server.connectHandler(socket -> {
             PrimarySession session = new PrimarySession(vertx, socket, node, proof, sessions::remove);
             sessions.add(session);

@@ -22,12 +22,15 @@ public final class RespServer {
     private final RespSettings settings;
     private final WriteOutcomes outcomes;
     private final dev.kvstore.store.auth.Access access;
+    /** With TLS, clients need no certificate of their own: they prove themselves with a password (AUTH). */
+    private final dev.kvstore.store.tls.StoreTls tls;
     private final RespStats stats = new RespStats();
     private final java.util.List<NetServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RespServer(Vertx vertx, StoreNode node, RespSettings settings, WriteOutcomes outcomes,
-                      dev.kvstore.store.auth.Access access) {
+                      dev.kvstore.store.auth.Access access, dev.kvstore.store.tls.StoreTls tls) {
         this.access = access;
+        this.tls = tls;
         this.vertx = vertx;
         this.node = node;
         this.settings = settings;
@@ -65,8 +68,8 @@ public final class RespServer {
         vertx.deployVerticle(new io.vertx.core.AbstractVerticle() {
             @Override
             public void start(io.vertx.core.Promise<Void> started) {
-                NetServer listener = vertx.createNetServer(new NetServerOptions().setHost(settings.host()).setPort(port)
-                        .setTcpNoDelay(true).setReuseAddress(true).setAcceptBacklog(4096));
+                NetServer listener = vertx.createNetServer(tls.apply(new NetServerOptions().setHost(settings.host())
+                        .setPort(port).setTcpNoDelay(true).setReuseAddress(true).setAcceptBacklog(4096)));
                 listener.connectHandler(socket -> accept(socket, table, limits));
                 made[0] = listener;
                 listener.listen().<Void>mapEmpty().onComplete(started);

@@ -50,7 +50,7 @@ class PrimarySessionTest {
         NodeSettings settings = new NodeSettings("a", "test", SECRET, dir, "127.0.0.1:0", "http://127.0.0.1:0",
                 ReplicationMode.SYNC, 1, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, 300, 100_000, 10_000);
         node = new StoreNode(settings, GuardedDiskSync.system());
-        server = new ReplicationServer(vertx, node, SECRET);
+        server = new ReplicationServer(vertx, node, SECRET, dev.kvstore.store.tls.StoreTls.off());
         node.attach(server, (n, host, port, epoch) -> {
             throw new UnsupportedOperationException();
         });

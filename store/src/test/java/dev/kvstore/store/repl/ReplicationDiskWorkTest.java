@@ -48,8 +48,8 @@ class ReplicationDiskWorkTest {
                 "http://127.0.0.1:0", ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, 300,
                 snapshotEvery, retention);
         StoreNode node = new StoreNode(settings, GuardedDiskSync.system());
-        ReplicationServer server = new ReplicationServer(vertx, node, SECRET);
-        node.attach(server, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, SECRET));
+        ReplicationServer server = new ReplicationServer(vertx, node, SECRET, dev.kvstore.store.tls.StoreTls.off());
+        node.attach(server, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, SECRET, dev.kvstore.store.tls.StoreTls.off()));
         server.start("127.0.0.1", 0);
         toClose.add(node);
         toClose.add(server::stop);

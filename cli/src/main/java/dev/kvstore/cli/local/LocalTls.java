@@ -1,0 +1,91 @@
+package dev.kvstore.cli.local;
+
+import dev.kvstore.core.tls.CertificateAuthority;
+import dev.kvstore.core.tls.SslContexts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+
+/**
+ * TLS for a local cluster ({@code kv local --tls}): its own CA under {@code <dir>/tls}, made on first
+ * start and kept, and for each store a directory in the {@code kubernetes.io/tls} shape that its
+ * {@code kv.tls-dir} names, for 127.0.0.1 and localhost. The supervisor calls the admin ports with the
+ * certificate they accept ({@code operator/}); clients trust {@code <dir>/tls/ca.crt}
+ * ({@code redis-cli --tls --cacert}).
+ */
+public final class LocalTls {
+
+    /** The store setting that turns TLS on. */
+    public static final String STORE_PROPERTY = "kv.tls-dir";
+    /** The common name the stores' admin ports accept (their default {@code kv.tls-admin-client}). */
+    public static final String ADMIN_CLIENT = "kvstore-operator";
+    private static final Duration CA_VALIDITY = Duration.ofDays(3650);
+    private static final Duration VALIDITY = Duration.ofDays(365);
+
+    private LocalTls() {
+    }
+
+    /**
+     * Makes what is missing under {@code <dir>/tls} (the CA once; a certificate per store and for the
+     * admin caller, renewed when within 30 days of expiry) and answers the value of {@code kv.tls-dir}.
+     */
+    public static String ensure(Path dir, List<String> storeNames) throws IOException {
+        Path tls = dir.resolve("tls").toAbsolutePath();
+        Files.createDirectories(tls);
+        Instant now = Instant.now();
+        CertificateAuthority ca;
+        Path caCert = tls.resolve("ca.crt");
+        Path caKey = tls.resolve("ca.key");
+        if (Files.exists(caCert) && Files.exists(caKey)) {
+            ca = CertificateAuthority.fromPem(Files.readString(caCert), Files.readString(caKey));
+        } else {
+            ca = CertificateAuthority.create("kv-local-ca", now, CA_VALIDITY);
+            writePrivate(caKey, ca.keyPem());
+            Files.writeString(caCert, ca.certificatePem());
+        }
+        for (String store : storeNames) {
+            issueIfDue(ca, tls.resolve(store), store, List.of("localhost"), List.of("127.0.0.1"), now);
+        }
+        issueIfDue(ca, tls.resolve("operator"), ADMIN_CLIENT, List.of(), List.of(), now);
+        return tls.resolve(NodeProcess.NODE_NAME).toString();
+    }
+
+    /** The admin client's TLS context when the stores of these settings have TLS; null otherwise. */
+    public static SSLContext adminContext(LocalClusterSettings settings) throws IOException {
+        String storeDir = settings.storeProperties().get(STORE_PROPERTY);
+        if (storeDir == null) {
+            return null;
+        }
+        Path operator = Path.of(storeDir.replace(NodeProcess.NODE_NAME, "operator"));
+        return SslContexts.of(Files.readString(operator.resolve("ca.crt")), Files.readString(operator.resolve("tls.crt")),
+                Files.readString(operator.resolve("tls.key")));
+    }
+
+    private static void issueIfDue(CertificateAuthority ca, Path dir, String commonName, List<String> dnsNames,
+                                   List<String> ips, Instant now) throws IOException {
+        Path certificate = dir.resolve("tls.crt");
+        if (Files.exists(certificate) && Files.exists(dir.resolve("tls.key")) && CertificateAuthority.Pem
+                .certificate(Files.readString(certificate)).getNotAfter().toInstant().isAfter(now.plus(Duration.ofDays(30)))) {
+            return;
+        }
+        Files.createDirectories(dir);
+        CertificateAuthority.Issued issued = ca.issue(commonName, dnsNames, ips, now, VALIDITY);
+        // the key first: a store reading in between sees a certificate without its key, and keeps what it has
+        writePrivate(dir.resolve("tls.key"), issued.keyPem());
+        Files.writeString(certificate, issued.certificatePem());
+        Files.writeString(dir.resolve("ca.crt"), ca.certificatePem());
+    }
+
+    private static void writePrivate(Path file, String content) throws IOException {
+        Path part = file.resolveSibling(file.getFileName() + ".part");
+        Files.deleteIfExists(part);
+        Files.createFile(part, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(part, content);
+        Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+}

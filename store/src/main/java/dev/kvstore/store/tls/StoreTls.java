@@ -1,0 +1,93 @@
+package dev.kvstore.store.tls;
+
+import dev.kvstore.core.tls.RenewableKeyManager;
+import dev.kvstore.core.tls.RenewableTrustManager;
+import dev.kvstore.core.tls.SslContexts;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TCPSSLOptions;
+import io.vertx.core.net.TrustOptions;
+import java.nio.file.Path;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * TLS for every port a store opens or connects from, or none. With it, the material of a directory
+ * ({@link TlsMaterial}) is read again every few seconds, and a renewed certificate or CA bundle is what
+ * the next handshake of every server and client uses: their key and trust managers are asked at each
+ * handshake ({@link RenewableKeyManager}), so nothing is rebuilt or restarted, connections already open
+ * keep theirs, and no write is dropped. (Vert.x's own updateSSLOptions rebuilds the context
+ * asynchronously, and 4.5 fails a connection accepted meanwhile with a NullPointerException: seen in TlsIT.)
+ */
+public final class StoreTls {
+
+    private static final Logger LOG = Logger.getLogger(StoreTls.class);
+
+    private final Path dir;
+    private final RenewableKeyManager keys;
+    private final RenewableTrustManager trust;
+    private volatile TlsMaterial current;
+
+    private StoreTls(Path dir, TlsMaterial current) {
+        this.dir = dir;
+        this.current = current;
+        this.keys = current == null ? null : new RenewableKeyManager(current.chain(), current.key());
+        this.trust = current == null ? null : new RenewableTrustManager(current.authorities());
+    }
+
+    public static StoreTls off() {
+        return new StoreTls(null, null);
+    }
+
+    /** Reads the directory now (a store whose TLS files are missing or wrong does not start) and again every {@code reloadMillis}. */
+    public static StoreTls from(Path dir, Vertx vertx, long reloadMillis) throws java.io.IOException {
+        StoreTls tls = new StoreTls(dir, TlsMaterial.read(dir));
+        LOG.infof("TLS on every port: %s from %s", tls.current, dir);
+        // ordered: one reload at a time, so an older read never replaces a newer one
+        vertx.setPeriodic(reloadMillis, t -> vertx.executeBlocking(() -> {
+            tls.reload();
+            return null;
+        }, true));
+        return tls;
+    }
+
+    public boolean enabled() {
+        return current != null;
+    }
+
+    /** Turns TLS 1.3 on in a server's or client's options (unchanged when off). */
+    public <T extends TCPSSLOptions> T apply(T options) {
+        if (current == null) {
+            return options;
+        }
+        options.setSsl(true);
+        options.setKeyCertOptions(KeyCertOptions.wrap(keys));
+        options.setTrustOptions(TrustOptions.wrap(trust));
+        options.setEnabledSecureTransportProtocols(Set.of(SslContexts.PROTOCOL));
+        return options;
+    }
+
+    /** The material of now; null when off. */
+    public TlsMaterial material() {
+        return current;
+    }
+
+    void reload() {
+        TlsMaterial read;
+        try {
+            read = TlsMaterial.read(dir);
+        } catch (Exception e) {
+            // a renewal half written, or a file gone for a moment: what works stays, the next read tries again
+            LOG.warnf("TLS files in %s not taken (the ones in use stay): %s", dir, e.getMessage());
+            return;
+        }
+        if (read.equals(current)) {
+            return;
+        }
+        // the CA first: a renewed certificate may come from a new CA that peers trust already
+        trust.renew(read.authorities());
+        keys.renew(read.chain(), read.key());
+        current = read;
+        LOG.infof("TLS certificate renewed: %s", read);
+    }
+}
