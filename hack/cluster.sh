@@ -415,7 +415,7 @@ wait_for kube-router 60 bash -c "iptables-save -t filter | grep -q KUBE-ROUTER-F
 # needs first. Checked here, so that a cluster that cannot do it fails now and says why (a CI run
 # once saw the operator time out on 10.96.0.1:443 for five minutes, with nothing below Kubernetes
 # in its log).
-"${KUBECTL[@]}" run kv-cluster-probe -n default --image kvstore/store:0.1.0 --image-pull-policy Never \
+"${KUBECTL[@]}" run kv-cluster-probe -n default --image "kvstore/store:${KV_IMAGE_TAG:-0.1.0}" --image-pull-policy Never \
   --restart Never --labels app.kubernetes.io/name=kv-cluster-probe --command -- \
   timeout 5 bash -c "exec 3<>/dev/tcp/$API_SERVICE_IP/443" >/dev/null
 probe_phase() { "${KUBECTL[@]}" get pod kv-cluster-probe -n default -o 'jsonpath={.status.phase}' 2>/dev/null; }

@@ -26,14 +26,28 @@ final class InClusterClient {
     /** The Secret the writer pods take the password from: the README cluster's generated users. */
     static final String USERS_SECRET = "kv-users";
 
+    /** Where client pods have the README cluster's CA certificate (its ConfigMap kv-ca-cert, mounted). */
+    static final String CA_FILE = "/etc/kv-ca/ca.crt";
+
     /**
      * Run before every script: clients authenticate as an application would, redis-cli by
-     * REDISCLI_AUTH and curl by HTTP Basic, as user default with the password the operator generated.
+     * REDISCLI_AUTH and curl by HTTP Basic, as user default with the password the operator generated;
+     * redis-cli speaks TLS, trusting the README cluster's CA (TLS by default), to every host (its Services
+     * and its pods' IPs) but those of the one cluster the suite makes without TLS (upgrade-*, which runs the
+     * previous release). A wrapper on PATH, not a function: timeout runs it too.
      */
     static final String AUTHENTICATE = """
             if [ -z "${REDISCLI_AUTH:-}" ] && [ -s %s ]; then export REDISCLI_AUTH=$(cat %s); fi
             curl() { if [ -n "${REDISCLI_AUTH:-}" ]; then command curl -u "default:$REDISCLI_AUTH" "$@"; else command curl "$@"; fi; }
-            """.formatted(PASSWORD_FILE, PASSWORD_FILE);
+            if [ ! -x /tmp/bin/redis-cli ]; then
+              mkdir -p /tmp/bin
+              printf '%%s\n' '#!/bin/bash' 'tls=(); prev=' \
+                'for a in "$@"; do if [ "$prev" = -h ]; then case "$a" in upgrade-*) ;; *) tls=(--tls --cacert %s);; esac; fi; prev=$a; done' \
+                'exec /usr/bin/redis-cli "${tls[@]}" "$@"' > /tmp/bin/redis-cli.part
+              chmod +x /tmp/bin/redis-cli.part && mv /tmp/bin/redis-cli.part /tmp/bin/redis-cli
+            fi
+            export PATH=/tmp/bin:$PATH
+            """.formatted(PASSWORD_FILE, PASSWORD_FILE, CA_FILE);
 
     /** Writes PREFIX-1, PREFIX-2, ... until /tmp/stop exists; one line per answer. */
     private static final String WRITER = """
@@ -224,6 +238,9 @@ final class InClusterClient {
                   restartPolicy: Never
                   terminationGracePeriodSeconds: 1
                   securityContext: {runAsNonRoot: true, runAsUser: 185, seccompProfile: {type: RuntimeDefault}}
+                  volumes:
+                  - name: kv-ca
+                    configMap: {name: kv-ca-cert, optional: true}
                   containers:
                   - name: client
                     image: %s
@@ -232,6 +249,8 @@ final class InClusterClient {
                     env:
                     - name: REDISCLI_AUTH
                       valueFrom: {secretKeyRef: {name: %s, key: default, optional: true}}
+                    volumeMounts:
+                    - {name: kv-ca, mountPath: /etc/kv-ca, readOnly: true}
                     command:
                 """.formatted(name, namespace, labels, image, USERS_SECRET));
         for (String part : command) {

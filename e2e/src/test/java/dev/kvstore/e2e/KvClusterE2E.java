@@ -104,7 +104,8 @@ class KvClusterE2E {
         String sa = "system:serviceaccount:" + OPERATOR_NS + ":kvcluster-operator";
         for (String allowed : List.of("patch pods", "delete pods", "watch kvclusters.kvstore.dev",
                 "patch kvclusters.kvstore.dev/status", "create statefulsets.apps", "patch services",
-                "create secrets", "create poddisruptionbudgets.policy", "create events",
+                "create secrets", "patch secrets", "create configmaps", "patch configmaps",
+                "create poddisruptionbudgets.policy", "create events",
                 "create networkpolicies.networking.k8s.io", "delete networkpolicies.networking.k8s.io",
                 "watch networkpolicies.networking.k8s.io")) {
             assertThat(canI(sa, NS, allowed)).as("operator may " + allowed).isTrue();
@@ -280,6 +281,97 @@ class KvClusterE2E {
                     + "labelled let in; admin, replication and metrics closed to clients, open to another store");
         } finally {
             kube.kubectl("delete", "pod", outsider, "-n", NS, "--wait=false");
+        }
+    }
+
+    @Test
+    @Order(5)
+    void theRedisPortSpeaksOnlyTlsOfTheClustersCaAndARenewedCertificateIsServedWithoutARestart() throws Exception {
+        String caPem = kube.client().configMaps().inNamespace(NS).withName(CLUSTER + "-ca-cert").get().getData()
+                .get("ca.crt");
+        assertThat(kube.client().secrets().inNamespace(NS).withName(CLUSTER + "-tls").get().getType())
+                .isEqualTo("kubernetes.io/tls");
+        assertThat(client.bash("redis-cli -h kv-rw PING")).as("TLS, trusting the CA of ConfigMap kv-ca-cert")
+                .isEqualTo("PONG\n");
+        assertThat(client.bash("timeout 5 /usr/bin/redis-cli -h kv-rw PING 2>&1; true")).as("plain TCP")
+                .doesNotContain("PONG");
+        assertThat(client.bash("timeout 5 /usr/bin/redis-cli -h kv-rw SET tls-plain x 2>&1; true")).doesNotContain("OK");
+        assertThat(client.bash("redis-cli -h kv-rw EXISTS tls-plain")).isEqualTo("0\n");
+
+        String primary = (String) status().get("primary");
+        Map<String, Integer> restarts = restartCounts();
+        String primaryIp = kube.client().pods().inNamespace(NS).withName(primary).get().getStatus().getPodIP();
+        java.math.BigInteger before = servedSerial(primaryIp, caPem);
+        String writer = "kv-e2e-writer-tls";
+        client.startRespWriter(writer, "kv-rw", "tls-renewal");
+        List<InClusterClient.RespAck> acknowledged;
+        long seconds;
+        long servedAtMicros;
+        try {
+            // a new pod is refused until the firewall knows it: its first SETs fail, so count what it saw
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).size() >= 20);
+            // the operator issues a new certificate at once; the kubelet updates the mounted files within its
+            // sync period, and the stores read them again within seconds
+            long t0 = System.nanoTime();
+            kube.client().secrets().inNamespace(NS).withName(CLUSTER + "-tls").delete();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+                var secret = kube.client().secrets().inNamespace(NS).withName(CLUSTER + "-tls").get();
+                java.math.BigInteger issued = certificate(new String(java.util.Base64.getDecoder().decode(
+                        secret.getData().get("tls.crt")), java.nio.charset.StandardCharsets.US_ASCII)).getSerialNumber();
+                assertThat(issued).isNotEqualTo(before);
+                assertThat(servedSerial(primaryIp, caPem)).as("served by the primary").isEqualTo(issued);
+            });
+            seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+            servedAtMicros = System.currentTimeMillis() * 1000;
+            Thread.sleep(3000);
+        } finally {
+            acknowledged = client.stopRespWriter(writer);
+        }
+        assertThat(acknowledged).as("SETs over new TLS connections after the renewal was served")
+                .anySatisfy(ack -> assertThat(ack.micros()).isGreaterThan(servedAtMicros));
+        assertThat(client.missingByRedisCli("kv-ro", "tls-renewal",
+                acknowledged.stream().map(InClusterClient.RespAck::index).toList())).isEmpty();
+        assertThat(restartCounts()).as("no store restarted").isEqualTo(restarts);
+        assertThat(status().get("primary")).isEqualTo(primary);
+        record("tls: plain TCP refused on 6379; certificate renewed (Secret deleted, issued anew) served by the primary "
+                + "after " + seconds + " s without a restart; redis-cli over TLS acknowledged=" + acknowledged.size()
+                + " missing=0");
+    }
+
+    private Map<String, Integer> restartCounts() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (Pod pod : kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list().getItems()) {
+            // by uid too: a pod made again would start from 0 restarts
+            counts.put(pod.getMetadata().getName() + "/" + pod.getMetadata().getUid(),
+                    pod.getStatus().getContainerStatuses().get(0).getRestartCount());
+        }
+        return counts;
+    }
+
+    private static java.security.cert.X509Certificate certificate(String pem) throws Exception {
+        return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    /**
+     * The serial of the certificate a store shows on its Redis port, from this machine (the node: the
+     * NetworkPolicy lets the node in), trusting only the cluster's CA.
+     */
+    private static java.math.BigInteger servedSerial(String podIp, String caPem) throws Exception {
+        java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("ca", certificate(caPem));
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+        context.init(null, trust.getTrustManagers(), null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket()) {
+            socket.connect(new java.net.InetSocketAddress(podIp, 6379), 3000);
+            socket.setSoTimeout(5000);
+            socket.startHandshake();
+            return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
         }
     }
 
@@ -526,9 +618,12 @@ class KvClusterE2E {
                 assertThat(kube.kubectl("get", kind, "-n", NS, "-l", "kvstore.dev/cluster=" + CLUSTER, "-o", "name"))
                         .as(kind).isBlank();
             }
-            // the client users stay with the volumes: a cluster made again on the data keeps its password
+            // the client users and the CA stay with the volumes: a cluster made again on the data keeps its
+            // password and the CA its clients trust; the stores' certificate goes with the cluster
             assertThat(kube.kubectl("get", "secret", "-n", NS, "-l", "kvstore.dev/cluster=" + CLUSTER, "-o", "name"))
-                    .isEqualTo("secret/kv-users\n");
+                    .isEqualTo("secret/kv-ca\nsecret/kv-users\n");
+            assertThat(kube.kubectl("get", "configmap", "-n", NS, "-l", "kvstore.dev/cluster=" + CLUSTER, "-o", "name"))
+                    .isBlank();
             assertThat(kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list()
                     .getItems()).isEmpty();
         });
@@ -599,6 +694,8 @@ class KvClusterE2E {
                     clientPods: {matchLabels: {app.kubernetes.io/name: kv-e2e-client}}
                   image: kvstore/store:%s
                   logFormat: 1
+                  # the previous release has no TLS: a cluster that may roll back to it keeps TLS off
+                  tls: {enabled: false}
                   storage:
                     size: 1Gi
                 """.formatted(NS, previousTag));

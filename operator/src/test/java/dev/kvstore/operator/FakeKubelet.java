@@ -53,6 +53,9 @@ final class FakeKubelet implements AutoCloseable {
     private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
+    /** The TLS Secret of each running pod that mounts one. */
+    private final Map<String, String> tlsSecretOf = new ConcurrentHashMap<>();
+    private int probes;
     private Watch watch;
 
     FakeKubelet(KubernetesClient client, String namespace, Path storeJar, Path volumes, int subnet) {
@@ -96,6 +99,11 @@ final class FakeKubelet implements AutoCloseable {
         return "127.0." + subnet + "." + (10 + ordinal(pod));
     }
 
+    /** How often this pod's store process has been started again since the pod was made. */
+    int restartsOf(String pod) {
+        return restarts.getOrDefault(pod, 0);
+    }
+
     String urlOf(String pod) {
         return "http://" + ipOf(pod) + ":8080";
     }
@@ -112,7 +120,7 @@ final class FakeKubelet implements AutoCloseable {
                     env.put(var.getName(), var.getValue());
                 }
             }
-            String secretName = pod.getSpec().getVolumes().stream().filter(v -> v.getSecret() != null).findFirst()
+            String secretName = pod.getSpec().getVolumes().stream().filter(v -> "secret".equals(v.getName())).findFirst()
                     .orElseThrow().getSecret().getSecretName();
             Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
             String secretValue = new String(Base64.getDecoder().decode(secret.getData().get("secret")), StandardCharsets.UTF_8);
@@ -126,7 +134,22 @@ final class FakeKubelet implements AutoCloseable {
                     "-Dkv.node-id=" + name, "-Dkv.cluster-id=" + env.get("KV_CLUSTER_ID"),
                     "-Dkv.mode=" + env.get("KV_MODE"), "-Dkv.min-sync-replicas=" + env.get("KV_MIN_SYNC_REPLICAS"),
                     "-Dkv.data-dir=" + data.resolve("store"), "-Dkv.advertised-http=http://" + ip + ":8080",
-                    "-Dkv.advertised-replication=" + ip + ":7400", "-jar", storeJar.toString()));
+                    "-Dkv.advertised-replication=" + ip + ":7400"));
+            if (env.containsKey("KV_TLS_DIR")) {
+                // the TLS Secret's files, as the kubelet mounts them (and keeps them up to date: syncTlsFiles)
+                String tlsSecret = pod.getSpec().getVolumes().stream().filter(v -> "tls".equals(v.getName())).findFirst()
+                        .orElseThrow().getSecret().getSecretName();
+                tlsSecretOf.put(name, tlsSecret);
+                Path tlsDir = Files.createDirectories(volumes.resolve(name + "-tls"));
+                if (!writeTlsFiles(tlsSecret, tlsDir)) {
+                    throw new IllegalStateException("TLS Secret " + tlsSecret + " not there yet");
+                }
+                command.add("-Dkv.tls-dir=" + tlsDir);
+                command.add("-Dkv.tls-reload-millis=500");
+            } else {
+                tlsSecretOf.remove(name);
+            }
+            command.addAll(List.of("-jar", storeJar.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(volumes.resolve(name + ".log").toFile()));
             builder.environment().put("KV_SECRET", secretValue);
@@ -179,7 +202,41 @@ final class FakeKubelet implements AutoCloseable {
         }
     }
 
+    /** Writes the Secret's keys as files, when they differ from what is there; false when there is no such Secret. */
+    private boolean writeTlsFiles(String secretName, Path dir) throws IOException {
+        Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+        if (secret == null || secret.getData() == null) {
+            return false;
+        }
+        for (Map.Entry<String, String> entry : secret.getData().entrySet()) {
+            byte[] content = Base64.getDecoder().decode(entry.getValue());
+            Path file = dir.resolve(entry.getKey());
+            if (!Files.exists(file) || !java.util.Arrays.equals(Files.readAllBytes(file), content)) {
+                // whole files at once, as the kubelet's symlink swap shows them
+                Path part = dir.resolve(entry.getKey() + ".part");
+                Files.write(part, content);
+                Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        return true;
+    }
+
+    /** As the kubelet updates a mounted Secret: about once a second here (a real one: within its sync period). */
+    private void syncTlsFiles() {
+        for (Map.Entry<String, String> entry : tlsSecretOf.entrySet()) {
+            try {
+                writeTlsFiles(entry.getValue(), volumes.resolve(entry.getKey() + "-tls"));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("fake kubelet could not update the TLS files of " + entry.getKey() + ": " + e);
+            }
+        }
+    }
+
     private void probe() {
+        if (++probes % 5 == 0) {
+            syncTlsFiles();
+        }
         for (String name : List.copyOf(running.keySet())) {
             Process process = running.get(name);
             if (process == null) {

@@ -149,7 +149,7 @@ class OperatorIT {
 
     @Test
     @Order(1)
-    void a_kvcluster_gets_its_objects_a_labelled_primary_and_becomes_ready() {
+    void a_kvcluster_gets_its_objects_a_labelled_primary_and_becomes_ready() throws Exception {
         create("alpha", 3);
         awaitReady("alpha", 3);
         KVCluster alpha = cluster("alpha");
@@ -180,6 +180,145 @@ class OperatorIT {
                     assertThat(condition.getReason()).isEqualTo("UsersSecret");
                     assertThat(condition.getMessage()).contains("alpha-users");
                 });
+        // TLS by default: the stores became Ready through admin calls over TLS with the operator's certificate
+        assertThat(cluster("alpha").getStatus().getConditions())
+                .filteredOn(condition -> condition.getType().equals("TLS")).singleElement()
+                .satisfies(condition -> {
+                    assertThat(condition.getStatus()).isEqualTo("True");
+                    assertThat(condition.getReason()).isEqualTo("OperatorCA");
+                });
+        var ca = client.secrets().inNamespace(NS).withName("alpha-ca").get();
+        assertThat(ca.getData()).containsKeys("ca.crt", "ca.key");
+        var tls = client.secrets().inNamespace(NS).withName("alpha-tls").get();
+        assertThat(tls.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(tls.getData()).containsOnlyKeys("tls.crt", "tls.key", "ca.crt");
+        assertThat(client.configMaps().inNamespace(NS).withName("alpha-ca-cert").get().getData())
+                .containsOnlyKeys("ca.crt").containsEntry("ca.crt", decoded(ca, "ca.crt"));
+        assertThat(servedCertificate(KvNames.pod("alpha", 0)).getSubjectX500Principal().getName())
+                .as("<name>.<namespace>: no cluster name can pass for the operator's kvstore-operator")
+                .isEqualTo("CN=alpha.kv-it");
+    }
+
+    private static String decoded(io.fabric8.kubernetes.api.model.Secret secret, String key) {
+        return new String(java.util.Base64.getDecoder().decode(secret.getData().get(key)),
+                java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** The certificate a store shows on its Redis-protocol port now, checked against the cluster's CA. */
+    private java.security.cert.X509Certificate servedCertificate(String pod) throws java.io.IOException {
+        String caPem = client.configMaps().inNamespace(NS).withName("alpha-ca-cert").get().getData().get("ca.crt");
+        javax.net.ssl.SSLContext tls = dev.kvstore.core.tls.SslContexts.forClusterMembers(caPem, null, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                .createSocket(kubelet.ipOf(pod), KvNames.REDIS_PORT)) {
+            socket.setSoTimeout(5000);
+            socket.startHandshake();
+            return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    @Test
+    @Order(12)
+    void turning_tls_off_and_on_again_restarts_the_stores_at_once_and_keeps_every_acknowledged_write() throws Exception {
+        KvClient kv = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+        List<String> written = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            kv.putWithRetry("tls-switch-" + i, ("v" + i).getBytes(), Duration.ofSeconds(10));
+            written.add("tls-switch-" + i);
+        }
+        Map<String, String> uidsBefore = podUids("alpha");
+        patchSpec("{\"tls\":{\"enabled\":false}}");
+        awaitTls("alpha", "DisabledInSpec", false);
+        awaitRemade("alpha", uidsBefore);
+        awaitReady("alpha", 3);
+        String plainPrimary = cluster("alpha").getStatus().getPrimary();
+        assertThat(kv.get(urlOfPod(plainPrimary), "tls-switch-0").value()).as("the store answers").isPresent();
+        assertThatThrownBy(() -> servedCertificate(plainPrimary)).as("and speaks plain TCP now")
+                .isInstanceOf(javax.net.ssl.SSLException.class);
+        for (int i = 10; i < 20; i++) {
+            kv.putWithRetry("tls-switch-" + i, ("v" + i).getBytes(), Duration.ofSeconds(10));
+            written.add("tls-switch-" + i);
+        }
+
+        Map<String, String> uidsPlain = podUids("alpha");
+        patchSpec("{\"tls\":{\"enabled\":true}}");
+        awaitTls("alpha", "OperatorCA", true);
+        awaitRemade("alpha", uidsPlain);
+        awaitReady("alpha", 3);
+        assertThat(servedCertificate(cluster("alpha").getStatus().getPrimary()).getSubjectX500Principal().getName())
+                .isEqualTo("CN=alpha.kv-it");
+        for (String key : written) {
+            assertThat(kv.get(key).value().map(String::new)).as(key).contains("v" + key.substring("tls-switch-".length()));
+        }
+    }
+
+    private Map<String, String> podUids(String name) {
+        Map<String, String> uids = new java.util.TreeMap<>();
+        for (Pod pod : client.pods().inNamespace(NS).withLabel(KvNames.CLUSTER_LABEL, name).list().getItems()) {
+            uids.put(pod.getMetadata().getName(), pod.getMetadata().getUid());
+        }
+        return uids;
+    }
+
+    /** Until every pod of the cluster is one made since {@code before} was taken (and all are there). */
+    private void awaitRemade(String name, Map<String, String> before) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Map<String, String> now = podUids(name);
+            assertThat(now).hasSameSizeAs(before);
+            assertThat(now.values()).as("every pod made again").doesNotContainAnyElementsOf(before.values());
+        });
+    }
+
+    private String urlOfPod(String pod) {
+        return kubelet.urlOf(pod);
+    }
+
+    private void awaitTls(String name, String reason, boolean inForce) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                assertThat(cluster(name).getStatus().getConditions()).filteredOn(c -> c.getType().equals("TLS"))
+                        .singleElement().satisfies(c -> {
+                            assertThat(c.getReason()).isEqualTo(reason);
+                            assertThat(c.getStatus()).isEqualTo(inForce ? "True" : "False");
+                        }));
+    }
+
+    @Test
+    @Order(12)
+    void a_store_certificate_due_for_renewal_is_issued_anew_and_served_without_a_restart() throws Exception {
+        var ca = client.secrets().inNamespace(NS).withName("alpha-ca").get();
+        var authority = dev.kvstore.core.tls.CertificateAuthority.fromPem(decoded(ca, "ca.crt"), decoded(ca, "ca.key"));
+        // a certificate of the cluster's CA that expires in 3 days: within the default 7 days of renewal
+        var expiring = authority.issue("alpha.kv-it", dev.kvstore.operator.resources.ClusterCertificates.dnsNames(cluster("alpha")),
+                List.of("127.0.0.1"), java.time.Instant.now().minus(Duration.ofDays(87)), Duration.ofDays(90));
+        java.math.BigInteger expiringSerial = dev.kvstore.core.tls.CertificateAuthority.Pem
+                .certificate(expiring.certificatePem()).getSerialNumber();
+        Map<String, Integer> restartsBefore = new java.util.HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            restartsBefore.put(KvNames.pod("alpha", i), kubelet.restartsOf(KvNames.pod("alpha", i)));
+        }
+        String primary = cluster("alpha").getStatus().getPrimary();
+        Map<String, String> uids = podUids("alpha");
+        java.util.function.Function<String, String> base64 = text -> java.util.Base64.getEncoder()
+                .encodeToString(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        client.secrets().inNamespace(NS).withName("alpha-tls").edit(secret -> {
+            secret.getData().put("tls.crt", base64.apply(expiring.certificatePem()));
+            secret.getData().put("tls.key", base64.apply(expiring.keyPem()));
+            return secret;
+        });
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            var renewed = dev.kvstore.core.tls.CertificateAuthority.Pem.certificate(
+                    decoded(client.secrets().inNamespace(NS).withName("alpha-tls").get(), "tls.crt"));
+            assertThat(renewed.getSerialNumber()).isNotEqualTo(expiringSerial);
+            assertThat(renewed.getNotAfter().toInstant()).isAfter(java.time.Instant.now().plus(Duration.ofDays(80)));
+            assertThat(servedCertificate(primary).getSerialNumber()).as("served by the primary")
+                    .isEqualTo(renewed.getSerialNumber());
+        });
+        for (var entry : restartsBefore.entrySet()) {
+            assertThat(kubelet.restartsOf(entry.getKey())).as(entry.getKey() + " not restarted").isEqualTo(entry.getValue());
+        }
+        assertThat(cluster("alpha").getStatus().getPrimary()).isEqualTo(primary);
+        assertThat(podUids("alpha")).as("no pod made again").isEqualTo(uids);
+        awaitReady("alpha", 3);
     }
 
     @Test
@@ -754,8 +893,8 @@ class OperatorIT {
         made.getSpec().setReplicas(1);
         made.getSpec().getReplication().setMinSyncReplicas(0);
         made = client.resource(made).create();
-        var legacy = dev.kvstore.operator.resources.ClusterResources.statefulSet(made);
-        legacy.getSpec().setReplicas(0);
+        // and without TLS, which that operator did not have either
+        var legacy = dev.kvstore.operator.resources.ClusterResources.statefulSet(made, 0, true, false);
         legacy.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts()
                 .removeIf(port -> port.getName().equals("admin") || port.getName().equals("management"));
         client.resource(legacy).create();
@@ -772,6 +911,11 @@ class OperatorIT {
         });
         assertThat(client.v1().events().inNamespace(NS).list().getItems())
                 .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("NetworkPolicyOff"));
+        assertThat(cluster("legacy").getStatus().getConditions()).filteredOn(c -> c.getType().equals("TLS")).singleElement()
+                .satisfies(c -> assertThat(c.getReason()).isEqualTo("KeptOffSinceBefore"));
+        assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("TLSOff"));
+        assertThat(client.secrets().inNamespace(NS).withName("legacy-tls").get()).as("no certificate for plain stores").isNull();
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(client
                 .network().v1().networkPolicies().inNamespace(NS).withName("legacy-network-policy").get()).isNull());
 

@@ -156,7 +156,8 @@ public interface StoreConfig {
     /**
      * TLS on every port: a directory with {@code tls.crt}, {@code tls.key} and {@code ca.crt} (a mounted
      * {@code kubernetes.io/tls} Secret). Client ports take any client; replication takes only stores with a
-     * certificate of that CA (both ways, names checked); the admin port only {@link #tlsAdminClient()}.
+     * certificate of that CA (both ways; by the CA, not by name: a cluster's stores share one certificate and
+     * are reached by pod IP); the admin port only {@link #tlsAdminClient()}.
      * Read again every {@link #tlsReloadMillis()}: a renewed certificate applies without a restart. Unset: no TLS.
      */
     Optional<String> tlsDir();

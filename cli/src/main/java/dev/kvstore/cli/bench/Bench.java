@@ -51,6 +51,9 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--fsync", defaultValue = "always", description = "the stores' fsync policy: always or everysec")
     String fsync;
 
+    @Option(names = "--only-costs", description = "only the costs of authentication and TLS")
+    boolean onlyCosts;
+
     @Option(names = "--skip-throughput", description = "only measure failover")
     boolean skipThroughput;
 
@@ -68,13 +71,17 @@ public final class Bench implements Callable<Integer> {
         line("# kv bench, " + java.time.LocalDateTime.now().withNano(0) + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores");
         line("");
-        if (!skipThroughput) {
+        if (onlyCosts) {
+            authenticationCost();
+            tlsCost();
+        } else if (!skipThroughput) {
             throughput();
             idleReport.forEach(this::line);
             authenticationCost();
+            tlsCost();
             memory();
         }
-        if (failoverRuns > 0) {
+        if (failoverRuns > 0 && !onlyCosts) {
             failover();
         }
         if (out != null) {
@@ -340,11 +347,16 @@ public final class Bench implements Callable<Integer> {
         awaitWritable(port, null);
     }
 
-    /** Until a SET succeeds, authenticated as default with {@code password} (null: without). */
     private static void awaitWritable(int port, String password) throws IOException, InterruptedException {
+        awaitWritable(port, password, null);
+    }
+
+    /** Until a SET succeeds, authenticated as default with {@code password} (null: without), over {@code tls} (null: plain). */
+    private static void awaitWritable(int port, String password, javax.net.ssl.SSLContext tls)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
-            try (RespClient client = new RespClient("127.0.0.1", port)) {
+            try (RespClient client = tls == null ? new RespClient("127.0.0.1", port) : new RespClient("127.0.0.1", port, tls)) {
                 if (password != null) {
                     client.call(RespClient.command("AUTH", password));
                 }
@@ -515,38 +527,85 @@ public final class Bench implements Callable<Integer> {
             NodeProcess securedPrimary = secured.supervisor().primary();
             awaitWritable(openPrimary.respPort());
             awaitWritable(securedPrimary.respPort(), password);
-            // fresh JVMs: one unmeasured round each, then off and on alternate twice (the machine's drift
-            // then weighs on both sides alike); the figure is the mean of each side's two runs
-            double[] respOff = new double[2];
-            double[] respOn = new double[2];
-            double[] httpOff = new double[2];
-            double[] httpOn = new double[2];
-            for (int round = -1; round < 2; round++) {
-                double a = measure("kv sync SET, no authentication", clients, c -> redisSet(openPrimary.respPort(), c))
-                        .opsPerSecond();
-                double b = measure("kv sync SET, AUTH per connection", clients,
-                        c -> redisSet(securedPrimary.respPort(), c, password)).opsPerSecond();
-                double x = measure("kv sync PUT, no authentication", clients, c -> httpPut(openPrimary.httpUrl(), c))
-                        .opsPerSecond();
-                double y = measure("kv sync PUT, Basic on every request", clients,
-                        c -> httpPut(securedPrimary.httpUrl(), c, "default:" + password)).opsPerSecond();
-                if (round >= 0) {
-                    respOff[round] = a;
-                    respOn[round] = b;
-                    httpOff[round] = x;
-                    httpOn[round] = y;
-                }
-            }
+            double[][] resp = alternating(clients, "kv sync SET, no authentication",
+                    c -> redisSet(openPrimary.respPort(), c), "kv sync SET, AUTH per connection",
+                    c -> redisSet(securedPrimary.respPort(), c, password));
+            double[][] http = alternating(clients, "kv sync PUT, no authentication",
+                    c -> httpPut(openPrimary.httpUrl(), c), "kv sync PUT, Basic on every request",
+                    c -> httpPut(securedPrimary.httpUrl(), c, "default:" + password));
             line("## Cost of authentication (sync writes, " + clients + " clients, two clusters alike but for kv.users-dir)");
             line("");
             line("Each side measured twice, alternating, after an unmeasured round; means, runs in brackets.");
             line("");
             line("| protocol | without, ops/s | with, ops/s | with / without |");
             line("|---|---|---|---|");
-            authRow("RESP `SET` (AUTH once per connection)", respOff, respOn);
-            authRow("HTTP `PUT` (Basic on every request)", httpOff, httpOn);
+            authRow("RESP `SET` (AUTH once per connection)", resp[0], resp[1]);
+            authRow("HTTP `PUT` (Basic on every request)", http[0], http[1]);
             line("");
         }
+    }
+
+    /**
+     * Synchronous writes at 50 clients on two clusters alike but for TLS (kv local --tls's certificates):
+     * the clients' connections and the replication between the stores both encrypted. One TLS handshake per
+     * client connection, as a pooled client does it.
+     */
+    private void tlsCost() throws Exception {
+        int clients = 50;
+        Path tlsRoot = Files.createDirectories(dir.resolve("tls-certificates"));
+        String storeDir = dev.kvstore.cli.local.LocalTls.ensure(tlsRoot, List.of(LocalCluster.storeName(0),
+                LocalCluster.storeName(1)));
+        javax.net.ssl.SSLContext trusting = dev.kvstore.core.tls.SslContexts.of(
+                Files.readString(tlsRoot.resolve("tls").resolve("ca.crt")), null, null);
+        try (LocalCluster plain = cluster("tls-off", "sync", 7340);
+             LocalCluster secured = new LocalCluster(dir.resolve("tls-on"), storeJar, 7360,
+                     LocalClusterSettings.defaults(2).withMode("sync").withFsync(fsync).withHeapMb(512)
+                             .with("kv.max-clients", "10100")
+                             .with(dev.kvstore.cli.local.LocalTls.STORE_PROPERTY, storeDir),
+                     line -> System.err.println("  " + line))) {
+            plain.start();
+            secured.start();
+            NodeProcess plainPrimary = plain.supervisor().primary();
+            NodeProcess securedPrimary = secured.supervisor().primary();
+            awaitWritable(plainPrimary.respPort());
+            awaitWritable(securedPrimary.respPort(), null, trusting);
+            double[][] resp = alternating(clients, "kv sync SET, plain TCP", c -> redisSet(plainPrimary.respPort(), c),
+                    "kv sync SET, TLS 1.3 (clients and replication)",
+                    c -> redisSetTls(securedPrimary.respPort(), c, trusting));
+            line("## Cost of TLS (sync writes, " + clients + " clients, two clusters alike but for kv.tls-dir)");
+            line("");
+            line("Each side measured twice, alternating, after an unmeasured round; means, runs in brackets. With TLS,"
+                    + " replication between the two stores is encrypted too (mutual TLS).");
+            line("");
+            line("| protocol | without, ops/s | with, ops/s | with / without |");
+            line("|---|---|---|---|");
+            authRow("RESP `SET` (TLS 1.3, one handshake per connection)", resp[0], resp[1]);
+            line("");
+        }
+    }
+
+    /** SETs on one TLS connection. */
+    private static LoadRun.Operation redisSetTls(int port, int client, javax.net.ssl.SSLContext tls) throws IOException {
+        RespClient redis = new RespClient("127.0.0.1", port, tls);
+        return closeable(redis, i -> redis.call(RespClient.command("SET", "b-" + client + "-" + (i % 1000), VALUE)));
+    }
+
+    /**
+     * Two alike runs side by side on fresh JVMs: one unmeasured round each, then the two alternate twice
+     * (the machine's drift then weighs on both sides alike). Answers each side's two ops/s: [without, with].
+     */
+    private double[][] alternating(int clients, String withoutName, LoadRun.ClientFactory without, String withName,
+                                   LoadRun.ClientFactory with) throws Exception {
+        double[][] runs = new double[2][2];
+        for (int round = -1; round < 2; round++) {
+            double a = measure(withoutName, clients, without).opsPerSecond();
+            double b = measure(withName, clients, with).opsPerSecond();
+            if (round >= 0) {
+                runs[0][round] = a;
+                runs[1][round] = b;
+            }
+        }
+        return runs;
     }
 
     private void authRow(String what, double[] without, double[] with) {

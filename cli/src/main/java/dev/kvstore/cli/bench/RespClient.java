@@ -16,7 +16,22 @@ final class RespClient implements AutoCloseable {
     private final InputStream in;
 
     RespClient(String host, int port) throws IOException {
-        this.socket = new Socket(host, port);
+        this(new Socket(host, port));
+    }
+
+    /** Over TLS, trusting what {@code tls} trusts; the handshake is done before the first command. */
+    RespClient(String host, int port, javax.net.ssl.SSLContext tls) throws IOException {
+        this(handshaken((javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(host, port)));
+    }
+
+    private static Socket handshaken(javax.net.ssl.SSLSocket socket) throws IOException {
+        socket.setSoTimeout(30_000);
+        socket.startHandshake();
+        return socket;
+    }
+
+    private RespClient(Socket socket) throws IOException {
+        this.socket = socket;
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(30_000);
         this.out = socket.getOutputStream();

@@ -20,8 +20,20 @@ public final class SslContexts {
      * for a client certificate (null: none).
      */
     public static SSLContext of(String caPem, String certificatePem, String keyPem) {
+        return context(caPem, certificatePem, keyPem, true);
+    }
+
+    /**
+     * For calls to the stores of one cluster by pod IP: their CA is checked, not their names (see
+     * {@link RenewableTrustManager#RenewableTrustManager(java.util.List, boolean)}).
+     */
+    public static SSLContext forClusterMembers(String caPem, String certificatePem, String keyPem) {
+        return context(caPem, certificatePem, keyPem, false);
+    }
+
+    private static SSLContext context(String caPem, String certificatePem, String keyPem, boolean checkServerNames) {
         KeyManager[] keys = certificatePem == null ? new KeyManager[0] : new KeyManager[]{keyManager(certificatePem, keyPem)};
-        TrustManager[] trust = {new RenewableTrustManager(CertificateAuthority.Pem.certificates(caPem))};
+        TrustManager[] trust = {new RenewableTrustManager(CertificateAuthority.Pem.certificates(caPem), checkServerNames)};
         try {
             SSLContext context = SSLContext.getInstance(PROTOCOL);
             context.init(keys, trust, null);

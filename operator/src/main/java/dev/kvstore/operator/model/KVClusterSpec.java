@@ -59,6 +59,9 @@ public class KVClusterSpec {
     /** Null when the spec says nothing: see {@code NetworkAccess} for what that means. */
     private NetworkPolicy networkPolicy;
 
+    /** Null when the spec says nothing: see {@code TransportSecurity} for what that means. */
+    private Tls tls;
+
     @JsonPropertyDescription("Request a planned switchover: the named pod becomes primary without losing a write.")
     private Switchover switchover;
 
@@ -139,6 +142,14 @@ public class KVClusterSpec {
 
     public void setFailover(Failover failover) {
         this.failover = failover;
+    }
+
+    public Tls getTls() {
+        return tls;
+    }
+
+    public void setTls(Tls tls) {
+        this.tls = tls;
     }
 
     public NetworkPolicy getNetworkPolicy() {
@@ -337,6 +348,59 @@ public class KVClusterSpec {
 
         public void setMonitoringNamespaces(List<String> monitoringNamespaces) {
             this.monitoringNamespaces = monitoringNamespaces;
+        }
+    }
+
+    /**
+     * TLS 1.3 on the stores' Redis-protocol, replication (mutual) and admin ports, with a CA the operator
+     * makes per cluster ({@code <name>-ca}; its certificate for clients in the ConfigMap {@code <name>-ca-cert}).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @ValidationRule(value = "!has(self.renewBeforeDays) || !has(self.certificateValidityDays) "
+            + "|| self.renewBeforeDays < self.certificateValidityDays",
+            message = "tls.renewBeforeDays (default 7) must be less than tls.certificateValidityDays (default 90)")
+    public static class Tls {
+        @JsonPropertyDescription("TLS on the stores' ports. Unset: on, except for a cluster whose stores ran without "
+                + "it before the operator had it. Turning it on or off restarts all the stores at once (a store with "
+                + "TLS cannot follow one without): writes pause until they are back. Off for an image of a release "
+                + "without TLS.")
+        private Boolean enabled;
+
+        @JsonPropertyDescription("Days a store certificate the operator issues is valid.")
+        @Min(2)
+        @Max(3650)
+        @Default("90")
+        private Integer certificateValidityDays = 90;
+
+        @JsonPropertyDescription("Days before its expiry that the operator renews a store certificate; the stores "
+                + "take the renewed one within seconds, without a restart.")
+        @Min(1)
+        @Max(3649)
+        @Default("7")
+        private Integer renewBeforeDays = 7;
+
+        public Boolean getEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Integer getCertificateValidityDays() {
+            return certificateValidityDays;
+        }
+
+        public void setCertificateValidityDays(Integer certificateValidityDays) {
+            this.certificateValidityDays = certificateValidityDays;
+        }
+
+        public Integer getRenewBeforeDays() {
+            return renewBeforeDays;
+        }
+
+        public void setRenewBeforeDays(Integer renewBeforeDays) {
+            this.renewBeforeDays = renewBeforeDays;
         }
     }
 

@@ -9,6 +9,7 @@ import dev.kvstore.operator.resources.ClusterResources;
 import dev.kvstore.operator.resources.KvNames;
 import dev.kvstore.operator.resources.NetworkAccess;
 import dev.kvstore.operator.resources.OperatorPods;
+import dev.kvstore.operator.resources.TransportSecurity;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -58,6 +59,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final PrimaryKeeper keeper;
     private final MeterRegistry metrics;
     private final NetworkPolicyKeeper networkPolicies;
+    private final CertificateKeeper certificates;
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "kv-admin-call");
         thread.setDaemon(true);
@@ -65,19 +67,27 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     });
     private final KubernetesClient client;
 
-    private final Map<String, AdminClient> adminBySecret = new java.util.concurrent.ConcurrentHashMap<>();
+    private record AdminKey(String secret, javax.net.ssl.SSLContext tls) {
+    }
+
+    private final Map<AdminKey, AdminClient> adminBySecret = new java.util.concurrent.ConcurrentHashMap<>();
     /** Clusters already told about in the log as kept without client authentication (by uid). */
     private static final String CLIENT_AUTH = "ClientAuthentication";
+    private static final String TLS = "TLS";
 
     public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics, OperatorPods operatorPods) {
         this.client = client;
         this.metrics = metrics;
         this.networkPolicies = new NetworkPolicyKeeper(client, operatorPods);
+        this.certificates = new CertificateKeeper(client, java.time.Clock.systemUTC());
         this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
     }
 
-    /** Admin calls are signed with the cluster's own secret, read from its Secret. */
-    private AdminClient adminFor(KVCluster cluster) {
+    /**
+     * Admin calls are signed with the cluster's own secret, read from its Secret; to stores with TLS they
+     * go with the operator's client certificate of the cluster's CA ({@code tls}; null: plain only).
+     */
+    private AdminClient adminFor(KVCluster cluster, javax.net.ssl.SSLContext tls) {
         Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace())
                 .withName(KvNames.secretOf(cluster)).get();
         if (secret == null || secret.getData() == null || !secret.getData().containsKey(KvNames.SECRET_KEY)) {
@@ -86,7 +96,10 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         }
         String value = new String(java.util.Base64.getDecoder().decode(secret.getData().get(KvNames.SECRET_KEY)),
                 java.nio.charset.StandardCharsets.UTF_8).trim();
-        return adminBySecret.computeIfAbsent(value, v -> new AdminClient(v, Duration.ofMillis(500), StoreMember::olderReleaseAdminUrl));
+        // the TLS context is the same object until the operator's certificate is renewed (CertificateKeeper);
+        // SSLContext's equality is identity
+        return adminBySecret.computeIfAbsent(new AdminKey(value, tls), k -> new AdminClient(value, Duration.ofMillis(500),
+                StoreMember::olderReleaseAdminUrl, tls));
     }
 
     @Override
@@ -137,11 +150,35 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         ClientAuth.Decision clientAuth = ClientAuth.decide(cluster, running, pods);
         NetworkAccess.Decision network = networkPolicies.decide(cluster, running,
                 context.getSecondaryResource(NetworkPolicy.class).orElse(null));
-        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth, network);
+        TransportSecurity.Decision tls = TransportSecurity.decide(cluster, running, pods);
+        // the certificates before the StatefulSet that mounts them; kept while any store still runs with TLS
+        boolean storesWithTls = pods.stream().anyMatch(TransportSecurity::runsWithTls);
+        javax.net.ssl.SSLContext adminTls = null;
+        String certificateError = null;
+        if (tls.enabled() || storesWithTls) {
+            CertificateKeeper.Result certificates = this.certificates.ensure(cluster);
+            adminTls = certificates.adminContext();
+            if (certificates.error() != null) {
+                certificateError = "the certificates could not be made or renewed: " + certificates.error();
+                LOG.warnf("%s/%s: %s", namespace, name, certificateError);
+            }
+        }
+        if (storesWithTls && adminTls == null) {
+            // without the CA no admin call reaches a store with TLS: supervising blind would take a healthy
+            // primary for a lost one, so this pass changes nothing and says why
+            setCondition(cluster, TLS, false, "CertificateError", certificateError);
+            new StatusWriter(context).write(cluster);
+            return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(Duration.ofSeconds(5));
+        }
+        // with a certificate error, the stores keep the transport they have: switching them to TLS now would
+        // restart them onto a certificate that is not there
+        boolean tlsInTemplate = certificateError == null || running == null ? tls.enabled()
+                : TransportSecurity.templateHasTls(running);
+        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth, tlsInTemplate, network);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
-        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster), statusWriter, switchTo);
+        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster, adminTls), statusWriter, switchTo);
         describe(cluster, pods, outcome);
         Condition authBefore = condition(cluster, CLIENT_AUTH);
         boolean newlyOpen = clientAuth.keptOpenSinceBefore()
@@ -158,7 +195,28 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             warn(cluster, "NetworkPolicyOff", network.message());
         }
         setCondition(cluster, NetworkAccess.CONDITION, network.wanted(), network.reason(), network.message());
-        if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")
+        Condition tlsBefore = condition(cluster, TLS);
+        if (tls.keptOffSinceBefore() && (tlsBefore == null || !tls.reason().equals(tlsBefore.getReason()))) {
+            LOG.warnf("%s/%s: %s", namespace, name, tls.message());
+            warn(cluster, "TLSOff", tls.message());
+        }
+        if (certificateError != null) {
+            setCondition(cluster, TLS, false, "CertificateError", certificateError);
+        } else {
+            setCondition(cluster, TLS, tls.inForce(), tls.reason(), tls.message());
+        }
+        List<String> otherTransport = certificateError != null ? List.of() : restartedForTls(pods, running, tls.enabled());
+        if (!otherTransport.isEmpty()) {
+            // TLS turned on or off: all at once, not one by one, since a store with TLS cannot follow a primary
+            // without, nor the reverse; a rolling restart would leave a store out for good (and with one
+            // secondary, stop sync writes). Writes pause until the stores are back; nothing acknowledged is lost
+            LOG.infof("%s/%s: restarting %s at once (TLS %s)", namespace, name, otherTransport,
+                    tls.enabled() ? "on" : "off");
+            for (String pod : otherTransport) {
+                client.pods().inNamespace(namespace).withName(pod).delete();
+            }
+            cluster.getStatus().setPhase("Updating");
+        } else if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")
                 && isLiveSecondary(outcome, rolling.restart())) {
             // one outdated secondary at a time, only while every other store follows, and only a store
             // that says itself it is a secondary (a pod list a moment old must not restart the primary)
@@ -168,6 +226,19 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // written here rather than by UpdateControl: the next pass must start from this status (see StatusWriter)
         statusWriter.write(cluster);
         return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
+    }
+
+    /**
+     * The pods whose store runs with the other transport than the one wanted, once the StatefulSet as this
+     * operator's informer sees it already has the wanted one (so that the pods made again get it).
+     */
+    private static List<String> restartedForTls(List<Pod> pods, StatefulSet running, boolean wanted) {
+        if (running == null || TransportSecurity.templateHasTls(running) != wanted) {
+            return List.of();
+        }
+        return pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
+                .filter(pod -> TransportSecurity.runsWithTls(pod) != wanted)
+                .map(pod -> pod.getMetadata().getName()).toList();
     }
 
     private static boolean isLiveSecondary(PrimaryKeeper.Outcome outcome, String pod) {
@@ -187,7 +258,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return ErrorStatusUpdateControl.patchStatus(cluster).rescheduleAfter(Duration.ofSeconds(5));
     }
 
-    private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth,
+    private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth, boolean tls,
                                NetworkAccess.Decision network) {
         String namespace = cluster.getMetadata().getNamespace();
         if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
@@ -214,7 +285,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         desired.add(ClusterResources.headlessService(cluster));
         desired.addAll(ClusterResources.clientServices(cluster));
         desired.add(ClusterResources.podDisruptionBudget(cluster));
-        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth));
+        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, tls));
         var policy = networkPolicies.desired(cluster, network);
         if (policy != null) {
             desired.add(policy);

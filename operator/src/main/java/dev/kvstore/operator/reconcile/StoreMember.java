@@ -2,6 +2,7 @@ package dev.kvstore.operator.reconcile;
 
 import dev.kvstore.core.FailoverProcedure;
 import dev.kvstore.operator.resources.KvNames;
+import dev.kvstore.operator.resources.TransportSecurity;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 
@@ -22,8 +23,10 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
         return ip == null ? null : "http://" + ip + ":" + KvNames.HTTP_PORT;
     }
 
-    private static String adminUrlOf(String ip) {
-        return ip == null ? null : "http://" + ip + ":" + KvNames.ADMIN_PORT;
+    /** https for a store started with TLS (its admin port then speaks nothing else). */
+    private static String adminUrlOf(String ip, Pod pod) {
+        String scheme = TransportSecurity.runsWithTls(pod) ? "https" : "http";
+        return ip == null ? null : scheme + "://" + ip + ":" + KvNames.ADMIN_PORT;
     }
 
     /**
@@ -32,7 +35,8 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
      */
     static String olderReleaseAdminUrl(String adminUrl) {
         String suffix = ":" + KvNames.ADMIN_PORT;
-        return adminUrl.endsWith(suffix)
+        // a release before the admin port had no TLS either
+        return adminUrl.endsWith(suffix) && adminUrl.startsWith("http://")
                 ? adminUrl.substring(0, adminUrl.length() - suffix.length()) + ":" + KvNames.HTTP_PORT : null;
     }
 
@@ -43,7 +47,7 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
 
     @Override
     public String adminUrl() {
-        return adminUrlOf(podIp);
+        return adminUrlOf(podIp, pod);
     }
 
     @Override
@@ -54,7 +58,7 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
     /** A terminating pod still runs its store until it is gone: it can be fenced, though it takes no part. */
     @Override
     public String fenceUrl() {
-        return adminUrlOf(podIpOf(pod));
+        return adminUrlOf(podIpOf(pod), pod);
     }
 
     @Override

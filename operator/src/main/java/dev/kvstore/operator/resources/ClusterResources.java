@@ -33,6 +33,8 @@ public final class ClusterResources {
     static final String DATA_VOLUME = "data";
     static final String SECRET_MOUNT = "/etc/kvstore/secret";
     static final String USERS_MOUNT = "/etc/kvstore/users";
+    static final String TLS_MOUNT = "/etc/kvstore/tls";
+    static final String TLS_VOLUME = "tls";
     static final String USERS_VOLUME = "users";
     static final String DATA_MOUNT = "/data";
 
@@ -150,8 +152,16 @@ public final class ClusterResources {
         return statefulSet(cluster, replicas, ClientAuth.enabled(cluster, null));
     }
 
-    /** The StatefulSet with a replica count that may differ from the spec's while a scale-down waits. */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth) {
+        return statefulSet(cluster, replicas, clientAuth,
+                TransportSecurity.decide(cluster, null, List.of()).enabled());
+    }
+
+    /**
+     * The StatefulSet with a replica count that may differ from the spec's while a scale-down waits, with
+     * client authentication and TLS as decided for the cluster ({@link ClientAuth}, {@link TransportSecurity}).
+     */
+    public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth, boolean tls) {
         String name = cluster.getMetadata().getName();
         KVClusterSpec spec = cluster.getSpec();
         KVClusterSpec.Replication replication = spec.getReplication() == null ? new KVClusterSpec.Replication()
@@ -183,6 +193,9 @@ public final class ClusterResources {
                 env.add(env("KV_READONLY_USERS", String.join(",", readOnly)));
             }
         }
+        if (tls) {
+            env.add(env(TransportSecurity.TLS_DIR_ENV, TLS_MOUNT));
+        }
         if (spec.getLogFormat() != null) {
             // only when asked for: a release before formats ignores the variable, the newest format is the default
             env.add(env("KV_LOG_FORMAT", String.valueOf(spec.getLogFormat())));
@@ -211,6 +224,8 @@ public final class ClusterResources {
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .addAllToVolumeMounts(auth ? List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
                         .withName(USERS_VOLUME).withMountPath(USERS_MOUNT).withReadOnly(true).build()) : List.of())
+                .addAllToVolumeMounts(tls ? List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                        .withName(TLS_VOLUME).withMountPath(TLS_MOUNT).withReadOnly(true).build()) : List.of())
                 .withNewSecurityContext().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
                 .withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .build();
@@ -254,6 +269,10 @@ public final class ClusterResources {
                 // files, not env vars: a changed password reaches the running stores (they read it again)
                 .addAllToVolumes(auth ? List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(USERS_VOLUME)
                         .withNewSecret().withSecretName(KvNames.usersOf(cluster)).withDefaultMode(0440).endSecret()
+                        .build()) : List.of())
+                // renewed by the operator in place; the kubelet updates the files, the stores read them again
+                .addAllToVolumes(tls ? List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(TLS_VOLUME)
+                        .withNewSecret().withSecretName(KvNames.tlsSecret(name)).withDefaultMode(0440).endSecret()
                         .build()) : List.of())
                 .endSpec()
                 .endTemplate()

@@ -68,6 +68,24 @@ public final class KvNames {
     /** The label that lets a pod of the cluster's namespace use its client ports (unless the spec says otherwise). */
     public static final String CLIENT_OF_LABEL = "kvstore.dev/client-of";
 
+    /** The cluster's CA (ca.crt, ca.key): only the operator reads it. */
+    public static String caSecret(String cluster) {
+        return cluster + "-ca";
+    }
+
+    /** The CA's certificate, for clients: a ConfigMap, since it is no secret. */
+    public static String caCertificate(String cluster) {
+        return cluster + "-ca-cert";
+    }
+
+    /** The stores' certificate, key and CA (kubernetes.io/tls), mounted into every store. */
+    public static String tlsSecret(String cluster) {
+        return cluster + "-tls";
+    }
+
+    /** The common name of the client certificate the stores' admin ports take: the operator's. */
+    public static final String ADMIN_CLIENT = "kvstore-operator";
+
     public static String networkPolicy(String cluster) {
         return cluster + "-network-policy";
     }

@@ -1,0 +1,166 @@
+package dev.kvstore.operator.reconcile;
+
+import dev.kvstore.core.tls.CertificateAuthority;
+import dev.kvstore.core.tls.SslContexts;
+import dev.kvstore.operator.model.KVCluster;
+import dev.kvstore.operator.resources.ClusterCertificates;
+import dev.kvstore.operator.resources.KvNames;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the certificates of clusters with TLS: the CA in {@code <name>-ca} (made once, never shown to
+ * the stores' pods), its certificate in the ConfigMap {@code <name>-ca-cert} for clients, and the
+ * stores' certificate in {@code <name>-tls}, issued anew when due ({@link ClusterCertificates#renewalReason}).
+ * The stores read the mounted Secret again by themselves: a renewal restarts nothing. The operator's
+ * own client certificate for the admin ports is issued from the same CA, kept in memory only.
+ */
+final class CertificateKeeper {
+
+    private static final Logger LOG = Logger.getLogger(CertificateKeeper.class);
+    /** The operator's admin client certificate: short-lived, made again by each operator process. */
+    private static final Duration ADMIN_CLIENT_VALIDITY = Duration.ofDays(30);
+    private static final Duration ADMIN_CLIENT_RENEW_BEFORE = Duration.ofDays(7);
+
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final Map<String, AdminIdentity> adminIdentities = new ConcurrentHashMap<>();
+
+    private record AdminIdentity(String caPem, SSLContext context, Instant notAfter) {
+    }
+
+    CertificateKeeper(KubernetesClient client, Clock clock) {
+        this.client = client;
+        this.clock = clock;
+    }
+
+    /**
+     * What a pass got: the TLS context of the operator's admin calls to the cluster's stores (null when
+     * not even the CA could be read) and, when something could not be made or renewed, why.
+     */
+    record Result(SSLContext adminContext, String error) {
+    }
+
+    /**
+     * Makes or renews what is missing or due. The admin identity needs the CA alone: a failure with the
+     * stores' Secret or the ConfigMap after it still answers one, so that the stores stay supervised.
+     */
+    Result ensure(KVCluster cluster) {
+        CertificateAuthority ca;
+        try {
+            ca = caOf(cluster);
+        } catch (RuntimeException e) {
+            return new Result(null, e.getMessage());
+        }
+        Instant now = clock.instant();
+        SSLContext context = adminContext(cluster, ca, now);
+        try {
+            keepStoreCertificate(cluster, ca, now);
+            return new Result(context, null);
+        } catch (RuntimeException e) {
+            return new Result(context, e.getMessage());
+        }
+    }
+
+    private void keepStoreCertificate(KVCluster cluster, CertificateAuthority ca, Instant now) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        // never taken over: a Secret or ConfigMap of these names that is not this cluster's (cert-manager's, a
+        // user's) is left as it is, and said
+        var caCertificate = client.configMaps().inNamespace(namespace).withName(KvNames.caCertificate(name)).get();
+        refuseForeign(caCertificate, cluster, "ConfigMap " + KvNames.caCertificate(name));
+        client.resource(ClusterCertificates.caConfigMap(cluster, ca)).fieldManager(KvNames.FIELD_MANAGER)
+                .forceConflicts().serverSideApply();
+        Secret tls = client.secrets().inNamespace(namespace).withName(KvNames.tlsSecret(name)).get();
+        refuseForeign(tls, cluster, "Secret " + KvNames.tlsSecret(name));
+        String why = ClusterCertificates.renewalReason(decoded(tls), ca, cluster, now);
+        if (why != null) {
+            CertificateAuthority.Issued issued = ca.issue(ClusterCertificates.storeCommonName(cluster),
+                    ClusterCertificates.dnsNames(cluster),
+                    ClusterCertificates.ipAddresses(), now, ClusterCertificates.validity(cluster));
+            client.resource(ClusterCertificates.tlsSecret(cluster, ca, issued)).fieldManager(KvNames.FIELD_MANAGER)
+                    .forceConflicts().serverSideApply();
+            LOG.infof("%s/%s: issued the stores' certificate (%s), valid until %s", namespace, name, why,
+                    issued.notAfter());
+        }
+    }
+
+    private static void refuseForeign(io.fabric8.kubernetes.api.model.HasMetadata existing, KVCluster cluster, String what) {
+        if (existing == null) {
+            return;
+        }
+        var owners = existing.getMetadata().getOwnerReferences();
+        boolean ours = owners != null && owners.stream().anyMatch(o -> cluster.getMetadata().getUid().equals(o.getUid()));
+        if (!ours) {
+            throw new IllegalStateException(what + " exists and is not this cluster's: it is left as it is; rename or "
+                    + "delete it, or set spec.tls.enabled: false");
+        }
+    }
+
+    private SSLContext adminContext(KVCluster cluster, CertificateAuthority ca, Instant now) {
+        String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+        AdminIdentity known = adminIdentities.get(key);
+        if (known != null && known.caPem().equals(ca.certificatePem())
+                && now.isBefore(known.notAfter().minus(ADMIN_CLIENT_RENEW_BEFORE))) {
+            return known.context();
+        }
+        CertificateAuthority.Issued issued = ca.issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), now, ADMIN_CLIENT_VALIDITY);
+        SSLContext context = SslContexts.forClusterMembers(ca.certificatePem(), issued.certificatePem(), issued.keyPem());
+        adminIdentities.put(key, new AdminIdentity(ca.certificatePem(), context, issued.notAfter()));
+        return context;
+    }
+
+    /** The cluster's CA: read from its Secret, or made once when there is none (two passes at once: one wins). */
+    private CertificateAuthority caOf(KVCluster cluster) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String secretName = KvNames.caSecret(cluster.getMetadata().getName());
+        Map<String, String> existing = decoded(client.secrets().inNamespace(namespace).withName(secretName).get());
+        if (existing == null) {
+            CertificateAuthority made = CertificateAuthority.create(cluster.getMetadata().getName() + "-ca", clock.instant(),
+                    ClusterCertificates.CA_VALIDITY);
+            try {
+                client.resource(ClusterCertificates.caSecret(cluster, made)).create();
+                return made;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                existing = decoded(client.secrets().inNamespace(namespace).withName(secretName).get());
+            }
+        }
+        if (existing == null || existing.get(ClusterCertificates.CA_CERT) == null
+                || existing.get(ClusterCertificates.CA_KEY) == null) {
+            throw new IllegalStateException("Secret " + secretName + " has no " + ClusterCertificates.CA_CERT + " and "
+                    + ClusterCertificates.CA_KEY + ": the operator keeps the cluster's CA there. Deleting it has a new CA "
+                    + "made, which clients must then trust, and the stores refuse one another until each has the new "
+                    + "certificate (rotating a CA without that is not done yet)");
+        }
+        return CertificateAuthority.fromPem(existing.get(ClusterCertificates.CA_CERT), existing.get(ClusterCertificates.CA_KEY));
+    }
+
+    private static Map<String, String> decoded(Secret secret) {
+        if (secret == null) {
+            return null;
+        }
+        Map<String, String> values = new HashMap<>();
+        if (secret.getData() != null) {
+            secret.getData().forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+        }
+        if (secret.getStringData() != null) {
+            values.putAll(secret.getStringData());
+        }
+        return values;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.kvstore.operator.resources;
+
+import dev.kvstore.core.tls.CertificateAuthority;
+import dev.kvstore.operator.model.KVCluster;
+import dev.kvstore.operator.model.KVClusterSpec;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The certificates of a cluster with TLS, as plain functions: what the CA Secret, the stores' TLS
+ * Secret and the CA ConfigMap hold, which names the stores' certificate covers, and when it is due
+ * for renewal. {@code CertificateKeeper} does the reading and writing.
+ */
+public final class ClusterCertificates {
+
+    public static final String CA_CERT = "ca.crt";
+    public static final String CA_KEY = "ca.key";
+    public static final String TLS_CERT = "tls.crt";
+    public static final String TLS_KEY = "tls.key";
+    /** A CA outlives many store certificates; rotating it is a step of its own (not done by the operator yet). */
+    public static final Duration CA_VALIDITY = Duration.ofDays(3650);
+
+    private ClusterCertificates() {
+    }
+
+    /**
+     * Every name a client or a peer may reach a store by: the client Services in each DNS form, every pod
+     * through the headless Service, and localhost (a probe or a tool inside the pod). One certificate for
+     * all the stores, as they are one service: a peer is known by the CA, not by its name.
+     */
+    public static List<String> dnsNames(KVCluster cluster) {
+        String name = cluster.getMetadata().getName();
+        String namespace = cluster.getMetadata().getNamespace();
+        List<String> names = new ArrayList<>();
+        for (String service : List.of(KvNames.readWrite(name), KvNames.readOnly(name), KvNames.anyReady(name))) {
+            names.add(service);
+            names.add(service + "." + namespace);
+            names.add(service + "." + namespace + ".svc");
+            names.add(service + "." + namespace + ".svc.cluster.local");
+        }
+        names.add("*." + KvNames.headless(name) + "." + namespace + ".svc");
+        names.add("*." + KvNames.headless(name) + "." + namespace + ".svc.cluster.local");
+        names.add("localhost");
+        return names;
+    }
+
+    /**
+     * The stores' common name: {@code <name>.<namespace>}. It has a dot, which a Kubernetes name of one
+     * label cannot have, so no cluster (not even one named kvstore-operator) gets a certificate the admin
+     * ports take for the operator's ({@link KvNames#ADMIN_CLIENT}).
+     */
+    public static String storeCommonName(KVCluster cluster) {
+        return cluster.getMetadata().getName() + "." + cluster.getMetadata().getNamespace();
+    }
+
+    public static List<String> ipAddresses() {
+        return List.of("127.0.0.1");
+    }
+
+    public static Duration validity(KVCluster cluster) {
+        KVClusterSpec.Tls tls = cluster.getSpec().getTls();
+        int days = tls == null || tls.getCertificateValidityDays() == null ? 90 : tls.getCertificateValidityDays();
+        return Duration.ofDays(days);
+    }
+
+    public static Duration renewBefore(KVCluster cluster) {
+        KVClusterSpec.Tls tls = cluster.getSpec().getTls();
+        int days = tls == null || tls.getRenewBeforeDays() == null ? 7 : tls.getRenewBeforeDays();
+        return Duration.ofDays(days);
+    }
+
+    /**
+     * Why the stores' certificate must be issued anew, or null when it is good: missing, unreadable,
+     * not of this CA, within {@code renewBefore} of its expiry, or not covering the names the cluster has now.
+     */
+    public static String renewalReason(Map<String, String> tlsSecret, CertificateAuthority ca, KVCluster cluster,
+                                       Instant now) {
+        if (tlsSecret == null || tlsSecret.get(TLS_CERT) == null || tlsSecret.get(TLS_KEY) == null) {
+            return "no certificate yet";
+        }
+        X509Certificate certificate;
+        try {
+            certificate = CertificateAuthority.Pem.certificate(tlsSecret.get(TLS_CERT));
+            certificate.verify(CertificateAuthority.Pem.certificate(ca.certificatePem()).getPublicKey());
+        } catch (Exception e) {
+            return "the certificate is not one of the cluster's CA (" + e.getMessage() + ")";
+        }
+        if (!ca.certificatePem().equals(tlsSecret.get(CA_CERT))) {
+            return "the Secret's ca.crt is not the cluster's CA";
+        }
+        if (!keyMatches(certificate, tlsSecret.get(TLS_KEY))) {
+            return "tls.key is not the key of tls.crt";
+        }
+        if (!certificate.getSubjectX500Principal().getName().equals("CN=" + storeCommonName(cluster))) {
+            return "it is for " + certificate.getSubjectX500Principal().getName() + ", not CN=" + storeCommonName(cluster);
+        }
+        Instant due = certificate.getNotAfter().toInstant().minus(renewBefore(cluster));
+        if (!now.isBefore(due)) {
+            return "it expires at " + certificate.getNotAfter().toInstant() + ", renewal was due at " + due;
+        }
+        Set<String> covered = namesOf(certificate);
+        Set<String> wanted = new TreeSet<>(dnsNames(cluster));
+        wanted.addAll(ipAddresses());
+        if (!covered.containsAll(wanted)) {
+            Set<String> missing = new TreeSet<>(wanted);
+            missing.removeAll(covered);
+            return "it does not cover " + missing;
+        }
+        return null;
+    }
+
+    private static boolean keyMatches(X509Certificate certificate, String keyPem) {
+        try {
+            java.security.PrivateKey key = CertificateAuthority.Pem.privateKey(keyPem);
+            byte[] probe = "kv-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.Signature signer = java.security.Signature.getInstance("SHA256withECDSA");
+            signer.initSign(key);
+            signer.update(probe);
+            java.security.Signature verifier = java.security.Signature.getInstance("SHA256withECDSA");
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signer.sign());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static Set<String> namesOf(X509Certificate certificate) {
+        Set<String> names = new TreeSet<>();
+        try {
+            Collection<List<?>> alternative = certificate.getSubjectAlternativeNames();
+            if (alternative != null) {
+                alternative.forEach(entry -> names.add(String.valueOf(entry.get(1))));
+            }
+        } catch (CertificateParsingException e) {
+            return Set.of();
+        }
+        return names;
+    }
+
+    public static Secret caSecret(KVCluster cluster, CertificateAuthority ca) {
+        String name = cluster.getMetadata().getName();
+        // not owned by the cluster, like the volumes and the users: a cluster made again on the same
+        // data keeps the CA its clients trust
+        return new SecretBuilder()
+                .withNewMetadata().withName(KvNames.caSecret(name)).withNamespace(cluster.getMetadata().getNamespace())
+                .withLabels(KvNames.labels(name)).endMetadata()
+                .withType("Opaque")
+                .withStringData(Map.of(CA_CERT, ca.certificatePem(), CA_KEY, ca.keyPem()))
+                .build();
+    }
+
+    public static Secret tlsSecret(KVCluster cluster, CertificateAuthority ca, CertificateAuthority.Issued issued) {
+        String name = cluster.getMetadata().getName();
+        // owned by the cluster: made again from the CA whenever it is missing
+        return new SecretBuilder()
+                .withMetadata(ClusterResources.metadata(cluster, KvNames.tlsSecret(name)))
+                .withType("kubernetes.io/tls")
+                .withData(Map.of(TLS_CERT, base64(issued.certificatePem()), TLS_KEY, base64(issued.keyPem()),
+                        CA_CERT, base64(ca.certificatePem())))
+                .build();
+    }
+
+    private static String base64(String text) {
+        return java.util.Base64.getEncoder().encodeToString(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    public static ConfigMap caConfigMap(KVCluster cluster, CertificateAuthority ca) {
+        String name = cluster.getMetadata().getName();
+        return new ConfigMapBuilder()
+                .withMetadata(ClusterResources.metadata(cluster, KvNames.caCertificate(name)))
+                .withData(Map.of(CA_CERT, ca.certificatePem()))
+                .build();
+    }
+}

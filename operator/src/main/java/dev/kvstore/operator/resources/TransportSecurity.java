@@ -1,0 +1,73 @@
+package dev.kvstore.operator.resources;
+
+import dev.kvstore.operator.model.KVCluster;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.List;
+
+/**
+ * Whether a cluster's stores speak TLS. As the spec says; when it says nothing, yes for a new cluster,
+ * and no for one whose stores already run without it: clients of a cluster made before this operator
+ * had TLS speak plain TCP, and would all fail at the operator's update. Such a cluster turns it on with
+ * {@code spec.tls.enabled: true}. The reason is the {@code TLS} condition of the KVCluster.
+ */
+public final class TransportSecurity {
+
+    /** The store setting whose presence in a pod template shows TLS is on. */
+    public static final String TLS_DIR_ENV = "KV_TLS_DIR";
+
+    static final String KEPT_OFF = "KeptOffSinceBefore";
+
+    private TransportSecurity() {
+    }
+
+    public record Decision(boolean enabled, boolean inForce, String reason, String message) {
+        public boolean keptOffSinceBefore() {
+            return reason.equals(KEPT_OFF);
+        }
+    }
+
+    public static Decision decide(KVCluster cluster, StatefulSet existing, List<Pod> pods) {
+        var tls = cluster.getSpec().getTls();
+        if (tls != null && Boolean.FALSE.equals(tls.getEnabled())) {
+            return new Decision(false, false, "DisabledInSpec", "spec.tls.enabled is false: clients, replication and "
+                    + "admin calls travel in clear");
+        }
+        if ((tls == null || tls.getEnabled() == null) && runsWithout(existing, pods)) {
+            return new Decision(false, false, KEPT_OFF, "the stores ran without TLS before this operator had it and "
+                    + "are kept so, to break no client; set spec.tls.enabled: true to turn it on (a rolling restart; "
+                    + "clients then need TLS and the CA of ConfigMap " + KvNames.caCertificate(cluster.getMetadata().getName())
+                    + ")");
+        }
+        if (pods.stream().anyMatch(pod -> !hasTls(pod.getSpec().getContainers()))) {
+            return new Decision(true, false, "Enabling", "the stores restart with TLS, all at once (a store with TLS "
+                    + "cannot follow one without): writes pause until they are back");
+        }
+        return new Decision(true, true, "OperatorCA", "TLS 1.3 on the Redis-protocol, replication and admin ports, "
+                + "certificates of the cluster's CA (its certificate: ConfigMap "
+                + KvNames.caCertificate(cluster.getMetadata().getName()) + ")");
+    }
+
+    /** Whether this pod's store was started with TLS (how to call its admin port). */
+    public static boolean runsWithTls(Pod pod) {
+        return pod != null && pod.getSpec() != null && hasTls(pod.getSpec().getContainers());
+    }
+
+    /** Whether this StatefulSet makes its stores with TLS. */
+    public static boolean templateHasTls(StatefulSet statefulSet) {
+        return hasTls(statefulSet.getSpec().getTemplate().getSpec().getContainers());
+    }
+
+    private static boolean runsWithout(StatefulSet existing, List<Pod> pods) {
+        if (existing != null) {
+            return !hasTls(existing.getSpec().getTemplate().getSpec().getContainers());
+        }
+        return pods.stream().anyMatch(pod -> !hasTls(pod.getSpec().getContainers()));
+    }
+
+    private static boolean hasTls(List<Container> containers) {
+        return containers != null && containers.stream().anyMatch(c -> c.getEnv() != null
+                && c.getEnv().stream().anyMatch(e -> TLS_DIR_ENV.equals(e.getName())));
+    }
+}

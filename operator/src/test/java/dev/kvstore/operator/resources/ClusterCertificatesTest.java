@@ -1,0 +1,104 @@
+package dev.kvstore.operator.resources;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kvstore.core.tls.CertificateAuthority;
+import dev.kvstore.operator.model.KVCluster;
+import dev.kvstore.operator.model.KVClusterSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Which names the stores' certificate covers, and when the operator issues it anew. */
+class ClusterCertificatesTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-04T12:00:00Z");
+    private final KVCluster kv = cluster();
+    private final CertificateAuthority ca = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(3650));
+
+    private static KVCluster cluster() {
+        KVCluster cluster = new KVCluster();
+        cluster.setMetadata(new ObjectMetaBuilder().withName("kv").withNamespace("apps").withUid("uid-1").build());
+        cluster.setSpec(new KVClusterSpec());
+        return cluster;
+    }
+
+    private Map<String, String> secretOf(CertificateAuthority issuer, List<String> names, Instant from, Duration validity) {
+        CertificateAuthority.Issued issued = issuer.issue("kv.apps", names, ClusterCertificates.ipAddresses(), from, validity);
+        Map<String, String> data = new HashMap<>();
+        ClusterCertificates.tlsSecret(kv, issuer, issued).getData()
+                .forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.US_ASCII)));
+        return data;
+    }
+
+    @Test
+    void theStoresCertificateCoversEveryServiceInEveryDnsFormAndEveryPodByTheHeadlessService() {
+        assertThat(ClusterCertificates.dnsNames(kv)).contains("kv-rw", "kv-rw.apps", "kv-rw.apps.svc",
+                "kv-rw.apps.svc.cluster.local", "kv-ro.apps.svc", "kv-r.apps.svc.cluster.local",
+                "*.kv-headless.apps.svc", "*.kv-headless.apps.svc.cluster.local", "localhost");
+        Map<String, String> good = secretOf(ca, ClusterCertificates.dnsNames(kv), NOW, Duration.ofDays(90));
+        assertThat(ClusterCertificates.renewalReason(good, ca, kv, NOW.plus(Duration.ofDays(82)))).isNull();
+        X509Certificate certificate = CertificateAuthority.Pem.certificate(good.get("tls.crt"));
+        assertThat(certificate.getSubjectX500Principal().getName()).isEqualTo("CN=kv.apps");
+        assertThat(ClusterCertificates.tlsSecret(kv, ca, ca.issue("kv", List.of(), List.of(), NOW, Duration.ofDays(1)))
+                .getType()).isEqualTo("kubernetes.io/tls");
+    }
+
+    @Test
+    void renewedWhenMissingDueOfAnotherCaOrShortOfANameAndNotBefore() {
+        Map<String, String> good = secretOf(ca, ClusterCertificates.dnsNames(kv), NOW, Duration.ofDays(90));
+
+        assertThat(ClusterCertificates.renewalReason(null, ca, kv, NOW)).isEqualTo("no certificate yet");
+        assertThat(ClusterCertificates.renewalReason(Map.of("tls.crt", good.get("tls.crt")), ca, kv, NOW))
+                .isEqualTo("no certificate yet");
+        assertThat(ClusterCertificates.renewalReason(good, ca, kv, NOW.plus(Duration.ofDays(83))))
+                .as("7 days before expiry (the default renewBeforeDays)").contains("renewal was due");
+        kv.getSpec().setTls(new KVClusterSpec.Tls());
+        kv.getSpec().getTls().setRenewBeforeDays(30);
+        assertThat(ClusterCertificates.renewalReason(good, ca, kv, NOW.plus(Duration.ofDays(61)))).contains("renewal was due");
+        assertThat(ClusterCertificates.renewalReason(good, ca, kv, NOW.plus(Duration.ofDays(59)))).isNull();
+
+        CertificateAuthority other = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(3650));
+        assertThat(ClusterCertificates.renewalReason(secretOf(other, ClusterCertificates.dnsNames(kv), NOW,
+                Duration.ofDays(90)), ca, kv, NOW)).contains("not one of the cluster's CA");
+        assertThat(ClusterCertificates.renewalReason(secretOf(ca, List.of("kv-rw"), NOW, Duration.ofDays(90)), ca, kv, NOW))
+                .contains("does not cover").contains("kv-ro.apps.svc");
+        Map<String, String> otherKey = new HashMap<>(good);
+        otherKey.put("tls.key", secretOf(ca, ClusterCertificates.dnsNames(kv), NOW, Duration.ofDays(90)).get("tls.key"));
+        assertThat(ClusterCertificates.renewalReason(otherKey, ca, kv, NOW)).isEqualTo("tls.key is not the key of tls.crt");
+        CertificateAuthority.Issued named = ca.issue("kvstore-operator", ClusterCertificates.dnsNames(kv),
+                ClusterCertificates.ipAddresses(), NOW, Duration.ofDays(90));
+        Map<String, String> otherName = new HashMap<>(good);
+        otherName.put("tls.crt", named.certificatePem());
+        otherName.put("tls.key", named.keyPem());
+        assertThat(ClusterCertificates.renewalReason(otherName, ca, kv, NOW)).contains("not CN=kv.apps");
+    }
+
+    @Test
+    void theStoresCommonNameHasADotSoNoClusterNamePassesForTheOperator() {
+        KVCluster named = cluster();
+        named.getMetadata().setName("kvstore-operator");
+        assertThat(ClusterCertificates.storeCommonName(named)).isEqualTo("kvstore-operator.apps")
+                .isNotEqualTo(KvNames.ADMIN_CLIENT);
+    }
+
+    @Test
+    void theCaKeyStaysInItsOwnSecretAndClientsGetOnlyItsCertificate() {
+        assertThat(ClusterCertificates.caSecret(kv, ca).getMetadata().getName()).isEqualTo("kv-ca");
+        assertThat(ClusterCertificates.caSecret(kv, ca).getStringData()).containsKeys("ca.crt", "ca.key");
+        assertThat(ClusterCertificates.caSecret(kv, ca).getMetadata().getOwnerReferences())
+                .as("kept when the cluster is deleted, like its volumes").isNullOrEmpty();
+        assertThat(ClusterCertificates.caConfigMap(kv, ca).getMetadata().getName()).isEqualTo("kv-ca-cert");
+        assertThat(ClusterCertificates.caConfigMap(kv, ca).getData()).containsOnlyKeys("ca.crt")
+                .containsEntry("ca.crt", ca.certificatePem());
+        assertThat(ClusterCertificates.tlsSecret(kv, ca, ca.issue("kv", List.of(), List.of(), NOW, Duration.ofDays(1)))
+                .getData()).doesNotContainKey("ca.key");
+    }
+}
