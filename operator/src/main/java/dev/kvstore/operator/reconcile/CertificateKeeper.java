@@ -81,8 +81,12 @@ final class CertificateKeeper {
         // user's) is left as it is, and said
         var caCertificate = client.configMaps().inNamespace(namespace).withName(KvNames.caCertificate(name)).get();
         refuseForeign(caCertificate, cluster, "ConfigMap " + KvNames.caCertificate(name));
-        client.resource(ClusterCertificates.caConfigMap(cluster, ca)).fieldManager(KvNames.FIELD_MANAGER)
-                .forceConflicts().serverSideApply();
+        if (caCertificate == null || caCertificate.getData() == null
+                || !ca.certificatePem().equals(caCertificate.getData().get(ClusterCertificates.CA_CERT))) {
+            // written when it differs only: a pass runs every second
+            client.resource(ClusterCertificates.caConfigMap(cluster, ca)).fieldManager(KvNames.FIELD_MANAGER)
+                    .forceConflicts().serverSideApply();
+        }
         Secret tls = client.secrets().inNamespace(namespace).withName(KvNames.tlsSecret(name)).get();
         refuseForeign(tls, cluster, "Secret " + KvNames.tlsSecret(name));
         String why = ClusterCertificates.renewalReason(decoded(tls), ca, cluster, now);
