@@ -324,7 +324,11 @@ class KvClusterE2E {
             });
             seconds = (System.nanoTime() - t0) / 1_000_000_000L;
             servedAtMicros = System.currentTimeMillis() * 1000;
-            Thread.sleep(3000);
+            long served = servedAtMicros;
+            // SETs on new TLS connections once the renewed certificate is served
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).stream()
+                            .filter(ack -> ack.micros() > served).count() >= 10);
         } finally {
             acknowledged = client.stopRespWriter(writer);
         }

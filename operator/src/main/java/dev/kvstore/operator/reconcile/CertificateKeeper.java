@@ -41,6 +41,19 @@ final class CertificateKeeper {
     private record AdminIdentity(String caPem, SSLContext context, Instant notAfter) {
     }
 
+    /**
+     * A pass runs every second: what was read and found good last time is not parsed and checked again
+     * while its Secret's resourceVersion (and the cluster's generation, for renewBeforeDays) is the same.
+     */
+    private record KnownCa(String resourceVersion, CertificateAuthority ca) {
+    }
+
+    private record GoodCertificate(String resourceVersion, String caPem, long generation, Instant dueAt) {
+    }
+
+    private final Map<String, KnownCa> knownCas = new ConcurrentHashMap<>();
+    private final Map<String, GoodCertificate> goodCertificates = new ConcurrentHashMap<>();
+
     CertificateKeeper(KubernetesClient client, Clock clock) {
         this.client = client;
         this.clock = clock;
@@ -89,8 +102,20 @@ final class CertificateKeeper {
         }
         Secret tls = client.secrets().inNamespace(namespace).withName(KvNames.tlsSecret(name)).get();
         refuseForeign(tls, cluster, "Secret " + KvNames.tlsSecret(name));
+        String key = namespace + "/" + name;
+        GoodCertificate good = goodCertificates.get(key);
+        long generation = cluster.getMetadata().getGeneration() == null ? 0 : cluster.getMetadata().getGeneration();
+        if (tls != null && good != null && good.resourceVersion().equals(tls.getMetadata().getResourceVersion())
+                && good.caPem().equals(ca.certificatePem()) && good.generation() == generation && now.isBefore(good.dueAt())) {
+            return;
+        }
         String why = ClusterCertificates.renewalReason(decoded(tls), ca, cluster, now);
-        if (why != null) {
+        if (why == null) {
+            Instant dueAt = CertificateAuthority.Pem.certificate(decoded(tls).get(ClusterCertificates.TLS_CERT)).getNotAfter()
+                    .toInstant().minus(ClusterCertificates.renewBefore(cluster));
+            goodCertificates.put(key, new GoodCertificate(tls.getMetadata().getResourceVersion(), ca.certificatePem(),
+                    generation, dueAt));
+        } else {
             CertificateAuthority.Issued issued = ca.issue(ClusterCertificates.storeCommonName(cluster),
                     ClusterCertificates.dnsNames(cluster),
                     ClusterCertificates.ipAddresses(), now, ClusterCertificates.validity(cluster));
@@ -130,7 +155,12 @@ final class CertificateKeeper {
     private CertificateAuthority caOf(KVCluster cluster) {
         String namespace = cluster.getMetadata().getNamespace();
         String secretName = KvNames.caSecret(cluster.getMetadata().getName());
-        Map<String, String> existing = decoded(client.secrets().inNamespace(namespace).withName(secretName).get());
+        Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+        KnownCa known = knownCas.get(namespace + "/" + secretName);
+        if (secret != null && known != null && known.resourceVersion().equals(secret.getMetadata().getResourceVersion())) {
+            return known.ca();
+        }
+        Map<String, String> existing = decoded(secret);
         if (existing == null) {
             CertificateAuthority made = CertificateAuthority.create(cluster.getMetadata().getName() + "-ca", clock.instant(),
                     ClusterCertificates.CA_VALIDITY);
@@ -151,7 +181,12 @@ final class CertificateKeeper {
                     + "made, which clients must then trust, and the stores refuse one another until each has the new "
                     + "certificate (rotating a CA without that is not done yet)");
         }
-        return CertificateAuthority.fromPem(existing.get(ClusterCertificates.CA_CERT), existing.get(ClusterCertificates.CA_KEY));
+        CertificateAuthority ca = CertificateAuthority.fromPem(existing.get(ClusterCertificates.CA_CERT),
+                existing.get(ClusterCertificates.CA_KEY));
+        if (secret != null) {
+            knownCas.put(namespace + "/" + secretName, new KnownCa(secret.getMetadata().getResourceVersion(), ca));
+        }
+        return ca;
     }
 
     private static Map<String, String> decoded(Secret secret) {

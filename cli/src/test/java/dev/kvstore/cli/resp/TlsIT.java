@@ -1,4 +1,4 @@
-package dev.kvstore.cli.tls;
+package dev.kvstore.cli.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -81,8 +80,8 @@ class TlsIT {
     @Test
     void redisCliAndJedisWriteOverTls13AndTheWriteReachesEverySecondaryOverMutualTls() throws Exception {
         NodeProcess primary = fixture.primary();
-        Result set = redisCli(primary.respPort(), "--cacert", caFile.toString(), "SET", "tls:cli", "over-tls");
-        assertThat(set.out()).as(set.toString()).isEqualTo("OK");
+        RedisTools.Result set = redisCli(primary.respPort(), "--cacert", caFile.toString(), "SET", "tls:cli", "over-tls");
+        assertThat(set.stdout().strip()).as(set.all()).isEqualTo("OK");
 
         try (Jedis jedis = jedis(primary.respPort(), SslContexts.of(ca.certificatePem(), null, null))) {
             assertThat(jedis.set("tls:jedis", "also")).isEqualTo("OK");
@@ -90,8 +89,8 @@ class TlsIT {
         }
         for (NodeProcess secondary : fixture.secondaries()) {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                Result got = redisCli(secondary.respPort(), "--cacert", caFile.toString(), "GET", "tls:jedis");
-                assertThat(got.out()).as(secondary.name() + ": " + got).isEqualTo("also");
+                RedisTools.Result got = redisCli(secondary.respPort(), "--cacert", caFile.toString(), "GET", "tls:jedis");
+                assertThat(got.stdout().strip()).as(secondary.name() + ": " + got.all()).isEqualTo("also");
             });
         }
         assertThat(negotiatedProtocol(primary.respPort(), SslContexts.of(ca.certificatePem(), null, null)))
@@ -108,8 +107,8 @@ class TlsIT {
             String answered = readWhatComes(plain.getInputStream());
             assertThat(answered).doesNotContain("+OK").doesNotContain("PONG");
         }
-        Result got = redisCli(fixture.primary().respPort(), "--cacert", caFile.toString(), "EXISTS", "tls:plain");
-        assertThat(got.out()).as(got.toString()).isEqualTo("0");
+        RedisTools.Result got = redisCli(fixture.primary().respPort(), "--cacert", caFile.toString(), "EXISTS", "tls:plain");
+        assertThat(got.stdout().strip()).as(got.all()).isEqualTo("0");
     }
 
     @Test
@@ -117,12 +116,12 @@ class TlsIT {
         CertificateAuthority other = CertificateAuthority.create("kv-local-ca", Instant.now(), Duration.ofDays(10));
         Path otherCa = Files.writeString(tlsRoot.resolve("other-ca.crt"), other.certificatePem());
 
-        Result refused = redisCli(fixture.primary().respPort(), "--cacert", otherCa.toString(), "SET", "tls:other", "x");
-        assertThat(refused.out() + refused.err()).as(refused.toString()).containsIgnoringCase("certificate verify failed");
+        RedisTools.Result refused = redisCli(fixture.primary().respPort(), "--cacert", otherCa.toString(), "SET", "tls:other", "x");
+        assertThat(refused.stdout() + refused.stderr()).as(refused.all()).containsIgnoringCase("certificate verify failed");
         assertThatThrownBy(() -> negotiatedProtocol(fixture.primary().respPort(), SslContexts.of(other.certificatePem(), null, null)))
                 .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
-        Result got = redisCli(fixture.primary().respPort(), "--cacert", caFile.toString(), "EXISTS", "tls:other");
-        assertThat(got.out()).isEqualTo("0");
+        RedisTools.Result got = redisCli(fixture.primary().respPort(), "--cacert", caFile.toString(), "EXISTS", "tls:other");
+        assertThat(got.stdout().strip()).isEqualTo("0");
     }
 
     @Test
@@ -272,30 +271,10 @@ class TlsIT {
         return read.toString();
     }
 
-    record Result(int code, String out, String err) {
-    }
-
-    private static Result redisCli(int port, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(onPath("redis-cli"), "-h", HOST, "-p", Integer.toString(port), "--tls"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).start();
-        process.getOutputStream().close();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("redis-cli did not finish: " + command);
-        }
-        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim(),
-                new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim());
-    }
-
-    private static String onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            Path candidate = Path.of(dir, tool);
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        throw new IllegalStateException(tool + " missing on PATH: run hack/test-tools.sh (./test does), "
-                + "or apt-get install redis-tools");
+    /** redis-cli over TLS (the Debian tool, found as the other Redis tests find it). */
+    private static RedisTools.Result redisCli(int port, String... args) throws IOException, InterruptedException {
+        List<String> withTls = new ArrayList<>(List.of("--tls"));
+        withTls.addAll(List.of(args));
+        return RedisTools.redisCli(port, withTls.toArray(String[]::new));
     }
 }
