@@ -1,0 +1,127 @@
+package dev.kvstore.cli.lin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A history of operations as clients saw them, for the linearizability checker (hack/lincheck):
+ * when each was invoked and when it completed (one monotonic clock), by which client, on which
+ * key, and how it ended: {@link Outcome#OK} with what the store answered, {@link Outcome#FAIL}
+ * when the store said nothing was applied, {@link Outcome#UNKNOWN} when it may or may not have
+ * been. Thread-safe; written as one JSON object a line.
+ */
+public final class History {
+
+    /** How an operation ended, as the checker reads it. */
+    public enum Outcome {
+        OK, FAIL, UNKNOWN
+    }
+
+    /** One operation: started by {@link #invoke}, ended once by one of its methods. */
+    public final class Op {
+        private final String client;
+        private final String op;
+        private final String key;
+        private final String value;
+        private final long call;
+        private boolean ended;
+
+        private Op(String client, String op, String key, String value) {
+            this.client = client;
+            this.op = op;
+            this.key = key;
+            this.value = value;
+            this.call = now();
+            open.add(this);
+        }
+
+        /** Answered: {@code result} is a get's value (null: absent), an append's new length, an incr's new value. */
+        public void ok(String result, String store) {
+            end(Outcome.OK, result, store);
+        }
+
+        /** Refused with nothing applied (a secondary's READONLY, a precondition's 503, a refused connect). */
+        public void fail(String store) {
+            end(Outcome.FAIL, null, store);
+        }
+
+        /** No answer, or one that says the write may or may not survive. */
+        public void unknown(String store) {
+            end(Outcome.UNKNOWN, null, store);
+        }
+
+        public void end(Outcome outcome, String result, String store) {
+            long returned = now();
+            synchronized (History.this) {
+                if (ended) {
+                    throw new IllegalStateException(op + " " + key + " ended twice");
+                }
+                ended = true;
+                open.remove(this);
+                ObjectNode record = JSON.createObjectNode()
+                        .put("client", client).put("op", op).put("key", key)
+                        .put("call", call).put("return", returned)
+                        .put("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT));
+                if (value != null) {
+                    record.put("value", value);
+                }
+                if (result != null) {
+                    record.put("result", result);
+                }
+                if (store != null) {
+                    record.put("store", store);
+                }
+                records.add(record);
+                counts[outcome.ordinal()].incrementAndGet();
+            }
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final long origin = System.nanoTime();
+    private final List<ObjectNode> records = new ArrayList<>();
+    private final java.util.Set<Op> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicLong[] counts = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+
+    private long now() {
+        return System.nanoTime() - origin;
+    }
+
+    public Op invoke(String client, String op, String key, String value) {
+        return new Op(client, op, key, value);
+    }
+
+    public long count(Outcome outcome) {
+        return counts[outcome.ordinal()].get();
+    }
+
+    public synchronized int size() {
+        return records.size();
+    }
+
+    /**
+     * Writes what was recorded so far. An operation still running ends here as unknown: a write
+     * never answered may still have been applied, and leaving it out would make its value appear
+     * from nowhere.
+     */
+    public synchronized void writeTo(Path file) throws IOException {
+        for (Op running : List.copyOf(open)) {
+            running.unknown(null);
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (ObjectNode record : records) {
+                out.write(JSON.writeValueAsString(record));
+                out.write('\n');
+            }
+        }
+    }
+}

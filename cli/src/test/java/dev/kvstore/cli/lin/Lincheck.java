@@ -1,0 +1,63 @@
+package dev.kvstore.cli.lin;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the linearizability checker (hack/lincheck, porcupine) on a recorded history and keeps its
+ * HTML visualization beside it. The checker's path comes from {@code KV_LINCHECK}, which ./test
+ * sets from {@code hack/lincheck.sh}; without it the test fails saying so (never skipped).
+ */
+public final class Lincheck {
+
+    /** The checker's verdict: its exit status (0 linearizable, 1 not, 2 timed out or bad input) and its summary line. */
+    public record Verdict(int exitStatus, String output, Path history, Path visualization) {
+        public boolean linearizable() {
+            return exitStatus == 0;
+        }
+
+        @Override
+        public String toString() {
+            return output.strip() + " (history " + history + ", visualization " + visualization + ")";
+        }
+    }
+
+    private Lincheck() {
+    }
+
+    public static Path binary() {
+        String path = System.getenv("KV_LINCHECK");
+        if (path == null || path.isBlank() || !Files.isExecutable(Path.of(path))) {
+            throw new IllegalStateException("the linearizability checker is missing (KV_LINCHECK=" + path
+                    + "): run `export KV_LINCHECK=$(hack/lincheck.sh | tail -n1)` (./test does)");
+        }
+        return Path.of(path);
+    }
+
+    /** Writes {@code history} to {@code dir}/{@code name}.jsonl and checks it; the visualization goes to {@code name}.html. */
+    public static Verdict check(History history, Path dir, String name) throws IOException, InterruptedException {
+        Path file = dir.resolve(name + ".jsonl");
+        history.writeTo(file);
+        return check(file, dir.resolve(name + ".html"));
+    }
+
+    public static Verdict check(Path historyFile, Path visualization) throws IOException, InterruptedException {
+        Process checker = new ProcessBuilder(binary().toString(), "-history", historyFile.toString(),
+                "-html", visualization.toString(), "-timeout", "120s")
+                .redirectErrorStream(true).start();
+        byte[] output = checker.getInputStream().readAllBytes();
+        if (!checker.waitFor(150, TimeUnit.SECONDS)) {
+            checker.destroyForcibly();
+            throw new IllegalStateException("lincheck did not finish in 150 s on " + historyFile);
+        }
+        return new Verdict(checker.exitValue(), new String(output, StandardCharsets.UTF_8), historyFile, visualization);
+    }
+
+    /** Where a test keeps its histories: target/lincheck (the build's artifacts). */
+    public static Path artifacts() throws IOException {
+        return Files.createDirectories(Path.of("target", "lincheck"));
+    }
+}
