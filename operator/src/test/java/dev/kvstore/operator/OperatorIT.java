@@ -931,6 +931,42 @@ class OperatorIT {
     }
 
     @Test
+    @Order(12)
+    void a_ca_secret_someone_else_made_under_the_clusters_name_is_never_taken_and_the_cluster_waits() {
+        // a Secret named <name>-ca made before the cluster by someone else (who holds its key): taking it as
+        // the cluster's CA would let them mint certificates the stores and the operator trust
+        var foreignCa = dev.kvstore.core.tls.CertificateAuthority.create("someone-elses-ca", java.time.Instant.now(),
+                Duration.ofDays(365));
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("foreign-ca")
+                .withNamespace(NS).endMetadata()
+                .withStringData(Map.of("ca.crt", foreignCa.certificatePem(), "ca.key", foreignCa.keyPem())).build()).create();
+        var before = client.secrets().inNamespace(NS).withName("foreign-ca").get();
+        KVCluster made = new KVCluster();
+        made.getMetadata().setName("foreign");
+        made.getMetadata().setNamespace(NS);
+        made.getSpec().setReplicas(1);
+        made.getSpec().getReplication().setMinSyncReplicas(0);
+        client.resource(made).create();
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                assertThat(cluster("foreign").getStatus().getConditions()).filteredOn(c -> c.getType().equals("TLS"))
+                        .singleElement().satisfies(c -> {
+                            assertThat(c.getStatus()).isEqualTo("False");
+                            assertThat(c.getReason()).isEqualTo("CertificateError");
+                            assertThat(c.getMessage()).contains("not one the operator made for this cluster");
+                        }));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(client.apps().statefulSets().inNamespace(NS).withName("foreign").get())
+                    .as("no store started on a CA that is not the cluster's").isNull();
+            assertThat(client.secrets().inNamespace(NS).withName("foreign-tls").get()).as("nothing issued from it").isNull();
+        });
+        assertThat(client.secrets().inNamespace(NS).withName("foreign-ca").get().getMetadata().getResourceVersion())
+                .as("left as it was").isEqualTo(before.getMetadata().getResourceVersion());
+        client.resources(KVCluster.class).inNamespace(NS).withName("foreign").delete();
+        client.secrets().inNamespace(NS).withName("foreign-ca").delete();
+    }
+
+    @Test
     @Order(13)
     void deleting_the_kvcluster_deletes_what_it_owns() {
         client.resources(KVCluster.class).inNamespace(NS).withName("alpha").delete();

@@ -32,7 +32,8 @@ public final class LocalTls {
 
     /**
      * Makes what is missing under {@code <dir>/tls} (the CA once; a certificate per store and for the
-     * admin caller, renewed when within 30 days of expiry) and answers the value of {@code kv.tls-dir}.
+     * admin caller, issued again when within 30 days of expiry or not signed by the CA on disk) and
+     * answers the value of {@code kv.tls-dir}.
      */
     public static String ensure(Path dir, List<String> storeNames) throws IOException {
         Path tls = dir.resolve("tls").toAbsolutePath();
@@ -69,8 +70,7 @@ public final class LocalTls {
     private static void issueIfDue(CertificateAuthority ca, Path dir, String commonName, List<String> dnsNames,
                                    List<String> ips, Instant now) throws IOException {
         Path certificate = dir.resolve("tls.crt");
-        if (Files.exists(certificate) && Files.exists(dir.resolve("tls.key")) && CertificateAuthority.Pem
-                .certificate(Files.readString(certificate)).getNotAfter().toInstant().isAfter(now.plus(Duration.ofDays(30)))) {
+        if (Files.exists(certificate) && Files.exists(dir.resolve("tls.key")) && stillGood(ca, Files.readString(certificate), now)) {
             return;
         }
         Files.createDirectories(dir);
@@ -79,6 +79,17 @@ public final class LocalTls {
         writePrivate(dir.resolve("tls.key"), issued.keyPem());
         Files.writeString(certificate, issued.certificatePem());
         Files.writeString(dir.resolve("ca.crt"), ca.certificatePem());
+    }
+
+    /** Signed by this CA (not one made before it) and not within 30 days of expiry. */
+    private static boolean stillGood(CertificateAuthority ca, String certificatePem, Instant now) {
+        try {
+            var certificate = CertificateAuthority.Pem.certificate(certificatePem);
+            certificate.verify(CertificateAuthority.Pem.certificate(ca.certificatePem()).getPublicKey());
+            return certificate.getNotAfter().toInstant().isAfter(now.plus(Duration.ofDays(30)));
+        } catch (RuntimeException | java.security.GeneralSecurityException e) {
+            return false;
+        }
     }
 
     private static void writePrivate(Path file, String content) throws IOException {

@@ -79,6 +79,10 @@ final class CertificateKeeper {
         }
         Instant now = clock.instant();
         SSLContext context = adminContext(cluster, ca, now);
+        String expiring = ClusterCertificates.caExpiringProblem(ca, cluster, now);
+        if (expiring != null) {
+            return new Result(context, expiring);
+        }
         try {
             keepStoreCertificate(cluster, ca, now);
             return new Result(context, null);
@@ -118,7 +122,7 @@ final class CertificateKeeper {
         } else {
             CertificateAuthority.Issued issued = ca.issue(ClusterCertificates.storeCommonName(cluster),
                     ClusterCertificates.dnsNames(cluster),
-                    ClusterCertificates.ipAddresses(), now, ClusterCertificates.validity(cluster));
+                    ClusterCertificates.ipAddresses(), now, ClusterCertificates.validityFrom(cluster, ca, now));
             client.resource(ClusterCertificates.tlsSecret(cluster, ca, issued)).fieldManager(KvNames.FIELD_MANAGER)
                     .forceConflicts().serverSideApply();
             LOG.infof("%s/%s: issued the stores' certificate (%s), valid until %s", namespace, name, why,
@@ -142,10 +146,14 @@ final class CertificateKeeper {
         String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
         AdminIdentity known = adminIdentities.get(key);
         if (known != null && known.caPem().equals(ca.certificatePem())
-                && now.isBefore(known.notAfter().minus(ADMIN_CLIENT_RENEW_BEFORE))) {
+                && (now.isBefore(known.notAfter().minus(ADMIN_CLIENT_RENEW_BEFORE))
+                    // capped at the CA's expiry: issuing again would not last longer
+                    || !known.notAfter().isBefore(ca.notAfter()))) {
             return known.context();
         }
-        CertificateAuthority.Issued issued = ca.issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), now, ADMIN_CLIENT_VALIDITY);
+        Duration caLeft = Duration.between(now, ca.notAfter());
+        CertificateAuthority.Issued issued = ca.issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), now,
+                caLeft.compareTo(ADMIN_CLIENT_VALIDITY) < 0 ? caLeft : ADMIN_CLIENT_VALIDITY);
         SSLContext context = SslContexts.forClusterMembers(ca.certificatePem(), issued.certificatePem(), issued.keyPem());
         adminIdentities.put(key, new AdminIdentity(ca.certificatePem(), context, issued.notAfter()));
         return context;
@@ -161,6 +169,7 @@ final class CertificateKeeper {
             return known.ca();
         }
         Map<String, String> existing = decoded(secret);
+        Map<String, String> labels = secret == null ? null : secret.getMetadata().getLabels();
         if (existing == null) {
             CertificateAuthority made = CertificateAuthority.create(cluster.getMetadata().getName() + "-ca", clock.instant(),
                     ClusterCertificates.CA_VALIDITY);
@@ -171,15 +180,15 @@ final class CertificateKeeper {
                 if (e.getCode() != 409) {
                     throw e;
                 }
-                existing = decoded(client.secrets().inNamespace(namespace).withName(secretName).get());
+                // made meanwhile by another pass, or by someone else: checked like any other
+                secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+                existing = decoded(secret);
+                labels = secret == null ? null : secret.getMetadata().getLabels();
             }
         }
-        if (existing == null || existing.get(ClusterCertificates.CA_CERT) == null
-                || existing.get(ClusterCertificates.CA_KEY) == null) {
-            throw new IllegalStateException("Secret " + secretName + " has no " + ClusterCertificates.CA_CERT + " and "
-                    + ClusterCertificates.CA_KEY + ": the operator keeps the cluster's CA there. Deleting it has a new CA "
-                    + "made, which clients must then trust, and the stores refuse one another until each has the new "
-                    + "certificate (rotating a CA without that is not done yet)");
+        String problem = ClusterCertificates.caProblem(labels, existing, cluster, clock.instant());
+        if (problem != null) {
+            throw new IllegalStateException(problem);
         }
         CertificateAuthority ca = CertificateAuthority.fromPem(existing.get(ClusterCertificates.CA_CERT),
                 existing.get(ClusterCertificates.CA_KEY));

@@ -67,10 +67,12 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     });
     private final KubernetesClient client;
 
-    private record AdminKey(String secret, javax.net.ssl.SSLContext tls) {
+    /** A cluster's admin client and what it was made with: made again when either changes. */
+    private record Admin(String secret, javax.net.ssl.SSLContext tls, AdminClient client) {
     }
 
-    private final Map<AdminKey, AdminClient> adminBySecret = new java.util.concurrent.ConcurrentHashMap<>();
+    /** By cluster (namespace/name): one client each, replaced (not added to) when its secret or certificate changes. */
+    private final Map<String, Admin> admins = new java.util.concurrent.ConcurrentHashMap<>();
     /** Clusters already told about in the log as kept without client authentication (by uid). */
     private static final String CLIENT_AUTH = "ClientAuthentication";
     private static final String TLS = "TLS";
@@ -98,8 +100,10 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 java.nio.charset.StandardCharsets.UTF_8).trim();
         // the TLS context is the same object until the operator's certificate is renewed (CertificateKeeper);
         // SSLContext's equality is identity
-        return adminBySecret.computeIfAbsent(new AdminKey(value, tls), k -> new AdminClient(value, Duration.ofMillis(500),
-                StoreMember::olderReleaseAdminUrl, tls));
+        String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+        return admins.compute(key, (k, known) -> known != null && known.secret().equals(value) && known.tls() == tls ? known
+                : new Admin(value, tls, new AdminClient(value, Duration.ofMillis(500), StoreMember::olderReleaseAdminUrl, tls)))
+                .client();
     }
 
     @Override
@@ -162,6 +166,13 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 certificateError = "the certificates could not be made or renewed: " + certificates.error();
                 LOG.warnf("%s/%s: %s", namespace, name, certificateError);
             }
+        }
+        if (tls.enabled() && certificateError != null && running == null) {
+            // a new cluster waits for its own certificates: its pods would mount whatever Secret bears the
+            // name (a foreign one: another CA, another party's key) or none at all
+            setCondition(cluster, TLS, false, "CertificateError", certificateError);
+            new StatusWriter(context).write(cluster);
+            return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(Duration.ofSeconds(5));
         }
         if (storesWithTls && adminTls == null) {
             // without the CA no admin call reaches a store with TLS: supervising blind would take a healthy

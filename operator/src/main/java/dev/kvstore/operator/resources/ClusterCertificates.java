@@ -75,6 +75,67 @@ public final class ClusterCertificates {
         return Duration.ofDays(days);
     }
 
+    /**
+     * How long a certificate issued now is valid: the spec's validity, but never past the CA's own
+     * expiry (a certificate that outlives its CA is refused by every client from that day on).
+     */
+    public static Duration validityFrom(KVCluster cluster, CertificateAuthority ca, Instant now) {
+        Duration wanted = validity(cluster);
+        Duration caLeft = Duration.between(now, ca.notAfter());
+        return caLeft.compareTo(wanted) < 0 ? caLeft : wanted;
+    }
+
+    /**
+     * Why the Secret {@code <name>-ca} cannot serve as the cluster's CA, or null when it can: it is
+     * not one the operator made for this cluster (a Secret of that name made before, by a user or
+     * cert-manager, is never taken over: whoever made it may hold its key), it lacks the CA, its key is
+     * not its certificate's, or the CA has expired.
+     *
+     * @param labels the Secret's labels; {@code data} its decoded values
+     */
+    public static String caProblem(Map<String, String> labels, Map<String, String> data, KVCluster cluster, Instant now) {
+        String name = cluster.getMetadata().getName();
+        String secretName = KvNames.caSecret(name);
+        Map<String, String> ours = KvNames.labels(name);
+        if (labels == null || !"kv-operator".equals(labels.get("app.kubernetes.io/managed-by"))
+                || !name.equals(labels.get(KvNames.CLUSTER_LABEL))) {
+            return "Secret " + secretName + " exists and is not one the operator made for this cluster (labels "
+                    + labels + ", expected " + ours + "): it is left as it is; rename or delete it, or set "
+                    + "spec.tls.enabled: false";
+        }
+        if (data == null || data.get(CA_CERT) == null || data.get(CA_KEY) == null) {
+            return "Secret " + secretName + " has no " + CA_CERT + " and " + CA_KEY + ": the operator keeps the cluster's "
+                    + "CA there. Deleting it has a new CA made, which clients must then trust, and the stores refuse one "
+                    + "another until each has the new certificate (rotating a CA without that is not done yet)";
+        }
+        X509Certificate certificate;
+        try {
+            certificate = CertificateAuthority.Pem.certificate(data.get(CA_CERT));
+        } catch (RuntimeException e) {
+            return "Secret " + secretName + ": " + CA_CERT + " cannot be read (" + e.getMessage() + ")";
+        }
+        if (!keyMatches(certificate, data.get(CA_KEY))) {
+            return "Secret " + secretName + ": " + CA_KEY + " is not the key of " + CA_CERT
+                    + " (every certificate signed with it would fail to verify)";
+        }
+        if (!now.isBefore(certificate.getNotAfter().toInstant())) {
+            return "the cluster's CA in Secret " + secretName + " expired at " + certificate.getNotAfter().toInstant()
+                    + " (rotating a CA is not done by the operator yet)";
+        }
+        return null;
+    }
+
+    /**
+     * Null while the CA outlasts the renewal window; otherwise the error to report instead of issuing
+     * the stores' certificate: a certificate issued now could not reach its renewal date before the CA
+     * expires, and issuing one every pass would not help.
+     */
+    public static String caExpiringProblem(CertificateAuthority ca, KVCluster cluster, Instant now) {
+        Instant limit = ca.notAfter().minus(renewBefore(cluster));
+        return now.isBefore(limit) ? null : "the cluster's CA expires at " + ca.notAfter() + ", within renewBeforeDays: "
+                + "the stores' certificate is not renewed any more (rotating a CA is not done by the operator yet)";
+    }
+
     public static Duration renewBefore(KVCluster cluster) {
         KVClusterSpec.Tls tls = cluster.getSpec().getTls();
         int days = tls == null || tls.getRenewBeforeDays() == null ? 7 : tls.getRenewBeforeDays();
@@ -105,6 +166,9 @@ public final class ClusterCertificates {
         }
         if (!certificate.getSubjectX500Principal().getName().equals("CN=" + storeCommonName(cluster))) {
             return "it is for " + certificate.getSubjectX500Principal().getName() + ", not CN=" + storeCommonName(cluster);
+        }
+        if (certificate.getNotAfter().toInstant().isAfter(ca.notAfter())) {
+            return "it outlives the cluster's CA (" + ca.notAfter() + ")";
         }
         Instant due = certificate.getNotAfter().toInstant().minus(renewBefore(cluster));
         if (!now.isBefore(due)) {

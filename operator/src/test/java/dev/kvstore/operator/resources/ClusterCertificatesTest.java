@@ -101,4 +101,53 @@ class ClusterCertificatesTest {
         assertThat(ClusterCertificates.tlsSecret(kv, ca, ca.issue("kv", List.of(), List.of(), NOW, Duration.ofDays(1)))
                 .getData()).doesNotContainKey("ca.key");
     }
+
+    @Test
+    void aCaSecretIsTakenOnlyWhenTheOperatorMadeItForThisClusterWithAMatchingKeyAndNotExpired() {
+        Map<String, String> labels = ClusterCertificates.caSecret(kv, ca).getMetadata().getLabels();
+        Map<String, String> data = ClusterCertificates.caSecret(kv, ca).getStringData();
+        assertThat(ClusterCertificates.caProblem(labels, data, kv, NOW)).isNull();
+
+        assertThat(ClusterCertificates.caProblem(Map.of("app", "cert-manager"), data, kv, NOW))
+                .as("a Secret of that name made by someone else").contains("not one the operator made for this cluster");
+        assertThat(ClusterCertificates.caProblem(null, data, kv, NOW)).contains("not one the operator made");
+        KVCluster other = cluster();
+        other.getMetadata().setName("other");
+        assertThat(ClusterCertificates.caProblem(ClusterCertificates.caSecret(other, ca).getMetadata().getLabels(), data,
+                kv, NOW)).as("another cluster's").contains("not one the operator made");
+
+        assertThat(ClusterCertificates.caProblem(labels, Map.of("ca.crt", ca.certificatePem()), kv, NOW)).contains("has no");
+        CertificateAuthority another = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(3650));
+        assertThat(ClusterCertificates.caProblem(labels, Map.of("ca.crt", ca.certificatePem(), "ca.key", another.keyPem()),
+                kv, NOW)).as("a key that is not the certificate's: every issued certificate would fail to verify")
+                .contains("ca.key is not the key of ca.crt");
+        assertThat(ClusterCertificates.caProblem(labels, data, kv, NOW.plus(Duration.ofDays(3651)))).contains("expired");
+    }
+
+    @Test
+    void noCertificateOutlivesItsCaAndACaAboutToExpireStopsRenewalInsteadOfRenewingEveryPass() {
+        CertificateAuthority shortLived = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(30));
+        assertThat(ClusterCertificates.validityFrom(kv, shortLived, NOW)).isEqualTo(Duration.ofDays(30));
+        assertThat(ClusterCertificates.validityFrom(kv, ca, NOW)).isEqualTo(Duration.ofDays(90));
+
+        Map<String, String> outliving = secretOf(shortLived, ClusterCertificates.dnsNames(kv), NOW, Duration.ofDays(90));
+        assertThat(ClusterCertificates.renewalReason(outliving, shortLived, kv, NOW)).contains("outlives the cluster's CA");
+        Map<String, String> capped = secretOf(shortLived, ClusterCertificates.dnsNames(kv), NOW,
+                ClusterCertificates.validityFrom(kv, shortLived, NOW));
+        assertThat(ClusterCertificates.renewalReason(capped, shortLived, kv, NOW)).isNull();
+
+        assertThat(ClusterCertificates.caExpiringProblem(shortLived, kv, NOW)).isNull();
+        assertThat(ClusterCertificates.caExpiringProblem(shortLived, kv, NOW.plus(Duration.ofDays(23))))
+                .as("within renewBeforeDays (7) of the CA's expiry").contains("expires at");
+        assertThat(ClusterCertificates.renewalReason(capped, shortLived, kv, NOW.plus(Duration.ofDays(23))))
+                .as("what would otherwise have the certificate issued again at every pass").contains("renewal was due");
+    }
+
+    @Test
+    void aStoresSecretWhoseCaCertificateIsNotTheClustersIsRenewed() {
+        Map<String, String> good = secretOf(ca, ClusterCertificates.dnsNames(kv), NOW, Duration.ofDays(90));
+        Map<String, String> otherCaFile = new HashMap<>(good);
+        otherCaFile.put("ca.crt", CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(3650)).certificatePem());
+        assertThat(ClusterCertificates.renewalReason(otherCaFile, ca, kv, NOW)).isEqualTo("the Secret's ca.crt is not the cluster's CA");
+    }
 }

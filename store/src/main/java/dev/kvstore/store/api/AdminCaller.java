@@ -41,16 +41,22 @@ interface AdminCaller {
         };
     }
 
+    /**
+     * The subject's one common name; empty when it has none or several (clients disagree on which of
+     * several counts, so such a certificate names no one: a CA that signs subjects it does not control
+     * could otherwise put the operator's name beside another).
+     */
     static String commonNameOf(X509Certificate certificate) {
+        List<String> names = new java.util.ArrayList<>();
         try {
             for (Rdn rdn : new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
                 if ("CN".equalsIgnoreCase(rdn.getType())) {
-                    return String.valueOf(rdn.getValue());
+                    names.add(String.valueOf(rdn.getValue()));
                 }
             }
         } catch (InvalidNameException e) {
             return "";
         }
-        return "";
+        return names.size() == 1 ? names.get(0) : "";
     }
 }
