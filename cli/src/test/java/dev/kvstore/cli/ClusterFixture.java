@@ -32,7 +32,18 @@ public final class ClusterFixture implements AutoCloseable {
         this(Files.createTempDirectory("kv-" + name), settings, freeBasePort(settings.nodes()));
     }
 
+    /** Stores placed by {@code placement} (network namespaces of a fault test) instead of on loopback. */
+    public ClusterFixture(String name, LocalClusterSettings settings,
+                          java.util.function.IntFunction<NodeProcess.Placement> placement) throws IOException {
+        this(Files.createTempDirectory("kv-" + name), settings, freeBasePort(settings.nodes()), placement);
+    }
+
     ClusterFixture(Path dir, LocalClusterSettings settings, int basePort) throws IOException {
+        this(dir, settings, basePort, i -> NodeProcess.Placement.LOOPBACK);
+    }
+
+    private ClusterFixture(Path dir, LocalClusterSettings settings, int basePort,
+                           java.util.function.IntFunction<NodeProcess.Placement> placement) throws IOException {
         this.dir = dir;
         String jar = System.getProperty("kv.store.jar");
         if (jar == null || !Files.exists(Path.of(jar))) {
@@ -41,7 +52,7 @@ public final class ClusterFixture implements AutoCloseable {
         this.cluster = new LocalCluster(dir, Path.of(jar), basePort, settings, line -> {
             events.add(line);
             System.out.println("[supervisor] " + line);
-        });
+        }, placement);
         this.client = new KvClient(cluster.urls(), Duration.ofSeconds(8));
     }
 

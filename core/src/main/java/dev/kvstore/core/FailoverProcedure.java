@@ -47,9 +47,13 @@ public final class FailoverProcedure {
         void record(long epoch) throws IOException;
     }
 
-    /** What happened: promoted (with whom, whether possibly lossy) or waiting (why). */
+    /**
+     * What happened: promoted (with whom, whether possibly lossy) or waiting (why); {@code reachedAStore}:
+     * some store answered its fence (an attempt that reached none says more about the supervisor's own
+     * network than about the primary).
+     */
     public record Outcome(boolean promoted, String winner, long epoch, String reason, boolean possiblyLossy,
-                          Duration took, List<String> notRepointed) {
+                          Duration took, List<String> notRepointed, boolean reachedAStore) {
     }
 
     private final StoreAdmin admin;
@@ -87,6 +91,19 @@ public final class FailoverProcedure {
      */
     public <M extends Member> Outcome run(List<M> members, M lost, boolean lostIsGone, long epoch, EpochLedger ledger,
                                           ReplicationMode mode, int minSyncReplicas, boolean force) throws IOException {
+        return run(members, lost, lostIsGone, epoch, ledger, mode, minSyncReplicas, force, false);
+    }
+
+    /**
+     * @param reelectLost the lost primary is promoted again, in the new epoch, when it answers its fence
+     *                    holding the most up-to-date log of all that answered: for an election whose
+     *                    earlier attempts reached no store at all, so that a supervisor cut off from every
+     *                    store (and not the primary from its secondaries) demotes no one once it reaches
+     *                    them again. Still fenced first, so a fence of the election arriving late changes nothing.
+     */
+    public <M extends Member> Outcome run(List<M> members, M lost, boolean lostIsGone, long epoch, EpochLedger ledger,
+                                          ReplicationMode mode, int minSyncReplicas, boolean force, boolean reelectLost)
+            throws IOException {
         long started = System.nanoTime();
         List<M> others = members.stream().filter(m -> m != lost).toList();
         // at the first election any store may have been the last primary: count all of them as
@@ -96,7 +113,7 @@ public final class FailoverProcedure {
         String hopeless = FailoverPolicy.cannotSucceed(clusterSize, minSyncReplicas, mode, askable, force);
         if (hopeless != null) {
             return new Outcome(false, null, epoch, hopeless, false, Duration.ofNanos(System.nanoTime() - started),
-                    List.of());
+                    List.of(), false);
         }
         ledger.record(epoch);
         // the lost primary is fenced too, in parallel: one that still runs steps down at once and fails the
@@ -114,9 +131,25 @@ public final class FailoverProcedure {
         for (int i = 0; i < others.size(); i++) {
             candidates.add(candidate(others.get(i).name(), fences.get(i).join()));
         }
-        FailoverDecision decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);
         // only a lost primary that may serve again counts (a terminating pod has no address to serve at)
         boolean lostMayCount = lost != null && lost.adminUrl() != null;
+        if (reelectLost && lostFence != null && lostMayCount) {
+            ReplicaCandidate lostPrimary = candidate(lost.name(), lostFence.join());
+            boolean holdsMost = lostPrimary.reachable() && candidates.stream().filter(ReplicaCandidate::reachable)
+                    .allMatch(c -> c.position().compareTo(lostPrimary.position()) <= 0);
+            if (holdsMost) {
+                // fenced now, it acknowledges nothing more; promoted again, it holds every write it acknowledged
+                admin.promote(lost.adminUrl(), epoch, true);
+                List<M> all = new ArrayList<>(others);
+                all.add(lost);
+                List<String> notRepointed = pointAt(all, lost, epoch);
+                return new Outcome(true, lost.name(), epoch, lost.name() + " kept: it answers at "
+                        + lostPrimary.position() + ", the most up-to-date log, and this election reached no store"
+                        + " before (the supervisor, not the primary, was cut off)", false,
+                        Duration.ofNanos(System.nanoTime() - started), notRepointed, true);
+            }
+        }
+        FailoverDecision decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);
         if (decision instanceof FailoverDecision.Wait && lostFence != null && lostMayCount) {
             // too few secondaries answered: a lost primary that answers its fence is fenced now, so it
             // acknowledges nothing more, and its log holds every write it acknowledged; it counts among
@@ -128,9 +161,11 @@ public final class FailoverProcedure {
                 decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);
             }
         }
+        boolean reachedAStore = candidates.stream().anyMatch(ReplicaCandidate::reachable)
+                || (lostFence != null && lostFence.isDone() && lostFence.join() != null);
         if (decision instanceof FailoverDecision.Wait wait) {
             return new Outcome(false, null, epoch, wait.reason(), false, Duration.ofNanos(System.nanoTime() - started),
-                    List.of());
+                    List.of(), reachedAStore);
         }
         FailoverDecision.Promote promote = (FailoverDecision.Promote) decision;
         M winner = asked.stream().filter(m -> m.name().equals(promote.candidate().name())).findFirst().orElseThrow();
@@ -138,7 +173,7 @@ public final class FailoverProcedure {
         admin.promote(winner.adminUrl(), epoch, lostIsGone || lost == null || winner == lost);
         List<String> notRepointed = pointAt(asked, winner, epoch);
         return new Outcome(true, winner.name(), epoch, promote.reason(), promote.possiblyLossy(),
-                Duration.ofNanos(System.nanoTime() - started), notRepointed);
+                Duration.ofNanos(System.nanoTime() - started), notRepointed, true);
     }
 
     /** Tells every other addressed member to follow the new primary; returns those that could not be told. */

@@ -53,6 +53,40 @@ class FailoverProcedureTest {
     }
 
     @Test
+    @DisplayName("told to re-elect (earlier attempts reached no store): the lost primary answering with the most up-to-date log is kept, fenced first")
+    void a_lost_primary_that_answers_with_the_most_up_to_date_log_is_reelected_when_told() throws Exception {
+        var members = threeStoresAt(12, 10, 11);
+        var kv0 = members.get(0);
+
+        var outcome = procedure.run(members, kv0, false, 2, recorded::add, ReplicationMode.SYNC, 1, false, true);
+
+        assertThat(outcome.promoted()).isTrue();
+        assertThat(outcome.winner()).isEqualTo("kv-0");
+        assertThat(recorded).containsExactly(2L);
+        assertThat(stores.calls.indexOf("fence kv-0@2")).isLessThan(stores.calls.indexOf("promote kv-0@2 gone"));
+        assertThat(stores.sent("follow")).containsExactlyInAnyOrder("follow kv-1@2 kv-0:7400", "follow kv-2@2 kv-0:7400");
+    }
+
+    @Test
+    @DisplayName("told to re-elect, but a secondary holds more than the lost primary: the policy chooses as usual")
+    void a_lost_primary_behind_a_secondary_is_not_reelected() throws Exception {
+        var members = threeStoresAt(10, 9, 11);
+        var kv0 = members.get(0);
+
+        var outcome = procedure.run(members, kv0, false, 2, recorded::add, ReplicationMode.SYNC, 1, false, true);
+
+        assertThat(outcome.winner()).isEqualTo("kv-2");
+    }
+
+    @Test
+    @DisplayName("not told to re-elect: a lost primary that answers is replaced by the most up-to-date secondary")
+    void a_lost_primary_that_answers_is_replaced_unless_told() throws Exception {
+        var members = threeStoresAt(12, 10, 11);
+
+        assertThat(failover(members, members.get(0), false).winner()).isEqualTo("kv-2");
+    }
+
+    @Test
     @DisplayName("too few secondaries answer: the lost primary that answers its fence counts among the stores asked")
     void the_lost_primary_counts_when_secondaries_are_too_few() throws Exception {
         var members = threeStoresAt(8, 10, 11);

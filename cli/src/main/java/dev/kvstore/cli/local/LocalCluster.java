@@ -30,6 +30,12 @@ public final class LocalCluster implements AutoCloseable {
 
     public LocalCluster(Path dir, Path storeJar, int basePort, LocalClusterSettings settings, Consumer<String> events)
             throws IOException {
+        this(dir, storeJar, basePort, settings, events, i -> NodeProcess.Placement.LOOPBACK);
+    }
+
+    /** Stores placed by {@code placement} (by index) instead of on loopback. */
+    public LocalCluster(Path dir, Path storeJar, int basePort, LocalClusterSettings settings, Consumer<String> events,
+                        java.util.function.IntFunction<NodeProcess.Placement> placement) throws IOException {
         this.dir = dir.toAbsolutePath();
         this.storeJar = storeJar;
         this.settings = settings;
@@ -41,7 +47,7 @@ public final class LocalCluster implements AutoCloseable {
         this.secret = loadOrCreateSecret(this.dir.resolve("secret"));
         for (int i = 0; i < settings.nodes(); i++) {
             String name = storeName(i);
-            nodes.add(new NodeProcess(name, NodeProcess.Ports.of(basePort, i), this.dir.resolve(name),
+            nodes.add(new NodeProcess(name, NodeProcess.Ports.of(basePort, i), placement.apply(i), this.dir.resolve(name),
                     this.dir.resolve(name + ".log")));
         }
     }

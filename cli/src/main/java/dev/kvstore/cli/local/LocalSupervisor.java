@@ -12,6 +12,7 @@ import dev.kvstore.core.supervision.PrimaryHealth;
 import dev.kvstore.core.supervision.PrimaryWatch;
 import dev.kvstore.core.supervision.Repointer;
 import dev.kvstore.core.supervision.StatusPoll;
+import dev.kvstore.core.supervision.Unaddressed;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -228,7 +229,11 @@ public final class LocalSupervisor implements AutoCloseable {
      */
     private synchronized boolean electPrimary(NodeProcess lost, String reason, boolean lostIsGone,
                                               StatusPoll<NodeProcess> poll) throws IOException {
-        FailoverProcedure.Outcome outcome = elector.attempt(elections, nodes, lost, lostIsGone, poll.highestEpoch(epoch),
+        // a store that did not answer its status call just now is not asked (as the operator does): when
+        // too few are left, the attempt waits without recording an epoch or fencing anyone
+        List<FailoverProcedure.Member> members = nodes.stream().<FailoverProcedure.Member>map(node ->
+                node == lost || poll.answering().containsKey(node) ? node : Unaddressed.of(node)).toList();
+        FailoverProcedure.Outcome outcome = elector.attempt(elections, members, lost, lostIsGone, poll.highestEpoch(epoch),
                 recorded -> {
                     writeState(recorded);
                     epoch = recorded;
@@ -246,6 +251,9 @@ public final class LocalSupervisor implements AutoCloseable {
         outcome.notRepointed().forEach(name -> events.accept("could not point " + name + " at the new primary yet"));
         if (lost == null) {
             events.accept("epoch " + outcome.epoch() + ": " + winner.name() + " is primary (" + outcome.reason() + ")");
+        } else if (winner == lost) {
+            // re-elected in a new term, not replaced: no failover (see ElectionState#reelectsLost)
+            events.accept("epoch " + outcome.epoch() + ": " + winner.name() + " stays primary (" + outcome.reason() + ")");
         } else {
             failovers.add(new Failover(lost.name(), winner.name(), outcome.epoch(), outcome.took(), reason));
             events.accept("FAILOVER epoch " + outcome.epoch() + ": " + lost.name() + " -> " + winner.name() + " in "

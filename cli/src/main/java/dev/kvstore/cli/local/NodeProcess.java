@@ -18,8 +18,22 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         }
     }
 
+    /**
+     * Where a store runs: the address it binds and is reached at, and what its command is started
+     * through. On loopback by default; the fault tests put each store in a network namespace of its
+     * own ({@code ip netns exec <ns>}), so that partitions are real network faults.
+     */
+    public record Placement(String host, List<String> launcher) {
+        public static final Placement LOOPBACK = new Placement("127.0.0.1", List.of());
+
+        public Placement {
+            launcher = List.copyOf(launcher);
+        }
+    }
+
     private final String name;
     private final Ports ports;
+    private final Placement placement;
     private final Path dataDir;
     private final Path logFile;
     private volatile Process process;
@@ -31,8 +45,13 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
     private volatile String adminScheme = "http";
 
     public NodeProcess(String name, Ports ports, Path dataDir, Path logFile) {
+        this(name, ports, Placement.LOOPBACK, dataDir, logFile);
+    }
+
+    public NodeProcess(String name, Ports ports, Placement placement, Path dataDir, Path logFile) {
         this.name = name;
         this.ports = ports;
+        this.placement = placement;
         this.dataDir = dataDir;
         this.logFile = logFile;
     }
@@ -41,19 +60,19 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         if (process != null && process.isAlive()) {
             return;
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(placement.launcher());
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + settings.heapMb() + "m");
         command.add("-XX:+UseSerialGC");
         // a store that runs out of memory anyway ends at once: the supervisor sees a dead process, not a zombie
         command.add("-XX:+ExitOnOutOfMemoryError");
         command.add("-Dquarkus.http.port=" + ports.http());
-        command.add("-Dquarkus.http.host=127.0.0.1");
+        command.add("-Dquarkus.http.host=" + placement.host());
         command.add("-Dkv.node-id=" + name);
         command.add("-Dkv.cluster-id=" + settings.clusterId());
-        command.add("-Dkv.replication-host=127.0.0.1");
+        command.add("-Dkv.replication-host=" + placement.host());
         command.add("-Dkv.replication-port=" + ports.replication());
-        command.add("-Dkv.resp-host=127.0.0.1");
+        command.add("-Dkv.resp-host=" + placement.host());
         command.add("-Dkv.resp-port=" + ports.resp());
         command.add("-Dkv.data-dir=" + dataDir);
         command.add("-Dkv.mode=" + settings.mode());
@@ -68,9 +87,9 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         builder.environment().put("KV_SECRET", secret);
         // settings newer than the previous release go by environment, as the operator gives them to pods: a
         // store of another release ignores one it does not know, where a -D property it does not know stops it
-        builder.environment().put("KV_ADMIN_HOST", "127.0.0.1");
+        builder.environment().put("KV_ADMIN_HOST", placement.host());
         builder.environment().put("KV_ADMIN_PORT", Integer.toString(ports.admin()));
-        builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        builder.environment().put("QUARKUS_MANAGEMENT_HOST", placement.host());
         builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(ports.management()));
         // "{node}" in a value is this store's name: settings of one store each, such as its TLS directory
         settings.storeProperties().forEach((key, value) ->
@@ -95,22 +114,27 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
 
     @Override
     public String adminUrl() {
-        return adminScheme + "://127.0.0.1:" + ports.admin();
+        return adminScheme + "://" + placement.host() + ":" + ports.admin();
     }
 
     @Override
     public String httpUrl() {
-        return "http://127.0.0.1:" + ports.http();
+        return "http://" + placement.host() + ":" + ports.http();
     }
 
     /** Where Prometheus scrapes this store: {@code /metrics} on Quarkus's management interface. */
     public String managementUrl() {
-        return "http://127.0.0.1:" + ports.management();
+        return "http://" + placement.host() + ":" + ports.management();
     }
 
     @Override
     public String replicationAddress() {
-        return "127.0.0.1:" + ports.replication();
+        return placement.host() + ":" + ports.replication();
+    }
+
+    /** The address the store binds and is reached at (127.0.0.1 unless placed elsewhere). */
+    public String host() {
+        return placement.host();
     }
 
     /** The Redis-protocol port: {@code redis-cli -p} this. */

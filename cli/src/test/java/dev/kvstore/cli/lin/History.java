@@ -91,8 +91,21 @@ public final class History {
     private final java.util.Set<Op> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong[] counts = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
 
-    private long now() {
+    /** This history's clock (nanoseconds since it began): what {@code call} and {@code return} are measured in. */
+    public long now() {
         return System.nanoTime() - origin;
+    }
+
+    /**
+     * The writes (put, append, incr) sent to {@code store} after {@code since} (this history's clock)
+     * that ended with {@code outcome}; null: any outcome.
+     */
+    public synchronized long writesTo(String store, long since, Outcome outcome) {
+        return records.stream()
+                .filter(r -> store.equals(r.path("store").asText()) && r.path("call").asLong() > since)
+                .filter(r -> !"get".equals(r.path("op").asText()))
+                .filter(r -> outcome == null || outcome.name().equalsIgnoreCase(r.path("outcome").asText()))
+                .count();
     }
 
     public Op invoke(String client, String op, String key, String value) {

@@ -54,7 +54,7 @@ final class RespClientLoop implements Runnable {
     private boolean connect() {
         NodeProcess target = stores.get(store);
         try {
-            jedis = new Jedis(new HostAndPort("127.0.0.1", target.respPort()), DefaultJedisClientConfig.builder()
+            jedis = new Jedis(new HostAndPort(target.host(), target.respPort()), DefaultJedisClientConfig.builder()
                     .connectionTimeoutMillis(500).socketTimeoutMillis(2_000).build());
             jedis.ping();
             return true;

@@ -59,6 +59,23 @@ final class Workload implements AutoCloseable {
         return all;
     }
 
+    /**
+     * The clients every fault test runs: 3 HTTP clients that move to the next store when refused, one
+     * HTTP client pinned to each store (behind a proxy that has not noticed the failover), 2 Jedis clients.
+     */
+    void startClients(List<dev.kvstore.cli.local.NodeProcess> stores, History history, long seed) {
+        for (int i = 0; i < 3; i++) {
+            start("http-" + i, new HttpClientLoop("http-" + i, stores, history, this, seed + i));
+        }
+        for (dev.kvstore.cli.local.NodeProcess store : stores) {
+            String name = "http-pinned-to-" + store.name();
+            start(name, HttpClientLoop.pinnedTo(store, name, history, this, seed + 20 + stores.indexOf(store)));
+        }
+        for (int i = 0; i < 2; i++) {
+            start("jedis-" + i, new RespClientLoop("jedis-" + i, stores, history, this, seed + 10 + i));
+        }
+    }
+
     /** Starts {@code loop} on a thread of its own; it should return soon after {@link #running()} turns false. */
     void start(String name, Runnable loop) {
         Thread thread = new Thread(loop, name);

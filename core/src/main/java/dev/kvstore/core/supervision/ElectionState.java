@@ -19,6 +19,10 @@ public final class ElectionState {
     private long unusedEpoch;
     /** Some attempt of the pending election recorded an epoch, and so fenced stores: it must be finished. */
     private boolean fencedInThisElection;
+    /** Some attempt of the pending election heard a store answer its fence. */
+    private boolean reachedAStore;
+    /** The pending election has made an attempt. */
+    private boolean attempted;
 
     /** The election to resume, or null. */
     public synchronized Election pending() {
@@ -30,8 +34,21 @@ public final class ElectionState {
         if (pending == null) {
             pending = election;
             fencedInThisElection = false;
+            reachedAStore = false;
+            attempted = false;
         }
         return pending;
+    }
+
+    /**
+     * Whether the next attempt re-elects the lost primary if it answers holding the most up-to-date log
+     * ({@link FailoverProcedure#run}'s reelectLost): once attempts of this election were made and none
+     * reached any store, the evidence is against the supervisor's own network (cut off from every store,
+     * the last status calls answered just before), not against the primary. Never at the first attempt:
+     * a failover does not wait for a frozen primary's fence.
+     */
+    public synchronized boolean reelectsLost() {
+        return pending != null && attempted && !reachedAStore;
     }
 
     /** The term moved on without us (another supervisor, a switchover): nothing to resume, nothing to reuse. */
@@ -39,6 +56,8 @@ public final class ElectionState {
         pending = null;
         unusedEpoch = 0;
         fencedInThisElection = false;
+        reachedAStore = false;
+        attempted = false;
     }
 
     /**
@@ -62,6 +81,8 @@ public final class ElectionState {
 
     /** The attempt ended without an exception. */
     public synchronized void concluded(FailoverProcedure.Outcome outcome) {
+        reachedAStore |= outcome.reachedAStore();
+        attempted = true;
         if (outcome.promoted()) {
             pending = null;
             unusedEpoch = 0;
@@ -78,5 +99,7 @@ public final class ElectionState {
     /** The attempt threw: a promote may have been sent, so its epoch must never be handed out again. */
     public synchronized void failed() {
         unusedEpoch = 0;
+        attempted = true;
+        reachedAStore = true; // it may have got as far as a promote: nothing to conclude about the network
     }
 }

@@ -26,7 +26,7 @@ public final class Elector {
         FailoverProcedure.Outcome outcome;
         try {
             outcome = procedure.run(members, lost, lostIsGone, epoch, state.tracking(ledger), mode, minSyncReplicas,
-                    force);
+                    force, lost != null && state.reelectsLost());
         } catch (IOException | RuntimeException e) {
             state.failed();
             throw e;

@@ -18,11 +18,15 @@ import org.junit.jupiter.api.Test;
 class ElectionStateTest {
 
     private static FailoverProcedure.Outcome waited() {
-        return new FailoverProcedure.Outcome(false, null, 0, "too few", false, Duration.ZERO, List.of());
+        return new FailoverProcedure.Outcome(false, null, 0, "too few", false, Duration.ZERO, List.of(), true);
+    }
+
+    private static FailoverProcedure.Outcome waitedReachingNoStore() {
+        return new FailoverProcedure.Outcome(false, null, 0, "no secondary answered", false, Duration.ZERO, List.of(), false);
     }
 
     private static FailoverProcedure.Outcome promoted() {
-        return new FailoverProcedure.Outcome(true, "kv-1", 0, "ok", false, Duration.ZERO, List.of());
+        return new FailoverProcedure.Outcome(true, "kv-1", 0, "ok", false, Duration.ZERO, List.of(), true);
     }
 
     @Nested
@@ -33,6 +37,21 @@ class ElectionStateTest {
         /** An attempt that took its epoch when stores had seen {@code highestSeen} and recorded it. */
         private void attemptRecorded(long highestSeen) throws IOException {
             state.tracking(ledger::add).record(state.epochFor(highestSeen));
+        }
+
+        @Test
+        void the_lost_primary_is_reelected_only_after_attempts_of_the_election_reached_no_store() throws IOException {
+            state.begin(new ElectionState.Election("kv-0", "primary not answering", false));
+            assertThat(state.reelectsLost()).as("never at the first attempt: a failover does not wait for a frozen primary")
+                    .isFalse();
+            attemptRecorded(4);
+            state.concluded(waitedReachingNoStore());
+            assertThat(state.reelectsLost()).as("the supervisor reached no store: cut off itself").isTrue();
+            state.concluded(waited());
+            assertThat(state.reelectsLost()).as("once a store answered, the primary is judged as usual").isFalse();
+            state.forget();
+            state.begin(new ElectionState.Election("kv-1", "primary not answering", false));
+            assertThat(state.reelectsLost()).as("a new election starts afresh").isFalse();
         }
 
         @Test

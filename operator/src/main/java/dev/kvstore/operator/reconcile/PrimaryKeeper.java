@@ -263,7 +263,9 @@ final class PrimaryKeeper {
         status.setPrimary(outcome.winner());
         StoreMember winner = members.stream().filter(m -> m.name().equals(outcome.winner())).findFirst().orElseThrow();
         label(members, winner.name());
-        if (lost != null) {
+        // a primary re-elected in a new term (the operator, not it, was cut off: ElectionState#reelectsLost) moved
+        // nowhere: no failover to record
+        if (lost != null && !lost.name().equals(outcome.winner())) {
             recordFailover(cluster, new KVClusterStatus.FailoverRecord(Instant.now().toString(), from,
                     outcome.winner(), reason, epoch, outcome.took().toMillis(), outcome.possiblyLossy()));
         }

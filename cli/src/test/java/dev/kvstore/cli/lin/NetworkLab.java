@@ -1,0 +1,152 @@
+package dev.kvstore.cli.lin;
+
+import dev.kvstore.cli.local.NodeProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Stores on a network of their own: a network namespace per store, each joined by a veth pair to a
+ * bridge in this (the test's) namespace, where the supervisor and the clients run. Faults are
+ * iptables rules inside a store's namespace, in a chain of their own (KVFAULT) that {@link #heal}
+ * empties: DROP, so that a cut link is silent (a peer sees timeouts, not resets), as in a real
+ * partition. Needs root (ip netns, iptables); fails saying so otherwise, never skips.
+ */
+final class NetworkLab implements AutoCloseable {
+
+    private final String id;
+    private final String subnet;
+    private final int stores;
+    private final List<String> created = new ArrayList<>();
+
+    NetworkLab(int stores) throws IOException, InterruptedException {
+        this.stores = stores;
+        this.id = Integer.toHexString((int) (ProcessHandle.current().pid() % 0xfff)) + Integer.toHexString(
+                new java.util.Random().nextInt(0xf));
+        this.subnet = "10.231." + (new java.util.Random().nextInt(200) + 20);
+        try {
+            run("ip", "link", "add", bridge(), "type", "bridge");
+            created.add("bridge");
+            run("ip", "addr", "add", hostAddress() + "/24", "dev", bridge());
+            run("ip", "link", "set", bridge(), "up");
+            // bridged frames cross the host's FORWARD chain when br_netfilter is loaded (Docker's and kube-router's
+            // rules live there): let this bridge's own traffic through
+            run("iptables", "-I", "FORWARD", "1", "-i", bridge(), "-o", bridge(), "-j", "ACCEPT");
+            created.add("forward");
+            for (int i = 0; i < stores; i++) {
+                String ns = namespace(i);
+                run("ip", "netns", "add", ns);
+                created.add("ns" + i);
+                run("ip", "link", "add", "kv" + id + "h" + i, "type", "veth", "peer", "name", "kv" + id + "n" + i);
+                run("ip", "link", "set", "kv" + id + "n" + i, "netns", ns);
+                run("ip", "link", "set", "kv" + id + "h" + i, "master", bridge(), "up");
+                run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
+                run("ip", "netns", "exec", ns, "ip", "addr", "add", address(i) + "/24", "dev", "kv" + id + "n" + i);
+                run("ip", "netns", "exec", ns, "ip", "link", "set", "kv" + id + "n" + i, "up");
+                run("ip", "netns", "exec", ns, "iptables", "-N", "KVFAULT");
+                run("ip", "netns", "exec", ns, "iptables", "-I", "INPUT", "-j", "KVFAULT");
+                run("ip", "netns", "exec", ns, "iptables", "-I", "OUTPUT", "-j", "KVFAULT");
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw new IOException("could not build the test network (needs root: ip netns, veth, bridge, iptables): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private String bridge() {
+        return "kvb" + id;
+    }
+
+    private String namespace(int store) {
+        return "kv" + id + "-" + store;
+    }
+
+    /** The test's own address on the bridge: where the supervisor's and the clients' connections come from. */
+    String hostAddress() {
+        return subnet + ".1";
+    }
+
+    String address(int store) {
+        return subnet + "." + (10 + store);
+    }
+
+    NodeProcess.Placement placement(int store) {
+        return new NodeProcess.Placement(address(store), List.of("ip", "netns", "exec", namespace(store)));
+    }
+
+    /** Silently drops everything between {@code store} and {@code other} (both ways). */
+    void cut(int store, int other) throws IOException, InterruptedException {
+        fault(store, "-A", "KVFAULT", "-s", address(other), "-j", "DROP");
+        fault(store, "-A", "KVFAULT", "-d", address(other), "-j", "DROP");
+    }
+
+    /** Drops the supervisor's calls to {@code store}'s admin port (the clients' ports stay reachable). */
+    void cutFromSupervisor(int store, NodeProcess node) throws IOException, InterruptedException {
+        String port = Integer.toString(Integer.parseInt(node.adminUrl().substring(node.adminUrl().lastIndexOf(':') + 1)));
+        fault(store, "-A", "KVFAULT", "-p", "tcp", "--dport", port, "-j", "DROP");
+        fault(store, "-A", "KVFAULT", "-p", "tcp", "--sport", port, "-j", "DROP");
+    }
+
+    /** Drops a share of the packets between {@code store} and {@code other}, at random. */
+    void lossy(int store, int other, double probability) throws IOException, InterruptedException {
+        String p = String.format(java.util.Locale.ROOT, "%.2f", probability);
+        fault(store, "-A", "KVFAULT", "-s", address(other), "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
+        fault(store, "-A", "KVFAULT", "-d", address(other), "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
+    }
+
+    /** Removes every fault of {@code store}. */
+    void heal(int store) throws IOException, InterruptedException {
+        fault(store, "-F", "KVFAULT");
+    }
+
+    void healAll() throws IOException, InterruptedException {
+        for (int i = 0; i < stores; i++) {
+            heal(i);
+        }
+    }
+
+    private void fault(int store, String... rule) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace(store), "iptables", "-w"));
+        command.addAll(List.of(rule));
+        run(command.toArray(String[]::new));
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output.strip());
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        List<String> failures = new ArrayList<>();
+        for (int i = stores - 1; i >= 0; i--) {
+            if (created.contains("ns" + i)) {
+                quietly(failures, "ip", "netns", "del", namespace(i));
+            }
+        }
+        if (created.contains("forward")) {
+            quietly(failures, "iptables", "-D", "FORWARD", "-i", bridge(), "-o", bridge(), "-j", "ACCEPT");
+        }
+        if (created.contains("bridge")) {
+            quietly(failures, "ip", "link", "del", bridge());
+        }
+        created.clear();
+        if (!failures.isEmpty()) {
+            throw new IOException("test network not fully removed: " + failures);
+        }
+    }
+
+    private static void quietly(List<String> failures, String... command) {
+        try {
+            run(command);
+        } catch (IOException | InterruptedException e) {
+            failures.add(e.getMessage());
+        }
+    }
+}
