@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Concurrent writers of unique keys that remember exactly which writes were acknowledged, with the
  * epoch each was acknowledged in. A write that fails or times out is "unknown", never counted.
  */
-final class LoadGenerator implements AutoCloseable {
+public final class LoadGenerator implements AutoCloseable {
 
-    final Map<String, KvClient.Ack> acknowledged = new ConcurrentHashMap<>();
+    public final Map<String, KvClient.Ack> acknowledged = new ConcurrentHashMap<>();
     final AtomicLong failures = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped;
@@ -24,11 +24,16 @@ final class LoadGenerator implements AutoCloseable {
     private final AtomicLong firstAckNanosAfterEpoch = new AtomicLong();
     private volatile long watchedEpoch = Long.MAX_VALUE;
 
-    LoadGenerator(List<String> urls, int writers, String prefix) {
+    public LoadGenerator(List<String> urls, int writers, String prefix) {
+        this(urls, writers, prefix, Duration.ofMinutes(2));
+    }
+
+    /** Writers that stop by themselves after {@code bound}, whatever happens. */
+    public LoadGenerator(List<String> urls, int writers, String prefix, Duration bound) {
         stopped = new CountDownLatch(writers);
         threads = java.util.stream.IntStream.range(0, writers).mapToObj(w -> new Thread(() -> {
             KvClient client = new KvClient(urls, Duration.ofSeconds(2));
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos(); // bounded, whatever happens
+            long deadline = System.nanoTime() + bound.toNanos();
             try {
                 for (int i = 0; running.get() && System.nanoTime() < deadline; i++) {
                     String key = prefix + "-w" + w + "-" + i;
@@ -55,7 +60,7 @@ final class LoadGenerator implements AutoCloseable {
         threads.forEach(Thread::start);
     }
 
-    static byte[] value(String key) {
+    public static byte[] value(String key) {
         return ("value of " + key).getBytes(StandardCharsets.UTF_8);
     }
 

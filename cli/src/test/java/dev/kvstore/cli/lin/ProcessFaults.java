@@ -12,25 +12,46 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * Faults on store processes, one at a time, every kind once per round in a random order (seeded):
- * kill -9 or SIGSTOP of the primary or of a secondary, with pause lengths around and well past the
- * failover delay (a primary woken after its successor took over is where stale reads come from). After each fault it waits
- * until every store runs again and the cluster is healthy, so that every fault meets a whole cluster.
+ * Faults on a cluster, one at a time, every kind once per round in a random order (seeded): kill -9
+ * or SIGSTOP of the primary or of a secondary, with pause lengths around and well past the failover
+ * delay (a primary woken after its successor took over is where stale reads come from); and, when the
+ * stores run on a {@link NetworkLab}, partitions (the primary from everyone, from its peers only, a
+ * secondary, the supervisor from every store) and lossy links. After each fault it waits until every
+ * store runs again and the cluster is healthy, so that every fault meets a whole cluster.
  */
 final class ProcessFaults {
 
     enum Kind {
-        KILL_PRIMARY, PAUSE_PRIMARY_LONG, PAUSE_PRIMARY_SHORT, KILL_SECONDARY, PAUSE_SECONDARY
+        KILL_PRIMARY, PAUSE_PRIMARY_LONG, PAUSE_PRIMARY_SHORT, KILL_SECONDARY, PAUSE_SECONDARY,
+        PARTITION_PRIMARY, PARTITION_PRIMARY_FROM_PEERS, PARTITION_SECONDARY, SUPERVISOR_CUT_OFF, LOSSY_PRIMARY_LINKS;
+
+        boolean needsNetwork() {
+            return ordinal() >= PARTITION_PRIMARY.ordinal();
+        }
     }
 
     private final ClusterFixture fixture;
+    private final NetworkLab lab;
     private final Random random;
+    private final List<Kind> kinds;
     final Map<Kind, Integer> done = new TreeMap<>();
     final List<String> log = new ArrayList<>();
 
+    /** Process faults only (stores on loopback). */
     ProcessFaults(ClusterFixture fixture, long seed) {
+        this(fixture, null, seed);
+    }
+
+    /** Process faults and, with a lab, network faults too. */
+    ProcessFaults(ClusterFixture fixture, NetworkLab lab, long seed) {
         this.fixture = fixture;
+        this.lab = lab;
         this.random = new Random(seed);
+        this.kinds = List.of(Kind.values()).stream().filter(kind -> lab != null || !kind.needsNetwork()).toList();
+    }
+
+    List<Kind> kinds() {
+        return kinds;
     }
 
     /** Runs faults until {@code until} (System.nanoTime), each after 0.5 to 2 s of calm. */
@@ -38,7 +59,7 @@ final class ProcessFaults {
         List<Kind> round = new ArrayList<>();
         while (System.nanoTime() < until) {
             if (round.isEmpty()) {
-                round.addAll(List.of(Kind.values()));
+                round.addAll(kinds);
                 java.util.Collections.shuffle(round, random);
             }
             pause(500 + random.nextInt(1_500));
@@ -53,6 +74,11 @@ final class ProcessFaults {
                 case PAUSE_PRIMARY_SHORT -> pauseFor(primary, 50 + random.nextInt(250));
                 case KILL_SECONDARY -> kill(secondary);
                 case PAUSE_SECONDARY -> pauseFor(secondary, 100 + random.nextInt(1_400));
+                case PARTITION_PRIMARY -> partition(primary, true, 300 + random.nextInt(2_200));
+                case PARTITION_PRIMARY_FROM_PEERS -> partition(primary, false, 300 + random.nextInt(2_200));
+                case PARTITION_SECONDARY -> partition(secondary, true, 300 + random.nextInt(2_200));
+                case SUPERVISOR_CUT_OFF -> supervisorCutOff(300 + random.nextInt(2_200));
+                case LOSSY_PRIMARY_LINKS -> lossy(primary, 1_000 + random.nextInt(2_000));
             };
             done.merge(kind, 1, Integer::sum);
             awaitWhole();
@@ -74,6 +100,57 @@ final class ProcessFaults {
             store.signal("CONT");
         }
         return "SIGSTOP " + store.name() + " for " + millis + " ms";
+    }
+
+    private int indexOf(NodeProcess store) {
+        return fixture.cluster.nodes().indexOf(store);
+    }
+
+    /** {@code store} cut off from the other stores (and from the supervisor when {@code fromSupervisor}). */
+    private String partition(NodeProcess store, boolean fromSupervisor, int millis) throws Exception {
+        int isolated = indexOf(store);
+        try {
+            for (int other = 0; other < fixture.cluster.nodes().size(); other++) {
+                if (other != isolated) {
+                    lab.cut(isolated, other);
+                }
+            }
+            if (fromSupervisor) {
+                lab.cutFromSupervisor(isolated, store);
+            }
+            pause(millis);
+        } finally {
+            lab.heal(isolated);
+        }
+        return store.name() + " cut off from its peers" + (fromSupervisor ? " and the supervisor" : "") + " for "
+                + millis + " ms";
+    }
+
+    private String supervisorCutOff(int millis) throws Exception {
+        try {
+            for (int i = 0; i < fixture.cluster.nodes().size(); i++) {
+                lab.cutFromSupervisor(i, fixture.cluster.nodes().get(i));
+            }
+            pause(millis);
+        } finally {
+            lab.healAll();
+        }
+        return "the supervisor cut off from every store for " + millis + " ms";
+    }
+
+    private String lossy(NodeProcess store, int millis) throws Exception {
+        int lossyOne = indexOf(store);
+        try {
+            for (int other = 0; other < fixture.cluster.nodes().size(); other++) {
+                if (other != lossyOne) {
+                    lab.lossy(lossyOne, other, 0.3);
+                }
+            }
+            pause(millis);
+        } finally {
+            lab.heal(lossyOne);
+        }
+        return store.name() + "'s links to its peers losing 30% of packets for " + millis + " ms";
     }
 
     /** Every store running (the supervisor restarts a killed one) and the cluster healthy. */
