@@ -53,7 +53,12 @@ public final class FailoverProcedure {
      * network than about the primary).
      */
     public record Outcome(boolean promoted, String winner, long epoch, String reason, boolean possiblyLossy,
-                          Duration took, List<String> notRepointed, boolean reachedAStore) {
+                          Duration took, List<String> notRepointed, boolean reachedAStore, boolean reelected) {
+
+        public Outcome(boolean promoted, String winner, long epoch, String reason, boolean possiblyLossy,
+                       Duration took, List<String> notRepointed, boolean reachedAStore) {
+            this(promoted, winner, epoch, reason, possiblyLossy, took, notRepointed, reachedAStore, false);
+        }
     }
 
     private final StoreAdmin admin;
@@ -96,10 +101,12 @@ public final class FailoverProcedure {
 
     /**
      * @param reelectLost the lost primary is promoted again, in the new epoch, when it answers its fence
-     *                    holding the most up-to-date log of all that answered: for an election whose
-     *                    earlier attempts reached no store at all, so that a supervisor cut off from every
-     *                    store (and not the primary from its secondaries) demotes no one once it reaches
-     *                    them again. Still fenced first, so a fence of the election arriving late changes nothing.
+     *                    and enough stores answered for the policy to promote one, the lost primary at least
+     *                    as far along as the policy's choice: for an election whose earlier attempts reached
+     *                    no store at all, so that a supervisor cut off from every store (and not the
+     *                    primary from its secondaries) demotes no one once it reaches them again. Still
+     *                    fenced first, so a fence of the election arriving late changes nothing. Its fence
+     *                    is waited for (one admin timeout at most, if it is frozen).
      */
     public <M extends Member> Outcome run(List<M> members, M lost, boolean lostIsGone, long epoch, EpochLedger ledger,
                                           ReplicationMode mode, int minSyncReplicas, boolean force, boolean reelectLost)
@@ -128,25 +135,38 @@ public final class FailoverProcedure {
         }
         List<M> asked = new ArrayList<>(others);
         List<ReplicaCandidate> candidates = new ArrayList<>();
+        boolean reachedAStore = false;
         for (int i = 0; i < others.size(); i++) {
-            candidates.add(candidate(others.get(i).name(), fences.get(i).join()));
+            NodeStatus answer = fences.get(i).join();
+            reachedAStore |= answer != null; // any answer, even of a store that cannot persist
+            candidates.add(candidate(others.get(i).name(), answer));
         }
         // only a lost primary that may serve again counts (a terminating pod has no address to serve at)
         boolean lostMayCount = lost != null && lost.adminUrl() != null;
         if (reelectLost && lostFence != null && lostMayCount) {
-            ReplicaCandidate lostPrimary = candidate(lost.name(), lostFence.join());
-            boolean holdsMost = lostPrimary.reachable() && candidates.stream().filter(ReplicaCandidate::reachable)
-                    .allMatch(c -> c.position().compareTo(lostPrimary.position()) <= 0);
-            if (holdsMost) {
-                // fenced now, it acknowledges nothing more; promoted again, it holds every write it acknowledged
-                admin.promote(lost.adminUrl(), epoch, true);
-                List<M> all = new ArrayList<>(others);
-                all.add(lost);
-                List<String> notRepointed = pointAt(all, lost, epoch);
-                return new Outcome(true, lost.name(), epoch, lost.name() + " kept: it answers at "
-                        + lostPrimary.position() + ", the most up-to-date log, and this election reached no store"
-                        + " before (the supervisor, not the primary, was cut off)", false,
-                        Duration.ofNanos(System.nanoTime() - started), notRepointed, true);
+            NodeStatus lostAnswer = lostFence.join();
+            reachedAStore |= lostAnswer != null;
+            ReplicaCandidate lostPrimary = candidate(lost.name(), lostAnswer);
+            if (lostPrimary.reachable()) {
+                // the policy judges with the lost primary among the stores asked, as below: it promotes only when
+                // enough answered that its choice surely holds every acknowledged write; a lost primary at least
+                // as far along (positions compare the epoch first: one deposed in a term it never heard of is
+                // behind every store of that term) holds them too
+                List<ReplicaCandidate> withLost = new ArrayList<>(candidates);
+                withLost.add(lostPrimary);
+                FailoverDecision judged = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, withLost, false);
+                if (judged instanceof FailoverDecision.Promote chosen
+                        && lostPrimary.position().compareTo(chosen.candidate().position()) >= 0) {
+                    // fenced now, it acknowledges nothing more; promoted again, it holds every acknowledged write
+                    admin.promote(lost.adminUrl(), epoch, true);
+                    List<M> all = new ArrayList<>(others);
+                    all.add(lost);
+                    List<String> notRepointed = pointAt(all, lost, epoch);
+                    return new Outcome(true, lost.name(), epoch, lost.name() + " kept: it answers at "
+                            + lostPrimary.position() + ", as far along as any store (" + chosen.reason()
+                            + "), and this election reached no store before (the supervisor, not the primary, was cut off)",
+                            false, Duration.ofNanos(System.nanoTime() - started), notRepointed, true, true);
+                }
             }
         }
         FailoverDecision decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);
@@ -161,8 +181,7 @@ public final class FailoverProcedure {
                 decision = FailoverPolicy.decide(clusterSize, minSyncReplicas, mode, candidates, force);
             }
         }
-        boolean reachedAStore = candidates.stream().anyMatch(ReplicaCandidate::reachable)
-                || (lostFence != null && lostFence.isDone() && lostFence.join() != null);
+        reachedAStore |= lostFence != null && lostFence.isDone() && lostFence.join() != null;
         if (decision instanceof FailoverDecision.Wait wait) {
             return new Outcome(false, null, epoch, wait.reason(), false, Duration.ofNanos(System.nanoTime() - started),
                     List.of(), reachedAStore);

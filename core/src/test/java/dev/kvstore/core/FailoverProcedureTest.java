@@ -62,9 +62,39 @@ class FailoverProcedureTest {
 
         assertThat(outcome.promoted()).isTrue();
         assertThat(outcome.winner()).isEqualTo("kv-0");
+        assertThat(outcome.reelected()).isTrue();
         assertThat(recorded).containsExactly(2L);
         assertThat(stores.calls.indexOf("fence kv-0@2")).isLessThan(stores.calls.indexOf("promote kv-0@2 gone"));
         assertThat(stores.sent("follow")).containsExactlyInAnyOrder("follow kv-1@2 kv-0:7400", "follow kv-2@2 kv-0:7400");
+    }
+
+    @Test
+    @DisplayName("told to re-elect, but no secondary answers: the lost primary's word alone is not enough, it waits")
+    void a_lost_primary_is_not_reelected_on_its_own_word() throws Exception {
+        // it may have been deposed by a promote the supervisor never heard back from: only the quorum rule tells
+        var members = threeStoresAt(12, 10, 11);
+        var kv0 = members.get(0);
+        stores.store("kv-1").answers = false;
+        stores.store("kv-2").answers = false;
+
+        var outcome = procedure.run(members, kv0, false, 2, recorded::add, ReplicationMode.SYNC, 1, false, true);
+
+        assertThat(outcome.promoted()).isFalse();
+        assertThat(stores.sent("promote")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an attempt whose only answer came from a store that cannot persist still reached a store")
+    void a_fence_answered_by_a_store_that_cannot_persist_counts_as_reaching_it() throws Exception {
+        var members = threeStoresAt(12, 10, 11);
+        stores.store("kv-0").answers = false;
+        stores.store("kv-1").diskFailure = "fsync failed";
+        stores.store("kv-2").answers = false;
+
+        var outcome = failover(members, members.get(0), false);
+
+        assertThat(outcome.promoted()).isFalse();
+        assertThat(outcome.reachedAStore()).isTrue();
     }
 
     @Test

@@ -251,7 +251,7 @@ public final class LocalSupervisor implements AutoCloseable {
         outcome.notRepointed().forEach(name -> events.accept("could not point " + name + " at the new primary yet"));
         if (lost == null) {
             events.accept("epoch " + outcome.epoch() + ": " + winner.name() + " is primary (" + outcome.reason() + ")");
-        } else if (winner == lost) {
+        } else if (outcome.reelected()) {
             // re-elected in a new term, not replaced: no failover (see ElectionState#reelectsLost)
             events.accept("epoch " + outcome.epoch() + ": " + winner.name() + " stays primary (" + outcome.reason() + ")");
         } else {

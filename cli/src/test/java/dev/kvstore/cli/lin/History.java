@@ -33,6 +33,8 @@ public final class History {
         private final String value;
         private final long call;
         private boolean ended;
+        /** Ended as unknown by {@link #writeTo} while still running: its own later end is ignored. */
+        private boolean abandoned;
 
         private Op(String client, String op, String key, String value) {
             this.client = client;
@@ -61,6 +63,9 @@ public final class History {
         public void end(Outcome outcome, String result, String store) {
             long returned = now();
             synchronized (History.this) {
+                if (ended && abandoned) {
+                    return; // already written as unknown: whatever it learned later is not in the history
+                }
                 if (ended) {
                     throw new IllegalStateException(op + " " + key + " ended twice");
                 }
@@ -128,6 +133,7 @@ public final class History {
     public synchronized void writeTo(Path file) throws IOException {
         for (Op running : List.copyOf(open)) {
             running.unknown(null);
+            running.abandoned = true;
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {

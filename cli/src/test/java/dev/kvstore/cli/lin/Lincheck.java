@@ -19,6 +19,12 @@ public final class Lincheck {
             return exitStatus == 0;
         }
 
+        /** How many reads the checker counted (a history without reads shows no stale read). */
+        public long reads() {
+            java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\\((\\d+) reads").matcher(output);
+            return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+        }
+
         @Override
         public String toString() {
             return output.strip() + " (history " + history + ", visualization " + visualization + ")";
@@ -48,12 +54,18 @@ public final class Lincheck {
         Process checker = new ProcessBuilder(binary().toString(), "-history", historyFile.toString(),
                 "-html", visualization.toString(), "-timeout", "120s")
                 .redirectErrorStream(true).start();
-        byte[] output = checker.getInputStream().readAllBytes();
+        var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(checker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
         if (!checker.waitFor(150, TimeUnit.SECONDS)) {
             checker.destroyForcibly();
             throw new IllegalStateException("lincheck did not finish in 150 s on " + historyFile);
         }
-        return new Verdict(checker.exitValue(), new String(output, StandardCharsets.UTF_8), historyFile, visualization);
+        return new Verdict(checker.exitValue(), output.join(), historyFile, visualization);
     }
 
     /** Where a test keeps its histories: target/lincheck (the build's artifacts). */

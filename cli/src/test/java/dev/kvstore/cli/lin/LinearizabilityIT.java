@@ -44,5 +44,6 @@ class LinearizabilityIT {
         // a history too thin to show anything would pass vacuously
         assertThat(faults.done.keySet()).as("faults injected").containsExactlyInAnyOrderElementsOf(faults.kinds());
         assertThat(history.count(History.Outcome.OK)).as("operations answered").isGreaterThan(1_000);
+        assertThat(verdict.reads()).as("reads the store claimed linearizable, in the check").isGreaterThan(1_000);
     }
 }

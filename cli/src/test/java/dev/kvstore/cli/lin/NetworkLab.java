@@ -23,9 +23,25 @@ final class NetworkLab implements AutoCloseable {
 
     NetworkLab(int stores) throws IOException, InterruptedException {
         this.stores = stores;
-        this.id = Integer.toHexString((int) (ProcessHandle.current().pid() % 0xfff)) + Integer.toHexString(
-                new java.util.Random().nextInt(0xf));
-        this.subnet = "10.231." + (new java.util.Random().nextInt(200) + 20);
+        java.util.Random random = new java.util.Random();
+        // names and a /24 no other run on this machine holds (concurrent runs, or leftovers of a killed one)
+        String chosenId = null;
+        String chosenSubnet = null;
+        for (int attempt = 0; attempt < 50 && chosenSubnet == null; attempt++) {
+            String candidateId = String.format("%04x", random.nextInt(0x10000));
+            String candidateSubnet = "10.231." + (20 + random.nextInt(200));
+            if (output("ip", "link", "show", "kvb" + candidateId).isEmpty()
+                    && output("ip", "route", "show", candidateSubnet + ".0/24").isBlank()
+                    && !output("ip", "netns", "list").contains("kv" + candidateId + "-")) {
+                chosenId = candidateId;
+                chosenSubnet = candidateSubnet;
+            }
+        }
+        if (chosenSubnet == null) {
+            throw new IOException("no free name and subnet for the test network after 50 tries");
+        }
+        this.id = chosenId;
+        this.subnet = chosenSubnet;
         try {
             run("ip", "link", "add", bridge(), "type", "bridge");
             created.add("bridge");
@@ -33,21 +49,23 @@ final class NetworkLab implements AutoCloseable {
             run("ip", "link", "set", bridge(), "up");
             // bridged frames cross the host's FORWARD chain when br_netfilter is loaded (Docker's and kube-router's
             // rules live there): let this bridge's own traffic through
-            run("iptables", "-I", "FORWARD", "1", "-i", bridge(), "-o", bridge(), "-j", "ACCEPT");
+            run("iptables", "-w", "-I", "FORWARD", "1", "-i", bridge(), "-o", bridge(), "-j", "ACCEPT");
             created.add("forward");
             for (int i = 0; i < stores; i++) {
                 String ns = namespace(i);
                 run("ip", "netns", "add", ns);
                 created.add("ns" + i);
                 run("ip", "link", "add", "kv" + id + "h" + i, "type", "veth", "peer", "name", "kv" + id + "n" + i);
+                created.add("veth" + i);
                 run("ip", "link", "set", "kv" + id + "n" + i, "netns", ns);
+                created.add("moved" + i);
                 run("ip", "link", "set", "kv" + id + "h" + i, "master", bridge(), "up");
                 run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
                 run("ip", "netns", "exec", ns, "ip", "addr", "add", address(i) + "/24", "dev", "kv" + id + "n" + i);
                 run("ip", "netns", "exec", ns, "ip", "link", "set", "kv" + id + "n" + i, "up");
-                run("ip", "netns", "exec", ns, "iptables", "-N", "KVFAULT");
-                run("ip", "netns", "exec", ns, "iptables", "-I", "INPUT", "-j", "KVFAULT");
-                run("ip", "netns", "exec", ns, "iptables", "-I", "OUTPUT", "-j", "KVFAULT");
+                run("ip", "netns", "exec", ns, "iptables", "-w", "-N", "KVFAULT");
+                run("ip", "netns", "exec", ns, "iptables", "-w", "-I", "INPUT", "-j", "KVFAULT");
+                run("ip", "netns", "exec", ns, "iptables", "-w", "-I", "OUTPUT", "-j", "KVFAULT");
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -116,10 +134,30 @@ final class NetworkLab implements AutoCloseable {
 
     private static void run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + output.strip());
+        // read while it runs (a full pipe would block it), but wait for it with a bound
+        var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " did not finish in 30 s");
         }
+        if (process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output.join().strip());
+        }
+    }
+
+    /** What a command prints (stdout and stderr), whatever its exit status; empty when it failed to print. */
+    private static String output(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(false)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(30, TimeUnit.SECONDS);
+        return out;
     }
 
     @Override
@@ -129,9 +167,13 @@ final class NetworkLab implements AutoCloseable {
             if (created.contains("ns" + i)) {
                 quietly(failures, "ip", "netns", "del", namespace(i));
             }
+            if (created.contains("veth" + i) && !created.contains("moved" + i)) {
+                // a pair goes with its namespace once one end is there; still here when the setup failed before
+                quietly(failures, "ip", "link", "del", "kv" + id + "h" + i);
+            }
         }
         if (created.contains("forward")) {
-            quietly(failures, "iptables", "-D", "FORWARD", "-i", bridge(), "-o", bridge(), "-j", "ACCEPT");
+            quietly(failures, "iptables", "-w", "-D", "FORWARD", "-i", bridge(), "-o", bridge(), "-j", "ACCEPT");
         }
         if (created.contains("bridge")) {
             quietly(failures, "ip", "link", "del", bridge());

@@ -46,6 +46,7 @@ class PartitionIT {
             Lincheck.Verdict verdict = Lincheck.check(history, Lincheck.artifacts(), name);
             System.out.println(name + ": " + verdict);
             assertThat(verdict.linearizable()).as(verdict.toString()).isTrue();
+            assertThat(verdict.reads()).as("reads the store claimed linearizable, in the check").isGreaterThan(50);
         }
 
         abstract void faults(NetworkLab lab, ClusterFixture fixture) throws Exception;
@@ -162,6 +163,16 @@ class PartitionIT {
                 }
                 System.out.println("flapping partition: " + fixture.cluster.supervisor().failovers().size()
                         + " failovers in 8 flaps");
+                lab.healAll();
+                fixture.awaitHealthy();
+                long primaries = fixture.cluster.nodes().stream().filter(store -> {
+                    try {
+                        return "primary".equals(fixture.status(store).path("role").asText());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).count();
+                assertThat(primaries).as("stores that say they are primary once healed").isEqualTo(1);
             }
         }.run("flapping-partition", 3, LocalClusterSettings.defaults(3));
     }
@@ -176,8 +187,9 @@ class PartitionIT {
                 lab.lossy(primary, 1 - primary, 0.2);
                 long lossy = history.now();
                 pause(5_000);
-                System.out.printf("lossy link for 5 s: %d writes acknowledged meanwhile%n",
-                        history.writesTo(fixture.primary().name(), lossy, History.Outcome.OK));
+                long acknowledged = history.writesTo(fixture.primary().name(), lossy, History.Outcome.OK);
+                System.out.printf("lossy link for 5 s: %d writes acknowledged meanwhile%n", acknowledged);
+                assertThat(acknowledged).as("writes acknowledged over the lossy link").isGreaterThan(20);
             }
         }.run("lossy-link", 2, LocalClusterSettings.defaults(2));
     }

@@ -44,19 +44,21 @@ class SoakIT {
             KvClient client = new KvClient(fixture.cluster.urls(), Duration.ofSeconds(5));
             List<String> missing = new ArrayList<>();
             for (String key : unique.acknowledged.keySet()) {
-                if (client.get(key).value().isEmpty()) {
+                var read = client.get(key).value();
+                if (read.isEmpty() || !java.util.Arrays.equals(read.get(), LoadGenerator.value(key))) {
                     missing.add(key);
                 }
             }
             System.out.printf("soak: %d unique writes acknowledged, %d missing; faults %s%n", unique.acknowledged.size(),
                     missing.size(), faults.done);
-            assertThat(missing).as("acknowledged unique writes missing at the end").isEmpty();
+            assertThat(missing).as("acknowledged unique writes missing or changed at the end").isEmpty();
             assertThat(unique.acknowledged.size()).as("unique writes acknowledged").isGreaterThan(100);
         }
 
         Lincheck.Verdict verdict = Lincheck.check(history, Lincheck.artifacts(), "soak");
         System.out.println("soak: " + verdict);
         assertThat(verdict.linearizable()).as(verdict + "\nfaults:\n" + String.join("\n", faults.log)).isTrue();
+        assertThat(verdict.reads()).as("reads the store claimed linearizable, in the check").isGreaterThan(1_000);
         assertThat(faults.done.keySet()).as("every kind of fault at least once").containsExactlyInAnyOrderElementsOf(
                 faults.kinds());
     }

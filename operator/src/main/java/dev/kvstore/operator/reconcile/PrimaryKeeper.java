@@ -265,7 +265,7 @@ final class PrimaryKeeper {
         label(members, winner.name());
         // a primary re-elected in a new term (the operator, not it, was cut off: ElectionState#reelectsLost) moved
         // nowhere: no failover to record
-        if (lost != null && !lost.name().equals(outcome.winner())) {
+        if (lost != null && !outcome.reelected()) {
             recordFailover(cluster, new KVClusterStatus.FailoverRecord(Instant.now().toString(), from,
                     outcome.winner(), reason, epoch, outcome.took().toMillis(), outcome.possiblyLossy()));
         }
