@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * bridge in this (the test's) namespace, where the supervisor and the clients run. Faults are
  * iptables rules inside a store's namespace, in a chain of their own (KVFAULT) that {@link #heal}
  * empties: DROP, so that a cut link is silent (a peer sees timeouts, not resets), as in a real
- * partition. Needs root (ip netns, iptables); fails saying so otherwise, never skips.
+ * partition; and tc tbf for a slow link. Needs root (ip netns, iptables); fails saying so otherwise, never skips.
  */
 final class NetworkLab implements AutoCloseable {
 
@@ -20,6 +20,7 @@ final class NetworkLab implements AutoCloseable {
     private final String subnet;
     private final int stores;
     private final List<String> created = new ArrayList<>();
+    private final java.util.Set<Integer> slowed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     NetworkLab(int stores) throws IOException, InterruptedException {
         this.stores = stores;
@@ -115,9 +116,31 @@ final class NetworkLab implements AutoCloseable {
         fault(store, "-A", "KVFAULT", "-d", address(other), "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
     }
 
+    /** Drops what {@code store} sends to {@code other}, not what it receives from it (a one-way fault). */
+    void cutOneWay(int store, int other) throws IOException, InterruptedException {
+        fault(store, "-A", "KVFAULT", "-d", address(other), "-j", "DROP");
+    }
+
+    /**
+     * Limits {@code store}'s link to {@code kbit} kbit/s both ways (tc tbf on each end of its veth pair;
+     * this kernel has no netem for delay): a slow store, whose queues fill and whose round trips grow.
+     */
+    void slow(int store, int kbit) throws IOException, InterruptedException {
+        String rate = kbit + "kbit";
+        run("ip", "netns", "exec", namespace(store), "tc", "qdisc", "replace", "dev", "kv" + id + "n" + store, "root",
+                "tbf", "rate", rate, "burst", "16kbit", "latency", "500ms");
+        run("tc", "qdisc", "replace", "dev", "kv" + id + "h" + store, "root", "tbf", "rate", rate, "burst", "16kbit",
+                "latency", "500ms");
+        slowed.add(store);
+    }
+
     /** Removes every fault of {@code store}. */
     void heal(int store) throws IOException, InterruptedException {
         fault(store, "-F", "KVFAULT");
+        if (slowed.remove(store)) {
+            run("ip", "netns", "exec", namespace(store), "tc", "qdisc", "del", "dev", "kv" + id + "n" + store, "root");
+            run("tc", "qdisc", "del", "dev", "kv" + id + "h" + store, "root");
+        }
     }
 
     void healAll() throws IOException, InterruptedException {

@@ -16,14 +16,16 @@ import java.util.TreeMap;
  * or SIGSTOP of the primary or of a secondary, with pause lengths around and well past the failover
  * delay (a primary woken after its successor took over is where stale reads come from); and, when the
  * stores run on a {@link NetworkLab}, partitions (the primary from everyone, from its peers only, a
- * secondary, the supervisor from every store) and lossy links. After each fault it waits until every
- * store runs again and the cluster is healthy, so that every fault meets a whole cluster.
+ * secondary, the supervisor from every store), lossy links, one-way drops and a slow link. After
+ * each fault it waits until every store runs again and the cluster is healthy, so that every fault
+ * meets a whole cluster.
  */
 final class ProcessFaults {
 
     enum Kind {
         KILL_PRIMARY, PAUSE_PRIMARY_LONG, PAUSE_PRIMARY_SHORT, KILL_SECONDARY, PAUSE_SECONDARY,
-        PARTITION_PRIMARY, PARTITION_PRIMARY_FROM_PEERS, PARTITION_SECONDARY, SUPERVISOR_CUT_OFF, LOSSY_PRIMARY_LINKS;
+        PARTITION_PRIMARY, PARTITION_PRIMARY_FROM_PEERS, PARTITION_SECONDARY, SUPERVISOR_CUT_OFF, LOSSY_PRIMARY_LINKS,
+        ONE_WAY_FROM_PRIMARY, SLOW_SECONDARY;
 
         boolean needsNetwork() {
             return ordinal() >= PARTITION_PRIMARY.ordinal();
@@ -79,6 +81,8 @@ final class ProcessFaults {
                 case PARTITION_SECONDARY -> partition(secondary, true, 300 + random.nextInt(2_200));
                 case SUPERVISOR_CUT_OFF -> supervisorCutOff(300 + random.nextInt(2_200));
                 case LOSSY_PRIMARY_LINKS -> lossy(primary, 1_000 + random.nextInt(2_000));
+                case ONE_WAY_FROM_PRIMARY -> oneWay(primary, 300 + random.nextInt(2_200));
+                case SLOW_SECONDARY -> slow(secondary, 1_000 + random.nextInt(2_000));
             };
             done.merge(kind, 1, Integer::sum);
             awaitWhole();
@@ -151,6 +155,33 @@ final class ProcessFaults {
             lab.heal(lossyOne);
         }
         return store.name() + "'s links to its peers losing 30% of packets for " + millis + " ms";
+    }
+
+    /** What {@code store} sends to its peers is dropped; what they send it arrives. */
+    private String oneWay(NodeProcess store, int millis) throws Exception {
+        int from = indexOf(store);
+        try {
+            for (int other = 0; other < fixture.cluster.nodes().size(); other++) {
+                if (other != from) {
+                    lab.cutOneWay(from, other);
+                }
+            }
+            pause(millis);
+        } finally {
+            lab.heal(from);
+        }
+        return "what " + store.name() + " sends its peers dropped (one way) for " + millis + " ms";
+    }
+
+    private String slow(NodeProcess store, int millis) throws Exception {
+        int slowOne = indexOf(store);
+        try {
+            lab.slow(slowOne, 256);
+            pause(millis);
+        } finally {
+            lab.heal(slowOne);
+        }
+        return store.name() + "'s link limited to 256 kbit/s for " + millis + " ms";
     }
 
     /** Every store running (the supervisor restarts a killed one) and the cluster healthy. */

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A soak: random faults of every kind (kill -9, SIGSTOP, partitions of the primary, of a secondary
- * and of the supervisor, lossy links) one after another on three stores in network namespaces, under
- * the linearizability clients and writers of unique keys. At the end the history must be
- * linearizable and every acknowledged unique write present. 2 minutes on every run;
+ * and of the supervisor, lossy links, one-way drops, a slow link) one after another on three stores
+ * in network namespaces, under the linearizability clients and writers of unique keys. At the end
+ * the history must be linearizable and every acknowledged unique write present. 2 minutes on every run;
  * {@code -Dkv.soak.seconds=600} (or more) on request, {@code -Dkv.lin.seed} replays one.
  */
 class SoakIT {
