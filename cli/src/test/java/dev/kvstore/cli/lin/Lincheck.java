@@ -1,10 +1,10 @@
 package dev.kvstore.cli.lin;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * Runs the linearizability checker (hack/lincheck, porcupine) on a recorded history and keeps its
@@ -51,21 +51,23 @@ public final class Lincheck {
     }
 
     public static Verdict check(Path historyFile, Path visualization) throws IOException, InterruptedException {
-        Process checker = new ProcessBuilder(binary().toString(), "-history", historyFile.toString(),
-                "-html", visualization.toString(), "-timeout", "120s")
-                .redirectErrorStream(true).start();
-        var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(checker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return e.toString();
-            }
-        });
-        if (!checker.waitFor(150, TimeUnit.SECONDS)) {
-            checker.destroyForcibly();
-            throw new IllegalStateException("lincheck did not finish in 150 s on " + historyFile);
-        }
-        return new Verdict(checker.exitValue(), output.join(), historyFile, visualization);
+        Command checker = Command.run(List.of(binary().toString(), "-history", historyFile.toString(),
+                "-html", visualization.toString(), "-timeout", "120s"), Duration.ofSeconds(150));
+        return new Verdict(checker.exitStatus(), checker.output(), historyFile, visualization);
+    }
+
+    /**
+     * Checks {@code history} (kept as {@code name}) and asserts it linearizable, with at least
+     * {@code minReads} reads the store claimed linearizable among it (fewer could pass vacuously).
+     */
+    public static Verdict assertLinearizable(History history, String name, long minReads, String context)
+            throws IOException, InterruptedException {
+        Verdict verdict = check(history, artifacts(), name);
+        System.out.println(name + ": " + verdict);
+        org.assertj.core.api.Assertions.assertThat(verdict.linearizable()).as(verdict + context).isTrue();
+        org.assertj.core.api.Assertions.assertThat(verdict.reads())
+                .as("reads the store claimed linearizable, in the check").isGreaterThan(minReads);
+        return verdict;
     }
 
     /** Where a test keeps its histories: target/lincheck (the build's artifacts). */

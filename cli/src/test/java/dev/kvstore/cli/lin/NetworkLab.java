@@ -2,10 +2,9 @@ package dev.kvstore.cli.lin;
 
 import dev.kvstore.cli.local.NodeProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Stores on a network of their own: a network namespace per store, each joined by a veth pair to a
@@ -31,7 +30,7 @@ final class NetworkLab implements AutoCloseable {
         for (int attempt = 0; attempt < 50 && chosenSubnet == null; attempt++) {
             String candidateId = String.format("%04x", random.nextInt(0x10000));
             String candidateSubnet = "10.231." + (20 + random.nextInt(200));
-            if (output("ip", "link", "show", "kvb" + candidateId).isEmpty()
+            if (!succeeds("ip", "link", "show", "kvb" + candidateId)
                     && output("ip", "route", "show", candidateSubnet + ".0/24").isBlank()
                     && !output("ip", "netns", "list").contains("kv" + candidateId + "-")) {
                 chosenId = candidateId;
@@ -96,10 +95,12 @@ final class NetworkLab implements AutoCloseable {
         return new NodeProcess.Placement(address(store), List.of("ip", "netns", "exec", namespace(store)));
     }
 
-    /** Silently drops everything between {@code store} and {@code other} (both ways). */
-    void cut(int store, int other) throws IOException, InterruptedException {
-        fault(store, "-A", "KVFAULT", "-s", address(other), "-j", "DROP");
-        fault(store, "-A", "KVFAULT", "-d", address(other), "-j", "DROP");
+    /** Silently drops everything between {@code store} and every other store (both ways). */
+    void isolate(int store) throws IOException, InterruptedException {
+        for (String other : peersOf(store)) {
+            fault(store, "-A", "KVFAULT", "-s", other, "-j", "DROP");
+            fault(store, "-A", "KVFAULT", "-d", other, "-j", "DROP");
+        }
     }
 
     /** Drops the supervisor's calls to {@code store}'s admin port (the clients' ports stay reachable). */
@@ -109,16 +110,30 @@ final class NetworkLab implements AutoCloseable {
         fault(store, "-A", "KVFAULT", "-p", "tcp", "--sport", port, "-j", "DROP");
     }
 
-    /** Drops a share of the packets between {@code store} and {@code other}, at random. */
-    void lossy(int store, int other, double probability) throws IOException, InterruptedException {
+    /** Drops a share of the packets between {@code store} and every other store, at random. */
+    void lossyToPeers(int store, double probability) throws IOException, InterruptedException {
         String p = String.format(java.util.Locale.ROOT, "%.2f", probability);
-        fault(store, "-A", "KVFAULT", "-s", address(other), "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
-        fault(store, "-A", "KVFAULT", "-d", address(other), "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
+        for (String other : peersOf(store)) {
+            fault(store, "-A", "KVFAULT", "-s", other, "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
+            fault(store, "-A", "KVFAULT", "-d", other, "-m", "statistic", "--mode", "random", "--probability", p, "-j", "DROP");
+        }
     }
 
-    /** Drops what {@code store} sends to {@code other}, not what it receives from it (a one-way fault). */
-    void cutOneWay(int store, int other) throws IOException, InterruptedException {
-        fault(store, "-A", "KVFAULT", "-d", address(other), "-j", "DROP");
+    /** Drops what {@code store} sends to the other stores, not what it receives from them (a one-way fault). */
+    void cutOneWayToPeers(int store) throws IOException, InterruptedException {
+        for (String other : peersOf(store)) {
+            fault(store, "-A", "KVFAULT", "-d", other, "-j", "DROP");
+        }
+    }
+
+    private List<String> peersOf(int store) {
+        List<String> peers = new ArrayList<>();
+        for (int other = 0; other < stores; other++) {
+            if (other != store) {
+                peers.add(address(other));
+            }
+        }
+        return peers;
     }
 
     /**
@@ -156,31 +171,19 @@ final class NetworkLab implements AutoCloseable {
     }
 
     private static void run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        // read while it runs (a full pipe would block it), but wait for it with a bound
-        var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return e.toString();
-            }
-        });
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " did not finish in 30 s");
-        }
-        if (process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + output.join().strip());
+        Command result = Command.run(List.of(command), Duration.ofSeconds(30));
+        if (result.exitStatus() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + result.output().strip());
         }
     }
 
-    /** What a command prints (stdout and stderr), whatever its exit status; empty when it failed to print. */
+    /** What a command prints, whatever its exit status. */
     private static String output(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(false)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        process.waitFor(30, TimeUnit.SECONDS);
-        return out;
+        return Command.run(List.of(command), Duration.ofSeconds(30)).output();
+    }
+
+    private static boolean succeeds(String... command) throws IOException, InterruptedException {
+        return Command.run(List.of(command), Duration.ofSeconds(30)).exitStatus() == 0;
     }
 
     @Override

@@ -43,10 +43,7 @@ class PartitionIT {
                     FinalReads.readEveryKeyBackFromThePrimary(fixture, history, workload.everyKey());
                 }
             }
-            Lincheck.Verdict verdict = Lincheck.check(history, Lincheck.artifacts(), name);
-            System.out.println(name + ": " + verdict);
-            assertThat(verdict.linearizable()).as(verdict.toString()).isTrue();
-            assertThat(verdict.reads()).as("reads the store claimed linearizable, in the check").isGreaterThan(50);
+            Lincheck.assertLinearizable(history, name, 50, "");
         }
 
         abstract void faults(NetworkLab lab, ClusterFixture fixture) throws Exception;
@@ -74,11 +71,7 @@ class PartitionIT {
                 NodeProcess old = fixture.primary();
                 int isolated = indexOf(fixture, old);
                 long epochBefore = fixture.cluster.supervisor().epoch();
-                for (int other = 0; other < fixture.cluster.nodes().size(); other++) {
-                    if (other != isolated) {
-                        lab.cut(isolated, other);
-                    }
-                }
+                lab.isolate(isolated);
                 lab.cutFromSupervisor(isolated, old);
                 long cut = history.now();
                 await().atMost(Duration.ofSeconds(10)).until(() -> fixture.primary() != old);
@@ -149,11 +142,7 @@ class PartitionIT {
                 for (int flap = 0; flap < 8; flap++) {
                     NodeProcess primary = fixture.primary();
                     int isolated = indexOf(fixture, primary);
-                    for (int other = 0; other < fixture.cluster.nodes().size(); other++) {
-                        if (other != isolated) {
-                            lab.cut(isolated, other);
-                        }
-                    }
+                    lab.isolate(isolated);
                     if (flap % 2 == 0) {
                         lab.cutFromSupervisor(isolated, primary);
                     }
@@ -184,7 +173,7 @@ class PartitionIT {
             @Override
             void faults(NetworkLab lab, ClusterFixture fixture) throws Exception {
                 int primary = indexOf(fixture, fixture.primary());
-                lab.lossy(primary, 1 - primary, 0.2);
+                lab.lossyToPeers(primary, 0.2);
                 long lossy = history.now();
                 pause(5_000);
                 long acknowledged = history.writesTo(fixture.primary().name(), lossy, History.Outcome.OK);

@@ -114,11 +114,7 @@ final class ProcessFaults {
     private String partition(NodeProcess store, boolean fromSupervisor, int millis) throws Exception {
         int isolated = indexOf(store);
         try {
-            for (int other = 0; other < fixture.cluster.nodes().size(); other++) {
-                if (other != isolated) {
-                    lab.cut(isolated, other);
-                }
-            }
+            lab.isolate(isolated);
             if (fromSupervisor) {
                 lab.cutFromSupervisor(isolated, store);
             }
@@ -145,11 +141,7 @@ final class ProcessFaults {
     private String lossy(NodeProcess store, int millis) throws Exception {
         int lossyOne = indexOf(store);
         try {
-            for (int other = 0; other < fixture.cluster.nodes().size(); other++) {
-                if (other != lossyOne) {
-                    lab.lossy(lossyOne, other, 0.3);
-                }
-            }
+            lab.lossyToPeers(lossyOne, 0.3);
             pause(millis);
         } finally {
             lab.heal(lossyOne);
@@ -161,11 +153,7 @@ final class ProcessFaults {
     private String oneWay(NodeProcess store, int millis) throws Exception {
         int from = indexOf(store);
         try {
-            for (int other = 0; other < fixture.cluster.nodes().size(); other++) {
-                if (other != from) {
-                    lab.cutOneWay(from, other);
-                }
-            }
+            lab.cutOneWayToPeers(from);
             pause(millis);
         } finally {
             lab.heal(from);

@@ -55,10 +55,7 @@ class SoakIT {
             assertThat(unique.acknowledged.size()).as("unique writes acknowledged").isGreaterThan(100);
         }
 
-        Lincheck.Verdict verdict = Lincheck.check(history, Lincheck.artifacts(), "soak");
-        System.out.println("soak: " + verdict);
-        assertThat(verdict.linearizable()).as(verdict + "\nfaults:\n" + String.join("\n", faults.log)).isTrue();
-        assertThat(verdict.reads()).as("reads the store claimed linearizable, in the check").isGreaterThan(1_000);
+        Lincheck.assertLinearizable(history, "soak", 1_000, "\nfaults:\n" + String.join("\n", faults.log));
         assertThat(faults.done.keySet()).as("every kind of fault at least once").containsExactlyInAnyOrderElementsOf(
                 faults.kinds());
     }
