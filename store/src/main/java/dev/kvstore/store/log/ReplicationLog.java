@@ -497,7 +497,25 @@ public final class ReplicationLog implements Closeable {
      * new file that replaces the old one. Appends wait meanwhile; keep the retained tail short.
      */
     public void compactTo(long newBase) throws IOException {
+        // FileChannel closes itself when the thread doing I/O on it is interrupted (a store closing
+        // interrupts its snapshotter): the pending bytes are written with the interrupt held back, and
+        // the copy reads through a channel of its own, so an interrupted compaction fails alone and
+        // leaves the log's channel, every later write and the final force, working
+        boolean interrupted = Thread.interrupted();
+        try {
+            compactLocked(newBase);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void compactLocked(long newBase) throws IOException {
         synchronized (lock) {
+            if (closed) {
+                throw new IOException("the log is closed; no compaction");
+            }
             if (newBase <= baseOffset) {
                 return;
             }
@@ -507,11 +525,12 @@ public final class ReplicationLog implements Closeable {
             flushPendingLocked();
             long from = newBase == lastOffset ? writtenBytes : positionOf(newBase + 1);
             Path tmp = file.resolveSibling(NAME + ".compact");
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ);
+                    FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING)) {
                 long copied = 0;
                 while (copied < writtenBytes - from) {
-                    copied += channel.transferTo(from + copied, writtenBytes - from - copied, out);
+                    copied += source.transferTo(from + copied, writtenBytes - from - copied, out);
                 }
             }
             // forced, renamed, and the rename forced: after a power loss the old file cannot come back

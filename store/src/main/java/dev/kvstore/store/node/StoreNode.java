@@ -117,6 +117,8 @@ public final class StoreNode implements Closeable {
     private final SnapshotFile snapshotFile;
     /** How often the data volume's free space is measured; the reserve covers what arrives in between. */
     private static final long DISK_MEASURE_MS = 200;
+    /** Within Kubernetes' default grace of 30 s, which also covers the final force and the HTTP server's stop. */
+    private static final long SNAPSHOT_FINISH_AT_CLOSE_MS = 20_000;
     /** The primary's expirer: how often it looks for keys whose time has passed, and at most how many per round. */
     private static final long EXPIRE_EVERY_MS = 100;
     private static final int EXPIRE_PER_ROUND = 500;
@@ -1301,7 +1303,17 @@ public final class StoreNode implements Closeable {
     public void close() {
         diskWatch.shutdownNow();
         expirer.shutdownNow();
-        snapshotter.shutdownNow();
+        // a snapshot under way is let finish (bounded), not interrupted: interrupted file I/O closes
+        // the channel it runs on, and its compaction works on the log's file
+        snapshotter.shutdown();
+        try {
+            if (!snapshotter.awaitTermination(SNAPSHOT_FINISH_AT_CLOSE_MS, TimeUnit.MILLISECONDS)) {
+                LOG.warnf("closing with a snapshot still being written after %d ms; the next start uses the previous one",
+                        SNAPSHOT_FINISH_AT_CLOSE_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         stopFollowing();
         fanout.closeAll("shutting down");
         commitHint.close();
