@@ -74,7 +74,7 @@ public final class KvCli {
         KvClient client(Duration timeout) throws IOException {
             KvClient client = new KvClient(urls(), timeout);
             if (urls == null || urls.isEmpty()) {
-                return dev.kvstore.cli.local.LocalUsers.signIn(client, dir);
+                return dev.kvstore.cli.local.LocalUsers.signIn(dev.kvstore.cli.local.LocalTls.trustedBy(client, dir), dir);
             }
             // a local cluster's password goes to that cluster only, never to URLs given on the command line
             String password = passwordFromEnvironment(System.getenv());
@@ -131,7 +131,7 @@ public final class KvCli {
                 + "at once). Under heavy load a garbage collection can silence a large heap for longer: raise it there")
         long failoverDelayMillis;
 
-        @Option(names = "--tls", description = "TLS 1.3 on the Redis-protocol, replication and admin ports, with a CA "
+        @Option(names = "--tls", description = "TLS 1.3 on the Redis-protocol, HTTP, replication and admin ports, with a CA "
                 + "of its own made under <dir>/tls (clients: redis-cli --tls --cacert <dir>/tls/ca.crt)")
         boolean tls;
 
@@ -174,6 +174,10 @@ public final class KvCli {
                         .map(node -> node.name() + " 127.0.0.1:" + node.respPort()).toList()));
                 Path password = dir.resolve("users").resolve(dev.kvstore.cli.local.LocalUsers.DEFAULT_USER);
                 String tlsFlags = local.tls ? " --tls --cacert " + dir.toAbsolutePath().resolve("tls").resolve("ca.crt") : "";
+                if (local.tls) {
+                    say("HTTP (TLS only): curl --cacert " + dir.toAbsolutePath().resolve("tls").resolve("ca.crt") + " "
+                            + supervisor.primary().httpUrl() + "/v1/kv/<key>");
+                }
                 say("clients authenticate as user default, password in " + password + "; the primary now: "
                         + "REDISCLI_AUTH=$(cat " + password + ") redis-cli -p " + supervisor.primary().respPort() + tlsFlags);
                 long end = seconds == null ? Long.MAX_VALUE : System.nanoTime() + seconds * 1_000_000_000L;

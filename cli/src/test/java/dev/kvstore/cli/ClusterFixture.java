@@ -53,7 +53,7 @@ public final class ClusterFixture implements AutoCloseable {
             events.add(line);
             System.out.println("[supervisor] " + line);
         }, placement);
-        this.client = new KvClient(cluster.urls(), Duration.ofSeconds(8));
+        this.client = dev.kvstore.cli.local.LocalTls.trustedBy(new KvClient(cluster.urls(), Duration.ofSeconds(8)), settings);
     }
 
     int basePort() {

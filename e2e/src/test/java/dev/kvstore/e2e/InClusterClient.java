@@ -34,7 +34,9 @@ final class InClusterClient {
      * REDISCLI_AUTH and curl by HTTP Basic, as user default with the password the operator generated;
      * redis-cli speaks TLS, trusting the README cluster's CA (TLS by default), to every host (its Services
      * and its pods' IPs) but those of the one cluster the suite makes without TLS (upgrade-*, which runs the
-     * previous release). A wrapper on PATH, not a function: timeout runs it too.
+     * previous release). curl the same: a URL {@code http://<host>:8080/...} becomes https with the CA of
+     * the host's cluster ({@code /tmp/ca/<cluster>.crt} when the suite put one there, else the README
+     * cluster's), as a user's script would say it. Wrappers on PATH, not functions: timeout runs them too.
      */
     static final String AUTHENTICATE = """
             if [ -z "${REDISCLI_AUTH:-}" ] && [ -s %s ]; then export REDISCLI_AUTH=$(cat %s); fi
@@ -46,8 +48,17 @@ final class InClusterClient {
                 'exec /usr/bin/redis-cli "${tls[@]}" "$@"' > /tmp/bin/redis-cli.part
               chmod +x /tmp/bin/redis-cli.part && mv /tmp/bin/redis-cli.part /tmp/bin/redis-cli
             fi
+            if [ ! -x /tmp/bin/curl ]; then
+              printf '%%s\n' '#!/bin/bash' 'args=()' 'for a in "$@"; do' '  case "$a" in' \
+                '    http://upgrade-*) args+=("$a");;' \
+                '    http://*:8080/*) host=${a#http://}; host=${host%%%%:*}; ca=%s' \
+                '      [ -f "/tmp/ca/${host%%%%-*}.crt" ] && ca=/tmp/ca/${host%%%%-*}.crt' \
+                '      args+=(--cacert "$ca" "https://${a#http://}");;' \
+                '    *) args+=("$a");;' '  esac' 'done' 'exec /usr/bin/curl "${args[@]}"' > /tmp/bin/curl.part
+              chmod +x /tmp/bin/curl.part && mv /tmp/bin/curl.part /tmp/bin/curl
+            fi
             export PATH=/tmp/bin:$PATH
-            """.formatted(PASSWORD_FILE, PASSWORD_FILE, CA_FILE);
+            """.formatted(PASSWORD_FILE, PASSWORD_FILE, CA_FILE, CA_FILE);
 
     /** Writes PREFIX-1, PREFIX-2, ... until /tmp/stop exists; one line per answer. */
     private static final String WRITER = """

@@ -297,6 +297,12 @@ class KvClusterE2E {
                 .doesNotContain("PONG");
         assertThat(client.bash("timeout 5 /usr/bin/redis-cli -h kv-rw SET tls-plain x 2>&1; true")).doesNotContain("OK");
         assertThat(client.bash("redis-cli -h kv-rw EXISTS tls-plain")).isEqualTo("0\n");
+        // the HTTP port the same: https with the CA, and a request in clear gets no HTTP answer and stores nothing
+        assertThat(client.bash("/usr/bin/curl -s -m 5 -o /dev/null -w '%{http_code}' -u \"default:$REDISCLI_AUTH\" "
+                + "-X PUT --data-binary x http://kv-rw:8080/v1/kv/tls-plain-http; true")).as("plain HTTP").isEqualTo("000");
+        assertThat(client.bash("curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary x http://kv-rw:8080/v1/kv/tls-http"))
+                .as("https, trusting the CA of ConfigMap kv-ca-cert").isEqualTo("200");
+        assertThat(client.bash("redis-cli -h kv-rw EXISTS tls-plain-http tls-http")).isEqualTo("1\n");
 
         String primary = (String) status().get("primary");
         Map<String, Integer> restarts = restartCounts();
@@ -580,6 +586,9 @@ class KvClusterE2E {
                 """.formatted(NS));
         await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(statusOf(small).get("phase")).isEqualTo("Ready"));
+        // its HTTP port speaks TLS of its own CA: the client's curl trusts it for small-* hosts
+        String smallCa = kube.client().configMaps().inNamespace(NS).withName(small + "-ca-cert").get().getData().get("ca.crt");
+        client.bash("mkdir -p /tmp/ca && cat > /tmp/ca/small.crt <<'EOF'\n" + smallCa.strip() + "\nEOF");
         // Ready says the primary is labelled; the new Service's name and route reach the client pod
         // a moment later (DNS and kube-proxy), and a failed connection must not count as an answer below;
         // curl exits non-zero (7) while the route is missing, which must mean "try again", not an error

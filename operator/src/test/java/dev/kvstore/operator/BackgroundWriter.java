@@ -23,7 +23,7 @@ final class BackgroundWriter {
 
     BackgroundWriter(List<String> urls, String prefix, Duration atMost) {
         thread = new Thread(() -> {
-            KvClient kv = new KvClient(urls, Duration.ofSeconds(2));
+            KvClient kv = AnyServerTls.kv(urls, Duration.ofSeconds(2));
             long deadline = System.nanoTime() + atMost.toNanos();
             long lastAck = 0;
             for (int i = 0; writing.get() && System.nanoTime() < deadline; i++) {

@@ -52,7 +52,10 @@ final class FakeKubelet implements AutoCloseable {
     private final Map<String, Boolean> readiness = new ConcurrentHashMap<>();
     private final Map<String, Integer> restarts = new ConcurrentHashMap<>();
     private final ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
+    /** An HTTPS probe takes any certificate, as the kubelet's does. */
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300))
+            .sslContext(AnyServerTls.context()).build();
+    private final Map<String, String> probeSchemeOf = new java.util.concurrent.ConcurrentHashMap<>();
     /** The TLS Secret of each running pod that mounts one. */
     private final Map<String, String> tlsSecretOf = new ConcurrentHashMap<>();
     private int probes;
@@ -104,8 +107,15 @@ final class FakeKubelet implements AutoCloseable {
         return restarts.getOrDefault(pod, 0);
     }
 
+    /** The store's HTTP port: https when its pod runs it with TLS (it then answers nothing else). */
     String urlOf(String pod) {
-        return "http://" + ipOf(pod) + ":8080";
+        return (tlsSecretOf.containsKey(pod) ? "https" : "http") + "://" + ipOf(pod) + ":8080";
+    }
+
+    /** Where the readiness probe goes, with the scheme the pod spec gives it (as the kubelet reads it). */
+    private String probeUrlOf(String pod) {
+        String scheme = probeSchemeOf.getOrDefault(pod, "HTTP");
+        return ("HTTPS".equals(scheme) ? "https" : "http") + "://" + ipOf(pod) + ":8080";
     }
 
     private synchronized void launch(Pod pod) {
@@ -133,7 +143,8 @@ final class FakeKubelet implements AutoCloseable {
                     "-Dkv.admin-host=" + ip, "-Dquarkus.management.host=" + ip,
                     "-Dkv.node-id=" + name, "-Dkv.cluster-id=" + env.get("KV_CLUSTER_ID"),
                     "-Dkv.mode=" + env.get("KV_MODE"), "-Dkv.min-sync-replicas=" + env.get("KV_MIN_SYNC_REPLICAS"),
-                    "-Dkv.data-dir=" + data.resolve("store"), "-Dkv.advertised-http=http://" + ip + ":8080",
+                    "-Dkv.data-dir=" + data.resolve("store"),
+                    "-Dkv.advertised-http=" + (env.containsKey("KV_TLS_DIR") ? "https" : "http") + "://" + ip + ":8080",
                     "-Dkv.advertised-replication=" + ip + ":7400"));
             if (env.containsKey("KV_TLS_DIR")) {
                 // the TLS Secret's files, as the kubelet mounts them (and keeps them up to date: syncTlsFiles)
@@ -149,6 +160,10 @@ final class FakeKubelet implements AutoCloseable {
             } else {
                 tlsSecretOf.remove(name);
             }
+            var probe = pod.getSpec().getContainers().get(0).getReadinessProbe();
+            String scheme = probe == null || probe.getHttpGet() == null || probe.getHttpGet().getScheme() == null
+                    ? "HTTP" : probe.getHttpGet().getScheme();
+            probeSchemeOf.put(name, scheme);
             command.addAll(List.of("-jar", storeJar.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(volumes.resolve(name + ".log").toFile()));
@@ -254,7 +269,7 @@ final class FakeKubelet implements AutoCloseable {
             }
             boolean ready;
             try {
-                ready = http.send(HttpRequest.newBuilder(URI.create(urlOf(name) + "/health/ready"))
+                ready = http.send(HttpRequest.newBuilder(URI.create(probeUrlOf(name) + "/health/ready"))
                         .timeout(Duration.ofMillis(500)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException e) {
                 ready = false;

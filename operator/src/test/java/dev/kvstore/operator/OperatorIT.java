@@ -197,6 +197,8 @@ class OperatorIT {
         assertThat(servedCertificate(KvNames.pod("alpha", 0)).getSubjectX500Principal().getName())
                 .as("<name>.<namespace>: no cluster name can pass for the operator's kvstore-operator")
                 .isEqualTo("CN=alpha.kv-it");
+        assertThat(servedCertificate(KvNames.pod("alpha", 0), KvNames.HTTP_PORT).getSubjectX500Principal().getName())
+                .as("the HTTP port, probed over HTTPS as the pod spec says").isEqualTo("CN=alpha.kv-it");
     }
 
     private static String decoded(io.fabric8.kubernetes.api.model.Secret secret, String key) {
@@ -206,10 +208,15 @@ class OperatorIT {
 
     /** The certificate a store shows on its Redis-protocol port now, checked against the cluster's CA. */
     private java.security.cert.X509Certificate servedCertificate(String pod) throws java.io.IOException {
+        return servedCertificate(pod, KvNames.REDIS_PORT);
+    }
+
+    /** The certificate a store shows on {@code port} now, checked against the cluster's CA. */
+    private java.security.cert.X509Certificate servedCertificate(String pod, int port) throws java.io.IOException {
         String caPem = client.configMaps().inNamespace(NS).withName("alpha-ca-cert").get().getData().get("ca.crt");
         javax.net.ssl.SSLContext tls = dev.kvstore.core.tls.SslContexts.forClusterMembers(caPem, null, null);
         try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
-                .createSocket(kubelet.ipOf(pod), KvNames.REDIS_PORT)) {
+                .createSocket(kubelet.ipOf(pod), port)) {
             socket.setSoTimeout(5000);
             socket.startHandshake();
             return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
@@ -219,7 +226,7 @@ class OperatorIT {
     @Test
     @Order(12)
     void turning_tls_off_and_on_again_restarts_the_stores_at_once_and_keeps_every_acknowledged_write() throws Exception {
-        KvClient kv = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+        KvClient kv = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(2));
         List<String> written = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             kv.putWithRetry("tls-switch-" + i, ("v" + i).getBytes(), Duration.ofSeconds(10));
@@ -230,6 +237,9 @@ class OperatorIT {
         awaitTls("alpha", "DisabledInSpec", false);
         awaitRemade("alpha", uidsBefore);
         awaitReady("alpha", 3);
+        // the HTTP port follows: http now (a client of the https URLs finds no store), https again below
+        assertThat(urls("alpha", 3)).allSatisfy(url -> assertThat(url).startsWith("http://"));
+        kv = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(2));
         String plainPrimary = cluster("alpha").getStatus().getPrimary();
         assertThat(kv.get(urlOfPod(plainPrimary), "tls-switch-0").value()).as("the store answers").isPresent();
         assertThatThrownBy(() -> servedCertificate(plainPrimary)).as("and speaks plain TCP now")
@@ -246,6 +256,8 @@ class OperatorIT {
         awaitReady("alpha", 3);
         assertThat(servedCertificate(cluster("alpha").getStatus().getPrimary()).getSubjectX500Principal().getName())
                 .isEqualTo("CN=alpha.kv-it");
+        assertThat(urls("alpha", 3)).allSatisfy(url -> assertThat(url).startsWith("https://"));
+        kv = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(2));
         for (String key : written) {
             assertThat(kv.get(key).value().map(String::new)).as(key).contains("v" + key.substring("tls-switch-".length()));
         }
@@ -335,7 +347,7 @@ class OperatorIT {
             AtomicLong firstNewAck = new AtomicLong();
             String prefix = "run" + run;
             Thread writer = new Thread(() -> {
-                KvClient kv = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+                KvClient kv = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(2));
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 for (int i = 0; writing.get() && System.nanoTime() < deadline; i++) {
                     String key = prefix + "-" + i;
@@ -377,7 +389,7 @@ class OperatorIT {
                         assertThat(f.getReason()).matches("primary pod (deleted|terminating)"
                                 + "|primary answers as \\w+ in epoch \\d+, not as the primary of epoch \\d+");
                     });
-            KvClient reader = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+            KvClient reader = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(2));
             String primaryUrl = kubelet.urlOf(after.getStatus().getPrimary());
             List<String> lost = new ArrayList<>();
             for (String key : acknowledged.keySet()) {
@@ -406,7 +418,7 @@ class OperatorIT {
         KVCluster before = cluster("alpha");
         String frozen = before.getStatus().getPrimary();
         long oldEpoch = before.getStatus().getEpoch();
-        KvClient kv = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+        KvClient kv = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(2));
         List<String> acknowledged = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             kv.putWithRetry("frozen-" + i, "v".getBytes(), Duration.ofSeconds(10));
@@ -440,7 +452,7 @@ class OperatorIT {
             assertThat(Long.parseLong(silent.group(1))).isGreaterThanOrEqualTo(delay);
         });
         // woken up, the old primary acknowledges nothing in its old term: its secondaries moved on
-        KvClient toOldPrimaryOnly = new KvClient(List.of(kubelet.urlOf(frozen)), Duration.ofSeconds(2));
+        KvClient toOldPrimaryOnly = AnyServerTls.kv(List.of(kubelet.urlOf(frozen)), Duration.ofSeconds(2));
         assertThatThrownBy(() -> toOldPrimaryOnly.put("after-wakeup", "v".getBytes()))
                 .isInstanceOf(java.io.IOException.class);
         // and the operator turns it into a secondary of the new primary, holding every acknowledged write
@@ -460,7 +472,7 @@ class OperatorIT {
     @Order(4)
     void a_requested_switchover_moves_the_primary_and_loses_nothing() throws Exception {
         awaitReady("alpha", 3);
-        KvClient kv = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+        KvClient kv = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(2));
         for (int i = 0; i < 100; i++) {
             kv.putWithRetry("switch-" + i, "v".getBytes(), Duration.ofSeconds(10));
         }
@@ -524,7 +536,7 @@ class OperatorIT {
                     assertThat(f.getFrom()).isEqualTo("alpha-4");
                     assertThat(f.getReason()).startsWith("switchover");
                 });
-        KvClient reader = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+        KvClient reader = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(2));
         String primary = kubelet.urlOf(after.getStatus().getPrimary());
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
             for (String key : writer.acknowledged().keySet()) {
@@ -558,7 +570,7 @@ class OperatorIT {
                     assertThat(f.getFrom()).isEqualTo(primaryBefore);
                     assertThat(f.getReason()).startsWith("switchover");
                 });
-        KvClient reader = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+        KvClient reader = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(2));
         String primary = kubelet.urlOf(cluster("alpha").getStatus().getPrimary());
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
             for (String key : acknowledged.keySet()) {
@@ -590,7 +602,7 @@ class OperatorIT {
         List<String> urls = urls("alpha", 3);
         await().atMost(Duration.ofMillis(within)).pollInterval(Duration.ofMillis(50)).ignoreExceptions().untilAsserted(() -> {
             // a fresh client each try: it looks the primary up again
-            KvClient kv = new KvClient(urls, Duration.ofSeconds(1));
+            KvClient kv = AnyServerTls.kv(urls, Duration.ofSeconds(1));
             kv.put(key, key.getBytes());
             assertThat(kv.get(key).value()).hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo(key));
         });
@@ -602,7 +614,7 @@ class OperatorIT {
     }
 
     private static List<String> primariesSaid(List<String> urls) {
-        KvClient kv = new KvClient(urls, Duration.ofSeconds(1));
+        KvClient kv = AnyServerTls.kv(urls, Duration.ofSeconds(1));
         List<String> primaries = new ArrayList<>();
         for (String url : urls) {
             try {
@@ -620,7 +632,7 @@ class OperatorIT {
     /** Every write acknowledged before and during the faults is on the primary once the cluster is whole again. */
     private void everyAcknowledgedWritePresent(Map<String, KvClient.Ack> acknowledged) {
         awaitReady("alpha", 3);
-        KvClient reader = new KvClient(urls("alpha", 3), Duration.ofSeconds(2));
+        KvClient reader = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(2));
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
             String primary = kubelet.urlOf(cluster("alpha").getStatus().getPrimary());
             List<String> missing = new ArrayList<>();
@@ -635,7 +647,7 @@ class OperatorIT {
 
     /** A killed store's fault ends when the kubelet has it running again and it answers. */
     private static long awaitAnswering(List<String> urls) {
-        KvClient kv = new KvClient(urls, Duration.ofSeconds(1));
+        KvClient kv = AnyServerTls.kv(urls, Duration.ofSeconds(1));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
             for (String url : urls) {
                 kv.status(url);

@@ -37,22 +37,32 @@ public final class KvClient {
     /** {@code Authorization} header value sent with every request; null: none (stores without users). */
     private final String authorization;
 
+    /** What https URLs are checked against; null: the JDK's default trust (public CAs). */
+    private final javax.net.ssl.SSLContext tls;
+
     public KvClient(List<String> urls, Duration timeout) {
-        this(urls, timeout, null);
+        this(urls, timeout, null, null);
     }
 
-    private KvClient(List<String> urls, Duration timeout, String authorization) {
+    private KvClient(List<String> urls, Duration timeout, String authorization, javax.net.ssl.SSLContext tls) {
         this.urls = List.copyOf(urls);
         this.timeout = timeout;
         this.authorization = authorization;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500))
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.tls = tls;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500))
+                .version(HttpClient.Version.HTTP_1_1);
+        this.http = (tls == null ? builder : builder.sslContext(tls)).build();
     }
 
     /** The same client, authenticating as {@code user} (HTTP Basic) on every request. */
     public KvClient as(String user, String password) {
         String token = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-        return new KvClient(urls, timeout, "Basic " + token);
+        return new KvClient(urls, timeout, "Basic " + token, tls);
+    }
+
+    /** The same client, checking the stores' https certificates against {@code trusting} (a cluster's own CA). */
+    public KvClient withTls(javax.net.ssl.SSLContext trusting) {
+        return new KvClient(urls, timeout, authorization, trusting);
     }
 
     private HttpRequest.Builder request(URI uri) {

@@ -143,7 +143,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** A client of this cluster, authenticating as its default user when it has users ({@link LocalUsers}). */
     public dev.kvstore.cli.client.KvClient client(java.time.Duration timeout) throws IOException {
-        return LocalUsers.signIn(new dev.kvstore.cli.client.KvClient(urls(), timeout), dir);
+        return LocalUsers.signIn(LocalTls.trustedBy(new dev.kvstore.cli.client.KvClient(urls(), timeout), settings), dir);
     }
 
     public List<String> urls() {

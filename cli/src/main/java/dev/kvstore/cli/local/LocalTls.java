@@ -56,6 +56,28 @@ public final class LocalTls {
         return tls.resolve(NodeProcess.NODE_NAME).toString();
     }
 
+    /**
+     * The client trusting the CA of the local cluster in {@code dir} when it has one (its stores then
+     * answer https alone); unchanged otherwise. The CA applies to https URLs only, so a cluster started
+     * once with TLS and again without is still reached.
+     */
+    public static dev.kvstore.cli.client.KvClient trustedBy(dev.kvstore.cli.client.KvClient client, Path dir)
+            throws IOException {
+        Path caCert = dir.resolve("tls").resolve("ca.crt");
+        return Files.exists(caCert) ? client.withTls(SslContexts.of(Files.readString(caCert), null, null)) : client;
+    }
+
+    /** The client trusting the CA of the stores of these settings when they have TLS; unchanged otherwise. */
+    public static dev.kvstore.cli.client.KvClient trustedBy(dev.kvstore.cli.client.KvClient client,
+                                                            LocalClusterSettings settings) throws IOException {
+        String storeDir = settings.storeProperties().get(STORE_PROPERTY);
+        if (storeDir == null) {
+            return client;
+        }
+        Path caCert = Path.of(storeDir.replace(NodeProcess.NODE_NAME, "operator")).resolve("ca.crt");
+        return client.withTls(SslContexts.of(Files.readString(caCert), null, null));
+    }
+
     /** The admin client's TLS context when the stores of these settings have TLS; null otherwise. */
     public static SSLContext adminContext(LocalClusterSettings settings) throws IOException {
         String storeDir = settings.storeProperties().get(STORE_PROPERTY);

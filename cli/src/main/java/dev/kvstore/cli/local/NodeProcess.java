@@ -41,8 +41,8 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
     /** Stands for the store's name in a value of {@link LocalClusterSettings#storeProperties()}. */
     public static final String NODE_NAME = "{node}";
 
-    /** https once started with TLS: its admin port then speaks nothing else. */
-    private volatile String adminScheme = "http";
+    /** https once started with TLS: its HTTP and admin ports then speak nothing else. */
+    private volatile String scheme = "http";
 
     public NodeProcess(String name, Ports ports, Path dataDir, Path logFile) {
         this(name, ports, Placement.LOOPBACK, dataDir, logFile);
@@ -94,7 +94,7 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         // "{node}" in a value is this store's name: settings of one store each, such as its TLS directory
         settings.storeProperties().forEach((key, value) ->
                 builder.environment().put(environmentName(key), value.replace(NODE_NAME, name)));
-        adminScheme = settings.storeProperties().containsKey(LocalTls.STORE_PROPERTY) ? "https" : "http";
+        scheme = settings.storeProperties().containsKey(LocalTls.STORE_PROPERTY) ? "https" : "http";
         process = builder.start();
     }
 
@@ -114,12 +114,12 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
 
     @Override
     public String adminUrl() {
-        return adminScheme + "://" + placement.host() + ":" + ports.admin();
+        return scheme + "://" + placement.host() + ":" + ports.admin();
     }
 
     @Override
     public String httpUrl() {
-        return "http://" + placement.host() + ":" + ports.http();
+        return scheme + "://" + placement.host() + ":" + ports.http();
     }
 
     /** Where Prometheus scrapes this store: {@code /metrics} on Quarkus's management interface. */

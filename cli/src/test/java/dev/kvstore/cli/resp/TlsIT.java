@@ -112,6 +112,38 @@ class TlsIT {
     }
 
     @Test
+    void theHttpPortSpeaksTls13OnlyAndAPlainRequestIsNeverAnsweredAndStoresNothing() throws Exception {
+        NodeProcess primary = fixture.primary();
+        assertThat(primary.httpUrl()).startsWith("https://");
+        int httpPort = URI.create(primary.httpUrl()).getPort();
+        assertThat(negotiatedProtocol(httpPort, SslContexts.of(ca.certificatePem(), null, null))).isEqualTo("TLSv1.3");
+
+        // curl, the tool users have, with the cluster's CA: the write is acknowledged and reads back
+        assertThat(curl("-X", "PUT", "--data-binary", "over-https", "--cacert", caFile.toString(),
+                "https://" + HOST + ":" + httpPort + "/v1/kv/tls:http")).isEqualTo("200");
+        assertThat(curl("--cacert", caFile.toString(), "https://" + HOST + ":" + httpPort + "/v1/kv/tls:http"))
+                .isEqualTo("200");
+        // the same request in clear: no HTTP answer at all, and nothing stored
+        assertThat(curl("-X", "PUT", "--data-binary", "in-clear", "http://" + HOST + ":" + httpPort + "/v1/kv/tls:http-plain"))
+                .isEqualTo("000");
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(HOST, httpPort), 2000);
+            plain.setSoTimeout(5000);
+            plain.getOutputStream().write(("PUT /v1/kv/tls:http-plain HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx")
+                    .getBytes(StandardCharsets.US_ASCII));
+            plain.getOutputStream().flush();
+            assertThat(readWhatComes(plain.getInputStream())).doesNotContain("HTTP/1.1");
+        }
+        assertThat(curl("--cacert", caFile.toString(), "https://" + HOST + ":" + httpPort + "/v1/kv/tls:http-plain"))
+                .isEqualTo("404");
+        // another CA's clients refuse the store
+        CertificateAuthority other = CertificateAuthority.create("kv-local-ca", Instant.now(), Duration.ofDays(10));
+        Path otherCa = Files.writeString(tlsRoot.resolve("other-http-ca.crt"), other.certificatePem());
+        assertThat(curl("--cacert", otherCa.toString(), "https://" + HOST + ":" + httpPort + "/v1/kv/tls:http"))
+                .isEqualTo("000");
+    }
+
+    @Test
     void clientsThatTrustAnotherCaRefuseTheStore() throws Exception {
         CertificateAuthority other = CertificateAuthority.create("kv-local-ca", Instant.now(), Duration.ofDays(10));
         Path otherCa = Files.writeString(tlsRoot.resolve("other-ca.crt"), other.certificatePem());
@@ -217,6 +249,8 @@ class TlsIT {
         SSLContext asOperator = SslContexts.forClusterMembers(ca.certificatePem(), Files.readString(operator.resolve("tls.crt")),
                 Files.readString(operator.resolve("tls.key")));
         assertThat(servedSerial(replicationPort, asOperator)).as("served on the replication port").isEqualTo(expected);
+        assertThat(servedSerial(URI.create(primary.httpUrl()).getPort(), trusting)).as("served on the HTTP port")
+                .isEqualTo(expected);
         int atRenewal = acknowledged.get();
         await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.get() > atRenewal + 50 || failed.get() != null);
         writing.set(false);
@@ -283,6 +317,16 @@ class TlsIT {
             // a reset, or nothing more within the timeout: what came is what counts
         }
         return read.toString();
+    }
+
+    /** curl's HTTP status code for a request ({@code 000}: no HTTP answer), the body discarded. */
+    private static String curl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}"));
+        command.addAll(List.of(args));
+        Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        curl.waitFor();
+        return out;
     }
 
     /** redis-cli over TLS (the Debian tool, found as the other Redis tests find it). */

@@ -19,8 +19,10 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
         return ip == null || ip.isBlank() ? null : ip;
     }
 
-    private static String httpUrlOf(String ip) {
-        return ip == null ? null : "http://" + ip + ":" + KvNames.HTTP_PORT;
+    /** https for a store started with TLS (its HTTP port then speaks nothing else). */
+    private static String httpUrlOf(String ip, Pod pod) {
+        String scheme = TransportSecurity.runsWithTls(pod) ? "https" : "http";
+        return ip == null ? null : scheme + "://" + ip + ":" + KvNames.HTTP_PORT;
     }
 
     /** https for a store started with TLS (its admin port then speaks nothing else). */
@@ -52,7 +54,7 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
 
     @Override
     public String httpUrl() {
-        return httpUrlOf(podIp);
+        return httpUrlOf(podIp, pod);
     }
 
     /** A terminating pod still runs its store until it is gone: it can be fenced, though it takes no part. */

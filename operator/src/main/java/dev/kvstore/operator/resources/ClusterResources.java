@@ -180,7 +180,7 @@ public final class ClusterResources {
                 env("KV_MIN_SYNC_REPLICAS", String.valueOf(replication.getMinSyncReplicas())),
                 env("KV_REPLICATION_PORT", String.valueOf(KvNames.REPLICATION_PORT)),
                 env("KV_ADVERTISED_REPLICATION", "$(POD_IP):" + KvNames.REPLICATION_PORT),
-                env("KV_ADVERTISED_HTTP", "http://$(POD_IP):" + KvNames.HTTP_PORT),
+                env("KV_ADVERTISED_HTTP", (tls ? "https" : "http") + "://$(POD_IP):" + KvNames.HTTP_PORT),
                 env("QUARKUS_HTTP_PORT", String.valueOf(KvNames.HTTP_PORT)),
                 env("KV_ADMIN_PORT", String.valueOf(KvNames.ADMIN_PORT)),
                 env("QUARKUS_MANAGEMENT_PORT", String.valueOf(KvNames.MANAGEMENT_PORT)),
@@ -200,6 +200,7 @@ public final class ClusterResources {
             // only when asked for: a release before formats ignores the variable, the newest format is the default
             env.add(env("KV_LOG_FORMAT", String.valueOf(spec.getLogFormat())));
         }
+        String probeScheme = tls ? "HTTPS" : "HTTP";
         var container = new ContainerBuilder()
                 .withName("store")
                 .withImage(spec.getImage())
@@ -211,10 +212,11 @@ public final class ClusterResources {
                 .addNewPort().withName("management").withContainerPort(KvNames.MANAGEMENT_PORT).endPort()
                 .withEnv(env)
                 .withResources(spec.getResources())
+                // with TLS the HTTP port answers https alone; the kubelet's HTTPS probe checks no certificate
                 .withNewReadinessProbe().withNewHttpGet().withPath("/health/ready").withPort(new IntOrString("http"))
-                .endHttpGet().withPeriodSeconds(2).withFailureThreshold(2).endReadinessProbe()
+                .withScheme(probeScheme).endHttpGet().withPeriodSeconds(2).withFailureThreshold(2).endReadinessProbe()
                 .withNewLivenessProbe().withNewHttpGet().withPath("/health/live").withPort(new IntOrString("http"))
-                .endHttpGet().withPeriodSeconds(5).withFailureThreshold(3).withInitialDelaySeconds(5).endLivenessProbe()
+                .withScheme(probeScheme).endHttpGet().withPeriodSeconds(5).withFailureThreshold(3).withInitialDelaySeconds(5).endLivenessProbe()
                 // A deleted pod keeps its address for 2 s more: kube-proxy (which applies changes at most once a
                 // second) stops sending it connections before the address vanishes, so clients see a fast
                 // refusal from the fenced store instead of a connect timeout into a dead address.

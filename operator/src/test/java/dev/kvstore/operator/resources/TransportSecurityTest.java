@@ -54,6 +54,27 @@ class TransportSecurityTest {
     }
 
     @Test
+    void withTlsTheHttpPortIsProbedAndAdvertisedAsHttpsAndWithoutAsHttp() {
+        var withTls = ClusterResources.statefulSet(cluster(null), 3, true, true).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertThat(withTls.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(withTls.getLivenessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(withTls.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("KV_ADVERTISED_HTTP");
+            assertThat(env.getValue()).isEqualTo("https://$(POD_IP):8080");
+        });
+
+        var plain = ClusterResources.statefulSet(cluster(false), 3, true, false).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertThat(plain.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
+        assertThat(plain.getLivenessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
+        assertThat(plain.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("KV_ADVERTISED_HTTP");
+            assertThat(env.getValue()).isEqualTo("http://$(POD_IP):8080");
+        });
+    }
+
+    @Test
     void aClusterWhoseStoresRunWithoutTlsKeepsSoUntilTheSpecSaysTrue() {
         StatefulSet plain = ClusterResources.statefulSet(cluster(false), 3, true, false);
 
