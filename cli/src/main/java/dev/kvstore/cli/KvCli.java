@@ -50,6 +50,10 @@ public final class KvCli {
         @Option(names = "--url", split = ",", description = "store URLs instead of a local cluster directory")
         List<String> urls;
 
+        @Option(names = "--cacert", description = "with --url https://...: the CA certificate (PEM) the stores' "
+                + "certificates are checked against, as curl's --cacert (an operator's cluster: ConfigMap <name>-ca-cert)")
+        Path caCert;
+
         @Option(names = "--user", defaultValue = "default", description = "with --url: the user to sign in as "
                 + "(default ${DEFAULT-VALUE}); its password from the environment, KV_PASSWORD or else REDISCLI_AUTH "
                 + "(never an option: a command line is visible to every user of the machine)")
@@ -75,6 +79,9 @@ public final class KvCli {
             KvClient client = new KvClient(urls(), timeout);
             if (urls == null || urls.isEmpty()) {
                 return dev.kvstore.cli.local.LocalUsers.signIn(dev.kvstore.cli.local.LocalTls.trustedBy(client, dir), dir);
+            }
+            if (caCert != null) {
+                client = client.withTls(dev.kvstore.core.tls.SslContexts.of(java.nio.file.Files.readString(caCert), null, null));
             }
             // a local cluster's password goes to that cluster only, never to URLs given on the command line
             String password = passwordFromEnvironment(System.getenv());
@@ -366,7 +373,7 @@ public final class KvCli {
         @Override
         public Integer call() throws Exception {
             Properties props = cluster.descriptor();
-            KvClient client = new KvClient(cluster.urls(), Duration.ofSeconds(2));
+            KvClient client = cluster.client(Duration.ofSeconds(2));
             String primary = client.primaryUrl();
             for (int i = 0; i < Integer.parseInt(props.getProperty("nodes")); i++) {
                 if (primary.equals(props.getProperty("node." + i + ".url"))) {

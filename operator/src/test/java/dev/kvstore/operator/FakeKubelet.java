@@ -56,6 +56,7 @@ final class FakeKubelet implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300))
             .sslContext(AnyServerTls.context()).build();
     private final Map<String, String> probeSchemeOf = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> httpsPods = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The TLS Secret of each running pod that mounts one. */
     private final Map<String, String> tlsSecretOf = new ConcurrentHashMap<>();
     private int probes;
@@ -109,7 +110,7 @@ final class FakeKubelet implements AutoCloseable {
 
     /** The store's HTTP port: https when its pod runs it with TLS (it then answers nothing else). */
     String urlOf(String pod) {
-        return (tlsSecretOf.containsKey(pod) ? "https" : "http") + "://" + ipOf(pod) + ":8080";
+        return (httpsPods.contains(pod) ? "https" : "http") + "://" + ipOf(pod) + ":8080";
     }
 
     /** Where the readiness probe goes, with the scheme the pod spec gives it (as the kubelet reads it). */
@@ -135,6 +136,13 @@ final class FakeKubelet implements AutoCloseable {
             Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
             String secretValue = new String(Base64.getDecoder().decode(secret.getData().get("secret")), StandardCharsets.UTF_8);
             String ip = ipOf(name);
+            // as the store reads its settings: TLS on the HTTP port with the TLS directory, unless KV_HTTP_TLS is false
+            boolean https = env.containsKey("KV_TLS_DIR") && !"false".equals(env.get("KV_HTTP_TLS"));
+            if (https) {
+                httpsPods.add(name);
+            } else {
+                httpsPods.remove(name);
+            }
             Path data = Files.createDirectories(volumes.resolve(name));
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -144,7 +152,7 @@ final class FakeKubelet implements AutoCloseable {
                     "-Dkv.node-id=" + name, "-Dkv.cluster-id=" + env.get("KV_CLUSTER_ID"),
                     "-Dkv.mode=" + env.get("KV_MODE"), "-Dkv.min-sync-replicas=" + env.get("KV_MIN_SYNC_REPLICAS"),
                     "-Dkv.data-dir=" + data.resolve("store"),
-                    "-Dkv.advertised-http=" + (env.containsKey("KV_TLS_DIR") ? "https" : "http") + "://" + ip + ":8080",
+                    "-Dkv.advertised-http=" + (https ? "https" : "http") + "://" + ip + ":8080",
                     "-Dkv.advertised-replication=" + ip + ":7400"));
             if (env.containsKey("KV_TLS_DIR")) {
                 // the TLS Secret's files, as the kubelet mounts them (and keeps them up to date: syncTlsFiles)
@@ -157,6 +165,9 @@ final class FakeKubelet implements AutoCloseable {
                 }
                 command.add("-Dkv.tls-dir=" + tlsDir);
                 command.add("-Dkv.tls-reload-millis=500");
+                if (env.containsKey("KV_HTTP_TLS")) {
+                    command.add("-Dkv.http-tls=" + env.get("KV_HTTP_TLS"));
+                }
             } else {
                 tlsSecretOf.remove(name);
             }

@@ -165,6 +165,13 @@ public interface StoreConfig {
     @WithDefault("5000")
     long tlsReloadMillis();
 
+    /**
+     * With {@link #tlsDir()}, whether the HTTP port is on TLS too (https alone); false keeps it in clear, for
+     * HTTP clients of a cluster whose stores ran TLS before this release had it on that port.
+     */
+    @WithDefault("true")
+    boolean httpTls();
+
     /** The common name of the one client certificate (of the cluster's CA) the admin port accepts: the operator's. */
     @WithDefault("kvstore-operator")
     String tlsAdminClient();

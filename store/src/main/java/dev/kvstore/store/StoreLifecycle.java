@@ -40,7 +40,8 @@ public class StoreLifecycle {
         String secret = resolveSecret(config);
         String advertisedReplication = config.advertisedReplication()
                 .orElse("127.0.0.1:" + config.replicationPort());
-        String advertisedHttp = config.advertisedHttp().orElse((tls.enabled() ? "https" : "http") + "://127.0.0.1:" + httpPort);
+        String advertisedHttp = config.advertisedHttp().orElse((dev.kvstore.store.tls.HttpPortTls.servesHttps(tls, config) ? "https" : "http")
+                + "://127.0.0.1:" + httpPort);
         if (config.minSyncReplicas() < 0) {
             throw new IllegalArgumentException("kv.min-sync-replicas must be >= 0, got " + config.minSyncReplicas());
         }

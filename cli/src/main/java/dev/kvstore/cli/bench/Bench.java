@@ -546,9 +546,10 @@ public final class Bench implements Callable<Integer> {
     }
 
     /**
-     * Synchronous writes at 50 clients on two clusters alike but for TLS (kv local --tls's certificates):
-     * the clients' connections and the replication between the stores both encrypted. One TLS handshake per
-     * client connection, as a pooled client does it.
+     * Synchronous writes at 50 clients on clusters alike but for TLS (kv local --tls's certificates): the
+     * clients' connections and the replication between the stores both encrypted, by the OpenSSL engine
+     * (BoringSSL, the stores' default) and by the JDK's (kv.tls-engine=jdk), beside a cluster in clear. One
+     * TLS handshake per client connection, as a pooled client does it.
      */
     private void tlsCost() throws Exception {
         int clients = 50;
@@ -557,31 +558,44 @@ public final class Bench implements Callable<Integer> {
                 LocalCluster.storeName(1)));
         javax.net.ssl.SSLContext trusting = dev.kvstore.core.tls.SslContexts.of(
                 Files.readString(tlsRoot.resolve("tls").resolve("ca.crt")), null, null);
+        LocalClusterSettings tls = LocalClusterSettings.defaults(2).withMode("sync").withFsync(fsync).withHeapMb(512)
+                .with("kv.max-clients", "10100").with(dev.kvstore.cli.local.LocalTls.STORE_PROPERTY, storeDir);
         try (LocalCluster plain = cluster("tls-off", "sync", 7340);
-             LocalCluster secured = new LocalCluster(dir.resolve("tls-on"), storeJar, 7360,
-                     LocalClusterSettings.defaults(2).withMode("sync").withFsync(fsync).withHeapMb(512)
-                             .with("kv.max-clients", "10100")
-                             .with(dev.kvstore.cli.local.LocalTls.STORE_PROPERTY, storeDir),
+             LocalCluster openssl = new LocalCluster(dir.resolve("tls-openssl"), storeJar, 7360, tls,
+                     line -> System.err.println("  " + line));
+             LocalCluster jdk = new LocalCluster(dir.resolve("tls-jdk"), storeJar, 7380, tls.with("kv.tls-engine", "jdk"),
                      line -> System.err.println("  " + line))) {
             plain.start();
-            secured.start();
+            openssl.start();
+            jdk.start();
             NodeProcess plainPrimary = plain.supervisor().primary();
-            NodeProcess securedPrimary = secured.supervisor().primary();
+            NodeProcess opensslPrimary = openssl.supervisor().primary();
+            NodeProcess jdkPrimary = jdk.supervisor().primary();
             awaitWritable(plainPrimary.respPort());
-            awaitWritable(securedPrimary.respPort(), null, trusting);
-            double[][] resp = alternating(clients, "kv sync SET, plain TCP", c -> redisSet(plainPrimary.respPort(), c),
-                    "kv sync SET, TLS 1.3 (clients and replication)",
-                    c -> redisSetTls(securedPrimary.respPort(), c, trusting));
-            line("## Cost of TLS (sync writes, " + clients + " clients, two clusters alike but for kv.tls-dir)");
+            awaitWritable(opensslPrimary.respPort(), null, trusting);
+            awaitWritable(jdkPrimary.respPort(), null, trusting);
+            double[][] runs = alternating(clients, List.of(
+                    new Side("kv sync SET, plain TCP", c -> redisSet(plainPrimary.respPort(), c)),
+                    new Side("kv sync SET, TLS 1.3 OpenSSL engine (clients and replication)",
+                            c -> redisSetTls(opensslPrimary.respPort(), c, trusting)),
+                    new Side("kv sync SET, TLS 1.3 JDK engine (clients and replication)",
+                            c -> redisSetTls(jdkPrimary.respPort(), c, trusting))));
+            line("## Cost of TLS (sync writes, " + clients + " clients, clusters alike but for kv.tls-dir and its engine)");
             line("");
-            line("Each side measured twice, alternating, after an unmeasured round; means, runs in brackets. With TLS,"
-                    + " replication between the two stores is encrypted too (mutual TLS).");
+            line("Each side measured twice, in turn, after an unmeasured round; means, runs in brackets. With TLS,"
+                    + " replication between the two stores is encrypted too (mutual TLS). The clients use the JDK's TLS"
+                    + " in every row; the engine named is the stores'.");
             line("");
             line("| protocol | without, ops/s | with, ops/s | with / without |");
             line("|---|---|---|---|");
-            authRow("RESP `SET` (TLS 1.3, one handshake per connection)", resp[0], resp[1]);
+            authRow("RESP `SET` (TLS 1.3, stores on OpenSSL/BoringSSL, the default)", runs[0], runs[1]);
+            authRow("RESP `SET` (TLS 1.3, stores on the JDK's engine, `kv.tls-engine=jdk`)", runs[0], runs[2]);
             line("");
         }
+    }
+
+    /** One side of a comparison: a name and its clients. */
+    private record Side(String name, LoadRun.ClientFactory clients) {
     }
 
     /** SETs on one TLS connection. */
@@ -596,13 +610,18 @@ public final class Bench implements Callable<Integer> {
      */
     private double[][] alternating(int clients, String withoutName, LoadRun.ClientFactory without, String withName,
                                    LoadRun.ClientFactory with) throws Exception {
-        double[][] runs = new double[2][2];
+        return alternating(clients, List.of(new Side(withoutName, without), new Side(withName, with)));
+    }
+
+    /** The same for any number of sides, measured in turn: each side's two ops/s, in the order given. */
+    private double[][] alternating(int clients, List<Side> sides) throws Exception {
+        double[][] runs = new double[sides.size()][2];
         for (int round = -1; round < 2; round++) {
-            double a = measure(withoutName, clients, without).opsPerSecond();
-            double b = measure(withName, clients, with).opsPerSecond();
-            if (round >= 0) {
-                runs[0][round] = a;
-                runs[1][round] = b;
+            for (int side = 0; side < sides.size(); side++) {
+                double opsPerSecond = measure(sides.get(side).name(), clients, sides.get(side).clients()).opsPerSecond();
+                if (round >= 0) {
+                    runs[side][round] = opsPerSecond;
+                }
             }
         }
         return runs;

@@ -95,6 +95,8 @@ class TlsIT {
         }
         assertThat(negotiatedProtocol(primary.respPort(), SslContexts.of(ca.certificatePem(), null, null)))
                 .isEqualTo("TLSv1.3");
+        // every test here runs on the stores' default engine, BoringSSL: it must have loaded on this machine
+        assertThat(Files.readString(primary.logFile())).contains("TLS on every port (OpenSSL (BoringSSL) engine)");
     }
 
     @Test
@@ -123,6 +125,9 @@ class TlsIT {
                 "https://" + HOST + ":" + httpPort + "/v1/kv/tls:http")).isEqualTo("200");
         assertThat(curl("--cacert", caFile.toString(), "https://" + HOST + ":" + httpPort + "/v1/kv/tls:http"))
                 .isEqualTo("200");
+        // nothing older than TLS 1.3: a client that offers 1.2 at most gets no answer
+        assertThat(curl("--cacert", caFile.toString(), "--tlsv1.2", "--tls-max", "1.2",
+                "https://" + HOST + ":" + httpPort + "/v1/kv/tls:http")).as("TLS 1.2 at most").isEqualTo("000");
         // the same request in clear: no HTTP answer at all, and nothing stored
         assertThat(curl("-X", "PUT", "--data-binary", "in-clear", "http://" + HOST + ":" + httpPort + "/v1/kv/tls:http-plain"))
                 .isEqualTo("000");

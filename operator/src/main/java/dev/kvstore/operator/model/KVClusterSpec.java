@@ -366,6 +366,11 @@ public class KVClusterSpec {
                 + "without TLS.")
         private Boolean enabled;
 
+        @JsonPropertyDescription("TLS on the HTTP port (8080) too, with TLS enabled. Unset: on, except for a cluster "
+                + "whose stores ran TLS with that port in clear before the operator had it. Changing it restarts the "
+                + "stores one by one. False for an image of a release without TLS on that port (a rollback).")
+        private Boolean http;
+
         @JsonPropertyDescription("Days a store certificate the operator issues is valid.")
         @Min(2)
         @Max(3650)
@@ -378,6 +383,14 @@ public class KVClusterSpec {
         @Max(3649)
         @Default("7")
         private Integer renewBeforeDays = 7;
+
+        public Boolean getHttp() {
+            return http;
+        }
+
+        public void setHttp(Boolean http) {
+            this.http = http;
+        }
 
         public Boolean getEnabled() {
             return enabled;

@@ -185,7 +185,11 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // restart them onto a certificate that is not there
         boolean tlsInTemplate = certificateError == null || running == null ? tls.enabled()
                 : TransportSecurity.templateHasTls(running);
-        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth, tlsInTemplate, network);
+        // the HTTP port's TLS follows the decision once TLS is in the template; with TLS kept as it is (a
+        // certificate error), the HTTP port keeps what the running template has too
+        boolean httpTlsInTemplate = certificateError == null || running == null ? tls.http()
+                : TransportSecurity.templateHasHttpTls(running);
+        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth, tlsInTemplate, httpTlsInTemplate, network);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
@@ -270,7 +274,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     }
 
     private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth, boolean tls,
-                               NetworkAccess.Decision network) {
+                               boolean httpTls, NetworkAccess.Decision network) {
         String namespace = cluster.getMetadata().getNamespace();
         if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
             Secret existing = client.secrets().inNamespace(namespace)
@@ -296,7 +300,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         desired.add(ClusterResources.headlessService(cluster));
         desired.addAll(ClusterResources.clientServices(cluster));
         desired.add(ClusterResources.podDisruptionBudget(cluster));
-        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, tls));
+        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, tls, httpTls));
         var policy = networkPolicies.desired(cluster, network);
         if (policy != null) {
             desired.add(policy);

@@ -19,10 +19,20 @@ record StoreMember(String name, String podIp, Pod pod) implements FailoverProced
         return ip == null || ip.isBlank() ? null : ip;
     }
 
-    /** https for a store started with TLS (its HTTP port then speaks nothing else). */
+    /**
+     * https by the pod's name through the headless Service (what its certificate covers) for a store whose
+     * HTTP port is on TLS (it then speaks nothing else); else http by its IP.
+     */
     private static String httpUrlOf(String ip, Pod pod) {
-        String scheme = TransportSecurity.runsWithTls(pod) ? "https" : "http";
-        return ip == null ? null : scheme + "://" + ip + ":" + KvNames.HTTP_PORT;
+        if (ip == null) {
+            return null;
+        }
+        if (!TransportSecurity.runsHttpTls(pod)) {
+            return "http://" + ip + ":" + KvNames.HTTP_PORT;
+        }
+        String cluster = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(KvNames.CLUSTER_LABEL);
+        return "https://" + KvNames.podDnsName(pod.getMetadata().getName(), cluster, pod.getMetadata().getNamespace())
+                + ":" + KvNames.HTTP_PORT;
     }
 
     /** https for a store started with TLS (its admin port then speaks nothing else). */

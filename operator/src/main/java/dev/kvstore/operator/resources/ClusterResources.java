@@ -162,6 +162,16 @@ public final class ClusterResources {
      * client authentication and TLS as decided for the cluster ({@link ClientAuth}, {@link TransportSecurity}).
      */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth, boolean tls) {
+        return statefulSet(cluster, replicas, clientAuth, tls, tls);
+    }
+
+    /**
+     * The same, with the HTTP port on TLS ({@code httpTls}, only with {@code tls}) or in clear, as
+     * {@link TransportSecurity.Decision#http()} says.
+     */
+    public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth, boolean tls,
+                                          boolean httpTls) {
+        boolean https = tls && httpTls;
         String name = cluster.getMetadata().getName();
         KVClusterSpec spec = cluster.getSpec();
         KVClusterSpec.Replication replication = spec.getReplication() == null ? new KVClusterSpec.Replication()
@@ -180,7 +190,9 @@ public final class ClusterResources {
                 env("KV_MIN_SYNC_REPLICAS", String.valueOf(replication.getMinSyncReplicas())),
                 env("KV_REPLICATION_PORT", String.valueOf(KvNames.REPLICATION_PORT)),
                 env("KV_ADVERTISED_REPLICATION", "$(POD_IP):" + KvNames.REPLICATION_PORT),
-                env("KV_ADVERTISED_HTTP", (tls ? "https" : "http") + "://$(POD_IP):" + KvNames.HTTP_PORT),
+                // over https by the pod's name, which its certificate covers (through the headless Service); not its IP
+                env("KV_ADVERTISED_HTTP", https ? "https://" + KvNames.podDnsName("$(POD_NAME)", name, cluster.getMetadata().getNamespace()) + ":" + KvNames.HTTP_PORT
+                        : "http://$(POD_IP):" + KvNames.HTTP_PORT),
                 env("QUARKUS_HTTP_PORT", String.valueOf(KvNames.HTTP_PORT)),
                 env("KV_ADMIN_PORT", String.valueOf(KvNames.ADMIN_PORT)),
                 env("QUARKUS_MANAGEMENT_PORT", String.valueOf(KvNames.MANAGEMENT_PORT)),
@@ -195,12 +207,13 @@ public final class ClusterResources {
         }
         if (tls) {
             env.add(env(TransportSecurity.TLS_DIR_ENV, TLS_MOUNT));
+            env.add(env(TransportSecurity.HTTP_TLS_ENV, String.valueOf(https)));
         }
         if (spec.getLogFormat() != null) {
             // only when asked for: a release before formats ignores the variable, the newest format is the default
             env.add(env("KV_LOG_FORMAT", String.valueOf(spec.getLogFormat())));
         }
-        String probeScheme = tls ? "HTTPS" : "HTTP";
+        String probeScheme = https ? "HTTPS" : "HTTP";
         var container = new ContainerBuilder()
                 .withName("store")
                 .withImage(spec.getImage())

@@ -41,6 +41,11 @@ public final class KvNames {
         return cluster + "-headless";
     }
 
+    /** A store pod's name through the headless Service: what the stores' certificate covers (pod IPs are in none). */
+    public static String podDnsName(String pod, String cluster, String namespace) {
+        return pod + "." + headless(cluster) + "." + namespace + ".svc";
+    }
+
     public static String generatedSecret(String cluster) {
         return cluster + "-auth";
     }

@@ -17,12 +17,23 @@ public final class TransportSecurity {
     /** The store setting whose presence in a pod template shows TLS is on. */
     public static final String TLS_DIR_ENV = "KV_TLS_DIR";
 
+    /**
+     * The store setting that puts the HTTP port on TLS too ("true"), or keeps it in clear ("false"). A
+     * store of the release before reads neither and keeps that port in clear whatever it says.
+     */
+    public static final String HTTP_TLS_ENV = "KV_HTTP_TLS";
+
     static final String KEPT_OFF = "KeptOffSinceBefore";
 
     private TransportSecurity() {
     }
 
-    public record Decision(boolean enabled, boolean inForce, String reason, String message) {
+    /**
+     * @param http whether the HTTP port is on TLS too (never without {@code enabled}): as
+     *     {@code spec.tls.http} says; unset, yes, except for a cluster whose stores already run TLS with that
+     *     port in clear (made by the release before it had it): its HTTP clients speak plain HTTP
+     */
+    public record Decision(boolean enabled, boolean inForce, String reason, String message, boolean http) {
         public boolean keptOffSinceBefore() {
             return reason.equals(KEPT_OFF);
         }
@@ -32,21 +43,30 @@ public final class TransportSecurity {
         var tls = cluster.getSpec().getTls();
         if (tls != null && Boolean.FALSE.equals(tls.getEnabled())) {
             return new Decision(false, false, "DisabledInSpec", "spec.tls.enabled is false: clients, replication and "
-                    + "admin calls travel in clear");
+                    + "admin calls travel in clear", false);
         }
         if ((tls == null || tls.getEnabled() == null) && runsWithout(existing, pods)) {
             return new Decision(false, false, KEPT_OFF, "the stores ran without TLS before this operator had it and "
                     + "are kept so, to break no client; set spec.tls.enabled: true to turn it on (a rolling restart; "
                     + "clients then need TLS and the CA of ConfigMap " + KvNames.caCertificate(cluster.getMetadata().getName())
-                    + ")");
+                    + ")", false);
         }
+        boolean http = tls != null && tls.getHttp() != null ? tls.getHttp() : !httpKeptInClear(existing, pods);
         if (pods.stream().anyMatch(pod -> !hasTls(pod.getSpec().getContainers()))) {
             return new Decision(true, false, "Enabling", "the stores restart with TLS, all at once (a store with TLS "
-                    + "cannot follow one without): writes pause until they are back");
+                    + "cannot follow one without): writes pause until they are back", http);
         }
-        return new Decision(true, true, "OperatorCA", "TLS 1.3 on the Redis-protocol, replication and admin ports, "
-                + "certificates of the cluster's CA (its certificate: ConfigMap "
-                + KvNames.caCertificate(cluster.getMetadata().getName()) + ")");
+        String ports = http ? "the Redis-protocol, HTTP, replication and admin ports"
+                : "the Redis-protocol, replication and admin ports (the HTTP port in clear: "
+                + (tls != null && tls.getHttp() != null ? "spec.tls.http is false" : "kept so since before this operator "
+                + "had it, to break no HTTP client; spec.tls.http: true turns it on, a rolling restart") + ")";
+        return new Decision(true, true, "OperatorCA", "TLS 1.3 on " + ports + ", certificates of the cluster's CA "
+                + "(its certificate: ConfigMap " + KvNames.caCertificate(cluster.getMetadata().getName()) + ")", http);
+    }
+
+    /** Whether this pod's store serves its HTTP port on TLS (how to reach that port). */
+    public static boolean runsHttpTls(Pod pod) {
+        return runsWithTls(pod) && hasHttpTls(pod.getSpec().getContainers());
     }
 
     /** Whether this pod's store was started with TLS (how to call its admin port). */
@@ -59,11 +79,31 @@ public final class TransportSecurity {
         return hasTls(statefulSet.getSpec().getTemplate().getSpec().getContainers());
     }
 
+    /** Whether this StatefulSet makes its stores with the HTTP port on TLS. */
+    public static boolean templateHasHttpTls(StatefulSet statefulSet) {
+        List<Container> template = statefulSet.getSpec().getTemplate().getSpec().getContainers();
+        return hasTls(template) && hasHttpTls(template);
+    }
+
     private static boolean runsWithout(StatefulSet existing, List<Pod> pods) {
         if (existing != null) {
             return !hasTls(existing.getSpec().getTemplate().getSpec().getContainers());
         }
         return pods.stream().anyMatch(pod -> !hasTls(pod.getSpec().getContainers()));
+    }
+
+    /** Stores that run TLS with the HTTP port in clear: a release before it had it, or spec.tls.http false. */
+    private static boolean httpKeptInClear(StatefulSet existing, List<Pod> pods) {
+        if (existing != null) {
+            List<Container> template = existing.getSpec().getTemplate().getSpec().getContainers();
+            return hasTls(template) && !hasHttpTls(template);
+        }
+        return pods.stream().anyMatch(pod -> hasTls(pod.getSpec().getContainers()) && !hasHttpTls(pod.getSpec().getContainers()));
+    }
+
+    private static boolean hasHttpTls(List<Container> containers) {
+        return containers != null && containers.stream().anyMatch(c -> c.getEnv() != null
+                && c.getEnv().stream().anyMatch(e -> HTTP_TLS_ENV.equals(e.getName()) && "true".equals(e.getValue())));
     }
 
     private static boolean hasTls(List<Container> containers) {

@@ -54,24 +54,55 @@ class TransportSecurityTest {
     }
 
     @Test
-    void withTlsTheHttpPortIsProbedAndAdvertisedAsHttpsAndWithoutAsHttp() {
+    void withTlsTheHttpPortIsProbedAndAdvertisedAsHttpsByThePodsNameAndWithoutAsHttp() {
+        assertThat(TransportSecurity.decide(cluster(null), null, List.of()).http()).as("a new cluster").isTrue();
         var withTls = ClusterResources.statefulSet(cluster(null), 3, true, true).getSpec().getTemplate().getSpec()
                 .getContainers().get(0);
         assertThat(withTls.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
         assertThat(withTls.getLivenessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
-        assertThat(withTls.getEnv()).anySatisfy(env -> {
-            assertThat(env.getName()).isEqualTo("KV_ADVERTISED_HTTP");
-            assertThat(env.getValue()).isEqualTo("https://$(POD_IP):8080");
-        });
+        assertThat(env(withTls, "KV_HTTP_TLS")).isEqualTo("true");
+        assertThat(env(withTls, "KV_ADVERTISED_HTTP")).as("a name the certificate covers, not the pod IP")
+                .isEqualTo("https://$(POD_NAME).kv-headless.apps.svc:8080");
 
         var plain = ClusterResources.statefulSet(cluster(false), 3, true, false).getSpec().getTemplate().getSpec()
                 .getContainers().get(0);
         assertThat(plain.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
         assertThat(plain.getLivenessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
-        assertThat(plain.getEnv()).anySatisfy(env -> {
-            assertThat(env.getName()).isEqualTo("KV_ADVERTISED_HTTP");
-            assertThat(env.getValue()).isEqualTo("http://$(POD_IP):8080");
-        });
+        assertThat(env(plain, "KV_HTTP_TLS")).isNull();
+        assertThat(env(plain, "KV_ADVERTISED_HTTP")).isEqualTo("http://$(POD_IP):8080");
+    }
+
+    @Test
+    void aClusterWhoseStoresRanTlsWithTheHttpPortInClearKeepsThatPortInClearUntilTheSpecSaysTrue() {
+        // the template of the release before: TLS on the other ports, no KV_HTTP_TLS (its stores ignore it anyway)
+        StatefulSet before = ClusterResources.statefulSet(cluster(null), 3, true, true, false);
+        before.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
+                .removeIf(env -> env.getName().equals("KV_HTTP_TLS"));
+
+        TransportSecurity.Decision kept = TransportSecurity.decide(cluster(null), before, List.of(podOf(before)));
+        assertThat(kept.enabled()).isTrue();
+        assertThat(kept.http()).isFalse();
+        assertThat(kept.message()).contains("HTTP port in clear").contains("spec.tls.http: true");
+        var container = ClusterResources.statefulSet(cluster(null), 3, true, true, kept.http()).getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        assertThat(env(container, "KV_HTTP_TLS")).isEqualTo("false");
+        assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
+        assertThat(TransportSecurity.decide(cluster(null), null, List.of(podOf(before))).http())
+                .as("its StatefulSet deleted with --cascade=orphan, its pods still run").isFalse();
+
+        KVCluster asked = cluster(null);
+        asked.getSpec().setTls(new KVClusterSpec.Tls());
+        asked.getSpec().getTls().setHttp(true);
+        assertThat(TransportSecurity.decide(asked, before, List.of(podOf(before))).http()).isTrue();
+        asked.getSpec().getTls().setHttp(false);
+        TransportSecurity.Decision off = TransportSecurity.decide(asked, null, List.of());
+        assertThat(off.http()).as("false in the spec, even for a new cluster").isFalse();
+        assertThat(off.message()).contains("spec.tls.http is false");
+    }
+
+    private static String env(io.fabric8.kubernetes.api.model.Container container, String name) {
+        return container.getEnv().stream().filter(env -> env.getName().equals(name)).map(
+                io.fabric8.kubernetes.api.model.EnvVar::getValue).findFirst().orElse(null);
     }
 
     @Test

@@ -534,7 +534,16 @@ public final class ReplicationLog implements Closeable {
                 }
             }
             // forced, renamed, and the rename forced: after a power loss the old file cannot come back
-            files.replace(tmp, file);
+            try {
+                files.replace(tmp, file);
+            } catch (IOException e) {
+                if (!Files.exists(tmp)) {
+                    // renamed, but not made durable (or the old file's channel is now of a deleted file):
+                    // appending on would write where a restart does not look. The log stops instead.
+                    fail("the compacted log replaced the old one but the replacement was not made durable", e);
+                }
+                throw e;
+            }
             channel.close();
             channel = open(file);
             long kept = lastOffset - newBase;

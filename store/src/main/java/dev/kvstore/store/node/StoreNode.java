@@ -117,8 +117,12 @@ public final class StoreNode implements Closeable {
     private final SnapshotFile snapshotFile;
     /** How often the data volume's free space is measured; the reserve covers what arrives in between. */
     private static final long DISK_MEASURE_MS = 200;
-    /** Within Kubernetes' default grace of 30 s, which also covers the final force and the HTTP server's stop. */
-    private static final long SNAPSHOT_FINISH_AT_CLOSE_MS = 20_000;
+    /**
+     * Inside the pod's grace period (10 s, 2 s of it the preStop sleep), leaving time for the final
+     * force: a snapshot still being written then is left (its file is renamed into place only once
+     * complete, and the compaction after it is refused by the closed log).
+     */
+    private static final long SNAPSHOT_FINISH_AT_CLOSE_MS = 5_000;
     /** The primary's expirer: how often it looks for keys whose time has passed, and at most how many per round. */
     private static final long EXPIRE_EVERY_MS = 100;
     private static final int EXPIRE_PER_ROUND = 500;
@@ -1089,7 +1093,13 @@ public final class StoreNode implements Closeable {
         }
         if (snapshotSchedule.due(state.appliedOffset(), lastSnapshot, diskSpace.freeBytes() - diskSpace.reserveBytes())
                 && snapshotRunning.compareAndSet(false, true)) {
-            snapshotter.execute(this::takeSnapshot);
+            try {
+                snapshotter.execute(this::takeSnapshot);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // the store is closing and applies on meanwhile: no new snapshot, and never an exception
+                // into the apply path (on the primary, that path completes the waiting writes)
+                snapshotRunning.set(false);
+            }
         }
     }
 

@@ -18,8 +18,18 @@ public class HttpPortTls implements HttpServerOptionsCustomizer {
     @Inject
     StoreTls tls;
 
+    @Inject
+    dev.kvstore.store.StoreConfig config;
+
+    /** Whether the HTTP port serves TLS: with TLS on, unless {@code kv.http-tls} is false. */
+    public static boolean servesHttps(StoreTls tls, dev.kvstore.store.StoreConfig config) {
+        return tls.enabled() && config.httpTls();
+    }
+
     @Override
     public void customizeHttpServer(HttpServerOptions options) {
-        tls.apply(options);
+        if (servesHttps(tls, config)) {
+            tls.apply(options);
+        }
     }
 }

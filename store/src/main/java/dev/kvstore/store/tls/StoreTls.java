@@ -5,6 +5,7 @@ import dev.kvstore.core.tls.RenewableTrustManager;
 import dev.kvstore.core.tls.SslContexts;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.TCPSSLOptions;
 import io.vertx.core.net.TrustOptions;
 import java.nio.file.Path;
@@ -22,6 +23,14 @@ import org.jboss.logging.Logger;
 public final class StoreTls {
 
     private static final Logger LOG = Logger.getLogger(StoreTls.class);
+
+    /**
+     * Netty's OpenSSL engine (BoringSSL, bundled for linux-x86_64) when it loads, else the JDK's: the
+     * JDK's engine cost about 30% of sync write throughput here (`./bench --only-costs`). Both ask the
+     * same renewable key and trust managers at each handshake. {@code kv.tls-engine=jdk} forces the JDK's.
+     */
+    private static final boolean OPENSSL = !"jdk".equalsIgnoreCase(System.getProperty("kv.tls-engine",
+            System.getenv().getOrDefault("KV_TLS_ENGINE", ""))) && OpenSSLEngineOptions.isAvailable();
 
     private final Path dir;
     private final RenewableKeyManager keys;
@@ -42,7 +51,7 @@ public final class StoreTls {
     /** Reads the directory now (a store whose TLS files are missing or wrong does not start) and again every {@code reloadMillis}. */
     public static StoreTls from(Path dir, Vertx vertx, long reloadMillis) throws java.io.IOException {
         StoreTls tls = new StoreTls(dir, TlsMaterial.read(dir));
-        LOG.infof("TLS on every port: %s from %s", tls.current, dir);
+        LOG.infof("TLS on every port (%s engine): %s from %s", OPENSSL ? "OpenSSL (BoringSSL)" : "JDK", tls.current, dir);
         // ordered: one reload at a time, so an older read never replaces a newer one
         vertx.setPeriodic(reloadMillis, t -> vertx.executeBlocking(() -> {
             tls.reload();
@@ -61,6 +70,9 @@ public final class StoreTls {
             return options;
         }
         options.setSsl(true);
+        if (OPENSSL) {
+            options.setSslEngineOptions(new OpenSSLEngineOptions());
+        }
         options.setKeyCertOptions(KeyCertOptions.wrap(keys));
         options.setTrustOptions(TrustOptions.wrap(trust));
         options.setEnabledSecureTransportProtocols(Set.of(SslContexts.PROTOCOL));
