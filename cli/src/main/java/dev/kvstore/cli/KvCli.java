@@ -77,6 +77,9 @@ public final class KvCli {
          */
         KvClient client(Duration timeout) throws IOException {
             KvClient client = new KvClient(urls(), timeout);
+            if (caCert != null && (urls == null || urls.isEmpty())) {
+                throw new IOException("--cacert goes with --url https://...; a local cluster's CA is found in " + dir);
+            }
             if (urls == null || urls.isEmpty()) {
                 return dev.kvstore.cli.local.LocalUsers.signIn(dev.kvstore.cli.local.LocalTls.trustedBy(client, dir), dir);
             }

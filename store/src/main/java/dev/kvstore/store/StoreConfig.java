@@ -172,6 +172,10 @@ public interface StoreConfig {
     @WithDefault("true")
     boolean httpTls();
 
+    /** The TLS engine: auto (OpenSSL when it loads, else the JDK's), openssl (or no start), or jdk. */
+    @WithDefault("auto")
+    String tlsEngine();
+
     /** The common name of the one client certificate (of the cluster's CA) the admin port accepts: the operator's. */
     @WithDefault("kvstore-operator")
     String tlsAdminClient();

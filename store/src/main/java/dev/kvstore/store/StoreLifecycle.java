@@ -72,7 +72,7 @@ public class StoreLifecycle {
         if (config.tlsDir().isEmpty() || config.tlsDir().get().isBlank()) {
             return StoreTls.off();
         }
-        return StoreTls.from(Path.of(config.tlsDir().get()), vertx, config.tlsReloadMillis());
+        return StoreTls.from(Path.of(config.tlsDir().get()), vertx, config.tlsReloadMillis(), config.tlsEngine());
     }
 
     /** Who may use the client ports; with users, read again every few seconds (a changed Secret). */

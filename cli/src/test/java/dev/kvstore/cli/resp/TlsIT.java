@@ -100,6 +100,25 @@ class TlsIT {
     }
 
     @Test
+    void storesOnTheJdksTlsEngineServeClientsAndReplicateAlike() throws Exception {
+        String storeDir = tlsRoot.resolve("tls").resolve(NodeProcess.NODE_NAME).toString();
+        try (ClusterFixture jdk = new ClusterFixture("tls-jdk", LocalClusterSettings.defaults(2)
+                .with(LocalTls.STORE_PROPERTY, storeDir).with("kv.tls-engine", "jdk")).start()) {
+            NodeProcess primary = jdk.primary();
+            assertThat(Files.readString(primary.logFile())).contains("TLS on every port (JDK engine)");
+            try (Jedis jedis = jedis(primary.respPort(), SslContexts.of(ca.certificatePem(), null, null))) {
+                assertThat(jedis.set("tls:jdk", "engine")).isEqualTo("OK");
+            }
+            NodeProcess secondary = jdk.secondaries().get(0);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                RedisTools.Result got = redisCli(secondary.respPort(), "--cacert", caFile.toString(), "GET", "tls:jdk");
+                assertThat(got.stdout().strip()).as(got.all()).isEqualTo("engine");
+            });
+            assertThat(jdk.client.get(primary.httpUrl(), "tls:jdk").value().map(String::new)).contains("engine");
+        }
+    }
+
+    @Test
     void plainTcpOnTheRespPortIsNeverAnsweredAndStoresNothing() throws Exception {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(HOST, fixture.primary().respPort()), 2000);

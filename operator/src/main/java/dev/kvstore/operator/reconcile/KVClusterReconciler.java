@@ -187,9 +187,11 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 : TransportSecurity.templateHasTls(running);
         // the HTTP port's TLS follows the decision once TLS is in the template; with TLS kept as it is (a
         // certificate error), the HTTP port keeps what the running template has too
-        boolean httpTlsInTemplate = certificateError == null || running == null ? tls.http()
-                : TransportSecurity.templateHasHttpTls(running);
-        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth, tlsInTemplate, httpTlsInTemplate, network);
+        boolean decided = certificateError == null || running == null;
+        boolean httpTlsInTemplate = decided ? tls.http() : TransportSecurity.templateHasHttpTls(running);
+        boolean httpKept = decided ? tls.httpKept() : TransportSecurity.markedKept(running);
+        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth, tlsInTemplate, httpTlsInTemplate, httpKept,
+                network);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
@@ -274,7 +276,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     }
 
     private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth, boolean tls,
-                               boolean httpTls, NetworkAccess.Decision network) {
+                               boolean httpTls, boolean httpKept, NetworkAccess.Decision network) {
         String namespace = cluster.getMetadata().getNamespace();
         if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
             Secret existing = client.secrets().inNamespace(namespace)
@@ -300,7 +302,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         desired.add(ClusterResources.headlessService(cluster));
         desired.addAll(ClusterResources.clientServices(cluster));
         desired.add(ClusterResources.podDisruptionBudget(cluster));
-        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, tls, httpTls));
+        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, tls, httpTls, httpKept));
         var policy = networkPolicies.desired(cluster, network);
         if (policy != null) {
             desired.add(policy);

@@ -171,6 +171,15 @@ public final class ClusterResources {
      */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth, boolean tls,
                                           boolean httpTls) {
+        return statefulSet(cluster, replicas, clientAuth, tls, httpTls, false);
+    }
+
+    /**
+     * The same, marked ({@link TransportSecurity#HTTP_KEPT_ANNOTATION}) when the HTTP port is in clear only
+     * because it was so before this release ({@link TransportSecurity.Decision#httpKept()}).
+     */
+    public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth, boolean tls,
+                                          boolean httpTls, boolean httpKept) {
         boolean https = tls && httpTls;
         String name = cluster.getMetadata().getName();
         KVClusterSpec spec = cluster.getSpec();
@@ -252,8 +261,12 @@ public final class ClusterResources {
                 .withNewResources().withRequests(Map.of("storage", new Quantity(storage.getSize()))).endResources()
                 .endSpec()
                 .build();
+        var metadata = metadata(cluster, name);
+        if (tls && !https && httpKept) {
+            metadata.setAnnotations(new java.util.HashMap<>(java.util.Map.of(TransportSecurity.HTTP_KEPT_ANNOTATION, "true")));
+        }
         return new StatefulSetBuilder()
-                .withMetadata(metadata(cluster, name))
+                .withMetadata(metadata)
                 .withNewSpec()
                 .withServiceName(KvNames.headless(name))
                 .withReplicas(replicas)

@@ -23,6 +23,13 @@ public final class TransportSecurity {
      */
     public static final String HTTP_TLS_ENV = "KV_HTTP_TLS";
 
+    /**
+     * On the StatefulSet (not its pod template: no restart) of a cluster whose HTTP port is kept in clear
+     * since the release before had TLS on it, so that this stays told apart from {@code spec.tls.http: false}
+     * (both write KV_HTTP_TLS=false): once the spec says nothing again, only the former keeps it in clear.
+     */
+    public static final String HTTP_KEPT_ANNOTATION = "kvstore.dev/http-in-clear-since-before";
+
     static final String KEPT_OFF = "KeptOffSinceBefore";
 
     private TransportSecurity() {
@@ -32,8 +39,10 @@ public final class TransportSecurity {
      * @param http whether the HTTP port is on TLS too (never without {@code enabled}): as
      *     {@code spec.tls.http} says; unset, yes, except for a cluster whose stores already run TLS with that
      *     port in clear (made by the release before it had it): its HTTP clients speak plain HTTP
+     * @param httpKept whether {@code http} is false for that last reason (and the spec says nothing)
      */
-    public record Decision(boolean enabled, boolean inForce, String reason, String message, boolean http) {
+    public record Decision(boolean enabled, boolean inForce, String reason, String message, boolean http,
+                           boolean httpKept) {
         public boolean keptOffSinceBefore() {
             return reason.equals(KEPT_OFF);
         }
@@ -43,25 +52,28 @@ public final class TransportSecurity {
         var tls = cluster.getSpec().getTls();
         if (tls != null && Boolean.FALSE.equals(tls.getEnabled())) {
             return new Decision(false, false, "DisabledInSpec", "spec.tls.enabled is false: clients, replication and "
-                    + "admin calls travel in clear", false);
+                    + "admin calls travel in clear", false, false);
         }
         if ((tls == null || tls.getEnabled() == null) && runsWithout(existing, pods)) {
             return new Decision(false, false, KEPT_OFF, "the stores ran without TLS before this operator had it and "
                     + "are kept so, to break no client; set spec.tls.enabled: true to turn it on (a rolling restart; "
                     + "clients then need TLS and the CA of ConfigMap " + KvNames.caCertificate(cluster.getMetadata().getName())
-                    + ")", false);
+                    + ")", false, false);
         }
-        boolean http = tls != null && tls.getHttp() != null ? tls.getHttp() : !httpKeptInClear(existing, pods);
+        Boolean asked = tls == null ? null : tls.getHttp();
+        boolean httpKept = asked == null && httpKeptInClear(existing, pods);
+        boolean http = asked != null ? asked : !httpKept;
         if (pods.stream().anyMatch(pod -> !hasTls(pod.getSpec().getContainers()))) {
             return new Decision(true, false, "Enabling", "the stores restart with TLS, all at once (a store with TLS "
-                    + "cannot follow one without): writes pause until they are back", http);
+                    + "cannot follow one without): writes pause until they are back", http, httpKept);
         }
         String ports = http ? "the Redis-protocol, HTTP, replication and admin ports"
                 : "the Redis-protocol, replication and admin ports (the HTTP port in clear: "
-                + (tls != null && tls.getHttp() != null ? "spec.tls.http is false" : "kept so since before this operator "
+                + (!httpKept ? "spec.tls.http is false" : "kept so since before this operator "
                 + "had it, to break no HTTP client; spec.tls.http: true turns it on, a rolling restart") + ")";
         return new Decision(true, true, "OperatorCA", "TLS 1.3 on " + ports + ", certificates of the cluster's CA "
-                + "(its certificate: ConfigMap " + KvNames.caCertificate(cluster.getMetadata().getName()) + ")", http);
+                + "(its certificate: ConfigMap " + KvNames.caCertificate(cluster.getMetadata().getName()) + ")", http,
+                httpKept);
     }
 
     /** Whether this pod's store serves its HTTP port on TLS (how to reach that port). */
@@ -92,18 +104,35 @@ public final class TransportSecurity {
         return pods.stream().anyMatch(pod -> !hasTls(pod.getSpec().getContainers()));
     }
 
-    /** Stores that run TLS with the HTTP port in clear: a release before it had it, or spec.tls.http false. */
+    /**
+     * Stores that run TLS with the HTTP port in clear since the release before had it on: a template of
+     * that release (TLS, no KV_HTTP_TLS at all), or one this operator marked so. Without a StatefulSet
+     * (deleted with --cascade=orphan), pods with TLS and that port in clear, whatever the reason.
+     */
     private static boolean httpKeptInClear(StatefulSet existing, List<Pod> pods) {
         if (existing != null) {
             List<Container> template = existing.getSpec().getTemplate().getSpec().getContainers();
-            return hasTls(template) && !hasHttpTls(template);
+            return markedKept(existing) || (hasTls(template) && httpTlsSetting(template) == null);
         }
         return pods.stream().anyMatch(pod -> hasTls(pod.getSpec().getContainers()) && !hasHttpTls(pod.getSpec().getContainers()));
     }
 
+    /** Whether this operator marked the StatefulSet's HTTP port as kept in clear since before. */
+    public static boolean markedKept(StatefulSet statefulSet) {
+        var annotations = statefulSet.getMetadata() == null ? null : statefulSet.getMetadata().getAnnotations();
+        return annotations != null && "true".equals(annotations.get(HTTP_KEPT_ANNOTATION));
+    }
+
+    private static String httpTlsSetting(List<Container> containers) {
+        if (containers == null) {
+            return null;
+        }
+        return containers.stream().filter(c -> c.getEnv() != null).flatMap(c -> c.getEnv().stream())
+                .filter(e -> HTTP_TLS_ENV.equals(e.getName())).map(e -> e.getValue()).findFirst().orElse(null);
+    }
+
     private static boolean hasHttpTls(List<Container> containers) {
-        return containers != null && containers.stream().anyMatch(c -> c.getEnv() != null
-                && c.getEnv().stream().anyMatch(e -> HTTP_TLS_ENV.equals(e.getName()) && "true".equals(e.getValue())));
+        return "true".equals(httpTlsSetting(containers));
     }
 
     private static boolean hasTls(List<Container> containers) {

@@ -82,11 +82,14 @@ class TransportSecurityTest {
         TransportSecurity.Decision kept = TransportSecurity.decide(cluster(null), before, List.of(podOf(before)));
         assertThat(kept.enabled()).isTrue();
         assertThat(kept.http()).isFalse();
+        assertThat(kept.httpKept()).isTrue();
         assertThat(kept.message()).contains("HTTP port in clear").contains("spec.tls.http: true");
-        var container = ClusterResources.statefulSet(cluster(null), 3, true, true, kept.http()).getSpec().getTemplate()
-                .getSpec().getContainers().get(0);
+        StatefulSet keptSet = ClusterResources.statefulSet(cluster(null), 3, true, true, kept.http(), kept.httpKept());
+        var container = keptSet.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(env(container, "KV_HTTP_TLS")).isEqualTo("false");
         assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
+        assertThat(TransportSecurity.decide(cluster(null), keptSet, List.of(podOf(keptSet))).http())
+                .as("the next pass, on the StatefulSet this operator wrote").isFalse();
         assertThat(TransportSecurity.decide(cluster(null), null, List.of(podOf(before))).http())
                 .as("its StatefulSet deleted with --cascade=orphan, its pods still run").isFalse();
 
@@ -97,7 +100,14 @@ class TransportSecurityTest {
         asked.getSpec().getTls().setHttp(false);
         TransportSecurity.Decision off = TransportSecurity.decide(asked, null, List.of());
         assertThat(off.http()).as("false in the spec, even for a new cluster").isFalse();
+        assertThat(off.httpKept()).isFalse();
         assertThat(off.message()).contains("spec.tls.http is false");
+
+        // false in the spec, then unset again: on, since nothing was kept from before
+        StatefulSet offSet = ClusterResources.statefulSet(asked, 3, true, true, off.http(), off.httpKept());
+        assertThat(offSet.getMetadata().getAnnotations()).isNullOrEmpty();
+        asked.getSpec().getTls().setHttp(null);
+        assertThat(TransportSecurity.decide(asked, offSet, List.of(podOf(offSet))).http()).isTrue();
     }
 
     private static String env(io.fabric8.kubernetes.api.model.Container container, String name) {

@@ -24,20 +24,21 @@ public final class StoreTls {
 
     private static final Logger LOG = Logger.getLogger(StoreTls.class);
 
-    /**
-     * Netty's OpenSSL engine (BoringSSL, bundled for linux-x86_64) when it loads, else the JDK's: the
-     * JDK's engine cost about 30% of sync write throughput here (`./bench --only-costs`). Both ask the
-     * same renewable key and trust managers at each handshake. {@code kv.tls-engine=jdk} forces the JDK's.
-     */
-    private static final boolean OPENSSL = !"jdk".equalsIgnoreCase(System.getProperty("kv.tls-engine",
-            System.getenv().getOrDefault("KV_TLS_ENGINE", ""))) && OpenSSLEngineOptions.isAvailable();
 
     private final Path dir;
     private final RenewableKeyManager keys;
     private final RenewableTrustManager trust;
     private volatile TlsMaterial current;
 
-    private StoreTls(Path dir, TlsMaterial current) {
+    /**
+     * Netty's OpenSSL engine (BoringSSL, bundled for linux-x86_64) rather than the JDK's, which cost about
+     * twice as much sync write throughput here (`./bench --only-costs`). Both ask the same renewable key
+     * and trust managers at each handshake.
+     */
+    private final boolean openssl;
+
+    private StoreTls(Path dir, TlsMaterial current, boolean openssl) {
+        this.openssl = openssl;
         this.dir = dir;
         this.current = current;
         this.keys = current == null ? null : new RenewableKeyManager(current.chain(), current.key());
@@ -45,19 +46,38 @@ public final class StoreTls {
     }
 
     public static StoreTls off() {
-        return new StoreTls(null, null);
+        return new StoreTls(null, null, false);
     }
 
     /** Reads the directory now (a store whose TLS files are missing or wrong does not start) and again every {@code reloadMillis}. */
-    public static StoreTls from(Path dir, Vertx vertx, long reloadMillis) throws java.io.IOException {
-        StoreTls tls = new StoreTls(dir, TlsMaterial.read(dir));
-        LOG.infof("TLS on every port (%s engine): %s from %s", OPENSSL ? "OpenSSL (BoringSSL)" : "JDK", tls.current, dir);
+    public static StoreTls from(Path dir, Vertx vertx, long reloadMillis, String engine) throws java.io.IOException {
+        StoreTls tls = new StoreTls(dir, TlsMaterial.read(dir), useOpenSsl(engine, OpenSSLEngineOptions.isAvailable()));
+        LOG.infof("TLS on every port (%s engine): %s from %s", tls.openssl ? "OpenSSL (BoringSSL)" : "JDK", tls.current, dir);
         // ordered: one reload at a time, so an older read never replaces a newer one
         vertx.setPeriodic(reloadMillis, t -> vertx.executeBlocking(() -> {
             tls.reload();
             return null;
         }, true));
         return tls;
+    }
+
+    /**
+     * {@code kv.tls-engine}: unset or {@code auto}, OpenSSL when its native library loads (else the JDK's,
+     * on a platform it is not bundled for); {@code openssl}, OpenSSL or no start; {@code jdk}, the JDK's.
+     */
+    static boolean useOpenSsl(String engine, boolean available) {
+        return switch (engine == null ? "auto" : engine.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "", "auto" -> available;
+            case "jdk" -> false;
+            case "openssl" -> {
+                if (!available) {
+                    throw new IllegalStateException("kv.tls-engine=openssl but Netty's OpenSSL engine does not load "
+                            + "here (bundled for linux-x86_64 only); use auto or jdk");
+                }
+                yield true;
+            }
+            default -> throw new IllegalArgumentException("kv.tls-engine must be auto, openssl or jdk, not '" + engine + "'");
+        };
     }
 
     public boolean enabled() {
@@ -70,7 +90,7 @@ public final class StoreTls {
             return options;
         }
         options.setSsl(true);
-        if (OPENSSL) {
+        if (openssl) {
             options.setSslEngineOptions(new OpenSSLEngineOptions());
         }
         options.setKeyCertOptions(KeyCertOptions.wrap(keys));
