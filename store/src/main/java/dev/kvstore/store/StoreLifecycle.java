@@ -40,8 +40,8 @@ public class StoreLifecycle {
         String secret = resolveSecret(config);
         String advertisedReplication = config.advertisedReplication()
                 .orElse("127.0.0.1:" + config.replicationPort());
-        String advertisedHttp = config.advertisedHttp().orElse((dev.kvstore.store.tls.HttpPortTls.servesHttps(tls, config) ? "https" : "http")
-                + "://127.0.0.1:" + httpPort);
+        String scheme = dev.kvstore.store.tls.HttpPortTls.servesHttps(tls, config) ? "https" : "http";
+        String advertisedHttp = config.advertisedHttp().orElse(scheme + "://127.0.0.1:" + httpPort);
         if (config.minSyncReplicas() < 0) {
             throw new IllegalArgumentException("kv.min-sync-replicas must be >= 0, got " + config.minSyncReplicas());
         }

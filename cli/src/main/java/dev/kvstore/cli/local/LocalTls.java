@@ -64,7 +64,7 @@ public final class LocalTls {
     public static dev.kvstore.cli.client.KvClient trustedBy(dev.kvstore.cli.client.KvClient client, Path dir)
             throws IOException {
         Path caCert = dir.resolve("tls").resolve("ca.crt");
-        return Files.exists(caCert) ? client.withTls(SslContexts.of(Files.readString(caCert), null, null)) : client;
+        return Files.exists(caCert) ? trusting(client, caCert) : client;
     }
 
     /** The client trusting the CA of the stores of these settings when they have TLS; unchanged otherwise. */
@@ -74,7 +74,11 @@ public final class LocalTls {
         if (storeDir == null) {
             return client;
         }
-        Path caCert = Path.of(storeDir.replace(NodeProcess.NODE_NAME, "operator")).resolve("ca.crt");
+        return trusting(client, Path.of(storeDir.replace(NodeProcess.NODE_NAME, "operator")).resolve("ca.crt"));
+    }
+
+    private static dev.kvstore.cli.client.KvClient trusting(dev.kvstore.cli.client.KvClient client, Path caCert)
+            throws IOException {
         return client.withTls(SslContexts.of(Files.readString(caCert), null, null));
     }
 

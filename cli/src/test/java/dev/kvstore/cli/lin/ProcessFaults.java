@@ -139,37 +139,36 @@ final class ProcessFaults {
     }
 
     private String lossy(NodeProcess store, int millis) throws Exception {
-        int lossyOne = indexOf(store);
-        try {
-            lab.lossyToPeers(lossyOne, 0.3);
-            pause(millis);
-        } finally {
-            lab.heal(lossyOne);
-        }
-        return store.name() + "'s links to its peers losing 30% of packets for " + millis + " ms";
+        return whileOnLink(store, millis, one -> lab.lossyToPeers(one, 0.3),
+                store.name() + "'s links to its peers losing 30% of packets");
     }
 
     /** What {@code store} sends to its peers is dropped; what they send it arrives. */
     private String oneWay(NodeProcess store, int millis) throws Exception {
-        int from = indexOf(store);
-        try {
-            lab.cutOneWayToPeers(from);
-            pause(millis);
-        } finally {
-            lab.heal(from);
-        }
-        return "what " + store.name() + " sends its peers dropped (one way) for " + millis + " ms";
+        return whileOnLink(store, millis, lab::cutOneWayToPeers,
+                "what " + store.name() + " sends its peers dropped (one way)");
     }
 
     private String slow(NodeProcess store, int millis) throws Exception {
-        int slowOne = indexOf(store);
+        return whileOnLink(store, millis, one -> lab.slow(one, 256), store.name() + "'s link limited to 256 kbit/s");
+    }
+
+    /** A fault on the links of one store, by its index in the lab. */
+    @FunctionalInterface
+    private interface LinkFault {
+        void apply(int store) throws Exception;
+    }
+
+    /** {@code fault} on {@code store}'s links for {@code millis}, then healed whatever happens. */
+    private String whileOnLink(NodeProcess store, int millis, LinkFault fault, String what) throws Exception {
+        int index = indexOf(store);
         try {
-            lab.slow(slowOne, 256);
+            fault.apply(index);
             pause(millis);
         } finally {
-            lab.heal(slowOne);
+            lab.heal(index);
         }
-        return store.name() + "'s link limited to 256 kbit/s for " + millis + " ms";
+        return what + " for " + millis + " ms";
     }
 
     /** Every store running (the supervisor restarts a killed one) and the cluster healthy. */

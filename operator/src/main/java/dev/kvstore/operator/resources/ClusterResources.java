@@ -162,21 +162,13 @@ public final class ClusterResources {
      * client authentication and TLS as decided for the cluster ({@link ClientAuth}, {@link TransportSecurity}).
      */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth, boolean tls) {
-        return statefulSet(cluster, replicas, clientAuth, tls, tls);
+        return statefulSet(cluster, replicas, clientAuth, tls, tls, false);
     }
 
     /**
      * The same, with the HTTP port on TLS ({@code httpTls}, only with {@code tls}) or in clear, as
-     * {@link TransportSecurity.Decision#http()} says.
-     */
-    public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth, boolean tls,
-                                          boolean httpTls) {
-        return statefulSet(cluster, replicas, clientAuth, tls, httpTls, false);
-    }
-
-    /**
-     * The same, marked ({@link TransportSecurity#HTTP_KEPT_ANNOTATION}) when the HTTP port is in clear only
-     * because it was so before this release ({@link TransportSecurity.Decision#httpKept()}).
+     * {@link TransportSecurity.Decision#http()} says, and marked ({@link TransportSecurity#HTTP_KEPT_ANNOTATION})
+     * when it is in clear only because it was so before this release ({@link TransportSecurity.Decision#httpKept()}).
      */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth, boolean tls,
                                           boolean httpTls, boolean httpKept) {

@@ -112,7 +112,7 @@ public final class TransportSecurity {
     private static boolean httpKeptInClear(StatefulSet existing, List<Pod> pods) {
         if (existing != null) {
             List<Container> template = existing.getSpec().getTemplate().getSpec().getContainers();
-            return markedKept(existing) || (hasTls(template) && httpTlsSetting(template) == null);
+            return markedKept(existing) || (hasTls(template) && setting(template, HTTP_TLS_ENV) == null);
         }
         return pods.stream().anyMatch(pod -> hasTls(pod.getSpec().getContainers()) && !hasHttpTls(pod.getSpec().getContainers()));
     }
@@ -123,20 +123,21 @@ public final class TransportSecurity {
         return annotations != null && "true".equals(annotations.get(HTTP_KEPT_ANNOTATION));
     }
 
-    private static String httpTlsSetting(List<Container> containers) {
+    /** The value of a store setting in these containers' environment; null when it is not there. */
+    private static String setting(List<Container> containers, String name) {
         if (containers == null) {
             return null;
         }
         return containers.stream().filter(c -> c.getEnv() != null).flatMap(c -> c.getEnv().stream())
-                .filter(e -> HTTP_TLS_ENV.equals(e.getName())).map(e -> e.getValue()).findFirst().orElse(null);
+                .filter(e -> name.equals(e.getName())).map(e -> e.getValue() == null ? "" : e.getValue())
+                .findFirst().orElse(null);
     }
 
     private static boolean hasHttpTls(List<Container> containers) {
-        return "true".equals(httpTlsSetting(containers));
+        return "true".equals(setting(containers, HTTP_TLS_ENV));
     }
 
     private static boolean hasTls(List<Container> containers) {
-        return containers != null && containers.stream().anyMatch(c -> c.getEnv() != null
-                && c.getEnv().stream().anyMatch(e -> TLS_DIR_ENV.equals(e.getName())));
+        return setting(containers, TLS_DIR_ENV) != null;
     }
 }

@@ -75,7 +75,7 @@ class TransportSecurityTest {
     @Test
     void aClusterWhoseStoresRanTlsWithTheHttpPortInClearKeepsThatPortInClearUntilTheSpecSaysTrue() {
         // the template of the release before: TLS on the other ports, no KV_HTTP_TLS (its stores ignore it anyway)
-        StatefulSet before = ClusterResources.statefulSet(cluster(null), 3, true, true, false);
+        StatefulSet before = ClusterResources.statefulSet(cluster(null), 3, true, true, false, false);
         before.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
                 .removeIf(env -> env.getName().equals("KV_HTTP_TLS"));
 

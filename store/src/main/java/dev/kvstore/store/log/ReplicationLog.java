@@ -497,10 +497,10 @@ public final class ReplicationLog implements Closeable {
      * new file that replaces the old one. Appends wait meanwhile; keep the retained tail short.
      */
     public void compactTo(long newBase) throws IOException {
-        // FileChannel closes itself when the thread doing I/O on it is interrupted (a store closing
-        // interrupts its snapshotter): the pending bytes are written with the interrupt held back, and
-        // the copy reads through a channel of its own, so an interrupted compaction fails alone and
-        // leaves the log's channel, every later write and the final force, working
+        // FileChannel closes itself when the thread doing I/O on it is interrupted, and this runs on the
+        // caller's thread (the snapshotter): the pending bytes are written with the interrupt held back,
+        // and the copy reads through a channel of its own, so an interrupt can never take the log's
+        // channel, every later write and the final force, with it
         boolean interrupted = Thread.interrupted();
         try {
             compactLocked(newBase);
