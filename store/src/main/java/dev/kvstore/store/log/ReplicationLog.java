@@ -516,6 +516,11 @@ public final class ReplicationLog implements Closeable {
             if (closed) {
                 throw new IOException("the log is closed; no compaction");
             }
+            if (failure != null) {
+                // after a failure the log's positions may describe a file no longer at its path (a replacement
+                // renamed but not made durable): a copy from the path would read past its end
+                throw new IOException("the log stopped (" + failure.getMessage() + "); no compaction");
+            }
             if (newBase <= baseOffset) {
                 return;
             }
@@ -587,14 +592,29 @@ public final class ReplicationLog implements Closeable {
 
     @Override
     public void close() throws IOException {
+        // the final flush and force run with the caller's interrupt held back (an interrupted thread's
+        // file I/O closes the channel instead), and it is given back at the end
+        boolean interrupted = Thread.interrupted();
+        try {
+            interrupted |= closeUninterrupted();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Answers whether the wait for the flusher was interrupted (the caller gives the interrupt back). */
+    private boolean closeUninterrupted() throws IOException {
         closed = true;
         synchronized (lock) {
             lock.notifyAll();
         }
+        boolean interrupted = false;
         try {
             flusher.join(2000);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
         }
         synchronized (lock) {
             try {
@@ -606,5 +626,6 @@ public final class ReplicationLog implements Closeable {
                 channel.close();
             }
         }
+        return interrupted;
     }
 }

@@ -150,6 +150,62 @@ class ReplicationLogTest {
     }
 
     @Test
+    void after_a_compaction_whose_replacement_was_not_made_durable_the_log_stops_and_the_next_compaction_is_refused()
+            throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean directoryFsyncFails = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.kvstore.core.disk.DiskSync failingDirectory = new dev.kvstore.core.disk.DiskSync() {
+            @Override
+            public void force(FileChannel channel, boolean metadata) throws java.io.IOException {
+                channel.force(metadata);
+            }
+
+            @Override
+            public void forceDirectory(Path directory) throws java.io.IOException {
+                if (directoryFsyncFails.get()) {
+                    throw new java.io.IOException("injected: directory fsync failed");
+                }
+                dev.kvstore.core.disk.DiskSync.SYSTEM.forceDirectory(directory);
+            }
+        };
+        try (ReplicationLog log = new ReplicationLog(dir, failingDirectory, FsyncPolicy.ALWAYS, 1 << 20)) {
+            for (int i = 0; i < 100; i++) {
+                log.appendNext(LogEntry.put(1, 0, "k" + i, ("v" + i).getBytes()));
+            }
+            await().until(() -> log.durableOffset() == 100);
+            directoryFsyncFails.set(true);
+            assertThatThrownBy(() -> log.compactTo(50)).isInstanceOf(java.io.IOException.class);
+            assertThat(log.failure()).as("renamed but not durable: the log stops").isNotNull();
+            // the log's positions are of the old file now: a second compaction must not copy from the new one
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5),
+                    () -> assertThatThrownBy(() -> log.compactTo(80)).isInstanceOf(java.io.IOException.class));
+            directoryFsyncFails.set(false);
+        }
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20, 50,
+                EpochHistory.EMPTY.withEntry(1, 1))) {
+            assertThat(log.lastOffset()).isEqualTo(100);
+            assertThat(log.read(51, 100)).extracting(LogEntry::keyString).startsWith("k50").hasSize(50);
+        }
+    }
+
+    @Test
+    void closing_on_an_interrupted_thread_still_forces_what_was_written() throws Exception {
+        ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20);
+        for (int i = 0; i < 100; i++) {
+            log.appendNext(LogEntry.put(1, 0, "k" + i, ("v" + i).getBytes()));
+        }
+        Thread.currentThread().interrupt();
+        try {
+            log.close();
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt, held back, is given back").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        try (ReplicationLog reopened = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            assertThat(reopened.lastOffset()).isEqualTo(100);
+        }
+    }
+
+    @Test
     void a_reset_empties_the_log_to_continue_a_received_snapshot() throws Exception {
         try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
             log.appendNext(LogEntry.put(1, 0, "old", null));
