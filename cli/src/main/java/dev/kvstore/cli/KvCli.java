@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "kv", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "kv 0.1.0",
         description = "KV Cluster command line: local cluster, client, demo.",
         subcommands = {KvCli.Local.class, KvCli.Demo.class, KvCli.Put.class, KvCli.Get.class, KvCli.Status.class,
-                KvCli.KillPrimary.class, dev.kvstore.cli.bench.Bench.class})
+                KvCli.KillPrimary.class, KvCli.RotateSecret.class, dev.kvstore.cli.bench.Bench.class})
 public final class KvCli {
 
     static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -388,6 +388,50 @@ public final class KvCli {
             }
             System.err.println("primary " + primary + " is not in " + cluster.dir);
             return 1;
+        }
+    }
+
+    @Command(name = "rotate-secret", description = "Rotate the local cluster's secret (replication and admin calls) "
+            + "while it runs and takes writes: the new secret is accepted by every store, then signed with, then the "
+            + "old one is dropped, each step once every store holds the one before. No restart, no write refused.")
+    static class RotateSecret implements Callable<Integer> {
+        @CommandLine.Mixin
+        ClusterOptions cluster;
+
+        @Option(names = "--step-timeout-seconds", defaultValue = "60", description = "how long each step may wait for "
+                + "every store to hold it (default ${DEFAULT-VALUE})")
+        long stepTimeoutSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cluster.urls != null && !cluster.urls.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "rotate-secret rotates a local "
+                        + "cluster's secret (--dir); an operator's cluster: kubectl annotate kvcluster <name> "
+                        + "kvstore.dev/rotate-secret=<any new value>");
+            }
+            KvClient client = cluster.client(Duration.ofSeconds(2));
+            List<String> urls = cluster.urls();
+            String fingerprint = new dev.kvstore.cli.local.LocalSecretRotation(cluster.dir).rotate(() -> {
+                Map<String, List<String>> reported = new java.util.TreeMap<>();
+                for (String url : urls) {
+                    List<String> fingerprints = null;
+                    try {
+                        JsonNode held = client.status(url).path("secretFingerprints");
+                        if (held.isArray()) {
+                            fingerprints = new ArrayList<>();
+                            for (JsonNode one : held) {
+                                fingerprints.add(one.asText());
+                            }
+                        }
+                    } catch (IOException e) {
+                        // not answering: it may still hold an older step, so it holds the rotation back
+                    }
+                    reported.put(url, fingerprints);
+                }
+                return reported;
+            }, Duration.ofSeconds(stepTimeoutSeconds), KvCli::say);
+            say("cluster secret rotated: every store signs with and accepts only " + fingerprint);
+            return 0;
         }
     }
 }

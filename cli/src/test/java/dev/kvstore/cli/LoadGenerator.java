@@ -18,11 +18,15 @@ public final class LoadGenerator implements AutoCloseable {
 
     public final Map<String, KvClient.Ack> acknowledged = new ConcurrentHashMap<>();
     final AtomicLong failures = new AtomicLong();
+    /** The first refusals' messages, for a failure message. */
+    final List<String> failureSamples = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped;
     private final List<Thread> threads;
     private final AtomicLong firstAckNanosAfterEpoch = new AtomicLong();
     private volatile long watchedEpoch = Long.MAX_VALUE;
+    private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
+    private final AtomicLong longestGapNanos = new AtomicLong();
 
     public LoadGenerator(List<String> urls, int writers, String prefix) {
         this(urls, writers, prefix, Duration.ofMinutes(2));
@@ -40,11 +44,16 @@ public final class LoadGenerator implements AutoCloseable {
                     try {
                         KvClient.Ack ack = client.put(key, value(key));
                         acknowledged.put(key, ack);
+                        long now = System.nanoTime();
+                        long gap = now - lastAckNanos.getAndSet(now);
+                        longestGapNanos.accumulateAndGet(gap, Math::max);
                         if (ack.epoch() >= watchedEpoch) {
                             firstAckNanosAfterEpoch.compareAndSet(0, System.nanoTime());
                         }
                     } catch (Exception e) {
-                        failures.incrementAndGet();
+                        if (failures.incrementAndGet() <= 10) {
+                            failureSamples.add(key + ": " + e);
+                        }
                         try {
                             // a client's back-off before retrying (what real writers do), not a wait for a condition
                             Thread.sleep(5);
@@ -68,6 +77,11 @@ public final class LoadGenerator implements AutoCloseable {
     void watchForEpochAbove(long epoch) {
         firstAckNanosAfterEpoch.set(0);
         watchedEpoch = epoch + 1;
+    }
+
+    /** The longest time without an acknowledged write, by any writer, since the load began. */
+    public Duration longestPause() {
+        return Duration.ofNanos(longestGapNanos.get());
     }
 
     long firstAckNanosInNewEpoch() {

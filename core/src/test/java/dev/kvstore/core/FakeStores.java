@@ -47,7 +47,7 @@ public class FakeStores implements StoreAdmin {
 
         public NodeStatus status(String name) {
             return new NodeStatus(name, role, epoch, lastEpoch, lastOffset, 0, lastOffset, 0, primary, null, true,
-                    fenced, 0, 0, "sync", 1, diskFailure, 0, 0, 0, 0);
+                    fenced, 0, 0, "sync", 1, diskFailure, 0, 0, 0, 0, null);
         }
     }
 

@@ -18,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +58,8 @@ final class FakeKubelet implements AutoCloseable {
     private final java.util.Set<String> httpsPods = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The TLS Secret of each running pod that mounts one. */
     private final Map<String, String> tlsSecretOf = new ConcurrentHashMap<>();
+    /** The cluster secret's Secret of each running pod (mounted, and kept up to date, as the kubelet does). */
+    private final Map<String, String> clusterSecretOf = new ConcurrentHashMap<>();
     private int probes;
     private Watch watch;
 
@@ -133,8 +134,11 @@ final class FakeKubelet implements AutoCloseable {
             }
             String secretName = pod.getSpec().getVolumes().stream().filter(v -> "secret".equals(v.getName())).findFirst()
                     .orElseThrow().getSecret().getSecretName();
-            Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
-            String secretValue = new String(Base64.getDecoder().decode(secret.getData().get("secret")), StandardCharsets.UTF_8);
+            Path secretDir = Files.createDirectories(volumes.resolve(name + "-secret"));
+            if (!writeSecretFiles(secretName, secretDir)) {
+                throw new IllegalStateException("Secret " + secretName + " not there yet");
+            }
+            clusterSecretOf.put(name, secretName);
             String ip = ipOf(name);
             // as the store reads its settings: TLS on the HTTP port with the TLS directory, unless KV_HTTP_TLS is false
             boolean https = env.containsKey("KV_TLS_DIR") && !"false".equals(env.get("KV_HTTP_TLS"));
@@ -155,12 +159,12 @@ final class FakeKubelet implements AutoCloseable {
                     "-Dkv.advertised-http=" + (https ? "https" : "http") + "://" + ip + ":8080",
                     "-Dkv.advertised-replication=" + ip + ":7400"));
             if (env.containsKey("KV_TLS_DIR")) {
-                // the TLS Secret's files, as the kubelet mounts them (and keeps them up to date: syncTlsFiles)
+                // the TLS Secret's files, as the kubelet mounts them (and keeps them up to date: syncSecretFiles)
                 String tlsSecret = pod.getSpec().getVolumes().stream().filter(v -> "tls".equals(v.getName())).findFirst()
                         .orElseThrow().getSecret().getSecretName();
                 tlsSecretOf.put(name, tlsSecret);
                 Path tlsDir = Files.createDirectories(volumes.resolve(name + "-tls"));
-                if (!writeTlsFiles(tlsSecret, tlsDir)) {
+                if (!writeSecretFiles(tlsSecret, tlsDir)) {
                     throw new IllegalStateException("TLS Secret " + tlsSecret + " not there yet");
                 }
                 command.add("-Dkv.tls-dir=" + tlsDir);
@@ -178,7 +182,7 @@ final class FakeKubelet implements AutoCloseable {
             command.addAll(List.of("-jar", storeJar.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(volumes.resolve(name + ".log").toFile()));
-            builder.environment().put("KV_SECRET", secretValue);
+            builder.environment().put("KV_SECRET_FILE", secretDir.resolve("secret").toString());
             running.put(name, builder.start());
             // the pod IP must reach the API server (a conflict with the StatefulSet controller's own
             // write is likely right now): until it did, the prober keeps writing the status
@@ -229,7 +233,7 @@ final class FakeKubelet implements AutoCloseable {
     }
 
     /** Writes the Secret's keys as files, when they differ from what is there; false when there is no such Secret. */
-    private boolean writeTlsFiles(String secretName, Path dir) throws IOException {
+    private boolean writeSecretFiles(String secretName, Path dir) throws IOException {
         Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
         if (secret == null || secret.getData() == null) {
             return false;
@@ -249,19 +253,26 @@ final class FakeKubelet implements AutoCloseable {
     }
 
     /** As the kubelet updates a mounted Secret: about once a second here (a real one: within its sync period). */
-    private void syncTlsFiles() {
+    private void syncSecretFiles() {
         for (Map.Entry<String, String> entry : tlsSecretOf.entrySet()) {
             try {
-                writeTlsFiles(entry.getValue(), volumes.resolve(entry.getKey() + "-tls"));
+                writeSecretFiles(entry.getValue(), volumes.resolve(entry.getKey() + "-tls"));
             } catch (IOException | RuntimeException e) {
                 System.err.println("fake kubelet could not update the TLS files of " + entry.getKey() + ": " + e);
+            }
+        }
+        for (Map.Entry<String, String> entry : clusterSecretOf.entrySet()) {
+            try {
+                writeSecretFiles(entry.getValue(), volumes.resolve(entry.getKey() + "-secret"));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("fake kubelet could not update the secret file of " + entry.getKey() + ": " + e);
             }
         }
     }
 
     private void probe() {
         if (++probes % 5 == 0) {
-            syncTlsFiles();
+            syncSecretFiles();
         }
         for (String name : List.copyOf(running.keySet())) {
             Process process = running.get(name);

@@ -263,6 +263,51 @@ class OperatorIT {
         }
     }
 
+    @Test
+    @Order(12)
+    void the_cluster_secret_is_rotated_on_request_under_writes_with_no_restart_and_no_refused_write() throws Exception {
+        Map<String, String> uidsBefore = podUids("alpha");
+        String before = decoded(client.secrets().inNamespace(NS).withName("alpha-auth").get(), "secret").strip();
+        BackgroundWriter writer = new BackgroundWriter(urls("alpha", 3), "rotate", Duration.ofMinutes(3));
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > 20);
+
+        client.resources(KVCluster.class).inNamespace(NS).withName("alpha").patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"kvstore.dev/rotate-secret\":\"first\"}}}");
+
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                assertThat(cluster("alpha").getStatus().getConditions())
+                        .filteredOn(c -> c.getType().equals("SecretRotated")).singleElement()
+                        .satisfies(c -> assertThat(c.getReason() + " " + c.getStatus()).isEqualTo("Rotated True")));
+        int atRotation = writer.acknowledged().size();
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > atRotation + 20);
+        writer.stop();
+
+        var secret = client.secrets().inNamespace(NS).withName("alpha-auth").get();
+        String after = decoded(secret, "secret").strip();
+        assertThat(after).doesNotContain("\n").isNotEqualTo(before).isNotEmpty();
+        assertThat(secret.getMetadata().getAnnotations()).containsEntry("kvstore.dev/rotated-for", "first")
+                .doesNotContainKey("kvstore.dev/rotating-to");
+        KvClient kv = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(5));
+        for (String url : urls("alpha", 3)) {
+            List<String> held = new ArrayList<>();
+            kv.status(url).path("secretFingerprints").forEach(f -> held.add(f.asText()));
+            assertThat(held).as(url).containsExactly(dev.kvstore.core.admin.ClusterSecrets.fingerprint(after));
+        }
+        assertThat(podUids("alpha")).as("no store restarted").isEqualTo(uidsBefore);
+        System.out.printf("secret rotated under writes: %d acknowledged, %d refused, longest gap %d ms%n",
+                writer.acknowledged().size(), writer.failures(), writer.longestGapMillis());
+        assertThat(writer.failures()).as("writes refused during the rotation").isZero();
+        for (String key : writer.acknowledged().keySet()) {
+            assertThat(kv.get(key).value()).as(key).isPresent();
+        }
+        assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("SecretRotated"));
+        // the operator signs with the new secret: it still sees every store
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(cluster("alpha").getStatus().getInstances())
+                .allSatisfy(i -> assertThat(i.getRole()).isIn("primary", "secondary")));
+    }
+
     private Map<String, String> podUids(String name) {
         Map<String, String> uids = new java.util.TreeMap<>();
         for (Pod pod : client.pods().inNamespace(NS).withLabel(KvNames.CLUSTER_LABEL, name).list().getItems()) {

@@ -15,7 +15,10 @@ public interface StoreConfig {
     @WithDefault("kv")
     String clusterId();
 
-    /** The shared cluster secret; or {@link #secretFile()}. */
+    /**
+     * The shared cluster secret; or {@link #secretFile()}, read again every few seconds. One a line: the
+     * first signs, every one is accepted (how the secret is rotated without a restart).
+     */
     Optional<String> secret();
 
     Optional<String> secretFile();

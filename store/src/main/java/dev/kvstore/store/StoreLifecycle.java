@@ -8,7 +8,9 @@ import dev.kvstore.store.state.MemoryEstimate;
 import dev.kvstore.store.log.FsyncPolicy;
 import dev.kvstore.store.node.NodeSettings;
 import dev.kvstore.store.node.StoreNode;
+import dev.kvstore.store.auth.ClusterSecretFile;
 import dev.kvstore.store.repl.FollowerLink;
+import dev.kvstore.store.repl.HandshakeProof;
 import dev.kvstore.store.repl.ReplicationServer;
 import dev.kvstore.store.tls.StoreTls;
 import io.quarkus.runtime.ShutdownEvent;
@@ -29,15 +31,17 @@ public class StoreLifecycle {
 
     /** How often the users' directory is read again (a mounted Secret changes in place). */
     private static final long USERS_RELOAD_MS = 2000;
+    /** How often the cluster secret file is read again (a mounted Secret changes in place). */
+    private static final long SECRET_RELOAD_MS = 2000;
 
     private StoreNode node;
     private ReplicationServer replication;
 
     @Produces
     @Singleton
-    StoreNode node(StoreConfig config, Vertx vertx, StoreTls tls,
+    StoreNode node(StoreConfig config, Vertx vertx, StoreTls tls, ClusterSecretFile secrets,
                    @ConfigProperty(name = "quarkus.http.port") int httpPort) throws IOException {
-        String secret = resolveSecret(config);
+        String secret = secrets.get().signing();
         String advertisedReplication = config.advertisedReplication()
                 .orElse("127.0.0.1:" + config.replicationPort());
         String scheme = dev.kvstore.store.tls.HttpPortTls.servesHttps(tls, config) ? "https" : "http";
@@ -59,10 +63,31 @@ public class StoreLifecycle {
             disk = new FailpointDiskSync(disk, Path.of(config.dataDir()).resolve(config.failpointFsyncErrorFile().get()));
         }
         node = new StoreNode(settings, disk);
-        replication = new ReplicationServer(vertx, node, secret, tls);
-        node.attach(replication, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, secret, tls));
+        HandshakeProof proof = new HandshakeProof(secrets);
+        replication = new ReplicationServer(vertx, node, proof, tls);
+        node.attach(replication, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, proof, tls));
         replication.start(config.replicationHost(), config.replicationPort());
+        ReplicationServer server = replication;
+        // ordered: one reload at a time; then at most one connection made with a secret rotated away is closed
+        vertx.setPeriodic(SECRET_RELOAD_MS, t -> vertx.executeBlocking(() -> {
+            secrets.reload();
+            server.closeOneMadeWithDroppedSecret();
+            return null;
+        }, true));
         return node;
+    }
+
+    /** The cluster secrets: fixed by {@code kv.secret}, or read from {@code kv.secret-file} and again while running. */
+    @Produces
+    @Singleton
+    ClusterSecretFile clusterSecrets(StoreConfig config) throws IOException {
+        if (config.secret().isPresent() && !config.secret().get().isBlank()) {
+            return ClusterSecretFile.fixed(config.secret().get());
+        }
+        if (config.secretFile().isPresent() && !config.secretFile().get().isBlank()) {
+            return ClusterSecretFile.read(Path.of(config.secretFile().get()));
+        }
+        throw new IllegalStateException("no cluster secret: set kv.secret (KV_SECRET) or kv.secret-file (KV_SECRET_FILE)");
     }
 
     /** TLS on every port, or none (no {@code kv.tls-dir}). */
@@ -92,19 +117,6 @@ public class StoreLifecycle {
         // ordered: one reload at a time, so an older read never replaces a newer one
         vertx.setPeriodic(USERS_RELOAD_MS, t -> vertx.executeBlocking(() -> access.reload(), true));
         return access;
-    }
-
-    static String resolveSecret(StoreConfig config) throws IOException {
-        if (config.secret().isPresent() && !config.secret().get().isBlank()) {
-            return config.secret().get();
-        }
-        if (config.secretFile().isPresent()) {
-            String fromFile = Files.readString(Path.of(config.secretFile().get())).trim();
-            if (!fromFile.isEmpty()) {
-                return fromFile;
-            }
-        }
-        throw new IllegalStateException("no cluster secret: set kv.secret (KV_SECRET) or kv.secret-file (KV_SECRET_FILE)");
     }
 
     void onStart(@Observes StartupEvent event, StoreNode node, dev.kvstore.store.auth.Access access) {

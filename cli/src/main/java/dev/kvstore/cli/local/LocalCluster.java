@@ -3,10 +3,8 @@ package dev.kvstore.cli.local;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -22,7 +20,9 @@ public final class LocalCluster implements AutoCloseable {
     private final Path storeJar;
     private final LocalClusterSettings settings;
     private final List<NodeProcess> nodes = new ArrayList<>();
-    private final String secret;
+    private final Path secretFile;
+    /** The secrets last read from {@link #secretFile}: kept when a read fails, as a store keeps them. */
+    private volatile dev.kvstore.core.admin.ClusterSecrets lastSecrets;
     private final Consumer<String> events;
     private LocalSupervisor supervisor;
     /** Stores that run another release than {@code storeJar} (a rolling update or rollback in progress). */
@@ -44,7 +44,8 @@ public final class LocalCluster implements AutoCloseable {
         if (!Files.exists(storeJar)) {
             throw new IOException("store binary not found at " + storeJar + "; build it with: mvn -pl store -am package");
         }
-        this.secret = loadOrCreateSecret(this.dir.resolve("secret"));
+        this.secretFile = this.dir.resolve("secret");
+        this.lastSecrets = dev.kvstore.core.admin.ClusterSecrets.parse(loadOrCreateSecret(secretFile));
         for (int i = 0; i < settings.nodes(); i++) {
             String name = storeName(i);
             nodes.add(new NodeProcess(name, NodeProcess.Ports.of(basePort, i), placement.apply(i), this.dir.resolve(name),
@@ -66,17 +67,39 @@ public final class LocalCluster implements AutoCloseable {
         if (Files.exists(file)) {
             return Files.readString(file).trim();
         }
-        byte[] random = new byte[24];
-        new SecureRandom().nextBytes(random);
-        String secret = HexFormat.of().formatHex(random);
+        String secret = newSecret();
         Files.writeString(file, secret);
+        restrictToOwner(file);
         return secret;
+    }
+
+    /** A new random cluster secret. */
+    public static String newSecret() {
+        return dev.kvstore.core.admin.SecretRotation.newSecret();
+    }
+
+    static void restrictToOwner(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // a file system without POSIX modes: the directory's protection is all there is
+        }
+    }
+
+    /** The cluster secrets in the secret file now; the ones read before when it cannot be read. */
+    public dev.kvstore.core.admin.ClusterSecrets secrets() {
+        try {
+            lastSecrets = dev.kvstore.core.admin.ClusterSecrets.parse(Files.readString(secretFile));
+        } catch (IOException | IllegalArgumentException e) {
+            // kept: a rotation replaces the file by a rename, so this is a file removed by hand
+        }
+        return lastSecrets;
     }
 
     /** Starts every store, waits for them, and elects the first primary. */
     public LocalSupervisor start() throws IOException, InterruptedException {
         startDeadNodes();
-        supervisor = new LocalSupervisor(nodes, settings, secret, dir.resolve("supervisor-epoch"), events,
+        supervisor = new LocalSupervisor(nodes, settings, this::secrets, dir.resolve("supervisor-epoch"), events,
                 this::restartDeadNodesQuietly);
         supervisor.start(Duration.ofSeconds(60));
         writeDescriptor();
@@ -86,7 +109,7 @@ public final class LocalCluster implements AutoCloseable {
     public void startDeadNodes() throws IOException {
         for (NodeProcess node : nodes) {
             if (!node.alive()) {
-                node.start(jarOf(node), secret, settings);
+                node.start(jarOf(node), secretFile, settings);
             }
         }
         writeDescriptor();
@@ -94,7 +117,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts one store (again), e.g. after a test killed it. */
     public void start(NodeProcess node) throws IOException {
-        node.start(jarOf(node), secret, settings);
+        node.start(jarOf(node), secretFile, settings);
         writeDescriptor();
     }
 
@@ -133,8 +156,9 @@ public final class LocalCluster implements AutoCloseable {
         return nodes;
     }
 
+    /** The secret admin calls are signed with now. */
     public String secret() {
-        return secret;
+        return secrets().signing();
     }
 
     public LocalSupervisor supervisor() {

@@ -60,12 +60,14 @@ public final class LocalSupervisor implements AutoCloseable {
     private volatile boolean running = true;
     private Thread loop;
 
-    public LocalSupervisor(List<NodeProcess> nodes, LocalClusterSettings settings, String secret, Path stateFile,
+    /** @param secrets the cluster secrets of the moment (the secret file, which a rotation rewrites) */
+    public LocalSupervisor(List<NodeProcess> nodes, LocalClusterSettings settings,
+                           java.util.function.Supplier<dev.kvstore.core.admin.ClusterSecrets> secrets, Path stateFile,
                            Consumer<String> events, Runnable restarter) throws IOException {
         this.nodes = nodes;
         this.settings = settings;
         // a store of the previous release (a rolling update in progress) has its admin API on its HTTP port
-        this.admin = new AdminClient(secret, Duration.ofMillis(400), adminUrl -> nodes.stream()
+        this.admin = new AdminClient(secrets, Duration.ofMillis(400), adminUrl -> nodes.stream()
                 .filter(node -> node.adminUrl().equals(adminUrl)).map(NodeProcess::httpUrl).findFirst().orElse(null),
                 LocalTls.adminContext(settings));
         this.elector = new Elector(new FailoverProcedure(admin, callPool));

@@ -56,7 +56,8 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         this.logFile = logFile;
     }
 
-    public synchronized void start(Path storeJar, String secret, LocalClusterSettings settings) throws IOException {
+    /** @param secretFile the cluster secret file (one a line), which the store reads again while it runs */
+    public synchronized void start(Path storeJar, Path secretFile, LocalClusterSettings settings) throws IOException {
         if (process != null && process.isAlive()) {
             return;
         }
@@ -83,8 +84,9 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-        // the secret goes by environment, not the command line, so `ps` does not show it
-        builder.environment().put("KV_SECRET", secret);
+        // the secret goes by a file of the owner's only, not the command line (`ps` shows it) nor the environment
+        // (fixed for the process's life): the store reads the file again, so `kv rotate-secret` needs no restart
+        builder.environment().put("KV_SECRET_FILE", secretFile.toString());
         // settings newer than the previous release go by environment, as the operator gives them to pods: a
         // store of another release ignores one it does not know, where a -D property it does not know stops it
         builder.environment().put("KV_ADMIN_HOST", placement.host());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.cli.ClusterFixture;
+import dev.kvstore.cli.KvCommand;
 import dev.kvstore.cli.local.LocalClusterSettings;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -291,13 +292,13 @@ class AuthIT {
     void the_kv_command_given_urls_signs_in_with_the_password_from_the_environment_and_without_it_is_refused()
             throws Exception {
         String url = fixture.primary().httpUrl();
-        KvRun refused = kvCommand(Map.of(), "put", "--url", url, "kv-cli:key", "x");
+        KvCommand.Run refused = KvCommand.run(Map.of(), "put", "--url", url, "kv-cli:key", "x");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).contains("401");
-        KvRun signedIn = kvCommand(Map.of("REDISCLI_AUTH", ADMIN_PASSWORD), "put", "--url", url, "kv-cli:key", "y");
+        KvCommand.Run signedIn = KvCommand.run(Map.of("REDISCLI_AUTH", ADMIN_PASSWORD), "put", "--url", url, "kv-cli:key", "y");
         assertThat(signedIn.exit()).as(signedIn.err()).isZero();
         assertThat(signedIn.out()).startsWith("OK epoch=");
-        KvRun asReader = kvCommand(Map.of("KV_PASSWORD", READER_PASSWORD, "REDISCLI_AUTH", ADMIN_PASSWORD),
+        KvCommand.Run asReader = KvCommand.run(Map.of("KV_PASSWORD", READER_PASSWORD, "REDISCLI_AUTH", ADMIN_PASSWORD),
                 "put", "--url", url, "--user", "reader", "kv-cli:key", "z");
         assertThat(asReader.exit()).isEqualTo(1);
         assertThat(asReader.err()).as("KV_PASSWORD first: signed in as the reader, whose write is forbidden")
@@ -305,30 +306,6 @@ class AuthIT {
         try (Jedis admin = admin()) {
             assertThat(admin.get("kv-cli:key")).isEqualTo("y");
         }
-    }
-
-    private record KvRun(int exit, String out, String err) {
-    }
-
-    /** The kv command line (the packaged jar) in a process of its own, with only {@code env} beside PATH and HOME. */
-    private static KvRun kvCommand(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("kv.cli.jar", "target/kv.jar")));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().keySet().removeIf(name -> !name.equals("PATH") && !name.equals("HOME"));
-        builder.environment().putAll(env);
-        Path out = Files.createTempFile("kv-cli", ".out");
-        Path err = Files.createTempFile("kv-cli", ".err");
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process process = builder.start();
-        process.getOutputStream().close();
-        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("kv " + String.join(" ", args) + " did not end within 60 s");
-        }
-        return new KvRun(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     /** Replaces a user file at once, as the kubelet swaps a Secret volume's files. */

@@ -11,24 +11,31 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Signs admin calls with the cluster secret so that the secret itself never travels:
  * header {@value #HEADER} = {@code <epochMillis>:<hex HMAC-SHA256(secret, method \n path \n millis \n body)>}.
- * A signature older than {@link #MAX_SKEW_MILLIS} is refused, which bounds replays.
+ * A signature older than {@link #MAX_SKEW_MILLIS} is refused, which bounds replays. Signed with the
+ * first of the {@link ClusterSecrets}; any of them verifies, so that the secret can be rotated.
  */
 public final class AdminAuth {
 
     public static final String HEADER = "X-KV-Auth";
     public static final long MAX_SKEW_MILLIS = 30_000;
 
-    private final byte[] secret;
+    private final ClusterSecrets secrets;
 
     public AdminAuth(String secret) {
-        if (secret == null || secret.isBlank()) {
-            throw new IllegalArgumentException("the cluster secret must not be empty");
-        }
-        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this(ClusterSecrets.of(secret == null ? "" : secret));
+    }
+
+    public AdminAuth(ClusterSecrets secrets) {
+        this.secrets = secrets;
     }
 
     public String sign(String method, String path, byte[] body, long nowMillis) {
-        return nowMillis + ":" + HexFormat.of().formatHex(mac(method, path, body, nowMillis));
+        return signWith(secrets.signing(), method, path, body, nowMillis);
+    }
+
+    /** Signed with the given one of the secrets (a client trying the others on a refusal). */
+    public static String signWith(String secret, String method, String path, byte[] body, long nowMillis) {
+        return nowMillis + ":" + HexFormat.of().formatHex(mac(secret, method, path, body, nowMillis));
     }
 
     public boolean verify(String header, String method, String path, byte[] body, long nowMillis) {
@@ -50,13 +57,18 @@ public final class AdminAuth {
         if (Math.abs(nowMillis - millis) > MAX_SKEW_MILLIS) {
             return false;
         }
-        return MessageDigest.isEqual(given, mac(method, path, body, millis));
+        boolean matched = false;
+        for (String secret : secrets.all()) {
+            // every one compared, so that the time taken does not tell which one matched
+            matched |= MessageDigest.isEqual(given, mac(secret, method, path, body, millis));
+        }
+        return matched;
     }
 
-    private byte[] mac(String method, String path, byte[] body, long millis) {
+    private static byte[] mac(String secret, String method, String path, byte[] body, long millis) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             mac.update((method + "\n" + path + "\n" + millis + "\n").getBytes(StandardCharsets.UTF_8));
             mac.update(body == null ? new byte[0] : body);
             return mac.doFinal();

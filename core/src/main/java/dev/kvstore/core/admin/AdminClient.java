@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /** Calls a store's authenticated admin API. Used by the local supervisor and the operator. */
@@ -16,7 +17,7 @@ public final class AdminClient implements StoreAdmin {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http;
-    private final AdminAuth auth;
+    private final java.util.function.Supplier<ClusterSecrets> secrets;
     private final Duration timeout;
     private final UnaryOperator<String> olderReleaseUrl;
 
@@ -39,7 +40,22 @@ public final class AdminClient implements StoreAdmin {
      */
     public AdminClient(String secret, Duration timeout, UnaryOperator<String> olderReleaseUrl,
                        javax.net.ssl.SSLContext tls) {
-        this.auth = new AdminAuth(secret);
+        this(ClusterSecrets.of(secret), timeout, olderReleaseUrl, tls);
+    }
+
+    /**
+     * Signs with the first of {@code secrets}; a call refused as not authenticated (401) is tried again with
+     * each other one, so that a store that has not yet read a rotation's newest step is still reached.
+     */
+    public AdminClient(ClusterSecrets secrets, Duration timeout, UnaryOperator<String> olderReleaseUrl,
+                       javax.net.ssl.SSLContext tls) {
+        this(() -> secrets, timeout, olderReleaseUrl, tls);
+    }
+
+    /** @param secrets asked at each call: a local cluster's secret file, rewritten by a rotation */
+    public AdminClient(java.util.function.Supplier<ClusterSecrets> secrets, Duration timeout,
+                       UnaryOperator<String> olderReleaseUrl, javax.net.ssl.SSLContext tls) {
+        this.secrets = secrets;
         this.timeout = timeout;
         this.olderReleaseUrl = olderReleaseUrl;
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
@@ -94,9 +110,23 @@ public final class AdminClient implements StoreAdmin {
     }
 
     private NodeStatus send(String baseUrl, String method, String path, Object body, byte[] bytes) throws IOException {
+        List<String> all = secrets.get().all();
+        for (int i = 0; ; i++) {
+            try {
+                return sendSigned(all.get(i), baseUrl, method, path, body, bytes);
+            } catch (AdminCallException e) {
+                if (e.status() != 401 || i == all.size() - 1) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private NodeStatus sendSigned(String secret, String baseUrl, String method, String path, Object body, byte[] bytes)
+            throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(timeout)
-                .header(AdminAuth.HEADER, auth.sign(method, path, bytes, System.currentTimeMillis()))
+                .header(AdminAuth.HEADER, AdminAuth.signWith(secret, method, path, bytes, System.currentTimeMillis()))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(bytes));

@@ -21,13 +21,23 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param memoryLimitBytes its data's memory budget; writes that would pass it are refused
  * @param diskFreeBytes    usable bytes left on its data volume, as last measured
  * @param diskReserveBytes the free space below which it refuses writes that need disk
+ * @param secretFingerprints fingerprints of the cluster secrets it holds, the one it signs with first
+ *                      ({@link ClusterSecrets#fingerprints()}); null from a release before rotation
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeStatus(String nodeId, String role, long epoch, long lastEpoch, long lastOffset,
                          long commitOffset, long appliedOffset, long lag, String primary, String primaryHttp,
                          boolean following, boolean fenced, long quarantined, int connectedSecondaries,
                          String mode, int minSyncReplicas, String diskFailure, long memoryUsedBytes,
-                         long memoryLimitBytes, long diskFreeBytes, long diskReserveBytes) {
+                         long memoryLimitBytes, long diskFreeBytes, long diskReserveBytes,
+                         java.util.List<String> secretFingerprints) {
+
+    /** The same status with the fingerprints of the secrets the store holds now. */
+    public NodeStatus withSecretFingerprints(java.util.List<String> fingerprints) {
+        return new NodeStatus(nodeId, role, epoch, lastEpoch, lastOffset, commitOffset, appliedOffset, lag, primary,
+                primaryHttp, following, fenced, quarantined, connectedSecondaries, mode, minSyncReplicas, diskFailure,
+                memoryUsedBytes, memoryLimitBytes, diskFreeBytes, diskReserveBytes, fingerprints);
+    }
 
     /** Within this share of the budget (1/100), the memory counts as full: the next ordinary write is refused. */
     private static final int FULL_MARGIN_DIVISOR = 100;

@@ -33,4 +33,17 @@ class AdminAuthTest {
             assertThat(auth.verify(header, "GET", "/", body, 12)).as(String.valueOf(header)).isFalse();
         }
     }
+
+    @Test
+    void during_a_rotation_either_secret_verifies_and_the_first_one_signs() {
+        AdminAuth rotating = new AdminAuth(ClusterSecrets.of("new", "s3cret"));
+
+        String byOld = auth.sign("GET", "/v1/admin/status", body, 1_000);
+        String byNew = new AdminAuth("new").sign("GET", "/v1/admin/status", body, 1_000);
+        assertThat(rotating.verify(byOld, "GET", "/v1/admin/status", body, 1_000)).isTrue();
+        assertThat(rotating.verify(byNew, "GET", "/v1/admin/status", body, 1_000)).isTrue();
+        assertThat(rotating.sign("GET", "/v1/admin/status", body, 1_000)).isEqualTo(byNew);
+        // once the old one is gone, what it signs is refused
+        assertThat(new AdminAuth("new").verify(byOld, "GET", "/v1/admin/status", body, 1_000)).isFalse();
+    }
 }

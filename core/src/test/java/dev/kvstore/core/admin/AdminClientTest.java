@@ -123,4 +123,23 @@ class AdminClientTest {
         assertThat(client.status(olderStoreUrl()).role()).isEqualTo("primary");
         assertThat(askedElsewhere).isEmpty();
     }
+
+    @Test
+    void a_store_that_holds_only_the_second_of_the_secrets_is_reached_after_its_refusal() throws Exception {
+        // the operator has written "new, old" and this store has not read it yet: it holds only "old"
+        AdminClient client = new AdminClient(ClusterSecrets.of("new-secret", SECRET), Duration.ofSeconds(2), url -> null,
+                null);
+
+        assertThat(client.status(olderStoreUrl()).epoch()).isEqualTo(7);
+        assertThat(signedCalls).containsExactly("GET /v1/admin/status false", "GET /v1/admin/status true");
+    }
+
+    @Test
+    void a_store_that_holds_none_of_the_secrets_answers_401_after_each_was_tried() {
+        AdminClient client = new AdminClient(ClusterSecrets.of("one", "two"), Duration.ofSeconds(2), url -> null, null);
+
+        assertThatThrownBy(() -> client.status(olderStoreUrl())).isInstanceOf(AdminClient.AdminCallException.class)
+                .satisfies(e -> assertThat(((AdminClient.AdminCallException) e).status()).isEqualTo(401));
+        assertThat(signedCalls).containsExactly("GET /v1/admin/status false", "GET /v1/admin/status false");
+    }
 }

@@ -60,6 +60,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final MeterRegistry metrics;
     private final NetworkPolicyKeeper networkPolicies;
     private final CertificateKeeper certificates;
+    private final SecretRotationKeeper secretRotation;
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "kv-admin-call");
         thread.setDaemon(true);
@@ -68,7 +69,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final KubernetesClient client;
 
     /** A cluster's admin client and what it was made with: made again when either changes. */
-    private record Admin(String secret, javax.net.ssl.SSLContext tls, AdminClient client) {
+    private record Admin(dev.kvstore.core.admin.ClusterSecrets secrets, javax.net.ssl.SSLContext tls, AdminClient client) {
     }
 
     /** By cluster (namespace/name): one client each, replaced (not added to) when its secret or certificate changes. */
@@ -82,6 +83,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         this.metrics = metrics;
         this.networkPolicies = new NetworkPolicyKeeper(client, operatorPods);
         this.certificates = new CertificateKeeper(client, java.time.Clock.systemUTC());
+        this.secretRotation = new SecretRotationKeeper(client);
         this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
     }
 
@@ -96,12 +98,14 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             throw new IllegalStateException("Secret " + KvNames.secretOf(cluster) + " with key '" + KvNames.SECRET_KEY
                     + "' not found");
         }
-        String value = new String(java.util.Base64.getDecoder().decode(secret.getData().get(KvNames.SECRET_KEY)),
-                java.nio.charset.StandardCharsets.UTF_8).trim();
+        // one a line while the secret is rotated: signed with the first, the others tried on a refusal
+        dev.kvstore.core.admin.ClusterSecrets value = dev.kvstore.core.admin.ClusterSecrets.parse(new String(
+                java.util.Base64.getDecoder().decode(secret.getData().get(KvNames.SECRET_KEY)),
+                java.nio.charset.StandardCharsets.UTF_8));
         // the TLS context is the same object until the operator's certificate is renewed (CertificateKeeper);
         // SSLContext's equality is identity
         String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
-        return admins.compute(key, (k, known) -> known != null && known.secret().equals(value) && known.tls() == tls ? known
+        return admins.compute(key, (k, known) -> known != null && known.secrets().equals(value) && known.tls() == tls ? known
                 : new Admin(value, tls, new AdminClient(value, Duration.ofMillis(500), StoreMember::olderReleaseAdminUrl, tls)))
                 .client();
     }
@@ -197,6 +201,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         StatusWriter statusWriter = new StatusWriter(context);
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster, adminTls), statusWriter, switchTo);
         describe(cluster, pods, outcome);
+        rotateSecret(cluster, pods, outcome);
         Condition authBefore = condition(cluster, CLIENT_AUTH);
         boolean newlyOpen = clientAuth.keptOpenSinceBefore()
                 && (authBefore == null || !clientAuth.reason().equals(authBefore.getReason()));
@@ -243,6 +248,20 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // written here rather than by UpdateControl: the next pass must start from this status (see StatusWriter)
         statusWriter.write(cluster);
         return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
+    }
+
+    /** A step of a cluster secret rotation when one is due; its condition and, at its end, an Event. */
+    private void rotateSecret(KVCluster cluster, List<Pod> pods, PrimaryKeeper.Outcome outcome) {
+        dev.kvstore.operator.resources.SecretRotationPlan plan = secretRotation.advance(cluster, pods, outcome.statuses());
+        if (plan == null || plan.condition() == null) {
+            return;
+        }
+        Condition before = condition(cluster, dev.kvstore.operator.resources.SecretRotationPlan.CONDITION);
+        setCondition(cluster, dev.kvstore.operator.resources.SecretRotationPlan.CONDITION, plan.condition(),
+                plan.reason(), plan.message());
+        if (plan.event() != null && (before == null || !"True".equals(before.getStatus()))) {
+            event(cluster, "secret-", "Normal", "SecretRotated", plan.event(), Instant.now().toString());
+        }
     }
 
     /**

@@ -57,7 +57,10 @@ public final class ClusterResources {
                 .build();
     }
 
-    /** The generated cluster secret; created once, never updated (changing it would split the cluster). */
+    /**
+     * The generated cluster secret; created once, and changed only by a rotation ({@link SecretRotationPlan}),
+     * in steps the stores follow (changing it at once would split the cluster).
+     */
     public static Secret secret(KVCluster cluster) {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);

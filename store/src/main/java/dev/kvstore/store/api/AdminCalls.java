@@ -31,20 +31,22 @@ final class AdminCalls {
     }
 
     private final StoreNode node;
-    private final AdminAuth auth;
+    private final java.util.function.Supplier<dev.kvstore.core.admin.ClusterSecrets> secrets;
     private final LongSupplier clock;
     private final Counts counts;
 
-    AdminCalls(StoreNode node, LongSupplier clock, Counts counts) {
+    /** @param secrets the cluster secrets held now (asked at each call: a rotation changes them) */
+    AdminCalls(StoreNode node, java.util.function.Supplier<dev.kvstore.core.admin.ClusterSecrets> secrets,
+               LongSupplier clock, Counts counts) {
         this.node = node;
-        this.auth = new AdminAuth(node.settings().secret());
+        this.secrets = secrets;
         this.clock = clock;
         this.counts = counts;
     }
 
     Reply handle(String method, String path, String signature, byte[] body) {
         byte[] bytes = body == null ? new byte[0] : body;
-        if (!auth.verify(signature, method, path, bytes, clock.getAsLong())) {
+        if (!new AdminAuth(secrets.get()).verify(signature, method, path, bytes, clock.getAsLong())) {
             counts.refused();
             return new Reply(401, Responses.errorJson("admin call not authenticated: sign it with the cluster secret ("
                     + AdminAuth.HEADER + " header)"));
@@ -73,9 +75,10 @@ final class AdminCalls {
         }
     }
 
-    private static Reply ok(NodeStatus status) {
+    /** A status, with the fingerprints of the secrets held: the operator rotates by them. */
+    private Reply ok(NodeStatus status) {
         try {
-            return new Reply(200, JSON.writeValueAsString(status));
+            return new Reply(200, JSON.writeValueAsString(status.withSecretFingerprints(secrets.get().fingerprints())));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -35,10 +35,10 @@ public class AdminEndpoint {
     private HttpServer server;
 
     void start(@Observes StartupEvent event, StoreNode node, Vertx vertx, StoreConfig config, MeterRegistry metrics,
-               StoreTls tls) throws Exception {
+               StoreTls tls, dev.kvstore.store.auth.ClusterSecretFile secrets) throws Exception {
         Counter refused = metrics.counter("kv_admin_refused_total");
         Counter promotions = metrics.counter("kv_promotions_total");
-        AdminCalls calls = new AdminCalls(node, System::currentTimeMillis, new AdminCalls.Counts() {
+        AdminCalls calls = new AdminCalls(node, secrets, System::currentTimeMillis, new AdminCalls.Counts() {
             public void refused() {
                 refused.increment();
             }

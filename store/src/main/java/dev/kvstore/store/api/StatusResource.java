@@ -8,17 +8,20 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** Public status: role, epoch, offsets, primary, lag. Holds nothing secret. */
+/** Public status: role, epoch, offsets, primary, lag, fingerprints of the cluster secrets held. Holds nothing secret. */
 @Path("/v1/status")
 public class StatusResource {
 
     @Inject
     StoreNode node;
 
+    @Inject
+    dev.kvstore.store.auth.ClusterSecretFile secrets;
+
     @GET
     @io.smallrye.common.annotation.NonBlocking
     @Produces(MediaType.APPLICATION_JSON)
     public NodeStatus status() {
-        return node.status();
+        return node.status().withSecretFingerprints(secrets.get().fingerprints());
     }
 }

@@ -136,6 +136,19 @@ public final class CommitTracker {
                 + "within " + goodWithinNanos / 1_000_000 + " ms, kv.min-sync-replicas " + minSyncReplicas;
     }
 
+    /**
+     * Whether the good secondaries other than {@code nodeId} still meet {@code minSyncReplicas}: closing that
+     * one's connection then refuses no write (it connects again a moment later).
+     */
+    boolean enoughGoodReplicasWithout(String nodeId, long nowNanos, long goodWithinNanos) {
+        if (mode == ReplicationMode.ASYNC || minSyncReplicas == 0) {
+            return true;
+        }
+        long good = followers.entrySet().stream().filter(f -> !f.getKey().equals(nodeId))
+                .filter(f -> nowNanos - f.getValue().echoNanos < goodWithinNanos).count();
+        return good >= minSyncReplicas;
+    }
+
     private void recompute() {
         List<CompletableFuture<Long>> done = new ArrayList<>();
         long newCommit;

@@ -275,6 +275,16 @@ public final class StoreNode implements Closeable {
      * so that a secondary busy with an fsync or a pause of a few hundred milliseconds still counts
      * (its acknowledgements also carry the heartbeats, every kv.heartbeat-millis).
      */
+    /**
+     * Whether this primary may close the replication connection of {@code nodeId} without refusing a write:
+     * its other good secondaries meet {@code kv.min-sync-replicas} (always, for a store that is no primary).
+     */
+    public boolean replicaDispensable(String nodeId) {
+        CommitTracker commits = tracker;
+        return commits == null || commits.enoughGoodReplicasWithout(nodeId, System.nanoTime(),
+                TimeUnit.MILLISECONDS.toNanos(goodReplicaWithinMillis()));
+    }
+
     private long goodReplicaWithinMillis() {
         return Math.max(1_000, 4 * settings.leaseMillis());
     }
@@ -1298,7 +1308,8 @@ public final class StoreNode implements Closeable {
                 following != null && following.following(), fenced && role == Role.PRIMARY, quarantine.entries(),
                 role == Role.PRIMARY && commits != null ? commits.followerCount() : 0,
                 settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.minSyncReplicas(), diskFailure(),
-                state.usedBytes(), settings.maxMemoryBytes(), diskSpace.freeBytes(), diskSpace.reserveBytes());
+                state.usedBytes(), settings.maxMemoryBytes(), diskSpace.freeBytes(), diskSpace.reserveBytes(),
+                null); // the secrets are not the node's: the admin and status endpoints add them
     }
 
     public EpochHistory history() {

@@ -62,11 +62,16 @@ public final class FollowerLink implements StoreNode.Link {
     private final Runnable stopAcknowledging;
 
     public FollowerLink(Vertx vertx, StoreNode node, String host, int port, String secret, StoreTls tls) {
+        this(vertx, node, host, port, new HandshakeProof(secret), tls);
+    }
+
+    /** @param proof asks the cluster secrets held at each handshake (a rotation changes them) */
+    public FollowerLink(Vertx vertx, StoreNode node, String host, int port, HandshakeProof proof, StoreTls tls) {
         this.vertx = vertx;
         this.node = node;
         this.host = host;
         this.port = port;
-        this.proof = new HandshakeProof(secret);
+        this.proof = proof;
         this.codec = new MessageCodec(node.settings().maxEntryBytes());
         this.offeredFormat = node.settings().logFormat();
         // with TLS: this store's certificate shown, the primary's checked against the cluster's CA. Not against
@@ -317,8 +322,7 @@ public final class FollowerLink implements StoreNode.Link {
 
         /** Runs on a worker: persisting the primary's epoch and cutting a divergent suffix are fsyncs. */
         private void onWelcome(Message.Welcome welcome) throws IOException {
-            byte[] expected = proof.primaryProof(node.settings().clusterId(), primaryNonce, nonce);
-            if (!HandshakeProof.matches(expected, welcome.proof())) {
+            if (!proof.primaryProved(node.settings().clusterId(), primaryNonce, nonce, welcome.proof())) {
                 refuse("the primary could not prove it knows the cluster secret");
                 return;
             }

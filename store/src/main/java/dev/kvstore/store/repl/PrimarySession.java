@@ -59,6 +59,8 @@ final class PrimarySession {
     private long timer = -1;
     private long commitTimer = -1;
     private volatile boolean closed;
+    /** The cluster secret the secondary proved at its handshake; null before. */
+    private volatile String provedSecret;
     /** Set from the handshake until the snapshot is opened: no entries go out before it. */
     private volatile boolean snapshotOpening;
     private SnapshotReader snapshot;
@@ -147,8 +149,8 @@ final class PrimarySession {
             refuseAndClose("cluster id " + hello.clusterId() + " does not match " + clusterId);
             return;
         }
-        byte[] expected = proof.secondaryProof(clusterId, nonce, hello.nonce());
-        if (!HandshakeProof.matches(expected, hello.proof())) {
+        String proved = proof.secretProvedBySecondary(clusterId, nonce, hello.nonce(), hello.proof());
+        if (proved == null) {
             LOG.warnf("refusing replication peer %s (%s): wrong secret", socket.remoteAddress(), hello.nodeId());
             refuseAndClose("authentication failed: wrong cluster secret");
             return;
@@ -174,7 +176,8 @@ final class PrimarySession {
         follower = hello.nodeId() + "@" + socket.remoteAddress();
         nextOffset = keep + 1;
         // the primary's Redis-protocol port only to a secondary that reads it (format 1 reads nothing more)
-        send(new Message.Welcome(proof.primaryProof(clusterId, nonce, hello.nonce()), term, keep,
+        provedSecret = proved;
+        send(new Message.Welcome(HandshakeProof.primaryProof(proved, clusterId, nonce, hello.nonce()), term, keep,
                 node.commitOffset(), myLast, followerFormat > LogFormat.BASIC ? node.respPort() : 0));
         if (nextOffset < node.log().startOffset()) {
             // what it lacks was compacted away: send the snapshot, then the log after it
@@ -411,6 +414,21 @@ final class PrimarySession {
 
     private void send(Message message) {
         socket.write(Buffer.buffer(codec.encode(message)));
+    }
+
+    /** Whether this connection was made with a cluster secret this store no longer holds. */
+    boolean madeWithDroppedSecret() {
+        String secret = provedSecret;
+        return secret != null && !closed && !proof.stillHeld(secret);
+    }
+
+    String followerId() {
+        return followerId;
+    }
+
+    void closeForDroppedSecret() {
+        LOG.infof("closing replication to %s: the cluster secret it proved is no longer held", follower);
+        refuseAndClose("the cluster secret this connection proved was rotated away");
     }
 
     void refuseAndClose(String reason) {

@@ -28,10 +28,31 @@ public final class ReplicationServer implements StoreNode.Fanout {
     private final StoreTls tls;
 
     public ReplicationServer(Vertx vertx, StoreNode node, String secret, StoreTls tls) {
+        this(vertx, node, new HandshakeProof(secret), tls);
+    }
+
+    /** @param proof asks the cluster secrets held at each handshake (a rotation changes them) */
+    public ReplicationServer(Vertx vertx, StoreNode node, HandshakeProof proof, StoreTls tls) {
         this.tls = tls;
         this.vertx = vertx;
         this.node = node;
-        this.proof = new HandshakeProof(secret);
+        this.proof = proof;
+    }
+
+    /**
+     * Closes one connection made with a cluster secret no longer held (a rotation's last step: a secret
+     * taken away grants nothing, not even a connection made with it), and only when the other secondaries
+     * still meet {@code kv.min-sync-replicas}, so that no write is refused meanwhile. Called every few
+     * seconds, it takes them one at a time; each secondary connects again with the secret it signs with.
+     * A cluster with just enough secondaries keeps such a connection until it ends by itself.
+     */
+    public void closeOneMadeWithDroppedSecret() {
+        for (PrimarySession session : sessions) {
+            if (session.madeWithDroppedSecret() && node.replicaDispensable(session.followerId())) {
+                session.closeForDroppedSecret();
+                return;
+            }
+        }
     }
 
     public void start(String host, int port) {

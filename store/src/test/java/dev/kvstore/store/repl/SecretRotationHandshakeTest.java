@@ -1,0 +1,114 @@
+package dev.kvstore.store.repl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.core.admin.ClusterSecrets;
+import dev.kvstore.store.disk.GuardedDiskSync;
+import dev.kvstore.store.log.EpochHistory;
+import dev.kvstore.store.log.FsyncPolicy;
+import dev.kvstore.store.node.NodeSettings;
+import dev.kvstore.store.node.StoreNode;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The replication handshake while the cluster secret is rotated, over real TCP against a primary whose
+ * secrets the test changes as a reloaded secret file would.
+ */
+class SecretRotationHandshakeTest {
+
+    @TempDir
+    Path dir;
+
+    private final Vertx vertx = Vertx.vertx();
+    private final AtomicReference<ClusterSecrets> held = new AtomicReference<>(ClusterSecrets.of("old"));
+    private StoreNode node;
+    private ReplicationServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        NodeSettings settings = new NodeSettings("a", "test", "old", dir, "127.0.0.1:0", "http://127.0.0.1:0",
+                ReplicationMode.SYNC, 1, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, 300, 100_000, 10_000);
+        node = new StoreNode(settings, GuardedDiskSync.system());
+        server = new ReplicationServer(vertx, node, new HandshakeProof(held::get), dev.kvstore.store.tls.StoreTls.off());
+        node.attach(server, (n, host, port, epoch) -> {
+            throw new UnsupportedOperationException();
+        });
+        server.start("127.0.0.1", 0);
+        node.promote(1, true);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.stop();
+        node.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void a_primary_holding_both_secrets_welcomes_a_secondary_that_signs_with_the_new_one_and_proves_that_one() throws Exception {
+        held.set(ClusterSecrets.of("old", "new"));
+        try (RawSecondary secondary = new RawSecondary(server.port(), "new")) {
+            Message.Welcome welcome = secondary.handshake(1, 0, EpochHistory.EMPTY);
+
+            // a secondary that holds only the new secret (the last step) can check the answer
+            assertThat(new HandshakeProof(() -> ClusterSecrets.of("new"))
+                    .primaryProved("test", secondary.primaryNonce, secondary.ownNonce, welcome.proof())).isTrue();
+            assertThat(new HandshakeProof(() -> ClusterSecrets.of("old"))
+                    .primaryProved("test", secondary.primaryNonce, secondary.ownNonce, welcome.proof())).isFalse();
+        }
+    }
+
+    @Test
+    void once_the_old_secret_is_dropped_a_secondary_proving_it_is_refused() throws Exception {
+        held.set(ClusterSecrets.of("new"));
+        try (RawSecondary secondary = new RawSecondary(server.port(), "old")) {
+            assertThatThrownBy(() -> secondary.handshake(1, 0, EpochHistory.EMPTY)).isInstanceOf(IOException.class);
+            assertThat(secondary.seen).anySatisfy(m -> assertThat(m).isInstanceOfSatisfying(Message.Refused.class,
+                    r -> assertThat(r.reason()).contains("wrong cluster secret")));
+        }
+    }
+
+    @Test
+    void a_connection_made_with_a_dropped_secret_is_closed_once_another_secondary_covers_the_sync_writes()
+            throws Exception {
+        held.set(ClusterSecrets.of("new", "old"));
+        try (RawSecondary byOld = new RawSecondary(server.port(), "old", "b");
+             RawSecondary byNew = new RawSecondary(server.port(), "new", "c")) {
+            byOld.handshake(1, 0, EpochHistory.EMPTY);
+            byNew.handshake(1, 0, EpochHistory.EMPTY);
+            held.set(ClusterSecrets.of("new"));
+
+            // neither has acknowledged anything: closing "b" would leave no good secondary (min-sync 1)
+            server.closeOneMadeWithDroppedSecret();
+            byOld.next(Message.Heartbeat.class);
+            byOld.next(Message.Heartbeat.class);
+            assertThat(byOld.seen).noneMatch(m -> m instanceof Message.Refused);
+
+            // "c" echoes its primary's heartbeat: a good secondary, so "b" may go
+            byNew.send(new Message.Ack(1, node.log().lastOffset(), byNew.next(Message.Heartbeat.class).sentNanos()));
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.replicaDispensable("b"));
+            server.closeOneMadeWithDroppedSecret();
+
+            Message.Refused refused = byOld.next(Message.Refused.class);
+            assertThat(refused.reason()).contains("rotated away");
+            assertThatThrownBy(() -> byOld.next(Message.Heartbeat.class)).isInstanceOf(IOException.class);
+            // the one made with the new secret is never closed for it
+            server.closeOneMadeWithDroppedSecret();
+            byNew.next(Message.Heartbeat.class);
+            byNew.next(Message.Heartbeat.class);
+            assertThat(byNew.seen).noneMatch(m -> m instanceof Message.Refused);
+        }
+    }
+}
