@@ -191,6 +191,32 @@ final class InClusterClient {
         return respAcknowledged(stop(name));
     }
 
+    /** Stops the redis-cli writer, waits for it to end and returns every line it wrote (R INDEX MICROS REPLY). */
+    String stopRespWriterLog(String name) {
+        return stop(name);
+    }
+
+    /**
+     * The replies of a redis-cli writer's log that were not OK, after its first OK (a new pod's first SETs may be
+     * refused until the firewall knows it).
+     */
+    static List<String> respRefusedAfterFirstAck(String log) {
+        List<String> refused = new ArrayList<>();
+        boolean acknowledged = false;
+        for (String line : log.split("\n")) {
+            String[] parts = line.strip().split(" ", 4);
+            if (parts.length < 3 || !parts[0].equals("R")) {
+                continue;
+            }
+            boolean ok = parts.length == 4 && parts[3].strip().equals("OK");
+            if (!ok && acknowledged) {
+                refused.add(line.strip());
+            }
+            acknowledged |= ok;
+        }
+        return refused;
+    }
+
     /** Stops the writer, waits for it to end and returns what it saw. */
     WriteLog stopWriter(String name) {
         return WriteLog.parse(stop(name));

@@ -349,6 +349,89 @@ class KvClusterE2E {
                 + " missing=0");
     }
 
+    @Test
+    @Order(5)
+    void theClusterSecretIsRotatedOnRequestUnderRedisCliWritesWithoutARestartOrARefusedWrite() {
+        String before = clusterSecret();
+        Map<String, String> heldBefore = secretsHeldByEachStore();
+        assertThat(new java.util.HashSet<>(heldBefore.values())).as("one secret, the same on every store: " + heldBefore)
+                .hasSize(1).allSatisfy(held -> assertThat(held).doesNotContain(","));
+        Map<String, Integer> restarts = restartCounts();
+        String writer = "kv-e2e-writer-secret";
+        client.startRespWriter(writer, "kv-rw", "secret-rotation");
+        String log;
+        long seconds;
+        try {
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).size() >= 20);
+            long t0 = System.nanoTime();
+            kube.kubectl("annotate", "kvcluster", CLUSTER, "-n", NS, "kvstore.dev/rotate-secret=e2e", "--overwrite");
+            // three steps, each once the kubelet has updated every store's mounted Secret (up to about a minute)
+            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                    assertThat(conditionOf(CLUSTER, "SecretRotated")).isEqualTo("True/Rotated"));
+            seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+            long doneMicros = System.currentTimeMillis() * 1000;
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).stream()
+                            .filter(ack -> ack.micros() > doneMicros).count() >= 10);
+        } finally {
+            log = client.stopRespWriterLog(writer);
+        }
+        List<InClusterClient.RespAck> acknowledged = InClusterClient.respAcknowledged(log);
+        long longestGapMillis = 0;
+        for (int i = 1; i < acknowledged.size(); i++) {
+            longestGapMillis = Math.max(longestGapMillis, (acknowledged.get(i).micros() - acknowledged.get(i - 1).micros()) / 1000);
+        }
+        String after = clusterSecret();
+        assertThat(after).isNotEqualTo(before).doesNotContain("\n");
+        Map<String, String> heldAfter = secretsHeldByEachStore();
+        assertThat(new java.util.HashSet<>(heldAfter.values())).as("one secret, the same on every store, not the old one: "
+                + heldAfter).hasSize(1).doesNotContainAnyElementsOf(heldBefore.values())
+                .allSatisfy(held -> assertThat(held).doesNotContain(","));
+        assertThat(restartCounts()).as("no store restarted").isEqualTo(restarts);
+        assertThat(InClusterClient.respRefusedAfterFirstAck(log)).as("SETs refused or unanswered during the rotation")
+                .isEmpty();
+        assertThat(client.missingByRedisCli("kv-ro", "secret-rotation",
+                acknowledged.stream().map(InClusterClient.RespAck::index).toList())).isEmpty();
+        record("cluster secret rotated on request in " + seconds + " s without a restart; redis-cli acknowledged="
+                + acknowledged.size() + " refused=0 missing=0 longest-write-gap-ms=" + longestGapMillis);
+    }
+
+    /** By store pod, the fingerprints of the cluster secrets it reports holding (its /v1/status), comma-separated. */
+    private Map<String, String> secretsHeldByEachStore() {
+        Map<String, String> held = new java.util.TreeMap<>();
+        for (Pod pod : kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list().getItems()) {
+            String status = client.bash("curl -s -m 5 -u \"default:$REDISCLI_AUTH\" \"http://$1:8080/v1/status\"",
+                    pod.getMetadata().getName() + "." + CLUSTER + "-headless." + NS + ".svc");
+            java.util.regex.Matcher listed = java.util.regex.Pattern.compile("\"secretFingerprints\":\\[([^\\]]*)\\]")
+                    .matcher(status);
+            assertThat(listed.find()).as(pod.getMetadata().getName() + " status: " + status).isTrue();
+            held.put(pod.getMetadata().getName(), listed.group(1).replace("\"", ""));
+        }
+        return held;
+    }
+
+    private String clusterSecret() {
+        return new String(java.util.Base64.getDecoder().decode(kube.client().secrets().inNamespace(NS)
+                .withName(CLUSTER + "-auth").get().getData().get("secret")), StandardCharsets.UTF_8).strip();
+    }
+
+    /** A condition of a KVCluster as status/reason, or null when it has none of that type. */
+    @SuppressWarnings("unchecked")
+    private String conditionOf(String name, String type) {
+        Object conditions = statusOf(name).get("conditions");
+        if (!(conditions instanceof List<?> list)) {
+            return null;
+        }
+        for (Object one : list) {
+            Map<String, Object> condition = (Map<String, Object>) one;
+            if (type.equals(condition.get("type"))) {
+                return condition.get("status") + "/" + condition.get("reason");
+            }
+        }
+        return null;
+    }
+
     private Map<String, Integer> restartCounts() {
         Map<String, Integer> counts = new java.util.TreeMap<>();
         for (Pod pod : kube.client().pods().inNamespace(NS).withLabel("kvstore.dev/cluster", CLUSTER).list().getItems()) {
