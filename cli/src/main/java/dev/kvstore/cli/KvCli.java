@@ -141,7 +141,7 @@ public final class KvCli {
                 + "at once). Under heavy load a garbage collection can silence a large heap for longer: raise it there")
         long failoverDelayMillis;
 
-        @Option(names = "--tls", description = "TLS 1.3 on the Redis-protocol, HTTP, replication and admin ports, with a CA "
+        @Option(names = "--tls", description = "TLS 1.3 on the Redis-protocol, HTTP, replication, admin and metrics ports, with a CA "
                 + "of its own made under <dir>/tls (clients: redis-cli --tls --cacert <dir>/tls/ca.crt)")
         boolean tls;
 

@@ -169,7 +169,7 @@ public interface StoreConfig {
     long tlsReloadMillis();
 
     /**
-     * With {@link #tlsDir()}, whether the HTTP port is on TLS too (https alone); false keeps it in clear, for
+     * With {@link #tlsDir()}, whether the HTTP and metrics ports are on TLS too (https alone); false keeps them in clear, for
      * HTTP clients of a cluster whose stores ran TLS before this release had it on that port.
      */
     @WithDefault("true")

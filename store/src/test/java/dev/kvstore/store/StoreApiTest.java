@@ -9,7 +9,6 @@ import dev.kvstore.core.admin.AdminAuth;
 import dev.kvstore.store.api.AdminEndpoint;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -28,11 +27,12 @@ class StoreApiTest {
     @jakarta.inject.Inject
     AdminEndpoint adminEndpoint;
 
-    /** Metrics, on Quarkus's management interface, apart from the client port. */
-    private static Response metrics() {
-        // the port Quarkus chose for the management interface (the test profile asks for any free one)
-        int port = ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        return given().port(port).get("/metrics");
+    @jakarta.inject.Inject
+    dev.kvstore.store.api.MetricsEndpoint metricsEndpoint;
+
+    /** Metrics, on the metrics port, apart from the client port (the test profile asks for any free one). */
+    private Response metrics() {
+        return given().port(metricsEndpoint.port()).get("/metrics");
     }
 
     private Response admin(String path, String body) {

@@ -124,9 +124,9 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         return scheme + "://" + placement.host() + ":" + ports.http();
     }
 
-    /** Where Prometheus scrapes this store: {@code /metrics} on Quarkus's management interface. */
+    /** Where Prometheus scrapes this store: {@code /metrics} on its metrics port (https with TLS). */
     public String managementUrl() {
-        return "http://" + placement.host() + ":" + ports.management();
+        return scheme + "://" + placement.host() + ":" + ports.management();
     }
 
     @Override

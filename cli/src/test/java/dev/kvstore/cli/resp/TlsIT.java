@@ -43,7 +43,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 
 /**
- * TLS on the Redis-protocol, replication and admin ports of real store processes ({@code kv local
+ * TLS on the Redis-protocol, HTTP, metrics, replication and admin ports of real store processes ({@code kv local
  * --tls}'s CA and certificates): redis-cli and Jedis over TLS 1.3, replication between stores over
  * mutual TLS, the admin port open to the operator's certificate alone, refusals of plain TCP, of
  * another CA, of another cluster's store and of an expired certificate, and a renewed certificate
@@ -237,6 +237,28 @@ class TlsIT {
     }
 
     @Test
+    void theMetricsPortSpeaksTls13OnlyWithTheStoresCertificate() throws Exception {
+        NodeProcess primary = fixture.primary();
+        assertThat(primary.managementUrl()).startsWith("https://");
+        int metricsPort = URI.create(primary.managementUrl()).getPort();
+        assertThat(negotiatedProtocol(metricsPort, SslContexts.of(ca.certificatePem(), null, null))).isEqualTo("TLSv1.3");
+
+        assertThat(curl("--cacert", caFile.toString(), "https://" + HOST + ":" + metricsPort + "/metrics"))
+                .as("Prometheus' scrape, trusting the cluster's CA").isEqualTo("200");
+        assertThat(StoreMetricsOverTls.scrape(primary.managementUrl(), SslContexts.of(ca.certificatePem(), null, null)))
+                .contains("kv_admin_refused_total");
+        assertThat(curl("--cacert", caFile.toString(), "--tlsv1.2", "--tls-max", "1.2",
+                "https://" + HOST + ":" + metricsPort + "/metrics")).as("TLS 1.2 at most").isEqualTo("000");
+        assertThat(curl("http://" + HOST + ":" + metricsPort + "/metrics")).as("in clear").isEqualTo("000");
+        CertificateAuthority other = CertificateAuthority.create("kv-local-ca", Instant.now(), Duration.ofDays(10));
+        Path otherCa = Files.writeString(tlsRoot.resolve("other-metrics-ca.crt"), other.certificatePem());
+        assertThat(curl("--cacert", otherCa.toString(), "https://" + HOST + ":" + metricsPort + "/metrics"))
+                .as("a scraper that trusts another CA").isEqualTo("000");
+        // and never on the client port
+        assertThat(curl("--cacert", caFile.toString(), primary.httpUrl() + "/metrics")).isIn("401", "404");
+    }
+
+    @Test
     void aRenewedCertificateIsServedToNewConnectionsWithoutARestartWhileWritesGoOn() throws Exception {
         NodeProcess primary = fixture.primary();
         long pid = primary.pid();
@@ -274,6 +296,8 @@ class TlsIT {
                 Files.readString(operator.resolve("tls.key")));
         assertThat(servedSerial(replicationPort, asOperator)).as("served on the replication port").isEqualTo(expected);
         assertThat(servedSerial(URI.create(primary.httpUrl()).getPort(), trusting)).as("served on the HTTP port")
+                .isEqualTo(expected);
+        assertThat(servedSerial(URI.create(primary.managementUrl()).getPort(), trusting)).as("served on the metrics port")
                 .isEqualTo(expected);
         int atRenewal = acknowledged.get();
         await().atMost(Duration.ofSeconds(10)).until(() -> acknowledged.get() > atRenewal + 50 || failed.get() != null);
@@ -358,5 +382,16 @@ class TlsIT {
         List<String> withTls = new ArrayList<>(List.of("--tls"));
         withTls.addAll(List.of(args));
         return RedisTools.redisCli(port, withTls.toArray(String[]::new));
+    }
+
+    /** A scrape of the metrics port over TLS, as Prometheus makes it. */
+    private static final class StoreMetricsOverTls {
+        static String scrape(String metricsUrl, SSLContext tls) throws IOException, InterruptedException {
+            HttpResponse<String> response = HttpClient.newBuilder().sslContext(tls).build().send(
+                    HttpRequest.newBuilder(URI.create(metricsUrl + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            return response.body();
+        }
     }
 }

@@ -366,7 +366,8 @@ public class KVClusterSpec {
                 + "without TLS.")
         private Boolean enabled;
 
-        @JsonPropertyDescription("TLS on the HTTP port (8080) too, with TLS enabled. Unset: on, except for a cluster "
+        @JsonPropertyDescription("TLS on the HTTP port (8080) and the metrics port (9000) too, with TLS enabled. "
+                + "Unset: on, except for a cluster "
                 + "whose stores ran TLS with that port in clear before the operator had it. Changing it restarts the "
                 + "stores one by one. False for an image of a release without TLS on that port (a rollback).")
         private Boolean http;

@@ -17,7 +17,7 @@ public final class KvNames {
     public static final int REPLICATION_PORT = 7400;
     /** The stores' admin API (status, fence, promote, follow): the operator's alone. */
     public static final int ADMIN_PORT = 7401;
-    /** Quarkus's management interface: the stores' Prometheus metrics. */
+    /** The stores' metrics port (Prometheus; https when the HTTP port has TLS), named "management" in the pod. */
     public static final int MANAGEMENT_PORT = 9000;
     /** The Redis protocol (RESP2/RESP3), Redis's own port, so clients need no port of their own. */
     public static final int REDIS_PORT = 6379;
