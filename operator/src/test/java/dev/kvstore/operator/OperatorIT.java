@@ -308,6 +308,64 @@ class OperatorIT {
                 .allSatisfy(i -> assertThat(i.getRole()).isIn("primary", "secondary")));
     }
 
+    @Test
+    @Order(12)
+    void the_http_port_switch_takes_the_http_and_metrics_ports_out_of_tls_and_back_one_store_at_a_time() throws Exception {
+        BackgroundWriter writer = new BackgroundWriter(urls("alpha", 3), "http-switch", Duration.ofMinutes(5));
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > 20);
+        Map<String, String> uidsTls = podUids("alpha");
+
+        patchSpec("{\"tls\":{\"http\":false}}");
+        awaitRemade("alpha", uidsTls);
+        awaitReady("alpha", 3);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(urls("alpha", 3)).allSatisfy(url -> assertThat(url).startsWith("http://")));
+        var template = client.apps().statefulSets().inNamespace(NS).withName("alpha").get().getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        assertThat(template.getEnv()).anySatisfy(env -> {
+            assertThat(env.getName()).isEqualTo("KV_HTTP_TLS");
+            assertThat(env.getValue()).isEqualTo("false");
+        });
+        assertThat(template.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
+        String primary = cluster("alpha").getStatus().getPrimary();
+        assertThat(servedCertificate(primary).getSubjectX500Principal().getName()).as("the Redis port keeps TLS")
+                .isEqualTo("CN=alpha.kv-it");
+        assertThat(plainScrape(primary)).as("metrics in clear").startsWith("# HELP");
+
+        Map<String, String> uidsPlainHttp = podUids("alpha");
+        patchSpec("{\"tls\":{\"http\":null}}");
+        awaitRemade("alpha", uidsPlainHttp);
+        awaitReady("alpha", 3);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(urls("alpha", 3)).allSatisfy(url -> assertThat(url).startsWith("https://")));
+        String primaryAgain = cluster("alpha").getStatus().getPrimary();
+        assertThat(servedCertificate(primaryAgain, KvNames.MANAGEMENT_PORT).getSubjectX500Principal().getName())
+                .as("the metrics port is back on TLS").isEqualTo("CN=alpha.kv-it");
+        assertThatThrownBy(() -> plainScrape(primaryAgain)).isInstanceOf(java.io.IOException.class);
+        int atEnd = writer.acknowledged().size();
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > atEnd + 20);
+        writer.stop();
+
+        KvClient kv = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(5));
+        List<String> missing = new ArrayList<>();
+        for (String key : writer.acknowledged().keySet()) {
+            if (kv.get(key).value().isEmpty()) {
+                missing.add(key);
+            }
+        }
+        System.out.printf("http switch off and on: %d acknowledged, %d refused or unreachable (the writer keeps the URLs it began with, https), longest gap %d ms%n",
+                writer.acknowledged().size(), writer.failures(), writer.longestGapMillis());
+        assertThat(missing).as("acknowledged writes missing after two rolling restarts").isEmpty();
+    }
+
+    /** A scrape of a store's metrics port in clear; an IOException when that port speaks TLS. */
+    private String plainScrape(String pod) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://" + kubelet.ipOf(pod) + ":" + KvNames.MANAGEMENT_PORT + "/metrics"))
+                .timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body();
+    }
+
     private Map<String, String> podUids(String name) {
         Map<String, String> uids = new java.util.TreeMap<>();
         for (Pod pod : client.pods().inNamespace(NS).withLabel(KvNames.CLUSTER_LABEL, name).list().getItems()) {
