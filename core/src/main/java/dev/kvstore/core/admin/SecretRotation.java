@@ -19,7 +19,7 @@ public record SecretRotation(String from, String to) {
         }
     }
 
-    /** A new random cluster secret: 24 bytes, in hex (as the first one is made). */
+    /** A new random cluster secret: 24 random bytes, in hex (as local mode makes its first one). */
     public static String newSecret() {
         byte[] random = new byte[24];
         new java.security.SecureRandom().nextBytes(random);
@@ -76,5 +76,11 @@ public record SecretRotation(String from, String to) {
             return new SecretRotation(all.get(1), all.get(0));
         }
         return null;
+    }
+
+    @Override
+    public String toString() {
+        // never the secrets themselves, not even in a test's failure message
+        return "SecretRotation[" + ClusterSecrets.fingerprint(from) + " -> " + ClusterSecrets.fingerprint(to) + "]";
     }
 }

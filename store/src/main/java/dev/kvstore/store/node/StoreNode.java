@@ -271,11 +271,6 @@ public final class StoreNode implements Closeable {
     }
 
     /**
-     * How recent a secondary's last acknowledgement must be for it to count as good: several leases,
-     * so that a secondary busy with an fsync or a pause of a few hundred milliseconds still counts
-     * (its acknowledgements also carry the heartbeats, every kv.heartbeat-millis).
-     */
-    /**
      * Whether this primary may close the replication connection of {@code nodeId} without refusing a write:
      * its other good secondaries meet {@code kv.min-sync-replicas} (always, for a store that is no primary).
      */
@@ -285,6 +280,11 @@ public final class StoreNode implements Closeable {
                 TimeUnit.MILLISECONDS.toNanos(goodReplicaWithinMillis()));
     }
 
+    /**
+     * How recent a secondary's last acknowledgement must be for it to count as good: several leases,
+     * so that a secondary busy with an fsync or a pause of a few hundred milliseconds still counts
+     * (its acknowledgements also carry the heartbeats, every kv.heartbeat-millis).
+     */
     private long goodReplicaWithinMillis() {
         return Math.max(1_000, 4 * settings.leaseMillis());
     }
