@@ -81,13 +81,7 @@ public class StoreLifecycle {
     @Produces
     @Singleton
     ClusterSecretFile clusterSecrets(StoreConfig config) throws IOException {
-        if (config.secret().isPresent() && !config.secret().get().isBlank()) {
-            return ClusterSecretFile.fixed(config.secret().get());
-        }
-        if (config.secretFile().isPresent() && !config.secretFile().get().isBlank()) {
-            return ClusterSecretFile.read(Path.of(config.secretFile().get()));
-        }
-        throw new IllegalStateException("no cluster secret: set kv.secret (KV_SECRET) or kv.secret-file (KV_SECRET_FILE)");
+        return ClusterSecretFile.from(config.secret(), config.secretFile());
     }
 
     /** TLS on every port, or none (no {@code kv.tls-dir}). */

@@ -65,25 +65,17 @@ public final class LocalCluster implements AutoCloseable {
 
     private static String loadOrCreateSecret(Path file) throws IOException {
         if (Files.exists(file)) {
+            PrivateFiles.restrictToOwner(file);
             return Files.readString(file).trim();
         }
         String secret = newSecret();
-        Files.writeString(file, secret);
-        restrictToOwner(file);
+        PrivateFiles.write(file, secret);
         return secret;
     }
 
     /** A new random cluster secret. */
     public static String newSecret() {
         return dev.kvstore.core.admin.SecretRotation.newSecret();
-    }
-
-    static void restrictToOwner(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // a file system without POSIX modes: the directory's protection is all there is
-        }
     }
 
     /** The cluster secrets in the secret file now; the ones read before when it cannot be read. */

@@ -5,7 +5,6 @@ import dev.kvstore.core.tls.SslContexts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -46,7 +45,7 @@ public final class LocalTls {
             ca = CertificateAuthority.fromPem(Files.readString(caCert), Files.readString(caKey));
         } else {
             ca = CertificateAuthority.create("kv-local-ca", now, CA_VALIDITY);
-            writePrivate(caKey, ca.keyPem());
+            PrivateFiles.write(caKey, ca.keyPem());
             Files.writeString(caCert, ca.certificatePem());
         }
         for (String store : storeNames) {
@@ -102,7 +101,7 @@ public final class LocalTls {
         Files.createDirectories(dir);
         CertificateAuthority.Issued issued = ca.issue(commonName, dnsNames, ips, now, VALIDITY);
         // the key first: a store reading in between sees a certificate without its key, and keeps what it has
-        writePrivate(dir.resolve("tls.key"), issued.keyPem());
+        PrivateFiles.write(dir.resolve("tls.key"), issued.keyPem());
         Files.writeString(certificate, issued.certificatePem());
         Files.writeString(dir.resolve("ca.crt"), ca.certificatePem());
     }
@@ -116,13 +115,5 @@ public final class LocalTls {
         } catch (RuntimeException | java.security.GeneralSecurityException e) {
             return false;
         }
-    }
-
-    private static void writePrivate(Path file, String content) throws IOException {
-        Path part = file.resolveSibling(file.getFileName() + ".part");
-        Files.deleteIfExists(part);
-        Files.createFile(part, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(part, content);
-        Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

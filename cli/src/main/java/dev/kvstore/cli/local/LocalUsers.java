@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -35,24 +34,10 @@ public final class LocalUsers {
             return users;
         }
         Files.createDirectories(clusterDir);
-        boolean posix = users.getFileSystem().supportedFileAttributeViews().contains("posix");
-        if (!Files.exists(users)) {
-            if (posix) {
-                Files.createDirectory(users, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } else {
-                Files.createDirectory(users);
-            }
-        }
+        PrivateFiles.createDirectory(users);
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
-        Path part = users.resolve(".default.part");
-        Files.deleteIfExists(part);
-        if (posix) {
-            // owner-only from its creation: never readable by others, not even for a moment
-            Files.createFile(part, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        }
-        Files.writeString(part, Base64.getUrlEncoder().withoutPadding().encodeToString(random), StandardCharsets.UTF_8);
-        Files.move(part, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.write(file, Base64.getUrlEncoder().withoutPadding().encodeToString(random));
         return users;
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** One store process of a local cluster: how to start it, and the running process if any. */
 public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Member {
@@ -84,6 +85,7 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        dropInheritedStoreSettings(builder.environment());
         // the secret goes by a file of the owner's only, not the command line (`ps` shows it) nor the environment
         // (fixed for the process's life): the store reads the file again, so `kv rotate-secret` needs no restart
         builder.environment().put("KV_SECRET_FILE", secretFile.toString());
@@ -98,6 +100,15 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
                 builder.environment().put(environmentName(key), value.replace(NODE_NAME, name)));
         scheme = settings.storeProperties().containsKey(LocalTls.STORE_PROPERTY) ? "https" : "http";
         process = builder.start();
+    }
+
+    /**
+     * A store of {@code kv local} is configured by {@code kv local} alone: a {@code KV_*} or {@code QUARKUS_*}
+     * variable of the shell would otherwise reach every store, and one such as {@code KV_SECRET} wins over the
+     * secret file that {@code kv rotate-secret} rewrites.
+     */
+    static void dropInheritedStoreSettings(Map<String, String> environment) {
+        environment.keySet().removeIf(name -> name.startsWith("KV_") || name.startsWith("QUARKUS_"));
     }
 
     /** SmallRye Config's environment name of a property: kv.log-format is KV_LOG_FORMAT. */

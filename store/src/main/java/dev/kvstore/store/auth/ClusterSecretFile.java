@@ -4,6 +4,7 @@ import dev.kvstore.core.admin.ClusterSecrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -27,6 +28,26 @@ public final class ClusterSecretFile implements Supplier<ClusterSecrets> {
 
     public static ClusterSecretFile fixed(String value) {
         return new ClusterSecretFile(null, ClusterSecrets.parse(value));
+    }
+
+    /**
+     * The secrets the settings name: {@code kv.secret} or {@code kv.secret-file}, exactly one of them (a fixed
+     * secret inherited from the environment would silently win over the file a rotation rewrites).
+     */
+    public static ClusterSecretFile from(Optional<String> secret, Optional<String> secretFile) throws IOException {
+        Optional<String> fixed = secret.filter(value -> !value.isBlank());
+        Optional<String> file = secretFile.filter(value -> !value.isBlank());
+        if (fixed.isPresent() && file.isPresent()) {
+            throw new IllegalStateException("both kv.secret (KV_SECRET) and kv.secret-file (KV_SECRET_FILE) are set;"
+                    + " set one of them");
+        }
+        if (fixed.isPresent()) {
+            return fixed(fixed.get());
+        }
+        if (file.isPresent()) {
+            return read(Path.of(file.get()));
+        }
+        throw new IllegalStateException("no cluster secret: set kv.secret (KV_SECRET) or kv.secret-file (KV_SECRET_FILE)");
     }
 
     /** Read at start: a missing or empty file stops the start, with the file named. */
