@@ -11,13 +11,13 @@ import java.nio.file.Path;
  * A real etcd + kube-apiserver + kube-controller-manager for the test, started by
  * hack/control-plane.sh (which builds the binaries from their Go modules on first use).
  */
-final class ControlPlane implements AutoCloseable {
+public final class ControlPlane implements AutoCloseable {
 
     private final Path dir;
     private final Path script;
-    final KubernetesClient client;
+    public final KubernetesClient client;
 
-    ControlPlane() throws IOException, InterruptedException {
+    public ControlPlane() throws IOException, InterruptedException {
         Path root = Path.of(System.getProperty("kv.project.root", "..")).toAbsolutePath().normalize();
         this.script = root.resolve("hack/control-plane.sh");
         this.dir = Files.createTempDirectory("kv-control-plane");
@@ -31,6 +31,16 @@ final class ControlPlane implements AutoCloseable {
         }
         Config config = Config.fromKubeconfig(Files.readString(dir.resolve("kubeconfig")));
         this.client = new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** The control plane with the KVCluster CRD of crds/ installed and served. */
+    public static ControlPlane withCrd() throws Exception {
+        ControlPlane plane = new ControlPlane();
+        Path root = Path.of(System.getProperty("kv.project.root", "..")).toAbsolutePath().normalize();
+        plane.client.load(Files.newInputStream(root.resolve("crds/kvclusters.kvstore.dev-v1.yml"))).serverSideApply();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                plane.client.resources(dev.kvstore.operator.model.KVCluster.class).inNamespace("default").list() != null);
+        return plane;
     }
 
     Path kubeconfig() {

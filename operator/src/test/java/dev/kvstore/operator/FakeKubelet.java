@@ -60,6 +60,7 @@ final class FakeKubelet implements AutoCloseable {
     private final Map<String, String> tlsSecretOf = new ConcurrentHashMap<>();
     /** The cluster secret's Secret of each running pod (mounted, and kept up to date, as the kubelet does). */
     private final Map<String, String> clusterSecretOf = new ConcurrentHashMap<>();
+    private int secretSyncRound;
     private int probes;
     private Watch watch;
 
@@ -261,12 +262,20 @@ final class FakeKubelet implements AutoCloseable {
                 System.err.println("fake kubelet could not update the TLS files of " + entry.getKey() + ": " + e);
             }
         }
-        for (Map.Entry<String, String> entry : clusterSecretOf.entrySet()) {
-            try {
-                writeSecretFiles(entry.getValue(), volumes.resolve(entry.getKey() + "-secret"));
-            } catch (IOException | RuntimeException e) {
-                System.err.println("fake kubelet could not update the secret file of " + entry.getKey() + ": " + e);
+        // one pod a round, in turn: kubelets on different nodes see a changed Secret at different times, so a
+        // rotation's steps reach the stores one by one and the operator's wait for each store is exercised
+        List<String> pods = clusterSecretOf.keySet().stream().sorted().toList();
+        if (pods.isEmpty()) {
+            return;
+        }
+        String pod = pods.get(Math.floorMod(secretSyncRound++, pods.size()));
+        String secretName = clusterSecretOf.get(pod);
+        try {
+            if (secretName != null) {
+                writeSecretFiles(secretName, volumes.resolve(pod + "-secret"));
             }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("fake kubelet could not update the secret file of " + pod + ": " + e);
         }
     }
 

@@ -54,12 +54,8 @@ class OperatorIT {
 
     @BeforeAll
     void start() throws Exception {
-        controlPlane = new ControlPlane();
+        controlPlane = ControlPlane.withCrd();
         client = controlPlane.client;
-        Path root = Path.of(System.getProperty("kv.project.root", "..")).toAbsolutePath().normalize();
-        client.load(Files.newInputStream(root.resolve("crds/kvclusters.kvstore.dev-v1.yml"))).serverSideApply();
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> client.resources(KVCluster.class).inNamespace("default").list() != null);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
         Path storeJar = Path.of(System.getProperty("kv.store.jar"));
         assertThat(storeJar).as("store binary; build it with mvn package").exists();

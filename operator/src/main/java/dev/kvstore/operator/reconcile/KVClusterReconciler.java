@@ -201,7 +201,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         StatusWriter statusWriter = new StatusWriter(context);
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster, adminTls), statusWriter, switchTo);
         describe(cluster, pods, outcome);
-        rotateSecret(cluster, pods, outcome);
+        boolean rotating = rotateSecret(cluster, pods, outcome, RollingUpdate.underWay(pods, running));
         Condition authBefore = condition(cluster, CLIENT_AUTH);
         boolean newlyOpen = clientAuth.keptOpenSinceBefore()
                 && (authBefore == null || !clientAuth.reason().equals(authBefore.getReason()));
@@ -239,7 +239,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             }
             cluster.getStatus().setPhase("Updating");
         } else if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")
-                && isLiveSecondary(outcome, rolling.restart())) {
+                && isLiveSecondary(outcome, rolling.restart()) && !rotating) {
+            // not while a cluster secret rotation is under way: a store of a release before rotation (a
+            // rollback) would read two secrets as one
             // one outdated secondary at a time, only while every other store follows, and only a store
             // that says itself it is a secondary (a pod list a moment old must not restart the primary)
             client.pods().inNamespace(namespace).withName(rolling.restart()).delete();
@@ -250,11 +252,18 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
     }
 
-    /** A step of a cluster secret rotation when one is due; its condition and, at its end, an Event. */
-    private void rotateSecret(KVCluster cluster, List<Pod> pods, PrimaryKeeper.Outcome outcome) {
-        dev.kvstore.operator.resources.SecretRotationPlan plan = secretRotation.advance(cluster, pods, outcome.statuses());
+    /**
+     * A step of a cluster secret rotation when one is due; its condition and, at its end, an Event. Answers
+     * whether a rotation is under way (or may be: the Secret changed under this pass).
+     */
+    private boolean rotateSecret(KVCluster cluster, List<Pod> pods, PrimaryKeeper.Outcome outcome, boolean updateRolling) {
+        dev.kvstore.operator.resources.SecretRotationPlan plan = secretRotation.advance(cluster, pods, outcome.statuses(),
+                updateRolling);
+        if (plan == SecretRotationKeeper.CHANGED_UNDER_THIS_PASS) {
+            return true;
+        }
         if (plan == null || plan.condition() == null) {
-            return;
+            return plan != null && plan.rotatingTo() != null;
         }
         Condition before = condition(cluster, dev.kvstore.operator.resources.SecretRotationPlan.CONDITION);
         setCondition(cluster, dev.kvstore.operator.resources.SecretRotationPlan.CONDITION, plan.condition(),
@@ -262,6 +271,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         if (plan.event() != null && (before == null || !"True".equals(before.getStatus()))) {
             event(cluster, "secret-", "Normal", "SecretRotated", plan.event(), Instant.now().toString());
         }
+        return plan.rotatingTo() != null;
     }
 
     /**

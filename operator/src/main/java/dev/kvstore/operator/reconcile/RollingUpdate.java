@@ -41,6 +41,15 @@ record RollingUpdate(String restart, String switchTo) {
                 .map(p -> new RollingUpdate(null, p.getMetadata().getName())).findFirst().orElse(NOTHING);
     }
 
+    /** Whether the pods are of two templates: an update (or a rollback) of the stores rolls, or waits to. */
+    static boolean underWay(List<Pod> pods, StatefulSet statefulSet) {
+        if (statefulSet == null || statefulSet.getStatus() == null || statefulSet.getStatus().getUpdateRevision() == null) {
+            return false;
+        }
+        String revision = statefulSet.getStatus().getUpdateRevision();
+        return pods.stream().anyMatch(p -> !revision.equals(labels(p).get(REVISION_LABEL)));
+    }
+
     private static java.util.Map<String, String> labels(Pod pod) {
         return pod.getMetadata().getLabels() == null ? java.util.Map.of() : pod.getMetadata().getLabels();
     }

@@ -9,12 +9,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Carries a cluster secret rotation on by one step when every store holds the step before
@@ -24,6 +24,9 @@ final class SecretRotationKeeper {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SecretRotationKeeper.class);
 
+    /** The pass's answer when the Secret changed between its read and its write: nothing said, next pass. */
+    static final SecretRotationPlan CHANGED_UNDER_THIS_PASS = new SecretRotationPlan(null, null, null, null, null, null, null);
+
     private final KubernetesClient client;
 
     SecretRotationKeeper(KubernetesClient client) {
@@ -31,7 +34,8 @@ final class SecretRotationKeeper {
     }
 
     /** One pass: reads the Secret and the stores' reports, writes the next step when due; null without a Secret. */
-    SecretRotationPlan advance(KVCluster cluster, List<Pod> pods, Map<String, NodeStatus> statuses) {
+    SecretRotationPlan advance(KVCluster cluster, List<Pod> pods, Map<String, NodeStatus> statuses,
+                               boolean updateRolling) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = KvNames.secretOf(cluster);
         Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
@@ -44,22 +48,30 @@ final class SecretRotationKeeper {
                 ClusterSecrets.parse(new String(Base64.getDecoder().decode(secret.getData().get(KvNames.SECRET_KEY)),
                         StandardCharsets.UTF_8)),
                 annotations.get(SecretRotationPlan.ROTATED_FOR), annotations.get(SecretRotationPlan.ROTATING_TO));
-        // every store pod there is (a store made later reads the Secret as it is then): one that did not answer
-        // holds the rotation back, since it may still hold an older step
-        Map<String, List<String>> reported = new TreeMap<>();
-        for (Pod pod : pods) {
-            if (pod.getMetadata().getDeletionTimestamp() == null) {
-                NodeStatus status = statuses.get(pod.getMetadata().getName());
-                reported.put(pod.getMetadata().getName(), status == null ? null : status.secretFingerprints());
-            }
-        }
+        List<String> running = pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
+                .map(pod -> pod.getMetadata().getName()).toList();
+        Map<String, List<String>> answered = new HashMap<>();
+        statuses.forEach((pod, status) -> answered.put(pod, status == null ? null : status.secretFingerprints()));
+        Map<String, List<String>> reported = SecretRotationPlan.reports(cluster.getMetadata().getName(),
+                cluster.getSpec().getReplicas(), running, answered);
         String request = cluster.getMetadata().getAnnotations() == null ? null
                 : cluster.getMetadata().getAnnotations().get(SecretRotationPlan.REQUEST);
         boolean operators = name.equals(KvNames.generatedSecret(cluster.getMetadata().getName()));
-        SecretRotationPlan plan = SecretRotationPlan.decide(request, operators, name, state, reported,
+        SecretRotationPlan plan = SecretRotationPlan.decide(request, operators, name, state, reported, updateRolling,
                 dev.kvstore.core.admin.SecretRotation::newSecret);
         if (plan.changesSecret(state)) {
-            write(secret, state, plan);
+            try {
+                write(secret, state, plan);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                // changed since it was read (by a user, or a kubelet-unrelated writer): the next pass reads it anew;
+                // the rest of this pass (failover, status) goes on
+                LOG.infof("%s/%s: cluster secret rotation: the Secret changed since read, next pass: %s", namespace,
+                        cluster.getMetadata().getName(), e.getMessage());
+                return CHANGED_UNDER_THIS_PASS;
+            }
             LOG.infof("%s/%s: cluster secret rotation: %s", namespace, cluster.getMetadata().getName(), plan.message());
         }
         return plan;

@@ -35,10 +35,12 @@ public record SecretRotationPlan(ClusterSecrets write, String rotatedFor, String
      * @param request     the KVCluster's {@value #REQUEST} annotation, or null
      * @param operators   whether the operator made the Secret (a Secret the spec names is the user's to write)
      * @param reported    by store pod, the fingerprints it reports holding; null for one that did not answer
+     * @param updateRolling whether the stores' pods are of two templates (an update or a rollback rolls)
      * @param newSecret   makes the secret to rotate to
      */
     public static SecretRotationPlan decide(String request, boolean operators, String secretName, SecretState secret,
-                                            Map<String, List<String>> reported, Supplier<String> newSecret) {
+                                            Map<String, List<String>> reported, boolean updateRolling,
+                                            Supplier<String> newSecret) {
         ClusterSecrets written = secret.written();
         if (!operators) {
             return request == null ? unchanged(secret) : new SecretRotationPlan(null, secret.rotatedFor(),
@@ -50,12 +52,24 @@ public record SecretRotationPlan(ClusterSecrets write, String rotatedFor, String
         if (secret.rotatingTo() != null) {
             return carryOn(secret, reported);
         }
-        if (request == null || request.equals(secret.rotatedFor())) {
+        if (request == null) {
             return unchanged(secret);
+        }
+        if (request.equals(secret.rotatedFor())) {
+            // said from the Secret's state, not only by the pass that finished: an operator that stopped after
+            // writing the last step and before the status still reports the rotation done
+            return written.all().size() == 1 ? rotated(secret, ClusterSecrets.fingerprint(written.signing()))
+                    : unchanged(secret);
         }
         if (written.all().size() != 1) {
             return stuck(secret, "the Secret " + secretName + " holds " + written.all().size() + " secrets and no "
                     + "rotation is under way: leave the one the stores sign with (its first line) alone on it");
+        }
+        if (updateRolling) {
+            // a store of a release before rotation, made while it runs, would read two secrets as one and sign
+            // with neither; and this operator holds its rolling restarts while a rotation is under way
+            return new SecretRotationPlan(null, secret.rotatedFor(), null, false, "Rotating", "waiting for the "
+                    + "update of the stores to finish before the rotation begins", null);
         }
         List<String> behind = SecretRotation.notHolding(written, reported);
         if (!behind.isEmpty()) {
@@ -77,9 +91,7 @@ public record SecretRotationPlan(ClusterSecrets write, String rotatedFor, String
             if (!behind.isEmpty()) {
                 return waiting(secret, 3, behind);
             }
-            return new SecretRotationPlan(null, secret.rotatedFor(), null, true, "Rotated",
-                    "every store signs with and accepts only the cluster secret " + to,
-                    "cluster secret rotated to " + to + " with no restart");
+            return rotated(secret, to);
         }
         SecretRotation rotation = SecretRotation.underWay(written, to);
         if (rotation == null) {
@@ -94,6 +106,33 @@ public record SecretRotationPlan(ClusterSecrets write, String rotatedFor, String
         return new SecretRotationPlan(next, secret.rotatedFor(), to, false, "Rotating", "step " + (step + 1)
                 + " of 3 written" + (step + 1 == 2 ? " (the new secret signs everywhere)" : " (the old secret dropped)")
                 + ": waiting for every store to hold it", null);
+    }
+
+    private static SecretRotationPlan rotated(SecretState secret, String to) {
+        return new SecretRotationPlan(null, secret.rotatedFor(), null, true, "Rotated",
+                "every store signs with and accepts only the cluster secret " + to,
+                "cluster secret rotated to " + to + " with no restart");
+    }
+
+    /**
+     * What each store the gate waits for reports: every pod the cluster should have (ordinals below
+     * {@code replicas}) and every pod still running beyond them; one absent, terminating, or not answering
+     * reports null and holds the rotation back (it may hold an older step, or come back with one).
+     *
+     * @param running  the cluster's pods that are not terminating
+     * @param answered by pod, the fingerprints it reported (null or absent: none)
+     */
+    public static Map<String, List<String>> reports(String cluster, int replicas, List<String> running,
+                                                    Map<String, List<String>> answered) {
+        Map<String, List<String>> reported = new java.util.TreeMap<>();
+        for (int ordinal = 0; ordinal < replicas; ordinal++) {
+            reported.put(KvNames.pod(cluster, ordinal), null);
+        }
+        for (String pod : running) {
+            reported.put(pod, null);
+        }
+        reported.replaceAll((pod, none) -> running.contains(pod) ? answered.get(pod) : null);
+        return reported;
     }
 
     private static SecretRotationPlan waiting(SecretState secret, int step, List<String> behind) {

@@ -27,7 +27,7 @@ class SecretRotationPlanTest {
 
     private static SecretRotationPlan pass(String request, SecretRotationPlan.SecretState state,
                                            Map<String, List<String>> reported) {
-        return SecretRotationPlan.decide(request, true, NAME, state, reported, () -> "new");
+        return SecretRotationPlan.decide(request, true, NAME, state, reported, false, () -> "new");
     }
 
     @Test
@@ -75,14 +75,17 @@ class SecretRotationPlanTest {
     }
 
     @Test
-    void the_same_request_once_done_changes_nothing_and_a_new_one_rotates_again() {
+    void the_same_request_once_done_changes_nothing_but_says_rotated_and_a_new_one_rotates_again() {
         ClusterSecrets current = ClusterSecrets.of("new");
         SecretRotationPlan same = pass("r1", state(current, "r1", null), everyStoreHolds(current));
         assertThat(same.changesSecret(state(current, "r1", null))).isFalse();
-        assertThat(same.condition()).isNull();
+        // the Secret says done: an operator that stopped after writing it and before the status still reports it
+        assertThat(same.condition()).isTrue();
+        assertThat(same.reason()).isEqualTo("Rotated");
+        assertThat(same.event()).contains(ClusterSecrets.fingerprint("new"));
 
         SecretRotationPlan again = SecretRotationPlan.decide("r2", true, NAME, state(current, "r1", null),
-                everyStoreHolds(current), () -> "newer");
+                everyStoreHolds(current), false, () -> "newer");
         assertThat(again.write().all()).containsExactly("new", "newer");
     }
 
@@ -102,7 +105,7 @@ class SecretRotationPlanTest {
     void a_secret_the_spec_names_is_never_written_and_the_condition_says_how_to_rotate_it() {
         ClusterSecrets old = ClusterSecrets.of("old");
         SecretRotationPlan plan = SecretRotationPlan.decide("r1", false, "mine", state(old, null, null),
-                everyStoreHolds(old), () -> "new");
+                everyStoreHolds(old), false, () -> "new");
 
         assertThat(plan.write()).isNull();
         assertThat(plan.changesSecret(state(old, null, null))).isFalse();
@@ -119,5 +122,31 @@ class SecretRotationPlanTest {
         assertThat(plan.write()).isNull();
         assertThat(plan.reason()).isEqualTo("RotationStuck");
         assertThat(plan.message()).contains(SecretRotationPlan.ROTATING_TO);
+    }
+
+    @Test
+    void a_rotation_does_not_begin_while_an_update_rolls_since_a_store_of_a_release_before_reads_two_secrets_as_one() {
+        ClusterSecrets old = ClusterSecrets.of("old");
+        SecretRotationPlan plan = SecretRotationPlan.decide("r1", true, NAME, state(old, null, null), everyStoreHolds(old),
+                true, () -> "new");
+
+        assertThat(plan.write()).isNull();
+        assertThat(plan.changesSecret(state(old, null, null))).isFalse();
+        assertThat(plan.condition()).isFalse();
+        assertThat(plan.message()).contains("update");
+    }
+
+    @Test
+    void every_store_the_cluster_should_have_reports_and_one_absent_or_terminating_holds_the_rotation_back() {
+        Map<String, List<String>> answered = Map.of("kv-0", List.of("aaa"), "kv-1", List.of("aaa"), "kv-3", List.of("aaa"));
+
+        // kv-2 absent (being made again), kv-3 terminating (scaled away) though it answered
+        Map<String, List<String>> reported = SecretRotationPlan.reports("kv", 3, List.of("kv-0", "kv-1"), answered);
+
+        assertThat(reported).containsOnlyKeys("kv-0", "kv-1", "kv-2");
+        assertThat(reported.get("kv-2")).isNull();
+        assertThat(SecretRotationPlan.reports("kv", 2, List.of("kv-0", "kv-1", "kv-3"), answered))
+                .as("a pod beyond the replicas that still runs counts too").containsOnlyKeys("kv-0", "kv-1", "kv-3");
+        assertThat(SecretRotationPlan.reports("kv", 0, List.of(), Map.of())).isEmpty();
     }
 }
