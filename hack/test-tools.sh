@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Redis tools and clients that the RESP compatibility tests and ./bench run against
 # the store, when missing: Debian's redis-tools (redis-cli, redis-benchmark) and redis-server (the
-# reference in ./bench), and redis-py from PyPI in a virtualenv under ~/.cache/kvcluster.
+# reference in ./bench), iptables and iproute2 (the network fault tests), and redis-py from PyPI in a virtualenv under ~/.cache/kvcluster.
 # Prints the virtualenv's python last. Root installs the Debian packages; elsewhere it says what
 # is missing instead. The tests fail with the same names when a tool is absent: nothing is skipped.
 set -euo pipefail
@@ -13,6 +13,9 @@ missing=()
 need redis-cli || missing+=(redis-tools)
 need redis-benchmark || missing+=(redis-tools)
 need redis-server || missing+=(redis-server)
+# the network fault tests (PartitionIT, SoakIT) put stores in network namespaces with iptables rules
+need iptables || missing+=(iptables)
+need ip || missing+=(iproute2)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 if ((${#missing[@]})); then
   if [[ $(id -u) != 0 ]]; then

@@ -10,12 +10,14 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
-// node is a file or directory of the backing directory. Names, directories, renames and truncations
-// go to the backing directory at once (this layer models lost data, not lost directory entries);
-// a file's writes stay in the cache until it is forced.
+// node is a file or directory of the backing directory. A file's writes stay in the cache until the
+// file is forced; a change to a directory (create, remove, rename) goes to the backing directory at
+// once but stays in the journal, which a cut undoes, until that directory is forced. Truncations,
+// modes and times go to the backing file at once, as do hard and symbolic links (not modelled).
 type node struct {
 	fs.LoopbackNode
-	cache *cache
+	cache   *cache
+	journal *journal
 }
 
 var _ = (fs.NodeOpener)((*node)(nil))
@@ -23,15 +25,20 @@ var _ = (fs.NodeCreater)((*node)(nil))
 var _ = (fs.NodeGetattrer)((*node)(nil))
 var _ = (fs.NodeSetattrer)((*node)(nil))
 var _ = (fs.NodeCopyFileRanger)((*node)(nil))
+var _ = (fs.NodeMkdirer)((*node)(nil))
+var _ = (fs.NodeUnlinker)((*node)(nil))
+var _ = (fs.NodeRmdirer)((*node)(nil))
+var _ = (fs.NodeRenamer)((*node)(nil))
+var _ = (fs.NodeOpendirHandler)((*node)(nil))
 
-func newRoot(backing string, c *cache) (fs.InodeEmbedder, error) {
+func newRoot(backing string, c *cache, j *journal) (fs.InodeEmbedder, error) {
 	var st syscall.Stat_t
 	if err := syscall.Stat(backing, &st); err != nil {
 		return nil, err
 	}
 	data := &fs.LoopbackRoot{Path: backing, Dev: uint64(st.Dev)}
 	data.NewNode = func(r *fs.LoopbackRoot, parent *fs.Inode, name string, st *syscall.Stat_t) fs.InodeEmbedder {
-		return &node{LoopbackNode: fs.LoopbackNode{RootData: r}, cache: c}
+		return &node{LoopbackNode: fs.LoopbackNode{RootData: r}, cache: c, journal: j}
 	}
 	root := data.NewNode(data, nil, "", &st)
 	data.RootNode = root
@@ -59,8 +66,9 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 		p.truncate(0)
 		p.mu.Unlock()
 	}
-	// direct I/O: the kernel's page cache would serve reads of data this layer has lost
-	return &file{f: f, pages: p}, fuse.FOPEN_DIRECT_IO, 0
+	// the kernel's page cache may hold what was read and written through this mount (every write still
+	// comes here at once: no writeback caching); a cut unmounts, and the next mount starts with none
+	return &file{f: f, pages: p}, 0, 0
 }
 
 func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*fs.Inode, fs.FileHandle, uint32, syscall.Errno) {
@@ -76,7 +84,87 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 	if err != nil {
 		return nil, nil, 0, fs.ToErrno(err)
 	}
-	return inode, &file{f: f, pages: n.cache.fresh(inode.StableAttr().Ino)}, fuse.FOPEN_DIRECT_IO, 0
+	n.journal.created(filepath.Join(n.backingPath(), name))
+	return inode, &file{f: f, pages: n.cache.fresh(inode.StableAttr().Ino)}, 0, 0
+}
+
+func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	inode, errno := n.LoopbackNode.Mkdir(ctx, name, mode, out)
+	if errno == 0 {
+		n.journal.created(filepath.Join(n.backingPath(), name))
+	}
+	return inode, errno
+}
+
+func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
+	return fs.ToErrno(n.journal.remove(filepath.Join(n.backingPath(), name)))
+}
+
+func (n *node) Rmdir(ctx context.Context, name string) syscall.Errno {
+	path := filepath.Join(n.backingPath(), name)
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	if len(entries) > 0 {
+		return syscall.ENOTEMPTY
+	}
+	return fs.ToErrno(n.journal.remove(path))
+}
+
+func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedder, newName string, flags uint32) syscall.Errno {
+	const noReplace, exchange = 1, 2 // RENAME_NOREPLACE, RENAME_EXCHANGE
+	if flags&exchange != 0 {
+		return syscall.ENOTSUP
+	}
+	to := filepath.Join(newParent.(*node).backingPath(), newName)
+	if flags&noReplace != 0 {
+		if _, err := os.Lstat(to); err == nil {
+			return syscall.EEXIST
+		}
+	}
+	return fs.ToErrno(n.journal.rename(filepath.Join(n.backingPath(), name), to))
+}
+
+// OpendirHandle answers a directory whose force makes the changes to it durable.
+func (n *node) OpendirHandle(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
+	inner, fuseFlags, errno := n.LoopbackNode.OpendirHandle(ctx, flags)
+	if errno != 0 {
+		return nil, 0, errno
+	}
+	return &dir{inner: inner, path: n.backingPath(), journal: n.journal}, fuseFlags, 0
+}
+
+// dir is an open directory: listing as the backing one's, and a force that makes its changes durable.
+type dir struct {
+	inner   fs.FileHandle
+	path    string
+	journal *journal
+}
+
+var _ = (fs.FileReaddirenter)((*dir)(nil))
+var _ = (fs.FileSeekdirer)((*dir)(nil))
+var _ = (fs.FileReleasedirer)((*dir)(nil))
+var _ = (fs.FileFsyncdirer)((*dir)(nil))
+
+func (d *dir) Readdirent(ctx context.Context) (*fuse.DirEntry, syscall.Errno) {
+	return d.inner.(fs.FileReaddirenter).Readdirent(ctx)
+}
+
+func (d *dir) Seekdir(ctx context.Context, off uint64) syscall.Errno {
+	return d.inner.(fs.FileSeekdirer).Seekdir(ctx, off)
+}
+
+func (d *dir) Releasedir(ctx context.Context, flags uint32) {
+	d.inner.(fs.FileReleasedirer).Releasedir(ctx, flags)
+}
+
+func (d *dir) Fsyncdir(ctx context.Context, flags uint32) syscall.Errno {
+	if errno := d.inner.(fs.FileFsyncdirer).Fsyncdir(ctx, flags); errno != 0 {
+		return errno
+	}
+	d.journal.forced(d.path)
+	return 0
 }
 
 func (n *node) Getattr(ctx context.Context, fh fs.FileHandle, out *fuse.AttrOut) syscall.Errno {

@@ -15,17 +15,25 @@ type pages struct {
 	extents []extent
 }
 
-// write remembers data at off; an older write it covers whole is forgotten (a record rewritten in
-// place again and again, never forced, stays one extent).
+// write remembers data at off. A write that continues the latest one grows it (a log appended to, a
+// file written in chunks, stays one extent), and an older write among the latest few that it covers
+// whole is forgotten (a record rewritten in place again and again, never forced, stays one extent):
+// both keep reads and writes cheap; the result is the same as keeping every write in order.
 func (p *pages) write(off int64, data []byte) {
 	end := off + int64(len(data))
-	kept := p.extents[:0]
-	for _, e := range p.extents {
-		if !(e.off >= off && e.off+int64(len(e.data)) <= end) {
-			kept = append(kept, e)
+	for i := len(p.extents) - 1; i >= 0 && i >= len(p.extents)-8; i-- {
+		e := p.extents[i]
+		if e.off >= off && e.off+int64(len(e.data)) <= end {
+			p.extents = append(p.extents[:i], p.extents[i+1:]...)
 		}
 	}
-	p.extents = append(kept, extent{off: off, data: append([]byte(nil), data...)})
+	if n := len(p.extents); n > 0 {
+		if last := &p.extents[n-1]; last.off+int64(len(last.data)) == off {
+			last.data = append(last.data, data...)
+			return
+		}
+	}
+	p.extents = append(p.extents, extent{off: off, data: append([]byte(nil), data...)})
 }
 
 // end is where the unforced writes end: the file's size is at least that.

@@ -87,3 +87,17 @@ func TestAFileCreatedOnAReusedInodeNumberStartsClean(t *testing.T) {
 		t.Fatal("the new file sees the deleted file's unforced writes")
 	}
 }
+
+func TestWritesThatContinueEachOtherStayOneExtentAndReadBackInOrder(t *testing.T) {
+	p := &pages{}
+	for i := 0; i < 1000; i++ {
+		p.write(int64(i*4), []byte("abcd"))
+	}
+	p.write(2, []byte("XY"))
+	if len(p.extents) != 2 {
+		t.Fatalf("%d extents, want 2", len(p.extents))
+	}
+	if got := read(p, nil, 0, 8); string(got) != "abXYabcd" {
+		t.Fatalf("read %q, want abXYabcd", got)
+	}
+}

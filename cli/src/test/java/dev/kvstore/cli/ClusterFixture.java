@@ -38,6 +38,12 @@ public final class ClusterFixture implements AutoCloseable {
         this(Files.createTempDirectory("kv-" + name), settings, freeBasePort(settings.nodes()), placement);
     }
 
+    /** Stores in {@code dir} (whose kv-N directories may be mounts made beforehand), placed by {@code placement}. */
+    public ClusterFixture(Path dir, LocalClusterSettings settings,
+                          java.util.function.IntFunction<NodeProcess.Placement> placement) throws IOException {
+        this(dir, settings, freeBasePort(settings.nodes()), placement);
+    }
+
     ClusterFixture(Path dir, LocalClusterSettings settings, int basePort) throws IOException {
         this(dir, settings, basePort, i -> NodeProcess.Placement.LOOPBACK);
     }

@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.cli.client.KvClient;
-import dev.kvstore.cli.local.LocalCluster;
 import dev.kvstore.cli.local.LocalClusterSettings;
 import dev.kvstore.cli.local.NodeProcess;
 import dev.kvstore.cli.power.LossyDisk;
+import dev.kvstore.cli.power.PowerLab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,46 +20,61 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Power lost on every machine at once, under writes: each store's data directory is a lossyfs mount
- * (hack/lossyfs) that keeps what was not forced in a page cache of its own; the stores are killed with
- * kill -9 and every disk loses its unforced writes, then the stores start again on what was forced.
- * In sync mode with fsync always, every acknowledged write is on two disks before its answer, so every
- * one is back. The same cut with fsync everysec loses acknowledged writes, as documented: that run
- * shows the cut really takes away what was not forced (the first test could not pass by accident).
+ * (hack/lossyfs) that keeps what was not forced in a page cache of its own and undoes directory changes
+ * whose directory was not forced; the stores are killed with kill -9, every disk is cut, and the stores
+ * start again on what survived. In sync mode with fsync always, every acknowledged write is on two disks
+ * before its answer, so every one is back, with snapshots and log compactions (renames) along the way.
+ * Two runs show the cut bites, so the first could not pass by accident: fsync everysec loses
+ * acknowledged writes (as documented), and so does the store with its directory-force fix reverted.
  */
 class PowerLossIT {
 
-    private record Outcome(int acknowledged, List<String> missing, long bytesLost) {
+    /** Snapshots (and log compactions, a rename each) every 300 entries: several per store in each run. */
+    private static final LocalClusterSettings COMPACTING = LocalClusterSettings.defaults(3)
+            .with("kv.snapshot-every-entries", "300").with("kv.snapshot-growth-percent", "0")
+            .with("kv.log-retention-entries", "50");
+
+    private record Outcome(int acknowledged, List<String> missing, long bytesLost, long entriesUndone) {
+        void print(String run) {
+            System.out.printf("power cut of all 3 stores (%s): %d acknowledged, %d missing (key on store), "
+                    + "%d unforced bytes lost, %d directory changes undone%n", run, acknowledged, missing.size(),
+                    bytesLost, entriesUndone);
+        }
     }
 
     @Test
     void every_acknowledged_write_is_back_after_every_store_loses_power_at_once() throws Exception {
-        Outcome outcome = writeCutAndRestart("power", LocalClusterSettings.defaults(3));
+        Outcome outcome = writeCutAndRestart("power", COMPACTING);
 
-        System.out.printf("power cut of all 3 stores (fsync always): %d acknowledged, %d missing, %d unforced bytes lost%n",
-                outcome.acknowledged(), outcome.missing().size(), outcome.bytesLost());
+        outcome.print("fsync always");
         assertThat(outcome.missing()).as("acknowledged writes missing after the power cut").isEmpty();
     }
 
     @Test
     void with_fsync_everysec_the_same_cut_loses_acknowledged_writes() throws Exception {
+        // no frequent snapshots here: each one forces the whole data set, which would leave little to lose
         Outcome outcome = writeCutAndRestart("power-everysec", LocalClusterSettings.defaults(3).withFsync("everysec"));
 
-        System.out.printf("power cut of all 3 stores (fsync everysec): %d acknowledged, %d missing, %d unforced bytes lost%n",
-                outcome.acknowledged(), outcome.missing().size(), outcome.bytesLost());
+        outcome.print("fsync everysec");
         assertThat(outcome.bytesLost()).as("unforced bytes the disks lost").isPositive();
         assertThat(outcome.missing()).as("acknowledged writes lost: up to a second of them, by design").isNotEmpty();
     }
 
+    @Test
+    void with_the_directory_force_fix_reverted_the_same_cut_loses_acknowledged_writes() throws Exception {
+        Outcome outcome = writeCutAndRestart("power-nodirsync",
+                COMPACTING.with("kv.failpoint-skip-directory-force", "true"));
+
+        outcome.print("fsync always, directories never forced");
+        assertThat(outcome.entriesUndone()).as("renames and creations undone").isPositive();
+        assertThat(outcome.missing()).as("acknowledged writes lost with the old log back after a compaction")
+                .isNotEmpty();
+    }
+
     private static Outcome writeCutAndRestart(String name, LocalClusterSettings settings) throws Exception {
         Path dir = Files.createTempDirectory("kv-" + name);
-        Path backing = Files.createTempDirectory("kv-" + name + "-disks");
         int basePort = ClusterFixture.freeBasePort(3);
-        List<LossyDisk> disks = new ArrayList<>();
-        try {
-            for (int i = 0; i < 3; i++) {
-                String store = LocalCluster.storeName(i);
-                disks.add(LossyDisk.mount(backing.resolve(store), dir.resolve(store)));
-            }
+        try (PowerLab power = new PowerLab(dir, 3)) {
             Map<String, KvClient.Ack> acknowledged;
             try (ClusterFixture fixture = new ClusterFixture(dir, settings.withRestart(false), basePort).start()) {
                 try (LoadGenerator load = new LoadGenerator(fixture.cluster.urls(), 8, name)) {
@@ -70,8 +86,11 @@ class PowerLossIT {
                 }
             }
             long bytesLost = 0;
-            for (LossyDisk disk : disks) {
-                bytesLost += disk.powerCut();
+            long entriesUndone = 0;
+            for (int i = 0; i < 3; i++) {
+                LossyDisk.Cut cut = power.cut(i);
+                bytesLost += cut.bytes();
+                entriesUndone += cut.entries();
             }
             List<String> missing = new ArrayList<>();
             try (ClusterFixture again = new ClusterFixture(dir, settings, basePort).start()) {
@@ -82,17 +101,13 @@ class PowerLossIT {
                 for (String key : acknowledged.keySet()) {
                     for (NodeProcess node : again.cluster.nodes()) {
                         Optional<byte[]> value = again.client.get(node.httpUrl(), key).value();
-                        if (value.isEmpty() || !java.util.Arrays.equals(value.get(), LoadGenerator.value(key))) {
+                        if (value.isEmpty() || !Arrays.equals(value.get(), LoadGenerator.value(key))) {
                             missing.add(key + " on " + node.name());
                         }
                     }
                 }
             }
-            return new Outcome(acknowledged.size(), missing, bytesLost);
-        } finally {
-            for (LossyDisk disk : disks) {
-                disk.close();
-            }
+            return new Outcome(acknowledged.size(), missing, bytesLost, entriesUndone);
         }
     }
 }

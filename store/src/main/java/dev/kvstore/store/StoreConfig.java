@@ -185,4 +185,8 @@ public interface StoreConfig {
 
     /** Tests only: while this file exists, every fsync fails (a dying disk). Unset: off. */
     Optional<String> failpointFsyncErrorFile();
+
+    /** Tests only: directories are never forced (the fix that forces them reverted), for the power-loss tests. */
+    @WithDefault("false")
+    boolean failpointSkipDirectoryForce();
 }

@@ -62,6 +62,10 @@ public class StoreLifecycle {
             // relative to the data directory, so that each store of a local cluster has its own
             disk = new FailpointDiskSync(disk, Path.of(config.dataDir()).resolve(config.failpointFsyncErrorFile().get()));
         }
+        if (config.failpointSkipDirectoryForce()) {
+            org.jboss.logging.Logger.getLogger(StoreLifecycle.class).warn("kv.failpoint-skip-directory-force: directories are never forced (tests only)");
+            disk = new dev.kvstore.store.disk.SkippedDirectoryForce(disk);
+        }
         node = new StoreNode(settings, disk);
         HandshakeProof proof = new HandshakeProof(secrets);
         replication = new ReplicationServer(vertx, node, proof, tls);

@@ -27,6 +27,7 @@ public final class LocalCluster implements AutoCloseable {
     private LocalSupervisor supervisor;
     /** Stores that run another release than {@code storeJar} (a rolling update or rollback in progress). */
     private final java.util.Map<NodeProcess, Path> releaseOf = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<NodeProcess> heldDown = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public LocalCluster(Path dir, Path storeJar, int basePort, LocalClusterSettings settings, Consumer<String> events)
             throws IOException {
@@ -100,7 +101,7 @@ public final class LocalCluster implements AutoCloseable {
 
     public void startDeadNodes() throws IOException {
         for (NodeProcess node : nodes) {
-            if (!node.alive()) {
+            if (!node.alive() && !heldDown.contains(node)) {
                 node.start(jarOf(node), secretFile, settings);
             }
         }
@@ -111,6 +112,19 @@ public final class LocalCluster implements AutoCloseable {
     public void start(NodeProcess node) throws IOException {
         node.start(jarOf(node), secretFile, settings);
         writeDescriptor();
+    }
+
+    /**
+     * Keeps {@code node} down: dead, it is not started again until {@link #release}d (its machine is off,
+     * or its disk is being replaced). A store the supervisor restarts meanwhile would come up on whatever
+     * its data directory shows then.
+     */
+    public void holdDown(NodeProcess node) {
+        heldDown.add(node);
+    }
+
+    public void release(NodeProcess node) {
+        heldDown.remove(node);
     }
 
     /** From its next start on, {@code node} runs the store in {@code jar}: one step of a rolling update or rollback. */

@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.cli.ClusterFixture;
 import dev.kvstore.cli.local.NodeProcess;
+import dev.kvstore.cli.power.LossyDisk;
+import dev.kvstore.cli.power.PowerLab;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,8 @@ import java.util.TreeMap;
  * or SIGSTOP of the primary or of a secondary, with pause lengths around and well past the failover
  * delay (a primary woken after its successor took over is where stale reads come from); and, when the
  * stores run on a {@link NetworkLab}, partitions (the primary from everyone, from its peers only, a
- * secondary, the supervisor from every store), lossy links, one-way drops and a slow link. After
+ * secondary, the supervisor from every store), lossy links, one-way drops and a slow link; and, when
+ * the stores' disks are a {@link PowerLab}, the power lost on the primary's or a secondary's machine. After
  * each fault it waits until every store runs again and the cluster is healthy, so that every fault
  * meets a whole cluster.
  */
@@ -25,15 +28,20 @@ final class ProcessFaults {
     enum Kind {
         KILL_PRIMARY, PAUSE_PRIMARY_LONG, PAUSE_PRIMARY_SHORT, KILL_SECONDARY, PAUSE_SECONDARY,
         PARTITION_PRIMARY, PARTITION_PRIMARY_FROM_PEERS, PARTITION_SECONDARY, SUPERVISOR_CUT_OFF, LOSSY_PRIMARY_LINKS,
-        ONE_WAY_FROM_PRIMARY, SLOW_SECONDARY;
+        ONE_WAY_FROM_PRIMARY, SLOW_SECONDARY, POWER_LOSS_PRIMARY, POWER_LOSS_SECONDARY;
 
         boolean needsNetwork() {
-            return ordinal() >= PARTITION_PRIMARY.ordinal();
+            return ordinal() >= PARTITION_PRIMARY.ordinal() && !needsPower();
+        }
+
+        boolean needsPower() {
+            return this == POWER_LOSS_PRIMARY || this == POWER_LOSS_SECONDARY;
         }
     }
 
     private final ClusterFixture fixture;
     private final NetworkLab lab;
+    private final PowerLab power;
     private final Random random;
     private final List<Kind> kinds;
     final Map<Kind, Integer> done = new TreeMap<>();
@@ -41,15 +49,20 @@ final class ProcessFaults {
 
     /** Process faults only (stores on loopback). */
     ProcessFaults(ClusterFixture fixture, long seed) {
-        this(fixture, null, seed);
+        this(fixture, null, null, seed);
     }
 
-    /** Process faults and, with a lab, network faults too. */
-    ProcessFaults(ClusterFixture fixture, NetworkLab lab, long seed) {
+    /**
+     * Process faults and, with a network lab, network faults too, and with a power lab (the stores' disks),
+     * power losses.
+     */
+    ProcessFaults(ClusterFixture fixture, NetworkLab lab, PowerLab power, long seed) {
         this.fixture = fixture;
         this.lab = lab;
+        this.power = power;
         this.random = new Random(seed);
-        this.kinds = List.of(Kind.values()).stream().filter(kind -> lab != null || !kind.needsNetwork()).toList();
+        this.kinds = List.of(Kind.values()).stream().filter(kind -> lab != null || !kind.needsNetwork())
+                .filter(kind -> power != null || !kind.needsPower()).toList();
     }
 
     List<Kind> kinds() {
@@ -83,6 +96,8 @@ final class ProcessFaults {
                 case LOSSY_PRIMARY_LINKS -> lossy(primary, 1_000 + random.nextInt(2_000));
                 case ONE_WAY_FROM_PRIMARY -> oneWay(primary, 300 + random.nextInt(2_200));
                 case SLOW_SECONDARY -> slow(secondary, 1_000 + random.nextInt(2_000));
+                case POWER_LOSS_PRIMARY -> powerLoss(primary);
+                case POWER_LOSS_SECONDARY -> powerLoss(secondary);
             };
             done.merge(kind, 1, Integer::sum);
             awaitWhole();
@@ -104,6 +119,23 @@ final class ProcessFaults {
             store.signal("CONT");
         }
         return "SIGSTOP " + store.name() + " for " + millis + " ms";
+    }
+
+    /**
+     * {@code store}'s machine loses power: the process dies (kill -9) and its disk loses what was not
+     * forced, including directory changes; the supervisor starts it again once the disk is back.
+     */
+    private String powerLoss(NodeProcess store) throws Exception {
+        fixture.cluster.holdDown(store);
+        LossyDisk.Cut cut;
+        try {
+            store.kill();
+            cut = power.cut(indexOf(store));
+        } finally {
+            fixture.cluster.release(store);
+        }
+        return "power lost on " + store.name() + "'s machine (" + cut.bytes() + " unforced bytes, " + cut.entries()
+                + " directory changes lost)";
     }
 
     private int indexOf(NodeProcess store) {

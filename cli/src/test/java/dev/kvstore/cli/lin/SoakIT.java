@@ -6,6 +6,7 @@ import dev.kvstore.cli.ClusterFixture;
 import dev.kvstore.cli.LoadGenerator;
 import dev.kvstore.cli.client.KvClient;
 import dev.kvstore.cli.local.LocalClusterSettings;
+import dev.kvstore.cli.power.PowerLab;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A soak: random faults of every kind (kill -9, SIGSTOP, partitions of the primary, of a secondary
- * and of the supervisor, lossy links, one-way drops, a slow link) one after another on three stores
- * in network namespaces, under the linearizability clients and writers of unique keys. At the end
+ * and of the supervisor, lossy links, one-way drops, a slow link, power lost on the primary's or a
+ * secondary's machine) one after another on three stores in network namespaces, each on a disk that
+ * loses what was not forced (lossyfs), under the linearizability clients and writers of unique keys. At the end
  * the history must be linearizable and every acknowledged unique write present. 2 minutes on every run;
  * {@code -Dkv.soak.seconds=600} (or more) on request, {@code -Dkv.lin.seed} replays one.
  */
@@ -29,11 +31,13 @@ class SoakIT {
         ProcessFaults faults;
         LoadGenerator unique;
         try (NetworkLab lab = new NetworkLab(3);
-             ClusterFixture fixture = new ClusterFixture("soak", LocalClusterSettings.defaults(3), lab::placement).start()) {
+             PowerLab power = new PowerLab(java.nio.file.Files.createTempDirectory("kv-soak"), 3);
+             ClusterFixture fixture = new ClusterFixture(power.dir(), LocalClusterSettings.defaults(3), lab::placement)
+                     .start()) {
             try (Workload workload = new Workload()) {
                 workload.startClients(fixture.cluster.nodes(), history, seed);
                 unique = new LoadGenerator(fixture.cluster.urls(), 2, "soak", Duration.ofSeconds(seconds + 120));
-                faults = new ProcessFaults(fixture, lab, seed);
+                faults = new ProcessFaults(fixture, lab, power, seed);
                 faults.runUntil(System.nanoTime() + Duration.ofSeconds(seconds).toNanos());
                 lab.healAll();
                 unique.close();

@@ -14,12 +14,17 @@ import java.util.regex.Pattern;
 
 /**
  * A store's disk that can lose power: a directory mounted through lossyfs (hack/lossyfs), which keeps
- * every write that was not forced in a page cache of its own; {@link #powerCut()} drops that cache, as
- * losing power drops the kernel's. What the directory shows afterwards is what was forced.
+ * every write that was not forced in a page cache of its own and undoes every directory change whose
+ * directory was not forced. {@link #powerCut()} is the cut: unmounted, unforced writes and directory
+ * changes gone; {@link #mount} again shows what a machine would find after losing power.
  */
 public final class LossyDisk implements AutoCloseable {
 
-    private static final Pattern CUT = Pattern.compile("cut files=(\\d+) bytes=(\\d+)");
+    private static final Pattern CUT = Pattern.compile("cut files=(\\d+) bytes=(\\d+) entries=(\\d+)");
+
+    /** What a cut took away: unforced bytes, and directory changes (creates, removals, renames) undone. */
+    public record Cut(long bytes, long entries) {
+    }
 
     private final Path mount;
     private final Process process;
@@ -67,8 +72,11 @@ public final class LossyDisk implements AutoCloseable {
         return mount;
     }
 
-    /** Loses every write not forced, in every file of this disk; answers the bytes lost. */
-    public long powerCut() throws IOException, InterruptedException {
+    /**
+     * Loses every write not forced and every directory change not forced on this disk, and unmounts it
+     * (the stores on it must be gone): {@link #mount} the backing directory again to see what survived.
+     */
+    public Cut powerCut() throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(process.pid())).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new IOException("kill -USR1 " + process.pid() + " failed (lossyfs of " + mount + " gone?)");
@@ -78,12 +86,18 @@ public final class LossyDisk implements AutoCloseable {
         if (cut == null || !cut.matches()) {
             throw new IOException("lossyfs of " + mount + " did not report the cut: " + line);
         }
-        return Long.parseLong(cut.group(2));
+        if (!process.waitFor(20, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException("lossyfs of " + mount + " did not end cleanly after the cut");
+        }
+        return new Cut(Long.parseLong(cut.group(2)), Long.parseLong(cut.group(3)));
     }
 
     /** Unmounts: SIGTERM, and a lazy unmount if the process did not manage it. */
     @Override
     public void close() throws IOException, InterruptedException {
+        if (!process.isAlive()) {
+            return;
+        }
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();
