@@ -113,6 +113,19 @@ public final class History {
                 .count();
     }
 
+    /**
+     * How long each write (put, append, incr) to {@code store} called between {@code since} and {@code until}
+     * (this history's clock) took until {@code outcome}, in milliseconds, shortest first.
+     */
+    public synchronized List<Long> writeMillis(String store, long since, long until, Outcome outcome) {
+        return records.stream()
+                .filter(r -> store.equals(r.path("store").asText()))
+                .filter(r -> r.path("call").asLong() > since && r.path("call").asLong() < until)
+                .filter(r -> !"get".equals(r.path("op").asText()))
+                .filter(r -> outcome.name().equalsIgnoreCase(r.path("outcome").asText()))
+                .map(r -> (r.path("return").asLong() - r.path("call").asLong()) / 1_000_000).sorted().toList();
+    }
+
     public Op invoke(String client, String op, String key, String value) {
         return new Op(client, op, key, value);
     }

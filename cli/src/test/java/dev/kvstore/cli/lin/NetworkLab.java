@@ -11,7 +11,8 @@ import java.util.List;
  * bridge in this (the test's) namespace, where the supervisor and the clients run. Faults are
  * iptables rules inside a store's namespace, in a chain of their own (KVFAULT) that {@link #heal}
  * empties: DROP, so that a cut link is silent (a peer sees timeouts, not resets), as in a real
- * partition; and tc tbf for a slow link. Needs root (ip netns, iptables); fails saying so otherwise, never skips.
+ * partition; tc tbf for a slow link; and a delay on a store's replication connections (netdelay in its
+ * namespace, this kernel having no netem). Needs root (ip netns, iptables); fails saying so otherwise, never skips.
  */
 final class NetworkLab implements AutoCloseable {
 
@@ -20,6 +21,15 @@ final class NetworkLab implements AutoCloseable {
     private final int stores;
     private final List<String> created = new ArrayList<>();
     private final java.util.Set<Integer> slowed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The netdelay of each store's namespace, once {@link #routeReplicationThroughDelay}, and its control file. */
+    private final List<Process> delayers = new ArrayList<>();
+    private final java.util.Set<Integer> delayed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.nio.file.Path delayControl = java.nio.file.Files.createTempDirectory("kv-netdelay");
+
+    /** netdelay's mark on its own connections, which the redirect rules let through (hack/netdelay). */
+    private static final String DELAYER_MARK = "0x4b56";
+    /** Where a store's netdelay listens for the redirected connections to store N: this plus N, on 127.0.0.1. */
+    private static final int DELAYER_PORTS = 41_000;
 
     NetworkLab(int stores) throws IOException, InterruptedException {
         this.stores = stores;
@@ -149,9 +159,58 @@ final class NetworkLab implements AutoCloseable {
         slowed.add(store);
     }
 
+    /**
+     * Routes each store's replication connections to the other stores through a netdelay (hack/netdelay)
+     * in its own namespace: iptables redirects them to it there, and it connects on to the real target
+     * from that namespace (so the store's address, and every DROP rule, still apply). No delay until
+     * {@link #delay}. Call before the stores start, so that every connection they make goes through it.
+     */
+    void routeReplicationThroughDelay(List<NodeProcess> nodes) throws IOException, InterruptedException {
+        String binary = System.getenv("KV_NETDELAY");
+        if (binary == null || !java.nio.file.Files.isExecutable(java.nio.file.Path.of(binary))) {
+            throw new IllegalStateException("netdelay is missing (KV_NETDELAY=" + binary + "): run "
+                    + "`export KV_NETDELAY=$(hack/netdelay.sh | tail -n1)` (./test does); it needs Go");
+        }
+        for (int store = 0; store < stores; store++) {
+            String ns = namespace(store);
+            List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns, binary, "-control",
+                    delayControl.resolve(ns).toString()));
+            for (int peer = 0; peer < stores; peer++) {
+                if (peer == store) {
+                    continue;
+                }
+                String address = nodes.get(peer).replicationAddress();
+                String port = address.substring(address.lastIndexOf(':') + 1);
+                String local = Integer.toString(DELAYER_PORTS + peer);
+                run("ip", "netns", "exec", ns, "iptables", "-w", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d",
+                        address(peer), "--dport", port, "-m", "mark", "!", "--mark", DELAYER_MARK, "-j", "REDIRECT",
+                        "--to-ports", local);
+                command.addAll(List.of("-map", "127.0.0.1:" + local + "=" + address(peer) + ":" + port));
+            }
+            Process delayer = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            delayers.add(delayer);
+            String first = new java.io.BufferedReader(new java.io.InputStreamReader(delayer.getInputStream())).readLine();
+            if (!"ready".equals(first)) {
+                throw new IOException("netdelay in " + ns + " did not start (said " + first + ")");
+            }
+        }
+    }
+
+    /** Holds everything on {@code store}'s replication connections to its peers for {@code millis}, each way. */
+    void delay(int store, int millis) throws IOException {
+        if (delayers.isEmpty()) {
+            throw new IllegalStateException("no netdelay: routeReplicationThroughDelay first");
+        }
+        java.nio.file.Files.writeString(delayControl.resolve(namespace(store)), Integer.toString(millis));
+        delayed.add(store);
+    }
+
     /** Removes every fault of {@code store}. */
     void heal(int store) throws IOException, InterruptedException {
         fault(store, "-F", "KVFAULT");
+        if (delayed.remove(store)) {
+            java.nio.file.Files.writeString(delayControl.resolve(namespace(store)), "0");
+        }
         if (slowed.remove(store)) {
             run("ip", "netns", "exec", namespace(store), "tc", "qdisc", "del", "dev", "kv" + id + "n" + store, "root");
             run("tc", "qdisc", "del", "dev", "kv" + id + "h" + store, "root");
@@ -189,6 +248,9 @@ final class NetworkLab implements AutoCloseable {
     @Override
     public void close() throws IOException {
         List<String> failures = new ArrayList<>();
+        for (Process delayer : delayers) {
+            delayer.destroyForcibly();
+        }
         for (int i = stores - 1; i >= 0; i--) {
             if (created.contains("ns" + i)) {
                 quietly(failures, "ip", "netns", "del", namespace(i));

@@ -28,7 +28,9 @@ class PartitionIT {
         void run(String name, int stores, LocalClusterSettings settings) throws Exception {
             System.out.println(name + ": seed " + SEED + " (-Dkv.lin.seed to replay)");
             try (NetworkLab lab = new NetworkLab(stores);
-                 ClusterFixture fixture = new ClusterFixture(name, settings, lab::placement).start()) {
+                 ClusterFixture fixture = new ClusterFixture(name, settings, lab::placement)) {
+                lab.routeReplicationThroughDelay(fixture.cluster.nodes());
+                fixture.start();
                 try (Workload workload = new Workload()) {
                     workload.startClients(fixture.cluster.nodes(), history, SEED);
                     await().atMost(Duration.ofSeconds(20)).until(() -> history.count(History.Outcome.OK) > 200);
@@ -181,5 +183,34 @@ class PartitionIT {
                 assertThat(acknowledged).as("writes acknowledged over the lossy link").isGreaterThan(20);
             }
         }.run("lossy-link", 2, LocalClusterSettings.defaults(2));
+    }
+
+    /**
+     * Two stores (minSyncReplicas 1): the only sync replica's replication link delayed 200 ms each way (netdelay,
+     * this kernel having no netem). Writes take at least the added round trip, none is lost, and the supervisor,
+     * whose calls are not delayed, fails nothing over.
+     */
+    @Test
+    void a_delayed_link_to_the_only_sync_replica_slows_writes_by_its_round_trip_and_loses_nothing() throws Exception {
+        new Run() {
+            @Override
+            void faults(NetworkLab lab, ClusterFixture fixture) throws Exception {
+                NodeProcess primary = fixture.primary();
+                long epoch = fixture.cluster.supervisor().epoch();
+                lab.delay(indexOf(fixture, fixture.secondaries().get(0)), 200);
+                long delayed = history.now();
+                pause(5_000);
+                List<Long> millis = history.writeMillis(primary.name(), delayed + 1_000_000_000L, history.now(),
+                        History.Outcome.OK);
+                long median = millis.isEmpty() ? -1 : millis.get(millis.size() / 2);
+                System.out.printf("replication delayed 200 ms each way for 5 s: %d writes acknowledged (after the "
+                        + "first second), median %d ms%n", millis.size(), median);
+                assertThat(millis).as("writes acknowledged over the delayed link").hasSizeGreaterThan(5);
+                assertThat(median).as("a write waits for the sync replica's round trip (2 x 200 ms)")
+                        .isGreaterThanOrEqualTo(400);
+                assertThat(fixture.cluster.supervisor().epoch()).as("no failover for a slow link").isEqualTo(epoch);
+                assertThat(fixture.primary()).isSameAs(primary);
+            }
+        }.run("delayed-link", 2, LocalClusterSettings.defaults(2));
     }
 }

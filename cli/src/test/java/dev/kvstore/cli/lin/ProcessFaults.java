@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * or SIGSTOP of the primary or of a secondary, with pause lengths around and well past the failover
  * delay (a primary woken after its successor took over is where stale reads come from); and, when the
  * stores run on a {@link NetworkLab}, partitions (the primary from everyone, from its peers only, a
- * secondary, the supervisor from every store), lossy links, one-way drops and a slow link; and, when
+ * secondary, the supervisor from every store), lossy links, one-way drops, a slow link and delayed
+ * replication links (of one secondary, of the primary); and, when
  * the stores' disks are a {@link PowerLab}, the power lost on the primary's or a secondary's machine. After
  * each fault it waits until every store runs again and the cluster is healthy, so that every fault
  * meets a whole cluster.
@@ -28,7 +29,8 @@ final class ProcessFaults {
     enum Kind {
         KILL_PRIMARY, PAUSE_PRIMARY_LONG, PAUSE_PRIMARY_SHORT, KILL_SECONDARY, PAUSE_SECONDARY,
         PARTITION_PRIMARY, PARTITION_PRIMARY_FROM_PEERS, PARTITION_SECONDARY, SUPERVISOR_CUT_OFF, LOSSY_PRIMARY_LINKS,
-        ONE_WAY_FROM_PRIMARY, SLOW_SECONDARY, POWER_LOSS_PRIMARY, POWER_LOSS_SECONDARY;
+        ONE_WAY_FROM_PRIMARY, SLOW_SECONDARY, DELAYED_SECONDARY, DELAYED_PRIMARY_LINKS, POWER_LOSS_PRIMARY,
+        POWER_LOSS_SECONDARY;
 
         boolean needsNetwork() {
             return ordinal() >= PARTITION_PRIMARY.ordinal() && !needsPower();
@@ -83,6 +85,7 @@ final class ProcessFaults {
             List<NodeProcess> secondaries = fixture.secondaries();
             NodeProcess secondary = secondaries.get(random.nextInt(secondaries.size()));
             long started = System.nanoTime();
+            int delayMillis = 50 + random.nextInt(400);
             String what = switch (kind) {
                 case KILL_PRIMARY -> kill(primary);
                 case PAUSE_PRIMARY_LONG -> pauseFor(primary, 600 + random.nextInt(1_400));
@@ -96,6 +99,10 @@ final class ProcessFaults {
                 case LOSSY_PRIMARY_LINKS -> lossy(primary, 1_000 + random.nextInt(2_000));
                 case ONE_WAY_FROM_PRIMARY -> oneWay(primary, 300 + random.nextInt(2_200));
                 case SLOW_SECONDARY -> slow(secondary, 1_000 + random.nextInt(2_000));
+                case DELAYED_SECONDARY -> whileOnLink(secondary, 1_000 + random.nextInt(2_000),
+                        one -> lab.delay(one, delayMillis), secondary.name() + "'s replication delayed " + delayMillis
+                                + " ms each way");
+                case DELAYED_PRIMARY_LINKS -> delayedPrimaryLinks(secondaries, 1_000 + random.nextInt(2_000), delayMillis);
                 case POWER_LOSS_PRIMARY -> powerLoss(primary);
                 case POWER_LOSS_SECONDARY -> powerLoss(secondary);
             };
@@ -183,6 +190,21 @@ final class ProcessFaults {
 
     private String slow(NodeProcess store, int millis) throws Exception {
         return whileOnLink(store, millis, one -> lab.slow(one, 256), store.name() + "'s link limited to 256 kbit/s");
+    }
+
+    /** Every secondary's replication connection to the primary delayed: the primary's links, seen from it. */
+    private String delayedPrimaryLinks(List<NodeProcess> secondaries, int millis, int delayMillis) throws Exception {
+        try {
+            for (NodeProcess secondary : secondaries) {
+                lab.delay(indexOf(secondary), delayMillis);
+            }
+            pause(millis);
+        } finally {
+            for (NodeProcess secondary : secondaries) {
+                lab.heal(indexOf(secondary));
+            }
+        }
+        return "every replication link of the primary delayed " + delayMillis + " ms each way for " + millis + " ms";
     }
 
     /** A fault on the links of one store, by its index in the lab. */

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A soak: random faults of every kind (kill -9, SIGSTOP, partitions of the primary, of a secondary
- * and of the supervisor, lossy links, one-way drops, a slow link, power lost on the primary's or a
+ * and of the supervisor, lossy links, one-way drops, a slow link, delayed replication links (netdelay),
+ * power lost on the primary's or a
  * secondary's machine) one after another on three stores in network namespaces, each on a disk that
  * loses what was not forced (lossyfs), under the linearizability clients and writers of unique keys. At the end
  * the history must be linearizable and every acknowledged unique write present. 2 minutes on every run;
@@ -32,8 +33,9 @@ class SoakIT {
         LoadGenerator unique;
         try (NetworkLab lab = new NetworkLab(3);
              PowerLab power = new PowerLab(java.nio.file.Files.createTempDirectory("kv-soak"), 3);
-             ClusterFixture fixture = new ClusterFixture(power.dir(), LocalClusterSettings.defaults(3), lab::placement)
-                     .start()) {
+             ClusterFixture fixture = new ClusterFixture(power.dir(), LocalClusterSettings.defaults(3), lab::placement)) {
+            lab.routeReplicationThroughDelay(fixture.cluster.nodes());
+            fixture.start();
             try (Workload workload = new Workload()) {
                 workload.startClients(fixture.cluster.nodes(), history, seed);
                 unique = new LoadGenerator(fixture.cluster.urls(), 2, "soak", Duration.ofSeconds(seconds + 120));

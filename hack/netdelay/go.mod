@@ -1,0 +1,3 @@
+module kvcluster.dev/netdelay
+
+go 1.22
