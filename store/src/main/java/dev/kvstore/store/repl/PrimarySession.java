@@ -35,6 +35,9 @@ final class PrimarySession {
     private final StoreNode node;
     private final HandshakeProof proof;
     private final Consumer<PrimarySession> onClose;
+    /** How long a store whose connection this primary closed (a rotated secret) keeps its place: see below. */
+    static final long PLACE_KEPT_MILLIS = 2_000;
+    private volatile boolean keepPlace;
     private final MessageCodec codec;
     private final FrameDecoder decoder;
     private final Context context;
@@ -426,8 +429,15 @@ final class PrimarySession {
         return followerId;
     }
 
+    /**
+     * Closes this connection for its secret was rotated away. The store's place among the secondaries that
+     * count towards {@code kv.min-sync-replicas} is kept for {@value #PLACE_KEPT_MILLIS} ms: it connects
+     * again at once with the secret it signs with, and a write meanwhile waits for it rather than being
+     * refused for want of secondaries (its new session takes the place over with its first acknowledgement).
+     */
     void closeForDroppedSecret() {
         LOG.infof("closing replication to %s: the cluster secret it proved is no longer held", follower);
+        keepPlace = true;
         refuseAndClose("the cluster secret this connection proved was rotated away");
     }
 
@@ -448,7 +458,13 @@ final class PrimarySession {
             vertx.cancelTimer(commitTimer);
         }
         if (termTracker != null) {
-            termTracker.followerGone(followerId, sessionNumber);
+            CommitTracker tracker = termTracker;
+            if (keepPlace) {
+                // gone for good only if no newer session of the same store took the place over by then
+                vertx.setTimer(PLACE_KEPT_MILLIS, t -> tracker.followerGone(followerId, sessionNumber));
+            } else {
+                tracker.followerGone(followerId, sessionNumber);
+            }
         }
         SnapshotReader reader = snapshot;
         if (reader != null && !chunkReading) {

@@ -41,17 +41,24 @@ public final class ReplicationServer implements StoreNode.Fanout {
 
     /**
      * Closes one connection made with a cluster secret no longer held (a rotation's last step: a secret
-     * taken away grants nothing, not even a connection made with it), and only when the other secondaries
-     * still meet {@code kv.min-sync-replicas}, so that no write is refused meanwhile. Called every few
-     * seconds, it takes them one at a time; each secondary connects again with the secret it signs with.
-     * A cluster with just enough secondaries keeps such a connection until it ends by itself.
+     * taken away grants nothing, not even a connection made with it); each secondary connects again with
+     * the secret it signs with. Called every few seconds, it takes them one at a time, first one whose
+     * store the other secondaries can spare (no write waits at all), else any: that store keeps its place
+     * towards {@code kv.min-sync-replicas} while it reconnects, so writes wait a moment, none is refused.
      */
     public void closeOneMadeWithDroppedSecret() {
+        PrimarySession any = null;
         for (PrimarySession session : sessions) {
-            if (session.madeWithDroppedSecret() && node.replicaDispensable(session.followerId())) {
-                session.closeForDroppedSecret();
-                return;
+            if (session.madeWithDroppedSecret()) {
+                if (node.replicaDispensable(session.followerId())) {
+                    session.closeForDroppedSecret();
+                    return;
+                }
+                any = session;
             }
+        }
+        if (any != null) {
+            any.closeForDroppedSecret();
         }
     }
 

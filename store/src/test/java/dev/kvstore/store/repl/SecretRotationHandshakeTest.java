@@ -81,34 +81,54 @@ class SecretRotationHandshakeTest {
     }
 
     @Test
-    void a_connection_made_with_a_dropped_secret_is_closed_once_another_secondary_covers_the_sync_writes()
-            throws Exception {
+    void of_two_connections_only_the_one_made_with_the_dropped_secret_is_closed() throws Exception {
         held.set(ClusterSecrets.of("new", "old"));
         try (RawSecondary byOld = new RawSecondary(server.port(), "old", "b");
              RawSecondary byNew = new RawSecondary(server.port(), "new", "c")) {
             byOld.handshake(1, 0, EpochHistory.EMPTY);
             byNew.handshake(1, 0, EpochHistory.EMPTY);
-            held.set(ClusterSecrets.of("new"));
-
-            // neither has acknowledged anything: closing "b" would leave no good secondary (min-sync 1)
-            server.closeOneMadeWithDroppedSecret();
-            byOld.next(Message.Heartbeat.class);
-            byOld.next(Message.Heartbeat.class);
-            assertThat(byOld.seen).noneMatch(m -> m instanceof Message.Refused);
-
-            // "c" echoes its primary's heartbeat: a good secondary, so "b" may go
             byNew.send(new Message.Ack(1, node.log().lastOffset(), byNew.next(Message.Heartbeat.class).sentNanos()));
             await().atMost(Duration.ofSeconds(5)).until(() -> node.replicaDispensable("b"));
+            held.set(ClusterSecrets.of("new"));
+
             server.closeOneMadeWithDroppedSecret();
 
             Message.Refused refused = byOld.next(Message.Refused.class);
             assertThat(refused.reason()).contains("rotated away");
             assertThatThrownBy(() -> byOld.next(Message.Heartbeat.class)).isInstanceOf(IOException.class);
-            // the one made with the new secret is never closed for it
+            // the one made with the new secret is never closed for it, however often asked
+            server.closeOneMadeWithDroppedSecret();
             server.closeOneMadeWithDroppedSecret();
             byNew.next(Message.Heartbeat.class);
             byNew.next(Message.Heartbeat.class);
             assertThat(byNew.seen).noneMatch(m -> m instanceof Message.Refused);
+        }
+    }
+
+    @Test
+    void with_no_other_secondary_the_connection_made_with_a_dropped_secret_is_closed_and_a_write_waits_for_its_return()
+            throws Exception {
+        held.set(ClusterSecrets.of("new", "old"));
+        try (RawSecondary byOld = new RawSecondary(server.port(), "old", "b")) {
+            byOld.handshake(1, 0, EpochHistory.EMPTY);
+            byOld.send(new Message.Ack(1, node.log().lastOffset(), byOld.next(Message.Heartbeat.class).sentNanos()));
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.replicaDispensable("nobody else"));
+            held.set(ClusterSecrets.of("new"));
+
+            // the only secondary: a secret taken away grants nothing, not even a connection made before
+            server.closeOneMadeWithDroppedSecret();
+            assertThat(byOld.next(Message.Refused.class).reason()).contains("rotated away");
+
+            // its place stays until it is back: a write meanwhile waits for it, it is not refused
+            java.util.concurrent.CompletableFuture<dev.kvstore.store.node.WriteResult> write =
+                    node.write(dev.kvstore.store.log.LogEntry.put(0, 0, "k", "v".getBytes()));
+            long offset = node.log().lastOffset();
+            try (RawSecondary back = new RawSecondary(server.port(), "new", "b")) {
+                back.handshake(1, 0, EpochHistory.EMPTY);
+                assertThat(write).as("a write while the only secondary reconnects").isNotDone();
+                back.send(new Message.Ack(1, offset, back.next(Message.Heartbeat.class).sentNanos()));
+                assertThat(write.get(5, TimeUnit.SECONDS).offset()).isEqualTo(offset);
+            }
         }
     }
 }
