@@ -36,6 +36,8 @@ public class StoreLifecycle {
 
     private StoreNode node;
     private ReplicationServer replication;
+    private Vertx stopVertx;
+    private long secretReload = -1;
 
     @Produces
     @Singleton
@@ -73,7 +75,8 @@ public class StoreLifecycle {
         replication.start(config.replicationHost(), config.replicationPort());
         ReplicationServer server = replication;
         // ordered: one reload at a time; then at most one connection made with a secret rotated away is closed
-        vertx.setPeriodic(SECRET_RELOAD_MS, t -> vertx.executeBlocking(() -> {
+        stopVertx = vertx;
+        secretReload = vertx.setPeriodic(SECRET_RELOAD_MS, t -> vertx.executeBlocking(() -> {
             secrets.reload();
             server.closeOneMadeWithDroppedSecret();
             return null;
@@ -122,6 +125,10 @@ public class StoreLifecycle {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        // before the node closes: a tick would otherwise ask a closed node which connection it can spare
+        if (secretReload >= 0 && stopVertx != null) {
+            stopVertx.cancelTimer(secretReload);
+        }
         if (replication != null) {
             replication.stop();
         }

@@ -60,7 +60,9 @@ public class MetricsEndpoint {
         // the scrape walks every meter: a worker's job, not an event loop's
         vertx.executeBlocking(() -> registry.scrape(), false).onComplete(done -> {
             if (done.failed()) {
-                request.response().setStatusCode(500).end(String.valueOf(done.cause()));
+                // the cause in the log, not to whoever may reach this port
+                org.jboss.logging.Logger.getLogger(MetricsEndpoint.class).warn("metrics scrape failed", done.cause());
+                request.response().setStatusCode(500).end("metrics scrape failed; see the store's log");
                 return;
             }
             request.response().putHeader("Content-Type", CONTENT_TYPE)

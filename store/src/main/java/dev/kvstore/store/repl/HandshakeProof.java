@@ -69,9 +69,9 @@ public final class HandshakeProof {
         return proved;
     }
 
-    /** Whether a connection that proved {@code secret} may stay: this store still holds it. */
-    public boolean stillHeld(String secret) {
-        return secrets.get().all().contains(secret);
+    /** Whether a connection that proved the secret of this fingerprint may stay: this store still holds it. */
+    public boolean stillHeld(String fingerprint) {
+        return secrets.get().fingerprints().contains(fingerprint);
     }
 
     private static byte[] mac(String secret, String side, String clusterId, byte[] primaryNonce, byte[] secondaryNonce) {

@@ -63,7 +63,8 @@ final class PrimarySession {
     private long commitTimer = -1;
     private volatile boolean closed;
     /** The cluster secret the secondary proved at its handshake; null before. */
-    private volatile String provedSecret;
+    /** The fingerprint of the secret the secondary proved (never the secret: it outlives the handshake). */
+    private volatile String provedFingerprint;
     /** Set from the handshake until the snapshot is opened: no entries go out before it. */
     private volatile boolean snapshotOpening;
     private SnapshotReader snapshot;
@@ -179,7 +180,7 @@ final class PrimarySession {
         follower = hello.nodeId() + "@" + socket.remoteAddress();
         nextOffset = keep + 1;
         // the primary's Redis-protocol port only to a secondary that reads it (format 1 reads nothing more)
-        provedSecret = proved;
+        provedFingerprint = dev.kvstore.core.admin.ClusterSecrets.fingerprint(proved);
         send(new Message.Welcome(HandshakeProof.primaryProof(proved, clusterId, nonce, hello.nonce()), term, keep,
                 node.commitOffset(), myLast, followerFormat > LogFormat.BASIC ? node.respPort() : 0));
         if (nextOffset < node.log().startOffset()) {
@@ -421,8 +422,8 @@ final class PrimarySession {
 
     /** Whether this connection was made with a cluster secret this store no longer holds. */
     boolean madeWithDroppedSecret() {
-        String secret = provedSecret;
-        return secret != null && !closed && !proof.stillHeld(secret);
+        String fingerprint = provedFingerprint;
+        return fingerprint != null && !closed && !proof.stillHeld(fingerprint);
     }
 
     String followerId() {
