@@ -62,7 +62,6 @@ final class PrimarySession {
     private long timer = -1;
     private long commitTimer = -1;
     private volatile boolean closed;
-    /** The cluster secret the secondary proved at its handshake; null before. */
     /** The fingerprint of the secret the secondary proved (never the secret: it outlives the handshake). */
     private volatile String provedFingerprint;
     /** Set from the handshake until the snapshot is opened: no entries go out before it. */
