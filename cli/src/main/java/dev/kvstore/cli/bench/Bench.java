@@ -54,6 +54,9 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--only-costs", description = "only the costs of authentication and TLS")
     boolean onlyCosts;
 
+    @Option(names = "--only-memory", description = "only the memory of 1 million keys and the restart that reloads them")
+    boolean onlyMemory;
+
     @Option(names = "--skip-throughput", description = "only measure failover")
     boolean skipThroughput;
 
@@ -74,6 +77,8 @@ public final class Bench implements Callable<Integer> {
         if (onlyCosts) {
             authenticationCost();
             tlsCost();
+        } else if (onlyMemory) {
+            memory();
         } else if (!skipThroughput) {
             throughput();
             idleReport.forEach(this::line);
@@ -81,7 +86,7 @@ public final class Bench implements Callable<Integer> {
             tlsCost();
             memory();
         }
-        if (failoverRuns > 0 && !onlyCosts) {
+        if (failoverRuns > 0 && !onlyCosts && !onlyMemory) {
             failover();
         }
         if (out != null) {

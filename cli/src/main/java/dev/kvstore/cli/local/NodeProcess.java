@@ -66,6 +66,13 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + settings.heapMb() + "m");
         command.add("-XX:+UseSerialGC");
+        // the data lives in the old generation; a fixed young one (the JVM's default is a third of the heap) and a heap
+        // that starts small and keeps little free room make the resident memory follow the data, not the largest the
+        // heap may grow to (the JVM's initial heap here would be 1/64 of the machine's memory, whatever the data)
+        command.add("-Xms96m");
+        command.add("-Xmn64m");
+        command.add("-XX:MinHeapFreeRatio=10");
+        command.add("-XX:MaxHeapFreeRatio=20");
         // a store that runs out of memory anyway ends at once: the supervisor sees a dead process, not a zombie
         command.add("-XX:+ExitOnOutOfMemoryError");
         command.add("-Dquarkus.http.port=" + ports.http());

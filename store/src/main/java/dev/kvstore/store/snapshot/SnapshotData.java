@@ -17,9 +17,32 @@ public interface SnapshotData {
         }
     }
 
+    /** Receives each pair as slices: the key's UTF-8 bytes and the value's bytes, in arrays the store owns. */
+    @FunctionalInterface
+    interface EncodedSink {
+        void accept(byte[] key, int keyOffset, int keyLength, byte[] value, int valueOffset, int valueLength)
+                throws java.io.IOException;
+    }
+
     long size();
 
     void forEach(Sink sink);
+
+    /** The pairs as bytes, for writing: no key decoded, no value copied where the store keeps them so. */
+    default void forEachEncoded(EncodedSink sink) throws java.io.IOException {
+        try {
+            forEach((key, value) -> {
+                byte[] keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                try {
+                    sink.accept(keyBytes, 0, keyBytes.length, value, 0, value.length);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
 
     /** The keys that carry an expiry, and when (Unix milliseconds). */
     default Map<String, Long> expiries() {

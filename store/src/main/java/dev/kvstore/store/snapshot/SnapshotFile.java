@@ -95,21 +95,12 @@ public final class SnapshotFile {
             out.writeLong(start.offset());
         }
         out.writeLong(snapshot.data().size());
-        try {
-            snapshot.data().forEach((key, value) -> {
-                try {
-                    byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-                    out.writeInt(keyBytes.length);
-                    out.write(keyBytes);
-                    out.writeInt(value.length);
-                    out.write(value);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
-        }
+        snapshot.data().forEachEncoded((key, keyOffset, keyLength, value, valueOffset, valueLength) -> {
+            out.writeInt(keyLength);
+            out.write(key, keyOffset, keyLength);
+            out.writeInt(valueLength);
+            out.write(value, valueOffset, valueLength);
+        });
         if (!expiries.isEmpty()) {
             out.writeLong(expiries.size());
             for (java.util.Map.Entry<String, Long> expiry : expiries.entrySet()) {

@@ -14,25 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class KvState {
 
-    /** Heap bytes of one key's expiry: its map node and boxed time, and its entry in the time index. */
-    public static final int EXPIRY_OVERHEAD_BYTES = 96;
+    /** Heap bytes of one key's expiry: 8 in its record, and its node in the time index. */
+    public static final int EXPIRY_OVERHEAD_BYTES = 48;
 
-    /** A key and when it expires, ordered by time: the index the primary's expirer reads. */
-    private record Due(long atMillis, String key) implements Comparable<Due> {
-        @Override
-        public int compareTo(Due other) {
-            int byTime = Long.compare(atMillis, other.atMillis);
-            return byTime != 0 ? byTime : key.compareTo(other.key);
-        }
-    }
-
-    /** A value with a time to live: one map entry, so a read never pairs a value with another's expiry. */
-    private record Expiring(byte[] value, long atMillis) {
-    }
-
-    /** Each key's {@code byte[]} value, or an {@link Expiring} one. */
-    private final Map<String, Object> data = new ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentSkipListSet<Due> dueIndex = new java.util.concurrent.ConcurrentSkipListSet<>();
+    /** Each key's record ({@link KeyRecord}): key, expiry and value in one array, so a read never pairs a value with another's expiry. */
+    private final RecordTable data = new RecordTable();
+    /** The records that carry an expiry, earliest first: the index the primary's expirer reads. */
+    private final java.util.concurrent.ConcurrentSkipListSet<byte[]> dueIndex =
+            new java.util.concurrent.ConcurrentSkipListSet<>(KeyRecord::compareByExpiry);
     private final java.util.concurrent.atomic.AtomicInteger expiring = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong usedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.function.LongSupplier clock;
@@ -57,16 +46,17 @@ public final class KvState {
     public record Value(byte[] bytes, long expiresAtMillis) {
     }
 
-    private static byte[] valueOf(Object stored) {
-        return stored instanceof Expiring e ? e.value() : (byte[]) stored;
+    private static long bytesOf(byte[] record) {
+        if (record == null) {
+            return 0;
+        }
+        long expiry = KeyRecord.expiresAtMillis(record) != 0 ? EXPIRY_OVERHEAD_BYTES : 0;
+        return MemoryEstimate.ENTRY_OVERHEAD_BYTES + KeyRecord.keyLength(record) + KeyRecord.valueLength(record) + expiry;
     }
 
-    private static long atOf(Object stored) {
-        return stored instanceof Expiring e ? e.atMillis() : 0;
-    }
-
-    private static long bytesOf(String key, Object stored) {
-        return stored == null ? 0 : MemoryEstimate.of(key, valueOf(stored)) + (atOf(stored) != 0 ? EXPIRY_OVERHEAD_BYTES : 0);
+    private static boolean expired(byte[] record, long nowMillis) {
+        long at = KeyRecord.expiresAtMillis(record);
+        return at != 0 && at <= nowMillis;
     }
 
     /** Applies the entry at the next offset. */
@@ -77,24 +67,23 @@ public final class KvState {
         synchronized (applyLock) {
             for (dev.kvstore.store.log.Mutation mutation : entry.mutations()) {
                 store(mutation.key(), mutation.deletes() ? null
-                        : mutation.expires() ? new Expiring(mutation.value(), mutation.expiresAtMillis()) : mutation.value());
+                        : KeyRecord.of(mutation.key(), mutation.expires() ? mutation.expiresAtMillis() : 0, mutation.value()));
             }
             appliedOffset = entry.offset();
         }
     }
 
-    /** Replaces (null: removes) a key's entry in one step, keeping the time index and the bytes in line. */
-    private void store(String key, Object stored) {
-        Object old = stored == null ? data.remove(key) : data.put(key, stored);
-        usedBytes.addAndGet(bytesOf(key, stored) - bytesOf(key, old));
-        long oldAt = atOf(old);
-        long newAt = atOf(stored);
-        if (oldAt != 0) {
-            dueIndex.remove(new Due(oldAt, key));
+    /** Replaces (null: removes) a key's record in one step, keeping the time index and the bytes in line. */
+    private void store(String key, byte[] record) {
+        int hash = key.hashCode();
+        byte[] old = record == null ? data.remove(key, hash) : data.put(key, hash, record);
+        usedBytes.addAndGet(bytesOf(record) - bytesOf(old));
+        if (old != null && KeyRecord.expiresAtMillis(old) != 0) {
+            dueIndex.remove(old);
             expiring.decrementAndGet();
         }
-        if (newAt != 0) {
-            dueIndex.add(new Due(newAt, key));
+        if (record != null && KeyRecord.expiresAtMillis(record) != 0) {
+            dueIndex.add(record);
             expiring.incrementAndGet();
         }
     }
@@ -111,36 +100,33 @@ public final class KvState {
 
     /** The key's value, or null when it is absent or its time has passed. */
     public byte[] get(String key) {
-        Object stored = data.get(key);
-        if (stored instanceof Expiring e) {
-            return e.atMillis() <= clock.getAsLong() ? null : e.value();
-        }
-        return (byte[]) stored;
+        byte[] record = data.get(key, key.hashCode());
+        return record == null || expired(record, clock.getAsLong()) ? null : KeyRecord.value(record);
     }
 
     /** The key's value and expiry from one read, or null when absent or past its time at {@code nowMillis}. */
     public Value current(String key, long nowMillis) {
-        Object stored = data.get(key);
-        if (stored == null) {
+        byte[] record = data.get(key, key.hashCode());
+        if (record == null || expired(record, nowMillis)) {
             return null;
         }
-        long at = atOf(stored);
-        return at != 0 && at <= nowMillis ? null : new Value(valueOf(stored), at);
+        return new Value(KeyRecord.value(record), KeyRecord.expiresAtMillis(record));
     }
 
     /** When the key expires (Unix milliseconds), 0 when it does not or is absent; its time may have passed. */
     public long expiresAtMillis(String key) {
-        return atOf(data.get(key));
+        byte[] record = data.get(key, key.hashCode());
+        return record == null ? 0 : KeyRecord.expiresAtMillis(record);
     }
 
     /** Up to {@code limit} keys whose time has passed at {@code nowMillis}, earliest first: for the primary to delete. */
     public java.util.List<String> dueKeys(long nowMillis, int limit) {
         java.util.List<String> due = new java.util.ArrayList<>();
-        for (Due next : dueIndex) {
-            if (next.atMillis() > nowMillis || due.size() >= limit) {
+        for (byte[] next : dueIndex) {
+            if (KeyRecord.expiresAtMillis(next) > nowMillis || due.size() >= limit) {
                 break;
             }
-            due.add(next.key());
+            due.add(KeyRecord.key(next));
         }
         return due;
     }
@@ -148,11 +134,6 @@ public final class KvState {
     /** How many keys carry an expiry (live or past). */
     public int expiringKeys() {
         return expiring.get();
-    }
-
-    private boolean live(String key) {
-        Object stored = data.get(key);
-        return stored != null && (!(stored instanceof Expiring e) || e.atMillis() > clock.getAsLong());
     }
 
     public long appliedOffset() {
@@ -170,7 +151,7 @@ public final class KvState {
 
     /** How many bytes putting {@code value} at {@code key} would add (negative when it shrinks). */
     public long growthOf(String key, byte[] value) {
-        return MemoryEstimate.of(key, value) - bytesOf(key, data.get(key));
+        return MemoryEstimate.of(key, value) - bytesOf(data.get(key, key.hashCode()));
     }
 
     /** How many bytes this change would add, its expiry counted (negative when it shrinks the data). */
@@ -178,7 +159,7 @@ public final class KvState {
         String key = mutation.key();
         long added = mutation.deletes() ? 0
                 : MemoryEstimate.of(key, mutation.value()) + (mutation.expires() ? EXPIRY_OVERHEAD_BYTES : 0);
-        return added - bytesOf(key, data.get(key));
+        return added - bytesOf(data.get(key, key.hashCode()));
     }
 
     /**
@@ -190,14 +171,14 @@ public final class KvState {
         long offset = feed.feed(new dev.kvstore.store.snapshot.SnapshotData.Sink() {
             @Override
             public void accept(String key, byte[] value) {
-                store(key, value);
+                store(key, KeyRecord.of(key, 0, value));
             }
 
             @Override
             public void expiry(String key, long atMillis) {
-                Object stored = data.get(key);
-                if (stored != null && atMillis > 0) {
-                    store(key, new Expiring(valueOf(stored), atMillis));
+                byte[] record = data.get(key, key.hashCode());
+                if (record != null && atMillis > 0) {
+                    store(key, KeyRecord.withExpiry(record, atMillis));
                 }
             }
         });
@@ -212,29 +193,17 @@ public final class KvState {
     }
 
     /**
-     * The data as of {@link #appliedOffset()}, for a snapshot: references to the (never mutated) keys
-     * and values in two arrays, about 8 bytes per key, not a copy of the data or of the map's nodes.
-     * Callers hold off applies meanwhile.
+     * The data as of {@link #appliedOffset()}, for a snapshot: references to the (never changed) records
+     * in one array, about 4 bytes per key, not a copy of the data. Callers hold off applies meanwhile.
      */
     public synchronized dev.kvstore.store.snapshot.SnapshotData frozen() {
-        String[] keys = new String[data.size()];
-        byte[][] values = new byte[keys.length][];
-        Map<String, Long> expiries = new java.util.HashMap<>();
-        int i = 0;
-        for (Map.Entry<String, Object> entry : data.entrySet()) {
-            keys[i] = entry.getKey();
-            values[i] = valueOf(entry.getValue());
-            long at = atOf(entry.getValue());
-            if (at != 0) {
-                // a copy, unlike the values: only keys with a time to live are in it
-                expiries.put(entry.getKey(), at);
-            }
-            i++;
+        byte[][] records = new byte[data.size()][];
+        int[] count = {0};
+        data.forEach(record -> records[count[0]++] = record);
+        if (count[0] != records.length) {
+            throw new IllegalStateException("the map changed while frozen: " + count[0] + " of " + records.length);
         }
-        if (i != keys.length) {
-            throw new IllegalStateException("the map changed while frozen: " + i + " of " + keys.length);
-        }
-        return dev.kvstore.store.snapshot.SnapshotData.of(keys, values, expiries);
+        return new FrozenRecords(records);
     }
 
     /** One page of a scan: the keys, and the cursor to continue from (0 when the scan is complete). */
@@ -253,10 +222,10 @@ public final class KvState {
         int wanted = Math.max(1, count);
         // the `wanted` smallest positions at or after the cursor, largest on top
         java.util.PriorityQueue<Long> smallest = new java.util.PriorityQueue<>(java.util.Comparator.reverseOrder());
-        for (String key : data.keySet()) {
-            long position = scanPosition(key);
+        data.forEach(record -> {
+            long position = scanPosition(KeyRecord.hash(record));
             if (position < from) {
-                continue;
+                return;
             }
             if (smallest.size() < wanted) {
                 smallest.add(position);
@@ -264,33 +233,46 @@ public final class KvState {
                 smallest.poll();
                 smallest.add(position);
             }
-        }
+        });
         if (smallest.isEmpty()) {
             return new ScanPage(0, java.util.List.of());
         }
         long last = smallest.peek();
+        long now = clock.getAsLong();
         java.util.List<String> keys = new java.util.ArrayList<>();
-        boolean more = false;
-        for (String key : data.keySet()) {
-            long position = scanPosition(key);
+        boolean[] more = {false};
+        data.forEach(record -> {
+            long position = scanPosition(KeyRecord.hash(record));
             if (position > last) {
-                more = true;
-            } else if (position >= from && match.test(key) && live(key)) {
-                keys.add(key);
+                more[0] = true;
+            } else if (position >= from && !expired(record, now)) {
+                String key = KeyRecord.key(record);
+                if (match.test(key)) {
+                    keys.add(key);
+                }
             }
-        }
-        return new ScanPage(more ? last + 1 : 0, keys);
+        });
+        return new ScanPage(more[0] ? last + 1 : 0, keys);
     }
 
     /** A key's place in scan order, 1 to 2^32: its hash through Murmur3's finalizer, a bijection. */
     static long scanPosition(String key) {
-        int h = key.hashCode();
+        return scanPosition(key.hashCode());
+    }
+
+    private static long scanPosition(int hash) {
+        return Integer.toUnsignedLong(mix(hash)) + 1;
+    }
+
+    /** Murmur3's 32-bit finalizer: spreads similar hashes apart, one to one. */
+    static int mix(int hash) {
+        int h = hash;
         h ^= h >>> 16;
         h *= 0x85ebca6b;
         h ^= h >>> 13;
         h *= 0xc2b2ae35;
         h ^= h >>> 16;
-        return Integer.toUnsignedLong(h) + 1;
+        return h;
     }
 
     public synchronized void clear() {

@@ -2,13 +2,14 @@ package dev.kvstore.store.state;
 
 /**
  * What one key costs on the heap in the map, estimated from its sizes: the key's and the value's
- * bytes plus a fixed overhead for the objects around them (on a 64-bit JVM with compressed
- * references: the hash map's node 32 bytes, the String 24, two array headers 16 each, a table slot
- * about 8, alignment; and room for the node a snapshot's copy of the map makes meanwhile).
+ * bytes plus a fixed overhead around them (on a 64-bit JVM with compressed references: the record's
+ * array header 16 and its own 8 bytes ({@link KeyRecord}), up to 7 of alignment, its table slot, 4
+ * bytes at most 3/4 full and at least 3/8, so up to 11, and 4 for the reference a snapshot's frozen
+ * copy holds meanwhile).
  */
 public final class MemoryEstimate {
 
-    public static final int ENTRY_OVERHEAD_BYTES = 140;
+    public static final int ENTRY_OVERHEAD_BYTES = 48;
 
     private MemoryEstimate() {
     }

@@ -1,0 +1,142 @@
+package dev.kvstore.store.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class RecordTableTest {
+
+    private final RecordTable table = new RecordTable();
+
+    private byte[] put(String key, String value) {
+        return table.put(key, key.hashCode(), KeyRecord.of(key, 0, value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private String get(String key) {
+        byte[] record = table.get(key, key.hashCode());
+        return record == null ? null : new String(KeyRecord.value(record), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void keysWithTheSameHashAreKeptApart() {
+        // "Aa" and "BB" share String.hashCode(), as do their concatenations
+        assertThat("AaAa".hashCode()).isEqualTo("BBBB".hashCode()).isEqualTo("AaBB".hashCode());
+        put("AaAa", "1");
+        put("BBBB", "2");
+        put("AaBB", "3");
+        table.remove("BBBB", "BBBB".hashCode());
+
+        assertThat(get("AaAa")).isEqualTo("1");
+        assertThat(get("BBBB")).isNull();
+        assertThat(get("AaBB")).as("found past the removed key's slot").isEqualTo("3");
+        assertThat(table.size()).isEqualTo(2);
+    }
+
+    @Test
+    void keysBeyondAsciiAreMatchedByTheirBytes() {
+        put("clé", "a");
+        put("ключ", "b");
+        put("🔑", "c");
+
+        assertThat(get("clé")).isEqualTo("a");
+        assertThat(get("ключ")).isEqualTo("b");
+        assertThat(get("🔑")).isEqualTo("c");
+        assertThat(get("cle")).isNull();
+        assertThat(KeyRecord.key(table.get("ключ", "ключ".hashCode()))).isEqualTo("ключ");
+    }
+
+    @Test
+    void aReplacedKeyReturnsItsPreviousRecordAndIsCountedOnce() {
+        assertThat(put("k", "old")).isNull();
+        byte[] previous = put("k", "new");
+
+        assertThat(new String(KeyRecord.value(previous), StandardCharsets.UTF_8)).isEqualTo("old");
+        assertThat(get("k")).isEqualTo("new");
+        assertThat(table.size()).isEqualTo(1);
+    }
+
+    @Test
+    void holdsWhatAPlainMapHoldsThroughGrowthAndChurn() {
+        Map<String, String> expected = new HashMap<>();
+        Random random = new Random(7);
+        for (int i = 0; i < 200_000; i++) {
+            String key = "key:" + random.nextInt(20_000);
+            if (random.nextInt(3) == 0) {
+                table.remove(key, key.hashCode());
+                expected.remove(key);
+            } else {
+                String value = "v" + i;
+                put(key, value);
+                expected.put(key, value);
+            }
+        }
+
+        assertThat(table.size()).isEqualTo(expected.size());
+        Map<String, String> held = new HashMap<>();
+        table.forEach(record -> held.put(KeyRecord.key(record), new String(KeyRecord.value(record), StandardCharsets.UTF_8)));
+        assertThat(held).isEqualTo(expected);
+        for (int i = 0; i < 20_000; i++) {
+            assertThat(get("key:" + i)).isEqualTo(expected.get("key:" + i));
+        }
+    }
+
+    @Test
+    void aReaderAlwaysFindsAKeyPresentThroughoutWhileTheWriterGrowsAndEmptiesTheTable() throws Exception {
+        List<String> stay = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            stay.add("stay-" + i);
+            put("stay-" + i, "s" + i);
+        }
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<String> missed = new AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            int i = 0;
+            while (!done.get() && missed.get() == null) {
+                String key = stay.get(i++ % stay.size());
+                String value = get(key);
+                if (value == null || !value.equals("s" + key.substring(5))) {
+                    missed.set(key + " read as " + value);
+                }
+            }
+        });
+        reader.start();
+        try {
+            // each round grows the table through several resizes, then removes what it added (markers, a resize that shrinks)
+            for (int round = 0; round < 20; round++) {
+                for (int i = 0; i < 20_000; i++) {
+                    put("churn-" + i, "c");
+                }
+                for (int i = 0; i < 20_000; i++) {
+                    table.remove("churn-" + i, ("churn-" + i).hashCode());
+                }
+            }
+        } finally {
+            done.set(true);
+            reader.join();
+        }
+
+        assertThat(missed.get()).as("a key present throughout, missed or misread").isNull();
+        assertThat(table.size()).isEqualTo(stay.size());
+    }
+
+    @Test
+    void aRecordKeepsItsExpiryApartFromItsValue() {
+        byte[] record = KeyRecord.of("k", 1234L, "value".getBytes(StandardCharsets.UTF_8));
+        byte[] without = KeyRecord.withExpiry(record, 0);
+
+        assertThat(KeyRecord.expiresAtMillis(record)).isEqualTo(1234L);
+        assertThat(new String(KeyRecord.value(record), StandardCharsets.UTF_8)).isEqualTo("value");
+        assertThat(KeyRecord.expiresAtMillis(without)).isZero();
+        assertThat(new String(KeyRecord.value(without), StandardCharsets.UTF_8)).isEqualTo("value");
+        assertThat(KeyRecord.key(KeyRecord.withExpiry(without, 99L))).isEqualTo("k");
+        assertThat(KeyRecord.expiresAtMillis(KeyRecord.withExpiry(without, 99L))).isEqualTo(99L);
+    }
+}
