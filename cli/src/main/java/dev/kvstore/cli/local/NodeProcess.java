@@ -57,6 +57,14 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         this.logFile = logFile;
     }
 
+    /**
+     * An eighth of the heap, 8 to 64 MiB: room for a burst of requests' garbage, while the data's budget (half the
+     * heap) and the log's cache (a sixteenth) still fit in the old generation beside it.
+     */
+    static int youngGenerationMb(int heapMb) {
+        return Math.max(8, Math.min(64, heapMb / 8));
+    }
+
     /** @param secretFile the cluster secret file (one a line), which the store reads again while it runs */
     public synchronized void start(Path storeJar, Path secretFile, LocalClusterSettings settings) throws IOException {
         if (process != null && process.isAlive()) {
@@ -66,11 +74,12 @@ public final class NodeProcess implements dev.kvstore.core.FailoverProcedure.Mem
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + settings.heapMb() + "m");
         command.add("-XX:+UseSerialGC");
-        // the data lives in the old generation; a fixed young one (the JVM's default is a third of the heap) and a heap
+        // the data lives in the old generation; a small young one (the JVM's default is a third of the heap) and a heap
         // that starts small and keeps little free room make the resident memory follow the data, not the largest the
         // heap may grow to (the JVM's initial heap here would be 1/64 of the machine's memory, whatever the data)
-        command.add("-Xms96m");
-        command.add("-Xmn64m");
+        int heapMb = settings.heapMb();
+        command.add("-Xms" + Math.min(96, heapMb) + "m");
+        command.add("-Xmn" + youngGenerationMb(heapMb) + "m");
         command.add("-XX:MinHeapFreeRatio=10");
         command.add("-XX:MaxHeapFreeRatio=20");
         // a store that runs out of memory anyway ends at once: the supervisor sees a dead process, not a zombie
