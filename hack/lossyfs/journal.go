@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -70,6 +72,9 @@ func (j *journal) remove(path string) error {
 		if _, err := os.Lstat(path); err == nil {
 			return nil // the name was taken again durably since
 		}
+		if gone(filepath.Dir(path)) {
+			return nil // its directory's removal was made durable: the entry went with it
+		}
 		return os.Rename(kept, path)
 	}, durable: func() { os.RemoveAll(kept) }})
 	return nil
@@ -91,8 +96,16 @@ func (j *journal) rename(from, to string) error {
 		return err
 	}
 	j.record(change{dir: filepath.Dir(to), undo: func() error {
+		if gone(filepath.Dir(to)) {
+			return nil // its directory's removal was made durable: the entries went with it
+		}
 		if _, err := os.Lstat(to); err == nil {
-			if _, err := os.Lstat(from); err != nil {
+			if gone(filepath.Dir(from)) {
+				// the name it came from is gone for good with its directory, and this one never was durable
+				if err := os.RemoveAll(to); err != nil {
+					return err
+				}
+			} else if _, err := os.Lstat(from); err != nil {
 				if err := os.Rename(to, from); err != nil {
 					return err
 				}
@@ -108,6 +121,12 @@ func (j *journal) rename(from, to string) error {
 		}
 	}})
 	return nil
+}
+
+// gone: dir no longer exists (its removal, or its parent's, was made durable).
+func gone(dir string) bool {
+	_, err := os.Lstat(dir)
+	return errors.Is(err, iofs.ErrNotExist)
 }
 
 // forced: dir was forced; every change that lands in it is durable now.

@@ -86,3 +86,34 @@ func TestARemovalNotForcedIsUndoneAndAChangeElsewhereStaysPending(t *testing.T) 
 		t.Fatalf("after the cut: epoch %q, q/entry %q", contentOf(t, kept), contentOf(t, made))
 	}
 }
+
+// A directory whose removal was made durable takes what was in it along: a cut undoes the other
+// changes and does not stop at the one whose directory is gone.
+func TestACutGoesOnPastChangesInADirectoryRemovedDurably(t *testing.T) {
+	j, data := newTestJournal(t)
+	sub := filepath.Join(data, "sub")
+	os.Mkdir(sub, 0o700)
+	file := filepath.Join(sub, "f")
+	os.WriteFile(file, []byte("x"), 0o600)
+
+	if err := j.remove(file); err != nil { // not durable: sub is never forced
+		t.Fatal(err)
+	}
+	if err := j.remove(sub); err != nil {
+		t.Fatal(err)
+	}
+	j.forced(data) // sub's removal durable, and f with it
+	later := filepath.Join(data, "later")
+	os.WriteFile(later, []byte("y"), 0o600)
+	j.created(later) // not durable
+
+	if _, err := j.powerCut(); err != nil {
+		t.Fatalf("cut stopped: %v", err)
+	}
+	if _, err := os.Stat(sub); err == nil {
+		t.Fatal("a durably removed directory came back")
+	}
+	if got := contentOf(t, later); got != "<absent>" {
+		t.Fatalf("a file created after, never forced, holds %q after the cut", got)
+	}
+}

@@ -40,14 +40,15 @@ func main() {
 		fmt.Fprintf(os.Stderr, "lossyfs: trash beside %s: %v\n", *backing, err)
 		os.Exit(1)
 	}
+	// before "mounted": a cut (SIGUSR1) sent as soon as that line shows must not meet the default action (exit)
+	signals := make(chan os.Signal, 4)
+	signal.Notify(signals, syscall.SIGUSR1, syscall.SIGTERM, syscall.SIGINT)
 	_, err = serve(filepath.Clean(*backing), *mount, c, j)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "lossyfs: mount %s: %v (needs root and /dev/fuse)\n", *mount, err)
 		os.Exit(1)
 	}
 	fmt.Println("mounted")
-	signals := make(chan os.Signal, 4)
-	signal.Notify(signals, syscall.SIGUSR1, syscall.SIGTERM, syscall.SIGINT)
 	for s := range signals {
 		// no request may run while the backing directory is put back: unmount first. Lazily: a copy of
 		// this mount in another mount namespace (a store started by ip netns exec copies every mount)

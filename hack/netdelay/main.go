@@ -11,12 +11,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -100,8 +103,11 @@ func forward(client net.Conn, target string, delay *atomic.Int64) {
 		client.Close()
 		return
 	}
-	go pipe(client, server, delay)
-	go pipe(server, client, delay)
+	var both sync.WaitGroup
+	both.Add(2)
+	go func() { pipe(client, server, delay); both.Done() }()
+	go func() { pipe(server, client, delay); both.Done() }()
+	go func() { both.Wait(); client.Close(); server.Close() }()
 }
 
 type chunk struct {
@@ -109,10 +115,13 @@ type chunk struct {
 	data []byte
 }
 
-// pipe copies from to to, each chunk no earlier than the delay in force when it was read; a close on
-// either side closes both once what was read has gone out.
+// pipe copies from to to, each chunk no earlier than the delay in force when it was read. At from's end
+// of writing (EOF) what was read goes out and then to's write side is shut, a half close as the sender
+// made (the other direction goes on); a failed write, or a read error other than EOF, closes both
+// connections at once, as a reset would.
 func pipe(from, to net.Conn, delay *atomic.Int64) {
 	queue := make(chan chunk, 4096)
+	var readErr error // set before the queue closes, read after
 	go func() {
 		defer close(queue)
 		for {
@@ -122,6 +131,7 @@ func pipe(from, to net.Conn, delay *atomic.Int64) {
 				queue <- chunk{due: time.Now().Add(time.Duration(delay.Load())), data: buf[:n]}
 			}
 			if err != nil {
+				readErr = err
 				return
 			}
 		}
@@ -131,12 +141,18 @@ func pipe(from, to net.Conn, delay *atomic.Int64) {
 			time.Sleep(wait)
 		}
 		if _, err := to.Write(c.data); err != nil {
-			break
+			from.Close()
+			to.Close()
+			for range queue {
+				// the reader ends on the closed connection; nothing it queued meanwhile goes out
+			}
+			return
 		}
+	}
+	if tcp, ok := to.(*net.TCPConn); ok && errors.Is(readErr, io.EOF) {
+		tcp.CloseWrite()
+		return
 	}
 	from.Close()
 	to.Close()
-	for range queue {
-		// the reader ends on the closed connection; nothing it queued meanwhile goes out
-	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -79,5 +80,43 @@ func TestARoundTripTakesTwiceTheDelayInForceAndNoneOnceItIsLifted(t *testing.T) 
 	time.Sleep(100 * time.Millisecond)
 	if took := roundTrip(t, c, r, "after"); took > 100*time.Millisecond {
 		t.Fatalf("once lifted a round trip took %v", took)
+	}
+}
+
+// A client that shuts its write side (a half close) still gets the answer the server sends after
+// reading to the end: the forwarder passes the half close on, not a full close.
+func TestAHalfCloseIsPassedOnAndTheAnswerStillComesBack(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	target, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer target.Close()
+	go func() {
+		c, err := target.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		got, _ := io.ReadAll(c) // to the client's end of writing
+		c.Write([]byte("read " + string(got)))
+	}()
+	delay := &atomic.Int64{}
+	go accept(l, target.Addr().String(), delay)
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("ping"))
+	c.(*net.TCPConn).CloseWrite()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	answer, err := io.ReadAll(c)
+	if string(answer) != "read ping" {
+		t.Fatalf("after a half close the client read %q (%v), want %q", answer, err, "read ping")
 	}
 }

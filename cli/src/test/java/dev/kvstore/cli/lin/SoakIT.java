@@ -34,6 +34,9 @@ class SoakIT {
         try (NetworkLab lab = new NetworkLab(3);
              PowerLab power = new PowerLab(java.nio.file.Files.createTempDirectory("kv-soak"), 3);
              ClusterFixture fixture = new ClusterFixture(power.dir(), LocalClusterSettings.defaults(3), lab::placement)) {
+            // delays are among the soak's faults, so every replication connection goes through a netdelay, as
+            // through a sidecar proxy: a cut link shows as a connection that closes, not as a connect timeout
+            // (PartitionIT's partitions run without the forwarder)
             lab.routeReplicationThroughDelay(fixture.cluster.nodes());
             fixture.start();
             try (Workload workload = new Workload()) {
