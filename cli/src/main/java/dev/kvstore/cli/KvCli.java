@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "kv", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "kv 0.1.0",
         description = "KV Cluster command line: local cluster, client, demo.",
         subcommands = {KvCli.Local.class, KvCli.Demo.class, KvCli.Put.class, KvCli.Get.class, KvCli.Status.class,
-                KvCli.KillPrimary.class, KvCli.RotateSecret.class, dev.kvstore.cli.bench.Bench.class})
+                KvCli.KillPrimary.class, KvCli.RotateSecret.class, KvCli.Backup.class, dev.kvstore.cli.bench.Bench.class})
 public final class KvCli {
 
     static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -146,6 +146,11 @@ public final class KvCli {
         boolean tls;
 
         LocalCluster open(Path dir) throws IOException {
+            return open(dir, null);
+        }
+
+        /** @param restoreSnapshot a checked backup every store starts from (kv.restore-from), or null */
+        LocalCluster open(Path dir, Path restoreSnapshot) throws IOException {
             // clients authenticate: the default user's password is made under the directory on first start
             Path users = dev.kvstore.cli.local.LocalUsers.ensure(dir).toAbsolutePath();
             if (failoverDelayMillis < 0) {
@@ -153,6 +158,9 @@ public final class KvCli {
             }
             LocalClusterSettings settings = LocalClusterSettings.defaults(nodes).withMode(mode).withHeapMb(heapMb)
                     .withFailoverDelay(Duration.ofMillis(failoverDelayMillis)).with("kv.users-dir", users.toString());
+            if (restoreSnapshot != null) {
+                settings = settings.with("kv.restore-from", restoreSnapshot.toString());
+            }
             if (tls) {
                 List<String> names = java.util.stream.IntStream.range(0, nodes).mapToObj(LocalCluster::storeName).toList();
                 settings = settings.with(dev.kvstore.cli.local.LocalTls.STORE_PROPERTY,
@@ -173,9 +181,25 @@ public final class KvCli {
         @Option(names = "--for", description = "stop after this many seconds (default: run until Ctrl-C)")
         Integer seconds;
 
+        @Option(names = "--restore-from", description = "start a new cluster from a backup (the manifest kv backup "
+                + "wrote): every store begins with its data. Into a new --dir only: a cluster's own data is never "
+                + "overwritten")
+        Path restoreFrom;
+
         @Override
         public Integer call() throws Exception {
-            try (LocalCluster cluster = local.open(dir)) {
+            Path restoreSnapshot = null;
+            if (restoreFrom != null) {
+                Path first = dir.resolve(LocalCluster.storeName(0));
+                if (Files.isDirectory(first) && !Files.exists(first.resolve("restored-from"))) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), dir + " holds a cluster's data "
+                            + "already: a backup is restored into a new cluster, never in place (that would drop the "
+                            + "writes made since the backup). Pick a new --dir");
+                }
+                restoreSnapshot = dev.kvstore.cli.local.LocalBackups.checkedSnapshot(restoreFrom);
+                say("restoring " + restoreFrom + " into every store under " + dir.toAbsolutePath());
+            }
+            try (LocalCluster cluster = local.open(dir, restoreSnapshot)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
                 say("starting " + local.nodes + " stores under " + dir.toAbsolutePath() + " (logs: kv-N.log there)");
                 LocalSupervisor supervisor = cluster.start();
@@ -432,6 +456,82 @@ public final class KvCli {
             }, Duration.ofSeconds(stepTimeoutSeconds), KvCli::say);
             say("cluster secret rotated: every store signs with and accepts only " + fingerprint);
             return 0;
+        }
+    }
+
+    @Command(name = "backup", description = "Back up the local cluster into a directory: a snapshot of one store's "
+            + "data (a secondary in sync when there is one, so the primary's writes do not pause), then its manifest "
+            + "(what it covers, size, SHA-256), written last. Restore: kv local --restore-from <manifest> --dir <new>.")
+    static class Backup implements Callable<Integer> {
+        @CommandLine.Mixin
+        ClusterOptions cluster;
+
+        @Option(names = "--to", required = true, description = "the directory the backup goes to")
+        Path to;
+
+        @Option(names = "--from", description = "the store to back up (kv-0, ...); default: a secondary with no lag, "
+                + "else the primary")
+        String from;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cluster.urls != null && !cluster.urls.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "backup takes a local cluster's "
+                        + "backup (--dir)");
+            }
+            Properties props = cluster.descriptor();
+            Path operatorTls = cluster.dir.resolve("tls").resolve("operator");
+            javax.net.ssl.SSLContext tls = Files.exists(operatorTls.resolve("tls.crt"))
+                    ? dev.kvstore.core.tls.SslContexts.of(Files.readString(operatorTls.resolve("ca.crt")),
+                    Files.readString(operatorTls.resolve("tls.crt")), Files.readString(operatorTls.resolve("tls.key")))
+                    : null;
+            dev.kvstore.core.admin.AdminClient admin = new dev.kvstore.core.admin.AdminClient(
+                    () -> readSecrets(cluster.dir), Duration.ofSeconds(10), url -> null, tls);
+            String chosen = null;
+            String chosenAdmin = null;
+            for (int i = 0; i < Integer.parseInt(props.getProperty("nodes")); i++) {
+                String name = props.getProperty("node." + i + ".name");
+                String adminUrl = props.getProperty("node." + i + ".admin");
+                if (from != null) {
+                    if (from.equals(name)) {
+                        chosen = name;
+                        chosenAdmin = adminUrl;
+                    }
+                    continue;
+                }
+                try {
+                    dev.kvstore.core.admin.NodeStatus status = admin.status(adminUrl);
+                    boolean inSync = "secondary".equals(status.role()) && status.lag() == 0;
+                    if (inSync || ("primary".equals(status.role()) && chosen == null)) {
+                        chosen = name;
+                        chosenAdmin = adminUrl;
+                        if (inSync) {
+                            break;
+                        }
+                    }
+                } catch (IOException down) {
+                    // not answering: another one
+                }
+            }
+            if (chosenAdmin == null) {
+                System.err.println(from != null ? "no store " + from + " in " + cluster.dir
+                        : "no store of " + cluster.dir + " answers as primary or as a secondary in sync");
+                return 1;
+            }
+            dev.kvstore.cli.local.LocalBackups.Manifest manifest =
+                    dev.kvstore.cli.local.LocalBackups.take(admin, chosen, chosenAdmin, to);
+            say("backup " + manifest.name() + " of " + chosen + ": " + manifest.keys() + " keys up to offset "
+                    + manifest.offset() + " (epoch " + manifest.epoch() + "), " + manifest.bytes() + " bytes; manifest "
+                    + to.resolve(manifest.name() + ".json"));
+            return 0;
+        }
+
+        private static dev.kvstore.core.admin.ClusterSecrets readSecrets(Path dir) {
+            try {
+                return dev.kvstore.core.admin.ClusterSecrets.parse(Files.readString(dir.resolve("secret")));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the cluster secret in " + dir, e);
+            }
         }
     }
 }

@@ -26,6 +26,12 @@ public interface StoreConfig {
     @WithDefault("data")
     String dataDir();
 
+    /**
+     * A backup (a snapshot file, as {@code GET /v1/admin/backup} or {@code kv backup} gives it) to seed an empty
+     * data directory from before the store opens it; a directory holding other data is refused, never overwritten.
+     */
+    Optional<String> restoreFrom();
+
     @WithDefault("0.0.0.0")
     String replicationHost();
 

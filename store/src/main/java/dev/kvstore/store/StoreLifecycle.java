@@ -68,6 +68,13 @@ public class StoreLifecycle {
             org.jboss.logging.Logger.getLogger(StoreLifecycle.class).warn("kv.failpoint-skip-directory-force: directories are never forced (tests only)");
             disk = new dev.kvstore.store.disk.SkippedDirectoryForce(disk);
         }
+        if (config.restoreFrom().isPresent()) {
+            dev.kvstore.store.snapshot.RestoreFromBackup.Restored restored = dev.kvstore.store.snapshot.RestoreFromBackup
+                    .prepare(Path.of(config.dataDir()), Path.of(config.restoreFrom().get()), config.maxEntryBytes(), disk);
+            org.jboss.logging.Logger.getLogger(StoreLifecycle.class).infof("%s the backup %s (up to offset %d, epoch %d)",
+                    restored.now() ? "restored" : "already restored from", config.restoreFrom().get(), restored.offset(),
+                    restored.epoch());
+        }
         node = new StoreNode(settings, disk);
         HandshakeProof proof = new HandshakeProof(secrets);
         replication = new ReplicationServer(vertx, node, proof, tls);

@@ -144,13 +144,14 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Where the CLI finds the stores: names, URLs and pids. */
+    /** Where the CLI finds the stores: names, URLs (client and admin) and pids. */
     private void writeDescriptor() throws IOException {
         Properties props = new Properties();
         props.setProperty("nodes", Integer.toString(nodes.size()));
         for (int i = 0; i < nodes.size(); i++) {
             props.setProperty("node." + i + ".name", nodes.get(i).name());
             props.setProperty("node." + i + ".url", nodes.get(i).httpUrl());
+            props.setProperty("node." + i + ".admin", nodes.get(i).adminUrl());
             props.setProperty("node." + i + ".pid", Long.toString(nodes.get(i).pid()));
         }
         try (var out = Files.newBufferedWriter(dir.resolve("cluster.properties"))) {

@@ -90,6 +90,54 @@ public final class AdminClient implements StoreAdmin {
         return call(baseUrl, "POST", "/v1/admin/follow", new FollowRequest(epoch, primary, primaryHttp));
     }
 
+    /** A backup as a store streams it: what it covers, and its bytes (a snapshot file) to read to the end. */
+    public record BackupStream(long offset, long epoch, long keys, java.io.InputStream body) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
+    /**
+     * Asks the store for a backup ({@code GET /v1/admin/backup}): a snapshot of its applied data, streamed. The
+     * timeout covers the answer's start; the body is read at the caller's pace, and a stream the store cuts
+     * short fails the read (it is sent chunked: its end is marked).
+     */
+    public BackupStream openBackup(String baseUrl) throws IOException {
+        String path = "/v1/admin/backup";
+        List<String> all = secrets.get().all();
+        for (int i = 0; ; i++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+                    .header(AdminAuth.HEADER, AdminAuth.signWith(all.get(i), "GET", path, new byte[0],
+                            System.currentTimeMillis()))
+                    .GET().build();
+            HttpResponse<java.io.InputStream> response;
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted calling " + baseUrl + path, e);
+            }
+            if (response.statusCode() == 200) {
+                return new BackupStream(header(response, "X-KV-Backup-Offset"), header(response, "X-KV-Backup-Epoch"),
+                        header(response, "X-KV-Backup-Keys"), response.body());
+            }
+            String answer;
+            try (java.io.InputStream body = response.body()) {
+                answer = new String(body.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            if (response.statusCode() != 401 || i == all.size() - 1) {
+                throw new AdminCallException(response.statusCode(),
+                        "GET " + baseUrl + path + " answered " + response.statusCode() + ": " + answer);
+            }
+        }
+    }
+
+    private static long header(HttpResponse<?> response, String name) throws IOException {
+        return Long.parseLong(response.headers().firstValue(name)
+                .orElseThrow(() -> new IOException("a backup without its " + name + " header")));
+    }
+
     private NodeStatus call(String baseUrl, String method, String path, Object body) throws IOException {
         byte[] bytes = body == null ? new byte[0] : JSON.writeValueAsBytes(body);
         try {

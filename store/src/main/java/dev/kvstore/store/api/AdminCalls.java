@@ -44,12 +44,22 @@ final class AdminCalls {
         this.counts = counts;
     }
 
+    /** The refusal of a call not signed with a cluster secret held now, or null when it is. */
+    Reply unauthenticated(String method, String path, String signature, byte[] body) {
+        byte[] bytes = body == null ? new byte[0] : body;
+        if (new AdminAuth(secrets.get()).verify(signature, method, path, bytes, clock.getAsLong())) {
+            return null;
+        }
+        counts.refused();
+        return new Reply(401, Responses.errorJson("admin call not authenticated: sign it with the cluster secret ("
+                + AdminAuth.HEADER + " header)"));
+    }
+
     Reply handle(String method, String path, String signature, byte[] body) {
         byte[] bytes = body == null ? new byte[0] : body;
-        if (!new AdminAuth(secrets.get()).verify(signature, method, path, bytes, clock.getAsLong())) {
-            counts.refused();
-            return new Reply(401, Responses.errorJson("admin call not authenticated: sign it with the cluster secret ("
-                    + AdminAuth.HEADER + " header)"));
+        Reply unsigned = unauthenticated(method, path, signature, bytes);
+        if (unsigned != null) {
+            return unsigned;
         }
         try {
             return switch (method + " " + path) {

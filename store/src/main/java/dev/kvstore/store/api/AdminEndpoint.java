@@ -63,13 +63,13 @@ public class AdminEndpoint {
                                 .onComplete(done -> request.connection().close());
                         return;
                     }
-                    serve(vertx, calls, request);
+                    serve(vertx, calls, node, request);
                 });
         // at start, like the other ports: a store that cannot open its admin port cannot be supervised
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private static void serve(Vertx vertx, AdminCalls calls, HttpServerRequest request) {
+    private static void serve(Vertx vertx, AdminCalls calls, StoreNode node, HttpServerRequest request) {
         String signature = request.getHeader(AdminAuth.HEADER);
         String method = request.method().name();
         String path = request.path();
@@ -97,6 +97,16 @@ public class AdminEndpoint {
         request.exceptionHandler(failure -> request.connection().close());
         request.endHandler(end -> {
             if (refused[0]) {
+                return;
+            }
+            if ("GET".equals(method) && BackupResponse.PATH.equals(path)) {
+                // answered as a stream, not as one JSON reply: a backup is the whole data set
+                AdminCalls.Reply refusal = calls.unauthenticated(method, path, signature, body.getBytes());
+                if (refusal != null) {
+                    answer(request, refusal);
+                } else {
+                    BackupResponse.send(vertx, request, node);
+                }
                 return;
             }
             vertx.executeBlocking(() -> calls.handle(method, path, signature, body.getBytes()), false)

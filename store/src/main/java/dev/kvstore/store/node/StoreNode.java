@@ -1161,6 +1161,22 @@ public final class StoreNode implements Closeable {
     }
 
     /**
+     * The applied data as one snapshot, for a backup: taken with applies held off, as a snapshot is (only
+     * committed entries are ever applied, so it holds only acknowledged-or-committed writes); the caller
+     * writes it out ({@link SnapshotFile#writeTo}) after, while writes go on. Any store gives one; a
+     * secondary in sync spares the primary the walk.
+     */
+    public Snapshot backupSnapshot() {
+        if (loading) {
+            throw new NodeExceptions.Unavailable("this store is loading a snapshot from the primary; back up another");
+        }
+        synchronized (this) {
+            long at = state.appliedOffset();
+            return new Snapshot(at, log.history().truncatedAfter(at), state.frozen());
+        }
+    }
+
+    /**
      * Where the log may start after a snapshot at {@code snapshotOffset}: a retention window behind it,
      * but not past what a connected secondary still needs (one receiving a snapshot needs the log after
      * that snapshot's end; cutting it would send it back for another snapshot, again and again while

@@ -1,0 +1,60 @@
+package dev.kvstore.cli.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kvstore.core.admin.AdminClient;
+import dev.kvstore.core.admin.ClusterSecrets;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A backup stream the store cuts short leaves nothing behind that looks like a backup. */
+class LocalBackupsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void a_backup_cut_halfway_leaves_no_file_and_no_manifest() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread store = new Thread(() -> {
+                try (Socket call = server.accept()) {
+                    InputStream in = call.getInputStream();
+                    byte[] request = new byte[8192];
+                    int read = 0;
+                    while (!new String(request, 0, read, StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+                        read += in.read(request, read, request.length - read);
+                    }
+                    OutputStream out = call.getOutputStream();
+                    // headers and one chunk of a chunked answer, then the connection drops: no last chunk
+                    out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-KV-Backup-Offset: 5\r\n"
+                            + "X-KV-Backup-Epoch: 1\r\nX-KV-Backup-Keys: 2\r\n\r\na\r\n0123456789\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                } catch (Exception ignored) {
+                    // the test fails on what the client saw
+                }
+            });
+            store.start();
+            AdminClient admin = new AdminClient(ClusterSecrets.of("secret"), Duration.ofSeconds(5), url -> null, null);
+            Path target = dir.resolve("backups");
+
+            assertThatThrownBy(() -> LocalBackups.take(admin, "kv-1", "http://127.0.0.1:" + server.getLocalPort(), target))
+                    .hasMessageContaining("was cut").hasMessageContaining("nothing kept");
+            store.join();
+            try (Stream<Path> left = Files.list(target)) {
+                assertThat(left).as("files left in the backup directory").isEmpty();
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.kvstore.store.api;
+
+import dev.kvstore.store.node.StoreNode;
+import dev.kvstore.store.snapshot.Snapshot;
+import dev.kvstore.store.snapshot.SnapshotFile;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
+
+/**
+ * The admin call {@code GET /v1/admin/backup}: this store's applied data as one snapshot, in the snapshot
+ * file's format (checksummed, so a restore can tell a whole one from a cut or damaged one), streamed as it
+ * is written. Headers say what it covers: {@code X-KV-Backup-Offset} (the last entry in it),
+ * {@code X-KV-Backup-Epoch} (that entry's epoch), {@code X-KV-Backup-Keys}. The snapshot is taken with
+ * applies held off for a moment (references to the records, no copy) and written on a worker, at the pace
+ * the caller reads: never more than a few chunks ahead of the socket.
+ */
+final class BackupResponse {
+
+    static final String PATH = "/v1/admin/backup";
+    private static final Logger LOG = Logger.getLogger(BackupResponse.class);
+    private static final int CHUNK_BYTES = 256 * 1024;
+    /** A caller that reads nothing for this long has gone: the worker stops. */
+    private static final long STALLED_SECONDS = 60;
+
+    private BackupResponse() {
+    }
+
+    static void send(Vertx vertx, HttpServerRequest request, StoreNode node) {
+        Context context = vertx.getOrCreateContext();
+        vertx.executeBlocking(node::backupSnapshot, false).onComplete(taken -> {
+            if (taken.failed()) {
+                Responses.Refusal refusal = Responses.refusalOf(taken.cause(), node.settings().writeTimeoutMillis());
+                request.response().setStatusCode(refusal.status()).putHeader("Content-Type", "application/json")
+                        .end(Responses.errorJson(refusal.message(), refusal.primary()));
+                return;
+            }
+            Snapshot snapshot = taken.result();
+            long offset = snapshot.lastIncludedOffset();
+            HttpServerResponse response = request.response().setChunked(true)
+                    .putHeader("Content-Type", "application/octet-stream")
+                    .putHeader("X-KV-Backup-Offset", Long.toString(offset))
+                    .putHeader("X-KV-Backup-Epoch", Long.toString(offset == 0 ? 0 : snapshot.history().epochAt(offset)))
+                    .putHeader("X-KV-Backup-Keys", Long.toString(snapshot.data().size()));
+            vertx.executeBlocking(() -> {
+                try (OutputStream out = new PacedOutput(response, context)) {
+                    SnapshotFile.writeTo(snapshot, out);
+                }
+                return null;
+            }, false).onComplete(written -> {
+                if (written.succeeded()) {
+                    response.end();
+                    LOG.infof("backup at offset %d (%d keys) sent", offset, snapshot.data().size());
+                } else {
+                    // no end: the caller sees the stream cut, never a complete-looking backup
+                    LOG.warnf("backup at offset %d not sent whole: %s", offset, written.cause().toString());
+                    request.connection().close();
+                }
+            });
+        });
+    }
+
+    /**
+     * Hands chunks to the response on its event loop and waits, on the worker, until the response can take
+     * more: the snapshot is written no faster than the caller reads it.
+     */
+    private static final class PacedOutput extends OutputStream {
+        private final HttpServerResponse response;
+        private final Context context;
+        private final CompletableFuture<Void> closed = new CompletableFuture<>();
+        private Buffer pending = Buffer.buffer(CHUNK_BYTES);
+
+        PacedOutput(HttpServerResponse response, Context context) {
+            this.response = response;
+            this.context = context;
+            context.runOnContext(v -> response.closeHandler(gone -> closed.complete(null)));
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            pending.appendByte((byte) b);
+            if (pending.length() >= CHUNK_BYTES) {
+                send();
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            pending.appendBytes(bytes, offset, length);
+            if (pending.length() >= CHUNK_BYTES) {
+                send();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (pending.length() > 0) {
+                send();
+            }
+        }
+
+        private void send() throws IOException {
+            Buffer chunk = pending;
+            pending = Buffer.buffer(CHUNK_BYTES);
+            CompletableFuture<Void> room = new CompletableFuture<>();
+            context.runOnContext(v -> {
+                if (closed.isDone()) {
+                    room.completeExceptionally(new IOException("the caller closed the connection"));
+                    return;
+                }
+                response.write(chunk);
+                if (response.writeQueueFull()) {
+                    response.drainHandler(drained -> room.complete(null));
+                } else {
+                    room.complete(null);
+                }
+            });
+            try {
+                CompletableFuture.anyOf(room, closed).get(STALLED_SECONDS, TimeUnit.SECONDS);
+                if (closed.isDone()) {
+                    throw new IOException("the caller closed the connection");
+                }
+                room.join();
+            } catch (ExecutionException | java.util.concurrent.CompletionException e) {
+                throw new IOException(e.getCause());
+            } catch (TimeoutException e) {
+                throw new IOException("the caller read nothing for " + STALLED_SECONDS + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+    }
+}

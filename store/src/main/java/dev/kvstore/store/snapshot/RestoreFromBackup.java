@@ -1,0 +1,93 @@
+package dev.kvstore.store.snapshot;
+
+import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.core.disk.DurableFiles;
+import dev.kvstore.store.node.PersistentEpoch;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code kv.restore-from}: a new store's data directory seeded from a backup (a snapshot, as
+ * {@code GET /v1/admin/backup} gives it) before the store opens it. Once only: the directory then holds the
+ * backup's snapshot, the epoch of its last entry, and a mark naming the backup, so that the store starting
+ * again with the same setting goes on from its own data. A directory that holds a store's data already is
+ * never overwritten: restoring in place would throw away writes the cluster acknowledged since.
+ */
+public final class RestoreFromBackup {
+
+    static final String MARK = "restored-from";
+    /** What may be in a data directory before any store used it. */
+    private static final Set<String> FRESH = Set.of("lost+found", MARK);
+
+    private RestoreFromBackup() {
+    }
+
+    /** What was restored: the last offset and epoch the backup covers. */
+    public record Restored(long offset, long epoch, boolean now) {
+    }
+
+    /**
+     * Seeds {@code dataDir} from {@code backup} unless it was seeded from it before.
+     *
+     * @throws IOException when the backup is not one whole, intact snapshot, or the directory holds other data
+     */
+    public static Restored prepare(Path dataDir, Path backup, int maxEntryBytes, DiskSync disk) throws IOException {
+        if (!Files.isRegularFile(backup)) {
+            throw new IOException("kv.restore-from: no backup file at " + backup);
+        }
+        SnapshotFile.Header header;
+        try (InputStream in = Files.newInputStream(backup)) {
+            header = SnapshotFile.verify(in, maxEntryBytes);
+        } catch (IOException damaged) {
+            throw new IOException("kv.restore-from: " + backup + " is not a whole, intact backup ("
+                    + damaged.getMessage() + "); nothing was restored", damaged);
+        }
+        long epoch = header.lastIncludedOffset() == 0 ? 0 : header.history().epochAt(header.lastIncludedOffset());
+        String identity = identityOf(header, backup);
+        Path mark = dataDir.resolve(MARK);
+        if (Files.exists(mark) && Files.readString(mark, StandardCharsets.UTF_8).trim().equals(identity)) {
+            return new Restored(header.lastIncludedOffset(), epoch, false);
+        }
+        if (!fresh(dataDir)) {
+            throw new IOException("kv.restore-from: the data directory " + dataDir + " already holds a store's data;"
+                    + " a backup is restored into a new cluster (empty data directories), never in place: start the"
+                    + " new cluster elsewhere with kv.restore-from, or remove this directory first if its data is to go");
+        }
+        DurableFiles files = new DurableFiles(disk);
+        files.createDirectories(dataDir);
+        Path copy = dataDir.resolve(SnapshotFile.NAME + ".restore");
+        Files.copy(backup, copy, StandardCopyOption.REPLACE_EXISTING);
+        files.replace(copy, dataDir.resolve(SnapshotFile.NAME));
+        // the log goes on after the backup's last entry, in that entry's epoch: a new primary's epoch is higher
+        new PersistentEpoch(dataDir, disk).raiseTo(epoch);
+        Path markPart = dataDir.resolve(MARK + ".part");
+        Files.writeString(markPart, identity + "\n", StandardCharsets.UTF_8);
+        files.replace(markPart, mark);
+        return new Restored(header.lastIncludedOffset(), epoch, true);
+    }
+
+    private static boolean fresh(Path dataDir) throws IOException {
+        if (!Files.isDirectory(dataDir)) {
+            return true;
+        }
+        try (Stream<Path> entries = Files.list(dataDir)) {
+            return entries.allMatch(entry -> FRESH.contains(entry.getFileName().toString()));
+        }
+    }
+
+    /** The backup's own facts (its end, its checksum), not its path: the same backup copied elsewhere is the same. */
+    private static String identityOf(SnapshotFile.Header header, Path backup) throws IOException {
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(backup)) {
+            java.nio.ByteBuffer checksum = java.nio.ByteBuffer.allocate(Long.BYTES);
+            file.read(checksum, file.size() - Long.BYTES);
+            return "offset=" + header.lastIncludedOffset() + " entries=" + header.entries() + " checksum="
+                    + Long.toHexString(checksum.flip().getLong());
+        }
+    }
+}

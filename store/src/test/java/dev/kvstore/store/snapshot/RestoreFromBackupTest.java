@@ -1,0 +1,130 @@
+package dev.kvstore.store.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.store.log.FsyncPolicy;
+import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.node.NodeSettings;
+import dev.kvstore.store.node.StoreNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kv.restore-from, on real files: a store's backup seeds a new store's data directory once, and nothing else. */
+class RestoreFromBackupTest {
+
+    @TempDir
+    Path dir;
+
+    private static NodeSettings settings(Path dataDir) {
+        return new NodeSettings("kv-0", "test", "secret", dataDir, "127.0.0.1:1", "http://127.0.0.1:2",
+                ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, 300, 100_000, 10_000,
+                NodeSettings.defaultMaxMemoryBytes());
+    }
+
+    /** A backup of a lone primary (epoch 3) that acknowledged {@code writes} writes, as the admin call streams it. */
+    private Path backupOf(int writes) throws Exception {
+        Path source = dir.resolve("source");
+        StoreNode node = new StoreNode(settings(source), DiskSync.SYSTEM);
+        try {
+            node.promote(3, true);
+            for (int i = 0; i < writes; i++) {
+                node.write(LogEntry.put(0, 0, "k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            SnapshotFile.writeTo(node.backupSnapshot(), out);
+            Path backup = dir.resolve("backup.snapshot");
+            Files.write(backup, out.toByteArray());
+            return backup;
+        } finally {
+            node.close();
+        }
+    }
+
+    @Test
+    void a_new_store_starts_with_the_backups_data_and_epoch() throws Exception {
+        Path backup = backupOf(20);
+        Path target = dir.resolve("target");
+
+        RestoreFromBackup.Restored restored = RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
+
+        assertThat(restored.now()).isTrue();
+        assertThat(restored.epoch()).isEqualTo(3);
+        StoreNode node = new StoreNode(settings(target), DiskSync.SYSTEM);
+        try {
+            assertThat(node.status().epoch()).as("the store's epoch").isEqualTo(3);
+            assertThat(node.status().lastOffset()).as("its log's end").isEqualTo(restored.offset());
+            node.promote(4, true);
+            // a write commits the new term, after which the primary answers reads
+            node.write(LogEntry.put(0, 0, "new", "n".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+            for (int i = 0; i < 20; i++) {
+                assertThat(node.read("k" + i).value()).as("k" + i).isEqualTo(("v" + i).getBytes(StandardCharsets.UTF_8));
+            }
+        } finally {
+            node.close();
+        }
+    }
+
+    @Test
+    void a_store_started_again_with_the_same_setting_keeps_its_own_data() throws Exception {
+        Path backup = backupOf(5);
+        Path target = dir.resolve("target");
+        RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
+        StoreNode node = new StoreNode(settings(target), DiskSync.SYSTEM);
+        try {
+            node.promote(4, true);
+            node.write(LogEntry.put(0, 0, "later", "x".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+        } finally {
+            node.close();
+        }
+
+        RestoreFromBackup.Restored again = RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
+
+        assertThat(again.now()).as("restored a second time").isFalse();
+        StoreNode reopened = new StoreNode(settings(target), DiskSync.SYSTEM);
+        try {
+            reopened.promote(5, true);
+            reopened.write(LogEntry.put(0, 0, "new", "n".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+            assertThat(reopened.read("later").value()).as("a write made after the restore").isNotNull();
+        } finally {
+            reopened.close();
+        }
+    }
+
+    @Test
+    void a_directory_holding_a_stores_data_is_never_overwritten() throws Exception {
+        Path backup = backupOf(5);
+
+        assertThatThrownBy(() -> RestoreFromBackup.prepare(dir.resolve("source"), backup, 1 << 20, DiskSync.SYSTEM))
+                .hasMessageContaining("already holds a store's data").hasMessageContaining("never in place");
+        assertThat(Files.exists(dir.resolve("source").resolve(RestoreFromBackup.MARK))).isFalse();
+    }
+
+    @Test
+    void a_damaged_or_cut_backup_is_refused_and_nothing_is_written() throws Exception {
+        Path backup = backupOf(20);
+        byte[] bytes = Files.readAllBytes(backup);
+        Path damaged = dir.resolve("damaged.snapshot");
+        byte[] flipped = bytes.clone();
+        flipped[bytes.length / 2] ^= 0x01;
+        Files.write(damaged, flipped);
+        Path cut = dir.resolve("cut.snapshot");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+        for (Path bad : new Path[] {damaged, cut}) {
+            Path target = dir.resolve("target-" + bad.getFileName());
+            assertThatThrownBy(() -> RestoreFromBackup.prepare(target, bad, 1 << 20, DiskSync.SYSTEM))
+                    .isInstanceOf(IOException.class).hasMessageContaining("not a whole, intact backup")
+                    .hasMessageContaining("nothing was restored");
+            assertThat(Files.exists(target)).as("a data directory made for " + bad.getFileName()).isFalse();
+        }
+    }
+}
