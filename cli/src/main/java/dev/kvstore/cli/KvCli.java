@@ -1,6 +1,8 @@
 package dev.kvstore.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kvstore.cli.backup.BackupStorage;
+import dev.kvstore.cli.backup.Backups;
 import dev.kvstore.cli.client.KvClient;
 import dev.kvstore.cli.local.LocalCluster;
 import dev.kvstore.cli.local.LocalClusterSettings;
@@ -28,13 +30,18 @@ import picocli.CommandLine.Parameters;
 @Command(name = "kv", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "kv 0.1.0",
         description = "KV Cluster command line: local cluster, client, demo.",
         subcommands = {KvCli.Local.class, KvCli.Demo.class, KvCli.Put.class, KvCli.Get.class, KvCli.Status.class,
-                KvCli.KillPrimary.class, KvCli.RotateSecret.class, KvCli.Backup.class, dev.kvstore.cli.bench.Bench.class})
+                KvCli.KillPrimary.class, KvCli.RotateSecret.class, KvCli.Backup.class, KvCli.ListBackups.class,
+                dev.kvstore.cli.bench.Bench.class})
 public final class KvCli {
 
     static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new KvCli()).execute(args));
+        // a failure is said in one line (what failed and why), not as a stack trace: the messages say what to do
+        System.exit(new CommandLine(new KvCli()).setExecutionExceptionHandler((failure, command, parsed) -> {
+            command.getErr().println("kv " + command.getCommandName() + ": " + failure.getMessage());
+            return 1;
+        }).execute(args));
     }
 
     static void say(String line) {
@@ -182,9 +189,12 @@ public final class KvCli {
         Integer seconds;
 
         @Option(names = "--restore-from", description = "start a new cluster from a backup (the manifest kv backup "
-                + "wrote): every store begins with its data. Into a new --dir only: a cluster's own data is never "
-                + "overwritten")
-        Path restoreFrom;
+                + "wrote: a file, or s3://bucket/prefix/<name>.json): every store begins with its data. Into a new --dir "
+                + "only: a cluster's own data is never overwritten")
+        String restoreFrom;
+
+        @CommandLine.Mixin
+        S3Options s3;
 
         @Override
         public Integer call() throws Exception {
@@ -196,8 +206,13 @@ public final class KvCli {
                             + "already: a backup is restored into a new cluster, never in place (that would drop the "
                             + "writes made since the backup). Pick a new --dir");
                 }
-                restoreSnapshot = dev.kvstore.cli.local.LocalBackups.checkedSnapshot(restoreFrom);
-                say("restoring " + restoreFrom + " into every store under " + dir.toAbsolutePath());
+                int slash = restoreFrom.lastIndexOf('/');
+                String location = slash < 0 ? "." : restoreFrom.substring(0, slash);
+                BackupStorage storage = BackupStorage.at(location, s3.endpoint, s3.region);
+                Backups.Manifest manifest = Backups.manifest(storage, restoreFrom.substring(slash + 1));
+                restoreSnapshot = Backups.fetchChecked(storage, manifest, dir.resolve("restore"));
+                say("restoring " + manifest.name() + " (" + manifest.keys() + " keys up to offset " + manifest.offset()
+                        + ") into every store under " + dir.toAbsolutePath());
             }
             try (LocalCluster cluster = local.open(dir, restoreSnapshot)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
@@ -466,8 +481,13 @@ public final class KvCli {
         @CommandLine.Mixin
         ClusterOptions cluster;
 
-        @Option(names = "--to", required = true, description = "the directory the backup goes to")
-        Path to;
+        @Option(names = "--to", required = true, description = "where the backup goes: a directory, or "
+                + "s3://bucket/prefix (S3-compatible object storage; credentials from AWS_ACCESS_KEY_ID and "
+                + "AWS_SECRET_ACCESS_KEY or the SDK's other usual places)")
+        String to;
+
+        @CommandLine.Mixin
+        S3Options s3;
 
         @Option(names = "--from", description = "the store to back up (kv-0, ...); default: a secondary with no lag, "
                 + "else the primary")
@@ -518,11 +538,11 @@ public final class KvCli {
                         : "no store of " + cluster.dir + " answers as primary or as a secondary in sync");
                 return 1;
             }
-            dev.kvstore.cli.local.LocalBackups.Manifest manifest =
-                    dev.kvstore.cli.local.LocalBackups.take(admin, chosen, chosenAdmin, to);
+            BackupStorage storage = BackupStorage.at(to, s3.endpoint, s3.region);
+            Backups.Manifest manifest = Backups.take(admin, chosen, chosenAdmin, storage);
             say("backup " + manifest.name() + " of " + chosen + ": " + manifest.keys() + " keys up to offset "
                     + manifest.offset() + " (epoch " + manifest.epoch() + "), " + manifest.bytes() + " bytes; manifest "
-                    + to.resolve(manifest.name() + ".json"));
+                    + storage.describe(manifest.name() + Backups.MANIFEST));
             return 0;
         }
 
@@ -532,6 +552,37 @@ public final class KvCli {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot read the cluster secret in " + dir, e);
             }
+        }
+    }
+
+    /** Where S3-compatible object storage is, for s3:// locations. */
+    static class S3Options {
+        @Option(names = "--s3-endpoint", description = "the object storage's URL (MinIO, Ceph, ...; default: AWS)")
+        String endpoint;
+
+        @Option(names = "--s3-region", description = "its region (default us-east-1)")
+        String region;
+    }
+
+    @Command(name = "backups", description = "List the complete backups in a directory or s3://bucket/prefix: those "
+            + "whose manifest was written (kv backup writes it last, so a cut backup is not among them).")
+    static class ListBackups implements Callable<Integer> {
+        @Parameters(index = "0", description = "a directory, or s3://bucket/prefix")
+        String location;
+
+        @CommandLine.Mixin
+        S3Options s3;
+
+        @Override
+        public Integer call() throws Exception {
+            BackupStorage storage = BackupStorage.at(location, s3.endpoint, s3.region);
+            System.out.printf("%-36s %-6s %10s %8s %12s %s%n", "BACKUP", "STORE", "OFFSET", "EPOCH", "BYTES", "FINISHED");
+            for (String name : storage.list(Backups.MANIFEST)) {
+                Backups.Manifest manifest = Backups.manifest(storage, name);
+                System.out.printf("%-36s %-6s %10d %8d %12d %s%n", manifest.name(), manifest.store(), manifest.offset(),
+                        manifest.epoch(), manifest.bytes(), manifest.finished());
+            }
+            return 0;
         }
     }
 }

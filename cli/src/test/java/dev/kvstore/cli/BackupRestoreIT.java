@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.cli.client.KvClient;
-import dev.kvstore.cli.local.LocalBackups;
+import dev.kvstore.cli.backup.BackupStorage;
+import dev.kvstore.cli.backup.Backups;
 import dev.kvstore.cli.local.LocalClusterSettings;
 import dev.kvstore.cli.local.NodeProcess;
 import dev.kvstore.core.admin.AdminClient;
@@ -31,8 +32,47 @@ class BackupRestoreIT {
     @Test
     void a_backup_taken_under_writes_restores_every_write_up_to_its_point_and_none_after() throws Exception {
         Path dir = Files.createTempDirectory("kv-backup");
-        Path backups = dir.resolve("backups");
-        LocalBackups.Manifest manifest;
+        backUpUnderWritesAndRestore(dir, BackupStorage.at(dir.resolve("backups").toString(), null, null));
+    }
+
+    @Test
+    void the_same_through_s3_compatible_object_storage() throws Exception {
+        Path dir = Files.createTempDirectory("kv-backup-s3");
+        try (S3Server s3 = new S3Server()) {
+            s3.client().createBucket(b -> b.bucket("kv-backups"));
+            backUpUnderWritesAndRestore(dir, BackupStorage.at("s3://kv-backups/cluster-a", s3.endpoint, null));
+            assertThat(s3.client().listObjectsV2(b -> b.bucket("kv-backups").prefix("cluster-a/")).contents())
+                    .as("objects in the bucket: a snapshot and its manifest").hasSize(2);
+        }
+    }
+
+    @Test
+    void an_upload_cut_halfway_leaves_no_backup_and_no_object() throws Exception {
+        try (S3Server s3 = new S3Server()) {
+            s3.client().createBucket(b -> b.bucket("kv-backups"));
+            BackupStorage storage = BackupStorage.at("s3://kv-backups/cut", s3.endpoint, null);
+            // 20 MiB then the stream breaks, as when the store dies: two 8 MiB parts are up by then
+            java.io.InputStream breaking = new java.io.InputStream() {
+                long left = 20L << 20;
+
+                @Override
+                public int read() throws java.io.IOException {
+                    if (left-- <= 0) {
+                        throw new java.io.IOException("connection reset");
+                    }
+                    return 'x';
+                }
+            };
+
+            assertThatThrownBy(() -> storage.write("kv-cut.snapshot", breaking)).hasMessageContaining("connection reset");
+            assertThat(storage.list("")).as("objects after the cut upload").isEmpty();
+            assertThat(s3.client().listMultipartUploads(b -> b.bucket("kv-backups")).uploads())
+                    .as("multipart uploads left open").isEmpty();
+        }
+    }
+
+    private static void backUpUnderWritesAndRestore(Path dir, BackupStorage storage) throws Exception {
+        Backups.Manifest manifest;
         Map<String, KvClient.Ack> acknowledged;
         try (ClusterFixture fixture = new ClusterFixture(dir.resolve("source"), LocalClusterSettings.defaults(3),
                 ClusterFixture.freeBasePort(3))) {
@@ -41,7 +81,7 @@ class BackupRestoreIT {
                 await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged.size() > 300);
                 NodeProcess secondary = fixture.secondaries().get(0);
                 AdminClient admin = new AdminClient(fixture.cluster.secrets(), Duration.ofSeconds(10), url -> null, null);
-                manifest = LocalBackups.take(admin, secondary.name(), secondary.adminUrl(), backups);
+                manifest = Backups.take(admin, secondary.name(), secondary.adminUrl(), storage);
                 int atBackup = load.acknowledged.size();
                 await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged.size() > atBackup + 300);
                 load.close();
@@ -55,7 +95,9 @@ class BackupRestoreIT {
         assertThat(before).as("writes acknowledged before the backup's point").isGreaterThan(300);
         assertThat(acknowledged.size() - before).as("writes acknowledged after it").isGreaterThan(300);
 
-        Path snapshot = LocalBackups.checkedSnapshot(backups.resolve(manifest.name() + ".json"));
+        assertThat(storage.list(Backups.MANIFEST)).as("complete backups listed").containsExactly(manifest.name()
+                + Backups.MANIFEST);
+        Path snapshot = Backups.fetchChecked(storage, Backups.manifest(storage, manifest.name()), dir.resolve("fetched"));
         LocalClusterSettings restoring = LocalClusterSettings.defaults(3).with("kv.restore-from", snapshot.toString());
         try (ClusterFixture restored = new ClusterFixture(dir.resolve("restored"), restoring,
                 ClusterFixture.freeBasePort(3))) {
@@ -88,7 +130,8 @@ class BackupRestoreIT {
     void a_damaged_backup_is_refused_before_any_store_starts() throws Exception {
         Path dir = Files.createTempDirectory("kv-backup-damaged");
         Path backups = dir.resolve("backups");
-        LocalBackups.Manifest manifest;
+        BackupStorage storage = BackupStorage.at(backups.toString(), null, null);
+        Backups.Manifest manifest;
         try (ClusterFixture fixture = new ClusterFixture(dir.resolve("source"), LocalClusterSettings.defaults(2),
                 ClusterFixture.freeBasePort(2))) {
             fixture.start();
@@ -96,17 +139,19 @@ class BackupRestoreIT {
                 fixture.client.putWithRetry("k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
             }
             AdminClient admin = new AdminClient(fixture.cluster.secrets(), Duration.ofSeconds(10), url -> null, null);
-            manifest = LocalBackups.take(admin, fixture.primary().name(), fixture.primary().adminUrl(), backups);
+            manifest = Backups.take(admin, fixture.primary().name(), fixture.primary().adminUrl(), storage);
         }
         Path snapshot = backups.resolve(manifest.snapshot());
         byte[] bytes = Files.readAllBytes(snapshot);
         bytes[bytes.length / 2] ^= 0x40;
         Files.write(snapshot, bytes);
 
-        assertThatThrownBy(() -> LocalBackups.checkedSnapshot(backups.resolve(manifest.name() + ".json")))
-                .hasMessageContaining("is damaged").hasMessageContaining("Nothing was restored");
-        Files.delete(backups.resolve(manifest.name() + ".json"));
-        assertThatThrownBy(() -> LocalBackups.checkedSnapshot(snapshot))
+        assertThatThrownBy(() -> Backups.fetchChecked(storage, Backups.manifest(storage, manifest.name()),
+                dir.resolve("fetched"))).hasMessageContaining("is damaged").hasMessageContaining("Nothing was restored");
+        assertThat(dir.resolve("fetched").resolve(manifest.snapshot())).as("the damaged copy, left behind").doesNotExist();
+        Files.delete(backups.resolve(manifest.name() + Backups.MANIFEST));
+        assertThatThrownBy(() -> Backups.manifest(storage, manifest.name()))
                 .as("a snapshot without its manifest: not a complete backup").hasMessageContaining("no backup manifest");
+        assertThat(storage.list(Backups.MANIFEST)).as("complete backups listed").isEmpty();
     }
 }

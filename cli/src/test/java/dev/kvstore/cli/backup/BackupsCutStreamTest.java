@@ -1,4 +1,4 @@
-package dev.kvstore.cli.local;
+package dev.kvstore.cli.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A backup stream the store cuts short leaves nothing behind that looks like a backup. */
-class LocalBackupsTest {
+class BackupsCutStreamTest {
 
     @TempDir
     Path dir;
@@ -49,7 +49,8 @@ class LocalBackupsTest {
             AdminClient admin = new AdminClient(ClusterSecrets.of("secret"), Duration.ofSeconds(5), url -> null, null);
             Path target = dir.resolve("backups");
 
-            assertThatThrownBy(() -> LocalBackups.take(admin, "kv-1", "http://127.0.0.1:" + server.getLocalPort(), target))
+            assertThatThrownBy(() -> Backups.take(admin, "kv-1", "http://127.0.0.1:" + server.getLocalPort(),
+                    BackupStorage.at(target.toString(), null, null)))
                     .hasMessageContaining("was cut").hasMessageContaining("nothing kept");
             store.join();
             try (Stream<Path> left = Files.list(target)) {

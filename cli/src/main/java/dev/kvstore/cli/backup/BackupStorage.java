@@ -1,0 +1,45 @@
+package dev.kvstore.cli.backup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where backups are kept: a directory, or a bucket of S3-compatible object storage. Each backup is two
+ * objects: its snapshot, written whole or not at all, and its manifest, written after it. What a backup
+ * means (which store, which offset, the checksum) is {@link Backups}'s; this only keeps bytes.
+ */
+public interface BackupStorage {
+
+    /** Stores {@code name} from a stream of unknown length, whole or not at all; answers its size in bytes. */
+    long write(String name, InputStream content) throws IOException;
+
+    /** Stores a small object whole (a manifest). */
+    void writeSmall(String name, byte[] content) throws IOException;
+
+    byte[] readSmall(String name) throws IOException;
+
+    /** Copies {@code name} into the local file {@code to}. */
+    void download(String name, Path to) throws IOException;
+
+    /** The names of the objects whose name ends with {@code suffix}. */
+    List<String> list(String suffix) throws IOException;
+
+    /** Where {@code name} is, for messages. */
+    String describe(String name);
+
+    /**
+     * {@code s3://bucket/prefix} (the endpoint and region given, credentials from the SDK's usual places:
+     * AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, profiles, ...) or a directory.
+     */
+    static BackupStorage at(String location, String s3Endpoint, String s3Region) throws IOException {
+        if (location.startsWith("s3://")) {
+            URI uri = URI.create(location);
+            String prefix = uri.getPath() == null ? "" : uri.getPath().replaceAll("^/+", "").replaceAll("/+$", "");
+            return new S3Storage(uri.getHost(), prefix, s3Endpoint, s3Region);
+        }
+        return new DirectoryStorage(Path.of(location));
+    }
+}

@@ -1,0 +1,109 @@
+package dev.kvstore.cli.backup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kvstore.core.admin.AdminClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+
+/**
+ * Backups of a cluster's stores into a {@link BackupStorage}: a store's snapshot of its applied data
+ * ({@code GET /v1/admin/backup}) as {@code <name>.snapshot}, then its manifest {@code <name>.json} (what it
+ * covers, its size and SHA-256), written last. A backup whose stream or upload was cut has no manifest and
+ * leaves no snapshot object, so it is never listed or restored as complete.
+ */
+public final class Backups {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    public static final String MANIFEST = ".json";
+
+    /** What a backup holds and where, as its manifest says. */
+    public record Manifest(String name, String store, long offset, long epoch, long keys, long bytes, String sha256,
+                           String started, String finished, String snapshot) {
+    }
+
+    private Backups() {
+    }
+
+    /** Streams a backup from the store whose admin API is at {@code adminUrl} into {@code storage}. */
+    public static Manifest take(AdminClient admin, String store, String adminUrl, BackupStorage storage)
+            throws IOException {
+        Instant started = Instant.now();
+        try (AdminClient.BackupStream backup = admin.openBackup(adminUrl)) {
+            String name = "kv-" + STAMP.format(started) + "-" + backup.epoch() + "-" + backup.offset();
+            String snapshot = name + ".snapshot";
+            MessageDigest sha = sha256();
+            long bytes;
+            try (InputStream in = new DigestInputStream(backup.body(), sha)) {
+                bytes = storage.write(snapshot, in);
+            } catch (IOException cut) {
+                throw new IOException("the backup from " + store + " was cut; nothing kept: " + cut.getMessage(), cut);
+            }
+            Manifest manifest = new Manifest(name, store, backup.offset(), backup.epoch(), backup.keys(), bytes,
+                    HexFormat.of().formatHex(sha.digest()), started.toString(), Instant.now().toString(), snapshot);
+            // the manifest last: a backup is listed, and restorable, only once its snapshot is whole where it is kept
+            storage.writeSmall(name + MANIFEST, (JSON.writeValueAsString(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
+            return manifest;
+        }
+    }
+
+    /** The manifest of the backup {@code name} ({@code <name>.json}, or its name alone). */
+    public static Manifest manifest(BackupStorage storage, String name) throws IOException {
+        String manifestName = name.endsWith(MANIFEST) ? name : name + MANIFEST;
+        byte[] bytes;
+        try {
+            bytes = storage.readSmall(manifestName);
+        } catch (IOException absent) {
+            throw new IOException("no backup manifest at " + storage.describe(manifestName) + " (a backup is complete "
+                    + "only once its manifest is written; kv backup writes it last): " + absent.getMessage(), absent);
+        }
+        return JSON.readValue(bytes, Manifest.class);
+    }
+
+    /**
+     * Fetches the backup's snapshot into {@code localDir} and checks it against the manifest's size and SHA-256:
+     * a damaged or partial file is refused before any store sees it. Answers the local copy.
+     */
+    public static Path fetchChecked(BackupStorage storage, Manifest manifest, Path localDir) throws IOException {
+        Files.createDirectories(localDir);
+        Path local = localDir.resolve(manifest.snapshot());
+        try {
+            storage.download(manifest.snapshot(), local);
+        } catch (IOException absent) {
+            throw new IOException("the backup " + manifest.name() + " has no snapshot at "
+                    + storage.describe(manifest.snapshot()) + ": " + absent.getMessage(), absent);
+        }
+        MessageDigest sha = sha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(local), sha)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        String actual = HexFormat.of().formatHex(sha.digest());
+        long size = Files.size(local);
+        if (size != manifest.bytes() || !actual.equals(manifest.sha256())) {
+            Files.delete(local);
+            throw new IOException("the backup " + manifest.name() + " is damaged: " + storage.describe(manifest.snapshot())
+                    + " has " + size + " bytes, SHA-256 " + actual + "; its manifest says " + manifest.bytes() + " bytes, "
+                    + manifest.sha256() + ". Nothing was restored");
+        }
+        return local.toAbsolutePath();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

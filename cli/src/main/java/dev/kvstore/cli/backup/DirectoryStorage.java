@@ -1,0 +1,77 @@
+package dev.kvstore.cli.backup;
+
+import dev.kvstore.core.disk.DiskSync;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Backups in a local directory: each object written to a part file, forced, renamed, the directory forced. */
+final class DirectoryStorage implements BackupStorage {
+
+    private final Path dir;
+
+    DirectoryStorage(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public long write(String name, InputStream content) throws IOException {
+        Files.createDirectories(dir);
+        Path part = dir.resolve(name + ".part");
+        long bytes = 0;
+        try (FileChannel file = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = content.read(buffer)) >= 0; ) {
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    file.write(chunk);
+                }
+                bytes += n;
+            }
+            DiskSync.SYSTEM.force(file, true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(part);
+            throw e;
+        }
+        Files.move(part, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        DiskSync.SYSTEM.forceDirectory(dir.toAbsolutePath());
+        return bytes;
+    }
+
+    @Override
+    public void writeSmall(String name, byte[] content) throws IOException {
+        write(name, new java.io.ByteArrayInputStream(content));
+    }
+
+    @Override
+    public byte[] readSmall(String name) throws IOException {
+        return Files.readAllBytes(dir.resolve(name));
+    }
+
+    @Override
+    public void download(String name, Path to) throws IOException {
+        Files.copy(dir.resolve(name), to, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public List<String> list(String suffix) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix)).sorted().toList();
+        }
+    }
+
+    @Override
+    public String describe(String name) {
+        return dir.resolve(name).toString();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.kvstore.cli.backup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Backups in a bucket of S3-compatible object storage, through the AWS SDK for Java v2 with path-style
+ * addresses (what MinIO, Ceph, versitygw and moto serve as well as AWS). A stream of unknown length goes up
+ * as a multipart upload of 8 MiB parts, completed only once the stream ended whole; any failure aborts it,
+ * so no object of that name appears.
+ */
+final class S3Storage implements BackupStorage {
+
+    /** S3's smallest part but the last is 5 MiB. */
+    static final int PART_BYTES = 8 << 20;
+
+    private final String bucket;
+    private final String prefix;
+    private final S3Client s3;
+
+    S3Storage(String bucket, String prefix, String endpoint, String region) {
+        if (bucket == null || bucket.isEmpty()) {
+            throw new IllegalArgumentException("an s3:// location names its bucket: s3://bucket/prefix");
+        }
+        this.bucket = bucket;
+        this.prefix = prefix.isEmpty() ? "" : prefix + "/";
+        var builder = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
+                .region(Region.of(region == null ? "us-east-1" : region))
+                .forcePathStyle(true);
+        if (endpoint != null) {
+            builder.endpointOverride(URI.create(endpoint));
+        }
+        this.s3 = builder.build();
+    }
+
+    private String key(String name) {
+        return prefix + name;
+    }
+
+    @Override
+    public long write(String name, InputStream content) throws IOException {
+        String key = key(name);
+        String upload;
+        try {
+            upload = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+        } catch (SdkException e) {
+            throw new IOException("cannot start the upload of " + describe(name) + ": " + e.getMessage(), e);
+        }
+        List<CompletedPart> parts = new ArrayList<>();
+        long bytes = 0;
+        try {
+            byte[] part = new byte[PART_BYTES];
+            while (true) {
+                int filled = content.readNBytes(part, 0, PART_BYTES);
+                if (filled == 0 && !parts.isEmpty()) {
+                    break;
+                }
+                int number = parts.size() + 1;
+                String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(upload).partNumber(number),
+                        RequestBody.fromBytes(java.util.Arrays.copyOf(part, filled))).eTag();
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                bytes += filled;
+                if (filled < PART_BYTES) {
+                    break;
+                }
+            }
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload)
+                    .multipartUpload(m -> m.parts(parts)));
+            return bytes;
+        } catch (IOException | RuntimeException e) {
+            try {
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload));
+            } catch (SdkException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
+            if (e instanceof SdkException) {
+                throw new IOException("the upload of " + describe(name) + " failed: " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void writeSmall(String name, byte[] content) throws IOException {
+        try {
+            s3.putObject(b -> b.bucket(bucket).key(key(name)), RequestBody.fromBytes(content));
+        } catch (SdkException e) {
+            throw new IOException("cannot write " + describe(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public byte[] readSmall(String name) throws IOException {
+        try {
+            ResponseBytes<GetObjectResponse> object = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key(name)));
+            return object.asByteArray();
+        } catch (SdkException e) {
+            throw new IOException("cannot read " + describe(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void download(String name, Path to) throws IOException {
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key(name)))) {
+            Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (SdkException e) {
+            throw new IOException("cannot download " + describe(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<String> list(String suffix) throws IOException {
+        try {
+            List<String> names = new ArrayList<>();
+            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+                String name = object.key().substring(prefix.length());
+                if (name.endsWith(suffix) && !name.contains("/")) {
+                    names.add(name);
+                }
+            }
+            return names.stream().sorted().toList();
+        } catch (SdkException e) {
+            throw new IOException("cannot list " + describe("") + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String describe(String name) {
+        return "s3://" + bucket + "/" + key(name);
+    }
+}
