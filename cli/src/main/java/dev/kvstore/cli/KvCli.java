@@ -489,8 +489,8 @@ public final class KvCli {
         @CommandLine.Mixin
         S3Options s3;
 
-        @Option(names = "--from", description = "the store to back up (kv-0, ...); default: a secondary with no lag, "
-                + "else the primary")
+        @Option(names = "--from", description = "the store to back up (kv-0, ...); default: a secondary that applied "
+                + "all the primary committed, else the primary")
         String from;
 
         @Override
@@ -509,30 +509,30 @@ public final class KvCli {
                     () -> readSecrets(cluster.dir), Duration.ofSeconds(10), url -> null, tls);
             String chosen = null;
             String chosenAdmin = null;
+            java.util.Map<String, dev.kvstore.core.admin.NodeStatus> statuses = new java.util.LinkedHashMap<>();
+            java.util.Map<String, String> adminUrls = new java.util.HashMap<>();
             for (int i = 0; i < Integer.parseInt(props.getProperty("nodes")); i++) {
                 String name = props.getProperty("node." + i + ".name");
-                String adminUrl = props.getProperty("node." + i + ".admin");
-                if (from != null) {
-                    if (from.equals(name)) {
-                        chosen = name;
-                        chosenAdmin = adminUrl;
-                    }
-                    continue;
-                }
+                adminUrls.put(name, props.getProperty("node." + i + ".admin"));
                 try {
-                    dev.kvstore.core.admin.NodeStatus status = admin.status(adminUrl);
-                    boolean inSync = "secondary".equals(status.role()) && status.lag() == 0;
-                    if (inSync || ("primary".equals(status.role()) && chosen == null)) {
-                        chosen = name;
-                        chosenAdmin = adminUrl;
-                        if (inSync) {
-                            break;
-                        }
-                    }
+                    statuses.put(name, admin.status(adminUrls.get(name)));
                 } catch (IOException down) {
-                    // not answering: another one
+                    // not answering: not a candidate
                 }
             }
+            if (from != null) {
+                chosen = adminUrls.containsKey(from) ? from : null;
+            } else {
+                // a secondary that applied everything the primary has committed: the backup is as recent as the
+                // primary's own would be (a secondary cut off from the primary would give an older one)
+                String primary = statuses.entrySet().stream().filter(e -> "primary".equals(e.getValue().role()))
+                        .map(java.util.Map.Entry::getKey).findFirst().orElse(null);
+                long committed = primary == null ? Long.MAX_VALUE : statuses.get(primary).commitOffset();
+                chosen = statuses.entrySet().stream().filter(e -> "secondary".equals(e.getValue().role())
+                                && e.getValue().appliedOffset() >= committed)
+                        .map(java.util.Map.Entry::getKey).findFirst().orElse(primary);
+            }
+            chosenAdmin = chosen == null ? null : adminUrls.get(chosen);
             if (chosenAdmin == null) {
                 System.err.println(from != null ? "no store " + from + " in " + cluster.dir
                         : "no store of " + cluster.dir + " answers as primary or as a secondary in sync");

@@ -45,7 +45,7 @@ public final class Backups {
             String snapshot = name + ".snapshot";
             MessageDigest sha = sha256();
             long bytes;
-            try (InputStream in = new DigestInputStream(backup.body(), sha)) {
+            try (InputStream in = new DigestInputStream(new ChecksummedSnapshot(backup.body()), sha)) {
                 bytes = storage.write(snapshot, in);
             } catch (IOException cut) {
                 throw new IOException("the backup from " + store + " was cut; nothing kept: " + cut.getMessage(), cut);

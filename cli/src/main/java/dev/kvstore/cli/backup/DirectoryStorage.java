@@ -24,7 +24,8 @@ final class DirectoryStorage implements BackupStorage {
     @Override
     public long write(String name, InputStream content) throws IOException {
         Files.createDirectories(dir);
-        Path part = dir.resolve(name + ".part");
+        // a name of its own: two backups of one offset in one second never share (nor delete) a part file
+        Path part = dir.resolve(name + "." + Long.toHexString(new java.security.SecureRandom().nextLong()) + ".part");
         long bytes = 0;
         try (FileChannel file = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             byte[] buffer = new byte[1 << 16];

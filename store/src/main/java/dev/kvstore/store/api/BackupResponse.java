@@ -31,17 +31,35 @@ final class BackupResponse {
     private static final int CHUNK_BYTES = 256 * 1024;
     /** A caller that reads nothing for this long has gone: the worker stops. */
     private static final long STALLED_SECONDS = 60;
+    /**
+     * One backup at a time per store: each holds a worker thread, and the records it covers (the ones written
+     * over since stay on the heap until it is done; the memory budget does not count them).
+     */
+    private static final java.util.concurrent.atomic.AtomicBoolean RUNNING = new java.util.concurrent.atomic.AtomicBoolean();
 
     private BackupResponse() {
     }
 
     static void send(Vertx vertx, HttpServerRequest request, StoreNode node) {
+        if (!RUNNING.compareAndSet(false, true)) {
+            request.response().setStatusCode(409).putHeader("Content-Type", "application/json")
+                    .end(Responses.errorJson("a backup of this store is running; one at a time"));
+            return;
+        }
         Context context = vertx.getOrCreateContext();
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        // here, on the request's event loop, before anything is written: a caller gone from now on is seen
+        request.response().closeHandler(gone -> closed.complete(null));
         vertx.executeBlocking(node::backupSnapshot, false).onComplete(taken -> {
             if (taken.failed()) {
+                RUNNING.set(false);
                 Responses.Refusal refusal = Responses.refusalOf(taken.cause(), node.settings().writeTimeoutMillis());
                 request.response().setStatusCode(refusal.status()).putHeader("Content-Type", "application/json")
                         .end(Responses.errorJson(refusal.message(), refusal.primary()));
+                return;
+            }
+            if (request.response().closed()) {
+                RUNNING.set(false); // the caller left while the snapshot was taken
                 return;
             }
             Snapshot snapshot = taken.result();
@@ -52,17 +70,24 @@ final class BackupResponse {
                     .putHeader("X-KV-Backup-Epoch", Long.toString(offset == 0 ? 0 : snapshot.history().epochAt(offset)))
                     .putHeader("X-KV-Backup-Keys", Long.toString(snapshot.data().size()));
             vertx.executeBlocking(() -> {
-                try (OutputStream out = new PacedOutput(response, context)) {
+                try (OutputStream out = new PacedOutput(response, context, closed)) {
                     SnapshotFile.writeTo(snapshot, out);
                 }
                 return null;
             }, false).onComplete(written -> {
-                if (written.succeeded()) {
-                    response.end();
-                    LOG.infof("backup at offset %d (%d keys) sent", offset, snapshot.data().size());
+                RUNNING.set(false);
+                if (written.succeeded() && !response.closed()) {
+                    response.end().onComplete(ended -> {
+                        if (ended.succeeded()) {
+                            LOG.infof("backup at offset %d (%d keys) sent", offset, snapshot.data().size());
+                        } else {
+                            LOG.warnf("backup at offset %d not sent whole: %s", offset, ended.cause().toString());
+                        }
+                    });
                 } else {
                     // no end: the caller sees the stream cut, never a complete-looking backup
-                    LOG.warnf("backup at offset %d not sent whole: %s", offset, written.cause().toString());
+                    LOG.warnf("backup at offset %d not sent whole: %s", offset,
+                            written.failed() ? written.cause().toString() : "the caller closed the connection");
                     request.connection().close();
                 }
             });
@@ -76,13 +101,13 @@ final class BackupResponse {
     private static final class PacedOutput extends OutputStream {
         private final HttpServerResponse response;
         private final Context context;
-        private final CompletableFuture<Void> closed = new CompletableFuture<>();
+        private final CompletableFuture<Void> closed;
         private Buffer pending = Buffer.buffer(CHUNK_BYTES);
 
-        PacedOutput(HttpServerResponse response, Context context) {
+        PacedOutput(HttpServerResponse response, Context context, CompletableFuture<Void> closed) {
             this.response = response;
             this.context = context;
-            context.runOnContext(v -> response.closeHandler(gone -> closed.complete(null)));
+            this.closed = closed;
         }
 
         @Override
@@ -113,7 +138,7 @@ final class BackupResponse {
             pending = Buffer.buffer(CHUNK_BYTES);
             CompletableFuture<Void> room = new CompletableFuture<>();
             context.runOnContext(v -> {
-                if (closed.isDone()) {
+                if (closed.isDone() || response.closed()) {
                     room.completeExceptionally(new IOException("the caller closed the connection"));
                     return;
                 }

@@ -22,8 +22,12 @@ import java.util.stream.Stream;
 public final class RestoreFromBackup {
 
     static final String MARK = "restored-from";
-    /** What may be in a data directory before any store used it. */
-    private static final Set<String> FRESH = Set.of("lost+found", MARK);
+    /**
+     * What may be in a data directory no store has opened: nothing, or what a restore cut short (by a crash)
+     * left behind, which it then does again. A store that opened it made its log, which is not in this list.
+     */
+    private static final Set<String> FRESH = Set.of("lost+found", MARK, MARK + ".part", SnapshotFile.NAME,
+            SnapshotFile.NAME + ".restore", "epoch", "epoch.tmp");
 
     private RestoreFromBackup() {
     }
@@ -41,18 +45,12 @@ public final class RestoreFromBackup {
         if (!Files.isRegularFile(backup)) {
             throw new IOException("kv.restore-from: no backup file at " + backup);
         }
-        SnapshotFile.Header header;
-        try (InputStream in = Files.newInputStream(backup)) {
-            header = SnapshotFile.verify(in, maxEntryBytes);
-        } catch (IOException damaged) {
-            throw new IOException("kv.restore-from: " + backup + " is not a whole, intact backup ("
-                    + damaged.getMessage() + "); nothing was restored", damaged);
-        }
-        long epoch = header.lastIncludedOffset() == 0 ? 0 : header.history().epochAt(header.lastIncludedOffset());
-        String identity = identityOf(header, backup);
+        SnapshotFile.Header source = verified(backup, backup, maxEntryBytes);
+        String identity = identityOf(source, backup);
+        long epoch = epochOf(source);
         Path mark = dataDir.resolve(MARK);
         if (Files.exists(mark) && Files.readString(mark, StandardCharsets.UTF_8).trim().equals(identity)) {
-            return new Restored(header.lastIncludedOffset(), epoch, false);
+            return new Restored(source.lastIncludedOffset(), epoch, false);
         }
         if (!fresh(dataDir)) {
             throw new IOException("kv.restore-from: the data directory " + dataDir + " already holds a store's data;"
@@ -63,13 +61,32 @@ public final class RestoreFromBackup {
         files.createDirectories(dataDir);
         Path copy = dataDir.resolve(SnapshotFile.NAME + ".restore");
         Files.copy(backup, copy, StandardCopyOption.REPLACE_EXISTING);
-        files.replace(copy, dataDir.resolve(SnapshotFile.NAME));
+        // the copy is what the store will read: checked itself, not only the file it came from
+        SnapshotFile.Header copied = verified(copy, backup, maxEntryBytes);
+        if (!identityOf(copied, copy).equals(identity)) {
+            throw new IOException("kv.restore-from: " + backup + " changed while it was copied; nothing was restored");
+        }
         // the log goes on after the backup's last entry, in that entry's epoch: a new primary's epoch is higher
         new PersistentEpoch(dataDir, disk).raiseTo(epoch);
+        files.replace(copy, dataDir.resolve(SnapshotFile.NAME));
+        // last: until the mark is there, a crash leaves a directory a restart restores into again
         Path markPart = dataDir.resolve(MARK + ".part");
         Files.writeString(markPart, identity + "\n", StandardCharsets.UTF_8);
         files.replace(markPart, mark);
-        return new Restored(header.lastIncludedOffset(), epoch, true);
+        return new Restored(source.lastIncludedOffset(), epoch, true);
+    }
+
+    private static SnapshotFile.Header verified(Path file, Path backup, int maxEntryBytes) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return SnapshotFile.verify(in, maxEntryBytes);
+        } catch (IOException damaged) {
+            throw new IOException("kv.restore-from: " + backup + " is not a whole, intact backup ("
+                    + damaged.getMessage() + "); nothing was restored", damaged);
+        }
+    }
+
+    private static long epochOf(SnapshotFile.Header header) {
+        return header.lastIncludedOffset() == 0 ? 0 : header.history().epochAt(header.lastIncludedOffset());
     }
 
     private static boolean fresh(Path dataDir) throws IOException {

@@ -44,9 +44,28 @@ public interface SnapshotData {
         }
     }
 
-    /** The keys that carry an expiry, and when (Unix milliseconds). */
+    /** The keys that carry an expiry, and when (Unix milliseconds). A copy: writers use {@link #forEachExpiry}. */
     default Map<String, Long> expiries() {
         return Map.of();
+    }
+
+    /** Receives a key with an expiry: its UTF-8 bytes (a slice) and when it expires. */
+    @FunctionalInterface
+    interface ExpirySink {
+        void accept(byte[] key, int keyOffset, int keyLength, long atMillis) throws java.io.IOException;
+    }
+
+    /** How many keys carry an expiry. */
+    default long expiringCount() {
+        return expiries().size();
+    }
+
+    /** The keys that carry an expiry, one at a time, for writing: no map of them is made where the store avoids it. */
+    default void forEachExpiry(ExpirySink sink) throws java.io.IOException {
+        for (Map.Entry<String, Long> expiry : expiries().entrySet()) {
+            byte[] key = expiry.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            sink.accept(key, 0, key.length, expiry.getValue());
+        }
     }
 
     /** About how many bytes the pairs take in a snapshot file (ASCII keys counted exactly). */

@@ -86,8 +86,8 @@ public final class SnapshotFile {
     public static void writeTo(Snapshot snapshot, OutputStream target) throws IOException {
         CRC32C crc = new CRC32C();
         DataOutputStream out = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(target, 1 << 16), crc));
-        java.util.Map<String, Long> expiries = snapshot.data().expiries();
-        out.write(expiries.isEmpty() ? MAGIC : MAGIC_WITH_EXPIRIES);
+        long expiring = snapshot.data().expiringCount();
+        out.write(expiring == 0 ? MAGIC : MAGIC_WITH_EXPIRIES);
         out.writeLong(snapshot.lastIncludedOffset());
         out.writeInt(snapshot.history().starts().size());
         for (EpochHistory.Start start : snapshot.history().starts()) {
@@ -101,13 +101,17 @@ public final class SnapshotFile {
             out.writeInt(valueLength);
             out.write(value, valueOffset, valueLength);
         });
-        if (!expiries.isEmpty()) {
-            out.writeLong(expiries.size());
-            for (java.util.Map.Entry<String, Long> expiry : expiries.entrySet()) {
-                byte[] keyBytes = expiry.getKey().getBytes(StandardCharsets.UTF_8);
-                out.writeInt(keyBytes.length);
-                out.write(keyBytes);
-                out.writeLong(expiry.getValue());
+        if (expiring != 0) {
+            out.writeLong(expiring);
+            long[] written = {0};
+            snapshot.data().forEachExpiry((key, keyOffset, keyLength, atMillis) -> {
+                out.writeInt(keyLength);
+                out.write(key, keyOffset, keyLength);
+                out.writeLong(atMillis);
+                written[0]++;
+            });
+            if (written[0] != expiring) {
+                throw new IOException("the snapshot's expiries changed while written: " + written[0] + " of " + expiring);
             }
         }
         out.flush();

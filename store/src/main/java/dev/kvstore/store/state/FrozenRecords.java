@@ -34,7 +34,7 @@ final class FrozenRecords implements SnapshotData {
         }
     }
 
-    /** A copy, unlike the pairs: only the keys with a time to live are in it. */
+    /** A copy, unlike the pairs: for tests and small data; the snapshot writer streams {@link #forEachExpiry}. */
     @Override
     public Map<String, Long> expiries() {
         Map<String, Long> expiries = new HashMap<>();
@@ -45,6 +45,28 @@ final class FrozenRecords implements SnapshotData {
             }
         }
         return expiries;
+    }
+
+    @Override
+    public long expiringCount() {
+        long count = 0;
+        for (byte[] record : records) {
+            if (KeyRecord.expiresAtMillis(record) != 0) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Straight from the records: no map of the expiring keys beside them (it would cost about 100 bytes a key). */
+    @Override
+    public void forEachExpiry(ExpirySink sink) throws java.io.IOException {
+        for (byte[] record : records) {
+            long at = KeyRecord.expiresAtMillis(record);
+            if (at != 0) {
+                sink.accept(record, KeyRecord.HEADER_BYTES, KeyRecord.keyLength(record), at);
+            }
+        }
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * One key of the map in a single array, never changed once made: its hash ({@link String#hashCode()}
- * of the key), its key's length in UTF-8 bytes (the top bit set when an expiry follows the key), the
+ * of the key: SCAN's order, not the table's slot), its key's length in UTF-8 bytes (the top bit set when an expiry follows the key), the
  * key's bytes, the expiry (Unix milliseconds) when there is one, and the value's bytes to the end.
  *
  * <p>Why one array: a {@code ConcurrentHashMap<String, byte[]>} spends about 120 bytes of objects
@@ -29,7 +29,11 @@ final class KeyRecord {
 
     /** A record of {@code key} holding {@code value}, expiring at {@code expiresAtMillis} (0: never). */
     static byte[] of(String key, long expiresAtMillis, byte[] value) {
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        return of(key, key.getBytes(StandardCharsets.UTF_8), expiresAtMillis, value);
+    }
+
+    /** The same, with the key's UTF-8 bytes already at hand. */
+    static byte[] of(String key, byte[] keyBytes, long expiresAtMillis, byte[] value) {
         int expiryBytes = expiresAtMillis != 0 ? EXPIRY_BYTES : 0;
         byte[] record = new byte[HEADER_BYTES + keyBytes.length + expiryBytes + value.length];
         INT.set(record, 0, key.hashCode());
@@ -88,34 +92,11 @@ final class KeyRecord {
         return new String(record, HEADER_BYTES, keyLength(record), StandardCharsets.UTF_8);
     }
 
-    /** Whether the record is {@code key}'s; {@code hash} is the key's, checked first. Allocates nothing for ASCII keys. */
-    static boolean isKey(byte[] record, String key, int hash) {
-        if (hash(record) != hash) {
-            return false;
-        }
+    /** Whether the record is the key whose UTF-8 bytes are {@code keyBytes}. */
+    static boolean isKey(byte[] record, byte[] keyBytes) {
         int length = keyLength(record);
-        int chars = key.length();
-        if (chars > length) {
-            return false; // UTF-8 has at least one byte per char
-        }
-        if (chars == length) {
-            int i = 0;
-            while (i < chars) {
-                char c = key.charAt(i);
-                if (c >= 0x80) {
-                    break; // not ASCII: compare the encoded bytes below
-                }
-                if (record[HEADER_BYTES + i] != c) {
-                    return false;
-                }
-                i++;
-            }
-            if (i == chars) {
-                return true;
-            }
-        }
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        return Arrays.equals(record, HEADER_BYTES, HEADER_BYTES + length, keyBytes, 0, keyBytes.length);
+        return length == keyBytes.length
+                && Arrays.equals(record, HEADER_BYTES, HEADER_BYTES + length, keyBytes, 0, length);
     }
 
     /** Orders records by expiry, then by key bytes: the order the expirer reads them in; one place per key and time. */

@@ -54,6 +54,10 @@ public final class KvState {
         return MemoryEstimate.ENTRY_OVERHEAD_BYTES + KeyRecord.keyLength(record) + KeyRecord.valueLength(record) + expiry;
     }
 
+    private static byte[] utf8(String key) {
+        return key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static boolean expired(byte[] record, long nowMillis) {
         long at = KeyRecord.expiresAtMillis(record);
         return at != 0 && at <= nowMillis;
@@ -66,17 +70,17 @@ public final class KvState {
         }
         synchronized (applyLock) {
             for (dev.kvstore.store.log.Mutation mutation : entry.mutations()) {
-                store(mutation.key(), mutation.deletes() ? null
-                        : KeyRecord.of(mutation.key(), mutation.expires() ? mutation.expiresAtMillis() : 0, mutation.value()));
+                byte[] keyBytes = utf8(mutation.key());
+                store(keyBytes, mutation.deletes() ? null : KeyRecord.of(mutation.key(), keyBytes,
+                        mutation.expires() ? mutation.expiresAtMillis() : 0, mutation.value()));
             }
             appliedOffset = entry.offset();
         }
     }
 
     /** Replaces (null: removes) a key's record in one step, keeping the time index and the bytes in line. */
-    private void store(String key, byte[] record) {
-        int hash = key.hashCode();
-        byte[] old = record == null ? data.remove(key, hash) : data.put(key, hash, record);
+    private void store(byte[] keyBytes, byte[] record) {
+        byte[] old = record == null ? data.remove(keyBytes) : data.put(keyBytes, record);
         usedBytes.addAndGet(bytesOf(record) - bytesOf(old));
         if (old != null && KeyRecord.expiresAtMillis(old) != 0) {
             dueIndex.remove(old);
@@ -100,13 +104,13 @@ public final class KvState {
 
     /** The key's value, or null when it is absent or its time has passed. */
     public byte[] get(String key) {
-        byte[] record = data.get(key, key.hashCode());
+        byte[] record = data.get(utf8(key));
         return record == null || expired(record, clock.getAsLong()) ? null : KeyRecord.value(record);
     }
 
     /** The key's value and expiry from one read, or null when absent or past its time at {@code nowMillis}. */
     public Value current(String key, long nowMillis) {
-        byte[] record = data.get(key, key.hashCode());
+        byte[] record = data.get(utf8(key));
         if (record == null || expired(record, nowMillis)) {
             return null;
         }
@@ -115,7 +119,7 @@ public final class KvState {
 
     /** When the key expires (Unix milliseconds), 0 when it does not or is absent; its time may have passed. */
     public long expiresAtMillis(String key) {
-        byte[] record = data.get(key, key.hashCode());
+        byte[] record = data.get(utf8(key));
         return record == null ? 0 : KeyRecord.expiresAtMillis(record);
     }
 
@@ -151,7 +155,7 @@ public final class KvState {
 
     /** How many bytes putting {@code value} at {@code key} would add (negative when it shrinks). */
     public long growthOf(String key, byte[] value) {
-        return MemoryEstimate.of(key, value) - bytesOf(data.get(key, key.hashCode()));
+        return MemoryEstimate.of(key, value) - bytesOf(data.get(utf8(key)));
     }
 
     /** How many bytes this change would add, its expiry counted (negative when it shrinks the data). */
@@ -159,7 +163,7 @@ public final class KvState {
         String key = mutation.key();
         long added = mutation.deletes() ? 0
                 : MemoryEstimate.of(key, mutation.value()) + (mutation.expires() ? EXPIRY_OVERHEAD_BYTES : 0);
-        return added - bytesOf(data.get(key, key.hashCode()));
+        return added - bytesOf(data.get(utf8(key)));
     }
 
     /**
@@ -171,14 +175,16 @@ public final class KvState {
         long offset = feed.feed(new dev.kvstore.store.snapshot.SnapshotData.Sink() {
             @Override
             public void accept(String key, byte[] value) {
-                store(key, KeyRecord.of(key, 0, value));
+                byte[] keyBytes = utf8(key);
+                store(keyBytes, KeyRecord.of(key, keyBytes, 0, value));
             }
 
             @Override
             public void expiry(String key, long atMillis) {
-                byte[] record = data.get(key, key.hashCode());
+                byte[] keyBytes = utf8(key);
+                byte[] record = data.get(keyBytes);
                 if (record != null && atMillis > 0) {
-                    store(key, KeyRecord.withExpiry(record, atMillis));
+                    store(keyBytes, KeyRecord.withExpiry(record, atMillis));
                 }
             }
         });

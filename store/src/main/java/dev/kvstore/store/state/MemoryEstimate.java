@@ -16,7 +16,26 @@ public final class MemoryEstimate {
 
     /** Heap bytes of one entry; 0 for an absent one. */
     public static long of(String key, byte[] value) {
-        return value == null ? 0 : ENTRY_OVERHEAD_BYTES + key.length() + value.length;
+        return value == null ? 0 : ENTRY_OVERHEAD_BYTES + utf8Length(key) + value.length;
+    }
+
+    /** How many bytes the key takes in UTF-8, as the map keeps it (a char can take up to 3). */
+    static int utf8Length(String key) {
+        int bytes = 0;
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     /** Parses a size such as {@code 67108864}, {@code 64m}, {@code 1g} or {@code 512k}. */

@@ -24,41 +24,50 @@ final class RecordTable {
     private static final int MIN_CAPACITY = 16;
 
     private volatile byte[][] slots = new byte[MIN_CAPACITY][];
+    /** The key of the slot hash: this table's own, so no client can aim keys at one slot. */
+    private final long seed0;
+    private final long seed1;
     private volatile int size;
     /** Slots holding {@link #REMOVED}; the writer's alone. */
     private int removed;
+
+    RecordTable() {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        this.seed0 = random.nextLong();
+        this.seed1 = random.nextLong();
+    }
 
     int size() {
         return size;
     }
 
-    /** The key's record, or null. */
-    byte[] get(String key, int hash) {
+    /** The record of the key whose UTF-8 bytes are {@code key}, or null. */
+    byte[] get(byte[] key) {
         byte[][] table = slots;
         int mask = table.length - 1;
-        for (int i = home(hash, mask); ; i = (i + 1) & mask) {
+        for (int i = home(key, 0, key.length, mask); ; i = (i + 1) & mask) {
             byte[] record = (byte[]) SLOT.getAcquire(table, i);
             if (record == null) {
                 return null;
             }
-            if (record != REMOVED && KeyRecord.isKey(record, key, hash)) {
+            if (record != REMOVED && KeyRecord.isKey(record, key)) {
                 return record;
             }
         }
     }
 
-    /** Puts the key's record in place of its previous one, which it returns (null: the key is new). */
-    byte[] put(String key, int hash, byte[] record) {
+    /** Puts the record of the key whose UTF-8 bytes are {@code key} in place of its previous one, which it returns (null: new). */
+    byte[] put(byte[] key, byte[] record) {
         byte[][] table = slots;
         int mask = table.length - 1;
         int firstRemoved = -1;
-        int i = home(hash, mask);
+        int i = home(key, 0, key.length, mask);
         for (byte[] there; (there = table[i]) != null; i = (i + 1) & mask) {
             if (there == REMOVED) {
                 if (firstRemoved < 0) {
                     firstRemoved = i;
                 }
-            } else if (KeyRecord.isKey(there, key, hash)) {
+            } else if (KeyRecord.isKey(there, key)) {
                 SLOT.setRelease(table, i, record);
                 return there;
             }
@@ -76,15 +85,15 @@ final class RecordTable {
     }
 
     /** Removes the key's record and returns it (null: the key was absent). */
-    byte[] remove(String key, int hash) {
+    byte[] remove(byte[] key) {
         byte[][] table = slots;
         int mask = table.length - 1;
-        for (int i = home(hash, mask); ; i = (i + 1) & mask) {
+        for (int i = home(key, 0, key.length, mask); ; i = (i + 1) & mask) {
             byte[] there = table[i];
             if (there == null) {
                 return null;
             }
-            if (there != REMOVED && KeyRecord.isKey(there, key, hash)) {
+            if (there != REMOVED && KeyRecord.isKey(there, key)) {
                 SLOT.setRelease(table, i, REMOVED);
                 size--;
                 removed++;
@@ -121,7 +130,7 @@ final class RecordTable {
         int mask = capacity - 1;
         for (byte[] record : old) {
             if (record != null && record != REMOVED) {
-                int i = home(KeyRecord.hash(record), mask);
+                int i = home(record, KeyRecord.HEADER_BYTES, KeyRecord.keyLength(record), mask);
                 while (table[i] != null) {
                     i = (i + 1) & mask;
                 }
@@ -132,8 +141,13 @@ final class RecordTable {
         slots = table; // the volatile write publishes the filled table
     }
 
-    /** The slot a hash starts at: {@link String#hashCode()} of similar keys differs in its low bits only, so mix first. */
-    private static int home(int hash, int mask) {
-        return KvState.mix(hash) & mask;
+    /** The slot a key's probe starts at: a keyed hash of its bytes (see {@link SipHash}). */
+    private int home(byte[] bytes, int offset, int length, int mask) {
+        return (int) SipHash.hash(seed0, seed1, bytes, offset, length) & mask;
+    }
+
+    /** The slot {@code key} starts at in a table of {@code capacity} slots: for tests of the spread. */
+    int homeOf(byte[] key, int capacity) {
+        return home(key, 0, key.length, capacity - 1);
     }
 }

@@ -127,4 +127,49 @@ class RestoreFromBackupTest {
             assertThat(Files.exists(target)).as("a data directory made for " + bad.getFileName()).isFalse();
         }
     }
+
+    @Test
+    void a_restore_cut_short_by_a_crash_is_done_again_at_the_next_start() throws Exception {
+        Path backup = backupOf(10);
+        Path target = dir.resolve("target");
+        RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
+        // as if the machine stopped after the snapshot was in place and before the mark was
+        Files.delete(target.resolve(RestoreFromBackup.MARK));
+
+        RestoreFromBackup.Restored again = RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
+
+        assertThat(again.now()).as("restored again").isTrue();
+        assertThat(Files.exists(target.resolve(RestoreFromBackup.MARK))).isTrue();
+    }
+
+    @Test
+    void keys_with_a_time_to_live_keep_it_through_backup_and_restore() throws Exception {
+        Path source = dir.resolve("source");
+        StoreNode node = new StoreNode(settings(source), DiskSync.SYSTEM);
+        long at = System.currentTimeMillis() + 3_600_000;
+        Path backup = dir.resolve("backup.snapshot");
+        try {
+            node.promote(2, true);
+            node.write(LogEntry.put(0, 0, "plain", "p".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+            node.write(LogEntry.batch(0, 0, java.util.List.of(
+                    dev.kvstore.store.log.Mutation.put("expiring", "e".getBytes(StandardCharsets.UTF_8), at))))
+                    .get(5, TimeUnit.SECONDS);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            SnapshotFile.writeTo(node.backupSnapshot(), out);
+            Files.write(backup, out.toByteArray());
+        } finally {
+            node.close();
+        }
+        Path target = dir.resolve("target");
+        RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
+        StoreNode restored = new StoreNode(settings(target), DiskSync.SYSTEM);
+        try {
+            restored.promote(3, true);
+            restored.write(LogEntry.put(0, 0, "new", "n".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+            assertThat(restored.readWithExpiry("expiring", System.currentTimeMillis()).expiresAtMillis()).isEqualTo(at);
+            assertThat(restored.readWithExpiry("plain", System.currentTimeMillis()).expiresAtMillis()).isZero();
+        } finally {
+            restored.close();
+        }
+    }
 }

@@ -16,12 +16,20 @@ class RecordTableTest {
 
     private final RecordTable table = new RecordTable();
 
+    private static byte[] utf8(String key) {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
     private byte[] put(String key, String value) {
-        return table.put(key, key.hashCode(), KeyRecord.of(key, 0, value.getBytes(StandardCharsets.UTF_8)));
+        return table.put(utf8(key), KeyRecord.of(key, 0, value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private byte[] remove(String key) {
+        return table.remove(utf8(key));
     }
 
     private String get(String key) {
-        byte[] record = table.get(key, key.hashCode());
+        byte[] record = table.get(utf8(key));
         return record == null ? null : new String(KeyRecord.value(record), StandardCharsets.UTF_8);
     }
 
@@ -32,7 +40,7 @@ class RecordTableTest {
         put("AaAa", "1");
         put("BBBB", "2");
         put("AaBB", "3");
-        table.remove("BBBB", "BBBB".hashCode());
+        remove("BBBB");
 
         assertThat(get("AaAa")).isEqualTo("1");
         assertThat(get("BBBB")).isNull();
@@ -50,7 +58,7 @@ class RecordTableTest {
         assertThat(get("ключ")).isEqualTo("b");
         assertThat(get("🔑")).isEqualTo("c");
         assertThat(get("cle")).isNull();
-        assertThat(KeyRecord.key(table.get("ключ", "ключ".hashCode()))).isEqualTo("ключ");
+        assertThat(KeyRecord.key(table.get(utf8("ключ")))).isEqualTo("ключ");
     }
 
     @Test
@@ -70,7 +78,7 @@ class RecordTableTest {
         for (int i = 0; i < 200_000; i++) {
             String key = "key:" + random.nextInt(20_000);
             if (random.nextInt(3) == 0) {
-                table.remove(key, key.hashCode());
+                remove(key);
                 expected.remove(key);
             } else {
                 String value = "v" + i;
@@ -115,7 +123,7 @@ class RecordTableTest {
                     put("churn-" + i, "c");
                 }
                 for (int i = 0; i < 20_000; i++) {
-                    table.remove("churn-" + i, ("churn-" + i).hashCode());
+                    remove("churn-" + i);
                 }
             }
         } finally {
@@ -138,5 +146,37 @@ class RecordTableTest {
         assertThat(new String(KeyRecord.value(without), StandardCharsets.UTF_8)).isEqualTo("value");
         assertThat(KeyRecord.key(KeyRecord.withExpiry(without, 99L))).isEqualTo("k");
         assertThat(KeyRecord.expiresAtMillis(KeyRecord.withExpiry(without, 99L))).isEqualTo(99L);
+    }
+
+    @Test
+    void keysSharingStringHashCodeStartAtSlotsSpreadOverTheTable() {
+        // 4096 keys with one String.hashCode ("Aa" and "BB" collide): chosen by a client, they must not all
+        // start their probe at one slot, or each write would walk past all the others
+        List<String> colliding = new ArrayList<>();
+        for (int bits = 0; bits < 4096; bits++) {
+            StringBuilder key = new StringBuilder();
+            for (int i = 0; i < 12; i++) {
+                key.append((bits >> i & 1) == 0 ? "Aa" : "BB");
+            }
+            colliding.add(key.toString());
+        }
+        assertThat(colliding.stream().map(String::hashCode).distinct()).hasSize(1);
+
+        long slots = colliding.stream().map(key -> table.homeOf(utf8(key), 1 << 16)).distinct().count();
+
+        assertThat(slots).as("distinct first slots of 4096 keys in 65536").isGreaterThan(3800);
+        colliding.forEach(key -> put(key, key));
+        assertThat(get(colliding.get(1234))).isEqualTo(colliding.get(1234));
+    }
+
+    @Test
+    void sipHashMatchesTheReferenceVector() {
+        // SipHash-2-4, key 00..0f, message 00..0e: a129ca6149be45e5 (the paper's test vector)
+        byte[] message = new byte[15];
+        for (int i = 0; i < message.length; i++) {
+            message[i] = (byte) i;
+        }
+        assertThat(SipHash.hash(0x0706050403020100L, 0x0f0e0d0c0b0a0908L, message, 0, message.length))
+                .isEqualTo(0xa129ca6149be45e5L);
     }
 }
