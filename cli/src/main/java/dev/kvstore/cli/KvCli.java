@@ -112,6 +112,13 @@ public final class KvCli {
             return null;
         }
 
+        /** For the commands that act on a local cluster's own files: --url is refused, saying why. */
+        void requireLocal(Object command, String why) {
+            if (urls != null && !urls.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(command), why);
+            }
+        }
+
         Properties descriptor() throws IOException {
             Path file = dir.resolve("cluster.properties");
             if (!Files.exists(file)) {
@@ -443,11 +450,8 @@ public final class KvCli {
 
         @Override
         public Integer call() throws Exception {
-            if (cluster.urls != null && !cluster.urls.isEmpty()) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "rotate-secret rotates a local "
-                        + "cluster's secret (--dir); an operator's cluster: kubectl annotate kvcluster <name> "
-                        + "kvstore.dev/rotate-secret=<any new value>");
-            }
+            cluster.requireLocal(this, "rotate-secret rotates a local cluster's secret (--dir); an operator's "
+                    + "cluster: kubectl annotate kvcluster <name> kvstore.dev/rotate-secret=<any new value>");
             KvClient client = cluster.client(Duration.ofSeconds(2));
             List<String> urls = cluster.urls();
             String fingerprint = new dev.kvstore.cli.local.LocalSecretRotation(cluster.dir).rotate(() -> {
@@ -495,10 +499,7 @@ public final class KvCli {
 
         @Override
         public Integer call() throws Exception {
-            if (cluster.urls != null && !cluster.urls.isEmpty()) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "backup takes a local cluster's "
-                        + "backup (--dir)");
-            }
+            cluster.requireLocal(this, "backup takes a local cluster's backup (--dir)");
             Properties props = cluster.descriptor();
             Path operatorTls = cluster.dir.resolve("tls").resolve("operator");
             javax.net.ssl.SSLContext tls = Files.exists(operatorTls.resolve("tls.crt"))

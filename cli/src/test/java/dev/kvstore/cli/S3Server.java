@@ -34,18 +34,20 @@ final class S3Server implements AutoCloseable {
         process = new ProcessBuilder(binary, "-H", "127.0.0.1", "-p", Integer.toString(port))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         endpoint = "http://127.0.0.1:" + port;
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (true) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                break;
-            } catch (IOException notYet) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    process.destroyForcibly();
-                    throw new IOException("moto_server did not listen on " + port + " within 30 s");
-                }
-                Thread.sleep(100);
-            }
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .pollInterval(java.time.Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("moto_server exited with " + process.exitValue());
+                        }
+                        try (Socket socket = new Socket()) {
+                            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                            return true;
+                        }
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            process.destroyForcibly();
+            throw new IOException("moto_server did not listen on " + port + " within 30 s", e);
         }
     }
 

@@ -49,6 +49,14 @@ class RestoreFromBackupTest {
         }
     }
 
+    /** Opens the store of {@code dataDir}, promotes it in {@code epoch}, and commits the term with one write (a primary answers reads after). */
+    private static StoreNode primaryOf(Path dataDir, long epoch) throws Exception {
+        StoreNode node = new StoreNode(settings(dataDir), DiskSync.SYSTEM);
+        node.promote(epoch, true);
+        node.write(LogEntry.put(0, 0, "new", "n".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+        return node;
+    }
+
     @Test
     void a_new_store_starts_with_the_backups_data_and_epoch() throws Exception {
         Path backup = backupOf(20);
@@ -58,13 +66,15 @@ class RestoreFromBackupTest {
 
         assertThat(restored.now()).isTrue();
         assertThat(restored.epoch()).isEqualTo(3);
-        StoreNode node = new StoreNode(settings(target), DiskSync.SYSTEM);
+        StoreNode opened = new StoreNode(settings(target), DiskSync.SYSTEM);
         try {
-            assertThat(node.status().epoch()).as("the store's epoch").isEqualTo(3);
-            assertThat(node.status().lastOffset()).as("its log's end").isEqualTo(restored.offset());
-            node.promote(4, true);
-            // a write commits the new term, after which the primary answers reads
-            node.write(LogEntry.put(0, 0, "new", "n".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+            assertThat(opened.status().epoch()).as("the store's epoch").isEqualTo(3);
+            assertThat(opened.status().lastOffset()).as("its log's end").isEqualTo(restored.offset());
+        } finally {
+            opened.close();
+        }
+        StoreNode node = primaryOf(target, 4);
+        try {
             for (int i = 0; i < 20; i++) {
                 assertThat(node.read("k" + i).value()).as("k" + i).isEqualTo(("v" + i).getBytes(StandardCharsets.UTF_8));
             }
@@ -78,9 +88,8 @@ class RestoreFromBackupTest {
         Path backup = backupOf(5);
         Path target = dir.resolve("target");
         RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
-        StoreNode node = new StoreNode(settings(target), DiskSync.SYSTEM);
+        StoreNode node = primaryOf(target, 4);
         try {
-            node.promote(4, true);
             node.write(LogEntry.put(0, 0, "later", "x".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
         } finally {
             node.close();
@@ -89,10 +98,8 @@ class RestoreFromBackupTest {
         RestoreFromBackup.Restored again = RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
 
         assertThat(again.now()).as("restored a second time").isFalse();
-        StoreNode reopened = new StoreNode(settings(target), DiskSync.SYSTEM);
+        StoreNode reopened = primaryOf(target, 5);
         try {
-            reopened.promote(5, true);
-            reopened.write(LogEntry.put(0, 0, "new", "n".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
             assertThat(reopened.read("later").value()).as("a write made after the restore").isNotNull();
         } finally {
             reopened.close();
@@ -162,10 +169,8 @@ class RestoreFromBackupTest {
         }
         Path target = dir.resolve("target");
         RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
-        StoreNode restored = new StoreNode(settings(target), DiskSync.SYSTEM);
+        StoreNode restored = primaryOf(target, 3);
         try {
-            restored.promote(3, true);
-            restored.write(LogEntry.put(0, 0, "new", "n".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
             assertThat(restored.readWithExpiry("expiring", System.currentTimeMillis()).expiresAtMillis()).isEqualTo(at);
             assertThat(restored.readWithExpiry("plain", System.currentTimeMillis()).expiresAtMillis()).isZero();
         } finally {
