@@ -1,6 +1,7 @@
 package dev.kvstore.cli.backup;
 
 import dev.kvstore.core.disk.DiskSync;
+import dev.kvstore.core.disk.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -12,7 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Backups in a local directory: each object written to a part file, forced, renamed, the directory forced. */
+/** Backups in a local directory: each object written to a part file, then put in place by {@link DurableFiles#replace}. */
 final class DirectoryStorage implements BackupStorage {
 
     private final Path dir;
@@ -36,13 +37,12 @@ final class DirectoryStorage implements BackupStorage {
                 }
                 bytes += n;
             }
-            DiskSync.SYSTEM.force(file, true);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(part);
             throw e;
         }
-        Files.move(part, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-        DiskSync.SYSTEM.forceDirectory(dir.toAbsolutePath());
+        // the project's durable replace: force the bytes, rename into place, force the directory
+        new DurableFiles(DiskSync.SYSTEM).replace(part, dir.resolve(name));
         return bytes;
     }
 
