@@ -2,6 +2,7 @@ package dev.kvstore.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kvstore.cli.backup.BackupStorage;
+import dev.kvstore.cli.backup.BackupSource;
 import dev.kvstore.cli.backup.Backups;
 import dev.kvstore.cli.client.KvClient;
 import dev.kvstore.cli.local.LocalCluster;
@@ -39,7 +40,9 @@ public final class KvCli {
     public static void main(String[] args) {
         // a failure is said in one line (what failed and why), not as a stack trace: the messages say what to do
         System.exit(new CommandLine(new KvCli()).setExecutionExceptionHandler((failure, command, parsed) -> {
-            command.getErr().println("kv " + command.getCommandName() + ": " + failure.getMessage());
+            // a failure without a message (a NullPointerException, say) is named by its type, never "null"
+            String message = failure.getMessage() != null ? failure.getMessage() : failure.toString();
+            command.getErr().println("kv " + command.getCommandName() + ": " + message);
             return 1;
         }).execute(args));
     }
@@ -207,14 +210,16 @@ public final class KvCli {
         public Integer call() throws Exception {
             Path restoreSnapshot = null;
             if (restoreFrom != null) {
+                // the store's own rule (a restore cut short is done again; a store's data is never overwritten),
+                // checked before anything is fetched
                 Path first = dir.resolve(LocalCluster.storeName(0));
-                if (Files.isDirectory(first) && !Files.exists(first.resolve("restored-from"))) {
+                if (dev.kvstore.core.disk.RestoreTarget.of(first) == dev.kvstore.core.disk.RestoreTarget.State.HOLDS_DATA) {
                     throw new CommandLine.ParameterException(new CommandLine(this), dir + " holds a cluster's data "
                             + "already: a backup is restored into a new cluster, never in place (that would drop the "
                             + "writes made since the backup). Pick a new --dir");
                 }
                 int slash = restoreFrom.lastIndexOf('/');
-                String location = slash < 0 ? "." : restoreFrom.substring(0, slash);
+                String location = slash < 0 ? "." : slash == 0 ? "/" : restoreFrom.substring(0, slash);
                 BackupStorage storage = BackupStorage.at(location, s3.endpoint, s3.region);
                 Backups.Manifest manifest = Backups.manifest(storage, restoreFrom.substring(slash + 1));
                 restoreSnapshot = Backups.fetchChecked(storage, manifest, dir.resolve("restore"));
@@ -508,8 +513,6 @@ public final class KvCli {
                     : null;
             dev.kvstore.core.admin.AdminClient admin = new dev.kvstore.core.admin.AdminClient(
                     () -> readSecrets(cluster.dir), Duration.ofSeconds(10), url -> null, tls);
-            String chosen = null;
-            String chosenAdmin = null;
             java.util.Map<String, dev.kvstore.core.admin.NodeStatus> statuses = new java.util.LinkedHashMap<>();
             java.util.Map<String, String> adminUrls = new java.util.HashMap<>();
             for (int i = 0; i < Integer.parseInt(props.getProperty("nodes")); i++) {
@@ -521,26 +524,17 @@ public final class KvCli {
                     // not answering: not a candidate
                 }
             }
-            if (from != null) {
-                chosen = adminUrls.containsKey(from) ? from : null;
-            } else {
-                // a secondary that applied everything the primary has committed: the backup is as recent as the
-                // primary's own would be (a secondary cut off from the primary would give an older one)
-                String primary = statuses.entrySet().stream().filter(e -> "primary".equals(e.getValue().role()))
-                        .map(java.util.Map.Entry::getKey).findFirst().orElse(null);
-                long committed = primary == null ? Long.MAX_VALUE : statuses.get(primary).commitOffset();
-                chosen = statuses.entrySet().stream().filter(e -> "secondary".equals(e.getValue().role())
-                                && e.getValue().appliedOffset() >= committed)
-                        .map(java.util.Map.Entry::getKey).findFirst().orElse(primary);
-            }
-            chosenAdmin = chosen == null ? null : adminUrls.get(chosen);
-            if (chosenAdmin == null) {
-                System.err.println(from != null ? "no store " + from + " in " + cluster.dir
+            java.util.Optional<BackupSource> source = BackupSource.choose(statuses, from);
+            if (source.isEmpty()) {
+                System.err.println(from != null ? "the store " + from + " of " + cluster.dir + " does not answer, or"
+                        + " can no longer make writes durable (stores: " + String.join(", ", adminUrls.keySet()) + ")"
                         : "no store of " + cluster.dir + " answers as primary or as a secondary in sync");
                 return 1;
             }
+            String chosen = source.get().store();
             BackupStorage storage = BackupStorage.at(to, s3.endpoint, s3.region);
-            Backups.Manifest manifest = Backups.take(admin, chosen, chosenAdmin, storage);
+            Backups.Manifest manifest = Backups.take(admin, chosen, adminUrls.get(chosen), storage,
+                    source.get().atLeastOffset());
             say("backup " + manifest.name() + " of " + chosen + ": " + manifest.keys() + " keys up to offset "
                     + manifest.offset() + " (epoch " + manifest.epoch() + "), " + manifest.bytes() + " bytes; manifest "
                     + storage.describe(manifest.name() + Backups.MANIFEST));

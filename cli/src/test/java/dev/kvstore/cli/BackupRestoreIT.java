@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.kvstore.cli.client.KvClient;
 import dev.kvstore.cli.backup.BackupStorage;
 import dev.kvstore.cli.backup.Backups;
+import dev.kvstore.cli.backup.FakeBackupStore;
 import dev.kvstore.cli.local.LocalClusterSettings;
 import dev.kvstore.cli.local.NodeProcess;
 import dev.kvstore.core.admin.AdminClient;
@@ -71,6 +72,41 @@ class BackupRestoreIT {
         }
     }
 
+    @Test
+    void a_backup_of_several_parts_is_whole_in_s3_and_a_damaged_one_is_not_kept() throws Exception {
+        Path dir = Files.createTempDirectory("kv-backup-parts");
+        AdminClient admin = new AdminClient(dev.kvstore.core.admin.ClusterSecrets.of("secret"), Duration.ofSeconds(10),
+                url -> null, null);
+        try (S3Server s3 = new S3Server()) {
+            s3.client().createBucket(b -> b.bucket("kv-backups"));
+            BackupStorage storage = BackupStorage.at("s3://kv-backups/parts", s3.endpoint, null);
+            // 17 MiB: two whole 8 MiB parts and a short last one; then exactly two parts, no short one
+            for (int mebibytes : new int[] {17, 16}) {
+                byte[] snapshot = FakeBackupStore.snapshotOfSize(9, 2, mebibytes << 20);
+                Backups.Manifest manifest;
+                try (FakeBackupStore store = new FakeBackupStore(FakeBackupStore.announcing(9, 2, 1),
+                        FakeBackupStore.chunked(snapshot, true))) {
+                    manifest = Backups.take(admin, "kv-1", store.url(), storage, 9);
+                }
+                assertThat(manifest.bytes()).isEqualTo(snapshot.length);
+                Path fetched = Backups.fetchChecked(storage, Backups.manifest(storage, manifest.name()), dir);
+                assertThat(Files.readAllBytes(fetched)).as(mebibytes + " MiB read back").isEqualTo(snapshot);
+            }
+
+            byte[] damaged = FakeBackupStore.snapshot(9, 2, 17, 1 << 20);
+            damaged[damaged.length - 100] ^= 1; // found only at the end, after two parts went up
+            try (FakeBackupStore store = new FakeBackupStore(FakeBackupStore.announcing(9, 2, 17),
+                    FakeBackupStore.chunked(damaged, true))) {
+                BackupStorage damagedStorage = BackupStorage.at("s3://kv-backups/damaged", s3.endpoint, null);
+                assertThatThrownBy(() -> Backups.take(admin, "kv-1", store.url(), damagedStorage, 9))
+                        .hasMessageContaining("checksum");
+                assertThat(damagedStorage.list("")).as("objects after the damaged backup").isEmpty();
+            }
+            assertThat(s3.client().listMultipartUploads(b -> b.bucket("kv-backups")).uploads())
+                    .as("multipart uploads left open").isEmpty();
+        }
+    }
+
     private static void backUpUnderWritesAndRestore(Path dir, BackupStorage storage) throws Exception {
         Backups.Manifest manifest;
         Map<String, KvClient.Ack> acknowledged;
@@ -81,7 +117,7 @@ class BackupRestoreIT {
                 await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged.size() > 300);
                 NodeProcess secondary = fixture.secondaries().get(0);
                 AdminClient admin = new AdminClient(fixture.cluster.secrets(), Duration.ofSeconds(10), url -> null, null);
-                manifest = Backups.take(admin, secondary.name(), secondary.adminUrl(), storage);
+                manifest = Backups.take(admin, secondary.name(), secondary.adminUrl(), storage, 0);
                 int atBackup = load.acknowledged.size();
                 await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged.size() > atBackup + 300);
                 load.close();
@@ -139,7 +175,7 @@ class BackupRestoreIT {
                 fixture.client.putWithRetry("k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
             }
             AdminClient admin = new AdminClient(fixture.cluster.secrets(), Duration.ofSeconds(10), url -> null, null);
-            manifest = Backups.take(admin, fixture.primary().name(), fixture.primary().adminUrl(), storage);
+            manifest = Backups.take(admin, fixture.primary().name(), fixture.primary().adminUrl(), storage, 0);
         }
         Path snapshot = backups.resolve(manifest.snapshot());
         byte[] bytes = Files.readAllBytes(snapshot);

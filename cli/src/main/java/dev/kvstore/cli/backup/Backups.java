@@ -27,6 +27,9 @@ public final class Backups {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     public static final String MANIFEST = ".json";
+    static final String SNAPSHOT = ".snapshot";
+    /** What kv backup names a backup: only these characters, so a name read from a manifest is a file name. */
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("kv-[A-Za-z0-9-]{1,100}");
 
     /** What a backup holds and where, as its manifest says. */
     public record Manifest(String name, String store, long offset, long epoch, long keys, long bytes, String sha256,
@@ -36,25 +39,72 @@ public final class Backups {
     private Backups() {
     }
 
-    /** Streams a backup from the store whose admin API is at {@code adminUrl} into {@code storage}. */
-    public static Manifest take(AdminClient admin, String store, String adminUrl, BackupStorage storage)
-            throws IOException {
+    /**
+     * Streams a backup from the store whose admin API is at {@code adminUrl} into {@code storage}. The backup must
+     * cover at least {@code atLeastOffset} (what that store had applied when it was chosen): a store that lost its
+     * data meanwhile (it started over empty after a divergence) would otherwise give an old or empty backup.
+     */
+    public static Manifest take(AdminClient admin, String store, String adminUrl, BackupStorage storage,
+                                long atLeastOffset) throws IOException {
         Instant started = Instant.now();
         try (AdminClient.BackupStream backup = admin.openBackup(adminUrl)) {
-            String name = "kv-" + STAMP.format(started) + "-" + backup.epoch() + "-" + backup.offset();
-            String snapshot = name + ".snapshot";
+            if (backup.offset() < atLeastOffset) {
+                throw new IOException("the backup " + store + " offered ends at offset " + backup.offset() + ", before the"
+                        + " " + atLeastOffset + " it had applied when chosen (it lost its data meanwhile); nothing kept");
+            }
+            // the stamp, what it covers, and a random part: two backups in the same second are two names
+            String name = "kv-" + STAMP.format(started) + "-" + backup.epoch() + "-" + backup.offset() + "-"
+                    + HexFormat.of().formatHex(randomBytes(3));
+            String snapshot = name + SNAPSHOT;
             MessageDigest sha = sha256();
             long bytes;
-            try (InputStream in = new DigestInputStream(new ChecksummedSnapshot(backup.body()), sha)) {
+            ChecksummedSnapshot checked = new ChecksummedSnapshot(backup.body());
+            try (InputStream in = new DigestInputStream(new CoverageCheck(checked, backup), sha)) {
                 bytes = storage.write(snapshot, in);
             } catch (IOException cut) {
                 throw new IOException("the backup from " + store + " was cut; nothing kept: " + cut.getMessage(), cut);
             }
-            Manifest manifest = new Manifest(name, store, backup.offset(), backup.epoch(), backup.keys(), bytes,
-                    HexFormat.of().formatHex(sha.digest()), started.toString(), Instant.now().toString(), snapshot);
+            Manifest manifest = new Manifest(name, store, checked.covers().offset(), checked.covers().epoch(),
+                    backup.keys(), bytes, HexFormat.of().formatHex(sha.digest()), started.toString(),
+                    Instant.now().toString(), snapshot);
             // the manifest last: a backup is listed, and restorable, only once its snapshot is whole where it is kept
             storage.writeSmall(name + MANIFEST, (JSON.writeValueAsString(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
             return manifest;
+        }
+    }
+
+    /**
+     * Fails the stream at its end when the snapshot's own header disagrees with what the store's answer said it
+     * covers: the upload is then abandoned, before it is completed where it is kept.
+     */
+    private static final class CoverageCheck extends java.io.FilterInputStream {
+        private final ChecksummedSnapshot checked;
+        private final AdminClient.BackupStream announced;
+
+        CoverageCheck(ChecksummedSnapshot checked, AdminClient.BackupStream announced) {
+            super(checked);
+            this.checked = checked;
+            this.announced = announced;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n < 0) {
+                ChecksummedSnapshot.Covers covers = checked.covers();
+                if (covers.offset() != announced.offset() || covers.epoch() != announced.epoch()) {
+                    throw new IOException("the snapshot covers offset " + covers.offset() + " (epoch " + covers.epoch()
+                            + "), its store announced " + announced.offset() + " (epoch " + announced.epoch() + ")");
+                }
+            }
+            return n;
         }
     }
 
@@ -68,7 +118,21 @@ public final class Backups {
             throw new IOException("no backup manifest at " + storage.describe(manifestName) + " (a backup is complete "
                     + "only once its manifest is written; kv backup writes it last): " + absent.getMessage(), absent);
         }
-        return JSON.readValue(bytes, Manifest.class);
+        Manifest manifest;
+        try {
+            manifest = JSON.readValue(bytes, Manifest.class);
+        } catch (IOException unreadable) {
+            throw new IOException("the backup manifest " + storage.describe(manifestName) + " is not one kv backup wrote: "
+                    + unreadable.getMessage(), unreadable);
+        }
+        // its snapshot's name becomes a local path at restore: nothing but the name kv backup gives it
+        if (manifest.name() == null || !NAME.matcher(manifest.name()).matches()
+                || !(manifest.name() + SNAPSHOT).equals(manifest.snapshot())) {
+            throw new IOException("the backup manifest " + storage.describe(manifestName) + " names its snapshot "
+                    + manifest.snapshot() + " (backup " + manifest.name() + "); kv backup names it <name>" + SNAPSHOT
+                    + ", with a name like kv-20261205-101500-3-1200-a1b2c3. Nothing was restored");
+        }
+        return manifest;
     }
 
     /**
@@ -97,6 +161,12 @@ public final class Backups {
                     + manifest.sha256() + ". Nothing was restored");
         }
         return local.toAbsolutePath();
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     private static MessageDigest sha256() {

@@ -9,11 +9,23 @@ import java.util.zip.CRC32C;
 /**
  * A snapshot stream checked as it is read: the store's snapshot format ends with the CRC32C of every byte
  * before it (8 bytes, big-endian). At the end of the stream, a mismatch fails the read, so that the backup
- * being written from it is abandoned instead of kept damaged.
+ * being written from it is abandoned instead of kept damaged. It also reads what the snapshot says it covers
+ * from its header ({@link #covers()}): the manifest records that, not what the HTTP headers claimed.
  */
 final class ChecksummedSnapshot extends FilterInputStream {
 
     private static final int TRAILER = Long.BYTES;
+    /** Magic, last offset, number of epochs: what comes before the epochs. */
+    private static final int FIXED_HEAD = 8 + Long.BYTES + Integer.BYTES;
+    /** A header with more epochs than this (a million failovers) is not a snapshot the store writes. */
+    private static final int MAX_EPOCHS = 1 << 20;
+
+    /** The last offset a snapshot covers and that entry's epoch, as its header says. */
+    record Covers(long offset, long epoch) {
+    }
+
+    private java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+    private Covers covers;
     private final CRC32C crc = new CRC32C();
     private byte[] tail = new byte[0];
     private boolean checked;
@@ -39,6 +51,9 @@ final class ChecksummedSnapshot extends FilterInputStream {
         // every byte but the last eight seen so far is covered by the checksum
         byte[] seen = Arrays.copyOf(tail, tail.length + n);
         System.arraycopy(buffer, offset, seen, tail.length, n);
+        if (head != null) {
+            readHead(buffer, offset, n);
+        }
         int covered = Math.max(0, seen.length - TRAILER);
         crc.update(seen, 0, covered);
         tail = Arrays.copyOfRange(seen, covered, seen.length);
@@ -48,6 +63,43 @@ final class ChecksummedSnapshot extends FilterInputStream {
     @Override
     public long skip(long n) throws IOException {
         throw new IOException("a checked snapshot stream is read, not skipped");
+    }
+
+    /** What the snapshot covers; known once the stream ended whole. */
+    Covers covers() throws IOException {
+        if (!checked || covers == null) {
+            throw new IOException("the backup ended before its snapshot's header was read");
+        }
+        return covers;
+    }
+
+    /** Keeps the first bytes until the header's offset and epochs are all in, then reads them. */
+    private void readHead(byte[] buffer, int offset, int n) throws IOException {
+        head.write(buffer, offset, n);
+        byte[] bytes = head.toByteArray();
+        if (bytes.length < FIXED_HEAD) {
+            return;
+        }
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(bytes);
+        header.position(8);
+        long last = header.getLong();
+        int epochs = header.getInt();
+        if (epochs < 0 || epochs > MAX_EPOCHS) {
+            throw new IOException("the backup's snapshot header claims " + epochs + " epochs: not a snapshot");
+        }
+        if (bytes.length < FIXED_HEAD + epochs * 16L) {
+            return;
+        }
+        long epoch = 0; // the epoch whose start is the last at or before the last offset
+        for (int i = 0; i < epochs; i++) {
+            long startEpoch = header.getLong();
+            long startOffset = header.getLong();
+            if (startOffset <= last && last > 0) {
+                epoch = startEpoch;
+            }
+        }
+        covers = new Covers(last, epoch);
+        head = null;
     }
 
     private void check() throws IOException {

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -40,7 +42,11 @@ final class S3Storage implements BackupStorage {
         this.prefix = prefix.isEmpty() ? "" : prefix + "/";
         var builder = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
                 .region(Region.of(region == null ? "us-east-1" : region))
-                .forcePathStyle(true);
+                .forcePathStyle(true)
+                // checksums only where S3 demands them: the SDK's default (since 2.30) sends headers that older
+                // MinIO and Ceph releases refuse; the backup carries its own CRC32C and SHA-256 anyway
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
         if (endpoint != null) {
             builder.endpointOverride(URI.create(endpoint));
         }
@@ -62,6 +68,10 @@ final class S3Storage implements BackupStorage {
         }
         List<CompletedPart> parts = new ArrayList<>();
         long bytes = 0;
+        // stopped (Ctrl-C, SIGTERM) halfway: abort, so that no upload is left open holding its parts' storage
+        Thread abortAtExit = new Thread(() -> abort(key, upload, null));
+        Runtime.getRuntime().addShutdownHook(abortAtExit);
+        boolean completed = false;
         try {
             byte[] part = new byte[PART_BYTES];
             while (true) {
@@ -80,17 +90,30 @@ final class S3Storage implements BackupStorage {
             }
             s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload)
                     .multipartUpload(m -> m.parts(parts)));
+            completed = true;
             return bytes;
-        } catch (IOException | RuntimeException e) {
+        } catch (SdkException e) {
+            throw new IOException("the upload of " + describe(name) + " failed: " + e.getMessage(), e);
+        } finally {
+            // every way out but completion aborts: an IOException, a RuntimeException, an Error (out of memory)
+            if (!completed) {
+                abort(key, upload, describe(name));
+            }
             try {
-                s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload));
-            } catch (SdkException abortFailed) {
-                e.addSuppressed(abortFailed);
+                Runtime.getRuntime().removeShutdownHook(abortAtExit);
+            } catch (IllegalStateException exiting) {
+                // the JVM is shutting down and the hook runs or ran: it aborts (again, harmlessly)
             }
-            if (e instanceof SdkException) {
-                throw new IOException("the upload of " + describe(name) + " failed: " + e.getMessage(), e);
-            }
-            throw e;
+        }
+    }
+
+    private void abort(String key, String upload, String described) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload));
+        } catch (RuntimeException abortFailed) {
+            // the storage's own expiry of incomplete uploads (a lifecycle rule) is left to clean it up
+            System.err.println("could not abort the upload of " + (described != null ? described : key) + " ("
+                    + upload + "): " + abortFailed.getMessage());
         }
     }
 

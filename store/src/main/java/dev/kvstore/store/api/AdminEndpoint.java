@@ -50,6 +50,7 @@ public class AdminEndpoint {
         // HTTP/1.1 only (no h2c upgrade: the callers speak 1.1); an idle connection is closed: the port's few
         // callers open one per call, or keep one alive while busy
         // with TLS, only the operator's certificate gets through (beside the signature every call carries)
+        BackupResponse backups = new BackupResponse(vertx, node);
         AdminCaller caller = tls.enabled() ? AdminCaller.named(config.tlsAdminClient()) : AdminCaller.anyone();
         server = vertx.createHttpServer(tls.apply(new HttpServerOptions().setHost(config.adminHost())
                         .setPort(config.adminPort()).setIdleTimeout(IDLE_SECONDS).setHttp2ClearTextEnabled(false))
@@ -63,13 +64,13 @@ public class AdminEndpoint {
                                 .onComplete(done -> request.connection().close());
                         return;
                     }
-                    serve(vertx, calls, node, request);
+                    serve(vertx, calls, backups, request);
                 });
         // at start, like the other ports: a store that cannot open its admin port cannot be supervised
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private static void serve(Vertx vertx, AdminCalls calls, StoreNode node, HttpServerRequest request) {
+    private static void serve(Vertx vertx, AdminCalls calls, BackupResponse backups, HttpServerRequest request) {
         String signature = request.getHeader(AdminAuth.HEADER);
         String method = request.method().name();
         String path = request.path();
@@ -101,12 +102,18 @@ public class AdminEndpoint {
             }
             if ("GET".equals(method) && BackupResponse.PATH.equals(path)) {
                 // answered as a stream, not as one JSON reply: a backup is the whole data set
-                AdminCalls.Reply refusal = calls.unauthenticated(method, path, signature, body.getBytes());
-                if (refusal != null) {
-                    answer(request, refusal);
-                } else {
-                    BackupResponse.send(vertx, request, node);
-                }
+                // the signature checked on a worker, as for every other call (the secret may be read from its file)
+                vertx.executeBlocking(() -> java.util.Optional.ofNullable(
+                                calls.unauthenticated(method, path, signature, body.getBytes())), false)
+                        .onComplete(checked -> {
+                            if (checked.failed()) {
+                                answer(request, new AdminCalls.Reply(500, Responses.errorJson(String.valueOf(checked.cause()))));
+                            } else if (checked.result().isPresent()) {
+                                answer(request, checked.result().get());
+                            } else {
+                                backups.send(request);
+                            }
+                        });
                 return;
             }
             vertx.executeBlocking(() -> calls.handle(method, path, signature, body.getBytes()), false)

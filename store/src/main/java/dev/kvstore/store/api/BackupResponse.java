@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,66 +32,89 @@ final class BackupResponse {
     private static final int CHUNK_BYTES = 256 * 1024;
     /** A caller that reads nothing for this long has gone: the worker stops. */
     private static final long STALLED_SECONDS = 60;
+    private final Vertx vertx;
+    private final StoreNode node;
     /**
      * One backup at a time per store: each holds a worker thread, and the records it covers (the ones written
      * over since stay on the heap until it is done; the memory budget does not count them).
      */
-    private static final java.util.concurrent.atomic.AtomicBoolean RUNNING = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean running = new AtomicBoolean();
 
-    private BackupResponse() {
+    BackupResponse(Vertx vertx, StoreNode node) {
+        this.vertx = vertx;
+        this.node = node;
     }
 
-    static void send(Vertx vertx, HttpServerRequest request, StoreNode node) {
-        if (!RUNNING.compareAndSet(false, true)) {
+    void send(HttpServerRequest request) {
+        if (!running.compareAndSet(false, true)) {
             request.response().setStatusCode(409).putHeader("Content-Type", "application/json")
                     .end(Responses.errorJson("a backup of this store is running; one at a time"));
             return;
         }
+        try {
+            start(request);
+        } catch (RuntimeException e) {
+            running.set(false);
+            throw e;
+        }
+    }
+
+    /** Takes the snapshot on a worker, then streams it; {@link #running} is cleared on every way out. */
+    private void start(HttpServerRequest request) {
         Context context = vertx.getOrCreateContext();
         CompletableFuture<Void> closed = new CompletableFuture<>();
         // here, on the request's event loop, before anything is written: a caller gone from now on is seen
         request.response().closeHandler(gone -> closed.complete(null));
         vertx.executeBlocking(node::backupSnapshot, false).onComplete(taken -> {
-            if (taken.failed()) {
-                RUNNING.set(false);
-                Responses.Refusal refusal = Responses.refusalOf(taken.cause(), node.settings().writeTimeoutMillis());
-                request.response().setStatusCode(refusal.status()).putHeader("Content-Type", "application/json")
-                        .end(Responses.errorJson(refusal.message(), refusal.primary()));
-                return;
-            }
-            if (request.response().closed()) {
-                RUNNING.set(false); // the caller left while the snapshot was taken
-                return;
-            }
-            Snapshot snapshot = taken.result();
-            long offset = snapshot.lastIncludedOffset();
-            HttpServerResponse response = request.response().setChunked(true)
-                    .putHeader("Content-Type", "application/octet-stream")
-                    .putHeader("X-KV-Backup-Offset", Long.toString(offset))
-                    .putHeader("X-KV-Backup-Epoch", Long.toString(offset == 0 ? 0 : snapshot.history().epochAt(offset)))
-                    .putHeader("X-KV-Backup-Keys", Long.toString(snapshot.data().size()));
-            vertx.executeBlocking(() -> {
-                try (OutputStream out = new PacedOutput(response, context, closed)) {
-                    SnapshotFile.writeTo(snapshot, out);
+            boolean streaming = false;
+            try {
+                if (taken.failed()) {
+                    Responses.Refusal refusal = Responses.refusalOf(taken.cause(), node.settings().writeTimeoutMillis());
+                    request.response().setStatusCode(refusal.status()).putHeader("Content-Type", "application/json")
+                            .end(Responses.errorJson(refusal.message(), refusal.primary()));
+                    return;
                 }
-                return null;
-            }, false).onComplete(written -> {
-                RUNNING.set(false);
-                if (written.succeeded() && !response.closed()) {
-                    response.end().onComplete(ended -> {
-                        if (ended.succeeded()) {
-                            LOG.infof("backup at offset %d (%d keys) sent", offset, snapshot.data().size());
-                        } else {
-                            LOG.warnf("backup at offset %d not sent whole: %s", offset, ended.cause().toString());
-                        }
-                    });
-                } else {
-                    // no end: the caller sees the stream cut, never a complete-looking backup
-                    LOG.warnf("backup at offset %d not sent whole: %s", offset,
-                            written.failed() ? written.cause().toString() : "the caller closed the connection");
-                    request.connection().close();
+                if (request.response().closed()) {
+                    return; // the caller left while the snapshot was taken
                 }
-            });
+                stream(request, context, closed, taken.result());
+                streaming = true;
+            } finally {
+                if (!streaming) {
+                    running.set(false);
+                }
+            }
+        });
+    }
+
+    private void stream(HttpServerRequest request, Context context, CompletableFuture<Void> closed, Snapshot snapshot) {
+        long offset = snapshot.lastIncludedOffset();
+        HttpServerResponse response = request.response().setChunked(true)
+                .putHeader("Content-Type", "application/octet-stream")
+                .putHeader("X-KV-Backup-Offset", Long.toString(offset))
+                .putHeader("X-KV-Backup-Epoch", Long.toString(offset == 0 ? 0 : snapshot.history().epochAt(offset)))
+                .putHeader("X-KV-Backup-Keys", Long.toString(snapshot.data().size()));
+        vertx.executeBlocking(() -> {
+            try (OutputStream out = new PacedOutput(response, context, closed)) {
+                SnapshotFile.writeTo(snapshot, out);
+            }
+            return null;
+        }, false).onComplete(written -> {
+            running.set(false);
+            if (written.succeeded() && !response.closed()) {
+                response.end().onComplete(ended -> {
+                    if (ended.succeeded()) {
+                        LOG.infof("backup at offset %d (%d keys) sent", offset, snapshot.data().size());
+                    } else {
+                        LOG.warnf("backup at offset %d not sent whole: %s", offset, ended.cause().toString());
+                    }
+                });
+            } else {
+                // no end: the caller sees the stream cut, never a complete-looking backup
+                LOG.warnf("backup at offset %d not sent whole: %s", offset,
+                        written.failed() ? written.cause().toString() : "the caller closed the connection");
+                request.connection().close();
+            }
         });
     }
 

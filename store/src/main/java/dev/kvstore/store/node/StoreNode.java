@@ -1167,10 +1167,17 @@ public final class StoreNode implements Closeable {
      * secondary in sync spares the primary the walk.
      */
     public Snapshot backupSnapshot() {
-        if (loading) {
-            throw new NodeExceptions.Unavailable("this store is loading a snapshot from the primary; back up another");
-        }
         synchronized (this) {
+            // both under the monitor that a snapshot install and a rebuild hold: checked before it, a failed
+            // install could complete between the check and the freeze and hand out its half-built map
+            if (loading) {
+                throw new NodeExceptions.Unavailable("this store is loading a snapshot; back up another");
+            }
+            if (log.failure() != null) {
+                // a failed install or rebuild stops the log and leaves the map half built or empty
+                throw new NodeExceptions.Unavailable("this store can no longer make writes durable ("
+                        + log.failure().getMessage() + "); back up another");
+            }
             long at = state.appliedOffset();
             return new Snapshot(at, log.history().truncatedAfter(at), state.frozen());
         }

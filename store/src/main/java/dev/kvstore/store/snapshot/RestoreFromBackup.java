@@ -2,6 +2,7 @@ package dev.kvstore.store.snapshot;
 
 import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.core.disk.DurableFiles;
+import dev.kvstore.core.disk.RestoreTarget;
 import dev.kvstore.store.node.PersistentEpoch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * {@code kv.restore-from}: a new store's data directory seeded from a backup (a snapshot, as
@@ -21,13 +20,7 @@ import java.util.stream.Stream;
  */
 public final class RestoreFromBackup {
 
-    static final String MARK = "restored-from";
-    /**
-     * What may be in a data directory no store has opened: nothing, or what a restore cut short (by a crash)
-     * left behind, which it then does again. A store that opened it made its log, which is not in this list.
-     */
-    private static final Set<String> FRESH = Set.of("lost+found", MARK, MARK + ".part", SnapshotFile.NAME,
-            SnapshotFile.NAME + ".restore", "epoch", "epoch.tmp");
+    static final String MARK = RestoreTarget.MARK;
 
     private RestoreFromBackup() {
     }
@@ -48,17 +41,36 @@ public final class RestoreFromBackup {
         SnapshotFile.Header source = verified(backup, backup, maxEntryBytes);
         String identity = identityOf(source, backup);
         long epoch = epochOf(source);
-        Path mark = dataDir.resolve(MARK);
-        if (Files.exists(mark) && Files.readString(mark, StandardCharsets.UTF_8).trim().equals(identity)) {
-            return new Restored(source.lastIncludedOffset(), epoch, false);
+        switch (RestoreTarget.of(dataDir)) {
+            case RESTORED -> {
+                String earlier = RestoreTarget.restoredFrom(dataDir);
+                if (earlier.equals(identity)) {
+                    return new Restored(source.lastIncludedOffset(), epoch, false);
+                }
+                throw new IOException("kv.restore-from: the data directory " + dataDir + " was restored from another"
+                        + " backup (" + earlier + ", not " + identity + "); a directory is restored into once: start"
+                        + " this backup's cluster in new, empty data directories");
+            }
+            case HOLDS_DATA -> throw new IOException("kv.restore-from: the data directory " + dataDir + " already holds"
+                    + " a store's data; a backup is restored into a new cluster (empty data directories), never in"
+                    + " place: start the new cluster elsewhere with kv.restore-from, or remove this directory first if"
+                    + " its data is to go");
+            case EMPTY, CUT_SHORT -> { }
         }
-        if (!fresh(dataDir)) {
-            throw new IOException("kv.restore-from: the data directory " + dataDir + " already holds a store's data;"
-                    + " a backup is restored into a new cluster (empty data directories), never in place: start the"
-                    + " new cluster elsewhere with kv.restore-from, or remove this directory first if its data is to go");
+        // what a restore cut short left (perhaps of another backup, with a higher epoch that would outlive it)
+        for (String leftover : new String[] {SnapshotFile.NAME, SnapshotFile.NAME + ".restore", "epoch", "epoch.tmp"}) {
+            Files.deleteIfExists(dataDir.resolve(leftover));
         }
         DurableFiles files = new DurableFiles(disk);
         files.createDirectories(dataDir);
+        // first: from here on, what this restore leaves if cut short is told from a store's own files
+        Path begun = dataDir.resolve(RestoreTarget.BEGUN);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(begun,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(java.nio.ByteBuffer.wrap((identity + "\n").getBytes(StandardCharsets.UTF_8)));
+            files.created(channel, begun);
+        }
         Path copy = dataDir.resolve(SnapshotFile.NAME + ".restore");
         Files.copy(backup, copy, StandardCopyOption.REPLACE_EXISTING);
         // the copy is what the store will read: checked itself, not only the file it came from
@@ -70,9 +82,7 @@ public final class RestoreFromBackup {
         new PersistentEpoch(dataDir, disk).raiseTo(epoch);
         files.replace(copy, dataDir.resolve(SnapshotFile.NAME));
         // last: until the mark is there, a crash leaves a directory a restart restores into again
-        Path markPart = dataDir.resolve(MARK + ".part");
-        Files.writeString(markPart, identity + "\n", StandardCharsets.UTF_8);
-        files.replace(markPart, mark);
+        files.move(begun, dataDir.resolve(MARK));
         return new Restored(source.lastIncludedOffset(), epoch, true);
     }
 
@@ -87,15 +97,6 @@ public final class RestoreFromBackup {
 
     private static long epochOf(SnapshotFile.Header header) {
         return header.lastIncludedOffset() == 0 ? 0 : header.history().epochAt(header.lastIncludedOffset());
-    }
-
-    private static boolean fresh(Path dataDir) throws IOException {
-        if (!Files.isDirectory(dataDir)) {
-            return true;
-        }
-        try (Stream<Path> entries = Files.list(dataDir)) {
-            return entries.allMatch(entry -> FRESH.contains(entry.getFileName().toString()));
-        }
     }
 
     /** The backup's own facts (its end, its checksum), not its path: the same backup copied elsewhere is the same. */

@@ -23,6 +23,7 @@ class RestoreFromBackupTest {
 
     @TempDir
     Path dir;
+    private int backups;
 
     private static NodeSettings settings(Path dataDir) {
         return new NodeSettings("kv-0", "test", "secret", dataDir, "127.0.0.1:1", "http://127.0.0.1:2",
@@ -32,7 +33,8 @@ class RestoreFromBackupTest {
 
     /** A backup of a lone primary (epoch 3) that acknowledged {@code writes} writes, as the admin call streams it. */
     private Path backupOf(int writes) throws Exception {
-        Path source = dir.resolve("source");
+        String name = backups++ == 0 ? "source" : "source-" + backups;
+        Path source = dir.resolve(name);
         StoreNode node = new StoreNode(settings(source), DiskSync.SYSTEM);
         try {
             node.promote(3, true);
@@ -41,7 +43,7 @@ class RestoreFromBackupTest {
             }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             SnapshotFile.writeTo(node.backupSnapshot(), out);
-            Path backup = dir.resolve("backup.snapshot");
+            Path backup = dir.resolve(name + ".snapshot");
             Files.write(backup, out.toByteArray());
             return backup;
         } finally {
@@ -140,8 +142,8 @@ class RestoreFromBackupTest {
         Path backup = backupOf(10);
         Path target = dir.resolve("target");
         RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
-        // as if the machine stopped after the snapshot was in place and before the mark was
-        Files.delete(target.resolve(RestoreFromBackup.MARK));
+        // as if the machine stopped after the snapshot was in place and before the mark was made final
+        Files.move(target.resolve(RestoreFromBackup.MARK), target.resolve(RestoreFromBackup.MARK + ".part"));
 
         RestoreFromBackup.Restored again = RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM);
 
@@ -176,5 +178,33 @@ class RestoreFromBackupTest {
         } finally {
             restored.close();
         }
+    }
+
+    @Test
+    void a_directory_with_a_snapshot_no_restore_began_in_is_never_overwritten() throws Exception {
+        // a store's directory that lost its log (or someone's copy of a snapshot): not a restore cut short
+        Path backup = backupOf(5);
+        Path target = dir.resolve("target");
+        Files.createDirectories(target);
+        Files.write(target.resolve(SnapshotFile.NAME), Files.readAllBytes(backupOf(3)));
+        Files.writeString(target.resolve("epoch"), "7\n");
+
+        assertThatThrownBy(() -> RestoreFromBackup.prepare(target, backup, 1 << 20, DiskSync.SYSTEM))
+                .hasMessageContaining("already holds a store's data");
+        assertThat(Files.readString(target.resolve("epoch"))).isEqualTo("7\n");
+    }
+
+    @Test
+    void a_directory_restored_from_one_backup_is_not_restored_from_another() throws Exception {
+        Path first = backupOf(5);
+        Path other = backupOf(9);
+        Path target = dir.resolve("target");
+        RestoreFromBackup.prepare(target, first, 1 << 20, DiskSync.SYSTEM);
+        byte[] restored = Files.readAllBytes(target.resolve(SnapshotFile.NAME));
+
+        assertThatThrownBy(() -> RestoreFromBackup.prepare(target, other, 1 << 20, DiskSync.SYSTEM))
+                .hasMessageContaining("was restored from another backup");
+        assertThat(Files.readAllBytes(target.resolve(SnapshotFile.NAME))).as("the first restore's snapshot")
+                .isEqualTo(restored);
     }
 }
