@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,6 +73,21 @@ final class Kube implements AutoCloseable {
         return run(command, stdin);
     }
 
+    /**
+     * {@code kubectl kv ARGS}: the plugin as users run it, found by kubectl on PATH (the build's
+     * kubectl-kv/target/kubectl-kv), the cluster from KUBECONFIG as kubectl passes it on; whatever the outcome.
+     */
+    Result kubectlKv(String... args) {
+        Path plugin = projectRoot().resolve("kubectl-kv/target/kubectl-kv");
+        if (!Files.isExecutable(plugin)) {
+            throw new IllegalStateException("no kubectl plugin at " + plugin + ": mvn package builds it");
+        }
+        List<String> command = new ArrayList<>(List.of(tool("kubectl"), "kv"));
+        command.addAll(List.of(args));
+        return run(command, null, Map.of("KUBECONFIG", kubeconfig.toString(),
+                "PATH", plugin.getParent() + java.io.File.pathSeparator + System.getenv("PATH")));
+    }
+
     /** kubectl apply -f - of YAML; fails with kubectl's message unless the server accepts it. */
     String apply(String yaml) {
         Result result = kubectlResult(yaml, "apply", "-f", "-");
@@ -97,8 +113,14 @@ final class Kube implements AutoCloseable {
     }
 
     private static Result run(List<String> command, String stdin) {
+        return run(command, stdin, Map.of());
+    }
+
+    private static Result run(List<String> command, String stdin, Map<String, String> environment) {
         try {
-            Process process = new ProcessBuilder(command).start();
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             if (stdin != null) {
                 process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
             }

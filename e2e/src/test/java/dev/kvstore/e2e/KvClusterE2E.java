@@ -552,6 +552,96 @@ class KvClusterE2E {
         assertThat(rolesByPod().values()).as("roles").containsOnlyOnce("primary");
     }
 
+    @Test
+    @Order(8)
+    void kubectlKvStatusShowsEveryStoreTheirRolesAndThePrimary() throws Exception {
+        awaitReady(3);
+        String primary = (String) status().get("primary");
+
+        Kube.Result table = kube.kubectlKv("status", "-n", NS, CLUSTER);
+        Kube.Result json = kube.kubectlKv("status", "-n", NS, CLUSTER, "-o", "json");
+
+        assertThat(table.ok()).as("kubectl kv status: %s", table.err()).isTrue();
+        assertThat(table.out()).startsWith("Cluster kv (namespace " + NS + "): Ready, primary " + primary)
+                .contains("POD").contains(CLUSTER + "-0").contains(CLUSTER + "-1").contains(CLUSTER + "-2")
+                .doesNotContain("\u001b[");
+        assertThat(json.ok()).as("kubectl kv status -o json: %s", json.err()).isTrue();
+        var view = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+        assertThat(view.get("primary").asText()).isEqualTo(primary);
+        assertThat(view.get("members")).hasSize(3);
+        for (var member : view.get("members")) {
+            assertThat(member.get("role").asText()).as(member.get("pod").asText())
+                    .isEqualTo(member.get("pod").asText().equals(primary) ? "primary" : "secondary");
+        }
+        Kube.Result missing = kube.kubectlKv("status", "-n", NS, "no-such-cluster");
+        assertThat(missing.ok()).isFalse();
+        assertThat(missing.err()).contains("no KVCluster no-such-cluster in namespace " + NS);
+    }
+
+    @Test
+    @Order(8)
+    void kubectlKvPromoteMakesTheNamedPodPrimaryWithoutLosingAWrite() {
+        awaitReady(3);
+        String before = (String) status().get("primary");
+        String target = rolesByPod().keySet().stream().filter(pod -> !pod.equals(before)).findFirst().orElseThrow();
+        client.startRespWriter("promote-writer", "kv-rw", "promote");
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> kube.kubectl("logs", "-n", NS, "promote-writer")
+                    .contains(" OK"));
+
+            Kube.Result promoted = kube.kubectlKv("promote", "-n", NS, CLUSTER, target);
+
+            assertThat(promoted.ok()).as("kubectl kv promote: %s%s", promoted.out(), promoted.err()).isTrue();
+            assertThat(promoted.out()).contains(target + " is primary");
+            assertThat(status().get("primary")).isEqualTo(target);
+            assertThat(rolesByPod()).containsEntry(target, "primary");
+        } finally {
+            // the preference would move the primary back after the failovers of later tests
+            patchSpec("{\"switchover\":null}");
+        }
+        List<InClusterClient.RespAck> acked = client.stopRespWriter("promote-writer");
+        assertThat(acked).as("writes acknowledged around the switchover").isNotEmpty();
+        assertThat(client.missingByRedisCli("kv-rw", "promote", acked.stream().map(InClusterClient.RespAck::index)
+                .toList())).as("acknowledged writes missing after the switchover").isEmpty();
+        Kube.Result wrong = kube.kubectlKv("promote", "-n", NS, CLUSTER, "kv-7");
+        assertThat(wrong.ok()).isFalse();
+        assertThat(wrong.err()).contains("kv-7 is not a pod of the KVCluster kv");
+    }
+
+    @Test
+    @Order(8)
+    void kubectlKvLogsPrefixesEveryStoresLinesWithItsPod() {
+        Kube.Result logs = kube.kubectlKv("logs", "-n", NS, CLUSTER, "--tail", "5");
+
+        assertThat(logs.ok()).as("kubectl kv logs: %s", logs.err()).isTrue();
+        for (String pod : rolesByPod().keySet()) {
+            assertThat(logs.out().lines().filter(line -> line.startsWith("[" + pod + "] ")).count()).as(pod)
+                    .isBetween(1L, 5L);
+        }
+    }
+
+    @Test
+    @Order(8)
+    void kubectlKvDrillFailsOverUnderWritesAndReportsNothingLost() {
+        for (String how : List.of("delete", "kill")) {
+            awaitReady(3);
+            long epochBefore = epoch();
+            String before = (String) status().get("primary");
+
+            Kube.Result drill = how.equals("kill") ? kube.kubectlKv("drill", "-n", NS, CLUSTER, "--kill", "--after", "3")
+                    : kube.kubectlKv("drill", "-n", NS, CLUSTER, "--after", "3");
+
+            record(how + " drill: " + drill.out().replace('\n', ';'));
+            assertThat(drill.ok()).as("kubectl kv drill (%s): %s%s", how, drill.out(), drill.err()).isTrue();
+            assertThat(drill.out()).contains("lost: none").containsPattern("time without acknowledged writes: \\d+ ms")
+                    .contains("primary " + before);
+            assertThat(epoch()).as("a new term").isGreaterThan(epochBefore);
+            assertThat(kube.client().pods().inNamespace(NS).withLabel("app.kubernetes.io/name", "kubectl-kv-drill")
+                    .list().getItems().stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null))
+                    .as("writer pods left behind").isEmpty();
+        }
+    }
+
     private void scaleOperator(int replicas) {
         kube.client().apps().deployments().inNamespace(OPERATOR_NS).withName("kvcluster-operator").scale(replicas);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(

@@ -1,0 +1,372 @@
+package dev.kvstore.kubectl;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code kubectl kv}: a kubectl plugin for KV Clusters. kubectl runs it as {@code kubectl-kv} found on PATH;
+ * it reads the same kubeconfig (KUBECONFIG, ~/.kube/config) and namespace as kubectl.
+ */
+@Command(name = "kubectl kv", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "kubectl-kv 0.1.0",
+        description = "See and steer KV Clusters: status, planned switchover, logs, and a failover drill.",
+        subcommands = {KubectlKv.Status.class, KubectlKv.Promote.class, KubectlKv.Logs.class, KubectlKv.Drill.class})
+public final class KubectlKv {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new KubectlKv()).setExecutionExceptionHandler((failure, command, parsed) -> {
+            command.getErr().println("kubectl kv " + command.getCommandName() + ": " + describe(failure));
+            return 1;
+        }).execute(args);
+        System.exit(code);
+    }
+
+    /** A failure and its causes in one line: Fabric8's own message ("An error has occurred.") says little alone. */
+    static String describe(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (seen.add(message)) {
+                text.append(text.isEmpty() ? "" : ": ").append(message);
+            }
+        }
+        return text.toString();
+    }
+
+    /** The namespace option every command has, and the client. */
+    static class Target {
+        @Option(names = {"-n", "--namespace"}, description = "the cluster's namespace (default: the kubeconfig context's)")
+        String namespace;
+
+        ClusterAccess access(KubernetesClient client, String cluster) {
+            String ns = namespace != null ? namespace : client.getNamespace() != null ? client.getNamespace() : "default";
+            return new ClusterAccess(client, ns, cluster);
+        }
+    }
+
+    static void say(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    @Command(name = "status", description = "The cluster's stores (role, readiness, epoch, offset, lag, pod phase, "
+            + "restarts, node), its last failovers and its conditions. Colours on a terminal; -o json for scripts.")
+    static class Status implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target;
+
+        @Parameters(index = "0", description = "the KVCluster's name")
+        String cluster;
+
+        @Option(names = {"-o", "--output"}, description = "table (default) or json")
+        String output = "table";
+
+        @Override
+        public Integer call() throws Exception {
+            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+                ClusterAccess access = target.access(client, cluster);
+                GenericKubernetesResource resource = access.cluster();
+                List<ClusterView.PodFacts> pods = new ArrayList<>();
+                for (Pod pod : access.pods()) {
+                    int restarts = pod.getStatus().getContainerStatuses() == null ? 0
+                            : pod.getStatus().getContainerStatuses().stream().mapToInt(s -> s.getRestartCount()).sum();
+                    pods.add(new ClusterView.PodFacts(pod.getMetadata().getName(), pod.getStatus().getPhase(), restarts,
+                            pod.getSpec().getNodeName() == null ? "" : pod.getSpec().getNodeName(),
+                            pod.getMetadata().getLabels() == null ? null
+                                    : pod.getMetadata().getLabels().get(ClusterAccess.ROLE_LABEL)));
+                }
+                ClusterView view = ClusterView.of(cluster, access.namespace(), ClusterAccess.status(resource), pods);
+                switch (output) {
+                    case "json" -> System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(view));
+                    case "table" -> System.out.print(new StatusTable(System.console() != null
+                            && System.getenv("NO_COLOR") == null).render(view));
+                    default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                            "-o " + output + ": table or json");
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "promote", description = "A planned switchover: the named pod becomes primary without losing a "
+            + "write (the operator pauses writes, lets it catch up, promotes it, points the others at it). Sets "
+            + "spec.switchover.targetPod and waits until the operator reports the new primary.")
+    static class Promote implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target;
+
+        @Parameters(index = "0", description = "the KVCluster's name")
+        String cluster;
+
+        @Parameters(index = "1", description = "the pod to make primary (<cluster>-<ordinal>)")
+        String pod;
+
+        @Option(names = "--timeout", description = "seconds to wait for the switchover (default ${DEFAULT-VALUE})")
+        int timeoutSeconds = 120;
+
+        @Override
+        public Integer call() throws Exception {
+            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+                ClusterAccess access = target.access(client, cluster);
+                GenericKubernetesResource resource = access.cluster();
+                if (access.pods().stream().noneMatch(p -> p.getMetadata().getName().equals(pod))) {
+                    throw new IllegalArgumentException(pod + " is not a pod of the KVCluster " + cluster + " (its pods: "
+                            + String.join(", ", access.pods().stream().map(p -> p.getMetadata().getName()).toList()) + ")");
+                }
+                String before = ClusterAccess.primaryOf(resource);
+                if (pod.equals(before)) {
+                    say(pod + " is the primary already (epoch " + ClusterAccess.epochOf(resource) + ")");
+                }
+                long started = System.nanoTime();
+                access.resource().patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"spec\":{\"switchover\":{\"targetPod\":\"" + pod + "\"}}}");
+                await("the operator to make " + pod + " primary", Duration.ofSeconds(timeoutSeconds), () -> {
+                    GenericKubernetesResource now = access.resource().get();
+                    Pod promoted = client.pods().inNamespace(access.namespace()).withName(pod).get();
+                    return now != null && pod.equals(ClusterAccess.primaryOf(now)) && promoted != null
+                            && promoted.getMetadata().getLabels() != null
+                            && "primary".equals(promoted.getMetadata().getLabels().get(ClusterAccess.ROLE_LABEL));
+                });
+                say(pod + " is primary (epoch " + ClusterAccess.epochOf(access.resource().get()) + ", was " + before
+                        + ") after " + (System.nanoTime() - started) / 1_000_000 + " ms; spec.switchover.targetPod keeps"
+                        + " it there while it is healthy");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "logs", description = "The logs of every store of the cluster, each line prefixed with its pod.")
+    static class Logs implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target;
+
+        @Parameters(index = "0", description = "the KVCluster's name")
+        String cluster;
+
+        @Option(names = "--tail", description = "lines per pod (default ${DEFAULT-VALUE}; -1: all)")
+        int tail = 100;
+
+        @Option(names = {"-f", "--follow"}, description = "keep printing new lines until interrupted")
+        boolean follow;
+
+        @Override
+        public Integer call() throws Exception {
+            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+                ClusterAccess access = target.access(client, cluster);
+                access.cluster();
+                List<Thread> followers = new ArrayList<>();
+                for (Pod pod : access.pods()) {
+                    String name = pod.getMetadata().getName();
+                    var log = client.pods().inNamespace(access.namespace()).withName(name).inContainer("store");
+                    var lines = tail >= 0 ? log.tailingLines(tail) : log;
+                    if (!follow) {
+                        String text = lines.getLog();
+                        text.lines().forEach(line -> say("[" + name + "] " + line));
+                        continue;
+                    }
+                    Thread follower = new Thread(() -> {
+                        try (var watch = lines.watchLog();
+                             var reader = new java.io.BufferedReader(new java.io.InputStreamReader(watch.getOutput(),
+                                     StandardCharsets.UTF_8))) {
+                            for (String line; (line = reader.readLine()) != null; ) {
+                                say("[" + name + "] " + line);
+                            }
+                        } catch (java.io.IOException e) {
+                            say("[" + name + "] (log ended: " + e.getMessage() + ")");
+                        }
+                    });
+                    follower.start();
+                    followers.add(follower);
+                }
+                for (Thread follower : followers) {
+                    follower.join();
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "drill", description = "A failover drill: writes through <cluster>-rw from a pod in the cluster, "
+            + "deletes the primary pod (or kills its store process with --kill), waits for the new primary, reads "
+            + "back every acknowledged write, and prints the time without acknowledged writes and whether anything "
+            + "was lost (exit status 1 if so).")
+    static class Drill implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target;
+
+        @Parameters(index = "0", description = "the KVCluster's name")
+        String cluster;
+
+        @Option(names = "--kill", description = "kill the primary's store process instead of deleting its pod")
+        boolean kill;
+
+        @Option(names = "--rate", description = "writes per second (default: as fast as one client goes, one at a time)")
+        double rate;
+
+        @Option(names = "--after", description = "seconds of writes after the first acknowledged one on the new "
+                + "primary (default ${DEFAULT-VALUE})")
+        int afterSeconds = 5;
+
+        @Option(names = "--timeout", description = "seconds to wait for each step (default ${DEFAULT-VALUE})")
+        int timeoutSeconds = 180;
+
+        @Override
+        public Integer call() throws Exception {
+            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+                ClusterAccess access = target.access(client, cluster);
+                GenericKubernetesResource resource = access.cluster();
+                String before = ClusterAccess.primaryOf(resource);
+                if (before == null || before.isEmpty()) {
+                    throw new IllegalStateException("the KVCluster " + cluster + " has no primary now: nothing to drill");
+                }
+                long epochBefore = ClusterAccess.epochOf(resource);
+                String stamp = Long.toString(System.currentTimeMillis(), 36);
+                String writer = cluster + "-drill-" + stamp;
+                String prefix = "kv-drill-" + stamp;
+                String pause = rate > 0 ? String.format(java.util.Locale.ROOT, "%.4f", 1 / rate) : "0";
+                Pod pod = DrillPod.of(writer, access.namespace(), cluster, access.storeImage(), prefix, pause,
+                        access.usersSecret(resource), access.tls() ? cluster + "-ca-cert" : null);
+                var pods = client.pods().inNamespace(access.namespace());
+                pods.resource(pod).create();
+                try {
+                    Duration timeout = Duration.ofSeconds(timeoutSeconds);
+                    say("writer " + writer + " writes " + prefix + "-N through " + cluster + "-rw; primary " + before
+                            + ", epoch " + epochBefore);
+                    await("the writer pod " + writer + " to run", timeout, () -> {
+                        Pod now = pods.withName(writer).get();
+                        String phase = now == null ? null : now.getStatus().getPhase();
+                        if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+                            throw new IllegalStateException("the writer pod " + writer + " ended (" + phase + "): "
+                                    + logOf(pods, writer));
+                        }
+                        return "Running".equals(phase);
+                    });
+                    await("the writer's first acknowledged write", timeout,
+                            () -> acknowledgedAfter(logOf(pods, writer), 0));
+                    long faultMicros = Instant.now().toEpochMilli() * 1000;
+                    if (kill) {
+                        say("killing the store process of " + before);
+                        exec(pods.withName(before).inContainer("store").redirectingOutput(), "bash", "-c",
+                                "for p in /proc/[0-9]*; do [ \"$(cat $p/comm 2>/dev/null)\" = java ] && kill -9 ${p#/proc/}; done; true");
+                    } else {
+                        say("deleting the primary pod " + before);
+                        pods.withName(before).delete();
+                    }
+                    await("a new primary", timeout, () -> {
+                        GenericKubernetesResource now = access.resource().get();
+                        String primary = now == null ? null : ClusterAccess.primaryOf(now);
+                        return primary != null && !primary.isEmpty() && ClusterAccess.epochOf(now) > epochBefore;
+                    });
+                    await("a write acknowledged by the new primary", timeout,
+                            () -> acknowledgedAfter(logOf(pods, writer), faultMicros));
+                    Thread.sleep(afterSeconds * 1000L);
+                    exec(pods.withName(writer).inContainer("writer").redirectingOutput(), "touch", "/tmp/stop");
+                    await("the writer to stop", timeout, () -> logOf(pods, writer).contains("stopped"));
+                    String log = logOf(pods, writer);
+                    long last = DrillReport.lastIndex(log);
+                    String readBack = execOutput(pods.withName(writer).inContainer("writer"), "bash", "-c",
+                            DrillPod.READER, "reader", Long.toString(last));
+                    DrillReport report = DrillReport.of(log, readBack, faultMicros);
+                    GenericKubernetesResource after = access.resource().get();
+                    say("new primary " + ClusterAccess.primaryOf(after) + ", epoch " + ClusterAccess.epochOf(after));
+                    say("writes: " + report.attempted() + " sent, " + report.acknowledged() + " acknowledged");
+                    if (before.equals(switchoverTarget(resource))) {
+                        say("note: spec.switchover.targetPod names " + before + ": the operator makes it primary again"
+                                + " once it is back and caught up");
+                    }
+                    say("time without acknowledged writes: " + (report.unavailableMillis() < 0 ? "none after the fault"
+                            : report.unavailableMillis() + " ms"));
+                    report.failedAfterFirstAck().forEach((reply, count) -> say("  not acknowledged: " + count + " x "
+                            + reply));
+                    if (report.lost().isEmpty()) {
+                        say("lost: none (all " + report.acknowledged() + " acknowledged writes read back)");
+                        return 0;
+                    }
+                    say("LOST: " + report.lost().size() + " acknowledged writes do not read back, e.g. " + prefix + "-"
+                            + report.lost().get(0));
+                    return 1;
+                } finally {
+                    pods.withName(writer).withGracePeriod(0).delete();
+                }
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static String switchoverTarget(GenericKubernetesResource cluster) {
+            Object spec = cluster.getAdditionalProperties().get("spec");
+            if (spec instanceof java.util.Map<?, ?> map && map.get("switchover") instanceof java.util.Map<?, ?> switchover
+                    && switchover.get("targetPod") instanceof String pod) {
+                return pod;
+            }
+            return null;
+        }
+
+        /** The writer's log so far; empty while it cannot be read (the API server answers 400 until the container runs). */
+        private static String logOf(io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Pod,
+                io.fabric8.kubernetes.api.model.PodList, io.fabric8.kubernetes.client.dsl.PodResource> pods, String writer) {
+            try {
+                String log = pods.withName(writer).inContainer("writer").getLog();
+                return log == null ? "" : log;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException notYet) {
+                return "";
+            }
+        }
+
+        private static boolean acknowledgedAfter(String log, long micros) {
+            return DrillReport.parse(log == null ? "" : log).stream().anyMatch(w -> w.ok() && w.micros() > micros);
+        }
+
+        private static void exec(io.fabric8.kubernetes.client.dsl.TtyExecErrorable command, String... argv)
+                throws Exception {
+            try (ExecWatch watch = command.exec(argv)) {
+                watch.exitCode().get(60, TimeUnit.SECONDS);
+            }
+        }
+
+        private static String execOutput(io.fabric8.kubernetes.client.dsl.ContainerResource container, String... argv)
+                throws Exception {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            try (ExecWatch watch = container.writingOutput(out).writingError(err).exec(argv)) {
+                Integer code = watch.exitCode().get(120, TimeUnit.SECONDS);
+                if (code == null || code != 0) {
+                    throw new IllegalStateException("reading the keys back failed (" + code + "): "
+                            + err.toString(StandardCharsets.UTF_8));
+                }
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        }
+    }
+}
