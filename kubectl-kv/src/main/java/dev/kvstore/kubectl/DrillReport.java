@@ -12,7 +12,8 @@ import java.util.List;
  * @param attempted      SETs the writer sent
  * @param acknowledged   SETs answered OK
  * @param unavailableMillis the longest time between two consecutive acknowledged writes from the last one before
- *                       the fault on; -1 when no write was acknowledged after the fault
+ *                       the fault on (or from the last acknowledged to the last tried, when writes failed after
+ *                       it); -1 when no write was acknowledged after the fault
  * @param lost           indexes acknowledged OK whose value did not read back
  * @param failedAfterFirstAck the replies other than OK once writes went through (the fault's refusals, timeouts,
  *                       connection errors), by reply, with how many; before the first OK a new client pod's
@@ -86,6 +87,11 @@ public record DrillReport(long attempted, long acknowledged, long unavailableMil
             }
             long previous = i == 0 ? faultMicros : ackTimes.get(i - 1);
             unavailable = Math.max(unavailable, (ack - previous) / 1000);
+        }
+        // writes tried after the last acknowledged one and none acknowledged since: that wait counts too
+        long lastTried = writes.stream().mapToLong(Write::micros).max().orElse(0);
+        if (unavailable >= 0 && !ackTimes.isEmpty() && lastTried > ackTimes.get(ackTimes.size() - 1)) {
+            unavailable = Math.max(unavailable, (lastTried - ackTimes.get(ackTimes.size() - 1)) / 1000);
         }
         return new DrillReport(writes.size(), acknowledged, unavailable, lost, failed);
     }

@@ -29,8 +29,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "kubectl kv", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         version = "kubectl-kv 0.1.0",
-        description = "See and steer KV Clusters: status, planned switchover, logs, and a failover drill.",
-        subcommands = {KubectlKv.Status.class, KubectlKv.Promote.class, KubectlKv.Logs.class, KubectlKv.Drill.class})
+        description = "See and steer KV Clusters: status, planned switchover, rolling restart, logs, and a failover drill.",
+        subcommands = {KubectlKv.Status.class, KubectlKv.Promote.class, KubectlKv.Restart.class, KubectlKv.Logs.class,
+                KubectlKv.Drill.class})
 public final class KubectlKv {
 
     public static void main(String[] args) {
@@ -147,21 +148,91 @@ public final class KubectlKv {
                 }
                 String before = ClusterAccess.primaryOf(resource);
                 if (pod.equals(before)) {
-                    say(pod + " is the primary already (epoch " + ClusterAccess.epochOf(resource) + ")");
+                    say(pod + " is the primary already (epoch " + ClusterAccess.epochOf(resource) + "); nothing changed");
+                    return 0;
                 }
                 long started = System.nanoTime();
                 access.resource().patch(PatchContext.of(PatchType.JSON_MERGE),
                         "{\"spec\":{\"switchover\":{\"targetPod\":\"" + pod + "\"}}}");
-                await("the operator to make " + pod + " primary", Duration.ofSeconds(timeoutSeconds), () -> {
+                try {
+                    await("the operator to make " + pod + " primary", Duration.ofSeconds(timeoutSeconds), () -> {
                     GenericKubernetesResource now = access.resource().get();
                     Pod promoted = client.pods().inNamespace(access.namespace()).withName(pod).get();
                     return now != null && pod.equals(ClusterAccess.primaryOf(now)) && promoted != null
                             && promoted.getMetadata().getLabels() != null
                             && "primary".equals(promoted.getMetadata().getLabels().get(ClusterAccess.ROLE_LABEL));
-                });
+                    });
+                } catch (IllegalStateException timedOut) {
+                    // not left behind to act hours later, once the target catches up
+                    access.resource().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"switchover\":null}}");
+                    throw new IllegalStateException(timedOut.getMessage() + " (the request is withdrawn: "
+                            + "spec.switchover removed; kubectl kv status " + cluster + " says why, in its conditions)");
+                }
                 say(pod + " is primary (epoch " + ClusterAccess.epochOf(access.resource().get()) + ", was " + before
                         + ") after " + (System.nanoTime() - started) / 1_000_000 + " ms; spec.switchover.targetPod keeps"
                         + " it there while it is healthy");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "restart", description = "A rolling restart of every store, secondaries first, the primary last "
+            + "after a switchover to a restarted secondary (the operator's rolling update): sets the annotation "
+            + "kvstore.dev/restart on the KVCluster and waits until every pod runs the new template and the cluster is "
+            + "Ready.")
+    static class Restart implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target;
+
+        @Parameters(index = "0", description = "the KVCluster's name")
+        String cluster;
+
+        @Option(names = "--timeout", description = "seconds to wait for the restart (default ${DEFAULT-VALUE})")
+        int timeoutSeconds = 600;
+
+        @Override
+        public Integer call() throws Exception {
+            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+                ClusterAccess access = target.access(client, cluster);
+                access.cluster();
+                var current = access.statefulSet().getStatus();
+                String oldRevision = current == null ? null : current.getUpdateRevision();
+                String request = Instant.now().toString();
+                long started = System.nanoTime();
+                access.resource().patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"annotations\":{\"kvstore.dev/restart\":\"" + request + "\"}}}");
+                say("restart requested (" + request + "); the operator restarts the secondaries, switches over, then "
+                        + "restarts the old primary");
+                long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+                await("the StatefulSet's new revision (an operator before 0.2 does not know kvstore.dev/restart)",
+                        Duration.ofSeconds(60), () -> {
+                    var set = access.statefulSet();
+                    return set.getStatus() != null && set.getStatus().getUpdateRevision() != null
+                            && !set.getStatus().getUpdateRevision().equals(oldRevision);
+                });
+                String revision = access.statefulSet().getStatus().getUpdateRevision();
+                java.util.Set<String> restarted = new java.util.TreeSet<>();
+                int replicas = access.statefulSet().getSpec().getReplicas();
+                await("every store restarted and the cluster Ready",
+                        Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> {
+                    List<Pod> pods = access.pods();
+                    for (Pod pod : pods) {
+                        boolean updated = revision.equals(pod.getMetadata().getLabels().get("controller-revision-hash"))
+                                && pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
+                                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+                        if (updated && restarted.add(pod.getMetadata().getName())) {
+                            say("  " + pod.getMetadata().getName() + " restarted and ready ("
+                                    + (System.nanoTime() - started) / 1_000_000 + " ms)");
+                        }
+                    }
+                    GenericKubernetesResource now = access.resource().get();
+                    var status = now == null ? null : ClusterAccess.status(now);
+                    return restarted.size() == replicas && pods.size() == replicas && status != null
+                            && "Ready".equals(status.get("phase"));
+                });
+                GenericKubernetesResource after = access.resource().get();
+                say("restarted " + restarted.size() + " stores in " + (System.nanoTime() - started) / 1_000_000
+                        + " ms; primary " + ClusterAccess.primaryOf(after) + ", epoch " + ClusterAccess.epochOf(after));
                 return 0;
             }
         }
@@ -275,7 +346,8 @@ public final class KubectlKv {
                     });
                     await("the writer's first acknowledged write", timeout,
                             () -> acknowledgedAfter(logOf(pods, writer), 0));
-                    long faultMicros = Instant.now().toEpochMilli() * 1000;
+                    // times on the writer's clock, as its log's: this machine's may differ from the cluster's
+                    long faultMicros = writerClock(pods, writer);
                     if (kill) {
                         say("killing the store process of " + before);
                         exec(pods.withName(before).inContainer("store").redirectingOutput(), "bash", "-c",
@@ -289,8 +361,11 @@ public final class KubectlKv {
                         String primary = now == null ? null : ClusterAccess.primaryOf(now);
                         return primary != null && !primary.isEmpty() && ClusterAccess.epochOf(now) > epochBefore;
                     });
+                    // the old primary may still acknowledge for a moment after the fault was asked for (a pod's grace
+                    // period): only a write acknowledged after the new term was seen is the new primary's
+                    long newTermMicros = writerClock(pods, writer);
                     await("a write acknowledged by the new primary", timeout,
-                            () -> acknowledgedAfter(logOf(pods, writer), faultMicros));
+                            () -> acknowledgedAfter(logOf(pods, writer), newTermMicros));
                     Thread.sleep(afterSeconds * 1000L);
                     exec(pods.withName(writer).inContainer("writer").redirectingOutput(), "touch", "/tmp/stop");
                     await("the writer to stop", timeout, () -> logOf(pods, writer).contains("stopped"));
@@ -333,6 +408,14 @@ public final class KubectlKv {
             return null;
         }
 
+        /** Now on the writer pod's clock, in microseconds since the epoch (bash's EPOCHREALTIME, as its log). */
+        private static long writerClock(io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Pod,
+                io.fabric8.kubernetes.api.model.PodList, io.fabric8.kubernetes.client.dsl.PodResource> pods, String writer)
+                throws Exception {
+            String out = execOutput(pods.withName(writer).inContainer("writer"), "bash", "-c", "echo ${EPOCHREALTIME/./}");
+            return Long.parseLong(out.strip());
+        }
+
         /** The writer's log so far; empty while it cannot be read (the API server answers 400 until the container runs). */
         private static String logOf(io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Pod,
                 io.fabric8.kubernetes.api.model.PodList, io.fabric8.kubernetes.client.dsl.PodResource> pods, String writer) {
@@ -362,7 +445,7 @@ public final class KubectlKv {
             try (ExecWatch watch = container.writingOutput(out).writingError(err).exec(argv)) {
                 Integer code = watch.exitCode().get(120, TimeUnit.SECONDS);
                 if (code == null || code != 0) {
-                    throw new IllegalStateException("reading the keys back failed (" + code + "): "
+                    throw new IllegalStateException(String.join(" ", argv).lines().findFirst().orElse("") + " in the writer pod failed (" + code + "): "
                             + err.toString(StandardCharsets.UTF_8));
                 }
             }

@@ -61,6 +61,13 @@ class DrillReportTest {
     }
 
     @Test
+    void writes_failing_after_the_last_acknowledged_one_count_as_time_without_writes() {
+        String log = LOG + "R 7 3100000 TRYAGAIN\nR 8 9000000 TRYAGAIN\n";
+
+        assertThat(DrillReport.of(log, "v1\nv2\n\n\nv5\nv6\n\n\n", 1_150_000).unavailableMillis()).isEqualTo(6_000);
+    }
+
+    @Test
     void no_write_acknowledged_after_the_fault_has_no_recovery_time() {
         DrillReport report = DrillReport.of("R 1 1000000 OK\nR 2 2000000 TRYAGAIN\n", "v1\n\n", 1_500_000);
 

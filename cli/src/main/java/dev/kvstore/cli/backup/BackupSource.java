@@ -34,8 +34,11 @@ public record BackupSource(String store, long atLeastOffset) {
             return Optional.empty();
         }
         long committed = primary.get().getValue().commitOffset();
+        long epoch = primary.get().getValue().epoch();
+        // in sync: following that primary now, in its term, and applied all it committed
         return statuses.entrySet().stream()
                 .filter(entry -> "secondary".equals(entry.getValue().role()) && entry.getValue().canPersist()
+                        && entry.getValue().following() && entry.getValue().epoch() == epoch
                         && entry.getValue().appliedOffset() >= committed)
                 .findFirst()
                 .or(() -> primary)

@@ -70,9 +70,9 @@ final class S3Storage implements BackupStorage {
         long bytes = 0;
         // stopped (Ctrl-C, SIGTERM) halfway: abort, so that no upload is left open holding its parts' storage
         Thread abortAtExit = new Thread(() -> abort(key, upload, null));
-        Runtime.getRuntime().addShutdownHook(abortAtExit);
         boolean completed = false;
         try {
+            Runtime.getRuntime().addShutdownHook(abortAtExit); // throws when the JVM is exiting: then aborted below
             byte[] part = new byte[PART_BYTES];
             while (true) {
                 int filled = content.readNBytes(part, 0, PART_BYTES);
@@ -101,7 +101,7 @@ final class S3Storage implements BackupStorage {
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(abortAtExit);
-            } catch (IllegalStateException exiting) {
+            } catch (IllegalStateException | IllegalArgumentException exitingOrNeverAdded) {
                 // the JVM is shutting down and the hook runs or ran: it aborts (again, harmlessly)
             }
         }
@@ -109,7 +109,9 @@ final class S3Storage implements BackupStorage {
 
     private void abort(String key, String upload, String described) {
         try {
-            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload));
+            // bounded: Ctrl-C against storage that does not answer must not hang the exit
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload)
+                    .overrideConfiguration(c -> c.apiCallTimeout(java.time.Duration.ofSeconds(10))));
         } catch (RuntimeException abortFailed) {
             // the storage's own expiry of incomplete uploads (a lifecycle rule) is left to clean it up
             System.err.println("could not abort the upload of " + (described != null ? described : key) + " ("

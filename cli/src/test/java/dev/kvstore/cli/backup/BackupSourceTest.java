@@ -34,6 +34,16 @@ class BackupSourceTest {
     }
 
     @Test
+    void not_a_secondary_that_stopped_following_or_follows_an_older_term() {
+        NodeStatus cutOff = new NodeStatus("id", "secondary", 3, 3, 100, 100, 100, 0, null, null, false, false, 0, 0,
+                "sync", 1, null, 0, 0, 0, 0, null);
+        var stores = stores("kv-0", status("primary", 3, 100, 100, false, null),
+                "kv-1", cutOff, "kv-2", status("secondary", 2, 100, 100, false, null));
+
+        assertThat(BackupSource.choose(stores, null)).contains(new BackupSource("kv-0", 100));
+    }
+
+    @Test
     void the_primary_when_no_secondary_is_in_sync() {
         var stores = stores("kv-0", status("secondary", 3, 90, 95, false, null),
                 "kv-1", status("primary", 3, 100, 101, false, null));

@@ -142,6 +142,17 @@ public final class ClusterResources {
     }
 
     /**
+     * The pod template's annotation for a restart request on the KVCluster, or none (see
+     * {@link KvNames#RESTART_REQUEST}). Removing the request changes the template back, which restarts the
+     * stores once more: kubectl kv restart only ever sets a new value.
+     */
+    private static Map<String, String> restartedFor(KVCluster cluster) {
+        Map<String, String> annotations = cluster.getMetadata().getAnnotations();
+        String request = annotations == null ? null : annotations.get(KvNames.RESTART_REQUEST);
+        return request == null || request.isBlank() ? null : Map.of(KvNames.RESTARTED_FOR, request);
+    }
+
+    /**
      * The stores. OnDelete: the operator decides when a pod restarts on a new template (secondaries
      * first, then a switchover, then the old primary), never the StatefulSet controller. Volumes are
      * retained when the cluster is deleted or scaled down: data is never deleted implicitly.
@@ -271,7 +282,7 @@ public final class ClusterResources {
                 .endPersistentVolumeClaimRetentionPolicy()
                 .withNewSelector().withMatchLabels(KvNames.selector(name)).endSelector()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(KvNames.labels(name)).endMetadata()
+                .withNewMetadata().withLabels(KvNames.labels(name)).withAnnotations(restartedFor(cluster)).endMetadata()
                 .withNewSpec()
                 .withContainers(container)
                 // The pause process is PID 1 and the JVM is not init: a store killed inside its container

@@ -72,6 +72,13 @@ public final class KvNames {
 
     /** The label that lets a pod of the cluster's namespace use its client ports (unless the spec says otherwise). */
     public static final String CLIENT_OF_LABEL = "kvstore.dev/client-of";
+    /**
+     * On a KVCluster: a rolling restart is asked for (its value, a time say, tells one request from the next;
+     * {@code kubectl kv restart} sets it). The operator copies it into the pod template as {@link #RESTARTED_FOR},
+     * so the StatefulSet has a new revision and the rolling update restarts every store, secondaries first.
+     */
+    public static final String RESTART_REQUEST = "kvstore.dev/restart";
+    public static final String RESTARTED_FOR = "kvstore.dev/restarted-for";
 
     /** The cluster's CA (ca.crt, ca.key): only the operator reads it. */
     public static String caSecret(String cluster) {

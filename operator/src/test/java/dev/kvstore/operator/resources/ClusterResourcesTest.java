@@ -177,6 +177,21 @@ class ClusterResourcesTest {
     }
 
     @Test
+    void aRestartRequestChangesThePodTemplateSoThatTheStoresRollAndNothingElse() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        StatefulSet before = ClusterResources.statefulSet(kv);
+        kv.getMetadata().setAnnotations(Map.of(KvNames.RESTART_REQUEST, "2026-12-05T17:20:00Z"));
+
+        StatefulSet after = ClusterResources.statefulSet(kv);
+
+        assertThat(before.getSpec().getTemplate().getMetadata().getAnnotations()).isNullOrEmpty();
+        assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsExactly(Map.entry(KvNames.RESTARTED_FOR, "2026-12-05T17:20:00Z"));
+        after.getSpec().getTemplate().getMetadata().setAnnotations(null);
+        assertThat(after).as("all else alike").isEqualTo(before);
+    }
+
+    @Test
     void aScaleDownThatWaitsKeepsMoreReplicasThanTheSpec() {
         KVClusterSpec spec = new KVClusterSpec();
         spec.setReplicas(3);

@@ -1179,6 +1179,11 @@ public final class StoreNode implements Closeable {
                         + log.failure().getMessage() + "); back up another");
             }
             long at = state.appliedOffset();
+            if (at > log.lastOffset()) {
+                // a divergent suffix was just cut from the log and the map not yet rebuilt without it: the map
+                // holds entries no log has any more, under an epoch history that no longer covers them
+                throw new NodeExceptions.Unavailable("this store is dropping a divergent suffix; back up another");
+            }
             return new Snapshot(at, log.history().truncatedAfter(at), state.frozen());
         }
     }
