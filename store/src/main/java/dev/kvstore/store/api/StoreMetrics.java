@@ -17,6 +17,14 @@ public class StoreMetrics {
         Gauge.builder("kv_role", node, n -> n.role() == Role.PRIMARY ? 1 : n.role() == Role.SECONDARY ? 2 : 0)
                 .description("0 none, 1 primary, 2 secondary").register(registry);
         Gauge.builder("kv_epoch", node, StoreNode::epoch).register(registry);
+        Gauge.builder("kv_following", node, n -> n.status().following() ? 1 : 0)
+                .description("a secondary streaming from the current primary now (1), or not (0)").register(registry);
+        // from admission to commit (fsync here and on minSyncReplicas secondaries): the dashboard's write latency
+        io.micrometer.core.instrument.Timer commits = io.micrometer.core.instrument.Timer.builder("kv_write_commit")
+                .description("acknowledged writes, from admission to commit").publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                .register(registry);
+        node.onCommitLatency(nanos -> commits.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
         Gauge.builder("kv_last_offset", node, n -> n.log().lastOffset()).register(registry);
         Gauge.builder("kv_commit_offset", node, StoreNode::commitOffset).register(registry);
         Gauge.builder("kv_lag", node, n -> n.status().lag()).description("entries behind the primary").register(registry);

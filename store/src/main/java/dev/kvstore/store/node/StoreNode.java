@@ -236,7 +236,15 @@ public final class StoreNode implements Closeable {
 
     // ---------------------------------------------------------------- client operations
 
+    /** Hears how long each acknowledged write took from admission to commit (nanoseconds); metrics listen. */
+    private volatile java.util.function.LongConsumer commitLatency = nanos -> { };
+
+    public void onCommitLatency(java.util.function.LongConsumer listener) {
+        commitLatency = listener;
+    }
+
     public CompletableFuture<WriteResult> write(LogEntry operation) {
+        long admitted = System.nanoTime();
         roleLock.readLock().lock();
         LogEntry entry;
         CommitTracker commits;
@@ -265,7 +273,12 @@ public final class StoreNode implements Closeable {
         // released when the entry is applied (the tracker applies before it completes) or its term ends,
         // not when the client stops waiting: an entry that timed out is still in the log and may commit;
         // and before the client hears of it (a stage of its own: dependents of one future run in no set order)
-        return commit.whenComplete((committed, failure) -> reservedBytes.addAndGet(-release)).copy()
+        return commit.whenComplete((committed, failure) -> {
+                    reservedBytes.addAndGet(-release);
+                    if (failure == null) {
+                        commitLatency.accept(System.nanoTime() - admitted);
+                    }
+                }).copy()
                 .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(committed -> new WriteResult(term, offset));
     }
@@ -411,6 +424,7 @@ public final class StoreNode implements Closeable {
      * lost), or at once under the read lease when it read the applied state.
      */
     public <R> CompletableFuture<Decision.Done<R>> decideAll(java.util.function.Function<KeyView, DecidedWrites<R>> rule) {
+        long admitted = System.nanoTime();
         roleLock.readLock().lock();
         DecidedWrites<R> decision;
         LogEntry entry = null;
@@ -465,7 +479,12 @@ public final class StoreNode implements Closeable {
         long release = reserved;
         long offset = entry.offset();
         CompletableFuture<Long> commit = commits.awaitCommit(offset);
-        return commit.whenComplete((committed, failure) -> reservedBytes.addAndGet(-release)).copy()
+        return commit.whenComplete((committed, failure) -> {
+                    reservedBytes.addAndGet(-release);
+                    if (failure == null) {
+                        commitLatency.accept(System.nanoTime() - admitted);
+                    }
+                }).copy()
                 .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(committed -> new Decision.Done<>(reply, offset, true));
     }
