@@ -58,14 +58,16 @@ class PowerLossIT {
     }
 
     @Test
-    void with_fsync_everysec_the_same_cut_loses_acknowledged_writes() throws Exception {
+    void with_fsync_everysec_the_same_cut_loses_acknowledged_writes_from_the_disks() throws Exception {
         // no frequent snapshots here: each one forces the whole data set, which would leave little to lose
         Outcome outcome = writeCutAndRestart("power-everysec", LocalClusterSettings.defaults(3).withFsync("everysec"));
 
         outcome.print("fsync everysec");
         assertThat(outcome.bytesLost()).as("unforced bytes the disks lost").isPositive();
-        assertThat(outcome.fewDisks()).as("acknowledged writes the disks lost").isNotEmpty();
-        assertThat(outcome.missing()).as("acknowledged writes lost: up to a second of them, by design").isNotEmpty();
+        // the guarantee fsync always keeps (on two disks once acknowledged) is broken: up to a second of writes
+        // is on fewer disks. Whether one is then gone from every store depends on where each store's last
+        // fsync fell (a store that forced later gives it back to the others): counted, not asserted
+        assertThat(outcome.fewDisks()).as("acknowledged writes on fewer than 2 disks after the cut").isNotEmpty();
     }
 
     @Test
