@@ -147,7 +147,8 @@ public final class KubectlKv {
                             + String.join(", ", access.pods().stream().map(p -> p.getMetadata().getName()).toList()) + ")");
                 }
                 String before = ClusterAccess.primaryOf(resource);
-                if (pod.equals(before)) {
+                String standing = Drill.switchoverTarget(resource);
+                if (pod.equals(before) && (standing == null || standing.equals(pod))) {
                     say(pod + " is the primary already (epoch " + ClusterAccess.epochOf(resource) + "); nothing changed");
                     return 0;
                 }
@@ -164,9 +165,11 @@ public final class KubectlKv {
                     });
                 } catch (IllegalStateException timedOut) {
                     // not left behind to act hours later, once the target catches up
-                    access.resource().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"switchover\":null}}");
+                    access.resource().patch(PatchContext.of(PatchType.JSON_MERGE), standing == null
+                            ? "{\"spec\":{\"switchover\":null}}"
+                            : "{\"spec\":{\"switchover\":{\"targetPod\":\"" + standing + "\"}}}");
                     throw new IllegalStateException(timedOut.getMessage() + " (the request is withdrawn: "
-                            + "spec.switchover removed; kubectl kv status " + cluster + " says why, in its conditions)");
+                            + "spec.switchover as it was; kubectl kv status " + cluster + " says why, in its conditions)");
                 }
                 say(pod + " is primary (epoch " + ClusterAccess.epochOf(access.resource().get()) + ", was " + before
                         + ") after " + (System.nanoTime() - started) / 1_000_000 + " ms; spec.switchover.targetPod keeps"
@@ -195,6 +198,11 @@ public final class KubectlKv {
             try (KubernetesClient client = new KubernetesClientBuilder().build()) {
                 ClusterAccess access = target.access(client, cluster);
                 access.cluster();
+                if (access.statefulSet().getSpec().getReplicas() < 2) {
+                    throw new IllegalArgumentException("the KVCluster " + cluster + " has one store: a rolling restart "
+                            + "needs a secondary to switch over to (delete its pod to restart it, with writes refused "
+                            + "until it is back)");
+                }
                 var current = access.statefulSet().getStatus();
                 String oldRevision = current == null ? null : current.getUpdateRevision();
                 String request = Instant.now().toString();
@@ -210,12 +218,13 @@ public final class KubectlKv {
                     return set.getStatus() != null && set.getStatus().getUpdateRevision() != null
                             && !set.getStatus().getUpdateRevision().equals(oldRevision);
                 });
-                String revision = access.statefulSet().getStatus().getUpdateRevision();
                 java.util.Set<String> restarted = new java.util.TreeSet<>();
                 int replicas = access.statefulSet().getSpec().getReplicas();
                 await("every store restarted and the cluster Ready",
                         Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> {
                     List<Pod> pods = access.pods();
+                    // the newest revision (another template change may land meanwhile: its pods count as restarted)
+                    String revision = access.statefulSet().getStatus().getUpdateRevision();
                     for (Pod pod : pods) {
                         boolean updated = revision.equals(pod.getMetadata().getLabels().get("controller-revision-hash"))
                                 && pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
@@ -399,7 +408,7 @@ public final class KubectlKv {
         }
 
         @SuppressWarnings("unchecked")
-        private static String switchoverTarget(GenericKubernetesResource cluster) {
+        static String switchoverTarget(GenericKubernetesResource cluster) {
             Object spec = cluster.getAdditionalProperties().get("spec");
             if (spec instanceof java.util.Map<?, ?> map && map.get("switchover") instanceof java.util.Map<?, ?> switchover
                     && switchover.get("targetPod") instanceof String pod) {

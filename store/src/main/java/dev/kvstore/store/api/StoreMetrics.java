@@ -21,7 +21,7 @@ public class StoreMetrics {
                 .description("a secondary streaming from the current primary now (1), or not (0)").register(registry);
         // from admission to commit (fsync here and on minSyncReplicas secondaries): the dashboard's write latency
         io.micrometer.core.instrument.Timer commits = io.micrometer.core.instrument.Timer.builder("kv_write_commit")
-                .description("acknowledged writes, from admission to commit").publishPercentileHistogram()
+                .description("committed writes (client writes and expiry deletes), from admission to commit").publishPercentileHistogram()
                 .minimumExpectedValue(java.time.Duration.ofMillis(1)).maximumExpectedValue(java.time.Duration.ofSeconds(10))
                 .register(registry);
         node.onCommitLatency(nanos -> commits.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS));
