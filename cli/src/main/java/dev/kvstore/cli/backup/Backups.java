@@ -58,8 +58,9 @@ public final class Backups {
             String snapshot = name + SNAPSHOT;
             MessageDigest sha = sha256();
             long bytes;
-            ChecksummedSnapshot checked = new ChecksummedSnapshot(backup.body());
-            try (InputStream in = new DigestInputStream(new CoverageCheck(checked, backup), sha)) {
+            ChecksummedSnapshot checked = new ChecksummedSnapshot(backup.body(),
+                    new ChecksummedSnapshot.Covers(backup.offset(), backup.epoch()));
+            try (InputStream in = new DigestInputStream(checked, sha)) {
                 bytes = storage.write(snapshot, in);
             } catch (IOException cut) {
                 throw new IOException("the backup from " + store + " was cut; nothing kept: " + cut.getMessage(), cut);
@@ -70,41 +71,6 @@ public final class Backups {
             // the manifest last: a backup is listed, and restorable, only once its snapshot is whole where it is kept
             storage.writeSmall(name + MANIFEST, (JSON.writeValueAsString(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
             return manifest;
-        }
-    }
-
-    /**
-     * Fails the stream at its end when the snapshot's own header disagrees with what the store's answer said it
-     * covers: the upload is then abandoned, before it is completed where it is kept.
-     */
-    private static final class CoverageCheck extends java.io.FilterInputStream {
-        private final ChecksummedSnapshot checked;
-        private final AdminClient.BackupStream announced;
-
-        CoverageCheck(ChecksummedSnapshot checked, AdminClient.BackupStream announced) {
-            super(checked);
-            this.checked = checked;
-            this.announced = announced;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n < 0) {
-                ChecksummedSnapshot.Covers covers = checked.covers();
-                if (covers.offset() != announced.offset() || covers.epoch() != announced.epoch()) {
-                    throw new IOException("the snapshot covers offset " + covers.offset() + " (epoch " + covers.epoch()
-                            + "), its store announced " + announced.offset() + " (epoch " + announced.epoch() + ")");
-                }
-            }
-            return n;
         }
     }
 

@@ -30,8 +30,12 @@ final class ChecksummedSnapshot extends FilterInputStream {
     private byte[] tail = new byte[0];
     private boolean checked;
 
-    ChecksummedSnapshot(InputStream in) {
+    /** What the store announced the snapshot covers: the stream fails at its end if the header says otherwise. */
+    private final Covers announced;
+
+    ChecksummedSnapshot(InputStream in, Covers announced) {
         super(in);
+        this.announced = announced;
     }
 
     @Override
@@ -113,6 +117,12 @@ final class ChecksummedSnapshot extends FilterInputStream {
         }
         if (tail.length != TRAILER || expected != crc.getValue()) {
             throw new IOException("the backup's bytes do not match their checksum (damaged or cut on the way)");
+        }
+        // before the storage completes the upload: a snapshot that is not the one announced is not kept
+        if (covers == null || !covers.equals(announced)) {
+            throw new IOException("the snapshot covers offset " + (covers == null ? "?" : covers.offset()) + " (epoch "
+                    + (covers == null ? "?" : covers.epoch()) + "), its store announced " + announced.offset()
+                    + " (epoch " + announced.epoch() + ")");
         }
     }
 }
