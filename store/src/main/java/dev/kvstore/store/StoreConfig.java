@@ -175,6 +175,14 @@ public interface StoreConfig {
     long tlsReloadMillis();
 
     /**
+     * With {@link #tlsDir()}, a directory whose {@code tls.crt} and {@code tls.key} (a mounted
+     * {@code kubernetes.io/tls} Secret of the user's, cert-manager's for example) the client ports, Redis
+     * protocol and HTTP, show instead of the cluster's certificate; read again like it. Replication, admin
+     * and metrics keep the cluster's. Unset: the client ports show the cluster's certificate.
+     */
+    Optional<String> tlsClientDir();
+
+    /**
      * With {@link #tlsDir()}, whether the HTTP and metrics ports are on TLS too (https alone); false keeps them in clear, for
      * HTTP clients of a cluster whose stores ran TLS before this release had it on that port.
      */

@@ -105,7 +105,8 @@ public class StoreLifecycle {
         if (config.tlsDir().isEmpty() || config.tlsDir().get().isBlank()) {
             return StoreTls.off();
         }
-        return StoreTls.from(Path.of(config.tlsDir().get()), vertx, config.tlsReloadMillis(), config.tlsEngine());
+        Path clientDir = config.tlsClientDir().filter(dir -> !dir.isBlank()).map(Path::of).orElse(null);
+        return StoreTls.from(Path.of(config.tlsDir().get()), clientDir, vertx, config.tlsReloadMillis(), config.tlsEngine());
     }
 
     /** Who may use the client ports; with users, read again every few seconds (a changed Secret). */

@@ -21,6 +21,8 @@ public final class LocalTls {
 
     /** The store setting that turns TLS on. */
     public static final String STORE_PROPERTY = "kv.tls-dir";
+    /** The store setting naming the certificate its client ports show, when not the cluster's. */
+    public static final String CLIENT_PORTS_PROPERTY = "kv.tls-client-dir";
     /** The common name the stores' admin ports accept (their default {@code kv.tls-admin-client}). */
     public static final String ADMIN_CLIENT = "kvstore-operator";
     private static final Duration CA_VALIDITY = Duration.ofDays(3650);
@@ -73,7 +75,13 @@ public final class LocalTls {
         if (storeDir == null) {
             return client;
         }
-        return trusting(client, Path.of(storeDir.replace(NodeProcess.NODE_NAME, "operator")).resolve("ca.crt"));
+        String trusted = Files.readString(Path.of(storeDir.replace(NodeProcess.NODE_NAME, "operator")).resolve("ca.crt"));
+        // the client ports may show a certificate of another CA (kv.tls-client-dir): trusted too when it comes with it
+        String clientPorts = settings.storeProperties().get(CLIENT_PORTS_PROPERTY);
+        if (clientPorts != null && Files.exists(Path.of(clientPorts).resolve("ca.crt"))) {
+            trusted = trusted + "\n" + Files.readString(Path.of(clientPorts).resolve("ca.crt"));
+        }
+        return client.withTls(SslContexts.of(trusted, null, null));
     }
 
     private static dev.kvstore.cli.client.KvClient trusting(dev.kvstore.cli.client.KvClient client, Path caCert)

@@ -206,13 +206,15 @@ public final class CertificateAuthority {
 
         public static PrivateKey privateKey(String pem) {
             try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-                Object read = parser.readObject();
                 JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-                if (read instanceof PrivateKeyInfo info) {
-                    return converter.getPrivateKey(info);
-                }
-                if (read instanceof org.bouncycastle.openssl.PEMKeyPair keyPair) {
-                    return converter.getKeyPair(keyPair).getPrivate();
+                // the first key: OpenSSL's EC keys may come after an "EC PARAMETERS" block
+                for (Object read = parser.readObject(); read != null; read = parser.readObject()) {
+                    if (read instanceof PrivateKeyInfo info) {
+                        return converter.getPrivateKey(info);
+                    }
+                    if (read instanceof org.bouncycastle.openssl.PEMKeyPair keyPair) {
+                        return converter.getPrivateKey(keyPair.getPrivateKeyInfo()); // a SEC1 key may omit its public half
+                    }
                 }
                 throw new IllegalArgumentException("no private key in the PEM given");
             } catch (IOException e) {

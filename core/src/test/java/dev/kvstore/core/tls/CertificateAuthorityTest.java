@@ -70,4 +70,49 @@ class CertificateAuthorityTest {
         assertThatThrownBy(() -> CertificateAuthority.Pem.privateKey("not a pem"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no private key");
     }
+
+    @Test
+    void keysAsCertManagerAndOpensslWriteThemAreReadPkcs1Sec1AndSec1AfterItsParameters() throws Exception {
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        java.security.KeyPair rsaPair = rsa.generateKeyPair();
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair ecPair = ec.generateKeyPair();
+
+        String pkcs1 = traditionalPem(rsaPair);
+        String sec1 = sec1Pem(ecPair);
+        assertThat(pkcs1).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+        assertThat(sec1).startsWith("-----BEGIN EC PRIVATE KEY-----");
+        // what `openssl ecparam -genkey` writes
+        String withParameters = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n" + sec1;
+
+        assertThat(((java.security.interfaces.RSAPrivateKey) CertificateAuthority.Pem.privateKey(pkcs1)).getPrivateExponent())
+                .isEqualTo(((java.security.interfaces.RSAPrivateKey) rsaPair.getPrivate()).getPrivateExponent());
+        java.math.BigInteger ecSecret = ((java.security.interfaces.ECPrivateKey) ecPair.getPrivate()).getS();
+        assertThat(((java.security.interfaces.ECPrivateKey) CertificateAuthority.Pem.privateKey(sec1)).getS()).isEqualTo(ecSecret);
+        assertThat(((java.security.interfaces.ECPrivateKey) CertificateAuthority.Pem.privateKey(withParameters)).getS())
+                .isEqualTo(ecSecret);
+    }
+
+    /** SEC1 as Go's x509.MarshalECPrivateKey (cert-manager) and OpenSSL write it: with the curve and the public key. */
+    private static String sec1Pem(java.security.KeyPair pair) throws Exception {
+        var info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded());
+        var publicKey = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded());
+        var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ((java.security.interfaces.ECPrivateKey) pair.getPrivate()).getS(),
+                publicKey.getPublicKeyData(), info.getPrivateKeyAlgorithm().getParameters());
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (org.bouncycastle.util.io.pem.PemWriter writer = new org.bouncycastle.util.io.pem.PemWriter(out)) {
+            writer.writeObject(new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+        }
+        return out.toString();
+    }
+
+    private static String traditionalPem(java.security.KeyPair pair) throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (org.bouncycastle.openssl.jcajce.JcaPEMWriter writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(out)) {
+            writer.writeObject(pair);
+        }
+        return out.toString();
+    }
 }

@@ -68,7 +68,7 @@ public final class RespServer {
         vertx.deployVerticle(new io.vertx.core.AbstractVerticle() {
             @Override
             public void start(io.vertx.core.Promise<Void> started) {
-                NetServer listener = vertx.createNetServer(tls.apply(new NetServerOptions().setHost(settings.host())
+                NetServer listener = vertx.createNetServer(tls.applyToClientPort(new NetServerOptions().setHost(settings.host())
                         .setPort(port).setTcpNoDelay(true).setReuseAddress(true).setAcceptBacklog(4096)));
                 listener.connectHandler(socket -> accept(socket, table, limits));
                 made[0] = listener;

@@ -29,7 +29,7 @@ public class HttpPortTls implements HttpServerOptionsCustomizer {
     @Override
     public void customizeHttpServer(HttpServerOptions options) {
         if (servesHttps(tls, config)) {
-            tls.apply(options);
+            tls.applyToClientPort(options);
         }
     }
 }

@@ -31,28 +31,51 @@ public final class StoreTls {
     private volatile TlsMaterial current;
 
     /**
+     * Where the certificate the client ports (Redis protocol, HTTP) show comes from when it is not the
+     * cluster's: a {@code kubernetes.io/tls} Secret of the user's (cert-manager's), whose CA clients
+     * already trust. Null: the client ports show the cluster's certificate. Replication, admin and metrics
+     * always show the cluster's: peers and the operator check that one.
+     */
+    private final Path clientDir;
+    private final RenewableKeyManager clientKeys;
+    private volatile ServingCertificate clientCurrent;
+
+    /**
      * Netty's OpenSSL engine (BoringSSL, bundled for linux-x86_64) rather than the JDK's, which cost about
      * twice as much sync write throughput here (`./bench --only-costs`). Both ask the same renewable key
      * and trust managers at each handshake.
      */
     private final boolean openssl;
 
-    private StoreTls(Path dir, TlsMaterial current, boolean openssl) {
+    private StoreTls(Path dir, TlsMaterial current, Path clientDir, ServingCertificate clientCurrent, boolean openssl) {
         this.openssl = openssl;
         this.dir = dir;
         this.current = current;
         this.keys = current == null ? null : new RenewableKeyManager(current.chain(), current.key());
         this.trust = current == null ? null : new RenewableTrustManager(current.authorities());
+        this.clientDir = clientDir;
+        this.clientCurrent = clientCurrent;
+        this.clientKeys = clientCurrent == null ? null : new RenewableKeyManager(clientCurrent.chain(), clientCurrent.key());
     }
 
     public static StoreTls off() {
-        return new StoreTls(null, null, false);
+        return new StoreTls(null, null, null, null, false);
     }
 
-    /** Reads the directory now (a store whose TLS files are missing or wrong does not start) and again every {@code reloadMillis}. */
-    public static StoreTls from(Path dir, Vertx vertx, long reloadMillis, String engine) throws java.io.IOException {
-        StoreTls tls = new StoreTls(dir, TlsMaterial.read(dir), useOpenSsl(engine, OpenSSLEngineOptions.isAvailable()));
+    /**
+     * Reads the directories now (a store whose TLS files are missing or wrong does not start) and again
+     * every {@code reloadMillis}.
+     *
+     * @param clientDir the certificate of the client ports when it is not the cluster's; null when it is
+     */
+    public static StoreTls from(Path dir, Path clientDir, Vertx vertx, long reloadMillis, String engine)
+            throws java.io.IOException {
+        StoreTls tls = new StoreTls(dir, TlsMaterial.read(dir), clientDir,
+                clientDir == null ? null : ServingCertificate.read(clientDir), useOpenSsl(engine, OpenSSLEngineOptions.isAvailable()));
         LOG.infof("TLS on every port (%s engine): %s from %s", tls.openssl ? "OpenSSL (BoringSSL)" : "JDK", tls.current, dir);
+        if (clientDir != null) {
+            LOG.infof("the Redis-protocol and HTTP ports show the %s from %s", tls.clientCurrent, clientDir);
+        }
         // ordered: one reload at a time, so an older read never replaces a newer one
         vertx.setPeriodic(reloadMillis, t -> vertx.executeBlocking(() -> {
             tls.reload();
@@ -84,8 +107,23 @@ public final class StoreTls {
         return current != null;
     }
 
-    /** Turns TLS 1.3 on in a server's or client's options (unchanged when off). */
+    /**
+     * Turns TLS 1.3 on in the options of a server or client among the cluster (replication, admin,
+     * metrics), with the cluster's certificate (unchanged when off).
+     */
     public <T extends TCPSSLOptions> T apply(T options) {
+        return apply(options, keys);
+    }
+
+    /**
+     * Turns TLS 1.3 on in a client port's server options (Redis protocol, HTTP), with the certificate
+     * given for those ports, or the cluster's (unchanged when off).
+     */
+    public <T extends TCPSSLOptions> T applyToClientPort(T options) {
+        return apply(options, clientKeys != null ? clientKeys : keys);
+    }
+
+    private <T extends TCPSSLOptions> T apply(T options, RenewableKeyManager shown) {
         if (current == null) {
             return options;
         }
@@ -93,7 +131,7 @@ public final class StoreTls {
         if (openssl) {
             options.setSslEngineOptions(new OpenSSLEngineOptions());
         }
-        options.setKeyCertOptions(KeyCertOptions.wrap(keys));
+        options.setKeyCertOptions(KeyCertOptions.wrap(shown));
         options.setTrustOptions(TrustOptions.wrap(trust));
         options.setEnabledSecureTransportProtocols(Set.of(SslContexts.PROTOCOL));
         return options;
@@ -104,7 +142,35 @@ public final class StoreTls {
         return current;
     }
 
+    /** The certificate the client ports show when it is not the cluster's; null when it is (or when off). */
+    public ServingCertificate clientPortCertificate() {
+        return clientCurrent;
+    }
+
     void reload() {
+        reloadClusterMaterial();
+        if (clientDir != null) {
+            reloadClientPortCertificate();
+        }
+    }
+
+    private void reloadClientPortCertificate() {
+        ServingCertificate read;
+        try {
+            read = ServingCertificate.read(clientDir);
+        } catch (Exception e) {
+            LOG.warnf("TLS files in %s not taken (the ones in use stay): %s", clientDir, e.getMessage());
+            return;
+        }
+        if (read.equals(clientCurrent)) {
+            return;
+        }
+        clientKeys.renew(read.chain(), read.key());
+        clientCurrent = read;
+        LOG.infof("the client ports' certificate renewed: %s", read);
+    }
+
+    private void reloadClusterMaterial() {
         TlsMaterial read;
         try {
             read = TlsMaterial.read(dir);
