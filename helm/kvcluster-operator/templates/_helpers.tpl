@@ -23,7 +23,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["get", "list", "watch", "create", "patch"]
-# patch: the stores' TLS certificate, renewed in place (<name>-tls); never list: no other Secret is read
+# patch: the stores' TLS certificate, renewed in place (<name>-tls); never list: Secrets are read by name only,
+# the cluster's own and those its spec names (secretName, users, tls.serverSecret)
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "create", "patch"]

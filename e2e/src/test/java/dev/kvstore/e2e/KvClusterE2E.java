@@ -856,6 +856,73 @@ class KvClusterE2E {
     }
 
     @Test
+    @Order(15)
+    void theClientPortsShowTheCertificateOfAKubernetesTlsSecretOfTheUsersOwn() throws Exception {
+        // a CA and a certificate of the user's, made with openssl and given as `kubectl create secret tls` makes
+        // it (what cert-manager's Certificate writes too): the Redis-protocol and HTTP ports show it
+        Path dir = Files.createTempDirectory("kv-e2e-users-ca");
+        openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+                "-subj", "/CN=users-ca", "-days", "30");
+        openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tls.key", "-out", "tls.csr",
+                "-subj", "/CN=web.example.com");
+        Files.writeString(dir.resolve("names.ext"), "subjectAltName=DNS:web-rw,DNS:web-rw.%s.svc\n".formatted(NS));
+        openssl(dir, "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", "tls.crt", "-days", "30", "-extfile", "names.ext");
+        kube.kubectl("create", "secret", "tls", "web-clients", "-n", NS, "--cert", dir.resolve("tls.crt").toString(),
+                "--key", dir.resolve("tls.key").toString());
+        String web = "web";
+        usersSecretBefore(web);
+        kube.apply("""
+                apiVersion: kvstore.dev/v1alpha1
+                kind: KVCluster
+                metadata:
+                  name: web
+                  namespace: %s
+                spec:
+                  replicas: 1
+                  replication: {minSyncReplicas: 0}
+                  networkPolicy:
+                    clientPods: {matchLabels: {app.kubernetes.io/name: kv-e2e-client}}
+                  storage:
+                    size: 1Gi
+                  tls:
+                    serverSecret: web-clients
+                """.formatted(NS));
+        await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(statusOf(web).get("phase")).isEqualTo("Ready"));
+        String clusterCa = kube.client().configMaps().inNamespace(NS).withName(web + "-ca-cert").get().getData().get("ca.crt");
+        client.bash("mkdir -p /tmp/ca && cat > /tmp/ca/users.crt <<'EOF'\n" + Files.readString(dir.resolve("ca.crt")).strip()
+                + "\nEOF\ncat > /tmp/ca/web-cluster.crt <<'EOF'\n" + clusterCa.strip() + "\nEOF");
+
+        // trusting the user's CA alone: TLS gets through (the Service's name and route may lag Ready a moment)
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(client.bash("timeout 10 /usr/bin/redis-cli --tls --cacert /tmp/ca/users.crt -h web-rw "
+                        + "SET web-tls users-ca 2>&1; true")).isEqualTo("OK\n"));
+        assertThat(client.bash("/usr/bin/redis-cli --tls --cacert /tmp/ca/users.crt -h web-rw GET web-tls"))
+                .isEqualTo("users-ca\n");
+        assertThat(client.bash("curl -s --cacert /tmp/ca/users.crt https://web-rw:8080/v1/kv/web-tls"))
+                .as("the HTTP port shows it too").isEqualTo("users-ca");
+        // trusting only the cluster's CA (ConfigMap web-ca-cert, which has no ca.crt of a kubectl-made Secret to add)
+        assertThat(client.bash("timeout 10 /usr/bin/redis-cli --tls --cacert /tmp/ca/web-cluster.crt -h web-rw PING 2>&1; true"))
+                .doesNotContain("PONG").containsIgnoringCase("certificate verify failed");
+        assertThat(kube.kubectl("get", "kvc", web, "-n", NS, "-o", "jsonpath={.status.conditions[?(@.type=='TLS')].reason}"))
+                .isEqualTo("ServerSecret");
+        record("tls: the client ports of a cluster with spec.tls.serverSecret (kubectl create secret tls, openssl CA) "
+                + "show it: redis-cli and curl trusting that CA alone write and read; trusting the cluster's CA alone refused");
+        kube.kubectl("delete", "kvc", web, "-n", NS, "--wait=true", "--timeout=2m");
+        kube.kubectl("delete", "secret", "web-clients", "-n", NS);
+    }
+
+    private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process openssl = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(openssl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(openssl.waitFor()).as("openssl " + String.join(" ", args) + " (apt-get install openssl): " + output)
+                .isZero();
+    }
+
+    @Test
     @Order(16)
     void deletingTheClusterAndUninstallingTheChartCleanUp() {
         kube.kubectl("delete", "kvc", CLUSTER, "-n", NS, "--wait=true", "--timeout=2m");

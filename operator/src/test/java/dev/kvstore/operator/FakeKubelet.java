@@ -58,6 +58,8 @@ final class FakeKubelet implements AutoCloseable {
     private final java.util.Set<String> httpsPods = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The TLS Secret of each running pod that mounts one. */
     private final Map<String, String> tlsSecretOf = new ConcurrentHashMap<>();
+    /** The Secret of the user's whose certificate each running pod's client ports show, when it mounts one. */
+    private final Map<String, String> clientTlsSecretOf = new ConcurrentHashMap<>();
     /** The cluster secret's Secret of each running pod (mounted, and kept up to date, as the kubelet does). */
     private final Map<String, String> clusterSecretOf = new ConcurrentHashMap<>();
     private int secretSyncRound;
@@ -176,6 +178,19 @@ final class FakeKubelet implements AutoCloseable {
             } else {
                 tlsSecretOf.remove(name);
             }
+            if (env.containsKey("KV_TLS_CLIENT_DIR")) {
+                String clientTlsSecret = pod.getSpec().getVolumes().stream().filter(v -> "client-tls".equals(v.getName()))
+                        .findFirst().orElseThrow().getSecret().getSecretName();
+                Path clientTlsDir = Files.createDirectories(volumes.resolve(name + "-client-tls"));
+                if (!writeSecretFiles(clientTlsSecret, clientTlsDir)) {
+                    // as the kubelet: the container does not start while a Secret it mounts is missing
+                    throw new IllegalStateException("Secret " + clientTlsSecret + " not there yet");
+                }
+                clientTlsSecretOf.put(name, clientTlsSecret);
+                command.add("-Dkv.tls-client-dir=" + clientTlsDir);
+            } else {
+                clientTlsSecretOf.remove(name);
+            }
             var probe = pod.getSpec().getContainers().get(0).getReadinessProbe();
             String scheme = probe == null || probe.getHttpGet() == null || probe.getHttpGet().getScheme() == null
                     ? "HTTP" : probe.getHttpGet().getScheme();
@@ -260,6 +275,13 @@ final class FakeKubelet implements AutoCloseable {
                 writeSecretFiles(entry.getValue(), volumes.resolve(entry.getKey() + "-tls"));
             } catch (IOException | RuntimeException e) {
                 System.err.println("fake kubelet could not update the TLS files of " + entry.getKey() + ": " + e);
+            }
+        }
+        for (Map.Entry<String, String> entry : clientTlsSecretOf.entrySet()) {
+            try {
+                writeSecretFiles(entry.getValue(), volumes.resolve(entry.getKey() + "-client-tls"));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("fake kubelet could not update the client TLS files of " + entry.getKey() + ": " + e);
             }
         }
         // one pod a round, in turn: kubelets on different nodes see a changed Secret at different times, so a

@@ -1078,6 +1078,109 @@ class OperatorIT {
     }
 
     @Test
+    @Order(12)
+    void the_client_ports_show_the_users_certificate_once_its_secret_is_good_renewed_without_a_restart()
+            throws Exception {
+        var users = dev.kvstore.core.tls.CertificateAuthority.create("users-ca", java.time.Instant.now().minus(Duration.ofHours(1)),
+                Duration.ofDays(365));
+        KVCluster made = new KVCluster();
+        made.getMetadata().setName("webcert");
+        made.getMetadata().setNamespace(NS);
+        made.getSpec().setReplicas(2);
+        made.getSpec().getReplication().setMinSyncReplicas(1);
+        var tls = new dev.kvstore.operator.model.KVClusterSpec.Tls();
+        tls.setServerSecret("webcert-clients");
+        made.getSpec().setTls(tls);
+        client.resource(made).create();
+
+        // named before it exists (cert-manager not done yet): the cluster waits and says why
+        awaitTlsCondition("webcert", "ServerSecretInvalid", "Secret webcert-clients not found in namespace " + NS);
+        assertThat(client.apps().statefulSets().inNamespace(NS).withName("webcert").get()).as("no store without it").isNull();
+        assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ServerSecretInvalid"));
+
+        java.math.BigInteger first = writeClientSecret(users, "webcert-clients");
+        awaitReady("webcert", 2);
+        awaitTlsCondition("webcert", "ServerSecret", "show the certificate of Secret webcert-clients");
+        String primary = cluster("webcert").getStatus().getPrimary();
+        String secondary = KvNames.pod("webcert", 0).equals(primary) ? KvNames.pod("webcert", 1) : KvNames.pod("webcert", 0);
+        for (String pod : List.of(primary, secondary)) {
+            assertThat(shownCertificate(pod, KvNames.REDIS_PORT, users.certificatePem()).getSerialNumber())
+                    .as(pod + ": the Redis-protocol port").isEqualTo(first);
+            assertThat(shownCertificate(pod, KvNames.HTTP_PORT, users.certificatePem()).getSerialNumber())
+                    .as(pod + ": the HTTP port").isEqualTo(first);
+        }
+        String clusterCa = decoded(client.secrets().inNamespace(NS).withName("webcert-ca").get(), "ca.crt");
+        assertThat(shownCertificate(primary, KvNames.MANAGEMENT_PORT, clusterCa).getIssuerX500Principal().getName())
+                .as("the metrics port keeps the cluster's CA").isEqualTo("CN=webcert-ca");
+        String bundle = client.configMaps().inNamespace(NS).withName("webcert-ca-cert").get().getData().get("ca.crt");
+        assertThat(dev.kvstore.core.tls.CertificateAuthority.Pem.certificates(bundle))
+                .as("clients are given both CAs to trust").containsExactly(
+                        dev.kvstore.core.tls.CertificateAuthority.Pem.certificate(clusterCa),
+                        dev.kvstore.core.tls.CertificateAuthority.Pem.certificate(users.certificatePem()));
+        // the operator still reaches the stores (admin port, cluster's CA): the secondary follows
+        assertThat(cluster("webcert").getStatus().getInstances()).extracting(i -> i.getRole())
+                .containsExactlyInAnyOrder("primary", "secondary");
+
+        // renewed in place, as cert-manager does: served without a restart, no pod made again
+        Map<String, String> uids = podUids("webcert");
+        Map<String, Integer> restarts = Map.of(primary, kubelet.restartsOf(primary), secondary, kubelet.restartsOf(secondary));
+        java.math.BigInteger renewed = writeClientSecret(users, "webcert-clients");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(shownCertificate(primary, KvNames.REDIS_PORT, users.certificatePem()).getSerialNumber()).isEqualTo(renewed));
+
+        // a broken renewal (another key): said, and nothing restarted; the stores keep what they show
+        var stray = users.issue("stray", List.of(), List.of(), java.time.Instant.now(), Duration.ofDays(9));
+        client.secrets().inNamespace(NS).withName("webcert-clients").edit(secret -> {
+            secret.getData().put("tls.key", java.util.Base64.getEncoder().encodeToString(stray.keyPem().getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII)));
+            return secret;
+        });
+        awaitTlsCondition("webcert", "ServerSecretInvalid", "tls.key is not the key of tls.crt");
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(shownCertificate(primary, KvNames.REDIS_PORT, users.certificatePem()).getSerialNumber())
+                        .isEqualTo(renewed));
+        assertThat(dev.kvstore.operator.resources.TransportSecurity.templateServerSecret(client.apps().statefulSets().inNamespace(NS).withName("webcert").get()))
+                .as("the StatefulSet left as it was").isEqualTo("webcert-clients");
+        assertThat(podUids("webcert")).as("no pod made again").isEqualTo(uids);
+        for (var entry : restarts.entrySet()) {
+            assertThat(kubelet.restartsOf(entry.getKey())).as(entry.getKey() + " not restarted").isEqualTo(entry.getValue());
+        }
+        client.resources(KVCluster.class).inNamespace(NS).withName("webcert").delete();
+        client.secrets().inNamespace(NS).withName("webcert-clients").delete();
+    }
+
+    /** A kubernetes.io/tls Secret as cert-manager writes it, made or replaced; answers the certificate's serial. */
+    private java.math.BigInteger writeClientSecret(dev.kvstore.core.tls.CertificateAuthority users, String name) {
+        var issued = users.issue("webcert.example.com", List.of("webcert-rw." + NS + ".svc"), List.of(), java.time.Instant.now(),
+                Duration.ofDays(30));
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name).withNamespace(NS)
+                .endMetadata().withType("kubernetes.io/tls").withStringData(Map.of("tls.crt", issued.certificatePem(),
+                        "tls.key", issued.keyPem(), "ca.crt", users.certificatePem())).build()).serverSideApply();
+        return dev.kvstore.core.tls.CertificateAuthority.Pem.certificate(issued.certificatePem()).getSerialNumber();
+    }
+
+    private void awaitTlsCondition(String name, String reason, String saying) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                assertThat(cluster(name).getStatus().getConditions()).filteredOn(c -> c.getType().equals("TLS"))
+                        .singleElement().satisfies(c -> {
+                            assertThat(c.getReason()).isEqualTo(reason);
+                            assertThat(c.getMessage()).contains(saying);
+                        }));
+    }
+
+    /** The certificate a store shows on {@code port}, checked against {@code caPem} (not by name: pods are reached by IP). */
+    private java.security.cert.X509Certificate shownCertificate(String pod, int port, String caPem) throws java.io.IOException {
+        javax.net.ssl.SSLContext tls = dev.kvstore.core.tls.SslContexts.forClusterMembers(caPem, null, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+                .createSocket(kubelet.ipOf(pod), port)) {
+            socket.setSoTimeout(5000);
+            socket.startHandshake();
+            return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    @Test
     @Order(13)
     void deleting_the_kvcluster_deletes_what_it_owns() {
         client.resources(KVCluster.class).inNamespace(NS).withName("alpha").delete();

@@ -204,6 +204,28 @@ public final class CertificateAuthority {
             return all;
         }
 
+        /**
+         * Whether the key is the private half of the certificate's public key (a signature made with one
+         * checks with the other): a pair caught halfway through a renewal's writes is not.
+         */
+        public static boolean keyBelongsTo(X509Certificate certificate, PrivateKey key) {
+            byte[] probe = "kv-tls-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+            try {
+                java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+                signer.initSign(key);
+                signer.update(probe);
+                byte[] signed = signer.sign();
+                java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+                verifier.initVerify(certificate.getPublicKey());
+                verifier.update(probe);
+                return verifier.verify(signed);
+            } catch (GeneralSecurityException e) {
+                // a key of another algorithm than the certificate's, or one this JDK cannot use
+                return false;
+            }
+        }
+
         public static PrivateKey privateKey(String pem) {
             try (PEMParser parser = new PEMParser(new StringReader(pem))) {
                 JcaPEMKeyConverter converter = new JcaPEMKeyConverter();

@@ -372,6 +372,16 @@ public class KVClusterSpec {
                 + "stores one by one. False for an image of a release without TLS on that port (a rollback).")
         private Boolean http;
 
+        @JsonPropertyDescription("A Secret of type kubernetes.io/tls in the cluster's namespace (tls.crt, tls.key, "
+                + "optionally ca.crt: what cert-manager's Certificate writes) whose certificate the Redis-protocol and "
+                + "HTTP ports show instead of the operator's, for clients that trust your CA. Replication, admin and "
+                + "metrics keep the operator's CA. Renewed in place, it is served within a minute, without a restart; "
+                + "its ca.crt joins ConfigMap <name>-ca-cert. Until it exists and holds a valid pair, the StatefulSet "
+                + "is left as it is (condition TLS says why). Setting, changing or removing it restarts the stores one by one.")
+        @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+        @Size(max = 253)
+        private String serverSecret;
+
         @JsonPropertyDescription("Days a store certificate the operator issues is valid.")
         @Min(2)
         @Max(3650)
@@ -387,6 +397,14 @@ public class KVClusterSpec {
 
         public Boolean getHttp() {
             return http;
+        }
+
+        public String getServerSecret() {
+            return serverSecret;
+        }
+
+        public void setServerSecret(String serverSecret) {
+            this.serverSecret = serverSecret;
         }
 
         public void setHttp(Boolean http) {

@@ -5,6 +5,7 @@ import dev.kvstore.core.tls.SslContexts;
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.resources.ClusterCertificates;
 import dev.kvstore.operator.resources.KvNames;
+import dev.kvstore.operator.resources.ServerCertificate;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -70,7 +71,25 @@ final class CertificateKeeper {
      * Makes or renews what is missing or due. The admin identity needs the CA alone: a failure with the
      * stores' Secret or the ConfigMap after it still answers one, so that the stores stay supervised.
      */
-    Result ensure(KVCluster cluster) {
+    Result ensure(KVCluster cluster, String clientPortsCaPem) {
+        return ensure(cluster, clientPortsCaPem, true);
+    }
+
+    /**
+     * The same while the user's certificate for the client ports cannot be read: ConfigMap
+     * {@code <name>-ca-cert} keeps the CA it holds beside the cluster's, so clients do not lose it meanwhile.
+     */
+    Result ensureKeepingClientPortsCa(KVCluster cluster) {
+        return ensure(cluster, null, false);
+    }
+
+    /** The certificate of the user's that the spec names for the client ports, read from its Secret and judged. */
+    ServerCertificate serverCertificate(KVCluster cluster, String secretName) {
+        Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(secretName).get();
+        return ServerCertificate.judge(secretName, decoded(secret), cluster, clock.instant());
+    }
+
+    private Result ensure(KVCluster cluster, String clientPortsCaPem, boolean clientPortsCaKnown) {
         CertificateAuthority ca;
         try {
             ca = caOf(cluster);
@@ -84,24 +103,28 @@ final class CertificateKeeper {
             return new Result(context, expiring);
         }
         try {
-            keepStoreCertificate(cluster, ca, now);
+            keepStoreCertificate(cluster, ca, now, clientPortsCaPem, clientPortsCaKnown);
             return new Result(context, null);
         } catch (RuntimeException e) {
             return new Result(context, e.getMessage());
         }
     }
 
-    private void keepStoreCertificate(KVCluster cluster, CertificateAuthority ca, Instant now) {
+    private void keepStoreCertificate(KVCluster cluster, CertificateAuthority ca, Instant now, String clientPortsCaPem,
+                                      boolean clientPortsCaKnown) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         // never taken over: a Secret or ConfigMap of these names that is not this cluster's (cert-manager's, a
         // user's) is left as it is, and said
         var caCertificate = client.configMaps().inNamespace(namespace).withName(KvNames.caCertificate(name)).get();
         refuseForeign(caCertificate, cluster, "ConfigMap " + KvNames.caCertificate(name));
-        if (caCertificate == null || caCertificate.getData() == null
-                || !ca.certificatePem().equals(caCertificate.getData().get(ClusterCertificates.CA_CERT))) {
+        String published = caCertificate == null || caCertificate.getData() == null ? null
+                : caCertificate.getData().get(ClusterCertificates.CA_CERT);
+        String bundle = clientPortsCaKnown || published == null || !published.startsWith(ca.certificatePem())
+                ? ClusterCertificates.caBundle(ca, clientPortsCaPem) : published;
+        if (!bundle.equals(published)) {
             // written when it differs only: a pass runs every second
-            client.resource(ClusterCertificates.caConfigMap(cluster, ca)).fieldManager(KvNames.FIELD_MANAGER)
+            client.resource(ClusterCertificates.caConfigMap(cluster, bundle)).fieldManager(KvNames.FIELD_MANAGER)
                     .forceConflicts().serverSideApply();
         }
         Secret tls = client.secrets().inNamespace(namespace).withName(KvNames.tlsSecret(name)).get();

@@ -9,6 +9,7 @@ import dev.kvstore.operator.resources.ClusterResources;
 import dev.kvstore.operator.resources.KvNames;
 import dev.kvstore.operator.resources.NetworkAccess;
 import dev.kvstore.operator.resources.OperatorPods;
+import dev.kvstore.operator.resources.ServerCertificate;
 import dev.kvstore.operator.resources.TransportSecurity;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -77,6 +78,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     /** Clusters already told about in the log as kept without client authentication (by uid). */
     private static final String CLIENT_AUTH = "ClientAuthentication";
     private static final String TLS = "TLS";
+    /** TLS condition reasons: the client ports show the user's certificate; the Secret it is in is not good. */
+    static final String SERVER_SECRET = "ServerSecret";
+    static final String SERVER_SECRET_INVALID = "ServerSecretInvalid";
 
     public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics, OperatorPods operatorPods) {
         this.client = client;
@@ -163,8 +167,13 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         boolean storesWithTls = pods.stream().anyMatch(TransportSecurity::runsWithTls);
         javax.net.ssl.SSLContext adminTls = null;
         String certificateError = null;
+        // the user's certificate for the client ports, when the spec names one: judged before anything uses it
+        String serverSecretAsked = tls.enabled() ? ServerCertificate.secretNameOf(cluster) : null;
+        ServerCertificate server = serverSecretAsked == null ? null : this.certificates.serverCertificate(cluster, serverSecretAsked);
         if (tls.enabled() || storesWithTls) {
-            CertificateKeeper.Result certificates = this.certificates.ensure(cluster);
+            CertificateKeeper.Result certificates = server == null || server.good()
+                    ? this.certificates.ensure(cluster, server == null ? null : server.caPem())
+                    : this.certificates.ensureKeepingClientPortsCa(cluster);
             adminTls = certificates.adminContext();
             if (certificates.error() != null) {
                 certificateError = "the certificates could not be made or renewed: " + certificates.error();
@@ -175,6 +184,14 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             // a new cluster waits for its own certificates: its pods would mount whatever Secret bears the
             // name (a foreign one: another CA, another party's key) or none at all
             setCondition(cluster, TLS, false, "CertificateError", certificateError);
+            new StatusWriter(context).write(cluster);
+            return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(Duration.ofSeconds(5));
+        }
+        if (server != null && !server.good() && running == null) {
+            // a new cluster waits for the certificate asked for: its pods would not start without the Secret,
+            // and starting them on the operator's would restart them all once it comes
+            warnOnce(cluster, SERVER_SECRET_INVALID, server.problem()); // before the condition it compares with
+            setCondition(cluster, TLS, false, SERVER_SECRET_INVALID, server.problem() + "; the cluster waits for it");
             new StatusWriter(context).write(cluster);
             return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(Duration.ofSeconds(5));
         }
@@ -194,8 +211,13 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         boolean decided = certificateError == null || running == null;
         boolean httpTlsInTemplate = decided ? tls.http() : TransportSecurity.templateHasHttpTls(running);
         boolean httpKept = decided ? tls.httpKept() : TransportSecurity.markedKept(running);
-        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth, tlsInTemplate, httpTlsInTemplate, httpKept,
-                network);
+        // the client ports' certificate follows the spec once the Secret it names is good; until then the
+        // stores keep the one they show (a pod that mounted a missing Secret would not start)
+        String serverSecretInTemplate = decided && (server == null || server.good())
+                ? (server == null ? null : server.secretName())
+                : running == null ? null : TransportSecurity.templateServerSecret(running);
+        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth,
+                new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept, serverSecretInTemplate), network);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
@@ -224,6 +246,16 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         }
         if (certificateError != null) {
             setCondition(cluster, TLS, false, "CertificateError", certificateError);
+        } else if (server != null && !server.good()) {
+            String kept = serverSecretInTemplate == null ? "the operator's certificate"
+                    : "the certificate of Secret " + serverSecretInTemplate;
+            warnOnce(cluster, SERVER_SECRET_INVALID, server.problem());
+            setCondition(cluster, TLS, false, SERVER_SECRET_INVALID, server.problem() + "; the StatefulSet is left as it "
+                    + "is until it is good: the Redis-protocol and HTTP ports show " + kept);
+        } else if (server != null) {
+            setCondition(cluster, TLS, tls.inForce(), tls.inForce() ? SERVER_SECRET : tls.reason(), tls.message()
+                    + "; the Redis-protocol and HTTP ports show the certificate of " + server.summary()
+                    + ", its CA added to ConfigMap " + KvNames.caCertificate(name));
         } else {
             setCondition(cluster, TLS, tls.inForce(), tls.reason(), tls.message());
         }
@@ -304,8 +336,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return ErrorStatusUpdateControl.patchStatus(cluster).rescheduleAfter(Duration.ofSeconds(5));
     }
 
-    private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth, boolean tls,
-                               boolean httpTls, boolean httpKept, NetworkAccess.Decision network) {
+    private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth,
+                               TransportSecurity.Template transport, NetworkAccess.Decision network) {
         String namespace = cluster.getMetadata().getNamespace();
         if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
             Secret existing = client.secrets().inNamespace(namespace)
@@ -331,7 +363,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         desired.add(ClusterResources.headlessService(cluster));
         desired.addAll(ClusterResources.clientServices(cluster));
         desired.add(ClusterResources.podDisruptionBudget(cluster));
-        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, tls, httpTls, httpKept));
+        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, transport));
         var policy = networkPolicies.desired(cluster, network);
         if (policy != null) {
             desired.add(policy);
@@ -396,6 +428,15 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     }
 
     /** A Warning Event on the cluster (a courtesy: what it says is in the status too). */
+    /** A Warning Event when the TLS condition did not say this reason already (once a change, not once a pass). */
+    private void warnOnce(KVCluster cluster, String reason, String message) {
+        Condition before = condition(cluster, TLS);
+        if (before == null || !reason.equals(before.getReason())) {
+            LOG.warnf("%s/%s: %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), message);
+            warn(cluster, reason, message);
+        }
+    }
+
     private void warn(KVCluster cluster, String reason, String message) {
         event(cluster, "", "Warning", reason, message, Instant.now().toString());
     }

@@ -187,21 +187,13 @@ public final class ClusterCertificates {
 
     private static boolean keyMatches(X509Certificate certificate, String keyPem) {
         try {
-            java.security.PrivateKey key = CertificateAuthority.Pem.privateKey(keyPem);
-            byte[] probe = "kv-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            java.security.Signature signer = java.security.Signature.getInstance("SHA256withECDSA");
-            signer.initSign(key);
-            signer.update(probe);
-            java.security.Signature verifier = java.security.Signature.getInstance("SHA256withECDSA");
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            return verifier.verify(signer.sign());
-        } catch (Exception e) {
+            return CertificateAuthority.Pem.keyBelongsTo(certificate, CertificateAuthority.Pem.privateKey(keyPem));
+        } catch (RuntimeException unreadable) {
             return false;
         }
     }
 
-    private static Set<String> namesOf(X509Certificate certificate) {
+    static Set<String> namesOf(X509Certificate certificate) {
         Set<String> names = new TreeSet<>();
         try {
             Collection<List<?>> alternative = certificate.getSubjectAlternativeNames();
@@ -242,10 +234,26 @@ public final class ClusterCertificates {
     }
 
     public static ConfigMap caConfigMap(KVCluster cluster, CertificateAuthority ca) {
+        return caConfigMap(cluster, caBundle(ca, null));
+    }
+
+    /**
+     * What clients trust, in ConfigMap {@code <name>-ca-cert}: the cluster's CA, then the CA of the
+     * certificate the client ports show when it is the user's ({@link ServerCertificate#caPem()}; null: none).
+     */
+    public static String caBundle(CertificateAuthority ca, String clientPortsCaPem) {
+        if (clientPortsCaPem == null || clientPortsCaPem.isBlank()) {
+            return ca.certificatePem();
+        }
+        String first = ca.certificatePem().endsWith("\n") ? ca.certificatePem() : ca.certificatePem() + "\n";
+        return first + clientPortsCaPem;
+    }
+
+    public static ConfigMap caConfigMap(KVCluster cluster, String bundle) {
         String name = cluster.getMetadata().getName();
         return new ConfigMapBuilder()
                 .withMetadata(ClusterResources.metadata(cluster, KvNames.caCertificate(name)))
-                .withData(Map.of(CA_CERT, ca.certificatePem()))
+                .withData(Map.of(CA_CERT, bundle))
                 .build();
     }
 }

@@ -35,6 +35,8 @@ public final class ClusterResources {
     static final String USERS_MOUNT = "/etc/kvstore/users";
     static final String TLS_MOUNT = "/etc/kvstore/tls";
     static final String TLS_VOLUME = "tls";
+    static final String CLIENT_TLS_MOUNT = "/etc/kvstore/client-tls";
+    public static final String CLIENT_TLS_VOLUME = "client-tls";
     static final String USERS_VOLUME = "users";
     static final String DATA_MOUNT = "/data";
 
@@ -176,17 +178,20 @@ public final class ClusterResources {
      * client authentication and TLS as decided for the cluster ({@link ClientAuth}, {@link TransportSecurity}).
      */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth, boolean tls) {
-        return statefulSet(cluster, replicas, clientAuth, tls, tls, false);
+        return statefulSet(cluster, replicas, clientAuth, new TransportSecurity.Template(tls, tls, false, null));
     }
 
     /**
-     * The same, with the HTTP port on TLS ({@code httpTls}, only with {@code tls}) or in clear, as
-     * {@link TransportSecurity.Decision#http()} says, and marked ({@link TransportSecurity#HTTP_KEPT_ANNOTATION})
-     * when it is in clear only because it was so before this release ({@link TransportSecurity.Decision#httpKept()}).
+     * The same, with TLS as the template is to have it ({@link TransportSecurity.Template}): the HTTP port on
+     * TLS or in clear, marked ({@link TransportSecurity#HTTP_KEPT_ANNOTATION}) when it is in clear only because
+     * it was so before this release, and the client ports showing the user's certificate or the operator's.
      */
-    public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth, boolean tls,
-                                          boolean httpTls, boolean httpKept) {
-        boolean https = tls && httpTls;
+    public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth,
+                                          TransportSecurity.Template transport) {
+        boolean tls = transport.enabled();
+        boolean https = tls && transport.http();
+        boolean httpKept = transport.httpKept();
+        String serverSecret = tls ? transport.serverSecret() : null;
         String name = cluster.getMetadata().getName();
         KVClusterSpec spec = cluster.getSpec();
         KVClusterSpec.Replication replication = spec.getReplication() == null ? new KVClusterSpec.Replication()
@@ -223,6 +228,9 @@ public final class ClusterResources {
         if (tls) {
             env.add(env(TransportSecurity.TLS_DIR_ENV, TLS_MOUNT));
             env.add(env(TransportSecurity.HTTP_TLS_ENV, String.valueOf(https)));
+            if (serverSecret != null) {
+                env.add(env(TransportSecurity.CLIENT_TLS_DIR_ENV, CLIENT_TLS_MOUNT));
+            }
         }
         if (spec.getLogFormat() != null) {
             // only when asked for: a release before formats ignores the variable, the newest format is the default
@@ -256,6 +264,8 @@ public final class ClusterResources {
                         .withName(USERS_VOLUME).withMountPath(USERS_MOUNT).withReadOnly(true).build()) : List.of())
                 .addAllToVolumeMounts(tls ? List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
                         .withName(TLS_VOLUME).withMountPath(TLS_MOUNT).withReadOnly(true).build()) : List.of())
+                .addAllToVolumeMounts(serverSecret != null ? List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                        .withName(CLIENT_TLS_VOLUME).withMountPath(CLIENT_TLS_MOUNT).withReadOnly(true).build()) : List.of())
                 .withNewSecurityContext().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
                 .withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .build();
@@ -308,6 +318,12 @@ public final class ClusterResources {
                 .addAllToVolumes(tls ? List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(TLS_VOLUME)
                         .withNewSecret().withSecretName(KvNames.tlsSecret(name)).withDefaultMode(0440).endSecret()
                         .build()) : List.of())
+                // the user's (cert-manager's): renewed in place by its issuer, read again by the stores
+                .addAllToVolumes(serverSecret != null ? List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                        .withName(CLIENT_TLS_VOLUME).withNewSecret().withSecretName(serverSecret).withDefaultMode(0440)
+                        .addNewItem().withKey(ServerCertificate.CERT).withPath(ServerCertificate.CERT).endItem()
+                        .addNewItem().withKey(ServerCertificate.KEY).withPath(ServerCertificate.KEY).endItem()
+                        .endSecret().build()) : List.of())
                 .endSpec()
                 .endTemplate()
                 .withVolumeClaimTemplates(claim)

@@ -30,7 +30,18 @@ public final class TransportSecurity {
      */
     public static final String HTTP_KEPT_ANNOTATION = "kvstore.dev/http-in-clear-since-before";
 
+    /** The store setting naming the directory of the certificate its client ports show, when it is the user's. */
+    public static final String CLIENT_TLS_DIR_ENV = "KV_TLS_CLIENT_DIR";
+
     static final String KEPT_OFF = "KeptOffSinceBefore";
+
+    /**
+     * TLS as a StatefulSet's template is to have it: on or off, the HTTP port on TLS or in clear (and whether
+     * only because it was so before this release), and the Secret of the user's whose certificate the
+     * client ports show (null: the operator's).
+     */
+    public record Template(boolean enabled, boolean http, boolean httpKept, String serverSecret) {
+    }
 
     private TransportSecurity() {
     }
@@ -89,6 +100,16 @@ public final class TransportSecurity {
     /** Whether this StatefulSet makes its stores with TLS. */
     public static boolean templateHasTls(StatefulSet statefulSet) {
         return hasTls(statefulSet.getSpec().getTemplate().getSpec().getContainers());
+    }
+
+    /** The Secret of the user's whose certificate this StatefulSet's stores show on their client ports; null: none. */
+    public static String templateServerSecret(StatefulSet statefulSet) {
+        var spec = statefulSet.getSpec().getTemplate().getSpec();
+        if (!hasTls(spec.getContainers()) || setting(spec.getContainers(), CLIENT_TLS_DIR_ENV) == null || spec.getVolumes() == null) {
+            return null;
+        }
+        return spec.getVolumes().stream().filter(v -> ClusterResources.CLIENT_TLS_VOLUME.equals(v.getName()))
+                .filter(v -> v.getSecret() != null).map(v -> v.getSecret().getSecretName()).findFirst().orElse(null);
     }
 
     /** Whether this StatefulSet makes its stores with the HTTP port on TLS. */

@@ -75,7 +75,8 @@ class TransportSecurityTest {
     @Test
     void aClusterWhoseStoresRanTlsWithTheHttpPortInClearKeepsThatPortInClearUntilTheSpecSaysTrue() {
         // the template of the release before: TLS on the other ports, no KV_HTTP_TLS (its stores ignore it anyway)
-        StatefulSet before = ClusterResources.statefulSet(cluster(null), 3, true, true, false, false);
+        StatefulSet before = ClusterResources.statefulSet(cluster(null), 3, true,
+                new TransportSecurity.Template(true, false, false, null));
         before.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
                 .removeIf(env -> env.getName().equals("KV_HTTP_TLS"));
 
@@ -84,7 +85,8 @@ class TransportSecurityTest {
         assertThat(kept.http()).isFalse();
         assertThat(kept.httpKept()).isTrue();
         assertThat(kept.message()).contains("HTTP port in clear").contains("spec.tls.http: true");
-        StatefulSet keptSet = ClusterResources.statefulSet(cluster(null), 3, true, true, kept.http(), kept.httpKept());
+        StatefulSet keptSet = ClusterResources.statefulSet(cluster(null), 3, true,
+                new TransportSecurity.Template(true, kept.http(), kept.httpKept(), null));
         var container = keptSet.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(env(container, "KV_HTTP_TLS")).isEqualTo("false");
         assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
@@ -104,7 +106,8 @@ class TransportSecurityTest {
         assertThat(off.message()).contains("spec.tls.http is false");
 
         // false in the spec, then unset again: on, since nothing was kept from before
-        StatefulSet offSet = ClusterResources.statefulSet(asked, 3, true, true, off.http(), off.httpKept());
+        StatefulSet offSet = ClusterResources.statefulSet(asked, 3, true,
+                new TransportSecurity.Template(true, off.http(), off.httpKept(), null));
         assertThat(offSet.getMetadata().getAnnotations()).isNullOrEmpty();
         asked.getSpec().getTls().setHttp(null);
         assertThat(TransportSecurity.decide(asked, offSet, List.of(podOf(offSet))).http()).isTrue();

@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 
 /**
@@ -38,22 +36,8 @@ public record ServingCertificate(String certificatePem, String keyPem) {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("TLS files in " + dir + ": " + e.getMessage(), e);
         }
-        try {
-            byte[] probe = "kv-tls-key-check".getBytes(StandardCharsets.US_ASCII);
-            String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signed = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            if (!verifier.verify(signed)) {
-                throw new IllegalArgumentException("TLS files in " + dir + ": " + KEY + " is not the key of " + CERTIFICATE);
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("TLS files in " + dir + ": " + KEY + " does not match " + CERTIFICATE
-                    + " (" + e.getMessage() + ")", e);
+        if (!CertificateAuthority.Pem.keyBelongsTo(certificate, key)) {
+            throw new IllegalArgumentException("TLS files in " + dir + ": " + KEY + " is not the key of " + CERTIFICATE);
         }
     }
 
