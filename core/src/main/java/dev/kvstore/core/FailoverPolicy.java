@@ -28,6 +28,17 @@ public final class FailoverPolicy {
     }
 
     /**
+     * The cluster size a first election (no primary known) is judged as. Any store may have been the last
+     * primary: all of them count as secondaries of a cluster one larger, which asks for one answer more
+     * than strictly needed. Never more than every store, though: with minSyncReplicas 0 the larger cluster
+     * would ask for more answers than there are stores, and no cluster of that setting (a one-store cluster
+     * among them) would ever elect one; every store answering leaves no log unheard.
+     */
+    public static int firstElectionSize(int stores, int minSyncReplicas) {
+        return requiredAnswers(stores + 1, minSyncReplicas) > stores ? stores : stores + 1;
+    }
+
+    /**
      * Whether a failover can succeed at all when only {@code askable} secondaries have an address to
      * be asked at: when it cannot, the caller waits without handing out (and wasting) a new epoch.
      *

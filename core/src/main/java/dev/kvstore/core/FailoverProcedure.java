@@ -113,9 +113,7 @@ public final class FailoverProcedure {
             throws IOException {
         long started = System.nanoTime();
         List<M> others = members.stream().filter(m -> m != lost).toList();
-        // at the first election any store may have been the last primary: count all of them as
-        // secondaries of a cluster one larger, which asks for one answer more than strictly needed
-        int clusterSize = lost == null ? members.size() + 1 : members.size();
+        int clusterSize = lost == null ? FailoverPolicy.firstElectionSize(members.size(), minSyncReplicas) : members.size();
         int askable = (int) others.stream().filter(m -> m.adminUrl() != null).count();
         String hopeless = FailoverPolicy.cannotSucceed(clusterSize, minSyncReplicas, mode, askable, force);
         if (hopeless != null) {

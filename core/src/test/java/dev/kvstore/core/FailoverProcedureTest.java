@@ -198,6 +198,26 @@ class FailoverProcedureTest {
     }
 
     @Test
+    @DisplayName("first election with minSyncReplicas 0: every store answering is enough, one store alone included")
+    void the_first_election_without_sync_replicas_promotes_once_every_store_answered() throws Exception {
+        var members = threeStoresAt(3, 5, 4);
+        stores.store("kv-0").role = "none";
+        stores.store("kv-2").answers = false;
+
+        var waiting = procedure.run(members, null, false, 2, recorded::add, ReplicationMode.SYNC, 0, false);
+        assertThat(waiting.promoted()).as("kv-2 unheard may hold the last acknowledged write").isFalse();
+
+        stores.store("kv-2").answers = true;
+        var outcome = procedure.run(members, null, false, 2, recorded::add, ReplicationMode.SYNC, 0, false);
+        assertThat(outcome.winner()).isEqualTo("kv-1");
+
+        var single = List.of(stores.add("solo-0", 7));
+        var alone = procedure.run(single, null, false, 3, recorded::add, ReplicationMode.SYNC, 0, false);
+        assertThat(alone.promoted()).as("a one-store cluster: " + alone.reason()).isTrue();
+        assertThat(alone.winner()).isEqualTo("solo-0");
+    }
+
+    @Test
     @DisplayName("a store whose disk failed answers its fence but is never a candidate")
     void a_store_that_cannot_persist_is_not_promoted() throws Exception {
         var members = threeStoresAt(12, 10, 11);

@@ -589,12 +589,30 @@ public final class Bench implements Callable<Integer> {
             line("");
             line("Each side measured twice, in turn, after an unmeasured round; means, runs in brackets. With TLS,"
                     + " replication between the two stores is encrypted too (mutual TLS). The clients use the JDK's TLS"
-                    + " in every row; the engine named is the stores'.");
+                    + " in the first two rows, the engine named is the stores'; the last row's client is Debian's"
+                    + " redis-benchmark (OpenSSL), whose own TLS takes less of the cores the stores share with it.");
             line("");
             line("| protocol | without, ops/s | with, ops/s | with / without |");
             line("|---|---|---|---|");
+            // the same through redis-benchmark (C, OpenSSL): a client whose own TLS costs less of the two cores
+            // the stores share with it, as clients on other machines cost them nothing
+            String caFile = tlsRoot.resolve("tls").resolve("ca.crt").toString();
+            double[][] tool = new double[2][2];
+            int requests = Math.max(20_000, seconds * 15_000);
+            for (int round = -1; round < 2; round++) {
+                double off = RedisBenchmarkTool.run(plainPrimary.respPort(), clients, 1, requests, "set", List.of())
+                        .get(0).requestsPerSecond();
+                double on = RedisBenchmarkTool.run(opensslPrimary.respPort(), clients, 1, requests, "set",
+                        List.of("--tls", "--cacert", caFile)).get(0).requestsPerSecond();
+                if (round >= 0) {
+                    tool[0][round] = off;
+                    tool[1][round] = on;
+                }
+            }
             authRow("RESP `SET` (TLS 1.3, stores on OpenSSL/BoringSSL, the default)", runs[0], runs[1]);
             authRow("RESP `SET` (TLS 1.3, stores on the JDK's engine, `kv.tls-engine=jdk`)", runs[0], runs[2]);
+            authRow("RESP `SET` through redis-benchmark `--tls` (" + requests + " requests a run; stores on OpenSSL)",
+                    tool[0], tool[1]);
             line("");
         }
     }

@@ -20,9 +20,19 @@ final class RedisBenchmarkTool {
     }
 
     static List<Row> run(int port, int clients, int pipeline, int requests) throws IOException, InterruptedException {
-        List<String> command = List.of(Bench.which("redis-benchmark"), "-h", "127.0.0.1", "-p", Integer.toString(port),
-                "-t", "set,get", "-d", "100", "-r", "100000", "-c", Integer.toString(clients), "-n",
-                Integer.toString(requests), "-P", Integer.toString(pipeline), "--csv");
+        return run(port, clients, pipeline, requests, "set,get", List.of());
+    }
+
+    /**
+     * @param tests redis-benchmark's {@code -t}
+     * @param extra further arguments: {@code --tls --cacert <file>} for a TLS port
+     */
+    static List<Row> run(int port, int clients, int pipeline, int requests, String tests, List<String> extra)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Bench.which("redis-benchmark"), "-h", "127.0.0.1", "-p",
+                Integer.toString(port), "-t", tests, "-d", "100", "-r", "100000", "-c", Integer.toString(clients), "-n",
+                Integer.toString(requests), "-P", Integer.toString(pipeline), "--csv"));
+        command.addAll(extra);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
