@@ -169,4 +169,15 @@ class FailoverPolicyTest {
         assertThat(decision).isInstanceOfSatisfying(FailoverDecision.Promote.class,
                 p -> assertThat(p.possiblyLossy()).isTrue());
     }
+
+    @Property(tries = 500)
+    void a_first_election_asks_at_least_the_quorum_and_at_most_every_store(@ForAll @IntRange(min = 1, max = 9) int stores,
+                                                                             @ForAll @IntRange(min = 0, max = 8) int minSync) {
+        int sync = Math.min(minSync, stores - 1);
+        int required = FailoverPolicy.requiredAnswers(FailoverPolicy.firstElectionSize(stores, sync), sync);
+        // any store may have been the last primary: at least the answers a failover of a known primary needs
+        assertThat(required).isGreaterThanOrEqualTo(FailoverPolicy.requiredAnswers(stores, sync));
+        // and never more than there are stores to answer: else no first primary, ever
+        assertThat(required).isLessThanOrEqualTo(stores);
+    }
 }
