@@ -1146,6 +1146,22 @@ class OperatorIT {
         for (var entry : restarts.entrySet()) {
             assertThat(kubelet.restartsOf(entry.getKey())).as(entry.getKey() + " not restarted").isEqualTo(entry.getValue());
         }
+
+        // the spec pointed at a Secret that is not there (yet): the running cluster keeps the one it shows,
+        // and clients keep the CA to verify it
+        client.resources(KVCluster.class).inNamespace(NS).withName("webcert").edit(kv -> {
+            kv.getSpec().getTls().setServerSecret("webcert-next");
+            return kv;
+        });
+        awaitTlsCondition("webcert", "ServerSecretInvalid", "Secret webcert-next not found");
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(dev.kvstore.operator.resources.TransportSecurity.templateServerSecret(
+                    client.apps().statefulSets().inNamespace(NS).withName("webcert").get())).isEqualTo("webcert-clients");
+            assertThat(dev.kvstore.core.tls.CertificateAuthority.Pem.certificates(client.configMaps().inNamespace(NS)
+                    .withName("webcert-ca-cert").get().getData().get("ca.crt"))).as("the bundle keeps the users' CA")
+                    .contains(dev.kvstore.core.tls.CertificateAuthority.Pem.certificate(users.certificatePem()));
+        });
+        assertThat(podUids("webcert")).as("no pod made again").isEqualTo(uids);
         client.resources(KVCluster.class).inNamespace(NS).withName("webcert").delete();
         client.secrets().inNamespace(NS).withName("webcert-clients").delete();
     }

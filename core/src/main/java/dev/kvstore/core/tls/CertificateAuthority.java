@@ -210,7 +210,12 @@ public final class CertificateAuthority {
          */
         public static boolean keyBelongsTo(X509Certificate certificate, PrivateKey key) {
             byte[] probe = "kv-tls-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+            String algorithm = switch (key.getAlgorithm()) {
+                case "EC" -> "SHA256withECDSA";
+                case "RSA" -> "SHA256withRSA";
+                // Ed25519 and others: signed with the key's own algorithm; the callers say which ones TLS here takes
+                default -> key.getAlgorithm();
+            };
             try {
                 java.security.Signature signer = java.security.Signature.getInstance(algorithm);
                 signer.initSign(key);

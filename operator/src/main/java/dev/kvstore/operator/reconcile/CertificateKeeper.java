@@ -71,25 +71,20 @@ final class CertificateKeeper {
      * Makes or renews what is missing or due. The admin identity needs the CA alone: a failure with the
      * stores' Secret or the ConfigMap after it still answers one, so that the stores stay supervised.
      */
-    Result ensure(KVCluster cluster, String clientPortsCaPem) {
-        return ensure(cluster, clientPortsCaPem, true);
-    }
-
     /**
-     * The same while the user's certificate for the client ports cannot be read: ConfigMap
-     * {@code <name>-ca-cert} keeps the CA it holds beside the cluster's, so clients do not lose it meanwhile.
+     * The CAs of the certificates of the user's the client ports may show, for clients (ConfigMap
+     * {@code <name>-ca-cert}, after the cluster's). Not complete when one of their Secrets cannot be read or
+     * judged good: the ConfigMap then keeps what it holds beside the cluster's CA, so clients lose nothing meanwhile.
      */
-    Result ensureKeepingClientPortsCa(KVCluster cluster) {
-        return ensure(cluster, null, false);
+    record ClientPortCas(List<String> pems, boolean complete) {
+        static final ClientPortCas NONE = new ClientPortCas(List.of(), true);
     }
 
-    /** The certificate of the user's that the spec names for the client ports, read from its Secret and judged. */
-    ServerCertificate serverCertificate(KVCluster cluster, String secretName) {
-        Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(secretName).get();
-        return ServerCertificate.judge(secretName, decoded(secret), cluster, clock.instant());
+    /** A Secret's ca.crt: null when it has none (or none that reads); not readable when the Secret is not there. */
+    record SecretCa(boolean readable, String pem) {
     }
 
-    private Result ensure(KVCluster cluster, String clientPortsCaPem, boolean clientPortsCaKnown) {
+    Result ensure(KVCluster cluster, ClientPortCas clientPortCas) {
         CertificateAuthority ca;
         try {
             ca = caOf(cluster);
@@ -103,15 +98,51 @@ final class CertificateKeeper {
             return new Result(context, expiring);
         }
         try {
-            keepStoreCertificate(cluster, ca, now, clientPortsCaPem, clientPortsCaKnown);
+            keepStoreCertificate(cluster, ca, now, clientPortCas);
             return new Result(context, null);
         } catch (RuntimeException e) {
             return new Result(context, e.getMessage());
         }
     }
 
-    private void keepStoreCertificate(KVCluster cluster, CertificateAuthority ca, Instant now, String clientPortsCaPem,
-                                      boolean clientPortsCaKnown) {
+    /**
+     * The certificate of the user's that the spec names for the client ports, read from its Secret and judged;
+     * a Secret that cannot be read (refused, a timeout) is judged as one that is not good.
+     */
+    ServerCertificate serverCertificate(KVCluster cluster, String secretName) {
+        Secret secret;
+        try {
+            secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(secretName).get();
+        } catch (KubernetesClientException e) {
+            return ServerCertificate.unreadable(secretName, e.getMessage());
+        }
+        return ServerCertificate.judge(secretName, secret == null ? null : secret.getType(), decoded(secret), cluster,
+                clock.instant());
+    }
+
+    /** The ca.crt of a Secret the stores mount for their client ports. */
+    SecretCa caOf(KVCluster cluster, String secretName) {
+        try {
+            Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace()).withName(secretName).get();
+            if (secret == null) {
+                return new SecretCa(false, null);
+            }
+            String pem = decoded(secret).get(ServerCertificate.CA);
+            return new SecretCa(true, pem == null || pem.isBlank() || !readsAsCertificates(pem) ? null : pem);
+        } catch (KubernetesClientException e) {
+            return new SecretCa(false, null);
+        }
+    }
+
+    private static boolean readsAsCertificates(String pem) {
+        try {
+            return !CertificateAuthority.Pem.certificates(pem).isEmpty();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void keepStoreCertificate(KVCluster cluster, CertificateAuthority ca, Instant now, ClientPortCas clientPortCas) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         // never taken over: a Secret or ConfigMap of these names that is not this cluster's (cert-manager's, a
@@ -120,8 +151,8 @@ final class CertificateKeeper {
         refuseForeign(caCertificate, cluster, "ConfigMap " + KvNames.caCertificate(name));
         String published = caCertificate == null || caCertificate.getData() == null ? null
                 : caCertificate.getData().get(ClusterCertificates.CA_CERT);
-        String bundle = clientPortsCaKnown || published == null || !published.startsWith(ca.certificatePem())
-                ? ClusterCertificates.caBundle(ca, clientPortsCaPem) : published;
+        String bundle = clientPortCas.complete() || published == null || !published.startsWith(ca.certificatePem())
+                ? ClusterCertificates.caBundle(ca, clientPortCas.pems()) : published;
         if (!bundle.equals(published)) {
             // written when it differs only: a pass runs every second
             client.resource(ClusterCertificates.caConfigMap(cluster, bundle)).fieldManager(KvNames.FIELD_MANAGER)

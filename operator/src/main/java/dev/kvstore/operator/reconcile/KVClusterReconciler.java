@@ -171,9 +171,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         String serverSecretAsked = tls.enabled() ? ServerCertificate.secretNameOf(cluster) : null;
         ServerCertificate server = serverSecretAsked == null ? null : this.certificates.serverCertificate(cluster, serverSecretAsked);
         if (tls.enabled() || storesWithTls) {
-            CertificateKeeper.Result certificates = server == null || server.good()
-                    ? this.certificates.ensure(cluster, server == null ? null : server.caPem())
-                    : this.certificates.ensureKeepingClientPortsCa(cluster);
+            CertificateKeeper.Result certificates = this.certificates.ensure(cluster,
+                    clientPortCas(cluster, server, running, pods));
             adminTls = certificates.adminContext();
             if (certificates.error() != null) {
                 certificateError = "the certificates could not be made or renewed: " + certificates.error();
@@ -202,20 +201,18 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             new StatusWriter(context).write(cluster);
             return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(Duration.ofSeconds(5));
         }
-        // with a certificate error, the stores keep the transport they have: switching them to TLS now would
-        // restart them onto a certificate that is not there
-        boolean tlsInTemplate = certificateError == null || running == null ? tls.enabled()
-                : TransportSecurity.templateHasTls(running);
-        // the HTTP port's TLS follows the decision once TLS is in the template; with TLS kept as it is (a
-        // certificate error), the HTTP port keeps what the running template has too
-        boolean decided = certificateError == null || running == null;
+        // with a certificate error, or a certificate asked for the client ports that is not good, the stores keep
+        // the transport they have: switching them to TLS now would restart them onto a certificate that is not
+        // there, or restart them once now and again when it comes
+        boolean held = certificateError != null || (server != null && !server.good());
+        boolean decided = !held || running == null;
+        boolean tlsInTemplate = decided ? tls.enabled() : TransportSecurity.templateHasTls(running);
+        // the HTTP port's TLS follows the decision once TLS is in the template; with TLS kept as it is, the HTTP
+        // port and the client ports' certificate keep what the running template has too
         boolean httpTlsInTemplate = decided ? tls.http() : TransportSecurity.templateHasHttpTls(running);
         boolean httpKept = decided ? tls.httpKept() : TransportSecurity.markedKept(running);
-        // the client ports' certificate follows the spec once the Secret it names is good; until then the
-        // stores keep the one they show (a pod that mounted a missing Secret would not start)
-        String serverSecretInTemplate = decided && (server == null || server.good())
-                ? (server == null ? null : server.secretName())
-                : running == null ? null : TransportSecurity.templateServerSecret(running);
+        String serverSecretInTemplate = decided ? (server == null ? null : server.secretName())
+                : TransportSecurity.templateServerSecret(running);
         applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth,
                 new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept, serverSecretInTemplate), network);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
@@ -254,12 +251,15 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                     + "is until it is good: the Redis-protocol and HTTP ports show " + kept);
         } else if (server != null) {
             setCondition(cluster, TLS, tls.inForce(), tls.inForce() ? SERVER_SECRET : tls.reason(), tls.message()
-                    + "; the Redis-protocol and HTTP ports show the certificate of " + server.summary()
-                    + ", its CA added to ConfigMap " + KvNames.caCertificate(name));
+                    + "; the Redis-protocol " + (tls.http() ? "and HTTP ports show" : "port shows") + " the certificate of "
+                    + server.summary() + (server.caPem() == null ? "" : ", its CA added to ConfigMap " + KvNames.caCertificate(name)));
+        } else if (!tls.enabled() && ServerCertificate.secretNameOf(cluster) != null) {
+            setCondition(cluster, TLS, tls.inForce(), tls.reason(), tls.message() + " (spec.tls.serverSecret is not used "
+                    + "without TLS)");
         } else {
             setCondition(cluster, TLS, tls.inForce(), tls.reason(), tls.message());
         }
-        List<String> otherTransport = certificateError != null ? List.of() : restartedForTls(pods, running, tls.enabled());
+        List<String> otherTransport = held ? List.of() : restartedForTls(pods, running, tls.enabled());
         if (!otherTransport.isEmpty()) {
             // TLS turned on or off: all at once, not one by one, since a store with TLS cannot follow a primary
             // without, nor the reverse; a rolling restart would leave a store out for good (and with one
@@ -282,6 +282,42 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // written here rather than by UpdateControl: the next pass must start from this status (see StatusWriter)
         statusWriter.write(cluster);
         return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
+    }
+
+    /**
+     * The CAs of every certificate of the user's the client ports may show while this pass runs, for ConfigMap
+     * {@code <name>-ca-cert}: the one the spec asks for once good, and those the running template and the pods
+     * still mount (a change of Secret rolls the stores one by one, and clients of a store not yet restarted
+     * must still verify it).
+     */
+    private CertificateKeeper.ClientPortCas clientPortCas(KVCluster cluster, ServerCertificate asked, StatefulSet running,
+                                                           List<Pod> pods) {
+        java.util.Set<String> shown = new java.util.TreeSet<>();
+        if (running != null && TransportSecurity.templateServerSecret(running) != null) {
+            shown.add(TransportSecurity.templateServerSecret(running));
+        }
+        pods.stream().map(TransportSecurity::podServerSecret).filter(java.util.Objects::nonNull).forEach(shown::add);
+        List<String> pems = new ArrayList<>();
+        boolean complete = true;
+        if (asked != null) {
+            if (asked.good()) {
+                if (asked.caPem() != null) {
+                    pems.add(asked.caPem());
+                }
+            } else {
+                complete = false;
+            }
+            shown.remove(asked.secretName());
+        }
+        for (String secret : shown) {
+            CertificateKeeper.SecretCa ca = certificates.caOf(cluster, secret);
+            if (!ca.readable()) {
+                complete = false;
+            } else if (ca.pem() != null && !pems.contains(ca.pem())) {
+                pems.add(ca.pem());
+            }
+        }
+        return new CertificateKeeper.ClientPortCas(pems, complete);
     }
 
     /**
@@ -428,10 +464,14 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     }
 
     /** A Warning Event on the cluster (a courtesy: what it says is in the status too). */
-    /** A Warning Event when the TLS condition did not say this reason already (once a change, not once a pass). */
+    /**
+     * A Warning Event when the TLS condition did not say this already (once a change, not once a pass): another
+     * reason, or another problem under the same reason (its message starts with the problem).
+     */
     private void warnOnce(KVCluster cluster, String reason, String message) {
         Condition before = condition(cluster, TLS);
-        if (before == null || !reason.equals(before.getReason())) {
+        if (before == null || !reason.equals(before.getReason()) || before.getMessage() == null
+                || !before.getMessage().startsWith(message)) {
             LOG.warnf("%s/%s: %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), message);
             warn(cluster, reason, message);
         }

@@ -234,19 +234,22 @@ public final class ClusterCertificates {
     }
 
     public static ConfigMap caConfigMap(KVCluster cluster, CertificateAuthority ca) {
-        return caConfigMap(cluster, caBundle(ca, null));
+        return caConfigMap(cluster, caBundle(ca, List.of()));
     }
 
     /**
-     * What clients trust, in ConfigMap {@code <name>-ca-cert}: the cluster's CA, then the CA of the
-     * certificate the client ports show when it is the user's ({@link ServerCertificate#caPem()}; null: none).
+     * What clients trust, in ConfigMap {@code <name>-ca-cert}: the cluster's CA, then the CAs of the
+     * certificates of the user's the client ports may show ({@link ServerCertificate#caPem()}).
      */
-    public static String caBundle(CertificateAuthority ca, String clientPortsCaPem) {
-        if (clientPortsCaPem == null || clientPortsCaPem.isBlank()) {
-            return ca.certificatePem();
+    public static String caBundle(CertificateAuthority ca, List<String> clientPortCas) {
+        StringBuilder bundle = new StringBuilder(ca.certificatePem());
+        for (String pem : clientPortCas) {
+            if (bundle.charAt(bundle.length() - 1) != '\n') {
+                bundle.append('\n');
+            }
+            bundle.append(pem);
         }
-        String first = ca.certificatePem().endsWith("\n") ? ca.certificatePem() : ca.certificatePem() + "\n";
-        return first + clientPortsCaPem;
+        return bundle.toString();
     }
 
     public static ConfigMap caConfigMap(KVCluster cluster, String bundle) {

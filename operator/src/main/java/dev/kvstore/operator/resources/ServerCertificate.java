@@ -36,15 +36,30 @@ public record ServerCertificate(String secretName, String problem, String caPem,
         return name == null || name.isBlank() ? null : name;
     }
 
+    /** The type the Secret must have: what cert-manager and {@code kubectl create secret tls} make. */
+    public static final String TYPE = "kubernetes.io/tls";
+
+    /** A Secret that could not be read (the API server refused, or did not answer): judged as not good. */
+    public static ServerCertificate unreadable(String secretName, String why) {
+        return bad(secretName, "Secret " + secretName + " could not be read: " + why);
+    }
+
     /**
+     * @param type the Secret's type; only {@value #TYPE} is taken, so that a KVCluster cannot make the stores
+     *     show (and its ConfigMap publish the CA of) whatever other Secret of the namespace holds a key pair
      * @param data the Secret's keys, decoded; null when there is no such Secret
      */
-    public static ServerCertificate judge(String secretName, Map<String, String> data, KVCluster cluster, Instant now) {
+    public static ServerCertificate judge(String secretName, String type, Map<String, String> data, KVCluster cluster,
+                                          Instant now) {
         String namespace = cluster.getMetadata().getNamespace();
         String where = "Secret " + secretName;
         if (data == null) {
             return bad(secretName, where + " not found in namespace " + namespace + " (spec.tls.serverSecret; with "
                     + "cert-manager, the secretName of its Certificate)");
+        }
+        if (!TYPE.equals(type)) {
+            return bad(secretName, where + " is of type " + type + ", not " + TYPE + " (kubectl create secret tls and "
+                    + "cert-manager make that type)");
         }
         if (data.get(CERT) == null || data.get(KEY) == null) {
             return bad(secretName, where + " has no " + CERT + " and " + KEY + " (a kubernetes.io/tls Secret has both)");
@@ -56,6 +71,10 @@ public record ServerCertificate(String secretName, String problem, String caPem,
             key = CertificateAuthority.Pem.privateKey(data.get(KEY));
         } catch (RuntimeException e) {
             return bad(secretName, where + ": " + e.getMessage());
+        }
+        if (!"EC".equals(key.getAlgorithm()) && !"RSA".equals(key.getAlgorithm())) {
+            return bad(secretName, where + ": " + KEY + " is an " + key.getAlgorithm() + " key; the stores take RSA or "
+                    + "ECDSA keys (cert-manager: spec.privateKey.algorithm)");
         }
         if (!CertificateAuthority.Pem.keyBelongsTo(leaf, key)) {
             return bad(secretName, where + ": " + KEY + " is not the key of " + CERT);
@@ -79,10 +98,15 @@ public record ServerCertificate(String secretName, String problem, String caPem,
             caPem = null;
         }
         List<String> covered = coveredServiceNames(leaf, cluster);
+        String pods = "*." + KvNames.headless(cluster.getMetadata().getName()) + "." + namespace + ".svc";
+        boolean podsCovered = ClusterCertificates.namesOf(leaf).stream()
+                .anyMatch(pattern -> matches(pattern, "x" + pods.substring(1)));
         String summary = where + " (" + leaf.getSubjectX500Principal().getName() + ", valid until "
                 + leaf.getNotAfter().toInstant() + ", "
                 + (covered.isEmpty() ? "naming none of the client Services: clients must reach the stores by a name it has"
-                        : "covering " + String.join(", ", covered)) + ")";
+                        : "covering " + String.join(", ", covered))
+                + (podsCovered ? " and the pods' names" : "; not " + pods + ", the pods' names, which a secondary's HTTP "
+                        + "redirect to the primary uses") + ")";
         return new ServerCertificate(secretName, null, caPem, summary);
     }
 

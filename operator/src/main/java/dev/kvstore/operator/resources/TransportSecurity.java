@@ -112,6 +112,16 @@ public final class TransportSecurity {
                 .filter(v -> v.getSecret() != null).map(v -> v.getSecret().getSecretName()).findFirst().orElse(null);
     }
 
+    /** The Secret of the user's whose certificate this pod's store shows on its client ports; null: none. */
+    public static String podServerSecret(Pod pod) {
+        if (pod == null || pod.getSpec() == null || pod.getSpec().getVolumes() == null
+                || setting(pod.getSpec().getContainers(), CLIENT_TLS_DIR_ENV) == null) {
+            return null;
+        }
+        return pod.getSpec().getVolumes().stream().filter(v -> ClusterResources.CLIENT_TLS_VOLUME.equals(v.getName()))
+                .filter(v -> v.getSecret() != null).map(v -> v.getSecret().getSecretName()).findFirst().orElse(null);
+    }
+
     /** Whether this StatefulSet makes its stores with the HTTP port on TLS. */
     public static boolean templateHasHttpTls(StatefulSet statefulSet) {
         List<Container> template = statefulSet.getSpec().getTemplate().getSpec().getContainers();

@@ -48,17 +48,22 @@ class ServerCertificateTest {
 
     @Test
     void aGoodPairIsShownAndSaysWhichClientServicesItCoversWildcardsIncluded() {
-        ServerCertificate judged = ServerCertificate.judge("web-tls",
+        ServerCertificate judged = ServerCertificate.judge("web-tls", "kubernetes.io/tls",
                 secret(List.of("kv-rw.apps.svc", "*.apps.svc"), NOW, Duration.ofDays(90)), kv, NOW);
 
         assertThat(judged.good()).isTrue();
         assertThat(judged.caPem()).isEqualTo(users.certificatePem());
-        assertThat(judged.summary()).contains("CN=kv.example.com").contains("kv-rw.apps.svc, kv-ro.apps.svc, kv-r.apps.svc");
+        assertThat(judged.summary()).contains("CN=kv.example.com").contains("kv-rw.apps.svc, kv-ro.apps.svc, kv-r.apps.svc")
+                .contains("not *.kv-headless.apps.svc, the pods' names");
+
+        ServerCertificate withPods = ServerCertificate.judge("web-tls", "kubernetes.io/tls",
+                secret(List.of("kv-rw.apps.svc", "*.kv-headless.apps.svc"), NOW, Duration.ofDays(90)), kv, NOW);
+        assertThat(withPods.summary()).contains("covering kv-rw.apps.svc and the pods' names");
     }
 
     @Test
     void aCertificateForAnotherNameAloneIsShownAndTheConditionSaysItNamesNoClientService() {
-        ServerCertificate judged = ServerCertificate.judge("web-tls", secret(List.of("kv.example.com"), NOW, Duration.ofDays(90)),
+        ServerCertificate judged = ServerCertificate.judge("web-tls", "kubernetes.io/tls", secret(List.of("kv.example.com"), NOW, Duration.ofDays(90)),
                 kv, NOW);
 
         assertThat(judged.good()).isTrue();
@@ -67,37 +72,41 @@ class ServerCertificateTest {
 
     @Test
     void aMissingSecretIncompleteOnesAForeignKeyAndAnExpiredCertificateAreRefusedWithTheReason() {
-        assertThat(ServerCertificate.judge("web-tls", null, kv, NOW).problem())
+        assertThat(ServerCertificate.judge("web-tls", "kubernetes.io/tls", null, kv, NOW).problem())
                 .isEqualTo("Secret web-tls not found in namespace apps (spec.tls.serverSecret; with cert-manager, the "
                         + "secretName of its Certificate)");
         Map<String, String> noKey = secret(List.of("kv-rw.apps.svc"), NOW, Duration.ofDays(90));
         noKey.remove("tls.key");
-        assertThat(ServerCertificate.judge("web-tls", noKey, kv, NOW).problem()).contains("has no tls.crt and tls.key");
+        assertThat(ServerCertificate.judge("web-tls", "kubernetes.io/tls", noKey, kv, NOW).problem()).contains("has no tls.crt and tls.key");
 
         Map<String, String> foreignKey = secret(List.of("kv-rw.apps.svc"), NOW, Duration.ofDays(90));
         foreignKey.put("tls.key", users.issue("other", List.of(), List.of(), NOW, Duration.ofDays(9)).keyPem());
-        assertThat(ServerCertificate.judge("web-tls", foreignKey, kv, NOW).problem())
+        assertThat(ServerCertificate.judge("web-tls", "kubernetes.io/tls", foreignKey, kv, NOW).problem())
                 .isEqualTo("Secret web-tls: tls.key is not the key of tls.crt");
 
         Map<String, String> expired = secret(List.of("kv-rw.apps.svc"), NOW.minus(Duration.ofDays(10)), Duration.ofDays(9));
-        assertThat(ServerCertificate.judge("web-tls", expired, kv, NOW).problem()).contains("the certificate expired at");
+        assertThat(ServerCertificate.judge("web-tls", "kubernetes.io/tls", expired, kv, NOW).problem()).contains("the certificate expired at");
+
+        assertThat(ServerCertificate.judge("web-tls", "Opaque", secret(List.of("kv-rw.apps.svc"), NOW, Duration.ofDays(90)),
+                kv, NOW).problem()).isEqualTo("Secret web-tls is of type Opaque, not kubernetes.io/tls (kubectl create "
+                + "secret tls and cert-manager make that type)");
 
         Map<String, String> garbled = secret(List.of("kv-rw.apps.svc"), NOW, Duration.ofDays(90));
         garbled.put("tls.crt", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
-        assertThat(ServerCertificate.judge("web-tls", garbled, kv, NOW).good()).isFalse();
+        assertThat(ServerCertificate.judge("web-tls", "kubernetes.io/tls", garbled, kv, NOW).good()).isFalse();
     }
 
     @Test
     void withoutCaCrtNothingIsAddedForClientsAndTheBundleIsTheClustersCaAlone() {
         Map<String, String> publicOne = secret(List.of("kv-rw.apps.svc"), NOW, Duration.ofDays(90));
         publicOne.remove("ca.crt");
-        ServerCertificate judged = ServerCertificate.judge("web-tls", publicOne, kv, NOW);
+        ServerCertificate judged = ServerCertificate.judge("web-tls", "kubernetes.io/tls", publicOne, kv, NOW);
         assertThat(judged.good()).isTrue();
         assertThat(judged.caPem()).isNull();
 
         CertificateAuthority cluster = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(3650));
-        assertThat(ClusterCertificates.caBundle(cluster, null)).isEqualTo(cluster.certificatePem());
-        String bundle = ClusterCertificates.caBundle(cluster, users.certificatePem());
+        assertThat(ClusterCertificates.caBundle(cluster, List.of())).isEqualTo(cluster.certificatePem());
+        String bundle = ClusterCertificates.caBundle(cluster, List.of(users.certificatePem()));
         assertThat(CertificateAuthority.Pem.certificates(bundle)).containsExactly(
                 CertificateAuthority.Pem.certificate(cluster.certificatePem()), CertificateAuthority.Pem.certificate(users.certificatePem()));
     }
