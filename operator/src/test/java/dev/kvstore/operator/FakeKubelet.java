@@ -103,8 +103,16 @@ final class FakeKubelet implements AutoCloseable {
         return Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1));
     }
 
+    /**
+     * Each cluster's pods get addresses of their own (every store binds the same ports on its pod's address):
+     * the first cluster seen from .10 on, the next from .30, and so on, by the order clusters first show up.
+     */
+    private final Map<String, Integer> firstAddressOf = new ConcurrentHashMap<>();
+
     String ipOf(String pod) {
-        return "127.0." + subnet + "." + (10 + ordinal(pod));
+        String cluster = pod.substring(0, pod.lastIndexOf('-'));
+        int first = firstAddressOf.computeIfAbsent(cluster, c -> 10 + 20 * firstAddressOf.size());
+        return "127.0." + subnet + "." + (first + ordinal(pod));
     }
 
     /** How often this pod's store process has been started again since the pod was made. */

@@ -1092,6 +1092,16 @@ class OperatorIT {
         tls.setServerSecret("webcert-clients");
         made.getSpec().setTls(tls);
         client.resource(made).create();
+        try {
+            clientPortsShowTheUsersCertificate(users);
+        } finally {
+            // never left behind for the tests after this one, whatever happened
+            client.resources(KVCluster.class).inNamespace(NS).withName("webcert").delete();
+            client.secrets().inNamespace(NS).withName("webcert-clients").delete();
+        }
+    }
+
+    private void clientPortsShowTheUsersCertificate(dev.kvstore.core.tls.CertificateAuthority users) throws Exception {
 
         // named before it exists (cert-manager not done yet): the cluster waits and says why
         awaitTlsCondition("webcert", "ServerSecretInvalid", "Secret webcert-clients not found in namespace " + NS);
@@ -1162,8 +1172,6 @@ class OperatorIT {
                     .contains(dev.kvstore.core.tls.CertificateAuthority.Pem.certificate(users.certificatePem()));
         });
         assertThat(podUids("webcert")).as("no pod made again").isEqualTo(uids);
-        client.resources(KVCluster.class).inNamespace(NS).withName("webcert").delete();
-        client.secrets().inNamespace(NS).withName("webcert-clients").delete();
     }
 
     /** A kubernetes.io/tls Secret as cert-manager writes it, made or replaced; answers the certificate's serial. */

@@ -68,28 +68,28 @@ final class CertificateKeeper {
     }
 
     /**
-     * Makes or renews what is missing or due. The admin identity needs the CA alone: a failure with the
-     * stores' Secret or the ConfigMap after it still answers one, so that the stores stay supervised.
-     */
-    /**
      * The CAs of the certificates of the user's the client ports may show, for clients (ConfigMap
      * {@code <name>-ca-cert}, after the cluster's). Not complete when one of their Secrets cannot be read or
      * judged good: the ConfigMap then keeps what it holds beside the cluster's CA, so clients lose nothing meanwhile.
      */
     record ClientPortCas(List<String> pems, boolean complete) {
-        static final ClientPortCas NONE = new ClientPortCas(List.of(), true);
     }
 
     /** A Secret's ca.crt: null when it has none (or none that reads); not readable when the Secret is not there. */
     record SecretCa(boolean readable, String pem) {
     }
 
+    /**
+     * Makes or renews what is missing or due. The admin identity needs the CA alone: a failure with the
+     * stores' Secret or the ConfigMap after it still answers one, so that the stores stay supervised.
+     */
     Result ensure(KVCluster cluster, ClientPortCas clientPortCas) {
         CertificateAuthority ca;
         try {
             ca = caOf(cluster);
         } catch (RuntimeException e) {
-            return new Result(null, e.getMessage());
+            // never a null error: callers take null for "made"
+            return new Result(null, java.util.Objects.toString(e.getMessage(), e.toString()));
         }
         Instant now = clock.instant();
         SSLContext context = adminContext(cluster, ca, now);
@@ -101,7 +101,7 @@ final class CertificateKeeper {
             keepStoreCertificate(cluster, ca, now, clientPortCas);
             return new Result(context, null);
         } catch (RuntimeException e) {
-            return new Result(context, e.getMessage());
+            return new Result(context, java.util.Objects.toString(e.getMessage(), e.toString()));
         }
     }
 
@@ -151,8 +151,7 @@ final class CertificateKeeper {
         refuseForeign(caCertificate, cluster, "ConfigMap " + KvNames.caCertificate(name));
         String published = caCertificate == null || caCertificate.getData() == null ? null
                 : caCertificate.getData().get(ClusterCertificates.CA_CERT);
-        String bundle = clientPortCas.complete() || published == null || !published.startsWith(ca.certificatePem())
-                ? ClusterCertificates.caBundle(ca, clientPortCas.pems()) : published;
+        String bundle = ClusterCertificates.caBundleToPublish(ca, published, clientPortCas.pems(), clientPortCas.complete());
         if (!bundle.equals(published)) {
             // written when it differs only: a pass runs every second
             client.resource(ClusterCertificates.caConfigMap(cluster, bundle)).fieldManager(KvNames.FIELD_MANAGER)

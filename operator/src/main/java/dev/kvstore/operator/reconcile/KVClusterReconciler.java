@@ -210,7 +210,10 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // the HTTP port's TLS follows the decision once TLS is in the template; with TLS kept as it is, the HTTP
         // port and the client ports' certificate keep what the running template has too
         boolean httpTlsInTemplate = decided ? tls.http() : TransportSecurity.templateHasHttpTls(running);
-        boolean httpKept = decided ? tls.httpKept() : TransportSecurity.markedKept(running);
+        // a template of the release before (TLS, no KV_HTTP_TLS) reads as HTTP in clear: marked so, or the mark
+        // would be lost while held and the HTTP port turned to TLS under its clients once the hold ends
+        boolean httpKept = decided ? tls.httpKept()
+                : tlsInTemplate && !httpTlsInTemplate && (TransportSecurity.markedKept(running) || tls.httpKept());
         String serverSecretInTemplate = decided ? (server == null ? null : server.secretName())
                 : TransportSecurity.templateServerSecret(running);
         applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth,
@@ -244,11 +247,13 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         if (certificateError != null) {
             setCondition(cluster, TLS, false, "CertificateError", certificateError);
         } else if (server != null && !server.good()) {
-            String kept = serverSecretInTemplate == null ? "the operator's certificate"
+            String shown = serverSecretInTemplate == null ? "the operator's certificate"
                     : "the certificate of Secret " + serverSecretInTemplate;
+            String kept = !tlsInTemplate ? "the stores keep running without TLS"
+                    : "the Redis-protocol " + (httpTlsInTemplate ? "and HTTP ports show " : "port shows ") + shown;
             warnOnce(cluster, SERVER_SECRET_INVALID, server.problem());
             setCondition(cluster, TLS, false, SERVER_SECRET_INVALID, server.problem() + "; the StatefulSet is left as it "
-                    + "is until it is good: the Redis-protocol and HTTP ports show " + kept);
+                    + "is until it is good, and no store is restarted: " + kept);
         } else if (server != null) {
             setCondition(cluster, TLS, tls.inForce(), tls.inForce() ? SERVER_SECRET : tls.reason(), tls.message()
                     + "; the Redis-protocol " + (tls.http() ? "and HTTP ports show" : "port shows") + " the certificate of "
@@ -271,7 +276,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             }
             cluster.getStatus().setPhase("Updating");
         } else if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")
-                && isLiveSecondary(outcome, rolling.restart()) && !rotating) {
+                && isLiveSecondary(outcome, rolling.restart()) && !rotating && !held) {
+            // nor while the transport is held (a certificate error, a certificate asked for that is not good): a
+            // store restarted now could need a Secret that is not there, or TLS its primary does not speak
             // not while a cluster secret rotation is under way: a store of a release before rotation (a
             // rollback) would read two secrets as one
             // one outdated secondary at a time, only while every other store follows, and only a store
@@ -463,7 +470,6 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         cluster.getStatus().setConditions(conditions);
     }
 
-    /** A Warning Event on the cluster (a courtesy: what it says is in the status too). */
     /**
      * A Warning Event when the TLS condition did not say this already (once a change, not once a pass): another
      * reason, or another problem under the same reason (its message starts with the problem).
@@ -477,6 +483,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         }
     }
 
+    /** A Warning Event on the cluster (a courtesy: what it says is in the status too). */
     private void warn(KVCluster cluster, String reason, String message) {
         event(cluster, "", "Warning", reason, message, Instant.now().toString());
     }

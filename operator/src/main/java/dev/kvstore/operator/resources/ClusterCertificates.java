@@ -252,6 +252,26 @@ public final class ClusterCertificates {
         return bundle.toString();
     }
 
+    /**
+     * The bundle to publish in ConfigMap {@code <name>-ca-cert}, given what it holds now: {@link #caBundle} of
+     * the CAs read when every Secret the client ports may show was read ({@code complete}); else what it holds,
+     * with the CAs read now added (a CA is never dropped while a Secret that may need it cannot be read). The
+     * same inputs give the same bundle, so it is written once, not at every pass.
+     */
+    public static String caBundleToPublish(CertificateAuthority ca, String published, List<String> clientPortCas,
+                                           boolean complete) {
+        if (complete || published == null || !published.startsWith(ca.certificatePem())) {
+            return caBundle(ca, clientPortCas);
+        }
+        List<String> kept = new java.util.ArrayList<>();
+        String others = published.substring(ca.certificatePem().length());
+        if (!others.isBlank()) {
+            kept.add(others);
+        }
+        clientPortCas.stream().filter(pem -> !published.contains(pem)).forEach(kept::add);
+        return caBundle(ca, kept);
+    }
+
     public static ConfigMap caConfigMap(KVCluster cluster, String bundle) {
         String name = cluster.getMetadata().getName();
         return new ConfigMapBuilder()

@@ -99,8 +99,12 @@ public record ServerCertificate(String secretName, String problem, String caPem,
         }
         List<String> covered = coveredServiceNames(leaf, cluster);
         String pods = "*." + KvNames.headless(cluster.getMetadata().getName()) + "." + namespace + ".svc";
-        boolean podsCovered = ClusterCertificates.namesOf(leaf).stream()
-                .anyMatch(pattern -> matches(pattern, "x" + pods.substring(1)));
+        Set<String> names = ClusterCertificates.namesOf(leaf);
+        int replicas = cluster.getSpec().getReplicas() == null ? 3 : cluster.getSpec().getReplicas();
+        // by a wildcard, or each pod by its own name
+        boolean podsCovered = java.util.stream.IntStream.range(0, replicas).mapToObj(i ->
+                        KvNames.pod(cluster.getMetadata().getName(), i) + pods.substring(1))
+                .allMatch(host -> names.stream().anyMatch(pattern -> matches(pattern, host)));
         String summary = where + " (" + leaf.getSubjectX500Principal().getName() + ", valid until "
                 + leaf.getNotAfter().toInstant() + ", "
                 + (covered.isEmpty() ? "naming none of the client Services: clients must reach the stores by a name it has"

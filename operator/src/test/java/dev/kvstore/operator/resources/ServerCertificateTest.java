@@ -112,6 +112,36 @@ class ServerCertificateTest {
     }
 
     @Test
+    void whileASecretTheStoresMayShowCannotBeReadThePublishedCasStayAndTheOnesReadAreAdded() {
+        CertificateAuthority cluster = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(3650));
+        CertificateAuthority next = CertificateAuthority.create("next-ca", NOW, Duration.ofDays(3650));
+        String published = ClusterCertificates.caBundle(cluster, List.of(users.certificatePem()));
+
+        String kept = ClusterCertificates.caBundleToPublish(cluster, published, List.of(), false);
+        assertThat(kept).as("nothing read: kept as it is").isEqualTo(published);
+        String added = ClusterCertificates.caBundleToPublish(cluster, published, List.of(next.certificatePem()), false);
+        assertThat(CertificateAuthority.Pem.certificates(added)).containsExactly(
+                CertificateAuthority.Pem.certificate(cluster.certificatePem()),
+                CertificateAuthority.Pem.certificate(users.certificatePem()),
+                CertificateAuthority.Pem.certificate(next.certificatePem()));
+        assertThat(ClusterCertificates.caBundleToPublish(cluster, added, List.of(next.certificatePem()), false))
+                .as("the next pass writes nothing").isEqualTo(added);
+        assertThat(ClusterCertificates.caBundleToPublish(cluster, added, List.of(next.certificatePem()), true))
+                .as("all read again: exactly what is shown").isEqualTo(ClusterCertificates.caBundle(cluster,
+                        List.of(next.certificatePem())));
+        assertThat(ClusterCertificates.caBundleToPublish(cluster, "someone else's", List.of(), false))
+                .as("a bundle without the cluster's CA first is made anew").isEqualTo(cluster.certificatePem());
+    }
+
+    @Test
+    void aCertificateNamingEachPodCoversThePodsAsAWildcardDoes() {
+        ServerCertificate judged = ServerCertificate.judge("web-tls", "kubernetes.io/tls", secret(List.of("kv-rw.apps.svc",
+                "kv-0.kv-headless.apps.svc", "kv-1.kv-headless.apps.svc", "kv-2.kv-headless.apps.svc"), NOW,
+                Duration.ofDays(90)), kv, NOW);
+        assertThat(judged.summary()).contains("and the pods' names");
+    }
+
+    @Test
     void theStatefulSetMountsTheUsersCertificateAndKeyForTheClientPortsBesideTheClustersOwn() {
         StatefulSet statefulSet = ClusterResources.statefulSet(kv, 3, true,
                 new TransportSecurity.Template(true, true, false, "web-tls"));
