@@ -209,14 +209,8 @@ class OperatorIT {
 
     /** The certificate a store shows on {@code port} now, checked against the cluster's CA. */
     private java.security.cert.X509Certificate servedCertificate(String pod, int port) throws java.io.IOException {
-        String caPem = client.configMaps().inNamespace(NS).withName("alpha-ca-cert").get().getData().get("ca.crt");
-        javax.net.ssl.SSLContext tls = dev.kvstore.core.tls.SslContexts.forClusterMembers(caPem, null, null);
-        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
-                .createSocket(kubelet.ipOf(pod), port)) {
-            socket.setSoTimeout(5000);
-            socket.startHandshake();
-            return (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
-        }
+        return shownCertificate(pod, port,
+                client.configMaps().inNamespace(NS).withName("alpha-ca-cert").get().getData().get("ca.crt"));
     }
 
     @Test

@@ -142,6 +142,25 @@ public final class StoreTls {
         return current;
     }
 
+    private interface Reader<T> {
+        T read(Path dir) throws Exception;
+    }
+
+    /**
+     * What the directory holds when it differs from {@code current}; null when it is the same or cannot be
+     * taken: a renewal half written, or a file gone for a moment. What works stays; the next read tries again.
+     */
+    private static <T> T readIfChanged(Path dir, Reader<T> reader, T current) {
+        T read;
+        try {
+            read = reader.read(dir);
+        } catch (Exception e) {
+            LOG.warnf("TLS files in %s not taken (the ones in use stay): %s", dir, e.getMessage());
+            return null;
+        }
+        return read.equals(current) ? null : read;
+    }
+
     /** The certificate the client ports show when it is not the cluster's; null when it is (or when off). */
     public ServingCertificate clientPortCertificate() {
         return clientCurrent;
@@ -155,14 +174,8 @@ public final class StoreTls {
     }
 
     private void reloadClientPortCertificate() {
-        ServingCertificate read;
-        try {
-            read = ServingCertificate.read(clientDir);
-        } catch (Exception e) {
-            LOG.warnf("TLS files in %s not taken (the ones in use stay): %s", clientDir, e.getMessage());
-            return;
-        }
-        if (read.equals(clientCurrent)) {
+        ServingCertificate read = readIfChanged(clientDir, ServingCertificate::read, clientCurrent);
+        if (read == null) {
             return;
         }
         clientKeys.renew(read.chain(), read.key());
@@ -171,15 +184,8 @@ public final class StoreTls {
     }
 
     private void reloadClusterMaterial() {
-        TlsMaterial read;
-        try {
-            read = TlsMaterial.read(dir);
-        } catch (Exception e) {
-            // a renewal half written, or a file gone for a moment: what works stays, the next read tries again
-            LOG.warnf("TLS files in %s not taken (the ones in use stay): %s", dir, e.getMessage());
-            return;
-        }
-        if (read.equals(current)) {
+        TlsMaterial read = readIfChanged(dir, TlsMaterial::read, current);
+        if (read == null) {
             return;
         }
         // the CA first: a renewed certificate may come from a new CA that peers trust already
