@@ -17,6 +17,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: ["kvstore.dev"]
   resources: ["kvclusters/status"]
   verbs: ["get", "patch", "update"]
+# KVBackups: taken (status), made by a cluster's schedule (create), and deleted by its retention
+- apiGroups: ["kvstore.dev"]
+  resources: ["kvbackups"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+- apiGroups: ["kvstore.dev"]
+  resources: ["kvbackups/status"]
+  verbs: ["get", "patch", "update"]
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "patch", "delete"]

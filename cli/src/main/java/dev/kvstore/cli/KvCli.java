@@ -1,9 +1,9 @@
 package dev.kvstore.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kvstore.cli.backup.BackupStorage;
-import dev.kvstore.cli.backup.BackupSource;
-import dev.kvstore.cli.backup.Backups;
+import dev.kvstore.backup.BackupStorage;
+import dev.kvstore.backup.BackupSource;
+import dev.kvstore.backup.Backups;
 import dev.kvstore.cli.client.KvClient;
 import dev.kvstore.cli.local.LocalCluster;
 import dev.kvstore.cli.local.LocalClusterSettings;

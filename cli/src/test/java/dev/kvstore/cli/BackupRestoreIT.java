@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.cli.client.KvClient;
-import dev.kvstore.cli.backup.BackupStorage;
-import dev.kvstore.cli.backup.Backups;
-import dev.kvstore.cli.backup.FakeBackupStore;
+import dev.kvstore.backup.BackupStorage;
+import dev.kvstore.backup.Backups;
+import dev.kvstore.backup.FakeBackupStore;
+import dev.kvstore.backup.S3Server;
 import dev.kvstore.cli.local.LocalClusterSettings;
 import dev.kvstore.cli.local.NodeProcess;
 import dev.kvstore.core.admin.AdminClient;

@@ -1,5 +1,8 @@
 package dev.kvstore.operator;
 
+import dev.kvstore.operator.reconcile.BackupMetrics;
+import dev.kvstore.operator.reconcile.ClusterAdmins;
+import dev.kvstore.operator.reconcile.KVBackupReconciler;
 import dev.kvstore.operator.reconcile.KVClusterReconciler;
 import dev.kvstore.operator.resources.OperatorPods;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,7 +38,13 @@ public final class KvOperator implements AutoCloseable {
                         LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, null, exitOnStopLeading));
             }
         });
-        operator.register(new KVClusterReconciler(client, metrics, operatorPods), config -> {
+        ClusterAdmins admins = new ClusterAdmins(client);
+        operator.register(new KVClusterReconciler(client, metrics, operatorPods, admins), config -> {
+            if (!namespaces.isEmpty()) {
+                config.settingNamespaces(namespaces);
+            }
+        });
+        operator.register(new KVBackupReconciler(client, admins, new BackupMetrics(metrics)), config -> {
             if (!namespaces.isEmpty()) {
                 config.settingNamespaces(namespaces);
             }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A real etcd + kube-apiserver + kube-controller-manager for the test, started by
@@ -33,13 +34,16 @@ public final class ControlPlane implements AutoCloseable {
         this.client = new KubernetesClientBuilder().withConfig(config).build();
     }
 
-    /** The control plane with the KVCluster CRD of crds/ installed and served. */
+    /** The control plane with the CRDs of crds/ (KVCluster, KVBackup) installed and served. */
     public static ControlPlane withCrd() throws Exception {
         ControlPlane plane = new ControlPlane();
         Path root = Path.of(System.getProperty("kv.project.root", "..")).toAbsolutePath().normalize();
-        plane.client.load(Files.newInputStream(root.resolve("crds/kvclusters.kvstore.dev-v1.yml"))).serverSideApply();
+        for (String crd : List.of("kvclusters.kvstore.dev-v1.yml", "kvbackups.kvstore.dev-v1.yml")) {
+            plane.client.load(Files.newInputStream(root.resolve("crds/" + crd))).serverSideApply();
+        }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().until(() ->
-                plane.client.resources(dev.kvstore.operator.model.KVCluster.class).inNamespace("default").list() != null);
+                plane.client.resources(dev.kvstore.operator.model.KVCluster.class).inNamespace("default").list() != null
+                        && plane.client.resources(dev.kvstore.operator.model.KVBackup.class).inNamespace("default").list() != null);
         return plane;
     }
 

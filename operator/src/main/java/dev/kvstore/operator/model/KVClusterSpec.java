@@ -62,6 +62,10 @@ public class KVClusterSpec {
     /** Null when the spec says nothing: see {@code TransportSecurity} for what that means. */
     private Tls tls;
 
+    @JsonPropertyDescription("Backups into S3-compatible object storage: where they go (for every KVBackup of this "
+            + "cluster) and, optionally, a schedule with retention.")
+    private BackupConfig backup;
+
     @JsonPropertyDescription("Request a planned switchover: the named pod becomes primary without losing a write.")
     private Switchover switchover;
 
@@ -142,6 +146,14 @@ public class KVClusterSpec {
 
     public void setFailover(Failover failover) {
         this.failover = failover;
+    }
+
+    public BackupConfig getBackup() {
+        return backup;
+    }
+
+    public void setBackup(BackupConfig backup) {
+        this.backup = backup;
     }
 
     public Tls getTls() {

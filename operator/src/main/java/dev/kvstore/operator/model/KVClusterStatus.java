@@ -21,6 +21,16 @@ public class KVClusterStatus {
     private List<Instance> instances = new ArrayList<>();
     private List<Condition> conditions = new ArrayList<>();
     private List<FailoverRecord> lastFailovers = new ArrayList<>();
+    /** The time of spec.backup.schedule the last scheduled backup was made for, or when the schedule was first seen. */
+    private String lastScheduledBackup;
+
+    public String getLastScheduledBackup() {
+        return lastScheduledBackup;
+    }
+
+    public void setLastScheduledBackup(String lastScheduledBackup) {
+        this.lastScheduledBackup = lastScheduledBackup;
+    }
 
     public Integer getReadyReplicas() {
         return readyReplicas;

@@ -2,6 +2,7 @@ package dev.kvstore.operator.reconcile;
 
 import dev.kvstore.core.admin.AdminClient;
 import dev.kvstore.core.admin.NodeStatus;
+import dev.kvstore.operator.model.KVBackup;
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.model.KVClusterStatus;
 import dev.kvstore.operator.resources.ClientAuth;
@@ -68,50 +69,27 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return thread;
     });
     private final KubernetesClient client;
+    private final ClusterAdmins admins;
+    private final BackupScheduleKeeper backupSchedule;
 
-    /** A cluster's admin client and what it was made with: made again when either changes. */
-    private record Admin(dev.kvstore.core.admin.ClusterSecrets secrets, javax.net.ssl.SSLContext tls, AdminClient client) {
-    }
-
-    /** By cluster (namespace/name): one client each, replaced (not added to) when its secret or certificate changes. */
-    private final Map<String, Admin> admins = new java.util.concurrent.ConcurrentHashMap<>();
     /** Clusters already told about in the log as kept without client authentication (by uid). */
     private static final String CLIENT_AUTH = "ClientAuthentication";
     private static final String TLS = "TLS";
     /** TLS condition reasons: the client ports show the user's certificate; the Secret it is in is not good. */
     static final String SERVER_SECRET = "ServerSecret";
     static final String SERVER_SECRET_INVALID = "ServerSecretInvalid";
+    static final String BACKUP_SCHEDULE = "BackupSchedule";
 
-    public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics, OperatorPods operatorPods) {
+    public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics, OperatorPods operatorPods,
+                               ClusterAdmins admins) {
         this.client = client;
+        this.admins = admins;
         this.metrics = metrics;
         this.networkPolicies = new NetworkPolicyKeeper(client, operatorPods);
         this.certificates = new CertificateKeeper(client, java.time.Clock.systemUTC());
         this.secretRotation = new SecretRotationKeeper(client);
+        this.backupSchedule = new BackupScheduleKeeper(client);
         this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
-    }
-
-    /**
-     * Admin calls are signed with the cluster's own secret, read from its Secret; to stores with TLS they
-     * go with the operator's client certificate of the cluster's CA ({@code tls}; null: plain only).
-     */
-    private AdminClient adminFor(KVCluster cluster, javax.net.ssl.SSLContext tls) {
-        Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace())
-                .withName(KvNames.secretOf(cluster)).get();
-        if (secret == null || secret.getData() == null || !secret.getData().containsKey(KvNames.SECRET_KEY)) {
-            throw new IllegalStateException("Secret " + KvNames.secretOf(cluster) + " with key '" + KvNames.SECRET_KEY
-                    + "' not found");
-        }
-        // one a line while the secret is rotated: signed with the first, the others tried on a refusal
-        dev.kvstore.core.admin.ClusterSecrets value = dev.kvstore.core.admin.ClusterSecrets.parse(new String(
-                java.util.Base64.getDecoder().decode(secret.getData().get(KvNames.SECRET_KEY)),
-                java.nio.charset.StandardCharsets.UTF_8));
-        // the TLS context is the same object until the operator's certificate is renewed (CertificateKeeper);
-        // SSLContext's equality is identity
-        String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
-        return admins.compute(key, (k, known) -> known != null && known.secrets().equals(value) && known.tls() == tls ? known
-                : new Admin(value, tls, new AdminClient(value, Duration.ofMillis(500), StoreMember::olderReleaseAdminUrl, tls)))
-                .client();
     }
 
     @Override
@@ -140,8 +118,14 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                             : Set.of();
                 })
                 .build();
+        // each cluster's KVBackups, by the cluster they name: the schedule's retention counts them
+        var backups = InformerEventSourceConfiguration.from(KVBackup.class, KVCluster.class)
+                .withName("kvbackups")
+                .withSecondaryToPrimaryMapper(backup -> backup.getSpec() == null || backup.getSpec().getCluster() == null
+                        ? Set.of() : Set.of(new ResourceID(backup.getSpec().getCluster(), backup.getMetadata().getNamespace())))
+                .build();
         return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(statefulSets, context),
-                new InformerEventSource<>(networkPolicies, context));
+                new InformerEventSource<>(networkPolicies, context), new InformerEventSource<>(backups, context));
     }
 
     @Override
@@ -221,7 +205,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
-        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, adminFor(cluster, adminTls), statusWriter, switchTo);
+        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, admins.forSupervision(cluster, adminTls), statusWriter, switchTo);
         describe(cluster, pods, outcome);
         boolean rotating = rotateSecret(cluster, pods, outcome, RollingUpdate.underWay(pods, running));
         Condition authBefore = condition(cluster, CLIENT_AUTH);
@@ -286,9 +270,31 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             client.pods().inNamespace(namespace).withName(rolling.restart()).delete();
             cluster.getStatus().setPhase("Updating");
         }
+        scheduleBackups(cluster, context);
         // written here rather than by UpdateControl: the next pass must start from this status (see StatusWriter)
         statusWriter.write(cluster);
         return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
+    }
+
+    /** spec.backup.schedule's backup due now and its retention; condition BackupSchedule says how it goes. */
+    private void scheduleBackups(KVCluster cluster, Context<KVCluster> context) {
+        boolean scheduled = cluster.getSpec().getBackup() != null && cluster.getSpec().getBackup().getSchedule() != null;
+        if (!scheduled) {
+            cluster.getStatus().getConditions().removeIf(c -> BACKUP_SCHEDULE.equals(c.getType()));
+            return;
+        }
+        String problem = backupSchedule.keep(cluster, context.getSecondaryResources(KVBackup.class), Instant.now());
+        if (problem != null) {
+            Condition before = condition(cluster, BACKUP_SCHEDULE);
+            if (before == null || !problem.equals(before.getMessage())) {
+                warn(cluster, "InvalidBackupSchedule", problem);
+            }
+            setCondition(cluster, BACKUP_SCHEDULE, false, "InvalidSchedule", problem);
+        } else {
+            setCondition(cluster, BACKUP_SCHEDULE, true, "Scheduled", "backups at '"
+                    + cluster.getSpec().getBackup().getSchedule() + "' (UTC), the last "
+                    + cluster.getSpec().getBackup().getKeepLast() + " complete ones kept");
+        }
     }
 
     /**

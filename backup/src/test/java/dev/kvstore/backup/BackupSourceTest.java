@@ -1,4 +1,4 @@
-package dev.kvstore.cli.backup;
+package dev.kvstore.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.kvstore.cli.backup;
+package dev.kvstore.backup;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +11,7 @@ import java.util.List;
  * objects: its snapshot, written whole or not at all, and its manifest, written after it. What a backup
  * means (which store, which offset, the checksum) is {@link Backups}'s; this only keeps bytes.
  */
-public interface BackupStorage {
+public interface BackupStorage extends AutoCloseable {
 
     /** Stores {@code name} from a stream of unknown length, whole or not at all; answers its size in bytes. */
     long write(String name, InputStream content) throws IOException;
@@ -24,8 +24,16 @@ public interface BackupStorage {
     /** Copies {@code name} into the local file {@code to}. */
     void download(String name, Path to) throws IOException;
 
+    /** Removes {@code name}; nothing when it is not there. */
+    void delete(String name) throws IOException;
+
     /** The names of the objects whose name ends with {@code suffix}. */
     List<String> list(String suffix) throws IOException;
+
+    /** Lets go of connections and threads (an S3 client's); a directory has none. */
+    @Override
+    default void close() {
+    }
 
     /** Where {@code name} is, for messages. */
     String describe(String name);
@@ -38,8 +46,13 @@ public interface BackupStorage {
         if (location.startsWith("s3://")) {
             URI uri = URI.create(location);
             String prefix = uri.getPath() == null ? "" : uri.getPath().replaceAll("^/+", "").replaceAll("/+$", "");
-            return new S3Storage(uri.getHost(), prefix, s3Endpoint, s3Region);
+            return new S3Storage(new S3Location(uri.getHost(), prefix, s3Endpoint, s3Region, null, null));
         }
         return new DirectoryStorage(Path.of(location));
+    }
+
+    /** A bucket of S3-compatible object storage, with credentials and a CA given rather than found. */
+    static BackupStorage s3(S3Location location) {
+        return new S3Storage(location);
     }
 }

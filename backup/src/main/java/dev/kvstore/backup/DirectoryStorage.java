@@ -1,4 +1,4 @@
-package dev.kvstore.cli.backup;
+package dev.kvstore.backup;
 
 import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.core.disk.DurableFiles;
@@ -59,6 +59,11 @@ final class DirectoryStorage implements BackupStorage {
     @Override
     public void download(String name, Path to) throws IOException {
         Files.copy(dir.resolve(name), to, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void delete(String name) throws IOException {
+        Files.deleteIfExists(dir.resolve(name));
     }
 
     @Override

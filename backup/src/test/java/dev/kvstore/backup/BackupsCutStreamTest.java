@@ -1,8 +1,8 @@
-package dev.kvstore.cli.backup;
+package dev.kvstore.backup;
 
-import static dev.kvstore.cli.backup.FakeBackupStore.announcing;
-import static dev.kvstore.cli.backup.FakeBackupStore.chunked;
-import static dev.kvstore.cli.backup.FakeBackupStore.snapshot;
+import static dev.kvstore.backup.FakeBackupStore.announcing;
+import static dev.kvstore.backup.FakeBackupStore.chunked;
+import static dev.kvstore.backup.FakeBackupStore.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

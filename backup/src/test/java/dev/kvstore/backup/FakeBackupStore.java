@@ -1,4 +1,4 @@
-package dev.kvstore.cli.backup;
+package dev.kvstore.backup;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;

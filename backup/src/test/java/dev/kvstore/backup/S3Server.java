@@ -1,4 +1,4 @@
-package dev.kvstore.cli;
+package dev.kvstore.backup;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,12 +14,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * A real S3 API on loopback: moto's server (hack/s3-server.sh, ./test exports KV_S3_SERVER) as a process of
  * its own. The SDK finds credentials in system properties; moto takes any.
  */
-final class S3Server implements AutoCloseable {
+public final class S3Server implements AutoCloseable {
 
     private final Process process;
-    final String endpoint;
+    public final String endpoint;
 
-    S3Server() throws IOException, InterruptedException {
+    public S3Server() throws IOException, InterruptedException {
         String binary = System.getenv("KV_S3_SERVER");
         if (binary == null || !Files.isExecutable(Path.of(binary))) {
             throw new IllegalStateException("moto's S3 server is missing (KV_S3_SERVER=" + binary + "): run "
@@ -52,7 +52,7 @@ final class S3Server implements AutoCloseable {
     }
 
     /** A client of this server, for what the test does beside the code under test (make a bucket, look). */
-    S3Client client() {
+    public S3Client client() {
         return S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
                 .forcePathStyle(true).endpointOverride(java.net.URI.create(endpoint)).build();
     }

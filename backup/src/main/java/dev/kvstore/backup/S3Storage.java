@@ -1,4 +1,4 @@
-package dev.kvstore.cli.backup;
+package dev.kvstore.backup;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -34,23 +42,50 @@ final class S3Storage implements BackupStorage {
     private final String prefix;
     private final S3Client s3;
 
-    S3Storage(String bucket, String prefix, String endpoint, String region) {
-        if (bucket == null || bucket.isEmpty()) {
-            throw new IllegalArgumentException("an s3:// location names its bucket: s3://bucket/prefix");
+    S3Storage(S3Location location) {
+        this.bucket = location.bucket();
+        this.prefix = location.prefix().isEmpty() ? "" : location.prefix() + "/";
+        var http = UrlConnectionHttpClient.builder();
+        if (location.caPem() != null) {
+            TrustManager[] trust = trusting(location.caPem());
+            http.tlsTrustManagersProvider(() -> trust);
         }
-        this.bucket = bucket;
-        this.prefix = prefix.isEmpty() ? "" : prefix + "/";
-        var builder = S3Client.builder().httpClient(UrlConnectionHttpClient.create())
-                .region(Region.of(region == null ? "us-east-1" : region))
+        var builder = S3Client.builder().httpClient(http.build())
+                .region(Region.of(location.region() == null ? "us-east-1" : location.region()))
                 .forcePathStyle(true)
                 // checksums only where S3 demands them: the SDK's default (since 2.30) sends headers that older
                 // MinIO and Ceph releases refuse; the backup carries its own CRC32C and SHA-256 anyway
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-        if (endpoint != null) {
-            builder.endpointOverride(URI.create(endpoint));
+        if (location.endpoint() != null) {
+            builder.endpointOverride(URI.create(location.endpoint()));
+        }
+        if (location.credentials() != null) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                    location.credentials().accessKeyId(), location.credentials().secretAccessKey())));
         }
         this.s3 = builder.build();
+    }
+
+    /** Trust managers that trust the PEM certificates given, and nothing else. */
+    private static TrustManager[] trusting(String caPem) {
+        try {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate ca : CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new java.io.ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))) {
+                store.setCertificateEntry("ca-" + i++, ca);
+            }
+            if (i == 0) {
+                throw new IllegalArgumentException("the CA given for the object storage holds no PEM certificate");
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return factory.getTrustManagers();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("the CA given for the object storage cannot be read: " + e.getMessage(), e);
+        }
     }
 
     private String key(String name) {
@@ -148,6 +183,15 @@ final class S3Storage implements BackupStorage {
     }
 
     @Override
+    public void delete(String name) throws IOException {
+        try {
+            s3.deleteObject(b -> b.bucket(bucket).key(key(name)));
+        } catch (SdkException e) {
+            throw new IOException("cannot delete " + describe(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public List<String> list(String suffix) throws IOException {
         try {
             List<String> names = new ArrayList<>();
@@ -161,6 +205,11 @@ final class S3Storage implements BackupStorage {
         } catch (SdkException e) {
             throw new IOException("cannot list " + describe("") + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.kvstore.cli.backup;
+package dev.kvstore.backup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -27,7 +27,7 @@ public final class Backups {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     public static final String MANIFEST = ".json";
-    static final String SNAPSHOT = ".snapshot";
+    public static final String SNAPSHOT = ".snapshot";
     /** What kv backup names a backup: only these characters, so a name read from a manifest is a file name. */
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("kv-[A-Za-z0-9-]{1,100}");
 

@@ -1,4 +1,4 @@
-package dev.kvstore.cli.backup;
+package dev.kvstore.backup;
 
 import dev.kvstore.core.admin.NodeStatus;
 import java.util.Comparator;
