@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.cli.client.KvClient;
+import dev.kvstore.operator.model.KVBackup;
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.resources.KvNames;
 import dev.kvstore.operator.resources.OperatorPods;
@@ -251,6 +252,179 @@ class OperatorIT {
         for (String key : written) {
             assertThat(kv.get(key).value().map(String::new)).as(key).contains("v" + key.substring("tls-switch-".length()));
         }
+    }
+
+    @Test
+    @Order(12)
+    void a_kvbackup_is_taken_from_a_secondary_into_s3_under_writes_and_restores_every_write_up_to_its_point() throws Exception {
+        try (dev.kvstore.backup.S3Server s3 = new dev.kvstore.backup.S3Server()) {
+            s3.client().createBucket(b -> b.bucket("kv-backups"));
+            client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("s3-credentials")
+                    .withNamespace(NS).endMetadata().addToStringData("accessKeyId", "kvtest")
+                    .addToStringData("secretAccessKey", "kvtest-secret").build()).create();
+            BackgroundWriter writer = new BackgroundWriter(urls("alpha", 3), "backup", Duration.ofMinutes(3));
+            try {
+                // a backup of a cluster without spec.backup fails, saying what to set
+                KVBackup early = kvBackup("alpha-early", "alpha");
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(backup(early).getStatus())
+                        .satisfies(status -> {
+                            assertThat(status.getPhase()).isEqualTo("Failed");
+                            assertThat(status.getMessage()).contains("has no spec.backup.s3");
+                        }));
+                patchSpec("{\"backup\":{\"s3\":{\"bucket\":\"kv-backups\",\"endpoint\":\"" + s3.endpoint
+                        + "\",\"credentialsSecret\":\"s3-credentials\"}}}");
+                await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > 200);
+                String primary = cluster("alpha").getStatus().getPrimary();
+                KVBackup taken = kvBackup("alpha-manual", "alpha");
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                        assertThat(backup(taken).getStatus().getPhase()).isEqualTo("Completed"));
+                int atBackup = writer.acknowledged().size();
+                await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > atBackup + 200);
+                writer.stop();
+
+                var status = backup(taken).getStatus();
+                assertThat(status.getStore()).as("taken from a secondary, not the primary " + primary)
+                        .startsWith("alpha-").isNotEqualTo(primary);
+                assertThat(status.getManifest()).isEqualTo("s3://kv-backups/" + NS + "/alpha/" + status.getBackupName() + ".json");
+                assertThat(client.v1().events().inNamespace(NS).list().getItems()).anySatisfy(e -> {
+                    assertThat(e.getInvolvedObject().getName()).isEqualTo("alpha-manual");
+                    assertThat(e.getReason()).isEqualTo("BackupCompleted");
+                });
+                // the backup in the storage, read back as kv does, is what the status says and whole
+                var location = new dev.kvstore.backup.S3Location("kv-backups", NS + "/alpha", s3.endpoint, null,
+                        new dev.kvstore.backup.S3Location.Credentials("kvtest", "kvtest-secret"), null);
+                Path restoredDir = Files.createTempDirectory("kv-restored");
+                Path snapshot;
+                try (var storage = dev.kvstore.backup.BackupStorage.s3(location)) {
+                    assertThat(storage.list(dev.kvstore.backup.Backups.MANIFEST)).containsExactly(status.getBackupName() + ".json");
+                    var manifest = dev.kvstore.backup.Backups.manifest(storage, status.getBackupName());
+                    assertThat(manifest.offset()).isEqualTo(status.getOffset());
+                    assertThat(manifest.store()).isEqualTo(status.getStore());
+                    snapshot = dev.kvstore.backup.Backups.fetchChecked(storage, manifest, restoredDir.resolve("fetched"));
+                }
+                Map<String, KvClient.Ack> acknowledged = Map.copyOf(writer.acknowledged());
+                long covered = acknowledged.values().stream().filter(ack -> ack.offset() <= status.getOffset()).count();
+                assertThat(covered).as("writes acknowledged at or before the backup's offset").isGreaterThan(200);
+                assertThat(acknowledged.size() - covered).as("writes acknowledged after it").isGreaterThan(100);
+                // restored into a store of its own: every write up to the backup's point, none after it
+                // one store, so asynchronous: a sync write would wait for a secondary it does not have
+                var settings = dev.kvstore.cli.local.LocalClusterSettings.defaults(1).withMode("async")
+                        .with("kv.restore-from", snapshot.toString());
+                try (var restored = new dev.kvstore.cli.local.LocalCluster(restoredDir.resolve("store"),
+                        Path.of(System.getProperty("kv.store.jar")), freeBasePort(), settings, line -> { })) {
+                    restored.start();
+                    KvClient kv = restored.client(Duration.ofSeconds(5));
+                    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> kv.put("after-restore",
+                            "yes".getBytes()) != null);
+                    List<String> missing = new ArrayList<>();
+                    List<String> present = new ArrayList<>();
+                    for (Map.Entry<String, KvClient.Ack> write : acknowledged.entrySet()) {
+                        boolean inBackup = write.getValue().offset() <= status.getOffset();
+                        boolean found = kv.get(write.getKey()).value().isPresent();
+                        if (inBackup && !found) {
+                            missing.add(write.getKey());
+                        } else if (!inBackup && found) {
+                            present.add(write.getKey());
+                        }
+                    }
+                    assertThat(missing).as("acknowledged at or before the backup's offset, missing after the restore").isEmpty();
+                    assertThat(present).as("acknowledged after the backup's offset, present after the restore").isEmpty();
+                }
+                System.out.printf("KVBackup from %s: %d keys up to offset %d, %d bytes; %d of %d acknowledged writes in it%n",
+                        status.getStore(), status.getKeys(), status.getOffset(), status.getBytes(), covered, acknowledged.size());
+            } finally {
+                writer.stop();
+                patchSpec("{\"backup\":null}");
+                client.resources(KVBackup.class).inNamespace(NS).delete();
+            }
+        }
+    }
+
+    @Test
+    @Order(12)
+    void a_backup_schedule_makes_kvbackups_and_keeps_the_last_ones_in_s3() throws Exception {
+        try (dev.kvstore.backup.S3Server s3 = new dev.kvstore.backup.S3Server()) {
+            s3.client().createBucket(b -> b.bucket("kv-scheduled"));
+            client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+                    .withName("s3-scheduled-credentials").withNamespace(NS).endMetadata().addToStringData("accessKeyId", "kvtest")
+                    .addToStringData("secretAccessKey", "kvtest-secret").build()).create();
+            try {
+                patchSpec("{\"backup\":{\"schedule\":\"61 * * * *\",\"s3\":{\"bucket\":\"kv-scheduled\",\"path\":"
+                        + "\"nightly\",\"endpoint\":\"" + s3.endpoint + "\",\"credentialsSecret\":\"s3-scheduled-credentials\"}}}");
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(cluster("alpha").getStatus().getConditions())
+                        .filteredOn(c -> c.getType().equals("BackupSchedule")).singleElement().satisfies(c -> {
+                            assertThat(c.getStatus()).isEqualTo("False");
+                            assertThat(c.getReason()).isEqualTo("InvalidSchedule");
+                            assertThat(c.getMessage()).contains("the minute 61 is outside 0-59");
+                        }));
+                // every 4 seconds, two kept
+                patchSpec("{\"backup\":{\"schedule\":\"*/4 * * * * *\",\"keepLast\":2}}");
+                Set<String> seen = ConcurrentHashMap.newKeySet();
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    List<KVBackup> scheduled = client.resources(KVBackup.class).inNamespace(NS)
+                            .withLabel(KVBackup.SCHEDULED_LABEL, "true").list().getItems();
+                    assertThat(scheduled).as("scheduled backups").allSatisfy(b -> assertThat(b.getMetadata().getName())
+                            .matches("alpha-\\d{14}"));
+                    List<String> now = scheduled.stream().map(b -> b.getMetadata().getName()).toList();
+                    seen.addAll(now);
+                    assertThat(completedIn(scheduled)).hasSizeBetween(2, 3);
+                    assertThat(seen).as("a scheduled backup seen before is gone (retention)").isNotEqualTo(Set.copyOf(now))
+                            .containsAll(now);
+                });
+                patchSpec("{\"backup\":{\"schedule\":null}}");
+                // what the storage lists is what the KVBackups say (retention deleted manifest and snapshot both)
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    List<KVBackup> scheduled = client.resources(KVBackup.class).inNamespace(NS)
+                            .withLabel(KVBackup.SCHEDULED_LABEL, "true").list().getItems();
+                    assertThat(scheduled).allSatisfy(b -> assertThat(b.getStatus().finished()).isTrue());
+                    List<String> names = completedIn(scheduled);
+                    assertThat(names).hasSize(2);
+                    List<String> objects = s3.client().listObjectsV2(b -> b.bucket("kv-scheduled").prefix("nightly/"))
+                            .contents().stream().map(o -> o.key().substring("nightly/".length())).sorted().toList();
+                    assertThat(objects).containsExactlyInAnyOrderElementsOf(names.stream()
+                            .flatMap(n -> java.util.stream.Stream.of(n + ".json", n + ".snapshot")).toList());
+                });
+            } finally {
+                patchSpec("{\"backup\":null}");
+                client.resources(KVBackup.class).inNamespace(NS).delete();
+            }
+        }
+    }
+
+    private static List<String> completedIn(List<KVBackup> backups) {
+        return backups.stream().filter(b -> b.getStatus() != null && "Completed".equals(b.getStatus().getPhase()))
+                .map(b -> b.getStatus().getBackupName()).toList();
+    }
+
+    private KVBackup kvBackup(String name, String cluster) {
+        KVBackup backup = new KVBackup();
+        backup.getMetadata().setName(name);
+        backup.getMetadata().setNamespace(NS);
+        backup.getSpec().setCluster(cluster);
+        return client.resource(backup).create();
+    }
+
+    private KVBackup backup(KVBackup backup) {
+        return client.resources(KVBackup.class).inNamespace(NS).withName(backup.getMetadata().getName()).get();
+    }
+
+    private static int freeBasePort() throws java.io.IOException {
+        // a local store opens its HTTP port and four more 100 apart: try bases until all five are free
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20_000 + new java.util.Random().nextInt(12_000);
+            boolean free = true;
+            for (int port = base; port <= base + 400 && free; port += 100) {
+                try (var socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    socket.setReuseAddress(true);
+                } catch (java.io.IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new java.io.IOException("no free port range for a local store");
     }
 
     @Test
