@@ -30,8 +30,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: ["services"]
   verbs: ["get", "list", "watch", "create", "patch"]
-# patch: the stores' TLS certificate, renewed in place (<name>-tls); never list: Secrets are read by name only,
-# the cluster's own and those its spec names (secretName, users, tls.serverSecret)
+# patch: the stores' TLS certificate, renewed in place (<name>-tls), and <name>-restore emptied once a cluster
+# made from a backup has its first primary; never list: Secrets are read by name only, the cluster's own and
+# those its spec names (secretName, users, tls.serverSecret, backup and bootstrap credentials)
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "create", "patch"]

@@ -30,6 +30,14 @@ public interface BackupStorage extends AutoCloseable {
     /** The names of the objects whose name ends with {@code suffix}. */
     List<String> list(String suffix) throws IOException;
 
+    /**
+     * An address that lets whoever holds it download {@code name} without credentials, until {@code validFor} has
+     * passed (S3's presigned GET; at most 7 days). For a store to fetch a backup with nothing but curl.
+     */
+    default URI presignedGet(String name, java.time.Duration validFor) throws IOException {
+        throw new IOException("only backups in S3-compatible object storage can be fetched by address: " + describe(name));
+    }
+
     /** Lets go of connections and threads (an S3 client's); a directory has none. */
     @Override
     default void close() {

@@ -23,6 +23,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -41,8 +43,10 @@ final class S3Storage implements BackupStorage {
     private final String bucket;
     private final String prefix;
     private final S3Client s3;
+    private final S3Location location;
 
     S3Storage(S3Location location) {
+        this.location = location;
         this.bucket = location.bucket();
         this.prefix = location.prefix().isEmpty() ? "" : location.prefix() + "/";
         var http = UrlConnectionHttpClient.builder();
@@ -204,6 +208,26 @@ final class S3Storage implements BackupStorage {
             return names.stream().sorted().toList();
         } catch (SdkException e) {
             throw new IOException("cannot list " + describe("") + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public URI presignedGet(String name, java.time.Duration validFor) throws IOException {
+        var builder = S3Presigner.builder()
+                .region(Region.of(location.region() == null ? "us-east-1" : location.region()))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
+        if (location.endpoint() != null) {
+            builder.endpointOverride(URI.create(location.endpoint()));
+        }
+        if (location.credentials() != null) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                    location.credentials().accessKeyId(), location.credentials().secretAccessKey())));
+        }
+        try (S3Presigner presigner = builder.build()) {
+            return presigner.presignGetObject(b -> b.signatureDuration(validFor)
+                    .getObjectRequest(g -> g.bucket(bucket).key(key(name)))).url().toURI();
+        } catch (SdkException | java.net.URISyntaxException e) {
+            throw new IOException("cannot make an address for " + describe(name) + ": " + e.getMessage(), e);
         }
     }
 

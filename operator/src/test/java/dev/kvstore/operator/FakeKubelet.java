@@ -159,6 +159,10 @@ final class FakeKubelet implements AutoCloseable {
                 httpsPods.remove(name);
             }
             Path data = Files.createDirectories(volumes.resolve(name));
+            // init containers first, as the kubelet runs them: a failed one keeps the store from starting
+            for (io.fabric8.kubernetes.api.model.Container init : pod.getSpec().getInitContainers()) {
+                runInitContainer(name, pod, init, data);
+            }
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-Dquarkus.http.host=" + ip, "-Dquarkus.http.port=8080",
@@ -198,6 +202,10 @@ final class FakeKubelet implements AutoCloseable {
                 command.add("-Dkv.tls-client-dir=" + clientTlsDir);
             } else {
                 clientTlsSecretOf.remove(name);
+            }
+            if (env.containsKey("KV_RESTORE_FROM")) {
+                command.add("-Dkv.restore-from=" + onVolume(env.get("KV_RESTORE_FROM"), data));
+                command.add("-Dkv.restore-if-present=" + env.getOrDefault("KV_RESTORE_IF_PRESENT", "false"));
             }
             var probe = pod.getSpec().getContainers().get(0).getReadinessProbe();
             String scheme = probe == null || probe.getHttpGet() == null || probe.getHttpGet().getScheme() == null
@@ -255,6 +263,66 @@ final class FakeKubelet implements AutoCloseable {
             throw new IOException("kill -" + signal + " " + process.pid() + " failed");
         }
     }
+
+    /** A path under the pod's /data mount, on this machine. */
+    private static Path onVolume(String podPath, Path data) {
+        if (!podPath.startsWith("/data/")) {
+            throw new IllegalStateException("the fake kubelet maps /data only, not " + podPath);
+        }
+        return data.resolve(podPath.substring("/data/".length()));
+    }
+
+    /**
+     * Runs the restore's init container as the kubelet would: its own command (sh, curl and coreutils of this
+     * machine), its Secret's files mounted (optional: none when it is gone), /data the pod's volume.
+     */
+    private void runInitContainer(String name, Pod pod, io.fabric8.kubernetes.api.model.Container init, Path data)
+            throws IOException {
+        if (!"restore".equals(init.getName())) {
+            throw new IllegalStateException("the fake kubelet runs the restore init container only, not " + init.getName());
+        }
+        Map<String, String> env = new java.util.HashMap<>();
+        init.getEnv().forEach(var -> env.put(var.getName(), var.getValue()));
+        String secretName = pod.getSpec().getVolumes().stream().filter(v -> "restore".equals(v.getName())).findFirst()
+                .orElseThrow().getSecret().getSecretName();
+        Path secretDir = volumes.resolve(name + "-restore");
+        if (Files.exists(secretDir)) {
+            try (var files = Files.list(secretDir)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+        Files.createDirectories(secretDir);
+        writeSecretFiles(secretName, secretDir); // optional: an empty directory when the Secret is gone
+        ProcessBuilder builder = new ProcessBuilder(init.getCommand()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(volumes.resolve(name + ".log").toFile()));
+        builder.environment().put("KV_RESTORE_SECRET_DIR", secretDir.toString());
+        builder.environment().put("KV_RESTORE_FILE", onVolume(env.get("KV_RESTORE_FILE"), data).toString());
+        Process process = builder.start();
+        try {
+            if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("init container restore of " + name + " did not end within 120 s");
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running the init container of " + name, e);
+        }
+        initRuns.merge(name, 1, Integer::sum);
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException("init container restore of " + name + " failed (exit " + process.exitValue()
+                    + "; see " + volumes.resolve(name + ".log") + ")");
+        }
+    }
+
+    /** How many times each pod's init container ran. */
+    int initRuns(String pod) {
+        return initRuns.getOrDefault(pod, 0);
+    }
+
+    private final Map<String, Integer> initRuns = new ConcurrentHashMap<>();
 
     /** Writes the Secret's keys as files, when they differ from what is there; false when there is no such Secret. */
     private boolean writeSecretFiles(String secretName, Path dir) throws IOException {

@@ -332,6 +332,7 @@ class OperatorIT {
                 }
                 System.out.printf("KVBackup from %s: %d keys up to offset %d, %d bytes; %d of %d acknowledged writes in it%n",
                         status.getStore(), status.getKeys(), status.getOffset(), status.getBytes(), covered, acknowledged.size());
+                restoredIntoANewCluster(s3, status, acknowledged);
             } finally {
                 writer.stop();
                 patchSpec("{\"backup\":null}");
@@ -388,6 +389,64 @@ class OperatorIT {
                 patchSpec("{\"backup\":null}");
                 client.resources(KVBackup.class).inNamespace(NS).delete();
             }
+        }
+    }
+
+    /**
+     * A new KVCluster from the newest backup in alpha's folder: every store fetches it in its init container and
+     * starts from it; the first primary takes writes in a later epoch; a store added afterwards fetches nothing
+     * and joins from the primary.
+     */
+    private void restoredIntoANewCluster(dev.kvstore.backup.S3Server s3, dev.kvstore.operator.model.KVBackupStatus backup,
+                                         Map<String, KvClient.Ack> acknowledged) throws Exception {
+        GenericKubernetesResource restored = kvc("fromb", Map.of("replicas", 2, "failover", Map.of("delayMillis", 3000),
+                "bootstrap", Map.of("fromBackup", Map.of("s3", Map.of("bucket", "kv-backups", "path", NS + "/alpha",
+                        "endpoint", s3.endpoint, "credentialsSecret", "s3-credentials")))));
+        client.resource(restored).create();
+        try {
+            awaitReady("fromb", 2);
+            KVCluster fromb = cluster("fromb");
+            assertThat(fromb.getStatus().getRestore()).satisfies(restore -> {
+                assertThat(restore.getPhase()).isEqualTo("Restored");
+                assertThat(restore.getBackupName()).as("the newest backup there").isEqualTo(backup.getBackupName());
+                assertThat(restore.getOffset()).isEqualTo(backup.getOffset());
+            });
+            assertThat(fromb.getStatus().getEpoch()).as("the first epoch after the backup's").isGreaterThan(backup.getEpoch());
+            assertThat(fromb.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Restored")).singleElement()
+                    .satisfies(c -> assertThat(c.getReason() + " " + c.getStatus()).isEqualTo("Restored True"));
+            assertThat(kubelet.initRuns("fromb-0")).as("fromb-0's init container").isPositive();
+            assertThat(client.secrets().inNamespace(NS).withName("fromb-restore").get().getData())
+                    .as("the fetch address, removed once restored").doesNotContainKey("url");
+            KvClient kv = AnyServerTls.kv(urls("fromb", 2), Duration.ofSeconds(5));
+            List<String> missing = new ArrayList<>();
+            List<String> present = new ArrayList<>();
+            for (Map.Entry<String, KvClient.Ack> write : acknowledged.entrySet()) {
+                boolean inBackup = write.getValue().offset() <= backup.getOffset();
+                boolean found = kv.get(write.getKey()).value().isPresent();
+                if (inBackup && !found) {
+                    missing.add(write.getKey());
+                } else if (!inBackup && found) {
+                    present.add(write.getKey());
+                }
+            }
+            assertThat(missing).as("acknowledged at or before the backup's offset, missing in the restored cluster").isEmpty();
+            assertThat(present).as("acknowledged after the backup's offset, present in the restored cluster").isEmpty();
+            KvClient.Ack next = kv.put("after-restore", "yes".getBytes());
+            assertThat(next.epoch()).isGreaterThan(backup.getEpoch());
+            // a store added now has nothing to fetch: it joins from the primary and holds the data
+            client.resources(KVCluster.class).inNamespace(NS).withName("fromb").patch(
+                    io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                    "{\"spec\":{\"replicas\":3}}");
+            awaitReady("fromb", 3);
+            assertThat(kubelet.initRuns("fromb-2")).as("fromb-2's init container ran, and let the store start").isPositive();
+            String someCovered = acknowledged.entrySet().stream().filter(w -> w.getValue().offset() <= backup.getOffset())
+                    .map(Map.Entry::getKey).findFirst().orElseThrow();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                assertThat(kv.get(kubelet.urlOf("fromb-2"), someCovered).value()).as("fromb-2 holds " + someCovered).isPresent();
+                assertThat(kv.get(kubelet.urlOf("fromb-2"), "after-restore").value()).isPresent();
+            });
+        } finally {
+            client.resources(KVCluster.class).inNamespace(NS).withName("fromb").delete();
         }
     }
 
@@ -1068,10 +1127,30 @@ class OperatorIT {
         invalid.put(Map.of("replicas", "three"), "spec.replicas in body must be of type integer");
         invalid.put(Map.of("networkPolicy", Map.of("clientNamespaces", List.of("apps", "Not_A_Namespace"))),
                 "spec.networkPolicy.clientNamespaces[1] in body should match");
+        Map<String, Object> s3 = Map.of("bucket", "kv-backups", "credentialsSecret", "s3-credentials");
+        invalid.put(Map.of("bootstrap", Map.of("fromBackup", Map.of("s3", s3))), "spec.bootstrap.fromBackup.s3.path is required");
+        invalid.put(Map.of("bootstrap", Map.of("fromBackup", Map.of("s3", Map.of("bucket", "kv-backups", "path", "x")))),
+                "credentialsSecret: Required value");
+        invalid.put(Map.of("backup", Map.of("s3", s3, "keepLast", 0)), "keepLast in body should be greater than or equal to 1");
+        invalid.put(Map.of("backup", Map.of("s3", Map.of("bucket", "Not A Bucket", "credentialsSecret", "c"))),
+                "spec.backup.s3.bucket in body should match");
         invalid.forEach((spec, message) -> assertThatThrownBy(() -> client.resource(kvc("invalid", spec)).dryRun().create())
                 .as("spec %s", spec).isInstanceOf(KubernetesClientException.class)
                 .hasMessageContaining(message));
         assertThat(client.resource(kvc("valid", Map.of("replicas", 3))).dryRun().create()).isNotNull();
+        // a backup is restored into a new cluster, never in place: spec.bootstrap cannot be added to alpha
+        assertThatThrownBy(() -> patchSpec("{\"bootstrap\":{\"fromBackup\":{\"s3\":{\"bucket\":\"kv-backups\","
+                + "\"path\":\"kv-it/alpha\",\"credentialsSecret\":\"s3-credentials\"}}}}"))
+                .isInstanceOf(KubernetesClientException.class)
+                .hasMessageContaining("a backup is restored into a new KVCluster (another name, with spec.bootstrap.fromBackup), never in place");
+        // nor a KVBackup with a store of another cluster
+        KVBackup foreign = new KVBackup();
+        foreign.getMetadata().setName("foreign");
+        foreign.getMetadata().setNamespace(NS);
+        foreign.getSpec().setCluster("alpha");
+        foreign.getSpec().setStore("other-0");
+        assertThatThrownBy(() -> client.resource(foreign).dryRun().create()).isInstanceOf(KubernetesClientException.class)
+                .hasMessageContaining("spec.store must name one of the cluster's pods");
         assertThat(invalid).hasSizeGreaterThanOrEqualTo(10);
     }
 

@@ -32,6 +32,14 @@ public interface StoreConfig {
      */
     Optional<String> restoreFrom();
 
+    /**
+     * With {@code kv.restore-from}: no file there means nothing to restore, and the store starts from what its
+     * data directory holds. The operator sets it: the file is fetched only while a new cluster is restored, and a
+     * store made later (a scale-up, a volume made anew) joins from the primary by snapshot instead.
+     */
+    @WithDefault("false")
+    boolean restoreIfPresent();
+
     @WithDefault("0.0.0.0")
     String replicationHost();
 

@@ -68,7 +68,11 @@ public class StoreLifecycle {
             org.jboss.logging.Logger.getLogger(StoreLifecycle.class).warn("kv.failpoint-skip-directory-force: directories are never forced (tests only)");
             disk = new dev.kvstore.store.disk.SkippedDirectoryForce(disk);
         }
-        if (config.restoreFrom().isPresent()) {
+        if (config.restoreFrom().isPresent() && config.restoreIfPresent()
+                && !java.nio.file.Files.exists(Path.of(config.restoreFrom().get()))) {
+            org.jboss.logging.Logger.getLogger(StoreLifecycle.class).infof("no backup at %s (kv.restore-if-present): "
+                    + "starting from what %s holds", config.restoreFrom().get(), config.dataDir());
+        } else if (config.restoreFrom().isPresent()) {
             dev.kvstore.store.snapshot.RestoreFromBackup.Restored restored = dev.kvstore.store.snapshot.RestoreFromBackup
                     .prepare(Path.of(config.dataDir()), Path.of(config.restoreFrom().get()), config.maxEntryBytes(), disk);
             org.jboss.logging.Logger.getLogger(StoreLifecycle.class).infof("%s the backup %s (up to offset %d, epoch %d)",

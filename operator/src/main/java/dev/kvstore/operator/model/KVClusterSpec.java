@@ -23,6 +23,11 @@ import java.util.List;
 @ValidationRule(value = "!has(self.replication) || !has(self.replication.mode) || self.replication.mode == 'sync' "
         + "|| !has(self.replication.minSyncReplicas) || self.replication.minSyncReplicas <= 1",
         message = "spec.replication.minSyncReplicas above 1 only means something in sync mode; set mode: sync or lower it")
+@ValidationRule(value = "has(self.bootstrap) == has(oldSelf.bootstrap) "
+        + "&& (!has(self.bootstrap) || self.bootstrap == oldSelf.bootstrap)",
+        message = "spec.bootstrap is set when a cluster is made and never changed: a backup is restored into a new "
+                + "KVCluster (another name, with spec.bootstrap.fromBackup), never in place, which would drop the writes "
+                + "made since the backup")
 public class KVClusterSpec {
 
     @JsonPropertyDescription("Number of store pods: one primary, the rest secondaries.")
@@ -61,6 +66,10 @@ public class KVClusterSpec {
 
     /** Null when the spec says nothing: see {@code TransportSecurity} for what that means. */
     private Tls tls;
+
+    @JsonPropertyDescription("How a new cluster starts: empty, or from a backup. Set when the cluster is made, never "
+            + "changed.")
+    private Bootstrap bootstrap;
 
     @JsonPropertyDescription("Backups into S3-compatible object storage: where they go (for every KVBackup of this "
             + "cluster) and, optionally, a schedule with retention.")
@@ -146,6 +155,14 @@ public class KVClusterSpec {
 
     public void setFailover(Failover failover) {
         this.failover = failover;
+    }
+
+    public Bootstrap getBootstrap() {
+        return bootstrap;
+    }
+
+    public void setBootstrap(Bootstrap bootstrap) {
+        this.bootstrap = bootstrap;
     }
 
     public BackupConfig getBackup() {

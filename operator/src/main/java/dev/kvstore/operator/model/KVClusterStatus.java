@@ -24,6 +24,88 @@ public class KVClusterStatus {
     /** The time of spec.backup.schedule the last scheduled backup was made for, or when the schedule was first seen. */
     private String lastScheduledBackup;
 
+    /** What spec.bootstrap.fromBackup restored, or is restoring: the backup as its manifest says. */
+    private Restore restore;
+
+    public Restore getRestore() {
+        return restore;
+    }
+
+    public void setRestore(Restore restore) {
+        this.restore = restore;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Restore {
+        public static final String RESTORING = "Restoring";
+        public static final String RESTORED = "Restored";
+
+        /** Restoring until the first primary takes writes; then Restored. */
+        private String phase;
+        private String backupName;
+        private Long epoch;
+        private Long offset;
+        private Long keys;
+        private Long bytes;
+        private String sha256;
+
+        public String getPhase() {
+            return phase;
+        }
+
+        public void setPhase(String phase) {
+            this.phase = phase;
+        }
+
+        public String getBackupName() {
+            return backupName;
+        }
+
+        public void setBackupName(String backupName) {
+            this.backupName = backupName;
+        }
+
+        public Long getEpoch() {
+            return epoch;
+        }
+
+        public void setEpoch(Long epoch) {
+            this.epoch = epoch;
+        }
+
+        public Long getOffset() {
+            return offset;
+        }
+
+        public void setOffset(Long offset) {
+            this.offset = offset;
+        }
+
+        public Long getKeys() {
+            return keys;
+        }
+
+        public void setKeys(Long keys) {
+            this.keys = keys;
+        }
+
+        public Long getBytes() {
+            return bytes;
+        }
+
+        public void setBytes(Long bytes) {
+            this.bytes = bytes;
+        }
+
+        public String getSha256() {
+            return sha256;
+        }
+
+        public void setSha256(String sha256) {
+            this.sha256 = sha256;
+        }
+    }
+
     public String getLastScheduledBackup() {
         return lastScheduledBackup;
     }

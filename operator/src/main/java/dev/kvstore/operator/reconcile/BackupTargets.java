@@ -29,12 +29,19 @@ final class BackupTargets {
             throw new IllegalStateException("KVCluster " + cluster.getMetadata().getName() + " has no spec.backup.s3: "
                     + "say there where its backups go (bucket, credentialsSecret, and endpoint for anything but AWS)");
         }
-        BackupConfig.S3 s3 = backup.getS3();
+        return of(namespace, backup.getS3(), namespace + "/" + cluster.getMetadata().getName(), "spec.backup.s3");
+    }
+
+    /**
+     * @param defaultPath the folder when {@code s3} names none
+     * @param field       where {@code s3} is in the spec, for messages
+     */
+    S3Location of(String namespace, BackupConfig.S3 s3, String defaultPath, String field) {
         Secret credentials = client.secrets().inNamespace(namespace).withName(s3.getCredentialsSecret()).get();
         String accessKeyId = value(credentials, ACCESS_KEY_ID);
         String secretAccessKey = value(credentials, SECRET_ACCESS_KEY);
         if (accessKeyId == null || secretAccessKey == null) {
-            throw new IllegalStateException("Secret " + s3.getCredentialsSecret() + " (spec.backup.s3.credentialsSecret) "
+            throw new IllegalStateException("Secret " + s3.getCredentialsSecret() + " (" + field + ".credentialsSecret) "
                     + (credentials == null ? "does not exist" : "lacks the key " + (accessKeyId == null ? ACCESS_KEY_ID
                     : SECRET_ACCESS_KEY)) + " in namespace " + namespace + "; it needs " + ACCESS_KEY_ID + " and "
                     + SECRET_ACCESS_KEY);
@@ -44,11 +51,11 @@ final class BackupTargets {
             Secret ca = client.secrets().inNamespace(namespace).withName(s3.getCaSecret()).get();
             caPem = value(ca, CA_KEY);
             if (caPem == null) {
-                throw new IllegalStateException("Secret " + s3.getCaSecret() + " (spec.backup.s3.caSecret) "
+                throw new IllegalStateException("Secret " + s3.getCaSecret() + " (" + field + ".caSecret) "
                         + (ca == null ? "does not exist" : "lacks the key " + CA_KEY) + " in namespace " + namespace);
             }
         }
-        String path = s3.getPath() != null ? s3.getPath() : namespace + "/" + cluster.getMetadata().getName();
+        String path = s3.getPath() != null ? s3.getPath() : defaultPath;
         return new S3Location(s3.getBucket(), path, s3.getEndpoint(), s3.getRegion(),
                 new S3Location.Credentials(accessKeyId, secretAccessKey), caPem);
     }

@@ -71,6 +71,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final KubernetesClient client;
     private final ClusterAdmins admins;
     private final BackupScheduleKeeper backupSchedule;
+    private final BootstrapKeeper bootstrap;
 
     /** Clusters already told about in the log as kept without client authentication (by uid). */
     private static final String CLIENT_AUTH = "ClientAuthentication";
@@ -89,6 +90,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         this.certificates = new CertificateKeeper(client, java.time.Clock.systemUTC());
         this.secretRotation = new SecretRotationKeeper(client);
         this.backupSchedule = new BackupScheduleKeeper(client);
+        this.bootstrap = new BootstrapKeeper(client);
         this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
     }
 
@@ -200,13 +202,29 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 : tlsInTemplate && !httpTlsInTemplate && (TransportSecurity.markedKept(running) || tls.httpKept());
         String serverSecretInTemplate = decided ? (server == null ? null : server.secretName())
                 : TransportSecurity.templateServerSecret(running);
+        BootstrapKeeper.Decision restore = bootstrap.prepare(cluster, running);
+        if (restore.waits()) {
+            // a new cluster restored from a backup waits for it: stores started without it would start empty
+            restoreCondition(cluster, restore);
+            new StatusWriter(context).write(cluster);
+            return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(Duration.ofSeconds(5));
+        }
         applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth,
-                new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept, serverSecretInTemplate), network);
+                new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept, serverSecretInTemplate), network,
+                restore.backupName());
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, admins.forSupervision(cluster, adminTls), statusWriter, switchTo);
         describe(cluster, pods, outcome);
+        if (bootstrap.conclude(cluster)) {
+            KVClusterStatus.Restore restored = cluster.getStatus().getRestore();
+            event(cluster, "restore-", "Normal", "Restored", "restored backup " + restored.getBackupName() + " ("
+                    + restored.getKeys() + " keys up to offset " + restored.getOffset() + " of epoch " + restored.getEpoch()
+                    + "); " + cluster.getStatus().getPrimary() + " takes writes in epoch " + cluster.getStatus().getEpoch(),
+                    Instant.now().toString());
+        }
+        restoreCondition(cluster, restore);
         boolean rotating = rotateSecret(cluster, pods, outcome, RollingUpdate.underWay(pods, running));
         Condition authBefore = condition(cluster, CLIENT_AUTH);
         boolean newlyOpen = clientAuth.keptOpenSinceBefore()
@@ -274,6 +292,28 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // written here rather than by UpdateControl: the next pass must start from this status (see StatusWriter)
         statusWriter.write(cluster);
         return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
+    }
+
+    /** Condition Restored, for a cluster made from a backup (spec.bootstrap.fromBackup) only. */
+    private void restoreCondition(KVCluster cluster, BootstrapKeeper.Decision decision) {
+        if (cluster.getSpec().getBootstrap() == null || cluster.getSpec().getBootstrap().getFromBackup() == null) {
+            return;
+        }
+        KVClusterStatus.Restore restore = cluster.getStatus().getRestore();
+        if (decision.problem() != null) {
+            Condition before = condition(cluster, BootstrapKeeper.CONDITION);
+            if (before == null || !decision.problem().equals(before.getMessage())) {
+                warn(cluster, "RestoreFailed", decision.problem());
+            }
+            setCondition(cluster, BootstrapKeeper.CONDITION, false, "RestoreFailed", decision.problem());
+        } else if (KVClusterStatus.Restore.RESTORED.equals(restore.getPhase())) {
+            setCondition(cluster, BootstrapKeeper.CONDITION, true, "Restored", "restored backup " + restore.getBackupName()
+                    + ": " + restore.getKeys() + " keys up to offset " + restore.getOffset() + " of epoch " + restore.getEpoch());
+        } else {
+            setCondition(cluster, BootstrapKeeper.CONDITION, false, "Restoring", "every store starts from backup "
+                    + restore.getBackupName() + " (" + restore.getBytes() + " bytes, up to offset " + restore.getOffset()
+                    + " of epoch " + restore.getEpoch() + "); the first primary takes writes after it");
+        }
     }
 
     /** spec.backup.schedule's backup due now and its retention; condition BackupSchedule says how it goes. */
@@ -386,7 +426,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     }
 
     private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth,
-                               TransportSecurity.Template transport, NetworkAccess.Decision network) {
+                               TransportSecurity.Template transport, NetworkAccess.Decision network, String restoreBackup) {
         String namespace = cluster.getMetadata().getNamespace();
         if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
             Secret existing = client.secrets().inNamespace(namespace)
@@ -412,7 +452,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         desired.add(ClusterResources.headlessService(cluster));
         desired.addAll(ClusterResources.clientServices(cluster));
         desired.add(ClusterResources.podDisruptionBudget(cluster));
-        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, transport));
+        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, transport, restoreBackup));
         var policy = networkPolicies.desired(cluster, network);
         if (policy != null) {
             desired.add(policy);

@@ -188,6 +188,15 @@ public final class ClusterResources {
      */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth,
                                           TransportSecurity.Template transport) {
+        return statefulSet(cluster, replicas, clientAuth, transport, null);
+    }
+
+    /**
+     * The same, restoring the backup {@code restoreBackup} (its name in the object storage; null: none) into each
+     * store's empty data directory before it starts ({@link RestoreFromBackup}).
+     */
+    public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth,
+                                          TransportSecurity.Template transport, String restoreBackup) {
         boolean tls = transport.enabled();
         boolean https = tls && transport.http();
         boolean httpKept = transport.httpKept();
@@ -235,6 +244,9 @@ public final class ClusterResources {
         if (spec.getLogFormat() != null) {
             // only when asked for: a release before formats ignores the variable, the newest format is the default
             env.add(env("KV_LOG_FORMAT", String.valueOf(spec.getLogFormat())));
+        }
+        if (restoreBackup != null) {
+            env.addAll(RestoreFromBackup.storeEnv(restoreBackup));
         }
         String probeScheme = https ? "HTTPS" : "HTTP";
         var container = new ContainerBuilder()
@@ -294,6 +306,8 @@ public final class ClusterResources {
                 .withNewTemplate()
                 .withNewMetadata().withLabels(KvNames.labels(name)).withAnnotations(restartedFor(cluster)).endMetadata()
                 .withNewSpec()
+                .withInitContainers(restoreBackup == null ? List.of()
+                        : List.of(RestoreFromBackup.initContainer(spec.getImage(), spec.getImagePullPolicy(), restoreBackup, container)))
                 .withContainers(container)
                 // The pause process is PID 1 and the JVM is not init: a store killed inside its container
                 // (an OOM, a crash, `kill -9` through kubectl exec) really dies and the kubelet restarts it.
@@ -324,6 +338,7 @@ public final class ClusterResources {
                         .addNewItem().withKey(ServerCertificate.CERT).withPath(ServerCertificate.CERT).endItem()
                         .addNewItem().withKey(ServerCertificate.KEY).withPath(ServerCertificate.KEY).endItem()
                         .endSecret().build()) : List.of())
+                .addAllToVolumes(restoreBackup != null ? List.of(RestoreFromBackup.volume(name)) : List.of())
                 .endSpec()
                 .endTemplate()
                 .withVolumeClaimTemplates(claim)

@@ -90,6 +90,11 @@ public final class KvNames {
         return cluster + "-ca-cert";
     }
 
+    /** While a cluster is restored from a backup: the address its pods fetch the backup from (spec.bootstrap). */
+    public static String restoreSecret(String cluster) {
+        return cluster + "-restore";
+    }
+
     /** The stores' certificate, key and CA (kubernetes.io/tls), mounted into every store. */
     public static String tlsSecret(String cluster) {
         return cluster + "-tls";

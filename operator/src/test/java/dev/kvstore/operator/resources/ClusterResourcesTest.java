@@ -34,6 +34,31 @@ class ClusterResourcesTest {
     }
 
     @Test
+    void aClusterRestoredFromABackupFetchesItInAnInitContainerWithNoStorageCredentialsInThePod() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        var plain = ClusterResources.statefulSet(kv, 3, true, new TransportSecurity.Template(true, true, false, null));
+        assertThat(plain.getSpec().getTemplate().getSpec().getInitContainers()).isEmpty();
+        var pod = ClusterResources.statefulSet(kv, 3, true, new TransportSecurity.Template(true, true, false, null),
+                "kv-20261205-230038-1-239-2e3255").getSpec().getTemplate().getSpec();
+        Container init = pod.getInitContainers().get(0);
+        Container store = pod.getContainers().get(0);
+        assertThat(init.getName()).isEqualTo("restore");
+        assertThat(init.getImage()).isEqualTo(store.getImage());
+        assertThat(init.getSecurityContext()).isEqualTo(store.getSecurityContext());
+        assertThat(env(init)).containsEntry("KV_RESTORE_FILE", "/data/restore/kv-20261205-230038-1-239-2e3255.snapshot");
+        assertThat(env(store)).containsEntry("KV_RESTORE_FROM", "/data/restore/kv-20261205-230038-1-239-2e3255.snapshot")
+                .containsEntry("KV_RESTORE_IF_PRESENT", "true");
+        assertThat(pod.getVolumes()).filteredOn(volume -> "restore".equals(volume.getName())).singleElement()
+                .satisfies(volume -> {
+                    assertThat(volume.getSecret().getSecretName()).isEqualTo("kv-restore");
+                    assertThat(volume.getSecret().getOptional()).as("the pod starts once the address is gone").isTrue();
+                });
+        assertThat(store.getVolumeMounts()).as("the store never sees the address")
+                .noneSatisfy(mount -> assertThat(mount.getName()).isEqualTo("restore"));
+        assertThat(init.getEnv()).noneSatisfy(e -> assertThat(e.getValueFrom()).isNotNull());
+    }
+
+    @Test
     void clientsAuthenticateByDefaultWithUsersFromAMountedSecretNeverAnEnvVar() {
         KVCluster kv = cluster("kv", new KVClusterSpec());
         var pod = ClusterResources.statefulSet(kv).getSpec().getTemplate().getSpec();

@@ -1,0 +1,98 @@
+package dev.kvstore.operator.resources;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import java.util.List;
+
+/**
+ * What a restored cluster's pods have ({@code spec.bootstrap.fromBackup}): an init container that fetches the
+ * backup's snapshot into the data volume with curl, from an address of limited life in Secret
+ * {@code <name>-restore} (no storage credentials in the pods), and checks its SHA-256 against the manifest's; and
+ * the store's {@code kv.restore-from} pointing at it, which seeds an empty data directory from it once. Once the
+ * restored cluster has its first primary the operator removes the address: a store made later (a scale-up, a volume
+ * made anew) fetches nothing and joins from the primary by snapshot ({@code kv.restore-if-present}).
+ */
+public final class RestoreFromBackup {
+
+    static final String VOLUME = "restore";
+    static final String SECRET_MOUNT = "/etc/kvstore/restore";
+    static final String FILE_DIR = ClusterResources.DATA_MOUNT + "/restore";
+    /** The Secret's keys: the address, the SHA-256 the manifest gives, and optionally the storage's CA. */
+    public static final String URL_KEY = "url";
+    public static final String SHA256_KEY = "sha256";
+    public static final String CA_KEY = "ca.crt";
+    /** The init container's settings: where the Secret's files are, and where the snapshot goes. */
+    public static final String SECRET_DIR_ENV = "KV_RESTORE_SECRET_DIR";
+    public static final String FILE_ENV = "KV_RESTORE_FILE";
+
+    /**
+     * POSIX sh, curl and coreutils (in the store image). Fetches into a part file, forces it, checks it, then
+     * renames it: a store never sees a partial or damaged snapshot under the name it restores from.
+     */
+    public static final String SCRIPT = """
+            set -eu
+            dir="${KV_RESTORE_SECRET_DIR}"
+            file="${KV_RESTORE_FILE}"
+            if [ ! -s "$dir/url" ]; then
+              echo "restore: nothing to fetch (the cluster has been restored; this store joins from the primary)"
+              exit 0
+            fi
+            expected=$(cat "$dir/sha256")
+            if [ -s "$file" ] && [ "$(sha256sum "$file" | cut -d' ' -f1)" = "$expected" ]; then
+              echo "restore: $file fetched before"
+              exit 0
+            fi
+            mkdir -p "$(dirname "$file")"
+            set -- -fsS --retry "${KV_RESTORE_RETRIES:-5}" --retry-all-errors --connect-timeout 10 -o "$file.part"
+            if [ -s "$dir/ca.crt" ]; then set -- "$@" --cacert "$dir/ca.crt"; fi
+            curl "$@" "$(cat "$dir/url")"
+            actual=$(sha256sum "$file.part" | cut -d' ' -f1)
+            if [ "$actual" != "$expected" ]; then
+              rm -f "$file.part"
+              echo "restore: the snapshot fetched has SHA-256 $actual; its manifest says $expected: damaged, nothing restored" >&2
+              exit 1
+            fi
+            sync "$file.part"
+            mv "$file.part" "$file"
+            sync "$(dirname "$file")"
+            echo "restore: fetched $(wc -c < "$file") bytes into $file"
+            """;
+
+    private RestoreFromBackup() {
+    }
+
+    /** Where the pods keep the snapshot of {@code backupName}. */
+    public static String fileOf(String backupName) {
+        return FILE_DIR + "/" + backupName + ".snapshot";
+    }
+
+    static Container initContainer(String image, String pullPolicy, String backupName, Container store) {
+        return new ContainerBuilder().withName("restore").withImage(image).withImagePullPolicy(pullPolicy)
+                .withCommand("sh", "-c", SCRIPT)
+                .withEnv(env(SECRET_DIR_ENV, SECRET_MOUNT), env(FILE_ENV, fileOf(backupName)))
+                .addNewVolumeMount().withName(ClusterResources.DATA_VOLUME).withMountPath(ClusterResources.DATA_MOUNT)
+                .endVolumeMount()
+                .addNewVolumeMount().withName(VOLUME).withMountPath(SECRET_MOUNT).withReadOnly(true).endVolumeMount()
+                .withSecurityContext(store.getSecurityContext())
+                .build();
+    }
+
+    /** The store's side: restore from the file when there is one. */
+    static List<EnvVar> storeEnv(String backupName) {
+        return List.of(env("KV_RESTORE_FROM", fileOf(backupName)), env("KV_RESTORE_IF_PRESENT", "true"));
+    }
+
+    /** Optional: without the Secret, or its address, the init container fetches nothing and the pod still starts. */
+    static Volume volume(String clusterName) {
+        return new VolumeBuilder().withName(VOLUME).withNewSecret().withSecretName(KvNames.restoreSecret(clusterName))
+                .withOptional(true).withDefaultMode(0440).endSecret().build();
+    }
+
+    private static EnvVar env(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
+    }
+}
