@@ -45,7 +45,7 @@ final class FailureDiagnostics implements TestWatcher, LifecycleMethodExecutionE
         }
         StringBuilder out = new StringBuilder("==== " + context.getDisplayName() + " failed: " + cause + "\n");
         for (String namespace : namespaces) {
-            section(out, cluster, "get", "kvclusters,statefulsets,pods,services,endpoints", "-n", namespace,
+            section(out, cluster, "get", "kvclusters,kvbackups,statefulsets,pods,services,endpoints", "-n", namespace,
                     "-o", "wide");
             section(out, cluster, "get", "events", "-n", namespace, "--sort-by=.lastTimestamp");
             String pods = cluster.kubectlResult(null, "--request-timeout=10s", "get", "pods", "-n", namespace, "-o",

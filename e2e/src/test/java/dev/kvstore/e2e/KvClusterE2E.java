@@ -923,6 +923,124 @@ class KvClusterE2E {
     }
 
     @Test
+    @Order(15)
+    void aKvBackupGoesToS3AndANewClusterRestoredFromItHoldsEveryWriteBeforeItAndNoneAfter() throws Exception {
+        // moto's S3 server (./test exports KV_S3_SERVER) on the node's address, which the pods reach
+        String nodeIp = kube.client().nodes().list().getItems().get(0).getStatus().getAddresses().stream()
+                .filter(a -> "InternalIP".equals(a.getType())).findFirst().orElseThrow().getAddress();
+        String moto = System.getenv("KV_S3_SERVER");
+        assertThat(moto).as("moto's S3 server: export KV_S3_SERVER=$(hack/s3-server.sh | tail -n1) (./test does)")
+                .isNotNull();
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Process s3 = new ProcessBuilder(moto, "-H", nodeIp, "-p", Integer.toString(port)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String endpoint = "http://" + nodeIp + ":" + port;
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> http.send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create(endpoint + "/kv-e2e-backups")).PUT(java.net.http.HttpRequest
+                            .BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200);
+            kube.kubectl("create", "secret", "generic", "s3-credentials", "-n", NS, "--from-literal=accessKeyId=e2e",
+                    "--from-literal=secretAccessKey=e2e-secret");
+            usersSecretBefore("bk");
+            kube.apply("""
+                    apiVersion: kvstore.dev/v1alpha1
+                    kind: KVCluster
+                    metadata:
+                      name: bk
+                      namespace: %s
+                    spec:
+                      replicas: 2
+                      networkPolicy:
+                        clientPods: {matchLabels: {app.kubernetes.io/name: kv-e2e-client}}
+                      storage:
+                        size: 1Gi
+                      backup:
+                        s3: {bucket: kv-e2e-backups, endpoint: "%s", credentialsSecret: s3-credentials}
+                    """.formatted(NS, endpoint));
+            await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(statusOf("bk").get("phase")).isEqualTo("Ready"));
+            trustClusterCa("bk");
+            String write = "for i in $(seq 1 %d); do timeout 10 /usr/bin/redis-cli --tls --cacert /tmp/ca/%s.crt -h %s-rw "
+                    + "SET %s-$i v$i; done";
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(client.bash("timeout 10 /usr/bin/redis-cli --tls --cacert /tmp/ca/bk.crt -h bk-rw SET probe 1 "
+                            + "2>&1; true")).isEqualTo("OK\n"));
+            assertThat(client.bash(write.formatted(100, "bk", "bk", "before")).lines().toList()).hasSize(100).containsOnly("OK");
+            kube.apply("""
+                    apiVersion: kvstore.dev/v1alpha1
+                    kind: KVBackup
+                    metadata:
+                      name: bk-first
+                      namespace: %s
+                    spec:
+                      cluster: bk
+                    """.formatted(NS));
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(kube.kubectl("get", "kvb", "bk-first", "-n", NS, "-o", "jsonpath={.status.phase}"))
+                            .isEqualTo("Completed"));
+            assertThat(client.bash(write.formatted(50, "bk", "bk", "after")).lines().toList()).hasSize(50).containsOnly("OK");
+            String backupName = kube.kubectl("get", "kvb", "bk-first", "-n", NS, "-o", "jsonpath={.status.backupName}");
+            String takenFrom = kube.kubectl("get", "kvb", "bk-first", "-n", NS, "-o", "jsonpath={.status.store}");
+            assertThat(takenFrom).as("a secondary in sync, not the primary").isNotEqualTo(statusOf("bk").get("primary"))
+                    .startsWith("bk-");
+
+            usersSecretBefore("bk-restored");
+            kube.apply("""
+                    apiVersion: kvstore.dev/v1alpha1
+                    kind: KVCluster
+                    metadata:
+                      name: bk-restored
+                      namespace: %s
+                    spec:
+                      replicas: 2
+                      networkPolicy:
+                        clientPods: {matchLabels: {app.kubernetes.io/name: kv-e2e-client}}
+                      storage:
+                        size: 1Gi
+                      bootstrap:
+                        fromBackup:
+                          backupName: %s
+                          s3: {bucket: kv-e2e-backups, path: %s/bk, endpoint: "%s", credentialsSecret: s3-credentials}
+                    """.formatted(NS, backupName, NS, endpoint));
+            await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(statusOf("bk-restored").get("phase")).isEqualTo("Ready"));
+            assertThat(kube.kubectl("get", "kvc", "bk-restored", "-n", NS, "-o", "jsonpath={.status.restore.phase}"))
+                    .isEqualTo("Restored");
+            trustClusterCa("bk-restored");
+            String read = "for i in $(seq 1 %d); do timeout 10 /usr/bin/redis-cli --tls --cacert /tmp/ca/bk-restored.crt "
+                    + "-h bk-restored-rw GET %s-$i; done";
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(client.bash("timeout 10 /usr/bin/redis-cli --tls --cacert /tmp/ca/bk-restored.crt "
+                            + "-h bk-restored-rw GET before-1 2>&1; true")).isEqualTo("v1\n"));
+            List<String> expected = java.util.stream.IntStream.rangeClosed(1, 100).mapToObj(i -> "v" + i).toList();
+            assertThat(client.bash(read.formatted(100, "before")).lines().toList()).as("written before the backup")
+                    .isEqualTo(expected);
+            assertThat(client.bash(read.formatted(50, "after")).lines().toList()).as("written after it").hasSize(50)
+                    .containsOnly("");
+            assertThat(client.bash("/usr/bin/redis-cli --tls --cacert /tmp/ca/bk-restored.crt -h bk-restored-rw SET "
+                    + "restored yes")).isEqualTo("OK\n");
+            record("backup: a KVBackup of a 2-store cluster went to S3 (moto on the node) from " + takenFrom
+                    + " (a secondary); a new KVCluster restored from it (init containers fetched it) holds the 100 keys "
+                    + "written before and none of the 50 after, and takes writes");
+        } finally {
+            s3.destroy();
+            kube.kubectlResult(null, "delete", "kvc", "bk", "bk-restored", "-n", NS, "--wait=true", "--timeout=2m");
+            kube.kubectlResult(null, "delete", "secret", "s3-credentials", "-n", NS);
+        }
+    }
+
+    /** The cluster's CA (ConfigMap <name>-ca-cert) into the client pod, as /tmp/ca/<name>.crt. */
+    private void trustClusterCa(String cluster) {
+        String ca = kube.client().configMaps().inNamespace(NS).withName(cluster + "-ca-cert").get().getData().get("ca.crt");
+        client.bash("mkdir -p /tmp/ca && cat > /tmp/ca/" + cluster + ".crt <<'EOF'\n" + ca.strip() + "\nEOF");
+    }
+
+    @Test
     @Order(16)
     void deletingTheClusterAndUninstallingTheChartCleanUp() {
         kube.kubectl("delete", "kvc", CLUSTER, "-n", NS, "--wait=true", "--timeout=2m");
