@@ -971,21 +971,17 @@ class KvClusterE2E {
                     assertThat(client.bash("timeout 10 /usr/bin/redis-cli --tls --cacert /tmp/ca/bk.crt -h bk-rw SET probe 1 "
                             + "2>&1; true")).isEqualTo("OK\n"));
             assertThat(client.bash(write.formatted(100, "bk", "bk", "before")).lines().toList()).hasSize(100).containsOnly("OK");
-            kube.apply("""
-                    apiVersion: kvstore.dev/v1alpha1
-                    kind: KVBackup
-                    metadata:
-                      name: bk-first
-                      namespace: %s
-                    spec:
-                      cluster: bk
-                    """.formatted(NS));
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                    assertThat(kube.kubectl("get", "kvb", "bk-first", "-n", NS, "-o", "jsonpath={.status.phase}"))
-                            .isEqualTo("Completed"));
+            // kubectl kv backup: makes the KVBackup and waits for the operator to take it
+            Kube.Result taken = kube.kubectlKv("backup", "-n", NS, "bk");
+            assertThat(taken.ok()).as(taken.out() + taken.err()).isTrue();
+            java.util.regex.Matcher made = java.util.regex.Pattern.compile("KVBackup (\\S+) made").matcher(taken.out());
+            assertThat(made.find()).as(taken.out()).isTrue();
+            String kvb = made.group(1);
+            assertThat(kube.kubectl("get", "kvb", kvb, "-n", NS, "-o", "jsonpath={.status.phase}")).isEqualTo("Completed");
+            assertThat(taken.out()).contains("keys up to offset").contains("manifest s3://kv-e2e-backups/" + NS + "/bk/kv-");
             assertThat(client.bash(write.formatted(50, "bk", "bk", "after")).lines().toList()).hasSize(50).containsOnly("OK");
-            String backupName = kube.kubectl("get", "kvb", "bk-first", "-n", NS, "-o", "jsonpath={.status.backupName}");
-            String takenFrom = kube.kubectl("get", "kvb", "bk-first", "-n", NS, "-o", "jsonpath={.status.store}");
+            String backupName = kube.kubectl("get", "kvb", kvb, "-n", NS, "-o", "jsonpath={.status.backupName}");
+            String takenFrom = kube.kubectl("get", "kvb", kvb, "-n", NS, "-o", "jsonpath={.status.store}");
             assertThat(takenFrom).as("a secondary in sync, not the primary").isNotEqualTo(statusOf("bk").get("primary"))
                     .startsWith("bk-");
 
@@ -1024,7 +1020,7 @@ class KvClusterE2E {
                     .containsOnly("");
             assertThat(client.bash("/usr/bin/redis-cli --tls --cacert /tmp/ca/bk-restored.crt -h bk-restored-rw SET "
                     + "restored yes")).isEqualTo("OK\n");
-            record("backup: a KVBackup of a 2-store cluster went to S3 (moto on the node) from " + takenFrom
+            record("backup: kubectl kv backup made a KVBackup of a 2-store cluster, taken into S3 (moto on the node) from " + takenFrom
                     + " (a secondary); a new KVCluster restored from it (init containers fetched it) holds the 100 keys "
                     + "written before and none of the 50 after, and takes writes");
         } finally {

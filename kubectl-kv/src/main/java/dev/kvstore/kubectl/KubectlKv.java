@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -29,9 +30,10 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "kubectl kv", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         version = "kubectl-kv 0.1.0",
-        description = "See and steer KV Clusters: status, planned switchover, rolling restart, logs, and a failover drill.",
+        description = "See and steer KV Clusters: status, planned switchover, rolling restart, logs, a failover drill, "
+                + "and backups.",
         subcommands = {KubectlKv.Status.class, KubectlKv.Promote.class, KubectlKv.Restart.class, KubectlKv.Logs.class,
-                KubectlKv.Drill.class})
+                KubectlKv.Drill.class, KubectlKv.Backup.class})
 public final class KubectlKv {
 
     public static void main(String[] args) {
@@ -176,6 +178,64 @@ public final class KubectlKv {
                         + " it there while it is healthy");
                 return 0;
             }
+        }
+    }
+
+    @Command(name = "backup", description = "Takes a backup now: makes a KVBackup <cluster>-<yyyyMMddHHmmss> (the "
+            + "cluster's spec.backup says where it goes) and waits until the operator has taken it; prints what it "
+            + "holds and where, or why it failed (exit status 1).")
+    static class Backup implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target;
+
+        @Parameters(index = "0", description = "the KVCluster's name")
+        String cluster;
+
+        @Option(names = "--store", description = "the pod to take it from (default: a secondary in sync, else the primary)")
+        String store;
+
+        @Option(names = "--timeout", description = "seconds to wait for it (default ${DEFAULT-VALUE})")
+        int timeoutSeconds = 600;
+
+        @Override
+        public Integer call() throws Exception {
+            try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+                ClusterAccess access = target.access(client, cluster);
+                access.cluster(); // a clear message when there is no such cluster
+                String name = cluster + "-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+                        .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+                Map<String, Object> spec = new java.util.LinkedHashMap<>();
+                spec.put("cluster", cluster);
+                if (store != null) {
+                    spec.put("store", store);
+                }
+                var backups = client.genericKubernetesResources("kvstore.dev/v1alpha1", "KVBackup")
+                        .inNamespace(access.namespace());
+                backups.resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                        .withApiVersion("kvstore.dev/v1alpha1").withKind("KVBackup")
+                        .withNewMetadata().withName(name).withNamespace(access.namespace()).endMetadata()
+                        .withAdditionalProperties(Map.of("spec", spec)).build()).create();
+                say("KVBackup " + name + " made; waiting for the operator to take it");
+                await("KVBackup " + name + " to complete", Duration.ofSeconds(timeoutSeconds), () -> {
+                    String phase = String.valueOf(statusOf(backups.withName(name).get()).get("phase"));
+                    return phase.equals("Completed") || phase.equals("Failed");
+                });
+                Map<String, Object> status = statusOf(backups.withName(name).get());
+                if (!"Completed".equals(status.get("phase"))) {
+                    System.err.println("backup " + name + " failed: " + status.get("message"));
+                    return 1;
+                }
+                say("backup " + status.get("backupName") + " of " + status.get("store") + ": " + status.get("keys")
+                        + " keys up to offset " + status.get("offset") + " (epoch " + status.get("epoch") + "), "
+                        + status.get("bytes") + " bytes; manifest " + status.get("manifest"));
+                return 0;
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, Object> statusOf(GenericKubernetesResource backup) {
+            Object status = backup == null ? null : backup.getAdditionalProperties().get("status");
+            return status instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
         }
     }
 
