@@ -415,9 +415,13 @@ wait_for kube-router 60 bash -c "iptables-save -t filter | grep -q KUBE-ROUTER-F
 # needs first. Checked here, so that a cluster that cannot do it fails now and says why (a CI run
 # once saw the operator time out on 10.96.0.1:443 for five minutes, with nothing below Kubernetes
 # in its log).
+# kube-proxy's first sync can fail when kube-router rewrites the filter table at the same moment ("Chain
+# 'KUBE-EXTERNAL-SERVICES' does not exist"); it tries again 30 s later. Wait for its rule for the API
+# server's Service, and let the probe try for a while, rather than fail the cluster on that race.
+wait_for kube-proxy 90 bash -c "iptables-save -t nat | grep -q -- '-d $API_SERVICE_IP/32'"
 "${KUBECTL[@]}" run kv-cluster-probe -n default --image "kvstore/store:${KV_IMAGE_TAG:-0.1.0}" --image-pull-policy Never \
   --restart Never --labels app.kubernetes.io/name=kv-cluster-probe --command -- \
-  timeout 5 bash -c "exec 3<>/dev/tcp/$API_SERVICE_IP/443" >/dev/null
+  bash -c "for i in \$(seq 1 20); do timeout 3 bash -c 'exec 3<>/dev/tcp/$API_SERVICE_IP/443' && exit 0; sleep 1; done; exit 1" >/dev/null
 probe_phase() { "${KUBECTL[@]}" get pod kv-cluster-probe -n default -o 'jsonpath={.status.phase}' 2>/dev/null; }
 t0=$SECONDS
 until [[ $(probe_phase) == Succeeded ]]; do

@@ -274,7 +274,7 @@ final class FakeKubelet implements AutoCloseable {
 
     /**
      * Runs the restore's init container as the kubelet would: its own command (sh, curl and coreutils of this
-     * machine), its Secret's files mounted (optional: none when it is gone), /data the pod's volume.
+     * machine), its Secret's files mounted, /data the pod's volume.
      */
     private void runInitContainer(String name, Pod pod, io.fabric8.kubernetes.api.model.Container init, Path data)
             throws IOException {
@@ -294,7 +294,9 @@ final class FakeKubelet implements AutoCloseable {
             }
         }
         Files.createDirectories(secretDir);
-        writeSecretFiles(secretName, secretDir); // optional: an empty directory when the Secret is gone
+        if (!writeSecretFiles(secretName, secretDir)) {
+            throw new IllegalStateException("Secret " + secretName + " not there yet"); // as the kubelet: the pod waits
+        }
         ProcessBuilder builder = new ProcessBuilder(init.getCommand()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(volumes.resolve(name + ".log").toFile()));
         builder.environment().put("KV_RESTORE_SECRET_DIR", secretDir.toString());
@@ -315,6 +317,11 @@ final class FakeKubelet implements AutoCloseable {
             throw new IllegalStateException("init container restore of " + name + " failed (exit " + process.exitValue()
                     + "; see " + volumes.resolve(name + ".log") + ")");
         }
+    }
+
+    /** Where the pod's data volume (/data) is on this machine. */
+    Path dataOf(String pod) {
+        return volumes.resolve(pod);
     }
 
     /** How many times each pod's init container ran. */

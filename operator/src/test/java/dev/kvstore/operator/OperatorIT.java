@@ -380,6 +380,10 @@ class OperatorIT {
                     assertThat(scheduled).allSatisfy(b -> assertThat(b.getStatus().finished()).isTrue());
                     List<String> names = completedIn(scheduled);
                     assertThat(names).hasSize(2);
+                    // the ones deleted are older than every one kept (their names sort as the times they were made)
+                    String oldestKept = scheduled.stream().map(b -> b.getMetadata().getName()).sorted().findFirst().orElseThrow();
+                    assertThat(seen.stream().filter(name -> scheduled.stream().noneMatch(b -> b.getMetadata().getName()
+                            .equals(name)))).isNotEmpty().allSatisfy(gone -> assertThat(gone).isLessThan(oldestKept));
                     List<String> objects = s3.client().listObjectsV2(b -> b.bucket("kv-scheduled").prefix("nightly/"))
                             .contents().stream().map(o -> o.key().substring("nightly/".length())).sorted().toList();
                     assertThat(objects).containsExactlyInAnyOrderElementsOf(names.stream()
@@ -414,9 +418,17 @@ class OperatorIT {
             assertThat(fromb.getStatus().getEpoch()).as("the first epoch after the backup's").isGreaterThan(backup.getEpoch());
             assertThat(fromb.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Restored")).singleElement()
                     .satisfies(c -> assertThat(c.getReason() + " " + c.getStatus()).isEqualTo("Restored True"));
-            assertThat(kubelet.initRuns("fromb-0")).as("fromb-0's init container").isPositive();
-            assertThat(client.secrets().inNamespace(NS).withName("fromb-restore").get().getData())
-                    .as("the fetch address, removed once restored").doesNotContainKey("url");
+            for (String pod : List.of("fromb-0", "fromb-1")) {
+                assertThat(kubelet.initRuns(pod)).as(pod + "'s init container").isPositive();
+                assertThat(kubelet.dataOf(pod).resolve("restore").resolve(backup.getBackupName() + ".snapshot"))
+                        .as("fetched by " + pod).exists();
+                assertThat(kubelet.dataOf(pod).resolve("store").resolve("restored-from")).as(pod + " restored from it")
+                        .content().contains("offset=" + backup.getOffset() + " ");
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(client.secrets().inNamespace(NS).withName("fromb-restore").get().getData())
+                            .as("the fetch address, replaced by the mark once restored").doesNotContainKey("url")
+                            .containsEntry("restored", java.util.Base64.getEncoder().encodeToString("true".getBytes())));
             KvClient kv = AnyServerTls.kv(urls("fromb", 2), Duration.ofSeconds(5));
             List<String> missing = new ArrayList<>();
             List<String> present = new ArrayList<>();
@@ -439,6 +451,7 @@ class OperatorIT {
                     "{\"spec\":{\"replicas\":3}}");
             awaitReady("fromb", 3);
             assertThat(kubelet.initRuns("fromb-2")).as("fromb-2's init container ran, and let the store start").isPositive();
+            assertThat(kubelet.dataOf("fromb-2").resolve("restore")).as("fromb-2 fetched nothing").doesNotExist();
             String someCovered = acknowledged.entrySet().stream().filter(w -> w.getValue().offset() <= backup.getOffset())
                     .map(Map.Entry::getKey).findFirst().orElseThrow();
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {

@@ -106,6 +106,17 @@ public class KVClusterStatus {
         }
     }
 
+    /** The spec.backup.schedule that lastScheduledBackup is of: a changed schedule starts anew. */
+    private String backupSchedule;
+
+    public String getBackupSchedule() {
+        return backupSchedule;
+    }
+
+    public void setBackupSchedule(String backupSchedule) {
+        this.backupSchedule = backupSchedule;
+    }
+
     public String getLastScheduledBackup() {
         return lastScheduledBackup;
     }

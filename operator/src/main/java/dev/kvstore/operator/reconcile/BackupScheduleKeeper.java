@@ -8,6 +8,7 @@ import dev.kvstore.operator.model.BackupConfig;
 import dev.kvstore.operator.model.KVBackup;
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.model.KVBackupStatus;
+import dev.kvstore.operator.model.KVClusterStatus;
 import dev.kvstore.operator.resources.KvNames;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -71,12 +72,15 @@ final class BackupScheduleKeeper {
             return "spec.backup.schedule: " + e.getMessage();
         }
         String last = cluster.getStatus().getLastScheduledBackup();
-        if (last == null) {
-            // a schedule starts when it is first seen, as a new CronJob does: no backup for the times before it
+        Instant since = parsedOrNull(last);
+        if (since == null || !config.getSchedule().equals(cluster.getStatus().getBackupSchedule())) {
+            // a schedule starts when it is first seen (or changed), as a new CronJob does: no backup for the times
+            // before it
             cluster.getStatus().setLastScheduledBackup(now.toString());
+            cluster.getStatus().setBackupSchedule(config.getSchedule());
             return null;
         }
-        Optional<Instant> due = schedule.latestDue(Instant.parse(last), now);
+        Optional<Instant> due = schedule.latestDue(since, now);
         if (due.isPresent()) {
             make(cluster, due.get());
             cluster.getStatus().setLastScheduledBackup(due.get().toString());
@@ -109,6 +113,14 @@ final class BackupScheduleKeeper {
         return null;
     }
 
+    private static Instant parsedOrNull(String time) {
+        try {
+            return time == null ? null : Instant.parse(time);
+        } catch (java.time.format.DateTimeParseException edited) {
+            return null;
+        }
+    }
+
     private void make(KVCluster cluster, Instant due) {
         KVBackup backup = new KVBackup();
         backup.getMetadata().setName(backupName(cluster.getMetadata().getName(), due));
@@ -131,11 +143,23 @@ final class BackupScheduleKeeper {
         }
     }
 
-    /** The manifest first (then it is no longer listed as complete), then the snapshot, then the record. */
+    /**
+     * The manifest first (then it is no longer listed as complete), then the snapshot, then the record. Never a
+     * backup that a cluster of the namespace is being restored from (its pods may still fetch it).
+     */
     private void delete(KVCluster cluster, List<KVBackup> expired) {
         try (BackupStorage storage = BackupStorage.s3(targets.of(cluster))) {
+            Set<String> inUse = client.resources(KVCluster.class).inNamespace(cluster.getMetadata().getNamespace()).list()
+                    .getItems().stream().filter(c -> c.getStatus() != null && c.getStatus().getRestore() != null
+                            && KVClusterStatus.Restore.RESTORING.equals(c.getStatus().getRestore().getPhase()))
+                    .map(c -> c.getStatus().getRestore().getBackupName()).collect(java.util.stream.Collectors.toSet());
             for (KVBackup backup : expired) {
                 String name = backup.getStatus() == null ? null : backup.getStatus().getBackupName();
+                if (name != null && inUse.contains(name)) {
+                    LOG.infof("%s/%s: backup %s kept past spec.backup.keepLast while a cluster is restored from it",
+                            cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), name);
+                    continue;
+                }
                 if (name != null) {
                     storage.delete(name + Backups.MANIFEST);
                     storage.delete(name + Backups.SNAPSHOT);

@@ -15,7 +15,12 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code spec.bootstrap.fromBackup}: a new cluster restored from a backup. Before the StatefulSet exists, the backup
@@ -63,10 +68,12 @@ final class BootstrapKeeper {
         KVClusterStatus.Restore restore = cluster.getStatus().getRestore();
         if (restore == null) {
             if (running != null) {
-                // the API server refuses spec.bootstrap on a cluster that exists; a StatefulSet made by hand, or by an
-                // operator before this one, is not restored over
-                return new Decision(null, false, "the StatefulSet " + running.getMetadata().getName() + " exists: a "
-                        + "backup is restored into a new cluster only, never in place");
+                // the API server refuses spec.bootstrap on a cluster that exists, so the status was lost (a copy of
+                // the object without it): the template keeps what it has, and nothing is fetched for it again
+                String inTemplate = RestoreFromBackup.backupInTemplate(running);
+                return new Decision(inTemplate, false, inTemplate != null ? null : "the StatefulSet "
+                        + running.getMetadata().getName() + " exists: a backup is restored into a new cluster only, "
+                        + "never in place");
             }
             try {
                 cluster.getStatus().setRestore(find(cluster, from));
@@ -74,20 +81,26 @@ final class BootstrapKeeper {
                 return new Decision(null, true, "the backup to restore cannot be read: " + e.getMessage()
                         + "; the cluster waits for it");
             }
-            restore = cluster.getStatus().getRestore();
+            // no StatefulSet before the status that says which backup is written: a pass that stopped after making
+            // it would leave the next one without the restore
+            return new Decision(cluster.getStatus().getRestore().getBackupName(), true, null);
         }
-        if (KVClusterStatus.Restore.RESTORING.equals(restore.getPhase())) {
-            try {
-                ensureFetchAddress(cluster, from, restore);
-            } catch (IOException | RuntimeException e) {
-                return new Decision(restore.getBackupName(), running == null, "no address to fetch backup "
-                        + restore.getBackupName() + " from: " + e.getMessage());
-            }
+        try {
+            ensureSecret(cluster, from, restore);
+        } catch (IOException | RuntimeException e) {
+            boolean restoring = KVClusterStatus.Restore.RESTORING.equals(restore.getPhase());
+            return new Decision(restore.getBackupName(), restoring && running == null, (restoring
+                    ? "no address to fetch backup " + restore.getBackupName() + " from: "
+                    : "Secret " + KvNames.restoreSecret(cluster.getMetadata().getName()) + " cannot be written: ")
+                    + e.getMessage());
         }
         return new Decision(restore.getBackupName(), false, null);
     }
 
-    /** After the primary was kept: done once the first primary takes writes in an epoch after the backup's. */
+    /**
+     * After the primary was kept: done once the first primary takes writes in an epoch after the backup's. The
+     * next pass turns the Secret's address into the mark that lets stores made from then on start empty.
+     */
     boolean conclude(KVCluster cluster) {
         KVClusterStatus status = cluster.getStatus();
         KVClusterStatus.Restore restore = status.getRestore();
@@ -95,13 +108,6 @@ final class BootstrapKeeper {
                 || status.getEpoch() == null || status.getEpoch() <= restore.getEpoch()) {
             return false;
         }
-        // the address goes (the operator may patch Secrets, not delete them): a store made from now on fetches
-        // nothing and joins from the primary; the Secret itself goes with the cluster (owner reference)
-        client.secrets().inNamespace(cluster.getMetadata().getNamespace())
-                .withName(KvNames.restoreSecret(cluster.getMetadata().getName()))
-                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-                        "{\"data\":{\"" + RestoreFromBackup.URL_KEY + "\":null}}");
         restore.setPhase(KVClusterStatus.Restore.RESTORED);
         return true;
     }
@@ -135,36 +141,84 @@ final class BootstrapKeeper {
         }
     }
 
-    private void ensureFetchAddress(KVCluster cluster, Bootstrap.FromBackup from, KVClusterStatus.Restore restore)
+    /**
+     * Secret {@code <name>-restore} as the restore's phase wants it, this cluster's (a Secret left by a deleted
+     * cluster of the same name is rewritten): while restoring the backup's name, a fetch address with a day left
+     * at least (renewed before it runs out) and the manifest's SHA-256; once restored the name and the mark
+     * {@code restored}, which alone lets the init container start a store without fetching.
+     */
+    private void ensureSecret(KVCluster cluster, Bootstrap.FromBackup from, KVClusterStatus.Restore restore)
             throws IOException {
         String namespace = cluster.getMetadata().getNamespace();
         String secretName = KvNames.restoreSecret(cluster.getMetadata().getName());
-        if (client.secrets().inNamespace(namespace).withName(secretName).get() != null) {
-            return; // made by a pass before: addresses last 7 days, and the pods fetch within minutes
+        boolean restoring = KVClusterStatus.Restore.RESTORING.equals(restore.getPhase());
+        Secret existing = client.secrets().inNamespace(namespace).withName(secretName).get();
+        Map<String, String> have = new TreeMap<>();
+        if (existing != null && existing.getData() != null) {
+            existing.getData().forEach((key, value) -> have.put(key, new String(Base64.getDecoder().decode(value),
+                    StandardCharsets.UTF_8)));
         }
-        S3Location location = locationOf(cluster, from);
-        String url;
-        try (BackupStorage storage = BackupStorage.s3(location)) {
-            url = storage.presignedGet(restore.getBackupName() + Backups.SNAPSHOT, FETCH_WINDOW).toString();
+        boolean ours = existing != null && existing.getMetadata().getOwnerReferences() != null
+                && existing.getMetadata().getOwnerReferences().stream()
+                .anyMatch(owner -> cluster.getMetadata().getUid().equals(owner.getUid()));
+        boolean sameBackup = restore.getBackupName().equals(have.get(RestoreFromBackup.BACKUP_KEY));
+        if (ours && sameBackup && (restoring ? addressLasts(have.get(RestoreFromBackup.EXPIRES_KEY))
+                && have.containsKey(RestoreFromBackup.URL_KEY) && !have.containsKey(RestoreFromBackup.RESTORED_KEY)
+                : "true".equals(have.get(RestoreFromBackup.RESTORED_KEY)) && !have.containsKey(RestoreFromBackup.URL_KEY))) {
+            return;
         }
-        SecretBuilder secret = new SecretBuilder().withNewMetadata().withName(secretName).withNamespace(namespace)
-                .withLabels(KvNames.labels(cluster.getMetadata().getName()))
-                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion(cluster.getApiVersion())
-                        .withKind(cluster.getKind()).withName(cluster.getMetadata().getName())
-                        .withUid(cluster.getMetadata().getUid()).withController(true).build())
-                .endMetadata()
-                .addToStringData(RestoreFromBackup.URL_KEY, url)
-                .addToStringData(RestoreFromBackup.SHA256_KEY, restore.getSha256());
-        if (location.caPem() != null) {
-            secret.addToStringData(RestoreFromBackup.CA_KEY, location.caPem());
-        }
-        Secret made = secret.build();
-        try {
-            client.resource(made).create();
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            if (e.getCode() != 409) {
-                throw e; // 409: made by a pass before, which is as good
+        Map<String, String> want = new TreeMap<>();
+        want.put(RestoreFromBackup.BACKUP_KEY, restore.getBackupName());
+        if (restoring) {
+            S3Location location = locationOf(cluster, from);
+            try (BackupStorage storage = BackupStorage.s3(location)) {
+                want.put(RestoreFromBackup.URL_KEY,
+                        storage.presignedGet(restore.getBackupName() + Backups.SNAPSHOT, FETCH_WINDOW).toString());
             }
+            want.put(RestoreFromBackup.EXPIRES_KEY, Instant.now().plus(FETCH_WINDOW).toString());
+            want.put(RestoreFromBackup.SHA256_KEY, restore.getSha256());
+            if (location.caPem() != null) {
+                want.put(RestoreFromBackup.CA_KEY, location.caPem());
+            }
+        } else {
+            // the address goes (a store made from now on starts empty and joins from the primary); the Secret
+            // itself goes with the cluster (owner reference)
+            want.put(RestoreFromBackup.RESTORED_KEY, "true");
+        }
+        Map<String, Object> data = new TreeMap<>();
+        want.forEach((key, value) -> data.put(key, Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))));
+        var owner = new OwnerReferenceBuilder().withApiVersion(cluster.getApiVersion()).withKind(cluster.getKind())
+                .withName(cluster.getMetadata().getName()).withUid(cluster.getMetadata().getUid()).withController(true)
+                .build();
+        if (existing == null) {
+            Secret made = new SecretBuilder().withNewMetadata().withName(secretName).withNamespace(namespace)
+                    .withLabels(KvNames.labels(cluster.getMetadata().getName())).withOwnerReferences(owner).endMetadata()
+                    .withData(want.keySet().stream().collect(java.util.stream.Collectors.toMap(k -> k,
+                            k -> (String) data.get(k)))).build();
+            try {
+                client.resource(made).create();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e; // 409: made meanwhile; the next pass checks it
+                }
+            }
+            return;
+        }
+        have.keySet().stream().filter(key -> !want.containsKey(key)).forEach(key -> data.put(key, null));
+        Map<String, Object> patch = new java.util.HashMap<>();
+        patch.put("data", data);
+        patch.put("metadata", Map.of("ownerReferences", List.of(owner)));
+        client.secrets().inNamespace(namespace).withName(secretName).patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(patch));
+    }
+
+    /** An address with a day left at least: the pods restarted late still fetch in time. */
+    private static boolean addressLasts(String expires) {
+        try {
+            return expires != null && Instant.parse(expires).isAfter(Instant.now().plus(Duration.ofDays(1)));
+        } catch (java.time.format.DateTimeParseException e) {
+            return false;
         }
     }
 }

@@ -49,7 +49,12 @@ public class KVBackupReconciler implements Reconciler<KVBackup> {
      * may still read the Running status from the informer's cache, which must not be taken for a backup the
      * operator stopped in.
      */
-    private final Map<String, KVBackupStatus> finishedHere = new ConcurrentHashMap<>();
+    private final Map<String, Finished> finishedHere = new ConcurrentHashMap<>();
+    /** How long a finished backup is remembered: its final status is in the cache long before. */
+    private static final Duration REMEMBERED = Duration.ofMinutes(10);
+
+    private record Finished(KVBackupStatus status, Instant at) {
+    }
 
     public KVBackupReconciler(KubernetesClient client, ClusterAdmins admins, BackupMetrics metrics) {
         this.client = client;
@@ -62,20 +67,22 @@ public class KVBackupReconciler implements Reconciler<KVBackup> {
     public UpdateControl<KVBackup> reconcile(KVBackup backup, Context<KVBackup> context) {
         String uid = backup.getMetadata().getUid();
         KVBackupStatus status = backup.getStatus();
+        // a KVBackup deleted before its final status was seen leaves its entry: forgotten after a while
+        finishedHere.values().removeIf(finished -> finished.at().isBefore(Instant.now().minus(REMEMBERED)));
         if (status != null && status.finished()) {
             finishedHere.remove(uid);
             return UpdateControl.noUpdate();
         }
-        KVBackupStatus done = finishedHere.get(uid);
+        Finished done = finishedHere.get(uid);
         if (done != null) {
-            return finish(backup, done);
+            return finish(backup, done.status());
         }
         if (status != null && KVBackupStatus.RUNNING.equals(status.getPhase())) {
             // reconciles of one KVBackup never overlap, and this process finished none of this one: it was running
             // when an operator stopped. What it uploaded has no manifest, so it is not listed as complete
             return fail(backup, null, "the operator stopped while the backup was taken from " + status.getStore()
-                    + "; nothing of it is listed as complete (its manifest is written last). Make another KVBackup",
-                    status.getStartedAt());
+                    + "; a backup cut short has no manifest and is not listed (kv backups lists those that are). "
+                    + "Make another KVBackup", status.getStartedAt());
         }
         String namespace = backup.getMetadata().getNamespace();
         String clusterName = backup.getSpec().getCluster();
@@ -141,7 +148,7 @@ public class KVBackupReconciler implements Reconciler<KVBackup> {
             metrics.failed(cluster);
             event(backup, "Warning", "BackupFailed", outcome.getMessage());
         }
-        finishedHere.put(backup.getMetadata().getUid(), outcome);
+        finishedHere.put(backup.getMetadata().getUid(), new Finished(outcome, Instant.now()));
         return finish(backup, outcome);
     }
 
@@ -183,7 +190,7 @@ public class KVBackupReconciler implements Reconciler<KVBackup> {
         }
         event(backup, "Warning", "BackupFailed", message);
         KVBackupStatus failed = KVBackupStatus.failed(message, startedAt);
-        finishedHere.put(backup.getMetadata().getUid(), failed);
+        finishedHere.put(backup.getMetadata().getUid(), new Finished(failed, Instant.now()));
         return finish(backup, failed);
     }
 

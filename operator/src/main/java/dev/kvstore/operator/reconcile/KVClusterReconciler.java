@@ -204,10 +204,12 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 : TransportSecurity.templateServerSecret(running);
         BootstrapKeeper.Decision restore = bootstrap.prepare(cluster, running);
         if (restore.waits()) {
-            // a new cluster restored from a backup waits for it: stores started without it would start empty
+            // a new cluster restored from a backup waits for it (stores started without it would start empty), or
+            // for the status that names it to be written before its StatefulSet is made
             restoreCondition(cluster, restore);
             new StatusWriter(context).write(cluster);
-            return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(Duration.ofSeconds(5));
+            return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(restore.problem() == null ? RESYNC
+                    : Duration.ofSeconds(5));
         }
         applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth,
                 new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept, serverSecretInTemplate), network,
@@ -321,9 +323,18 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         boolean scheduled = cluster.getSpec().getBackup() != null && cluster.getSpec().getBackup().getSchedule() != null;
         if (!scheduled) {
             cluster.getStatus().getConditions().removeIf(c -> BACKUP_SCHEDULE.equals(c.getType()));
+            cluster.getStatus().setLastScheduledBackup(null);
+            cluster.getStatus().setBackupSchedule(null);
             return;
         }
-        String problem = backupSchedule.keep(cluster, context.getSecondaryResources(KVBackup.class), Instant.now());
+        String problem;
+        try {
+            problem = backupSchedule.keep(cluster, context.getSecondaryResources(KVBackup.class), Instant.now());
+        } catch (RuntimeException e) {
+            // never in the way of the status this pass observed (the primary, the phase)
+            LOG.warnf(e, "%s/%s: scheduled backups", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
+            problem = "the schedule could not make its backup this pass: " + e.getMessage();
+        }
         if (problem != null) {
             Condition before = condition(cluster, BACKUP_SCHEDULE);
             if (before == null || !problem.equals(before.getMessage())) {

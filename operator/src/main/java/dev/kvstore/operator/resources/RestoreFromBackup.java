@@ -13,8 +13,10 @@ import java.util.List;
  * backup's snapshot into the data volume with curl, from an address of limited life in Secret
  * {@code <name>-restore} (no storage credentials in the pods), and checks its SHA-256 against the manifest's; and
  * the store's {@code kv.restore-from} pointing at it, which seeds an empty data directory from it once. Once the
- * restored cluster has its first primary the operator removes the address: a store made later (a scale-up, a volume
- * made anew) fetches nothing and joins from the primary by snapshot ({@code kv.restore-if-present}).
+ * restored cluster has its first primary the operator replaces the address with the mark {@code restored}: a store
+ * made later (a scale-up, a volume made anew) fetches nothing and joins from the primary by snapshot
+ * ({@code kv.restore-if-present}). Without the mark and without an address the init container fails: a store
+ * never starts empty by mistake.
  */
 public final class RestoreFromBackup {
 
@@ -25,6 +27,12 @@ public final class RestoreFromBackup {
     public static final String URL_KEY = "url";
     public static final String SHA256_KEY = "sha256";
     public static final String CA_KEY = "ca.crt";
+    /** Which backup the address is for. */
+    public static final String BACKUP_KEY = "backup";
+    /** When the address stops working. */
+    public static final String EXPIRES_KEY = "expires";
+    /** "true" once the cluster is restored: the only thing that lets a store start without fetching the backup. */
+    public static final String RESTORED_KEY = "restored";
     /** The init container's settings: where the Secret's files are, and where the snapshot goes. */
     public static final String SECRET_DIR_ENV = "KV_RESTORE_SECRET_DIR";
     public static final String FILE_ENV = "KV_RESTORE_FILE";
@@ -37,9 +45,13 @@ public final class RestoreFromBackup {
             set -eu
             dir="${KV_RESTORE_SECRET_DIR}"
             file="${KV_RESTORE_FILE}"
-            if [ ! -s "$dir/url" ]; then
+            if [ "$(cat "$dir/restored" 2>/dev/null)" = "true" ]; then
               echo "restore: nothing to fetch (the cluster has been restored; this store joins from the primary)"
               exit 0
+            fi
+            if [ ! -s "$dir/url" ]; then
+              echo "restore: no address to fetch the backup from in $dir (the operator writes it); nothing restored" >&2
+              exit 1
             fi
             expected=$(cat "$dir/sha256")
             if [ -s "$file" ] && [ "$(sha256sum "$file" | cut -d' ' -f1)" = "$expected" ]; then
@@ -65,6 +77,16 @@ public final class RestoreFromBackup {
     private RestoreFromBackup() {
     }
 
+    /** The backup a running StatefulSet's stores restore from (its store container's KV_RESTORE_FROM), or null. */
+    public static String backupInTemplate(io.fabric8.kubernetes.api.model.apps.StatefulSet running) {
+        return running.getSpec().getTemplate().getSpec().getContainers().stream()
+                .flatMap(container -> container.getEnv().stream())
+                .filter(env -> "KV_RESTORE_FROM".equals(env.getName()) && env.getValue() != null
+                        && env.getValue().startsWith(FILE_DIR + "/") && env.getValue().endsWith(".snapshot"))
+                .map(env -> env.getValue().substring(FILE_DIR.length() + 1, env.getValue().length() - ".snapshot".length()))
+                .findFirst().orElse(null);
+    }
+
     /** Where the pods keep the snapshot of {@code backupName}. */
     public static String fileOf(String backupName) {
         return FILE_DIR + "/" + backupName + ".snapshot";
@@ -86,10 +108,10 @@ public final class RestoreFromBackup {
         return List.of(env("KV_RESTORE_FROM", fileOf(backupName)), env("KV_RESTORE_IF_PRESENT", "true"));
     }
 
-    /** Optional: without the Secret, or its address, the init container fetches nothing and the pod still starts. */
+    /** Not optional: a store waits for it rather than start without its backup. */
     static Volume volume(String clusterName) {
         return new VolumeBuilder().withName(VOLUME).withNewSecret().withSecretName(KvNames.restoreSecret(clusterName))
-                .withOptional(true).withDefaultMode(0440).endSecret().build();
+                .withDefaultMode(0440).endSecret().build();
     }
 
     private static EnvVar env(String name, String value) {

@@ -51,11 +51,17 @@ class ClusterResourcesTest {
         assertThat(pod.getVolumes()).filteredOn(volume -> "restore".equals(volume.getName())).singleElement()
                 .satisfies(volume -> {
                     assertThat(volume.getSecret().getSecretName()).isEqualTo("kv-restore");
-                    assertThat(volume.getSecret().getOptional()).as("the pod starts once the address is gone").isTrue();
+                    assertThat(volume.getSecret().getOptional()).as("a store waits for it, never starts without it")
+                            .isNotEqualTo(Boolean.TRUE);
                 });
         assertThat(store.getVolumeMounts()).as("the store never sees the address")
                 .noneSatisfy(mount -> assertThat(mount.getName()).isEqualTo("restore"));
         assertThat(init.getEnv()).noneSatisfy(e -> assertThat(e.getValueFrom()).isNotNull());
+        // read back from a running template (a status lost): the same backup, and none for a cluster not restored
+        assertThat(RestoreFromBackup.backupInTemplate(ClusterResources.statefulSet(kv, 3, true,
+                new TransportSecurity.Template(true, true, false, null), "kv-20261205-230038-1-239-2e3255")))
+                .isEqualTo("kv-20261205-230038-1-239-2e3255");
+        assertThat(RestoreFromBackup.backupInTemplate(plain)).isNull();
     }
 
     @Test

@@ -77,11 +77,23 @@ class RestoreFromBackupScriptTest {
     }
 
     @Test
-    void without_an_address_nothing_is_fetched_and_the_store_may_start() throws Exception {
+    void once_the_cluster_is_restored_nothing_is_fetched_and_the_store_may_start() throws Exception {
         Path file = dir.resolve("data/restore/kv-1.snapshot");
-        Run run = run(secretDir(null, "0"), file);
+        Path secret = secretDir(null, "0");
+        Files.writeString(secret.resolve("restored"), "true");
+        Run run = run(secret, file);
         assertThat(run.exit()).as(run.output()).isZero();
         assertThat(run.output()).contains("nothing to fetch");
         assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void without_an_address_and_without_the_restored_mark_the_store_does_not_start() throws Exception {
+        Path file = dir.resolve("data/restore/kv-1.snapshot");
+        Run run = run(secretDir(null, "0"), file);
+        assertThat(run.exit()).as("a store must never start empty by mistake").isEqualTo(1);
+        assertThat(run.output()).contains("no address to fetch the backup from");
+        Files.writeString(dir.resolve("secret").resolve("restored"), "false");
+        assertThat(run(dir.resolve("secret"), file).exit()).isEqualTo(1);
     }
 }
