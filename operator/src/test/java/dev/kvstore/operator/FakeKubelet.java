@@ -206,6 +206,9 @@ final class FakeKubelet implements AutoCloseable {
             if (env.containsKey("KV_RESTORE_FROM")) {
                 command.add("-Dkv.restore-from=" + onVolume(env.get("KV_RESTORE_FROM"), data));
                 command.add("-Dkv.restore-if-present=" + env.getOrDefault("KV_RESTORE_IF_PRESENT", "false"));
+                if (env.containsKey("KV_RESTORE_ID")) {
+                    command.add("-Dkv.restore-id=" + env.get("KV_RESTORE_ID"));
+                }
             }
             var probe = pod.getSpec().getContainers().get(0).getReadinessProbe();
             String scheme = probe == null || probe.getHttpGet() == null || probe.getHttpGet().getScheme() == null

@@ -40,6 +40,12 @@ public interface StoreConfig {
     @WithDefault("false")
     boolean restoreIfPresent();
 
+    /**
+     * With {@code kv.restore-from}: which restore this is (the operator gives the KVCluster's uid). A data directory
+     * seeded by another restore of the same backup is refused, not gone on from: it holds that cluster's writes.
+     */
+    Optional<String> restoreId();
+
     @WithDefault("0.0.0.0")
     String replicationHost();
 

@@ -74,7 +74,8 @@ public class StoreLifecycle {
                     + "starting from what %s holds", config.restoreFrom().get(), config.dataDir());
         } else if (config.restoreFrom().isPresent()) {
             dev.kvstore.store.snapshot.RestoreFromBackup.Restored restored = dev.kvstore.store.snapshot.RestoreFromBackup
-                    .prepare(Path.of(config.dataDir()), Path.of(config.restoreFrom().get()), config.maxEntryBytes(), disk);
+                    .prepare(Path.of(config.dataDir()), Path.of(config.restoreFrom().get()), config.restoreId().orElse(null),
+                            config.maxEntryBytes(), disk);
             org.jboss.logging.Logger.getLogger(StoreLifecycle.class).infof("%s the backup %s (up to offset %d, epoch %d)",
                     restored.now() ? "restored" : "already restored from", config.restoreFrom().get(), restored.offset(),
                     restored.epoch());

@@ -43,6 +43,16 @@ final class BackupScheduleKeeper {
         thread.setDaemon(true);
         return thread;
     });
+    /**
+     * By cluster, the KVBackups retention last kept because a restore uses them: left out of the next passes'
+     * retention until it runs again for another (a restore lasts minutes, a pass a second).
+     */
+    private final Map<String, Set<String>> keptInUse = new ConcurrentHashMap<>();
+
+    private static String key(KVCluster cluster) {
+        return cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+    }
+
     /** Clusters whose retention is queued or running: one at a time each. */
     private final Set<String> retaining = ConcurrentHashMap.newKeySet();
 
@@ -73,13 +83,16 @@ final class BackupScheduleKeeper {
         }
         String last = cluster.getStatus().getLastScheduledBackup();
         Instant since = parsedOrNull(last);
-        if (since == null || !config.getSchedule().equals(cluster.getStatus().getBackupSchedule())) {
+        String recorded = cluster.getStatus().getBackupSchedule();
+        // null: a status of the release before this field (or a CRD not yet updated, which drops it): the same
+        if (since == null || (recorded != null && !config.getSchedule().equals(recorded))) {
             // a schedule starts when it is first seen (or changed), as a new CronJob does: no backup for the times
             // before it
             cluster.getStatus().setLastScheduledBackup(now.toString());
             cluster.getStatus().setBackupSchedule(config.getSchedule());
             return null;
         }
+        cluster.getStatus().setBackupSchedule(config.getSchedule());
         Optional<Instant> due = schedule.latestDue(since, now);
         if (due.isPresent()) {
             make(cluster, due.get());
@@ -95,10 +108,12 @@ final class BackupScheduleKeeper {
                 b.getStatus() != null && KVBackupStatus.COMPLETED.equals(b.getStatus().getPhase()),
                 b.getStatus() != null && KVBackupStatus.FAILED.equals(b.getStatus().getPhase()))).toList(),
                 config.getKeepLast() == null ? 7 : config.getKeepLast());
+        Set<String> stillInUse = keptInUse.getOrDefault(key(cluster), Set.of());
+        expired = expired.stream().filter(name -> !stillInUse.contains(name)).toList();
         if (!expired.isEmpty()) {
             Map<String, KVBackup> byName = new java.util.HashMap<>();
             scheduled.forEach(b -> byName.put(b.getMetadata().getName(), b));
-            String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+            String key = key(cluster);
             if (retaining.add(key)) {
                 List<KVBackup> toDelete = expired.stream().map(byName::get).toList();
                 retention.submit(() -> {
@@ -148,6 +163,7 @@ final class BackupScheduleKeeper {
      * backup that a cluster of the namespace is being restored from (its pods may still fetch it).
      */
     private void delete(KVCluster cluster, List<KVBackup> expired) {
+        Set<String> kept = new java.util.HashSet<>();
         try (BackupStorage storage = BackupStorage.s3(targets.of(cluster))) {
             Set<String> inUse = client.resources(KVCluster.class).inNamespace(cluster.getMetadata().getNamespace()).list()
                     .getItems().stream().filter(c -> c.getStatus() != null && c.getStatus().getRestore() != null
@@ -158,6 +174,7 @@ final class BackupScheduleKeeper {
                 if (name != null && inUse.contains(name)) {
                     LOG.infof("%s/%s: backup %s kept past spec.backup.keepLast while a cluster is restored from it",
                             cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), name);
+                    kept.add(backup.getMetadata().getName());
                     continue;
                 }
                 if (name != null) {
@@ -173,5 +190,6 @@ final class BackupScheduleKeeper {
             LOG.warnf("%s/%s: retention of scheduled backups failed: %s", cluster.getMetadata().getNamespace(),
                     cluster.getMetadata().getName(), e.getMessage());
         }
+        keptInUse.put(key(cluster), Set.copyOf(kept));
     }
 }

@@ -48,6 +48,9 @@ final class BootstrapKeeper {
 
     private final KubernetesClient client;
     private final BackupTargets targets;
+    /** Once restored, the Secret is looked at once a minute, not every pass: by cluster uid, when it was last right. */
+    private final Map<String, Instant> restoredMarkSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Duration RESTORED_RECHECK = Duration.ofMinutes(1);
 
     BootstrapKeeper(KubernetesClient client) {
         this.client = client;
@@ -69,14 +72,27 @@ final class BootstrapKeeper {
         if (restore == null) {
             if (running != null) {
                 // the API server refuses spec.bootstrap on a cluster that exists, so the status was lost (a copy of
-                // the object without it): the template keeps what it has, and nothing is fetched for it again
+                // the object without it): the template keeps what it has, and the status is read again from the
+                // manifest of the backup the template names
                 String inTemplate = RestoreFromBackup.backupInTemplate(running);
-                return new Decision(inTemplate, false, inTemplate != null ? null : "the StatefulSet "
-                        + running.getMetadata().getName() + " exists: a backup is restored into a new cluster only, "
-                        + "never in place");
+                if (inTemplate == null) {
+                    return new Decision(null, false, "the StatefulSet " + running.getMetadata().getName() + " exists: "
+                            + "a backup is restored into a new cluster only, never in place");
+                }
+                try {
+                    KVClusterStatus.Restore found = find(cluster, from, inTemplate);
+                    if (cluster.getStatus().getPrimary() != null) {
+                        found.setPhase(KVClusterStatus.Restore.RESTORED);
+                    }
+                    cluster.getStatus().setRestore(found);
+                } catch (IOException | RuntimeException e) {
+                    return new Decision(inTemplate, false, "status.restore was lost and backup " + inTemplate
+                            + " cannot be read again: " + e.getMessage());
+                }
+                return new Decision(inTemplate, true, null);
             }
             try {
-                cluster.getStatus().setRestore(find(cluster, from));
+                cluster.getStatus().setRestore(find(cluster, from, from.getBackupName()));
             } catch (IOException | RuntimeException e) {
                 return new Decision(null, true, "the backup to restore cannot be read: " + e.getMessage()
                         + "; the cluster waits for it");
@@ -85,8 +101,16 @@ final class BootstrapKeeper {
             // it would leave the next one without the restore
             return new Decision(cluster.getStatus().getRestore().getBackupName(), true, null);
         }
+        boolean restored = KVClusterStatus.Restore.RESTORED.equals(restore.getPhase());
+        Instant verified = restoredMarkSeen.get(cluster.getMetadata().getUid());
+        if (restored && verified != null && verified.isAfter(Instant.now().minus(RESTORED_RECHECK))) {
+            return new Decision(restore.getBackupName(), false, null);
+        }
         try {
             ensureSecret(cluster, from, restore);
+            if (restored) {
+                restoredMarkSeen.put(cluster.getMetadata().getUid(), Instant.now());
+            }
         } catch (IOException | RuntimeException e) {
             boolean restoring = KVClusterStatus.Restore.RESTORING.equals(restore.getPhase());
             return new Decision(restore.getBackupName(), restoring && running == null, (restoring
@@ -117,9 +141,9 @@ final class BootstrapKeeper {
                 "spec.bootstrap.fromBackup.s3");
     }
 
-    private KVClusterStatus.Restore find(KVCluster cluster, Bootstrap.FromBackup from) throws IOException {
+    /** The manifest of backup {@code name} (null: the newest complete one there), as status.restore. */
+    private KVClusterStatus.Restore find(KVCluster cluster, Bootstrap.FromBackup from, String name) throws IOException {
         try (BackupStorage storage = BackupStorage.s3(locationOf(cluster, from))) {
-            String name = from.getBackupName();
             if (name == null) {
                 // kv-<yyyyMMdd-HHmmss>-...: the names sort as the times they were taken
                 List<String> complete = storage.list(Backups.MANIFEST);
@@ -162,7 +186,10 @@ final class BootstrapKeeper {
                 && existing.getMetadata().getOwnerReferences().stream()
                 .anyMatch(owner -> cluster.getMetadata().getUid().equals(owner.getUid()));
         boolean sameBackup = restore.getBackupName().equals(have.get(RestoreFromBackup.BACKUP_KEY));
+        S3Location location = restoring ? locationOf(cluster, from) : null;
+        String source = restoring ? fingerprint(location) : null;
         if (ours && sameBackup && (restoring ? addressLasts(have.get(RestoreFromBackup.EXPIRES_KEY))
+                && source.equals(have.get(RestoreFromBackup.SOURCE_KEY))
                 && have.containsKey(RestoreFromBackup.URL_KEY) && !have.containsKey(RestoreFromBackup.RESTORED_KEY)
                 : "true".equals(have.get(RestoreFromBackup.RESTORED_KEY)) && !have.containsKey(RestoreFromBackup.URL_KEY))) {
             return;
@@ -170,7 +197,7 @@ final class BootstrapKeeper {
         Map<String, String> want = new TreeMap<>();
         want.put(RestoreFromBackup.BACKUP_KEY, restore.getBackupName());
         if (restoring) {
-            S3Location location = locationOf(cluster, from);
+            want.put(RestoreFromBackup.SOURCE_KEY, source);
             try (BackupStorage storage = BackupStorage.s3(location)) {
                 want.put(RestoreFromBackup.URL_KEY,
                         storage.presignedGet(restore.getBackupName() + Backups.SNAPSHOT, FETCH_WINDOW).toString());
@@ -211,6 +238,22 @@ final class BootstrapKeeper {
         client.secrets().inNamespace(namespace).withName(secretName).patch(
                 io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
                 new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(patch));
+    }
+
+    /**
+     * What the address depends on, hashed: the storage, the folder, the access key and the CA. A rotated key (the
+     * old one may be revoked) or another CA makes the address anew at once, not when it runs out.
+     */
+    private static String fingerprint(S3Location location) {
+        String text = location.endpoint() + "\n" + location.region() + "\n" + location.bucket() + "\n" + location.prefix()
+                + "\n" + (location.credentials() == null ? "" : location.credentials().accessKeyId() + "\n"
+                + location.credentials().secretAccessKey()) + "\n" + location.caPem();
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** An address with a day left at least: the pods restarted late still fetch in time. */

@@ -302,6 +302,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             return;
         }
         KVClusterStatus.Restore restore = cluster.getStatus().getRestore();
+        if (decision.problem() == null && restore == null) {
+            return; // nothing known yet to say
+        }
         if (decision.problem() != null) {
             Condition before = condition(cluster, BootstrapKeeper.CONDITION);
             if (before == null || !decision.problem().equals(before.getMessage())) {

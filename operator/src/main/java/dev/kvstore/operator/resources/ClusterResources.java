@@ -246,7 +246,7 @@ public final class ClusterResources {
             env.add(env("KV_LOG_FORMAT", String.valueOf(spec.getLogFormat())));
         }
         if (restoreBackup != null) {
-            env.addAll(RestoreFromBackup.storeEnv(restoreBackup));
+            env.addAll(RestoreFromBackup.storeEnv(restoreBackup, cluster.getMetadata().getUid()));
         }
         String probeScheme = https ? "HTTPS" : "HTTP";
         var container = new ContainerBuilder()

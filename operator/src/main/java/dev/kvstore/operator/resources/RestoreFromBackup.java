@@ -31,6 +31,8 @@ public final class RestoreFromBackup {
     public static final String BACKUP_KEY = "backup";
     /** When the address stops working. */
     public static final String EXPIRES_KEY = "expires";
+    /** A fingerprint of where the address points and with which key: a rotated key or a new CA makes it anew. */
+    public static final String SOURCE_KEY = "source";
     /** "true" once the cluster is restored: the only thing that lets a store start without fetching the backup. */
     public static final String RESTORED_KEY = "restored";
     /** The init container's settings: where the Secret's files are, and where the snapshot goes. */
@@ -59,7 +61,7 @@ public final class RestoreFromBackup {
               exit 0
             fi
             mkdir -p "$(dirname "$file")"
-            set -- -fsS --retry "${KV_RESTORE_RETRIES:-5}" --retry-all-errors --connect-timeout 10 -o "$file.part"
+            set -- -fsS --retry "${KV_RESTORE_RETRIES:-5}" --retry-all-errors --connect-timeout 10 --speed-limit 1024 --speed-time 60 -o "$file.part"
             if [ -s "$dir/ca.crt" ]; then set -- "$@" --cacert "$dir/ca.crt"; fi
             curl "$@" "$(cat "$dir/url")"
             actual=$(sha256sum "$file.part" | cut -d' ' -f1)
@@ -103,9 +105,13 @@ public final class RestoreFromBackup {
                 .build();
     }
 
-    /** The store's side: restore from the file when there is one. */
-    static List<EnvVar> storeEnv(String backupName) {
-        return List.of(env("KV_RESTORE_FROM", fileOf(backupName)), env("KV_RESTORE_IF_PRESENT", "true"));
+    /**
+     * The store's side: restore from the file when there is one, as restore {@code restoreId} (the cluster's uid:
+     * a volume a deleted cluster of the same name left, restored from the same backup, is refused, not gone on from).
+     */
+    static List<EnvVar> storeEnv(String backupName, String restoreId) {
+        return List.of(env("KV_RESTORE_FROM", fileOf(backupName)), env("KV_RESTORE_IF_PRESENT", "true"),
+                env("KV_RESTORE_ID", restoreId));
     }
 
     /** Not optional: a store waits for it rather than start without its backup. */

@@ -35,11 +35,22 @@ public final class RestoreFromBackup {
      * @throws IOException when the backup is not one whole, intact snapshot, or the directory holds other data
      */
     public static Restored prepare(Path dataDir, Path backup, int maxEntryBytes, DiskSync disk) throws IOException {
+        return prepare(dataDir, backup, null, maxEntryBytes, disk);
+    }
+
+    /**
+     * @param restoreId which restore this is ({@code kv.restore-id}: the operator gives the KVCluster's uid), or
+     *     null: a directory another restore of the same backup seeded (a cluster deleted, its volumes kept, and made
+     *     again under the same name) holds that cluster's writes since, and is refused rather than gone on from
+     */
+    public static Restored prepare(Path dataDir, Path backup, String restoreId, int maxEntryBytes, DiskSync disk)
+            throws IOException {
         if (!Files.isRegularFile(backup)) {
             throw new IOException("kv.restore-from: no backup file at " + backup);
         }
         SnapshotFile.Header source = verified(backup, backup, maxEntryBytes);
-        String identity = identityOf(source, backup);
+        String fileIdentity = identityOf(source, backup);
+        String identity = fileIdentity + (restoreId == null ? "" : " restore=" + restoreId);
         long epoch = epochOf(source);
         switch (RestoreTarget.of(dataDir)) {
             case RESTORED -> {
@@ -48,8 +59,9 @@ public final class RestoreFromBackup {
                     return new Restored(source.lastIncludedOffset(), epoch, false);
                 }
                 throw new IOException("kv.restore-from: the data directory " + dataDir + " was restored from another"
-                        + " backup (" + earlier + ", not " + identity + "); a directory is restored into once: start"
-                        + " this backup's cluster in new, empty data directories");
+                        + " backup, or by another restore (" + earlier + ", not " + identity + "); a directory is restored"
+                        + " into once and then holds its cluster's writes: start this backup's cluster in new, empty data"
+                        + " directories (delete the volume claims a cluster of the same name left)");
             }
             case HOLDS_DATA -> throw new IOException("kv.restore-from: the data directory " + dataDir + " already holds"
                     + " a store's data; a backup is restored into a new cluster (empty data directories), never in"
@@ -75,7 +87,7 @@ public final class RestoreFromBackup {
         Files.copy(backup, copy, StandardCopyOption.REPLACE_EXISTING);
         // the copy is what the store will read: checked itself, not only the file it came from
         SnapshotFile.Header copied = verified(copy, backup, maxEntryBytes);
-        if (!identityOf(copied, copy).equals(identity)) {
+        if (!identityOf(copied, copy).equals(fileIdentity)) {
             throw new IOException("kv.restore-from: " + backup + " changed while it was copied; nothing was restored");
         }
         // the log goes on after the backup's last entry, in that entry's epoch: a new primary's epoch is higher

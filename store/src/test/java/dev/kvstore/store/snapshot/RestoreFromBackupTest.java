@@ -207,4 +207,17 @@ class RestoreFromBackupTest {
         assertThat(Files.readAllBytes(target.resolve(SnapshotFile.NAME))).as("the first restore's snapshot")
                 .isEqualTo(restored);
     }
+
+    @Test
+    void a_directory_another_restore_of_the_same_backup_seeded_is_refused_not_gone_on_from() throws Exception {
+        Path backup = backupOf(5);
+        Path target = dir.resolve("target");
+        RestoreFromBackup.prepare(target, backup, "uid-of-the-first-cluster", 1 << 20, DiskSync.SYSTEM);
+        assertThat(RestoreFromBackup.prepare(target, backup, "uid-of-the-first-cluster", 1 << 20, DiskSync.SYSTEM).now())
+                .as("the same restore starting again goes on from its data").isFalse();
+
+        // the cluster deleted, its volume kept, a cluster of the same name made again from the same backup
+        assertThatThrownBy(() -> RestoreFromBackup.prepare(target, backup, "uid-of-the-second-cluster", 1 << 20,
+                DiskSync.SYSTEM)).hasMessageContaining("by another restore").hasMessageContaining("delete the volume claims");
+    }
 }
