@@ -130,7 +130,9 @@ public class KVBackupReconciler implements Reconciler<KVBackup> {
         running.setStore(store);
         running.setStartedAt(Instant.now().toString());
         backup.setStatus(running);
-        client.resource(backup).patchStatus();
+        // the final status goes onto this version: built on the one read before, it would conflict and be retried
+        KVBackup marked = client.resource(backup).patchStatus();
+        backup.getMetadata().setResourceVersion(marked.getMetadata().getResourceVersion());
         LOG.infof("%s/%s: backup %s from %s into %s", namespace, clusterName, backup.getMetadata().getName(), store,
                 storage.describe(""));
         KVBackupStatus outcome;
