@@ -55,7 +55,7 @@ final class S3Storage implements BackupStorage {
             http.tlsTrustManagersProvider(() -> trust);
         }
         var builder = S3Client.builder().httpClient(http.build())
-                .region(Region.of(location.region() == null ? "us-east-1" : location.region()))
+                .region(region(location))
                 .forcePathStyle(true)
                 // checksums only where S3 demands them: the SDK's default (since 2.30) sends headers that older
                 // MinIO and Ceph releases refuse; the backup carries its own CRC32C and SHA-256 anyway
@@ -65,10 +65,18 @@ final class S3Storage implements BackupStorage {
             builder.endpointOverride(URI.create(location.endpoint()));
         }
         if (location.credentials() != null) {
-            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                    location.credentials().accessKeyId(), location.credentials().secretAccessKey())));
+            builder.credentialsProvider(credentials(location));
         }
         this.s3 = builder.build();
+    }
+
+    private static Region region(S3Location location) {
+        return Region.of(location.region() == null ? "us-east-1" : location.region());
+    }
+
+    private static StaticCredentialsProvider credentials(S3Location location) {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(location.credentials().accessKeyId(),
+                location.credentials().secretAccessKey()));
     }
 
     /** Trust managers that trust the PEM certificates given, and nothing else. */
@@ -213,15 +221,14 @@ final class S3Storage implements BackupStorage {
 
     @Override
     public URI presignedGet(String name, java.time.Duration validFor) throws IOException {
-        var builder = S3Presigner.builder()
-                .region(Region.of(location.region() == null ? "us-east-1" : location.region()))
+        // signed as the client would send it: the same region, address style, endpoint and key
+        var builder = S3Presigner.builder().region(region(location))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
         if (location.endpoint() != null) {
             builder.endpointOverride(URI.create(location.endpoint()));
         }
         if (location.credentials() != null) {
-            builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                    location.credentials().accessKeyId(), location.credentials().secretAccessKey())));
+            builder.credentialsProvider(credentials(location));
         }
         try (S3Presigner presigner = builder.build()) {
             return presigner.presignGetObject(b -> b.signatureDuration(validFor)

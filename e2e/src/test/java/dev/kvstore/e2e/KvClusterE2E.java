@@ -788,8 +788,7 @@ class KvClusterE2E {
         await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(statusOf(small).get("phase")).isEqualTo("Ready"));
         // its HTTP port speaks TLS of its own CA: the client's curl trusts it for small-* hosts
-        String smallCa = kube.client().configMaps().inNamespace(NS).withName(small + "-ca-cert").get().getData().get("ca.crt");
-        client.bash("mkdir -p /tmp/ca && cat > /tmp/ca/small.crt <<'EOF'\n" + smallCa.strip() + "\nEOF");
+        trustClusterCa(small);
         // Ready says the primary is labelled; the new Service's name and route reach the client pod
         // a moment later (DNS and kube-proxy), and a failed connection must not count as an answer below;
         // curl exits non-zero (7) while the route is missing, which must mean "try again", not an error

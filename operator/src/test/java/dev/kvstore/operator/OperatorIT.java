@@ -259,9 +259,7 @@ class OperatorIT {
     void a_kvbackup_is_taken_from_a_secondary_into_s3_under_writes_and_restores_every_write_up_to_its_point() throws Exception {
         try (dev.kvstore.backup.S3Server s3 = new dev.kvstore.backup.S3Server()) {
             s3.client().createBucket(b -> b.bucket("kv-backups"));
-            client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("s3-credentials")
-                    .withNamespace(NS).endMetadata().addToStringData("accessKeyId", "kvtest")
-                    .addToStringData("secretAccessKey", "kvtest-secret").build()).create();
+            s3CredentialsSecret("s3-credentials");
             BackgroundWriter writer = new BackgroundWriter(urls("alpha", 3), "backup", Duration.ofMinutes(3));
             try {
                 // a backup of a cluster without spec.backup fails, saying what to set
@@ -346,9 +344,7 @@ class OperatorIT {
     void a_backup_schedule_makes_kvbackups_and_keeps_the_last_ones_in_s3() throws Exception {
         try (dev.kvstore.backup.S3Server s3 = new dev.kvstore.backup.S3Server()) {
             s3.client().createBucket(b -> b.bucket("kv-scheduled"));
-            client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
-                    .withName("s3-scheduled-credentials").withNamespace(NS).endMetadata().addToStringData("accessKeyId", "kvtest")
-                    .addToStringData("secretAccessKey", "kvtest-secret").build()).create();
+            s3CredentialsSecret("s3-scheduled-credentials");
             try {
                 patchSpec("{\"backup\":{\"schedule\":\"61 * * * *\",\"s3\":{\"bucket\":\"kv-scheduled\",\"path\":"
                         + "\"nightly\",\"endpoint\":\"" + s3.endpoint + "\",\"credentialsSecret\":\"s3-scheduled-credentials\"}}}");
@@ -466,6 +462,13 @@ class OperatorIT {
     private static List<String> completedIn(List<KVBackup> backups) {
         return backups.stream().filter(b -> b.getStatus() != null && "Completed".equals(b.getStatus().getPhase()))
                 .map(b -> b.getStatus().getBackupName()).toList();
+    }
+
+    /** The keys spec.backup.s3.credentialsSecret names; moto takes any. */
+    private void s3CredentialsSecret(String name) {
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name)
+                .withNamespace(NS).endMetadata().addToStringData("accessKeyId", "kvtest")
+                .addToStringData("secretAccessKey", "kvtest-secret").build()).create();
     }
 
     private KVBackup kvBackup(String name, String cluster) {

@@ -9,7 +9,6 @@ import dev.kvstore.operator.model.KVBackup;
 import dev.kvstore.operator.model.KVBackupStatus;
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.resources.KvNames;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -201,21 +200,8 @@ public class KVBackupReconciler implements Reconciler<KVBackup> {
         return UpdateControl.patchStatus(backup);
     }
 
-    /** An Event about the backup; a courtesy (its status says the same), so a failure to record it is not one. */
+    /** An Event about the backup; its status says the same. */
     private void event(KVBackup backup, String type, String reason, String message) {
-        String now = Instant.now().toString();
-        try {
-            client.v1().events().inNamespace(backup.getMetadata().getNamespace()).resource(new EventBuilder()
-                    .withNewMetadata().withGenerateName(backup.getMetadata().getName() + "-").endMetadata()
-                    .withNewInvolvedObject().withApiVersion(backup.getApiVersion()).withKind(backup.getKind())
-                    .withName(backup.getMetadata().getName()).withNamespace(backup.getMetadata().getNamespace())
-                    .withUid(backup.getMetadata().getUid()).endInvolvedObject()
-                    .withType(type).withReason(reason).withMessage(message)
-                    .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                    .withNewSource().withComponent("kv-operator").endSource()
-                    .build()).create();
-        } catch (RuntimeException e) {
-            LOG.debugf(e, "event %s not recorded", reason);
-        }
+        Events.record(client, backup, "", type, reason, message, Instant.now().toString());
     }
 }

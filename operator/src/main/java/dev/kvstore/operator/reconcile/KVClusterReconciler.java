@@ -14,7 +14,6 @@ import dev.kvstore.operator.resources.ServerCertificate;
 import dev.kvstore.operator.resources.TransportSecurity;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -562,19 +561,6 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
 
     /** An Event about the cluster; a courtesy (the status has what it says), so a failure to record it is not one. */
     private void event(KVCluster cluster, String namePart, String type, String reason, String message, String time) {
-        try {
-            client.v1().events().inNamespace(cluster.getMetadata().getNamespace()).resource(new EventBuilder()
-                    .withNewMetadata().withGenerateName(cluster.getMetadata().getName() + "-" + namePart).endMetadata()
-                    .withNewInvolvedObject().withApiVersion(cluster.getApiVersion()).withKind(cluster.getKind())
-                    .withName(cluster.getMetadata().getName()).withNamespace(cluster.getMetadata().getNamespace())
-                    .withUid(cluster.getMetadata().getUid()).endInvolvedObject()
-                    .withType(type).withReason(reason).withMessage(message)
-                    .withFirstTimestamp(time).withLastTimestamp(time).withCount(1)
-                    .withNewSource().withComponent("kv-operator").endSource()
-                    .build()).create();
-        } catch (RuntimeException e) {
-            LOG.debugf(e, "event %s not recorded", reason);
-        }
+        Events.record(client, cluster, namePart, type, reason, message, time);
     }
-
 }
