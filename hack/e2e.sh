@@ -21,6 +21,8 @@ if [[ ${KV_E2E_KEEP:-0} != 1 ]]; then
   trap '"$HERE/cluster.sh" down >/dev/null 2>&1 || true' EXIT
 fi
 echo "e2e: cluster up at $((SECONDS - t0)) s"
+echo "e2e: the node-fault tests (tag kind-nodes: a node lost, cut off, drained) need kind's node containers;" \
+  "not run on this one-node cluster (hack/kind-e2e.sh runs them)"
 # the suite runs helm and kubectl by name: the versions built for this cluster come first
 rm -f "$ROOT/e2e/target/e2e-diagnostics.txt"
 if ! PATH="$BIN:$PATH" mvn -B -ntp -f "$ROOT/pom.xml" -Pe2e -pl e2e verify -Dkv.e2e.kubeconfig="$KUBECONFIG" "$@"; then

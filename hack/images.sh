@@ -59,10 +59,5 @@ log "building kvstore/store:$TAG-previous from $PREVIOUS_APP"
 docker build -q -t "kvstore/store:$TAG-previous" --build-arg "BASE_IMAGE=$BASE" \
   -f "$ROOT/docker/quarkus-app.Dockerfile" "$PREVIOUS_APP" >/dev/null
 
-if ! docker image inspect kvstore/pause:3.10 >/dev/null 2>&1; then
-  PAUSE=$(mktemp -d)
-  gcc -static -Os -s -o "$PAUSE/pause" "$HERE/images/pause.c"
-  tar -C "$PAUSE" -c pause | docker import --change 'ENTRYPOINT ["/pause"]' - kvstore/pause:3.10 >/dev/null
-  rm -rf "$PAUSE"
-fi
+"$HERE/pause-image.sh" >/dev/null
 echo "kvstore/store:$TAG kvstore/store:$TAG-next kvstore/store:$TAG-previous kvstore/operator:$TAG kvstore/pause:3.10"

@@ -41,9 +41,11 @@ log() { echo "k8s-binaries: $*" >&2; }
 mkdir -p "$BIN" "$APITEST_DIR"
 
 # --- Kubernetes -------------------------------------------------------------
-K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+# kubeadm: for the kind node image (hack/kind-node-image.sh), whose nodes kind sets up with it.
+K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubeadm kubectl)
 missing=()
-for c in "${K8S_CMDS[@]}"; do [[ -x $BIN/$c ]] || missing+=("k8s.io/kubernetes/cmd/$c"); done
+# (a symlink is the preinstalled kubectl that earlier versions of this script linked: replaced)
+for c in "${K8S_CMDS[@]}"; do [[ -x $BIN/$c && ! -L $BIN/$c ]] || missing+=("k8s.io/kubernetes/cmd/$c"); done
 
 if ((${#missing[@]})); then
   MOD=$CACHE/k8s-build/$K8S_VERSION
@@ -54,6 +56,20 @@ if ((${#missing[@]})); then
   K8S_GOMOD=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
   STAGING=$(awk '$2 == "=>" && $3 ~ /^\.\/staging\// {print $1}' "$K8S_GOMOD")
   [[ -n $STAGING ]] || { log "no staging replaces found in $K8S_GOMOD"; exit 1; }
+  TOOLS=$(
+    echo "//go:build tools"
+    echo
+    echo "package tools"
+    echo
+    echo "import ("
+    for c in "${K8S_CMDS[@]}"; do echo "	_ \"k8s.io/kubernetes/cmd/$c\""; done
+    echo ")"
+  )
+  # A command added to the list after the module was made needs its packages in go.sum.
+  if [[ -f $MOD/go.sum && "$(cat "$MOD/tools.go" 2>/dev/null)" != "$TOOLS" ]]; then
+    echo "$TOOLS" >"$MOD/tools.go"
+    (cd "$MOD" && go mod tidy) || { rm -f "$MOD/go.sum"; exit 1; }
+  fi
   if [[ ! -f $MOD/go.sum ]]; then
     log "creating wrapper module in $MOD"
     {
@@ -66,15 +82,7 @@ if ((${#missing[@]})); then
       echo
       for m in $STAGING; do echo "replace $m => $m v0.${K8S_VERSION#v1.}"; done
     } >"$MOD/go.mod"
-    {
-      echo "//go:build tools"
-      echo
-      echo "package tools"
-      echo
-      echo "import ("
-      for c in "${K8S_CMDS[@]}"; do echo "	_ \"k8s.io/kubernetes/cmd/$c\""; done
-      echo ")"
-    } >"$MOD/tools.go"
+    echo "$TOOLS" >"$MOD/tools.go"
     (cd "$MOD" && go mod tidy) || { rm -f "$MOD/go.sum"; exit 1; }
   fi
   X=""
@@ -118,43 +126,40 @@ if [[ ! -x $BIN/helm ]]; then
 fi
 
 # --- CoreDNS ----------------------------------------------------------------
-if [[ ! -x $BIN/coredns ]]; then
-  # Only the plugins the cluster's DNS needs, the way CoreDNS documents building a custom
-  # server: a main that sets the directive order and imports those plugins. Less than half
-  # the build of the full server (cloud-provider SDKs and all).
+# Only the plugins the clusters' DNS needs, the way CoreDNS documents building a custom server: a
+# main that sets the directive order (CoreDNS's plugin.cfg, which decides the order plugins see a
+# query) and imports those plugins. Less than half the build of the full server (cloud-provider SDKs
+# and all). hack/cluster.sh's Corefile uses a few; kubeadm's (the kind cluster's) the rest.
+COREDNS_PLUGINS="bind cache errors forward health kubernetes loadbalance log loop prometheus ready reload"
+if [[ ! -x $BIN/coredns || "$(cat "$BIN/coredns.plugins" 2>/dev/null)" != "$COREDNS_PLUGINS" ]]; then
   MOD=$CACHE/coredns-build/$COREDNS_VERSION
   mkdir -p "$MOD"
-  if [[ ! -f $MOD/go.sum ]]; then
-    log "creating CoreDNS wrapper module in $MOD"
-    printf 'module kvcluster.local/coredns-build\n\ngo 1.24.0\n\nrequire github.com/coredns/coredns %s\n' \
-      "$COREDNS_VERSION" >"$MOD/go.mod"
-    cat >"$MOD/main.go" <<'GO'
-package main
-
-import (
-	"github.com/coredns/coredns/core/dnsserver"
-	"github.com/coredns/coredns/coremain"
-
-	_ "github.com/coredns/coredns/plugin/bind"
-	_ "github.com/coredns/coredns/plugin/cache"
-	_ "github.com/coredns/coredns/plugin/errors"
-	_ "github.com/coredns/coredns/plugin/health"
-	_ "github.com/coredns/coredns/plugin/kubernetes"
-	_ "github.com/coredns/coredns/plugin/log"
-	_ "github.com/coredns/coredns/plugin/ready"
-)
-
-// Same relative order as CoreDNS's plugin.cfg: it decides the order plugins see a query.
-func init() {
-	dnsserver.Directives = []string{"bind", "errors", "log", "health", "ready", "cache", "kubernetes"}
-}
-
-func main() { coremain.Run() }
-GO
-    (cd "$MOD" && go mod tidy) || { rm -f "$MOD/go.sum"; exit 1; }
-  fi
+  log "creating CoreDNS wrapper module in $MOD"
+  printf 'module kvcluster.local/coredns-build\n\ngo 1.24.0\n\nrequire github.com/coredns/coredns %s\n' \
+    "$COREDNS_VERSION" >"$MOD/go.mod"
+  PLUGIN_CFG=$(go mod download -json "github.com/coredns/coredns@$COREDNS_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/plugin.cfg
+  ORDER=$(awk -F: -v want=" $COREDNS_PLUGINS " 'index(want, " " $1 " ") {printf "\"%s\", ", $1}' "$PLUGIN_CFG")
+  {
+    echo 'package main'
+    echo
+    echo 'import ('
+    echo '	"github.com/coredns/coredns/core/dnsserver"'
+    echo '	"github.com/coredns/coredns/coremain"'
+    echo
+    for p in $COREDNS_PLUGINS; do
+      [[ $p == prometheus ]] && echo '	_ "github.com/coredns/coredns/plugin/metrics"' || echo "	_ \"github.com/coredns/coredns/plugin/$p\""
+    done
+    echo ')'
+    echo
+    echo '// In plugin.cfg'"'"'s order: it decides the order plugins see a query.'
+    echo "func init() { dnsserver.Directives = []string{${ORDER%, }} }"
+    echo
+    echo 'func main() { coremain.Run() }'
+  } >"$MOD/main.go"
+  (cd "$MOD" && go mod tidy) || { rm -f "$MOD/go.sum"; exit 1; }
   log "building CoreDNS $COREDNS_VERSION"
   (cd "$MOD" && "${GO_BUILD[@]}" -ldflags "-s -w" -o "$BIN/coredns" .)
+  echo "$COREDNS_PLUGINS" >"$BIN/coredns.plugins"
 fi
 
 # --- kube-router ------------------------------------------------------------
@@ -189,13 +194,8 @@ GOMOD
     -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
     -o "$BIN/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router)
 fi
-# --- kubectl + kube-api-test layout -----------------------------------------
-# kubectl is preinstalled. Symlink, not copy: the google-cloud-sdk kubectl is a
-# dispatcher that picks a kubectl.1.NN sibling next to its real path.
-KUBECTL=${KUBECTL:-$(command -v kubectl || true)}
-[[ -n $KUBECTL ]] || { log "kubectl not found on PATH"; exit 1; }
-ln -sfn "$(readlink -f "$KUBECTL")" "$BIN/kubectl"
+# --- kube-api-test layout ---------------------------------------------------
 for b in etcd kube-apiserver kubectl; do ln -sfn "$BIN/$b" "$APITEST_DIR/$b"; done
 
-for b in "${K8S_CMDS[@]}" etcd helm coredns kube-router kubectl; do [[ -x $BIN/$b ]] || { log "missing $BIN/$b"; exit 1; }; done
+for b in "${K8S_CMDS[@]}" etcd helm coredns kube-router; do [[ -x $BIN/$b ]] || { log "missing $BIN/$b"; exit 1; }; done
 echo "$BIN"

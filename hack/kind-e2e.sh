@@ -1,38 +1,53 @@
 #!/usr/bin/env bash
-# The end-to-end suite on kind, for users with Docker, kind, helm, kubectl, Java 17 and Maven and
-# a registry to pull the base image from. Not run by this project's CI (kind's node image cannot be
-# pulled there; CI runs the same suite on hack/cluster.sh's cluster instead).
-#   hack/kind-e2e.sh          creates the kind cluster "kvcluster-e2e" (or reuses it), builds and
-#                             loads the images, runs the suite
-#   KV_BASE_IMAGE             the Java 17 base image (default eclipse-temurin:17-jre)
-#   kind delete cluster --name kvcluster-e2e   when done
+# The end-to-end suite on kind: one control plane and three workers (hack/kind-cluster.sh).
+#   hack/kind-e2e.sh     here, where nothing can be pulled: kind's node image built from Debian packages
+#                        and Go modules (hack/kind-node-image.sh), the store and operator images on a
+#                        Debian base built here (hack/images.sh). Needs root (Docker, debootstrap).
+#   KV_KIND_NODE_IMAGE=kindest/node:v1.34.0 KV_BASE_IMAGE=<a Java 17 image with redis-cli> hack/kind-e2e.sh
+#                        where images can be pulled: kind's own node image, your base image
+#   KV_E2E_KEEP=1        leaves the cluster running (KUBECONFIG: the last line of hack/kind-cluster.sh,
+#                        ~/.cache/kvcluster/kind/kvcluster.kubeconfig)
+# Expects the Maven build done (./test runs mvn verify first). Results: e2e/target/e2e-results.txt.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-NAME=kvcluster-e2e
-TAG=0.1.0
-BASE=${KV_BASE_IMAGE:-eclipse-temurin:17-jre}
-for tool in docker kind helm kubectl mvn; do
-  command -v "$tool" >/dev/null || { echo "kind-e2e: $tool is needed" >&2; exit 1; }
-done
-kind get clusters 2>/dev/null | grep -qx "$NAME" || kind create cluster --name "$NAME" --wait 120s
-
-mvn -B -ntp package -DskipTests
-# the suite's client pods run redis-cli from the store image: add Debian's redis-tools to the base
-printf 'ARG BASE\nFROM $BASE\nUSER root\nRUN apt-get update && apt-get install -y --no-install-recommends redis-tools && rm -rf /var/lib/apt/lists/*\n' \
-  | docker build -t kvstore/base:kind-redis --build-arg "BASE=$BASE" -
-BASE=kvstore/base:kind-redis
-for module in store operator; do
-  docker build -t "kvstore/$module:$TAG" --build-arg "BASE_IMAGE=$BASE" \
-    -f docker/quarkus-app.Dockerfile "$module/target/quarkus-app"
-done
-docker tag "kvstore/store:$TAG" "kvstore/store:$TAG-next"   # the rolling update's "new" image
-# the previous release's store, for the upgrade and rollback test
-docker build -t "kvstore/store:$TAG-previous" --build-arg "BASE_IMAGE=$BASE" \
-  -f docker/quarkus-app.Dockerfile "$(dirname "$(hack/previous-release.sh | tail -n1)")"
-kind load docker-image --name "$NAME" "kvstore/store:$TAG" "kvstore/store:$TAG-next" "kvstore/store:$TAG-previous" \
-  "kvstore/operator:$TAG"
-
-KUBECONFIG_FILE=$(mktemp)
-kind get kubeconfig --name "$NAME" >"$KUBECONFIG_FILE"
-mvn -B -ntp -Pe2e -pl e2e verify -Dkv.e2e.kubeconfig="$KUBECONFIG_FILE"
-cat e2e/target/e2e-results.txt
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+NAME=${KV_KIND_NAME:-kvcluster}
+export KV_KIND_NAME=$NAME
+[[ $(id -u) == 0 ]] || [[ -n ${KV_KIND_NODE_IMAGE:-} ]] || {
+  echo "kind-e2e: building the node image needs root (debootstrap, Docker); elsewhere set KV_KIND_NODE_IMAGE" >&2
+  exit 1
+}
+[[ $(id -u) != 0 ]] || "$HERE/e2e-deps.sh"
+BIN=$("$HERE/k8s-binaries.sh" | tail -n1)
+t0=$SECONDS
+IMAGES=$("$HERE/images.sh" | tail -n1)
+echo "kind-e2e: images built in $((SECONDS - t0)) s"
+source "$HERE/kind/versions.sh"
+KIND=${KV_CACHE_DIR:-$HOME/.cache/kvcluster}/kind/bin/kind-$KIND_VERSION
+if [[ ${KV_E2E_KEEP:-0} != 1 ]]; then
+  # also when the cluster's own set-up fails after kind made it
+  trap '[[ -x $KIND ]] && "$KIND" delete cluster --name "$NAME" >/dev/null 2>&1 || true' EXIT
+fi
+KUBECONFIG=$("$HERE/kind-cluster.sh" | tail -n1)
+# every worker gets the images (the control plane runs none of the suite's pods; the sandbox image is
+# the node image's own)
+WORKER_NODES=$("$KIND" get nodes --name "$NAME" | grep -v -- '-control-plane$' | paste -sd, -)
+"$KIND" load docker-image --name "$NAME" --nodes "$WORKER_NODES" $(tr ' ' '\n' <<<"$IMAGES" | grep -v '^kvstore/pause:') >&2
+echo "kind-e2e: cluster up at $((SECONDS - t0)) s"
+# this machine as the pods reach it: the kind network's gateway (IPv4)
+HOST_ADDRESS=$(docker network inspect kind -f '{{range .IPAM.Config}}{{.Gateway}} {{end}}' | tr ' ' '\n' | grep -m1 '\.' || true)
+[[ -n $HOST_ADDRESS ]] || { echo "kind-e2e: the kind network has no IPv4 gateway" >&2; exit 1; }
+rm -f "$ROOT/e2e/target/e2e-diagnostics.txt"
+# the suite runs helm and kubectl by name: the versions built for this cluster come first
+if ! PATH="$BIN:$PATH" mvn -B -ntp -f "$ROOT/pom.xml" -Pe2e -pl e2e verify -Dkv.e2e.kubeconfig="$KUBECONFIG" \
+    -Dkv.e2e.host-address="$HOST_ADDRESS" -Dkv.e2e.excluded-groups=none "$@"; then
+  if [[ -s $ROOT/e2e/target/e2e-diagnostics.txt ]]; then
+    echo "kind-e2e: FAILED; the cluster at the first failure (all of them: e2e/target/e2e-diagnostics.txt):"
+    head -n 400 "$ROOT/e2e/target/e2e-diagnostics.txt"
+  fi
+  "$KIND" export logs --name "$NAME" "$ROOT/e2e/target/kind-logs" >/dev/null 2>&1 || true
+  echo "kind-e2e: the nodes' logs (kubelet, containerd, pods) in e2e/target/kind-logs"
+  exit 1
+fi
+echo "kind-e2e: done in $((SECONDS - t0)) s"
+cat "$ROOT/e2e/target/e2e-results.txt"

@@ -165,9 +165,41 @@ final class InClusterClient {
         awaitRunning(name);
     }
 
+    /** The same writer on any node but {@code avoidedNode} (the one a test is about to lose). */
+    void startWriterAvoiding(String name, String service, String prefix, String avoidedNode) {
+        kube.apply(podYaml(name, List.of("bash", "-c", AUTHENTICATE + WRITER, "writer", service, prefix))
+                .replace("  restartPolicy: Never\n", """
+                          restartPolicy: Never
+                          affinity:
+                            nodeAffinity:
+                              requiredDuringSchedulingIgnoredDuringExecution:
+                                nodeSelectorTerms:
+                                - matchExpressions:
+                                  - {key: kubernetes.io/hostname, operator: NotIn, values: [%s]}
+                        """.formatted(avoidedNode)));
+        awaitRunning(name);
+    }
+
     /** A pod that SETs PREFIX-i through SERVICE:6379 with redis-cli until {@link #stopRespWriter} is called. */
     void startRespWriter(String name, String service, String prefix) {
         kube.apply(podYaml(name, List.of("bash", "-c", AUTHENTICATE + RESP_WRITER, "writer", service, prefix)));
+        awaitRunning(name);
+    }
+
+    /**
+     * A redis-cli writer on the node {@code node} that SETs through {@code host} (a store's address, not a
+     * Service: a node cut off reaches no DNS) and stays on that node while it is unreachable (it tolerates
+     * what the node controller puts on such a node), so that its log survives the partition.
+     */
+    void startRespWriterOn(String name, String host, String prefix, String node) {
+        kube.apply(podYaml(name, List.of("bash", "-c", AUTHENTICATE + RESP_WRITER, "writer", host, prefix))
+                .replace("  restartPolicy: Never\n", """
+                          restartPolicy: Never
+                          nodeName: %s
+                          tolerations:
+                          - {key: node.kubernetes.io/unreachable, operator: Exists}
+                          - {key: node.kubernetes.io/not-ready, operator: Exists}
+                        """.formatted(node)));
         awaitRunning(name);
     }
 

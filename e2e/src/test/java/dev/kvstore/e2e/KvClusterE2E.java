@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -306,8 +307,7 @@ class KvClusterE2E {
 
         String primary = (String) status().get("primary");
         Map<String, Integer> restarts = restartCounts();
-        String primaryIp = kube.client().pods().inNamespace(NS).withName(primary).get().getStatus().getPodIP();
-        java.math.BigInteger before = servedSerial(primaryIp, caPem);
+        java.math.BigInteger before = servedSerial(primary, caPem);
         String writer = "kv-e2e-writer-tls";
         client.startRespWriter(writer, "kv-rw", "tls-renewal");
         List<InClusterClient.RespAck> acknowledged;
@@ -326,7 +326,7 @@ class KvClusterE2E {
                 java.math.BigInteger issued = certificate(new String(java.util.Base64.getDecoder().decode(
                         secret.getData().get("tls.crt")), java.nio.charset.StandardCharsets.US_ASCII)).getSerialNumber();
                 assertThat(issued).isNotEqualTo(before);
-                assertThat(servedSerial(primaryIp, caPem)).as("served by the primary").isEqualTo(issued);
+                assertThat(servedSerial(primary, caPem)).as("served by the primary").isEqualTo(issued);
             });
             seconds = (System.nanoTime() - t0) / 1_000_000_000L;
             servedAtMicros = System.currentTimeMillis() * 1000;
@@ -448,10 +448,17 @@ class KvClusterE2E {
     }
 
     /**
-     * The serial of the certificate a store shows on its Redis port, from this machine (the node: the
-     * NetworkPolicy lets the node in), trusting only the cluster's CA.
+     * The serial of the certificate a store shows on its Redis port, trusting only the cluster's CA; from
+     * this machine through a port forward (pods' addresses are not this machine's on kind, and a forward
+     * reaches the port inside the pod, where no NetworkPolicy applies).
      */
-    private static java.math.BigInteger servedSerial(String podIp, String caPem) throws Exception {
+    private java.math.BigInteger servedSerial(String pod, String caPem) throws Exception {
+        try (var forward = kube.client().pods().inNamespace(NS).withName(pod).portForward(6379)) {
+            return servedSerial("127.0.0.1", forward.getLocalPort(), caPem);
+        }
+    }
+
+    private static java.math.BigInteger servedSerial(String host, int port, String caPem) throws Exception {
         java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
         trusted.load(null, null);
         trusted.setCertificateEntry("ca", certificate(caPem));
@@ -461,7 +468,7 @@ class KvClusterE2E {
         javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
         context.init(null, trust.getTrustManagers(), null);
         try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket()) {
-            socket.connect(new java.net.InetSocketAddress(podIp, 6379), 3000);
+            socket.connect(new java.net.InetSocketAddress(host, port), 3000);
             socket.setSoTimeout(5000);
             socket.startHandshake();
             return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
@@ -924,9 +931,13 @@ class KvClusterE2E {
     @Test
     @Order(15)
     void aKvBackupGoesToS3AndANewClusterRestoredFromItHoldsEveryWriteBeforeItAndNoneAfter() throws Exception {
-        // moto's S3 server (./test exports KV_S3_SERVER) on the node's address, which the pods reach
-        String nodeIp = kube.client().nodes().list().getItems().get(0).getStatus().getAddresses().stream()
-                .filter(a -> "InternalIP".equals(a.getType())).findFirst().orElseThrow().getAddress();
+        // moto's S3 server (./test exports KV_S3_SERVER) on an address of this machine that the pods
+        // reach: the node's own on hack/cluster.sh's cluster (this machine is the node), the kind
+        // network's gateway on kind (hack/kind-e2e.sh passes it as kv.e2e.host-address)
+        String nodeIp = System.getProperty("kv.e2e.host-address", "").isBlank()
+                ? kube.client().nodes().list().getItems().get(0).getStatus().getAddresses().stream()
+                        .filter(a -> "InternalIP".equals(a.getType())).findFirst().orElseThrow().getAddress()
+                : System.getProperty("kv.e2e.host-address");
         String moto = System.getenv("KV_S3_SERVER");
         assertThat(moto).as("moto's S3 server: export KV_S3_SERVER=$(hack/s3-server.sh | tail -n1) (./test does)")
                 .isNotNull();
@@ -1037,6 +1048,179 @@ class KvClusterE2E {
 
     @Test
     @Order(16)
+    @Tag(KindNodes.TAG)
+    void losingThePrimarysNodeFailsOverAndTheOldPrimaryFollowsOnceTheNodeIsBack() {
+        awaitReady(3);
+        String primary = primaryOnALosableNode();
+        String node = nodeOf(primary);
+        long oldEpoch = epoch();
+        String writer = "kv-e2e-writer-node-loss";
+        client.startWriterAvoiding(writer, "kv-rw", "node-loss", node);
+        awaitAcknowledgedWrites(writer);
+
+        long lostAtMicros = System.currentTimeMillis() * 1000;
+        KindNodes.kill(node);
+        String newPrimary;
+        long evictedAfterSeconds;
+        try {
+            newPrimary = awaitNewPrimary(primary, oldEpoch, Duration.ofMinutes(2));
+            // the two stores left take writes
+            int now = WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size() >= now + 10);
+            // the node controller evicts the lost store's pod, which stays Terminating while its kubelet is gone
+            // (the StatefulSet makes no second kv-N meanwhile: the cluster runs on one store fewer)
+            String lost = primary;
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                Pod pod = kube.client().pods().inNamespace(NS).withName(lost).get();
+                return pod != null && pod.getMetadata().getDeletionTimestamp() != null;
+            });
+            evictedAfterSeconds = (System.currentTimeMillis() * 1000 - lostAtMicros) / 1_000_000;
+            await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15)).until(() ->
+                    kube.client().pods().inNamespace(NS).withName(lost).get().getMetadata().getDeletionTimestamp() != null);
+            assertThat(rolesByPod()).as("roles while the node is gone").containsEntry(newPrimary, "primary");
+        } finally {
+            KindNodes.start(node);
+        }
+        // the node back: its kubelet ends the evicted pod, the StatefulSet makes it again on that node (its
+        // volume is there), and it follows the new primary
+        awaitReady(3);
+        assertThat(rolesByPod()).containsEntry(primary, "secondary").containsEntry(newPrimary, "primary");
+        assertThat(nodeOf(primary)).as("the store came back on its volume's node").isEqualTo(node);
+        WriteLog log = client.stopWriter(writer);
+        WriteLog.Write first = log.firstAcknowledgedAfter(lostAtMicros, oldEpoch).orElseThrow(
+                () -> new AssertionError("no write acknowledged by the new primary after the node loss"));
+        long millis = (first.micros() - lostAtMicros) / 1000;
+        List<Long> acknowledged = log.acknowledgedIndexes();
+        List<String> missing = client.missing("kv-rw", "node-loss", acknowledged);
+        assertThat(millis).as("from the node's loss to the first write the new primary acknowledged")
+                .isLessThan(Duration.ofSeconds(30).toMillis());
+        record("failover node-loss (docker kill " + node + ") " + primary + "->" + newPrimary + " first-ack-ms=" + millis
+                + " pod-evicted-after-s=" + evictedAfterSeconds + " acknowledged=" + acknowledged.size()
+                + " missing=" + missing.size());
+        assertThat(missing).as("acknowledged writes missing after the node loss").isEmpty();
+    }
+
+    @Test
+    @Order(16)
+    @Tag(KindNodes.TAG)
+    void aPrimaryCutOffFromTheOtherNodesAcknowledgesNoWriteOfItsOwnNodesClientAndFollowsOnceHealed() {
+        awaitReady(3);
+        String primary = primaryOnALosableNode();
+        String node = nodeOf(primary);
+        Pod primaryPod = kube.client().pods().inNamespace(NS).withName(primary).get();
+        String primaryIp = primaryPod.getStatus().getPodIP();
+        long oldEpoch = epoch();
+        // one client beside the primary, on its node, writing to it directly; one elsewhere, through kv-rw
+        String local = "kv-e2e-writer-cut-local";
+        String remote = "kv-e2e-writer-cut-remote";
+        client.startRespWriterOn(local, primaryIp, "cut-local", node);
+        client.startWriterAvoiding(remote, "kv-rw", "cut-remote", node);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
+                InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, local)).size() >= 20);
+        awaitAcknowledgedWrites(remote);
+
+        KindNodes.isolate(node);
+        // after the rules are in: from here the primary can reach no secondary
+        long cutAtMicros = System.currentTimeMillis() * 1000;
+        long newEpochSeenMicros;
+        String newPrimary;
+        try {
+            newPrimary = awaitNewPrimary(primary, oldEpoch, Duration.ofSeconds(10));
+            newEpochSeenMicros = System.currentTimeMillis() * 1000;
+            // the client beside the old primary goes on trying in the new term (a redis-cli call ends within 3 s);
+            // healed before the node controller would call the node lost (16 s): a partition, not a node loss
+            long healAt = cutAtMicros / 1000 + 13_000;
+            await().atMost(Duration.ofSeconds(15)).until(() -> System.currentTimeMillis() >= healAt);
+        } finally {
+            KindNodes.heal(node);
+        }
+        long healedAtMicros = System.currentTimeMillis() * 1000;
+        awaitReady(3);
+        assertThat(rolesByPod()).as("the old primary follows once healed").containsEntry(primary, "secondary")
+                .containsEntry(newPrimary, "primary");
+        assertThat(kube.client().pods().inNamespace(NS).withName(primary).get().getMetadata().getUid())
+                .as("the same pod: a partition, never taken for a lost node").isEqualTo(primaryPod.getMetadata().getUid());
+        String localLog = client.stopRespWriterLog(local);
+        WriteLog remoteLog = client.stopWriter(remote);
+
+        List<InClusterClient.RespAck> localAcks = InClusterClient.respAcknowledged(localLog);
+        // the cut node's client went on writing in the new term: a line logged more than 3 s (redis-cli's
+        // timeout in the writer) after the new primary was seen is a SET sent after it; none was acknowledged
+        long triedInNewTerm = localLog.lines().map(line -> line.strip().split(" ", 4))
+                .filter(parts -> parts.length >= 3 && parts[0].equals("R"))
+                .filter(parts -> Long.parseLong(parts[2]) > newEpochSeenMicros + 3_000_000
+                        && Long.parseLong(parts[2]) < healedAtMicros)
+                .count();
+        List<InClusterClient.RespAck> ackedWhileCut = localAcks.stream()
+                .filter(ack -> ack.micros() > cutAtMicros + 1_000_000 && ack.micros() < healedAtMicros).toList();
+        WriteLog.Write first = remoteLog.firstAcknowledgedAfter(cutAtMicros, oldEpoch).orElseThrow(
+                () -> new AssertionError("no write acknowledged by the new primary after the partition"));
+        List<String> missing = new java.util.ArrayList<>(client.missingByRedisCli("kv-rw", "cut-local",
+                localAcks.stream().map(InClusterClient.RespAck::index).toList()));
+        missing.addAll(client.missing("kv-rw", "cut-remote", remoteLog.acknowledgedIndexes()));
+        record("partition of " + node + " (primary " + primary + ") from the other nodes: new primary " + newPrimary
+                + " first-ack-ms=" + (first.micros() - cutAtMicros) / 1000 + "; its own node's client tried "
+                + triedInNewTerm + " writes in the new term, acknowledged " + ackedWhileCut.size() + " while cut off;"
+                + " acknowledged=" + (localAcks.size() + remoteLog.acknowledgedIndexes().size()) + " missing="
+                + missing.size());
+        assertThat(triedInNewTerm).as("writes the cut-off primary's own node sent in the new term").isPositive();
+        assertThat(ackedWhileCut).as("writes the cut-off primary acknowledged after the cut").isEmpty();
+        assertThat(missing).as("acknowledged writes missing after the partition").isEmpty();
+    }
+
+    /**
+     * The primary a node test may lose: one whose node runs neither the suite's shell pod (it reads every write
+     * back afterwards) nor the operator's leader (whose loss would add its successor's lease wait to the
+     * failover), moved there first by a switchover (kubectl kv promote) when needed. The stores must be on
+     * nodes of their own, or losing one node would lose two stores.
+     */
+    private String primaryOnALosableNode() {
+        Map<String, String> nodes = new java.util.TreeMap<>();
+        rolesByPod().keySet().forEach(pod -> nodes.put(pod, nodeOf(pod)));
+        assertThat(new java.util.HashSet<>(nodes.values())).as("the stores' nodes: " + nodes).hasSize(nodes.size());
+        java.util.Set<String> kept = new java.util.HashSet<>(java.util.List.of(nodeOf("kv-e2e-client")));
+        String leader = leaseHolder();
+        if (leader != null) {
+            kept.add(kube.client().pods().inNamespace(OPERATOR_NS).withName(leader).get().getSpec().getNodeName());
+        }
+        String primary = (String) status().get("primary");
+        if (!kept.contains(nodes.get(primary))) {
+            return primary;
+        }
+        String elsewhere = nodes.entrySet().stream().filter(e -> !kept.contains(e.getValue())).map(Map.Entry::getKey)
+                .findFirst().orElseThrow(() -> new AssertionError("every store's node runs the shell pod or the"
+                        + " operator's leader: " + nodes + ", kept " + kept));
+        Kube.Result promoted = kube.kubectlKv("promote", "-n", NS, CLUSTER, elsewhere);
+        assertThat(promoted.ok()).as("kubectl kv promote: %s%s", promoted.out(), promoted.err()).isTrue();
+        patchSpec("{\"switchover\":null}");
+        return elsewhere;
+    }
+
+    /** The new primary once the status names one other than {@code lost} in an epoch above {@code oldEpoch}. */
+    private String awaitNewPrimary(String lost, long oldEpoch, Duration within) {
+        // one read for both: the status names the new epoch first (before the promotion), then the new primary
+        java.util.concurrent.atomic.AtomicReference<String> found = new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Map<String, Object> status = status();
+            Object epoch = status.get("epoch");
+            Object primary = status.get("primary");
+            if (epoch instanceof Number number && number.longValue() > oldEpoch && primary != null
+                    && !lost.equals(primary)) {
+                found.set((String) primary);
+                return true;
+            }
+            return false;
+        });
+        return found.get();
+    }
+
+    private String nodeOf(String pod) {
+        return kube.client().pods().inNamespace(NS).withName(pod).get().getSpec().getNodeName();
+    }
+
+    @Test
+    @Order(17)
     void deletingTheClusterAndUninstallingTheChartCleanUp() {
         kube.kubectl("delete", "kvc", CLUSTER, "-n", NS, "--wait=true", "--timeout=2m");
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
