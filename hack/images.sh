@@ -25,9 +25,7 @@ if [[ -z $BASE ]]; then
   ROOTFS_TAR=$CACHE/base-bookworm-jre17-redis.tar
   if [[ ! -s $ROOTFS_TAR ]]; then
     command -v debootstrap >/dev/null || { log "debootstrap missing (apt-get install debootstrap)"; exit 1; }
-    # the mirror this machine's apt uses (the URIs line, not a commented snapshot address)
-    MIRROR=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-    MIRROR=${MIRROR:-http://deb.debian.org/debian}
+    MIRROR=$("$HERE/debian-mirror.sh")
     ROOTFS=$(mktemp -d)
     log "debootstrap bookworm + JRE from $MIRROR (about a minute)"
     debootstrap --variant=minbase --include=openjdk-17-jre-headless,curl,ca-certificates,redis-tools \

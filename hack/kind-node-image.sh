@@ -74,9 +74,7 @@ KIND_SRC=$(go mod download -json "sigs.k8s.io/kind@$KIND_VERSION" | sed -n 's/.*
 BASE_ROOTFS_TAR=$WORK/base-rootfs-$(sha256sum <<<"$PACKAGES" | cut -c1-12).tar
 if [[ ! -f $BASE_ROOTFS_TAR ]]; then
   command -v debootstrap >/dev/null || { log "debootstrap missing (apt-get install debootstrap)"; exit 1; }
-  # the mirror this machine's apt uses (the URIs line, not a commented snapshot address)
-  MIRROR=$(awk '/^URIs:/ && $2 ~ /debian$/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  MIRROR=${MIRROR:-http://deb.debian.org/debian}
+  MIRROR=$("$HERE/debian-mirror.sh")
   ROOTFS=$(mktemp -d "$WORK/rootfs.XXXX")
   log "debootstrap bookworm for the node from $MIRROR (a minute or two)"
   debootstrap --variant=minbase --include="$PACKAGES" bookworm "$ROOTFS" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 || { tail -n 20 "$WORK/debootstrap.log" >&2; exit 1; }

@@ -1,7 +1,5 @@
 package dev.kvstore.e2e;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -44,23 +42,13 @@ final class KindNodes {
                 + "iptables -w -t mangle -D POSTROUTING -o eth0 -j DROP");
     }
 
-    private static String docker(String... args) {
+    private static void docker(String... args) {
         List<String> command = new java.util.ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + out
-                        + " (the node tests need the kind cluster of hack/kind-e2e.sh and Docker on this machine)");
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(String.join(" ", command) + ": " + e.getMessage()
-                    + " (the node tests need Docker on this machine)", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        Kube.Result result = Kube.run(command, null);
+        if (!result.ok()) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + result.out() + result.err()
+                    + " (the node tests need the kind cluster of hack/kind-e2e.sh and Docker on this machine)");
         }
     }
 }

@@ -112,7 +112,8 @@ final class Kube implements AutoCloseable {
         return System.getProperty("kv.e2e." + name, name);
     }
 
-    private static Result run(List<String> command, String stdin) {
+    /** Runs COMMAND with STDIN (or none); what it printed and its exit code. */
+    static Result run(List<String> command, String stdin) {
         return run(command, stdin, Map.of());
     }
 
