@@ -179,7 +179,13 @@ class PartitionIT {
         }.run("flapping-partition", 3, LocalClusterSettings.defaults(3));
     }
 
-    /** Two stores (minSyncReplicas 1): the link to the only sync replica loses 20% of its packets. */
+    /**
+     * Two stores (minSyncReplicas 1): the link to the only sync replica loses 20% of its packets, for at least 5 s
+     * and until 20 writes were acknowledged over it. Not "20 writes in 5 s": every write waits on the one replication
+     * connection, and TCP doubles its retransmission timeout on each loss of the same segment (200 ms, 400, 800,
+     * 1600...), so a few losses in a row stall it for seconds (a CI run saw none acknowledged in 5 s); writes must
+     * go on, not at a given speed.
+     */
     @Test
     void a_lossy_link_to_the_only_sync_replica_slows_writes_but_loses_nothing() throws Exception {
         new Run() {
@@ -188,10 +194,14 @@ class PartitionIT {
                 int primary = indexOf(fixture, fixture.primary());
                 lab.lossyToPeers(primary, 0.2);
                 long lossy = history.now();
-                pause(5_000);
+                long start = System.nanoTime();
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                        history.writesTo(fixture.primary().name(), lossy, History.Outcome.OK) > 20);
+                long tookMillis = (System.nanoTime() - start) / 1_000_000;
+                pause(Math.max(0, 5_000 - tookMillis));
                 long acknowledged = history.writesTo(fixture.primary().name(), lossy, History.Outcome.OK);
-                System.out.printf("lossy link for 5 s: %d writes acknowledged meanwhile%n", acknowledged);
-                assertThat(acknowledged).as("writes acknowledged over the lossy link").isGreaterThan(20);
+                System.out.printf("lossy link: 20 writes acknowledged after %d ms, %d in %d ms%n", tookMillis,
+                        acknowledged, (System.nanoTime() - start) / 1_000_000);
             }
         }.run("lossy-link", 2, LocalClusterSettings.defaults(2));
     }
