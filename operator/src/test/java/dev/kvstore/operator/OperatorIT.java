@@ -1138,6 +1138,7 @@ class OperatorIT {
         invalid.put(Map.of("failover", Map.of("delayMillis", 50)), "delayMillis in body should be greater than or equal to 200");
         invalid.put(Map.of("image", "has space"), "spec.image in body should match");
         invalid.put(Map.of("imagePullPolicy", "Sometimes"), "spec.imagePullPolicy in body should match");
+        invalid.put(Map.of("podAntiAffinity", "sometimes"), "spec.podAntiAffinity in body should match");
         invalid.put(Map.of("secretName", "Bad_Name"), "spec.secretName in body should match");
         invalid.put(Map.of("switchover", Map.of("targetPod", "other-1")), "must name one of this cluster's pods");
         invalid.put(Map.of("replicas", "three"), "spec.replicas in body must be of type integer");

@@ -78,7 +78,17 @@ public class KVClusterSpec {
     @JsonPropertyDescription("Request a planned switchover: the named pod becomes primary without losing a write.")
     private Switchover switchover;
 
+    @JsonPropertyDescription("Scheduling constraints of the store pods. A podAntiAffinity written here replaces the one "
+            + "podAntiAffinity adds.")
     private Affinity affinity;
+
+    @JsonPropertyDescription("Keep the stores on distinct nodes (by kubernetes.io/hostname): preferred (the default: "
+            + "spread when the nodes allow it), required (a pod waits rather than share a node; needs a node per "
+            + "store) or none. A podAntiAffinity in spec.affinity takes its place.")
+    @Pattern("^(preferred|required|none)$")
+    @Default("preferred")
+    private String podAntiAffinity = "preferred";
+
     private List<Toleration> tolerations;
 
     @JsonPropertyDescription("Use this existing Secret (key 'secret') instead of generating <name>-auth.")
@@ -195,6 +205,14 @@ public class KVClusterSpec {
 
     public void setSwitchover(Switchover switchover) {
         this.switchover = switchover;
+    }
+
+    public String getPodAntiAffinity() {
+        return podAntiAffinity;
+    }
+
+    public void setPodAntiAffinity(String podAntiAffinity) {
+        this.podAntiAffinity = podAntiAffinity;
     }
 
     public Affinity getAffinity() {

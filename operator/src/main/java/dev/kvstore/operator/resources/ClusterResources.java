@@ -319,7 +319,7 @@ public final class ClusterResources {
                 .endSecurityContext()
                 // a store never calls the Kubernetes API: no token to steal from it
                 .withAutomountServiceAccountToken(false)
-                .withAffinity(spec.getAffinity())
+                .withAffinity(StorePlacement.affinity(name, spec.getAffinity(), spec.getPodAntiAffinity()))
                 .withTolerations(spec.getTolerations())
                 .addNewVolume().withName("secret").withNewSecret().withSecretName(KvNames.secretOf(cluster))
                 .withDefaultMode(0440).endSecret().endVolume()

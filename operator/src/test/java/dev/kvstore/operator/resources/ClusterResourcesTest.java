@@ -304,4 +304,59 @@ class ClusterResourcesTest {
         assertThat(first).hasSize(64).isNotEqualTo(second);
         assertThat(ClusterResources.secret(kv).getMetadata().getName()).isEqualTo("kv-auth");
     }
+
+    private static io.fabric8.kubernetes.api.model.Affinity affinityOf(KVClusterSpec spec) {
+        return ClusterResources.statefulSet(cluster("kv", spec), 3, true, new TransportSecurity.Template(true, true, false, null))
+                .getSpec().getTemplate().getSpec().getAffinity();
+    }
+
+    @Test
+    void theStoresPreferDistinctNodesByDefault() {
+        var antiAffinity = affinityOf(new KVClusterSpec()).getPodAntiAffinity();
+        assertThat(antiAffinity.getRequiredDuringSchedulingIgnoredDuringExecution()).isEmpty();
+        assertThat(antiAffinity.getPreferredDuringSchedulingIgnoredDuringExecution()).singleElement().satisfies(term -> {
+            assertThat(term.getWeight()).isEqualTo(100);
+            assertThat(term.getPodAffinityTerm().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(term.getPodAffinityTerm().getLabelSelector().getMatchLabels())
+                    .containsEntry("kvstore.dev/cluster", "kv").containsEntry("app.kubernetes.io/name", "kvstore");
+        });
+    }
+
+    @Test
+    void requiredMakesDistinctNodesARuleAndNoneLeavesTheSchedulerAlone() {
+        KVClusterSpec required = new KVClusterSpec();
+        required.setPodAntiAffinity("required");
+        var rule = affinityOf(required).getPodAntiAffinity();
+        assertThat(rule.getPreferredDuringSchedulingIgnoredDuringExecution()).isEmpty();
+        assertThat(rule.getRequiredDuringSchedulingIgnoredDuringExecution()).singleElement().satisfies(term -> {
+            assertThat(term.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(term.getLabelSelector().getMatchLabels()).containsEntry("kvstore.dev/cluster", "kv");
+        });
+        KVClusterSpec none = new KVClusterSpec();
+        none.setPodAntiAffinity("none");
+        assertThat(affinityOf(none)).isNull();
+    }
+
+    @Test
+    void theUsersAffinityIsKeptAndTheirPodAntiAffinityWins() {
+        var nodeAffinity = new io.fabric8.kubernetes.api.model.NodeAffinityBuilder()
+                .addNewPreferredDuringSchedulingIgnoredDuringExecution().withWeight(5).withNewPreference()
+                .addNewMatchExpression().withKey("disk").withOperator("In").withValues("ssd").endMatchExpression()
+                .endPreference().endPreferredDuringSchedulingIgnoredDuringExecution().build();
+        KVClusterSpec withNodeAffinity = new KVClusterSpec();
+        withNodeAffinity.setAffinity(new io.fabric8.kubernetes.api.model.AffinityBuilder().withNodeAffinity(nodeAffinity).build());
+        var merged = affinityOf(withNodeAffinity);
+        assertThat(merged.getNodeAffinity()).isEqualTo(nodeAffinity);
+        assertThat(merged.getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution()).hasSize(1);
+        assertThat(withNodeAffinity.getAffinity().getPodAntiAffinity()).as("the spec itself untouched").isNull();
+
+        var users = new io.fabric8.kubernetes.api.model.AffinityBuilder().withNewPodAntiAffinity()
+                .addNewRequiredDuringSchedulingIgnoredDuringExecution().withTopologyKey("topology.kubernetes.io/zone")
+                .withNewLabelSelector().addToMatchLabels("kvstore.dev/cluster", "kv").endLabelSelector()
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endPodAntiAffinity().build();
+        KVClusterSpec ownAntiAffinity = new KVClusterSpec();
+        ownAntiAffinity.setAffinity(users);
+        ownAntiAffinity.setPodAntiAffinity("required");
+        assertThat(affinityOf(ownAntiAffinity)).isEqualTo(users);
+    }
 }
