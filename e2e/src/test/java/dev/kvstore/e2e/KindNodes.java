@@ -42,6 +42,29 @@ final class KindNodes {
                 + "iptables -w -t mangle -D POSTROUTING -o eth0 -j DROP");
     }
 
+    /**
+     * Cuts the pods of the node off from the pods of the other nodes (their pod networks, {@code podCidrs}),
+     * both ways, in the same two tables as {@link #isolate}; the node itself still reaches the API server, so
+     * its kubelet keeps it Ready and a pod on it keeps its lease.
+     */
+    static void cutPods(String node, List<String> podCidrs) {
+        docker("exec", node, "sh", "-euc", podCidrRules("-I", podCidrs));
+    }
+
+    static void healPods(String node, List<String> podCidrs) {
+        docker("exec", node, "sh", "-euc", podCidrRules("-D", podCidrs));
+    }
+
+    private static String podCidrRules(String action, List<String> podCidrs) {
+        StringBuilder rules = new StringBuilder();
+        for (String cidr : podCidrs) {
+            rules.append("iptables -w -t raw ").append(action).append(" PREROUTING -i eth0 -s ").append(cidr)
+                    .append(" -j DROP; iptables -w -t mangle ").append(action).append(" POSTROUTING -o eth0 -d ")
+                    .append(cidr).append(" -j DROP; ");
+        }
+        return rules.toString();
+    }
+
     private static void docker(String... args) {
         List<String> command = new java.util.ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));

@@ -108,12 +108,12 @@ class KvClusterE2E {
                 "create secrets", "patch secrets", "create configmaps", "patch configmaps",
                 "create poddisruptionbudgets.policy", "create events",
                 "create networkpolicies.networking.k8s.io", "delete networkpolicies.networking.k8s.io",
-                "watch networkpolicies.networking.k8s.io")) {
+                "watch networkpolicies.networking.k8s.io", "get nodes")) {
             assertThat(canI(sa, NS, allowed)).as("operator may " + allowed).isTrue();
         }
         for (String denied : List.of("create pods", "list secrets", "update secrets", "delete statefulsets.apps",
                 "delete persistentvolumeclaims", "delete kvclusters.kvstore.dev", "create clusterrolebindings",
-                "delete nodes", "create pods/exec", "update configmaps")) {
+                "delete nodes", "list nodes", "patch nodes", "create pods/exec", "update configmaps")) {
             assertThat(canI(sa, NS, denied)).as("operator must not " + denied).isFalse();
         }
     }
@@ -1169,6 +1169,193 @@ class KvClusterE2E {
         assertThat(missing).as("acknowledged writes missing after the partition").isEmpty();
     }
 
+    @Test
+    @Order(16)
+    @Tag(KindNodes.TAG)
+    void drainingThePrimarysNodeSwitchesOverBeforeTheEvictionAndLosesNoWrite() {
+        awaitReady(3);
+        String primary = primaryOnALosableNode();
+        String node = nodeOf(primary);
+        long oldEpoch = epoch();
+        long failoversBefore = events("Failover");
+        long switchoversBefore = events("Switchover");
+        String writer = "kv-e2e-writer-drain";
+        client.startWriterAvoiding(writer, "kv-rw", "drain", node);
+        awaitAcknowledgedWrites(writer);
+
+        long drainAtMicros = System.currentTimeMillis() * 1000;
+        String newPrimary;
+        long drainMillis;
+        try {
+            // as an administrator drains a node: cordon, then evict everything but DaemonSets (the shell pod, a bare
+            // pod, is elsewhere: primaryOnALosableNode); the primary's PodDisruptionBudget refuses its eviction
+            // until the operator has switched over, and the drain retries
+            Kube.Result drained = kube.kubectlResult(null, "drain", node, "--ignore-daemonsets",
+                    "--delete-emptydir-data", "--force", "--timeout=180s");
+            drainMillis = (System.currentTimeMillis() * 1000 - drainAtMicros) / 1000;
+            assertThat(drained.ok()).as("kubectl drain %s: %s%s", node, drained.out(), drained.err()).isTrue();
+            newPrimary = (String) status().get("primary");
+            assertThat(newPrimary).as("the primary after the drain").isNotEqualTo(primary);
+            assertThat(nodeOf(newPrimary)).isNotEqualTo(node);
+            assertThat(epoch()).as("one switchover, no failover on top").isEqualTo(oldEpoch + 1);
+            assertThat(events("Switchover")).isGreaterThan(switchoversBefore);
+            assertThat(events("Failover")).isEqualTo(failoversBefore);
+            // the evicted store waits for its node, where its volume is: the cluster runs on one store fewer
+            String evicted = primary;
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                Pod pod = kube.client().pods().inNamespace(NS).withName(evicted).get();
+                return pod != null && "Pending".equals(pod.getStatus().getPhase());
+            });
+            int now = WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size() >= now + 10);
+        } finally {
+            kube.kubectl("uncordon", node);
+        }
+        awaitReady(3);
+        assertThat(rolesByPod()).containsEntry(primary, "secondary").containsEntry(newPrimary, "primary");
+        assertThat(nodeOf(primary)).as("the store came back on its volume's node").isEqualTo(node);
+        WriteLog log = client.stopWriter(writer);
+        WriteLog.Write first = log.firstAcknowledgedAfter(drainAtMicros, oldEpoch).orElseThrow(
+                () -> new AssertionError("no write acknowledged by the new primary after the drain began"));
+        List<Long> acknowledged = log.acknowledgedIndexes();
+        List<String> missing = client.missing("kv-rw", "drain", acknowledged);
+        long longestGap = log.longestGapMillis();
+        record("drain of " + node + " (primary " + primary + "): switchover to " + newPrimary + " first-ack-ms="
+                + (first.micros() - drainAtMicros) / 1000 + " drain-ms=" + drainMillis + " longest-gap-ms=" + longestGap
+                + " acknowledged=" + acknowledged.size() + " missing=" + missing.size());
+        assertThat(missing).as("acknowledged writes missing after the drain").isEmpty();
+        // the switchover's pause plus kv-rw's endpoints moving (kube-proxy), and the drain may evict a CoreDNS replica
+        // the writer's lookups go to; a primary evicted without a switchover would show here as a failover too
+        assertThat(longestGap).as("longest time without an acknowledged write").isLessThan(10_000);
+    }
+
+    @Test
+    @Order(16)
+    @Tag(KindNodes.TAG)
+    void theOperatorCutOffFromTheStoresHandsOutNoEpochAndWritesGoOn() {
+        awaitReady(3);
+        String primary = primaryOnALosableNode(); // never on the operator leader's node
+        String leader = leaseHolder();
+        String operatorNode = kube.client().pods().inNamespace(OPERATOR_NS).withName(leader).get().getSpec().getNodeName();
+        assertThat(nodeOf(primary)).isNotEqualTo(operatorNode);
+        // the leader still reaches the API server (its node keeps its lease and stays Ready) and the one store on
+        // its own node, too few to fail over: a write may be on either other store alone (minSyncReplicas 1)
+        List<String> otherPodNetworks = kube.client().nodes().list().getItems().stream()
+                .filter(n -> !n.getMetadata().getName().equals(operatorNode))
+                .map(n -> n.getSpec().getPodCIDR()).toList();
+        long epochBefore = epoch();
+        Map<String, String> rolesBefore = rolesByPod();
+        String writer = "kv-e2e-writer-operator-cut";
+        client.startWriterAvoiding(writer, "kv-rw", "operator-cut", operatorNode);
+        awaitAcknowledgedWrites(writer);
+        String logBefore = kube.kubectl("logs", "-n", OPERATOR_NS, leader);
+
+        int ackedBefore = WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size();
+        int ackedWhileCut;
+        KindNodes.cutPods(operatorNode, otherPodNetworks);
+        try {
+            // well past the failover delay (2 s): the leader sees the primary silent and cannot fail over
+            await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> epoch() == epochBefore && leader.equals(leaseHolder()));
+            ackedWhileCut = WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size()
+                    - ackedBefore;
+        } finally {
+            KindNodes.healPods(operatorNode, otherPodNetworks);
+        }
+        String leaderLog = kube.kubectl("logs", "-n", OPERATOR_NS, leader);
+        assertThat(leaderLog.substring(Math.min(logBefore.length(), leaderLog.length())))
+                .as("the leader's log while cut off: it saw the primary silent and could not fail over")
+                .contains("cannot fail over yet");
+        awaitReady(3);
+        // and once it reaches the stores again, it keeps the primary it has (no election resumed, no epoch)
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() -> epoch() == epochBefore);
+        assertThat(rolesByPod()).as("no store demoted or promoted").isEqualTo(rolesBefore);
+        WriteLog log = client.stopWriter(writer);
+        List<Long> acknowledged = log.acknowledgedIndexes();
+        List<String> missing = client.missing("kv-rw", "operator-cut", acknowledged);
+        record("operator leader's node " + operatorNode + " cut off from the stores' pods for 15 s: epoch stays "
+                + epochBefore + ", primary " + primary + " stays, writes acknowledged meanwhile=" + ackedWhileCut
+                + " longest-gap-ms=" + log.longestGapMillis() + " acknowledged=" + acknowledged.size()
+                + " missing=" + missing.size());
+        assertThat(ackedWhileCut).as("writes acknowledged while the operator was cut off").isGreaterThan(20);
+        assertThat(missing).as("acknowledged writes missing").isEmpty();
+    }
+
+    /**
+     * A node that never comes back, with node-local volumes: the pod cannot move, so the cluster runs on one
+     * store fewer until an administrator declares the node gone (the {@code out-of-service} taint, so its pods
+     * are deleted for good) and deletes the store's volume claim: the StatefulSet then makes the pod and a new
+     * claim on another node, and the store, empty, catches up from the primary. Last among the node tests: two
+     * stores share a node afterwards.
+     */
+    @Test
+    @Order(17)
+    @Tag(KindNodes.TAG)
+    void aStoreWhoseNodeNeverReturnsIsMadeAnewElsewhereOnceTheNodeIsDeclaredOutOfServiceAndItsClaimDeleted() {
+        awaitReady(3);
+        java.util.Set<String> kept = new java.util.HashSet<>(List.of(nodeOf("kv-e2e-client")));
+        String leader = leaseHolder();
+        if (leader != null) {
+            kept.add(kube.client().pods().inNamespace(OPERATOR_NS).withName(leader).get().getSpec().getNodeName());
+        }
+        String primary = (String) status().get("primary");
+        String lost = rolesByPod().keySet().stream().filter(pod -> !pod.equals(primary))
+                .filter(pod -> !kept.contains(nodeOf(pod))).findFirst()
+                .orElseThrow(() -> new AssertionError("every secondary's node runs the shell pod or the operator's leader"));
+        String node = nodeOf(lost);
+        String claim = "data-" + lost;
+        String oldClaimUid = kube.client().persistentVolumeClaims().inNamespace(NS).withName(claim).get()
+                .getMetadata().getUid();
+        String writer = "kv-e2e-writer-node-gone";
+        client.startWriterAvoiding(writer, "kv-rw", "node-gone", node);
+        awaitAcknowledgedWrites(writer);
+        long lostAtMicros = System.currentTimeMillis() * 1000;
+        KindNodes.kill(node);
+        long remadeAfterSeconds;
+        try {
+            // evicted (Terminating) once the node is NotReady, and it stays so: its kubelet is gone
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                Pod pod = kube.client().pods().inNamespace(NS).withName(lost).get();
+                return pod != null && pod.getMetadata().getDeletionTimestamp() != null;
+            });
+            // the administrator's two steps (README: a node that never returns)
+            kube.kubectl("taint", "node", node, "node.kubernetes.io/out-of-service=nodeshutdown:NoExecute");
+            kube.kubectl("delete", "pvc", claim, "-n", NS, "--wait=false");
+            // the pod is deleted for good and made again; until its old claim is gone it cannot start anywhere
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                var current = kube.client().persistentVolumeClaims().inNamespace(NS).withName(claim).get();
+                if (current != null && current.getMetadata().getUid().equals(oldClaimUid)) {
+                    // the old claim is held while a pod that names it exists (a Pending one made meanwhile too)
+                    Pod pod = kube.client().pods().inNamespace(NS).withName(lost).get();
+                    if (pod != null && pod.getSpec().getNodeName() == null) {
+                        kube.client().pods().inNamespace(NS).withName(lost).delete();
+                    }
+                    return false;
+                }
+                return current != null;
+            });
+            awaitReady(3);
+            remadeAfterSeconds = (System.currentTimeMillis() * 1000 - lostAtMicros) / 1_000_000;
+            assertThat(nodeOf(lost)).as("made anew on a node that is there").isNotEqualTo(node);
+            assertThat(rolesByPod()).containsEntry(lost, "secondary").containsEntry(primary, "primary");
+        } finally {
+            KindNodes.start(node);
+            kube.kubectlResult(null, "taint", "node", node, "node.kubernetes.io/out-of-service-");
+        }
+        WriteLog log = client.stopWriter(writer);
+        List<Long> acknowledged = log.acknowledgedIndexes();
+        List<String> missing = client.missing("kv-rw", "node-gone", acknowledged);
+        // the new store started empty: it holds every acknowledged write once it caught up
+        String remade = lost + "." + CLUSTER + "-headless";
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(client.missing(remade, "node-gone", acknowledged)).as("read from the remade store").isEmpty());
+        record("node never returns: " + node + " (secondary " + lost + ") killed, out-of-service taint and claim deleted: "
+                + lost + " made anew on " + nodeOf(lost) + ", Ready after " + remadeAfterSeconds + " s; acknowledged="
+                + acknowledged.size() + " missing=" + missing.size() + " longest-gap-ms=" + log.longestGapMillis());
+        assertThat(missing).as("acknowledged writes missing").isEmpty();
+    }
+
     /**
      * The primary a node test may lose: one whose node runs neither the suite's shell pod (it reads every write
      * back afterwards) nor the operator's leader (whose loss would add its successor's lease wait to the
@@ -1220,7 +1407,7 @@ class KvClusterE2E {
     }
 
     @Test
-    @Order(17)
+    @Order(18)
     void deletingTheClusterAndUninstallingTheChartCleanUp() {
         kube.kubectl("delete", "kvc", CLUSTER, "-n", NS, "--wait=true", "--timeout=2m");
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {

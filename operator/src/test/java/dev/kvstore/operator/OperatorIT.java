@@ -1191,7 +1191,10 @@ class OperatorIT {
         assertThat(canI.apply("delete", "secrets")).isEqualTo("no");
         assertThat(canI.apply("delete", "statefulsets.apps")).isEqualTo("no");
         assertThat(canI.apply("create", "deployments.apps")).isEqualTo("no");
-        assertThat(canI.apply("get", "nodes")).isEqualTo("no");
+        // a node by name: is the primary's cordoned (a drain)? Never the list of them
+        assertThat(canI.apply("get", "nodes")).isEqualTo("yes");
+        assertThat(canI.apply("list", "nodes")).isEqualTo("no");
+        assertThat(canI.apply("patch", "nodes")).isEqualTo("no");
     }
 
     /** The cluster's NetworkPolicy condition; an assertion error (which awaits retry) while it has none. */

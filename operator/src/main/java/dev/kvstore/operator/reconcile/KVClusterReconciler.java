@@ -71,6 +71,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final ClusterAdmins admins;
     private final BackupScheduleKeeper backupSchedule;
     private final BootstrapKeeper bootstrap;
+    private final CordonedNodes cordonedNodes;
+    /** Why each cluster's primary stays on a cordoned node, as last told in an Event (by uid). */
+    private final java.util.Map<String, String> drainWaits = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Clusters already told about in the log as kept without client authentication (by uid). */
     private static final String CLIENT_AUTH = "ClientAuthentication";
@@ -91,6 +94,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         this.backupSchedule = new BackupScheduleKeeper(client);
         this.bootstrap = new BootstrapKeeper(client);
         this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
+        this.cordonedNodes = new CordonedNodes(client);
     }
 
     @Override
@@ -214,7 +218,10 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept, serverSecretInTemplate), network,
                 restore.backupName());
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
-        String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
+        NodeMaintenance maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordoned);
+        tellDrainWait(cluster, maintenance.waiting());
+        String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo()
+                : maintenance.switchTo() != null ? maintenance.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, admins.forSupervision(cluster, adminTls), statusWriter, switchTo);
         describe(cluster, pods, outcome);
@@ -465,6 +472,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         desired.add(ClusterResources.headlessService(cluster));
         desired.addAll(ClusterResources.clientServices(cluster));
         desired.add(ClusterResources.podDisruptionBudget(cluster));
+        desired.add(ClusterResources.primaryDisruptionBudget(cluster));
         desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, transport, restoreBackup));
         var policy = networkPolicies.desired(cluster, network);
         if (policy != null) {
@@ -539,6 +547,17 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 || !before.getMessage().startsWith(message)) {
             LOG.warnf("%s/%s: %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), message);
             warn(cluster, reason, message);
+        }
+    }
+
+    /** A Warning Event when a primary starts to hold a drain back, or for another reason than before. */
+    private void tellDrainWait(KVCluster cluster, String waiting) {
+        String uid = cluster.getMetadata().getUid();
+        if (waiting == null) {
+            drainWaits.remove(uid);
+        } else if (!waiting.equals(drainWaits.put(uid, waiting))) {
+            LOG.warnf("%s/%s: %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), waiting);
+            warn(cluster, "DrainWaiting", waiting);
         }
     }
 

@@ -131,6 +131,9 @@ public final class ClusterResources {
                 .build();
     }
 
+    /** A store may take 10 minutes to open its data before the kubelet gives up on it (2 s apart). */
+    static final int STARTUP_PROBES = 300;
+
     /** At most one store down by choice (drain, eviction) at a time. */
     public static PodDisruptionBudget podDisruptionBudget(KVCluster cluster) {
         String name = cluster.getMetadata().getName();
@@ -139,6 +142,25 @@ public final class ClusterResources {
                 .withNewSpec()
                 .withMaxUnavailable(new IntOrString(1))
                 .withNewSelector().withMatchLabels(KvNames.selector(name)).endSelector()
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * The primary never evicted (a drain, a node upgrade) while it is primary: the eviction is refused
+     * until the operator has switched over to a secondary on a node that stays (it does when the primary's
+     * node is cordoned, as a drain does first), and the drain, which retries, then takes a secondary.
+     * With one store there is no one to switch over to, and a budget of one would block every drain for
+     * good: the budget then allows the eviction (the cluster is down until the store is back, as today).
+     */
+    public static PodDisruptionBudget primaryDisruptionBudget(KVCluster cluster) {
+        String name = cluster.getMetadata().getName();
+        boolean anyoneToSwitchTo = cluster.getSpec().getReplicas() != null && cluster.getSpec().getReplicas() > 1;
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(metadata(cluster, KvNames.primaryDisruptionBudget(name)))
+                .withNewSpec()
+                .withMinAvailable(new IntOrString(anyoneToSwitchTo ? 1 : 0))
+                .withNewSelector().withMatchLabels(KvNames.selector(name, KvNames.PRIMARY)).endSelector()
                 .endSpec()
                 .build();
     }
@@ -263,8 +285,15 @@ public final class ClusterResources {
                 // with TLS the HTTP port answers https alone; the kubelet's HTTPS probe checks no certificate
                 .withNewReadinessProbe().withNewHttpGet().withPath("/health/ready").withPort(new IntOrString("http"))
                 .withScheme(probeScheme).endHttpGet().withPeriodSeconds(2).withFailureThreshold(2).endReadinessProbe()
+                // The HTTP port opens once the store has read its snapshot and log, which takes as long as the data
+                // is large (and a JVM start on a busy node takes seconds): the liveness probe starts only once the
+                // startup probe passed, else a store still starting is killed after its 20 s and starts over, for
+                // good on a large data set (a kind run saw one killed 35 s into a start, during a rolling update)
+                .withNewStartupProbe().withNewHttpGet().withPath("/health/live").withPort(new IntOrString("http"))
+                .withScheme(probeScheme).endHttpGet().withPeriodSeconds(2).withFailureThreshold(STARTUP_PROBES)
+                .endStartupProbe()
                 .withNewLivenessProbe().withNewHttpGet().withPath("/health/live").withPort(new IntOrString("http"))
-                .withScheme(probeScheme).endHttpGet().withPeriodSeconds(5).withFailureThreshold(3).withInitialDelaySeconds(5).endLivenessProbe()
+                .withScheme(probeScheme).endHttpGet().withPeriodSeconds(5).withFailureThreshold(3).endLivenessProbe()
                 // A deleted pod keeps its address for 2 s more: kube-proxy (which applies changes at most once a
                 // second) stops sending it connections before the address vanishes, so clients see a fast
                 // refusal from the fenced store instead of a connect timeout into a dead address.

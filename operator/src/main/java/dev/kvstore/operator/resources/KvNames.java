@@ -103,6 +103,11 @@ public final class KvNames {
     /** The common name of the client certificate the stores' admin ports take: the operator's. */
     public static final String ADMIN_CLIENT = "kvstore-operator";
 
+    /** The PodDisruptionBudget that holds the primary's eviction back until it has switched over. */
+    public static String primaryDisruptionBudget(String cluster) {
+        return cluster + "-primary";
+    }
+
     public static String networkPolicy(String cluster) {
         return cluster + "-network-policy";
     }

@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** The operator's pure decisions about planned changes: rolling updates and scaling down. */
+/** The operator's pure decisions about planned changes: rolling updates, scaling down, a drained node. */
 class PlansTest {
 
     static KVCluster cluster(int replicas, String primary) {
@@ -96,6 +96,52 @@ class PlansTest {
         @Test
         void beforeTheFirstElectionTheSpecDecides() {
             assertThat(ScaleDown.plan(cluster(3, null), List.of())).isEqualTo(new ScaleDown(3, null));
+        }
+    }
+
+    @Nested
+    class DrainedNodes {
+
+        private Pod on(String node, Pod pod) {
+            return new PodBuilder(pod).editOrNewSpec().withNodeName(node).endSpec().build();
+        }
+
+        private final List<Pod> pods = List.of(on("n1", pod("kv-0", "r", true)), on("n2", pod("kv-1", "r", true)),
+                on("n3", pod("kv-2", "r", true)));
+
+        @Test
+        void nothingWhileThePrimarysNodeIsNotCordoned() {
+            assertThat(NodeMaintenance.plan(cluster(3, "kv-0"), pods, node -> !node.equals("n1")))
+                    .isEqualTo(NodeMaintenance.NOTHING);
+        }
+
+        @Test
+        void switchesOverToAReadySecondaryOnANodeThatIsNotCordoned() {
+            var notReady = List.of(pods.get(0), on("n2", pod("kv-1", "r", false)), pods.get(2));
+            assertThat(NodeMaintenance.plan(cluster(3, "kv-0"), notReady, "n1"::equals))
+                    .isEqualTo(new NodeMaintenance("kv-2", null));
+            // two nodes drained at once: not onto the other one
+            assertThat(NodeMaintenance.plan(cluster(3, "kv-0"), pods, node -> !node.equals("n3")))
+                    .isEqualTo(new NodeMaintenance("kv-2", null));
+            // nor onto a secondary on the same node
+            var sharing = List.of(pods.get(0), on("n1", pod("kv-1", "r", true)), pods.get(2));
+            assertThat(NodeMaintenance.plan(cluster(3, "kv-0"), sharing, "n1"::equals))
+                    .isEqualTo(new NodeMaintenance("kv-2", null));
+        }
+
+        @Test
+        void thePrimaryStaysAndSaysWhyWhenNoSecondaryCanTakeOver() {
+            var alone = List.of(pods.get(0), on("n2", pod("kv-1", "r", false)), on("n3", pod("kv-2", "r", false)));
+            NodeMaintenance plan = NodeMaintenance.plan(cluster(3, "kv-0"), alone, "n1"::equals);
+            assertThat(plan.switchTo()).isNull();
+            assertThat(plan.waiting()).contains("node n1 of primary kv-0 is cordoned", "PodDisruptionBudget");
+        }
+
+        @Test
+        void nothingForAPrimaryNotYetScheduledOrUnknown() {
+            var unscheduled = List.of(pod("kv-0", "r", true), pods.get(1), pods.get(2));
+            assertThat(NodeMaintenance.plan(cluster(3, "kv-0"), unscheduled, node -> true)).isEqualTo(NodeMaintenance.NOTHING);
+            assertThat(NodeMaintenance.plan(cluster(3, null), pods, node -> true)).isEqualTo(NodeMaintenance.NOTHING);
         }
     }
 }

@@ -154,6 +154,11 @@ class ClusterResourcesTest {
                 .containsEntry("KV_SECRET_FILE", "/etc/kvstore/secret/secret");
         assertThat(store.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
         assertThat(store.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/live");
+        // a store reading a large data set is not killed for it: liveness only once the startup probe passed
+        assertThat(store.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health/live");
+        assertThat(store.getStartupProbe().getPeriodSeconds() * store.getStartupProbe().getFailureThreshold())
+                .as("seconds a store may take to open its data").isGreaterThanOrEqualTo(600);
+        assertThat(store.getLivenessProbe().getInitialDelaySeconds()).isNull();
         assertThat(store.getLifecycle().getPreStop().getSleep().getSeconds()).as("address outlives the endpoint")
                 .isEqualTo(2L);
         assertThat(sts.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(claim -> {
@@ -358,5 +363,18 @@ class ClusterResourcesTest {
         ownAntiAffinity.setAffinity(users);
         ownAntiAffinity.setPodAntiAffinity("required");
         assertThat(affinityOf(ownAntiAffinity)).isEqualTo(users);
+    }
+
+    @Test
+    void thePrimarysBudgetHoldsItsEvictionBackUnlessItIsTheOnlyStore() {
+        var budget = ClusterResources.primaryDisruptionBudget(cluster("kv", new KVClusterSpec()));
+        assertThat(budget.getMetadata().getName()).isEqualTo("kv-primary");
+        assertThat(budget.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertThat(budget.getSpec().getSelector().getMatchLabels()).containsEntry("kvstore.dev/role", "primary")
+                .containsEntry("kvstore.dev/cluster", "kv");
+        KVClusterSpec one = new KVClusterSpec();
+        one.setReplicas(1);
+        assertThat(ClusterResources.primaryDisruptionBudget(cluster("kv", one)).getSpec().getMinAvailable().getIntVal())
+                .as("no one to switch over to: a drain must not wait for good").isEqualTo(0);
     }
 }
