@@ -167,16 +167,21 @@ final class InClusterClient {
 
     /** The same writer on any node but {@code avoidedNode} (the one a test is about to lose). */
     void startWriterAvoiding(String name, String service, String prefix, String avoidedNode) {
+        // the Service's address in /etc/hosts: a node test may cut off or lose the node of a DNS replica, and
+        // half the writer's lookups would wait out the resolver's timeout (5 s) instead of writing
+        String clusterIp = kube.client().services().inNamespace(namespace).withName(service).get().getSpec().getClusterIP();
         kube.apply(podYaml(name, List.of("bash", "-c", AUTHENTICATE + WRITER, "writer", service, prefix))
                 .replace("  restartPolicy: Never\n", """
                           restartPolicy: Never
+                          hostAliases:
+                          - {ip: "%s", hostnames: [%s]}
                           affinity:
                             nodeAffinity:
                               requiredDuringSchedulingIgnoredDuringExecution:
                                 nodeSelectorTerms:
                                 - matchExpressions:
                                   - {key: kubernetes.io/hostname, operator: NotIn, values: [%s]}
-                        """.formatted(avoidedNode)));
+                        """.formatted(clusterIp, service, avoidedNode)));
         awaitRunning(name);
     }
 

@@ -223,7 +223,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo()
                 : maintenance.switchTo() != null ? maintenance.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
-        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, admins.forSupervision(cluster, adminTls), statusWriter, switchTo);
+        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, admins.forSupervision(cluster, adminTls), statusWriter,
+                switchTo, pod -> !NodeMaintenance.onCordonedNode(pod, pods, cordonedNodes::cordoned));
         describe(cluster, pods, outcome);
         if (bootstrap.conclude(cluster)) {
             KVClusterStatus.Restore restored = cluster.getStatus().getRestore();

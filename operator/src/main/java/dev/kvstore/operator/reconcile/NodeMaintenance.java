@@ -25,11 +25,16 @@ record NodeMaintenance(String switchTo, String waiting) {
         String primary = cluster.getStatus() == null ? null : cluster.getStatus().getPrimary();
         Pod primaryPod = pods.stream().filter(p -> p.getMetadata().getName().equals(primary)).findFirst().orElse(null);
         String primaryNode = nodeOf(primaryPod);
-        if (primaryNode == null || !cordoned.test(primaryNode)) {
+        int replicas = cluster.getSpec().getReplicas();
+        // one store has no one to switch to, and its budget lets the drain evict it
+        if (primaryNode == null || replicas < 2 || !cordoned.test(primaryNode)) {
             return NOTHING;
         }
         return pods.stream()
                 .filter(p -> !p.getMetadata().getName().equals(primary))
+                // not a store on its way out: deleted, or above the replicas asked for (a scale-down)
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null
+                        && PrimaryKeeper.ordinalOf(p.getMetadata().getName()) < replicas)
                 .filter(p -> StoreMember.of(p.getMetadata().getName(), p).podReady())
                 .filter(p -> nodeOf(p) != null && !nodeOf(p).equals(primaryNode) && !cordoned.test(nodeOf(p)))
                 .map(p -> new NodeMaintenance(p.getMetadata().getName(), null))
@@ -37,6 +42,13 @@ record NodeMaintenance(String switchTo, String waiting) {
                 .orElseGet(() -> new NodeMaintenance(null, "node " + primaryNode + " of primary " + primary
                         + " is cordoned, and no ready secondary runs on a node that is not: the primary stays, and "
                         + "its PodDisruptionBudget holds a drain back until a secondary is ready elsewhere"));
+    }
+
+    /** Whether that pod runs on a cordoned node: no planned switchover goes to it. */
+    static boolean onCordonedNode(String podName, List<Pod> pods, Predicate<String> cordoned) {
+        String node = pods.stream().filter(p -> p.getMetadata().getName().equals(podName)).findFirst()
+                .map(NodeMaintenance::nodeOf).orElse(null);
+        return node != null && cordoned.test(node);
     }
 
     private static String nodeOf(Pod pod) {

@@ -102,7 +102,17 @@ final class PrimaryKeeper {
      */
     Outcome keep(KVCluster cluster, List<Pod> pods, AdminClient admin, StatusWriter statusWriter, String plannedTarget)
             throws IOException {
-        return new Pass(admin, statusWriter, plannedTarget).keep(cluster, pods);
+        return keep(cluster, pods, admin, statusWriter, plannedTarget, pod -> true);
+    }
+
+    /**
+     * {@code mayTakeOver}: whether a planned switchover (the plan's, or spec.switchover's) may go to that pod; a
+     * pod on a cordoned node may not, or a drain's switchover and the switchover to it would take turns for good.
+     * A failover is not held back by it.
+     */
+    Outcome keep(KVCluster cluster, List<Pod> pods, AdminClient admin, StatusWriter statusWriter, String plannedTarget,
+                 java.util.function.Predicate<String> mayTakeOver) throws IOException {
+        return new Pass(admin, statusWriter, plannedTarget, mayTakeOver).keep(cluster, pods);
     }
 
     /**
@@ -124,8 +134,11 @@ final class PrimaryKeeper {
         private final StatusWriter statusWriter;
         private final Elector elector;
         private final String plannedTarget;
+        private final java.util.function.Predicate<String> mayTakeOver;
 
-        Pass(AdminClient admin, StatusWriter statusWriter, String plannedTarget) {
+        Pass(AdminClient admin, StatusWriter statusWriter, String plannedTarget,
+             java.util.function.Predicate<String> mayTakeOver) {
+            this.mayTakeOver = mayTakeOver;
             this.admin = admin;
             this.statusWriter = statusWriter;
             this.elector = new Elector(new FailoverProcedure(admin, calls));
@@ -220,7 +233,7 @@ final class PrimaryKeeper {
 
         String target = plannedTarget != null ? plannedTarget
                 : spec.getSwitchover() == null ? null : spec.getSwitchover().getTargetPod();
-        if (target != null && !target.equals(status.getPrimary()) && !inDoubt) {
+        if (target != null && !target.equals(status.getPrimary()) && !inDoubt && mayTakeOver.test(target)) {
             StoreMember wanted = members.stream().filter(m -> m.name().equals(target)).findFirst().orElse(null);
             NodeStatus wantedStatus = wanted == null ? null : statuses.get(target);
             if (wantedStatus != null && wantedStatus.following()) {

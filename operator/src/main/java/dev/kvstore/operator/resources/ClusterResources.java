@@ -134,14 +134,24 @@ public final class ClusterResources {
     /** A store may take 10 minutes to open its data before the kubelet gives up on it (2 s apart). */
     static final int STARTUP_PROBES = 300;
 
-    /** At most one store down by choice (drain, eviction) at a time. */
+    /**
+     * The secondaries: at most one down by choice (drain, eviction) at a time, so a sync write always has
+     * a secondary while another is away (with two stores, the one secondary may go: a drain must end, and
+     * writes then wait for it). A budget of its own, apart from the primary's: the API server refuses to
+     * evict a pod that two budgets select (an error a drain does not retry). The pods not yet labelled
+     * count here. A number, not maxUnavailable: that would be counted against the StatefulSet's replicas,
+     * the primary among them, and allow nothing.
+     */
     public static PodDisruptionBudget podDisruptionBudget(KVCluster cluster) {
         String name = cluster.getMetadata().getName();
+        int replicas = cluster.getSpec().getReplicas() == null ? 1 : cluster.getSpec().getReplicas();
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(metadata(cluster, name))
                 .withNewSpec()
-                .withMaxUnavailable(new IntOrString(1))
-                .withNewSelector().withMatchLabels(KvNames.selector(name)).endSelector()
+                .withMinAvailable(new IntOrString(Math.max(0, replicas - 2)))
+                .withNewSelector().withMatchLabels(KvNames.selector(name))
+                .addNewMatchExpression().withKey(KvNames.ROLE_LABEL).withOperator("NotIn").withValues(KvNames.PRIMARY)
+                .endMatchExpression().endSelector()
                 .endSpec()
                 .build();
     }
@@ -151,7 +161,7 @@ public final class ClusterResources {
      * until the operator has switched over to a secondary on a node that stays (it does when the primary's
      * node is cordoned, as a drain does first), and the drain, which retries, then takes a secondary.
      * With one store there is no one to switch over to, and a budget of one would block every drain for
-     * good: the budget then allows the eviction (the cluster is down until the store is back, as today).
+     * good: the budget then allows the eviction (the cluster is down until the store is back).
      */
     public static PodDisruptionBudget primaryDisruptionBudget(KVCluster cluster) {
         String name = cluster.getMetadata().getName();

@@ -138,6 +138,40 @@ class PlansTest {
         }
 
         @Test
+        void notOntoAStoreOnItsWayOutNorForALoneStore() {
+            Pod deleting = new PodBuilder(pods.get(1)).editMetadata().withDeletionTimestamp("2026-12-06T06:00:00Z")
+                    .endMetadata().build();
+            assertThat(NodeMaintenance.plan(cluster(3, "kv-0"), List.of(pods.get(0), deleting, pods.get(2)), "n1"::equals))
+                    .isEqualTo(new NodeMaintenance("kv-2", null));
+            // scaling down to 2: kv-2 goes
+            assertThat(NodeMaintenance.plan(cluster(2, "kv-0"), pods, "n1"::equals))
+                    .isEqualTo(new NodeMaintenance("kv-1", null));
+            assertThat(NodeMaintenance.plan(cluster(1, "kv-0"), List.of(pods.get(0)), "n1"::equals))
+                    .as("one store: its budget lets the drain evict it, nothing to wait for").isEqualTo(NodeMaintenance.NOTHING);
+        }
+
+        @Test
+        void noPlannedSwitchoverGoesToAStoreOnACordonedNode() {
+            assertThat(NodeMaintenance.onCordonedNode("kv-1", pods, "n2"::equals)).isTrue();
+            assertThat(NodeMaintenance.onCordonedNode("kv-1", pods, "n1"::equals)).isFalse();
+            assertThat(NodeMaintenance.onCordonedNode("kv-9", pods, node -> true)).as("no such pod").isFalse();
+        }
+
+        @Test
+        void aNodeBeingEmptiedIsCordonedOrTaintedSoByAnAutoscaler() {
+            var spec = new io.fabric8.kubernetes.api.model.NodeSpec();
+            assertThat(CordonedNodes.beingEmptied(spec)).isFalse();
+            spec.setUnschedulable(true);
+            assertThat(CordonedNodes.beingEmptied(spec)).isTrue();
+            spec.setUnschedulable(null);
+            spec.setTaints(List.of(new io.fabric8.kubernetes.api.model.Taint("NoSchedule", "karpenter.sh/disrupted", null, null)));
+            assertThat(CordonedNodes.beingEmptied(spec)).isTrue();
+            spec.setTaints(List.of(new io.fabric8.kubernetes.api.model.Taint("PreferNoSchedule", "ToBeDeletedByClusterAutoscaler", null, null),
+                    new io.fabric8.kubernetes.api.model.Taint("NoSchedule", "dedicated", null, "db")));
+            assertThat(CordonedNodes.beingEmptied(spec)).as("a soft one, and someone else's").isFalse();
+        }
+
+        @Test
         void nothingForAPrimaryNotYetScheduledOrUnknown() {
             var unscheduled = List.of(pod("kv-0", "r", true), pods.get(1), pods.get(2));
             assertThat(NodeMaintenance.plan(cluster(3, "kv-0"), unscheduled, node -> true)).isEqualTo(NodeMaintenance.NOTHING);

@@ -287,6 +287,7 @@ class ClusterResourcesTest {
         var objects = new java.util.ArrayList<io.fabric8.kubernetes.api.model.HasMetadata>(ClusterResources.clientServices(kv));
         objects.add(ClusterResources.headlessService(kv));
         objects.add(ClusterResources.podDisruptionBudget(kv));
+        objects.add(ClusterResources.primaryDisruptionBudget(kv));
         objects.add(ClusterResources.statefulSet(kv));
         objects.add(ClusterResources.secret(kv));
         assertThat(objects).allSatisfy(o -> {
@@ -298,7 +299,6 @@ class ClusterResourcesTest {
                     .containsEntry("app.kubernetes.io/managed-by", "kv-operator");
             assertThat(o.getMetadata().getNamespace()).isEqualTo("apps");
         });
-        assertThat(ClusterResources.podDisruptionBudget(kv).getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
     }
 
     @Test
@@ -365,13 +365,44 @@ class ClusterResourcesTest {
         assertThat(affinityOf(ownAntiAffinity)).isEqualTo(users);
     }
 
+    /** Whether a label selector of matchLabels and In/NotIn expressions selects a pod with these labels. */
+    private static boolean selects(io.fabric8.kubernetes.api.model.LabelSelector selector, Map<String, String> labels) {
+        boolean byLabels = selector.getMatchLabels().entrySet().stream()
+                .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        boolean byExpressions = selector.getMatchExpressions().stream().allMatch(e -> switch (e.getOperator()) {
+            case "In" -> e.getValues().contains(labels.get(e.getKey()));
+            case "NotIn" -> !labels.containsKey(e.getKey()) || !e.getValues().contains(labels.get(e.getKey()));
+            default -> throw new AssertionError("operator " + e.getOperator());
+        });
+        return byLabels && byExpressions;
+    }
+
     @Test
-    void thePrimarysBudgetHoldsItsEvictionBackUnlessItIsTheOnlyStore() {
-        var budget = ClusterResources.primaryDisruptionBudget(cluster("kv", new KVClusterSpec()));
-        assertThat(budget.getMetadata().getName()).isEqualTo("kv-primary");
-        assertThat(budget.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
-        assertThat(budget.getSpec().getSelector().getMatchLabels()).containsEntry("kvstore.dev/role", "primary")
-                .containsEntry("kvstore.dev/cluster", "kv");
+    void everyStoreIsUnderExactlyOneDisruptionBudgetAndThePrimarysHoldsItsEvictionBack() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        var secondaries = ClusterResources.podDisruptionBudget(kv);
+        var primary = ClusterResources.primaryDisruptionBudget(kv);
+        Map<String, String> podLabels = ClusterResources.statefulSet(kv).getSpec().getTemplate().getMetadata().getLabels();
+        // the API server refuses (500, which a drain does not retry) to evict a pod that two budgets select
+        for (String role : new String[] {null, "primary", "secondary"}) {
+            Map<String, String> labels = new java.util.HashMap<>(podLabels);
+            if (role != null) {
+                labels.put("kvstore.dev/role", role);
+            }
+            assertThat(selects(secondaries.getSpec().getSelector(), labels) ^ selects(primary.getSpec().getSelector(), labels))
+                    .as("exactly one budget for a pod of role %s", role).isTrue();
+        }
+        assertThat(selects(primary.getSpec().getSelector(), Map.of("app.kubernetes.io/name", "kvstore",
+                "kvstore.dev/cluster", "kv", "kvstore.dev/role", "primary"))).isTrue();
+        assertThat(primary.getMetadata().getName()).isEqualTo("kv-primary");
+        assertThat(primary.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        // a number of secondaries: one of the two may go (maxUnavailable would count the primary's pod too)
+        assertThat(secondaries.getSpec().getMaxUnavailable()).isNull();
+        assertThat(secondaries.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        KVClusterSpec five = new KVClusterSpec();
+        five.setReplicas(5);
+        assertThat(ClusterResources.podDisruptionBudget(cluster("kv", five)).getSpec().getMinAvailable().getIntVal())
+                .isEqualTo(3);
         KVClusterSpec one = new KVClusterSpec();
         one.setReplicas(1);
         assertThat(ClusterResources.primaryDisruptionBudget(cluster("kv", one)).getSpec().getMinAvailable().getIntVal())
