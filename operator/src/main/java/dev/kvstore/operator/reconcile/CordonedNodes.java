@@ -21,7 +21,8 @@ final class CordonedNodes {
     private static final long KEEP_NANOS = 3_000_000_000L;
     /** Taints that mean "this node is being emptied", beside the cordon's own. */
     static final java.util.Set<String> OUT_OF_SERVICE_TAINTS = java.util.Set.of(
-            "node.kubernetes.io/unschedulable", "karpenter.sh/disrupted", "ToBeDeletedByClusterAutoscaler");
+            "node.kubernetes.io/unschedulable", "karpenter.sh/disrupted", "karpenter.sh/disruption" /* before v1 */,
+            "ToBeDeletedByClusterAutoscaler");
 
     private record Seen(boolean cordoned, long atNanos) {
     }

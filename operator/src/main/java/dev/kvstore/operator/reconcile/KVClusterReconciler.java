@@ -146,7 +146,10 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .toList();
         keeper.adoptKnownTerm(cluster);
-        ScaleDown scaleDown = ScaleDown.plan(cluster, pods);
+        // no planned switchover goes to a store on a node being emptied: it would take turns with the drain's
+        java.util.function.Predicate<String> mayTakeOver = pod -> !NodeMaintenance.onCordonedNode(pod, pods,
+                cordonedNodes::cordoned);
+        ScaleDown scaleDown = ScaleDown.plan(cluster, pods, mayTakeOver);
         StatefulSet running = context.getSecondaryResource(StatefulSet.class).orElse(null);
         ClientAuth.Decision clientAuth = ClientAuth.decide(cluster, running, pods);
         NetworkAccess.Decision network = networkPolicies.decide(cluster, running,
@@ -217,14 +220,15 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth,
                 new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept, serverSecretInTemplate), network,
                 restore.backupName());
-        RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running);
+        RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver);
         NodeMaintenance maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordoned);
         tellDrainWait(cluster, maintenance.waiting());
-        String switchTo = scaleDown.switchTo() != null ? scaleDown.switchTo()
-                : maintenance.switchTo() != null ? maintenance.switchTo() : rolling.switchTo();
+        // the drain's target first: it is one a scale-down keeps too, and its primary must move before the eviction
+        String switchTo = maintenance.switchTo() != null ? maintenance.switchTo()
+                : scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, admins.forSupervision(cluster, adminTls), statusWriter,
-                switchTo, pod -> !NodeMaintenance.onCordonedNode(pod, pods, cordonedNodes::cordoned));
+                switchTo, mayTakeOver);
         describe(cluster, pods, outcome);
         if (bootstrap.conclude(cluster)) {
             KVClusterStatus.Restore restored = cluster.getStatus().getRestore();
@@ -472,8 +476,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         List<HasMetadata> desired = new ArrayList<>();
         desired.add(ClusterResources.headlessService(cluster));
         desired.addAll(ClusterResources.clientServices(cluster));
-        desired.add(ClusterResources.podDisruptionBudget(cluster));
-        desired.add(ClusterResources.primaryDisruptionBudget(cluster));
+        // sized by the stores there are: a scale-down past the primary holds more for a while
+        desired.add(ClusterResources.podDisruptionBudget(cluster, statefulSetReplicas));
+        desired.add(ClusterResources.primaryDisruptionBudget(cluster, statefulSetReplicas));
         desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, transport, restoreBackup));
         var policy = networkPolicies.desired(cluster, network);
         if (policy != null) {

@@ -26,8 +26,9 @@ record NodeMaintenance(String switchTo, String waiting) {
         Pod primaryPod = pods.stream().filter(p -> p.getMetadata().getName().equals(primary)).findFirst().orElse(null);
         String primaryNode = nodeOf(primaryPod);
         int replicas = cluster.getSpec().getReplicas();
-        // one store has no one to switch to, and its budget lets the drain evict it
-        if (primaryNode == null || replicas < 2 || !cordoned.test(primaryNode)) {
+        // one store has no one to switch to, and its budget lets the drain evict it (counted as there are: a
+        // scale-down to one past the primary still has its other stores, and a budget that holds the primary)
+        if (primaryNode == null || pods.size() < 2 || !cordoned.test(primaryNode)) {
             return NOTHING;
         }
         return pods.stream()

@@ -19,6 +19,12 @@ record RollingUpdate(String restart, String switchTo) {
     static final RollingUpdate NOTHING = new RollingUpdate(null, null);
 
     static RollingUpdate plan(KVCluster cluster, List<Pod> pods, StatefulSet statefulSet) {
+        return plan(cluster, pods, statefulSet, pod -> true);
+    }
+
+    /** {@code mayTakeOver}: whether a switchover may go to that pod (not one on a node being emptied). */
+    static RollingUpdate plan(KVCluster cluster, List<Pod> pods, StatefulSet statefulSet,
+                              java.util.function.Predicate<String> mayTakeOver) {
         String primary = cluster.getStatus() == null ? null : cluster.getStatus().getPrimary();
         if (statefulSet == null || statefulSet.getStatus() == null || primary == null) {
             return NOTHING;
@@ -38,6 +44,7 @@ record RollingUpdate(String restart, String switchTo) {
         }
         return pods.stream().filter(p -> revision.equals(labels(p).get(REVISION_LABEL)))
                 .filter(p -> StoreMember.of(p.getMetadata().getName(), p).podReady())
+                .filter(p -> mayTakeOver.test(p.getMetadata().getName()))
                 .map(p -> new RollingUpdate(null, p.getMetadata().getName())).findFirst().orElse(NOTHING);
     }
 

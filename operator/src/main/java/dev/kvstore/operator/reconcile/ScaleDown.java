@@ -16,6 +16,11 @@ import java.util.List;
 record ScaleDown(int statefulSetReplicas, String switchTo) {
 
     static ScaleDown plan(KVCluster cluster, List<Pod> pods) {
+        return plan(cluster, pods, pod -> true);
+    }
+
+    /** {@code mayTakeOver}: whether a switchover may go to that pod (not one on a node being emptied). */
+    static ScaleDown plan(KVCluster cluster, List<Pod> pods, java.util.function.Predicate<String> mayTakeOver) {
         int wanted = cluster.getSpec().getReplicas();
         String primary = cluster.getStatus() == null ? null : cluster.getStatus().getPrimary();
         int primaryOrdinal = PrimaryKeeper.ordinalOf(primary);
@@ -26,6 +31,7 @@ record ScaleDown(int statefulSetReplicas, String switchTo) {
                 .filter(p -> PrimaryKeeper.ordinalOf(p.getMetadata().getName()) < wanted)
                 .filter(p -> StoreMember.of(p.getMetadata().getName(), p).podReady())
                 .map(p -> p.getMetadata().getName())
+                .filter(mayTakeOver)
                 .findFirst().orElse(null);
         return new ScaleDown(primaryOrdinal + 1, target);
     }

@@ -143,8 +143,13 @@ public final class ClusterResources {
      * the primary among them, and allow nothing.
      */
     public static PodDisruptionBudget podDisruptionBudget(KVCluster cluster) {
+        return podDisruptionBudget(cluster, cluster.getSpec().getReplicas() == null ? 1 : cluster.getSpec().getReplicas());
+    }
+
+    /** {@code stores}: the StatefulSet's replicas (more than the spec's while a scale-down waits for a switchover). */
+    public static PodDisruptionBudget podDisruptionBudget(KVCluster cluster, int stores) {
         String name = cluster.getMetadata().getName();
-        int replicas = cluster.getSpec().getReplicas() == null ? 1 : cluster.getSpec().getReplicas();
+        int replicas = stores;
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(metadata(cluster, name))
                 .withNewSpec()
@@ -164,8 +169,12 @@ public final class ClusterResources {
      * good: the budget then allows the eviction (the cluster is down until the store is back).
      */
     public static PodDisruptionBudget primaryDisruptionBudget(KVCluster cluster) {
+        return primaryDisruptionBudget(cluster, cluster.getSpec().getReplicas() == null ? 1 : cluster.getSpec().getReplicas());
+    }
+
+    public static PodDisruptionBudget primaryDisruptionBudget(KVCluster cluster, int stores) {
         String name = cluster.getMetadata().getName();
-        boolean anyoneToSwitchTo = cluster.getSpec().getReplicas() != null && cluster.getSpec().getReplicas() > 1;
+        boolean anyoneToSwitchTo = stores > 1;
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(metadata(cluster, KvNames.primaryDisruptionBudget(name)))
                 .withNewSpec()

@@ -143,15 +143,24 @@ class PlansTest {
                     .endMetadata().build();
             assertThat(NodeMaintenance.plan(cluster(3, "kv-0"), List.of(pods.get(0), deleting, pods.get(2)), "n1"::equals))
                     .isEqualTo(new NodeMaintenance("kv-2", null));
-            // scaling down to 2: kv-2 goes
-            assertThat(NodeMaintenance.plan(cluster(2, "kv-0"), pods, "n1"::equals))
-                    .isEqualTo(new NodeMaintenance("kv-1", null));
+            // scaling down to 2: kv-2 goes, so with kv-1 not ready there is no one to switch to
+            var kv1NotReady = List.of(pods.get(0), on("n2", pod("kv-1", "r", false)), pods.get(2));
+            assertThat(NodeMaintenance.plan(cluster(2, "kv-0"), kv1NotReady, "n1"::equals).switchTo()).isNull();
             assertThat(NodeMaintenance.plan(cluster(1, "kv-0"), List.of(pods.get(0)), "n1"::equals))
                     .as("one store: its budget lets the drain evict it, nothing to wait for").isEqualTo(NodeMaintenance.NOTHING);
+            // scaling down to one past the primary: it still switches over to the store that stays
+            assertThat(NodeMaintenance.plan(cluster(1, "kv-2"), pods, "n3"::equals)).isEqualTo(new NodeMaintenance("kv-0", null));
         }
 
         @Test
         void noPlannedSwitchoverGoesToAStoreOnACordonedNode() {
+            // a rolling update and a scale-down pick another store
+            var updated = List.of(on("n1", pod("kv-0", "r1", true)), on("n2", pod("kv-1", "r2", true)),
+                    on("n3", pod("kv-2", "r2", true)));
+            assertThat(RollingUpdate.plan(cluster(3, "kv-0"), updated, statefulSet("r2"), pod -> !pod.equals("kv-1")))
+                    .isEqualTo(new RollingUpdate(null, "kv-2"));
+            assertThat(ScaleDown.plan(cluster(2, "kv-2"), pods, pod -> !pod.equals("kv-0")))
+                    .isEqualTo(new ScaleDown(3, "kv-1"));
             assertThat(NodeMaintenance.onCordonedNode("kv-1", pods, "n2"::equals)).isTrue();
             assertThat(NodeMaintenance.onCordonedNode("kv-1", pods, "n1"::equals)).isFalse();
             assertThat(NodeMaintenance.onCordonedNode("kv-9", pods, node -> true)).as("no such pod").isFalse();

@@ -407,5 +407,10 @@ class ClusterResourcesTest {
         one.setReplicas(1);
         assertThat(ClusterResources.primaryDisruptionBudget(cluster("kv", one)).getSpec().getMinAvailable().getIntVal())
                 .as("no one to switch over to: a drain must not wait for good").isEqualTo(0);
+        // while a scale-down to one waits for its switchover, the stores there are count
+        assertThat(ClusterResources.primaryDisruptionBudget(cluster("kv", one), 3).getSpec().getMinAvailable().getIntVal())
+                .isEqualTo(1);
+        assertThat(ClusterResources.podDisruptionBudget(cluster("kv", five), 5).getSpec().getMinAvailable().getIntVal())
+                .isEqualTo(3);
     }
 }
