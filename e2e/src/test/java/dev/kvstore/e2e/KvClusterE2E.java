@@ -1065,9 +1065,7 @@ class KvClusterE2E {
         try {
             newPrimary = awaitNewPrimary(primary, oldEpoch, Duration.ofMinutes(2));
             // the two stores left take writes
-            int now = WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size() >= now + 10);
+            awaitMoreAcknowledgedWrites(writer, 10);
             // the node controller evicts the lost store's pod, which stays Terminating while its kubelet is gone
             // (the StatefulSet makes no second kv-N meanwhile: the cluster runs on one store fewer)
             String lost = primary;
@@ -1217,9 +1215,7 @@ class KvClusterE2E {
                 Pod pod = kube.client().pods().inNamespace(NS).withName(evicted).get();
                 return pod != null && "Pending".equals(pod.getStatus().getPhase());
             });
-            int now = WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size() >= now + 10);
+            awaitMoreAcknowledgedWrites(writer, 10);
         } finally {
             // in this order: once uncordoned, a spec still naming the old primary would move it back
             patchSpec("{\"switchover\":null}");
@@ -1250,7 +1246,7 @@ class KvClusterE2E {
         awaitReady(3);
         String primary = primaryOnALosableNode(); // never on the operator leader's node
         String leader = leaseHolder();
-        String operatorNode = kube.client().pods().inNamespace(OPERATOR_NS).withName(leader).get().getSpec().getNodeName();
+        String operatorNode = nodeOfOperator(leader);
         assertThat(nodeOf(primary)).isNotEqualTo(operatorNode);
         // the leader still reaches the API server (its node keeps its lease and stays Ready) and the one store on
         // its own node, too few to fail over: a write may be on either other store alone (minSyncReplicas 1)
@@ -1264,15 +1260,14 @@ class KvClusterE2E {
         awaitAcknowledgedWrites(writer);
         String logBefore = kube.kubectl("logs", "-n", OPERATOR_NS, leader);
 
-        int ackedBefore = WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size();
+        int ackedBefore = acknowledgedWrites(writer);
         int ackedWhileCut;
         KindNodes.cutPods(operatorNode, otherPodNetworks);
         try {
             // well past the failover delay (2 s): the leader sees the primary silent and cannot fail over
             await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> epoch() == epochBefore && leader.equals(leaseHolder()));
-            ackedWhileCut = WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size()
-                    - ackedBefore;
+            ackedWhileCut = acknowledgedWrites(writer) - ackedBefore;
         } finally {
             KindNodes.healPods(operatorNode, otherPodNetworks);
         }
@@ -1379,7 +1374,7 @@ class KvClusterE2E {
         java.util.Set<String> kept = new java.util.HashSet<>(java.util.List.of(nodeOf("kv-e2e-client")));
         String leader = leaseHolder();
         if (leader != null) {
-            kept.add(kube.client().pods().inNamespace(OPERATOR_NS).withName(leader).get().getSpec().getNodeName());
+            kept.add(nodeOfOperator(leader));
         }
         String primary = (String) status().get("primary");
         if (!kept.contains(nodes.get(primary))) {
@@ -1410,6 +1405,10 @@ class KvClusterE2E {
             return false;
         });
         return found.get();
+    }
+
+    private String nodeOfOperator(String operatorPod) {
+        return kube.client().pods().inNamespace(OPERATOR_NS).withName(operatorPod).get().getSpec().getNodeName();
     }
 
     private String nodeOf(String pod) {
@@ -1576,9 +1575,7 @@ class KvClusterE2E {
         awaitReady(3);
         assertThat(rolesByPod()).containsEntry(oldPrimary, "secondary").containsEntry(newPrimary, "primary");
         // some writes on the settled cluster too
-        int settled = WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(
-                () -> WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size() >= settled + 10);
+        awaitMoreAcknowledgedWrites(writer, 10);
         WriteLog log = client.stopWriter(writer);
 
         WriteLog.Write first = log.firstAcknowledgedAfter(lostAtMicros, oldEpoch).orElseThrow(
@@ -1601,7 +1598,18 @@ class KvClusterE2E {
 
     private void awaitAcknowledgedWrites(String writer) {
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(
-                () -> WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size() >= 20);
+                () -> acknowledgedWrites(writer) >= 20);
+    }
+
+    /** Writes go on: {@code more} acknowledged beyond those so far, within 30 s. */
+    private void awaitMoreAcknowledgedWrites(String writer, int more) {
+        int now = acknowledgedWrites(writer);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> acknowledgedWrites(writer) >= now + more);
+    }
+
+    private int acknowledgedWrites(String writer) {
+        return WriteLog.parse(kube.kubectl("logs", "-n", NS, writer)).acknowledgedIndexes().size();
     }
 
     // --- reading the cluster -----------------------------------------------------------------------

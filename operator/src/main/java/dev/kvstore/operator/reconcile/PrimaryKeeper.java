@@ -99,13 +99,6 @@ final class PrimaryKeeper {
     /**
      * One pass for one cluster; {@code admin} signs with that cluster's secret. {@code plannedTarget}
      * names a store to switch over to (a rolling update moving off an outdated primary), or null.
-     */
-    Outcome keep(KVCluster cluster, List<Pod> pods, AdminClient admin, StatusWriter statusWriter, String plannedTarget)
-            throws IOException {
-        return keep(cluster, pods, admin, statusWriter, plannedTarget, pod -> true);
-    }
-
-    /**
      * {@code mayTakeOver}: whether a planned switchover (the plan's, or spec.switchover's) may go to that pod; a
      * pod on a cordoned node may not, or a drain's switchover and the switchover to it would take turns for good.
      * A failover is not held back by it.

@@ -149,11 +149,10 @@ public final class ClusterResources {
     /** {@code stores}: the StatefulSet's replicas (more than the spec's while a scale-down waits for a switchover). */
     public static PodDisruptionBudget podDisruptionBudget(KVCluster cluster, int stores) {
         String name = cluster.getMetadata().getName();
-        int replicas = stores;
         return new PodDisruptionBudgetBuilder()
                 .withMetadata(metadata(cluster, name))
                 .withNewSpec()
-                .withMinAvailable(new IntOrString(Math.max(0, replicas - 2)))
+                .withMinAvailable(new IntOrString(Math.max(0, stores - 2)))
                 .withNewSelector().withMatchLabels(KvNames.selector(name))
                 .addNewMatchExpression().withKey(KvNames.ROLE_LABEL).withOperator("NotIn").withValues(KvNames.PRIMARY)
                 .endMatchExpression().endSelector()
