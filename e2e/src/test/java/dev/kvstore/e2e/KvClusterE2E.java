@@ -397,6 +397,61 @@ class KvClusterE2E {
                 + acknowledged.size() + " refused=0 missing=0 longest-write-gap-ms=" + longestGapMillis);
     }
 
+    @Test
+    @Order(5)
+    void theClustersCaIsReplacedOnRequestUnderRedisCliWritesWithoutARestartOrARefusedWrite() throws Exception {
+        String oldCa = caSecretCertificate();
+        String primary = (String) status().get("primary");
+        Map<String, Integer> restarts = restartCounts();
+        String writer = "kv-e2e-writer-ca";
+        // each SET a new redis-cli and a new TLS connection, trusting ConfigMap kv-ca-cert as the client pod mounts it
+        client.startRespWriter(writer, "kv-rw", "ca-rotation");
+        String log;
+        long seconds;
+        try {
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).size() >= 20);
+            long t0 = System.nanoTime();
+            kube.kubectl("annotate", "kvcluster", CLUSTER, "-n", NS, "kvstore.dev/rotate-ca=e2e", "--overwrite");
+            // three steps: every store trusts the new CA and clients had tls.caRotationGraceSeconds (120) to read
+            // it; every store shows a certificate of it; the old one dropped
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                    assertThat(conditionOf(CLUSTER, "CARotated")).isEqualTo("True/Rotated"));
+            seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+            long doneMicros = System.currentTimeMillis() * 1000;
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).stream()
+                            .filter(ack -> ack.micros() > doneMicros).count() >= 10);
+        } finally {
+            log = client.stopRespWriterLog(writer);
+        }
+        List<InClusterClient.RespAck> acknowledged = InClusterClient.respAcknowledged(log);
+        long longestGapMillis = 0;
+        for (int i = 1; i < acknowledged.size(); i++) {
+            longestGapMillis = Math.max(longestGapMillis, (acknowledged.get(i).micros() - acknowledged.get(i - 1).micros()) / 1000);
+        }
+        String newCa = caSecretCertificate();
+        assertThat(newCa).isNotEqualTo(oldCa);
+        assertThat(kube.client().configMaps().inNamespace(NS).withName(CLUSTER + "-ca-cert").get().getData().get("ca.crt"))
+                .as("clients are given the new CA, and the old no more").contains(newCa).doesNotContain(oldCa);
+        servedSerial(primary, newCa); // the primary shows a certificate of the new CA: trusting it alone, the handshake passes
+        assertThatThrownBy(() -> servedSerial(primary, oldCa)).as("and none of the old")
+                .isInstanceOf(javax.net.ssl.SSLException.class);
+        assertThat(restartCounts()).as("no store restarted").isEqualTo(restarts);
+        assertThat(status().get("primary")).as("no failover").isEqualTo(primary);
+        assertThat(InClusterClient.respRefusedAfterFirstAck(log)).as("SETs refused or unanswered during the rotation")
+                .isEmpty();
+        assertThat(client.missingByRedisCli("kv-ro", "ca-rotation",
+                acknowledged.stream().map(InClusterClient.RespAck::index).toList())).isEmpty();
+        record("CA replaced on request in " + seconds + " s without a restart; redis-cli acknowledged="
+                + acknowledged.size() + " refused=0 missing=0 longest-write-gap-ms=" + longestGapMillis);
+    }
+
+    private String caSecretCertificate() {
+        return new String(java.util.Base64.getDecoder().decode(kube.client().secrets().inNamespace(NS)
+                .withName(CLUSTER + "-ca").get().getData().get("ca.crt")), StandardCharsets.US_ASCII);
+    }
+
     /** By store pod, the fingerprints of the cluster secrets it reports holding (its /v1/status), comma-separated. */
     private Map<String, String> secretsHeldByEachStore() {
         Map<String, String> held = new java.util.TreeMap<>();

@@ -66,6 +66,12 @@ final class FakeKubelet implements AutoCloseable {
     private int probes;
     private Watch watch;
 
+    /** What a pod's store wrote to its standard output and error, every run of it. */
+    String logOf(String pod) throws IOException {
+        Path log = volumes.resolve(pod + ".log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
     FakeKubelet(KubernetesClient client, String namespace, Path storeJar, Path volumes, int subnet) {
         this.client = client;
         this.namespace = namespace;

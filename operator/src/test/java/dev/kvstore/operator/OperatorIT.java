@@ -549,6 +549,96 @@ class OperatorIT {
 
     @Test
     @Order(12)
+    void the_clusters_ca_is_replaced_on_request_under_writes_with_no_restart_and_no_refused_write() throws Exception {
+        Map<String, String> uidsBefore = podUids("alpha");
+        Map<String, Integer> restartsBefore = new java.util.HashMap<>();
+        uidsBefore.keySet().forEach(pod -> restartsBefore.put(pod, kubelet.restartsOf(pod)));
+        String primary = cluster("alpha").getStatus().getPrimary();
+        var oldSecret = client.secrets().inNamespace(NS).withName("alpha-ca").get();
+        var oldCa = dev.kvstore.core.tls.CertificateAuthority.fromPem(decoded(oldSecret, "ca.crt"), decoded(oldSecret, "ca.key"));
+        // clients here read the ConfigMap at each call: a short grace (the default, 120 s, is for mounted ones)
+        patchSpec("{\"tls\":{\"caRotationGraceSeconds\":5}}");
+        BackgroundWriter writer = new BackgroundWriter(urls("alpha", 3), "ca-rotate", Duration.ofMinutes(3));
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > 20);
+
+        client.resources(KVCluster.class).inNamespace(NS).withName("alpha").patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"metadata\":{\"annotations\":{\"kvstore.dev/rotate-ca\":\"first\"}}}");
+        // step 1: clients are given both CAs while every store still shows a certificate of the old one
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                dev.kvstore.core.tls.CertificateAuthority.Pem.certificates(client.configMaps().inNamespace(NS)
+                        .withName("alpha-ca-cert").get().getData().get("ca.crt")).size() == 2);
+        assertThat(shownCertificate(primary, KvNames.REDIS_PORT, oldCa.certificatePem()).getIssuerX500Principal().getName())
+                .as("no certificate of the new CA before clients may trust it").isEqualTo(oldCa.subject());
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() ->
+                assertThat(cluster("alpha").getStatus().getConditions())
+                        .filteredOn(c -> c.getType().equals("CARotated")).singleElement()
+                        .satisfies(c -> assertThat(c.getReason() + " " + c.getStatus()).isEqualTo("Rotated True")));
+        int atRotation = writer.acknowledged().size();
+        await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > atRotation + 20);
+        writer.stop();
+
+        var newSecret = client.secrets().inNamespace(NS).withName("alpha-ca").get();
+        String newPem = decoded(newSecret, "ca.crt");
+        var newCa = dev.kvstore.core.tls.CertificateAuthority.fromPem(newPem, decoded(newSecret, "ca.key"));
+        assertThat(newCa.subject()).isNotEqualTo(oldCa.subject());
+        assertThat(newSecret.getData()).as("the new CA alone is kept").containsOnlyKeys("ca.crt", "ca.key");
+        assertThat(newSecret.getMetadata().getAnnotations()).containsEntry("kvstore.dev/ca-rotated-for", "first")
+                .doesNotContainKey("kvstore.dev/ca-rotation-step");
+        String published = client.configMaps().inNamespace(NS).withName("alpha-ca-cert").get().getData().get("ca.crt");
+        assertThat(published).as("clients trust the new CA, and no longer the old").contains(newPem)
+                .doesNotContain(oldCa.certificatePem());
+        var tlsSecret = client.secrets().inNamespace(NS).withName("alpha-tls").get();
+        assertThat(decoded(tlsSecret, "ca.crt")).as("the stores trust the new CA alone").isEqualTo(newPem);
+
+        var secrets = dev.kvstore.core.admin.ClusterSecrets.parse(decoded(
+                client.secrets().inNamespace(NS).withName("alpha-auth").get(), "secret"));
+        var ofNew = newCa.issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), java.time.Instant.now(), Duration.ofHours(1));
+        var ofOld = oldCa.issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), java.time.Instant.now(), Duration.ofHours(1));
+        var admin = new dev.kvstore.core.admin.AdminClient(secrets, Duration.ofSeconds(5), url -> null,
+                dev.kvstore.core.tls.SslContexts.forClusterMembers(newPem, ofNew.certificatePem(), ofNew.keyPem()));
+        var adminOfOldCa = new dev.kvstore.core.admin.AdminClient(secrets, Duration.ofSeconds(5), url -> null,
+                dev.kvstore.core.tls.SslContexts.forClusterMembers(newPem, ofOld.certificatePem(), ofOld.keyPem()));
+        for (String pod : uidsBefore.keySet()) {
+            // the reload of the mounted Secret is the stores' own (every 500 ms here): the old CA goes within it
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
+                assertThat(shownCertificate(pod, KvNames.REDIS_PORT, newPem).getIssuerX500Principal().getName())
+                        .as(pod + " shows a certificate of the new CA").isEqualTo(newCa.subject());
+                String adminUrl = "https://" + kubelet.ipOf(pod) + ":" + KvNames.ADMIN_PORT;
+                assertThat(admin.status(adminUrl).role()).as(pod + " takes the operator's new certificate").isNotNull();
+                assertThatThrownBy(() -> adminOfOldCa.status(adminUrl))
+                        .as(pod + " refuses a certificate of the old CA, whose key may have leaked")
+                        .isInstanceOf(java.io.IOException.class);
+            });
+        }
+
+        System.out.printf("CA rotated under writes: %d acknowledged, %d refused, longest gap %d ms%n",
+                writer.acknowledged().size(), writer.failures(), writer.longestGapMillis());
+        assertThat(writer.failures()).as("writes refused during the rotation").isZero();
+        KvClient kv = AnyServerTls.kv(urls("alpha", 3), Duration.ofSeconds(5));
+        for (String key : writer.acknowledged().keySet()) {
+            assertThat(kv.get(key).value()).as(key).isPresent();
+        }
+        assertThat(podUids("alpha")).as("no pod made again").isEqualTo(uidsBefore);
+        restartsBefore.forEach((pod, restarts) -> assertThat(kubelet.restartsOf(pod)).as(pod + " not restarted")
+                .isEqualTo(restarts));
+        assertThat(cluster("alpha").getStatus().getPrimary()).as("no failover on the way").isEqualTo(primary);
+        assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("CARotated"));
+        // the replication connections made with the old CA's certificates are closed (one every 2 s) and made
+        // again with the new one's: a CA taken away grants nothing, not even a connection made before
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kubelet.logOf(primary))
+                .contains("a certificate of its handshake is of a CA rotated away"));
+        kv.putWithRetry("after-ca-rotation", "v".getBytes(), Duration.ofSeconds(10));
+        awaitReady("alpha", 3);
+        for (String pod : uidsBefore.keySet()) {
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(kv.get(urlOfPod(pod), "after-ca-rotation").value()).as(pod).isPresent());
+        }
+    }
+
+    @Test
+    @Order(12)
     void the_http_port_switch_takes_the_http_and_metrics_ports_out_of_tls_and_back_one_store_at_a_time() throws Exception {
         BackgroundWriter writer = new BackgroundWriter(urls("alpha", 3), "http-switch", Duration.ofMinutes(5));
         await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > 20);

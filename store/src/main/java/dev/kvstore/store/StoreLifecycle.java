@@ -86,11 +86,12 @@ public class StoreLifecycle {
         node.attach(replication, (n, host, port, epoch) -> new FollowerLink(vertx, n, host, port, proof, tls));
         replication.start(config.replicationHost(), config.replicationPort());
         ReplicationServer server = replication;
-        // ordered: one reload at a time; then at most one connection made with a secret rotated away is closed
+        // ordered: one reload at a time; then at most one connection made with a secret or CA rotated away is
+        // closed (the TLS files are read again on a timer of their own)
         stopVertx = vertx;
         secretReload = vertx.setPeriodic(SECRET_RELOAD_MS, t -> vertx.executeBlocking(() -> {
             secrets.reload();
-            server.closeOneMadeWithDroppedSecret();
+            server.closeOneMadeWithDroppedCredential();
             return null;
         }, true));
         return node;

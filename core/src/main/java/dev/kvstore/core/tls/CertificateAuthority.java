@@ -127,6 +127,11 @@ public final class CertificateAuthority {
         return certificate.getNotAfter().toInstant();
     }
 
+    /** The CA's subject, as RFC 2253 writes it (CN=...). */
+    public String subject() {
+        return certificate.getSubjectX500Principal().getName();
+    }
+
     /** A certificate and its key, as PEM; {@code notAfter} says when to have renewed it. */
     public record Issued(String certificatePem, String keyPem, Instant notAfter) {
     }

@@ -442,6 +442,23 @@ public class KVClusterSpec {
         @Default("7")
         private Integer renewBeforeDays = 7;
 
+        @JsonPropertyDescription("While the cluster's CA is replaced (annotation kvstore.dev/rotate-ca, or by itself "
+                + "renewBeforeDays before its expiry): seconds at least between publishing the new CA beside the old "
+                + "in ConfigMap <name>-ca-cert and the first certificate of the new CA, so that clients that mount or "
+                + "read that ConfigMap trust it first (the kubelet updates a mounted ConfigMap within about two minutes).")
+        @Min(0)
+        @Max(604800)
+        @Default("120")
+        private Integer caRotationGraceSeconds = 120;
+
+        public Integer getCaRotationGraceSeconds() {
+            return caRotationGraceSeconds;
+        }
+
+        public void setCaRotationGraceSeconds(Integer caRotationGraceSeconds) {
+            this.caRotationGraceSeconds = caRotationGraceSeconds;
+        }
+
         public Boolean getHttp() {
             return http;
         }

@@ -3,9 +3,12 @@ package dev.kvstore.operator.reconcile;
 import dev.kvstore.core.tls.CertificateAuthority;
 import dev.kvstore.core.tls.SslContexts;
 import dev.kvstore.operator.model.KVCluster;
+import dev.kvstore.operator.resources.CaInUse;
+import dev.kvstore.operator.resources.CaRotationPlan;
 import dev.kvstore.operator.resources.ClusterCertificates;
 import dev.kvstore.operator.resources.KvNames;
 import dev.kvstore.operator.resources.ServerCertificate;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -26,7 +29,9 @@ import org.jboss.logging.Logger;
  * the stores' pods), its certificate in the ConfigMap {@code <name>-ca-cert} for clients, and the
  * stores' certificate in {@code <name>-tls}, issued anew when due ({@link ClusterCertificates#renewalReason}).
  * The stores read the mounted Secret again by themselves: a renewal restarts nothing. The operator's
- * own client certificate for the admin ports is issued from the same CA, kept in memory only.
+ * own client certificate for the admin ports is issued from the same CA, kept in memory only. The CA itself
+ * is replaced by one of a new key in the steps of a {@link CaRotationPlan}, each checked on the stores
+ * themselves by a TLS call to their admin port ({@link StoreProbe}).
  */
 final class CertificateKeeper {
 
@@ -35,18 +40,41 @@ final class CertificateKeeper {
     private static final Duration ADMIN_CLIENT_VALIDITY = Duration.ofDays(30);
     private static final Duration ADMIN_CLIENT_RENEW_BEFORE = Duration.ofDays(7);
 
+    /** The client certificate a rotation's checks show the stores: as short-lived, made again for each new CA. */
+    private static final Duration PROBE_VALIDITY = Duration.ofDays(1);
+
+    /** Whether a store's admin port, called with this TLS context, answers: its handshake went through both ways. */
+    @FunctionalInterface
+    interface StoreProbe {
+        boolean accepts(KVCluster cluster, String adminUrl, SSLContext context);
+    }
+
     private final KubernetesClient client;
     private final Clock clock;
+    private final StoreProbe probe;
     private final Map<String, AdminIdentity> adminIdentities = new ConcurrentHashMap<>();
+    private final Map<String, ProbeIdentity> probeIdentities = new ConcurrentHashMap<>();
 
-    private record AdminIdentity(String caPem, SSLContext context, Instant notAfter) {
+    private record AdminIdentity(String signerPem, String trustPem, SSLContext context, Instant notAfter) {
+    }
+
+    /**
+     * What a rotation's checks show the stores at a step (a certificate of the new CA; which CAs they trust),
+     * and the pods (by uid) that passed them: not asked again at every pass.
+     */
+    private record ProbeIdentity(String nextPem, CaRotationPlan.Step step, SSLContext context,
+                                 java.util.Set<String> passed) {
     }
 
     /**
      * A pass runs every second: what was read and found good last time is not parsed and checked again
      * while its Secret's resourceVersion (and the cluster's generation, for renewBeforeDays) is the same.
      */
-    private record KnownCa(String resourceVersion, CertificateAuthority ca) {
+    private record KnownCa(String resourceVersion, CaRotationPlan.CaState state) {
+    }
+
+    /** The CA Secret as read (null when just made) and its state. */
+    private record CaRead(Secret secret, CaRotationPlan.CaState state) {
     }
 
     private record GoodCertificate(String resourceVersion, String caPem, long generation, Instant dueAt) {
@@ -55,16 +83,17 @@ final class CertificateKeeper {
     private final Map<String, KnownCa> knownCas = new ConcurrentHashMap<>();
     private final Map<String, GoodCertificate> goodCertificates = new ConcurrentHashMap<>();
 
-    CertificateKeeper(KubernetesClient client, Clock clock) {
+    CertificateKeeper(KubernetesClient client, Clock clock, StoreProbe probe) {
         this.client = client;
         this.clock = clock;
+        this.probe = probe;
     }
 
     /**
      * What a pass got: the TLS context of the operator's admin calls to the cluster's stores (null when
      * not even the CA could be read) and, when something could not be made or renewed, why.
      */
-    record Result(SSLContext adminContext, String error) {
+    record Result(SSLContext adminContext, String error, CaRotationPlan rotation) {
     }
 
     /**
@@ -83,26 +112,154 @@ final class CertificateKeeper {
      * Makes or renews what is missing or due. The admin identity needs the CA alone: a failure with the
      * stores' Secret or the ConfigMap after it still answers one, so that the stores stay supervised.
      */
-    Result ensure(KVCluster cluster, ClientPortCas clientPortCas) {
-        CertificateAuthority ca;
+    Result ensure(KVCluster cluster, ClientPortCas clientPortCas, List<Pod> pods) {
+        CaRead read;
         try {
-            ca = caOf(cluster);
+            read = caOf(cluster);
         } catch (RuntimeException e) {
             // never a null error: callers take null for "made"
-            return new Result(null, java.util.Objects.toString(e.getMessage(), e.toString()));
+            return new Result(null, java.util.Objects.toString(e.getMessage(), e.toString()), null);
         }
         Instant now = clock.instant();
-        SSLContext context = adminContext(cluster, ca, now);
-        String expiring = ClusterCertificates.caExpiringProblem(ca, cluster, now);
-        if (expiring != null) {
-            return new Result(context, expiring);
-        }
+        CaRotationPlan.CaState state = read.state();
+        CaRotationPlan rotation = null;
+        String rotationError = null;
         try {
-            keepStoreCertificate(cluster, ca, now, clientPortCas);
-            return new Result(context, null);
+            rotation = rotate(cluster, read, pods, now);
+            if (rotation.write() != null) {
+                state = rotation.write();
+            }
         } catch (RuntimeException e) {
-            return new Result(context, java.util.Objects.toString(e.getMessage(), e.toString()));
+            // the step is not written: this pass goes on with the CAs as read, the next tries again
+            rotationError = "rotating the CA: " + java.util.Objects.toString(e.getMessage(), e.toString());
         }
+        CaInUse inUse = state.inUse();
+        SSLContext context = adminContext(cluster, inUse, now);
+        try {
+            keepStoreCertificate(cluster, inUse, now, clientPortCas);
+            return new Result(context, rotationError, rotation);
+        } catch (RuntimeException e) {
+            return new Result(context, java.util.Objects.toString(e.getMessage(), e.toString()), rotation);
+        }
+    }
+
+    /**
+     * One pass of a CA rotation: the stores asked when one is under way, and the next step written to the CA
+     * Secret when due, on the condition that the Secret is still the one read (a concurrent change fails it).
+     */
+    private CaRotationPlan rotate(KVCluster cluster, CaRead read, List<Pod> pods, Instant now) {
+        CaRotationPlan.CaState state = read.state();
+        Map<String, Boolean> shown = state.step() == CaRotationPlan.Step.NONE ? Map.of() : shown(cluster, state, pods);
+        String request = cluster.getMetadata().getAnnotations() == null ? null
+                : cluster.getMetadata().getAnnotations().get(CaRotationPlan.REQUEST);
+        CaRotationPlan plan = CaRotationPlan.decide(request, state, now, ClusterCertificates.renewBefore(cluster),
+                ClusterCertificates.caRotationGrace(cluster), shown,
+                () -> CertificateAuthority.create(cluster.getMetadata().getName() + "-ca-"
+                        + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC)
+                        .format(now), now, ClusterCertificates.CA_VALIDITY));
+        if (plan.write() != null) {
+            if (read.secret() == null) {
+                // the CA was made by this pass: a rotation asked for begins at the next, from the Secret as read
+                return new CaRotationPlan(null, null, null, null, null);
+            }
+            try {
+                writeCa(read.secret(), plan.write());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                // changed since read (another pass, a user): this pass goes on with what was read, the next reads it
+                return new CaRotationPlan(null, null, null, null, null);
+            }
+            LOG.infof("%s/%s: CA rotation: %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+                    plan.message());
+        }
+        return plan;
+    }
+
+    /**
+     * By store pod the rotation waits for (as a cluster secret rotation does: every ordinal below replicas and
+     * every pod still running), whether it showed the step in force; null for one with no address to ask.
+     */
+    private Map<String, Boolean> shown(KVCluster cluster, CaRotationPlan.CaState state, List<Pod> pods) {
+        ProbeIdentity identity = probeIdentity(cluster, state);
+        Map<String, Pod> running = new java.util.TreeMap<>();
+        pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
+                .forEach(pod -> running.put(pod.getMetadata().getName(), pod));
+        Map<String, Boolean> shown = new java.util.TreeMap<>();
+        for (int ordinal = 0; ordinal < cluster.getSpec().getReplicas(); ordinal++) {
+            shown.put(KvNames.pod(cluster.getMetadata().getName(), ordinal), null);
+        }
+        running.keySet().forEach(pod -> shown.put(pod, null));
+        for (var entry : running.entrySet()) {
+            String uid = entry.getValue().getMetadata().getUid();
+            if (identity.passed().contains(uid)) {
+                shown.put(entry.getKey(), true);
+                continue;
+            }
+            String url = StoreMember.of(entry.getKey(), entry.getValue()).adminUrl();
+            boolean accepted = url != null && probe.accepts(cluster, url, identity.context());
+            if (accepted) {
+                identity.passed().add(uid);
+            }
+            shown.put(entry.getKey(), url == null ? null : accepted);
+        }
+        return shown;
+    }
+
+    /**
+     * A certificate of the new CA for the checks: at TRUST the stores must take it (its server certificate
+     * may be either CA's); at SERVE they must also show a certificate of the new CA, the only one trusted.
+     */
+    private ProbeIdentity probeIdentity(KVCluster cluster, CaRotationPlan.CaState state) {
+        String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
+        String nextPem = state.next().certificatePem();
+        ProbeIdentity known = probeIdentities.get(key);
+        if (known != null && known.nextPem().equals(nextPem) && known.step() == state.step()) {
+            return known;
+        }
+        CertificateAuthority.Issued issued = state.next().issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), clock.instant(),
+                PROBE_VALIDITY);
+        String trusted = state.step() == CaRotationPlan.Step.SERVE ? nextPem : state.inUse().trustPem();
+        ProbeIdentity made = new ProbeIdentity(nextPem, state.step(),
+                SslContexts.forClusterMembers(trusted, issued.certificatePem(), issued.keyPem()),
+                ConcurrentHashMap.newKeySet());
+        probeIdentities.put(key, made);
+        return made;
+    }
+
+    /**
+     * The CA Secret's new state, as a merge patch on the condition that the Secret is still the one read (its
+     * resourceVersion: a 409 if it changed since, and the next pass reads it anew). A patch, since the operator
+     * may patch Secrets but not replace them; nulls delete the new CA's keys and the step once done.
+     */
+    private void writeCa(Secret read, CaRotationPlan.CaState state) {
+        Map<String, Object> data = new HashMap<>();
+        data.put(ClusterCertificates.CA_CERT, base64(state.current().certificatePem()));
+        data.put(ClusterCertificates.CA_KEY, base64(state.current().keyPem()));
+        data.put(CaRotationPlan.NEXT_CERT, state.next() == null ? null : base64(state.next().certificatePem()));
+        data.put(CaRotationPlan.NEXT_KEY, state.next() == null ? null : base64(state.next().keyPem()));
+        Map<String, Object> annotations = new HashMap<>();
+        annotations.put(CaRotationPlan.STEP, state.step().annotation());
+        annotations.put(CaRotationPlan.STEP_SINCE, state.stepSince() == null ? null : state.stepSince().toString());
+        annotations.put(CaRotationPlan.ROTATED_FOR, state.rotatedFor());
+        Map<String, Object> metadata = new HashMap<>();
+        metadata.put("resourceVersion", read.getMetadata().getResourceVersion());
+        metadata.put("annotations", annotations);
+        String patch;
+        try {
+            patch = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                    Map.of("metadata", metadata, "data", data));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        client.secrets().inNamespace(read.getMetadata().getNamespace()).withName(read.getMetadata().getName())
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), patch);
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
     }
 
     /**
@@ -142,7 +299,7 @@ final class CertificateKeeper {
         }
     }
 
-    private void keepStoreCertificate(KVCluster cluster, CertificateAuthority ca, Instant now, ClientPortCas clientPortCas) {
+    private void keepStoreCertificate(KVCluster cluster, CaInUse ca, Instant now, ClientPortCas clientPortCas) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         // never taken over: a Secret or ConfigMap of these names that is not this cluster's (cert-manager's, a
@@ -163,19 +320,20 @@ final class CertificateKeeper {
         GoodCertificate good = goodCertificates.get(key);
         long generation = cluster.getMetadata().getGeneration() == null ? 0 : cluster.getMetadata().getGeneration();
         if (tls != null && good != null && good.resourceVersion().equals(tls.getMetadata().getResourceVersion())
-                && good.caPem().equals(ca.certificatePem()) && good.generation() == generation && now.isBefore(good.dueAt())) {
+                && good.caPem().equals(ca.trustPem() + ca.signer().certificatePem()) && good.generation() == generation
+                && now.isBefore(good.dueAt())) {
             return;
         }
         String why = ClusterCertificates.renewalReason(decoded(tls), ca, cluster, now);
         if (why == null) {
             Instant dueAt = CertificateAuthority.Pem.certificate(decoded(tls).get(ClusterCertificates.TLS_CERT)).getNotAfter()
                     .toInstant().minus(ClusterCertificates.renewBefore(cluster));
-            goodCertificates.put(key, new GoodCertificate(tls.getMetadata().getResourceVersion(), ca.certificatePem(),
-                    generation, dueAt));
+            goodCertificates.put(key, new GoodCertificate(tls.getMetadata().getResourceVersion(),
+                    ca.trustPem() + ca.signer().certificatePem(), generation, dueAt));
         } else {
-            CertificateAuthority.Issued issued = ca.issue(ClusterCertificates.storeCommonName(cluster),
+            CertificateAuthority.Issued issued = ca.signer().issue(ClusterCertificates.storeCommonName(cluster),
                     ClusterCertificates.dnsNames(cluster),
-                    ClusterCertificates.ipAddresses(), now, ClusterCertificates.validityFrom(cluster, ca, now));
+                    ClusterCertificates.ipAddresses(), now, ClusterCertificates.validityFrom(cluster, ca.signer(), now));
             client.resource(ClusterCertificates.tlsSecret(cluster, ca, issued)).fieldManager(KvNames.FIELD_MANAGER)
                     .forceConflicts().serverSideApply();
             LOG.infof("%s/%s: issued the stores' certificate (%s), valid until %s", namespace, name, why,
@@ -195,31 +353,35 @@ final class CertificateKeeper {
         }
     }
 
-    private SSLContext adminContext(KVCluster cluster, CertificateAuthority ca, Instant now) {
+    private SSLContext adminContext(KVCluster cluster, CaInUse ca, Instant now) {
         String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
         AdminIdentity known = adminIdentities.get(key);
-        if (known != null && known.caPem().equals(ca.certificatePem())
+        CertificateAuthority signer = ca.signer();
+        if (known != null && known.signerPem().equals(signer.certificatePem()) && known.trustPem().equals(ca.trustPem())
                 && (now.isBefore(known.notAfter().minus(ADMIN_CLIENT_RENEW_BEFORE))
                     // capped at the CA's expiry: issuing again would not last longer
-                    || !known.notAfter().isBefore(ca.notAfter()))) {
+                    || !known.notAfter().isBefore(signer.notAfter()))) {
             return known.context();
         }
-        Duration caLeft = Duration.between(now, ca.notAfter());
-        CertificateAuthority.Issued issued = ca.issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), now,
+        Duration caLeft = Duration.between(now, signer.notAfter());
+        CertificateAuthority.Issued issued = signer.issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), now,
                 caLeft.compareTo(ADMIN_CLIENT_VALIDITY) < 0 ? caLeft : ADMIN_CLIENT_VALIDITY);
-        SSLContext context = SslContexts.forClusterMembers(ca.certificatePem(), issued.certificatePem(), issued.keyPem());
-        adminIdentities.put(key, new AdminIdentity(ca.certificatePem(), context, issued.notAfter()));
+        SSLContext context = SslContexts.forClusterMembers(ca.trustPem(), issued.certificatePem(), issued.keyPem());
+        adminIdentities.put(key, new AdminIdentity(signer.certificatePem(), ca.trustPem(), context, issued.notAfter()));
         return context;
     }
 
-    /** The cluster's CA: read from its Secret, or made once when there is none (two passes at once: one wins). */
-    private CertificateAuthority caOf(KVCluster cluster) {
+    /**
+     * The cluster's CA and its rotation's state: read from its Secret, or made once when there is none (two
+     * passes at once: one wins).
+     */
+    private CaRead caOf(KVCluster cluster) {
         String namespace = cluster.getMetadata().getNamespace();
         String secretName = KvNames.caSecret(cluster.getMetadata().getName());
         Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
         KnownCa known = knownCas.get(namespace + "/" + secretName);
         if (secret != null && known != null && known.resourceVersion().equals(secret.getMetadata().getResourceVersion())) {
-            return known.ca();
+            return new CaRead(secret, known.state());
         }
         Map<String, String> existing = decoded(secret);
         Map<String, String> labels = secret == null ? null : secret.getMetadata().getLabels();
@@ -228,7 +390,7 @@ final class CertificateKeeper {
                     ClusterCertificates.CA_VALIDITY);
             try {
                 client.resource(ClusterCertificates.caSecret(cluster, made)).create();
-                return made;
+                return new CaRead(null, new CaRotationPlan.CaState(made, null, CaRotationPlan.Step.NONE, null, null));
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
                     throw e;
@@ -243,12 +405,37 @@ final class CertificateKeeper {
         if (problem != null) {
             throw new IllegalStateException(problem);
         }
-        CertificateAuthority ca = CertificateAuthority.fromPem(existing.get(ClusterCertificates.CA_CERT),
-                existing.get(ClusterCertificates.CA_KEY));
-        if (secret != null) {
-            knownCas.put(namespace + "/" + secretName, new KnownCa(secret.getMetadata().getResourceVersion(), ca));
+        Map<String, String> annotations = secret == null || secret.getMetadata().getAnnotations() == null ? Map.of()
+                : secret.getMetadata().getAnnotations();
+        CaRotationPlan.Step step;
+        try {
+            step = CaRotationPlan.Step.of(annotations.get(CaRotationPlan.STEP));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Secret " + secretName + ": annotation " + CaRotationPlan.STEP + "="
+                    + annotations.get(CaRotationPlan.STEP) + " is no step of a CA rotation (trust, serve)");
         }
-        return ca;
+        CertificateAuthority next = existing.containsKey(CaRotationPlan.NEXT_CERT) ? CertificateAuthority.fromPem(
+                existing.get(CaRotationPlan.NEXT_CERT), existing.get(CaRotationPlan.NEXT_KEY)) : null;
+        if (step != CaRotationPlan.Step.NONE && next == null) {
+            throw new IllegalStateException("Secret " + secretName + ": a CA rotation is at step " + step.annotation()
+                    + " and the new CA (" + CaRotationPlan.NEXT_CERT + ") is missing: remove the annotation "
+                    + CaRotationPlan.STEP + " to end it, with the stores' certificates of " + ClusterCertificates.CA_CERT);
+        }
+        Instant since;
+        try {
+            String written = annotations.get(CaRotationPlan.STEP_SINCE);
+            since = written == null ? null : Instant.parse(written);
+        } catch (java.time.format.DateTimeParseException e) {
+            since = null; // not the operator's writing: the step's grace is taken as passed
+        }
+        CaRotationPlan.CaState state = new CaRotationPlan.CaState(CertificateAuthority.fromPem(
+                existing.get(ClusterCertificates.CA_CERT), existing.get(ClusterCertificates.CA_KEY)),
+                step == CaRotationPlan.Step.NONE ? null : next, step, step == CaRotationPlan.Step.NONE ? null : since,
+                annotations.get(CaRotationPlan.ROTATED_FOR));
+        if (secret != null) {
+            knownCas.put(namespace + "/" + secretName, new KnownCa(secret.getMetadata().getResourceVersion(), state));
+        }
+        return new CaRead(secret, state);
     }
 
     private static Map<String, String> decoded(Secret secret) {

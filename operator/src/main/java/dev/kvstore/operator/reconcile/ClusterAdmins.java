@@ -61,6 +61,18 @@ public final class ClusterAdmins {
     }
 
     /**
+     * A client with the cluster's secret and another TLS context than the supervision's, whose calls wait up to
+     * 500 ms, as the supervision's (a pass waits for them): a CA rotation asks with it whether each store takes (and shows) a certificate of the new CA.
+     */
+    AdminClient probe(KVCluster cluster, SSLContext tls) {
+        Admin known = admins.get(key(cluster));
+        if (known == null) {
+            throw new IllegalStateException("the cluster's secret is not known yet");
+        }
+        return new AdminClient(known.secrets(), Duration.ofMillis(500), StoreMember::olderReleaseAdminUrl, tls);
+    }
+
+    /**
      * A client with the secrets and TLS context the supervision used last, whose calls wait up to {@code timeout}
      * for an answer (a backup's stream starts once the store has its snapshot open). Empty until the supervision
      * has passed over the cluster since this operator started.

@@ -5,6 +5,7 @@ import dev.kvstore.core.admin.NodeStatus;
 import dev.kvstore.operator.model.KVBackup;
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.model.KVClusterStatus;
+import dev.kvstore.operator.resources.CaRotationPlan;
 import dev.kvstore.operator.resources.ClientAuth;
 import dev.kvstore.operator.resources.ClusterResources;
 import dev.kvstore.operator.resources.KvNames;
@@ -89,7 +90,14 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         this.admins = admins;
         this.metrics = metrics;
         this.networkPolicies = new NetworkPolicyKeeper(client, operatorPods);
-        this.certificates = new CertificateKeeper(client, java.time.Clock.systemUTC());
+        this.certificates = new CertificateKeeper(client, java.time.Clock.systemUTC(), (cluster, url, context) -> {
+            try {
+                admins.probe(cluster, context).status(url);
+                return true;
+            } catch (java.io.IOException | RuntimeException refused) {
+                return false;
+            }
+        });
         this.secretRotation = new SecretRotationKeeper(client);
         this.backupSchedule = new BackupScheduleKeeper(client);
         this.bootstrap = new BootstrapKeeper(client);
@@ -164,8 +172,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         ServerCertificate server = serverSecretAsked == null ? null : this.certificates.serverCertificate(cluster, serverSecretAsked);
         if (tls.enabled() || storesWithTls) {
             CertificateKeeper.Result certificates = this.certificates.ensure(cluster,
-                    clientPortCas(cluster, server, running, pods));
+                    clientPortCas(cluster, server, running, pods), pods);
             adminTls = certificates.adminContext();
+            tellCaRotation(cluster, certificates.rotation());
             if (certificates.error() != null) {
                 certificateError = "the certificates could not be made or renewed: " + certificates.error();
                 LOG.warnf("%s/%s: %s", namespace, name, certificateError);
@@ -418,6 +427,18 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             event(cluster, "secret-", "Normal", "SecretRotated", plan.event(), Instant.now().toString());
         }
         return plan.rotatingTo() != null;
+    }
+
+    /** A CA rotation's condition, and an Event when it ends. */
+    private void tellCaRotation(KVCluster cluster, CaRotationPlan rotation) {
+        if (rotation == null || rotation.condition() == null) {
+            return;
+        }
+        Condition before = condition(cluster, CaRotationPlan.CONDITION);
+        setCondition(cluster, CaRotationPlan.CONDITION, rotation.condition(), rotation.reason(), rotation.message());
+        if (rotation.event() != null && (before == null || !"True".equals(before.getStatus()))) {
+            event(cluster, "ca-", "Normal", "CARotated", rotation.event(), Instant.now().toString());
+        }
     }
 
     /**

@@ -29,7 +29,7 @@ public final class ClusterCertificates {
     public static final String CA_KEY = "ca.key";
     public static final String TLS_CERT = "tls.crt";
     public static final String TLS_KEY = "tls.key";
-    /** A CA outlives many store certificates; rotating it is a step of its own (not done by the operator yet). */
+    /** A CA outlives many store certificates; replacing it is a rotation of its own ({@link CaRotationPlan}). */
     public static final Duration CA_VALIDITY = Duration.ofDays(3650);
 
     private ClusterCertificates() {
@@ -106,34 +106,51 @@ public final class ClusterCertificates {
         if (data == null || data.get(CA_CERT) == null || data.get(CA_KEY) == null) {
             return "Secret " + secretName + " has no " + CA_CERT + " and " + CA_KEY + ": the operator keeps the cluster's "
                     + "CA there. Deleting it has a new CA made, which clients must then trust, and the stores refuse one "
-                    + "another until each has the new certificate (rotating a CA without that is not done yet)";
+                    + "another until each has the new certificate (to replace a CA without that, annotate the KVCluster "
+                    + CaRotationPlan.REQUEST + ")";
         }
-        X509Certificate certificate;
-        try {
-            certificate = CertificateAuthority.Pem.certificate(data.get(CA_CERT));
-        } catch (RuntimeException e) {
-            return "Secret " + secretName + ": " + CA_CERT + " cannot be read (" + e.getMessage() + ")";
+        String problem = pairProblem(secretName, data, CA_CERT, CA_KEY);
+        if (problem != null) {
+            return problem;
         }
-        if (!keyMatches(certificate, data.get(CA_KEY))) {
-            return "Secret " + secretName + ": " + CA_KEY + " is not the key of " + CA_CERT
-                    + " (every certificate signed with it would fail to verify)";
+        if (data.containsKey(CaRotationPlan.NEXT_CERT) || data.containsKey(CaRotationPlan.NEXT_KEY)) {
+            problem = pairProblem(secretName, data, CaRotationPlan.NEXT_CERT, CaRotationPlan.NEXT_KEY);
+            if (problem != null) {
+                return problem + " (the CA a rotation replaces the cluster's by)";
+            }
         }
+        X509Certificate certificate = CertificateAuthority.Pem.certificate(data.get(CA_CERT));
         if (!now.isBefore(certificate.getNotAfter().toInstant())) {
             return "the cluster's CA in Secret " + secretName + " expired at " + certificate.getNotAfter().toInstant()
-                    + " (rotating a CA is not done by the operator yet)";
+                    + " (the rotation the operator begins renewBeforeDays before did not finish: see the condition "
+                    + CaRotationPlan.CONDITION + "). Deleting the Secret has a new CA made, which clients must then "
+                    + "trust, and the stores refuse one another until each has a certificate of it";
         }
         return null;
     }
 
-    /**
-     * Null while the CA outlasts the renewal window; otherwise the error to report instead of issuing
-     * the stores' certificate: a certificate issued now could not reach its renewal date before the CA
-     * expires, and issuing one every pass would not help.
-     */
-    public static String caExpiringProblem(CertificateAuthority ca, KVCluster cluster, Instant now) {
-        Instant limit = ca.notAfter().minus(renewBefore(cluster));
-        return now.isBefore(limit) ? null : "the cluster's CA expires at " + ca.notAfter() + ", within renewBeforeDays: "
-                + "the stores' certificate is not renewed any more (rotating a CA is not done by the operator yet)";
+    private static String pairProblem(String secretName, Map<String, String> data, String certificateKey, String keyKey) {
+        if (data.get(certificateKey) == null || data.get(keyKey) == null) {
+            return "Secret " + secretName + " has " + certificateKey + " without " + keyKey + " or the other way round";
+        }
+        X509Certificate certificate;
+        try {
+            certificate = CertificateAuthority.Pem.certificate(data.get(certificateKey));
+        } catch (RuntimeException e) {
+            return "Secret " + secretName + ": " + certificateKey + " cannot be read (" + e.getMessage() + ")";
+        }
+        if (!keyMatches(certificate, data.get(keyKey))) {
+            return "Secret " + secretName + ": " + keyKey + " is not the key of " + certificateKey
+                    + " (every certificate signed with it would fail to verify)";
+        }
+        return null;
+    }
+
+    /** The least time clients get to read a new CA before its first certificate ({@link CaRotationPlan}). */
+    public static Duration caRotationGrace(KVCluster cluster) {
+        KVClusterSpec.Tls tls = cluster.getSpec().getTls();
+        int seconds = tls == null || tls.getCaRotationGraceSeconds() == null ? 120 : tls.getCaRotationGraceSeconds();
+        return Duration.ofSeconds(seconds);
     }
 
     public static Duration renewBefore(KVCluster cluster) {
@@ -148,17 +165,27 @@ public final class ClusterCertificates {
      */
     public static String renewalReason(Map<String, String> tlsSecret, CertificateAuthority ca, KVCluster cluster,
                                        Instant now) {
+        return renewalReason(tlsSecret, CaInUse.of(ca), cluster, now);
+    }
+
+    /**
+     * As above while a CA may be rotated: the certificate must be of the CA that signs now, and the Secret's
+     * ca.crt the CAs trusted now. Within {@code renewBefore} of its expiry it is issued anew only when that
+     * gives it a later expiry: one capped at the expiry of a CA about to be replaced is not issued at every pass.
+     */
+    public static String renewalReason(Map<String, String> tlsSecret, CaInUse ca, KVCluster cluster, Instant now) {
         if (tlsSecret == null || tlsSecret.get(TLS_CERT) == null || tlsSecret.get(TLS_KEY) == null) {
             return "no certificate yet";
         }
+        CertificateAuthority signer = ca.signer();
         X509Certificate certificate;
         try {
             certificate = CertificateAuthority.Pem.certificate(tlsSecret.get(TLS_CERT));
-            certificate.verify(CertificateAuthority.Pem.certificate(ca.certificatePem()).getPublicKey());
+            certificate.verify(CertificateAuthority.Pem.certificate(signer.certificatePem()).getPublicKey());
         } catch (Exception e) {
             return "the certificate is not one of the cluster's CA (" + e.getMessage() + ")";
         }
-        if (!ca.certificatePem().equals(tlsSecret.get(CA_CERT))) {
+        if (!ca.trustPem().equals(tlsSecret.get(CA_CERT))) {
             return "the Secret's ca.crt is not the cluster's CA";
         }
         if (!keyMatches(certificate, tlsSecret.get(TLS_KEY))) {
@@ -167,12 +194,13 @@ public final class ClusterCertificates {
         if (!certificate.getSubjectX500Principal().getName().equals("CN=" + storeCommonName(cluster))) {
             return "it is for " + certificate.getSubjectX500Principal().getName() + ", not CN=" + storeCommonName(cluster);
         }
-        if (certificate.getNotAfter().toInstant().isAfter(ca.notAfter())) {
-            return "it outlives the cluster's CA (" + ca.notAfter() + ")";
+        Instant expiry = certificate.getNotAfter().toInstant();
+        if (expiry.isAfter(signer.notAfter())) {
+            return "it outlives the cluster's CA (" + signer.notAfter() + ")";
         }
-        Instant due = certificate.getNotAfter().toInstant().minus(renewBefore(cluster));
-        if (!now.isBefore(due)) {
-            return "it expires at " + certificate.getNotAfter().toInstant() + ", renewal was due at " + due;
+        Instant due = expiry.minus(renewBefore(cluster));
+        if (!now.isBefore(due) && (!now.isBefore(expiry) || expiry.isBefore(signer.notAfter().minus(Duration.ofMinutes(1))))) {
+            return "it expires at " + expiry + ", renewal was due at " + due;
         }
         Set<String> covered = namesOf(certificate);
         Set<String> wanted = new TreeSet<>(dnsNames(cluster));
@@ -219,13 +247,18 @@ public final class ClusterCertificates {
     }
 
     public static Secret tlsSecret(KVCluster cluster, CertificateAuthority ca, CertificateAuthority.Issued issued) {
+        return tlsSecret(cluster, CaInUse.of(ca), issued);
+    }
+
+    /** The stores' Secret: their certificate (of the CA that signs now) and the CAs they trust now, as ca.crt. */
+    public static Secret tlsSecret(KVCluster cluster, CaInUse ca, CertificateAuthority.Issued issued) {
         String name = cluster.getMetadata().getName();
         // owned by the cluster: made again from the CA whenever it is missing
         return new SecretBuilder()
                 .withMetadata(ClusterResources.metadata(cluster, KvNames.tlsSecret(name)))
                 .withType("kubernetes.io/tls")
                 .withData(Map.of(TLS_CERT, base64(issued.certificatePem()), TLS_KEY, base64(issued.keyPem()),
-                        CA_CERT, base64(ca.certificatePem())))
+                        CA_CERT, base64(ca.trustPem())))
                 .build();
     }
 
@@ -242,7 +275,11 @@ public final class ClusterCertificates {
      * certificates of the user's the client ports may show ({@link ServerCertificate#caPem()}).
      */
     public static String caBundle(CertificateAuthority ca, List<String> clientPortCas) {
-        StringBuilder bundle = new StringBuilder(ca.certificatePem());
+        return caBundle(ca.certificatePem(), clientPortCas);
+    }
+
+    private static String caBundle(String trusted, List<String> clientPortCas) {
+        StringBuilder bundle = new StringBuilder(trusted);
         for (String pem : clientPortCas) {
             if (bundle.charAt(bundle.length() - 1) != '\n') {
                 bundle.append('\n');
@@ -260,16 +297,22 @@ public final class ClusterCertificates {
      */
     public static String caBundleToPublish(CertificateAuthority ca, String published, List<String> clientPortCas,
                                            boolean complete) {
-        if (complete || published == null || !published.startsWith(ca.certificatePem())) {
-            return caBundle(ca, clientPortCas);
+        return caBundleToPublish(CaInUse.of(ca), published, clientPortCas, complete);
+    }
+
+    /** As above, with the CAs trusted now first (two while the cluster's CA is rotated). */
+    public static String caBundleToPublish(CaInUse ca, String published, List<String> clientPortCas, boolean complete) {
+        String trusted = ca.trustPem();
+        if (complete || published == null || !published.startsWith(trusted)) {
+            return caBundle(trusted, clientPortCas);
         }
         List<String> kept = new java.util.ArrayList<>();
-        String others = published.substring(ca.certificatePem().length());
+        String others = published.substring(trusted.length());
         if (!others.isBlank()) {
             kept.add(others);
         }
         clientPortCas.stream().filter(pem -> !published.contains(pem)).forEach(kept::add);
-        return caBundle(ca, kept);
+        return caBundle(trusted, kept);
     }
 
     public static ConfigMap caConfigMap(KVCluster cluster, String bundle) {

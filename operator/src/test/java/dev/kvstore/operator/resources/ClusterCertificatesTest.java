@@ -125,7 +125,7 @@ class ClusterCertificatesTest {
     }
 
     @Test
-    void noCertificateOutlivesItsCaAndACaAboutToExpireStopsRenewalInsteadOfRenewingEveryPass() {
+    void noCertificateOutlivesItsCaAndOneCappedAtAnExpiringCasExpiryIsNotIssuedAtEveryPass() {
         CertificateAuthority shortLived = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(30));
         assertThat(ClusterCertificates.validityFrom(kv, shortLived, NOW)).isEqualTo(Duration.ofDays(30));
         assertThat(ClusterCertificates.validityFrom(kv, ca, NOW)).isEqualTo(Duration.ofDays(90));
@@ -136,11 +136,38 @@ class ClusterCertificatesTest {
                 ClusterCertificates.validityFrom(kv, shortLived, NOW));
         assertThat(ClusterCertificates.renewalReason(capped, shortLived, kv, NOW)).isNull();
 
-        assertThat(ClusterCertificates.caExpiringProblem(shortLived, kv, NOW)).isNull();
-        assertThat(ClusterCertificates.caExpiringProblem(shortLived, kv, NOW.plus(Duration.ofDays(23))))
-                .as("within renewBeforeDays (7) of the CA's expiry").contains("expires at");
         assertThat(ClusterCertificates.renewalReason(capped, shortLived, kv, NOW.plus(Duration.ofDays(23))))
-                .as("what would otherwise have the certificate issued again at every pass").contains("renewal was due");
+                .as("within renewBeforeDays of an expiry that issuing again cannot move (the CA's): not issued at every "
+                        + "pass; the CA is being replaced meanwhile").isNull();
+        assertThat(ClusterCertificates.renewalReason(capped, shortLived, kv, NOW.plus(Duration.ofDays(31))))
+                .as("expired").contains("renewal was due");
+        Map<String, String> shorter = secretOf(shortLived, ClusterCertificates.dnsNames(kv), NOW, Duration.ofDays(20));
+        assertThat(ClusterCertificates.renewalReason(shorter, shortLived, kv, NOW.plus(Duration.ofDays(14))))
+                .as("one that issuing again makes last longer").contains("renewal was due");
+    }
+
+    @Test
+    void whileTheCaIsRotatedTheStoresCertificateIsOfTheCaThatSignsAndTheirCaFileHoldsBothCas() {
+        CertificateAuthority next = CertificateAuthority.create("kv-ca-2", NOW, Duration.ofDays(3650));
+        CaInUse trusting = new CaInUse(ca, List.of(ca, next));
+        CaInUse serving = new CaInUse(next, List.of(ca, next));
+        CertificateAuthority.Issued ofOld = ca.issue("kv.apps", ClusterCertificates.dnsNames(kv),
+                ClusterCertificates.ipAddresses(), NOW, Duration.ofDays(90));
+        Map<String, String> oldWithBoth = decodedTls(ClusterCertificates.tlsSecret(kv, trusting, ofOld));
+        assertThat(oldWithBoth.get("ca.crt")).isEqualTo(ca.certificatePem() + next.certificatePem());
+        assertThat(ClusterCertificates.renewalReason(oldWithBoth, trusting, kv, NOW)).isNull();
+        assertThat(ClusterCertificates.renewalReason(secretOf(ca, ClusterCertificates.dnsNames(kv), NOW,
+                Duration.ofDays(90)), trusting, kv, NOW)).as("ca.crt of the old CA alone").contains("ca.crt");
+        assertThat(ClusterCertificates.renewalReason(oldWithBoth, serving, kv, NOW))
+                .as("the new CA signs now").contains("not one of the cluster's CA");
+        assertThat(ClusterCertificates.caBundleToPublish(trusting, ca.certificatePem(), List.of(), false))
+                .isEqualTo(ca.certificatePem() + next.certificatePem());
+    }
+
+    private static Map<String, String> decodedTls(io.fabric8.kubernetes.api.model.Secret secret) {
+        Map<String, String> data = new HashMap<>();
+        secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.US_ASCII)));
+        return data;
     }
 
     @Test

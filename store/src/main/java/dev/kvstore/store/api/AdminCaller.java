@@ -25,6 +25,14 @@ interface AdminCaller {
     }
 
     static AdminCaller named(String commonName) {
+        return named(commonName, chain -> true);
+    }
+
+    /**
+     * @param stillTrusted whether the CAs trusted now still take a chain the handshake took: a connection kept
+     *     alive past a CA rotation's last step, made with a certificate of the old CA, calls nothing more
+     */
+    static AdminCaller named(String commonName, java.util.function.Predicate<List<Certificate>> stillTrusted) {
         return connection -> {
             List<Certificate> chain;
             try {
@@ -36,8 +44,11 @@ interface AdminCaller {
                 return "admin calls need the operator's client certificate";
             }
             String name = commonNameOf(shown);
-            return commonName.equals(name) ? null
-                    : "admin calls need the operator's client certificate, not one for '" + name + "'";
+            if (!commonName.equals(name)) {
+                return "admin calls need the operator's client certificate, not one for '" + name + "'";
+            }
+            return stillTrusted.test(chain) ? null
+                    : "this connection was made with a certificate of a CA no longer trusted: connect again";
         };
     }
 

@@ -51,7 +51,7 @@ public class AdminEndpoint {
         // callers open one per call, or keep one alive while busy
         // with TLS, only the operator's certificate gets through (beside the signature every call carries)
         BackupResponse backups = new BackupResponse(vertx, node);
-        AdminCaller caller = tls.enabled() ? AdminCaller.named(config.tlsAdminClient()) : AdminCaller.anyone();
+        AdminCaller caller = tls.enabled() ? AdminCaller.named(config.tlsAdminClient(), tls::stillTrusts) : AdminCaller.anyone();
         server = vertx.createHttpServer(tls.apply(new HttpServerOptions().setHost(config.adminHost())
                         .setPort(config.adminPort()).setIdleTimeout(IDLE_SECONDS).setHttp2ClearTextEnabled(false))
                         .setClientAuth(ClientAuth.REQUIRED))

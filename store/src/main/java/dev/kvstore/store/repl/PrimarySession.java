@@ -64,6 +64,10 @@ final class PrimarySession {
     private volatile boolean closed;
     /** The fingerprint of the secret the secondary proved (never the secret: it outlives the handshake). */
     private volatile String provedFingerprint;
+    /** With TLS, the certificate chains of both ends, as the handshake took them: checked again when CAs change. */
+    private volatile java.util.List<java.security.cert.Certificate> peerChain;
+    private volatile java.util.List<java.security.cert.Certificate> localChain;
+    private volatile boolean closingForDroppedCredential;
     /** Set from the handshake until the snapshot is opened: no entries go out before it. */
     private volatile boolean snapshotOpening;
     private SnapshotReader snapshot;
@@ -180,6 +184,15 @@ final class PrimarySession {
         nextOffset = keep + 1;
         // the primary's Redis-protocol port only to a secondary that reads it (format 1 reads nothing more)
         provedFingerprint = dev.kvstore.core.admin.ClusterSecrets.fingerprint(proved);
+        if (socket.isSsl() && socket.sslSession() != null) {
+            try {
+                peerChain = java.util.List.of(socket.sslSession().getPeerCertificates());
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                peerChain = null; // the server requires a client certificate: not reached with TLS on
+            }
+            java.security.cert.Certificate[] local = socket.sslSession().getLocalCertificates();
+            localChain = local == null ? null : java.util.List.of(local);
+        }
         send(new Message.Welcome(HandshakeProof.primaryProof(proved, clusterId, nonce, hello.nonce()), term, keep,
                 node.commitOffset(), myLast, followerFormat > LogFormat.BASIC ? node.respPort() : 0));
         if (nextOffset < node.log().startOffset()) {
@@ -420,9 +433,22 @@ final class PrimarySession {
     }
 
     /** Whether this connection was made with a cluster secret this store no longer holds. */
-    boolean madeWithDroppedSecret() {
+    /**
+     * Why this connection no longer stands, or null while it does: the cluster secret it proved was rotated away,
+     * or a certificate either end showed at its handshake is of a CA no longer trusted (a CA rotation's last step).
+     */
+    String droppedCredential(java.util.function.Predicate<java.util.List<java.security.cert.Certificate>> stillTrusted) {
         String fingerprint = provedFingerprint;
-        return fingerprint != null && !closed && !proof.stillHeld(fingerprint);
+        if (fingerprint == null || closed || closingForDroppedCredential) {
+            return null;
+        }
+        if (!proof.stillHeld(fingerprint)) {
+            return "the cluster secret it proved was rotated away";
+        }
+        if (!stillTrusted.test(peerChain) || !stillTrusted.test(localChain)) {
+            return "a certificate of its handshake is of a CA rotated away (no longer trusted)";
+        }
+        return null;
     }
 
     String followerId() {
@@ -430,15 +456,18 @@ final class PrimarySession {
     }
 
     /**
-     * Closes this connection for its secret was rotated away. The store's place among the secondaries that
-     * count towards {@code kv.min-sync-replicas} is kept for {@value #PLACE_KEPT_MILLIS} ms: it connects
-     * again at once with the secret it signs with, and a write meanwhile waits for it rather than being
-     * refused for want of secondaries (its new session takes the place over with its first acknowledgement).
+     * Closes this connection for what it was made with was rotated away ({@link #droppedCredential}). The store's
+     * place among the secondaries that count towards {@code kv.min-sync-replicas} is kept for
+     * {@value #PLACE_KEPT_MILLIS} ms: it connects again at once with the secret and certificate of now, and a
+     * write meanwhile waits for it rather than being refused for want of secondaries (its new session takes the
+     * place over with its first acknowledgement).
      */
-    void closeForDroppedSecret() {
-        LOG.infof("closing replication to %s: the cluster secret it proved is no longer held", follower);
+    void closeForDroppedCredential(String why) {
+        // set here, not on the event loop that closes it: the next call (a moment later) takes another connection
+        closingForDroppedCredential = true;
+        LOG.infof("closing replication to %s: %s", follower, why);
         keepPlace = true;
-        refuseAndClose("the cluster secret this connection proved was rotated away");
+        refuseAndClose(why);
     }
 
     void refuseAndClose(String reason) {

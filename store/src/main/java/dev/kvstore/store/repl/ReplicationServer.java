@@ -40,25 +40,29 @@ public final class ReplicationServer implements StoreNode.Fanout {
     }
 
     /**
-     * Closes one connection made with a cluster secret no longer held (a rotation's last step: a secret
-     * taken away grants nothing, not even a connection made with it); each secondary connects again with
-     * the secret it signs with. Called every few seconds, it takes them one at a time, first one whose
-     * store the other secondaries can spare (no write waits at all), else any: that store keeps its place
-     * towards {@code kv.min-sync-replicas} while it reconnects, so writes wait a moment, none is refused.
+     * Closes one connection made with a cluster secret no longer held, or with a certificate of a CA no longer
+     * trusted (a rotation's last step: a secret or CA taken away grants nothing, not even a connection made with
+     * it); each secondary connects again with the secret and certificate of now. Called every few seconds, it
+     * takes them one at a time, first one whose store the other secondaries can spare (no write waits at all),
+     * else any: that store keeps its place towards {@code kv.min-sync-replicas} while it reconnects, so writes
+     * wait a moment, none is refused.
      */
-    public void closeOneMadeWithDroppedSecret() {
+    public void closeOneMadeWithDroppedCredential() {
         PrimarySession any = null;
+        String anyWhy = null;
         for (PrimarySession session : sessions) {
-            if (session.madeWithDroppedSecret()) {
+            String why = session.droppedCredential(tls::stillTrusts);
+            if (why != null) {
                 if (node.replicaDispensable(session.followerId())) {
-                    session.closeForDroppedSecret();
+                    session.closeForDroppedCredential(why);
                     return;
                 }
                 any = session;
+                anyWhy = why;
             }
         }
         if (any != null) {
-            any.closeForDroppedSecret();
+            any.closeForDroppedCredential(anyWhy);
         }
     }
 

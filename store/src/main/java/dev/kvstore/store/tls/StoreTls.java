@@ -137,6 +137,27 @@ public final class StoreTls {
         return options;
     }
 
+    /**
+     * Whether the CAs trusted now still take this certificate chain (a peer's, or the one this store showed on a
+     * connection): a connection made with a certificate of a CA since dropped (a CA rotation's last step) grants
+     * nothing. True when TLS is off or there is no chain.
+     */
+    public boolean stillTrusts(java.util.List<? extends java.security.cert.Certificate> chain) {
+        if (current == null || chain == null || chain.isEmpty()) {
+            return true;
+        }
+        java.security.cert.X509Certificate[] x509 = chain.stream().map(c -> (java.security.cert.X509Certificate) c)
+                .toArray(java.security.cert.X509Certificate[]::new);
+        try {
+            // the checks of a handshake: chain to a CA trusted now, dates, key usage (both ends' certificates are
+            // for client and server alike)
+            trust.checkClientTrusted(x509, x509[0].getPublicKey().getAlgorithm());
+            return true;
+        } catch (java.security.cert.CertificateException e) {
+            return false;
+        }
+    }
+
     /** The material of now; null when off. */
     public TlsMaterial material() {
         return current;

@@ -34,9 +34,14 @@ final class RawSecondary implements AutoCloseable {
     }
 
     RawSecondary(int port, String secret, String nodeId) throws IOException {
+        this(new Socket("127.0.0.1", port), secret, nodeId);
+    }
+
+    /** Over a socket made by the test: a TLS one, with the certificate the test gives. */
+    RawSecondary(Socket socket, String secret, String nodeId) throws IOException {
         this.secret = secret;
         this.nodeId = nodeId;
-        socket = new Socket("127.0.0.1", port);
+        this.socket = socket;
         socket.setSoTimeout(5_000);
         in = socket.getInputStream();
     }

@@ -91,14 +91,14 @@ class SecretRotationHandshakeTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> node.replicaDispensable("b"));
             held.set(ClusterSecrets.of("new"));
 
-            server.closeOneMadeWithDroppedSecret();
+            server.closeOneMadeWithDroppedCredential();
 
             Message.Refused refused = byOld.next(Message.Refused.class);
             assertThat(refused.reason()).contains("rotated away");
             assertThatThrownBy(() -> byOld.next(Message.Heartbeat.class)).isInstanceOf(IOException.class);
             // the one made with the new secret is never closed for it, however often asked
-            server.closeOneMadeWithDroppedSecret();
-            server.closeOneMadeWithDroppedSecret();
+            server.closeOneMadeWithDroppedCredential();
+            server.closeOneMadeWithDroppedCredential();
             byNew.next(Message.Heartbeat.class);
             byNew.next(Message.Heartbeat.class);
             assertThat(byNew.seen).noneMatch(m -> m instanceof Message.Refused);
@@ -116,7 +116,7 @@ class SecretRotationHandshakeTest {
             held.set(ClusterSecrets.of("new"));
 
             // the only secondary: a secret taken away grants nothing, not even a connection made before
-            server.closeOneMadeWithDroppedSecret();
+            server.closeOneMadeWithDroppedCredential();
             assertThat(byOld.next(Message.Refused.class).reason()).contains("rotated away");
 
             // its place stays until it is back: a write meanwhile waits for it, it is not refused
