@@ -435,7 +435,7 @@ class KvClusterE2E {
         assertThat(kube.client().configMaps().inNamespace(NS).withName(CLUSTER + "-ca-cert").get().getData().get("ca.crt"))
                 .as("clients are given the new CA, and the old no more").contains(newCa).doesNotContain(oldCa);
         servedSerial(primary, newCa); // the primary shows a certificate of the new CA: trusting it alone, the handshake passes
-        assertThatThrownBy(() -> servedSerial(primary, oldCa)).as("and none of the old")
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> servedSerial(primary, oldCa)).as("and none of the old")
                 .isInstanceOf(javax.net.ssl.SSLException.class);
         assertThat(restartCounts()).as("no store restarted").isEqualTo(restarts);
         assertThat(status().get("primary")).as("no failover").isEqualTo(primary);
