@@ -413,7 +413,7 @@ class KvClusterE2E {
                     InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).size() >= 20);
             long t0 = System.nanoTime();
             kube.kubectl("annotate", "kvcluster", CLUSTER, "-n", NS, "kvstore.dev/rotate-ca=e2e", "--overwrite");
-            // three steps: every store trusts the new CA and clients had tls.caRotationGraceSeconds (120) to read
+            // three steps: every store trusts the new CA and clients had tls.caRotationGraceSeconds (180) to read
             // it; every store shows a certificate of it; the old one dropped
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
                     assertThat(conditionOf(CLUSTER, "CARotated")).isEqualTo("True/Rotated"));

@@ -556,10 +556,43 @@ class OperatorIT {
         String primary = cluster("alpha").getStatus().getPrimary();
         var oldSecret = client.secrets().inNamespace(NS).withName("alpha-ca").get();
         var oldCa = dev.kvstore.core.tls.CertificateAuthority.fromPem(decoded(oldSecret, "ca.crt"), decoded(oldSecret, "ca.key"));
-        // clients here read the ConfigMap at each call: a short grace (the default, 120 s, is for mounted ones)
+        // the clients of this test read the ConfigMap at each connection: a short grace (the default is for
+        // clients that mount it and wait for their kubelet)
         patchSpec("{\"tls\":{\"caRotationGraceSeconds\":5}}");
+        var secrets = dev.kvstore.core.admin.ClusterSecrets.parse(decoded(
+                client.secrets().inNamespace(NS).withName("alpha-auth").get(), "secret"));
+        // an admin client of the old CA (one whose key leaked, say), its connection to the primary kept alive
+        var ofOld = oldCa.issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), java.time.Instant.now(), Duration.ofHours(1));
+        var keptAlive = new dev.kvstore.core.admin.AdminClient(secrets, Duration.ofSeconds(5), url -> null,
+                dev.kvstore.core.tls.SslContexts.forClusterMembers(oldCa.certificatePem(), ofOld.certificatePem(), ofOld.keyPem()));
+        String primaryAdmin = "https://" + kubelet.ipOf(primary) + ":" + KvNames.ADMIN_PORT;
+        assertThat(keptAlive.status(primaryAdmin).role()).isEqualTo("primary");
         BackgroundWriter writer = new BackgroundWriter(urls("alpha", 3), "ca-rotate", Duration.ofMinutes(3));
         await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > 20);
+        // a client that reads the ConfigMap before each new connection never fails a handshake on the way
+        List<String> refusedHandshakes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger handshakes = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean connecting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread connector = new Thread(() -> {
+            while (connecting.get()) {
+                for (String pod : uidsBefore.keySet()) {
+                    try {
+                        String bundle = client.configMaps().inNamespace(NS).withName("alpha-ca-cert").get().getData()
+                                .get("ca.crt");
+                        shownCertificate(pod, KvNames.REDIS_PORT, bundle);
+                        handshakes.incrementAndGet();
+                    } catch (Exception e) {
+                        refusedHandshakes.add(pod + ": " + e);
+                    }
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "ca-rotation-connector");
+        connector.start();
 
         client.resources(KVCluster.class).inNamespace(NS).withName("alpha").patch(
                 io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
@@ -577,6 +610,12 @@ class OperatorIT {
         int atRotation = writer.acknowledged().size();
         await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > atRotation + 20);
         writer.stop();
+        connecting.set(false);
+        connector.join();
+        System.out.printf("CA rotation: %d TLS handshakes trusting the ConfigMap of their moment, %d refused%n",
+                handshakes.get(), refusedHandshakes.size());
+        assertThat(refusedHandshakes).as("handshakes of clients that read the ConfigMap").isEmpty();
+        assertThat(handshakes.get()).isGreaterThan(10);
 
         var newSecret = client.secrets().inNamespace(NS).withName("alpha-ca").get();
         String newPem = decoded(newSecret, "ca.crt");
@@ -591,14 +630,15 @@ class OperatorIT {
         var tlsSecret = client.secrets().inNamespace(NS).withName("alpha-tls").get();
         assertThat(decoded(tlsSecret, "ca.crt")).as("the stores trust the new CA alone").isEqualTo(newPem);
 
-        var secrets = dev.kvstore.core.admin.ClusterSecrets.parse(decoded(
-                client.secrets().inNamespace(NS).withName("alpha-auth").get(), "secret"));
         var ofNew = newCa.issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), java.time.Instant.now(), Duration.ofHours(1));
-        var ofOld = oldCa.issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), java.time.Instant.now(), Duration.ofHours(1));
         var admin = new dev.kvstore.core.admin.AdminClient(secrets, Duration.ofSeconds(5), url -> null,
                 dev.kvstore.core.tls.SslContexts.forClusterMembers(newPem, ofNew.certificatePem(), ofNew.keyPem()));
         var adminOfOldCa = new dev.kvstore.core.admin.AdminClient(secrets, Duration.ofSeconds(5), url -> null,
                 dev.kvstore.core.tls.SslContexts.forClusterMembers(newPem, ofOld.certificatePem(), ofOld.keyPem()));
+        // the old CA's connection kept alive from before calls nothing more
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(() -> keptAlive.status(primaryAdmin))
+                .isInstanceOfSatisfying(dev.kvstore.core.admin.AdminClient.AdminCallException.class,
+                        e -> assertThat(e.status()).isEqualTo(403)));
         for (String pod : uidsBefore.keySet()) {
             // the reload of the mounted Secret is the stores' own (every 500 ms here): the old CA goes within it
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {

@@ -445,11 +445,12 @@ public class KVClusterSpec {
         @JsonPropertyDescription("While the cluster's CA is replaced (annotation kvstore.dev/rotate-ca, or by itself "
                 + "renewBeforeDays before its expiry): seconds at least between publishing the new CA beside the old "
                 + "in ConfigMap <name>-ca-cert and the first certificate of the new CA, so that clients that mount or "
-                + "read that ConfigMap trust it first (the kubelet updates a mounted ConfigMap within about two minutes).")
+                + "read that ConfigMap trust it first (a kubelet updates a mounted ConfigMap within its sync period "
+                + "plus its cache's TTL: about two minutes at most by default).")
         @Min(0)
         @Max(604800)
-        @Default("120")
-        private Integer caRotationGraceSeconds = 120;
+        @Default("180")
+        private Integer caRotationGraceSeconds = 180;
 
         public Integer getCaRotationGraceSeconds() {
             return caRotationGraceSeconds;

@@ -62,7 +62,7 @@ final class CertificateKeeper {
      * What a rotation's checks show the stores at a step (a certificate of the new CA; which CAs they trust),
      * and the pods (by uid) that passed them: not asked again at every pass.
      */
-    private record ProbeIdentity(String nextPem, CaRotationPlan.Step step, SSLContext context,
+    private record ProbeIdentity(String nextPem, CaRotationPlan.Step step, SSLContext context, Instant notAfter,
                                  java.util.Set<String> passed) {
     }
 
@@ -150,10 +150,10 @@ final class CertificateKeeper {
     private CaRotationPlan rotate(KVCluster cluster, CaRead read, List<Pod> pods, Instant now) {
         CaRotationPlan.CaState state = read.state();
         Map<String, Boolean> shown = state.step() == CaRotationPlan.Step.NONE ? Map.of() : shown(cluster, state, pods);
-        String request = cluster.getMetadata().getAnnotations() == null ? null
-                : cluster.getMetadata().getAnnotations().get(CaRotationPlan.REQUEST);
+        String request = requestOf(cluster);
+        boolean published = state.step() == CaRotationPlan.Step.TRUST && publishedForClients(cluster, state.next());
         CaRotationPlan plan = CaRotationPlan.decide(request, state, now, ClusterCertificates.renewBefore(cluster),
-                ClusterCertificates.caRotationGrace(cluster), shown,
+                ClusterCertificates.caRotationGrace(cluster), published, shown,
                 () -> CertificateAuthority.create(cluster.getMetadata().getName() + "-ca-"
                         + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC)
                         .format(now), now, ClusterCertificates.CA_VALIDITY));
@@ -177,6 +177,20 @@ final class CertificateKeeper {
         return plan;
     }
 
+    private static String requestOf(KVCluster cluster) {
+        return cluster.getMetadata().getAnnotations() == null ? null
+                : cluster.getMetadata().getAnnotations().get(CaRotationPlan.REQUEST);
+    }
+
+    /** Whether ConfigMap {@code <name>-ca-cert}, as it is now, gives clients this CA. */
+    private boolean publishedForClients(KVCluster cluster, CertificateAuthority ca) {
+        var configMap = client.configMaps().inNamespace(cluster.getMetadata().getNamespace())
+                .withName(KvNames.caCertificate(cluster.getMetadata().getName())).get();
+        String bundle = configMap == null || configMap.getData() == null ? null
+                : configMap.getData().get(ClusterCertificates.CA_CERT);
+        return bundle != null && bundle.contains(ca.certificatePem().strip());
+    }
+
     /**
      * By store pod the rotation waits for (as a cluster secret rotation does: every ordinal below replicas and
      * every pod still running), whether it showed the step in force; null for one with no address to ask.
@@ -198,7 +212,8 @@ final class CertificateKeeper {
                 continue;
             }
             String url = StoreMember.of(entry.getKey(), entry.getValue()).adminUrl();
-            boolean accepted = url != null && probe.accepts(cluster, url, identity.context());
+            // a store in clear (TLS being turned on) shows nothing: it is asked again once it runs with TLS
+            boolean accepted = url != null && url.startsWith("https://") && probe.accepts(cluster, url, identity.context());
             if (accepted) {
                 identity.passed().add(uid);
             }
@@ -215,15 +230,19 @@ final class CertificateKeeper {
         String key = cluster.getMetadata().getNamespace() + "/" + cluster.getMetadata().getName();
         String nextPem = state.next().certificatePem();
         ProbeIdentity known = probeIdentities.get(key);
-        if (known != null && known.nextPem().equals(nextPem) && known.step() == state.step()) {
+        Instant now = clock.instant();
+        boolean sameStep = known != null && known.nextPem().equals(nextPem) && known.step() == state.step();
+        if (sameStep && now.isBefore(known.notAfter().minus(PROBE_VALIDITY.dividedBy(2)))) {
             return known;
         }
-        CertificateAuthority.Issued issued = state.next().issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), clock.instant(),
+        // a step may wait for days (a store down): the certificate is issued again before it expires, and the
+        // stores that passed keep their pass
+        CertificateAuthority.Issued issued = state.next().issue(KvNames.ADMIN_CLIENT, List.of(), List.of(), now,
                 PROBE_VALIDITY);
         String trusted = state.step() == CaRotationPlan.Step.SERVE ? nextPem : state.inUse().trustPem();
         ProbeIdentity made = new ProbeIdentity(nextPem, state.step(),
-                SslContexts.forClusterMembers(trusted, issued.certificatePem(), issued.keyPem()),
-                ConcurrentHashMap.newKeySet());
+                SslContexts.forClusterMembers(trusted, issued.certificatePem(), issued.keyPem()), issued.notAfter(),
+                sameStep ? known.passed() : ConcurrentHashMap.newKeySet());
         probeIdentities.put(key, made);
         return made;
     }
@@ -389,8 +408,10 @@ final class CertificateKeeper {
             CertificateAuthority made = CertificateAuthority.create(cluster.getMetadata().getName() + "-ca", clock.instant(),
                     ClusterCertificates.CA_VALIDITY);
             try {
-                client.resource(ClusterCertificates.caSecret(cluster, made)).create();
-                return new CaRead(null, new CaRotationPlan.CaState(made, null, CaRotationPlan.Step.NONE, null, null));
+                // a request already on the cluster is answered by this CA: it is not replaced at once
+                client.resource(ClusterCertificates.caSecret(cluster, made, requestOf(cluster))).create();
+                return new CaRead(null, new CaRotationPlan.CaState(made, null, CaRotationPlan.Step.NONE, null,
+                        requestOf(cluster)));
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
                     throw e;
@@ -418,8 +439,9 @@ final class CertificateKeeper {
                 existing.get(CaRotationPlan.NEXT_CERT), existing.get(CaRotationPlan.NEXT_KEY)) : null;
         if (step != CaRotationPlan.Step.NONE && next == null) {
             throw new IllegalStateException("Secret " + secretName + ": a CA rotation is at step " + step.annotation()
-                    + " and the new CA (" + CaRotationPlan.NEXT_CERT + ") is missing: remove the annotation "
-                    + CaRotationPlan.STEP + " to end it, with the stores' certificates of " + ClusterCertificates.CA_CERT);
+                    + " and the new CA (" + CaRotationPlan.NEXT_CERT + ", " + CaRotationPlan.NEXT_KEY + ") is missing: "
+                    + "write it back (the stores trust it, and at step serve show certificates of it); only at step "
+                    + "trust may the annotation " + CaRotationPlan.STEP + " be removed instead");
         }
         Instant since;
         try {

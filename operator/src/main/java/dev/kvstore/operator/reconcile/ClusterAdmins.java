@@ -27,6 +27,8 @@ public final class ClusterAdmins {
     private final KubernetesClient client;
     /** By cluster (namespace/name): one client each, replaced (not added to) when its secret or certificate changes. */
     private final Map<String, Admin> admins = new ConcurrentHashMap<>();
+    /** By cluster: the client a CA rotation asks the stores with, with its context of the step. */
+    private final Map<String, Admin> probes = new ConcurrentHashMap<>();
 
     public ClusterAdmins(KubernetesClient client) {
         this.client = client;
@@ -69,7 +71,11 @@ public final class ClusterAdmins {
         if (known == null) {
             throw new IllegalStateException("the cluster's secret is not known yet");
         }
-        return new AdminClient(known.secrets(), Duration.ofMillis(500), StoreMember::olderReleaseAdminUrl, tls);
+        // one client (and HTTP client) per cluster, secret and context, not one per call
+        return probes.compute(key(cluster), (k, probe) -> probe != null && probe.secrets().equals(known.secrets())
+                && probe.tls() == tls ? probe
+                : new Admin(known.secrets(), tls, new AdminClient(known.secrets(), Duration.ofMillis(500),
+                        StoreMember::olderReleaseAdminUrl, tls))).client();
     }
 
     /**

@@ -431,10 +431,18 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
 
     /** A CA rotation's condition, and an Event when it ends. */
     private void tellCaRotation(KVCluster cluster, CaRotationPlan rotation) {
-        if (rotation == null || rotation.condition() == null) {
+        if (rotation == null) {
             return;
         }
         Condition before = condition(cluster, CaRotationPlan.CONDITION);
+        if (rotation.condition() == null) {
+            // no rotation under way (nothing else answers no condition): one the status still shows as running
+            // ended in a pass whose status was not written (an operator stopped then)
+            if (before != null && "False".equals(before.getStatus()) && "Rotating".equals(before.getReason())) {
+                setCondition(cluster, CaRotationPlan.CONDITION, true, "Rotated", "the CA rotation ended");
+            }
+            return;
+        }
         setCondition(cluster, CaRotationPlan.CONDITION, rotation.condition(), rotation.reason(), rotation.message());
         if (rotation.event() != null && (before == null || !"True".equals(before.getStatus()))) {
             event(cluster, "ca-", "Normal", "CARotated", rotation.event(), Instant.now().toString());

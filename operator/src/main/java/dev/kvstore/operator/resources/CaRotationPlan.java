@@ -52,8 +52,9 @@ public record CaRotationPlan(CaState write, Boolean condition, String reason, St
     }
 
     /**
-     * The CA Secret's state: the CA in force, the one it is being replaced by (null when none), the step and
-     * since when (null when none, or not known), and the request the last rotation answered.
+     * The CA Secret's state: the CA in force, the one it is being replaced by (null when none), the step, since
+     * when (at TRUST: since clients were given the new CA; null until then, and with no step), and the request
+     * the last rotation answered.
      */
     public record CaState(CertificateAuthority current, CertificateAuthority next, Step step, Instant stepSince,
                           String rotatedFor) {
@@ -75,18 +76,30 @@ public record CaRotationPlan(CaState write, Boolean condition, String reason, St
      *                    client certificate of the new CA; SERVE: it showed a certificate of the new CA); null for
      *                    a store that could not be asked. Read only while a rotation is under way.
      * @param grace       the least time from publishing the new CA for clients to its first certificate
+     * @param published   whether ConfigMap {@code <name>-ca-cert}, as read now, gives clients the new CA
      * @param newCa       makes the CA to rotate to
      */
     public static CaRotationPlan decide(String request, CaState state, Instant now, Duration renewBefore,
-                                        Duration grace, Map<String, Boolean> shown, Supplier<CertificateAuthority> newCa) {
+                                        Duration grace, boolean published, Map<String, Boolean> shown,
+                                        Supplier<CertificateAuthority> newCa) {
         switch (state.step()) {
             case TRUST -> {
+                if (!published) {
+                    return rotating(null, "step 1 of 3: waiting for ConfigMap <name>-ca-cert to give clients the new "
+                            + "CA (" + state.next().subject() + ")");
+                }
+                if (state.stepSince() == null) {
+                    // the grace counts from the moment clients were given the new CA, not from the CA's making
+                    return rotating(new CaState(state.current(), state.next(), Step.TRUST, now, state.rotatedFor()),
+                            "step 1 of 3: the new CA (" + state.next().subject() + ") is given to clients in ConfigMap "
+                                    + "<name>-ca-cert from now; waiting for every store to trust it");
+                }
                 List<String> behind = behind(shown);
                 if (!behind.isEmpty()) {
                     return rotating(null, "step 1 of 3: waiting for " + behind + " to trust the new CA ("
                             + state.next().subject() + "; the kubelet updates a mounted Secret within about a minute)");
                 }
-                if (state.stepSince() != null && now.isBefore(state.stepSince().plus(grace))) {
+                if (now.isBefore(state.stepSince().plus(grace))) {
                     // clients that mount the ConfigMap read the new CA only when the kubelet updates it: one that
                     // met a certificate of the new CA before would refuse it
                     return rotating(null, "step 1 of 3: every store trusts the new CA (" + state.next().subject()
@@ -121,7 +134,7 @@ public record CaRotationPlan(CaState write, Boolean condition, String reason, St
                 CertificateAuthority next = newCa.get();
                 String why = asked ? "asked for by " + REQUEST + "=" + request
                         : "the CA expires at " + state.current().notAfter() + ", within renewBeforeDays";
-                return rotating(new CaState(state.current(), next, Step.TRUST, now, asked ? request : state.rotatedFor()),
+                return rotating(new CaState(state.current(), next, Step.TRUST, null, asked ? request : state.rotatedFor()),
                         "step 1 of 3 (" + why + "): the new CA (" + next.subject() + ") is trusted beside the old one "
                                 + "by the stores and in the ConfigMap of CAs for clients; waiting for every store to "
                                 + "trust it");

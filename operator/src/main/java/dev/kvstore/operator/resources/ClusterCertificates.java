@@ -119,7 +119,10 @@ public final class ClusterCertificates {
                 return problem + " (the CA a rotation replaces the cluster's by)";
             }
         }
-        X509Certificate certificate = CertificateAuthority.Pem.certificate(data.get(CA_CERT));
+        // while a rotation replaces it, the CA it goes to is the one that must be valid: a rotation begun
+        // renewBeforeDays before the old one's expiry still ends after it
+        X509Certificate certificate = CertificateAuthority.Pem.certificate(data.get(
+                data.containsKey(CaRotationPlan.NEXT_CERT) ? CaRotationPlan.NEXT_CERT : CA_CERT));
         if (!now.isBefore(certificate.getNotAfter().toInstant())) {
             return "the cluster's CA in Secret " + secretName + " expired at " + certificate.getNotAfter().toInstant()
                     + " (the rotation the operator begins renewBeforeDays before did not finish: see the condition "
@@ -149,7 +152,7 @@ public final class ClusterCertificates {
     /** The least time clients get to read a new CA before its first certificate ({@link CaRotationPlan}). */
     public static Duration caRotationGrace(KVCluster cluster) {
         KVClusterSpec.Tls tls = cluster.getSpec().getTls();
-        int seconds = tls == null || tls.getCaRotationGraceSeconds() == null ? 120 : tls.getCaRotationGraceSeconds();
+        int seconds = tls == null || tls.getCaRotationGraceSeconds() == null ? 180 : tls.getCaRotationGraceSeconds();
         return Duration.ofSeconds(seconds);
     }
 
@@ -235,12 +238,19 @@ public final class ClusterCertificates {
     }
 
     public static Secret caSecret(KVCluster cluster, CertificateAuthority ca) {
+        return caSecret(cluster, ca, null);
+    }
+
+    /** @param rotatedFor the CA rotation request the cluster carries, answered by this new CA (null: none) */
+    public static Secret caSecret(KVCluster cluster, CertificateAuthority ca, String rotatedFor) {
         String name = cluster.getMetadata().getName();
         // not owned by the cluster, like the volumes and the users: a cluster made again on the same
         // data keeps the CA its clients trust
         return new SecretBuilder()
                 .withNewMetadata().withName(KvNames.caSecret(name)).withNamespace(cluster.getMetadata().getNamespace())
-                .withLabels(KvNames.labels(name)).endMetadata()
+                .withLabels(KvNames.labels(name))
+                .withAnnotations(rotatedFor == null ? Map.of() : Map.of(CaRotationPlan.ROTATED_FOR, rotatedFor))
+                .endMetadata()
                 .withType("Opaque")
                 .withStringData(Map.of(CA_CERT, ca.certificatePem(), CA_KEY, ca.keyPem()))
                 .build();
@@ -300,19 +310,58 @@ public final class ClusterCertificates {
         return caBundleToPublish(CaInUse.of(ca), published, clientPortCas, complete);
     }
 
-    /** As above, with the CAs trusted now first (two while the cluster's CA is rotated). */
+    /**
+     * As above, with the CAs trusted now first (two while the cluster's CA is rotated). What is kept of the bundle
+     * published is what is not a CA of the cluster's own: a rotation's step changes those, and must not drop a
+     * CA of the user's that could not be read meanwhile.
+     */
     public static String caBundleToPublish(CaInUse ca, String published, List<String> clientPortCas, boolean complete) {
         String trusted = ca.trustPem();
-        if (complete || published == null || !published.startsWith(trusted)) {
+        if (complete || published == null) {
             return caBundle(trusted, clientPortCas);
         }
         List<String> kept = new java.util.ArrayList<>();
-        String others = published.substring(trusted.length());
+        String others;
+        if (published.startsWith(trusted)) {
+            others = published.substring(trusted.length());
+        } else {
+            String clusterCa = ca.signer().subject().replaceFirst("-ca(-[0-9-]+)?$", "-ca");
+            others = withoutClusterCas(published, clusterCa);
+            if (others == null) {
+                return caBundle(trusted, clientPortCas); // someone else's writing: made anew
+            }
+        }
         if (!others.isBlank()) {
             kept.add(others);
         }
         clientPortCas.stream().filter(pem -> !published.contains(pem)).forEach(kept::add);
         return caBundle(trusted, kept);
+    }
+
+    /**
+     * The bundle without the cluster's own CAs (subject {@code CN=<name>-ca}, or {@code CN=<name>-ca-<made>} for
+     * one a rotation made); null when it does not read as certificates.
+     */
+    private static String withoutClusterCas(String bundle, String clusterCaSubject) {
+        java.util.regex.Matcher blocks = java.util.regex.Pattern
+                .compile("-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\\s*").matcher(bundle);
+        StringBuilder others = new StringBuilder();
+        int found = 0;
+        while (blocks.find()) {
+            found++;
+            String block = blocks.group();
+            String subject;
+            try {
+                subject = CertificateAuthority.Pem.certificate(block).getSubjectX500Principal().getName();
+            } catch (RuntimeException unreadable) {
+                return null;
+            }
+            if (!subject.equals(clusterCaSubject) && !subject.matches(java.util.regex.Pattern.quote(clusterCaSubject)
+                    + "-[0-9]{8}-[0-9]{6}")) {
+                others.append(block.strip()).append('\n');
+            }
+        }
+        return found == 0 ? null : others.toString();
     }
 
     public static ConfigMap caConfigMap(KVCluster cluster, String bundle) {

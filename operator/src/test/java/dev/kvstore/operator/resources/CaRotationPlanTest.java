@@ -28,7 +28,11 @@ class CaRotationPlanTest {
     private final AtomicInteger made = new AtomicInteger();
 
     private CaRotationPlan decide(String request, CaState state, Instant now, Map<String, Boolean> shown) {
-        return CaRotationPlan.decide(request, state, now, WEEK, GRACE, shown, () -> {
+        return decide(request, state, now, true, shown);
+    }
+
+    private CaRotationPlan decide(String request, CaState state, Instant now, boolean published, Map<String, Boolean> shown) {
+        return CaRotationPlan.decide(request, state, now, WEEK, GRACE, published, shown, () -> {
             made.incrementAndGet();
             return fresh;
         });
@@ -56,7 +60,7 @@ class CaRotationPlanTest {
         @Test
         void aNewRequestMakesTheNewCaAndHasItTrustedBesideTheOldWhileTheOldStillSigns() {
             CaRotationPlan plan = decide("1", new CaState(old, null, Step.NONE, null, null), NOW, Map.of());
-            assertThat(plan.write()).isEqualTo(new CaState(old, fresh, Step.TRUST, NOW, "1"));
+            assertThat(plan.write()).isEqualTo(new CaState(old, fresh, Step.TRUST, null, "1"));
             assertThat(plan.condition()).isFalse();
             assertThat(plan.message()).contains("step 1 of 3", "asked for by kvstore.dev/rotate-ca=1");
             CaInUse inUse = plan.write().inUse();
@@ -82,7 +86,7 @@ class CaRotationPlanTest {
             assertThat(decide(null, state, NOW.plus(Duration.ofDays(22)), Map.of()).write()).as("8 days left").isNull();
             CaRotationPlan plan = decide(null, state, NOW.plus(Duration.ofDays(23)), Map.of());
             assertThat(plan.write()).as("the last request is kept: it was answered")
-                    .isEqualTo(new CaState(ending, fresh, Step.TRUST, NOW.plus(Duration.ofDays(23)), "1"));
+                    .isEqualTo(new CaState(ending, fresh, Step.TRUST, null, "1"));
             assertThat(plan.message()).contains("within renewBeforeDays");
         }
     }
@@ -111,6 +115,20 @@ class CaRotationPlanTest {
             assertThat(inUse.trusted()).as("the old still trusted: a store may show its certificate until it reloads")
                     .containsExactly(old, fresh);
             assertThat(made).hasValue(0);
+        }
+
+        @Test
+        void theGraceCountsFromTheMomentTheConfigMapGivesClientsTheNewCa() {
+            CaState begun = new CaState(old, fresh, Step.TRUST, null, "1");
+            CaRotationPlan notYet = decide("1", begun, NOW, false, shown(true, true, true));
+            assertThat(notYet.write()).as("the ConfigMap not written yet (a failed write)").isNull();
+            assertThat(notYet.message()).contains("ConfigMap");
+            CaRotationPlan given = decide("1", begun, NOW, true, shown(true, true, true));
+            assertThat(given.write()).isEqualTo(new CaState(old, fresh, Step.TRUST, NOW, "1"));
+            assertThat(decide("1", given.write(), NOW.plus(GRACE).minusSeconds(1), true, shown(true, true, true)).write())
+                    .isNull();
+            assertThat(decide("1", given.write(), NOW.plus(GRACE), true, shown(true, true, true)).write().step())
+                    .isEqualTo(Step.SERVE);
         }
 
         @Test

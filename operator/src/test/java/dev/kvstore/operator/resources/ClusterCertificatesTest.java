@@ -164,6 +164,37 @@ class ClusterCertificatesTest {
                 .isEqualTo(ca.certificatePem() + next.certificatePem());
     }
 
+    @Test
+    void aRotationsStepsKeepTheCaOfTheUsersCertificateThatCouldNotBeReadMeanwhile() {
+        CertificateAuthority next = CertificateAuthority.create("kv-ca-20261206-090000", NOW, Duration.ofDays(3650));
+        CertificateAuthority users = CertificateAuthority.create("users-ca", NOW, Duration.ofDays(3650));
+        String before = ClusterCertificates.caBundle(ca, List.of(users.certificatePem()));
+
+        String trusting = ClusterCertificates.caBundleToPublish(new CaInUse(ca, List.of(ca, next)), before, List.of(), false);
+        assertThat(CertificateAuthority.Pem.certificates(trusting)).extracting(c -> c.getSubjectX500Principal().getName())
+                .containsExactly("CN=kv-ca", "CN=kv-ca-20261206-090000", "CN=users-ca");
+        String done = ClusterCertificates.caBundleToPublish(CaInUse.of(next), trusting, List.of(), false);
+        assertThat(CertificateAuthority.Pem.certificates(done)).extracting(c -> c.getSubjectX500Principal().getName())
+                .as("the old cluster CA dropped, the user's kept").containsExactly("CN=kv-ca-20261206-090000", "CN=users-ca");
+        assertThat(ClusterCertificates.caBundleToPublish(CaInUse.of(next), trusting, List.of(), true))
+                .as("every Secret read: what they give alone").isEqualTo(next.certificatePem());
+    }
+
+    @Test
+    void whileARotationRunsTheCaItGoesToIsTheOneThatMustNotHaveExpired() {
+        CertificateAuthority ending = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(10));
+        CertificateAuthority next = CertificateAuthority.create("kv-ca-2", NOW, Duration.ofDays(3650));
+        Map<String, String> labels = ClusterCertificates.caSecret(kv, ending).getMetadata().getLabels();
+        Map<String, String> data = new HashMap<>(ClusterCertificates.caSecret(kv, ending).getStringData());
+        assertThat(ClusterCertificates.caProblem(labels, data, kv, NOW.plus(Duration.ofDays(11)))).contains("expired");
+        data.put(CaRotationPlan.NEXT_CERT, next.certificatePem());
+        data.put(CaRotationPlan.NEXT_KEY, next.keyPem());
+        assertThat(ClusterCertificates.caProblem(labels, data, kv, NOW.plus(Duration.ofDays(11))))
+                .as("a rotation begun before the old CA's expiry ends after it").isNull();
+        data.put(CaRotationPlan.NEXT_KEY, ending.keyPem());
+        assertThat(ClusterCertificates.caProblem(labels, data, kv, NOW)).contains("next.key is not the key of next.crt");
+    }
+
     private static Map<String, String> decodedTls(io.fabric8.kubernetes.api.model.Secret secret) {
         Map<String, String> data = new HashMap<>();
         secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.US_ASCII)));

@@ -44,7 +44,15 @@ public final class FollowerLink implements StoreNode.Link {
     private final int port;
     private final HandshakeProof proof;
     private final MessageCodec codec;
-    private final NetClient client;
+    private final NetClientOptions clientOptions;
+    /**
+     * Made anew for each connection: a TLS session kept by a client for resumption carries the certificates of
+     * its first handshake, so a connection the primary closed for a CA rotated away would come back resumed with
+     * the same ones, and be closed again, until the session expired.
+     */
+    private volatile NetClient client;
+    /** Whether a connection was made with {@link #client}: the next connection gets a client of its own. */
+    private boolean connectedWithClient;
     private final Context context;
 
     /**
@@ -83,7 +91,7 @@ public final class FollowerLink implements StoreNode.Link {
             // "" says no name check; Vert.x 4.5 refuses every TLS connect when none is set at all
             options.setHostnameVerificationAlgorithm("");
         }
-        this.client = vertx.createNetClient(options);
+        this.clientOptions = options;
         this.context = vertx.getOrCreateContext();
         this.stopAcknowledging = node.log().onDurable(durable -> acknowledge());
         context.runOnContext(v -> connect());
@@ -93,12 +101,29 @@ public final class FollowerLink implements StoreNode.Link {
         if (closed) {
             return;
         }
-        client.connect(port, host).onComplete(result -> {
+        // on this link's context, one connection at a time: the client before has nothing open any more. Made anew
+        // only after a connection was made with it (attempts that found no primary, every 100 ms, keep theirs)
+        NetClient current = client;
+        if (current == null || connectedWithClient) {
+            NetClient fresh = vertx.createNetClient(clientOptions);
+            client = fresh;
+            connectedWithClient = false;
+            if (current != null) {
+                current.close();
+            }
+            if (closed) {
+                fresh.close(); // closed meanwhile: close() may have closed the one before
+                return;
+            }
+            current = fresh;
+        }
+        current.connect(port, host).onComplete(result -> {
             if (result.failed()) {
                 retry("cannot connect to " + host + ":" + port + ": " + result.cause().getMessage());
                 return;
             }
             NetSocket connected = result.result();
+            connectedWithClient = true;
             if (closed) {
                 connected.close();
                 return;
@@ -157,7 +182,10 @@ public final class FollowerLink implements StoreNode.Link {
         if (current != null) {
             current.close();
         }
-        client.close();
+        NetClient last = client;
+        if (last != null) {
+            last.close();
+        }
     }
 
     /** The state of one connection: handshake first, then the stream. */

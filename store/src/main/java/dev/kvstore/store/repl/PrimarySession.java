@@ -182,8 +182,7 @@ final class PrimarySession {
         followerId = hello.nodeId();
         follower = hello.nodeId() + "@" + socket.remoteAddress();
         nextOffset = keep + 1;
-        // the primary's Redis-protocol port only to a secondary that reads it (format 1 reads nothing more)
-        provedFingerprint = dev.kvstore.core.admin.ClusterSecrets.fingerprint(proved);
+        // the chains before the fingerprint: the reload worker takes a session with a fingerprint as complete
         if (socket.isSsl() && socket.sslSession() != null) {
             try {
                 peerChain = java.util.List.of(socket.sslSession().getPeerCertificates());
@@ -193,6 +192,8 @@ final class PrimarySession {
             java.security.cert.Certificate[] local = socket.sslSession().getLocalCertificates();
             localChain = local == null ? null : java.util.List.of(local);
         }
+        provedFingerprint = dev.kvstore.core.admin.ClusterSecrets.fingerprint(proved);
+        // the primary's Redis-protocol port only to a secondary that reads it (format 1 reads nothing more)
         send(new Message.Welcome(HandshakeProof.primaryProof(proved, clusterId, nonce, hello.nonce()), term, keep,
                 node.commitOffset(), myLast, followerFormat > LogFormat.BASIC ? node.respPort() : 0));
         if (nextOffset < node.log().startOffset()) {
@@ -443,7 +444,7 @@ final class PrimarySession {
             return null;
         }
         if (!proof.stillHeld(fingerprint)) {
-            return "the cluster secret it proved was rotated away";
+            return "the cluster secret it proved is no longer held (rotated away)";
         }
         if (!stillTrusted.test(peerChain) || !stillTrusted.test(localChain)) {
             return "a certificate of its handshake is of a CA rotated away (no longer trusted)";
