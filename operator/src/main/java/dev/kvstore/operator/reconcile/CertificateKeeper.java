@@ -126,7 +126,7 @@ final class CertificateKeeper {
         String rotationError = null;
         try {
             rotation = rotate(cluster, read, pods, now);
-            if (rotation.write() != null) {
+            if (rotation != null && rotation.write() != null) {
                 state = rotation.write();
             }
         } catch (RuntimeException e) {
@@ -146,6 +146,7 @@ final class CertificateKeeper {
     /**
      * One pass of a CA rotation: the stores asked when one is under way, and the next step written to the CA
      * Secret when due, on the condition that the Secret is still the one read (a concurrent change fails it).
+     * Null when this pass has nothing to say: the CA was just made, or its Secret changed since read.
      */
     private CaRotationPlan rotate(KVCluster cluster, CaRead read, List<Pod> pods, Instant now) {
         CaRotationPlan.CaState state = read.state();
@@ -159,8 +160,8 @@ final class CertificateKeeper {
                         .format(now), now, ClusterCertificates.CA_VALIDITY));
         if (plan.write() != null) {
             if (read.secret() == null) {
-                // the CA was made by this pass: a rotation asked for begins at the next, from the Secret as read
-                return new CaRotationPlan(null, null, null, null, null);
+                // the CA was made by this pass (and answers a request already there): nothing to say yet
+                return null;
             }
             try {
                 writeCa(read.secret(), plan.write());
@@ -168,8 +169,9 @@ final class CertificateKeeper {
                 if (e.getCode() != 409) {
                     throw e;
                 }
-                // changed since read (another pass, a user): this pass goes on with what was read, the next reads it
-                return new CaRotationPlan(null, null, null, null, null);
+                // changed since read (another pass, a user): this pass goes on with what was read and says nothing
+                // of the rotation (not even that none runs), the next reads it anew
+                return null;
             }
             LOG.infof("%s/%s: CA rotation: %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
                     plan.message());
@@ -400,6 +402,10 @@ final class CertificateKeeper {
         Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
         KnownCa known = knownCas.get(namespace + "/" + secretName);
         if (secret != null && known != null && known.resourceVersion().equals(secret.getMetadata().getResourceVersion())) {
+            String expired = ClusterCertificates.expiryProblem(known.state(), cluster, clock.instant());
+            if (expired != null) {
+                throw new IllegalStateException(expired);
+            }
             return new CaRead(secret, known.state());
         }
         Map<String, String> existing = decoded(secret);
@@ -422,7 +428,7 @@ final class CertificateKeeper {
                 labels = secret == null ? null : secret.getMetadata().getLabels();
             }
         }
-        String problem = ClusterCertificates.caProblem(labels, existing, cluster, clock.instant());
+        String problem = ClusterCertificates.caProblem(labels, existing, cluster);
         if (problem != null) {
             throw new IllegalStateException(problem);
         }
@@ -448,12 +454,16 @@ final class CertificateKeeper {
             String written = annotations.get(CaRotationPlan.STEP_SINCE);
             since = written == null ? null : Instant.parse(written);
         } catch (java.time.format.DateTimeParseException e) {
-            since = null; // not the operator's writing: the step's grace is taken as passed
+            since = null; // not the operator's writing: at step trust the grace begins again
         }
         CaRotationPlan.CaState state = new CaRotationPlan.CaState(CertificateAuthority.fromPem(
                 existing.get(ClusterCertificates.CA_CERT), existing.get(ClusterCertificates.CA_KEY)),
                 step == CaRotationPlan.Step.NONE ? null : next, step, step == CaRotationPlan.Step.NONE ? null : since,
                 annotations.get(CaRotationPlan.ROTATED_FOR));
+        String expired = ClusterCertificates.expiryProblem(state, cluster, clock.instant());
+        if (expired != null) {
+            throw new IllegalStateException(expired);
+        }
         if (secret != null) {
             knownCas.put(namespace + "/" + secretName, new KnownCa(secret.getMetadata().getResourceVersion(), state));
         }

@@ -84,6 +84,14 @@ public record CaRotationPlan(CaState write, Boolean condition, String reason, St
                                         Supplier<CertificateAuthority> newCa) {
         switch (state.step()) {
             case TRUST -> {
+                if (!now.isBefore(state.current().notAfter())) {
+                    // a step that outlasted the old CA (a store down for days): no certificate of it passes any more,
+                    // so waiting for clients or stores saves no handshake
+                    return rotating(new CaState(state.current(), state.next(), Step.SERVE, now, state.rotatedFor()),
+                            "step 2 of 3: the old CA expired at " + state.current().notAfter() + " before every store "
+                                    + "trusted the new one; the stores' and the operator's certificates are issued by "
+                                    + "the new CA now: waiting for every store to show one");
+                }
                 if (!published) {
                     return rotating(null, "step 1 of 3: waiting for ConfigMap <name>-ca-cert to give clients the new "
                             + "CA (" + state.next().subject() + ")");

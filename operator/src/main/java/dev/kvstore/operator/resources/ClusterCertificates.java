@@ -88,12 +88,12 @@ public final class ClusterCertificates {
     /**
      * Why the Secret {@code <name>-ca} cannot serve as the cluster's CA, or null when it can: it is
      * not one the operator made for this cluster (a Secret of that name made before, by a user or
-     * cert-manager, is never taken over: whoever made it may hold its key), it lacks the CA, its key is
-     * not its certificate's, or the CA has expired.
+     * cert-manager, is never taken over: whoever made it may hold its key), it lacks the CA, or a key is
+     * not its certificate's (the CA's, or that of the CA a rotation goes to). Expiry: {@link #expiryProblem}.
      *
      * @param labels the Secret's labels; {@code data} its decoded values
      */
-    public static String caProblem(Map<String, String> labels, Map<String, String> data, KVCluster cluster, Instant now) {
+    public static String caProblem(Map<String, String> labels, Map<String, String> data, KVCluster cluster) {
         String name = cluster.getMetadata().getName();
         String secretName = KvNames.caSecret(name);
         Map<String, String> ours = KvNames.labels(name);
@@ -119,17 +119,23 @@ public final class ClusterCertificates {
                 return problem + " (the CA a rotation replaces the cluster's by)";
             }
         }
-        // while a rotation replaces it, the CA it goes to is the one that must be valid: a rotation begun
-        // renewBeforeDays before the old one's expiry still ends after it
-        X509Certificate certificate = CertificateAuthority.Pem.certificate(data.get(
-                data.containsKey(CaRotationPlan.NEXT_CERT) ? CaRotationPlan.NEXT_CERT : CA_CERT));
-        if (!now.isBefore(certificate.getNotAfter().toInstant())) {
-            return "the cluster's CA in Secret " + secretName + " expired at " + certificate.getNotAfter().toInstant()
-                    + " (the rotation the operator begins renewBeforeDays before did not finish: see the condition "
-                    + CaRotationPlan.CONDITION + "). Deleting the Secret has a new CA made, which clients must then "
-                    + "trust, and the stores refuse one another until each has a certificate of it";
-        }
         return null;
+    }
+
+    /**
+     * Null while the CA that must be valid now is: the one a rotation goes to while one is under way (one begun
+     * renewBeforeDays before the old CA's expiry may end after it), else the cluster's CA. Checked at every pass,
+     * not only when the Secret changes: a CA expires while its Secret stays the same.
+     */
+    public static String expiryProblem(CaRotationPlan.CaState state, KVCluster cluster, Instant now) {
+        CertificateAuthority needed = state.step() == CaRotationPlan.Step.NONE ? state.current() : state.next();
+        if (now.isBefore(needed.notAfter())) {
+            return null;
+        }
+        return "the cluster's CA " + needed.subject() + " in Secret " + KvNames.caSecret(cluster.getMetadata().getName())
+                + " expired at " + needed.notAfter() + " (the rotation the operator begins renewBeforeDays before did not "
+                + "finish: see the condition " + CaRotationPlan.CONDITION + "). Deleting the Secret has a new CA made, "
+                + "which clients must then trust, and the stores refuse one another until each has a certificate of it";
     }
 
     private static String pairProblem(String secretName, Map<String, String> data, String certificateKey, String keyKey) {

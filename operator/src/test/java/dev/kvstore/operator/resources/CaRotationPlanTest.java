@@ -142,6 +142,16 @@ class CaRotationPlanTest {
         }
 
         @Test
+        void aTrustStepThatOutlastsTheOldCaGoesOnAtOnceSinceNoCertificateOfItPassesAnyMore() {
+            CertificateAuthority ending = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(1));
+            CaState waiting = new CaState(ending, fresh, Step.TRUST, NOW, "1");
+            assertThat(decide("1", waiting, NOW.plus(Duration.ofHours(23)), shown(true, null, true)).write()).isNull();
+            CaRotationPlan plan = decide("1", waiting, NOW.plus(Duration.ofDays(2)), shown(true, null, true));
+            assertThat(plan.write().step()).isEqualTo(Step.SERVE);
+            assertThat(plan.message()).contains("expired");
+        }
+
+        @Test
         void theOldCaIsDroppedOnlyOnceEveryStoreShowsACertificateOfTheNew() {
             CaRotationPlan waiting = decide("1", serving, NOW, shown(true, false, true));
             assertThat(waiting.write()).isNull();

@@ -106,22 +106,23 @@ class ClusterCertificatesTest {
     void aCaSecretIsTakenOnlyWhenTheOperatorMadeItForThisClusterWithAMatchingKeyAndNotExpired() {
         Map<String, String> labels = ClusterCertificates.caSecret(kv, ca).getMetadata().getLabels();
         Map<String, String> data = ClusterCertificates.caSecret(kv, ca).getStringData();
-        assertThat(ClusterCertificates.caProblem(labels, data, kv, NOW)).isNull();
+        assertThat(ClusterCertificates.caProblem(labels, data, kv)).isNull();
 
-        assertThat(ClusterCertificates.caProblem(Map.of("app", "cert-manager"), data, kv, NOW))
+        assertThat(ClusterCertificates.caProblem(Map.of("app", "cert-manager"), data, kv))
                 .as("a Secret of that name made by someone else").contains("not one the operator made for this cluster");
-        assertThat(ClusterCertificates.caProblem(null, data, kv, NOW)).contains("not one the operator made");
+        assertThat(ClusterCertificates.caProblem(null, data, kv)).contains("not one the operator made");
         KVCluster other = cluster();
         other.getMetadata().setName("other");
         assertThat(ClusterCertificates.caProblem(ClusterCertificates.caSecret(other, ca).getMetadata().getLabels(), data,
-                kv, NOW)).as("another cluster's").contains("not one the operator made");
+                kv)).as("another cluster's").contains("not one the operator made");
 
-        assertThat(ClusterCertificates.caProblem(labels, Map.of("ca.crt", ca.certificatePem()), kv, NOW)).contains("has no");
+        assertThat(ClusterCertificates.caProblem(labels, Map.of("ca.crt", ca.certificatePem()), kv)).contains("has no");
         CertificateAuthority another = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(3650));
         assertThat(ClusterCertificates.caProblem(labels, Map.of("ca.crt", ca.certificatePem(), "ca.key", another.keyPem()),
-                kv, NOW)).as("a key that is not the certificate's: every issued certificate would fail to verify")
+                kv)).as("a key that is not the certificate's: every issued certificate would fail to verify")
                 .contains("ca.key is not the key of ca.crt");
-        assertThat(ClusterCertificates.caProblem(labels, data, kv, NOW.plus(Duration.ofDays(3651)))).contains("expired");
+        assertThat(ClusterCertificates.expiryProblem(new CaRotationPlan.CaState(ca, null, CaRotationPlan.Step.NONE, null,
+                null), kv, NOW.plus(Duration.ofDays(3651)))).contains("expired");
     }
 
     @Test
@@ -184,15 +185,18 @@ class ClusterCertificatesTest {
     void whileARotationRunsTheCaItGoesToIsTheOneThatMustNotHaveExpired() {
         CertificateAuthority ending = CertificateAuthority.create("kv-ca", NOW, Duration.ofDays(10));
         CertificateAuthority next = CertificateAuthority.create("kv-ca-2", NOW, Duration.ofDays(3650));
+        Instant later = NOW.plus(Duration.ofDays(11));
+        assertThat(ClusterCertificates.expiryProblem(new CaRotationPlan.CaState(ending, null, CaRotationPlan.Step.NONE,
+                null, null), kv, later)).contains("expired");
+        assertThat(ClusterCertificates.expiryProblem(new CaRotationPlan.CaState(ending, next, CaRotationPlan.Step.TRUST,
+                null, null), kv, later)).as("a rotation begun before the old CA's expiry ends after it").isNull();
+        assertThat(ClusterCertificates.expiryProblem(new CaRotationPlan.CaState(ending, next, CaRotationPlan.Step.SERVE,
+                later, null), kv, later)).isNull();
         Map<String, String> labels = ClusterCertificates.caSecret(kv, ending).getMetadata().getLabels();
         Map<String, String> data = new HashMap<>(ClusterCertificates.caSecret(kv, ending).getStringData());
-        assertThat(ClusterCertificates.caProblem(labels, data, kv, NOW.plus(Duration.ofDays(11)))).contains("expired");
         data.put(CaRotationPlan.NEXT_CERT, next.certificatePem());
-        data.put(CaRotationPlan.NEXT_KEY, next.keyPem());
-        assertThat(ClusterCertificates.caProblem(labels, data, kv, NOW.plus(Duration.ofDays(11))))
-                .as("a rotation begun before the old CA's expiry ends after it").isNull();
         data.put(CaRotationPlan.NEXT_KEY, ending.keyPem());
-        assertThat(ClusterCertificates.caProblem(labels, data, kv, NOW)).contains("next.key is not the key of next.crt");
+        assertThat(ClusterCertificates.caProblem(labels, data, kv)).contains("next.key is not the key of next.crt");
     }
 
     private static Map<String, String> decodedTls(io.fabric8.kubernetes.api.model.Secret secret) {
