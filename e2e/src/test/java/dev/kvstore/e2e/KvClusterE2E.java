@@ -357,31 +357,11 @@ class KvClusterE2E {
         assertThat(new java.util.HashSet<>(heldBefore.values())).as("one secret, the same on every store: " + heldBefore)
                 .hasSize(1).allSatisfy(held -> assertThat(held).doesNotContain(","));
         Map<String, Integer> restarts = restartCounts();
-        String writer = "kv-e2e-writer-secret";
-        client.startRespWriter(writer, "kv-rw", "secret-rotation");
-        String log;
-        long seconds;
-        try {
-            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).size() >= 20);
-            long t0 = System.nanoTime();
-            kube.kubectl("annotate", "kvcluster", CLUSTER, "-n", NS, "kvstore.dev/rotate-secret=e2e", "--overwrite");
-            // three steps, each once the kubelet has updated every store's mounted Secret (up to about a minute)
-            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-                    assertThat(conditionOf(CLUSTER, "SecretRotated")).isEqualTo("True/Rotated"));
-            seconds = (System.nanoTime() - t0) / 1_000_000_000L;
-            long doneMicros = System.currentTimeMillis() * 1000;
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).stream()
-                            .filter(ack -> ack.micros() > doneMicros).count() >= 10);
-        } finally {
-            log = client.stopRespWriterLog(writer);
-        }
-        List<InClusterClient.RespAck> acknowledged = InClusterClient.respAcknowledged(log);
-        long longestGapMillis = 0;
-        for (int i = 1; i < acknowledged.size(); i++) {
-            longestGapMillis = Math.max(longestGapMillis, (acknowledged.get(i).micros() - acknowledged.get(i - 1).micros()) / 1000);
-        }
+        // three steps, each once the kubelet has updated every store's mounted Secret (up to about a minute)
+        RotationRun run = rotateUnderRedisCliWrites("kv-e2e-writer-secret", "secret-rotation",
+                "kvstore.dev/rotate-secret=e2e", "SecretRotated", Duration.ofMinutes(6));
+        String log = run.log();
+        List<InClusterClient.RespAck> acknowledged = run.acknowledged();
         String after = clusterSecret();
         assertThat(after).isNotEqualTo(before).doesNotContain("\n");
         Map<String, String> heldAfter = secretsHeldByEachStore();
@@ -393,8 +373,8 @@ class KvClusterE2E {
                 .isEmpty();
         assertThat(client.missingByRedisCli("kv-ro", "secret-rotation",
                 acknowledged.stream().map(InClusterClient.RespAck::index).toList())).isEmpty();
-        record("cluster secret rotated on request in " + seconds + " s without a restart; redis-cli acknowledged="
-                + acknowledged.size() + " refused=0 missing=0 longest-write-gap-ms=" + longestGapMillis);
+        record("cluster secret rotated on request in " + run.seconds() + " s without a restart; redis-cli acknowledged="
+                + acknowledged.size() + " refused=0 missing=0 longest-write-gap-ms=" + run.longestGapMillis());
     }
 
     @Test
@@ -403,33 +383,13 @@ class KvClusterE2E {
         String oldCa = caSecretCertificate();
         String primary = (String) status().get("primary");
         Map<String, Integer> restarts = restartCounts();
-        String writer = "kv-e2e-writer-ca";
-        // each SET a new redis-cli and a new TLS connection, trusting ConfigMap kv-ca-cert as the client pod mounts it
-        client.startRespWriter(writer, "kv-rw", "ca-rotation");
-        String log;
-        long seconds;
-        try {
-            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).size() >= 20);
-            long t0 = System.nanoTime();
-            kube.kubectl("annotate", "kvcluster", CLUSTER, "-n", NS, "kvstore.dev/rotate-ca=e2e", "--overwrite");
-            // three steps: every store trusts the new CA and clients had tls.caRotationGraceSeconds (180) to read
-            // it; every store shows a certificate of it; the old one dropped
-            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-                    assertThat(conditionOf(CLUSTER, "CARotated")).isEqualTo("True/Rotated"));
-            seconds = (System.nanoTime() - t0) / 1_000_000_000L;
-            long doneMicros = System.currentTimeMillis() * 1000;
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).stream()
-                            .filter(ack -> ack.micros() > doneMicros).count() >= 10);
-        } finally {
-            log = client.stopRespWriterLog(writer);
-        }
-        List<InClusterClient.RespAck> acknowledged = InClusterClient.respAcknowledged(log);
-        long longestGapMillis = 0;
-        for (int i = 1; i < acknowledged.size(); i++) {
-            longestGapMillis = Math.max(longestGapMillis, (acknowledged.get(i).micros() - acknowledged.get(i - 1).micros()) / 1000);
-        }
+        // each SET a new redis-cli and a new TLS connection, trusting ConfigMap kv-ca-cert as the client pod mounts
+        // it; three steps: every store trusts the new CA and clients had tls.caRotationGraceSeconds (180) to read it;
+        // every store shows a certificate of it; the old one dropped
+        RotationRun run = rotateUnderRedisCliWrites("kv-e2e-writer-ca", "ca-rotation", "kvstore.dev/rotate-ca=e2e",
+                "CARotated", Duration.ofMinutes(10));
+        String log = run.log();
+        List<InClusterClient.RespAck> acknowledged = run.acknowledged();
         String newCa = caSecretCertificate();
         assertThat(newCa).isNotEqualTo(oldCa);
         assertThat(kube.client().configMaps().inNamespace(NS).withName(CLUSTER + "-ca-cert").get().getData().get("ca.crt"))
@@ -443,8 +403,45 @@ class KvClusterE2E {
                 .isEmpty();
         assertThat(client.missingByRedisCli("kv-ro", "ca-rotation",
                 acknowledged.stream().map(InClusterClient.RespAck::index).toList())).isEmpty();
-        record("CA replaced on request in " + seconds + " s without a restart; redis-cli acknowledged="
-                + acknowledged.size() + " refused=0 missing=0 longest-write-gap-ms=" + longestGapMillis);
+        record("CA replaced on request in " + run.seconds() + " s without a restart; redis-cli acknowledged="
+                + acknowledged.size() + " refused=0 missing=0 longest-write-gap-ms=" + run.longestGapMillis());
+    }
+
+    /** A rotation under redis-cli writes: the writer's log, its acknowledged SETs, the rotation's time and longest gap. */
+    private record RotationRun(String log, List<InClusterClient.RespAck> acknowledged, long seconds, long longestGapMillis) {
+    }
+
+    /**
+     * Writes {@code prefix-N} through kv-rw with redis-cli from a pod of its own, annotates the cluster with
+     * {@code annotation} once 20 SETs are acknowledged, waits up to {@code atMost} for {@code condition} to be
+     * True/Rotated, then for 10 SETs acknowledged after it; the writer is stopped whatever happens.
+     */
+    private RotationRun rotateUnderRedisCliWrites(String writer, String prefix, String annotation, String condition,
+                                                  Duration atMost) {
+        client.startRespWriter(writer, "kv-rw", prefix);
+        String log;
+        long seconds;
+        try {
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).size() >= 20);
+            long t0 = System.nanoTime();
+            kube.kubectl("annotate", "kvcluster", CLUSTER, "-n", NS, annotation, "--overwrite");
+            await().atMost(atMost).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+                    assertThat(conditionOf(CLUSTER, condition)).isEqualTo("True/Rotated"));
+            seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+            long doneMicros = System.currentTimeMillis() * 1000;
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, writer)).stream()
+                            .filter(ack -> ack.micros() > doneMicros).count() >= 10);
+        } finally {
+            log = client.stopRespWriterLog(writer);
+        }
+        List<InClusterClient.RespAck> acknowledged = InClusterClient.respAcknowledged(log);
+        long longestGapMillis = 0;
+        for (int i = 1; i < acknowledged.size(); i++) {
+            longestGapMillis = Math.max(longestGapMillis, (acknowledged.get(i).micros() - acknowledged.get(i - 1).micros()) / 1000);
+        }
+        return new RotationRun(log, acknowledged, seconds, longestGapMillis);
     }
 
     private String caSecretCertificate() {

@@ -572,43 +572,35 @@ class OperatorIT {
         // a client that reads the ConfigMap before each new connection never fails a handshake on the way
         List<String> refusedHandshakes = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicInteger handshakes = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean connecting = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread connector = new Thread(() -> {
-            long keptAliveAt = System.nanoTime();
-            while (connecting.get()) {
-                for (String pod : uidsBefore.keySet()) {
-                    String bundle;
-                    try {
-                        bundle = client.configMaps().inNamespace(NS).withName("alpha-ca-cert").get().getData()
-                                .get("ca.crt");
-                    } catch (RuntimeException apiServerBusy) {
-                        continue; // not a handshake: asked again
-                    }
-                    try {
-                        shownCertificate(pod, KvNames.REDIS_PORT, bundle);
-                        handshakes.incrementAndGet();
-                    } catch (Exception e) {
-                        refusedHandshakes.add(pod + ": " + e);
-                    }
-                }
-                if (System.nanoTime() - keptAliveAt > Duration.ofSeconds(10).toNanos()) {
-                    // within the admin port's idle timeout (60 s): the old CA's connection stays open through the
-                    // rotation (answered 200 until the end, 403 after)
-                    keptAliveAt = System.nanoTime();
-                    try {
-                        keptAlive.status(primaryAdmin);
-                    } catch (java.io.IOException refusedOnceRotated) {
-                        // the check comes after the rotation
-                    }
+        // a round every 50 ms, one after the other (a fixed delay: rounds never overlap)
+        var connector = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.atomic.AtomicLong keptAliveAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        connector.scheduleWithFixedDelay(() -> {
+            for (String pod : uidsBefore.keySet()) {
+                String bundle;
+                try {
+                    bundle = client.configMaps().inNamespace(NS).withName("alpha-ca-cert").get().getData().get("ca.crt");
+                } catch (RuntimeException apiServerBusy) {
+                    continue; // not a handshake: asked again
                 }
                 try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
+                    shownCertificate(pod, KvNames.REDIS_PORT, bundle);
+                    handshakes.incrementAndGet();
+                } catch (Exception e) {
+                    refusedHandshakes.add(pod + ": " + e);
                 }
             }
-        }, "ca-rotation-connector");
-        connector.start();
+            if (System.nanoTime() - keptAliveAt.get() > Duration.ofSeconds(10).toNanos()) {
+                // within the admin port's idle timeout (60 s): the old CA's connection stays open through the
+                // rotation (answered 200 until the end, 403 after)
+                keptAliveAt.set(System.nanoTime());
+                try {
+                    keptAlive.status(primaryAdmin);
+                } catch (java.io.IOException refusedOnceRotated) {
+                    // the check comes after the rotation
+                }
+            }
+        }, 0, 50, java.util.concurrent.TimeUnit.MILLISECONDS);
 
         client.resources(KVCluster.class).inNamespace(NS).withName("alpha").patch(
                 io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
@@ -626,8 +618,8 @@ class OperatorIT {
         int atRotation = writer.acknowledged().size();
         await().atMost(Duration.ofSeconds(30)).until(() -> writer.acknowledged().size() > atRotation + 20);
         writer.stop();
-        connecting.set(false);
-        connector.join();
+        connector.shutdown();
+        assertThat(connector.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         System.out.printf("CA rotation: %d TLS handshakes trusting the ConfigMap of their moment, %d refused%n",
                 handshakes.get(), refusedHandshakes.size());
         assertThat(refusedHandshakes).as("handshakes of clients that read the ConfigMap").isEmpty();

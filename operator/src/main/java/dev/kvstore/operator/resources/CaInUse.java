@@ -23,13 +23,6 @@ public record CaInUse(CertificateAuthority signer, List<CertificateAuthority> tr
 
     /** The trusted CAs' certificates, one after the other (the stores' ca.crt, the first part of the clients' bundle). */
     public String trustPem() {
-        StringBuilder pem = new StringBuilder();
-        for (CertificateAuthority ca : trusted) {
-            if (!pem.isEmpty() && pem.charAt(pem.length() - 1) != '\n') {
-                pem.append('\n');
-            }
-            pem.append(ca.certificatePem());
-        }
-        return pem.toString();
+        return ClusterCertificates.joinPems(trusted.stream().map(CertificateAuthority::certificatePem).toList());
     }
 }

@@ -295,14 +295,22 @@ public final class ClusterCertificates {
     }
 
     private static String caBundle(String trusted, List<String> clientPortCas) {
-        StringBuilder bundle = new StringBuilder(trusted);
-        for (String pem : clientPortCas) {
-            if (bundle.charAt(bundle.length() - 1) != '\n') {
-                bundle.append('\n');
+        List<String> all = new ArrayList<>();
+        all.add(trusted);
+        all.addAll(clientPortCas);
+        return joinPems(all);
+    }
+
+    /** PEM texts one after the other, each beginning on a line of its own. */
+    static String joinPems(List<String> pems) {
+        StringBuilder joined = new StringBuilder();
+        for (String pem : pems) {
+            if (!joined.isEmpty() && joined.charAt(joined.length() - 1) != '\n') {
+                joined.append('\n');
             }
-            bundle.append(pem);
+            joined.append(pem);
         }
-        return bundle.toString();
+        return joined.toString();
     }
 
     /**

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.core.ReplicationMode;
 import dev.kvstore.core.tls.CertificateAuthority;
 import dev.kvstore.core.tls.SslContexts;
 import dev.kvstore.store.disk.GuardedDiskSync;
 import dev.kvstore.store.log.EpochHistory;
-import dev.kvstore.store.log.FsyncPolicy;
 import dev.kvstore.store.node.NodeSettings;
 import dev.kvstore.store.node.StoreNode;
 import dev.kvstore.store.tls.StoreTls;
@@ -53,9 +51,7 @@ class CaRotationReplicationTest {
         Path tlsDir = Files.createDirectories(dir.resolve("tls"));
         writeTls(tlsDir, oldCa, oldCa.certificatePem() + newCa.certificatePem());
         tls = StoreTls.from(tlsDir, null, vertx, 50, engine);
-        NodeSettings settings = new NodeSettings("a", "test", PrimarySessionTest.SECRET, dir.resolve("data"),
-                "127.0.0.1:0", "http://127.0.0.1:0", ReplicationMode.SYNC, 1, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000,
-                50, 300, 100_000, 10_000);
+        NodeSettings settings = PrimarySessionTest.primarySettings(dir.resolve("data"), PrimarySessionTest.SECRET);
         node = new StoreNode(settings, GuardedDiskSync.system());
         server = new ReplicationServer(vertx, node, PrimarySessionTest.SECRET, tls);
         node.attach(server, (n, host, port, epoch) -> {

@@ -38,6 +38,12 @@ class PrimarySessionTest {
 
     static final String SECRET = "secret";
 
+    /** A store of cluster "test" on loopback that syncs every write to one secondary: the primary of these tests. */
+    static NodeSettings primarySettings(Path dir, String secret) {
+        return new NodeSettings("a", "test", secret, dir, "127.0.0.1:0", "http://127.0.0.1:0",
+                ReplicationMode.SYNC, 1, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, 300, 100_000, 10_000);
+    }
+
     @TempDir
     Path dir;
 
@@ -47,8 +53,7 @@ class PrimarySessionTest {
 
     @BeforeEach
     void start() throws Exception {
-        NodeSettings settings = new NodeSettings("a", "test", SECRET, dir, "127.0.0.1:0", "http://127.0.0.1:0",
-                ReplicationMode.SYNC, 1, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, 300, 100_000, 10_000);
+        NodeSettings settings = primarySettings(dir, SECRET);
         node = new StoreNode(settings, GuardedDiskSync.system());
         server = new ReplicationServer(vertx, node, SECRET, dev.kvstore.store.tls.StoreTls.off());
         node.attach(server, (n, host, port, epoch) -> {

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.kvstore.core.ReplicationMode;
 import dev.kvstore.core.admin.ClusterSecrets;
 import dev.kvstore.store.disk.GuardedDiskSync;
 import dev.kvstore.store.log.EpochHistory;
-import dev.kvstore.store.log.FsyncPolicy;
 import dev.kvstore.store.node.NodeSettings;
 import dev.kvstore.store.node.StoreNode;
 import io.vertx.core.Vertx;
@@ -38,8 +36,7 @@ class SecretRotationHandshakeTest {
 
     @BeforeEach
     void start() throws Exception {
-        NodeSettings settings = new NodeSettings("a", "test", "old", dir, "127.0.0.1:0", "http://127.0.0.1:0",
-                ReplicationMode.SYNC, 1, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, 300, 100_000, 10_000);
+        NodeSettings settings = PrimarySessionTest.primarySettings(dir, "old");
         node = new StoreNode(settings, GuardedDiskSync.system());
         server = new ReplicationServer(vertx, node, new HandshakeProof(held::get), dev.kvstore.store.tls.StoreTls.off());
         node.attach(server, (n, host, port, epoch) -> {
