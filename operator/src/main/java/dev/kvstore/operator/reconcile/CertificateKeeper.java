@@ -7,6 +7,7 @@ import dev.kvstore.operator.resources.CaInUse;
 import dev.kvstore.operator.resources.CaRotationPlan;
 import dev.kvstore.operator.resources.ClusterCertificates;
 import dev.kvstore.operator.resources.KvNames;
+import dev.kvstore.operator.resources.SecretRotationPlan;
 import dev.kvstore.operator.resources.ServerCertificate;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -199,29 +200,25 @@ final class CertificateKeeper {
      */
     private Map<String, Boolean> shown(KVCluster cluster, CaRotationPlan.CaState state, List<Pod> pods) {
         ProbeIdentity identity = probeIdentity(cluster, state);
-        Map<String, Pod> running = new java.util.TreeMap<>();
-        pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
-                .forEach(pod -> running.put(pod.getMetadata().getName(), pod));
-        Map<String, Boolean> shown = new java.util.TreeMap<>();
-        for (int ordinal = 0; ordinal < cluster.getSpec().getReplicas(); ordinal++) {
-            shown.put(KvNames.pod(cluster.getMetadata().getName(), ordinal), null);
-        }
-        running.keySet().forEach(pod -> shown.put(pod, null));
-        for (var entry : running.entrySet()) {
-            String uid = entry.getValue().getMetadata().getUid();
+        List<Pod> running = pods.stream().filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+        Map<String, Boolean> answered = new HashMap<>();
+        for (Pod pod : running) {
+            String name = pod.getMetadata().getName();
+            String uid = pod.getMetadata().getUid();
+            String url = StoreMember.of(name, pod).adminUrl();
             if (identity.passed().contains(uid)) {
-                shown.put(entry.getKey(), true);
-                continue;
+                answered.put(name, true);
+            } else if (url != null) {
+                // a store in clear (TLS being turned on) shows nothing: it is asked again once it runs with TLS
+                boolean accepted = url.startsWith("https://") && probe.accepts(cluster, url, identity.context());
+                if (accepted) {
+                    identity.passed().add(uid);
+                }
+                answered.put(name, accepted);
             }
-            String url = StoreMember.of(entry.getKey(), entry.getValue()).adminUrl();
-            // a store in clear (TLS being turned on) shows nothing: it is asked again once it runs with TLS
-            boolean accepted = url != null && url.startsWith("https://") && probe.accepts(cluster, url, identity.context());
-            if (accepted) {
-                identity.passed().add(uid);
-            }
-            shown.put(entry.getKey(), url == null ? null : accepted);
         }
-        return shown;
+        return SecretRotationPlan.reports(cluster.getMetadata().getName(), cluster.getSpec().getReplicas(),
+                running.stream().map(pod -> pod.getMetadata().getName()).toList(), answered);
     }
 
     /**

@@ -120,11 +120,10 @@ public record SecretRotationPlan(ClusterSecrets write, String rotatedFor, String
      * reports null and holds the rotation back (it may hold an older step, or come back with one).
      *
      * @param running  the cluster's pods that are not terminating
-     * @param answered by pod, the fingerprints it reported (null or absent: none)
+     * @param answered by pod, what it reported (null or absent: nothing); a CA rotation's gate uses it too
      */
-    public static Map<String, List<String>> reports(String cluster, int replicas, List<String> running,
-                                                    Map<String, List<String>> answered) {
-        Map<String, List<String>> reported = new java.util.TreeMap<>();
+    public static <T> Map<String, T> reports(String cluster, int replicas, List<String> running, Map<String, T> answered) {
+        Map<String, T> reported = new java.util.TreeMap<>();
         for (int ordinal = 0; ordinal < replicas; ordinal++) {
             reported.put(KvNames.pod(cluster, ordinal), null);
         }

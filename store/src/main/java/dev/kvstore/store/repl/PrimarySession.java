@@ -433,7 +433,6 @@ final class PrimarySession {
         socket.write(Buffer.buffer(codec.encode(message)));
     }
 
-    /** Whether this connection was made with a cluster secret this store no longer holds. */
     /**
      * Why this connection no longer stands, or null while it does: the cluster secret it proved was rotated away,
      * or a certificate either end showed at its handshake is of a CA no longer trusted (a CA rotation's last step).
