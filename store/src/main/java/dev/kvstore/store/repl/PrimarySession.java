@@ -57,6 +57,7 @@ final class PrimarySession {
     private volatile int followerFormat = LogFormat.BASIC;
     private volatile int followerRespPort;
     private volatile long ackedOffset;
+    private volatile boolean acknowledged;
     private final AppliedByEcho applied = new AppliedByEcho();
     private long sentCommit = -1;
     private long timer = -1;
@@ -140,6 +141,7 @@ final class PrimarySession {
                 return;
             }
             ackedOffset = Math.max(ackedOffset, ack.durableOffset());
+            acknowledged = true;
             // an echo that is not of this session's frames proves nothing: counted as none (0), as on a new link
             long echo = applied.ours(ack.echoNanos()) ? ack.echoNanos() : 0;
             termTracker.acknowledged(followerId, sessionNumber, ack.durableOffset(), echo, applied.echoed(echo));
@@ -453,6 +455,11 @@ final class PrimarySession {
 
     String followerId() {
         return followerId;
+    }
+
+    /** The secondary's name once it acknowledged on this connection, while the connection stands; null otherwise. */
+    String acknowledgingStore() {
+        return acknowledged && !closed && !closingForDroppedCredential ? followerId : null;
     }
 
     /**

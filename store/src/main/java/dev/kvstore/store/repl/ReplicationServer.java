@@ -24,6 +24,7 @@ public final class ReplicationServer implements StoreNode.Fanout {
     private final HandshakeProof proof;
     private final Set<PrimarySession> sessions = ConcurrentHashMap.newKeySet();
     private NetServer server;
+    private final CredentialClosePacing closePacing = new CredentialClosePacing();
 
     private final StoreTls tls;
 
@@ -43,18 +44,29 @@ public final class ReplicationServer implements StoreNode.Fanout {
      * Closes one connection made with a cluster secret no longer held, or with a certificate of a CA no longer
      * trusted (a rotation's last step: a secret or CA taken away grants nothing, not even a connection made with
      * it); each secondary connects again with the secret and certificate of now. Called every few seconds, it
-     * takes them one at a time, first one whose store the other secondaries can spare (no write waits at all),
+     * takes them one at a time, and the next only once the store closed before is back ({@link
+     * CredentialClosePacing}); first one whose store the other secondaries can spare (no write waits at all),
      * else any: that store keeps its place towards {@code kv.min-sync-replicas} while it reconnects, so writes
      * wait a moment, none is refused.
      */
     public void closeOneMadeWithDroppedCredential() {
+        java.util.Set<String> acknowledging = new java.util.HashSet<>();
+        for (PrimarySession session : sessions) {
+            String store = session.acknowledgingStore();
+            if (store != null) {
+                acknowledging.add(store);
+            }
+        }
+        if (!closePacing.mayCloseNext(acknowledging, System.nanoTime())) {
+            return;
+        }
         PrimarySession any = null;
         String anyWhy = null;
         for (PrimarySession session : sessions) {
             String why = session.droppedCredential(tls::stillTrusts);
             if (why != null) {
                 if (node.replicaDispensable(session.followerId())) {
-                    session.closeForDroppedCredential(why);
+                    close(session, why);
                     return;
                 }
                 any = session;
@@ -62,8 +74,13 @@ public final class ReplicationServer implements StoreNode.Fanout {
             }
         }
         if (any != null) {
-            any.closeForDroppedCredential(anyWhy);
+            close(any, anyWhy);
         }
+    }
+
+    private void close(PrimarySession session, String why) {
+        closePacing.closed(session.followerId(), System.nanoTime());
+        session.closeForDroppedCredential(why);
     }
 
     public void start(String host, int port) {

@@ -128,7 +128,15 @@ class CaRotationReplicationTest {
                 writeTls(dir.resolve("tls"), newCa, newCa.certificatePem());
                 await().atMost(Duration.ofSeconds(5)).until(() -> !tls.stillTrusts(List.of(shown.get(0))));
                 server.closeOneMadeWithDroppedCredential();
-                server.closeOneMadeWithDroppedCredential();
+                await().atMost(Duration.ofSeconds(5)).until(() -> node.secondaries().size() == 2);
+                String first = node.secondaries().stream().anyMatch(v -> v.nodeId().equals("b")) ? "d" : "b";
+                // one at a time: the next only once the first is back, with a certificate of the new CA
+                try (RawSecondary back = secondary(newCa, first, new java.util.ArrayList<>())) {
+                    back.handshake(1, 0, EpochHistory.EMPTY);
+                    back.send(new Message.Ack(1, node.log().lastOffset(), back.next(Message.Heartbeat.class).sentNanos()));
+                    await().atMost(Duration.ofSeconds(5)).until(() -> node.secondaries().size() == 3);
+                    server.closeOneMadeWithDroppedCredential();
+                }
                 assertThat(byOld.next(Message.Refused.class).reason()).contains("CA rotated away");
                 assertThatThrownBy(() -> byOld.next(Message.Heartbeat.class)).isInstanceOf(IOException.class);
                 assertThat(shownOld.next(Message.Refused.class).reason()).as("the primary's own certificate of it")

@@ -103,6 +103,45 @@ class SecretRotationHandshakeTest {
     }
 
     @Test
+    void a_second_connection_is_not_closed_while_the_store_closed_before_it_has_not_come_back() throws Exception {
+        held.set(ClusterSecrets.of("new", "old"));
+        try (RawSecondary b = new RawSecondary(server.port(), "old", "b");
+             RawSecondary c = new RawSecondary(server.port(), "old", "c")) {
+            for (RawSecondary secondary : java.util.List.of(b, c)) {
+                secondary.handshake(1, 0, EpochHistory.EMPTY);
+                secondary.send(new Message.Ack(1, node.log().lastOffset(),
+                        secondary.next(Message.Heartbeat.class).sentNanos()));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.replicaDispensable("b") && node.replicaDispensable("c"));
+            held.set(ClusterSecrets.of("new"));
+
+            server.closeOneMadeWithDroppedCredential();
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.secondaries().size() == 1);
+            String open = node.secondaries().get(0).nodeId();
+            RawSecondary stillOpen = open.equals("b") ? b : c;
+            String away = open.equals("b") ? "c" : "b";
+
+            // the closed store does not come back (yet); its kept place runs out; the next calls come as
+            // StoreLifecycle's do, every 2 s: closing the other one now would leave no secondary at all
+            Thread.sleep(PrimarySession.PLACE_KEPT_MILLIS + 300);
+            server.closeOneMadeWithDroppedCredential();
+            server.closeOneMadeWithDroppedCredential();
+            await("the connection of " + open + " stays while " + away + " is away")
+                    .during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2))
+                    .until(() -> node.secondaries().stream().anyMatch(s -> s.nodeId().equals(open)));
+
+            // once it is back (the new secret, an acknowledgement), the next one goes
+            try (RawSecondary back = new RawSecondary(server.port(), "new", away)) {
+                back.handshake(1, 0, EpochHistory.EMPTY);
+                back.send(new Message.Ack(1, node.log().lastOffset(), back.next(Message.Heartbeat.class).sentNanos()));
+                await().atMost(Duration.ofSeconds(5)).until(() -> node.replicaDispensable(open));
+                server.closeOneMadeWithDroppedCredential();
+                assertThat(stillOpen.next(Message.Refused.class).reason()).contains("rotated away");
+            }
+        }
+    }
+
+    @Test
     void with_no_other_secondary_the_connection_made_with_a_dropped_secret_is_closed_and_a_write_waits_for_its_return()
             throws Exception {
         held.set(ClusterSecrets.of("new", "old"));
