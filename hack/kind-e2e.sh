@@ -5,6 +5,8 @@
 #                        Debian base built here (hack/images.sh). Needs root (Docker, debootstrap).
 #   KV_KIND_NODE_IMAGE=kindest/node:v1.34.0 KV_BASE_IMAGE=<a Java 17 image with redis-cli> hack/kind-e2e.sh
 #                        where images can be pulled: kind's own node image, your base image
+#   KV_E2E_FAULT_RUNS=5  runs each failover fault (pod delete, kill, operator down, node loss, partition,
+#                        drain) 5 times and reports the median and maximum of each (1 by default)
 #   KV_E2E_KEEP=1        leaves the cluster running (KUBECONFIG: the last line of hack/kind-cluster.sh,
 #                        ~/.cache/kvcluster/kind/kvcluster.kubeconfig)
 # Expects the Maven build done (./test runs mvn verify first). Results: e2e/target/e2e-results.txt.
@@ -40,7 +42,7 @@ HOST_ADDRESS=$(docker network inspect kind -f '{{range .IPAM.Config}}{{.Gateway}
 rm -f "$ROOT/e2e/target/e2e-diagnostics.txt"
 # the suite runs helm and kubectl by name: the versions built for this cluster come first
 if ! PATH="$BIN:$PATH" mvn -B -ntp -f "$ROOT/pom.xml" -Pe2e -pl e2e verify -Dkv.e2e.kubeconfig="$KUBECONFIG" \
-    -Dkv.e2e.host-address="$HOST_ADDRESS" -Dkv.e2e.excluded-groups=none "$@"; then
+    -Dkv.e2e.host-address="$HOST_ADDRESS" -Dkv.e2e.excluded-groups=none -Dkv.e2e.fault-runs="${KV_E2E_FAULT_RUNS:-1}" "$@"; then
   if [[ -s $ROOT/e2e/target/e2e-diagnostics.txt ]]; then
     echo "kind-e2e: FAILED; the cluster at the first failure (all of them: e2e/target/e2e-diagnostics.txt):"
     head -n 400 "$ROOT/e2e/target/e2e-diagnostics.txt"

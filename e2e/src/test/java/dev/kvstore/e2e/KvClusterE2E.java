@@ -55,6 +55,9 @@ class KvClusterE2E {
     /** The README cluster's generated password (user default); the suite's other clusters are given the same. */
     private String password;
     private final Path results = Path.of("target", "e2e-results.txt");
+    /** Runs of each failover fault (pod delete, kill, operator down, node loss, partition, drain): 1 on every change. */
+    static final int FAULT_RUNS = Integer.getInteger("kv.e2e.fault-runs", 1);
+    private final FaultStatistics statistics = new FaultStatistics();
     @RegisterExtension
     final FailureDiagnostics diagnostics = new FailureDiagnostics(() -> kube, List.of(NS, OPERATOR_NS));
 
@@ -84,6 +87,11 @@ class KvClusterE2E {
 
     @AfterAll
     void close() {
+        statistics.report().forEach(this::record);
+        if (FAULT_RUNS == 1) {
+            record("statistics: one run per fault kind; the median and maximum over 5 runs each: "
+                    + "KV_E2E_FAULT_RUNS=5 hack/kind-e2e.sh");
+        }
         if (kube != null) {
             kube.close();
         }
@@ -581,13 +589,21 @@ class KvClusterE2E {
     @Test
     @Order(7)
     void deletingThePrimaryPodFailsOverWithoutLosingAWrite() {
-        loseThePrimary("pod-delete", primary -> kube.client().pods().inNamespace(NS).withName(primary).delete());
+        for (int run = 1; run <= FAULT_RUNS; run++) {
+            loseThePrimary("pod-delete", run, primary -> kube.client().pods().inNamespace(NS).withName(primary).delete());
+        }
     }
 
     @Test
     @Order(8)
     void killingTheStoreProcessFailsOverWithoutLosingAWrite() {
-        loseThePrimary("process-kill", primary -> {
+        for (int run = 1; run <= FAULT_RUNS; run++) {
+            killTheStoreProcess(run);
+        }
+    }
+
+    private void killTheStoreProcess(int run) {
+        loseThePrimary("process-kill", run, primary -> {
             int restartsBefore = restarts(primary);
             // shareProcessNamespace: pause is PID 1, so the JVM can be killed from inside the pod
             kube.kubectl("exec", "-n", NS, primary, "--", "bash", "-c",
@@ -599,8 +615,14 @@ class KvClusterE2E {
     @Test
     @Order(8)
     void thePrimaryLostWhileNoOperatorRunsFailsOverOnceWhenTheOperatorIsBackAndLosesNothing() {
+        for (int run = 1; run <= FAULT_RUNS; run++) {
+            loseThePrimaryWhileNoOperatorRuns(run);
+        }
+    }
+
+    private void loseThePrimaryWhileNoOperatorRuns(int run) {
         long epochBefore = epoch();
-        loseThePrimary("operator-down", Duration.ofSeconds(120), primary -> {
+        loseThePrimary("operator-down", run, Duration.ofSeconds(120), primary -> {
             scaleOperator(0);
             kube.client().pods().inNamespace(NS).withName(primary).delete();
             // no one to fail over meanwhile: the term stays as it was (the StatefulSet makes the pod again)
@@ -1102,12 +1124,19 @@ class KvClusterE2E {
     @Order(16)
     @Tag(KindNodes.TAG)
     void losingThePrimarysNodeFailsOverAndTheOldPrimaryFollowsOnceTheNodeIsBack() {
+        for (int run = 1; run <= FAULT_RUNS; run++) {
+            loseThePrimarysNode(run);
+        }
+    }
+
+    private void loseThePrimarysNode(int run) {
         awaitReady(3);
         String primary = primaryOnALosableNode();
         String node = nodeOf(primary);
         long oldEpoch = epoch();
-        String writer = "kv-e2e-writer-node-loss";
-        client.startWriterAvoiding(writer, "kv-rw", "node-loss", node);
+        String keys = ofRun("node-loss", run);
+        String writer = "kv-e2e-writer-" + keys;
+        client.startWriterAvoiding(writer, "kv-rw", keys, node);
         awaitAcknowledgedWrites(writer);
 
         long lostAtMicros = System.currentTimeMillis() * 1000;
@@ -1142,12 +1171,13 @@ class KvClusterE2E {
                 () -> new AssertionError("no write acknowledged by the new primary after the node loss"));
         long millis = (first.micros() - lostAtMicros) / 1000;
         List<Long> acknowledged = log.acknowledgedIndexes();
-        List<String> missing = client.missing("kv-rw", "node-loss", acknowledged);
+        List<String> missing = client.missing("kv-rw", keys, acknowledged);
         assertThat(millis).as("from the node's loss to the first write the new primary acknowledged")
                 .isLessThan(Duration.ofSeconds(30).toMillis());
         record("failover node-loss (docker kill " + node + ") " + primary + "->" + newPrimary + " first-ack-ms=" + millis
                 + " pod-evicted-after-s=" + evictedAfterSeconds + " acknowledged=" + acknowledged.size()
                 + " missing=" + missing.size());
+        statistics.add("node-loss", millis);
         assertThat(missing).as("acknowledged writes missing after the node loss").isEmpty();
     }
 
@@ -1155,6 +1185,12 @@ class KvClusterE2E {
     @Order(16)
     @Tag(KindNodes.TAG)
     void aPrimaryCutOffFromTheOtherNodesAcknowledgesNoWriteOfItsOwnNodesClientAndFollowsOnceHealed() {
+        for (int run = 1; run <= FAULT_RUNS; run++) {
+            cutThePrimarysNodeOff(run);
+        }
+    }
+
+    private void cutThePrimarysNodeOff(int run) {
         awaitReady(3);
         String primary = primaryOnALosableNode();
         String node = nodeOf(primary);
@@ -1162,10 +1198,12 @@ class KvClusterE2E {
         String primaryIp = primaryPod.getStatus().getPodIP();
         long oldEpoch = epoch();
         // one client beside the primary, on its node, writing to it directly; one elsewhere, through kv-rw
-        String local = "kv-e2e-writer-cut-local";
-        String remote = "kv-e2e-writer-cut-remote";
-        client.startRespWriterOn(local, primaryIp, "cut-local", node);
-        client.startWriterAvoiding(remote, "kv-rw", "cut-remote", node);
+        String localKeys = ofRun("cut-local", run);
+        String remoteKeys = ofRun("cut-remote", run);
+        String local = "kv-e2e-writer-" + localKeys;
+        String remote = "kv-e2e-writer-" + remoteKeys;
+        client.startRespWriterOn(local, primaryIp, localKeys, node);
+        client.startWriterAvoiding(remote, "kv-rw", remoteKeys, node);
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
                 InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, local)).size() >= 20);
         awaitAcknowledgedWrites(remote);
@@ -1206,14 +1244,15 @@ class KvClusterE2E {
                 .filter(ack -> ack.micros() > cutAtMicros + 1_000_000 && ack.micros() < healedAtMicros).toList();
         WriteLog.Write first = remoteLog.firstAcknowledgedAfter(cutAtMicros, oldEpoch).orElseThrow(
                 () -> new AssertionError("no write acknowledged by the new primary after the partition"));
-        List<String> missing = new java.util.ArrayList<>(client.missingByRedisCli("kv-rw", "cut-local",
+        List<String> missing = new java.util.ArrayList<>(client.missingByRedisCli("kv-rw", localKeys,
                 localAcks.stream().map(InClusterClient.RespAck::index).toList()));
-        missing.addAll(client.missing("kv-rw", "cut-remote", remoteLog.acknowledgedIndexes()));
+        missing.addAll(client.missing("kv-rw", remoteKeys, remoteLog.acknowledgedIndexes()));
         record("partition of " + node + " (primary " + primary + ") from the other nodes: new primary " + newPrimary
                 + " first-ack-ms=" + (first.micros() - cutAtMicros) / 1000 + "; its own node's client tried "
                 + triedInNewTerm + " writes in the new term, acknowledged " + ackedWhileCut.size() + " while cut off;"
                 + " acknowledged=" + (localAcks.size() + remoteLog.acknowledgedIndexes().size()) + " missing="
                 + missing.size());
+        statistics.add("partition", (first.micros() - cutAtMicros) / 1000);
         assertThat(triedInNewTerm).as("writes the cut-off primary's own node sent in the new term").isPositive();
         assertThat(ackedWhileCut).as("writes the cut-off primary acknowledged after the cut").isEmpty();
         assertThat(missing).as("acknowledged writes missing after the partition").isEmpty();
@@ -1222,15 +1261,60 @@ class KvClusterE2E {
     @Test
     @Order(16)
     @Tag(KindNodes.TAG)
+    void aPrimaryWithNoSecondaryOnANodeInServiceStaysAndSaysSoInTheDrainWaitingCondition() {
+        awaitReady(3);
+        String primary = (String) status().get("primary");
+        String primaryNode = nodeOf(primary);
+        long oldEpoch = epoch();
+        long warningsBefore = events("DrainWaiting");
+        // the primary's node last (and first back): with it cordoned while another store's node is not, the
+        // operator would switch over, rightly
+        List<String> nodes = new java.util.ArrayList<>(rolesByPod().keySet().stream().map(this::nodeOf)
+                .filter(node -> !node.equals(primaryNode)).distinct().toList());
+        nodes.add(primaryNode);
+        try {
+            for (String node : nodes) {
+                kube.kubectl("cordon", node);
+            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(conditionOf(CLUSTER, "DrainWaiting")).isEqualTo("True/NoSecondaryElsewhere"));
+            assertThat(kube.kubectl("get", "kvc", CLUSTER, "-n", NS, "-o",
+                    "jsonpath={.status.conditions[?(@.type=='DrainWaiting')].message}"))
+                    .contains("node " + primaryNode + " of primary " + primary + " is cordoned");
+            assertThat(events("DrainWaiting")).as("a Warning Event as it begins").isGreaterThan(warningsBefore);
+            // nothing to switch to: it stays
+            assertThat(status().get("primary")).isEqualTo(primary);
+            assertThat(epoch()).isEqualTo(oldEpoch);
+        } finally {
+            for (int i = nodes.size() - 1; i >= 0; i--) {
+                kube.kubectl("uncordon", nodes.get(i));
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(conditionOf(CLUSTER, "DrainWaiting")).isEqualTo("False/None"));
+        assertThat(status().get("primary")).isEqualTo(primary);
+        assertThat(epoch()).isEqualTo(oldEpoch);
+    }
+
+    @Test
+    @Order(16)
+    @Tag(KindNodes.TAG)
     void drainingThePrimarysNodeSwitchesOverBeforeTheEvictionAndLosesNoWrite() {
+        for (int run = 1; run <= FAULT_RUNS; run++) {
+            drainThePrimarysNode(run);
+        }
+    }
+
+    private void drainThePrimarysNode(int run) {
         awaitReady(3);
         String primary = primaryOnALosableNode();
         String node = nodeOf(primary);
         long oldEpoch = epoch();
         long failoversBefore = events("Failover");
         long switchoversBefore = events("Switchover");
-        String writer = "kv-e2e-writer-drain";
-        client.startWriterAvoiding(writer, "kv-rw", "drain", node);
+        String keys = ofRun("drain", run);
+        String writer = "kv-e2e-writer-" + keys;
+        client.startWriterAvoiding(writer, "kv-rw", keys, node);
         awaitAcknowledgedWrites(writer);
 
         // the primary's budget as the disruption controller last saw it: the primary counted and healthy (right after
@@ -1280,11 +1364,12 @@ class KvClusterE2E {
         WriteLog.Write first = log.firstAcknowledgedAfter(drainAtMicros, oldEpoch).orElseThrow(
                 () -> new AssertionError("no write acknowledged by the new primary after the drain began"));
         List<Long> acknowledged = log.acknowledgedIndexes();
-        List<String> missing = client.missing("kv-rw", "drain", acknowledged);
+        List<String> missing = client.missing("kv-rw", keys, acknowledged);
         long longestGap = log.longestGapMillis();
         record("drain of " + node + " (primary " + primary + "): switchover to " + newPrimary + " first-ack-ms="
                 + (first.micros() - drainAtMicros) / 1000 + " drain-ms=" + drainMillis + " longest-gap-ms=" + longestGap
                 + " acknowledged=" + acknowledged.size() + " missing=" + missing.size());
+        statistics.add("drain (switchover)", (first.micros() - drainAtMicros) / 1000);
         assertThat(missing).as("acknowledged writes missing after the drain").isEmpty();
         // the switchover's pause plus kv-rw's endpoints moving (kube-proxy), and the drain may evict a CoreDNS replica
         // the writer's lookups go to; a primary evicted without a switchover would show here as a failover too
@@ -1605,12 +1690,18 @@ class KvClusterE2E {
 
     // --- a primary lost under load -------------------------------------------------------------
 
-    private void loseThePrimary(String how, java.util.function.Consumer<String> disruption) {
-        loseThePrimary(how, Duration.ofSeconds(30), disruption);
+    private void loseThePrimary(String how, int run, java.util.function.Consumer<String> disruption) {
+        loseThePrimary(how, run, Duration.ofSeconds(30), disruption);
+    }
+
+    /** The writer's name and keys of a fault's run (its first run's as they always were). */
+    private static String ofRun(String name, int run) {
+        return run == 1 ? name : name + "-" + run;
     }
 
     /** {@code firstAckWithin}: from the disruption's start to the first write the new primary acknowledged. */
-    private void loseThePrimary(String how, Duration firstAckWithin, java.util.function.Consumer<String> disruption) {
+    private void loseThePrimary(String kind, int run, Duration firstAckWithin, java.util.function.Consumer<String> disruption) {
+        String how = ofRun(kind, run);
         String writer = "kv-e2e-writer-" + how;
         Map<String, Object> before = status();
         String oldPrimary = (String) before.get("primary");
@@ -1637,6 +1728,7 @@ class KvClusterE2E {
         List<String> missing = client.missing("kv-rw", how, acknowledged);
         record("failover " + how + " " + oldPrimary + "->" + newPrimary + " first-ack-ms=" + millis
                 + " acknowledged=" + acknowledged.size() + " missing=" + missing.size());
+        statistics.add(kind, millis);
         assertThat(missing).as("acknowledged writes missing after " + how).isEmpty();
         assertThat(millis).as("from losing the primary to the first write the new primary acknowledged")
                 .isLessThan(firstAckWithin.toMillis());

@@ -974,6 +974,70 @@ class OperatorIT {
     }
 
     @Test
+    @Order(4)
+    void an_object_the_api_server_refuses_to_apply_stops_neither_a_failover_nor_the_other_objects() throws Exception {
+        awaitReady("alpha", 3);
+        String budget = KvNames.primaryDisruptionBudget("alpha");
+        // another party (kubectl edit, a policy tool) sets maxUnavailable on the primary's budget: the operator's
+        // apply of minAvailable beside it is invalid, and the API server answers 422 to every pass
+        client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(budget).patch(
+                new io.fabric8.kubernetes.client.dsl.base.PatchContext.Builder()
+                        .withPatchType(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON).withFieldManager("kubectl-edit").build(),
+                "[{\"op\":\"remove\",\"path\":\"/spec/minAvailable\"},"
+                        + "{\"op\":\"add\",\"path\":\"/spec/maxUnavailable\",\"value\":0}]");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                assertThat(condition("alpha", "ObjectsApplied")).satisfies(c -> {
+                    assertThat(c.getStatus()).isEqualTo("False");
+                    assertThat(c.getReason()).isEqualTo("ApplyRefused");
+                    assertThat(c.getMessage()).contains("PodDisruptionBudget " + budget);
+                }));
+        // the objects after it in the pass are still applied: a Service deleted by hand comes back
+        client.services().inNamespace(NS).withName(KvNames.readOnly("alpha")).delete();
+        client.apps().statefulSets().inNamespace(NS).withName("alpha").edit(sts -> {
+            sts.getMetadata().getLabels().remove("app.kubernetes.io/managed-by");
+            return sts;
+        });
+
+        KVCluster before = cluster("alpha");
+        String oldPrimary = before.getStatus().getPrimary();
+        long oldEpoch = before.getStatus().getEpoch();
+        client.pods().inNamespace(NS).withName(oldPrimary).delete();
+        await("a failover while the budget's apply is refused").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    KVCluster now = cluster("alpha");
+                    assertThat(now.getStatus().getEpoch()).isEqualTo(oldEpoch + 1);
+                    assertThat(now.getStatus().getPrimary()).isNotEqualTo(oldPrimary);
+                });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(client.services().inNamespace(NS).withName(KvNames.readOnly("alpha")).get()).isNotNull();
+            assertThat(client.apps().statefulSets().inNamespace(NS).withName("alpha").get().getMetadata().getLabels())
+                    .containsEntry("app.kubernetes.io/managed-by", "kv-operator");
+        });
+        assertThat(condition("alpha", "ObjectsApplied").getStatus()).isEqualTo("False");
+        assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ApplyRefused"));
+
+        // once the other party lets go, the budget is the operator's again and the condition clears
+        client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(budget).delete();
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(condition("alpha", "ObjectsApplied").getStatus()).isEqualTo("True");
+            assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(budget).get()
+                    .getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        });
+        awaitReady("alpha", 3);
+    }
+
+    /** A condition of the cluster; an assertion error (which awaits retry) while it has none of that type. */
+    private io.fabric8.kubernetes.api.model.Condition condition(String name, String type) {
+        KVCluster current = cluster(name);
+        if (current.getStatus() == null || current.getStatus().getConditions() == null) {
+            throw new AssertionError(name + " has no status yet");
+        }
+        return current.getStatus().getConditions().stream().filter(c -> c.getType().equals(type))
+                .findFirst().orElseThrow(() -> new AssertionError(name + " has no " + type + " condition yet"));
+    }
+
+    @Test
     @Order(5)
     void scaling_up_and_down_keeps_one_primary_and_every_store_following() {
         KVCluster before = cluster("alpha");
@@ -1293,6 +1357,9 @@ class OperatorIT {
                 .as("spec %s", spec).isInstanceOf(KubernetesClientException.class)
                 .hasMessageContaining(message));
         assertThat(client.resource(kvc("valid", Map.of("replicas", 3))).dryRun().create()).isNotNull();
+        assertThatThrownBy(() -> client.resource(kvc("alpha-primary", Map.of("replicas", 3))).dryRun().create())
+                .isInstanceOf(KubernetesClientException.class)
+                .hasMessageContaining("a KVCluster's name may not end in -primary");
         // a backup is restored into a new cluster, never in place: spec.bootstrap cannot be added to alpha
         assertThatThrownBy(() -> patchSpec("{\"bootstrap\":{\"fromBackup\":{\"s3\":{\"bucket\":\"kv-backups\","
                 + "\"path\":\"kv-it/alpha\",\"credentialsSecret\":\"s3-credentials\"}}}}"))
@@ -1335,16 +1402,6 @@ class OperatorIT {
         assertThat(canI.apply("patch", "nodes")).isEqualTo("no");
     }
 
-    /** The cluster's NetworkPolicy condition; an assertion error (which awaits retry) while it has none. */
-    private io.fabric8.kubernetes.api.model.Condition networkCondition(String name) {
-        KVCluster current = cluster(name);
-        if (current.getStatus() == null || current.getStatus().getConditions() == null) {
-            throw new AssertionError(name + " has no status yet");
-        }
-        return current.getStatus().getConditions().stream().filter(c -> c.getType().equals("NetworkPolicy"))
-                .findFirst().orElseThrow(() -> new AssertionError(name + " has no NetworkPolicy condition yet"));
-    }
-
     /** The ports of each rule of the cluster's NetworkPolicy; an assertion error (which awaits retry) while none. */
     private List<List<Integer>> policyPorts(String name) {
         var policy = client.network().v1().networkPolicies().inNamespace(NS).withName(name + "-network-policy").get();
@@ -1359,8 +1416,8 @@ class OperatorIT {
     @Order(12)
     void the_network_policy_follows_the_spec_and_goes_when_turned_off() {
         var policies = client.network().v1().networkPolicies().inNamespace(NS);
-        assertThat(networkCondition("alpha").getStatus()).isEqualTo("True");
-        assertThat(networkCondition("alpha").getReason()).isEqualTo("Applied");
+        assertThat(condition("alpha", "NetworkPolicy").getStatus()).isEqualTo("True");
+        assertThat(condition("alpha", "NetworkPolicy").getReason()).isEqualTo("Applied");
         patchSpec("{\"networkPolicy\":{\"clientNamespaces\":[\"apps\"],\"monitoringNamespaces\":[\"monitoring\"]}}");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(policyPorts("alpha")).containsExactly(List.of(7400, 7401), List.of(8080, 6379), List.of(9000));
@@ -1372,7 +1429,7 @@ class OperatorIT {
         patchSpec("{\"networkPolicy\":{\"enabled\":false}}");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(policies.withName("alpha-network-policy").get()).isNull();
-            assertThat(networkCondition("alpha").getReason()).isEqualTo("DisabledInSpec");
+            assertThat(condition("alpha", "NetworkPolicy").getReason()).isEqualTo("DisabledInSpec");
         });
 
         // someone else's policy of that name meanwhile: left as it is, and said so
@@ -1382,7 +1439,7 @@ class OperatorIT {
                 .build()).create();
         patchSpec("{\"networkPolicy\":null}");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
-                assertThat(networkCondition("alpha").getReason()).isEqualTo("NameTaken"));
+                assertThat(condition("alpha", "NetworkPolicy").getReason()).isEqualTo("NameTaken"));
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             var theirs = policies.withName("alpha-network-policy").get();
             assertThat(theirs.getMetadata().getOwnerReferences()).as("not taken over").isNullOrEmpty();
@@ -1393,7 +1450,7 @@ class OperatorIT {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(policyPorts("alpha")).as("back, as the spec now says").containsExactly(List.of(7400, 7401),
                     List.of(8080, 6379));
-            assertThat(networkCondition("alpha").getReason()).isEqualTo("Applied");
+            assertThat(condition("alpha", "NetworkPolicy").getReason()).isEqualTo("Applied");
         });
     }
 
@@ -1420,7 +1477,7 @@ class OperatorIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(cluster("legacy").getMetadata().getAnnotations())
                     .containsKey("kvstore.dev/made-before-network-policies");
-            assertThat(networkCondition("legacy").getReason()).isEqualTo("KeptOpenSinceBefore");
+            assertThat(condition("legacy", "NetworkPolicy").getReason()).isEqualTo("KeptOpenSinceBefore");
             assertThat(client.apps().statefulSets().inNamespace(NS).withName("legacy").get().getSpec().getTemplate()
                     .getSpec().getContainers().get(0).getPorts()).as("now this release's StatefulSet")
                     .extracting("name").contains("admin");
@@ -1441,7 +1498,7 @@ class OperatorIT {
                 "{\"spec\":{\"networkPolicy\":{\"enabled\":true}}}");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             assertThat(policyPorts("legacy")).containsExactly(List.of(7400, 7401), List.of(8080, 6379));
-            assertThat(networkCondition("legacy").getReason()).isEqualTo("Applied");
+            assertThat(condition("legacy", "NetworkPolicy").getReason()).isEqualTo("Applied");
         });
         client.resources(KVCluster.class).inNamespace(NS).withName("legacy").delete();
     }

@@ -27,6 +27,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ValidationRule(value = "!has(self.spec) || !has(self.spec.switchover) || !has(self.spec.switchover.targetPod) "
         + "|| self.spec.switchover.targetPod.startsWith(self.metadata.name + '-')",
         message = "spec.switchover.targetPod must name one of this cluster's pods: <cluster name>-<ordinal>")
+// the primary's PodDisruptionBudget is <name>-primary and the stores' one <name>: a cluster named x-primary beside
+// a cluster x would share a budget (the objects of other kinds have suffixes that cannot meet)
+@ValidationRule(value = "!self.metadata.name.endsWith('-primary')",
+        message = "a KVCluster's name may not end in -primary: its PodDisruptionBudget would bear the name of the "
+                + "primary's budget of the cluster named without it")
 public class KVCluster extends CustomResource<KVClusterSpec, KVClusterStatus> implements Namespaced {
 
     @Override

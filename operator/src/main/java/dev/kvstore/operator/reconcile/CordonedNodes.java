@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,21 +29,38 @@ final class CordonedNodes {
     private record Seen(boolean cordoned, long atNanos) {
     }
 
-    private final KubernetesClient client;
+    private final Predicate<String> read;
+    private final LongSupplier nanoTime;
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     private final Map<String, Integer> failedCodes = new ConcurrentHashMap<>();
 
     CordonedNodes(KubernetesClient client) {
-        this.client = client;
+        this.read = node -> read(client, node);
+        this.nanoTime = System::nanoTime;
     }
 
+    /** @param read whether the node of that name is being emptied, read now */
+    CordonedNodes(Predicate<String> read, LongSupplier nanoTime) {
+        this.read = read;
+        this.nanoTime = nanoTime;
+    }
+
+    /** As read within the last few seconds: what plans are made with. */
     boolean cordoned(String node) {
-        long now = System.nanoTime();
         Seen known = seen.get(node);
-        if (known != null && now - known.atNanos() < KEEP_NANOS) {
+        if (known != null && nanoTime.getAsLong() - known.atNanos() < KEEP_NANOS) {
             return known.cordoned();
         }
-        boolean cordoned = read(node);
+        return cordonedNow(node);
+    }
+
+    /**
+     * Read now: what a switchover checks its target with the moment before it begins, so that none lands on a
+     * node cordoned since the plan's read (a drain's switchover would follow it at once).
+     */
+    boolean cordonedNow(String node) {
+        long now = nanoTime.getAsLong();
+        boolean cordoned = read.test(node);
         seen.put(node, new Seen(cordoned, now));
         return cordoned;
     }
@@ -51,7 +70,7 @@ final class CordonedNodes {
                 .anyMatch(taint -> OUT_OF_SERVICE_TAINTS.contains(taint.getKey()) && !"PreferNoSchedule".equals(taint.getEffect()));
     }
 
-    private boolean read(String node) {
+    private boolean read(KubernetesClient client, String node) {
         try {
             Node found = client.nodes().withName(node).get();
             failedCodes.remove(node);

@@ -7,7 +7,6 @@ import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.model.KVClusterStatus;
 import dev.kvstore.operator.resources.CaRotationPlan;
 import dev.kvstore.operator.resources.ClientAuth;
-import dev.kvstore.operator.resources.ClusterResources;
 import dev.kvstore.operator.resources.KvNames;
 import dev.kvstore.operator.resources.NetworkAccess;
 import dev.kvstore.operator.resources.OperatorPods;
@@ -15,9 +14,7 @@ import dev.kvstore.operator.resources.ServerCertificate;
 import dev.kvstore.operator.resources.TransportSecurity;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -73,8 +70,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final BackupScheduleKeeper backupSchedule;
     private final BootstrapKeeper bootstrap;
     private final CordonedNodes cordonedNodes;
-    /** Why each cluster's primary stays on a cordoned node, as last told in an Event (by uid). */
-    private final java.util.Map<String, String> drainWaits = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ClusterObjects objects;
+    static final String DRAIN_WAITING = "DrainWaiting";
 
     /** Clusters already told about in the log as kept without client authentication (by uid). */
     private static final String CLIENT_AUTH = "ClientAuthentication";
@@ -103,6 +100,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         this.bootstrap = new BootstrapKeeper(client);
         this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
         this.cordonedNodes = new CordonedNodes(client);
+        this.objects = new ClusterObjects(client);
     }
 
     @Override
@@ -226,9 +224,11 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(restore.problem() == null ? RESYNC
                     : Duration.ofSeconds(5));
         }
-        applyChildren(cluster, scaleDown.statefulSetReplicas(), clientAuth,
-                new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept, serverSecretInTemplate), network,
-                restore.backupName());
+        // whatever the API server refuses here is reported and the pass goes on: supervision does not wait for it
+        ClusterObjects.Outcome applied = objects.apply(cluster, new ClusterObjects.Desired(scaleDown.statefulSetReplicas(),
+                clientAuth.enabled(), new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept,
+                serverSecretInTemplate), networkPolicies.desired(cluster, network), restore.backupName()));
+        tellObjectsApplied(cluster, applied);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver);
         NodeMaintenance maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordoned);
         tellDrainWait(cluster, maintenance.waiting());
@@ -236,8 +236,11 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         String switchTo = maintenance.switchTo() != null ? maintenance.switchTo()
                 : scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
+        // a switchover's target checked, the moment before, with its node read now: the plan's read may be a few
+        // seconds old (read now only when that one lets it, so a target kept on a cordoned node costs no read a pass)
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, admins.forSupervision(cluster, adminTls), statusWriter,
-                switchTo, mayTakeOver);
+                switchTo, pod -> mayTakeOver.test(pod)
+                        && !NodeMaintenance.onCordonedNode(pod, pods, cordonedNodes::cordonedNow));
         describe(cluster, pods, outcome);
         if (bootstrap.conclude(cluster)) {
             KVClusterStatus.Restore restored = cluster.getStatus().getRestore();
@@ -314,6 +317,18 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // written here rather than by UpdateControl: the next pass must start from this status (see StatusWriter)
         statusWriter.write(cluster);
         return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
+    }
+
+    /** Condition {@link ClusterObjects#CONDITION}; a Warning Event and a log line when what is refused changes. */
+    private void tellObjectsApplied(KVCluster cluster, ClusterObjects.Outcome applied) {
+        Condition before = condition(cluster, ClusterObjects.CONDITION);
+        if (!applied.allApplied() && (before == null || !applied.message().equals(before.getMessage()))) {
+            LOG.warnf("%s/%s: the API server refused: %s", cluster.getMetadata().getNamespace(),
+                    cluster.getMetadata().getName(), applied.message());
+            warn(cluster, "ApplyRefused", applied.message());
+        }
+        setCondition(cluster, ClusterObjects.CONDITION, applied.allApplied(),
+                applied.allApplied() ? "Applied" : "ApplyRefused", applied.message());
     }
 
     /** Condition Restored, for a cluster made from a backup (spec.bootstrap.fromBackup) only. */
@@ -479,45 +494,6 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return ErrorStatusUpdateControl.patchStatus(cluster).rescheduleAfter(Duration.ofSeconds(5));
     }
 
-    private void applyChildren(KVCluster cluster, int statefulSetReplicas, ClientAuth.Decision auth,
-                               TransportSecurity.Template transport, NetworkAccess.Decision network, String restoreBackup) {
-        String namespace = cluster.getMetadata().getNamespace();
-        if (cluster.getSpec().getSecretName() == null || cluster.getSpec().getSecretName().isBlank()) {
-            Secret existing = client.secrets().inNamespace(namespace)
-                    .withName(KvNames.generatedSecret(cluster.getMetadata().getName())).get();
-            if (existing == null) {
-                client.resource(ClusterResources.secret(cluster)).create();
-            }
-        }
-        boolean clientAuth = auth.enabled();
-        if (clientAuth && KvNames.usersOf(cluster).equals(KvNames.generatedUsers(cluster.getMetadata().getName()))) {
-            // made once when absent; a Secret of that name made by the user beforehand is used as it is
-            if (client.secrets().inNamespace(namespace).withName(KvNames.usersOf(cluster)).get() == null) {
-                try {
-                    client.resource(ClusterResources.usersSecret(cluster)).create();
-                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                    if (e.getCode() != 409) {
-                        throw e; // 409: another pass made it meanwhile, which is as good
-                    }
-                }
-            }
-        }
-        List<HasMetadata> desired = new ArrayList<>();
-        desired.add(ClusterResources.headlessService(cluster));
-        desired.addAll(ClusterResources.clientServices(cluster));
-        // sized by the stores there are: a scale-down past the primary holds more for a while
-        desired.add(ClusterResources.podDisruptionBudget(cluster, statefulSetReplicas));
-        desired.add(ClusterResources.primaryDisruptionBudget(cluster, statefulSetReplicas));
-        desired.add(ClusterResources.statefulSet(cluster, statefulSetReplicas, clientAuth, transport, restoreBackup));
-        var policy = networkPolicies.desired(cluster, network);
-        if (policy != null) {
-            desired.add(policy);
-        }
-        for (HasMetadata object : desired) {
-            client.resource(object).fieldManager(KvNames.FIELD_MANAGER).forceConflicts().serverSideApply();
-        }
-    }
-
     private void describe(KVCluster cluster, List<Pod> pods, PrimaryKeeper.Outcome outcome) {
         KVClusterStatus status = cluster.getStatus();
         List<KVClusterStatus.Instance> instances = new ArrayList<>();
@@ -585,15 +561,19 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         }
     }
 
-    /** A Warning Event when a primary starts to hold a drain back, or for another reason than before. */
+    /**
+     * Condition {@value #DRAIN_WAITING}: true while a primary on a node being emptied stays for want of a secondary
+     * to switch to (a drain waits on its budget meanwhile). A Warning Event and a log line when it starts, or says
+     * another reason: compared with the condition, so that an operator restarted does not say it again.
+     */
     private void tellDrainWait(KVCluster cluster, String waiting) {
-        String uid = cluster.getMetadata().getUid();
-        if (waiting == null) {
-            drainWaits.remove(uid);
-        } else if (!waiting.equals(drainWaits.put(uid, waiting))) {
+        Condition before = condition(cluster, DRAIN_WAITING);
+        if (waiting != null && (before == null || !waiting.equals(before.getMessage()))) {
             LOG.warnf("%s/%s: %s", cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), waiting);
-            warn(cluster, "DrainWaiting", waiting);
+            warn(cluster, DRAIN_WAITING, waiting);
         }
+        setCondition(cluster, DRAIN_WAITING, waiting != null, waiting != null ? "NoSecondaryElsewhere" : "None",
+                waiting != null ? waiting : "");
     }
 
     /** A Warning Event on the cluster (a courtesy: what it says is in the status too). */

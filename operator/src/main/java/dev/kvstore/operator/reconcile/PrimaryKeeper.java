@@ -226,10 +226,11 @@ final class PrimaryKeeper {
 
         String target = plannedTarget != null ? plannedTarget
                 : spec.getSwitchover() == null ? null : spec.getSwitchover().getTargetPod();
-        if (target != null && !target.equals(status.getPrimary()) && !inDoubt && mayTakeOver.test(target)) {
+        if (target != null && !target.equals(status.getPrimary()) && !inDoubt) {
             StoreMember wanted = members.stream().filter(m -> m.name().equals(target)).findFirst().orElse(null);
             NodeStatus wantedStatus = wanted == null ? null : statuses.get(target);
-            if (wantedStatus != null && wantedStatus.following()) {
+            // asked last: it may read the target's node from the API server
+            if (wantedStatus != null && wantedStatus.following() && mayTakeOver.test(target)) {
                 return switchover(cluster, members, primary, wanted, poll);
             }
         }
