@@ -646,9 +646,18 @@ class KvClusterE2E {
         assertThat(table.out()).startsWith("Cluster kv (namespace " + NS + "): Ready, primary " + primary)
                 .contains("POD").contains(CLUSTER + "-0").contains(CLUSTER + "-1").contains(CLUSTER + "-2")
                 .doesNotContain("\u001b[");
+        // TLS is on by default: the CA's certificate and the stores', with the days each has left
+        assertThat(table.out()).contains("Certificates:").containsPattern("\\n" + CLUSTER + "-tls +20\\d\\d-")
+                .contains("\nBackups");
         assertThat(json.ok()).as("kubectl kv status -o json: %s", json.err()).isTrue();
         var view = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
         assertThat(view.get("primary").asText()).isEqualTo(primary);
+        List<String> secrets = new java.util.ArrayList<>();
+        for (var certificate : view.get("certificates")) {
+            secrets.add(certificate.get("secret").asText());
+            assertThat(certificate.get("daysLeft").asLong()).as(certificate.toString()).isPositive();
+        }
+        assertThat(secrets).contains(CLUSTER + "-ca", CLUSTER + "-tls");
         assertThat(view.get("members")).hasSize(3);
         for (var member : view.get("members")) {
             assertThat(member.get("role").asText()).as(member.get("pod").asText())
@@ -1068,6 +1077,11 @@ class KvClusterE2E {
             String takenFrom = kube.kubectl("get", "kvb", kvb, "-n", NS, "-o", "jsonpath={.status.store}");
             assertThat(takenFrom).as("a secondary in sync, not the primary").isNotEqualTo(statusOf("bk").get("primary"))
                     .startsWith("bk-");
+            // kubectl kv status lists it, newest first
+            Kube.Result status = kube.kubectlKv("status", "-n", NS, "bk");
+            assertThat(status.ok()).as(status.err()).isTrue();
+            assertThat(status.out()).contains("Backups (newest first):").containsPattern(
+                    "\\n" + java.util.regex.Pattern.quote(kvb) + " +Completed +\\S+ +" + takenFrom + " ");
 
             usersSecretBefore("bk-restored");
             kube.apply("""
@@ -1709,6 +1723,8 @@ class KvClusterE2E {
         client.startWriter(writer, "kv-rw", how);
         awaitAcknowledgedWrites(writer);
 
+        // counted, not only matched: a run before this one may have failed over between the same two pods
+        long failoverEventsBefore = events("Failover");
         long lostAtMicros = System.currentTimeMillis() * 1000;
         disruption.accept(oldPrimary);
         // the whole new term: the status names the new epoch before the promotion and the new primary after
@@ -1738,6 +1754,7 @@ class KvClusterE2E {
                     assertThat(event.getReason()).isEqualTo("Failover");
                     assertThat(event.getMessage()).contains(oldPrimary + " -> " + newPrimary);
                 });
+        assertThat(events("Failover")).as("a Failover Event of this run").isGreaterThan(failoverEventsBefore);
     }
 
     private void awaitAcknowledgedWrites(String writer) {

@@ -84,7 +84,8 @@ public final class KubectlKv {
     }
 
     @Command(name = "status", description = "The cluster's stores (role, readiness, epoch, offset, lag, pod phase, "
-            + "restarts, node), its last failovers and its conditions. Colours on a terminal; -o json for scripts.")
+            + "restarts, node), its last failovers, when its certificates expire, its latest backups and its "
+            + "conditions. Colours on a terminal; -o json for scripts.")
     static class Status implements Callable<Integer> {
         @CommandLine.Mixin
         Target target;
@@ -109,7 +110,20 @@ public final class KubectlKv {
                             pod.getMetadata().getLabels() == null ? null
                                     : pod.getMetadata().getLabels().get(ClusterAccess.ROLE_LABEL)));
                 }
-                ClusterView view = ClusterView.of(cluster, access.namespace(), ClusterAccess.status(resource), pods);
+                List<Map<String, Object>> backups = new ArrayList<>();
+                try {
+                    for (GenericKubernetesResource backup : client.genericKubernetesResources("kvstore.dev/v1alpha1",
+                            "KVBackup").inNamespace(access.namespace()).list().getItems()) {
+                        backups.add(new ObjectMapper().convertValue(backup,
+                                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+                    }
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    // the rest of the status is worth showing: a user who may not list KVBackups is told so
+                    System.err.println("kubectl kv: the KVBackups could not be listed (" + e.getCode() + "): "
+                            + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
+                }
+                ClusterView view = ClusterView.of(cluster, access.namespace(), ClusterAccess.status(resource), pods,
+                        backups, java.time.Instant.now());
                 switch (output) {
                     case "json" -> System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                             .writeValueAsString(view));

@@ -57,6 +57,28 @@ public final class StatusTable {
             }
             table(out, failovers, (row, column, cell) -> row == 0 ? paint(BOLD, cell) : cell);
         }
+        if (!view.certificates().isEmpty()) {
+            out.append("\nCertificates:\n");
+            List<List<String>> certificates = new ArrayList<>();
+            certificates.add(List.of("SECRET", "EXPIRES", "DAYS LEFT"));
+            for (ClusterView.Certificate certificate : view.certificates()) {
+                certificates.add(List.of(certificate.secret(), certificate.notAfter(), Long.toString(certificate.daysLeft())));
+            }
+            // red within a month: the operator renews the stores' certificates before that by default (7 days)
+            table(out, certificates, (row, column, cell) -> row == 0 ? paint(BOLD, cell)
+                    : column == 2 && view.certificates().get(row - 1).daysLeft() < 30 ? paint(RED, cell) : cell);
+        }
+        out.append("\nBackups").append(view.backups().isEmpty() ? ": none\n" : " (newest first):\n");
+        if (!view.backups().isEmpty()) {
+            List<List<String>> backups = new ArrayList<>();
+            backups.add(List.of("NAME", "PHASE", "COMPLETED", "STORE", "KEYS", "BYTES", "MESSAGE"));
+            for (ClusterView.Backup backup : view.backups()) {
+                backups.add(List.of(backup.name(), backup.phase(), backup.completedAt(), backup.store(),
+                        Long.toString(backup.keys()), Long.toString(backup.bytes()), backup.message()));
+            }
+            table(out, backups, (row, column, cell) -> row == 0 ? paint(BOLD, cell)
+                    : column == 1 && "Failed".equals(cell) ? paint(RED, cell) : cell);
+        }
         if (!view.conditions().isEmpty()) {
             out.append("\nConditions:\n");
             List<List<String>> conditions = new ArrayList<>();

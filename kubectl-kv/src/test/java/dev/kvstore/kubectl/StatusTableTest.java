@@ -54,6 +54,55 @@ class StatusTableTest {
     }
 
     @Test
+    void certificates_show_their_expiry_and_days_left_and_the_clusters_newest_backups_come_first() {
+        Map<String, Object> status = new java.util.HashMap<>(STATUS);
+        status.put("certificates", List.of(
+                Map.of("secret", "kv-ca", "notAfter", "2036-12-01T10:00:00Z"),
+                Map.of("secret", "kv-tls", "notAfter", "2026-12-20T10:00:00Z")));
+        List<Map<String, Object>> backups = new java.util.ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            backups.add(backup("kv-2026120" + i + "000000", "kv", "2026-12-0" + i + "T00:00:00Z",
+                    Map.of("phase", "Completed", "completedAt", "2026-12-0" + i + "T00:00:05Z", "store", "kv-0",
+                            "keys", 100 * i, "bytes", 4096 * i)));
+        }
+        backups.add(backup("other-1", "other", "2026-12-08T00:00:00Z", Map.of("phase", "Completed")));
+        backups.add(backup("kv-failed", "kv", "2026-12-08T01:00:00Z", Map.of("phase", "Failed",
+                "message", "upload refused: 403")));
+        backups.add(backup("kv-new", "kv", "2026-12-08T02:00:00Z", null));
+
+        ClusterView view = ClusterView.of("kv", "apps", status, PODS, backups, java.time.Instant.parse("2026-12-06T10:00:00Z"));
+        String text = new StatusTable(false).render(view);
+
+        assertThat(view.certificates()).extracting(ClusterView.Certificate::daysLeft).containsExactly(3648L, 14L);
+        assertThat(text).contains("SECRET  EXPIRES               DAYS LEFT\n")
+                .contains("kv-tls  2026-12-20T10:00:00Z  14\n");
+        assertThat(view.backups()).as("this cluster's, newest first, five of them")
+                .extracting(ClusterView.Backup::name)
+                .containsExactly("kv-new", "kv-failed", "kv-20261207000000", "kv-20261206000000", "kv-20261205000000");
+        assertThat(text).contains("kv-new             Pending")
+                .contains("kv-failed          Failed")
+                .contains("upload refused: 403")
+                .contains("kv-20261207000000  Completed  2026-12-07T00:00:05Z  kv-0   700   28672");
+        assertThat(new StatusTable(true).render(view)).as("days left under a month, and a failed backup, in red")
+                .contains("\u001b[31m14\u001b[0m").contains("\u001b[31mFailed\u001b[0m");
+    }
+
+    @Test
+    void a_cluster_without_backups_says_none() {
+        assertThat(new StatusTable(false).render(ClusterView.of("kv", "apps", STATUS, PODS))).contains("\nBackups: none\n");
+    }
+
+    private static Map<String, Object> backup(String name, String cluster, String created, Map<String, Object> status) {
+        Map<String, Object> object = new java.util.HashMap<>();
+        object.put("metadata", Map.of("name", name, "creationTimestamp", created));
+        object.put("spec", Map.of("cluster", cluster));
+        if (status != null) {
+            object.put("status", status);
+        }
+        return object;
+    }
+
+    @Test
     void a_cluster_without_status_yet_says_so() {
         String text = new StatusTable(false).render(ClusterView.of("kv", "apps", null, List.of()));
 

@@ -29,7 +29,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
         message = "spec.switchover.targetPod must name one of this cluster's pods: <cluster name>-<ordinal>")
 // the primary's PodDisruptionBudget is <name>-primary and the stores' one <name>: a cluster named x-primary beside
 // a cluster x would share a budget (the objects of other kinds have suffixes that cannot meet)
-@ValidationRule(value = "!self.metadata.name.endsWith('-primary')",
+// (on create only: a cluster made before the rule keeps its status writes)
+@ValidationRule(value = "oldSelf.hasValue() || !self.metadata.name.endsWith('-primary')", optionalOldSelf = true,
         message = "a KVCluster's name may not end in -primary: its PodDisruptionBudget would bear the name of the "
                 + "primary's budget of the cluster named without it")
 public class KVCluster extends CustomResource<KVClusterSpec, KVClusterStatus> implements Namespaced {

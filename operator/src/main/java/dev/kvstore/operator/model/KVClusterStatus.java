@@ -27,6 +27,51 @@ public class KVClusterStatus {
     /** What spec.bootstrap.fromBackup restored, or is restoring: the backup as its manifest says. */
     private Restore restore;
 
+    /**
+     * When each certificate in force expires, by the Secret it is in (the CA's, the stores', the user's for the
+     * client ports if named), as CloudNativePG's status.certificates says; empty while TLS is off. A list, not a
+     * map: a status write replaces a list whole, so an entry no longer in force goes.
+     */
+    private List<CertificateExpiry> certificates = new ArrayList<>();
+
+    public List<CertificateExpiry> getCertificates() {
+        return certificates;
+    }
+
+    public void setCertificates(List<CertificateExpiry> certificates) {
+        this.certificates = certificates;
+    }
+
+    /** One certificate: the Secret it is in and when it expires (ISO-8601). */
+    public static class CertificateExpiry {
+        private String secret;
+        private String notAfter;
+
+        public CertificateExpiry() {
+        }
+
+        public CertificateExpiry(String secret, String notAfter) {
+            this.secret = secret;
+            this.notAfter = notAfter;
+        }
+
+        public String getSecret() {
+            return secret;
+        }
+
+        public void setSecret(String secret) {
+            this.secret = secret;
+        }
+
+        public String getNotAfter() {
+            return notAfter;
+        }
+
+        public void setNotAfter(String notAfter) {
+            this.notAfter = notAfter;
+        }
+    }
+
     public Restore getRestore() {
         return restore;
     }

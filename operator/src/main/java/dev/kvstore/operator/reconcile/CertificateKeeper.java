@@ -78,7 +78,7 @@ final class CertificateKeeper {
     private record CaRead(Secret secret, CaRotationPlan.CaState state) {
     }
 
-    private record GoodCertificate(String resourceVersion, String caPem, long generation, Instant dueAt) {
+    private record GoodCertificate(String resourceVersion, String caPem, long generation, Instant dueAt, Instant notAfter) {
     }
 
     private final Map<String, KnownCa> knownCas = new ConcurrentHashMap<>();
@@ -94,7 +94,7 @@ final class CertificateKeeper {
      * What a pass got: the TLS context of the operator's admin calls to the cluster's stores (null when
      * not even the CA could be read) and, when something could not be made or renewed, why.
      */
-    record Result(SSLContext adminContext, String error, CaRotationPlan rotation) {
+    record Result(SSLContext adminContext, String error, CaRotationPlan rotation, Map<String, Instant> expirations) {
     }
 
     /**
@@ -119,7 +119,7 @@ final class CertificateKeeper {
             read = caOf(cluster);
         } catch (RuntimeException e) {
             // never a null error: callers take null for "made"
-            return new Result(null, java.util.Objects.toString(e.getMessage(), e.toString()), null);
+            return new Result(null, java.util.Objects.toString(e.getMessage(), e.toString()), null, Map.of());
         }
         Instant now = clock.instant();
         CaRotationPlan.CaState state = read.state();
@@ -136,11 +136,15 @@ final class CertificateKeeper {
         }
         CaInUse inUse = state.inUse();
         SSLContext context = adminContext(cluster, inUse, now);
+        // by Secret, as CloudNativePG's status.certificates.expirations: what kubectl kv status shows
+        Map<String, Instant> expirations = new java.util.TreeMap<>();
+        expirations.put(KvNames.caSecret(cluster.getMetadata().getName()), inUse.signer().notAfter());
         try {
-            keepStoreCertificate(cluster, inUse, now, clientPortCas);
-            return new Result(context, rotationError, rotation);
+            expirations.put(KvNames.tlsSecret(cluster.getMetadata().getName()),
+                    keepStoreCertificate(cluster, inUse, now, clientPortCas));
+            return new Result(context, rotationError, rotation, expirations);
         } catch (RuntimeException e) {
-            return new Result(context, java.util.Objects.toString(e.getMessage(), e.toString()), rotation);
+            return new Result(context, java.util.Objects.toString(e.getMessage(), e.toString()), rotation, expirations);
         }
     }
 
@@ -317,7 +321,8 @@ final class CertificateKeeper {
         }
     }
 
-    private void keepStoreCertificate(KVCluster cluster, CaInUse ca, Instant now, ClientPortCas clientPortCas) {
+    /** @return when the stores' certificate in force expires (the one kept, or the one just issued) */
+    private Instant keepStoreCertificate(KVCluster cluster, CaInUse ca, Instant now, ClientPortCas clientPortCas) {
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         // never taken over: a Secret or ConfigMap of these names that is not this cluster's (cert-manager's, a
@@ -340,14 +345,16 @@ final class CertificateKeeper {
         if (tls != null && good != null && good.resourceVersion().equals(tls.getMetadata().getResourceVersion())
                 && good.caPem().equals(ca.trustPem() + ca.signer().certificatePem()) && good.generation() == generation
                 && now.isBefore(good.dueAt())) {
-            return;
+            return good.notAfter();
         }
         String why = ClusterCertificates.renewalReason(decoded(tls), ca, cluster, now);
         if (why == null) {
-            Instant dueAt = CertificateAuthority.Pem.certificate(decoded(tls).get(ClusterCertificates.TLS_CERT)).getNotAfter()
-                    .toInstant().minus(ClusterCertificates.renewBefore(cluster));
+            Instant notAfter = CertificateAuthority.Pem.certificate(decoded(tls).get(ClusterCertificates.TLS_CERT))
+                    .getNotAfter().toInstant();
             goodCertificates.put(key, new GoodCertificate(tls.getMetadata().getResourceVersion(),
-                    ca.trustPem() + ca.signer().certificatePem(), generation, dueAt));
+                    ca.trustPem() + ca.signer().certificatePem(), generation,
+                    notAfter.minus(ClusterCertificates.renewBefore(cluster)), notAfter));
+            return notAfter;
         } else {
             CertificateAuthority.Issued issued = ca.signer().issue(ClusterCertificates.storeCommonName(cluster),
                     ClusterCertificates.dnsNames(cluster),
@@ -356,6 +363,7 @@ final class CertificateKeeper {
                     .forceConflicts().serverSideApply();
             LOG.infof("%s/%s: issued the stores' certificate (%s), valid until %s", namespace, name, why,
                     issued.notAfter());
+            return issued.notAfter();
         }
     }
 

@@ -72,6 +72,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final CordonedNodes cordonedNodes;
     private final ClusterObjects objects;
     static final String DRAIN_WAITING = "DrainWaiting";
+    /** The lasting refusals of each cluster's objects last said in an Event (by uid). */
+    private final Map<String, String> toldRefusals = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Clusters already told about in the log as kept without client authentication (by uid). */
     private static final String CLIENT_AUTH = "ClientAuthentication";
@@ -168,10 +170,12 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // the user's certificate for the client ports, when the spec names one: judged before anything uses it
         String serverSecretAsked = tls.enabled() ? ServerCertificate.secretNameOf(cluster) : null;
         ServerCertificate server = serverSecretAsked == null ? null : this.certificates.serverCertificate(cluster, serverSecretAsked);
+        cluster.getStatus().setCertificates(new ArrayList<>());
         if (tls.enabled() || storesWithTls) {
             CertificateKeeper.Result certificates = this.certificates.ensure(cluster,
                     clientPortCas(cluster, server, running, pods), pods);
             adminTls = certificates.adminContext();
+            reportExpirations(cluster, certificates.expirations(), server);
             tellCaRotation(cluster, certificates.rotation());
             if (certificates.error() != null) {
                 certificateError = "the certificates could not be made or renewed: " + certificates.error();
@@ -231,6 +235,11 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         tellObjectsApplied(cluster, applied);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver);
         NodeMaintenance maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordoned);
+        if (maintenance.switchTo() != null) {
+            // planned again with every node read now: a primary's node uncordoned within the cache's 3 s (or a
+            // target's cordoned) must not start a switchover
+            maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordonedNow);
+        }
         tellDrainWait(cluster, maintenance.waiting());
         // the drain's target first: it is one a scale-down keeps too, and its primary must move before the eviction
         String switchTo = maintenance.switchTo() != null ? maintenance.switchTo()
@@ -260,12 +269,20 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             warn(cluster, "ClientAuthenticationOff", clientAuth.message());
         }
         setCondition(cluster, CLIENT_AUTH, clientAuth.inForce(), clientAuth.reason(), clientAuth.message());
+        if (clientAuth.enabled() && applied.refusedKind("Secret")) {
+            // said as it is: the users' Secret (or the cluster secret) was not made, and the stores not updated
+            setCondition(cluster, CLIENT_AUTH, false, "ApplyRefused", applied.message());
+        }
         Condition networkBefore = condition(cluster, NetworkAccess.CONDITION);
         if (network.keptOpenSinceBefore() && (networkBefore == null || !network.reason().equals(networkBefore.getReason()))) {
             LOG.warnf("%s/%s: %s", namespace, name, network.message());
             warn(cluster, "NetworkPolicyOff", network.message());
         }
         setCondition(cluster, NetworkAccess.CONDITION, network.wanted(), network.reason(), network.message());
+        if (network.wanted() && applied.refusedKind("NetworkPolicy")) {
+            // not "applied" while the API server refuses it: the ports are not fenced as the spec asks
+            setCondition(cluster, NetworkAccess.CONDITION, false, "ApplyRefused", applied.message());
+        }
         Condition tlsBefore = condition(cluster, TLS);
         if (tls.keptOffSinceBefore() && (tlsBefore == null || !tls.reason().equals(tlsBefore.getReason()))) {
             LOG.warnf("%s/%s: %s", namespace, name, tls.message());
@@ -319,10 +336,27 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
     }
 
-    /** Condition {@link ClusterObjects#CONDITION}; a Warning Event and a log line when what is refused changes. */
+    /** status.certificates: the CA's and the stores' certificates, and the user's one if good, by Secret name. */
+    private static void reportExpirations(KVCluster cluster, Map<String, Instant> kept, ServerCertificate server) {
+        Map<String, Instant> bySecret = new java.util.TreeMap<>(kept);
+        if (server != null && server.good()) {
+            bySecret.put(server.secretName(), server.notAfter());
+        }
+        List<KVClusterStatus.CertificateExpiry> certificates = new ArrayList<>();
+        bySecret.forEach((secret, notAfter) -> certificates.add(new KVClusterStatus.CertificateExpiry(secret,
+                notAfter.toString())));
+        cluster.getStatus().setCertificates(certificates);
+    }
+
+    /**
+     * Condition {@link ClusterObjects#CONDITION}; a Warning Event and a log line when the lasting refusals change
+     * (compared by object and answer, not by the API server's words, which may differ at every pass).
+     */
     private void tellObjectsApplied(KVCluster cluster, ClusterObjects.Outcome applied) {
-        Condition before = condition(cluster, ClusterObjects.CONDITION);
-        if (!applied.allApplied() && (before == null || !applied.message().equals(before.getMessage()))) {
+        String lasting = applied.lastingKey();
+        String uid = cluster.getMetadata().getUid();
+        String told = lasting.isEmpty() ? toldRefusals.remove(uid) : toldRefusals.put(uid, lasting);
+        if (!lasting.isEmpty() && !lasting.equals(told)) {
             LOG.warnf("%s/%s: the API server refused: %s", cluster.getMetadata().getNamespace(),
                     cluster.getMetadata().getName(), applied.message());
             warn(cluster, "ApplyRefused", applied.message());

@@ -22,8 +22,9 @@ import java.util.Set;
  *     expired); null when they can
  * @param caPem the Secret's {@code ca.crt}, for clients (null: none, a publicly trusted certificate)
  * @param summary what it is, for the TLS condition: subject, expiry, and which client Service names it covers
+ * @param notAfter when it expires (null when not good)
  */
-public record ServerCertificate(String secretName, String problem, String caPem, String summary) {
+public record ServerCertificate(String secretName, String problem, String caPem, String summary, Instant notAfter) {
 
     public static final String CERT = "tls.crt";
     public static final String KEY = "tls.key";
@@ -111,7 +112,7 @@ public record ServerCertificate(String secretName, String problem, String caPem,
                         : "covering " + String.join(", ", covered))
                 + (podsCovered ? " and the pods' names" : "; not " + pods + ", the pods' names, which a secondary's HTTP "
                         + "redirect to the primary uses") + ")";
-        return new ServerCertificate(secretName, null, caPem, summary);
+        return new ServerCertificate(secretName, null, caPem, summary, leaf.getNotAfter().toInstant());
     }
 
     public boolean good() {
@@ -119,7 +120,7 @@ public record ServerCertificate(String secretName, String problem, String caPem,
     }
 
     private static ServerCertificate bad(String secretName, String problem) {
-        return new ServerCertificate(secretName, problem, null, null);
+        return new ServerCertificate(secretName, problem, null, null, null);
     }
 
     /** The client Services' in-cluster names ({@code <svc>.<namespace>.svc}) the certificate covers. */

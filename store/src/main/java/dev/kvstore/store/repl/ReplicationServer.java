@@ -50,14 +50,7 @@ public final class ReplicationServer implements StoreNode.Fanout {
      * wait a moment, none is refused.
      */
     public void closeOneMadeWithDroppedCredential() {
-        java.util.Set<String> acknowledging = new java.util.HashSet<>();
-        for (PrimarySession session : sessions) {
-            String store = session.acknowledgingStore();
-            if (store != null) {
-                acknowledging.add(store);
-            }
-        }
-        if (!closePacing.mayCloseNext(acknowledging, System.nanoTime())) {
+        if (!closePacing.mayCloseNext(acknowledgingStores(), System.nanoTime())) {
             return;
         }
         PrimarySession any = null;
@@ -76,6 +69,18 @@ public final class ReplicationServer implements StoreNode.Fanout {
         if (any != null) {
             close(any, anyWhy);
         }
+    }
+
+    /** The stores whose connection of now stands and has acknowledged at least once. */
+    Set<String> acknowledgingStores() {
+        Set<String> acknowledging = new java.util.HashSet<>();
+        for (PrimarySession session : sessions) {
+            String store = session.acknowledgingStore();
+            if (store != null) {
+                acknowledging.add(store);
+            }
+        }
+        return acknowledging;
     }
 
     private void close(PrimarySession session, String why) {

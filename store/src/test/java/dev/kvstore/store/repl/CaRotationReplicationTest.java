@@ -63,6 +63,9 @@ class CaRotationReplicationTest {
 
     @AfterEach
     void stop() throws Exception {
+        for (RawSecondary secondary : returned) {
+            secondary.close();
+        }
         if (server != null) {
             server.stop();
             node.close();
@@ -91,6 +94,18 @@ class CaRotationReplicationTest {
         socket.startHandshake();
         shown.add((X509Certificate) socket.getSession().getPeerCertificates()[0]);
         return new RawSecondary(socket, PrimarySessionTest.SECRET, nodeId);
+    }
+
+    private final List<RawSecondary> returned = new java.util.ArrayList<>();
+
+    /** The store closed for the old CA connects again with a certificate of the new one, and acknowledges. */
+    private void comeBack(String store) throws Exception {
+        RawSecondary back = secondary(newCa, store, new java.util.ArrayList<>());
+        returned.add(back);
+        back.handshake(1, 0, EpochHistory.EMPTY);
+        back.send(new Message.Ack(1, node.log().lastOffset(), back.next(Message.Heartbeat.class).sentNanos()));
+        // back once acknowledging on its new connection (its Hello alone would not do)
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.acknowledgingStores().contains(store));
     }
 
     @ParameterizedTest
@@ -130,22 +145,22 @@ class CaRotationReplicationTest {
                 server.closeOneMadeWithDroppedCredential();
                 await().atMost(Duration.ofSeconds(5)).until(() -> node.secondaries().size() == 2);
                 String first = node.secondaries().stream().anyMatch(v -> v.nodeId().equals("b")) ? "d" : "b";
+                String second = first.equals("b") ? "d" : "b";
                 // one at a time: the next only once the first is back, with a certificate of the new CA
-                try (RawSecondary back = secondary(newCa, first, new java.util.ArrayList<>())) {
-                    back.handshake(1, 0, EpochHistory.EMPTY);
-                    back.send(new Message.Ack(1, node.log().lastOffset(), back.next(Message.Heartbeat.class).sentNanos()));
-                    await().atMost(Duration.ofSeconds(5)).until(() -> node.secondaries().size() == 3);
-                    server.closeOneMadeWithDroppedCredential();
-                }
+                comeBack(first);
+                server.closeOneMadeWithDroppedCredential();
                 assertThat(byOld.next(Message.Refused.class).reason()).contains("CA rotated away");
                 assertThatThrownBy(() -> byOld.next(Message.Heartbeat.class)).isInstanceOf(IOException.class);
                 assertThat(shownOld.next(Message.Refused.class).reason()).as("the primary's own certificate of it")
                         .contains("CA rotated away");
+                // both back: nothing made with the old CA is left, and the one of new certificates at both ends stays
+                comeBack(second);
                 server.closeOneMadeWithDroppedCredential();
-                byNew.next(Message.Heartbeat.class);
-                byNew.next(Message.Heartbeat.class);
-                assertThat(byNew.seen).as("made with the new CA's certificates at both ends")
-                        .noneMatch(m -> m instanceof Message.Refused);
+                server.closeOneMadeWithDroppedCredential();
+                await("the connection made with the new CA's certificates at both ends stays")
+                        .during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                        .until(() -> node.secondaries().stream().anyMatch(v -> v.nodeId().equals("c")));
+                assertThat(byNew.seen).noneMatch(m -> m instanceof Message.Refused);
             }
         }
     }
