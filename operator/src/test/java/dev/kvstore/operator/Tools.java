@@ -7,17 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The project root and the binaries hack/k8s-binaries.sh builds (helm, kubectl, kube-apiserver…). */
-final class Tools {
+public final class Tools {
 
     private Tools() {
     }
 
-    static Path root() {
+    public static Path root() {
         return Path.of(System.getProperty("kv.project.root", "..")).toAbsolutePath().normalize();
     }
 
     /** The bin directory, building the binaries on first use (needs Go and the Go module proxy). */
-    static Path bin() throws IOException, InterruptedException {
+    public static Path bin() throws IOException, InterruptedException {
         Process process = new ProcessBuilder("bash", root().resolve("hack/k8s-binaries.sh").toString())
                 .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -40,7 +40,7 @@ final class Tools {
         return new String(out, StandardCharsets.UTF_8);
     }
 
-    static String helmTemplate(String namespace, String... sets) throws IOException, InterruptedException {
+    public static String helmTemplate(String namespace, String... sets) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(bin().resolve("helm").toString(), "template", "kvo",
                 root().resolve("helm/kvcluster-operator").toString(), "--namespace", namespace));
         for (String set : sets) {

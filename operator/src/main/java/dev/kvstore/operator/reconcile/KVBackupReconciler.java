@@ -70,6 +70,7 @@ public class KVBackupReconciler implements Reconciler<KVBackup> {
         finishedHere.values().removeIf(finished -> finished.at().isBefore(Instant.now().minus(REMEMBERED)));
         if (status != null && status.finished()) {
             finishedHere.remove(uid);
+            metrics.seen(backup.getMetadata().getNamespace(), backup.getSpec().getCluster(), status);
             return UpdateControl.noUpdate();
         }
         Finished done = finishedHere.get(uid);

@@ -71,6 +71,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final BootstrapKeeper bootstrap;
     private final CordonedNodes cordonedNodes;
     private final ClusterObjects objects;
+    private final CertificateMetrics certificateMetrics;
     static final String DRAIN_WAITING = "DrainWaiting";
     /** The lasting refusals of each cluster's objects last said in an Event (by uid). */
     private final Map<String, String> toldRefusals = new java.util.concurrent.ConcurrentHashMap<>();
@@ -103,6 +104,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
         this.cordonedNodes = new CordonedNodes(client);
         this.objects = new ClusterObjects(client);
+        this.certificateMetrics = new CertificateMetrics(metrics);
     }
 
     @Override
@@ -181,6 +183,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 certificateError = "the certificates could not be made or renewed: " + certificates.error();
                 LOG.warnf("%s/%s: %s", namespace, name, certificateError);
             }
+        } else {
+            certificateMetrics.report(namespace, name, Map.of()); // none in force
         }
         if (tls.enabled() && certificateError != null && running == null) {
             // a new cluster waits for its own certificates: its pods would mount whatever Secret bears the
@@ -337,11 +341,12 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     }
 
     /** status.certificates: the CA's and the stores' certificates, and the user's one if good, by Secret name. */
-    private static void reportExpirations(KVCluster cluster, Map<String, Instant> kept, ServerCertificate server) {
+    private void reportExpirations(KVCluster cluster, Map<String, Instant> kept, ServerCertificate server) {
         Map<String, Instant> bySecret = new java.util.TreeMap<>(kept);
         if (server != null && server.good()) {
             bySecret.put(server.secretName(), server.notAfter());
         }
+        certificateMetrics.report(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), bySecret);
         List<KVClusterStatus.CertificateExpiry> certificates = new ArrayList<>();
         bySecret.forEach((secret, notAfter) -> certificates.add(new KVClusterStatus.CertificateExpiry(secret,
                 notAfter.toString())));
