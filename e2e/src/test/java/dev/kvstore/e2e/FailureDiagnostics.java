@@ -48,6 +48,13 @@ final class FailureDiagnostics implements TestWatcher, LifecycleMethodExecutionE
             section(out, cluster, "get", "kvclusters,kvbackups,statefulsets,pods,services,endpoints", "-n", namespace,
                     "-o", "wide");
             section(out, cluster, "get", "events", "-n", namespace, "--sort-by=.lastTimestamp");
+            // the budgets' status (what an eviction checks) and the pods' role labels (what the budgets select)
+            section(out, cluster, "get", "poddisruptionbudgets", "-n", namespace, "-o",
+                    "custom-columns=NAME:.metadata.name,MIN:.spec.minAvailable,MAX:.spec.maxUnavailable,"
+                            + "EXPECTED:.status.expectedPods,HEALTHY:.status.currentHealthy,"
+                            + "ALLOWED:.status.disruptionsAllowed,OBSERVED:.status.observedGeneration,"
+                            + "GENERATION:.metadata.generation");
+            section(out, cluster, "get", "pods", "-n", namespace, "-L", "kvstore.dev/role,kvstore.dev/cluster");
             String pods = cluster.kubectlResult(null, "--request-timeout=10s", "get", "pods", "-n", namespace, "-o",
                     "jsonpath={.items[*].metadata.name}").out();
             for (String pod : pods.split("\\s+")) {

@@ -1333,13 +1333,21 @@ class KvClusterE2E {
 
         // the primary's budget as the disruption controller last saw it: the primary counted and healthy (right after
         // a switchover the budget's status may still count the old primary, and an eviction checks that status)
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            var budget = kube.client().policy().v1().podDisruptionBudget().inNamespace(NS).withName(CLUSTER + "-primary").get();
-            Pod pod = kube.client().pods().inNamespace(NS).withName(primary).get();
-            return budget != null && budget.getStatus() != null && budget.getStatus().getExpectedPods() == 1
-                    && budget.getStatus().getCurrentHealthy() == 1 && budget.getStatus().getDisruptionsAllowed() == 0
-                    && Boolean.TRUE.equals(ready(pod));
-        });
+        // (60 s: once, after five node losses in a row, 30 s did not do; the message says what the budget showed)
+        await("the primary's budget counting " + primary + " healthy").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    var budget = kube.client().policy().v1().podDisruptionBudget().inNamespace(NS)
+                            .withName(CLUSTER + "-primary").get();
+                    Pod pod = kube.client().pods().inNamespace(NS).withName(primary).get();
+                    assertThat(budget).isNotNull();
+                    assertThat(budget.getStatus()).as("budget " + budget.getSpec() + " with status").isNotNull()
+                            .satisfies(status -> {
+                                assertThat(status.getExpectedPods()).as(status.toString()).isEqualTo(1);
+                                assertThat(status.getCurrentHealthy()).as(status.toString()).isEqualTo(1);
+                                assertThat(status.getDisruptionsAllowed()).as(status.toString()).isEqualTo(0);
+                            });
+                    assertThat(ready(pod)).as(primary + " ready, labels " + pod.getMetadata().getLabels()).isTrue();
+                });
         // as kubectl kv promote leaves it: the spec asks for this primary; the drain must still move it, once
         patchSpec("{\"switchover\":{\"targetPod\":\"" + primary + "\"}}");
         long drainAtMicros = System.currentTimeMillis() * 1000;
