@@ -112,7 +112,7 @@ class MonitoringIT {
             }
         }
         assertThat(used).as("metrics the chart uses").hasSizeGreaterThan(15);
-        // the operator's (backups, certificates): checked against what it registers, in the operator's HelmChartTest
+        // the operator's (backups, certificates): checked against what it registers, in the operator's OperatorMetricsTest
         assertThat(used).anyMatch(name -> name.startsWith("kv_operator_"));
         used.removeIf(name -> name.startsWith("kv_operator_"));
 

@@ -1112,10 +1112,14 @@ class KvClusterE2E {
                     assertThat(client.bash("timeout 10 /usr/bin/redis-cli --tls --cacert /tmp/ca/bk-restored.crt "
                             + "-h bk-restored-rw GET before-1 2>&1; true")).isEqualTo("v1\n"));
             List<String> expected = java.util.stream.IntStream.rangeClosed(1, 100).mapToObj(i -> "v" + i).toList();
-            assertThat(client.bash(read.formatted(100, "before")).lines().toList()).as("written before the backup")
-                    .isEqualTo(expected);
-            assertThat(client.bash(read.formatted(50, "after")).lines().toList()).as("written after it").hasSize(50)
-                    .containsOnly("");
+            // read again as a client retries a TRYAGAIN: a new primary answers reads only while its term is confirmed,
+            // and on a loaded machine its lease can lapse for a moment (seen once: 6 GETs answered TRYAGAIN)
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                assertThat(client.bash(read.formatted(100, "before")).lines().toList()).as("written before the backup")
+                        .isEqualTo(expected);
+                assertThat(client.bash(read.formatted(50, "after")).lines().toList()).as("written after it").hasSize(50)
+                        .containsOnly("");
+            });
             assertThat(client.bash("/usr/bin/redis-cli --tls --cacert /tmp/ca/bk-restored.crt -h bk-restored-rw SET "
                     + "restored yes")).isEqualTo("OK\n");
             record("backup: kubectl kv backup made a KVBackup of a 2-store cluster, taken into S3 (moto on the node) from " + takenFrom
@@ -1731,8 +1735,6 @@ class KvClusterE2E {
         client.startWriter(writer, "kv-rw", how);
         awaitAcknowledgedWrites(writer);
 
-        // counted, not only matched: a run before this one may have failed over between the same two pods
-        long failoverEventsBefore = events("Failover");
         long lostAtMicros = System.currentTimeMillis() * 1000;
         disruption.accept(oldPrimary);
         // the whole new term: the status names the new epoch before the promotion and the new primary after
@@ -1756,13 +1758,14 @@ class KvClusterE2E {
         assertThat(missing).as("acknowledged writes missing after " + how).isEmpty();
         assertThat(millis).as("from losing the primary to the first write the new primary acknowledged")
                 .isLessThan(firstAckWithin.toMillis());
+        // this run's, by its epoch: a run before may have failed over between the same two pods
+        long newEpoch = epoch();
         assertThat(kube.client().v1().events().inNamespace(NS).list().getItems())
                 .anySatisfy(event -> {
                     assertThat(event.getInvolvedObject().getName()).isEqualTo(CLUSTER);
                     assertThat(event.getReason()).isEqualTo("Failover");
-                    assertThat(event.getMessage()).contains(oldPrimary + " -> " + newPrimary);
+                    assertThat(event.getMessage()).contains(oldPrimary + " -> " + newPrimary + " in epoch " + newEpoch);
                 });
-        assertThat(events("Failover")).as("a Failover Event of this run").isGreaterThan(failoverEventsBefore);
     }
 
     private void awaitAcknowledgedWrites(String writer) {

@@ -51,7 +51,8 @@ public record ClusterView(String name, String namespace, String phase, String pr
     }
 
     /**
-     * @param backups the namespace's KVBackups (whole objects as maps); those of this cluster are kept
+     * @param backups the namespace's KVBackups (whole objects as maps); those of this cluster are kept; null when
+     *                they could not be listed (the view's backups are null then, not empty)
      * @param now     what the days left of each certificate count from
      */
     @SuppressWarnings("unchecked")
@@ -109,6 +110,9 @@ public record ClusterView(String name, String namespace, String phase, String pr
 
     @SuppressWarnings("unchecked")
     private static List<Backup> backupsOf(String cluster, List<Map<String, Object>> objects) {
+        if (objects == null) {
+            return null;
+        }
         List<Backup> backups = new ArrayList<>();
         for (Map<String, Object> object : objects) {
             Map<String, Object> spec = (Map<String, Object>) object.getOrDefault("spec", Map.of());

@@ -112,6 +112,7 @@ public final class KubectlKv {
                 }
                 List<Map<String, Object>> backups = new ArrayList<>();
                 try {
+                    // null (shown as "could not be listed") when the user may not list them
                     for (GenericKubernetesResource backup : client.genericKubernetesResources("kvstore.dev/v1alpha1",
                             "KVBackup").inNamespace(access.namespace()).list().getItems()) {
                         backups.add(new ObjectMapper().convertValue(backup,
@@ -121,6 +122,7 @@ public final class KubectlKv {
                     // the rest of the status is worth showing: a user who may not list KVBackups is told so
                     System.err.println("kubectl kv: the KVBackups could not be listed (" + e.getCode() + "): "
                             + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
+                    backups = null;
                 }
                 ClusterView view = ClusterView.of(cluster, access.namespace(), ClusterAccess.status(resource), pods,
                         backups, java.time.Instant.now());

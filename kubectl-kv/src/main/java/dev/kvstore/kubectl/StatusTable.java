@@ -68,8 +68,9 @@ public final class StatusTable {
             table(out, certificates, (row, column, cell) -> row == 0 ? paint(BOLD, cell)
                     : column == 2 && view.certificates().get(row - 1).daysLeft() < 30 ? paint(RED, cell) : cell);
         }
-        out.append("\nBackups").append(view.backups().isEmpty() ? ": none\n" : " (newest first):\n");
-        if (!view.backups().isEmpty()) {
+        out.append("\nBackups").append(view.backups() == null ? ": could not be listed\n"
+                : view.backups().isEmpty() ? ": none\n" : " (newest first):\n");
+        if (view.backups() != null && !view.backups().isEmpty()) {
             List<List<String>> backups = new ArrayList<>();
             backups.add(List.of("NAME", "PHASE", "COMPLETED", "STORE", "KEYS", "BYTES", "MESSAGE"));
             for (ClusterView.Backup backup : view.backups()) {

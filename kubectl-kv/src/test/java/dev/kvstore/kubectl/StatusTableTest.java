@@ -88,8 +88,10 @@ class StatusTableTest {
     }
 
     @Test
-    void a_cluster_without_backups_says_none() {
+    void a_cluster_without_backups_says_none_and_backups_not_listed_say_so() {
         assertThat(new StatusTable(false).render(ClusterView.of("kv", "apps", STATUS, PODS))).contains("\nBackups: none\n");
+        assertThat(new StatusTable(false).render(ClusterView.of("kv", "apps", STATUS, PODS, null, java.time.Instant.now())))
+                .contains("\nBackups: could not be listed\n");
     }
 
     private static Map<String, Object> backup(String name, String cluster, String created, Map<String, Object> status) {

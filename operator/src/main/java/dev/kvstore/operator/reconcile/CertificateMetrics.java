@@ -3,68 +3,67 @@ package dev.kvstore.operator.reconcile;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * When each certificate in force expires (Unix seconds), by namespace, cluster and the Secret it is in: what the
  * alert on a certificate about to expire compares with time(). The operator renews its own before that; the
- * alert says it did not (or that the user's, cert-manager's say, was not).
+ * alert says it did not (or that the user's, cert-manager's say, was not). A cluster whose passes stopped (it
+ * was deleted: no pass tells the operator so) reads NaN after a few minutes, which no alert compares true.
  */
 final class CertificateMetrics {
 
     static final String EXPIRY = "kv_operator_certificate_expiry_timestamp_seconds";
+    private static final long FORGOTTEN_AFTER_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+    /** One gauge's value: the expiry, and when its cluster last reported it. */
+    private final class Expiry {
+        volatile long notAfterSeconds;
+        volatile long reportedAtNanos;
+        Gauge gauge;
+
+        double value() {
+            return nanoTime.getAsLong() - reportedAtNanos < FORGOTTEN_AFTER_NANOS ? notAfterSeconds : Double.NaN;
+        }
+    }
 
     private final MeterRegistry registry;
-    /** By namespace/cluster, then Secret: a Secret no longer in force has its gauge removed. */
-    private final Map<String, Map<String, Gauge>> gauges = new ConcurrentHashMap<>();
-    private final Map<Gauge, AtomicLong> values = new ConcurrentHashMap<>();
-    private final Map<String, Long> reportedAt = new ConcurrentHashMap<>();
-    private static final long FORGOTTEN_AFTER_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    private final LongSupplier nanoTime;
+    /** By "namespace/cluster", then Secret: a Secret no longer in force has its gauge removed. */
+    private final Map<String, Map<String, Expiry>> byCluster = new HashMap<>();
 
     CertificateMetrics(MeterRegistry registry) {
+        this(registry, System::nanoTime);
+    }
+
+    CertificateMetrics(MeterRegistry registry, LongSupplier nanoTime) {
         this.registry = registry;
+        this.nanoTime = nanoTime;
     }
 
     /** @param expirations the cluster's certificates in force, by Secret (empty: TLS off) */
-    void report(String namespace, String cluster, Map<String, Instant> expirations) {
-        String key = namespace + "/" + cluster;
-        long now = System.nanoTime();
-        reportedAt.put(key, now);
-        // a cluster deleted (its passes ended) must not alert months later: gone after minutes without a report
-        reportedAt.entrySet().removeIf(entry -> {
-            if (now - entry.getValue() < FORGOTTEN_AFTER_NANOS) {
-                return false;
-            }
-            Map<String, Gauge> stale = gauges.remove(entry.getKey());
-            if (stale != null) {
-                stale.values().forEach(this::remove);
-            }
-            return true;
-        });
-        Map<String, Gauge> ofCluster = gauges.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+    synchronized void report(String namespace, String cluster, Map<String, Instant> expirations) {
+        Map<String, Expiry> ofCluster = byCluster.computeIfAbsent(namespace + "/" + cluster, key -> new HashMap<>());
         ofCluster.entrySet().removeIf(entry -> {
             if (expirations.containsKey(entry.getKey())) {
                 return false;
             }
-            remove(entry.getValue());
+            registry.remove(entry.getValue().gauge);
             return true;
         });
+        long now = nanoTime.getAsLong();
         expirations.forEach((secret, notAfter) -> {
-            Gauge gauge = ofCluster.computeIfAbsent(secret, s -> {
-                AtomicLong value = new AtomicLong();
-                Gauge made = Gauge.builder(EXPIRY, value, AtomicLong::get).tag("namespace", namespace)
-                        .tag("cluster", cluster).tag("secret", secret).register(registry);
-                values.put(made, value);
+            Expiry expiry = ofCluster.computeIfAbsent(secret, s -> {
+                Expiry made = new Expiry();
+                made.gauge = Gauge.builder(EXPIRY, made, Expiry::value).tag("namespace", namespace)
+                        .tag("cluster", cluster).tag("secret", secret).strongReference(true).register(registry);
                 return made;
             });
-            values.get(gauge).set(notAfter.getEpochSecond());
+            expiry.notAfterSeconds = notAfter.getEpochSecond();
+            expiry.reportedAtNanos = now;
         });
-    }
-
-    private void remove(Gauge gauge) {
-        registry.remove(gauge);
-        values.remove(gauge);
     }
 }

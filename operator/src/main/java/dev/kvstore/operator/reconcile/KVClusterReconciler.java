@@ -72,6 +72,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final CordonedNodes cordonedNodes;
     private final ClusterObjects objects;
     private final CertificateMetrics certificateMetrics;
+    private final ClusterMetric backupScheduled;
     static final String DRAIN_WAITING = "DrainWaiting";
     /** The lasting refusals of each cluster's objects last said in an Event (by uid). */
     private final Map<String, String> toldRefusals = new java.util.concurrent.ConcurrentHashMap<>();
@@ -105,6 +106,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         this.cordonedNodes = new CordonedNodes(client);
         this.objects = new ClusterObjects(client);
         this.certificateMetrics = new CertificateMetrics(metrics);
+        this.backupScheduled = new ClusterMetric(metrics, ClusterMetric.BACKUP_SCHEDULED, System::nanoTime);
     }
 
     @Override
@@ -172,12 +174,23 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // the user's certificate for the client ports, when the spec names one: judged before anything uses it
         String serverSecretAsked = tls.enabled() ? ServerCertificate.secretNameOf(cluster) : null;
         ServerCertificate server = serverSecretAsked == null ? null : this.certificates.serverCertificate(cluster, serverSecretAsked);
+        // what was reported before: kept for a certificate this pass could not read or renew (the alert on its
+        // expiry is for exactly that), dropped for one no longer in force
+        Map<String, Instant> reportedBefore = new java.util.TreeMap<>();
+        for (KVClusterStatus.CertificateExpiry before : cluster.getStatus().getCertificates() == null
+                ? List.<KVClusterStatus.CertificateExpiry>of() : cluster.getStatus().getCertificates()) {
+            try {
+                reportedBefore.put(before.getSecret(), Instant.parse(before.getNotAfter()));
+            } catch (RuntimeException unreadable) {
+                // not ours to keep
+            }
+        }
         cluster.getStatus().setCertificates(new ArrayList<>());
         if (tls.enabled() || storesWithTls) {
             CertificateKeeper.Result certificates = this.certificates.ensure(cluster,
                     clientPortCas(cluster, server, running, pods), pods);
             adminTls = certificates.adminContext();
-            reportExpirations(cluster, certificates.expirations(), server);
+            reportExpirations(cluster, certificates.expirations(), certificates.error() != null, server, reportedBefore);
             tellCaRotation(cluster, certificates.rotation());
             if (certificates.error() != null) {
                 certificateError = "the certificates could not be made or renewed: " + certificates.error();
@@ -335,16 +348,31 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             cluster.getStatus().setPhase("Updating");
         }
         scheduleBackups(cluster, context);
+        var backup = cluster.getSpec().getBackup();
+        backupScheduled.set(namespace, name, backup != null && backup.getSchedule() != null
+                && !backup.getSchedule().isBlank() ? 1 : 0);
         // written here rather than by UpdateControl: the next pass must start from this status (see StatusWriter)
         statusWriter.write(cluster);
         return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
     }
 
     /** status.certificates: the CA's and the stores' certificates, and the user's one if good, by Secret name. */
-    private void reportExpirations(KVCluster cluster, Map<String, Instant> kept, ServerCertificate server) {
+    private void reportExpirations(KVCluster cluster, Map<String, Instant> kept, boolean failed, ServerCertificate server,
+                                   Map<String, Instant> reportedBefore) {
         Map<String, Instant> bySecret = new java.util.TreeMap<>(kept);
-        if (server != null && server.good()) {
-            bySecret.put(server.secretName(), server.notAfter());
+        if (failed) {
+            // the CA's or the stores' Secret could not be read or renewed: they are still in force as reported
+            String name = cluster.getMetadata().getName();
+            for (String secret : List.of(KvNames.caSecret(name), KvNames.tlsSecret(name))) {
+                if (!bySecret.containsKey(secret) && reportedBefore.containsKey(secret)) {
+                    bySecret.put(secret, reportedBefore.get(secret));
+                }
+            }
+        }
+        if (server != null && server.notAfter() != null) {
+            bySecret.put(server.secretName(), server.notAfter()); // expired too: the alert is for it
+        } else if (server != null && reportedBefore.containsKey(server.secretName())) {
+            bySecret.put(server.secretName(), reportedBefore.get(server.secretName())); // unreadable this pass
         }
         certificateMetrics.report(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), bySecret);
         List<KVClusterStatus.CertificateExpiry> certificates = new ArrayList<>();
@@ -360,7 +388,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private void tellObjectsApplied(KVCluster cluster, ClusterObjects.Outcome applied) {
         String lasting = applied.lastingKey();
         String uid = cluster.getMetadata().getUid();
-        String told = lasting.isEmpty() ? toldRefusals.remove(uid) : toldRefusals.put(uid, lasting);
+        // forgotten only once all is applied: a pass of a moment's trouble between two refused ones tells nothing
+        String told = applied.allApplied() ? toldRefusals.remove(uid)
+                : lasting.isEmpty() ? toldRefusals.get(uid) : toldRefusals.put(uid, lasting);
         if (!lasting.isEmpty() && !lasting.equals(told)) {
             LOG.warnf("%s/%s: the API server refused: %s", cluster.getMetadata().getNamespace(),
                     cluster.getMetadata().getName(), applied.message());

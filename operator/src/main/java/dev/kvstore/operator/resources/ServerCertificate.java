@@ -22,7 +22,7 @@ import java.util.Set;
  *     expired); null when they can
  * @param caPem the Secret's {@code ca.crt}, for clients (null: none, a publicly trusted certificate)
  * @param summary what it is, for the TLS condition: subject, expiry, and which client Service names it covers
- * @param notAfter when it expires (null when not good)
+ * @param notAfter when it expires (null when it could not be read)
  */
 public record ServerCertificate(String secretName, String problem, String caPem, String summary, Instant notAfter) {
 
@@ -81,7 +81,9 @@ public record ServerCertificate(String secretName, String problem, String caPem,
             return bad(secretName, where + ": " + KEY + " is not the key of " + CERT);
         }
         if (!now.isBefore(leaf.getNotAfter().toInstant())) {
-            return bad(secretName, where + ": the certificate expired at " + leaf.getNotAfter().toInstant());
+            // its expiry still reported (status.certificates, the expiry alert): it is the one in the Secret
+            return new ServerCertificate(secretName, where + ": the certificate expired at "
+                    + leaf.getNotAfter().toInstant(), null, null, leaf.getNotAfter().toInstant());
         }
         if (now.isBefore(leaf.getNotBefore().toInstant())) {
             return bad(secretName, where + ": the certificate is valid from " + leaf.getNotBefore().toInstant() + " only");

@@ -33,6 +33,7 @@ class OperatorMetricsTest {
         backups.succeeded(cluster());
         backups.failed(cluster());
         new CertificateMetrics(registry).report("apps", "kv", Map.of("kv-tls", Instant.parse("2027-03-01T00:00:00Z")));
+        new ClusterMetric(registry, ClusterMetric.BACKUP_SCHEDULED, System::nanoTime).set("apps", "kv", 1);
         String scraped = registry.scrape();
 
         Set<String> used = new TreeSet<>();
@@ -65,6 +66,22 @@ class OperatorMetricsTest {
         assertThat(registry.get(BackupMetrics.LAST_SUCCESS).tag("cluster", "kv").gauge().value())
                 .as("the newest, whatever the order seen").isEqualTo(Instant.parse("2026-12-06T10:00:00Z").getEpochSecond());
         assertThat(registry.find(BackupMetrics.TOTAL).counters()).as("seen, not counted").isEmpty();
+    }
+
+    @Test
+    void a_cluster_whose_passes_stopped_reads_nan_after_ten_minutes_which_no_alert_compares_true() {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        CertificateMetrics certificates = new CertificateMetrics(registry, clock::get);
+        ClusterMetric scheduled = new ClusterMetric(registry, ClusterMetric.BACKUP_SCHEDULED, clock::get);
+        certificates.report("apps", "gone", Map.of("gone-tls", Instant.ofEpochSecond(1000)));
+        scheduled.set("apps", "gone", 1);
+        clock.addAndGet(java.util.concurrent.TimeUnit.MINUTES.toNanos(9));
+
+        assertThat(registry.get(CertificateMetrics.EXPIRY).tag("cluster", "gone").gauge().value()).isEqualTo(1000);
+        assertThat(registry.get(ClusterMetric.BACKUP_SCHEDULED).tag("cluster", "gone").gauge().value()).isEqualTo(1);
+        clock.addAndGet(java.util.concurrent.TimeUnit.MINUTES.toNanos(2));
+        assertThat(registry.get(CertificateMetrics.EXPIRY).tag("cluster", "gone").gauge().value()).isNaN();
+        assertThat(registry.get(ClusterMetric.BACKUP_SCHEDULED).tag("cluster", "gone").gauge().value()).isNaN();
     }
 
     @Test
