@@ -5,29 +5,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
  * When each certificate in force expires (Unix seconds), by namespace, cluster and the Secret it is in: what the
  * alert on a certificate about to expire compares with time(). The operator renews its own before that; the
- * alert says it did not (or that the user's, cert-manager's say, was not). A cluster whose passes stopped (it
- * was deleted: no pass tells the operator so) reads NaN after a few minutes, which no alert compares true.
+ * alert says it did not (or that the user's, cert-manager's say, was not). A deleted cluster's read NaN after a
+ * few minutes ({@link ReportedValue}).
  */
 final class CertificateMetrics {
 
     static final String EXPIRY = "kv_operator_certificate_expiry_timestamp_seconds";
-    private static final long FORGOTTEN_AFTER_NANOS = TimeUnit.MINUTES.toNanos(10);
 
-    /** One gauge's value: the expiry, and when its cluster last reported it. */
-    private final class Expiry {
-        volatile long notAfterSeconds;
-        volatile long reportedAtNanos;
-        Gauge gauge;
-
-        double value() {
-            return nanoTime.getAsLong() - reportedAtNanos < FORGOTTEN_AFTER_NANOS ? notAfterSeconds : Double.NaN;
-        }
+    private record Expiry(Gauge gauge, ReportedValue value) {
     }
 
     private final MeterRegistry registry;
@@ -51,19 +41,13 @@ final class CertificateMetrics {
             if (expirations.containsKey(entry.getKey())) {
                 return false;
             }
-            registry.remove(entry.getValue().gauge);
+            registry.remove(entry.getValue().gauge());
             return true;
         });
-        long now = nanoTime.getAsLong();
-        expirations.forEach((secret, notAfter) -> {
-            Expiry expiry = ofCluster.computeIfAbsent(secret, s -> {
-                Expiry made = new Expiry();
-                made.gauge = Gauge.builder(EXPIRY, made, Expiry::value).tag("namespace", namespace)
-                        .tag("cluster", cluster).tag("secret", secret).strongReference(true).register(registry);
-                return made;
-            });
-            expiry.notAfterSeconds = notAfter.getEpochSecond();
-            expiry.reportedAtNanos = now;
-        });
+        expirations.forEach((secret, notAfter) -> ofCluster.computeIfAbsent(secret, s -> {
+            ReportedValue value = new ReportedValue(nanoTime);
+            return new Expiry(Gauge.builder(EXPIRY, value, ReportedValue::read).tag("namespace", namespace)
+                    .tag("cluster", cluster).tag("secret", secret).strongReference(true).register(registry), value);
+        }).value().set(notAfter.getEpochSecond()));
     }
 }

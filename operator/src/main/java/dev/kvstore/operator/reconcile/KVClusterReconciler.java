@@ -174,17 +174,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // the user's certificate for the client ports, when the spec names one: judged before anything uses it
         String serverSecretAsked = tls.enabled() ? ServerCertificate.secretNameOf(cluster) : null;
         ServerCertificate server = serverSecretAsked == null ? null : this.certificates.serverCertificate(cluster, serverSecretAsked);
-        // what was reported before: kept for a certificate this pass could not read or renew (the alert on its
-        // expiry is for exactly that), dropped for one no longer in force
-        Map<String, Instant> reportedBefore = new java.util.TreeMap<>();
-        for (KVClusterStatus.CertificateExpiry before : cluster.getStatus().getCertificates() == null
-                ? List.<KVClusterStatus.CertificateExpiry>of() : cluster.getStatus().getCertificates()) {
-            try {
-                reportedBefore.put(before.getSecret(), Instant.parse(before.getNotAfter()));
-            } catch (RuntimeException unreadable) {
-                // not ours to keep
-            }
-        }
+        Map<String, Instant> reportedBefore = reportedExpirations(cluster.getStatus());
         cluster.getStatus().setCertificates(new ArrayList<>());
         if (tls.enabled() || storesWithTls) {
             CertificateKeeper.Result certificates = this.certificates.ensure(cluster,
@@ -356,7 +346,24 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(outcome.primaryInDoubt() ? RESYNC_IN_DOUBT : RESYNC);
     }
 
-    /** status.certificates: the CA's and the stores' certificates, and the user's one if good, by Secret name. */
+    /**
+     * What status.certificates said before this pass: kept for a certificate this pass could not read or renew (the
+     * alert on its expiry is for exactly that), dropped for one no longer in force.
+     */
+    private static Map<String, Instant> reportedExpirations(KVClusterStatus status) {
+        Map<String, Instant> reported = new java.util.TreeMap<>();
+        for (KVClusterStatus.CertificateExpiry before : status.getCertificates() == null
+                ? List.<KVClusterStatus.CertificateExpiry>of() : status.getCertificates()) {
+            try {
+                reported.put(before.getSecret(), Instant.parse(before.getNotAfter()));
+            } catch (RuntimeException unreadable) {
+                // not ours to keep
+            }
+        }
+        return reported;
+    }
+
+    /** status.certificates and their gauges: the CA's, the stores', and the user's (read, even expired), by Secret. */
     private void reportExpirations(KVCluster cluster, Map<String, Instant> kept, boolean failed, ServerCertificate server,
                                    Map<String, Instant> reportedBefore) {
         Map<String, Instant> bySecret = new java.util.TreeMap<>(kept);
