@@ -1,6 +1,6 @@
 package dev.kvstore.store.repl;
 
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -20,6 +20,7 @@ final class CredentialClosePacing {
 
     private final long returnWaitNanos;
     private String away;
+    private long awaySession;
     private long closedAtNanos;
 
     CredentialClosePacing() {
@@ -33,13 +34,14 @@ final class CredentialClosePacing {
     /**
      * Whether another connection may be closed now.
      *
-     * @param acknowledging the stores whose connection of now has acknowledged at least once
+     * @param acknowledging the stores whose connection stands and acknowledged a frame of its own, with the newest
+     *     such session's number: the store closed before is back with a session later than the one closed
      */
-    synchronized boolean mayCloseNext(Set<String> acknowledging, long nowNanos) {
+    synchronized boolean mayCloseNext(Map<String, Long> acknowledging, long nowNanos) {
         if (away == null) {
             return true;
         }
-        if (acknowledging.contains(away)) {
+        if (acknowledging.getOrDefault(away, Long.MIN_VALUE) > awaySession) {
             away = null;
             return true;
         }
@@ -52,8 +54,9 @@ final class CredentialClosePacing {
         return false;
     }
 
-    synchronized void closed(String store, long nowNanos) {
+    synchronized void closed(String store, long session, long nowNanos) {
         away = store;
+        awaySession = session;
         closedAtNanos = nowNanos;
     }
 }

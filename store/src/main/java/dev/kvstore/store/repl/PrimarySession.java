@@ -141,10 +141,12 @@ final class PrimarySession {
                 return;
             }
             ackedOffset = Math.max(ackedOffset, ack.durableOffset());
-            acknowledged = true;
             // an echo that is not of this session's frames proves nothing: counted as none (0), as on a new link
             long echo = applied.ours(ack.echoNanos()) ? ack.echoNanos() : 0;
             termTracker.acknowledged(followerId, sessionNumber, ack.durableOffset(), echo, applied.echoed(echo));
+            // back in earnest (a rotation's closing paces on it) once it echoed a frame of this session: its first
+            // Ack, right after the Welcome, echoes none, and the tracker does not count it good before one
+            acknowledged |= echo != 0;
         } else if (message instanceof Message.Refused refused) {
             LOG.infof("secondary %s refused the stream: %s", follower, refused.reason());
             socket.close();
@@ -457,9 +459,17 @@ final class PrimarySession {
         return followerId;
     }
 
-    /** The secondary's name once it acknowledged on this connection, while the connection stands; null otherwise. */
+    /**
+     * The secondary's name once it acknowledged a frame of this connection, while the connection stands; null
+     * otherwise.
+     */
     String acknowledgingStore() {
         return acknowledged && !closed && !closingForDroppedCredential ? followerId : null;
+    }
+
+    /** Which session this is: a later connection of the same store has a higher number. */
+    long sessionNumber() {
+        return sessionNumber;
     }
 
     /**

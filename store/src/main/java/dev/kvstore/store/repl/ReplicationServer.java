@@ -71,20 +71,23 @@ public final class ReplicationServer implements StoreNode.Fanout {
         }
     }
 
-    /** The stores whose connection of now stands and has acknowledged at least once. */
-    Set<String> acknowledgingStores() {
-        Set<String> acknowledging = new java.util.HashSet<>();
+    /**
+     * The stores whose connection stands and has acknowledged a frame of its own, each with its newest such
+     * session's number (a half-open older one of the same store is not it coming back).
+     */
+    java.util.Map<String, Long> acknowledgingStores() {
+        java.util.Map<String, Long> acknowledging = new java.util.HashMap<>();
         for (PrimarySession session : sessions) {
             String store = session.acknowledgingStore();
             if (store != null) {
-                acknowledging.add(store);
+                acknowledging.merge(store, session.sessionNumber(), Math::max);
             }
         }
         return acknowledging;
     }
 
     private void close(PrimarySession session, String why) {
-        closePacing.closed(session.followerId(), System.nanoTime());
+        closePacing.closed(session.followerId(), session.sessionNumber(), System.nanoTime());
         session.closeForDroppedCredential(why);
     }
 

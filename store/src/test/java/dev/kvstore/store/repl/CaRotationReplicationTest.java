@@ -105,7 +105,7 @@ class CaRotationReplicationTest {
         back.handshake(1, 0, EpochHistory.EMPTY);
         back.send(new Message.Ack(1, node.log().lastOffset(), back.next(Message.Heartbeat.class).sentNanos()));
         // back once acknowledging on its new connection (its Hello alone would not do)
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.acknowledgingStores().contains(store));
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.acknowledgingStores().containsKey(store));
     }
 
     @ParameterizedTest
@@ -146,7 +146,13 @@ class CaRotationReplicationTest {
                 await().atMost(Duration.ofSeconds(5)).until(() -> node.secondaries().size() == 2);
                 String first = node.secondaries().stream().anyMatch(v -> v.nodeId().equals("b")) ? "d" : "b";
                 String second = first.equals("b") ? "d" : "b";
-                // one at a time: the next only once the first is back, with a certificate of the new CA
+                // one at a time: while the first is away, the other connection of the old CA stays
+                await("the connection of " + second + " while " + first + " is away").during(Duration.ofMillis(500))
+                        .atMost(Duration.ofSeconds(2)).until(() -> {
+                            server.closeOneMadeWithDroppedCredential();
+                            return node.secondaries().stream().anyMatch(v -> v.nodeId().equals(second));
+                        });
+                // the next once the first is back, with a certificate of the new CA
                 comeBack(first);
                 server.closeOneMadeWithDroppedCredential();
                 assertThat(byOld.next(Message.Refused.class).reason()).contains("CA rotated away");

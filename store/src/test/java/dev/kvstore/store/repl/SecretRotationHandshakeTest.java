@@ -121,9 +121,10 @@ class SecretRotationHandshakeTest {
             RawSecondary stillOpen = open.equals("b") ? b : c;
             String away = open.equals("b") ? "c" : "b";
 
-            // the closed store does not come back (yet); its kept place runs out; the next calls come as
-            // StoreLifecycle's do, every 2 s: closing the other one now would leave no secondary at all
-            Thread.sleep(PrimarySession.PLACE_KEPT_MILLIS + 300);
+            // the closed store does not come back (yet); its kept place runs out (the one still open is then the
+            // only good secondary); the next calls come as StoreLifecycle's do: closing it would leave none at all
+            await().atMost(Duration.ofMillis(PrimarySession.PLACE_KEPT_MILLIS + 3_000))
+                    .until(() -> !node.replicaDispensable(open));
             server.closeOneMadeWithDroppedCredential();
             server.closeOneMadeWithDroppedCredential();
             await("the connection of " + open + " stays while " + away + " is away")
@@ -133,6 +134,14 @@ class SecretRotationHandshakeTest {
             // once it is back (the new secret, an acknowledgement), the next one goes
             try (RawSecondary back = new RawSecondary(server.port(), "new", away)) {
                 back.handshake(1, 0, EpochHistory.EMPTY);
+                // as a secondary's first Ack after the Welcome: it echoes no frame yet, and is not yet back
+                back.send(new Message.Ack(1, node.log().lastOffset(), 0));
+                // asked again and again meanwhile, as StoreLifecycle asks: the Ack is taken in at some point among them
+                await("the connection of " + open + " while " + away + " has echoed nothing").during(Duration.ofMillis(700))
+                        .atMost(Duration.ofSeconds(3)).until(() -> {
+                            server.closeOneMadeWithDroppedCredential();
+                            return node.secondaries().stream().anyMatch(s -> s.nodeId().equals(open));
+                        });
                 back.send(new Message.Ack(1, node.log().lastOffset(), back.next(Message.Heartbeat.class).sentNanos()));
                 await().atMost(Duration.ofSeconds(5)).until(() -> node.replicaDispensable(open));
                 server.closeOneMadeWithDroppedCredential();
