@@ -4,7 +4,6 @@ import dev.kvstore.core.Position;
 import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.core.disk.DurableFiles;
 import dev.kvstore.store.disk.GuardedDiskSync;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,7 +64,7 @@ public final class ReplicationLog implements Closeable {
     private long lastOffset;
     private long writtenBytes; // logical end of the log, pending bytes included
     private long flushedBytes; // bytes handed to the file
-    private ByteArrayOutputStream pending = new ByteArrayOutputStream(64 * 1024);
+    private final AppendBuffer pending = new AppendBuffer();
     private EpochHistory history;
     private final LogEntry[] recent = new LogEntry[RECENT_CACHE];
     private long recentBytes; // guarded by lock
@@ -234,10 +233,10 @@ public final class ReplicationLog implements Closeable {
      * system call before its fsync, so a group of appends costs one write and one fsync.
      */
     private void write(LogEntry entry) {
-        byte[] bytes = LogEntryCodec.encode(entry);
-        pending.write(bytes, 0, bytes.length);
+        int length = LogEntryCodec.encodedSize(entry);
+        LogEntryCodec.encode(entry, pending.append(length));
         remember(entry, writtenBytes);
-        writtenBytes += bytes.length;
+        writtenBytes += length;
         if (flusherWaiting) {
             lock.notifyAll();
         }
@@ -248,7 +247,7 @@ public final class ReplicationLog implements Closeable {
         if (pending.size() == 0) {
             return;
         }
-        ByteBuffer buffer = ByteBuffer.wrap(pending.toByteArray());
+        ByteBuffer buffer = pending.contents();
         try {
             long position = flushedBytes;
             while (buffer.hasRemaining()) {
@@ -258,7 +257,7 @@ public final class ReplicationLog implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file, e);
         }
-        pending = new ByteArrayOutputStream(Math.max(64 * 1024, pending.size()));
+        pending.clear();
     }
 
     /** The flusher's fsyncs of appended entries, and the entries they made durable: group commit's yield. */
@@ -569,7 +568,7 @@ public final class ReplicationLog implements Closeable {
      */
     public void resetTo(long newBase, EpochHistory newHistory) throws IOException {
         synchronized (lock) {
-            pending.reset();
+            pending.clear();
             try {
                 channel.truncate(0);
                 disk.force(channel, true);

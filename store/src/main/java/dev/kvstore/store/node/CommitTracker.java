@@ -116,8 +116,18 @@ public final class CommitTracker {
         if (mode == ReplicationMode.ASYNC || minSyncReplicas == 0) {
             return true;
         }
-        long fresh = followers.values().stream().filter(f -> nowNanos - f.echoNanos < leaseNanos).count();
-        return fresh >= minSyncReplicas;
+        return heardWithin(nowNanos, leaseNanos) >= minSyncReplicas;
+    }
+
+    /** How many secondaries acknowledged a message sent less than {@code withinNanos} ago (asked on every write: no stream). */
+    private int heardWithin(long nowNanos, long withinNanos) {
+        int heard = 0;
+        for (Follower follower : followers.values()) {
+            if (nowNanos - follower.echoNanos < withinNanos) {
+                heard++;
+            }
+        }
+        return heard;
     }
 
     /**
@@ -131,7 +141,7 @@ public final class CommitTracker {
         if (mode == ReplicationMode.ASYNC || minSyncReplicas == 0 || !termCommitted()) {
             return null;
         }
-        long good = followers.values().stream().filter(f -> nowNanos - f.echoNanos < goodWithinNanos).count();
+        int good = heardWithin(nowNanos, goodWithinNanos);
         return good >= minSyncReplicas ? null : good + " of " + followers.size() + " connected secondaries caught up "
                 + "within " + goodWithinNanos / 1_000_000 + " ms, kv.min-sync-replicas " + minSyncReplicas;
     }

@@ -27,10 +27,15 @@ final class PendingWrites {
 
     /** A write just appended by this primary: each key it changes now has this pending value. */
     void appended(LogEntry entry) {
+        appended(entry, entry.mutations());
+    }
+
+    /** {@link #appended(LogEntry)} with the entry's {@code mutations} already decoded. */
+    void appended(LogEntry entry, java.util.List<Mutation> mutations) {
         if (entry.op() == LogEntry.Op.NOOP) {
             return;
         }
-        for (Mutation mutation : entry.mutations()) {
+        for (Mutation mutation : mutations) {
             Pending pending = new Pending(entry.offset(), mutation.value(), mutation.expiresAtMillis());
             byKey.put(mutation.key(), pending);
             // the entry may have committed and been applied between the append and the put above, its

@@ -15,6 +15,7 @@ import dev.kvstore.store.log.Mutation;
 import dev.kvstore.store.log.Quarantine;
 import dev.kvstore.store.log.ReplicationLog;
 import dev.kvstore.store.state.KvState;
+import dev.kvstore.store.state.MemoryEstimate;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -132,6 +133,8 @@ public final class StoreNode implements Closeable {
     private final java.util.concurrent.ScheduledExecutorService diskWatch =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("disk-space"));
     private final ExecutorService snapshotter = Executors.newSingleThreadExecutor(DaemonThreads.named("snapshotter"));
+    /** Fails a client's wait for a commit after kv.write-timeout-ms (the write stays in the log and may commit). */
+    private final WriteDeadlines deadlines;
     private final SnapshotSchedule snapshotSchedule;
     /** The snapshot file on disk: where it ends, its keys and its size, published together. */
     private volatile SnapshotSchedule.Mark lastSnapshot = SnapshotSchedule.Mark.NONE;
@@ -186,6 +189,7 @@ public final class StoreNode implements Closeable {
     /** With the given disk: tests slow it down, fail it, or watch which threads use it. */
     public StoreNode(NodeSettings settings, DiskSync disk) throws IOException {
         this.settings = settings;
+        this.deadlines = new WriteDeadlines(settings.writeTimeoutMillis());
         this.snapshotSchedule = settings.snapshotSchedule();
         this.files = new DurableFiles(disk);
         Path dir = settings.dataDir();
@@ -209,6 +213,7 @@ public final class StoreNode implements Closeable {
         // last: a constructor that throws earlier leaves no thread behind
         diskWatch.scheduleWithFixedDelay(this::measureDisk, DISK_MEASURE_MS, DISK_MEASURE_MS, TimeUnit.MILLISECONDS);
         expirer.scheduleWithFixedDelay(this::expireDue, EXPIRE_EVERY_MS, EXPIRE_EVERY_MS, TimeUnit.MILLISECONDS);
+        deadlines.start();
         LOG.infof("store %s opened: epoch %d, log %s, applied %d, quarantined %d", settings.nodeId(), epoch.get(),
                 log.lastPosition(), state.appliedOffset(), quarantine.entries());
     }
@@ -285,13 +290,13 @@ public final class StoreNode implements Closeable {
         // released when the entry is applied (the tracker applies before it completes) or its term ends,
         // not when the client stops waiting: an entry that timed out is still in the log and may commit;
         // and before the client hears of it (a stage of its own: dependents of one future run in no set order)
-        return commit.whenComplete((committed, failure) -> {
+        CompletableFuture<Long> awaited = commit.whenComplete((committed, failure) -> {
                     reservedBytes.addAndGet(-release);
                     if (failure == null) {
                         recordCommitLatency(admitted);
                     }
-                }).copy()
-                .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
+                });
+        return deadlines.bounded(awaited.copy())
                 .thenApply(committed -> new WriteResult(term, offset));
     }
 
@@ -370,8 +375,9 @@ public final class StoreNode implements Closeable {
 
     /** Caller holds the append lock. */
     private void recordAppended(LogEntry entry) {
-        pending.appended(entry);
-        for (Mutation mutation : entry.mutations()) {
+        List<Mutation> mutations = entry.mutations(); // decoded once: each call makes the key's String anew
+        pending.appended(entry, mutations);
+        for (Mutation mutation : mutations) {
             stamps.wrote(mutation.key(), entry.offset());
         }
     }
@@ -483,21 +489,20 @@ public final class StoreNode implements Closeable {
                 return CompletableFuture.completedFuture(new Decision.Done<>(reply, 0, false));
             }
             long offset = dependsOn;
-            return commits.awaitCommit(dependsOn).copy()
-                    .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
+            return deadlines.bounded(commits.awaitCommit(dependsOn).copy())
                     .thenApply(committed -> new Decision.Done<>(reply, offset, false));
         }
         fanout.entriesAppended();
         long release = reserved;
         long offset = entry.offset();
         CompletableFuture<Long> commit = commits.awaitCommit(offset);
-        return commit.whenComplete((committed, failure) -> {
+        CompletableFuture<Long> awaited = commit.whenComplete((committed, failure) -> {
                     reservedBytes.addAndGet(-release);
                     if (failure == null) {
                         recordCommitLatency(admitted);
                     }
-                }).copy()
-                .orTimeout(settings.writeTimeoutMillis(), TimeUnit.MILLISECONDS)
+                });
+        return deadlines.bounded(awaited.copy())
                 .thenApply(committed -> new Decision.Done<>(reply, offset, true));
     }
 
@@ -624,8 +629,20 @@ public final class StoreNode implements Closeable {
      * @return the bytes reserved, to be released when the write completes
      */
     private long reserveMemory(LogEntry operation) {
-        return operation.op() == LogEntry.Op.PUT
-                ? reserveMemory(List.of(Mutation.put(operation.keyString(), operation.value()))) : 0;
+        if (operation.op() != LogEntry.Op.PUT) {
+            return 0;
+        }
+        // most writes fit even if the key were new: reserving that bound skips a lookup of the old value
+        // (and the key's String) on every write. Near the budget the exact growth decides, as before, so a
+        // write that does not grow the data still passes; only writes in flight may then hold a little more
+        // than they will add, until they are applied
+        long bound = MemoryEstimate.growthBound(operation.key(), operation.value().length);
+        long reserved = reservedBytes.get();
+        if (state.usedBytes() + reserved + bound <= settings.maxMemoryBytes()
+                && reservedBytes.compareAndSet(reserved, reserved + bound)) {
+            return bound;
+        }
+        return reserveMemory(List.of(Mutation.put(operation.keyString(), operation.value())));
     }
 
     private long reserveMemory(List<Mutation> writes) {
@@ -1383,6 +1400,7 @@ public final class StoreNode implements Closeable {
     public void close() {
         diskWatch.shutdownNow();
         expirer.shutdownNow();
+        deadlines.close();
         // a snapshot under way is let finish (bounded), not interrupted: interrupted file I/O closes
         // the channel it runs on, and its compaction works on the log's file
         snapshotter.shutdown();

@@ -1,5 +1,8 @@
 package dev.kvstore.store.repl;
 
+import dev.kvstore.store.net.ReceivedBytes;
+import io.netty.buffer.Unpooled;
+
 import dev.kvstore.store.log.LogFormat;
 import dev.kvstore.store.log.LogFailedException;
 import dev.kvstore.store.node.StoreNode;
@@ -218,7 +221,8 @@ public final class FollowerLink implements StoreNode.Link {
                 return;
             }
             try {
-                for (Frame frame : decoder.feed(buffer.getBytes())) {
+                ReceivedBytes bytes = ReceivedBytes.of(buffer);
+                for (Frame frame : decoder.feed(bytes.array(), bytes.offset(), bytes.length())) {
                     backlog.add(codec.decode(frame));
                 }
             } catch (ProtocolException e) {
@@ -385,7 +389,7 @@ public final class FollowerLink implements StoreNode.Link {
                 return;
             }
             long durable = node.log().durableOffset();
-            socket.write(Buffer.buffer(codec.encode(new Message.Ack(primaryEpoch, durable, echoNanos.get()))));
+            socket.write(Buffer.buffer(Unpooled.wrappedBuffer(codec.encode(new Message.Ack(primaryEpoch, durable, echoNanos.get())))));
         }
 
         private void checkTerm(long epoch) {
@@ -396,7 +400,7 @@ public final class FollowerLink implements StoreNode.Link {
         }
 
         private void send(Message message) {
-            socket.write(Buffer.buffer(codec.encode(message)));
+            socket.write(Buffer.buffer(Unpooled.wrappedBuffer(codec.encode(message))));
         }
 
         /** Deletes snapshot files that sessions before this one left half written. Disk work: on a worker. */

@@ -1,6 +1,5 @@
 package dev.kvstore.store.repl;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,8 +16,10 @@ public final class FrameDecoder {
     private State state = State.LENGTH;
     private final byte[] lengthBytes = new byte[4];
     private int lengthFilled;
-    private byte[] body;
-    private int bodyFilled;
+    private byte type;
+    private boolean typeRead;
+    private byte[] payload;
+    private int payloadFilled;
 
     public FrameDecoder(int maxFrameBytes) {
         this.maxFrameBytes = maxFrameBytes;
@@ -50,20 +51,24 @@ public final class FrameDecoder {
                         throw new ProtocolException("frame length " + Integer.toUnsignedString(frameLength)
                                 + " outside [1, " + maxFrameBytes + "]");
                     }
-                    body = new byte[frameLength];
-                    bodyFilled = 0;
+                    // the type byte is kept apart: the payload is copied once, straight into its own array
+                    payload = new byte[frameLength - 1];
+                    payloadFilled = 0;
+                    typeRead = false;
                     state = State.BODY;
                 }
             } else {
-                int take = Math.min(body.length - bodyFilled, end - i);
-                System.arraycopy(bytes, i, body, bodyFilled, take);
-                bodyFilled += take;
+                if (!typeRead) {
+                    type = bytes[i++];
+                    typeRead = true;
+                }
+                int take = Math.min(payload.length - payloadFilled, end - i);
+                System.arraycopy(bytes, i, payload, payloadFilled, take);
+                payloadFilled += take;
                 i += take;
-                if (bodyFilled == body.length) {
-                    byte[] payload = new byte[body.length - 1];
-                    System.arraycopy(body, 1, payload, 0, payload.length);
-                    frames.add(new Frame(body[0], payload));
-                    body = null;
+                if (payloadFilled == payload.length) {
+                    frames.add(new Frame(type, payload));
+                    payload = null;
                     lengthFilled = 0;
                     state = State.LENGTH;
                 }
@@ -78,14 +83,17 @@ public final class FrameDecoder {
     }
 
     public static byte[] encode(byte type, byte[] payload) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(5 + payload.length);
-        int length = payload.length + 1;
-        out.write(length >>> 24);
-        out.write(length >>> 16);
-        out.write(length >>> 8);
-        out.write(length);
-        out.write(type);
-        out.write(payload, 0, payload.length);
-        return out.toByteArray();
+        return startFrame(type, payload.length).put(payload).array();
+    }
+
+    /**
+     * A frame of {@code payloadBytes} whose length and type are written, positioned at its payload: an encoder
+     * that knows the size writes the payload in place (the frame's array is then the frame, not a copy).
+     */
+    public static java.nio.ByteBuffer startFrame(byte type, int payloadBytes) {
+        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(5 + payloadBytes);
+        frame.putInt(payloadBytes + 1);
+        frame.put(type);
+        return frame;
     }
 }

@@ -90,15 +90,17 @@ public final class MessageCodec {
             for (LogEntry entry : m.entries()) {
                 size += LogEntryCodec.encodedSize(entry);
             }
-            out = ByteBuffer.allocate(size);
-            out.putLong(m.epoch());
-            out.putLong(m.commitOffset());
-            out.putLong(m.primaryLastOffset());
-            out.putLong(m.sentNanos());
-            out.putInt(m.entries().size());
+            // the stream's bulk: encoded in place in its frame, not copied into one afterwards
+            ByteBuffer frame = FrameDecoder.startFrame(ENTRIES, size);
+            frame.putLong(m.epoch());
+            frame.putLong(m.commitOffset());
+            frame.putLong(m.primaryLastOffset());
+            frame.putLong(m.sentNanos());
+            frame.putInt(m.entries().size());
             for (LogEntry entry : m.entries()) {
-                LogEntryCodec.encode(entry, out);
+                LogEntryCodec.encode(entry, frame);
             }
+            return frame.array();
         } else if (message instanceof Message.Heartbeat m) {
             type = HEARTBEAT;
             out = ByteBuffer.allocate(32);

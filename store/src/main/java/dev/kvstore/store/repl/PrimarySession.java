@@ -1,5 +1,8 @@
 package dev.kvstore.store.repl;
 
+import dev.kvstore.store.net.ReceivedBytes;
+import io.netty.buffer.Unpooled;
+
 import dev.kvstore.store.log.EpochHistory;
 import dev.kvstore.store.log.LogEntry;
 import dev.kvstore.store.log.LogFormat;
@@ -118,7 +121,8 @@ final class PrimarySession {
             return;
         }
         try {
-            for (Frame frame : decoder.feed(buffer.getBytes())) {
+            ReceivedBytes bytes = ReceivedBytes.of(buffer);
+            for (Frame frame : decoder.feed(bytes.array(), bytes.offset(), bytes.length())) {
                 handle(codec.decode(frame));
             }
         } catch (ProtocolException e) {
@@ -434,7 +438,7 @@ final class PrimarySession {
     }
 
     private void send(Message message) {
-        socket.write(Buffer.buffer(codec.encode(message)));
+        socket.write(Buffer.buffer(Unpooled.wrappedBuffer(codec.encode(message))));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.kvstore.store.resp;
 
+import dev.kvstore.store.net.ReceivedBytes;
+
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -97,8 +99,8 @@ final class RespConnection implements RespRequestDecoder.Sink {
         }
         busy = true;
         try {
-            byte[] bytes = data.getBytes();
-            decoder.feed(bytes, 0, bytes.length);
+            ReceivedBytes bytes = ReceivedBytes.of(data);
+            decoder.feed(bytes.array(), bytes.offset(), bytes.length());
         } catch (RespProtocolException e) {
             stats.protocolErrors.incrementAndGet();
             LOG.debugf("closing client %s: %s", session.address(), e.getMessage());

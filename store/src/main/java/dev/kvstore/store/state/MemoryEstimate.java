@@ -19,6 +19,20 @@ public final class MemoryEstimate {
         return value == null ? 0 : ENTRY_OVERHEAD_BYTES + utf8Length(key) + value.length;
     }
 
+    /**
+     * The most that putting a value of {@code valueBytes} at {@code key} (the bytes the log holds) can add,
+     * whatever the key holds now: what it costs as a new key without expiry. Exactly that for an ASCII key;
+     * any other byte counts 3 (bytes that are no valid UTF-8 become U+FFFD in the key's String, 3 bytes each
+     * in the map).
+     */
+    public static long growthBound(byte[] key, int valueBytes) {
+        long keyBytes = 0;
+        for (byte b : key) {
+            keyBytes += b >= 0 ? 1 : 3;
+        }
+        return ENTRY_OVERHEAD_BYTES + keyBytes + valueBytes;
+    }
+
     /** How many bytes the key takes in UTF-8, as the map keeps it (a char can take up to 3). */
     static int utf8Length(String key) {
         int bytes = 0;

@@ -51,6 +51,33 @@ class FrameDecoderTest {
     }
 
     @Test
+    void a_frame_without_payload_comes_out_whether_its_type_byte_arrives_with_its_length_or_after_it() {
+        byte[] bytes = stream(new Message.SnapshotEnd(), new Message.Ack(4, 9, 123), new Message.SnapshotEnd());
+        for (int split = 0; split <= bytes.length; split++) {
+            FrameDecoder decoder = new FrameDecoder(1 << 20);
+            List<Message> out = new ArrayList<>();
+            decoder.feed(bytes, 0, split).forEach(f -> out.add(codec.decode(f)));
+            decoder.feed(bytes, split, bytes.length - split).forEach(f -> out.add(codec.decode(f)));
+            assertThat(out).as("split at " + split).containsExactly(new Message.SnapshotEnd(),
+                    new Message.Ack(4, 9, 123), new Message.SnapshotEnd());
+            assertThat(decoder.isIdle()).isTrue();
+        }
+    }
+
+    @Test
+    void an_entries_frame_encoded_in_place_reads_back_as_the_same_entries() {
+        List<LogEntry> entries = List.of(LogEntry.put(4, 8, "k", "v".getBytes()), LogEntry.delete(4, 9, "k"),
+                LogEntry.put(4, 10, "big", new byte[70_000]));
+        byte[] frame = codec.encode(new Message.Entries(4, 8, 10, 123, entries));
+        List<Frame> frames = new FrameDecoder(1 << 20).feed(frame);
+        assertThat(frames).hasSize(1);
+        Message.Entries back = (Message.Entries) codec.decode(frames.get(0));
+        assertThat(back.entries()).extracting(LogEntry::offset).containsExactly(8L, 9L, 10L);
+        assertThat(back.entries().get(2).value()).hasSize(70_000);
+        assertThat(back.commitOffset()).isEqualTo(8);
+    }
+
+    @Test
     void an_absurd_length_fails_at_once_and_the_decoder_stays_failed() {
         FrameDecoder decoder = new FrameDecoder(1024);
         assertThatThrownBy(() -> decoder.feed(new byte[]{0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}))
