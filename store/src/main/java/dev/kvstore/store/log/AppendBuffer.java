@@ -17,14 +17,17 @@ final class AppendBuffer {
     private byte[] bytes = new byte[USUAL_BYTES];
     private int size;
 
-    /** Appends {@code length} bytes' room and returns it as a buffer positioned at its start, limited to it. */
-    ByteBuffer append(int length) {
+    /**
+     * Appends {@code length} bytes that {@code fill} writes into the room it is handed (positioned at its start,
+     * limited to it). They count as appended only once {@code fill} returned: one that throws leaves nothing
+     * behind, not a hole of stale bytes that the next flush would write into the file.
+     */
+    void append(int length, java.util.function.Consumer<ByteBuffer> fill) {
         if (length > bytes.length - size) {
             grow(length);
         }
-        ByteBuffer room = ByteBuffer.wrap(bytes, size, length);
+        fill.accept(ByteBuffer.wrap(bytes, size, length));
         size += length;
-        return room;
     }
 
     private void grow(int length) {

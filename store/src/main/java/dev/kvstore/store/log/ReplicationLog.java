@@ -234,7 +234,7 @@ public final class ReplicationLog implements Closeable {
      */
     private void write(LogEntry entry) {
         int length = LogEntryCodec.encodedSize(entry);
-        LogEntryCodec.encode(entry, pending.append(length));
+        pending.append(length, room -> LogEntryCodec.encode(entry, room));
         remember(entry, writtenBytes);
         writtenBytes += length;
         if (flusherWaiting) {

@@ -15,7 +15,7 @@ public record ReceivedBytes(byte[] array, int offset, int length) {
         if (buf.hasArray()) {
             return new ReceivedBytes(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
         }
-        byte[] copy = data.getBytes(); // a direct buffer: no array to share
+        byte[] copy = io.netty.buffer.ByteBufUtil.getBytes(buf); // a direct buffer: no array to share
         return new ReceivedBytes(copy, 0, copy.length);
     }
 }

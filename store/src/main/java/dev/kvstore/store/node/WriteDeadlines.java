@@ -25,6 +25,7 @@ final class WriteDeadlines implements AutoCloseable {
     private final long timeoutNanos;
     private final ConcurrentLinkedQueue<Waiting> queue = new ConcurrentLinkedQueue<>();
     private ScheduledExecutorService sweeper;
+    private volatile boolean closed;
 
     WriteDeadlines(long timeoutMillis) {
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -34,8 +35,7 @@ final class WriteDeadlines implements AutoCloseable {
     synchronized void start() {
         if (sweeper == null) {
             sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("write-deadlines"));
-            sweeper.scheduleWithFixedDelay(() -> sweep(System.nanoTime()), SWEEP_EVERY_MS, SWEEP_EVERY_MS,
-                    TimeUnit.MILLISECONDS);
+            sweeper.scheduleWithFixedDelay(this::sweepNow, SWEEP_EVERY_MS, SWEEP_EVERY_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -43,8 +43,20 @@ final class WriteDeadlines implements AutoCloseable {
     <T> CompletableFuture<T> bounded(CompletableFuture<T> future) {
         if (!future.isDone()) {
             queue.add(new Waiting(System.nanoTime() + timeoutNanos, future));
+            if (closed) {
+                close(); // no sweep will come: fail it now (close may have emptied the queue before the add)
+            }
         }
         return future;
+    }
+
+    /** A sweep that never ends the sweeping: an exception out of a scheduled task would cancel every later one. */
+    private void sweepNow() {
+        try {
+            sweep(System.nanoTime());
+        } catch (RuntimeException | Error e) {
+            org.jboss.logging.Logger.getLogger(WriteDeadlines.class).warnf(e, "sweeping the write timeouts failed");
+        }
     }
 
     /** Fails the waits whose deadline passed by {@code nowNanos} and forgets the ones done. */
@@ -63,10 +75,15 @@ final class WriteDeadlines implements AutoCloseable {
         return queue.size();
     }
 
+    /** Stops the sweeps; what still waits fails with a timeout now (its outcome unknown, as after a timeout). */
     @Override
     public synchronized void close() {
+        closed = true;
         if (sweeper != null) {
             sweeper.shutdownNow();
+        }
+        for (Waiting waiting; (waiting = queue.poll()) != null; ) {
+            waiting.future.completeExceptionally(new TimeoutException("the store closed"));
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.kvstore.store.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
@@ -19,13 +20,15 @@ class AppendBufferTest {
         byte[] expected = new byte[3 * AppendBuffer.USUAL_BYTES + 5];
         int at = 0;
         for (int length : new int[]{5, AppendBuffer.USUAL_BYTES, 2 * AppendBuffer.USUAL_BYTES}) {
-            ByteBuffer room = buffer.append(length);
-            assertThat(room.remaining()).isEqualTo(length);
-            for (int i = 0; i < length; i++) {
-                byte b = (byte) (at + i);
-                room.put(b);
-                expected[at + i] = b;
-            }
+            int start = at;
+            buffer.append(length, room -> {
+                assertThat(room.remaining()).isEqualTo(length);
+                for (int i = 0; i < length; i++) {
+                    byte b = (byte) (start + i);
+                    room.put(b);
+                    expected[start + i] = b;
+                }
+            });
             at += length;
         }
         assertThat(buffer.size()).isEqualTo(expected.length);
@@ -35,9 +38,9 @@ class AppendBufferTest {
     @Test
     void an_entry_encoded_into_its_room_leaves_the_bytes_before_it_alone() {
         AppendBuffer buffer = new AppendBuffer();
-        buffer.append(3).put(new byte[]{1, 2, 3});
+        buffer.append(3, room -> room.put(new byte[]{1, 2, 3}));
         LogEntry entry = LogEntry.put(2, 7, "key", "value".getBytes());
-        LogEntryCodec.encode(entry, buffer.append(LogEntryCodec.encodedSize(entry)));
+        buffer.append(LogEntryCodec.encodedSize(entry), room -> LogEntryCodec.encode(entry, room));
         ByteBuffer contents = buffer.contents();
         assertThat(new byte[]{contents.get(), contents.get(), contents.get()}).containsExactly(1, 2, 3);
         LogEntry back = LogEntryCodec.decode(contents, 1 << 20);
@@ -50,13 +53,28 @@ class AppendBufferTest {
     @Test
     void clear_empties_it_and_a_burst_does_not_keep_its_large_array() {
         AppendBuffer buffer = new AppendBuffer();
-        buffer.append(4 * 1024 * 1024);
+        buffer.append(4 * 1024 * 1024, room -> { });
         buffer.clear();
         assertThat(buffer.size()).isZero();
         assertThat(buffer.contents().remaining()).isZero();
         assertThat(buffer.capacity()).isEqualTo(AppendBuffer.USUAL_BYTES);
-        buffer.append(10);
+        byte[] usual = buffer.contents().array();
+        buffer.append(10, room -> { });
         buffer.clear();
-        assertThat(buffer.capacity()).as("the usual array is reused").isEqualTo(AppendBuffer.USUAL_BYTES);
+        assertThat(buffer.contents().array()).as("the usual array is reused").isSameAs(usual);
+    }
+
+    @Test
+    void a_fill_that_throws_appends_nothing_so_no_stale_bytes_reach_the_file() {
+        AppendBuffer buffer = new AppendBuffer();
+        buffer.append(2, room -> room.put(new byte[]{1, 2}));
+        assertThatThrownBy(() -> buffer.append(5, room -> {
+            room.put((byte) 9);
+            throw new IllegalStateException("encoding failed");
+        })).hasMessage("encoding failed");
+        assertThat(buffer.size()).isEqualTo(2);
+        assertThat(bytesOf(buffer.contents())).containsExactly(1, 2);
+        buffer.append(1, room -> room.put((byte) 3));
+        assertThat(bytesOf(buffer.contents())).containsExactly(1, 2, 3);
     }
 }

@@ -45,6 +45,16 @@ class WriteDeadlinesTest {
     }
 
     @Test
+    void closing_fails_what_still_waits_and_what_comes_after() {
+        WriteDeadlines deadlines = new WriteDeadlines(TimeUnit.HOURS.toMillis(1));
+        CompletableFuture<Long> wait = deadlines.bounded(new CompletableFuture<>());
+        deadlines.close();
+        assertThat(wait).isCompletedExceptionally();
+        CompletableFuture<Long> after = deadlines.bounded(new CompletableFuture<>());
+        assertThatThrownBy(after::get).hasCauseInstanceOf(TimeoutException.class);
+    }
+
+    @Test
     void the_sweeps_fail_a_write_that_never_commits_on_their_own() throws Exception {
         try (WriteDeadlines deadlines = new WriteDeadlines(50)) {
             deadlines.start();

@@ -26,4 +26,21 @@ class MemoryEstimateTest {
         String asHeld = new String(invalid, StandardCharsets.UTF_8);
         assertThat(MemoryEstimate.growthBound(invalid, value.length)).isGreaterThanOrEqualTo(MemoryEstimate.of(asHeld, value));
     }
+
+    @Test
+    void the_growth_bound_is_at_least_what_any_byte_sequence_adds_to_the_state() {
+        java.util.Random random = new java.util.Random(11);
+        byte[] value = new byte[20];
+        for (int round = 0; round < 20_000; round++) {
+            byte[] key = new byte[1 + random.nextInt(12)];
+            random.nextBytes(key);
+            if (round % 3 == 0) { // also sequences that start like UTF-8: surrogates, truncated and 4-byte forms
+                key[0] = (byte) (0xc0 | random.nextInt(0x40));
+            }
+            KvState state = new KvState();
+            long growth = state.growthOf(dev.kvstore.store.log.Mutation.put(new String(key, StandardCharsets.UTF_8), value));
+            assertThat(MemoryEstimate.growthBound(key, value.length)).as(java.util.Arrays.toString(key))
+                    .isGreaterThanOrEqualTo(growth);
+        }
+    }
 }
