@@ -26,7 +26,11 @@ final class AppendBuffer {
         if (length > bytes.length - size) {
             grow(length);
         }
-        fill.accept(ByteBuffer.wrap(bytes, size, length));
+        ByteBuffer room = ByteBuffer.wrap(bytes, size, length);
+        fill.accept(room);
+        if (room.hasRemaining()) { // an encoder whose size and bytes disagree: never leave a gap in the log
+            throw new IllegalStateException("filled " + (length - room.remaining()) + " of " + length + " bytes");
+        }
         size += length;
     }
 

@@ -59,8 +59,12 @@ final class WriteDeadlines implements AutoCloseable {
         }
     }
 
-    /** Fails the waits whose deadline passed by {@code nowNanos} and forgets the ones done. */
-    void sweep(long nowNanos) {
+    /**
+     * Fails the waits whose deadline passed by {@code nowNanos} and forgets the ones done. Under the lock
+     * {@link #close} takes: it too takes waits off the queue, and a sweep's peek-then-poll must take the head
+     * it looked at.
+     */
+    synchronized void sweep(long nowNanos) {
         for (Waiting head; (head = queue.peek()) != null; queue.poll()) {
             if (!head.future.isDone()) {
                 if (head.deadlineNanos - nowNanos > 0) {

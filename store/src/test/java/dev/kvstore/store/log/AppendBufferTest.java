@@ -53,13 +53,13 @@ class AppendBufferTest {
     @Test
     void clear_empties_it_and_a_burst_does_not_keep_its_large_array() {
         AppendBuffer buffer = new AppendBuffer();
-        buffer.append(4 * 1024 * 1024, room -> { });
+        buffer.append(4 * 1024 * 1024, room -> room.position(room.limit()));
         buffer.clear();
         assertThat(buffer.size()).isZero();
         assertThat(buffer.contents().remaining()).isZero();
         assertThat(buffer.capacity()).isEqualTo(AppendBuffer.USUAL_BYTES);
         byte[] usual = buffer.contents().array();
-        buffer.append(10, room -> { });
+        buffer.append(10, room -> room.position(room.limit()));
         buffer.clear();
         assertThat(buffer.contents().array()).as("the usual array is reused").isSameAs(usual);
     }
@@ -76,5 +76,13 @@ class AppendBufferTest {
         assertThat(bytesOf(buffer.contents())).containsExactly(1, 2);
         buffer.append(1, room -> room.put((byte) 3));
         assertThat(bytesOf(buffer.contents())).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void a_fill_that_writes_less_than_its_room_is_refused_and_appends_nothing() {
+        AppendBuffer buffer = new AppendBuffer();
+        assertThatThrownBy(() -> buffer.append(4, room -> room.put((byte) 1)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("filled 1 of 4");
+        assertThat(buffer.size()).isZero();
     }
 }

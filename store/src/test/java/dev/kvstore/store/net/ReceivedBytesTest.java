@@ -24,7 +24,8 @@ class ReceivedBytesTest {
 
     @Test
     void a_direct_buffer_is_copied_out() {
-        ByteBuf direct = Unpooled.directBuffer(8).writeBytes(new byte[]{4, 5, 6});
+        ByteBuf direct = Unpooled.directBuffer(8).writeBytes(new byte[]{9, 4, 5, 6});
+        direct.readerIndex(1);
         ReceivedBytes bytes = ReceivedBytes.of(Buffer.buffer(direct));
         assertThat(rangeOf(bytes)).containsExactly(4, 5, 6);
     }

@@ -51,7 +51,7 @@ class WriteDeadlinesTest {
         deadlines.close();
         assertThat(wait).isCompletedExceptionally();
         CompletableFuture<Long> after = deadlines.bounded(new CompletableFuture<>());
-        assertThatThrownBy(after::get).hasCauseInstanceOf(TimeoutException.class);
+        assertThatThrownBy(() -> after.get(1, TimeUnit.SECONDS)).hasCauseInstanceOf(TimeoutException.class);
     }
 
     @Test
