@@ -63,4 +63,80 @@ class WriteDeadlinesTest {
                     .hasCauseInstanceOf(TimeoutException.class);
         }
     }
+
+    /**
+     * A sweep looks at the head, then takes it off; close() takes waits off too. Staged here: the sweep has looked
+     * at the first wait when close() takes it; the sweep must not then take the second one off unfailed.
+     */
+    @Test
+    void a_close_during_a_sweep_leaves_no_wait_unfailed() throws Exception {
+        WriteDeadlines deadlines = new WriteDeadlines(1);
+        java.util.concurrent.CountDownLatch sweepLooked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closeTookFirst = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch sweepDone = new java.util.concurrent.CountDownLatch(1);
+        Thread[] sweeper = new Thread[1];
+        CompletableFuture<Long> first = new CompletableFuture<>() {
+            @Override
+            public boolean isDone() {
+                if (Thread.currentThread() == sweeper[0]) {
+                    sweepLooked.countDown();
+                    await(closeTookFirst); // with the lock, close() cannot take it: this wait just runs out
+                }
+                return super.isDone();
+            }
+
+            @Override
+            public boolean completeExceptionally(Throwable ex) {
+                if (Thread.currentThread() != sweeper[0]) {
+                    closeTookFirst.countDown();
+                    await(sweepDone);
+                }
+                return super.completeExceptionally(ex);
+            }
+        };
+        deadlines.bounded(first);
+        CompletableFuture<Long> second = deadlines.bounded(new CompletableFuture<>());
+        sweeper[0] = new Thread(() -> {
+            deadlines.sweep(System.nanoTime() + HOUR_NANOS);
+            sweepDone.countDown();
+        });
+        sweeper[0].start();
+        await(sweepLooked);
+        Thread closer = new Thread(deadlines::close);
+        closer.start();
+        sweeper[0].join(10_000);
+        closer.join(10_000);
+        assertThat(first).isCompletedExceptionally();
+        assertThat(second).as("the second wait, failed by the sweep or by close").isCompletedExceptionally();
+    }
+
+    @Test
+    void the_sweeps_go_on_after_one_of_them_failed() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Long> troubled = new CompletableFuture<>() {
+            @Override
+            public boolean isDone() {
+                if (Thread.currentThread().getName().equals("write-deadlines") && thrown.compareAndSet(false, true)) {
+                    throw new IllegalStateException("a sweep fails once");
+                }
+                return super.isDone();
+            }
+        };
+        try (WriteDeadlines deadlines = new WriteDeadlines(50)) {
+            deadlines.bounded(troubled);
+            CompletableFuture<Long> wait = deadlines.bounded(new CompletableFuture<>());
+            deadlines.start();
+            assertThatThrownBy(() -> wait.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(TimeoutException.class);
+            assertThat(thrown).isTrue();
+        }
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(500, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
