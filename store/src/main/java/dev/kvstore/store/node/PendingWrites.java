@@ -25,12 +25,7 @@ final class PendingWrites {
         this.appliedOffset = appliedOffset;
     }
 
-    /** A write just appended by this primary: each key it changes now has this pending value. */
-    void appended(LogEntry entry) {
-        appended(entry, entry.mutations());
-    }
-
-    /** {@link #appended(LogEntry)} with the entry's {@code mutations} already decoded. */
+    /** A write just appended by this primary: each key its {@code mutations} change now has this pending value. */
     void appended(LogEntry entry, java.util.List<Mutation> mutations) {
         if (entry.op() == LogEntry.Op.NOOP) {
             return;

@@ -285,19 +285,23 @@ public final class StoreNode implements Closeable {
         fanout.entriesAppended();
         long term = entry.epoch();
         long offset = entry.offset();
-        long release = reserved;
-        CompletableFuture<Long> commit = commits.awaitCommit(offset);
-        // released when the entry is applied (the tracker applies before it completes) or its term ends,
-        // not when the client stops waiting: an entry that timed out is still in the log and may commit;
-        // and before the client hears of it (a stage of its own: dependents of one future run in no set order)
-        CompletableFuture<Long> awaited = commit.whenComplete((committed, failure) -> {
-                    reservedBytes.addAndGet(-release);
-                    if (failure == null) {
-                        recordCommitLatency(admitted);
-                    }
-                });
-        return deadlines.bounded(awaited.copy())
-                .thenApply(committed -> new WriteResult(term, offset));
+        return clientWait(commits, offset, reserved, admitted).thenApply(committed -> new WriteResult(term, offset));
+    }
+
+    /**
+     * A client's wait for the commit of its entry at {@code offset}, failed after kv.write-timeout-millis. The
+     * {@code reserved} memory is released when the entry is applied (the tracker applies before it completes)
+     * or its term ends, not when the client stops waiting: an entry that timed out is still in the log and may
+     * commit; and before the client hears of it (a stage of its own: dependents of one future run in no set order).
+     */
+    private CompletableFuture<Long> clientWait(CommitTracker commits, long offset, long reserved, long admitted) {
+        CompletableFuture<Long> committed = commits.awaitCommit(offset).whenComplete((at, failure) -> {
+            reservedBytes.addAndGet(-reserved);
+            if (failure == null) {
+                recordCommitLatency(admitted);
+            }
+        });
+        return deadlines.bounded(committed.copy());
     }
 
     /**
@@ -493,16 +497,8 @@ public final class StoreNode implements Closeable {
                     .thenApply(committed -> new Decision.Done<>(reply, offset, false));
         }
         fanout.entriesAppended();
-        long release = reserved;
         long offset = entry.offset();
-        CompletableFuture<Long> commit = commits.awaitCommit(offset);
-        CompletableFuture<Long> awaited = commit.whenComplete((committed, failure) -> {
-                    reservedBytes.addAndGet(-release);
-                    if (failure == null) {
-                        recordCommitLatency(admitted);
-                    }
-                });
-        return deadlines.bounded(awaited.copy())
+        return clientWait(commits, offset, reserved, admitted)
                 .thenApply(committed -> new Decision.Done<>(reply, offset, true));
     }
 
@@ -632,13 +628,14 @@ public final class StoreNode implements Closeable {
         if (operation.op() != LogEntry.Op.PUT) {
             return 0;
         }
-        // most writes fit even if the key were new: reserving that bound skips a lookup of the old value
-        // (and the key's String) on every write. Near the budget the exact growth decides, as before, so a
-        // write that does not grow the data still passes; only writes in flight may then hold a little more
-        // than they will add, until they are applied
+        // far from the budget a write may reserve what it would cost as a new key: that skips a lookup of the old
+        // value (and the key's String) on every write. In the last quarter the exact growth decides, as before,
+        // so there an overwrite in flight holds nothing and a write that fits passes; what writes reserved on
+        // the fast path (more than they add) is at most the three quarters below
         long bound = MemoryEstimate.growthBound(operation.key(), operation.value().length);
         long reserved = reservedBytes.get();
-        if (state.usedBytes() + reserved + bound <= settings.maxMemoryBytes()
+        long fastPathRoom = settings.maxMemoryBytes() / 4 * 3;
+        if (state.usedBytes() + reserved + bound <= fastPathRoom
                 && reservedBytes.compareAndSet(reserved, reserved + bound)) {
             return bound;
         }

@@ -44,7 +44,9 @@ final class WriteDeadlines implements AutoCloseable {
         if (!future.isDone()) {
             queue.add(new Waiting(System.nanoTime() + timeoutNanos, future));
             if (closed) {
-                close(); // no sweep will come: fail it now (close may have emptied the queue before the add)
+                // no sweep will come: fail it now (close may have emptied the queue before the add), without the
+                // lock a closing sweep holds (an event loop calls this); the done entry left behind does no harm
+                future.completeExceptionally(new TimeoutException("the store closed"));
             }
         }
         return future;
@@ -65,14 +67,17 @@ final class WriteDeadlines implements AutoCloseable {
      * it looked at.
      */
     synchronized void sweep(long nowNanos) {
-        for (Waiting head; (head = queue.peek()) != null; queue.poll()) {
-            if (!head.future.isDone()) {
-                if (head.deadlineNanos - nowNanos > 0) {
-                    return;
+        // one batch: the replies of the waits it fails are drained once per connection, not once each
+        CompletionBatch.run(() -> {
+            for (Waiting head; (head = queue.peek()) != null; queue.poll()) {
+                if (!head.future.isDone()) {
+                    if (head.deadlineNanos - nowNanos > 0) {
+                        return;
+                    }
+                    head.future.completeExceptionally(new TimeoutException());
                 }
-                head.future.completeExceptionally(new TimeoutException());
             }
-        }
+        });
     }
 
     int waiting() {
@@ -84,7 +89,7 @@ final class WriteDeadlines implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         if (sweeper != null) {
-            sweeper.shutdownNow();
+            sweeper.shutdown(); // not interrupted: a sweep runs reply code, and the queue is emptied under the lock below
         }
         for (Waiting waiting; (waiting = queue.poll()) != null; ) {
             waiting.future.completeExceptionally(new TimeoutException("the store closed"));

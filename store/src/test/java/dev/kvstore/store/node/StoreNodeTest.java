@@ -273,6 +273,24 @@ class StoreNodeTest {
         }
 
         @Test
+        void an_overwrite_in_flight_near_the_budget_does_not_hold_a_new_keys_cost() throws Exception {
+            long x = dev.kvstore.store.state.MemoryEstimate.of("x", new byte[1000]);
+            long y = dev.kvstore.store.state.MemoryEstimate.of("y", new byte[500]);
+            // room for x twice over but not for x twice and y: an overwrite of x that held a new key's cost
+            // while pending would refuse y, which fits (the overwrite adds nothing)
+            openWithBudget(2 * x + y - 1);
+            node.promote(1, true);
+            node.write(put("x", 1000)).get(2, TimeUnit.SECONDS);
+            disk.holdFlusherForces();
+            var overwrite = node.write(put("x", 1000));
+            var newKey = node.write(put("y", 500));
+            disk.stopHolding();
+            overwrite.get(5, TimeUnit.SECONDS);
+            newKey.get(5, TimeUnit.SECONDS);
+            assertThat(node.read("y").value()).hasSize(500);
+        }
+
+        @Test
         void credits_no_shrink_so_two_pending_writes_shrinking_the_same_key_cannot_overshoot_it() throws Exception {
             long oneBigValue = dev.kvstore.store.state.MemoryEstimate.of("y", new byte[1000]);
             openWithBudget(dev.kvstore.store.state.MemoryEstimate.of("x", new byte[1000]) + oneBigValue + 50);

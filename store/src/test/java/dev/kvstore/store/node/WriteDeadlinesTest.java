@@ -132,6 +132,30 @@ class WriteDeadlinesTest {
         }
     }
 
+    @Test
+    void a_wait_after_close_is_failed_without_taking_the_lock_a_sweep_or_close_holds() throws Exception {
+        WriteDeadlines deadlines = new WriteDeadlines(TimeUnit.HOURS.toMillis(1));
+        deadlines.close();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            synchronized (deadlines) {
+                held.countDown();
+                await(release);
+            }
+        });
+        holder.start();
+        held.await();
+        try {
+            CompletableFuture<CompletableFuture<Long>> bounded = CompletableFuture.supplyAsync(
+                    () -> deadlines.bounded(new CompletableFuture<>()));
+            assertThat(bounded.get(200, TimeUnit.MILLISECONDS)).isCompletedExceptionally();
+        } finally {
+            release.countDown();
+            holder.join();
+        }
+    }
+
     private static void await(java.util.concurrent.CountDownLatch latch) {
         try {
             latch.await(500, TimeUnit.MILLISECONDS);
