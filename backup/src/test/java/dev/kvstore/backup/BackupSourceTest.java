@@ -13,7 +13,7 @@ class BackupSourceTest {
 
     private static NodeStatus status(String role, long epoch, long commit, long applied, boolean fenced, String diskFailure) {
         return new NodeStatus("id-" + role, role, epoch, epoch, applied, commit, applied, 0, null, null, true, fenced, 0, 0,
-                "sync", 1, diskFailure, 0, 0, 0, 0, null);
+                "sync", 1, diskFailure, 0, 0, 0, 0, null, false);
     }
 
     private static Map<String, NodeStatus> stores(Object... nameAndStatus) {
@@ -36,7 +36,7 @@ class BackupSourceTest {
     @Test
     void not_a_secondary_that_stopped_following_or_follows_an_older_term() {
         NodeStatus cutOff = new NodeStatus("id", "secondary", 3, 3, 100, 100, 100, 0, null, null, false, false, 0, 0,
-                "sync", 1, null, 0, 0, 0, 0, null);
+                "sync", 1, null, 0, 0, 0, 0, null, false);
         var stores = stores("kv-0", status("primary", 3, 100, 100, false, null),
                 "kv-1", cutOff, "kv-2", status("secondary", 2, 100, 100, false, null));
 

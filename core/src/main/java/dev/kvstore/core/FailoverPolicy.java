@@ -15,6 +15,10 @@ import java.util.List;
  * <p>The stores asked may include the old primary itself once it has answered its fence: fenced,
  * it acknowledges nothing more, and its log holds every write it acknowledged. So the N - W + 1
  * answers are counted over every fenced store that answered, the old primary included.
+ *
+ * <p>A store fenced for maintenance answers too and its log counts, but it is never promoted: when it is the
+ * one furthest along, the writes only it holds may include acknowledged ones, so the choice waits (or is
+ * forced) rather than promote a store behind it. Lifting its fence lets the next attempt promote it.
  */
 public final class FailoverPolicy {
 
@@ -71,17 +75,30 @@ public final class FailoverPolicy {
         if (answered.isEmpty()) {
             return new FailoverDecision.Wait("no secondary answered; nothing can be promoted");
         }
-        ReplicaCandidate best = answered.stream()
-                .max(Comparator.comparing(ReplicaCandidate::position)
-                        // ties: prefer the lexically smallest name so every run picks the same one
-                        .thenComparing(ReplicaCandidate::name, Comparator.reverseOrder()))
-                .orElseThrow();
+        List<ReplicaCandidate> promotable = answered.stream().filter(ReplicaCandidate::promotable).toList();
+        if (promotable.isEmpty()) {
+            return new FailoverDecision.Wait("only stores fenced for maintenance answered (" + names(answered)
+                    + "); nothing can be promoted until one is unfenced");
+        }
+        ReplicaCandidate best = furthest(promotable);
+        ReplicaCandidate furthest = furthest(answered);
+        String behindFenced = furthest.position().compareTo(best.position()) > 0
+                ? furthest.name() + " is fenced for maintenance at " + furthest.position() + ", ahead of every store that "
+                        + "may be promoted (" + best.name() + " at " + best.position() + ")"
+                : null;
         if (mode == ReplicationMode.ASYNC) {
             return new FailoverDecision.Promote(best, true,
                     "asynchronous mode: the most up-to-date secondary " + best.name() + " at " + best.position()
                             + "; writes acknowledged after it may be lost");
         }
         int required = requiredAnswers(clusterSize, minSyncReplicas);
+        if (answered.size() >= required && behindFenced != null) {
+            if (force) {
+                return new FailoverDecision.Promote(best, true, "forced: " + behindFenced);
+            }
+            return new FailoverDecision.Wait(behindFenced + ": the writes only it holds may have been acknowledged; "
+                    + "unfence it (it is then promoted), or request a forced promotion");
+        }
         if (answered.size() >= required) {
             return new FailoverDecision.Promote(best, false,
                     best.name() + " at " + best.position() + " holds every acknowledged write ("
@@ -95,5 +112,17 @@ public final class FailoverPolicy {
             return new FailoverDecision.Promote(best, true, "forced: " + shortfall);
         }
         return new FailoverDecision.Wait(shortfall + "; waiting, or request a forced promotion");
+    }
+
+    private static ReplicaCandidate furthest(List<ReplicaCandidate> candidates) {
+        return candidates.stream()
+                .max(Comparator.comparing(ReplicaCandidate::position)
+                        // ties: prefer the lexically smallest name so every run picks the same one
+                        .thenComparing(ReplicaCandidate::name, Comparator.reverseOrder()))
+                .orElseThrow();
+    }
+
+    private static String names(List<ReplicaCandidate> candidates) {
+        return String.join(", ", candidates.stream().map(ReplicaCandidate::name).toList());
     }
 }

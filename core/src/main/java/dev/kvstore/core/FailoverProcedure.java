@@ -80,10 +80,17 @@ public final class FailoverProcedure {
         }, executor);
     }
 
-    /** A store that answered its fence, or unreachable; one whose disk failed could never commit as primary. */
+    /**
+     * A store that answered its fence, or unreachable; one whose disk failed could never commit as primary; one
+     * fenced for maintenance counts by its log but is not promoted.
+     */
     private static ReplicaCandidate candidate(String name, NodeStatus status) {
-        return status == null || !status.canPersist() ? ReplicaCandidate.unreachable(name)
-                : ReplicaCandidate.answered(name, new Position(status.lastEpoch(), status.lastOffset()));
+        if (status == null || !status.canPersist()) {
+            return ReplicaCandidate.unreachable(name);
+        }
+        Position position = new Position(status.lastEpoch(), status.lastOffset());
+        return status.maintenanceFenced() ? ReplicaCandidate.fencedForMaintenance(name, position)
+                : ReplicaCandidate.answered(name, position);
     }
 
     /**
@@ -159,7 +166,7 @@ public final class FailoverProcedure {
                     admin.promote(lost.adminUrl(), epoch, true);
                     List<M> all = new ArrayList<>(others);
                     all.add(lost);
-                    List<String> notRepointed = pointAt(all, lost, epoch);
+                    List<String> notRepointed = pointAt(all, lost, epoch, fencedForMaintenance(candidates));
                     return new Outcome(true, lost.name(), epoch, lost.name() + " kept: it answers at "
                             + lostPrimary.position() + ", as far along as any store (" + chosen.reason()
                             + "), and this election reached no store before (the supervisor, not the primary, was cut off)",
@@ -188,16 +195,27 @@ public final class FailoverProcedure {
         M winner = asked.stream().filter(m -> m.name().equals(promote.candidate().name())).findFirst().orElseThrow();
         // the old primary promoted again holds no lease that could outlive its fence: nothing to wait out
         admin.promote(winner.adminUrl(), epoch, lostIsGone || lost == null || winner == lost);
-        List<String> notRepointed = pointAt(asked, winner, epoch);
+        List<String> notRepointed = pointAt(asked, winner, epoch, fencedForMaintenance(candidates));
         return new Outcome(true, winner.name(), epoch, promote.reason(), promote.possiblyLossy(),
                 Duration.ofNanos(System.nanoTime() - started), notRepointed, true);
     }
 
+    private static java.util.Set<String> fencedForMaintenance(List<ReplicaCandidate> candidates) {
+        return candidates.stream().filter(c -> c.reachable() && !c.promotable()).map(ReplicaCandidate::name)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
     /** Tells every other addressed member to follow the new primary; returns those that could not be told. */
     public <M extends Member> List<String> pointAt(List<M> members, M winner, long epoch) {
+        return pointAt(members, winner, epoch, java.util.Set.of());
+    }
+
+    /** As {@link #pointAt(List, Member, long)}, leaving out the members named in {@code fencedForMaintenance}. */
+    public <M extends Member> List<String> pointAt(List<M> members, M winner, long epoch,
+                                                   java.util.Set<String> fencedForMaintenance) {
         List<String> notRepointed = new ArrayList<>();
         for (M member : members) {
-            if (member != winner && member.adminUrl() != null) {
+            if (member != winner && member.adminUrl() != null && !fencedForMaintenance.contains(member.name())) {
                 try {
                     admin.follow(member.adminUrl(), epoch, winner.replicationAddress(), winner.httpUrl());
                 } catch (IOException e) {

@@ -24,7 +24,7 @@ class FailoverPolicyTest {
             boolean holdsAck = i < minSync;
             long offset = holdsAck ? acked + random.nextInt(3) : Math.max(0, acked - 3 + random.nextInt(6));
             boolean reachable = random.nextInt(3) > 0;
-            secondaries.add(new ReplicaCandidate("kv-" + (i + 1), reachable, new Position(1, offset)));
+            secondaries.add(new ReplicaCandidate("kv-" + (i + 1), reachable, new Position(1, offset), reachable));
         }
         java.util.Collections.shuffle(secondaries, random);
         return secondaries;
@@ -78,7 +78,8 @@ class FailoverPolicyTest {
         int minSync = Math.min(minSyncWanted, size - 1);
         List<ReplicaCandidate> stores = new ArrayList<>(clusterAfterAck(size, minSync, acked, seed));
         // the old primary holds the acknowledged write and maybe a suffix nobody acknowledged
-        stores.add(new ReplicaCandidate("kv-0", oldPrimaryAnswers, new Position(1, acked + unacknowledgedSuffix)));
+        stores.add(new ReplicaCandidate("kv-0", oldPrimaryAnswers, new Position(1, acked + unacknowledgedSuffix),
+                oldPrimaryAnswers));
         long answered = stores.stream().filter(ReplicaCandidate::reachable).count();
 
         FailoverDecision decision = FailoverPolicy.decide(size, minSync, ReplicationMode.SYNC, stores, false);
@@ -151,6 +152,71 @@ class FailoverPolicyTest {
                 ReplicaCandidate.unreachable("kv-2")), false);
         assertThat(decision).isInstanceOf(FailoverDecision.Wait.class);
         assertThat(((FailoverDecision.Wait) decision).reason()).contains("only 1 of 2 stores answered");
+    }
+
+    /**
+     * Stores fenced for maintenance answer with their logs but are never promoted; and a choice that would leave
+     * behind writes only a fenced store holds waits, since those may have been acknowledged.
+     */
+    @Property(tries = 2000)
+    void a_store_fenced_for_maintenance_is_never_promoted_and_never_costs_an_acknowledged_write(
+            @ForAll @IntRange(min = 2, max = 7) int size, @ForAll @IntRange(min = 0, max = 6) int minSyncWanted,
+            @ForAll @LongRange(min = 0, max = 100) long acked, @ForAll long seed) {
+        int minSync = Math.min(minSyncWanted, size - 1);
+        Random random = new Random(seed ^ 0x5eed);
+        List<ReplicaCandidate> secondaries = clusterAfterAck(size, minSync, acked, seed).stream()
+                .map(c -> c.reachable() && random.nextBoolean()
+                        ? ReplicaCandidate.fencedForMaintenance(c.name(), c.position()) : c)
+                .toList();
+
+        FailoverDecision decision = FailoverPolicy.decide(size, minSync, ReplicationMode.SYNC, secondaries, false);
+
+        if (decision instanceof FailoverDecision.Promote promote) {
+            assertThat(promote.candidate().promotable()).as("promoted %s", promote).isTrue();
+            assertThat(promote.possiblyLossy()).isFalse();
+            assertThat(promote.candidate().position().offset())
+                    .as("promoted %s but the acknowledged write is at %d", promote, acked)
+                    .isGreaterThanOrEqualTo(acked);
+        }
+    }
+
+    @Example
+    void a_store_fenced_for_maintenance_ahead_of_the_rest_holds_the_failover_until_unfenced_or_forced() {
+        List<ReplicaCandidate> secondaries = List.of(
+                ReplicaCandidate.fencedForMaintenance("kv-1", new Position(1, 50)),
+                ReplicaCandidate.answered("kv-2", new Position(1, 40)));
+
+        FailoverDecision waits = FailoverPolicy.decide(3, 1, ReplicationMode.SYNC, secondaries, false);
+        FailoverDecision forced = FailoverPolicy.decide(3, 1, ReplicationMode.SYNC, secondaries, true);
+
+        assertThat(waits).isInstanceOfSatisfying(FailoverDecision.Wait.class, w -> assertThat(w.reason())
+                .contains("kv-1 is fenced for maintenance at").contains("unfence it"));
+        assertThat(forced).isInstanceOfSatisfying(FailoverDecision.Promote.class, p -> {
+            assertThat(p.candidate().name()).isEqualTo("kv-2");
+            assertThat(p.possiblyLossy()).isTrue();
+        });
+    }
+
+    @Example
+    void a_store_fenced_for_maintenance_behind_the_rest_counts_among_the_answers_and_another_is_promoted() {
+        // three pods, one sync replica: two answers are needed; the fenced store is one of them
+        FailoverDecision decision = FailoverPolicy.decide(3, 1, ReplicationMode.SYNC, List.of(
+                ReplicaCandidate.fencedForMaintenance("kv-1", new Position(1, 30)),
+                ReplicaCandidate.answered("kv-2", new Position(1, 40))), false);
+
+        assertThat(decision).isInstanceOfSatisfying(FailoverDecision.Promote.class, p -> {
+            assertThat(p.candidate().name()).isEqualTo("kv-2");
+            assertThat(p.possiblyLossy()).isFalse();
+        });
+    }
+
+    @Example
+    void only_stores_fenced_for_maintenance_answering_promotes_no_one_even_when_forced() {
+        FailoverDecision decision = FailoverPolicy.decide(2, 1, ReplicationMode.SYNC, List.of(
+                ReplicaCandidate.fencedForMaintenance("kv-1", new Position(1, 30))), true);
+
+        assertThat(decision).isInstanceOfSatisfying(FailoverDecision.Wait.class,
+                w -> assertThat(w.reason()).contains("only stores fenced for maintenance answered (kv-1)"));
     }
 
     @Example

@@ -53,6 +53,36 @@ class FailoverProcedureTest {
     }
 
     @Test
+    @DisplayName("a store fenced for maintenance counts by its log but is neither promoted nor told to follow")
+    void a_store_fenced_for_maintenance_is_neither_promoted_nor_repointed() throws Exception {
+        var members = threeStoresAt(12, 11, 10);
+        stores.store("kv-0").answers = false;
+        stores.store("kv-2").maintenanceFenced = true;
+
+        var outcome = failover(members, members.get(0), true);
+
+        assertThat(outcome.promoted()).isTrue();
+        assertThat(outcome.winner()).isEqualTo("kv-1");
+        assertThat(outcome.possiblyLossy()).isFalse();
+        assertThat(stores.sent("follow")).isEmpty();
+        assertThat(outcome.notRepointed()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a store fenced for maintenance ahead of the others holds the failover: nothing promoted")
+    void a_store_fenced_for_maintenance_ahead_of_the_others_holds_the_failover() throws Exception {
+        var members = threeStoresAt(12, 10, 11);
+        stores.store("kv-0").answers = false;
+        stores.store("kv-2").maintenanceFenced = true;
+
+        var outcome = failover(members, members.get(0), true);
+
+        assertThat(outcome.promoted()).isFalse();
+        assertThat(outcome.reason()).contains("kv-2 is fenced for maintenance");
+        assertThat(stores.sent("promote")).isEmpty();
+    }
+
+    @Test
     @DisplayName("told to re-elect (earlier attempts reached no store): the lost primary answering with the most up-to-date log is kept, fenced first")
     void a_lost_primary_that_answers_with_the_most_up_to_date_log_is_reelected_when_told() throws Exception {
         var members = threeStoresAt(12, 10, 11);

@@ -44,10 +44,18 @@ public class FakeStores implements StoreAdmin {
         public boolean answers = true;
         public String primary;
         public String diskFailure;
+        /** Fenced for maintenance: refuses to follow or be promoted, as a real store does (409). */
+        public boolean maintenanceFenced;
 
         public NodeStatus status(String name) {
             return new NodeStatus(name, role, epoch, lastEpoch, lastOffset, 0, lastOffset, 0, primary, null, true,
-                    fenced, 0, 0, "sync", 1, diskFailure, 0, 0, 0, 0, null);
+                    fenced, 0, 0, "sync", 1, diskFailure, 0, 0, 0, 0, null, maintenanceFenced);
+        }
+
+        void refuseIfFencedForMaintenance(String name, String call) throws IOException {
+            if (maintenanceFenced) {
+                throw new IOException(name + " refuses " + call + ": fenced for maintenance");
+            }
         }
     }
 
@@ -109,6 +117,7 @@ public class FakeStores implements StoreAdmin {
     public NodeStatus promote(String baseUrl, long epoch, boolean oldPrimaryGone) throws IOException {
         calls.add("promote " + baseUrl.substring(7) + "@" + epoch + (oldPrimaryGone ? " gone" : " lease"));
         Store store = reach(baseUrl, "promote-reached");
+        store.refuseIfFencedForMaintenance(baseUrl, "promote");
         store.role = "primary";
         store.fenced = false;
         store.epoch = epoch;
@@ -124,10 +133,21 @@ public class FakeStores implements StoreAdmin {
     @Override
     public NodeStatus follow(String baseUrl, long epoch, String primary, String primaryHttp) throws IOException {
         Store store = reach(baseUrl, "follow", "@" + epoch + " " + primary);
+        store.refuseIfFencedForMaintenance(baseUrl, "follow");
         store.role = "secondary";
         store.epoch = epoch;
         store.primary = primary;
         store.fenced = false;
+        return store.status(baseUrl.substring(7));
+    }
+
+    @Override
+    public NodeStatus maintenanceFence(String baseUrl, boolean fenced) throws IOException {
+        Store store = reach(baseUrl, "maintenance-fence", " " + fenced);
+        store.maintenanceFenced = fenced;
+        if (fenced) {
+            store.role = "none";
+        }
         return store.status(baseUrl.substring(7));
     }
 }

@@ -90,6 +90,11 @@ public final class AdminClient implements StoreAdmin {
         return call(baseUrl, "POST", "/v1/admin/follow", new FollowRequest(epoch, primary, primaryHttp));
     }
 
+    @Override
+    public NodeStatus maintenanceFence(String baseUrl, boolean fenced) throws IOException {
+        return call(baseUrl, "POST", "/v1/admin/maintenance-fence", new MaintenanceFenceRequest(fenced));
+    }
+
     /** A backup as a store streams it: what it covers, and its bytes (a snapshot file) to read to the end. */
     public record BackupStream(long offset, long epoch, long keys, java.io.InputStream body) implements AutoCloseable {
         @Override

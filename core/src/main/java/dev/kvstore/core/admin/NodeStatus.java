@@ -23,6 +23,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param diskReserveBytes the free space below which it refuses writes that need disk
  * @param secretFingerprints fingerprints of the cluster secrets it holds, the one it signs with first
  *                      ({@link ClusterSecrets#fingerprints()}); null from a release before rotation
+ * @param maintenanceFenced fenced for maintenance by the user ({@code kubectl kv fence}): it follows no one,
+ *                      serves no client, is never promoted and keeps its data as it was, restarts included;
+ *                      false from a release before maintenance fencing
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record NodeStatus(String nodeId, String role, long epoch, long lastEpoch, long lastOffset,
@@ -30,13 +33,13 @@ public record NodeStatus(String nodeId, String role, long epoch, long lastEpoch,
                          boolean following, boolean fenced, long quarantined, int connectedSecondaries,
                          String mode, int minSyncReplicas, String diskFailure, long memoryUsedBytes,
                          long memoryLimitBytes, long diskFreeBytes, long diskReserveBytes,
-                         java.util.List<String> secretFingerprints) {
+                         java.util.List<String> secretFingerprints, boolean maintenanceFenced) {
 
     /** The same status with the fingerprints of the secrets the store holds now. */
     public NodeStatus withSecretFingerprints(java.util.List<String> fingerprints) {
         return new NodeStatus(nodeId, role, epoch, lastEpoch, lastOffset, commitOffset, appliedOffset, lag, primary,
                 primaryHttp, following, fenced, quarantined, connectedSecondaries, mode, minSyncReplicas, diskFailure,
-                memoryUsedBytes, memoryLimitBytes, diskFreeBytes, diskReserveBytes, fingerprints);
+                memoryUsedBytes, memoryLimitBytes, diskFreeBytes, diskReserveBytes, fingerprints, maintenanceFenced);
     }
 
     /** Within this share of the budget (1/100), the memory counts as full: the next ordinary write is refused. */

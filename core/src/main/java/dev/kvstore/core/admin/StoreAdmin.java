@@ -19,4 +19,10 @@ public interface StoreAdmin {
     NodeStatus pauseWrites(String baseUrl, long millis) throws IOException;
 
     NodeStatus follow(String baseUrl, long epoch, String primary, String primaryHttp) throws IOException;
+
+    /**
+     * Fences a secondary for maintenance, or lifts that fence: fenced, it stops following, serves no client and
+     * refuses to be promoted or to follow until lifted (kept on its disk). A primary refuses: switch over first.
+     */
+    NodeStatus maintenanceFence(String baseUrl, boolean fenced) throws IOException;
 }

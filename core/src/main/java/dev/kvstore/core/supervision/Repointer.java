@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Brings stragglers in line: every answering store that is not a secondary following the primary in
  * the current epoch (a restarted store, a deposed primary that came back, one a failover could not
- * reach) is told to follow it.
+ * reach) is told to follow it; not one fenced for maintenance.
  */
 public final class Repointer {
 
@@ -35,7 +35,9 @@ public final class Repointer {
     public <M extends FailoverProcedure.Member> void repoint(Map<M, NodeStatus> answering, M primary, long epoch,
                                                              Listener<? super M> listener) {
         answering.forEach((member, status) -> {
-            if (member.name().equals(primary.name()) || follows(status, epoch, primary.replicationAddress())) {
+            // a store fenced for maintenance follows no one until its fence is lifted
+            if (member.name().equals(primary.name()) || follows(status, epoch, primary.replicationAddress())
+                    || status.maintenanceFenced()) {
                 return;
             }
             try {

@@ -79,9 +79,13 @@ public final class Switchover {
             }
         }
         Map<M, Position> positions = new LinkedHashMap<>();
+        java.util.Set<String> fencedForMaintenance = new java.util.HashSet<>();
         fences.forEach((member, call) -> {
             NodeStatus fenced = call.join();
-            if (fenced != null) {
+            if (fenced != null && fenced.maintenanceFenced()) {
+                // never the winner (the primary's log, counted here, holds all it holds) and told to follow no one
+                fencedForMaintenance.add(member.name());
+            } else if (fenced != null) {
                 positions.put(member, new Position(fenced.lastEpoch(), fenced.lastOffset()));
             }
         });
@@ -93,7 +97,7 @@ public final class Switchover {
         M winner = mostUpToDate(positions, target);
         // the old primary was fenced by us and answers no read as primary any more: no lease to wait out
         admin.promote(winner.adminUrl(), epoch, true);
-        List<String> notRepointed = steps.pointAt(members, winner, epoch);
+        List<String> notRepointed = steps.pointAt(members, winner, epoch, fencedForMaintenance);
         String reason = winner == target ? "switchover requested"
                 : "switchover requested; " + target.name() + " was behind, so " + winner.name() + " for now";
         return new Outcome(true, winner.name(), epoch, reason, Duration.ofNanos(System.nanoTime() - started),

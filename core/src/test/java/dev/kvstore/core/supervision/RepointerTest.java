@@ -51,4 +51,32 @@ class RepointerTest {
         assertThat(stores.sent("follow")).containsExactly("follow kv-2@4 kv-0:7400", "follow kv-3@4 kv-0:7400");
         assertThat(told).containsExactly("kv-2 was secondary", "kv-3 was primary");
     }
+
+    @Test
+    void a_store_fenced_for_maintenance_is_not_told_to_follow() throws IOException {
+        FakeStores stores = new FakeStores();
+        var kv0 = stores.add("kv-0", 0);
+        var kv1 = stores.add("kv-1", 0);
+        stores.store("kv-0").role = "primary";
+        stores.store("kv-1").role = "none";
+        stores.store("kv-1").maintenanceFenced = true;
+        Map<FakeStores.Member, NodeStatus> answering = new LinkedHashMap<>();
+        answering.put(kv0, stores.status(kv0.adminUrl()));
+        answering.put(kv1, stores.status(kv1.adminUrl()));
+        List<String> failed = new ArrayList<>();
+
+        new Repointer(stores).repoint(answering, kv0, 1, new Repointer.Listener<>() {
+            @Override
+            public void repointed(FakeStores.Member member, NodeStatus was) {
+            }
+
+            @Override
+            public void failed(FakeStores.Member member, IOException error) {
+                failed.add(member.name());
+            }
+        });
+
+        assertThat(stores.sent("follow")).isEmpty();
+        assertThat(failed).isEmpty();
+    }
 }

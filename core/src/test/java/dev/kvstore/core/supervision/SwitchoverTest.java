@@ -97,4 +97,31 @@ class SwitchoverTest {
         assertThat(outcome.switched()).isFalse();
         assertThat(silentFence.sent("promote")).isEmpty();
     }
+
+    @Test
+    void a_store_fenced_for_maintenance_listed_first_at_the_primarys_offset_is_neither_promoted_nor_told_to_follow()
+            throws IOException {
+        // kv-1 was fenced with the primary's last entry; the target kv-2 falls one entry behind at the fence
+        stores.store("kv-1").maintenanceFenced = true;
+        stores.store("kv-1").role = "none";
+        var behind = new FakeStores() {
+            @Override
+            public dev.kvstore.core.admin.NodeStatus fence(String url, long epoch) throws IOException {
+                if (url.endsWith("kv-0")) {
+                    stores.get("kv-0").lastOffset = 21;
+                    stores.get("kv-1").lastOffset = 21;
+                }
+                return super.fence(url, epoch);
+            }
+        };
+        behind.stores.putAll(stores.stores);
+
+        var outcome = new Switchover(behind, Runnable::run, Duration.ofMillis(100))
+                .run(List.of(kv1, kv0, kv2), kv0, kv2, 1, recorded::add);
+
+        assertThat(outcome.switched()).isTrue();
+        assertThat(outcome.winner()).isEqualTo("kv-0");
+        assertThat(behind.sent("follow")).containsExactly("follow kv-2@2 kv-0:7400");
+        assertThat(outcome.notRepointed()).isEmpty();
+    }
 }

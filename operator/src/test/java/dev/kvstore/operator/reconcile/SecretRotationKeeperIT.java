@@ -77,7 +77,7 @@ class SecretRotationKeeperIT {
 
     private static NodeStatus holding(String pod, ClusterSecrets secrets) {
         return new NodeStatus(pod, "secondary", 1, 1, 10, 10, 10, 0, null, null, true, false, 0, 1, "sync", 1, null,
-                0, 0, 0, 0, secrets.fingerprints());
+                0, 0, 0, 0, secrets.fingerprints(), false);
     }
 
     private Secret secretOf(String name) {

@@ -11,7 +11,7 @@ class WritesRefusedTest {
 
     private static NodeStatus store(long memoryUsed, long memoryLimit, long diskFree, long diskReserve) {
         return new NodeStatus("kv-0", "primary", 1, 1, 10, 10, 10, 0, "kv-0:7000", "http://kv-0:8080", false, false, 0,
-                1, "sync", 1, null, memoryUsed, memoryLimit, diskFree, diskReserve, null);
+                1, "sync", 1, null, memoryUsed, memoryLimit, diskFree, diskReserve, null, false);
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kvstore.core.admin.AdminAuth;
 import dev.kvstore.core.admin.EpochRequest;
 import dev.kvstore.core.admin.FollowRequest;
+import dev.kvstore.core.admin.MaintenanceFenceRequest;
 import dev.kvstore.core.admin.NodeStatus;
 import dev.kvstore.store.node.StoreNode;
 import java.io.IOException;
@@ -77,6 +78,8 @@ final class AdminCalls {
                     FollowRequest request = parse(bytes, FollowRequest.class);
                     yield ok(node.follow(request.epoch(), request.primary(), request.primaryHttp()));
                 }
+                case "POST /v1/admin/maintenance-fence" ->
+                        ok(node.maintenanceFence(parse(bytes, MaintenanceFenceRequest.class).fenced()));
                 default -> new Reply(404, Responses.errorJson("no admin call " + method + " " + path));
             };
         } catch (RuntimeException e) {

@@ -36,7 +36,7 @@ final class Responses {
         if (cause instanceof NodeExceptions.MemoryFull || cause instanceof NodeExceptions.DiskFull) {
             return new Refusal(507, cause.getMessage(), null);
         }
-        if (cause instanceof NodeExceptions.StaleEpoch) {
+        if (cause instanceof NodeExceptions.StaleEpoch || cause instanceof NodeExceptions.WrongRole) {
             return new Refusal(409, cause.getMessage(), null);
         }
         if (cause instanceof TimeoutException) {

@@ -76,6 +76,13 @@ public final class NodeExceptions {
         }
     }
 
+    /** An admin call this store cannot take in its role or state (fencing a primary, promoting a fenced store). */
+    public static final class WrongRole extends RuntimeException {
+        public WrongRole(String message) {
+            super(message);
+        }
+    }
+
     /** An admin call asked for an epoch older than the one this store has seen. */
     public static final class StaleEpoch extends RuntimeException {
         public StaleEpoch(String message) {

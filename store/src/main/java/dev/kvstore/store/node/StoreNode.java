@@ -172,6 +172,7 @@ public final class StoreNode implements Closeable {
 
     private volatile Role role = Role.NONE;
     private volatile boolean fenced;
+    private final MaintenanceFence maintenance;
     private volatile long termEpoch;
     private volatile CommitTracker tracker;
     private volatile Link link;
@@ -195,6 +196,7 @@ public final class StoreNode implements Closeable {
         Path dir = settings.dataDir();
         files.createDirectories(dir);
         this.epoch = new PersistentEpoch(dir, disk);
+        this.maintenance = new MaintenanceFence(dir, disk);
         this.snapshotFile = new SnapshotFile(dir, settings.maxEntryBytes(), disk);
         removeUnfinishedSnapshots(dir);
         // the snapshot's pairs stream straight into the map: no second copy of the data set
@@ -747,6 +749,9 @@ public final class StoreNode implements Closeable {
         if (loading) {
             throw new NodeExceptions.Unavailable("this store is loading a snapshot from the primary; retry");
         }
+        if (maintenance.fenced()) {
+            throw new NodeExceptions.Unavailable(FENCED_FOR_MAINTENANCE + "; read from another store");
+        }
         Role current = role;
         if (current == Role.PRIMARY) {
             if (fenced) {
@@ -820,6 +825,7 @@ public final class StoreNode implements Closeable {
         if (isPrimaryOf(newEpoch)) {
             return status();
         }
+        refuseIfFencedForMaintenance("promoted");
         requireNotOlder(newEpoch);
         requireNewerThanLastEntry(newEpoch);
         raiseEpoch(newEpoch);
@@ -828,6 +834,7 @@ public final class StoreNode implements Closeable {
             if (isPrimaryOf(newEpoch)) {
                 return status();
             }
+            refuseIfFencedForMaintenance("promoted");
             requireNotOlder(newEpoch);
             requireNewerThanLastEntry(newEpoch);
             if (role == Role.PRIMARY) {
@@ -882,9 +889,11 @@ public final class StoreNode implements Closeable {
     /** Follows the primary of term {@code newEpoch} at {@code primary} (host:port). */
     public NodeStatus follow(long newEpoch, String primary, String httpOfPrimary) {
         HostPort target = HostPort.parse(primary);
+        refuseIfFencedForMaintenance("told to follow " + primary);
         raiseEpoch(newEpoch);
         roleLock.writeLock().lock();
         try {
+            refuseIfFencedForMaintenance("told to follow " + primary);
             requireNotOlder(newEpoch);
             if (role == Role.SECONDARY && primary.equals(primaryReplication) && epoch.get() == newEpoch) {
                 return status();
@@ -900,6 +909,49 @@ public final class StoreNode implements Closeable {
             return status();
         } finally {
             roleLock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Fences this store for maintenance ({@code kubectl kv fence}), or lifts the fence. Fenced, it stops following,
+     * serves no client read, refuses to follow or to be promoted, and keeps its data as it was, restarts
+     * included (the fence is on its disk). An epoch fence still reaches it: a failover counts its log, so that
+     * nothing only it holds is given up. A primary refuses: switch over first (the operator does), or its clients'
+     * writes would stop with no failover to follow. Lifted, it waits to be told whom to follow.
+     */
+    public NodeStatus maintenanceFence(boolean fence) {
+        if (fence && role == Role.PRIMARY && !fenced) {
+            throw new NodeExceptions.WrongRole("the primary cannot be fenced for maintenance: switch over to another "
+                    + "store first (kubectl kv fence does)");
+        }
+        // persisted before the role lock, as the epoch is: writes on event loops wait for that lock, never for a disk
+        maintenance.set(fence);
+        roleLock.writeLock().lock();
+        try {
+            if (fence && role == Role.PRIMARY && !fenced) {
+                maintenance.set(false); // promoted in between: the rare case that writes under the lock
+                throw new NodeExceptions.WrongRole("became the primary meanwhile: switch over to another store first");
+            }
+            if (fence && role == Role.SECONDARY) {
+                stopFollowing();
+                role = Role.NONE;
+                primaryReplication = null;
+                primaryHttp = null;
+            }
+            LOG.infof(fence ? "fenced for maintenance: following no one, serving no client, never promoted"
+                    : "maintenance fence lifted: waiting to be told whom to follow");
+            return status();
+        } finally {
+            roleLock.writeLock().unlock();
+        }
+    }
+
+    private static final String FENCED_FOR_MAINTENANCE = "this store is fenced for maintenance (kubectl kv unfence "
+            + "lifts it)";
+
+    private void refuseIfFencedForMaintenance(String asked) {
+        if (maintenance.fenced()) {
+            throw new NodeExceptions.WrongRole(FENCED_FOR_MAINTENANCE + ": not " + asked);
         }
     }
 
@@ -1382,7 +1434,8 @@ public final class StoreNode implements Closeable {
                 role == Role.PRIMARY && commits != null ? commits.followerCount() : 0,
                 settings.mode().name().toLowerCase(java.util.Locale.ROOT), settings.minSyncReplicas(), diskFailure(),
                 state.usedBytes(), settings.maxMemoryBytes(), diskSpace.freeBytes(), diskSpace.reserveBytes(),
-                null); // the secrets are not the node's: the admin and status endpoints add them
+                null, // the secrets are not the node's: the admin and status endpoints add them
+                maintenance.fenced());
     }
 
     public EpochHistory history() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.core.admin.NodeStatus;
 import dev.kvstore.store.disk.ScriptedDisk;
 import dev.kvstore.store.log.FsyncPolicy;
 import dev.kvstore.store.log.LogEntry;
@@ -657,5 +658,59 @@ class StoreNodeTest {
             assertThat(snapshot.lastIncludedOffset()).isEqualTo(node.status().appliedOffset());
             assertThat(snapshot.data().size()).as("keys").isEqualTo(1);
         }
+    }
+
+    @Test
+    void a_store_fenced_for_maintenance_refuses_reads_promotion_and_following_and_stays_fenced_when_reopened()
+            throws Exception {
+        open(0);
+        node.fence(1);
+
+        NodeStatus fenced = node.maintenanceFence(true);
+
+        assertThat(fenced.maintenanceFenced()).isTrue();
+        assertThat(node.ready()).isFalse();
+        assertThatThrownBy(() -> node.read("a")).isInstanceOf(NodeExceptions.Unavailable.class)
+                .hasMessageContaining("fenced for maintenance");
+        assertThatThrownBy(() -> node.promote(2, true)).isInstanceOf(NodeExceptions.WrongRole.class);
+        assertThatThrownBy(() -> node.follow(2, "127.0.0.1:7400", "http://127.0.0.1:8080"))
+                .isInstanceOf(NodeExceptions.WrongRole.class);
+        assertThat(node.status().role()).isEqualTo("none");
+        assertThat(node.epoch()).as("a refused promotion raises no epoch").isEqualTo(1);
+
+        node.close();
+        open(0);
+        assertThat(node.status().maintenanceFenced()).as("fenced after a restart").isTrue();
+        assertThatThrownBy(() -> node.promote(2, true)).isInstanceOf(NodeExceptions.WrongRole.class);
+
+        node.maintenanceFence(false);
+        node.close();
+        open(0);
+        assertThat(node.status().maintenanceFenced()).isFalse();
+        node.promote(2, true);
+        assertThat(node.status().role()).isEqualTo("primary");
+    }
+
+    @Test
+    void the_primary_refuses_a_maintenance_fence_and_keeps_taking_writes() throws Exception {
+        primaryWithOneWrite();
+
+        assertThatThrownBy(() -> node.maintenanceFence(true)).isInstanceOf(NodeExceptions.WrongRole.class)
+                .hasMessageContaining("switch over");
+
+        assertThat(node.status().maintenanceFenced()).isFalse();
+        node.write(put("b")).get(2, TimeUnit.SECONDS);
+        node.close();
+        open(0);
+        assertThat(node.status().maintenanceFenced()).as("the refused fence was not kept on disk").isFalse();
+    }
+
+    @Test
+    void a_maintenance_fence_file_that_says_neither_is_refused_at_start_with_what_to_write() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("maintenance-fence"), "maybe");
+
+        assertThatThrownBy(() -> open(0)).isInstanceOf(IOException.class)
+                .hasMessageContaining("neither 'fenced' nor 'released'");
+        node = null;
     }
 }
