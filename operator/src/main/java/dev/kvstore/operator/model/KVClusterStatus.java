@@ -1,6 +1,7 @@
 package dev.kvstore.operator.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -243,6 +244,10 @@ public class KVClusterStatus {
         private Long offset;
         private Long lag;
         private Boolean ready;
+        @JsonPropertyDescription("Fenced for maintenance (annotation kvstore.dev/fenced-pods): follows no one, serves no "
+                + "client, is never promoted, keeps its data as it was")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        private Boolean fenced;
 
         public Instance() {
         }
@@ -298,6 +303,14 @@ public class KVClusterStatus {
 
         public Boolean getReady() {
             return ready;
+        }
+
+        public Boolean getFenced() {
+            return fenced;
+        }
+
+        public void setFenced(Boolean fenced) {
+            this.fenced = fenced;
         }
 
         public void setReady(Boolean ready) {

@@ -84,6 +84,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     static final String SERVER_SECRET = "ServerSecret";
     static final String SERVER_SECRET_INVALID = "ServerSecretInvalid";
     static final String BACKUP_SCHEDULE = "BackupSchedule";
+    /** True while a store is fenced for maintenance; says too why a fence asked for is not in force yet. */
+    static final String FENCED = "Fenced";
 
     public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics, OperatorPods operatorPods,
                                ClusterAdmins admins) {
@@ -158,9 +160,11 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .toList();
         keeper.adoptKnownTerm(cluster);
-        // no planned switchover goes to a store on a node being emptied: it would take turns with the drain's
-        java.util.function.Predicate<String> mayTakeOver = pod -> !NodeMaintenance.onCordonedNode(pod, pods,
-                cordonedNodes::cordoned);
+        FenceRequest fence = FenceRequest.of(cluster);
+        // no planned switchover goes to a store on a node being emptied: it would take turns with the drain's; nor to
+        // one the user asked to fence for maintenance
+        java.util.function.Predicate<String> mayTakeOver = pod -> !fence.wants(pod)
+                && !NodeMaintenance.onCordonedNode(pod, pods, cordonedNodes::cordoned);
         ScaleDown scaleDown = ScaleDown.plan(cluster, pods, mayTakeOver);
         StatefulSet running = context.getSecondaryResource(StatefulSet.class).orElse(null);
         ClientAuth.Decision clientAuth = ClientAuth.decide(cluster, running, pods);
@@ -248,15 +252,19 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordonedNow);
         }
         tellDrainWait(cluster, maintenance.waiting());
+        MaintenanceFencing fencing = MaintenanceFencing.plan(fence, cluster.getStatus().getPrimary(), pods, mayTakeOver);
         // the drain's target first: it is one a scale-down keeps too, and its primary must move before the eviction
         String switchTo = maintenance.switchTo() != null ? maintenance.switchTo()
+                : fencing.switchTo() != null ? fencing.switchTo()
                 : scaleDown.switchTo() != null ? scaleDown.switchTo() : rolling.switchTo();
         StatusWriter statusWriter = new StatusWriter(context);
         // a switchover's target checked, the moment before, with its node read now: the plan's read may be a few
         // seconds old (read now only when that one lets it, so a target kept on a cordoned node costs no read a pass)
-        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, admins.forSupervision(cluster, adminTls), statusWriter,
+        AdminClient admin = admins.forSupervision(cluster, adminTls);
+        PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, admin, statusWriter,
                 switchTo, pod -> mayTakeOver.test(pod)
                         && !NodeMaintenance.onCordonedNode(pod, pods, cordonedNodes::cordonedNow));
+        outcome = fenceForMaintenance(cluster, pods, fence, fencing, admin, outcome);
         describe(cluster, pods, outcome);
         if (bootstrap.conclude(cluster)) {
             KVClusterStatus.Restore restored = cluster.getStatus().getRestore();
@@ -553,9 +561,66 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .map(pod -> pod.getMetadata().getName()).toList();
     }
 
+    /** A secondary that follows, or a store fenced for maintenance (it comes back fenced: nothing to wait for). */
     private static boolean isLiveSecondary(PrimaryKeeper.Outcome outcome, String pod) {
         NodeStatus status = outcome.statuses().get(pod);
-        return status != null && "secondary".equals(status.role()) && status.following();
+        return status != null && ("secondary".equals(status.role()) && status.following()
+                || status.maintenanceFenced() && !"primary".equals(status.role()));
+    }
+
+    /**
+     * Fences and unfences the stores as the annotation asks ({@link MaintenanceFencing}); an Event for each change
+     * and for a new problem with the annotation; condition {@value #FENCED}. Answers the outcome with the statuses
+     * the calls returned, so that the status written this pass shows them.
+     */
+    private PrimaryKeeper.Outcome fenceForMaintenance(KVCluster cluster, List<Pod> pods, FenceRequest fence,
+                                                      MaintenanceFencing fencing, AdminClient admin,
+                                                      PrimaryKeeper.Outcome outcome) {
+        String name = cluster.getMetadata().getName();
+        Map<String, NodeStatus> statuses = new java.util.LinkedHashMap<>(outcome.statuses());
+        List<String> failed = new ArrayList<>();
+        MaintenanceFencing.calls(fence, cluster.getStatus().getPrimary(), statuses).forEach((pod, wanted) -> {
+            String url = pods.stream().filter(p -> p.getMetadata().getName().equals(pod)).findFirst()
+                    .map(p -> StoreMember.of(pod, p).adminUrl()).orElse(null);
+            try {
+                if (url == null) {
+                    throw new java.io.IOException("its pod has no address");
+                }
+                statuses.put(pod, admin.maintenanceFence(url, wanted));
+                String said = wanted ? pod + " fenced for maintenance: it follows no one, serves no client and is never "
+                        + "promoted until unfenced" : pod + " unfenced: it follows the primary again";
+                LOG.infof("%s/%s: %s", cluster.getMetadata().getNamespace(), name, said);
+                event(cluster, (wanted ? "fenced-" : "unfenced-") + pod + "-", "Normal", wanted ? "Fenced" : "Unfenced",
+                        said, Instant.now().toString());
+            } catch (java.io.IOException | RuntimeException e) {
+                failed.add(pod + " (" + e.getMessage() + ")");
+                LOG.warnf("%s/%s: could not %s %s: %s", cluster.getMetadata().getNamespace(), name,
+                        wanted ? "fence" : "unfence", pod, e.getMessage());
+            }
+        });
+        List<String> fenced = statuses.entrySet().stream().filter(e -> e.getValue().maintenanceFenced())
+                .map(Map.Entry::getKey).sorted().toList();
+        List<String> said = new ArrayList<>();
+        if (!fenced.isEmpty()) {
+            said.add(String.join(", ", fenced) + " fenced for maintenance (annotation " + KvNames.FENCED_PODS + ")");
+        }
+        if (fencing.waiting() != null) {
+            said.add(fencing.waiting());
+        }
+        if (!failed.isEmpty()) {
+            said.add("not yet changed: " + String.join("; ", failed));
+        }
+        Condition before = condition(cluster, FENCED);
+        if (fence.problem() != null) {
+            said.add(fence.problem());
+            if (before == null || before.getMessage() == null || !before.getMessage().contains(fence.problem())) {
+                warn(cluster, "FenceAnnotationInvalid", fence.problem());
+            }
+        }
+        setCondition(cluster, FENCED, !fenced.isEmpty(), fence.problem() != null ? "InvalidAnnotation"
+                : fencing.waiting() != null ? "PrimaryWaits" : fenced.isEmpty() ? "None" : "FencedForMaintenance",
+                String.join("; ", said));
+        return new PrimaryKeeper.Outcome(outcome.degradedReason(), statuses, outcome.primaryInDoubt());
     }
 
     @Override
@@ -575,27 +640,35 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         List<KVClusterStatus.Instance> instances = new ArrayList<>();
         int ready = 0;
         int following = 0;
+        int fenced = 0;
         for (Pod pod : pods) {
             String podName = pod.getMetadata().getName();
             NodeStatus node = outcome.statuses().get(podName);
             boolean podReady = StoreMember.of(podName, pod).podReady();
             ready += podReady ? 1 : 0;
             following += node != null && node.following() ? 1 : 0;
-            instances.add(new KVClusterStatus.Instance(podName, node == null ? "unknown" : node.role(),
+            boolean fencedForMaintenance = node != null && node.maintenanceFenced();
+            fenced += fencedForMaintenance ? 1 : 0;
+            KVClusterStatus.Instance instance = new KVClusterStatus.Instance(podName, node == null ? "unknown" : node.role(),
                     node == null ? null : node.epoch(), node == null ? null : node.lastOffset(),
-                    node == null ? null : node.lag(), podReady));
+                    node == null ? null : node.lag(), podReady);
+            instance.setFenced(fencedForMaintenance ? Boolean.TRUE : null);
+            instances.add(instance);
         }
         status.setInstances(instances);
         status.setReadyReplicas(ready);
         status.setObservedGeneration(cluster.getMetadata().getGeneration());
         int replicas = cluster.getSpec().getReplicas();
         boolean hasPrimary = status.getPrimary() != null && outcome.statuses().containsKey(status.getPrimary());
-        boolean whole = hasPrimary && following == replicas - 1;
+        // a store fenced for maintenance is out as the user asked: the rest whole, the cluster is Ready (condition
+        // Fenced says it), and a rolling update goes on
+        boolean whole = hasPrimary && following == replicas - 1 - fenced;
         String degraded = outcome.degradedReason();
         setCondition(cluster, "Available", hasPrimary, hasPrimary ? "PrimaryServing" : "NoPrimary",
                 hasPrimary ? status.getPrimary() + " takes writes in epoch " + status.getEpoch() : "no primary answers");
         setCondition(cluster, "Ready", whole && degraded == null, whole ? "AllFollowing" : "NotAllFollowing",
-                following + " of " + (replicas - 1) + " secondaries follow the primary");
+                following + " of " + (replicas - 1) + " secondaries follow the primary"
+                        + (fenced > 0 ? " (" + fenced + " fenced for maintenance)" : ""));
         setCondition(cluster, "Degraded", degraded != null, degraded != null ? "CannotFailOver" : "None",
                 degraded != null ? degraded : "");
         setCondition(cluster, "Progressing", !whole && degraded == null, whole ? "Stable" : "Converging",

@@ -78,6 +78,11 @@ public final class KvNames {
      * so the StatefulSet has a new revision and the rolling update restarts every store, secondaries first.
      */
     public static final String RESTART_REQUEST = "kvstore.dev/restart";
+    /**
+     * On a KVCluster: the pods to fence for maintenance, a JSON list of names ({@code ["kv-2"]}; CloudNativePG's
+     * {@code cnpg.io/fencedInstances}, without its "*"). {@code kubectl kv fence} and {@code unfence} edit it.
+     */
+    public static final String FENCED_PODS = "kvstore.dev/fenced-pods";
     public static final String RESTARTED_FOR = "kvstore.dev/restarted-for";
 
     /** The cluster's CA (ca.crt, ca.key): only the operator reads it. */

@@ -187,4 +187,74 @@ class PlansTest {
             assertThat(NodeMaintenance.plan(cluster(3, null), pods, node -> true)).isEqualTo(NodeMaintenance.NOTHING);
         }
     }
+
+    @Nested
+    class MaintenanceFences {
+
+        private dev.kvstore.core.admin.NodeStatus store(String role, boolean fenced) {
+            return new dev.kvstore.core.admin.NodeStatus("id", role, 1, 1, 10, 10, 10, 0, null, null,
+                    "secondary".equals(role), false, 0, 0, "sync", 1, null, 0, 0, 0, 0, null, fenced);
+        }
+
+        @Test
+        void theAnnotationIsAJsonListOfTheClustersPods() {
+            assertThat(FenceRequest.parse("[\"kv-2\", \"kv-0\"]", "kv").pods()).containsExactlyInAnyOrder("kv-0", "kv-2");
+            assertThat(FenceRequest.parse(null, "kv")).isEqualTo(FenceRequest.NONE);
+            assertThat(FenceRequest.parse("  ", "kv")).isEqualTo(FenceRequest.NONE);
+            assertThat(FenceRequest.parse("[]", "kv").pods()).isEmpty();
+        }
+
+        @Test
+        void namesOfOtherPodsAreLeftOutAndSaid() {
+            FenceRequest request = FenceRequest.parse("[\"kv-1\", \"other-1\", \"kv-01\", \"kv-\", \"kv-x\"]", "kv");
+            assertThat(request.pods()).containsExactly("kv-1");
+            assertThat(request.problem()).contains("other-1, kv-01, kv-, kv-x").contains("not pods of kv");
+        }
+
+        @Test
+        void anUnreadableAnnotationChangesNoFence() {
+            for (String unreadable : List.of("kv-1", "{\"kv-1\": true}", "[1]", "[\"kv-1\"")) {
+                FenceRequest request = FenceRequest.parse(unreadable, "kv");
+                assertThat(request.pods()).as(unreadable).isNull();
+                assertThat(request.problem()).as(unreadable).contains("not a JSON list of pod names");
+                // a fenced store stays fenced, an unfenced one unfenced
+                assertThat(MaintenanceFencing.calls(request, "kv-0", java.util.Map.of("kv-1", store("none", true),
+                        "kv-2", store("secondary", false)))).as(unreadable).isEmpty();
+            }
+        }
+
+        @Test
+        void secondariesAreFencedAndUnfencedAsAskedAndThePrimaryNeverInPlace() {
+            FenceRequest request = FenceRequest.parse("[\"kv-0\", \"kv-1\"]", "kv");
+            var statuses = new java.util.LinkedHashMap<String, dev.kvstore.core.admin.NodeStatus>();
+            statuses.put("kv-0", store("primary", false));
+            statuses.put("kv-1", store("secondary", false));
+            statuses.put("kv-2", store("none", true)); // fenced before, no longer asked
+            statuses.put("kv-3", store("none", true)); // fenced by someone else, not asked: lifted
+            assertThat(MaintenanceFencing.calls(request, "kv-0", statuses))
+                    .containsExactly(java.util.Map.entry("kv-1", true), java.util.Map.entry("kv-2", false),
+                            java.util.Map.entry("kv-3", false));
+        }
+
+        @Test
+        void aPrimaryToBeFencedIsSwitchedAwayFromFirstToAReadyStoreNotToBeFenced() {
+            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", true), pod("kv-2", "r1", true));
+            FenceRequest request = FenceRequest.parse("[\"kv-0\", \"kv-1\"]", "kv");
+
+            assertThat(MaintenanceFencing.plan(request, "kv-0", pods, p -> true))
+                    .isEqualTo(new MaintenanceFencing("kv-2", null));
+            assertThat(MaintenanceFencing.plan(request, "kv-2", pods, p -> true)).isEqualTo(MaintenanceFencing.NOTHING);
+        }
+
+        @Test
+        void aPrimaryToBeFencedWithNoStoreToTakeOverStaysPrimaryAndSaysWhy() {
+            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", false), pod("kv-2", "r1", true));
+            FenceRequest request = FenceRequest.parse("[\"kv-0\"]", "kv");
+
+            MaintenanceFencing plan = MaintenanceFencing.plan(request, "kv-0", pods, p -> !p.equals("kv-2"));
+
+            assertThat(plan.switchTo()).isNull();
+            assertThat(plan.waiting()).contains("the primary kv-0 is to be fenced: it stays primary");
+        }
+    }
 }
