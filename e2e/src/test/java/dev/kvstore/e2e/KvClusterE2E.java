@@ -728,6 +728,40 @@ class KvClusterE2E {
 
     @Test
     @Order(8)
+    void kubectlKvFenceSwitchesThePrimaryAwayFencesItAndUnfenceBringsItBackWithoutLosingAWrite() {
+        awaitReady(3);
+        String fenced = (String) status().get("primary");
+        client.startRespWriter("fence-writer", "kv-rw", "fence");
+        await().atMost(Duration.ofSeconds(60)).until(() -> kube.kubectl("logs", "-n", NS, "fence-writer").contains(" OK"));
+
+        Kube.Result fence = kube.kubectlKv("fence", "-n", NS, CLUSTER, fenced);
+
+        record("fence: " + fence.out().replace('\n', ';'));
+        assertThat(fence.ok()).as("kubectl kv fence: %s%s", fence.out(), fence.err()).isTrue();
+        assertThat(fence.out()).contains(fenced + " is fenced for maintenance").contains("switched over to");
+        assertThat(status().get("primary")).isNotEqualTo(fenced);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(kube.client().pods().inNamespace(NS)
+                .withName(fenced).get().getStatus().getConditions()).as("the fenced pod is not ready")
+                .anySatisfy(c -> {
+                    assertThat(c.getType()).isEqualTo("Ready");
+                    assertThat(c.getStatus()).isEqualTo("False");
+                }));
+        assertThat(kube.kubectlKv("status", "-n", NS, CLUSTER).out().lines()
+                .filter(line -> line.startsWith(fenced + " "))).singleElement().asString().contains("fenced");
+
+        Kube.Result unfence = kube.kubectlKv("unfence", "-n", NS, CLUSTER, fenced);
+
+        assertThat(unfence.ok()).as("kubectl kv unfence: %s%s", unfence.out(), unfence.err()).isTrue();
+        assertThat(unfence.out()).contains(fenced + " is unfenced and ready");
+        List<InClusterClient.RespAck> acked = client.stopRespWriter("fence-writer");
+        assertThat(acked).as("writes acknowledged around the fence").isNotEmpty();
+        assertThat(client.missingByRedisCli("kv-rw", "fence", acked.stream().map(InClusterClient.RespAck::index)
+                .toList())).as("acknowledged writes missing after the fence").isEmpty();
+        awaitReady(3);
+    }
+
+    @Test
+    @Order(8)
     void kubectlKvLogsPrefixesEveryStoresLinesWithItsPod() {
         Kube.Result logs = kube.kubectlKv("logs", "-n", NS, CLUSTER, "--tail", "5");
 

@@ -66,7 +66,9 @@ public record ClusterView(String name, String namespace, String phase, String pr
             Map<String, Object> instance = (Map<String, Object>) item;
             String pod = text(instance.get("name"));
             PodFacts facts = podsByName.get(pod);
-            members.put(pod, new Member(pod, text(instance.get("role")), Boolean.TRUE.equals(instance.get("ready")),
+            // a store fenced for maintenance reports no role of its own ("none"): its role is its fence
+            String role = Boolean.TRUE.equals(instance.get("fenced")) ? "fenced" : text(instance.get("role"));
+            members.put(pod, new Member(pod, role, Boolean.TRUE.equals(instance.get("ready")),
                     number(instance.get("epoch")), number(instance.get("offset")), number(instance.get("lag")),
                     facts == null ? "Missing" : facts.phase(), facts == null ? 0 : facts.restarts(),
                     facts == null ? "" : facts.node()));

@@ -30,10 +30,10 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "kubectl kv", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         version = "kubectl-kv 0.1.0",
-        description = "See and steer KV Clusters: status, planned switchover, rolling restart, logs, a failover drill, "
-                + "and backups.",
+        description = "See and steer KV Clusters: status, planned switchover, rolling restart, maintenance fences, logs, "
+                + "a failover drill, and backups.",
         subcommands = {KubectlKv.Status.class, KubectlKv.Promote.class, KubectlKv.Restart.class, KubectlKv.Logs.class,
-                KubectlKv.Drill.class, KubectlKv.Backup.class})
+                KubectlKv.Drill.class, KubectlKv.Backup.class, FenceCommands.Fence.class, FenceCommands.Unfence.class})
 public final class KubectlKv {
 
     public static void main(String[] args) {

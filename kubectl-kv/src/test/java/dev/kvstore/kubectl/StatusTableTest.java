@@ -34,6 +34,19 @@ class StatusTableTest {
     }
 
     @Test
+    void a_store_fenced_for_maintenance_shows_its_fence_as_its_role() {
+        Map<String, Object> status = Map.of("phase", "Ready", "primary", "kv-1", "epoch", 4, "instances", List.of(
+                Map.of("name", "kv-0", "role", "none", "ready", false, "epoch", 4, "offset", 90, "lag", -1,
+                        "fenced", true),
+                Map.of("name", "kv-1", "role", "primary", "ready", true, "epoch", 4, "offset", 120, "lag", 0)));
+
+        ClusterView view = ClusterView.of("kv", "apps", status, PODS);
+
+        assertThat(view.members().get(0).role()).isEqualTo("fenced");
+        assertThat(view.members().get(1).role()).isEqualTo("primary");
+    }
+
+    @Test
     void the_table_says_the_primary_each_store_and_the_last_failover_in_plain_text_when_piped() {
         String text = new StatusTable(false).render(ClusterView.of("kv", "apps", STATUS, PODS));
 

@@ -1,0 +1,32 @@
+package dev.kvstore.kubectl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The annotation kubectl kv fence and unfence edit: one pod added or taken out, anything else refused. */
+class FencedPodsTest {
+
+    @Test
+    void fencing_adds_the_pod_once_and_keeps_the_others() {
+        assertThat(FencedPods.edited(null, "kv-2", true)).isEqualTo("[\"kv-2\"]");
+        assertThat(FencedPods.edited("[\"kv-2\"]", "kv-0", true)).isEqualTo("[\"kv-0\",\"kv-2\"]");
+        assertThat(FencedPods.edited("[\"kv-2\"]", "kv-2", true)).isEqualTo("[\"kv-2\"]");
+    }
+
+    @Test
+    void unfencing_takes_the_pod_out_and_the_annotation_goes_with_the_last_one() {
+        assertThat(FencedPods.edited("[\"kv-0\",\"kv-2\"]", "kv-0", false)).isEqualTo("[\"kv-2\"]");
+        assertThat(FencedPods.edited("[\"kv-2\"]", "kv-2", false)).isNull();
+        assertThat(FencedPods.edited(null, "kv-2", false)).isNull();
+    }
+
+    @Test
+    void an_annotation_that_is_not_a_list_of_names_is_refused_not_overwritten() {
+        for (String unreadable : new String[] {"kv-2", "{\"kv-2\":1}", "[2]", "[\"kv-2\""}) {
+            assertThatThrownBy(() -> FencedPods.edited(unreadable, "kv-1", true)).as(unreadable)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a JSON list of pod names");
+        }
+    }
+}
