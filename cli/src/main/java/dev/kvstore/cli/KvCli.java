@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
         description = "KV Cluster command line: local cluster, client, demo.",
         subcommands = {KvCli.Local.class, KvCli.Demo.class, KvCli.Put.class, KvCli.Get.class, KvCli.Status.class,
                 KvCli.KillPrimary.class, KvCli.RotateSecret.class, KvCli.Backup.class, KvCli.ListBackups.class,
-                dev.kvstore.cli.bench.Bench.class})
+                LocalFence.Fence.class, LocalFence.Unfence.class, dev.kvstore.cli.bench.Bench.class})
 public final class KvCli {
 
     static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -132,6 +132,34 @@ public final class KvCli {
                 props.load(in);
             }
             return props;
+        }
+
+        /** The local cluster's admin client: signed with its secret, with the operator's certificate when on TLS. */
+        dev.kvstore.core.admin.AdminClient admin() throws IOException {
+            Path operatorTls = dir.resolve("tls").resolve("operator");
+            javax.net.ssl.SSLContext tls = Files.exists(operatorTls.resolve("tls.crt"))
+                    ? dev.kvstore.core.tls.SslContexts.of(Files.readString(operatorTls.resolve("ca.crt")),
+                    Files.readString(operatorTls.resolve("tls.crt")), Files.readString(operatorTls.resolve("tls.key")))
+                    : null;
+            return new dev.kvstore.core.admin.AdminClient(() -> readSecrets(dir), Duration.ofSeconds(10), url -> null, tls);
+        }
+
+        /** Each store's admin URL, by name, in order. */
+        java.util.Map<String, String> adminUrls() throws IOException {
+            Properties props = descriptor();
+            java.util.Map<String, String> adminUrls = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < Integer.parseInt(props.getProperty("nodes")); i++) {
+                adminUrls.put(props.getProperty("node." + i + ".name"), props.getProperty("node." + i + ".admin"));
+            }
+            return adminUrls;
+        }
+
+        private static dev.kvstore.core.admin.ClusterSecrets readSecrets(Path dir) {
+            try {
+                return dev.kvstore.core.admin.ClusterSecrets.parse(Files.readString(dir.resolve("secret")));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the cluster secret in " + dir, e);
+            }
         }
     }
 
@@ -505,19 +533,10 @@ public final class KvCli {
         @Override
         public Integer call() throws Exception {
             cluster.requireLocal(this, "backup takes a local cluster's backup (--dir)");
-            Properties props = cluster.descriptor();
-            Path operatorTls = cluster.dir.resolve("tls").resolve("operator");
-            javax.net.ssl.SSLContext tls = Files.exists(operatorTls.resolve("tls.crt"))
-                    ? dev.kvstore.core.tls.SslContexts.of(Files.readString(operatorTls.resolve("ca.crt")),
-                    Files.readString(operatorTls.resolve("tls.crt")), Files.readString(operatorTls.resolve("tls.key")))
-                    : null;
-            dev.kvstore.core.admin.AdminClient admin = new dev.kvstore.core.admin.AdminClient(
-                    () -> readSecrets(cluster.dir), Duration.ofSeconds(10), url -> null, tls);
+            dev.kvstore.core.admin.AdminClient admin = cluster.admin();
             java.util.Map<String, dev.kvstore.core.admin.NodeStatus> statuses = new java.util.LinkedHashMap<>();
-            java.util.Map<String, String> adminUrls = new java.util.HashMap<>();
-            for (int i = 0; i < Integer.parseInt(props.getProperty("nodes")); i++) {
-                String name = props.getProperty("node." + i + ".name");
-                adminUrls.put(name, props.getProperty("node." + i + ".admin"));
+            java.util.Map<String, String> adminUrls = cluster.adminUrls();
+            for (String name : adminUrls.keySet()) {
                 try {
                     statuses.put(name, admin.status(adminUrls.get(name)));
                 } catch (IOException down) {
@@ -539,14 +558,6 @@ public final class KvCli {
                     + manifest.offset() + " (epoch " + manifest.epoch() + "), " + manifest.bytes() + " bytes; manifest "
                     + storage.describe(manifest.name() + Backups.MANIFEST));
             return 0;
-        }
-
-        private static dev.kvstore.core.admin.ClusterSecrets readSecrets(Path dir) {
-            try {
-                return dev.kvstore.core.admin.ClusterSecrets.parse(Files.readString(dir.resolve("secret")));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot read the cluster secret in " + dir, e);
-            }
         }
     }
 

@@ -67,6 +67,9 @@ final class StatusTable {
         if (!s.path("diskFailure").isNull() && !s.path("diskFailure").isMissingNode()) {
             return "disk failed: " + s.path("diskFailure").asText();
         }
+        if (s.path("maintenanceFenced").asBoolean()) {
+            return "fenced for maintenance (kv unfence " + s.path("nodeId").asText() + ")";
+        }
         if (s.path("fenced").asBoolean()) {
             return "fenced";
         }

@@ -11,7 +11,8 @@ import picocli.CommandLine;
 class KvCliHelpTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "demo", "put", "get", "status", "kill-primary", "bench"})
+    @ValueSource(strings = {"local", "demo", "put", "get", "status", "kill-primary", "rotate-secret", "backup", "backups",
+            "fence", "unfence", "bench"})
     void every_command_answers_help_with_its_usage(String command) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

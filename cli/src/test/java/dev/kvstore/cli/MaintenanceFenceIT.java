@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,11 +42,13 @@ class MaintenanceFenceIT {
             NodeProcess fenced = fixture.secondaries().get(0);
             NodeProcess other = fixture.secondaries().get(1);
 
-            JsonNode answered = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(
-                    admin.maintenanceFence(fenced.adminUrl(), true));
+            KvCommand.Run fence = KvCommand.run(Map.of(), "fence", "--dir", fixture.dir.toString(), fenced.name());
+            assertThat(fence.exit()).as(fence.err()).isZero();
+            assertThat(fence.out()).contains(fenced.name() + " is fenced for maintenance at offset");
+            JsonNode answered = fixture.status(fenced);
             assertThat(answered.path("maintenanceFenced").asBoolean()).isTrue();
             assertThat(answered.path("following").asBoolean()).isFalse();
-            long frozenAt = fixture.status(fenced).path("lastOffset").asLong();
+            long frozenAt = answered.path("lastOffset").asLong();
 
             for (int i = 0; i < 50; i++) {
                 fixture.client.put("while-fenced-" + i, "v".getBytes());
@@ -58,6 +61,8 @@ class MaintenanceFenceIT {
             assertThat(status.path("following").asBoolean()).isFalse();
             assertThat(status.path("lastOffset").asLong()).as("the fenced store took no entry").isEqualTo(frozenAt);
             assertThat(get(fenced, "/health/ready").statusCode()).isEqualTo(503);
+            assertThat(KvCommand.run(Map.of(), "status", "--dir", fixture.dir.toString()).out())
+                    .contains("fenced for maintenance (kv unfence " + fenced.name() + ")");
             assertThatThrownBy(() -> fixture.client.get(fenced.httpUrl(), "before-1"))
                     .hasMessageContaining("answered 503").hasMessageContaining("fenced for maintenance");
 
@@ -71,13 +76,29 @@ class MaintenanceFenceIT {
             NodeProcess primary = fixture.primary();
             assertThatThrownBy(() -> admin.maintenanceFence(primary.adminUrl(), true))
                     .isInstanceOf(IOException.class).hasMessageContaining("switch over");
+            KvCommand.Run primaryFence = KvCommand.run(Map.of(), "fence", "--dir", fixture.dir.toString(), primary.name());
+            assertThat(primaryFence.exit()).isNotZero();
+            assertThat(primaryFence.err()).contains(primary.name() + " is the primary");
             assertThat(fixture.status(primary).path("maintenanceFenced").asBoolean()).isFalse();
 
-            // the primary lost: the fenced store answers the failover's fence (its log counts) but is not promoted
+            KvCommand.Run unfenced = KvCommand.run(Map.of(), "unfence", "--dir", fixture.dir.toString(), fenced.name());
+            assertThat(unfenced.exit()).as(unfenced.err()).isZero();
+            assertThat(unfenced.out()).contains(fenced.name() + " is unfenced and follows");
+            // caught up with everything, then fenced again with nothing written after: tied with the other secondary
+            // (and the first by name, so a tie would go to it), it must still not be promoted when the primary is lost
+            long last = fixture.status(primary).path("lastOffset").asLong();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(fixture.status(fenced).path("lastOffset").asLong()).isEqualTo(last));
+            admin.maintenanceFence(fenced.adminUrl(), true);
+            assertThat(fixture.status(fenced).path("lastOffset").asLong()).isEqualTo(last);
+            assertThat(fixture.status(other).path("lastOffset").asLong()).isEqualTo(last);
+            assertThat(fenced.name()).isLessThan(other.name());
+
             primary.kill();
             await().atMost(Duration.ofSeconds(30)).until(() -> fixture.primary() != primary);
             assertThat(fixture.primary()).isSameAs(other);
             assertThat(fixture.status(fenced).path("role").asText()).isNotEqualTo("primary");
+            assertThat(fixture.status(fenced).path("maintenanceFenced").asBoolean()).isTrue();
             // sync writes need a following secondary: the old primary rejoins as one (the fenced store does not)
             fixture.cluster.start(primary);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
@@ -87,7 +108,9 @@ class MaintenanceFenceIT {
                 keys.add("after-failover-" + i);
             }
 
-            admin.maintenanceFence(fenced.adminUrl(), false);
+            KvCommand.Run unfence = KvCommand.run(Map.of(), "unfence", "--dir", fixture.dir.toString(), fenced.name());
+            assertThat(unfence.exit()).as(unfence.err()).isZero();
+            assertThat(unfence.out()).contains(fenced.name() + " is unfenced and follows");
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
                 JsonNode now = fixture.status(fenced);
                 assertThat(now.path("maintenanceFenced").asBoolean()).isFalse();

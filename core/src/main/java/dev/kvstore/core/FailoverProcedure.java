@@ -152,7 +152,7 @@ public final class FailoverProcedure {
             NodeStatus lostAnswer = lostFence.join();
             reachedAStore |= lostAnswer != null;
             ReplicaCandidate lostPrimary = candidate(lost.name(), lostAnswer);
-            if (lostPrimary.reachable()) {
+            if (lostPrimary.reachable() && lostPrimary.promotable()) {
                 // the policy judges with the lost primary among the stores asked, as below: it promotes only when
                 // enough answered that its choice surely holds every acknowledged write; a lost primary at least
                 // as far along (positions compare the epoch first: one deposed in a term it never heard of is
@@ -205,12 +205,10 @@ public final class FailoverProcedure {
                 .collect(java.util.stream.Collectors.toSet());
     }
 
-    /** Tells every other addressed member to follow the new primary; returns those that could not be told. */
-    public <M extends Member> List<String> pointAt(List<M> members, M winner, long epoch) {
-        return pointAt(members, winner, epoch, java.util.Set.of());
-    }
-
-    /** As {@link #pointAt(List, Member, long)}, leaving out the members named in {@code fencedForMaintenance}. */
+    /**
+     * Tells every other addressed member, but those fenced for maintenance, to follow the new primary; returns those
+     * that could not be told.
+     */
     public <M extends Member> List<String> pointAt(List<M> members, M winner, long epoch,
                                                    java.util.Set<String> fencedForMaintenance) {
         List<String> notRepointed = new ArrayList<>();

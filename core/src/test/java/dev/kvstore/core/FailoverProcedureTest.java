@@ -83,6 +83,20 @@ class FailoverProcedureTest {
     }
 
     @Test
+    @DisplayName("told to re-elect: a lost primary fenced for maintenance is not promoted again; the others are chosen from")
+    void a_lost_primary_fenced_for_maintenance_is_not_reelected() throws Exception {
+        var members = threeStoresAt(12, 12, 11);
+        var kv0 = members.get(0);
+        stores.store("kv-0").maintenanceFenced = true;
+
+        var outcome = procedure.run(members, kv0, false, 2, recorded::add, ReplicationMode.SYNC, 1, false, true);
+
+        assertThat(outcome.promoted()).isTrue();
+        assertThat(outcome.winner()).isEqualTo("kv-1");
+        assertThat(outcome.reelected()).isFalse();
+    }
+
+    @Test
     @DisplayName("told to re-elect (earlier attempts reached no store): the lost primary answering with the most up-to-date log is kept, fenced first")
     void a_lost_primary_that_answers_with_the_most_up_to_date_log_is_reelected_when_told() throws Exception {
         var members = threeStoresAt(12, 10, 11);

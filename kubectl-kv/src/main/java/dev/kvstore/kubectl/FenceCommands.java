@@ -87,19 +87,53 @@ final class FenceCommands {
             return Map.of();
         }
 
-        /** The condition Fenced's message: what the operator says about the fences (or why one waits). */
-        @SuppressWarnings("unchecked")
-        static String fencedCondition(GenericKubernetesResource resource) {
-            Map<String, Object> status = ClusterAccess.status(resource);
+        /** The condition Fenced: what the operator says about the fences (or why one waits), or null. */
+        static Map<?, ?> fencedCondition(GenericKubernetesResource resource) {
+            Map<String, Object> status = resource == null ? null : ClusterAccess.status(resource);
             Object conditions = status == null ? null : status.get("conditions");
             if (conditions instanceof List<?> list) {
                 for (Object item : list) {
                     if (item instanceof Map<?, ?> map && "Fenced".equals(map.get("type"))) {
-                        return String.valueOf(map.get("message"));
+                        return map;
                     }
                 }
             }
-            return "no condition Fenced yet (an operator before 0.2 does not know " + FencedPods.ANNOTATION + ")";
+            return null;
+        }
+
+        static String said(GenericKubernetesResource resource) {
+            Map<?, ?> condition = fencedCondition(resource);
+            return condition == null ? "no condition Fenced yet (an operator before 0.2 does not know "
+                    + FencedPods.ANNOTATION + ")" : String.valueOf(condition.get("message"));
+        }
+
+        /**
+         * A refusal the operator will not get over by itself (the annotation unreadable, or the fences asked for would
+         * stop sync writes), as its message; null otherwise.
+         */
+        String refusal(GenericKubernetesResource resource) {
+            Map<?, ?> condition = fencedCondition(resource);
+            boolean lasting = condition != null && List.of("InvalidAnnotation", "WouldStopWrites")
+                    .contains(String.valueOf(condition.get("reason")));
+            return lasting && String.valueOf(condition.get("message")).contains(pod)
+                    ? String.valueOf(condition.get("message")) : null;
+        }
+
+        /**
+         * Waits for {@code done}; with {@code stopOnRefusal}, a lasting refusal of the operator naming the pod ends the
+         * wait at once (not for unfence: a refusal said before the pod was taken out of the list is no longer true).
+         */
+        void awaitOperator(ClusterAccess access, String what, boolean stopOnRefusal,
+                           java.util.function.Predicate<GenericKubernetesResource> done) throws InterruptedException {
+            String[] refused = new String[1];
+            KubectlKv.await(what, Duration.ofSeconds(timeoutSeconds), () -> {
+                GenericKubernetesResource now = access.resource().get();
+                refused[0] = now == null || !stopOnRefusal ? null : refusal(now);
+                return now != null && (refused[0] != null || done.test(now));
+            });
+            if (refused[0] != null) {
+                throw new IllegalStateException("the operator refuses: " + refused[0]);
+            }
         }
     }
 
@@ -117,20 +151,24 @@ final class FenceCommands {
                 long started = System.nanoTime();
                 boolean asked = edit(access, true);
                 try {
-                    KubectlKv.await("the operator to fence " + pod, Duration.ofSeconds(timeoutSeconds), () -> {
-                        GenericKubernetesResource now = access.resource().get();
-                        return now != null && Boolean.TRUE.equals(instance(now).get("fenced"))
-                                && !pod.equals(ClusterAccess.primaryOf(now));
-                    });
-                } catch (IllegalStateException timedOut) {
-                    String said = fencedCondition(access.cluster());
+                    awaitOperator(access, "the operator to fence " + pod, true, now ->
+                            Boolean.TRUE.equals(instance(now).get("fenced")) && !pod.equals(ClusterAccess.primaryOf(now)));
+                } catch (IllegalStateException notFenced) {
+                    String said = notFenced.getMessage().startsWith("the operator refuses") ? ""
+                            : ": " + said(access.resource().get());
+                    String withdrawn = "";
                     if (asked) {
                         // not left behind to act hours later (a primary switched away from once a store is ready)
-                        edit(access, false);
+                        try {
+                            edit(access, false);
+                            withdrawn = " (the request is withdrawn: " + pod + " taken out of " + FencedPods.ANNOTATION
+                                    + " again)";
+                        } catch (RuntimeException kept) {
+                            withdrawn = " (the request could not be withdrawn: " + KubectlKv.describe(kept) + "; take "
+                                    + pod + " out of " + FencedPods.ANNOTATION + " with kubectl kv unfence)";
+                        }
                     }
-                    throw new IllegalStateException(timedOut.getMessage() + ": " + said + (asked
-                            ? " (the request is withdrawn: " + pod + " taken out of " + FencedPods.ANNOTATION + " again)"
-                            : ""));
+                    throw new IllegalStateException(notFenced.getMessage() + said + withdrawn);
                 }
                 GenericKubernetesResource now = access.cluster();
                 KubectlKv.say(pod + " is fenced for maintenance after " + (System.nanoTime() - started) / 1_000_000
@@ -153,13 +191,15 @@ final class FenceCommands {
                 requirePodOf(access);
                 long started = System.nanoTime();
                 edit(access, false);
-                KubectlKv.await(pod + " to follow the primary again (" + fencedCondition(access.cluster()) + ")",
-                        Duration.ofSeconds(timeoutSeconds), () -> {
-                            GenericKubernetesResource now = access.resource().get();
-                            Map<String, Object> instance = now == null ? Map.of() : instance(now);
-                            return !Boolean.TRUE.equals(instance.get("fenced")) && Boolean.TRUE.equals(instance.get("ready"))
-                                    && List.of("secondary", "primary").contains(String.valueOf(instance.get("role")));
-                        });
+                try {
+                    awaitOperator(access, pod + " to follow the primary again", false, now -> {
+                        Map<String, Object> instance = instance(now);
+                        return !Boolean.TRUE.equals(instance.get("fenced")) && Boolean.TRUE.equals(instance.get("ready"))
+                                && List.of("secondary", "primary").contains(String.valueOf(instance.get("role")));
+                    });
+                } catch (IllegalStateException notYet) {
+                    throw new IllegalStateException(notYet.getMessage() + ": " + said(access.resource().get()));
+                }
                 KubectlKv.say(pod + " is unfenced and ready after " + (System.nanoTime() - started) / 1_000_000
                         + " ms: it follows " + ClusterAccess.primaryOf(access.cluster()) + " again");
                 return 0;

@@ -44,6 +44,7 @@ class StatusTableTest {
 
         assertThat(view.members().get(0).role()).isEqualTo("fenced");
         assertThat(view.members().get(1).role()).isEqualTo("primary");
+        assertThat(new StatusTable(false).render(view)).containsPattern("\\nkv-0 +fenced +no +4 +90 ");
     }
 
     @Test

@@ -101,13 +101,14 @@ class SwitchoverTest {
     @Test
     void a_store_fenced_for_maintenance_listed_first_at_the_primarys_offset_is_neither_promoted_nor_told_to_follow()
             throws IOException {
-        // kv-1 was fenced with the primary's last entry; the target kv-2 falls one entry behind at the fence
+        // kv-1 holds the primary's last entry, 21, as the primary does (it was fenced with it, or a test made it so);
+        // the target kv-2 is one entry behind at the fence. kv-1 answers first, tied with the primary at the top
         stores.store("kv-1").maintenanceFenced = true;
         stores.store("kv-1").role = "none";
         var behind = new FakeStores() {
             @Override
             public dev.kvstore.core.admin.NodeStatus fence(String url, long epoch) throws IOException {
-                if (url.endsWith("kv-0")) {
+                if (url.endsWith("kv-1")) {
                     stores.get("kv-0").lastOffset = 21;
                     stores.get("kv-1").lastOffset = 21;
                 }

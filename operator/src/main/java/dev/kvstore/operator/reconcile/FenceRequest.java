@@ -57,7 +57,7 @@ record FenceRequest(Set<String> pods, String problem) {
         }
         return new FenceRequest(Set.copyOf(pods), strangers.isEmpty() ? null : "annotation " + KvNames.FENCED_PODS
                 + " names " + String.join(", ", strangers) + ", not pods of " + clusterName + " (" + clusterName
-                + "-<ordinal>); left out");
+                + "-<ordinal>); left out, and no fence is lifted until the list names only pods of " + clusterName);
     }
 
     /** Whether the pod is to be fenced; false while the annotation cannot be read. */

@@ -245,14 +245,15 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 serverSecretInTemplate), networkPolicies.desired(cluster, network), restore.backupName()));
         tellObjectsApplied(cluster, applied);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver);
-        NodeMaintenance maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordoned);
+        java.util.function.Predicate<String> notToBeFenced = pod -> !fence.wants(pod);
+        NodeMaintenance maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordoned, notToBeFenced);
         if (maintenance.switchTo() != null) {
             // planned again with every node read now: a primary's node uncordoned within the cache's 3 s (or a
             // target's cordoned) must not start a switchover
-            maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordonedNow);
+            maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordonedNow, notToBeFenced);
         }
         tellDrainWait(cluster, maintenance.waiting());
-        MaintenanceFencing fencing = MaintenanceFencing.plan(fence, cluster.getStatus().getPrimary(), pods, mayTakeOver);
+        MaintenanceFencing fencing = MaintenanceFencing.plan(fence, cluster, pods, mayTakeOver);
         // the drain's target first: it is one a scale-down keeps too, and its primary must move before the eviction
         String switchTo = maintenance.switchTo() != null ? maintenance.switchTo()
                 : fencing.switchTo() != null ? fencing.switchTo()
@@ -335,7 +336,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             }
             cluster.getStatus().setPhase("Updating");
         } else if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")
-                && isLiveSecondary(outcome, rolling.restart()) && !rotating && !held) {
+                && mayRestartNow(cluster, outcome, rolling.restart()) && !rotating && !held) {
             // nor while the transport is held (a certificate error, a certificate asked for that is not good): a
             // store restarted now could need a Secret that is not there, or TLS its primary does not speak
             // not while a cluster secret rotation is under way: a store of a release before rotation (a
@@ -561,17 +562,31 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .map(pod -> pod.getMetadata().getName()).toList();
     }
 
-    /** A secondary that follows, or a store fenced for maintenance (it comes back fenced: nothing to wait for). */
-    private static boolean isLiveSecondary(PrimaryKeeper.Outcome outcome, String pod) {
+    /**
+     * Whether a rolling update may restart that store now: a secondary that follows, when the others that follow are
+     * enough for sync writes without it, or a store fenced for maintenance (it serves nothing; it comes back fenced).
+     */
+    private static boolean mayRestartNow(KVCluster cluster, PrimaryKeeper.Outcome outcome, String pod) {
         NodeStatus status = outcome.statuses().get(pod);
-        return status != null && ("secondary".equals(status.role()) && status.following()
-                || status.maintenanceFenced() && !"primary".equals(status.role()));
+        if (status == null || "primary".equals(status.role())) {
+            return false;
+        }
+        if (status.maintenanceFenced()) {
+            return true;
+        }
+        long othersFollowing = outcome.statuses().entrySet().stream()
+                .filter(e -> !e.getKey().equals(pod) && e.getValue().following()).count();
+        boolean fencedElsewhere = outcome.statuses().values().stream().anyMatch(NodeStatus::maintenanceFenced);
+        // without a fenced store this is the restart a rolling update of minSyncReplicas = replicas - 1 always needs
+        return "secondary".equals(status.role()) && status.following()
+                && (!fencedElsewhere || !"sync".equals(cluster.getSpec().getReplication().getMode())
+                || othersFollowing >= cluster.getSpec().getReplication().getMinSyncReplicas());
     }
 
     /**
-     * Fences and unfences the stores as the annotation asks ({@link MaintenanceFencing}); an Event for each change
-     * and for a new problem with the annotation; condition {@value #FENCED}. Answers the outcome with the statuses
-     * the calls returned, so that the status written this pass shows them.
+     * Fences and unfences the stores as the annotation asks ({@link MaintenanceFencing}): the admin calls, an Event
+     * for each change and for a new problem with the annotation, condition {@value #FENCED}. Answers the outcome with
+     * the statuses the calls returned, so that the status written this pass shows them.
      */
     private PrimaryKeeper.Outcome fenceForMaintenance(KVCluster cluster, List<Pod> pods, FenceRequest fence,
                                                       MaintenanceFencing fencing, AdminClient admin,
@@ -579,7 +594,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         String name = cluster.getMetadata().getName();
         Map<String, NodeStatus> statuses = new java.util.LinkedHashMap<>(outcome.statuses());
         List<String> failed = new ArrayList<>();
-        MaintenanceFencing.calls(fence, cluster.getStatus().getPrimary(), statuses).forEach((pod, wanted) -> {
+        fencing.calls(fence, cluster.getStatus().getPrimary(), statuses).forEach((pod, wanted) -> {
             String url = pods.stream().filter(p -> p.getMetadata().getName().equals(pod)).findFirst()
                     .map(p -> StoreMember.of(pod, p).adminUrl()).orElse(null);
             try {
@@ -600,26 +615,14 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         });
         List<String> fenced = statuses.entrySet().stream().filter(e -> e.getValue().maintenanceFenced())
                 .map(Map.Entry::getKey).sorted().toList();
-        List<String> said = new ArrayList<>();
-        if (!fenced.isEmpty()) {
-            said.add(String.join(", ", fenced) + " fenced for maintenance (annotation " + KvNames.FENCED_PODS + ")");
-        }
-        if (fencing.waiting() != null) {
-            said.add(fencing.waiting());
-        }
-        if (!failed.isEmpty()) {
-            said.add("not yet changed: " + String.join("; ", failed));
-        }
+        MaintenanceFencing.Condition said = fencing.condition(fence, fenced, failed);
         Condition before = condition(cluster, FENCED);
-        if (fence.problem() != null) {
-            said.add(fence.problem());
-            if (before == null || before.getMessage() == null || !before.getMessage().contains(fence.problem())) {
-                warn(cluster, "FenceAnnotationInvalid", fence.problem());
-            }
+        boolean newProblem = !said.reason().equals(before == null ? null : before.getReason())
+                && List.of("InvalidAnnotation", "WouldStopWrites").contains(said.reason());
+        if (newProblem) {
+            warn(cluster, said.reason(), said.message());
         }
-        setCondition(cluster, FENCED, !fenced.isEmpty(), fence.problem() != null ? "InvalidAnnotation"
-                : fencing.waiting() != null ? "PrimaryWaits" : fenced.isEmpty() ? "None" : "FencedForMaintenance",
-                String.join("; ", said));
+        setCondition(cluster, FENCED, said.fenced(), said.reason(), said.message());
         return new PrimaryKeeper.Outcome(outcome.degradedReason(), statuses, outcome.primaryInDoubt());
     }
 
@@ -662,7 +665,9 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         boolean hasPrimary = status.getPrimary() != null && outcome.statuses().containsKey(status.getPrimary());
         // a store fenced for maintenance is out as the user asked: the rest whole, the cluster is Ready (condition
         // Fenced says it), and a rolling update goes on
-        boolean whole = hasPrimary && following == replicas - 1 - fenced;
+        boolean enoughForWrites = !"sync".equals(cluster.getSpec().getReplication().getMode())
+                || following >= cluster.getSpec().getReplication().getMinSyncReplicas();
+        boolean whole = hasPrimary && following == replicas - 1 - fenced && enoughForWrites;
         String degraded = outcome.degradedReason();
         setCondition(cluster, "Available", hasPrimary, hasPrimary ? "PrimaryServing" : "NoPrimary",
                 hasPrimary ? status.getPrimary() + " takes writes in epoch " + status.getEpoch() : "no primary answers");

@@ -22,21 +22,21 @@ record NodeMaintenance(String switchTo, String waiting) {
 
     /** {@code cordoned}: whether the node of that name is marked unschedulable. */
     static NodeMaintenance plan(KVCluster cluster, List<Pod> pods, Predicate<String> cordoned) {
+        return plan(cluster, pods, cordoned, pod -> true);
+    }
+
+    /** {@code mayTakeOver}: whether a switchover may go to that pod otherwise (not one to be fenced). */
+    static NodeMaintenance plan(KVCluster cluster, List<Pod> pods, Predicate<String> cordoned,
+                                Predicate<String> mayTakeOver) {
         String primary = cluster.getStatus() == null ? null : cluster.getStatus().getPrimary();
         Pod primaryPod = pods.stream().filter(p -> p.getMetadata().getName().equals(primary)).findFirst().orElse(null);
         String primaryNode = nodeOf(primaryPod);
-        int replicas = cluster.getSpec().getReplicas();
         // one store has no one to switch to, and its budget lets the drain evict it (counted as there are: a
         // scale-down to one past the primary still has its other stores, and a budget that holds the primary)
         if (primaryNode == null || pods.size() < 2 || !cordoned.test(primaryNode)) {
             return NOTHING;
         }
-        return pods.stream()
-                .filter(p -> !p.getMetadata().getName().equals(primary))
-                // not a store on its way out: deleted, or above the replicas asked for (a scale-down)
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null
-                        && PrimaryKeeper.ordinalOf(p.getMetadata().getName()) < replicas)
-                .filter(p -> StoreMember.of(p.getMetadata().getName(), p).podReady())
+        return SwitchoverTargets.eligible(cluster, pods, mayTakeOver)
                 .filter(p -> nodeOf(p) != null && !nodeOf(p).equals(primaryNode) && !cordoned.test(nodeOf(p)))
                 .map(p -> new NodeMaintenance(p.getMetadata().getName(), null))
                 .findFirst()

@@ -27,11 +27,7 @@ record ScaleDown(int statefulSetReplicas, String switchTo) {
         if (primary == null || primaryOrdinal < wanted) {
             return new ScaleDown(wanted, null);
         }
-        String target = pods.stream()
-                .filter(p -> PrimaryKeeper.ordinalOf(p.getMetadata().getName()) < wanted)
-                .filter(p -> StoreMember.of(p.getMetadata().getName(), p).podReady())
-                .map(p -> p.getMetadata().getName())
-                .filter(mayTakeOver)
+        String target = SwitchoverTargets.eligible(cluster, pods, mayTakeOver).map(p -> p.getMetadata().getName())
                 .findFirst().orElse(null);
         return new ScaleDown(primaryOrdinal + 1, target);
     }

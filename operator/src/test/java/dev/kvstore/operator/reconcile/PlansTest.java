@@ -196,6 +196,15 @@ class PlansTest {
                     "secondary".equals(role), false, 0, 0, "sync", 1, null, 0, 0, 0, 0, null, fenced);
         }
 
+        /** kv with three stores, sync, minSyncReplicas 1 (the defaults), kv-0 primary. */
+        private KVCluster threeStores() {
+            return cluster(3, "kv-0");
+        }
+
+        private MaintenanceFencing plan(String annotation, KVCluster cluster, List<Pod> pods) {
+            return MaintenanceFencing.plan(FenceRequest.parse(annotation, "kv"), cluster, pods, p -> true);
+        }
+
         @Test
         void theAnnotationIsAJsonListOfTheClustersPods() {
             assertThat(FenceRequest.parse("[\"kv-2\", \"kv-0\"]", "kv").pods()).containsExactlyInAnyOrder("kv-0", "kv-2");
@@ -205,10 +214,17 @@ class PlansTest {
         }
 
         @Test
-        void namesOfOtherPodsAreLeftOutAndSaid() {
-            FenceRequest request = FenceRequest.parse("[\"kv-1\", \"other-1\", \"kv-01\", \"kv-\", \"kv-x\"]", "kv");
-            assertThat(request.pods()).containsExactly("kv-1");
-            assertThat(request.problem()).contains("other-1, kv-01, kv-, kv-x").contains("not pods of kv");
+        void namesOfOtherPodsAreLeftOutAndSaidAndNoFenceIsLiftedMeanwhile() {
+            // meant: kv-1 stays fenced and kv-2 joins it; typed: kv-l
+            FenceRequest request = FenceRequest.parse("[\"kv-l\", \"kv-2\", \"other-1\", \"kv-01\", \"kv-\"]", "kv");
+            assertThat(request.pods()).containsExactly("kv-2");
+            assertThat(request.problem()).contains("kv-l, other-1, kv-01, kv-").contains("not pods of kv");
+
+            var statuses = new java.util.LinkedHashMap<String, dev.kvstore.core.admin.NodeStatus>();
+            statuses.put("kv-1", store("none", true));
+            statuses.put("kv-2", store("secondary", false));
+            assertThat(MaintenanceFencing.NOTHING.calls(request, "kv-0", statuses))
+                    .containsExactly(java.util.Map.entry("kv-2", true));
         }
 
         @Test
@@ -217,8 +233,7 @@ class PlansTest {
                 FenceRequest request = FenceRequest.parse(unreadable, "kv");
                 assertThat(request.pods()).as(unreadable).isNull();
                 assertThat(request.problem()).as(unreadable).contains("not a JSON list of pod names");
-                // a fenced store stays fenced, an unfenced one unfenced
-                assertThat(MaintenanceFencing.calls(request, "kv-0", java.util.Map.of("kv-1", store("none", true),
+                assertThat(MaintenanceFencing.NOTHING.calls(request, "kv-0", java.util.Map.of("kv-1", store("none", true),
                         "kv-2", store("secondary", false)))).as(unreadable).isEmpty();
             }
         }
@@ -231,30 +246,78 @@ class PlansTest {
             statuses.put("kv-1", store("secondary", false));
             statuses.put("kv-2", store("none", true)); // fenced before, no longer asked
             statuses.put("kv-3", store("none", true)); // fenced by someone else, not asked: lifted
-            assertThat(MaintenanceFencing.calls(request, "kv-0", statuses))
+            assertThat(MaintenanceFencing.NOTHING.calls(request, "kv-0", statuses))
                     .containsExactly(java.util.Map.entry("kv-1", true), java.util.Map.entry("kv-2", false),
                             java.util.Map.entry("kv-3", false));
         }
 
         @Test
-        void aPrimaryToBeFencedIsSwitchedAwayFromFirstToAReadyStoreNotToBeFenced() {
-            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", true), pod("kv-2", "r1", true));
-            FenceRequest request = FenceRequest.parse("[\"kv-0\", \"kv-1\"]", "kv");
+        void aPrimaryToBeFencedIsSwitchedAwayFromFirstToAReadyStoreNotToBeFencedNorLeaving() {
+            KVCluster cluster = cluster(4, "kv-0");
+            cluster.getSpec().setReplicas(3); // a scale-down under way: kv-3 is leaving
+            var leaving = pod("kv-3", "r1", true);
+            var deleted = pod("kv-2", "r1", true);
+            deleted.getMetadata().setDeletionTimestamp("2026-12-06T18:00:00Z");
+            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", true), deleted, leaving);
 
-            assertThat(MaintenanceFencing.plan(request, "kv-0", pods, p -> true))
-                    .isEqualTo(new MaintenanceFencing("kv-2", null));
-            assertThat(MaintenanceFencing.plan(request, "kv-2", pods, p -> true)).isEqualTo(MaintenanceFencing.NOTHING);
+            assertThat(plan("[\"kv-0\"]", cluster, pods)).isEqualTo(new MaintenanceFencing("kv-1", null, true));
+            assertThat(plan("[\"kv-0\", \"kv-1\"]", cluster(4, "kv-0"), List.of(pod("kv-0", "r1", true),
+                    pod("kv-1", "r1", true), pod("kv-2", "r1", true), pod("kv-3", "r1", true))).switchTo())
+                    .isEqualTo("kv-2");
+            assertThat(plan("[\"kv-1\"]", threeStores(), pods)).isEqualTo(MaintenanceFencing.NOTHING);
+        }
+
+        @Test
+        void thePrimaryGoesToSpecSwitchoversTargetWhenItMayTakeOverSoThatItDoesNotMoveTwice() {
+            KVCluster cluster = threeStores();
+            var switchover = new KVClusterSpec.Switchover();
+            switchover.setTargetPod("kv-2");
+            cluster.getSpec().setSwitchover(switchover);
+            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", true), pod("kv-2", "r1", true));
+
+            assertThat(plan("[\"kv-0\"]", cluster, pods).switchTo()).isEqualTo("kv-2");
         }
 
         @Test
         void aPrimaryToBeFencedWithNoStoreToTakeOverStaysPrimaryAndSaysWhy() {
             var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", false), pod("kv-2", "r1", true));
-            FenceRequest request = FenceRequest.parse("[\"kv-0\"]", "kv");
 
-            MaintenanceFencing plan = MaintenanceFencing.plan(request, "kv-0", pods, p -> !p.equals("kv-2"));
+            MaintenanceFencing plan = MaintenanceFencing.plan(FenceRequest.parse("[\"kv-0\"]", "kv"), threeStores(), pods,
+                    p -> !p.equals("kv-2"));
 
             assertThat(plan.switchTo()).isNull();
             assertThat(plan.waiting()).contains("the primary kv-0 is to be fenced: it stays primary");
+            assertThat(plan.condition(FenceRequest.parse("[\"kv-0\"]", "kv"), List.of(), List.of()).reason())
+                    .isEqualTo("PrimaryWaits");
+        }
+
+        @Test
+        void noFenceIsMadeThatWouldLeaveFewerFollowersThanSyncWritesNeedButFencesAreStillLifted() {
+            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", true), pod("kv-2", "r1", true));
+            FenceRequest both = FenceRequest.parse("[\"kv-1\", \"kv-2\"]", "kv");
+            MaintenanceFencing plan = MaintenanceFencing.plan(both, threeStores(), pods, p -> true);
+            var statuses = new java.util.LinkedHashMap<String, dev.kvstore.core.admin.NodeStatus>();
+            statuses.put("kv-0", store("primary", false));
+            statuses.put("kv-1", store("none", true)); // fenced while that was allowed
+            statuses.put("kv-2", store("secondary", false));
+            statuses.put("kv-3", store("none", true)); // not asked: lifted all the same
+
+            assertThat(plan.fencesAllowed()).isFalse();
+            assertThat(plan.waiting()).contains("would leave 0 secondaries to follow the primary, fewer than minSyncReplicas 1");
+            assertThat(plan.calls(both, "kv-0", statuses)).containsExactly(java.util.Map.entry("kv-3", false));
+            assertThat(plan.condition(both, List.of("kv-1"), List.of()))
+                    .isEqualTo(new MaintenanceFencing.Condition(true, "WouldStopWrites", "kv-1 fenced for maintenance "
+                            + "(annotation kvstore.dev/fenced-pods); " + plan.waiting()));
+            // the primary to be fenced in a two-store cluster: not even switched away from
+            assertThat(plan("[\"kv-0\"]", cluster(2, "kv-0"), List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", true))))
+                    .satisfies(p -> {
+                        assertThat(p.switchTo()).isNull();
+                        assertThat(p.fencesAllowed()).isFalse();
+                    });
+            // asynchronous mode: writes never wait for a secondary
+            KVCluster async = threeStores();
+            async.getSpec().getReplication().setMode("async");
+            assertThat(MaintenanceFencing.plan(both, async, pods, p -> true).fencesAllowed()).isTrue();
         }
     }
 }

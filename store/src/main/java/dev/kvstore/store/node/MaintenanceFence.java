@@ -4,14 +4,12 @@ import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.core.disk.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Whether the user fenced this store for maintenance ({@code kubectl kv fence}), kept on disk: a store
  * restarted while fenced (a crash, a node reboot, a rolling restart) comes back fenced, whether or not the
- * operator is there to say so again. The file is replaced durably ({@link DurableFiles#replace}), like the epoch.
+ * operator is there to say so again.
  */
 final class MaintenanceFence {
 
@@ -19,17 +17,15 @@ final class MaintenanceFence {
     private static final String FENCED = "fenced";
     private static final String RELEASED = "released";
 
-    private final Path file;
-    private final DurableFiles files;
+    private final DurableValueFile file;
     private volatile boolean fenced;
 
     MaintenanceFence(Path dir, DiskSync disk) throws IOException {
-        this.files = new DurableFiles(disk);
-        this.file = dir.resolve(FILE);
-        String kept = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).trim() : RELEASED;
+        this.file = new DurableValueFile(dir.resolve(FILE), new DurableFiles(disk));
+        String kept = file.read(RELEASED);
         if (!kept.equals(FENCED) && !kept.equals(RELEASED)) {
             // not guessed either way: serving would undo a fence, and fencing would hide a store no one asked to
-            throw new IOException(file + " holds '" + kept + "', neither '" + FENCED + "' nor '" + RELEASED
+            throw new IOException(file.path() + " holds '" + kept + "', neither '" + FENCED + "' nor '" + RELEASED
                     + "': write one of them (fenced for maintenance or not) and restart the store");
         }
         this.fenced = kept.equals(FENCED);
@@ -44,10 +40,8 @@ final class MaintenanceFence {
         if (fence == fenced) {
             return;
         }
-        Path tmp = file.resolveSibling(FILE + ".tmp");
         try {
-            Files.writeString(tmp, fence ? FENCED : RELEASED, StandardCharsets.UTF_8);
-            files.replace(tmp, file);
+            file.write(fence ? FENCED : RELEASED);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot persist the maintenance fence (" + (fence ? FENCED : RELEASED) + ")", e);
         }

@@ -4,25 +4,19 @@ import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.core.disk.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-/**
- * The highest epoch this store has seen, kept on disk so that a restart cannot forget a fence.
- * Written to a temporary file that replaces the old one durably ({@link DurableFiles#replace}).
- */
+/** The highest epoch this store has seen, kept on disk so that a restart cannot forget a fence. */
 public final class PersistentEpoch {
 
-    private final Path file;
-    private final DurableFiles files;
+    private final DurableValueFile file;
     private volatile long epoch;
 
     public PersistentEpoch(Path dir, DiskSync disk) throws IOException {
-        this.files = new DurableFiles(disk);
+        DurableFiles files = new DurableFiles(disk);
         files.createDirectories(dir);
-        this.file = dir.resolve("epoch");
-        this.epoch = Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 0;
+        this.file = new DurableValueFile(dir.resolve("epoch"), files);
+        this.epoch = Long.parseLong(file.read("0"));
     }
 
     public long get() {
@@ -34,10 +28,8 @@ public final class PersistentEpoch {
         if (newEpoch <= epoch) {
             return epoch;
         }
-        Path tmp = file.resolveSibling("epoch.tmp");
         try {
-            Files.writeString(tmp, Long.toString(newEpoch), StandardCharsets.UTF_8);
-            files.replace(tmp, file);
+            file.write(Long.toString(newEpoch));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot persist epoch " + newEpoch, e);
         }

@@ -926,24 +926,29 @@ public final class StoreNode implements Closeable {
         }
         // persisted before the role lock, as the epoch is: writes on event loops wait for that lock, never for a disk
         maintenance.set(fence);
+        boolean promotedMeanwhile = false;
         roleLock.writeLock().lock();
         try {
-            if (fence && role == Role.PRIMARY && !fenced) {
-                maintenance.set(false); // promoted in between: the rare case that writes under the lock
-                throw new NodeExceptions.WrongRole("became the primary meanwhile: switch over to another store first");
-            }
+            promotedMeanwhile = fence && role == Role.PRIMARY && !fenced;
             if (fence && role == Role.SECONDARY) {
                 stopFollowing();
                 role = Role.NONE;
                 primaryReplication = null;
                 primaryHttp = null;
             }
-            LOG.infof(fence ? "fenced for maintenance: following no one, serving no client, never promoted"
-                    : "maintenance fence lifted: waiting to be told whom to follow");
-            return status();
+            if (!promotedMeanwhile) {
+                LOG.infof(fence ? "fenced for maintenance: following no one, serving no client, never promoted"
+                        : "maintenance fence lifted: waiting to be told whom to follow");
+                return status();
+            }
         } finally {
             roleLock.writeLock().unlock();
         }
+        // promoted between the check and the lock (a promote checks the fence only once it is on disk): lifted
+        // again outside the lock; until then the primary refuses reads, and a failed write of it leaves the fence
+        // on the primary, which the operator lifts (it never wants a primary fenced)
+        maintenance.set(false);
+        throw new NodeExceptions.WrongRole("became the primary meanwhile: switch over to another store first");
     }
 
     private static final String FENCED_FOR_MAINTENANCE = "this store is fenced for maintenance (kubectl kv unfence "
@@ -1125,11 +1130,26 @@ public final class StoreNode implements Closeable {
         throw new IOException("diverged at " + keepUpTo + ", inside this store's snapshot; starting over empty");
     }
 
+    /**
+     * Entries streamed from the primary. Under the role lock's read side, so that once a maintenance fence holds
+     * the write side nothing more is appended: a stream's decoded backlog may still be drained after its link closed.
+     */
     public void appendReplicated(List<LogEntry> entries) {
-        log.appendReplicated(entries);
+        roleLock.readLock().lock();
+        try {
+            if (maintenance.fenced()) {
+                throw new NodeExceptions.WrongRole(FENCED_FOR_MAINTENANCE + ": not appending streamed entries");
+            }
+            log.appendReplicated(entries);
+        } finally {
+            roleLock.readLock().unlock();
+        }
     }
 
     public void secondaryProgress(long commit, long primaryLast) {
+        if (maintenance.fenced()) {
+            return; // nothing applied while fenced: the data stays as it was
+        }
         primaryLastOffset = primaryLast;
         if (commit > secondaryCommit) {
             secondaryCommit = commit;

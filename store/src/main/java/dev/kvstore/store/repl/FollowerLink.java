@@ -234,7 +234,8 @@ public final class FollowerLink implements StoreNode.Link {
 
         /** Handles queued messages in order; one that needs the disk runs on a worker, the rest wait for it. */
         private void drain() {
-            while (!diskWorkRunning && !ended && !backlog.isEmpty()) {
+            // not once closed: a fence (an epoch's or a maintenance one) stops the stream's backlog too
+            while (!diskWorkRunning && !ended && !closed && !backlog.isEmpty()) {
                 Message message = backlog.poll();
                 if (needsDisk(message)) {
                     diskWorkRunning = true;

@@ -692,6 +692,48 @@ class StoreNodeTest {
     }
 
     @Test
+    void fencing_a_following_secondary_closes_its_stream_and_nothing_streamed_is_appended_after() throws Exception {
+        open(0);
+        java.util.concurrent.atomic.AtomicBoolean linkOpen = new java.util.concurrent.atomic.AtomicBoolean();
+        node.attach(new StoreNode.Fanout() {
+            public void entriesAppended() { }
+
+            public void closeAll(String reason) { }
+        }, (of, host, port, epoch) -> {
+            linkOpen.set(true);
+            return new StoreNode.Link() {
+                public boolean following() {
+                    return linkOpen.get();
+                }
+
+                public void close() {
+                    linkOpen.set(false);
+                }
+            };
+        });
+        node.follow(1, "127.0.0.1:7400", "http://127.0.0.1:8080");
+        node.appendReplicated(java.util.List.of(LogEntry.noop(1, 1)));
+        assertThat(node.ready()).as("a following secondary").isTrue();
+        long before = node.log().lastOffset();
+
+        NodeStatus fenced = node.maintenanceFence(true);
+
+        assertThat(linkOpen.get()).as("its stream closed").isFalse();
+        assertThat(node.ready()).isFalse();
+        assertThat(fenced.role()).isEqualTo("none");
+        assertThat(fenced.primary()).isNull();
+        assertThat(fenced.following()).isFalse();
+        // a backlog decoded before the close, drained after it
+        assertThatThrownBy(() -> node.appendReplicated(java.util.List.of(LogEntry.noop(1, 2))))
+                .isInstanceOf(NodeExceptions.WrongRole.class);
+        assertThat(node.log().lastOffset()).isEqualTo(before);
+
+        node.maintenanceFence(false);
+        node.follow(1, "127.0.0.1:7400", "http://127.0.0.1:8080");
+        assertThat(node.ready()).as("following again once lifted").isTrue();
+    }
+
+    @Test
     void the_primary_refuses_a_maintenance_fence_and_keeps_taking_writes() throws Exception {
         primaryWithOneWrite();
 

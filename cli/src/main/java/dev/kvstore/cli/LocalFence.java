@@ -1,0 +1,84 @@
+package dev.kvstore.cli;
+
+import dev.kvstore.core.admin.AdminClient;
+import dev.kvstore.core.admin.NodeStatus;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code kv fence} and {@code kv unfence} for a local cluster: the store's own admin call, signed with the cluster's
+ * secret. The local supervisor (the operator's supervision code) then leaves a fenced store alone and points an
+ * unfenced one at the primary. A primary cannot be fenced: local mode has no planned switchover to move it first.
+ */
+final class LocalFence {
+
+    private LocalFence() {
+    }
+
+    /** The store named, and the call's answer or its refusal in the store's words. */
+    abstract static class LocalFenceCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        KvCli.ClusterOptions cluster;
+
+        @Parameters(index = "0", description = "the store (kv-0, kv-1, ...)")
+        String store;
+
+        NodeStatus call(boolean fence) throws IOException {
+            cluster.requireLocal(this, (fence ? "fence" : "unfence") + " acts on a local cluster's store (--dir); an "
+                    + "operator's cluster: kubectl kv " + (fence ? "fence" : "unfence") + " <cluster> <pod>");
+            Map<String, String> adminUrls = cluster.adminUrls();
+            String url = adminUrls.get(store);
+            if (url == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), store + " is not a store of "
+                        + cluster.dir + " (its stores: " + String.join(", ", adminUrls.keySet()) + ")");
+            }
+            AdminClient admin = cluster.admin();
+            if (fence && "primary".equals(admin.status(url).role())) {
+                throw new IOException(store + " is the primary: local mode has no planned switchover to move it first; "
+                        + "fence a secondary (kubectl kv fence switches an operator's primary away first)");
+            }
+            return admin.maintenanceFence(url, fence);
+        }
+    }
+
+    @Command(name = "fence", description = "Fences a secondary of the local cluster for maintenance: it follows no one, "
+            + "serves no client, is never promoted and keeps its data as it is, restarts included, until kv unfence.")
+    static class Fence extends LocalFenceCommand {
+        @Override
+        public Integer call() throws Exception {
+            NodeStatus fenced = call(true);
+            KvCli.say(store + " is fenced for maintenance at offset " + fenced.lastOffset() + " (epoch "
+                    + fenced.lastEpoch() + "); its data in " + cluster.dir.resolve(store) + " stays as it is; kv unfence "
+                    + store + " lifts the fence");
+            return 0;
+        }
+    }
+
+    @Command(name = "unfence", description = "Lifts a store's maintenance fence: the local supervisor points it at the "
+            + "primary again and it catches up.")
+    static class Unfence extends LocalFenceCommand {
+        @Override
+        public Integer call() throws Exception {
+            call(false);
+            AdminClient admin = cluster.admin();
+            String url = cluster.adminUrls().get(store);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            NodeStatus now = admin.status(url);
+            while (!now.following() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                now = admin.status(url);
+            }
+            if (!now.following()) {
+                System.err.println(store + " is unfenced but does not follow the primary yet: is kv local running?");
+                return 1;
+            }
+            KvCli.say(store + " is unfenced and follows " + now.primary() + " again (lag " + now.lag() + ")");
+            return 0;
+        }
+    }
+}
