@@ -38,9 +38,26 @@ final class LocalFence {
                         + cluster.dir + " (its stores: " + String.join(", ", adminUrls.keySet()) + ")");
             }
             AdminClient admin = cluster.admin();
-            if (fence && "primary".equals(admin.status(url).role())) {
+            NodeStatus before = admin.status(url);
+            if (fence && "primary".equals(before.role())) {
                 throw new IOException(store + " is the primary: local mode has no planned switchover to move it first; "
                         + "fence a secondary (kubectl kv fence switches an operator's primary away first)");
+            }
+            if (fence && !before.maintenanceFenced() && "sync".equals(before.mode())) {
+                long othersFollowing = 0;
+                for (Map.Entry<String, String> other : adminUrls.entrySet()) {
+                    try {
+                        othersFollowing += !other.getKey().equals(store) && admin.status(other.getValue()).following()
+                                ? 1 : 0;
+                    } catch (IOException down) {
+                        // not answering: not following
+                    }
+                }
+                if (othersFollowing < before.minSyncReplicas()) {
+                    throw new IOException("fencing " + store + " would leave " + othersFollowing + " secondaries "
+                            + "following, fewer than minSyncReplicas " + before.minSyncReplicas() + ": sync writes would "
+                            + "stop; nothing fenced");
+                }
             }
             return admin.maintenanceFence(url, fence);
         }
@@ -64,7 +81,11 @@ final class LocalFence {
     static class Unfence extends LocalFenceCommand {
         @Override
         public Integer call() throws Exception {
-            call(false);
+            NodeStatus lifted = call(false);
+            if ("primary".equals(lifted.role())) {
+                KvCli.say(store + " is the primary: it is not fenced");
+                return 0;
+            }
             AdminClient admin = cluster.admin();
             String url = cluster.adminUrls().get(store);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

@@ -49,6 +49,10 @@ class MaintenanceFenceIT {
             assertThat(answered.path("maintenanceFenced").asBoolean()).isTrue();
             assertThat(answered.path("following").asBoolean()).isFalse();
             long frozenAt = answered.path("lastOffset").asLong();
+            KvCommand.Run both = KvCommand.run(Map.of(), "fence", "--dir", fixture.dir.toString(), other.name());
+            assertThat(both.exit()).as("the last follower of a sync cluster").isNotZero();
+            assertThat(both.err()).contains("would leave 0 secondaries following, fewer than minSyncReplicas 1");
+            assertThat(fixture.status(other).path("following").asBoolean()).isTrue();
 
             for (int i = 0; i < 50; i++) {
                 fixture.client.put("while-fenced-" + i, "v".getBytes());

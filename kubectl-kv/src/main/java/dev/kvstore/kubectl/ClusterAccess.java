@@ -77,6 +77,15 @@ final class ClusterAccess {
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName())).toList();
     }
 
+    /** Refuses a pod name that is not one of the cluster's pods, naming those it has. */
+    void requirePod(String pod) {
+        List<String> pods = pods().stream().map(p -> p.getMetadata().getName()).toList();
+        if (!pods.contains(pod)) {
+            throw new IllegalArgumentException(pod + " is not a pod of the KVCluster " + name + " (its pods: "
+                    + String.join(", ", pods) + ")");
+        }
+    }
+
     StatefulSet statefulSet() {
         StatefulSet set = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
         if (set == null) {

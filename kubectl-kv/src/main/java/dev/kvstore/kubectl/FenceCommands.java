@@ -64,14 +64,6 @@ final class FenceCommands {
             }
         }
 
-        void requirePodOf(ClusterAccess access) {
-            List<String> pods = access.pods().stream().map(p -> p.getMetadata().getName()).toList();
-            if (!pods.contains(pod)) {
-                throw new IllegalArgumentException(pod + " is not a pod of the KVCluster " + cluster + " (its pods: "
-                        + String.join(", ", pods) + ")");
-            }
-        }
-
         /** The pod's entry in status.instances, or an empty map. */
         @SuppressWarnings("unchecked")
         Map<String, Object> instance(GenericKubernetesResource resource) {
@@ -108,28 +100,24 @@ final class FenceCommands {
         }
 
         /**
-         * A refusal the operator will not get over by itself (the annotation unreadable, or the fences asked for would
-         * stop sync writes), as its message; null otherwise.
-         */
-        String refusal(GenericKubernetesResource resource) {
-            Map<?, ?> condition = fencedCondition(resource);
-            boolean lasting = condition != null && List.of("InvalidAnnotation", "WouldStopWrites")
-                    .contains(String.valueOf(condition.get("reason")));
-            return lasting && String.valueOf(condition.get("message")).contains(pod)
-                    ? String.valueOf(condition.get("message")) : null;
-        }
-
-        /**
-         * Waits for {@code done}; with {@code stopOnRefusal}, a lasting refusal of the operator naming the pod ends the
-         * wait at once (not for unfence: a refusal said before the pod was taken out of the list is no longer true).
+         * Waits for {@code done}; with {@code stopOnRefusal}, a lasting refusal of the annotation as it stands ends the
+         * wait at once ({@link FencedPods#refusal}).
          */
         void awaitOperator(ClusterAccess access, String what, boolean stopOnRefusal,
                            java.util.function.Predicate<GenericKubernetesResource> done) throws InterruptedException {
             String[] refused = new String[1];
             KubectlKv.await(what, Duration.ofSeconds(timeoutSeconds), () -> {
                 GenericKubernetesResource now = access.resource().get();
-                refused[0] = now == null || !stopOnRefusal ? null : refusal(now);
-                return now != null && (refused[0] != null || done.test(now));
+                if (now == null) {
+                    return false;
+                }
+                if (done.test(now)) {
+                    return true;
+                }
+                Map<String, String> annotations = now.getMetadata().getAnnotations();
+                refused[0] = stopOnRefusal ? FencedPods.refusal(fencedCondition(now),
+                        annotations == null ? null : annotations.get(FencedPods.ANNOTATION)) : null;
+                return refused[0] != null;
             });
             if (refused[0] != null) {
                 throw new IllegalStateException("the operator refuses: " + refused[0]);
@@ -146,16 +134,14 @@ final class FenceCommands {
         public Integer call() throws Exception {
             try (KubernetesClient client = new KubernetesClientBuilder().build()) {
                 ClusterAccess access = target.access(client, cluster);
-                requirePodOf(access);
+                access.requirePod(pod);
                 String primaryBefore = ClusterAccess.primaryOf(access.cluster());
                 long started = System.nanoTime();
                 boolean asked = edit(access, true);
                 try {
                     awaitOperator(access, "the operator to fence " + pod, true, now ->
                             Boolean.TRUE.equals(instance(now).get("fenced")) && !pod.equals(ClusterAccess.primaryOf(now)));
-                } catch (IllegalStateException notFenced) {
-                    String said = notFenced.getMessage().startsWith("the operator refuses") ? ""
-                            : ": " + said(access.resource().get());
+                } catch (RuntimeException notFenced) {
                     String withdrawn = "";
                     if (asked) {
                         // not left behind to act hours later (a primary switched away from once a store is ready)
@@ -168,7 +154,15 @@ final class FenceCommands {
                                     + pod + " out of " + FencedPods.ANNOTATION + " with kubectl kv unfence)";
                         }
                     }
-                    throw new IllegalStateException(notFenced.getMessage() + said + withdrawn);
+                    String said = "";
+                    if (!String.valueOf(notFenced.getMessage()).startsWith("the operator refuses")) {
+                        try {
+                            said = ": " + said(access.resource().get());
+                        } catch (RuntimeException unread) {
+                            // the failure itself says enough
+                        }
+                    }
+                    throw new IllegalStateException(KubectlKv.describe(notFenced) + said + withdrawn);
                 }
                 GenericKubernetesResource now = access.cluster();
                 KubectlKv.say(pod + " is fenced for maintenance after " + (System.nanoTime() - started) / 1_000_000
@@ -188,7 +182,7 @@ final class FenceCommands {
         public Integer call() throws Exception {
             try (KubernetesClient client = new KubernetesClientBuilder().build()) {
                 ClusterAccess access = target.access(client, cluster);
-                requirePodOf(access);
+                access.requirePod(pod);
                 long started = System.nanoTime();
                 edit(access, false);
                 try {

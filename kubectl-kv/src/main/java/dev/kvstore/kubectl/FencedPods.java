@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -59,6 +60,28 @@ final class FencedPods {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The operator's lasting refusal of the fences the annotation asks for now, as it said it, or null: condition
+     * {@code Fenced} with reason {@code WouldStopWrites}, said of exactly this list (the operator names the list it
+     * judged, so a refusal of the list before an edit is not taken for one of the list after it).
+     *
+     * @param condition  the KVCluster's condition Fenced, or null
+     * @param annotation the annotation's value now
+     */
+    static String refusal(Map<?, ?> condition, String annotation) {
+        if (condition == null || !"WouldStopWrites".equals(condition.get("reason"))) {
+            return null;
+        }
+        List<String> asked;
+        try {
+            asked = parse(annotation);
+        } catch (IllegalArgumentException unreadable) {
+            return null;
+        }
+        String message = String.valueOf(condition.get("message"));
+        return !asked.isEmpty() && message.contains("fencing " + String.join(", ", asked) + " would leave") ? message : null;
     }
 
     private static String unreadable(String value) {

@@ -160,10 +160,7 @@ public final class KubectlKv {
             try (KubernetesClient client = new KubernetesClientBuilder().build()) {
                 ClusterAccess access = target.access(client, cluster);
                 GenericKubernetesResource resource = access.cluster();
-                if (access.pods().stream().noneMatch(p -> p.getMetadata().getName().equals(pod))) {
-                    throw new IllegalArgumentException(pod + " is not a pod of the KVCluster " + cluster + " (its pods: "
-                            + String.join(", ", access.pods().stream().map(p -> p.getMetadata().getName()).toList()) + ")");
-                }
+                access.requirePod(pod);
                 String before = ClusterAccess.primaryOf(resource);
                 String standing = Drill.switchoverTarget(resource);
                 if (pod.equals(before) && (standing == null || standing.equals(pod))) {

@@ -29,4 +29,20 @@ class FencedPodsTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a JSON list of pod names");
         }
     }
+
+    @Test
+    void only_a_refusal_of_the_list_as_it_stands_ends_the_wait() {
+        java.util.Map<String, String> refused = java.util.Map.of("type", "Fenced", "reason", "WouldStopWrites", "message",
+                "fencing kv-1, kv-2 would leave 0 secondaries to follow the primary, fewer than minSyncReplicas 1");
+
+        assertThat(FencedPods.refusal(refused, "[\"kv-2\",\"kv-1\"]")).startsWith("fencing kv-1, kv-2 would leave");
+        // said of the list before an edit (kv-2 alone now, or kv-1 and kv-2 and kv-0): not this list's
+        assertThat(FencedPods.refusal(refused, "[\"kv-2\"]")).isNull();
+        assertThat(FencedPods.refusal(refused, "[\"kv-0\",\"kv-1\",\"kv-2\"]")).isNull();
+        // other reasons pass by themselves, or are the user's to fix while the operator goes on
+        assertThat(FencedPods.refusal(java.util.Map.of("reason", "Waiting", "message", "fencing kv-1, kv-2 would leave"),
+                "[\"kv-1\",\"kv-2\"]")).isNull();
+        assertThat(FencedPods.refusal(null, "[\"kv-1\"]")).isNull();
+        assertThat(FencedPods.refusal(refused, "not a list")).isNull();
+    }
 }

@@ -42,7 +42,7 @@ record FenceRequest(Set<String> pods, String problem) {
         if (list == null || !list.isArray()) {
             return new FenceRequest(null, unreadable(value));
         }
-        Set<String> pods = new TreeSet<>();
+        java.util.SortedSet<String> pods = new TreeSet<>();
         List<String> strangers = new ArrayList<>();
         for (JsonNode item : list) {
             if (!item.isTextual()) {
@@ -55,7 +55,8 @@ record FenceRequest(Set<String> pods, String problem) {
                 strangers.add(pod);
             }
         }
-        return new FenceRequest(Set.copyOf(pods), strangers.isEmpty() ? null : "annotation " + KvNames.FENCED_PODS
+        // sorted, so that messages name them in one order
+        return new FenceRequest(java.util.Collections.unmodifiableSortedSet(pods), strangers.isEmpty() ? null : "annotation " + KvNames.FENCED_PODS
                 + " names " + String.join(", ", strangers) + ", not pods of " + clusterName + " (" + clusterName
                 + "-<ordinal>); left out, and no fence is lifted until the list names only pods of " + clusterName);
     }

@@ -161,9 +161,12 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .toList();
         keeper.adoptKnownTerm(cluster);
         FenceRequest fence = FenceRequest.of(cluster);
+        // a fence refused for good (it would stop sync writes) keeps no store from taking over
+        boolean fencesMayBeMade = MaintenanceFencing.wouldStopWrites(fence, cluster.getSpec()) == null;
+        java.util.function.Predicate<String> toBeFenced = pod -> fencesMayBeMade && fence.wants(pod);
         // no planned switchover goes to a store on a node being emptied: it would take turns with the drain's; nor to
         // one the user asked to fence for maintenance
-        java.util.function.Predicate<String> mayTakeOver = pod -> !fence.wants(pod)
+        java.util.function.Predicate<String> mayTakeOver = pod -> !toBeFenced.test(pod)
                 && !NodeMaintenance.onCordonedNode(pod, pods, cordonedNodes::cordoned);
         ScaleDown scaleDown = ScaleDown.plan(cluster, pods, mayTakeOver);
         StatefulSet running = context.getSecondaryResource(StatefulSet.class).orElse(null);
@@ -244,8 +247,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 clientAuth.enabled(), new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept,
                 serverSecretInTemplate), networkPolicies.desired(cluster, network), restore.backupName()));
         tellObjectsApplied(cluster, applied);
-        RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver);
-        java.util.function.Predicate<String> notToBeFenced = pod -> !fence.wants(pod);
+        RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver, fence::wants);
+        java.util.function.Predicate<String> notToBeFenced = toBeFenced.negate();
         NodeMaintenance maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordoned, notToBeFenced);
         if (maintenance.switchTo() != null) {
             // planned again with every node read now: a primary's node uncordoned within the cache's 3 s (or a
@@ -336,7 +339,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             }
             cluster.getStatus().setPhase("Updating");
         } else if (rolling.restart() != null && cluster.getStatus().getPhase().equals("Ready")
-                && mayRestartNow(cluster, outcome, rolling.restart()) && !rotating && !held) {
+                && RollingUpdate.mayRestartNow(cluster.getSpec(), outcome.statuses(), rolling.restart()) && !rotating
+                && !held) {
             // nor while the transport is held (a certificate error, a certificate asked for that is not good): a
             // store restarted now could need a Secret that is not there, or TLS its primary does not speak
             // not while a cluster secret rotation is under way: a store of a release before rotation (a
@@ -563,27 +567,6 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     }
 
     /**
-     * Whether a rolling update may restart that store now: a secondary that follows, when the others that follow are
-     * enough for sync writes without it, or a store fenced for maintenance (it serves nothing; it comes back fenced).
-     */
-    private static boolean mayRestartNow(KVCluster cluster, PrimaryKeeper.Outcome outcome, String pod) {
-        NodeStatus status = outcome.statuses().get(pod);
-        if (status == null || "primary".equals(status.role())) {
-            return false;
-        }
-        if (status.maintenanceFenced()) {
-            return true;
-        }
-        long othersFollowing = outcome.statuses().entrySet().stream()
-                .filter(e -> !e.getKey().equals(pod) && e.getValue().following()).count();
-        boolean fencedElsewhere = outcome.statuses().values().stream().anyMatch(NodeStatus::maintenanceFenced);
-        // without a fenced store this is the restart a rolling update of minSyncReplicas = replicas - 1 always needs
-        return "secondary".equals(status.role()) && status.following()
-                && (!fencedElsewhere || !"sync".equals(cluster.getSpec().getReplication().getMode())
-                || othersFollowing >= cluster.getSpec().getReplication().getMinSyncReplicas());
-    }
-
-    /**
      * Fences and unfences the stores as the annotation asks ({@link MaintenanceFencing}): the admin calls, an Event
      * for each change and for a new problem with the annotation, condition {@value #FENCED}. Answers the outcome with
      * the statuses the calls returned, so that the status written this pass shows them.
@@ -594,7 +577,8 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         String name = cluster.getMetadata().getName();
         Map<String, NodeStatus> statuses = new java.util.LinkedHashMap<>(outcome.statuses());
         List<String> failed = new ArrayList<>();
-        fencing.calls(fence, cluster.getStatus().getPrimary(), statuses).forEach((pod, wanted) -> {
+        MaintenanceFencing.Calls calls = fencing.calls(fence, cluster.getSpec(), cluster.getStatus().getPrimary(), statuses);
+        calls.calls().forEach((pod, wanted) -> {
             String url = pods.stream().filter(p -> p.getMetadata().getName().equals(pod)).findFirst()
                     .map(p -> StoreMember.of(pod, p).adminUrl()).orElse(null);
             try {
@@ -615,10 +599,12 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         });
         List<String> fenced = statuses.entrySet().stream().filter(e -> e.getValue().maintenanceFenced())
                 .map(Map.Entry::getKey).sorted().toList();
-        MaintenanceFencing.Condition said = fencing.condition(fence, fenced, failed);
+        MaintenanceFencing.Condition said = fencing.condition(fence, fenced, calls.held(), failed);
         Condition before = condition(cluster, FENCED);
-        boolean newProblem = !said.reason().equals(before == null ? null : before.getReason())
-                && List.of("InvalidAnnotation", "WouldStopWrites").contains(said.reason());
+        // once a problem, not once a pass: a new reason, or the same reason said of another list
+        boolean newProblem = List.of("InvalidAnnotation", "WouldStopWrites").contains(said.reason())
+                && (before == null || !said.reason().equals(before.getReason())
+                || !said.message().equals(before.getMessage()));
         if (newProblem) {
             warn(cluster, said.reason(), said.message());
         }

@@ -223,7 +223,8 @@ class PlansTest {
             var statuses = new java.util.LinkedHashMap<String, dev.kvstore.core.admin.NodeStatus>();
             statuses.put("kv-1", store("none", true));
             statuses.put("kv-2", store("secondary", false));
-            assertThat(MaintenanceFencing.NOTHING.calls(request, "kv-0", statuses))
+            statuses.put("kv-3", store("secondary", false)); // follows: sync writes go on without kv-2
+            assertThat(MaintenanceFencing.NOTHING.calls(request, threeStores().getSpec(), "kv-0", statuses).calls())
                     .containsExactly(java.util.Map.entry("kv-2", true));
         }
 
@@ -233,8 +234,8 @@ class PlansTest {
                 FenceRequest request = FenceRequest.parse(unreadable, "kv");
                 assertThat(request.pods()).as(unreadable).isNull();
                 assertThat(request.problem()).as(unreadable).contains("not a JSON list of pod names");
-                assertThat(MaintenanceFencing.NOTHING.calls(request, "kv-0", java.util.Map.of("kv-1", store("none", true),
-                        "kv-2", store("secondary", false)))).as(unreadable).isEmpty();
+                assertThat(MaintenanceFencing.NOTHING.calls(request, threeStores().getSpec(), "kv-0", java.util.Map.of(
+                        "kv-1", store("none", true), "kv-2", store("secondary", false))).calls()).as(unreadable).isEmpty();
             }
         }
 
@@ -246,21 +247,25 @@ class PlansTest {
             statuses.put("kv-1", store("secondary", false));
             statuses.put("kv-2", store("none", true)); // fenced before, no longer asked
             statuses.put("kv-3", store("none", true)); // fenced by someone else, not asked: lifted
-            assertThat(MaintenanceFencing.NOTHING.calls(request, "kv-0", statuses))
+            statuses.put("kv-4", store("secondary", false)); // follows: sync writes go on without kv-1
+            assertThat(MaintenanceFencing.NOTHING.calls(request, threeStores().getSpec(), "kv-0", statuses).calls())
                     .containsExactly(java.util.Map.entry("kv-1", true), java.util.Map.entry("kv-2", false),
                             java.util.Map.entry("kv-3", false));
         }
 
         @Test
         void aPrimaryToBeFencedIsSwitchedAwayFromFirstToAReadyStoreNotToBeFencedNorLeaving() {
-            KVCluster cluster = cluster(4, "kv-0");
-            cluster.getSpec().setReplicas(3); // a scale-down under way: kv-3 is leaving
-            var leaving = pod("kv-3", "r1", true);
-            var deleted = pod("kv-2", "r1", true);
+            KVCluster cluster = cluster(5, "kv-0");
+            cluster.getSpec().setReplicas(4); // a scale-down under way: kv-4 is leaving
+            cluster.getSpec().getReplication().setMode("async");
+            var deleted = pod("kv-1", "r1", true);
             deleted.getMetadata().setDeletionTimestamp("2026-12-06T18:00:00Z");
-            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", true), deleted, leaving);
+            var pods = List.of(pod("kv-0", "r1", true), deleted, pod("kv-2", "r1", false), pod("kv-3", "r1", true),
+                    pod("kv-4", "r1", true));
 
-            assertThat(plan("[\"kv-0\"]", cluster, pods)).isEqualTo(new MaintenanceFencing("kv-1", null, true));
+            assertThat(plan("[\"kv-0\", \"kv-3\"]", cluster, pods).switchTo()).as("only one leaving or deleted is ready")
+                    .isNull();
+            assertThat(plan("[\"kv-0\"]", cluster, pods)).isEqualTo(new MaintenanceFencing("kv-3", null, true));
             assertThat(plan("[\"kv-0\", \"kv-1\"]", cluster(4, "kv-0"), List.of(pod("kv-0", "r1", true),
                     pod("kv-1", "r1", true), pod("kv-2", "r1", true), pod("kv-3", "r1", true))).switchTo())
                     .isEqualTo("kv-2");
@@ -287,8 +292,8 @@ class PlansTest {
 
             assertThat(plan.switchTo()).isNull();
             assertThat(plan.waiting()).contains("the primary kv-0 is to be fenced: it stays primary");
-            assertThat(plan.condition(FenceRequest.parse("[\"kv-0\"]", "kv"), List.of(), List.of()).reason())
-                    .isEqualTo("PrimaryWaits");
+            assertThat(plan.condition(FenceRequest.parse("[\"kv-0\"]", "kv"), List.of(), null, List.of()).reason())
+                    .isEqualTo("Waiting");
         }
 
         @Test
@@ -304,8 +309,10 @@ class PlansTest {
 
             assertThat(plan.fencesAllowed()).isFalse();
             assertThat(plan.waiting()).contains("would leave 0 secondaries to follow the primary, fewer than minSyncReplicas 1");
-            assertThat(plan.calls(both, "kv-0", statuses)).containsExactly(java.util.Map.entry("kv-3", false));
-            assertThat(plan.condition(both, List.of("kv-1"), List.of()))
+            assertThat(plan.calls(both, threeStores().getSpec(), "kv-0", statuses).calls())
+                    .containsExactly(java.util.Map.entry("kv-3", false));
+            assertThat(plan.waiting()).startsWith(MaintenanceFencing.refusalOf(List.of("kv-2", "kv-1")) + " would leave");
+            assertThat(plan.condition(both, List.of("kv-1"), null, List.of()))
                     .isEqualTo(new MaintenanceFencing.Condition(true, "WouldStopWrites", "kv-1 fenced for maintenance "
                             + "(annotation kvstore.dev/fenced-pods); " + plan.waiting()));
             // the primary to be fenced in a two-store cluster: not even switched away from
@@ -318,6 +325,54 @@ class PlansTest {
             KVCluster async = threeStores();
             async.getSpec().getReplication().setMode("async");
             assertThat(MaintenanceFencing.plan(both, async, pods, p -> true).fencesAllowed()).isTrue();
+        }
+    
+        @Test
+        void aFenceIsHeldBackWhileTheOtherFollowersAreTooFewForSyncWritesAsTheStoresReportThem() {
+            FenceRequest request = FenceRequest.parse("[\"kv-1\"]", "kv");
+            var statuses = new java.util.LinkedHashMap<String, dev.kvstore.core.admin.NodeStatus>();
+            statuses.put("kv-0", store("primary", false));
+            statuses.put("kv-1", store("secondary", false));
+            statuses.put("kv-2", store("none", false)); // down a moment, restarting
+
+            MaintenanceFencing.Calls calls = MaintenanceFencing.NOTHING.calls(request, threeStores().getSpec(), "kv-0",
+                    statuses);
+
+            assertThat(calls.calls()).isEmpty();
+            assertThat(calls.held()).isEqualTo("kv-1 not fenced yet: 0 other secondaries follow now, and sync writes need 1");
+            statuses.put("kv-2", store("secondary", false));
+            assertThat(MaintenanceFencing.NOTHING.calls(request, threeStores().getSpec(), "kv-0", statuses).calls())
+                    .containsExactly(java.util.Map.entry("kv-1", true));
+        }
+
+        @Test
+        void aPrimaryIsNotSwitchedAwayWhenTheReadyStoresLeftCouldNotFollowEnough() {
+            KVCluster cluster = threeStores();
+            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", true), pod("kv-2", "r1", false));
+
+            MaintenanceFencing plan = plan("[\"kv-0\"]", cluster, pods);
+
+            assertThat(plan.switchTo()).isNull();
+            assertThat(plan.waiting()).contains("would leave 0 ready secondaries to follow, fewer than minSyncReplicas 1");
+        }
+
+        @Test
+        void aRollingUpdateRestartsAFencedStoreFirstAndNoSecondarySyncWritesNeed() {
+            KVCluster cluster = threeStores();
+            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", true), pod("kv-2", "r1", false));
+            assertThat(RollingUpdate.plan(cluster, pods, statefulSet("r2"), p -> true, p -> p.equals("kv-2")))
+                    .isEqualTo(new RollingUpdate("kv-2", null));
+
+            var statuses = new java.util.LinkedHashMap<String, dev.kvstore.core.admin.NodeStatus>();
+            statuses.put("kv-0", store("primary", false));
+            statuses.put("kv-1", store("secondary", false));
+            statuses.put("kv-2", store("none", true));
+            assertThat(RollingUpdate.mayRestartNow(cluster.getSpec(), statuses, "kv-2")).as("fenced").isTrue();
+            assertThat(RollingUpdate.mayRestartNow(cluster.getSpec(), statuses, "kv-1"))
+                    .as("the only follower while kv-2 is fenced").isFalse();
+            assertThat(RollingUpdate.mayRestartNow(cluster.getSpec(), statuses, "kv-0")).as("the primary").isFalse();
+            statuses.put("kv-2", store("secondary", false));
+            assertThat(RollingUpdate.mayRestartNow(cluster.getSpec(), statuses, "kv-1")).as("none fenced").isTrue();
         }
     }
 }

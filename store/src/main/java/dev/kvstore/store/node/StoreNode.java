@@ -1069,6 +1069,10 @@ public final class StoreNode implements Closeable {
         // the whole cut under the snapshot's lock: a snapshot taken meanwhile (the disk watch can start one)
         // would save the divergent entries and make the rebuild below skip the new primary's ones
         synchronized (snapshotFileLock) {
+            if (maintenance.fenced()) {
+                // a welcome handled on a worker after the fence closed its link: nothing is cut from a fenced store
+                throw new IOException(FENCED_FOR_MAINTENANCE + "; nothing is cut from its log");
+            }
             keepOnlyCommonPrefixLocked(keepUpTo);
         }
     }
@@ -1388,6 +1392,10 @@ public final class StoreNode implements Closeable {
                 if (from != null && link != from) {
                     // a newer follow() replaced the link that received it: its stream may already be acknowledged
                     throw new IOException("this link was replaced; its snapshot is not installed");
+                }
+                if (maintenance.fenced()) {
+                    // its link's close may not have cleared the link yet: the fenced store's data stays as it was
+                    throw new IOException(FENCED_FOR_MAINTENANCE + "; its snapshot is not installed");
                 }
                 snapshotFile.install(received);
                 log.resetTo(header.lastIncludedOffset(), header.history());

@@ -241,7 +241,7 @@ public final class FollowerLink implements StoreNode.Link {
                     diskWorkRunning = true;
                     socket.pause();
                     vertx.executeBlocking(() -> {
-                        if (ended) {
+                        if (ended || closed) {
                             // a later session may be writing its own snapshot file by now: touch nothing
                             closeIncoming();
                             return null;
