@@ -107,7 +107,12 @@ final class FenceCommands {
                            java.util.function.Predicate<GenericKubernetesResource> done) throws InterruptedException {
             String[] refused = new String[1];
             KubectlKv.await(what, Duration.ofSeconds(timeoutSeconds), () -> {
-                GenericKubernetesResource now = access.resource().get();
+                GenericKubernetesResource now;
+                try {
+                    now = access.resource().get();
+                } catch (KubernetesClientException passing) {
+                    return false; // one failed read (a 5xx, a timeout) is no reason to give up the wait
+                }
                 if (now == null) {
                     return false;
                 }
@@ -116,7 +121,8 @@ final class FenceCommands {
                 }
                 Map<String, String> annotations = now.getMetadata().getAnnotations();
                 refused[0] = stopOnRefusal ? FencedPods.refusal(fencedCondition(now),
-                        annotations == null ? null : annotations.get(FencedPods.ANNOTATION)) : null;
+                        annotations == null ? null : annotations.get(FencedPods.ANNOTATION),
+                        now.getMetadata().getGeneration()) : null;
                 return refused[0] != null;
             });
             if (refused[0] != null) {

@@ -69,9 +69,13 @@ final class FencedPods {
      *
      * @param condition  the KVCluster's condition Fenced, or null
      * @param annotation the annotation's value now
+     * @param generation the KVCluster's generation now: a refusal of an older spec (minSyncReplicas lowered since) is
+     *                   not taken as lasting
      */
-    static String refusal(Map<?, ?> condition, String annotation) {
-        if (condition == null || !"WouldStopWrites".equals(condition.get("reason"))) {
+    static String refusal(Map<?, ?> condition, String annotation, Long generation) {
+        if (condition == null || !"WouldStopWrites".equals(condition.get("reason"))
+                || !(condition.get("observedGeneration") instanceof Number observed)
+                || generation == null || observed.longValue() != generation) {
             return null;
         }
         List<String> asked;

@@ -32,17 +32,21 @@ class FencedPodsTest {
 
     @Test
     void only_a_refusal_of_the_list_as_it_stands_ends_the_wait() {
-        java.util.Map<String, String> refused = java.util.Map.of("type", "Fenced", "reason", "WouldStopWrites", "message",
+        // the message as the operator writes it (MaintenanceFencing.refusalOf + " would leave ...")
+        java.util.Map<String, Object> refused = java.util.Map.of("type", "Fenced", "reason", "WouldStopWrites",
+                "observedGeneration", 3, "message",
                 "fencing kv-1, kv-2 would leave 0 secondaries to follow the primary, fewer than minSyncReplicas 1");
 
-        assertThat(FencedPods.refusal(refused, "[\"kv-2\",\"kv-1\"]")).startsWith("fencing kv-1, kv-2 would leave");
+        assertThat(FencedPods.refusal(refused, "[\"kv-2\",\"kv-1\"]", 3L)).startsWith("fencing kv-1, kv-2 would leave");
         // said of the list before an edit (kv-2 alone now, or kv-1 and kv-2 and kv-0): not this list's
-        assertThat(FencedPods.refusal(refused, "[\"kv-2\"]")).isNull();
-        assertThat(FencedPods.refusal(refused, "[\"kv-0\",\"kv-1\",\"kv-2\"]")).isNull();
+        assertThat(FencedPods.refusal(refused, "[\"kv-2\"]", 3L)).isNull();
+        assertThat(FencedPods.refusal(refused, "[\"kv-0\",\"kv-1\",\"kv-2\"]", 3L)).isNull();
+        // said of the spec before a change the operator has not seen yet (minSyncReplicas lowered)
+        assertThat(FencedPods.refusal(refused, "[\"kv-2\",\"kv-1\"]", 4L)).isNull();
         // other reasons pass by themselves, or are the user's to fix while the operator goes on
-        assertThat(FencedPods.refusal(java.util.Map.of("reason", "Waiting", "message", "fencing kv-1, kv-2 would leave"),
-                "[\"kv-1\",\"kv-2\"]")).isNull();
-        assertThat(FencedPods.refusal(null, "[\"kv-1\"]")).isNull();
-        assertThat(FencedPods.refusal(refused, "not a list")).isNull();
+        assertThat(FencedPods.refusal(java.util.Map.of("reason", "Waiting", "observedGeneration", 3, "message",
+                "fencing kv-1, kv-2 would leave"), "[\"kv-1\",\"kv-2\"]", 3L)).isNull();
+        assertThat(FencedPods.refusal(null, "[\"kv-1\"]", 3L)).isNull();
+        assertThat(FencedPods.refusal(refused, "not a list", 3L)).isNull();
     }
 }

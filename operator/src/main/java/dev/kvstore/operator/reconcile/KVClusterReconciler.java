@@ -247,7 +247,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 clientAuth.enabled(), new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept,
                 serverSecretInTemplate), networkPolicies.desired(cluster, network), restore.backupName()));
         tellObjectsApplied(cluster, applied);
-        RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver, fence::wants);
+        RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver, pod -> fencedLastPass(cluster, pod));
         java.util.function.Predicate<String> notToBeFenced = toBeFenced.negate();
         NodeMaintenance maintenance = NodeMaintenance.plan(cluster, pods, cordonedNodes::cordoned, notToBeFenced);
         if (maintenance.switchTo() != null) {
@@ -566,6 +566,12 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .map(pod -> pod.getMetadata().getName()).toList();
     }
 
+    /** Whether the last pass saw that store fenced for maintenance (status.instances). */
+    private static boolean fencedLastPass(KVCluster cluster, String pod) {
+        return cluster.getStatus().getInstances() != null && cluster.getStatus().getInstances().stream()
+                .anyMatch(i -> pod.equals(i.getName()) && Boolean.TRUE.equals(i.getFenced()));
+    }
+
     /**
      * Fences and unfences the stores as the annotation asks ({@link MaintenanceFencing}): the admin calls, an Event
      * for each change and for a new problem with the annotation, condition {@value #FENCED}. Answers the outcome with
@@ -577,7 +583,11 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         String name = cluster.getMetadata().getName();
         Map<String, NodeStatus> statuses = new java.util.LinkedHashMap<>(outcome.statuses());
         List<String> failed = new ArrayList<>();
-        MaintenanceFencing.Calls calls = fencing.calls(fence, cluster.getSpec(), cluster.getStatus().getPrimary(), statuses);
+        // no primary named while it is in doubt: then no new fence is made (a lost primary's secondaries may still say
+        // they follow), and the primary is still never fenced (it answers as one)
+        String primary = outcome.primaryInDoubt() || outcome.degradedReason() != null ? null
+                : cluster.getStatus().getPrimary();
+        MaintenanceFencing.Calls calls = fencing.calls(fence, cluster.getSpec(), primary, statuses);
         calls.calls().forEach((pod, wanted) -> {
             String url = pods.stream().filter(p -> p.getMetadata().getName().equals(pod)).findFirst()
                     .map(p -> StoreMember.of(pod, p).adminUrl()).orElse(null);
@@ -602,9 +612,11 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         MaintenanceFencing.Condition said = fencing.condition(fence, fenced, calls.held(), failed);
         Condition before = condition(cluster, FENCED);
         // once a problem, not once a pass: a new reason, or the same reason said of another list
-        boolean newProblem = List.of("InvalidAnnotation", "WouldStopWrites").contains(said.reason())
-                && (before == null || !said.reason().equals(before.getReason())
-                || !said.message().equals(before.getMessage()));
+        // compared by the problem itself, not the whole message (which lists the stores that answered this pass)
+        String problem = "InvalidAnnotation".equals(said.reason()) ? fence.problem()
+                : "WouldStopWrites".equals(said.reason()) ? fencing.waiting() : null;
+        boolean newProblem = problem != null && (before == null || !said.reason().equals(before.getReason())
+                || before.getMessage() == null || !before.getMessage().contains(problem));
         if (newProblem) {
             warn(cluster, said.reason(), said.message());
         }

@@ -44,7 +44,7 @@ record MaintenanceFencing(String switchTo, String waiting, boolean fencesAllowed
         // the stores that would follow once the primary moved and is fenced: the ready ones not to be fenced, less
         // the one that takes over
         long readyOthers = SwitchoverTargets.eligible(cluster, pods, pod -> !request.wants(pod)).count();
-        if (syncNeeds(spec) > readyOthers - 1) {
+        if (syncNeeds(spec) > 0 && syncNeeds(spec) > readyOthers - 1) {
             return new MaintenanceFencing(null, "the primary " + primary + " is to be fenced: it stays primary, "
                     + "unfenced, while switching away would leave " + Math.max(0, readyOthers - 1) + " ready "
                     + "secondaries to follow, fewer than minSyncReplicas " + syncNeeds(spec), true);
@@ -74,9 +74,13 @@ record MaintenanceFencing(String switchTo, String waiting, boolean fencesAllowed
         if (following >= syncNeeds(spec)) {
             return null;
         }
-        return refusalOf(request.pods()) + " would leave " + Math.max(0, following) + " secondaries to follow the "
-                + "primary, fewer than minSyncReplicas " + syncNeeds(spec) + ": sync writes would stop, so no store is "
-                + "fenced until fewer are asked for (or minSyncReplicas is lowered)";
+        if (following < 0) {
+            return refusalOf(request.pods()) + " would leave no store to take writes, so no store is fenced until fewer "
+                    + "are asked for";
+        }
+        return refusalOf(request.pods()) + " would leave " + following + " secondaries to follow the primary, fewer "
+                + "than minSyncReplicas " + syncNeeds(spec) + ": sync writes would stop, so no store is fenced until "
+                + "fewer are asked for (or minSyncReplicas is lowered)";
     }
 
     /**
@@ -105,9 +109,14 @@ record MaintenanceFencing(String switchTo, String waiting, boolean fencesAllowed
         if (request.pods() == null) {
             return new Calls(calls, null); // the annotation cannot be read: every store keeps its fence as it is
         }
-        long followingOutside = statuses.entrySet().stream()
+        // a secondary's word that it follows counts only while the primary answers as one: in a pass that found the
+        // primary lost, a secondary may not have noticed yet, and a store fenced now could be the one holding the
+        // last acknowledged writes, which a fenced store never gets promoted with
+        NodeStatus primaryStatus = primary == null ? null : statuses.get(primary);
+        boolean primaryServes = primaryStatus != null && "primary".equals(primaryStatus.role()) && !primaryStatus.fenced();
+        long followingOutside = !primaryServes ? 0 : statuses.entrySet().stream()
                 .filter(e -> e.getValue().following() && !request.wants(e.getKey())).count();
-        boolean enoughFollow = followingOutside >= syncNeeds(spec);
+        boolean enoughFollow = primaryServes && followingOutside >= syncNeeds(spec);
         List<String> held = new ArrayList<>();
         statuses.forEach((pod, status) -> {
             boolean wanted = request.wants(pod) && !pod.equals(primary) && !"primary".equals(status.role());
@@ -119,8 +128,9 @@ record MaintenanceFencing(String switchTo, String waiting, boolean fencesAllowed
                 calls.put(pod, false);
             }
         });
-        return new Calls(calls, held.isEmpty() ? null : String.join(", ", held) + " not fenced yet: " + followingOutside
-                + " other secondaries follow now, and sync writes need " + syncNeeds(spec));
+        return new Calls(calls, held.isEmpty() ? null : String.join(", ", held) + " not fenced yet: " + (!primaryServes
+                ? "no primary answers as one now" : followingOutside + " other secondaries follow now, and sync writes "
+                + "need " + syncNeeds(spec)));
     }
 
     /** Condition {@code Fenced}: true while a store is fenced; its reason says what holds a fence back, if anything. */

@@ -221,6 +221,7 @@ class PlansTest {
             assertThat(request.problem()).contains("kv-l, other-1, kv-01, kv-").contains("not pods of kv");
 
             var statuses = new java.util.LinkedHashMap<String, dev.kvstore.core.admin.NodeStatus>();
+            statuses.put("kv-0", store("primary", false));
             statuses.put("kv-1", store("none", true));
             statuses.put("kv-2", store("secondary", false));
             statuses.put("kv-3", store("secondary", false)); // follows: sync writes go on without kv-2
@@ -285,13 +286,16 @@ class PlansTest {
 
         @Test
         void aPrimaryToBeFencedWithNoStoreToTakeOverStaysPrimaryAndSaysWhy() {
-            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", false), pod("kv-2", "r1", true));
+            // four stores, all ready, none allowed to take over (their nodes cordoned, say)
+            var pods = List.of(pod("kv-0", "r1", true), pod("kv-1", "r1", true), pod("kv-2", "r1", true),
+                    pod("kv-3", "r1", true));
 
-            MaintenanceFencing plan = MaintenanceFencing.plan(FenceRequest.parse("[\"kv-0\"]", "kv"), threeStores(), pods,
-                    p -> !p.equals("kv-2"));
+            MaintenanceFencing plan = MaintenanceFencing.plan(FenceRequest.parse("[\"kv-0\"]", "kv"), cluster(4, "kv-0"),
+                    pods, p -> false);
 
             assertThat(plan.switchTo()).isNull();
-            assertThat(plan.waiting()).contains("the primary kv-0 is to be fenced: it stays primary");
+            assertThat(plan.waiting()).isEqualTo("the primary kv-0 is to be fenced: it stays primary, unfenced, until "
+                    + "another store that is not to be fenced is ready to take over");
             assertThat(plan.condition(FenceRequest.parse("[\"kv-0\"]", "kv"), List.of(), null, List.of()).reason())
                     .isEqualTo("Waiting");
         }
@@ -306,6 +310,7 @@ class PlansTest {
             statuses.put("kv-1", store("none", true)); // fenced while that was allowed
             statuses.put("kv-2", store("secondary", false));
             statuses.put("kv-3", store("none", true)); // not asked: lifted all the same
+            statuses.put("kv-4", store("secondary", false)); // follows: only the refusal holds kv-2's fence back
 
             assertThat(plan.fencesAllowed()).isFalse();
             assertThat(plan.waiting()).contains("would leave 0 secondaries to follow the primary, fewer than minSyncReplicas 1");
@@ -343,6 +348,15 @@ class PlansTest {
             statuses.put("kv-2", store("secondary", false));
             assertThat(MaintenanceFencing.NOTHING.calls(request, threeStores().getSpec(), "kv-0", statuses).calls())
                     .containsExactly(java.util.Map.entry("kv-1", true));
+            // a pass that found the primary lost (or in doubt) names none: its secondaries' word that they follow
+            // counts for nothing, and the fence waits
+            MaintenanceFencing.Calls lost = MaintenanceFencing.NOTHING.calls(request, threeStores().getSpec(), null,
+                    statuses);
+            assertThat(lost.calls()).isEmpty();
+            assertThat(lost.held()).isEqualTo("kv-1 not fenced yet: no primary answers as one now");
+            statuses.put("kv-0", store("none", false)); // deposed: answers, but not as a primary
+            assertThat(MaintenanceFencing.NOTHING.calls(request, threeStores().getSpec(), "kv-0", statuses).calls())
+                    .isEmpty();
         }
 
         @Test

@@ -936,13 +936,19 @@ public final class StoreNode implements Closeable {
                 primaryReplication = null;
                 primaryHttp = null;
             }
-            if (!promotedMeanwhile) {
-                LOG.infof(fence ? "fenced for maintenance: following no one, serving no client, never promoted"
-                        : "maintenance fence lifted: waiting to be told whom to follow");
-                return status();
-            }
         } finally {
             roleLock.writeLock().unlock();
+        }
+        if (!promotedMeanwhile) {
+            if (fence) {
+                // a log cut or a snapshot install that began before the fence ends before it is said to hold
+                synchronized (snapshotFileLock) {
+                    LOG.infof("fenced for maintenance: following no one, serving no client, never promoted");
+                }
+            } else {
+                LOG.infof("maintenance fence lifted: waiting to be told whom to follow");
+            }
+            return status();
         }
         // promoted between the check and the lock (a promote checks the fence only once it is on disk): lifted
         // again outside the lock; until then the primary refuses reads, and a failed write of it leaves the fence
