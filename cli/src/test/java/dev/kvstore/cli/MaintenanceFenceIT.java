@@ -58,12 +58,15 @@ class MaintenanceFenceIT {
                 fixture.client.put("while-fenced-" + i, "v".getBytes());
                 keys.add("while-fenced-" + i);
             }
-            // the supervisor's passes (every 200 ms) tell every straggler to follow: never this one
-            Thread.sleep(1_500);
-            JsonNode status = fixture.status(fenced);
-            assertThat(status.path("maintenanceFenced").asBoolean()).isTrue();
-            assertThat(status.path("following").asBoolean()).isFalse();
-            assertThat(status.path("lastOffset").asLong()).as("the fenced store took no entry").isEqualTo(frozenAt);
+            // the supervisor's passes (every 200 ms) tell every straggler to follow: never this one, over several passes
+            await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> {
+                        JsonNode status = fixture.status(fenced);
+                        assertThat(status.path("maintenanceFenced").asBoolean()).isTrue();
+                        assertThat(status.path("following").asBoolean()).isFalse();
+                        assertThat(status.path("lastOffset").asLong()).as("the fenced store took no entry")
+                                .isEqualTo(frozenAt);
+                    });
             assertThat(get(fenced, "/health/ready").statusCode()).isEqualTo(503);
             assertThat(KvCommand.run(Map.of(), "status", "--dir", fixture.dir.toString()).out())
                     .contains("fenced for maintenance (kv unfence " + fenced.name() + ")");
@@ -74,8 +77,9 @@ class MaintenanceFenceIT {
             fixture.cluster.start(fenced);
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
                     assertThat(fixture.status(fenced).path("maintenanceFenced").asBoolean()).isTrue());
-            Thread.sleep(1_500);
-            assertThat(fixture.status(fenced).path("following").asBoolean()).as("fenced after its restart").isFalse();
+            await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(fixture.status(fenced).path("following").asBoolean())
+                            .as("fenced after its restart").isFalse());
 
             NodeProcess primary = fixture.primary();
             assertThatThrownBy(() -> admin.maintenanceFence(primary.adminUrl(), true))

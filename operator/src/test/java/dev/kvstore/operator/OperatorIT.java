@@ -998,11 +998,14 @@ class OperatorIT {
             kv.putWithRetry("fence-during-" + i, "v".getBytes(), Duration.ofSeconds(10));
             keys.add("fence-during-" + i);
         }
-        Thread.sleep(2_000); // passes of the operator: the fenced store is not told to follow
-        KVCluster during = cluster("alpha");
-        assertThat(instance(during, fenced).getFenced()).isTrue();
-        assertThat(instance(during, fenced).getOffset()).as("the fenced store took no entry").isEqualTo(frozen)
-                .isLessThan(instance(during, primary).getOffset());
+        // over several passes of the operator (one a second): the fenced store is not told to follow
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> {
+                    KVCluster during = cluster("alpha");
+                    assertThat(instance(during, fenced).getFenced()).isTrue();
+                    assertThat(instance(during, fenced).getOffset()).as("the fenced store took no entry")
+                            .isEqualTo(frozen).isLessThan(instance(during, primary).getOffset());
+                });
         assertThatThrownBy(() -> kv.get(kubelet.urlOf(fenced), "fence-before-1"))
                 .hasMessageContaining("fenced for maintenance");
         assertThat(roleLabels("alpha")).containsEntry(primary, KvNames.PRIMARY);

@@ -73,6 +73,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final ClusterObjects objects;
     private final CertificateMetrics certificateMetrics;
     private final ClusterMetric backupScheduled;
+    private final MaintenanceFenceKeeper maintenanceFences;
     static final String DRAIN_WAITING = "DrainWaiting";
     /** The lasting refusals of each cluster's objects last said in an Event (by uid). */
     private final Map<String, String> toldRefusals = new java.util.concurrent.ConcurrentHashMap<>();
@@ -84,8 +85,6 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     static final String SERVER_SECRET = "ServerSecret";
     static final String SERVER_SECRET_INVALID = "ServerSecretInvalid";
     static final String BACKUP_SCHEDULE = "BackupSchedule";
-    /** True while a store is fenced for maintenance; says too why a fence asked for is not in force yet. */
-    static final String FENCED = "Fenced";
 
     public KVClusterReconciler(KubernetesClient client, MeterRegistry metrics, OperatorPods operatorPods,
                                ClusterAdmins admins) {
@@ -109,6 +108,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         this.objects = new ClusterObjects(client);
         this.certificateMetrics = new CertificateMetrics(metrics);
         this.backupScheduled = new ClusterMetric(metrics, ClusterMetric.BACKUP_SCHEDULED, System::nanoTime);
+        this.maintenanceFences = new MaintenanceFenceKeeper(client);
     }
 
     @Override
@@ -268,7 +268,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         PrimaryKeeper.Outcome outcome = keeper.keep(cluster, pods, admin, statusWriter,
                 switchTo, pod -> mayTakeOver.test(pod)
                         && !NodeMaintenance.onCordonedNode(pod, pods, cordonedNodes::cordonedNow));
-        outcome = fenceForMaintenance(cluster, pods, fence, fencing, admin, outcome);
+        outcome = maintenanceFences.keep(cluster, pods, fence, fencing, admin, outcome);
         describe(cluster, pods, outcome);
         if (bootstrap.conclude(cluster)) {
             KVClusterStatus.Restore restored = cluster.getStatus().getRestore();
@@ -572,57 +572,6 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 .anyMatch(i -> pod.equals(i.getName()) && Boolean.TRUE.equals(i.getFenced()));
     }
 
-    /**
-     * Fences and unfences the stores as the annotation asks ({@link MaintenanceFencing}): the admin calls, an Event
-     * for each change and for a new problem with the annotation, condition {@value #FENCED}. Answers the outcome with
-     * the statuses the calls returned, so that the status written this pass shows them.
-     */
-    private PrimaryKeeper.Outcome fenceForMaintenance(KVCluster cluster, List<Pod> pods, FenceRequest fence,
-                                                      MaintenanceFencing fencing, AdminClient admin,
-                                                      PrimaryKeeper.Outcome outcome) {
-        String name = cluster.getMetadata().getName();
-        Map<String, NodeStatus> statuses = new java.util.LinkedHashMap<>(outcome.statuses());
-        List<String> failed = new ArrayList<>();
-        // no primary named while it is in doubt: then no new fence is made (a lost primary's secondaries may still say
-        // they follow), and the primary is still never fenced (it answers as one)
-        String primary = outcome.primaryInDoubt() || outcome.degradedReason() != null ? null
-                : cluster.getStatus().getPrimary();
-        MaintenanceFencing.Calls calls = fencing.calls(fence, cluster.getSpec(), primary, statuses);
-        calls.calls().forEach((pod, wanted) -> {
-            String url = pods.stream().filter(p -> p.getMetadata().getName().equals(pod)).findFirst()
-                    .map(p -> StoreMember.of(pod, p).adminUrl()).orElse(null);
-            try {
-                if (url == null) {
-                    throw new java.io.IOException("its pod has no address");
-                }
-                statuses.put(pod, admin.maintenanceFence(url, wanted));
-                String said = wanted ? pod + " fenced for maintenance: it follows no one, serves no client and is never "
-                        + "promoted until unfenced" : pod + " unfenced: it follows the primary again";
-                LOG.infof("%s/%s: %s", cluster.getMetadata().getNamespace(), name, said);
-                event(cluster, (wanted ? "fenced-" : "unfenced-") + pod + "-", "Normal", wanted ? "Fenced" : "Unfenced",
-                        said, Instant.now().toString());
-            } catch (java.io.IOException | RuntimeException e) {
-                failed.add(pod + " (" + e.getMessage() + ")");
-                LOG.warnf("%s/%s: could not %s %s: %s", cluster.getMetadata().getNamespace(), name,
-                        wanted ? "fence" : "unfence", pod, e.getMessage());
-            }
-        });
-        List<String> fenced = statuses.entrySet().stream().filter(e -> e.getValue().maintenanceFenced())
-                .map(Map.Entry::getKey).sorted().toList();
-        MaintenanceFencing.Condition said = fencing.condition(fence, fenced, calls.held(), failed);
-        Condition before = condition(cluster, FENCED);
-        // once a problem, not once a pass: a new reason, or the same reason said of another list
-        // compared by the problem itself, not the whole message (which lists the stores that answered this pass)
-        String problem = "InvalidAnnotation".equals(said.reason()) ? fence.problem()
-                : "WouldStopWrites".equals(said.reason()) ? fencing.waiting() : null;
-        boolean newProblem = problem != null && (before == null || !said.reason().equals(before.getReason())
-                || before.getMessage() == null || !before.getMessage().contains(problem));
-        if (newProblem) {
-            warn(cluster, said.reason(), said.message());
-        }
-        setCondition(cluster, FENCED, said.fenced(), said.reason(), said.message());
-        return new PrimaryKeeper.Outcome(outcome.degradedReason(), statuses, outcome.primaryInDoubt());
-    }
 
     @Override
     public ErrorStatusUpdateControl<KVCluster> updateErrorStatus(KVCluster cluster, Context<KVCluster> context,
@@ -682,7 +631,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                 : whole ? "Ready" : status.getPrimary() == null ? "Creating" : "Progressing");
     }
 
-    private static Condition condition(KVCluster cluster, String type) {
+    static Condition condition(KVCluster cluster, String type) {
         return cluster.getStatus().getConditions() == null ? null : cluster.getStatus().getConditions().stream()
                 .filter(c -> type.equals(c.getType())).findFirst().orElse(null);
     }
