@@ -9,7 +9,8 @@ import java.nio.file.Path;
 /**
  * Whether the user fenced this store for maintenance ({@code kubectl kv fence}), kept on disk: a store
  * restarted while fenced (a crash, a node reboot, a rolling restart) comes back fenced, whether or not the
- * operator is there to say so again.
+ * operator is there to say so again. A fence is in force in memory ({@link #raise}) before it is on disk, so that
+ * nothing (a promotion above all) slips in while it is written; a release is in force only once written.
  */
 final class MaintenanceFence {
 
@@ -19,6 +20,7 @@ final class MaintenanceFence {
 
     private final DurableValueFile file;
     private volatile boolean fenced;
+    private boolean onDisk;
 
     MaintenanceFence(Path dir, DiskSync disk) throws IOException {
         this.file = new DurableValueFile(dir.resolve(FILE), new DurableFiles(disk));
@@ -28,23 +30,33 @@ final class MaintenanceFence {
             throw new IOException(file.path() + " holds '" + kept + "', neither '" + FENCED + "' nor '" + RELEASED
                     + "': write one of them (fenced for maintenance or not) and restart the store");
         }
-        this.fenced = kept.equals(FENCED);
+        this.onDisk = kept.equals(FENCED);
+        this.fenced = onDisk;
     }
 
     boolean fenced() {
         return fenced;
     }
 
-    /** Persists the fence (an fsync and a directory fsync) before it is in force, or lifted. */
-    synchronized void set(boolean fence) {
-        if (fence == fenced) {
-            return;
-        }
+    /** Puts the fence in force now, in memory: {@link #persist} makes it last (or lowers it again if it cannot). */
+    void raise() {
+        fenced = true;
+    }
+
+    /**
+     * Writes the fence (an fsync and a directory fsync) or its release, and puts it in force: a release only once it
+     * is written; a fence that cannot be written is lowered to what the disk holds.
+     */
+    synchronized void persist(boolean fence) {
         try {
-            file.write(fence ? FENCED : RELEASED);
+            if (fence != onDisk) {
+                file.write(fence ? FENCED : RELEASED);
+                onDisk = fence;
+            }
+            fenced = fence;
         } catch (IOException e) {
+            fenced = onDisk;
             throw new UncheckedIOException("cannot persist the maintenance fence (" + (fence ? FENCED : RELEASED) + ")", e);
         }
-        fenced = fence;
     }
 }

@@ -173,6 +173,8 @@ public final class StoreNode implements Closeable {
     private volatile Role role = Role.NONE;
     private volatile boolean fenced;
     private final MaintenanceFence maintenance;
+    /** Held while streamed entries are appended: see {@link #appendReplicated}. */
+    private final Object replicatedAppends = new Object();
     private volatile long termEpoch;
     private volatile CommitTracker tracker;
     private volatile Link link;
@@ -920,17 +922,28 @@ public final class StoreNode implements Closeable {
      * writes would stop with no failover to follow. Lifted, it waits to be told whom to follow.
      */
     public NodeStatus maintenanceFence(boolean fence) {
-        if (fence && role == Role.PRIMARY && !fenced) {
-            throw new NodeExceptions.WrongRole("the primary cannot be fenced for maintenance: switch over to another "
-                    + "store first (kubectl kv fence does)");
+        if (fence) {
+            // in force in memory under the role lock, before the disk write outside it (writes on event loops wait
+            // for that lock, never for a disk): a promote or follow after this refuses, one before it made us primary
+            roleLock.writeLock().lock();
+            try {
+                if (role == Role.PRIMARY && !fenced) {
+                    throw new NodeExceptions.WrongRole("the primary cannot be fenced for maintenance: switch over to "
+                            + "another store first (kubectl kv fence does)");
+                }
+                maintenance.raise();
+            } finally {
+                roleLock.writeLock().unlock();
+            }
         }
-        // persisted before the role lock, as the epoch is: writes on event loops wait for that lock, never for a disk
-        maintenance.set(fence);
-        boolean promotedMeanwhile = false;
+        maintenance.persist(fence);
+        if (!fence) {
+            LOG.infof("maintenance fence lifted: waiting to be told whom to follow");
+            return status();
+        }
         roleLock.writeLock().lock();
         try {
-            promotedMeanwhile = fence && role == Role.PRIMARY && !fenced;
-            if (fence && role == Role.SECONDARY) {
+            if (role == Role.SECONDARY) {
                 stopFollowing();
                 role = Role.NONE;
                 primaryReplication = null;
@@ -939,22 +952,13 @@ public final class StoreNode implements Closeable {
         } finally {
             roleLock.writeLock().unlock();
         }
-        if (!promotedMeanwhile) {
-            if (fence) {
-                // a log cut or a snapshot install that began before the fence ends before it is said to hold
-                synchronized (snapshotFileLock) {
-                    LOG.infof("fenced for maintenance: following no one, serving no client, never promoted");
-                }
-            } else {
-                LOG.infof("maintenance fence lifted: waiting to be told whom to follow");
+        // an append, a log cut or a snapshot install begun before the fence ends before it is said to hold
+        synchronized (replicatedAppends) {
+            synchronized (snapshotFileLock) {
+                LOG.infof("fenced for maintenance: following no one, serving no client, never promoted");
             }
-            return status();
         }
-        // promoted between the check and the lock (a promote checks the fence only once it is on disk): lifted
-        // again outside the lock; until then the primary refuses reads, and a failed write of it leaves the fence
-        // on the primary, which the operator lifts (it never wants a primary fenced)
-        maintenance.set(false);
-        throw new NodeExceptions.WrongRole("became the primary meanwhile: switch over to another store first");
+        return status();
     }
 
     private static final String FENCED_FOR_MAINTENANCE = "this store is fenced for maintenance (kubectl kv unfence "
@@ -1141,24 +1145,28 @@ public final class StoreNode implements Closeable {
     }
 
     /**
-     * Entries streamed from the primary. Under the role lock's read side, so that once a maintenance fence holds
-     * the write side nothing more is appended: a stream's decoded backlog may still be drained after its link closed.
+     * Entries streamed from the primary. Under a lock of their own, not the role lock (an append may wait for the
+     * log's lock through a compaction, and other event loops must not queue behind it), which a maintenance fence
+     * passes through once it is in force: nothing streamed is appended after it returns, though a stream's decoded
+     * backlog may still be drained after its link closed.
      */
     public void appendReplicated(List<LogEntry> entries) {
-        roleLock.readLock().lock();
-        try {
+        synchronized (replicatedAppends) {
             if (maintenance.fenced()) {
                 throw new NodeExceptions.WrongRole(FENCED_FOR_MAINTENANCE + ": not appending streamed entries");
             }
             log.appendReplicated(entries);
-        } finally {
-            roleLock.readLock().unlock();
         }
     }
 
-    public void secondaryProgress(long commit, long primaryLast) {
+    /**
+     * The primary's commit point and last offset, as a stream reports them: what is both committed and here is
+     * applied. Answers false when nothing is taken (fenced for maintenance: the data stays as it was), so that the
+     * stream does not echo an apply that did not happen (the primary's WAIT counts echoes).
+     */
+    public boolean secondaryProgress(long commit, long primaryLast) {
         if (maintenance.fenced()) {
-            return; // nothing applied while fenced: the data stays as it was
+            return false;
         }
         primaryLastOffset = primaryLast;
         if (commit > secondaryCommit) {
@@ -1170,6 +1178,7 @@ public final class StoreNode implements Closeable {
         if (applicable > state.appliedOffset()) {
             applyUpTo(applicable);
         }
+        return true;
     }
 
     /**

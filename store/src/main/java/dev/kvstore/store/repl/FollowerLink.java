@@ -305,14 +305,16 @@ public final class FollowerLink implements StoreNode.Link {
                 } catch (LogFailedException e) {
                     throw new IOException(e.getMessage(), e);
                 }
-                node.secondaryProgress(entries.commitOffset(), entries.primaryLastOffset());
                 // echoed only once its commit point is applied: the primary's WAIT counts on that
-                echoNanos.set(entries.sentNanos());
+                if (node.secondaryProgress(entries.commitOffset(), entries.primaryLastOffset())) {
+                    echoNanos.set(entries.sentNanos());
+                }
             } else if (message instanceof Message.Heartbeat heartbeat && welcomed) {
                 checkTerm(heartbeat.epoch());
-                node.secondaryProgress(heartbeat.commitOffset(), heartbeat.primaryLastOffset());
-                echoNanos.set(heartbeat.sentNanos()); // after the apply, as for entries
-                acknowledge();
+                if (node.secondaryProgress(heartbeat.commitOffset(), heartbeat.primaryLastOffset())) {
+                    echoNanos.set(heartbeat.sentNanos()); // after the apply, as for entries
+                    acknowledge();
+                }
             } else if (message instanceof Message.SnapshotBegin begin && welcomed && incoming == null) {
                 // a file of this session's own: a session that ended may still have a chunk in flight
                 removeStaleIncoming();

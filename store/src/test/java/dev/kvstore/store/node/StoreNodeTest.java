@@ -734,6 +734,22 @@ class StoreNodeTest {
     }
 
     @Test
+    void a_promotion_while_the_fence_is_written_is_refused_and_nothing_leaves_a_primary_fenced() throws Exception {
+        open(0);
+        node.fence(2); // the epoch of the promotion below already persisted: it waits for no disk of its own
+        disk.slowDirectoryForces(1_000);
+        CompletableFuture<NodeStatus> fencing = CompletableFuture.supplyAsync(() -> node.maintenanceFence(true));
+        await().atMost(Duration.ofSeconds(5)).until(() -> disk.slowForcesInProgress() > 0);
+
+        // the fence file is on its way to disk: the fence is in force already
+        assertThatThrownBy(() -> node.promote(2, true)).isInstanceOf(NodeExceptions.WrongRole.class);
+
+        assertThat(fencing.get(10, TimeUnit.SECONDS).maintenanceFenced()).isTrue();
+        assertThat(node.status().role()).isEqualTo("none");
+        assertThat(node.secondaryProgress(5, 5)).as("nothing taken, nothing to echo").isFalse();
+    }
+
+    @Test
     void the_primary_refuses_a_maintenance_fence_and_keeps_taking_writes() throws Exception {
         primaryWithOneWrite();
 
