@@ -62,10 +62,14 @@ class HelmChartTest {
     @Test
     void watched_namespaces_get_roles_instead_of_a_cluster_role_and_the_sample_cluster_is_optional() throws Exception {
         List<HasMetadata> objects = render("watchNamespaces={team-a,team-b}", "sampleCluster.enabled=true");
-        // nodes are cluster-wide: reading them (by name, to switch over before a drain) is the one cluster role
+        // nodes and StorageClasses are cluster-wide: reading them by name (to switch over before a drain; whether a
+        // cluster's volume claims may grow) is the one cluster role
         assertThat(objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
-                .flatMap(c -> c.getRules().stream())).singleElement().satisfies(rule -> {
+                .flatMap(c -> c.getRules().stream())).satisfiesExactly(rule -> {
                     assertThat(rule.getResources()).containsExactly("nodes");
+                    assertThat(rule.getVerbs()).containsExactly("get");
+                }, rule -> {
+                    assertThat(rule.getResources()).containsExactly("storageclasses");
                     assertThat(rule.getVerbs()).containsExactly("get");
                 });
         assertThat(objects.stream().filter(o -> o instanceof Role && o.getMetadata().getName().equals("kvcluster-operator"))

@@ -1456,6 +1456,133 @@ class OperatorIT {
         assertThat(invalid).hasSizeGreaterThanOrEqualTo(10);
     }
 
+    /**
+     * A larger spec.storage.size: the StatefulSet, whose claim template cannot change in place, is made anew with its
+     * pods left running (none restarts, no failover, writes go on); the claims grow in place once their StorageClass
+     * allows it, and the condition says how far they are. The real API server's own checks apply (only a bound claim
+     * of a class that allows expansion may grow); the storage's resizer, which this control plane has not, is played by
+     * the test: it writes the grown capacity into the claims' status.
+     */
+    @Test
+    @Order(12)
+    void a_larger_volume_size_grows_the_claims_and_makes_the_statefulset_anew_with_no_store_restarted() throws Exception {
+        String name = "vol";
+        String storageClass = "kv-it-fixed";
+        client.resource(new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder().withNewMetadata()
+                .withName(storageClass).endMetadata().withProvisioner("kubernetes.io/no-provisioner")
+                .withAllowVolumeExpansion(false).withVolumeBindingMode("Immediate").build()).create();
+        for (int i = 0; i < 2; i++) {
+            // volumes made beforehand, each for its claim: this control plane provisions none
+            client.resource(new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder().withNewMetadata()
+                    .withName("pv-" + name + "-" + i).endMetadata().withNewSpec()
+                    .withCapacity(Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi")))
+                    .withAccessModes("ReadWriteOnce").withStorageClassName(storageClass)
+                    .withNewHostPath().withPath("/tmp/kv-it-" + name + "-" + i).endHostPath()
+                    .withNewClaimRef().withNamespace(NS).withName("data-" + name + "-" + i).endClaimRef()
+                    .endSpec().build()).create();
+        }
+        KVCluster cluster = new KVCluster();
+        cluster.getMetadata().setName(name);
+        cluster.getMetadata().setNamespace(NS);
+        cluster.getSpec().setReplicas(2);
+        cluster.getSpec().getFailover().setDelayMillis(3000);
+        cluster.getSpec().getStorage().setSize("1Gi");
+        cluster.getSpec().getStorage().setStorageClassName(storageClass);
+        client.resource(cluster).create();
+        awaitReady(name, 2);
+        var claims = client.persistentVolumeClaims().inNamespace(NS);
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            for (int i = 0; i < 2; i++) {
+                assertThat(claims.withName("data-" + name + "-" + i).get().getStatus().getPhase()).isEqualTo("Bound");
+            }
+            assertThat(condition(name, "VolumesSized").getStatus()).isEqualTo("True");
+        });
+        Map<String, String> podsBefore = podUids(name);
+        String statefulSetBefore = client.apps().statefulSets().inNamespace(NS).withName(name).get().getMetadata().getUid();
+        long epochBefore = cluster(name).getStatus().getEpoch();
+        BackgroundWriter writer = new BackgroundWriter(urls(name, 2), "grow", Duration.ofMinutes(3));
+        java.util.function.Consumer<String> patch = json -> client.resources(KVCluster.class).inNamespace(NS).withName(name)
+                .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":" + json + "}");
+        patch.accept("{\"storage\":{\"size\":\"2Gi\"}}");
+
+        // a class that does not allow expansion: the claims keep their size and the condition says how to grow them;
+        // the StatefulSet is made anew all the same (stores made from now on get the new size)
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            var statefulSet = client.apps().statefulSets().inNamespace(NS).withName(name).get();
+            assertThat(statefulSet.getMetadata().getUid()).isNotEqualTo(statefulSetBefore);
+            assertThat(statefulSet.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests()
+                    .get("storage").toString()).isEqualTo("2Gi");
+            assertThat(statefulSet.getStatus().getReadyReplicas()).isEqualTo(2);
+            var said = condition(name, "VolumesSized");
+            assertThat(said.getStatus()).isEqualTo("False");
+            assertThat(said.getReason()).isEqualTo("ExpansionNotAllowed");
+            assertThat(said.getMessage()).contains("StorageClass " + storageClass, "data-vol-0, data-vol-1");
+        });
+        for (int i = 0; i < 2; i++) {
+            assertThat(claims.withName("data-" + name + "-" + i).get().getSpec().getResources().getRequests().get("storage")
+                    .toString()).isEqualTo("1Gi");
+        }
+
+        // the class allows it now: each claim is asked for the new size; the resizer's part, played here, ends it
+        client.storage().v1().storageClasses().withName(storageClass).edit(c -> {
+            c.setAllowVolumeExpansion(true);
+            return c;
+        });
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
+            for (int i = 0; i < 2; i++) {
+                assertThat(claims.withName("data-" + name + "-" + i).get().getSpec().getResources().getRequests()
+                        .get("storage").toString()).isEqualTo("2Gi");
+            }
+            assertThat(condition(name, "VolumesSized").getReason()).isEqualTo("Expanding");
+        });
+        for (int i = 0; i < 2; i++) {
+            String claim = "data-" + name + "-" + i;
+            // as the resizer does: the volume first, then the claim's status
+            client.persistentVolumes().withName("pv-" + name + "-" + i).edit(v -> {
+                v.getSpec().setCapacity(Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity("2Gi")));
+                return v;
+            });
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+                var current = claims.withName(claim).get();
+                current.getStatus().setCapacity(Map.of("storage", new io.fabric8.kubernetes.api.model.Quantity("2Gi")));
+                claims.resource(current).updateStatus();
+            });
+        }
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(condition(name, "VolumesSized").getStatus()).isEqualTo("True");
+            assertThat(condition(name, "VolumesSized").getReason()).isEqualTo("AsSpecified");
+        });
+
+        writer.stop();
+        assertThat(podUids(name)).as("no store restarted: the same pods, adopted by the new StatefulSet")
+                .isEqualTo(podsBefore);
+        assertThat(client.pods().inNamespace(NS).withLabel(KvNames.CLUSTER_LABEL, name).list().getItems())
+                .allSatisfy(p -> assertThat(p.getMetadata().getOwnerReferences()).singleElement()
+                        .satisfies(owner -> assertThat(owner.getKind()).isEqualTo("StatefulSet")));
+        assertThat(cluster(name).getStatus().getEpoch()).as("no failover").isEqualTo(epochBefore);
+        assertThat(cluster(name).getStatus().getPhase()).isEqualTo("Ready");
+        assertThat(client.v1().events().inNamespace(NS).list().getItems()).anySatisfy(e ->
+                assertThat(e.getReason()).isEqualTo("StatefulSetRecreated"));
+        Map<String, KvClient.Ack> acknowledged = writer.acknowledged();
+        assertThat(acknowledged).hasSizeGreaterThan(20);
+        KvClient reader = AnyServerTls.kv(urls(name, 2), Duration.ofSeconds(2));
+        String primary = kubelet.urlOf(cluster(name).getStatus().getPrimary());
+        for (String key : acknowledged.keySet()) {
+            assertThat(reader.get(primary, key).value()).as(key).isPresent();
+        }
+        System.out.printf("volume size change: %d writes acknowledged, %d refused or unanswered, longest time without an "
+                + "acknowledgement %d ms%n", acknowledged.size(), writer.failures(), writer.longestGapMillis());
+
+        // a volume never shrinks, and keeps its class
+        assertThatThrownBy(() -> patch.accept("{\"storage\":{\"size\":\"1Gi\"}}"))
+                .isInstanceOf(KubernetesClientException.class).hasMessageContaining("spec.storage.size cannot shrink");
+        assertThatThrownBy(() -> patch.accept("{\"storage\":{\"storageClassName\":\"other\"}}"))
+                .isInstanceOf(KubernetesClientException.class)
+                .hasMessageContaining("spec.storage.storageClassName cannot change");
+        client.resources(KVCluster.class).inNamespace(NS).withName(name).delete();
+    }
+
     @Test
     @Order(12)
     void the_operator_account_can_do_its_job_and_no_more() throws Exception {
@@ -1474,7 +1601,12 @@ class OperatorIT {
         assertThat(canI.apply("delete", "pods")).isEqualTo("yes");
         assertThat(canI.apply("list", "secrets")).isEqualTo("no");
         assertThat(canI.apply("delete", "secrets")).isEqualTo("no");
-        assertThat(canI.apply("delete", "statefulsets.apps")).isEqualTo("no");
+        // a StatefulSet is deleted (its pods left running) only to make it anew with a larger volume claim template
+        assertThat(canI.apply("delete", "statefulsets.apps")).isEqualTo("yes");
+        assertThat(canI.apply("patch", "persistentvolumeclaims")).isEqualTo("yes");
+        assertThat(canI.apply("delete", "persistentvolumeclaims")).isEqualTo("no");
+        assertThat(canI.apply("get", "storageclasses.storage.k8s.io")).isEqualTo("yes");
+        assertThat(canI.apply("patch", "storageclasses.storage.k8s.io")).isEqualTo("no");
         assertThat(canI.apply("create", "deployments.apps")).isEqualTo("no");
         // a node by name: is the primary's cordoned (a drain)? Never the list of them
         assertThat(canI.apply("get", "nodes")).isEqualTo("yes");

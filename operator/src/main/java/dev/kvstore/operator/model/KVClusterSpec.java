@@ -28,6 +28,15 @@ import java.util.List;
         message = "spec.bootstrap is set when a cluster is made and never changed: a backup is restored into a new "
                 + "KVCluster (another name, with spec.bootstrap.fromBackup), never in place, which would drop the writes "
                 + "made since the backup")
+// the size as the API server defaults it (1Gi) where the spec leaves it out, so that adding storage: later cannot shrink
+@ValidationRule(value = "quantity(has(self.storage) && has(self.storage.size) ? self.storage.size : '1Gi')"
+        + ".compareTo(quantity(has(oldSelf.storage) && has(oldSelf.storage.size) ? oldSelf.storage.size : '1Gi')) >= 0",
+        message = "spec.storage.size cannot shrink: a volume never gets smaller (make a new cluster of the size wanted, "
+                + "for example restored from a backup of this one)")
+@ValidationRule(value = "(has(self.storage) && has(self.storage.storageClassName) ? self.storage.storageClassName : '') "
+        + "== (has(oldSelf.storage) && has(oldSelf.storage.storageClassName) ? oldSelf.storage.storageClassName : '')",
+        message = "spec.storage.storageClassName cannot change: the volumes keep the class they were made in (make a new "
+                + "cluster in the class wanted, for example restored from a backup of this one)")
 public class KVClusterSpec {
 
     @JsonPropertyDescription("Number of store pods: one primary, the rest secondaries.")
@@ -242,12 +251,16 @@ public class KVClusterSpec {
     /** Volume per pod. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Storage {
-        @JsonPropertyDescription("Size of each pod's volume, a Kubernetes quantity such as 1Gi.")
+        @JsonPropertyDescription("Size of each pod's volume, a Kubernetes quantity such as 1Gi. A larger size grows the "
+                + "volume claims in place where their StorageClass allows expansion (condition VolumesSized says how far); "
+                + "it never shrinks.")
         @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")
+        @Size(max = 32)
         @Default("1Gi")
         private String size = "1Gi";
 
-        @JsonPropertyDescription("StorageClass of the volumes; the cluster default when absent.")
+        @JsonPropertyDescription("StorageClass of the volumes; the cluster default when absent. Set when the cluster "
+                + "is made; it cannot change.")
         private String storageClassName;
 
         public String getSize() {

@@ -66,8 +66,12 @@ final class ClusterObjects {
     }
 
     /** What the pass decided for the objects it applies. */
+    /**
+     * @param holdStatefulSet the StatefulSet is not applied this pass: it is being deleted, to be made anew with another
+     *                        claim template ({@link VolumeResize})
+     */
     record Desired(int statefulSetReplicas, boolean clientAuth, dev.kvstore.operator.resources.TransportSecurity.Template transport,
-                   HasMetadata networkPolicy, String restoreBackup) {
+                   HasMetadata networkPolicy, String restoreBackup, boolean holdStatefulSet) {
     }
 
     private final KubernetesClient client;
@@ -100,7 +104,7 @@ final class ClusterObjects {
             // its pods mount that Secret: a store restarted onto this template would wait for it for good
             refused.add(new Refusal(statefulSet.getKind(), name, 0, "SecretMissing",
                     "not applied while a Secret its pods mount could not be made"));
-        } else {
+        } else if (!desired.holdStatefulSet()) {
             objects.add(statefulSet);
         }
         if (desired.networkPolicy() != null) {

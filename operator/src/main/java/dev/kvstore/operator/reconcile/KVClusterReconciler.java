@@ -74,6 +74,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final CertificateMetrics certificateMetrics;
     private final ClusterMetric backupScheduled;
     private final MaintenanceFenceKeeper maintenanceFences;
+    private final VolumeResizeKeeper volumeResize;
     static final String DRAIN_WAITING = "DrainWaiting";
     /** The lasting refusals of each cluster's objects last said in an Event (by uid). */
     private final Map<String, String> toldRefusals = new java.util.concurrent.ConcurrentHashMap<>();
@@ -109,6 +110,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         this.certificateMetrics = new CertificateMetrics(metrics);
         this.backupScheduled = new ClusterMetric(metrics, ClusterMetric.BACKUP_SCHEDULED, System::nanoTime);
         this.maintenanceFences = new MaintenanceFenceKeeper(client);
+        this.volumeResize = new VolumeResizeKeeper(client);
     }
 
     @Override
@@ -242,10 +244,13 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(restore.problem() == null ? RESYNC
                     : Duration.ofSeconds(5));
         }
+        // a larger spec.storage.size: the claims grown, the StatefulSet made anew (its claim template cannot change)
+        VolumeResize.Plan volumes = volumeResize.keep(cluster, running);
         // whatever the API server refuses here is reported and the pass goes on: supervision does not wait for it
         ClusterObjects.Outcome applied = objects.apply(cluster, new ClusterObjects.Desired(scaleDown.statefulSetReplicas(),
                 clientAuth.enabled(), new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept,
-                serverSecretInTemplate), networkPolicies.desired(cluster, network), restore.backupName()));
+                serverSecretInTemplate), networkPolicies.desired(cluster, network), restore.backupName(),
+                volumes.holdStatefulSet()));
         tellObjectsApplied(cluster, applied);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver, pod -> fencedLastPass(cluster, pod));
         java.util.function.Predicate<String> notToBeFenced = toBeFenced.negate();
