@@ -79,10 +79,29 @@ class KvClusterE2E {
                         pod-security.kubernetes.io/enforce-version: latest
                     """.formatted(namespace));
         }
+        // as on a cluster that ran the previous release: its KVCluster CRD (no auth, tls, networkPolicy, backup)
+        Kube.Result previousCrd = Kube.run(List.of("bash", Kube.projectRoot().resolve("hack/previous-release.sh").toString(),
+                "crd"), null);
+        assertThat(previousCrd.ok()).as("hack/previous-release.sh crd: %s", previousCrd.err()).isTrue();
+        kube.kubectl("apply", "--server-side", "-f", previousCrd.out().trim());
         kube.helm("install", RELEASE, Kube.projectRoot().resolve("helm/kvcluster-operator").toString(),
                 "--namespace", OPERATOR_NS, "--set", "image.tag=" + tag, "--wait", "--timeout", "5m");
+        // Helm leaves a CRD that exists as it is, on install as on upgrade: without the README's step the API server
+        // would drop every newer field of a KVCluster (the suite's clusters use them)
+        assertThat(servedSpecFields()).as("Helm left the previous release's CRD").doesNotContain("networkPolicy");
+        kube.kubectl("apply", "--server-side", "--force-conflicts", "-f",
+                Kube.projectRoot().resolve("crds").toString());
+        kube.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/kvclusters.kvstore.dev");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(servedSpecFields()).contains("networkPolicy", "tls", "auth", "backup", "storage"));
         client = new InClusterClient(kube, NS, "kvstore/store:" + tag);
         client.start();
+    }
+
+    /** The spec fields the API server's KVCluster schema knows now. */
+    private String servedSpecFields() {
+        return kube.kubectl("get", "crd", "kvclusters.kvstore.dev", "-o",
+                "jsonpath={.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties}");
     }
 
     @AfterAll
@@ -116,11 +135,13 @@ class KvClusterE2E {
                 "create secrets", "patch secrets", "create configmaps", "patch configmaps",
                 "create poddisruptionbudgets.policy", "create events",
                 "create networkpolicies.networking.k8s.io", "delete networkpolicies.networking.k8s.io",
-                "watch networkpolicies.networking.k8s.io", "get nodes")) {
+                "watch networkpolicies.networking.k8s.io", "get nodes",
+                // a larger spec.storage.size: claims grown in place, the StatefulSet made anew with its pods left
+                "patch persistentvolumeclaims", "delete statefulsets.apps", "get storageclasses.storage.k8s.io")) {
             assertThat(canI(sa, NS, allowed)).as("operator may " + allowed).isTrue();
         }
-        for (String denied : List.of("create pods", "list secrets", "update secrets", "delete statefulsets.apps",
-                "delete persistentvolumeclaims", "delete kvclusters.kvstore.dev", "create clusterrolebindings",
+        for (String denied : List.of("create pods", "list secrets", "update secrets",
+                "delete persistentvolumeclaims", "patch storageclasses.storage.k8s.io", "delete kvclusters.kvstore.dev", "create clusterrolebindings",
                 "delete nodes", "list nodes", "patch nodes", "create pods/exec", "update configmaps")) {
             assertThat(canI(sa, NS, denied)).as("operator must not " + denied).isFalse();
         }
