@@ -40,12 +40,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: ["configmaps"]
   verbs: ["get", "create", "patch"]
-# delete: with its pods left running (orphaned), to make it anew when spec.storage.size grows (a claim
-# template cannot change in place)
 - apiGroups: ["apps"]
   resources: ["statefulsets"]
-  verbs: ["get", "list", "watch", "create", "patch", "delete"]
-# the stores' volume claims, grown in place when spec.storage.size grows
+  verbs: ["get", "list", "watch", "create", "patch"]
+# the stores' volume claims, grown in place when spec.storage.size grows (a StatefulSet's claim template
+# cannot change)
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["get", "list", "patch"]

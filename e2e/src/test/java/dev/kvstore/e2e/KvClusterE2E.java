@@ -136,11 +136,11 @@ class KvClusterE2E {
                 "create poddisruptionbudgets.policy", "create events",
                 "create networkpolicies.networking.k8s.io", "delete networkpolicies.networking.k8s.io",
                 "watch networkpolicies.networking.k8s.io", "get nodes",
-                // a larger spec.storage.size: claims grown in place, the StatefulSet made anew with its pods left
-                "patch persistentvolumeclaims", "delete statefulsets.apps", "get storageclasses.storage.k8s.io")) {
+                // a larger spec.storage.size: the claims grown in place
+                "patch persistentvolumeclaims", "get storageclasses.storage.k8s.io")) {
             assertThat(canI(sa, NS, allowed)).as("operator may " + allowed).isTrue();
         }
-        for (String denied : List.of("create pods", "list secrets", "update secrets",
+        for (String denied : List.of("create pods", "list secrets", "update secrets", "delete statefulsets.apps",
                 "delete persistentvolumeclaims", "patch storageclasses.storage.k8s.io", "delete kvclusters.kvstore.dev", "create clusterrolebindings",
                 "delete nodes", "list nodes", "patch nodes", "create pods/exec", "update configmaps")) {
             assertThat(canI(sa, NS, denied)).as("operator must not " + denied).isFalse();

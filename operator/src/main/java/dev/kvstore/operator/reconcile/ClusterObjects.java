@@ -65,13 +65,14 @@ final class ClusterObjects {
         }
     }
 
-    /** What the pass decided for the objects it applies. */
     /**
-     * @param holdStatefulSet the StatefulSet is not applied this pass: it is being deleted, to be made anew with another
-     *                        claim template ({@link VolumeResize})
+     * What the pass decided for the objects it applies.
+     *
+     * @param claimSize the running StatefulSet's volume claim size, kept (a claim template cannot change in place);
+     *                  null for a new StatefulSet, which gets spec.storage.size
      */
     record Desired(int statefulSetReplicas, boolean clientAuth, dev.kvstore.operator.resources.TransportSecurity.Template transport,
-                   HasMetadata networkPolicy, String restoreBackup, boolean holdStatefulSet) {
+                   HasMetadata networkPolicy, String restoreBackup, String claimSize) {
     }
 
     private final KubernetesClient client;
@@ -99,12 +100,12 @@ final class ClusterObjects {
         objects.add(ClusterResources.podDisruptionBudget(cluster, desired.statefulSetReplicas()));
         objects.add(ClusterResources.primaryDisruptionBudget(cluster, desired.statefulSetReplicas()));
         HasMetadata statefulSet = ClusterResources.statefulSet(cluster, desired.statefulSetReplicas(), desired.clientAuth(),
-                desired.transport(), desired.restoreBackup());
+                desired.transport(), desired.restoreBackup(), desired.claimSize());
         if (secretMissing) {
             // its pods mount that Secret: a store restarted onto this template would wait for it for good
             refused.add(new Refusal(statefulSet.getKind(), name, 0, "SecretMissing",
                     "not applied while a Secret its pods mount could not be made"));
-        } else if (!desired.holdStatefulSet()) {
+        } else {
             objects.add(statefulSet);
         }
         if (desired.networkPolicy() != null) {

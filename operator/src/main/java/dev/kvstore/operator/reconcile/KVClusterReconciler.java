@@ -244,13 +244,13 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             return UpdateControl.<KVCluster>noUpdate().rescheduleAfter(restore.problem() == null ? RESYNC
                     : Duration.ofSeconds(5));
         }
-        // a larger spec.storage.size: the claims grown, the StatefulSet made anew (its claim template cannot change)
-        VolumeResize.Plan volumes = volumeResize.keep(cluster, running);
+        // a larger spec.storage.size grows the claims themselves: the StatefulSet's claim template cannot change
+        volumeResize.keep(cluster, running);
         // whatever the API server refuses here is reported and the pass goes on: supervision does not wait for it
         ClusterObjects.Outcome applied = objects.apply(cluster, new ClusterObjects.Desired(scaleDown.statefulSetReplicas(),
                 clientAuth.enabled(), new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept,
                 serverSecretInTemplate), networkPolicies.desired(cluster, network), restore.backupName(),
-                volumes.holdStatefulSet()));
+                running == null ? null : VolumeResizeKeeper.templateSize(running)));
         tellObjectsApplied(cluster, applied);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver, pod -> fencedLastPass(cluster, pod));
         java.util.function.Predicate<String> notToBeFenced = toBeFenced.negate();

@@ -3,7 +3,6 @@ package dev.kvstore.operator.reconcile;
 import dev.kvstore.operator.model.KVCluster;
 import dev.kvstore.operator.resources.KvNames;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -13,61 +12,76 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * The I/O of {@link VolumeResize}: reads the cluster's volume claims and their StorageClasses, asks the claims for the
- * new size, deletes the StatefulSet with its pods left running when its claim template is another size, and says
- * how far the volumes are in condition {@value VolumeResize#CONDITION} (Events for what it did and, once a problem,
- * for what it cannot do).
+ * The I/O of {@link VolumeResize}: reads the claims of the cluster's stores and their StorageClasses, asks the claims
+ * below {@code spec.storage.size} for it, and says how far they are in condition {@value VolumeResize#CONDITION} (an
+ * Event for each claim asked, a Warning once a problem).
+ *
+ * <p>Claims are read when a spec generation is first seen, and then every 15 s while they are not all sized or the
+ * template makes claims below the size (a volume made anew): a class that does not allow expansion, or a file system
+ * waiting for its pod's restart, can stay so for long, and a pass comes every second.
  */
 final class VolumeResizeKeeper {
 
     private static final Logger LOG = Logger.getLogger(VolumeResizeKeeper.class);
-    /** What no change of the volumes asks of the pass. */
-    static final VolumeResize.Plan NOTHING = new VolumeResize.Plan(List.of(), false, false, true, "AsSpecified", "");
+    static final long RECHECK_NANOS = 15_000_000_000L;
 
     private final KubernetesClient client;
+    private final LongSupplier nanoTime;
+    /** By cluster uid: the generation last checked and when. */
+    private final Map<String, long[]> checked = new ConcurrentHashMap<>();
 
     VolumeResizeKeeper(KubernetesClient client) {
-        this.client = client;
+        this(client, System::nanoTime);
     }
 
-    /**
-     * Before the StatefulSet is applied. Answers whether to hold it back this pass (it is on its way out, to be made
-     * anew with the new claim template).
-     */
-    VolumeResize.Plan keep(KVCluster cluster, StatefulSet running) {
+    VolumeResizeKeeper(KubernetesClient client, LongSupplier nanoTime) {
+        this.client = client;
+        this.nanoTime = nanoTime;
+    }
+
+    void keep(KVCluster cluster, StatefulSet running) {
+        if (running == null) {
+            return; // no claims yet: the StatefulSet to be made has a template of spec.storage.size
+        }
         String namespace = cluster.getMetadata().getNamespace();
         String name = cluster.getMetadata().getName();
         String wanted = cluster.getSpec().getStorage().getSize();
-        long wantedBytes = bytes(wanted);
-        Long templateBytes = running == null ? null : templateBytes(running);
-        boolean deleting = running != null && running.getMetadata().getDeletionTimestamp() != null;
+        long wantedBytes = bytes(new Quantity(wanted));
+        long generation = cluster.getMetadata().getGeneration() == null ? 0 : cluster.getMetadata().getGeneration();
         Condition before = KVClusterReconciler.condition(cluster, VolumeResize.CONDITION);
-        boolean settled = before != null && "True".equals(before.getStatus())
-                && java.util.Objects.equals(before.getObservedGeneration(), cluster.getMetadata().getGeneration());
-        if (running == null || (!deleting && templateBytes != null && templateBytes == wantedBytes && settled)) {
-            // the claims come from a template of this size and were all found sized for this spec: nothing to read.
-            // (No StatefulSet yet: the claims it makes will have the size.)
-            return NOTHING;
+        boolean sized = before != null && "True".equals(before.getStatus());
+        long now = nanoTime.getAsLong();
+        long[] last = checked.get(cluster.getMetadata().getUid());
+        boolean sameGeneration = last != null && last[0] == generation;
+        Long templateBytes = templateBytes(running);
+        // a template below the size makes claims that must grow (a scale-up): never settled while it is so
+        boolean settled = sized && templateBytes != null && templateBytes >= wantedBytes;
+        if (sameGeneration && (settled || now - last[1] < RECHECK_NANOS)) {
+            return;
         }
+        checked.put(cluster.getMetadata().getUid(), new long[]{generation, now});
         List<VolumeResize.Claim> claims;
         try {
-            claims = claims(namespace, name);
+            claims = claims(namespace, name, cluster.getSpec().getReplicas());
         } catch (KubernetesClientException e) {
             KVClusterReconciler.setCondition(cluster, VolumeResize.CONDITION, false, "Unknown",
                     "the volume claims could not be read: " + e.getMessage());
-            return NOTHING;
+            return;
         }
         Map<String, VolumeResize.Expansion> classes = new HashMap<>();
-        VolumeResize.Plan plan = VolumeResize.plan(wantedBytes, wanted, templateBytes, deleting, claims,
+        VolumeResize.Plan plan = VolumeResize.plan(wantedBytes, wanted, claims,
                 storageClass -> classes.computeIfAbsent(String.valueOf(storageClass), c -> expansion(storageClass)));
         List<String> refused = new ArrayList<>();
         for (String claim : plan.grow()) {
@@ -84,55 +98,25 @@ final class VolumeResizeKeeper {
                         ? e.getStatus().getMessage() : e.getMessage()));
             }
         }
-        if (plan.recreateStatefulSet()) {
-            recreate(cluster, wanted, wantedBytes);
-        }
         String reason = refused.isEmpty() ? plan.reason() : "ExpansionRefused";
         String message = refused.isEmpty() ? plan.message()
                 : "the API server refused to grow " + String.join("; ", refused) + "; " + plan.message();
-        boolean newProblem = !plan.sized() && !"Expanding".equals(reason)
-                && (before == null || !reason.equals(before.getReason()));
-        if (newProblem) {
+        if (!plan.sized() && !"Expanding".equals(reason) && (before == null || !reason.equals(before.getReason()))) {
             LOG.warnf("%s/%s: %s", namespace, name, message);
             Events.record(client, cluster, "", "Warning", reason, message, Instant.now().toString());
         }
         KVClusterReconciler.setCondition(cluster, VolumeResize.CONDITION, plan.sized() && refused.isEmpty(), reason,
                 message);
-        return plan;
     }
 
-    /**
-     * Deletes the StatefulSet and leaves its pods running, once more read now: the informer's copy may be older than
-     * one already made anew. The next pass makes it with the new template (the StatefulSet controller adopts the
-     * orphaned pods; their revision is unchanged, so none restarts).
-     */
-    private void recreate(KVCluster cluster, String wanted, long wantedBytes) {
-        String namespace = cluster.getMetadata().getNamespace();
-        String name = cluster.getMetadata().getName();
-        try {
-            StatefulSet live = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
-            if (live == null || live.getMetadata().getDeletionTimestamp() != null || templateBytes(live) == null
-                    || templateBytes(live) == wantedBytes) {
-                return;
-            }
-            client.apps().statefulSets().inNamespace(namespace).withName(name)
-                    .withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
-            String said = "StatefulSet " + name + " deleted with its pods left running, to be made anew with volumes of "
-                    + wanted + " (a claim template cannot change in place)";
-            LOG.infof("%s/%s: %s", namespace, name, said);
-            Events.record(client, cluster, "statefulset-", "Normal", "StatefulSetRecreated", said, Instant.now().toString());
-        } catch (KubernetesClientException e) {
-            LOG.warnf("%s/%s: the StatefulSet could not be deleted to take the new volume size: %s", namespace, name,
-                    e.getMessage());
-        }
-    }
-
-    private List<VolumeResize.Claim> claims(String namespace, String cluster) {
+    /** The claims of the stores there are (ordinals below spec.replicas): a scaled-down store's kept claim waits. */
+    private List<VolumeResize.Claim> claims(String namespace, String cluster, int replicas) {
         String prefix = "data-" + cluster + "-";
         return client.persistentVolumeClaims().inNamespace(namespace).withLabels(KvNames.selector(cluster)).list()
                 .getItems().stream()
                 .filter(c -> c.getMetadata().getName().startsWith(prefix)
-                        && c.getMetadata().getName().substring(prefix.length()).matches("[0-9]+"))
+                        && c.getMetadata().getName().substring(prefix.length()).matches("[0-9]{1,4}")
+                        && Integer.parseInt(c.getMetadata().getName().substring(prefix.length())) < replicas)
                 .map(VolumeResizeKeeper::claim)
                 .sorted(java.util.Comparator.comparing(VolumeResize.Claim::name))
                 .toList();
@@ -173,8 +157,18 @@ final class VolumeResizeKeeper {
         }
     }
 
-    /** The size of the running StatefulSet's data claim template; null when it has none. */
-    static Long templateBytes(StatefulSet statefulSet) {
+    /** The running StatefulSet's data claim template, as written there; null when it has none. */
+    static String templateSize(StatefulSet statefulSet) {
+        Quantity size = templateQuantity(statefulSet);
+        return size == null ? null : size.toString();
+    }
+
+    private static Long templateBytes(StatefulSet statefulSet) {
+        Quantity size = templateQuantity(statefulSet);
+        return size == null ? null : bytes(size);
+    }
+
+    private static Quantity templateQuantity(StatefulSet statefulSet) {
         var templates = statefulSet.getSpec().getVolumeClaimTemplates();
         if (templates == null) {
             return null;
@@ -182,14 +176,11 @@ final class VolumeResizeKeeper {
         return templates.stream().filter(t -> "data".equals(t.getMetadata().getName()))
                 .map(t -> t.getSpec().getResources() == null || t.getSpec().getResources().getRequests() == null ? null
                         : t.getSpec().getResources().getRequests().get("storage"))
-                .filter(java.util.Objects::nonNull).map(VolumeResizeKeeper::bytes).findFirst().orElse(null);
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
     }
 
-    private static long bytes(String quantity) {
-        return bytes(new Quantity(quantity));
-    }
-
+    /** Saturated at Long.MAX_VALUE: the pattern lets 32 digits through. */
     private static long bytes(Quantity quantity) {
-        return quantity.getNumericalAmount().longValue();
+        return quantity.getNumericalAmount().min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue();
     }
 }

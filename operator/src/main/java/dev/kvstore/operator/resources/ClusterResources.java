@@ -237,6 +237,17 @@ public final class ClusterResources {
      */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth,
                                           TransportSecurity.Template transport, String restoreBackup) {
+        return statefulSet(cluster, replicas, clientAuth, transport, restoreBackup, null);
+    }
+
+    /**
+     * The same, its volume claim template of {@code claimSize} (null: {@code spec.storage.size}). The API server
+     * refuses any change of a StatefulSet's claim template, and with it the whole update: a running StatefulSet keeps
+     * the size it was made with, and a larger {@code spec.storage.size} grows the claims themselves (the operator's
+     * VolumeResizeKeeper).
+     */
+    public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth,
+                                          TransportSecurity.Template transport, String restoreBackup, String claimSize) {
         boolean tls = transport.enabled();
         boolean https = tls && transport.http();
         boolean httpKept = transport.httpKept();
@@ -333,7 +344,8 @@ public final class ClusterResources {
                 .withNewSpec()
                 .withAccessModes("ReadWriteOnce")
                 .withStorageClassName(storage.getStorageClassName())
-                .withNewResources().withRequests(Map.of("storage", new Quantity(storage.getSize()))).endResources()
+                .withNewResources().withRequests(Map.of("storage", new Quantity(claimSize != null ? claimSize
+                        : storage.getSize()))).endResources()
                 .endSpec()
                 .build();
         var metadata = metadata(cluster, name);
