@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
         description = "KV Cluster command line: local cluster, client, demo.",
         subcommands = {KvCli.Local.class, KvCli.Demo.class, KvCli.Put.class, KvCli.Get.class, KvCli.Status.class,
                 KvCli.KillPrimary.class, KvCli.RotateSecret.class, KvCli.Backup.class, KvCli.ListBackups.class,
-                LocalFence.Fence.class, LocalFence.Unfence.class, dev.kvstore.cli.bench.Bench.class})
+                LocalFence.Fence.class, LocalFence.Unfence.class, LocalPromote.class, dev.kvstore.cli.bench.Bench.class})
 public final class KvCli {
 
     static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");

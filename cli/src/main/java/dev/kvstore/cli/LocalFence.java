@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code kv fence} and {@code kv unfence} for a local cluster: the store's own admin call, signed with the cluster's
  * secret. The local supervisor (the operator's supervision code) then leaves a fenced store alone and points an
- * unfenced one at the primary. A primary cannot be fenced: local mode has no planned switchover to move it first.
+ * unfenced one at the primary. A primary is switched away from first ({@code kv promote} to the secondary furthest
+ * along), as the operator does, then fenced as a secondary.
  */
 final class LocalFence {
 
@@ -39,10 +40,7 @@ final class LocalFence {
             }
             AdminClient admin = cluster.admin();
             NodeStatus before = admin.status(url);
-            if (fence && "primary".equals(before.role())) {
-                throw new IOException(store + " is the primary: local mode has no planned switchover to move it first; "
-                        + "fence a secondary (kubectl kv fence switches an operator's primary away first)");
-            }
+            boolean primary = "primary".equals(before.role());
             if (fence && !before.maintenanceFenced() && "sync".equals(before.mode())) {
                 long othersFollowing = 0;
                 for (Map.Entry<String, String> other : adminUrls.entrySet()) {
@@ -53,13 +51,53 @@ final class LocalFence {
                         // not answering: not following
                     }
                 }
-                if (othersFollowing < before.minSyncReplicas()) {
-                    throw new IOException("fencing " + store + " would leave " + othersFollowing + " secondaries "
+                // a primary's successor is one of them, and follows no more once it leads
+                long left = primary ? othersFollowing - 1 : othersFollowing;
+                if (left < before.minSyncReplicas()) {
+                    throw new IOException("fencing " + store + " would leave " + Math.max(0, left) + " secondaries "
                             + "following, fewer than minSyncReplicas " + before.minSyncReplicas() + ": sync writes would "
                             + "stop; nothing fenced");
                 }
             }
+            if (fence && primary) {
+                String successor = successor(admin, adminUrls);
+                KvCli.say(store + " is the primary: switching over to " + successor + " first");
+                try {
+                    KvCli.say(LocalPromote.switchOver(cluster, successor, Duration.ofSeconds(30)).message());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while switching over; nothing fenced");
+                }
+                if ("primary".equals(admin.status(url).role())) {
+                    throw new IOException(store + " is still the primary; nothing fenced");
+                }
+            }
             return admin.maintenanceFence(url, fence);
+        }
+
+        /** The secondary to switch to before the primary is fenced: one that follows, not fenced, furthest along. */
+        private String successor(AdminClient admin, Map<String, String> adminUrls) throws IOException {
+            String best = null;
+            long bestOffset = -1;
+            for (Map.Entry<String, String> other : adminUrls.entrySet()) {
+                if (other.getKey().equals(store)) {
+                    continue;
+                }
+                try {
+                    NodeStatus status = admin.status(other.getValue());
+                    if (status.following() && !status.maintenanceFenced() && status.lastOffset() > bestOffset) {
+                        best = other.getKey();
+                        bestOffset = status.lastOffset();
+                    }
+                } catch (IOException down) {
+                    // not answering: not a successor
+                }
+            }
+            if (best == null) {
+                throw new IOException(store + " is the primary and no secondary follows it to switch over to; nothing "
+                        + "fenced");
+            }
+            return best;
         }
     }
 

@@ -12,7 +12,7 @@ class KvCliHelpTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"local", "demo", "put", "get", "status", "kill-primary", "rotate-secret", "backup", "backups",
-            "fence", "unfence", "bench"})
+            "fence", "unfence", "promote", "bench"})
     void every_command_answers_help_with_its_usage(String command) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

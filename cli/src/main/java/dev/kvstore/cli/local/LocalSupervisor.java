@@ -12,6 +12,7 @@ import dev.kvstore.core.supervision.PrimaryHealth;
 import dev.kvstore.core.supervision.PrimaryWatch;
 import dev.kvstore.core.supervision.Repointer;
 import dev.kvstore.core.supervision.StatusPoll;
+import dev.kvstore.core.supervision.Switchover;
 import dev.kvstore.core.supervision.Unaddressed;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,6 +44,7 @@ public final class LocalSupervisor implements AutoCloseable {
     private final PrimaryWatch watch = new PrimaryWatch();
     private final ElectionState elections = new ElectionState();
     private final Path stateFile;
+    private final SwitchoverRequest switchovers;
     private final Consumer<String> events;
     private final List<Failover> failovers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, Long> deadSinceNanos = new ConcurrentHashMap<>();
@@ -73,6 +75,7 @@ public final class LocalSupervisor implements AutoCloseable {
         this.elector = new Elector(new FailoverProcedure(admin, callPool));
         this.repointer = new Repointer(admin);
         this.stateFile = stateFile;
+        this.switchovers = new SwitchoverRequest(stateFile.toAbsolutePath().getParent());
         this.events = events;
         this.restarter = restarter;
         this.epoch = Files.exists(stateFile) ? Long.parseLong(Files.readString(stateFile).trim()) : 0;
@@ -153,8 +156,69 @@ public final class LocalSupervisor implements AutoCloseable {
             if (!electPrimary(lost, election.reason(), election.lostIsGone(), poll)) {
                 return; // resumed next pass, whatever comes back first
             }
+        } else if (switchoverIfAsked(poll)) {
+            return; // every store was pointed at the new primary; this pass's statuses are of before
         }
         repointStragglers(poll.answering());
+    }
+
+    /**
+     * A planned switchover asked by {@code kv promote} ({@link SwitchoverRequest}), carried out in this pass with the
+     * operator's code ({@link Switchover}: writes pause until the target holds the primary's last entry, then every
+     * store is fenced at a new epoch and the most up-to-date one, the target on a tie, is promoted). Only while the
+     * primary is not in question (no election pending). Answers whether the primary changed.
+     */
+    private synchronized boolean switchoverIfAsked(StatusPoll<NodeProcess> poll) throws IOException {
+        java.util.Optional<SwitchoverRequest.Asked> asked = switchovers.asked();
+        NodeProcess current = primary;
+        if (asked.isEmpty() || current == null) {
+            return false;
+        }
+        SwitchoverRequest.Asked request = asked.get();
+        NodeProcess target = nodes.stream().filter(n -> n.name().equals(request.store())).findFirst().orElse(null);
+        if (target == null) {
+            switchovers.answer(request, SwitchoverRequest.Outcome.REFUSED, "no store named " + request.store() + " (its "
+                    + "stores: " + String.join(", ", nodes.stream().map(NodeProcess::name).toList()) + ")");
+            return false;
+        }
+        if (target == current) {
+            switchovers.answer(request, SwitchoverRequest.Outcome.DONE, target.name() + " is the primary (epoch " + epoch
+                    + ")");
+            return false;
+        }
+        NodeStatus targetStatus = poll.answering().get(target);
+        if (targetStatus != null && targetStatus.maintenanceFenced()) {
+            switchovers.answer(request, SwitchoverRequest.Outcome.REFUSED, target.name() + " is fenced for maintenance "
+                    + "and is never promoted: kv unfence " + target.name() + " first");
+            return false;
+        }
+        if (targetStatus == null || !targetStatus.following() || poll.answering().get(current) == null) {
+            switchovers.answer(request, SwitchoverRequest.Outcome.WAITING, targetStatus == null || !targetStatus.following()
+                    ? target.name() + " does not follow the primary now" : "the primary " + current.name()
+                    + " does not answer");
+            return false;
+        }
+        List<FailoverProcedure.Member> members = nodes.stream().<FailoverProcedure.Member>map(node ->
+                poll.answering().containsKey(node) ? node : Unaddressed.of(node)).toList();
+        Switchover.Outcome outcome = new Switchover(admin, callPool).run(members, current, target,
+                poll.highestEpoch(epoch), recorded -> {
+                    writeState(recorded);
+                    epoch = recorded;
+                });
+        if (!outcome.switched()) {
+            switchovers.answer(request, SwitchoverRequest.Outcome.WAITING, outcome.reason());
+            return false;
+        }
+        NodeProcess winner = nodes.stream().filter(n -> n.name().equals(outcome.winner())).findFirst().orElseThrow();
+        primary = winner;
+        outcome.notRepointed().forEach(name -> events.accept("could not point " + name + " at the new primary yet"));
+        String said = "SWITCHOVER epoch " + outcome.epoch() + ": " + current.name() + " -> " + winner.name() + " in "
+                + outcome.took().toMillis() + " ms (" + outcome.reason() + ")";
+        events.accept(said);
+        switchovers.answer(request, winner == target ? SwitchoverRequest.Outcome.DONE : SwitchoverRequest.Outcome.WAITING,
+                winner == target ? winner.name() + " is the primary in epoch " + outcome.epoch() + " (switched over from "
+                        + current.name() + " in " + outcome.took().toMillis() + " ms, writes paused meanwhile)" : said);
+        return true;
     }
 
     /**
