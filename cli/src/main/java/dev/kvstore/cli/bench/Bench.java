@@ -57,6 +57,10 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--only-memory", description = "only the memory of 1 million keys and the restart that reloads them")
     boolean onlyMemory;
 
+    @Option(names = "--only-latency", description = "only one client's sync SET against its floor (a loopback round "
+            + "trip, an fdatasync)")
+    boolean onlyLatency;
+
     @Option(names = "--skip-throughput", description = "only measure failover")
     boolean skipThroughput;
 
@@ -66,6 +70,8 @@ public final class Bench implements Callable<Integer> {
     private final List<String> report = new ArrayList<>();
     /** Written after the throughput tables, though measured while the sync cluster runs. */
     private final List<String> idleReport = new ArrayList<>();
+    /** The throughput run's one-client sync SET, for its floor. */
+    private LoadRun.Result oneClientSync;
 
     @Override
     public Integer call() throws Exception {
@@ -79,14 +85,24 @@ public final class Bench implements Callable<Integer> {
             tlsCost();
         } else if (onlyMemory) {
             memory();
+        } else if (onlyLatency) {
+            try (LocalCluster sync = cluster("sync", "sync", 7300)) {
+                sync.start();
+                NodeProcess primary = sync.supervisor().primary();
+                awaitWritable(primary.respPort());
+                latencyFloor(measure("kv sync SET", 1, c -> redisSet(primary.respPort(), c)));
+            }
         } else if (!skipThroughput) {
             throughput();
             idleReport.forEach(this::line);
+            if (oneClientSync != null) {
+                latencyFloor(oneClientSync);
+            }
             authenticationCost();
             tlsCost();
             memory();
         }
-        if (failoverRuns > 0 && !onlyCosts && !onlyMemory) {
+        if (failoverRuns > 0 && !onlyCosts && !onlyMemory && !onlyLatency) {
             failover();
         }
         if (out != null) {
@@ -132,6 +148,9 @@ public final class Bench implements Callable<Integer> {
                 }
                 for (int clients : clientCounts) {
                     LoadRun.Result kv = measure("kv sync SET", clients, c -> redisSet(primary.respPort(), c));
+                    if (clients == 1) {
+                        oneClientSync = kv;
+                    }
                     resp.add(new Pair(kv, measure("redis SET+WAIT 1 0", clients, c -> redisSetWait(redis.primaryPort(), c))));
                     resp.add(new Pair(kv, measure("redis (AOF fsync always) SET+WAIT 1 0", clients,
                             c -> redisSetWait(redisAof.primaryPort(), c))));
@@ -181,6 +200,30 @@ public final class Bench implements Callable<Integer> {
         line("");
         table(http);
         redisBenchmarkTable(tool);
+    }
+
+    /**
+     * One client's sync SET against what it cannot beat here (see {@link LatencyFloor}), measured just after it on the
+     * same machine and disk.
+     */
+    private void latencyFloor(LoadRun.Result kv) throws IOException {
+        LatencyFloor.Probe roundTrip = LatencyFloor.loopbackRoundTrip(20_000);
+        LatencyFloor.Probe fsyncProbe = LatencyFloor.fdatasync(dir, 2_000);
+        double bound = LatencyFloor.boundMillis(roundTrip, fsyncProbe);
+        line("### One client's sync SET against its floor");
+        line("");
+        line("| kv sync SET p50 (1 client) | loopback round trip p50 / p99 | fdatasync (100-byte append) p50 / p99 "
+                + "| target: 2 x (round trip + fdatasync) | p50 / (round trip + fdatasync) |");
+        line("|---|---|---|---|---|");
+        line(String.format(Locale.ROOT, "| %.3f ms | %.3f / %.3f ms | %.3f / %.3f ms | %.3f ms: **%s** | **%.2fx** |",
+                kv.p50Millis(), roundTrip.p50Millis(), roundTrip.p99Millis(), fsyncProbe.p50Millis(),
+                fsyncProbe.p99Millis(), bound, kv.p50Millis() <= bound ? "met" : "not met",
+                kv.p50Millis() / (roundTrip.p50Millis() + fsyncProbe.p50Millis())));
+        line("");
+        line("A sync SET takes at least two round trips (client and primary, primary and secondary) and one fdatasync "
+                + "(the primary's and the secondary's overlap)" + ("always".equalsIgnoreCase(fsync.trim()) ? "" : "; "
+                + "with fsync " + fsync + " no fdatasync is waited for") + ".");
+        line("");
     }
 
     /** The stores' fsync policy as the report says it: the run's, not always the default's. */
