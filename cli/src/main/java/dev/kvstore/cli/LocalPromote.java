@@ -51,26 +51,43 @@ final class LocalPromote implements Callable<Integer> {
     static SwitchoverRequest.Outcome switchOver(KvCli.ClusterOptions cluster, String store, Duration timeout)
             throws IOException, InterruptedException {
         SwitchoverRequest requests = new SwitchoverRequest(cluster.dir);
-        String id = requests.ask(store);
         long deadline = System.nanoTime() + timeout.toNanos();
-        SwitchoverRequest.Outcome last = null;
-        while (System.nanoTime() < deadline) {
-            Optional<SwitchoverRequest.Outcome> said = requests.outcome(id);
-            if (said.isPresent()) {
-                last = said.get();
-                if (SwitchoverRequest.Outcome.DONE.equals(last.state())) {
-                    return last;
-                }
-                if (SwitchoverRequest.Outcome.REFUSED.equals(last.state())) {
-                    throw new IOException(last.message());
-                }
+        String id = requests.ask(store, System.currentTimeMillis() + timeout.toMillis());
+        // stopped early (Ctrl-C): the request goes with it; one left anyway expires at its deadline
+        Thread withdrawOnExit = new Thread(() -> {
+            try {
+                requests.withdraw(id);
+            } catch (IOException ignored) {
+                // it expires
             }
-            Thread.sleep(100);
+        });
+        Runtime.getRuntime().addShutdownHook(withdrawOnExit);
+        try {
+            SwitchoverRequest.Outcome last = null;
+            while (System.nanoTime() < deadline) {
+                Optional<SwitchoverRequest.Outcome> said = requests.outcome(id);
+                if (said.isPresent()) {
+                    last = said.get();
+                    if (SwitchoverRequest.Outcome.DONE.equals(last.state())) {
+                        return last;
+                    }
+                    if (SwitchoverRequest.Outcome.REFUSED.equals(last.state())) {
+                        throw new IOException(last.message());
+                    }
+                }
+                Thread.sleep(100);
+            }
+            throw new IOException("no switchover to " + store + " within " + timeout.toSeconds() + " s"
+                    + (last == null ? ": no answer from the supervisor (is kv local running for " + cluster.dir + "?)"
+                    : ": " + last.message()) + "; the request is withdrawn (a switchover under way then may still end "
+                    + "it: kv status)");
+        } finally {
+            requests.withdraw(id);
+            try {
+                Runtime.getRuntime().removeShutdownHook(withdrawOnExit);
+            } catch (IllegalStateException exiting) {
+                // the hook runs anyway, withdrawing what is already gone
+            }
         }
-        requests.withdraw(id);
-        throw new IOException("no switchover to " + store + " within " + timeout.toSeconds() + " s"
-                + (last == null ? ": no answer from the supervisor (is kv local running for " + cluster.dir + "?)"
-                : ": " + last.message()) + "; the request is withdrawn (a switchover under way then may still end it: "
-                + "kv status)");
     }
 }

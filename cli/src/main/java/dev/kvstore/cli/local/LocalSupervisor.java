@@ -36,6 +36,10 @@ public final class LocalSupervisor implements AutoCloseable {
     public record Failover(String from, String to, long epoch, Duration duration, String reason) {
     }
 
+    /** A switchover is tried only for a target at most this far behind: the primary's writes pause while it catches up. */
+    static final long CLOSE_BEHIND_ENTRIES = 10_000;
+    private static final long SWITCHOVER_RETRY_NANOS = 2_000_000_000L;
+
     private final List<NodeProcess> nodes;
     private final LocalClusterSettings settings;
     private final AdminClient admin;
@@ -57,6 +61,8 @@ public final class LocalSupervisor implements AutoCloseable {
     });
 
     private volatile long epoch;
+    /** No switchover is tried again before this (System.nanoTime()): each try pauses the primary's writes. */
+    private long switchoverRetryNanos;
     private String lastDegradedReason;
     private volatile NodeProcess primary;
     private volatile boolean running = true;
@@ -76,6 +82,7 @@ public final class LocalSupervisor implements AutoCloseable {
         this.repointer = new Repointer(admin);
         this.stateFile = stateFile;
         this.switchovers = new SwitchoverRequest(stateFile.toAbsolutePath().getParent());
+        switchovers.clearAll(); // a request left by an earlier kv local is not carried out by this one
         this.events = events;
         this.restarter = restarter;
         this.epoch = Files.exists(stateFile) ? Long.parseLong(Files.readString(stateFile).trim()) : 0;
@@ -169,7 +176,7 @@ public final class LocalSupervisor implements AutoCloseable {
      * primary is not in question (no election pending). Answers whether the primary changed.
      */
     private synchronized boolean switchoverIfAsked(StatusPoll<NodeProcess> poll) throws IOException {
-        java.util.Optional<SwitchoverRequest.Asked> asked = switchovers.asked();
+        java.util.Optional<SwitchoverRequest.Asked> asked = switchovers.pending(System.currentTimeMillis());
         NodeProcess current = primary;
         if (asked.isEmpty() || current == null) {
             return false;
@@ -192,22 +199,37 @@ public final class LocalSupervisor implements AutoCloseable {
                     + "and is never promoted: kv unfence " + target.name() + " first");
             return false;
         }
-        if (targetStatus == null || !targetStatus.following() || poll.answering().get(current) == null) {
-            switchovers.answer(request, SwitchoverRequest.Outcome.WAITING, targetStatus == null || !targetStatus.following()
-                    ? target.name() + " does not follow the primary now" : "the primary " + current.name()
-                    + " does not answer");
+        NodeStatus primaryStatus = poll.answering().get(current);
+        String notYet = targetStatus == null || !targetStatus.following() ? target.name() + " does not follow the primary now"
+                : primaryStatus == null ? "the primary " + current.name() + " does not answer"
+                : primaryStatus.lastOffset() - targetStatus.lastOffset() > CLOSE_BEHIND_ENTRIES ? target.name() + " is "
+                + (primaryStatus.lastOffset() - targetStatus.lastOffset()) + " entries behind the primary"
+                : System.nanoTime() < switchoverRetryNanos ? "the last try did not switch; tried again shortly" : null;
+        if (notYet != null) {
+            // each try pauses the primary's writes until the target holds its last entry: only a target that follows
+            // closely is tried, and not again at once after a try that did not switch
+            switchovers.answer(request, SwitchoverRequest.Outcome.WAITING, notYet);
             return false;
         }
         List<FailoverProcedure.Member> members = nodes.stream().<FailoverProcedure.Member>map(node ->
                 poll.answering().containsKey(node) ? node : Unaddressed.of(node)).toList();
-        Switchover.Outcome outcome = new Switchover(admin, callPool).run(members, current, target,
-                poll.highestEpoch(epoch), recorded -> {
-                    writeState(recorded);
-                    epoch = recorded;
-                });
-        if (!outcome.switched()) {
-            switchovers.answer(request, SwitchoverRequest.Outcome.WAITING, outcome.reason());
+        Switchover.Outcome outcome;
+        try {
+            outcome = new Switchover(admin, callPool).run(members, current, target, poll.highestEpoch(epoch), recorded -> {
+                writeState(recorded);
+                epoch = recorded;
+            });
+        } catch (IOException e) {
+            switchoverRetryNanos = System.nanoTime() + SWITCHOVER_RETRY_NANOS;
+            switchovers.answer(request, SwitchoverRequest.Outcome.WAITING, "the switchover stopped: " + e.getMessage());
             return false;
+        }
+        if (!outcome.switched()) {
+            switchoverRetryNanos = System.nanoTime() + SWITCHOVER_RETRY_NANOS;
+            switchovers.answer(request, SwitchoverRequest.Outcome.WAITING, outcome.reason());
+            // a new epoch recorded (the stores fenced at it) but no one promoted: this pass's statuses are of before,
+            // and repointing by them would point the fenced stores at the old primary
+            return outcome.epoch() != 0;
         }
         NodeProcess winner = nodes.stream().filter(n -> n.name().equals(outcome.winner())).findFirst().orElseThrow();
         primary = winner;

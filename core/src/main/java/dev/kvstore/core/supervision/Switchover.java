@@ -54,15 +54,22 @@ public final class Switchover {
         // stop new writes for a moment, let the target reach the primary's last entry, then switch
         NodeStatus paused = admin.pauseWrites(primary.adminUrl(), PAUSE_MILLIS);
         long deadline = System.nanoTime() + catchUp.toNanos();
-        NodeStatus targetNow = admin.status(target.adminUrl());
-        while (targetNow.lastOffset() < paused.lastOffset() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        NodeStatus targetNow;
+        try {
             targetNow = admin.status(target.adminUrl());
+            while (targetNow.lastOffset() < paused.lastOffset() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                targetNow = admin.status(target.adminUrl());
+            }
+        } catch (IOException | RuntimeException e) {
+            // the target went away while the primary's writes wait: they go on at once, not when the pause ends
+            resumeQuietly(primary);
+            throw e;
         }
         if (targetNow.lastOffset() < paused.lastOffset()) {
             admin.pauseWrites(primary.adminUrl(), 0);
@@ -102,6 +109,14 @@ public final class Switchover {
                 : "switchover requested; " + target.name() + " was behind, so " + winner.name() + " for now";
         return new Outcome(true, winner.name(), epoch, reason, Duration.ofNanos(System.nanoTime() - started),
                 notRepointed);
+    }
+
+    private void resumeQuietly(FailoverProcedure.Member primary) {
+        try {
+            admin.pauseWrites(primary.adminUrl(), 0);
+        } catch (IOException | RuntimeException ignored) {
+            // the pause ends by itself within PAUSE_MILLIS
+        }
     }
 
     /** The store with the highest position; the target when it is among the highest. */

@@ -55,6 +55,19 @@ class SwitchoverTest {
     }
 
     @Test
+    void a_target_that_stops_answering_while_it_catches_up_resumes_the_primarys_writes_at_once() {
+        stores.store("kv-2").answers = false;
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                switchover.run(List.of(kv0, kv1, kv2), kv0, kv2, 1, recorded::add)).isInstanceOf(IOException.class);
+
+        assertThat(stores.sent("pause")).as("not left paused until the pause ends by itself")
+                .containsExactly("pause kv-0 5000", "pause kv-0 0");
+        assertThat(recorded).isEmpty();
+        assertThat(stores.sent("fence")).isEmpty();
+    }
+
+    @Test
     void a_store_further_ahead_than_the_target_is_promoted_instead() throws IOException {
         // the primary's last entry reached kv-1 only after the target caught up with the paused offset
         stores.store("kv-0").lastOffset = 21;

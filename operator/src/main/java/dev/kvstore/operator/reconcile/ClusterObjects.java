@@ -68,11 +68,11 @@ final class ClusterObjects {
     /**
      * What the pass decided for the objects it applies.
      *
-     * @param claimSize the running StatefulSet's volume claim size, kept (a claim template cannot change in place);
-     *                  null for a new StatefulSet, which gets spec.storage.size
+     * @param keptClaim the running StatefulSet's volume claim template, kept (a claim template cannot change in
+     *                  place); null for a new StatefulSet, which gets spec.storage
      */
     record Desired(int statefulSetReplicas, boolean clientAuth, dev.kvstore.operator.resources.TransportSecurity.Template transport,
-                   HasMetadata networkPolicy, String restoreBackup, String claimSize) {
+                   HasMetadata networkPolicy, String restoreBackup, ClusterResources.KeptClaim keptClaim) {
     }
 
     private final KubernetesClient client;
@@ -100,7 +100,7 @@ final class ClusterObjects {
         objects.add(ClusterResources.podDisruptionBudget(cluster, desired.statefulSetReplicas()));
         objects.add(ClusterResources.primaryDisruptionBudget(cluster, desired.statefulSetReplicas()));
         HasMetadata statefulSet = ClusterResources.statefulSet(cluster, desired.statefulSetReplicas(), desired.clientAuth(),
-                desired.transport(), desired.restoreBackup(), desired.claimSize());
+                desired.transport(), desired.restoreBackup(), desired.keptClaim());
         if (secretMissing) {
             // its pods mount that Secret: a store restarted onto this template would wait for it for good
             refused.add(new Refusal(statefulSet.getKind(), name, 0, "SecretMissing",

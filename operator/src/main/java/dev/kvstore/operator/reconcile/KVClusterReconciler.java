@@ -250,7 +250,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         ClusterObjects.Outcome applied = objects.apply(cluster, new ClusterObjects.Desired(scaleDown.statefulSetReplicas(),
                 clientAuth.enabled(), new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept,
                 serverSecretInTemplate), networkPolicies.desired(cluster, network), restore.backupName(),
-                running == null ? null : VolumeResizeKeeper.templateSize(running)));
+                running == null ? null : VolumeResizeKeeper.keptClaim(running)));
         tellObjectsApplied(cluster, applied);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver, pod -> fencedLastPass(cluster, pod));
         java.util.function.Predicate<String> notToBeFenced = toBeFenced.negate();

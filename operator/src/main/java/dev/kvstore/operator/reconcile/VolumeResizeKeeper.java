@@ -28,18 +28,20 @@ import org.jboss.logging.Logger;
  * below {@code spec.storage.size} for it, and says how far they are in condition {@value VolumeResize#CONDITION} (an
  * Event for each claim asked, a Warning once a problem).
  *
- * <p>Claims are read when a spec generation is first seen, and then every 15 s while they are not all sized or the
- * template makes claims below the size (a volume made anew): a class that does not allow expansion, or a file system
- * waiting for its pod's restart, can stay so for long, and a pass comes every second.
+ * <p>Claims are read when a spec generation is first seen, then every 15 s while they are not all sized (a class
+ * that does not allow expansion, or a file system waiting for its pod's restart, can stay so for long, and a pass comes
+ * every second), and every 5 minutes once sized while the template makes smaller claims (a volume made anew).
  */
 final class VolumeResizeKeeper {
 
     private static final Logger LOG = Logger.getLogger(VolumeResizeKeeper.class);
     static final long RECHECK_NANOS = 15_000_000_000L;
+    /** Once sized while the template makes smaller claims: a volume made anew (its claim and pod deleted) is seen. */
+    static final long SIZED_RECHECK_NANOS = 300_000_000_000L;
 
     private final KubernetesClient client;
     private final LongSupplier nanoTime;
-    /** By cluster uid: the generation last checked and when. */
+    /** By cluster uid: the generation last checked, when, and whether every store's claim was there (1) or not. */
     private final Map<String, long[]> checked = new ConcurrentHashMap<>();
 
     VolumeResizeKeeper(KubernetesClient client) {
@@ -66,12 +68,17 @@ final class VolumeResizeKeeper {
         long[] last = checked.get(cluster.getMetadata().getUid());
         boolean sameGeneration = last != null && last[0] == generation;
         Long templateBytes = templateBytes(running);
-        // a template below the size makes claims that must grow (a scale-up): never settled while it is so
+        // a template below the size makes claims that must grow: a scale-up changes the generation, a volume made
+        // anew does not, so it is looked for every 5 minutes
         boolean settled = sized && templateBytes != null && templateBytes >= wantedBytes;
-        if (sameGeneration && (settled || now - last[1] < RECHECK_NANOS)) {
+        // a claim not made yet (the pass that scales up reads the claims before the StatefulSet is applied) is looked
+        // for again soon
+        boolean allFound = last != null && last[2] == 1;
+        long recheck = sized && allFound ? SIZED_RECHECK_NANOS : RECHECK_NANOS;
+        if (sameGeneration && (settled || now - last[1] < recheck)) {
             return;
         }
-        checked.put(cluster.getMetadata().getUid(), new long[]{generation, now});
+        checked.put(cluster.getMetadata().getUid(), new long[]{generation, now, 0});
         List<VolumeResize.Claim> claims;
         try {
             claims = claims(namespace, name, cluster.getSpec().getReplicas());
@@ -80,6 +87,8 @@ final class VolumeResizeKeeper {
                     "the volume claims could not be read: " + e.getMessage());
             return;
         }
+        checked.put(cluster.getMetadata().getUid(), new long[]{generation, now,
+                claims.size() >= cluster.getSpec().getReplicas() ? 1 : 0});
         Map<String, VolumeResize.Expansion> classes = new HashMap<>();
         VolumeResize.Plan plan = VolumeResize.plan(wantedBytes, wanted, claims,
                 storageClass -> classes.computeIfAbsent(String.valueOf(storageClass), c -> expansion(storageClass)));
@@ -158,9 +167,15 @@ final class VolumeResizeKeeper {
     }
 
     /** The running StatefulSet's data claim template, as written there; null when it has none. */
-    static String templateSize(StatefulSet statefulSet) {
+    static dev.kvstore.operator.resources.ClusterResources.KeptClaim keptClaim(StatefulSet statefulSet) {
         Quantity size = templateQuantity(statefulSet);
-        return size == null ? null : size.toString();
+        if (size == null) {
+            return null;
+        }
+        String storageClass = statefulSet.getSpec().getVolumeClaimTemplates().stream()
+                .filter(t -> "data".equals(t.getMetadata().getName())).findFirst()
+                .map(t -> t.getSpec().getStorageClassName()).orElse(null);
+        return new dev.kvstore.operator.resources.ClusterResources.KeptClaim(size.toString(), storageClass);
     }
 
     private static Long templateBytes(StatefulSet statefulSet) {

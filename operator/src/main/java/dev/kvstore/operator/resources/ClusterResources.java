@@ -240,14 +240,18 @@ public final class ClusterResources {
         return statefulSet(cluster, replicas, clientAuth, transport, restoreBackup, null);
     }
 
+    /** The volume claim template a running StatefulSet was made with: its size and StorageClass (null: the default). */
+    public record KeptClaim(String size, String storageClassName) {
+    }
+
     /**
-     * The same, its volume claim template of {@code claimSize} (null: {@code spec.storage.size}). The API server
-     * refuses any change of a StatefulSet's claim template, and with it the whole update: a running StatefulSet keeps
-     * the size it was made with, and a larger {@code spec.storage.size} grows the claims themselves (the operator's
+     * The same, its volume claim template as {@code kept} (null: {@code spec.storage}). The API server refuses any
+     * change of a StatefulSet's claim template, and with it the whole update: a running StatefulSet keeps the size and
+     * class it was made with, and a larger {@code spec.storage.size} grows the claims themselves (the operator's
      * VolumeResizeKeeper).
      */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth,
-                                          TransportSecurity.Template transport, String restoreBackup, String claimSize) {
+                                          TransportSecurity.Template transport, String restoreBackup, KeptClaim kept) {
         boolean tls = transport.enabled();
         boolean https = tls && transport.http();
         boolean httpKept = transport.httpKept();
@@ -343,8 +347,8 @@ public final class ClusterResources {
                 .withNewMetadata().withName(DATA_VOLUME).withLabels(KvNames.labels(name)).endMetadata()
                 .withNewSpec()
                 .withAccessModes("ReadWriteOnce")
-                .withStorageClassName(storage.getStorageClassName())
-                .withNewResources().withRequests(Map.of("storage", new Quantity(claimSize != null ? claimSize
+                .withStorageClassName(kept != null ? kept.storageClassName() : storage.getStorageClassName())
+                .withNewResources().withRequests(Map.of("storage", new Quantity(kept != null ? kept.size()
                         : storage.getSize()))).endResources()
                 .endSpec()
                 .build();

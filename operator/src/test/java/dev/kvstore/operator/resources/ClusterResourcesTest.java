@@ -34,6 +34,24 @@ class ClusterResourcesTest {
     }
 
     @Test
+    void a_running_statefulsets_claim_template_is_kept_whatever_the_spec_says_now() {
+        KVClusterSpec spec = new KVClusterSpec();
+        spec.getStorage().setSize("2Gi");
+        spec.getStorage().setStorageClassName("fast");
+        KVCluster kv = cluster("kv", spec);
+        var fresh = ClusterResources.statefulSet(kv, 3, true, new TransportSecurity.Template(true, true, false, null), null,
+                null).getSpec().getVolumeClaimTemplates().get(0).getSpec();
+        assertThat(fresh.getResources().getRequests().get("storage").toString()).isEqualTo("2Gi");
+        assertThat(fresh.getStorageClassName()).isEqualTo("fast");
+
+        // the API server refuses a change of the claim template, and with it the whole update: the one made is kept
+        var kept = ClusterResources.statefulSet(kv, 3, true, new TransportSecurity.Template(true, true, false, null), null,
+                new ClusterResources.KeptClaim("1Gi", null)).getSpec().getVolumeClaimTemplates().get(0).getSpec();
+        assertThat(kept.getResources().getRequests().get("storage").toString()).isEqualTo("1Gi");
+        assertThat(kept.getStorageClassName()).isNull();
+    }
+
+    @Test
     void aClusterRestoredFromABackupFetchesItInAnInitContainerWithNoStorageCredentialsInThePod() {
         KVCluster kv = cluster("kv", new KVClusterSpec());
         var plain = ClusterResources.statefulSet(kv, 3, true, new TransportSecurity.Template(true, true, false, null));
