@@ -82,7 +82,11 @@ final class LocalPromote implements Callable<Integer> {
                     : ": " + last.message()) + "; the request is withdrawn (a switchover under way then may still end "
                     + "it: kv status)");
         } finally {
-            requests.withdraw(id);
+            try {
+                requests.withdraw(id);
+            } catch (IOException ignored) {
+                // it expires at its deadline; the outcome above is what to tell
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(withdrawOnExit);
             } catch (IllegalStateException exiting) {

@@ -82,7 +82,10 @@ class KvClusterE2E {
         // as on a cluster that ran the previous release: its KVCluster CRD (no auth, tls, networkPolicy, backup). Only
         // on a cluster without KVClusters (a kept cluster's would lose their newer fields to the older schema)
         Kube.Result existing = kube.kubectlResult(null, "get", "kvclusters.kvstore.dev", "-A", "-o", "name");
-        boolean fromPreviousRelease = !existing.ok() || existing.out().isBlank();
+        boolean noCrd = !existing.ok() && (existing.err().contains("doesn't have a resource type")
+                || existing.err().contains("the server could not find the requested resource"));
+        assertThat(existing.ok() || noCrd).as("listing KVClusters: %s", existing.err()).isTrue();
+        boolean fromPreviousRelease = noCrd || existing.out().isBlank();
         if (fromPreviousRelease) {
             Kube.Result previousCrd = Kube.run(List.of("bash",
                     Kube.projectRoot().resolve("hack/previous-release.sh").toString(), "crd"), null);
@@ -103,14 +106,15 @@ class KvClusterE2E {
         kube.kubectl("apply", "--server-side", "--force-conflicts", "-f", Kube.projectRoot().resolve("crds").toString());
         kube.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/kvclusters.kvstore.dev");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(servedNetworkPolicy()).as("the served schema keeps spec.networkPolicy").contains("apps"));
+                assertThat(servedNetworkPolicy()).as("the served schema keeps the newer fields")
+                        .contains("apps", "\"renewBeforeDays\":9", "probe"));
         client = new InClusterClient(kube, NS, "kvstore/store:" + tag);
         client.start();
     }
 
     /**
-     * What the API server keeps of a KVCluster's spec.networkPolicy (a field newer than the previous release), by a
-     * server-side dry run of its creation: blank when the schema it serves does not know the field.
+     * What the API server keeps of a KVCluster's spec.networkPolicy, tls and auth (fields newer than the previous
+     * release), by a server-side dry run of its creation: blank when the schema it serves knows none of them.
      */
     private String servedNetworkPolicy() {
         Kube.Result made = kube.kubectlResult("""
@@ -122,7 +126,12 @@ class KvClusterE2E {
                 spec:
                   networkPolicy:
                     clientNamespaces: [apps]
-                """.formatted(NS), "create", "--dry-run=server", "--validate=false", "-f", "-", "-o", "jsonpath={.spec.networkPolicy}");
+                  tls:
+                    renewBeforeDays: 9
+                  auth:
+                    readonlyUsers: [probe]
+                """.formatted(NS), "create", "--dry-run=server", "--validate=false", "-f", "-", "-o",
+                "jsonpath={.spec.networkPolicy}{.spec.tls}{.spec.auth}");
         assertThat(made.ok()).as("dry run: %s", made.err()).isTrue();
         return made.out().trim();
     }

@@ -39,6 +39,12 @@ public final class LocalSupervisor implements AutoCloseable {
     /** A switchover is tried only for a target at most this far behind: the primary's writes pause while it catches up. */
     static final long CLOSE_BEHIND_ENTRIES = 10_000;
     private static final long SWITCHOVER_RETRY_NANOS = 2_000_000_000L;
+    /**
+     * No try is begun for a client with less time left than this: a try that switches takes a few hundred
+     * milliseconds (the target's catch-up, the fences, the promotion); one whose target cannot catch up ends after 4 s
+     * without switching.
+     */
+    private static final long TRY_MILLIS = 1_000;
 
     private final List<NodeProcess> nodes;
     private final LocalClusterSettings settings;
@@ -62,7 +68,7 @@ public final class LocalSupervisor implements AutoCloseable {
 
     private volatile long epoch;
     /** No switchover is tried again before this (System.nanoTime()): each try pauses the primary's writes. */
-    private long switchoverRetryNanos;
+    private long switchoverRetryNanos = System.nanoTime();
     private String lastDegradedReason;
     private volatile NodeProcess primary;
     private volatile boolean running = true;
@@ -204,7 +210,10 @@ public final class LocalSupervisor implements AutoCloseable {
                 : primaryStatus == null ? "the primary " + current.name() + " does not answer"
                 : primaryStatus.lastOffset() - targetStatus.lastOffset() > CLOSE_BEHIND_ENTRIES ? target.name() + " is "
                 + (primaryStatus.lastOffset() - targetStatus.lastOffset()) + " entries behind the primary"
-                : System.nanoTime() < switchoverRetryNanos ? "the last try did not switch; tried again shortly" : null;
+                : System.nanoTime() - switchoverRetryNanos < 0 ? "the last try did not switch; tried again shortly"
+                // not begun for a client about to stop waiting: it would switch after the client said it did not
+                : request.deadlineMillis() - System.currentTimeMillis() < TRY_MILLIS ? "too little time left to try"
+                : null;
         if (notYet != null) {
             // each try pauses the primary's writes until the target holds its last entry: only a target that follows
             // closely is tried, and not again at once after a try that did not switch
@@ -214,15 +223,19 @@ public final class LocalSupervisor implements AutoCloseable {
         List<FailoverProcedure.Member> members = nodes.stream().<FailoverProcedure.Member>map(node ->
                 poll.answering().containsKey(node) ? node : Unaddressed.of(node)).toList();
         Switchover.Outcome outcome;
+        java.util.concurrent.atomic.AtomicLong recordedEpoch = new java.util.concurrent.atomic.AtomicLong();
         try {
             outcome = new Switchover(admin, callPool).run(members, current, target, poll.highestEpoch(epoch), recorded -> {
                 writeState(recorded);
                 epoch = recorded;
+                recordedEpoch.set(recorded);
             });
         } catch (IOException e) {
             switchoverRetryNanos = System.nanoTime() + SWITCHOVER_RETRY_NANOS;
             switchovers.answer(request, SwitchoverRequest.Outcome.WAITING, "the switchover stopped: " + e.getMessage());
-            return false;
+            // stopped after the stores were fenced at a new epoch (a promote that timed out, say): no repoint by this
+            // pass's statuses of before, which would point them all at the fenced old primary
+            return recordedEpoch.get() != 0;
         }
         if (!outcome.switched()) {
             switchoverRetryNanos = System.nanoTime() + SWITCHOVER_RETRY_NANOS;

@@ -85,9 +85,16 @@ public final class SwitchoverRequest {
 
     /** The supervisor's answer; a finished one also ends the request. */
     void answer(Asked asked, String state, String message) throws IOException {
+        Path request = dir.resolve(REQUEST + asked.id());
+        if (!Files.exists(request)) {
+            return; // withdrawn meanwhile: no one reads the answer
+        }
         write(OUTCOME + asked.id(), state + " " + message.replace('\n', ' '));
         if (Outcome.DONE.equals(state) || Outcome.REFUSED.equals(state)) {
-            Files.deleteIfExists(dir.resolve(REQUEST + asked.id()));
+            Files.deleteIfExists(request);
+        } else if (!Files.exists(request)) {
+            // withdrawn while the answer was written (withdraw deletes the request first): no file left behind
+            Files.deleteIfExists(dir.resolve(OUTCOME + asked.id()));
         }
     }
 
