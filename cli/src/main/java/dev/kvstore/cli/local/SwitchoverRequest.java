@@ -52,8 +52,13 @@ public final class SwitchoverRequest {
 
     /** Asks for {@code store} as primary, waited for until {@code deadlineMillis}; answers the request's id. */
     public String ask(String store, long deadlineMillis) throws IOException {
+        return ask(store, deadlineMillis, System.currentTimeMillis());
+    }
+
+    /** The same, made at {@code nowMillis}. */
+    String ask(String store, long deadlineMillis, long nowMillis) throws IOException {
         // the time first, zero-padded: ids sort in the order they were made
-        String id = String.format("%013d-%016x", System.currentTimeMillis(), new java.security.SecureRandom().nextLong());
+        String id = String.format("%013d-%016x", nowMillis, new java.security.SecureRandom().nextLong());
         write(REQUEST + id, store + " " + deadlineMillis);
         return id;
     }

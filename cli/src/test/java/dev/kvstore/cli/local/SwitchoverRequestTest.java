@@ -14,9 +14,8 @@ class SwitchoverRequestTest {
         Path dir = Files.createTempDirectory("switchover");
         SwitchoverRequest requests = new SwitchoverRequest(dir);
         long now = System.currentTimeMillis();
-        String older = requests.ask("kv-1", now + 30_000);
-        Thread.sleep(2);
-        String newer = requests.ask("kv-2", now + 30_000);
+        String older = requests.ask("kv-1", now + 30_000, now);
+        String newer = requests.ask("kv-2", now + 30_000, now + 1);
 
         var pending = requests.pending(now).orElseThrow();
         assertThat(pending.id()).isEqualTo(newer);

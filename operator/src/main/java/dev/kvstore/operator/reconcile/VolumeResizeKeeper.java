@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -40,17 +39,11 @@ final class VolumeResizeKeeper {
     static final long SIZED_RECHECK_NANOS = 300_000_000_000L;
 
     private final KubernetesClient client;
-    private final LongSupplier nanoTime;
     /** By cluster uid: the generation last checked, when, and whether every store's claim was there (1) or not. */
     private final Map<String, long[]> checked = new ConcurrentHashMap<>();
 
     VolumeResizeKeeper(KubernetesClient client) {
-        this(client, System::nanoTime);
-    }
-
-    VolumeResizeKeeper(KubernetesClient client, LongSupplier nanoTime) {
         this.client = client;
-        this.nanoTime = nanoTime;
     }
 
     void keep(KVCluster cluster, StatefulSet running) {
@@ -64,7 +57,7 @@ final class VolumeResizeKeeper {
         long generation = cluster.getMetadata().getGeneration() == null ? 0 : cluster.getMetadata().getGeneration();
         Condition before = KVClusterReconciler.condition(cluster, VolumeResize.CONDITION);
         boolean sized = before != null && "True".equals(before.getStatus());
-        long now = nanoTime.getAsLong();
+        long now = System.nanoTime();
         long[] last = checked.get(cluster.getMetadata().getUid());
         boolean sameGeneration = last != null && last[0] == generation;
         Long templateBytes = templateBytes(running);
