@@ -3,7 +3,9 @@ package dev.kvstore.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kvstore.backup.BackupStorage;
 import dev.kvstore.backup.BackupSource;
+import dev.kvstore.backup.ArchivedLogs;
 import dev.kvstore.backup.Backups;
+import dev.kvstore.backup.RestorePlan;
 import dev.kvstore.cli.client.KvClient;
 import dev.kvstore.cli.local.LocalCluster;
 import dev.kvstore.cli.local.LocalClusterSettings;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "kv", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "kv 0.1.0",
         description = "KV Cluster command line: local cluster, client, demo.",
         subcommands = {KvCli.Local.class, KvCli.Demo.class, KvCli.Put.class, KvCli.Get.class, KvCli.Status.class,
-                KvCli.KillPrimary.class, KvCli.RotateSecret.class, KvCli.Backup.class, KvCli.ListBackups.class,
+                KvCli.KillPrimary.class, KvCli.RotateSecret.class, KvCli.Backup.class, KvCli.ListBackups.class, LocalArchive.class,
                 LocalFence.Fence.class, LocalFence.Unfence.class, LocalPromote.class, dev.kvstore.cli.bench.Bench.class})
 public final class KvCli {
 
@@ -196,6 +198,15 @@ public final class KvCli {
 
         /** @param restoreSnapshot a checked backup every store starts from (kv.restore-from), or null */
         LocalCluster open(Path dir, Path restoreSnapshot) throws IOException {
+            return open(dir, restoreSnapshot, null, null);
+        }
+
+        /**
+         * @param restoreLog the archived log after the backup every store replays up to {@code restoreTo}
+         *     (kv.restore-log, kv.restore-to), or null
+         */
+        LocalCluster open(Path dir, Path restoreSnapshot, Path restoreLog, dev.kvstore.core.disk.RestorePoint restoreTo)
+                throws IOException {
             // clients authenticate: the default user's password is made under the directory on first start
             Path users = dev.kvstore.cli.local.LocalUsers.ensure(dir).toAbsolutePath();
             if (failoverDelayMillis < 0) {
@@ -205,6 +216,9 @@ public final class KvCli {
                     .withFailoverDelay(Duration.ofMillis(failoverDelayMillis)).with("kv.users-dir", users.toString());
             if (restoreSnapshot != null) {
                 settings = settings.with("kv.restore-from", restoreSnapshot.toString());
+            }
+            if (restoreLog != null) {
+                settings = settings.with("kv.restore-log", restoreLog.toString()).with("kv.restore-to", restoreTo.toString());
             }
             if (tls) {
                 List<String> names = java.util.stream.IntStream.range(0, nodes).mapToObj(LocalCluster::storeName).toList();
@@ -231,12 +245,31 @@ public final class KvCli {
                 + "only: a cluster's own data is never overwritten")
         String restoreFrom;
 
+        @Option(names = "--restore-to", description = "with --restore-from: restore to a point in time, an ISO-8601 "
+                + "time in UTC (2026-12-07T01:02:03.456Z: every write the primary made up to that millisecond, none "
+                + "after) or <epoch>:<offset>, replaying the log kv archive kept after the backup. --restore-from then "
+                + "names the location (the newest backup before the point is used) or one backup's manifest there")
+        String restoreTo;
+
         @CommandLine.Mixin
         S3Options s3;
 
         @Override
         public Integer call() throws Exception {
             Path restoreSnapshot = null;
+            Path restoreLog = null;
+            dev.kvstore.core.disk.RestorePoint point = null;
+            if (restoreTo != null && restoreFrom == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--restore-to goes with --restore-from "
+                        + "(where the backups and the archived log are)");
+            }
+            if (restoreTo != null) {
+                try {
+                    point = dev.kvstore.core.disk.RestorePoint.parse(restoreTo);
+                } catch (IllegalArgumentException bad) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), "--restore-to: " + bad.getMessage());
+                }
+            }
             if (restoreFrom != null) {
                 // the store's own rule (a restore cut short is done again; a store's data is never overwritten),
                 // checked before anything is fetched
@@ -246,15 +279,31 @@ public final class KvCli {
                             + "already: a backup is restored into a new cluster, never in place (that would drop the "
                             + "writes made since the backup). Pick a new --dir");
                 }
+                boolean namesManifest = restoreFrom.endsWith(Backups.MANIFEST);
                 int slash = restoreFrom.lastIndexOf('/');
-                String location = slash < 0 ? "." : slash == 0 ? "/" : restoreFrom.substring(0, slash);
+                String location = !namesManifest ? restoreFrom : slash < 0 ? "." : slash == 0 ? "/" : restoreFrom.substring(0, slash);
                 BackupStorage storage = BackupStorage.at(location, s3.endpoint, s3.region);
-                Backups.Manifest manifest = Backups.manifest(storage, restoreFrom.substring(slash + 1));
+                if (point == null && !namesManifest) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), "--restore-from names a backup's "
+                            + "manifest (<location>/<name>.json; kv backups <location> lists them), or a location with "
+                            + "--restore-to");
+                }
+                Backups.Manifest manifest;
+                if (point == null) {
+                    manifest = Backups.manifest(storage, restoreFrom.substring(slash + 1));
+                } else {
+                    RestorePlan plan = planRestore(storage, namesManifest
+                            ? restoreFrom.substring(slash + 1, restoreFrom.length() - Backups.MANIFEST.length()) : null, point);
+                    manifest = plan.backup();
+                    restoreLog = ArchivedLogs.fetch(storage, plan.segments(), dir.resolve("restore").resolve("archived.kvlog"));
+                    say("restoring " + manifest.name() + " and " + plan.segments().size() + " archived log segments after it"
+                            + " up to " + point);
+                }
                 restoreSnapshot = Backups.fetchChecked(storage, manifest, dir.resolve("restore"));
                 say("restoring " + manifest.name() + " (" + manifest.keys() + " keys up to offset " + manifest.offset()
                         + ") into every store under " + dir.toAbsolutePath());
             }
-            try (LocalCluster cluster = local.open(dir, restoreSnapshot)) {
+            try (LocalCluster cluster = local.open(dir, restoreSnapshot, restoreLog, point)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
                 say("starting " + local.nodes + " stores under " + dir.toAbsolutePath() + " (logs: kv-N.log there)");
                 LocalSupervisor supervisor = cluster.start();
@@ -558,6 +607,22 @@ public final class KvCli {
                     + manifest.offset() + " (epoch " + manifest.epoch() + "), " + manifest.bytes() + " bytes; manifest "
                     + storage.describe(manifest.name() + Backups.MANIFEST));
             return 0;
+        }
+    }
+
+    /** The backup and archived segments a restore to {@code point} needs, from what {@code storage} holds. */
+    static RestorePlan planRestore(BackupStorage storage, String namedBackup, dev.kvstore.core.disk.RestorePoint point)
+            throws IOException {
+        List<Backups.Manifest> manifests = new java.util.ArrayList<>();
+        for (String name : storage.list(Backups.MANIFEST)) {
+            manifests.add(Backups.manifest(storage, name));
+        }
+        try {
+            return RestorePlan.choose(manifests, namedBackup, dev.kvstore.backup.LogArchiver.segments(storage),
+                    dev.kvstore.backup.LogArchiver.head(storage), point);
+        } catch (IllegalArgumentException refused) {
+            throw new IOException("cannot restore to " + point + " from " + storage.describe("") + ": "
+                    + refused.getMessage(), refused);
         }
     }
 

@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class LoadGenerator implements AutoCloseable {
 
     public final Map<String, KvClient.Ack> acknowledged = new ConcurrentHashMap<>();
+    /** For each acknowledged write: the wall-clock milliseconds it was sent and acknowledged at. */
+    public final Map<String, SentAndAcknowledged> times = new ConcurrentHashMap<>();
+
+    public record SentAndAcknowledged(long sentMillis, long acknowledgedMillis) {
+    }
     final AtomicLong failures = new AtomicLong();
     /** The first refusals' messages, for a failure message. */
     final List<String> failureSamples = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -42,7 +47,9 @@ public final class LoadGenerator implements AutoCloseable {
                 for (int i = 0; running.get() && System.nanoTime() < deadline; i++) {
                     String key = prefix + "-w" + w + "-" + i;
                     try {
+                        long sent = System.currentTimeMillis();
                         KvClient.Ack ack = client.put(key, value(key));
+                        times.put(key, new SentAndAcknowledged(sent, System.currentTimeMillis()));
                         acknowledged.put(key, ack);
                         long now = System.nanoTime();
                         long gap = now - lastAckNanos.getAndSet(now);

@@ -46,6 +46,18 @@ public interface StoreConfig {
      */
     Optional<String> restoreId();
 
+    /**
+     * With {@code kv.restore-from}: the log archived after that backup (segments one after the other, as the log
+     * archive keeps them), replayed up to {@code kv.restore-to}: a restore to a point in time.
+     */
+    Optional<String> restoreLog();
+
+    /**
+     * With {@code kv.restore-log}: where the restore stops, an ISO-8601 time (every write the primary appended up
+     * to that millisecond, none after) or {@code <epoch>:<offset>}.
+     */
+    Optional<String> restoreTo();
+
     @WithDefault("0.0.0.0")
     String replicationHost();
 

@@ -73,9 +73,16 @@ public class StoreLifecycle {
             org.jboss.logging.Logger.getLogger(StoreLifecycle.class).infof("no backup at %s (kv.restore-if-present): "
                     + "starting from what %s holds", config.restoreFrom().get(), config.dataDir());
         } else if (config.restoreFrom().isPresent()) {
+            if (config.restoreLog().isPresent() != config.restoreTo().isPresent()) {
+                throw new IllegalArgumentException("kv.restore-log and kv.restore-to go together: the archived log and"
+                        + " the point in it to restore to");
+            }
+            dev.kvstore.store.snapshot.RestoreFromBackup.ToPoint toPoint = config.restoreLog().isEmpty() ? null
+                    : new dev.kvstore.store.snapshot.RestoreFromBackup.ToPoint(Path.of(config.restoreLog().get()),
+                            dev.kvstore.core.disk.RestorePoint.parse(config.restoreTo().get()));
             dev.kvstore.store.snapshot.RestoreFromBackup.Restored restored = dev.kvstore.store.snapshot.RestoreFromBackup
-                    .prepare(Path.of(config.dataDir()), Path.of(config.restoreFrom().get()), config.restoreId().orElse(null),
-                            config.maxEntryBytes(), disk);
+                    .prepare(Path.of(config.dataDir()), Path.of(config.restoreFrom().get()), toPoint,
+                            config.restoreId().orElse(null), config.maxEntryBytes(), disk);
             org.jboss.logging.Logger.getLogger(StoreLifecycle.class).infof("%s the backup %s (up to offset %d, epoch %d)",
                     restored.now() ? "restored" : "already restored from", config.restoreFrom().get(), restored.offset(),
                     restored.epoch());

@@ -138,9 +138,48 @@ public final class AdminClient implements StoreAdmin {
         }
     }
 
+    /**
+     * What the primary gave the log archive ({@code POST /v1/admin/log}): entries in the log's binary form, the
+     * first one's offset (0: none), the last one's offset and epoch (the point asked after when there are none), its commit offset, and the time
+     * through which they certify the log complete (0: none).
+     */
+    public record LogChunk(byte[] entries, long first, long last, long lastEpoch, long committed,
+                           long coveredThroughMillis) {
+    }
+
+    /** The primary's committed entries after {@code request.after()}; see {@link LogRequest}. */
+    public LogChunk readLog(String baseUrl, LogRequest request) throws IOException {
+        String path = "/v1/admin/log";
+        byte[] bytes = JSON.writeValueAsBytes(request);
+        List<String> all = secrets.get().all();
+        for (int i = 0; ; i++) {
+            HttpRequest call = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+                    .header(AdminAuth.HEADER, AdminAuth.signWith(all.get(i), "POST", path, bytes,
+                            System.currentTimeMillis()))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+            HttpResponse<byte[]> response;
+            try {
+                response = http.send(call, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted calling " + baseUrl + path, e);
+            }
+            if (response.statusCode() == 200) {
+                return new LogChunk(response.body(), header(response, "X-KV-Log-First"), header(response, "X-KV-Log-Last"),
+                        header(response, "X-KV-Log-Last-Epoch"), header(response, "X-KV-Log-Committed"),
+                        header(response, "X-KV-Log-Covered-Through-Millis"));
+            }
+            if (response.statusCode() != 401 || i == all.size() - 1) {
+                throw new AdminCallException(response.statusCode(), "POST " + baseUrl + path + " answered "
+                        + response.statusCode() + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     private static long header(HttpResponse<?> response, String name) throws IOException {
         return Long.parseLong(response.headers().firstValue(name)
-                .orElseThrow(() -> new IOException("a backup without its " + name + " header")));
+                .orElseThrow(() -> new IOException("an answer without its " + name + " header")));
     }
 
     private NodeStatus call(String baseUrl, String method, String path, Object body) throws IOException {

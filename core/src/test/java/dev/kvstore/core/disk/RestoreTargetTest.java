@@ -38,6 +38,18 @@ class RestoreTargetTest {
     }
 
     @Test
+    void a_restore_to_a_point_in_time_cut_short_left_its_log_and_is_done_again() throws Exception {
+        Files.writeString(dir.resolve(RestoreTarget.BEGUN), "offset=5 entries=2 checksum=ab to=3:40\n");
+        Files.writeString(dir.resolve("snapshot.restore"), "");
+        Files.writeString(dir.resolve("replication.log"), "");
+        assertThat(RestoreTarget.of(dir)).isEqualTo(RestoreTarget.State.CUT_SHORT);
+
+        // a store that opened it afterwards left its commit hint beside the log: its data, never overwritten
+        Files.writeString(dir.resolve("commit-hint"), "");
+        assertThat(RestoreTarget.of(dir)).isEqualTo(RestoreTarget.State.HOLDS_DATA);
+    }
+
+    @Test
     void a_store_that_opened_a_restore_cut_short_made_its_log_there() throws Exception {
         Files.writeString(dir.resolve(RestoreTarget.BEGUN), "offset=5\n");
         Files.writeString(dir.resolve("replication.log"), "");

@@ -64,13 +64,14 @@ public class AdminEndpoint {
                                 .onComplete(done -> request.connection().close());
                         return;
                     }
-                    serve(vertx, calls, backups, request);
+                    serve(vertx, node, calls, backups, request);
                 });
         // at start, like the other ports: a store that cannot open its admin port cannot be supervised
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private static void serve(Vertx vertx, AdminCalls calls, BackupResponse backups, HttpServerRequest request) {
+    private static void serve(Vertx vertx, StoreNode node, AdminCalls calls, BackupResponse backups,
+                              HttpServerRequest request) {
         String signature = request.getHeader(AdminAuth.HEADER);
         String method = request.method().name();
         String path = request.path();
@@ -114,6 +115,23 @@ public class AdminEndpoint {
                                 backups.send(request);
                             }
                         });
+                return;
+            }
+            if ("POST".equals(method) && LogResponse.PATH.equals(path)) {
+                // answered in the log's binary form, not as JSON; read from the log (disk): on a worker
+                vertx.executeBlocking(() -> {
+                    AdminCalls.Reply unsigned = calls.unauthenticated(method, path, signature, body.getBytes());
+                    return unsigned != null ? new LogResponse.Answer(unsigned.status(),
+                            java.util.Map.of("Content-Type", "application/json"), Buffer.buffer(unsigned.json()))
+                            : LogResponse.answer(node, body.getBytes());
+                }, false).onComplete(done -> {
+                    if (done.failed()) {
+                        answer(request, new AdminCalls.Reply(500, Responses.errorJson(String.valueOf(done.cause()))));
+                        return;
+                    }
+                    request.response().setStatusCode(done.result().status()).headers().addAll(done.result().headers());
+                    request.response().end(done.result().body());
+                });
                 return;
             }
             vertx.executeBlocking(() -> calls.handle(method, path, signature, body.getBytes()), false)

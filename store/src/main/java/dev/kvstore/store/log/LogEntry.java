@@ -63,6 +63,21 @@ public record LogEntry(long epoch, long offset, Op op, byte[] key, byte[] value)
         return new LogEntry(epoch, offset, Op.NOOP, null, null);
     }
 
+    /**
+     * A time mark: a NOOP whose value is the primary's wall-clock time in milliseconds (8 bytes, big-endian).
+     * Every release reads a NOOP with a value as a NOOP, so marks need no newer log format. The primary writes
+     * one before the first entry of each millisecond it writes in, so every entry after a mark and before the
+     * next was appended in the mark's millisecond: what a restore to a point in time cuts at.
+     */
+    public static LogEntry timeMark(long epoch, long offset, long millis) {
+        return new LogEntry(epoch, offset, Op.NOOP, null, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(millis).array());
+    }
+
+    /** The time a mark carries, or -1 when this entry is no time mark. */
+    public long markedMillis() {
+        return op == Op.NOOP && value.length == Long.BYTES ? java.nio.ByteBuffer.wrap(value).getLong() : -1;
+    }
+
     public LogEntry at(long newOffset) {
         return new LogEntry(epoch, newOffset, op, key, value);
     }

@@ -205,6 +205,23 @@ public final class ReplicationLog implements Closeable {
         }
     }
 
+    /**
+     * Appends a time mark of {@code markMillis} ({@link LogEntry#timeMark}) and then the entry, at the next two
+     * offsets, in one step: the flusher never wakes between the two (a mark forced alone would cost the entry a
+     * second fsync). No mark when {@code markMillis} is 0. Returns the entry with its offset.
+     */
+    public LogEntry appendNext(LogEntry withoutOffset, long markMillis) {
+        synchronized (lock) {
+            refuseWhenFailed();
+            if (markMillis > 0) {
+                write(LogEntry.timeMark(withoutOffset.epoch(), lastOffset + 1, markMillis));
+            }
+            LogEntry entry = withoutOffset.at(lastOffset + 1);
+            write(entry);
+            return entry;
+        }
+    }
+
     /** Appends entries received from the primary; they must continue this log exactly. */
     public void appendReplicated(List<LogEntry> entries) {
         synchronized (lock) {

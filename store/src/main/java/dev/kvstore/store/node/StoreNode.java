@@ -176,6 +176,8 @@ public final class StoreNode implements Closeable {
     /** Held while streamed entries are appended: see {@link #appendReplicated}. */
     private final Object replicatedAppends = new Object();
     private volatile long termEpoch;
+    /** The time of this primary's last time mark ({@link #appendMarked}); under the append lock. */
+    private long lastMarkMillis;
     private volatile CommitTracker tracker;
     private volatile Link link;
     private volatile String primaryReplication;
@@ -373,12 +375,28 @@ public final class StoreNode implements Closeable {
     private LogEntry appendOwn(LogEntry operation) {
         appendLock.lock();
         try {
-            LogEntry entry = log.appendNext(new LogEntry(termEpoch, 0, operation.op(), operation.key(), operation.value()));
+            LogEntry entry = appendMarked(new LogEntry(termEpoch, 0, operation.op(), operation.key(), operation.value()));
             recordAppended(entry);
             return entry;
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /**
+     * A time mark before the first write of each millisecond of this primary's clock, so that a restore to a
+     * point in time can cut the log between the writes made before it and those made after (to the
+     * millisecond). A clock set back writes no mark until it passes the last one again: the writes between
+     * count as made at that mark. The mark and the entry go into the log together. Caller holds the append lock.
+     */
+    private LogEntry appendMarked(LogEntry operation) {
+        long now = System.currentTimeMillis();
+        long mark = now > lastMarkMillis ? now : 0;
+        LogEntry entry = log.appendNext(operation, mark);
+        if (mark != 0) {
+            lastMarkMillis = mark;
+        }
+        return entry;
     }
 
     /** Caller holds the append lock. */
@@ -475,7 +493,7 @@ public final class StoreNode implements Closeable {
                     refuseIfNoRoom(operation.op());
                     reserved = reserveMemory(writes);
                     refuseWithoutGoodReplicas();
-                    entry = log.appendNext(operation);
+                    entry = appendMarked(operation);
                     recordAppended(entry);
                 }
             } finally {
@@ -863,7 +881,10 @@ public final class StoreNode implements Closeable {
             primaryHttp = settings.advertisedHttp();
             role = Role.PRIMARY;
             reserveBacklog();
-            LogEntry start = log.appendNext(LogEntry.noop(newEpoch, 0));
+            // the term's first entry is its first time mark too
+            long startMillis = Math.max(System.currentTimeMillis(), lastMarkMillis);
+            LogEntry start = log.appendNext(LogEntry.timeMark(newEpoch, 0, startMillis));
+            lastMarkMillis = startMillis; // no write runs meanwhile: each holds the role lock this holds for writing
             tracker.localDurable(log.durableOffset());
             LOG.infof("promoted to primary of epoch %d at offset %d", newEpoch, start.offset());
         } finally {
@@ -1072,6 +1093,29 @@ public final class StoreNode implements Closeable {
     public long commitOffset() {
         CommitTracker commits = tracker;
         return role == Role.PRIMARY && commits != null ? commits.commitOffset() : secondaryCommit;
+    }
+
+    /**
+     * For the log archive: this primary's committed entries after {@code after} (whose entry the archive holds
+     * as of {@code afterEpoch}), about {@code maxBytes} of them. Only a primary holding its read lease answers:
+     * then no other primary acknowledged a write since the clock was read, which is what lets the slice certify
+     * the log complete up to that time ({@link LogSlice#coveredThroughMillis}).
+     */
+    public LogSlice committedLogAfter(long after, long afterEpoch, long maxBytes) {
+        if (after < -1 || maxBytes <= 0) {
+            throw new IllegalArgumentException("after must be -1 (the log's start) or more and maxBytes positive, got "
+                    + after + " and " + maxBytes);
+        }
+        roleLock.readLock().lock();
+        try {
+            long asOfMillis = System.currentTimeMillis();
+            if (requireReadable() != Role.PRIMARY) {
+                throw new NodeExceptions.NotPrimary("the log is archived from the primary", primaryHttp);
+            }
+            return LogSlice.read(log, after, afterEpoch, commitOffset(), maxBytes, asOfMillis);
+        } finally {
+            roleLock.readLock().unlock();
+        }
     }
 
     /** The primary's answer to a rejoining secondary: keep the log up to the common prefix. */

@@ -2,7 +2,10 @@ package dev.kvstore.store.snapshot;
 
 import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.core.disk.DurableFiles;
+import dev.kvstore.core.disk.RestorePoint;
 import dev.kvstore.core.disk.RestoreTarget;
+import dev.kvstore.store.log.FsyncPolicy;
+import dev.kvstore.store.log.ReplicationLog;
 import dev.kvstore.store.node.PersistentEpoch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,12 +48,29 @@ public final class RestoreFromBackup {
      */
     public static Restored prepare(Path dataDir, Path backup, String restoreId, int maxEntryBytes, DiskSync disk)
             throws IOException {
+        return prepare(dataDir, backup, null, restoreId, maxEntryBytes, disk);
+    }
+
+    /**
+     * The archived log after a backup and where to stop in it ({@code kv.restore-log}, {@code kv.restore-to}): the
+     * data directory is seeded with the backup's snapshot and, as its log, the archived entries up to the point.
+     */
+    public record ToPoint(Path archivedLog, RestorePoint point) {
+    }
+
+    /** @param toPoint the archived log and the point to restore to, or null for the backup's own point */
+    public static Restored prepare(Path dataDir, Path backup, ToPoint toPoint, String restoreId, int maxEntryBytes,
+                                   DiskSync disk) throws IOException {
         if (!Files.isRegularFile(backup)) {
             throw new IOException("kv.restore-from: no backup file at " + backup);
         }
         SnapshotFile.Header source = verified(backup, backup, maxEntryBytes);
         String fileIdentity = identityOf(source, backup);
-        String identity = fileIdentity + (restoreId == null ? "" : " restore=" + restoreId);
+        if (toPoint != null && !Files.isRegularFile(toPoint.archivedLog())) {
+            throw new IOException("kv.restore-log: no archived log at " + toPoint.archivedLog());
+        }
+        String identity = fileIdentity + (toPoint == null ? "" : " to=" + toPoint.point())
+                + (restoreId == null ? "" : " restore=" + restoreId);
         long epoch = epochOf(source);
         switch (RestoreTarget.of(dataDir)) {
             case RESTORED -> {
@@ -70,7 +90,8 @@ public final class RestoreFromBackup {
             case EMPTY, CUT_SHORT -> { }
         }
         // what a restore cut short left (perhaps of another backup, with a higher epoch that would outlive it)
-        for (String leftover : new String[] {SnapshotFile.NAME, SnapshotFile.NAME + ".restore", "epoch", "epoch.tmp"}) {
+        for (String leftover : new String[] {SnapshotFile.NAME, SnapshotFile.NAME + ".restore", "epoch", "epoch.tmp",
+                RestoreTarget.LOG}) {
             Files.deleteIfExists(dataDir.resolve(leftover));
         }
         DurableFiles files = new DurableFiles(disk);
@@ -90,12 +111,31 @@ public final class RestoreFromBackup {
         if (!identityOf(copied, copy).equals(fileIdentity)) {
             throw new IOException("kv.restore-from: " + backup + " changed while it was copied; nothing was restored");
         }
-        // the log goes on after the backup's last entry, in that entry's epoch: a new primary's epoch is higher
+        long lastOffset = source.lastIncludedOffset();
+        if (toPoint != null) {
+            ArchivedLogCut.Result cut = writeLog(dataDir, copied, epoch, toPoint, maxEntryBytes, disk);
+            lastOffset = cut.lastOffset();
+            epoch = cut.lastEpoch();
+        }
+        // the log goes on after the last entry restored, in that entry's epoch: a new primary's epoch is higher
         new PersistentEpoch(dataDir, disk).raiseTo(epoch);
         files.replace(copy, dataDir.resolve(SnapshotFile.NAME));
         // last: until the mark is there, a crash leaves a directory a restart restores into again
         files.move(begun, dataDir.resolve(MARK));
-        return new Restored(source.lastIncludedOffset(), epoch, true);
+        return new Restored(lastOffset, epoch, true);
+    }
+
+    /**
+     * The archived entries after the snapshot up to the point, as the data directory's log (forced before the
+     * mark is written): the store applies them once its cluster commits again, as it does its own log.
+     */
+    private static ArchivedLogCut.Result writeLog(Path dataDir, SnapshotFile.Header snapshot, long snapshotEpoch,
+                                                  ToPoint toPoint, int maxEntryBytes, DiskSync disk) throws IOException {
+        try (ReplicationLog log = new ReplicationLog(dataDir, disk, FsyncPolicy.ALWAYS, maxEntryBytes,
+                snapshot.lastIncludedOffset(), snapshot.history())) {
+            return ArchivedLogCut.cut(toPoint.archivedLog(), snapshot.lastIncludedOffset(), snapshotEpoch,
+                    toPoint.point(), maxEntryBytes, log::appendReplicated);
+        }
     }
 
     private static SnapshotFile.Header verified(Path file, Path backup, int maxEntryBytes) throws IOException {

@@ -109,9 +109,9 @@ class StoreNodeTest {
             assertThat(mark.bytes()).as("the file's size").isPositive();
             assertThat(keys).isGreaterThanOrEqualTo(29);
 
-            // overwrites up to two entries short of as many as the snapshot has keys: no new snapshot yet
-            long short2 = keys - (node.log().lastOffset() - first) - 2;
-            for (int i = 0; i < short2; i++) {
+            // overwrites up to one or two entries short of as many as the snapshot has keys: no new snapshot yet
+            // (a write is one entry, or two with the time mark of a new millisecond)
+            for (int i = 0; node.log().lastOffset() - first < keys - 2; i++) {
                 node.write(put("k" + i)).get(2, TimeUnit.SECONDS);
             }
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).untilAsserted(() ->
@@ -140,6 +140,10 @@ class StoreNodeTest {
             primaryWithWrites(snapshotsEveryTenEntries(0), 25);
             await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 20);
             long snapshotAt = node.lastSnapshotOffset();
+            // entries after it to cut (fewer than the next snapshot's ten)
+            for (int i = 0; node.log().lastOffset() < snapshotAt + 5; i++) {
+                node.write(put("more" + i)).get(2, TimeUnit.SECONDS);
+            }
             long keepUpTo = snapshotAt + 3;
             assertThat(node.log().startOffset()).as("the log was compacted").isGreaterThan(1);
             assertThat(node.log().lastOffset()).isGreaterThan(keepUpTo);
@@ -250,7 +254,10 @@ class StoreNodeTest {
 
             assertThat(acknowledged).isBetween(9, 10);
             assertThat(node.memoryUsedBytes()).isLessThanOrEqualTo(node.settings().maxMemoryBytes());
-            assertThat(lastOffset).as("refused writes never reached the log").isEqualTo(1 + acknowledged);
+            assertThat(node.log().read(1, 1000).stream().filter(entry -> entry.op() != LogEntry.Op.NOOP).count())
+                    .as("refused writes never reached the log (beside the term's entry and the time marks)")
+                    .isEqualTo(acknowledged);
+            assertThat(node.log().read(1, 1000)).as("the log up to its last entry").hasSize((int) lastOffset);
             for (int i = 0; i < acknowledged; i++) {
                 assertThat(node.read("k" + i).value()).hasSize(100);
             }
@@ -552,6 +559,35 @@ class StoreNodeTest {
     }
 
     @Nested
+    class Time_marks {
+
+        @Test
+        void each_write_follows_a_mark_of_the_millisecond_it_was_appended_in() throws Exception {
+            primaryWithOneWrite();
+            java.util.List<long[]> windows = new java.util.ArrayList<>(); // offset, before, after
+            for (int i = 0; i < 200; i++) {
+                long before = System.currentTimeMillis();
+                long offset = node.write(put("t" + i)).get(2, TimeUnit.SECONDS).offset();
+                windows.add(new long[] {offset, before, System.currentTimeMillis()});
+            }
+            java.util.Map<Long, LogEntry> log = new java.util.HashMap<>();
+            node.log().read(1, 10_000).forEach(entry -> log.put(entry.offset(), entry));
+            assertThat(log.get(1L).markedMillis()).as("the term's first entry is a mark").isPositive();
+            long marks = log.values().stream().filter(entry -> entry.markedMillis() > 0).count();
+            for (long[] window : windows) {
+                long offset = window[0] - 1;
+                while (log.get(offset).markedMillis() < 0) {
+                    offset--;
+                }
+                assertThat(log.get(offset).markedMillis()).as("the mark before the write at %d", window[0])
+                        .isBetween(window[1], window[2]);
+            }
+            assertThat(marks).as("marks: one per millisecond written in, not per write").isLessThanOrEqualTo(
+                    windows.get(windows.size() - 1)[2] - windows.get(0)[1] + 2);
+        }
+    }
+
+    @Nested
     class Expiry {
 
         @Test
@@ -563,8 +599,10 @@ class StoreNodeTest {
             assertThat(node.read("short").value()).isEqualTo("v".getBytes());
             assertThat(node.expiresAtMillis("short")).isEqualTo(at);
             long before = node.log().lastOffset();
-            await().atMost(Duration.ofSeconds(5)).until(() -> node.log().lastOffset() > before);
-            LogEntry delete = node.log().read(before + 1, 1).get(0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.log().read(before + 1, 10).stream()
+                    .anyMatch(entry -> entry.op() != LogEntry.Op.NOOP));
+            LogEntry delete = node.log().read(before + 1, 10).stream().filter(entry -> entry.op() != LogEntry.Op.NOOP)
+                    .findFirst().orElseThrow(); // after a time mark when the millisecond is a new one
             assertThat(delete.op()).isEqualTo(LogEntry.Op.DELETE);
             assertThat(delete.keyString()).isEqualTo("short");
             await().atMost(Duration.ofSeconds(5)).until(() -> node.keyCount() == 1); // "a" stays

@@ -220,4 +220,51 @@ class RestoreFromBackupTest {
         assertThatThrownBy(() -> RestoreFromBackup.prepare(target, backup, "uid-of-the-second-cluster", 1 << 20,
                 DiskSync.SYSTEM)).hasMessageContaining("by another restore").hasMessageContaining("delete the volume claims");
     }
+
+    @Test
+    void a_restore_to_a_position_replays_the_archived_entries_after_the_backup_up_to_it() throws Exception {
+        Path source = dir.resolve("source-pitr");
+        StoreNode node = new StoreNode(settings(source), DiskSync.SYSTEM);
+        Path backup = dir.resolve("pitr.snapshot");
+        Path archive = dir.resolve("pitr.kvlog");
+        long backupOffset;
+        long cutAt = 0;
+        try {
+            node.promote(3, true);
+            for (int i = 0; i < 20; i++) {
+                long offset = node.write(LogEntry.put(0, 0, "k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8)))
+                        .get(5, TimeUnit.SECONDS).offset();
+                if (i == 9) {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    SnapshotFile.writeTo(node.backupSnapshot(), out);
+                    Files.write(backup, out.toByteArray());
+                }
+                if (i == 14) {
+                    cutAt = offset;
+                }
+            }
+            backupOffset = SnapshotFile.verify(Files.newInputStream(backup), 1 << 20).lastIncludedOffset();
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            for (LogEntry entry : node.log().read(1, 1000)) {
+                log.write(dev.kvstore.store.log.LogEntryCodec.encode(entry)); // from the log's start: before the backup too
+            }
+            Files.write(archive, log.toByteArray());
+        } finally {
+            node.close();
+        }
+        Path target = dir.resolve("target-pitr");
+        RestoreFromBackup.Restored restored = RestoreFromBackup.prepare(target, backup, new RestoreFromBackup.ToPoint(
+                archive, new dev.kvstore.core.disk.RestorePoint.AtPosition(3, cutAt)), null, 1 << 20, DiskSync.SYSTEM);
+
+        assertThat(restored.offset()).as("restored up to").isEqualTo(cutAt).isGreaterThan(backupOffset);
+        StoreNode opened = primaryOf(target, 4);
+        try {
+            for (int i = 0; i < 20; i++) {
+                assertThat(opened.read("k" + i).value()).as("k" + i)
+                        .isEqualTo(i <= 14 ? ("v" + i).getBytes(StandardCharsets.UTF_8) : null);
+            }
+        } finally {
+            opened.close();
+        }
+    }
 }
