@@ -24,6 +24,9 @@ public interface BackupStorage extends AutoCloseable {
     /** Copies {@code name} into the local file {@code to}. */
     void download(String name, Path to) throws IOException;
 
+    /** Reads {@code name} as a stream (the caller closes it). */
+    InputStream open(String name) throws IOException;
+
     /** Removes {@code name}; nothing when it is not there. */
     void delete(String name) throws IOException;
 

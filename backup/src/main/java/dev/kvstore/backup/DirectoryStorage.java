@@ -62,6 +62,11 @@ final class DirectoryStorage implements BackupStorage {
     }
 
     @Override
+    public InputStream open(String name) throws IOException {
+        return Files.newInputStream(dir.resolve(name));
+    }
+
+    @Override
     public void delete(String name) throws IOException {
         Files.deleteIfExists(dir.resolve(name));
     }

@@ -186,6 +186,15 @@ final class S3Storage implements BackupStorage {
     }
 
     @Override
+    public InputStream open(String name) throws IOException {
+        try {
+            return s3.getObject(b -> b.bucket(bucket).key(key(name)));
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw new IOException("cannot read " + describe(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void download(String name, Path to) throws IOException {
         try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key(name)))) {
             Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

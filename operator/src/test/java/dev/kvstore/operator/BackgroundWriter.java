@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class BackgroundWriter {
 
     private final Map<String, KvClient.Ack> acknowledged = new ConcurrentHashMap<>();
+    /** For each acknowledged write, the wall-clock milliseconds it was sent and acknowledged at. */
+    private final Map<String, long[]> times = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean(true);
     private final Thread thread;
@@ -28,7 +30,10 @@ final class BackgroundWriter {
             long lastAck = 0;
             for (int i = 0; writing.get() && System.nanoTime() < deadline; i++) {
                 try {
-                    acknowledged.put(prefix + "-" + i, kv.put(prefix + "-" + i, "v".getBytes()));
+                    long sent = System.currentTimeMillis();
+                    KvClient.Ack ack = kv.put(prefix + "-" + i, "v".getBytes());
+                    times.put(prefix + "-" + i, new long[] {sent, System.currentTimeMillis()});
+                    acknowledged.put(prefix + "-" + i, ack);
                     long now = System.nanoTime();
                     if (lastAck != 0) {
                         longestGapNanos = Math.max(longestGapNanos, now - lastAck);
@@ -51,6 +56,11 @@ final class BackgroundWriter {
 
     Map<String, KvClient.Ack> acknowledged() {
         return acknowledged;
+    }
+
+    /** Sent and acknowledged at, in wall-clock milliseconds, by key. */
+    Map<String, long[]> times() {
+        return times;
     }
 
     long failures() {

@@ -215,6 +215,10 @@ final class FakeKubelet implements AutoCloseable {
                 if (env.containsKey("KV_RESTORE_ID")) {
                     command.add("-Dkv.restore-id=" + env.get("KV_RESTORE_ID"));
                 }
+                if (env.containsKey("KV_RESTORE_LOG")) {
+                    command.add("-Dkv.restore-log=" + onVolume(env.get("KV_RESTORE_LOG"), data));
+                    command.add("-Dkv.restore-to=" + env.get("KV_RESTORE_TO"));
+                }
             }
             var probe = pod.getSpec().getContainers().get(0).getReadinessProbe();
             String scheme = probe == null || probe.getHttpGet() == null || probe.getHttpGet().getScheme() == null
@@ -310,6 +314,9 @@ final class FakeKubelet implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(volumes.resolve(name + ".log").toFile()));
         builder.environment().put("KV_RESTORE_SECRET_DIR", secretDir.toString());
         builder.environment().put("KV_RESTORE_FILE", onVolume(env.get("KV_RESTORE_FILE"), data).toString());
+        if (env.containsKey("KV_RESTORE_LOG_FILE")) {
+            builder.environment().put("KV_RESTORE_LOG_FILE", onVolume(env.get("KV_RESTORE_LOG_FILE"), data).toString());
+        }
         Process process = builder.start();
         try {
             if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -32,6 +32,23 @@ public class BackupConfig {
     @Default("7")
     private Integer keepLast = 7;
 
+    @JsonPropertyDescription("How often the operator archives the primary's committed log into the same storage "
+            + "(beside the backups), in seconds: a write is archived within about this long, and a restore to a point "
+            + "in time (spec.bootstrap.fromBackup.targetTime) can reach any point the archive does. 0: no archive "
+            + "(restores to a backup's own point only). Metric kv_operator_log_archived_through_timestamp_seconds.")
+    @Min(0)
+    @Max(3600)
+    @Default("10")
+    private Integer archiveEverySeconds = 10;
+
+    public Integer getArchiveEverySeconds() {
+        return archiveEverySeconds;
+    }
+
+    public void setArchiveEverySeconds(Integer archiveEverySeconds) {
+        this.archiveEverySeconds = archiveEverySeconds;
+    }
+
     public S3 getS3() {
         return s3;
     }

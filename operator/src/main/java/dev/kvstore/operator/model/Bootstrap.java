@@ -26,6 +26,8 @@ public class Bootstrap {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @ValidationRule(value = "has(self.s3.path)", message = "spec.bootstrap.fromBackup.s3.path is required: where the "
             + "backups are, for example <namespace>/<cluster> for those of a KVCluster whose spec.backup.s3 has no path")
+    @ValidationRule(value = "!(has(self.targetTime) && has(self.targetPosition))", message = "spec.bootstrap.fromBackup: "
+            + "targetTime or targetPosition, not both")
     public static class FromBackup {
         @JsonPropertyDescription("Where the backup is: the shape of spec.backup.s3, with path required.")
         @Required
@@ -35,6 +37,40 @@ public class Bootstrap {
                 + "Unset: the newest complete backup there.")
         @Pattern("^kv-[A-Za-z0-9-]{1,100}$")
         private String backupName;
+
+        @JsonPropertyDescription("Restore to this time (RFC 3339 in UTC, for example 2026-12-07T01:02:03.456Z): every "
+                + "write the primary made up to that millisecond of its clock, none after, from the newest backup "
+                + "finished before it (or backupName) and the log the source cluster archived after it "
+                + "(spec.backup.archiveEverySeconds). Unset: the backup's own point.")
+        @Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$")
+        private String targetTime;
+
+        @JsonPropertyDescription("Restore to this log position, <epoch>:<offset> (a write's position, as a KVBackup's "
+                + "status or kv status shows them): every entry up to it, none after.")
+        @Pattern("^[0-9]{1,18}:[0-9]{1,18}$")
+        private String targetPosition;
+
+        public String getTargetTime() {
+            return targetTime;
+        }
+
+        public void setTargetTime(String targetTime) {
+            this.targetTime = targetTime;
+        }
+
+        public String getTargetPosition() {
+            return targetPosition;
+        }
+
+        public void setTargetPosition(String targetPosition) {
+            this.targetPosition = targetPosition;
+        }
+
+        /** The restore point asked for, or null for the backup's own. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public String target() {
+            return targetTime != null ? targetTime : targetPosition;
+        }
 
         public BackupConfig.S3 getS3() {
             return s3;

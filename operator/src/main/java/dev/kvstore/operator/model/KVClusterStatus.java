@@ -94,6 +94,52 @@ public class KVClusterStatus {
         private Long keys;
         private Long bytes;
         private String sha256;
+        /** A restore to a point in time: the point, and the archived log after the backup up to it (one object). */
+        private String target;
+        private String logObject;
+        private Long logBytes;
+        private String logSha256;
+        private Integer logSegments;
+
+        public String getTarget() {
+            return target;
+        }
+
+        public void setTarget(String target) {
+            this.target = target;
+        }
+
+        public String getLogObject() {
+            return logObject;
+        }
+
+        public void setLogObject(String logObject) {
+            this.logObject = logObject;
+        }
+
+        public Long getLogBytes() {
+            return logBytes;
+        }
+
+        public void setLogBytes(Long logBytes) {
+            this.logBytes = logBytes;
+        }
+
+        public String getLogSha256() {
+            return logSha256;
+        }
+
+        public void setLogSha256(String logSha256) {
+            this.logSha256 = logSha256;
+        }
+
+        public Integer getLogSegments() {
+            return logSegments;
+        }
+
+        public void setLogSegments(Integer logSegments) {
+            this.logSegments = logSegments;
+        }
 
         public String getPhase() {
             return phase;

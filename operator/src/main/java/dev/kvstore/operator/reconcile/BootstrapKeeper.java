@@ -1,7 +1,11 @@
 package dev.kvstore.operator.reconcile;
 
+import dev.kvstore.backup.ArchivedLogs;
 import dev.kvstore.backup.BackupStorage;
 import dev.kvstore.backup.Backups;
+import dev.kvstore.backup.LogArchiver;
+import dev.kvstore.backup.RestorePlan;
+import dev.kvstore.core.disk.RestorePoint;
 import dev.kvstore.backup.S3Location;
 import dev.kvstore.operator.model.Bootstrap;
 import dev.kvstore.operator.model.KVCluster;
@@ -32,6 +36,7 @@ import java.util.TreeMap;
 final class BootstrapKeeper {
 
     static final String CONDITION = "Restored";
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(BootstrapKeeper.class);
     /** S3's longest for a presigned address: the pods must have fetched the backup by then. */
     static final Duration FETCH_WINDOW = Duration.ofDays(7);
 
@@ -141,18 +146,29 @@ final class BootstrapKeeper {
                 "spec.bootstrap.fromBackup.s3");
     }
 
-    /** The manifest of backup {@code name} (null: the newest complete one there), as status.restore. */
+    /**
+     * The manifest of backup {@code name} (null: the newest complete one there), as status.restore. With a restore
+     * point ({@code targetTime} or {@code targetPosition}) the backup is the newest before it (or the one named, when
+     * before it), and the archived segments after it up to the point are written as one object for the pods.
+     */
     private KVClusterStatus.Restore find(KVCluster cluster, Bootstrap.FromBackup from, String name) throws IOException {
         try (BackupStorage storage = BackupStorage.s3(locationOf(cluster, from))) {
-            if (name == null) {
-                // kv-<yyyyMMdd-HHmmss>-...: the names sort as the times they were taken
-                List<String> complete = storage.list(Backups.MANIFEST);
-                if (complete.isEmpty()) {
-                    throw new IOException("no complete backup in " + storage.describe(""));
+            Backups.Manifest manifest;
+            RestorePlan plan = null;
+            if (from.target() != null) {
+                plan = planRestore(storage, name, RestorePoint.parse(from.target()));
+                manifest = plan.backup();
+            } else {
+                if (name == null) {
+                    // kv-<yyyyMMdd-HHmmss>-...: the names sort as the times they were taken
+                    List<String> complete = storage.list(Backups.MANIFEST);
+                    if (complete.isEmpty()) {
+                        throw new IOException("no complete backup in " + storage.describe(""));
+                    }
+                    name = complete.get(complete.size() - 1);
                 }
-                name = complete.get(complete.size() - 1);
+                manifest = Backups.manifest(storage, name);
             }
-            Backups.Manifest manifest = Backups.manifest(storage, name);
             KVClusterStatus.Restore restore = new KVClusterStatus.Restore();
             restore.setPhase(KVClusterStatus.Restore.RESTORING);
             restore.setBackupName(manifest.name());
@@ -161,7 +177,35 @@ final class BootstrapKeeper {
             restore.setKeys(manifest.keys());
             restore.setBytes(manifest.bytes());
             restore.setSha256(manifest.sha256());
+            if (plan != null) {
+                restore.setTarget(plan.point().toString());
+                restore.setLogSegments(plan.segments().size());
+                if (!plan.segments().isEmpty()) {
+                    // one object for the pods to fetch by one address: this cluster's (its uid), written anew each time
+                    ArchivedLogs.Bundle bundle = ArchivedLogs.bundle(storage, plan.segments(),
+                            "restore-" + cluster.getMetadata().getUid() + LOG_BUNDLE);
+                    restore.setLogObject(bundle.name());
+                    restore.setLogBytes(bundle.bytes());
+                    restore.setLogSha256(bundle.sha256());
+                }
+            }
             return restore;
+        }
+    }
+
+    /** The suffix of the objects that hold a restore's archived log: neither a backup's nor a segment's. */
+    static final String LOG_BUNDLE = ".kvlog-bundle";
+
+    private static RestorePlan planRestore(BackupStorage storage, String named, RestorePoint point) throws IOException {
+        List<Backups.Manifest> manifests = new java.util.ArrayList<>();
+        for (String manifest : storage.list(Backups.MANIFEST)) {
+            manifests.add(Backups.manifest(storage, manifest));
+        }
+        try {
+            return RestorePlan.choose(manifests, named, LogArchiver.segments(storage), LogArchiver.head(storage), point);
+        } catch (IllegalArgumentException refused) {
+            throw new IOException("no restore to " + point + " from " + storage.describe("") + ": " + refused.getMessage(),
+                    refused);
         }
     }
 
@@ -188,9 +232,12 @@ final class BootstrapKeeper {
         boolean sameBackup = restore.getBackupName().equals(have.get(RestoreFromBackup.BACKUP_KEY));
         S3Location location = restoring ? locationOf(cluster, from) : null;
         String source = restoring ? fingerprint(location) : null;
+        boolean withLog = restore.getLogObject() != null;
         if (ours && sameBackup && (restoring ? addressLasts(have.get(RestoreFromBackup.EXPIRES_KEY))
                 && source.equals(have.get(RestoreFromBackup.SOURCE_KEY))
                 && have.containsKey(RestoreFromBackup.URL_KEY) && !have.containsKey(RestoreFromBackup.RESTORED_KEY)
+                && have.containsKey(RestoreFromBackup.LOG_URL_KEY) == withLog
+                && (!withLog || restore.getLogSha256().equals(have.get(RestoreFromBackup.LOG_SHA256_KEY)))
                 : "true".equals(have.get(RestoreFromBackup.RESTORED_KEY)) && !have.containsKey(RestoreFromBackup.URL_KEY))) {
             return;
         }
@@ -201,6 +248,10 @@ final class BootstrapKeeper {
             try (BackupStorage storage = BackupStorage.s3(location)) {
                 want.put(RestoreFromBackup.URL_KEY,
                         storage.presignedGet(restore.getBackupName() + Backups.SNAPSHOT, FETCH_WINDOW).toString());
+                if (withLog) {
+                    want.put(RestoreFromBackup.LOG_URL_KEY, storage.presignedGet(restore.getLogObject(), FETCH_WINDOW).toString());
+                    want.put(RestoreFromBackup.LOG_SHA256_KEY, restore.getLogSha256());
+                }
             }
             want.put(RestoreFromBackup.EXPIRES_KEY, Instant.now().plus(FETCH_WINDOW).toString());
             want.put(RestoreFromBackup.SHA256_KEY, restore.getSha256());
@@ -211,6 +262,15 @@ final class BootstrapKeeper {
             // the address goes (a store made from now on starts empty and joins from the primary); the Secret
             // itself goes with the cluster (owner reference)
             want.put(RestoreFromBackup.RESTORED_KEY, "true");
+            if (withLog) {
+                // the archived log written for the pods is theirs alone: once restored it goes (the segments stay)
+                try (BackupStorage storage = BackupStorage.s3(locationOf(cluster, from))) {
+                    storage.delete(restore.getLogObject());
+                } catch (IOException | RuntimeException left) {
+                    LOG.warnf("%s/%s: the restore's archived log %s is left in the storage: %s", namespace,
+                            cluster.getMetadata().getName(), restore.getLogObject(), left.getMessage());
+                }
+            }
         }
         Map<String, Object> data = new TreeMap<>();
         want.forEach((key, value) -> data.put(key, Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))));

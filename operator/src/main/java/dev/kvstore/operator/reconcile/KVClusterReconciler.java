@@ -69,6 +69,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private final ClusterAdmins admins;
     private final BackupScheduleKeeper backupSchedule;
     private final BootstrapKeeper bootstrap;
+    private final LogArchiveKeeper logArchive;
     private final CordonedNodes cordonedNodes;
     private final ClusterObjects objects;
     private final CertificateMetrics certificateMetrics;
@@ -104,6 +105,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         this.secretRotation = new SecretRotationKeeper(client);
         this.backupSchedule = new BackupScheduleKeeper(client);
         this.bootstrap = new BootstrapKeeper(client);
+        this.logArchive = new LogArchiveKeeper(client, metrics);
         this.keeper = new PrimaryKeeper(client, calls, this::recordFailover);
         this.cordonedNodes = new CordonedNodes(client);
         this.objects = new ClusterObjects(client);
@@ -283,6 +285,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
                     Instant.now().toString());
         }
         restoreCondition(cluster, restore);
+        archiveLog(cluster, pods);
         boolean rotating = rotateSecret(cluster, pods, outcome, RollingUpdate.underWay(pods, running));
         Condition authBefore = condition(cluster, CLIENT_AUTH);
         boolean newlyOpen = clientAuth.keptOpenSinceBefore()
@@ -447,6 +450,22 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
             setCondition(cluster, BootstrapKeeper.CONDITION, false, "Restoring", "every store starts from backup "
                     + restore.getBackupName() + " (" + restore.getBytes() + " bytes, up to offset " + restore.getOffset()
                     + " of epoch " + restore.getEpoch() + "); the first primary takes writes after it");
+        }
+    }
+
+    /** spec.backup.archiveEverySeconds: a round of the log archive when one is due; condition LogArchived. */
+    private void archiveLog(KVCluster cluster, List<Pod> pods) {
+        LogArchiveKeeper.Report report;
+        try {
+            report = logArchive.keep(cluster, pods, admins.lastKnown(cluster, LogArchiveKeeper.CALL_TIMEOUT));
+        } catch (RuntimeException e) {
+            // never in the way of the status this pass observed (the primary, the phase)
+            report = new LogArchiveKeeper.Report(false, "ArchiveFailed", e.getMessage());
+        }
+        if (report == null) {
+            cluster.getStatus().getConditions().removeIf(c -> LogArchiveKeeper.CONDITION.equals(c.getType()));
+        } else {
+            setCondition(cluster, LogArchiveKeeper.CONDITION, report.ok(), report.reason(), report.message());
         }
     }
 

@@ -300,8 +300,9 @@ public final class ClusterResources {
             // only when asked for: a release before formats ignores the variable, the newest format is the default
             env.add(env("KV_LOG_FORMAT", String.valueOf(spec.getLogFormat())));
         }
+        String restoreTarget = restoreBackup == null ? null : RestoreFromBackup.replayedTarget(cluster);
         if (restoreBackup != null) {
-            env.addAll(RestoreFromBackup.storeEnv(restoreBackup, cluster.getMetadata().getUid()));
+            env.addAll(RestoreFromBackup.storeEnv(restoreBackup, restoreTarget, cluster.getMetadata().getUid()));
         }
         String probeScheme = https ? "HTTPS" : "HTTP";
         var container = new ContainerBuilder()
@@ -370,7 +371,8 @@ public final class ClusterResources {
                 .withNewMetadata().withLabels(KvNames.labels(name)).withAnnotations(restartedFor(cluster)).endMetadata()
                 .withNewSpec()
                 .withInitContainers(restoreBackup == null ? List.of()
-                        : List.of(RestoreFromBackup.initContainer(spec.getImage(), spec.getImagePullPolicy(), restoreBackup, container)))
+                        : List.of(RestoreFromBackup.initContainer(spec.getImage(), spec.getImagePullPolicy(), restoreBackup,
+                                restoreTarget, container)))
                 .withContainers(container)
                 // The pause process is PID 1 and the JVM is not init: a store killed inside its container
                 // (an OOM, a crash, `kill -9` through kubectl exec) really dies and the kubelet restarts it.

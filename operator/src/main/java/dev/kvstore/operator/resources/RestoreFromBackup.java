@@ -38,6 +38,11 @@ public final class RestoreFromBackup {
     /** The init container's settings: where the Secret's files are, and where the snapshot goes. */
     public static final String SECRET_DIR_ENV = "KV_RESTORE_SECRET_DIR";
     public static final String FILE_ENV = "KV_RESTORE_FILE";
+    /** Where the archived log after the backup goes, for a restore to a point in time (unset: none). */
+    public static final String LOG_FILE_ENV = "KV_RESTORE_LOG_FILE";
+    /** The Secret's keys for the archived log: its address and SHA-256. */
+    public static final String LOG_URL_KEY = "log-url";
+    public static final String LOG_SHA256_KEY = "log-sha256";
 
     /**
      * POSIX sh, curl and coreutils (in the store image). Fetches into a part file, forces it, checks it, then
@@ -47,6 +52,7 @@ public final class RestoreFromBackup {
             set -eu
             dir="${KV_RESTORE_SECRET_DIR}"
             file="${KV_RESTORE_FILE}"
+            log="${KV_RESTORE_LOG_FILE:-}"
             if [ "$(cat "$dir/restored" 2>/dev/null)" = "true" ]; then
               echo "restore: nothing to fetch (the cluster has been restored; this store joins from the primary)"
               exit 0
@@ -55,26 +61,42 @@ public final class RestoreFromBackup {
               echo "restore: no address to fetch the backup from in $dir (the operator writes it); nothing restored" >&2
               exit 1
             fi
-            expected=$(cat "$dir/sha256")
-            if [ -s "$file" ] && [ "$(sha256sum "$file" | cut -d' ' -f1)" = "$expected" ]; then
-              echo "restore: $file fetched before"
-              exit 0
+            # fetch <address file> <SHA-256 file> <target> <what>
+            fetch() {
+              address_file="$1"
+              target="$3"
+              what="$4"
+              expected=$(cat "$2")
+              if [ -s "$target" ] && [ "$(sha256sum "$target" | cut -d' ' -f1)" = "$expected" ]; then
+                echo "restore: $target fetched before"
+                return 0
+              fi
+              mkdir -p "$(dirname "$target")"
+              set -- -fsS --retry "${KV_RESTORE_RETRIES:-5}" --retry-all-errors --connect-timeout 10 --speed-limit 1024 --speed-time 60 -o "$target.part"
+              if [ -s "$dir/ca.crt" ]; then set -- "$@" --cacert "$dir/ca.crt"; fi
+              curl "$@" "$(cat "$address_file")"
+              actual=$(sha256sum "$target.part" | cut -d' ' -f1)
+              if [ "$actual" != "$expected" ]; then
+                rm -f "$target.part"
+                echo "restore: the $what fetched has SHA-256 $actual; its manifest says $expected: damaged, nothing restored" >&2
+                exit 1
+              fi
+              sync "$target.part"
+              mv "$target.part" "$target"
+              sync "$(dirname "$target")"
+              echo "restore: fetched $(wc -c < "$target") bytes into $target"
+            }
+            # the archived log first: a snapshot in place means everything it needs is there too
+            if [ -n "$log" ]; then
+              if [ ! -s "$dir/log-url" ]; then
+                echo "restore: no address to fetch the archived log from in $dir (a restore to a point in time); nothing restored" >&2
+                exit 1
+              fi
+              fetch "$dir/log-url" "$dir/log-sha256" "$log" "archived log"
             fi
-            mkdir -p "$(dirname "$file")"
-            set -- -fsS --retry "${KV_RESTORE_RETRIES:-5}" --retry-all-errors --connect-timeout 10 --speed-limit 1024 --speed-time 60 -o "$file.part"
-            if [ -s "$dir/ca.crt" ]; then set -- "$@" --cacert "$dir/ca.crt"; fi
-            curl "$@" "$(cat "$dir/url")"
-            actual=$(sha256sum "$file.part" | cut -d' ' -f1)
-            if [ "$actual" != "$expected" ]; then
-              rm -f "$file.part"
-              echo "restore: the snapshot fetched has SHA-256 $actual; its manifest says $expected: damaged, nothing restored" >&2
-              exit 1
-            fi
-            sync "$file.part"
-            mv "$file.part" "$file"
-            sync "$(dirname "$file")"
-            echo "restore: fetched $(wc -c < "$file") bytes into $file"
+            fetch "$dir/url" "$dir/sha256" "$file" "snapshot"
             """;
+
 
     private RestoreFromBackup() {
     }
@@ -94,10 +116,31 @@ public final class RestoreFromBackup {
         return FILE_DIR + "/" + backupName + ".snapshot";
     }
 
-    static Container initContainer(String image, String pullPolicy, String backupName, Container store) {
+    /**
+     * The point a restore replays the archived log to ({@code status.restore.target}), when the operator wrote that
+     * log's object for it ({@code status.restore.logObject}); else null: the backup's own point.
+     */
+    public static String replayedTarget(dev.kvstore.operator.model.KVCluster cluster) {
+        var restore = cluster.getStatus() == null ? null : cluster.getStatus().getRestore();
+        return restore == null || restore.getLogObject() == null ? null : restore.getTarget();
+    }
+
+    /** Where the pods keep the archived log replayed after {@code backupName}. */
+    public static String logFileOf(String backupName) {
+        return FILE_DIR + "/" + backupName + ".kvlog";
+    }
+
+    /**
+     * @param target the restore point when the archived log after the backup is replayed up to it, else null
+     */
+    static Container initContainer(String image, String pullPolicy, String backupName, String target, Container store) {
+        List<EnvVar> env = new java.util.ArrayList<>(List.of(env(SECRET_DIR_ENV, SECRET_MOUNT), env(FILE_ENV, fileOf(backupName))));
+        if (target != null) {
+            env.add(env(LOG_FILE_ENV, logFileOf(backupName)));
+        }
         return new ContainerBuilder().withName("restore").withImage(image).withImagePullPolicy(pullPolicy)
                 .withCommand("sh", "-c", SCRIPT)
-                .withEnv(env(SECRET_DIR_ENV, SECRET_MOUNT), env(FILE_ENV, fileOf(backupName)))
+                .withEnv(env)
                 .addNewVolumeMount().withName(ClusterResources.DATA_VOLUME).withMountPath(ClusterResources.DATA_MOUNT)
                 .endVolumeMount()
                 .addNewVolumeMount().withName(VOLUME).withMountPath(SECRET_MOUNT).withReadOnly(true).endVolumeMount()
@@ -109,9 +152,14 @@ public final class RestoreFromBackup {
      * The store's side: restore from the file when there is one, as restore {@code restoreId} (the cluster's uid:
      * a volume a deleted cluster of the same name left, restored from the same backup, is refused, not gone on from).
      */
-    static List<EnvVar> storeEnv(String backupName, String restoreId) {
-        return List.of(env("KV_RESTORE_FROM", fileOf(backupName)), env("KV_RESTORE_IF_PRESENT", "true"),
-                env("KV_RESTORE_ID", restoreId));
+    static List<EnvVar> storeEnv(String backupName, String target, String restoreId) {
+        List<EnvVar> env = new java.util.ArrayList<>(List.of(env("KV_RESTORE_FROM", fileOf(backupName)),
+                env("KV_RESTORE_IF_PRESENT", "true"), env("KV_RESTORE_ID", restoreId)));
+        if (target != null) {
+            env.add(env("KV_RESTORE_LOG", logFileOf(backupName)));
+            env.add(env("KV_RESTORE_TO", target));
+        }
+        return env;
     }
 
     /** Not optional: a store waits for it rather than start without its backup. */
