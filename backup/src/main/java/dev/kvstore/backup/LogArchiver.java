@@ -15,15 +15,19 @@ import java.util.List;
  * the archive certifies the log complete. With a backup before it, the archive is what a restore to a point in
  * time replays. Entries the primary no longer holds (it compacted them into its snapshot while the archive
  * was behind) leave a gap: the archive starts over from the primary's log, and backups after the gap restore
- * to points after it. Entries a failover dropped (asynchronous replication) are deleted from the archive, newest
- * first, until it agrees with the primary again. One archiver per cluster and storage: it is not safe to run two.
+ * to points after it. Entries a failover dropped (asynchronous replication) are set aside (renamed
+ * {@value #SET_ASIDE}...), newest first, until the archive agrees with the primary again; only a primary of a later
+ * term than the entries set aside can make that happen (a deposed one answering late cannot). One archiver per
+ * cluster and storage: it is not safe to run two.
  */
 public final class LogArchiver {
 
     /** How far the archive certifies the log complete; rewritten as that advances. */
     public static final String HEAD = "kvlog.head"; // not .json: that is what a backup's manifest ends with
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long SEGMENT_BYTES = 8L * 1024 * 1024;
+    private static final long SEGMENT_BYTES = 4L * 1024 * 1024;
+    /** What a segment set aside is renamed with: kept for the record, never listed as the archive's. */
+    public static final String SET_ASIDE = "kvlog-dropped-";
     private static final int MAX_READS_PER_ROUND = 64;
 
     /** {@code throughMillis}: every write acknowledged before it is at or below {@code last}. */
@@ -69,6 +73,17 @@ public final class LogArchiver {
 
     /** One round against the primary whose admin API is at {@code primaryAdminUrl}. */
     public Round archive(String primaryAdminUrl) throws IOException {
+        try {
+            return round(primaryAdminUrl);
+        } catch (IOException | RuntimeException failed) {
+            // what the storage holds may differ from what this knows (a write that failed after it was kept):
+            // the next round lists it again
+            segments = null;
+            throw failed;
+        }
+    }
+
+    private Round round(String primaryAdminUrl) throws IOException {
         if (segments == null) {
             segments = segments(storage);
             head = head(storage);
@@ -83,14 +98,18 @@ public final class LogArchiver {
             AdminClient.LogChunk chunk;
             try {
                 chunk = admin.readLog(primaryAdminUrl, request);
-            } catch (AdminClient.AdminCallException refused) {
-                if (refused.status() == 409 && tail != null && !fromLogStart) {
-                    // the primary's log lost what this segment ends with: it never happened in the cluster's history
-                    storage.delete(tail.name());
-                    segments.remove(segments.size() - 1);
-                    trouble = "deleted " + tail.name() + " from the archive: " + refused.getMessage();
-                    continue;
+            } catch (AdminClient.LogDiverged diverged) {
+                if (tail == null || fromLogStart || tail.endEpoch() >= diverged.primaryTerm()) {
+                    // a deposed primary answering late: its log is not the cluster's history
+                    return new Round(written, tail == null ? 0 : tail.end(), head == null ? 0 : head.throughMillis(),
+                            "a primary of term " + diverged.primaryTerm() + " does not hold the archive's entries (up to "
+                            + "epoch " + (tail == null ? 0 : tail.endEpoch()) + "); nothing set aside: "
+                            + diverged.getMessage());
                 }
+                setAside(tail);
+                trouble = "set aside " + tail.name() + " (as " + SET_ASIDE + tail.name() + "): " + diverged.getMessage();
+                continue;
+            } catch (AdminClient.AdminCallException refused) {
                 if (refused.status() == 410 && !fromLogStart) {
                     fromLogStart = true;
                     trouble = "gap in the archive after offset " + (tail == null ? 0 : tail.end()) + ": "
@@ -108,10 +127,9 @@ public final class LogArchiver {
                 fromLogStart = false;
             }
             if (chunk.coveredThroughMillis() > 0) {
-                long last = segments.isEmpty() ? chunk.last() : segments.get(segments.size() - 1).end();
-                long lastEpoch = segments.isEmpty() ? chunk.lastEpoch() : segments.get(segments.size() - 1).endEpoch();
-                if (last == chunk.last()) {
-                    head = new Head(last, lastEpoch, chunk.coveredThroughMillis());
+                ArchiveSegment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+                if (last != null && last.end() == chunk.last()) {
+                    head = new Head(last.end(), last.endEpoch(), chunk.coveredThroughMillis());
                     storage.writeSmall(HEAD, (JSON.writeValueAsString(head) + "\n").getBytes(StandardCharsets.UTF_8));
                 }
                 break;
@@ -122,5 +140,21 @@ public final class LogArchiver {
         }
         ArchiveSegment tail = segments.isEmpty() ? null : segments.get(segments.size() - 1);
         return new Round(written, tail == null ? 0 : tail.end(), head == null ? 0 : head.throughMillis(), trouble);
+    }
+
+    /**
+     * A segment whose entries the cluster's history dropped: kept under another name (for the record), then gone
+     * from the archive, with the head (which vouched for it).
+     */
+    private void setAside(ArchiveSegment segment) throws IOException {
+        byte[] bytes;
+        try (java.io.InputStream in = storage.open(segment.name())) {
+            bytes = in.readAllBytes();
+        }
+        storage.writeSmall(SET_ASIDE + segment.name(), bytes);
+        storage.delete(HEAD);
+        head = null;
+        storage.delete(segment.name());
+        segments.remove(segments.size() - 1);
     }
 }

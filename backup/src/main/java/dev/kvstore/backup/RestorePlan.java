@@ -25,10 +25,18 @@ public record RestorePlan(Backups.Manifest backup, List<ArchiveSegment> segments
         Backups.Manifest backup = named != null ? named(backups, named, point) : newestBefore(backups, point);
         long from = backup.offset();
         List<ArchiveSegment> chain = new ArrayList<>();
-        long next = from + 1;
+        // from the segment that holds the backup's last entry: the store checks that entry's epoch against the
+        // backup's, so that a backup of another history is never replayed on
+        long next = Math.max(1, from);
         for (ArchiveSegment segment : segments.stream().sorted(Comparator.comparingLong(ArchiveSegment::start)).toList()) {
             if (segment.end() < next) {
-                continue;
+                continue; // before the backup, or wholly within what the chain holds (written twice)
+            }
+            if (segment.start() > next && chain.isEmpty() && from > 0) {
+                throw new IllegalArgumentException("the archived log does not hold the backup " + backup.name() + "'s"
+                        + " last entry (offset " + from + "; the archive has offset " + segment.start() + " next): it"
+                        + " started after the backup or fell behind it; restore from a backup after offset "
+                        + (segment.start() - 1));
             }
             if (segment.start() > next) {
                 throw new IllegalArgumentException("the archived log misses offsets " + next + " to " + (segment.start() - 1)
@@ -42,12 +50,13 @@ public record RestorePlan(Backups.Manifest backup, List<ArchiveSegment> segments
             }
         }
         long last = next - 1;
-        if (point instanceof RestorePoint.AtTime at && head != null && head.last() == last
-                && head.throughMillis() >= at.millis()) {
+        boolean headVouches = head != null && head.last() == last
+                && (chain.isEmpty() || head.lastEpoch() == chain.get(chain.size() - 1).endEpoch());
+        if (point instanceof RestorePoint.AtTime at && headVouches && head.throughMillis() >= at.millis()) {
             return new RestorePlan(backup, chain, point); // nothing was written between the archive's end and the point
         }
         if (point instanceof RestorePoint.AtTime at) {
-            long through = Math.max(head == null || head.last() != last ? 0 : head.throughMillis(),
+            long through = Math.max(!headVouches ? 0 : head.throughMillis(),
                     chain.isEmpty() ? 0 : chain.get(chain.size() - 1).throughMillis());
             throw new IllegalArgumentException("the archived log is complete only through "
                     + (through == 0 ? "no known time" : Instant.ofEpochMilli(through).toString()) + " (offset " + last

@@ -54,8 +54,11 @@ class RestorePlanTest {
         // the head vouches for the archive's end (nothing written between it and the point)
         RestorePlan plan = RestorePlan.choose(backups, null, segments, new LogArchiver.Head(500, 2, T + 40_000), past);
         assertThat(plan.segments()).extracting(ArchiveSegment::end).containsExactly(400L, 500L);
-        // a head of another end (written before segments the archive lost) vouches for nothing
+        // a head of another end, or of the same end in another epoch (written before segments were set aside and
+        // archived again), vouches for nothing
         assertThatThrownBy(() -> RestorePlan.choose(backups, null, segments, new LogArchiver.Head(600, 2, T + 40_000),
+                past)).hasMessageContaining("not yet through");
+        assertThatThrownBy(() -> RestorePlan.choose(backups, null, segments, new LogArchiver.Head(500, 1, T + 40_000),
                 past)).hasMessageContaining("not yet through");
     }
 
@@ -74,6 +77,10 @@ class RestorePlanTest {
                 .hasMessageContaining("no complete backup is before");
         assertThatThrownBy(() -> RestorePlan.choose(backups, "kv-b", segments, null, new RestorePoint.AtTime(T + 1)))
                 .hasMessageContaining("is not before the restore point");
+        // the archive starts right after kv-b's last entry: nothing shows it is kv-b's history
+        List<ArchiveSegment> afterIt = List.of(new ArchiveSegment(301, 400, 1, T + 20_000));
+        assertThatThrownBy(() -> RestorePlan.choose(backups, "kv-b", afterIt, null, new RestorePoint.AtTime(T + 15_000)))
+                .hasMessageContaining("does not hold the backup kv-b's last entry (offset 300");
         List<ArchiveSegment> holed = List.of(segments.get(0), segments.get(2));
         assertThatThrownBy(() -> RestorePlan.choose(backups, "kv-a", holed, null, new RestorePoint.AtTime(T + 15_000)))
                 .hasMessageContaining("misses offsets 151 to 280");

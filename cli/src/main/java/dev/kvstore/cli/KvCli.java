@@ -279,21 +279,21 @@ public final class KvCli {
                             + "already: a backup is restored into a new cluster, never in place (that would drop the "
                             + "writes made since the backup). Pick a new --dir");
                 }
-                boolean namesManifest = restoreFrom.endsWith(Backups.MANIFEST);
                 int slash = restoreFrom.lastIndexOf('/');
+                // a manifest (<name>.json, or a backup's name alone as kv backups lists it), or with --restore-to the
+                // location itself
+                boolean namesManifest = point == null || restoreFrom.endsWith(Backups.MANIFEST)
+                        || restoreFrom.substring(slash + 1).startsWith("kv-");
                 String location = !namesManifest ? restoreFrom : slash < 0 ? "." : slash == 0 ? "/" : restoreFrom.substring(0, slash);
                 BackupStorage storage = BackupStorage.at(location, s3.endpoint, s3.region);
-                if (point == null && !namesManifest) {
-                    throw new CommandLine.ParameterException(new CommandLine(this), "--restore-from names a backup's "
-                            + "manifest (<location>/<name>.json; kv backups <location> lists them), or a location with "
-                            + "--restore-to");
-                }
                 Backups.Manifest manifest;
                 if (point == null) {
                     manifest = Backups.manifest(storage, restoreFrom.substring(slash + 1));
                 } else {
-                    RestorePlan plan = planRestore(storage, namesManifest
-                            ? restoreFrom.substring(slash + 1, restoreFrom.length() - Backups.MANIFEST.length()) : null, point);
+                    String named = !namesManifest ? null : restoreFrom.substring(slash + 1).endsWith(Backups.MANIFEST)
+                            ? restoreFrom.substring(slash + 1, restoreFrom.length() - Backups.MANIFEST.length())
+                            : restoreFrom.substring(slash + 1);
+                    RestorePlan plan = planRestore(storage, named, point);
                     manifest = plan.backup();
                     restoreLog = ArchivedLogs.fetch(storage, plan.segments(), dir.resolve("restore").resolve("archived.kvlog"));
                     say("restoring " + manifest.name() + " and " + plan.segments().size() + " archived log segments after it"

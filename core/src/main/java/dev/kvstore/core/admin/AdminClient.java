@@ -170,9 +170,13 @@ public final class AdminClient implements StoreAdmin {
                         header(response, "X-KV-Log-Last-Epoch"), header(response, "X-KV-Log-Committed"),
                         header(response, "X-KV-Log-Covered-Through-Millis"));
             }
+            String answer = "POST " + baseUrl + path + " answered " + response.statusCode() + ": "
+                    + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+            if (response.statusCode() == 409 && response.headers().firstValue("X-KV-Log-Diverged").isPresent()) {
+                throw new LogDiverged(answer, header(response, "X-KV-Term-Epoch"));
+            }
             if (response.statusCode() != 401 || i == all.size() - 1) {
-                throw new AdminCallException(response.statusCode(), "POST " + baseUrl + path + " answered "
-                        + response.statusCode() + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+                throw new AdminCallException(response.statusCode(), answer);
             }
         }
     }
@@ -237,8 +241,23 @@ public final class AdminClient implements StoreAdmin {
         return JSON.readValue(response.body(), NodeStatus.class);
     }
 
+    /** The primary's log does not hold the archive's last entry as the archive does: its history dropped it. */
+    public static final class LogDiverged extends AdminCallException {
+        private final long primaryTerm;
+
+        public LogDiverged(String message, long primaryTerm) {
+            super(409, message);
+            this.primaryTerm = primaryTerm;
+        }
+
+        /** The term of the primary that answered: what the archive set aside must be of an earlier one. */
+        public long primaryTerm() {
+            return primaryTerm;
+        }
+    }
+
     /** The store answered, but refused the call. */
-    public static final class AdminCallException extends IOException {
+    public static class AdminCallException extends IOException {
         private final int status;
 
         public AdminCallException(int status, String message) {

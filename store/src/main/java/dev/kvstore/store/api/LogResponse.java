@@ -17,13 +17,14 @@ import java.nio.ByteBuffer;
  * {@code X-KV-Log-Last} and
  * {@code X-KV-Log-Last-Epoch} (the last entry given, or the point asked after when none),
  * {@code X-KV-Log-Committed}, {@code X-KV-Log-Covered-Through-Millis} ({@link LogSlice#coveredThroughMillis}).
- * The archive's divergence answers 409, a point compacted away 410.
+ * The archive's divergence answers 409 with {@code X-KV-Log-Diverged: true} and the primary's term
+ * ({@code X-KV-Term-Epoch}), a point compacted away 410.
  */
 final class LogResponse {
 
     static final String PATH = "/v1/admin/log";
     /** One answer is held whole in memory: bounded whatever the caller asks. */
-    static final long MAX_BYTES = 16L * 1024 * 1024;
+    static final long MAX_BYTES = 4L * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private LogResponse() {
@@ -45,7 +46,11 @@ final class LogResponse {
             slice = node.committedLogAfter(request.after(), request.afterEpoch(),
                     Math.min(MAX_BYTES, request.maxBytes()));
         } catch (LogSlice.Diverged diverged) {
-            return error(409, diverged.getMessage());
+            // said apart from every other 409: only this lets the archive set aside what it holds, and only for a
+            // primary of a later term than what it set aside
+            return new Answer(409, java.util.Map.of("Content-Type", "application/json", "X-KV-Log-Diverged", "true",
+                    "X-KV-Term-Epoch", String.valueOf(node.termEpoch())), Buffer.buffer(Responses.errorJson(
+                    diverged.getMessage())));
         } catch (LogSlice.Compacted compacted) {
             return error(410, compacted.getMessage());
         } catch (RuntimeException refused) {

@@ -46,6 +46,8 @@ public final class ReplicationLog implements Closeable {
      */
     private static final long RECENT_CACHE_BYTES = Runtime.getRuntime().maxMemory() / 16;
     private static final String NAME = "replication.log";
+    /** Guarded by {@link #lock}. */
+    private long lastMarkMillis;
 
     private final Path file;
     private final DiskSync disk;
@@ -165,6 +167,9 @@ public final class ReplicationLog implements Closeable {
         filePositions[index] = filePosition;
         lastOffset = entry.offset();
         history = history.withEntry(entry.epoch(), entry.offset());
+        if (entry.op() == LogEntry.Op.NOOP) {
+            lastMarkMillis = Math.max(lastMarkMillis, entry.markedMillis());
+        }
         cache(entry);
     }
 
@@ -388,6 +393,13 @@ public final class ReplicationLog implements Closeable {
     public Runnable onDurable(LongConsumer listener) {
         durabilityListeners.add(listener);
         return () -> durabilityListeners.remove(listener);
+    }
+
+    /** The newest time mark this log holds or held since it was opened ({@link LogEntry#timeMark}), or 0. */
+    public long lastMarkMillis() {
+        synchronized (lock) {
+            return lastMarkMillis;
+        }
     }
 
     public long durableOffset() {

@@ -1,19 +1,20 @@
 package dev.kvstore.store.node;
 
 import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.log.LogEntryCodec;
 import dev.kvstore.store.log.ReplicationLog;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What the primary gives the log archive ({@code POST /v1/admin/log}): its committed entries after a point
  * the archive already holds, in order, and how far they certify the log complete.
  *
- * @param entries             committed entries after {@code after}, at most about the bytes asked for
- * @param committed           the primary's commit offset when read
- * @param coveredThroughMillis when {@code entries} reach {@code committed}: the primary's clock before that was
- *                            read (while it held its read lease, so no other primary acknowledged anything
- *                            then): every write acknowledged before this time is at or below the last entry. 0
- *                            when the slice stops short of the commit point (more to read) or certifies nothing
+ * @param entries              committed entries after {@code after}, about the bytes asked for at most
+ * @param committed            the primary's commit offset when read
+ * @param coveredThroughMillis when {@code entries} reach {@code committed}: every write acknowledged at or before
+ *                             this millisecond of the primary's clock is at or below the last entry. 0 when the
+ *                             slice stops short of the commit point (more to read) or certifies nothing
  */
 public record LogSlice(List<LogEntry> entries, long committed, long coveredThroughMillis) {
 
@@ -31,11 +32,18 @@ public record LogSlice(List<LogEntry> entries, long committed, long coveredThrou
         }
     }
 
-    private static final int MAX_ENTRIES = 100_000;
+    /** Read in chunks of this many, the log's lock let go between them: appends never wait for a whole slice. */
+    private static final int CHUNK = 512;
 
-    /** @param after -1: from the log's first entry (an archive starting, or starting over after a gap) */
-    static LogSlice read(ReplicationLog log, long after, long afterEpoch, long committed, long maxBytes,
-                         long asOfMillis) {
+    /** Where the primary stood when asked: read under its role lock, before any entry is read. */
+    record Point(long committed, long certifiedMillis) {
+    }
+
+    /**
+     * @param after -1: from the log's first entry (an archive starting, or starting over after a gap)
+     * @param point the commit offset, and the time through which reaching it certifies the log complete
+     */
+    static LogSlice read(ReplicationLog log, long after, long afterEpoch, Point point, long maxBytes) {
         if (after < 0) {
             after = log.startOffset() - 1;
             afterEpoch = after == 0 ? 0 : log.history().epochAt(after);
@@ -49,15 +57,35 @@ public record LogSlice(List<LogEntry> entries, long committed, long coveredThrou
             throw new Diverged("the archive's entry at offset " + after + " is of epoch " + afterEpoch + ", this"
                     + " primary's of epoch " + epochThere + " (an asynchronous failover dropped entries the archive holds)");
         }
+        long committed = point.committed();
         if (committed <= after) {
-            return new LogSlice(List.of(), committed, committed == after ? asOfMillis : 0);
+            return new LogSlice(List.of(), committed, committed == after ? point.certifiedMillis() : 0);
         }
-        if (after + 1 < log.startOffset()) {
-            throw new Compacted("the entries after offset " + after + " were compacted into this primary's snapshot (its"
-                    + " log starts at " + log.startOffset() + "); the archive goes on after the next backup");
+        List<LogEntry> read = new ArrayList<>();
+        long bytes = 0;
+        long next = after + 1;
+        while (next <= committed && bytes < maxBytes) {
+            List<LogEntry> chunk;
+            try {
+                chunk = log.read(next, (int) Math.min(CHUNK, committed - next + 1), maxBytes - bytes);
+            } catch (IllegalArgumentException compacted) {
+                throw new Compacted("the entries after offset " + (next - 1) + " were compacted into this primary's"
+                        + " snapshot (its log starts at " + log.startOffset() + "); the archive goes on after the next"
+                        + " backup");
+            }
+            if (chunk.isEmpty()) {
+                break;
+            }
+            for (LogEntry entry : chunk) {
+                bytes += LogEntryCodec.encodedSize(entry);
+            }
+            read.addAll(chunk);
+            next = chunk.get(chunk.size() - 1).offset() + 1;
+            if (!read.isEmpty() && bytes >= maxBytes) {
+                break;
+            }
         }
-        List<LogEntry> read = log.read(after + 1, (int) Math.min(MAX_ENTRIES, committed - after), maxBytes);
         long last = read.isEmpty() ? after : read.get(read.size() - 1).offset();
-        return new LogSlice(read, committed, last == committed ? asOfMillis : 0);
+        return new LogSlice(read, committed, last == committed ? point.certifiedMillis() : 0);
     }
 }

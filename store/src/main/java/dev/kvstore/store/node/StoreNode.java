@@ -881,8 +881,9 @@ public final class StoreNode implements Closeable {
             primaryHttp = settings.advertisedHttp();
             role = Role.PRIMARY;
             reserveBacklog();
-            // the term's first entry is its first time mark too
-            long startMillis = Math.max(System.currentTimeMillis(), lastMarkMillis);
+            // the term's first entry is its first time mark too, never before a mark already in the log (an earlier
+            // primary's clock ahead of this one's): marks only grow along the log, which is what a cut relies on
+            long startMillis = Math.max(System.currentTimeMillis(), Math.max(lastMarkMillis, log.lastMarkMillis()));
             LogEntry start = log.appendNext(LogEntry.timeMark(newEpoch, 0, startMillis));
             lastMarkMillis = startMillis; // no write runs meanwhile: each holds the role lock this holds for writing
             tracker.localDurable(log.durableOffset());
@@ -1106,16 +1107,25 @@ public final class StoreNode implements Closeable {
             throw new IllegalArgumentException("after must be -1 (the log's start) or more and maxBytes positive, got "
                     + after + " and " + maxBytes);
         }
+        LogSlice.Point point;
         roleLock.readLock().lock();
         try {
             long asOfMillis = System.currentTimeMillis();
             if (requireReadable() != Role.PRIMARY) {
                 throw new NodeExceptions.NotPrimary("the log is archived from the primary", primaryHttp);
             }
-            return LogSlice.read(log, after, afterEpoch, commitOffset(), maxBytes, asOfMillis);
+            if (termEpoch < epoch.get()) {
+                throw new NodeExceptions.Fenced("this primary was deposed (epoch " + epoch.get() + "); the log is"
+                        + " archived from the new primary");
+            }
+            // a write acknowledged in the clock's millisecond may come after the commit offset is read: the
+            // certificate covers the milliseconds before it
+            point = new LogSlice.Point(commitOffset(), asOfMillis - 1);
         } finally {
             roleLock.readLock().unlock();
         }
+        // read outside the role lock, in chunks: a fence or promotion never waits behind the archive
+        return LogSlice.read(log, after, afterEpoch, point, maxBytes);
     }
 
     /** The primary's answer to a rejoining secondary: keep the log up to the common prefix. */

@@ -49,37 +49,68 @@ public final class ArchivedLogCut {
         if (reached && ((RestorePoint.AtPosition) point).epoch() != backupEpoch) {
             throw wrongEpoch((RestorePoint.AtPosition) point, backupEpoch);
         }
+        // the backup's own point needs nothing of the archive
+        boolean sawBackupsEntry = backupOffset == 0 || reached;
+        // whether the term being read writes time marks (a term of a release before them does not), and whether
+        // entries of such a term were kept since the last mark at or before the point: then nothing proves they
+        // were written before it
+        long termEpoch = -1;
+        boolean termMarked = false;
+        boolean unmarkedSinceMark = false;
         List<LogEntry> batch = new ArrayList<>(BATCH);
         long previous = -1;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(archive), 1 << 16)) {
             LogEntry entry;
             while (!reached && (entry = next(in, maxEntryBytes, previous)) != null) {
+                if (previous >= 0 && entry.offset() <= previous) {
+                    continue; // a segment written twice (a retried upload): its entries are the ones read already
+                }
                 if (previous >= 0 && entry.offset() != previous + 1) {
                     throw new IOException("the archived log misses offsets " + (previous + 1) + " to " + (entry.offset() - 1)
                             + " (a segment is missing): nothing was restored");
                 }
                 previous = entry.offset();
-                if (entry.offset() < backupOffset) {
-                    continue;
+                if (entry.epoch() != termEpoch) {
+                    termEpoch = entry.epoch();
+                    termMarked = entry.markedMillis() > 0; // a term starts with a mark in every release that writes them
+                } else if (entry.markedMillis() > 0) {
+                    termMarked = true;
                 }
-                if (entry.offset() == backupOffset) {
-                    if (entry.epoch() != backupEpoch) {
-                        throw new IOException("the archived log's entry at the backup's last offset " + backupOffset
-                                + " is of epoch " + entry.epoch() + ", the backup's of epoch " + backupEpoch + " (the archive"
-                                + " holds another history than the backup): nothing was restored");
+                if (entry.offset() <= backupOffset) {
+                    if (point instanceof RestorePoint.AtTime at && entry.markedMillis() > at.millis()) {
+                        throw new IOException("the backup holds writes made after " + at + " (the archived log has a time"
+                                + " mark of " + java.time.Instant.ofEpochMilli(entry.markedMillis()) + " at offset "
+                                + entry.offset() + ", at or before the backup's last entry " + backupOffset + "): restore"
+                                + " from an earlier backup; nothing was restored");
+                    }
+                    if (entry.offset() == backupOffset) {
+                        if (entry.epoch() != backupEpoch) {
+                            throw new IOException("the archived log's entry at the backup's last offset " + backupOffset
+                                    + " is of epoch " + entry.epoch() + ", the backup's of epoch " + backupEpoch + " (the"
+                                    + " archive holds another history than the backup): nothing was restored");
+                        }
+                        sawBackupsEntry = true;
                     }
                     continue;
                 }
-                if (kept == 0 && entry.offset() != backupOffset + 1) {
+                if (!sawBackupsEntry) {
                     throw gap(backupOffset, entry.offset());
                 }
                 if (entry.epoch() < lastEpoch) {
                     throw new IOException("the archived log's entry at offset " + entry.offset() + " is of epoch "
                             + entry.epoch() + ", before the " + lastEpoch + " of the entries before it: nothing was restored");
                 }
-                if (point instanceof RestorePoint.AtTime at && entry.markedMillis() > at.millis()) {
-                    reached = true; // the first mark after the point: everything from here was written after it
-                    break;
+                if (point instanceof RestorePoint.AtTime at) {
+                    long marked = entry.markedMillis();
+                    if (marked > at.millis()) {
+                        reached = true; // the first mark after the point: everything from here was written after it
+                        break;
+                    }
+                    if (marked > 0) {
+                        unmarkedSinceMark = false;
+                    } else if (!termMarked) {
+                        unmarkedSinceMark = true;
+                    }
                 }
                 batch.add(entry);
                 kept++;
@@ -97,13 +128,19 @@ public final class ArchivedLogCut {
                 }
             }
         }
-        if (previous >= 0 && previous < backupOffset) {
-            throw new IOException("the archived log ends at offset " + previous + ", before the backup's last entry ("
-                    + backupOffset + "): it cannot go on from the backup; nothing was restored");
+        if (!sawBackupsEntry) {
+            throw new IOException("the archived log " + (previous < 0 ? "is empty" : "ends at offset " + previous) + ","
+                    + " before the backup's last entry (" + backupOffset + "): it cannot go on from the backup; nothing"
+                    + " was restored");
         }
         if (point instanceof RestorePoint.AtPosition at && !reached) {
             throw new IOException("the archived log ends at offset " + last + ", before the restore point " + at
                     + ": nothing was restored");
+        }
+        if (unmarkedSinceMark) {
+            throw new IOException("the archived log's entries up to offset " + last + " were written by a release without"
+                    + " time marks, and nothing tells which were made by " + point + ": restore to a position"
+                    + " (<epoch>:<offset>) instead; nothing was restored");
         }
         if (!batch.isEmpty()) {
             sink.accept(List.copyOf(batch));

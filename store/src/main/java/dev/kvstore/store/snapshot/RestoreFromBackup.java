@@ -66,9 +66,6 @@ public final class RestoreFromBackup {
         }
         SnapshotFile.Header source = verified(backup, backup, maxEntryBytes);
         String fileIdentity = identityOf(source, backup);
-        if (toPoint != null && !Files.isRegularFile(toPoint.archivedLog())) {
-            throw new IOException("kv.restore-log: no archived log at " + toPoint.archivedLog());
-        }
         String identity = fileIdentity + (toPoint == null ? "" : " to=" + toPoint.point())
                 + (restoreId == null ? "" : " restore=" + restoreId);
         long epoch = epochOf(source);
@@ -88,6 +85,10 @@ public final class RestoreFromBackup {
                     + " place: start the new cluster elsewhere with kv.restore-from, or remove this directory first if"
                     + " its data is to go");
             case EMPTY, CUT_SHORT -> { }
+        }
+        // only now: a directory restored once goes on from its own data, whatever became of the files it came from
+        if (toPoint != null && !Files.isRegularFile(toPoint.archivedLog())) {
+            throw new IOException("kv.restore-log: no archived log at " + toPoint.archivedLog());
         }
         // what a restore cut short left (perhaps of another backup, with a higher epoch that would outlive it)
         for (String leftover : new String[] {SnapshotFile.NAME, SnapshotFile.NAME + ".restore", "epoch", "epoch.tmp",
@@ -131,11 +132,19 @@ public final class RestoreFromBackup {
      */
     private static ArchivedLogCut.Result writeLog(Path dataDir, SnapshotFile.Header snapshot, long snapshotEpoch,
                                                   ToPoint toPoint, int maxEntryBytes, DiskSync disk) throws IOException {
-        try (ReplicationLog log = new ReplicationLog(dataDir, disk, FsyncPolicy.ALWAYS, maxEntryBytes,
-                snapshot.lastIncludedOffset(), snapshot.history())) {
-            return ArchivedLogCut.cut(toPoint.archivedLog(), snapshot.lastIncludedOffset(), snapshotEpoch,
+        ReplicationLog log = new ReplicationLog(dataDir, disk, FsyncPolicy.ALWAYS, maxEntryBytes,
+                snapshot.lastIncludedOffset(), snapshot.history());
+        ArchivedLogCut.Result cut;
+        try (log) {
+            cut = ArchivedLogCut.cut(toPoint.archivedLog(), snapshot.lastIncludedOffset(), snapshotEpoch,
                     toPoint.point(), maxEntryBytes, log::appendReplicated);
         }
+        // closing forces the log, unless writing or forcing it failed: then it is not on disk, and no mark follows
+        if (log.failure() != null) {
+            throw new IOException("kv.restore-log: the archived entries could not be made durable in " + dataDir + ": "
+                    + log.failure().getMessage() + "; nothing was restored", log.failure());
+        }
+        return cut;
     }
 
     private static SnapshotFile.Header verified(Path file, Path backup, int maxEntryBytes) throws IOException {

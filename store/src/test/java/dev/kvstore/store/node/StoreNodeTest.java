@@ -136,9 +136,10 @@ class StoreNodeTest {
 
         @Test
         void behind_a_snapshot_is_cut_and_the_state_rebuilt_from_the_snapshot_and_the_log_after_it() throws Exception {
-            // the term's entry and 25 writes: snapshots at 10 and 20, the next not before 30
+            // the term's entry, 25 writes and their time marks: a snapshot every 10 entries, until none is due
             primaryWithWrites(snapshotsEveryTenEntries(0), 25);
-            await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 20);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 20
+                    && node.lastSnapshotOffset() > node.log().lastOffset() - 10);
             long snapshotAt = node.lastSnapshotOffset();
             // entries after it to cut (fewer than the next snapshot's ten)
             for (int i = 0; node.log().lastOffset() < snapshotAt + 5; i++) {
@@ -156,9 +157,10 @@ class StoreNodeTest {
 
         @Test
         void inside_the_snapshot_starts_the_store_over_even_while_the_log_still_holds_it() throws Exception {
-            // the term's entry and 25 writes: snapshots at 10 and 20, the next not before 30
+            // the term's entry, 25 writes and their time marks: a snapshot every 10 entries, until none is due
             primaryWithWrites(snapshotsEveryTenEntries(0), 25);
-            await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 20);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() >= 20
+                    && node.lastSnapshotOffset() > node.log().lastOffset() - 10);
             long snapshotAt = node.lastSnapshotOffset();
             long keepUpTo = snapshotAt - 2; // inside the snapshot, within the log's retention window behind it
             assertThat(node.log().startOffset() - 1).isLessThanOrEqualTo(keepUpTo);

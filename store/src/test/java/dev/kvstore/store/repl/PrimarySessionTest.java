@@ -201,7 +201,8 @@ class PrimarySessionTest {
                 entries = current.next(Message.Entries.class);
             }
             // at the offset, or after the time mark of a new millisecond there
-            assertThat(entries.entries()).anyMatch(e -> e.op() == LogEntry.Op.BATCH && e.offset() <= offset + 1);
+            assertThat(entries.entries()).anyMatch(e -> e.op() == LogEntry.Op.BATCH && e.offset() >= offset
+                    && e.offset() <= offset + 1);
         }
     }
 

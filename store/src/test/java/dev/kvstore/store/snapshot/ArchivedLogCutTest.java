@@ -92,6 +92,41 @@ class ArchivedLogCutTest {
     }
 
     @Test
+    void the_archive_must_hold_the_backups_last_entry_and_no_mark_after_a_time_before_it() throws Exception {
+        List<LogEntry> entries = history();
+        // a segment boundary right after the backup's entry: without that entry nothing proves the same history
+        assertThatThrownBy(() -> kept(archive(entries.subList(2, 12)), 2, new RestorePoint.AtTime(9999)))
+                .hasMessageContaining("does not go on from the backup");
+        // the backup (up to offset 10) holds writes after the mark of 3000 at offset 9: a point before it is refused
+        assertThatThrownBy(() -> kept(archive(entries), 10, new RestorePoint.AtTime(2500)))
+                .hasMessageContaining("the backup holds writes made after");
+        // a segment written twice (an upload retried): its entries are read once
+        List<LogEntry> twice = new ArrayList<>(entries.subList(0, 8));
+        twice.addAll(entries.subList(5, 12));
+        assertThat(kept(archive(twice), 2, new RestorePoint.AtTime(9999))).containsExactly(3L, 4L, 5L, 6L, 7L, 8L, 9L,
+                10L, 11L, 12L);
+    }
+
+    @Test
+    void a_time_cut_through_a_term_without_marks_is_refused_but_a_position_is_not() throws Exception {
+        // offsets 1..6 of epoch 2 with marks, then a term of an older release: a plain NOOP and writes, no marks
+        List<LogEntry> entries = new ArrayList<>(history().subList(0, 6));
+        entries.add(LogEntry.noop(3, 7));
+        entries.add(LogEntry.put(3, 8, "old8", new byte[] {8}));
+        entries.add(LogEntry.put(3, 9, "old9", new byte[] {9}));
+        Path archive = archive(entries);
+        assertThatThrownBy(() -> kept(archive, 2, new RestorePoint.AtTime(2500)))
+                .hasMessageContaining("without time marks");
+        assertThat(kept(archive, 2, new RestorePoint.AtPosition(3, 8))).containsExactly(3L, 4L, 5L, 6L, 7L, 8L);
+        // a later marked term vouches for the unmarked one before it: its first mark is at or before the point
+        entries.add(LogEntry.timeMark(4, 10, 2400));
+        entries.add(LogEntry.put(4, 11, "k11", new byte[] {11}));
+        entries.add(LogEntry.timeMark(4, 12, 2600));
+        assertThat(kept(archive(entries), 2, new RestorePoint.AtTime(2500))).containsExactly(3L, 4L, 5L, 6L, 7L, 8L,
+                9L, 10L, 11L);
+    }
+
+    @Test
     void a_damaged_or_cut_archive_is_refused() throws Exception {
         Path archive = archive(history());
         byte[] bytes = Files.readAllBytes(archive);
