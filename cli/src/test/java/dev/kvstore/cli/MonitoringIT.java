@@ -78,7 +78,7 @@ class MonitoringIT {
         Files.copy(MonitoringIT.class.getResourceAsStream("/monitoring/alerts.test.yaml"), dir.resolve("alerts.test.yaml"));
 
         assertThat(run(List.of(promtool, "check", "rules", dir.resolve("rules.yaml").toString())))
-                .contains("SUCCESS: 13 rules found");
+                .contains("SUCCESS: 14 rules found");
         assertThat(run(List.of(promtool, "test", "rules", dir.resolve("alerts.test.yaml").toString())))
                 .contains("SUCCESS");
     }
