@@ -10,7 +10,6 @@ import dev.kvstore.operator.model.BackupConfig;
 import dev.kvstore.operator.model.KVCluster;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,7 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code spec.backup.archiveEverySeconds}: the primary's committed log archived beside the backups
@@ -53,6 +51,8 @@ final class LogArchiveKeeper {
         volatile Instant nextRound = Instant.EPOCH;
         volatile Instant nextPrune = Instant.EPOCH;
         volatile Report report;
+        /** How far the archive is complete, as the last round left it (0: not yet). */
+        volatile long throughMillis;
         /** The last pass that asked for this archive: one of a cluster deleted since is let go after a while. */
         volatile Instant seen = Instant.now();
         volatile String trouble;
@@ -68,8 +68,8 @@ final class LogArchiveKeeper {
     private final BackupTargets targets;
     private final MeterRegistry metrics;
     private final Map<String, Archive> archives = new ConcurrentHashMap<>();
-    /** By namespace/cluster: a gauge is registered once, whatever happens to the archive behind it. */
-    private final Map<String, AtomicLong> archivedThrough = new ConcurrentHashMap<>();
+    /** Set by every pass from the archive's last round: NaN once the cluster is gone (no pass sets it). */
+    private final ClusterMetric archivedThrough;
     private final ExecutorService rounds = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "kv-log-archive");
         thread.setDaemon(true);
@@ -80,6 +80,7 @@ final class LogArchiveKeeper {
         this.client = client;
         this.targets = new BackupTargets(client);
         this.metrics = metrics;
+        this.archivedThrough = new ClusterMetric(metrics, ARCHIVED_THROUGH, System::nanoTime);
     }
 
     /**
@@ -126,6 +127,10 @@ final class LogArchiveKeeper {
             KVCluster about = cluster;
             rounds.execute(() -> round(archive, about, namespace, name, adminUrl));
         }
+        if (archive.throughMillis > 0) {
+            archivedThrough.set(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
+                    archive.throughMillis / 1000.0);
+        }
         Report report = archive.report;
         return report != null ? report : new Report(false, "Starting", "the first round of archiving is under way");
     }
@@ -139,9 +144,7 @@ final class LogArchiveKeeper {
                         Instant.now().toString());
             }
             archive.trouble = round.trouble();
-            if (round.throughMillis() > 0) {
-                gauge(namespace, name).set(round.throughMillis() / 1000);
-            }
+            archive.throughMillis = round.throughMillis();
             archive.report = new Report(true, "Archived", round.throughMillis() == 0
                     ? "archived up to offset " + round.last() + "; not yet complete through any time"
                     : "complete through " + Instant.ofEpochMilli(round.throughMillis()) + " (offset " + round.last() + ")");
@@ -177,14 +180,6 @@ final class LogArchiveKeeper {
         LOG.debugf("%s/%s: archive pruned up to offset %d", namespace, name, oldest);
     }
 
-    private AtomicLong gauge(String namespace, String name) {
-        return archivedThrough.computeIfAbsent(namespace + "/" + name, key -> {
-            AtomicLong value = new AtomicLong();
-            Gauge.builder(ARCHIVED_THROUGH, value, AtomicLong::get).tag("namespace", namespace).tag("cluster", name)
-                    .register(metrics);
-            return value;
-        });
-    }
 
     /** Archives no pass asked for in ten minutes (their cluster deleted): their storage clients go. */
     private void letGoOfDeleted() {

@@ -34,6 +34,8 @@ class OperatorMetricsTest {
         backups.failed(cluster());
         new CertificateMetrics(registry).report("apps", "kv", Map.of("kv-tls", Instant.parse("2027-03-01T00:00:00Z")));
         new ClusterMetric(registry, ClusterMetric.BACKUP_SCHEDULED, System::nanoTime).set("apps", "kv", 1);
+        // what LogArchiveKeeper sets each pass
+        new ClusterMetric(registry, LogArchiveKeeper.ARCHIVED_THROUGH, System::nanoTime).set("apps", "kv", 1.7966e9);
         String scraped = registry.scrape();
 
         Set<String> used = new TreeSet<>();
