@@ -143,6 +143,34 @@ public final class LogArchiver {
     }
 
     /**
+     * Deletes the segments no complete backup in the storage needs: those ending at or before the oldest backup's
+     * last offset (a restore starts from a backup and replays the segments after it). The newest segment stays
+     * whatever happens: the archive goes on from it. Nothing when there is no backup yet (the archive is kept
+     * for the first one). Answers how many went.
+     */
+    public int prune() throws IOException {
+        long oldest = Long.MAX_VALUE;
+        for (String manifest : storage.list(Backups.MANIFEST)) {
+            oldest = Math.min(oldest, Backups.manifest(storage, manifest).offset());
+        }
+        if (oldest == Long.MAX_VALUE) {
+            return 0;
+        }
+        List<ArchiveSegment> listed = segments(storage);
+        int deleted = 0;
+        for (ArchiveSegment segment : listed.subList(0, Math.max(0, listed.size() - 1))) {
+            if (segment.end() <= oldest) {
+                storage.delete(segment.name());
+                deleted++;
+            }
+        }
+        if (deleted > 0) {
+            segments = null; // listed again by the next round
+        }
+        return deleted;
+    }
+
+    /**
      * A segment whose entries the cluster's history dropped: kept under another name (for the record), then gone
      * from the archive, with the head (which vouched for it).
      */

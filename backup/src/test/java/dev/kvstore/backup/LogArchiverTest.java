@@ -153,4 +153,29 @@ class LogArchiverTest {
         assertThat(segmentNames()).hasSize(2);
         assertThat(LogArchiver.head(storage)).isEqualTo(new LogArchiver.Head(950, 1, 60_000));
     }
+
+    @Test
+    void pruning_deletes_the_segments_no_backup_needs_and_keeps_the_newest() throws Exception {
+        entries(1, 40, 1, 0);
+        entries(41, 80, 1, 0);
+        entries(81, 90, 1, 5_000);
+        archiver.archive(url);
+        assertThat(archiver.prune()).as("no backup yet: everything kept for the first").isZero();
+
+        storage.writeSmall("kv-20261207-010000-1-60-abcdef.json", JSON.writeValueAsBytes(new Backups.Manifest(
+                "kv-20261207-010000-1-60-abcdef", "kv-1", 60, 1, 10, 100, "00", "2026-12-07T01:00:00Z",
+                "2026-12-07T01:00:01Z", "kv-20261207-010000-1-60-abcdef.snapshot")));
+        assertThat(archiver.prune()).isEqualTo(1);
+        assertThat(LogArchiver.segments(storage)).extracting(ArchiveSegment::start).containsExactly(41L, 81L);
+
+        // a backup after every segment: the newest stays, the archive goes on from it
+        storage.writeSmall("kv-20261207-010000-1-60-abcdef.json", JSON.writeValueAsBytes(new Backups.Manifest(
+                "kv-20261207-010000-1-60-abcdef", "kv-1", 95, 1, 10, 100, "00", "2026-12-07T01:00:00Z",
+                "2026-12-07T01:00:01Z", "kv-20261207-010000-1-60-abcdef.snapshot")));
+        assertThat(archiver.prune()).isEqualTo(1);
+        assertThat(LogArchiver.segments(storage)).extracting(ArchiveSegment::start).containsExactly(81L);
+        entries(91, 95, 1, 9_000);
+        archiver.archive(url);
+        assertThat(asked.get(asked.size() - 1).get("after").asLong()).isEqualTo(90);
+    }
 }

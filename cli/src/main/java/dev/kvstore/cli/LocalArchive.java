@@ -54,6 +54,7 @@ final class LocalArchive implements Callable<Integer> {
             KvCli.say("archiving the log of " + cluster.dir + " into " + storage.describe("") + " every " + everyMillis
                     + " ms");
             String lastComplaint = null;
+            long nextPrune = System.nanoTime();
             while (System.nanoTime() < stopAt) {
                 String complaint = null;
                 Optional<String> primary = primary(admin, adminUrls);
@@ -64,6 +65,14 @@ final class LocalArchive implements Callable<Integer> {
                         LogArchiver.Round round = archiver.archive(adminUrls.get(primary.get()));
                         if (round.trouble() != null) {
                             KvCli.say(round.trouble());
+                        }
+                        if (System.nanoTime() - nextPrune >= 0) {
+                            // what no backup there needs any more (older than the oldest backup), every 5 minutes
+                            nextPrune = System.nanoTime() + 300_000_000_000L;
+                            int pruned = archiver.prune();
+                            if (pruned > 0) {
+                                KvCli.say("deleted " + pruned + " archived segments older than the oldest backup");
+                            }
                         }
                         if (round.segmentsWritten() > 0) {
                             KvCli.say("archived up to offset " + round.last() + (round.throughMillis() == 0 ? ""

@@ -1,8 +1,6 @@
 package dev.kvstore.operator.reconcile;
 
-import dev.kvstore.backup.ArchiveSegment;
 import dev.kvstore.backup.BackupStorage;
-import dev.kvstore.backup.Backups;
 import dev.kvstore.backup.LogArchiver;
 import dev.kvstore.backup.S3Location;
 import dev.kvstore.core.admin.AdminClient;
@@ -150,7 +148,8 @@ final class LogArchiveKeeper {
                     : "complete through " + Instant.ofEpochMilli(round.throughMillis()) + " (offset " + round.last() + ")");
             if (!Instant.now().isBefore(archive.nextPrune)) {
                 archive.nextPrune = Instant.now().plus(PRUNE_EVERY);
-                prune(archive, namespace, name);
+                int pruned = archive.archiver.prune();
+                LOG.debugf("%s/%s: %d archived segments no backup needs deleted", namespace, name, pruned);
             }
         } catch (IOException | RuntimeException failed) {
             archive.report = new Report(false, "ArchiveFailed", "the primary's log could not be archived: "
@@ -161,24 +160,6 @@ final class LogArchiveKeeper {
         }
     }
 
-    /** Segments no complete backup needs (all end at or before the oldest one's offset) are deleted, oldest first. */
-    private static void prune(Archive archive, String namespace, String name) throws IOException {
-        long oldest = Long.MAX_VALUE;
-        for (String manifest : archive.storage.list(Backups.MANIFEST)) {
-            oldest = Math.min(oldest, Backups.manifest(archive.storage, manifest).offset());
-        }
-        if (oldest == Long.MAX_VALUE) {
-            return; // no backup yet: the archive is kept for the first one (it starts before it)
-        }
-        List<ArchiveSegment> segments = LogArchiver.segments(archive.storage);
-        // the newest segment stays whatever happens: the archiver goes on from it
-        for (ArchiveSegment segment : segments.subList(0, Math.max(0, segments.size() - 1))) {
-            if (segment.end() <= oldest) {
-                archive.storage.delete(segment.name());
-            }
-        }
-        LOG.debugf("%s/%s: archive pruned up to offset %d", namespace, name, oldest);
-    }
 
 
     /** Archives no pass asked for in ten minutes (their cluster deleted): their storage clients go. */
