@@ -30,8 +30,14 @@ public final class LogArchiver {
     public static final String SET_ASIDE = "kvlog-dropped-";
     private static final int MAX_READS_PER_ROUND = 64;
 
-    /** {@code throughMillis}: every write acknowledged before it is at or below {@code last}. */
-    public record Head(long last, long lastEpoch, long throughMillis) {
+    /**
+     * {@code throughMillis}: every write acknowledged at or before it is at or below {@code last}. {@code owner}: the
+     * cluster whose log this is (a KVCluster's uid, a local cluster's directory); null in a head of before owners.
+     */
+    public record Head(long last, long lastEpoch, long throughMillis, String owner) {
+        public Head(long last, long lastEpoch, long throughMillis) {
+            this(last, lastEpoch, throughMillis, null);
+        }
     }
 
     /**
@@ -39,18 +45,25 @@ public final class LogArchiver {
      *
      * @param throughMillis how far the archive is certified complete now (0: not yet)
      * @param trouble       a gap or a divergence met on the way, in words, or null
+     * @param stuck         nothing could be archived for a reason that lasts (another cluster's archive, a
+     *                      primary that does not hold it): {@code trouble} says which
      */
-    public record Round(int segmentsWritten, long last, long throughMillis, String trouble) {
+    public record Round(int segmentsWritten, long last, long throughMillis, String trouble, boolean stuck) {
     }
 
     private final BackupStorage storage;
-    private final AdminClient admin;
+    private final String owner;
     private List<ArchiveSegment> segments;
     private Head head;
 
-    public LogArchiver(BackupStorage storage, AdminClient admin) {
+    /**
+     * @param owner the cluster whose log this archives: an archive another cluster's head names is never written
+     *              to (a cluster made again under the same name, or restored with the same storage path, has a
+     *              history of its own after the point it started from)
+     */
+    public LogArchiver(BackupStorage storage, String owner) {
         this.storage = storage;
-        this.admin = admin;
+        this.owner = owner;
     }
 
     /** The archive as the storage lists it, sorted by start. */
@@ -71,10 +84,13 @@ public final class LogArchiver {
         return JSON.readValue(storage.readSmall(HEAD), Head.class);
     }
 
-    /** One round against the primary whose admin API is at {@code primaryAdminUrl}. */
-    public Round archive(String primaryAdminUrl) throws IOException {
+    /**
+     * One round against the primary whose admin API is at {@code primaryAdminUrl}, asked with {@code admin} (the
+     * caller's current one: the cluster's secret and client certificate rotate).
+     */
+    public Round archive(AdminClient admin, String primaryAdminUrl) throws IOException {
         try {
-            return round(primaryAdminUrl);
+            return round(admin, primaryAdminUrl);
         } catch (IOException | RuntimeException failed) {
             // what the storage holds may differ from what this knows (a write that failed after it was kept):
             // the next round lists it again
@@ -83,10 +99,16 @@ public final class LogArchiver {
         }
     }
 
-    private Round round(String primaryAdminUrl) throws IOException {
+    private Round round(AdminClient admin, String primaryAdminUrl) throws IOException {
         if (segments == null) {
             segments = segments(storage);
             head = head(storage);
+        }
+        if (head != null && head.owner() != null && !head.owner().equals(owner)) {
+            return new Round(0, head.last(), head.throughMillis(), "the archive at " + storage.describe("") + " is the"
+                    + " log of another cluster (" + head.owner() + ", not " + owner + "): give this cluster a storage"
+                    + " path of its own (a cluster made again, or restored, has a history of its own); nothing archived",
+                    true);
         }
         int written = 0;
         String trouble = null;
@@ -104,7 +126,7 @@ public final class LogArchiver {
                     return new Round(written, tail == null ? 0 : tail.end(), head == null ? 0 : head.throughMillis(),
                             "a primary of term " + diverged.primaryTerm() + " does not hold the archive's entries (up to "
                             + "epoch " + (tail == null ? 0 : tail.endEpoch()) + "); nothing set aside: "
-                            + diverged.getMessage());
+                            + diverged.getMessage(), written == 0);
                 }
                 setAside(tail);
                 trouble = "set aside " + tail.name() + " (as " + SET_ASIDE + tail.name() + "): " + diverged.getMessage();
@@ -129,7 +151,7 @@ public final class LogArchiver {
             if (chunk.coveredThroughMillis() > 0) {
                 ArchiveSegment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
                 if (last != null && last.end() == chunk.last()) {
-                    head = new Head(last.end(), last.endEpoch(), chunk.coveredThroughMillis());
+                    head = new Head(last.end(), last.endEpoch(), chunk.coveredThroughMillis(), owner);
                     storage.writeSmall(HEAD, (JSON.writeValueAsString(head) + "\n").getBytes(StandardCharsets.UTF_8));
                 }
                 break;
@@ -139,12 +161,12 @@ public final class LogArchiver {
             }
         }
         ArchiveSegment tail = segments.isEmpty() ? null : segments.get(segments.size() - 1);
-        return new Round(written, tail == null ? 0 : tail.end(), head == null ? 0 : head.throughMillis(), trouble);
+        return new Round(written, tail == null ? 0 : tail.end(), head == null ? 0 : head.throughMillis(), trouble, false);
     }
 
     /**
-     * Deletes the segments no complete backup in the storage needs: those ending at or before the oldest backup's
-     * last offset (a restore starts from a backup and replays the segments after it). The newest segment stays
+     * Deletes the segments no complete backup in the storage needs: those ending before the oldest backup's last
+     * offset (a restore starts from a backup and replays the segments after it). The newest segment stays
      * whatever happens: the archive goes on from it. Nothing when there is no backup yet (the archive is kept
      * for the first one). Answers how many went.
      */
@@ -159,7 +181,8 @@ public final class LogArchiver {
         List<ArchiveSegment> listed = segments(storage);
         int deleted = 0;
         for (ArchiveSegment segment : listed.subList(0, Math.max(0, listed.size() - 1))) {
-            if (segment.end() <= oldest) {
+            // the oldest backup's restore needs the segment holding its last entry (RestorePlan): only those before
+            if (segment.end() < oldest) {
                 storage.delete(segment.name());
                 deleted++;
             }

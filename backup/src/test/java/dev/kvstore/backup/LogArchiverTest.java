@@ -37,6 +37,7 @@ class LogArchiverTest {
     private final List<JsonNode> asked = new ArrayList<>();
     private BackupStorage storage;
     private LogArchiver archiver;
+    private AdminClient admin;
     private String url;
 
     private record Answer(int status, Map<String, String> headers, byte[] body) {
@@ -59,8 +60,8 @@ class LogArchiverTest {
         server.start();
         url = "http://127.0.0.1:" + server.getAddress().getPort();
         storage = new DirectoryStorage(dir);
-        archiver = new LogArchiver(storage, new AdminClient(ClusterSecrets.of("secret"), Duration.ofSeconds(5),
-                u -> null, null));
+        admin = new AdminClient(ClusterSecrets.of("secret"), Duration.ofSeconds(5), u -> null, null);
+        archiver = new LogArchiver(storage, "cluster-a");
     }
 
     @AfterEach
@@ -89,19 +90,19 @@ class LogArchiverTest {
     void an_empty_archive_starts_at_the_log_and_goes_on_after_its_last_segment_until_certified() throws Exception {
         entries(1, 40, 1, 0); // more to read
         entries(41, 50, 1, 5_000); // the commit point, certified through 5 s
-        LogArchiver.Round round = archiver.archive(url);
+        LogArchiver.Round round = archiver.archive(admin, url);
 
         assertThat(asked).extracting(a -> a.get("after").asLong()).containsExactly(-1L, 40L);
         assertThat(asked.get(1).get("afterEpoch").asLong()).isEqualTo(1);
         assertThat(round.segmentsWritten()).isEqualTo(2);
         assertThat(LogArchiver.segments(storage)).containsExactly(new ArchiveSegment(1, 40, 1, 0),
                 new ArchiveSegment(41, 50, 1, 5_000));
-        assertThat(LogArchiver.head(storage)).isEqualTo(new LogArchiver.Head(50, 1, 5_000));
+        assertThat(LogArchiver.head(storage)).isEqualTo(new LogArchiver.Head(50, 1, 5_000, "cluster-a"));
 
         // nothing new, certified later: the head moves, no segment is written
         answers.add(new Answer(200, Map.of("X-KV-Log-First", "0", "X-KV-Log-Last", "50", "X-KV-Log-Last-Epoch", "1",
                 "X-KV-Log-Committed", "50", "X-KV-Log-Covered-Through-Millis", "9000"), new byte[0]));
-        archiver.archive(url);
+        archiver.archive(admin, url);
         assertThat(asked.get(2).get("after").asLong()).isEqualTo(50);
         assertThat(LogArchiver.segments(storage)).hasSize(2);
         assertThat(LogArchiver.head(storage).throughMillis()).isEqualTo(9_000);
@@ -112,46 +113,47 @@ class LogArchiverTest {
             throws Exception {
         entries(1, 40, 1, 0);
         entries(41, 50, 2, 5_000);
-        archiver.archive(url);
+        archiver.archive(admin, url);
 
         diverged(3); // the primary of term 3 does not hold 41..50 of epoch 2
         entries(41, 45, 3, 7_000); // it goes on from 40
-        LogArchiver.Round round = archiver.archive(url);
+        LogArchiver.Round round = archiver.archive(admin, url);
 
         assertThat(round.trouble()).contains("set aside");
         assertThat(asked.subList(2, 4)).extracting(a -> a.get("after").asLong()).containsExactly(50L, 40L);
         assertThat(LogArchiver.segments(storage)).containsExactly(new ArchiveSegment(1, 40, 1, 0),
                 new ArchiveSegment(41, 45, 3, 7_000));
         assertThat(storage.list(".kvlog")).contains(LogArchiver.SET_ASIDE + new ArchiveSegment(41, 50, 2, 5_000).name());
-        assertThat(LogArchiver.head(storage)).isEqualTo(new LogArchiver.Head(45, 3, 7_000));
+        assertThat(LogArchiver.head(storage)).isEqualTo(new LogArchiver.Head(45, 3, 7_000, "cluster-a"));
     }
 
     @Test
     void a_deposed_primary_that_does_not_hold_the_tail_sets_nothing_aside() throws Exception {
         entries(1, 50, 4, 5_000);
-        archiver.archive(url);
+        archiver.archive(admin, url);
 
         diverged(3); // a primary of term 3 answering late: the archive holds entries of epoch 4 already
-        LogArchiver.Round round = archiver.archive(url);
+        LogArchiver.Round round = archiver.archive(admin, url);
 
         assertThat(round.trouble()).contains("nothing set aside");
+        assertThat(round.stuck()).isTrue();
         assertThat(LogArchiver.segments(storage)).containsExactly(new ArchiveSegment(1, 50, 4, 5_000));
-        assertThat(LogArchiver.head(storage)).isEqualTo(new LogArchiver.Head(50, 4, 5_000));
+        assertThat(LogArchiver.head(storage)).isEqualTo(new LogArchiver.Head(50, 4, 5_000, "cluster-a"));
     }
 
     @Test
     void entries_compacted_away_leave_a_gap_and_the_archive_starts_over_from_the_primarys_log() throws Exception {
         entries(1, 50, 1, 5_000);
-        archiver.archive(url);
+        archiver.archive(admin, url);
 
         answers.add(new Answer(410, Map.of(), "{\"error\":\"compacted\"}".getBytes(StandardCharsets.UTF_8)));
         entries(900, 950, 1, 60_000);
-        LogArchiver.Round round = archiver.archive(url);
+        LogArchiver.Round round = archiver.archive(admin, url);
 
         assertThat(round.trouble()).contains("gap in the archive after offset 50");
         assertThat(asked.subList(1, 3)).extracting(a -> a.get("after").asLong()).containsExactly(50L, -1L);
         assertThat(segmentNames()).hasSize(2);
-        assertThat(LogArchiver.head(storage)).isEqualTo(new LogArchiver.Head(950, 1, 60_000));
+        assertThat(LogArchiver.head(storage)).isEqualTo(new LogArchiver.Head(950, 1, 60_000, "cluster-a"));
     }
 
     @Test
@@ -159,7 +161,7 @@ class LogArchiverTest {
         entries(1, 40, 1, 0);
         entries(41, 80, 1, 0);
         entries(81, 90, 1, 5_000);
-        archiver.archive(url);
+        archiver.archive(admin, url);
         assertThat(archiver.prune()).as("no backup yet: everything kept for the first").isZero();
 
         storage.writeSmall("kv-20261207-010000-1-60-abcdef.json", JSON.writeValueAsBytes(new Backups.Manifest(
@@ -167,6 +169,14 @@ class LogArchiverTest {
                 "2026-12-07T01:00:01Z", "kv-20261207-010000-1-60-abcdef.snapshot")));
         assertThat(archiver.prune()).isEqualTo(1);
         assertThat(LogArchiver.segments(storage)).extracting(ArchiveSegment::start).containsExactly(41L, 81L);
+        // a backup whose last entry ends a segment: its restore needs that segment (the backup's entry and epoch)
+        storage.writeSmall("kv-20261207-005900-1-80-abcdef.json", JSON.writeValueAsBytes(new Backups.Manifest(
+                "kv-20261207-005900-1-80-abcdef", "kv-1", 80, 1, 10, 100, "00", "2026-12-07T00:59:00Z",
+                "2026-12-07T00:59:01Z", "kv-20261207-005900-1-80-abcdef.snapshot")));
+        storage.delete("kv-20261207-010000-1-60-abcdef.json");
+        assertThat(archiver.prune()).isZero();
+        assertThat(LogArchiver.segments(storage)).extracting(ArchiveSegment::start).containsExactly(41L, 81L);
+        storage.delete("kv-20261207-005900-1-80-abcdef.json");
 
         // a backup after every segment: the newest stays, the archive goes on from it
         storage.writeSmall("kv-20261207-010000-1-60-abcdef.json", JSON.writeValueAsBytes(new Backups.Manifest(
@@ -175,7 +185,21 @@ class LogArchiverTest {
         assertThat(archiver.prune()).isEqualTo(1);
         assertThat(LogArchiver.segments(storage)).extracting(ArchiveSegment::start).containsExactly(81L);
         entries(91, 95, 1, 9_000);
-        archiver.archive(url);
+        archiver.archive(admin, url);
         assertThat(asked.get(asked.size() - 1).get("after").asLong()).isEqualTo(90);
+    }
+
+    @Test
+    void another_clusters_archive_is_never_written_to() throws Exception {
+        entries(1, 50, 1, 5_000);
+        archiver.archive(admin, url);
+
+        LogArchiver other = new LogArchiver(storage, "cluster-b"); // made again under the same name, say
+        LogArchiver.Round round = other.archive(admin, url);
+
+        assertThat(round.stuck()).isTrue();
+        assertThat(round.trouble()).contains("the log of another cluster (cluster-a, not cluster-b)");
+        assertThat(asked).as("the primary is not even asked").hasSize(1);
+        assertThat(LogArchiver.head(storage).owner()).isEqualTo("cluster-a");
     }
 }

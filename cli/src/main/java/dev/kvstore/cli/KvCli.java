@@ -248,7 +248,8 @@ public final class KvCli {
         @Option(names = "--restore-to", description = "with --restore-from: restore to a point in time, an ISO-8601 "
                 + "time in UTC (2026-12-07T01:02:03.456Z: every write the primary made up to that millisecond, none "
                 + "after) or <epoch>:<offset>, replaying the log kv archive kept after the backup. --restore-from then "
-                + "names the location (the newest backup before the point is used) or one backup's manifest there")
+                + "names the location (the newest backup before the point is used) or one backup's manifest there "
+                + "(<location>/<name>.json)")
         String restoreTo;
 
         @CommandLine.Mixin
@@ -280,19 +281,17 @@ public final class KvCli {
                             + "writes made since the backup). Pick a new --dir");
                 }
                 int slash = restoreFrom.lastIndexOf('/');
-                // a manifest (<name>.json, or a backup's name alone as kv backups lists it), or with --restore-to the
-                // location itself
-                boolean namesManifest = point == null || restoreFrom.endsWith(Backups.MANIFEST)
-                        || restoreFrom.substring(slash + 1).startsWith("kv-");
+                // a manifest (<name>.json; without --restore-to the name alone, as kv backups lists it too), or
+                // with --restore-to the location itself
+                boolean namesManifest = point == null || restoreFrom.endsWith(Backups.MANIFEST);
                 String location = !namesManifest ? restoreFrom : slash < 0 ? "." : slash == 0 ? "/" : restoreFrom.substring(0, slash);
                 BackupStorage storage = BackupStorage.at(location, s3.endpoint, s3.region);
                 Backups.Manifest manifest;
                 if (point == null) {
                     manifest = Backups.manifest(storage, restoreFrom.substring(slash + 1));
                 } else {
-                    String named = !namesManifest ? null : restoreFrom.substring(slash + 1).endsWith(Backups.MANIFEST)
-                            ? restoreFrom.substring(slash + 1, restoreFrom.length() - Backups.MANIFEST.length())
-                            : restoreFrom.substring(slash + 1);
+                    String named = !namesManifest ? null
+                            : restoreFrom.substring(slash + 1, restoreFrom.length() - Backups.MANIFEST.length());
                     RestorePlan plan = planRestore(storage, named, point);
                     manifest = plan.backup();
                     restoreLog = ArchivedLogs.fetch(storage, plan.segments(), dir.resolve("restore").resolve("archived.kvlog"));

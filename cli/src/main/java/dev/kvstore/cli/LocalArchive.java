@@ -50,7 +50,8 @@ final class LocalArchive implements Callable<Integer> {
         Map<String, String> adminUrls = cluster.adminUrls();
         long stopAt = seconds == null ? Long.MAX_VALUE : System.nanoTime() + seconds * 1_000_000_000L;
         try (BackupStorage storage = BackupStorage.at(to, s3.endpoint, s3.region)) {
-            LogArchiver archiver = new LogArchiver(storage, admin);
+            // the cluster's directory names it: another local cluster's archive there is not written to
+            LogArchiver archiver = new LogArchiver(storage, "local:" + cluster.dir.toAbsolutePath().normalize());
             KvCli.say("archiving the log of " + cluster.dir + " into " + storage.describe("") + " every " + everyMillis
                     + " ms");
             String lastComplaint = null;
@@ -62,7 +63,7 @@ final class LocalArchive implements Callable<Integer> {
                     complaint = "no store answers as primary; waiting";
                 } else {
                     try {
-                        LogArchiver.Round round = archiver.archive(adminUrls.get(primary.get()));
+                        LogArchiver.Round round = archiver.archive(admin, adminUrls.get(primary.get()));
                         if (round.trouble() != null) {
                             KvCli.say(round.trouble());
                         }
@@ -78,8 +79,8 @@ final class LocalArchive implements Callable<Integer> {
                             KvCli.say("archived up to offset " + round.last() + (round.throughMillis() == 0 ? ""
                                     : ", complete through " + Instant.ofEpochMilli(round.throughMillis())));
                         }
-                    } catch (IOException refused) {
-                        complaint = "the primary " + primary.get() + " did not give its log: " + refused.getMessage();
+                    } catch (IOException | RuntimeException refused) {
+                        complaint = "archiving from the primary " + primary.get() + " failed: " + refused.getMessage();
                     }
                 }
                 if (complaint != null && !complaint.equals(lastComplaint)) {

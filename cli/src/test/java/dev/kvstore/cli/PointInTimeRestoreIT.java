@@ -63,14 +63,14 @@ class PointInTimeRestoreIT {
             AdminClient admin = new AdminClient(fixture.cluster.secrets(), Duration.ofSeconds(10), url -> null, null);
             Map<String, String> adminUrls = new java.util.LinkedHashMap<>();
             fixture.cluster.nodes().forEach(node -> adminUrls.put(node.name(), node.adminUrl()));
-            LogArchiver archiver = new LogArchiver(storage, admin);
+            LogArchiver archiver = new LogArchiver(storage, "source");
             List<String> troubles = new java.util.concurrent.CopyOnWriteArrayList<>();
             ScheduledExecutorService archiving = Executors.newSingleThreadScheduledExecutor();
             archiving.scheduleWithFixedDelay(() -> {
                 try {
                     Optional<String> primary = LocalArchive.primary(admin, adminUrls);
                     if (primary.isPresent()) {
-                        LogArchiver.Round round = archiver.archive(adminUrls.get(primary.get()));
+                        LogArchiver.Round round = archiver.archive(admin, adminUrls.get(primary.get()));
                         if (round.trouble() != null) {
                             troubles.add(round.trouble());
                         }

@@ -38,16 +38,16 @@ public class Bootstrap {
         @Pattern("^kv-[A-Za-z0-9-]{1,100}$")
         private String backupName;
 
-        @JsonPropertyDescription("Restore to this time (RFC 3339 in UTC, for example 2026-12-07T01:02:03.456Z): every "
+        @JsonPropertyDescription("Restore to this time (RFC 3339 in UTC, milliseconds at most, for example 2026-12-07T01:02:03.456Z): every "
                 + "write the primary made up to that millisecond of its clock, none after, from the newest backup "
                 + "finished before it (or backupName) and the log the source cluster archived after it "
                 + "(spec.backup.archiveEverySeconds). Unset: the backup's own point.")
-        @Pattern("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$")
+        @Pattern("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,3})?Z$")
         private String targetTime;
 
         @JsonPropertyDescription("Restore to this log position, <epoch>:<offset> (a write's position, as a KVBackup's "
                 + "status or kv status shows them): every entry up to it, none after.")
-        @Pattern("^[0-9]{1,18}:[0-9]{1,18}$")
+        @Pattern("^[0-9]{1,18}:[1-9][0-9]{0,17}$")
         private String targetPosition;
 
         public String getTargetTime() {

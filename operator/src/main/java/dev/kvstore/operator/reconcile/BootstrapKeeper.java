@@ -47,8 +47,12 @@ final class BootstrapKeeper {
      * @param waits         the cluster is not made yet (the backup is not found): no StatefulSet this pass
      * @param problem       why, for condition Restored; null when nothing is wrong
      */
-    record Decision(String backupName, boolean waits, String problem) {
-        static final Decision NONE = new Decision(null, false, null);
+    record Decision(String backupName, boolean waits, String problem, String target) {
+        static final Decision NONE = new Decision(null, false, null, null);
+
+        Decision(String backupName, boolean waits, String problem) {
+            this(backupName, waits, problem, null);
+        }
     }
 
     private final KubernetesClient client;
@@ -67,8 +71,23 @@ final class BootstrapKeeper {
         return bootstrap == null ? null : bootstrap.getFromBackup();
     }
 
-    /** Before the StatefulSet is applied. */
+    /**
+     * Before the StatefulSet is applied. With the point the archived log is replayed to ({@link Decision#target}):
+     * the running template's once there is one (what its pods restore with never changes under them, even when the
+     * status that said it is lost), else the status's when the operator wrote the log for the pods.
+     */
     Decision prepare(KVCluster cluster, StatefulSet running) {
+        Decision decided = decide(cluster, running);
+        if (decided.backupName() == null) {
+            return decided;
+        }
+        KVClusterStatus.Restore restore = cluster.getStatus().getRestore();
+        String target = running != null ? RestoreFromBackup.targetInTemplate(running)
+                : restore != null && restore.getLogObject() != null ? restore.getTarget() : null;
+        return new Decision(decided.backupName(), decided.waits(), decided.problem(), target);
+    }
+
+    private Decision decide(KVCluster cluster, StatefulSet running) {
         Bootstrap.FromBackup from = fromBackup(cluster);
         if (from == null) {
             return Decision.NONE;
@@ -85,7 +104,8 @@ final class BootstrapKeeper {
                             + "a backup is restored into a new cluster only, never in place");
                 }
                 try {
-                    KVClusterStatus.Restore found = find(cluster, from, inTemplate);
+                    // the archived log is written for the pods only while some may still fetch it (no primary yet)
+                    KVClusterStatus.Restore found = find(cluster, from, inTemplate, cluster.getStatus().getPrimary() == null);
                     if (cluster.getStatus().getPrimary() != null) {
                         found.setPhase(KVClusterStatus.Restore.RESTORED);
                     }
@@ -97,7 +117,7 @@ final class BootstrapKeeper {
                 return new Decision(inTemplate, true, null);
             }
             try {
-                cluster.getStatus().setRestore(find(cluster, from, from.getBackupName()));
+                cluster.getStatus().setRestore(find(cluster, from, from.getBackupName(), true));
             } catch (IOException | RuntimeException e) {
                 return new Decision(null, true, "the backup to restore cannot be read: " + e.getMessage()
                         + "; the cluster waits for it");
@@ -151,7 +171,8 @@ final class BootstrapKeeper {
      * point ({@code targetTime} or {@code targetPosition}) the backup is the newest before it (or the one named, when
      * before it), and the archived segments after it up to the point are written as one object for the pods.
      */
-    private KVClusterStatus.Restore find(KVCluster cluster, Bootstrap.FromBackup from, String name) throws IOException {
+    private KVClusterStatus.Restore find(KVCluster cluster, Bootstrap.FromBackup from, String name, boolean writeLog)
+            throws IOException {
         try (BackupStorage storage = BackupStorage.s3(locationOf(cluster, from))) {
             Backups.Manifest manifest;
             RestorePlan plan = null;
@@ -180,7 +201,7 @@ final class BootstrapKeeper {
             if (plan != null) {
                 restore.setTarget(plan.point().toString());
                 restore.setLogSegments(plan.segments().size());
-                if (!plan.segments().isEmpty()) {
+                if (writeLog && !plan.segments().isEmpty()) {
                     // one object for the pods to fetch by one address: this cluster's (its uid), written anew each time
                     ArchivedLogs.Bundle bundle = ArchivedLogs.bundle(storage, plan.segments(),
                             "restore-" + cluster.getMetadata().getUid() + LOG_BUNDLE);

@@ -72,7 +72,8 @@ final class ClusterObjects {
      *                  place); null for a new StatefulSet, which gets spec.storage
      */
     record Desired(int statefulSetReplicas, boolean clientAuth, dev.kvstore.operator.resources.TransportSecurity.Template transport,
-                   HasMetadata networkPolicy, String restoreBackup, ClusterResources.KeptClaim keptClaim) {
+                   HasMetadata networkPolicy, String restoreBackup, String restoreTarget,
+                   ClusterResources.KeptClaim keptClaim) {
     }
 
     private final KubernetesClient client;
@@ -100,7 +101,7 @@ final class ClusterObjects {
         objects.add(ClusterResources.podDisruptionBudget(cluster, desired.statefulSetReplicas()));
         objects.add(ClusterResources.primaryDisruptionBudget(cluster, desired.statefulSetReplicas()));
         HasMetadata statefulSet = ClusterResources.statefulSet(cluster, desired.statefulSetReplicas(), desired.clientAuth(),
-                desired.transport(), desired.restoreBackup(), desired.keptClaim());
+                desired.transport(), desired.restoreBackup(), desired.restoreTarget(), desired.keptClaim());
         if (secretMissing) {
             // its pods mount that Secret: a store restarted onto this template would wait for it for good
             refused.add(new Refusal(statefulSet.getKind(), name, 0, "SecretMissing",

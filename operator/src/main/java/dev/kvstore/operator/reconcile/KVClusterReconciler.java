@@ -251,7 +251,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
         // whatever the API server refuses here is reported and the pass goes on: supervision does not wait for it
         ClusterObjects.Outcome applied = objects.apply(cluster, new ClusterObjects.Desired(scaleDown.statefulSetReplicas(),
                 clientAuth.enabled(), new TransportSecurity.Template(tlsInTemplate, httpTlsInTemplate, httpKept,
-                serverSecretInTemplate), networkPolicies.desired(cluster, network), restore.backupName(),
+                serverSecretInTemplate), networkPolicies.desired(cluster, network), restore.backupName(), restore.target(),
                 running == null ? null : VolumeResizeKeeper.keptClaim(running)));
         tellObjectsApplied(cluster, applied);
         RollingUpdate rolling = RollingUpdate.plan(cluster, pods, running, mayTakeOver, pod -> fencedLastPass(cluster, pod));
@@ -457,7 +457,7 @@ public class KVClusterReconciler implements Reconciler<KVCluster> {
     private void archiveLog(KVCluster cluster, List<Pod> pods) {
         LogArchiveKeeper.Report report;
         try {
-            report = logArchive.keep(cluster, pods, admins.lastKnown(cluster, LogArchiveKeeper.CALL_TIMEOUT));
+            report = logArchive.keep(cluster, pods, () -> admins.lastKnown(cluster, LogArchiveKeeper.CALL_TIMEOUT));
         } catch (RuntimeException e) {
             // never in the way of the status this pass observed (the primary, the phase)
             report = new LogArchiveKeeper.Report(false, "ArchiveFailed", e.getMessage());

@@ -49,25 +49,28 @@ final class LogArchiveKeeper {
         volatile Instant nextRound = Instant.EPOCH;
         volatile Instant nextPrune = Instant.EPOCH;
         volatile Report report;
-        /** How far the archive is complete, as the last round left it (0: not yet). */
-        volatile long throughMillis;
+        /** The admin client of the latest pass: the cluster's secret and the operator's certificate rotate. */
+        volatile AdminClient admin;
         /** The last pass that asked for this archive: one of a cluster deleted since is let go after a while. */
         volatile Instant seen = Instant.now();
-        volatile String trouble;
+        /** The kind of the last trouble an Event was made for, so that a lasting one makes one Event. */
+        volatile String troubleKind;
 
-        Archive(S3Location location, AdminClient admin) {
+        Archive(S3Location location, String owner) {
             this.location = location;
             this.storage = BackupStorage.s3(location);
-            this.archiver = new LogArchiver(storage, admin);
+            this.archiver = new LogArchiver(storage, owner);
         }
     }
 
     private final KubernetesClient client;
     private final BackupTargets targets;
-    private final MeterRegistry metrics;
     private final Map<String, Archive> archives = new ConcurrentHashMap<>();
-    /** Set by every pass from the archive's last round: NaN once the cluster is gone (no pass sets it). */
+    /** By cluster uid: how far its archive was last known complete, whatever became of the Archive object. */
+    private final Map<String, Long> throughMillis = new ConcurrentHashMap<>();
+    /** Set by every pass of a cluster that archives (0: not known complete through any time); NaN once it is gone. */
     private final ClusterMetric archivedThrough;
+    /** One thread for every cluster's rounds: a round is a few calls, each bounded by the call timeout. */
     private final ExecutorService rounds = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "kv-log-archive");
         thread.setDaemon(true);
@@ -77,15 +80,15 @@ final class LogArchiveKeeper {
     LogArchiveKeeper(KubernetesClient client, MeterRegistry metrics) {
         this.client = client;
         this.targets = new BackupTargets(client);
-        this.metrics = metrics;
         this.archivedThrough = new ClusterMetric(metrics, ARCHIVED_THROUGH, System::nanoTime);
     }
 
     /**
      * One pass: a round due for this cluster is started on the archive's thread (the primary its status names, asked
-     * with {@code admin}); answers what the condition says now, or null when the cluster archives nothing.
+     * with the admin client {@code admins} gives, read only when the cluster archives); answers what the condition
+     * says now, or null when the cluster archives nothing.
      */
-    Report keep(KVCluster cluster, List<Pod> pods, Optional<AdminClient> admin) {
+    Report keep(KVCluster cluster, List<Pod> pods, java.util.function.Supplier<Optional<AdminClient>> admins) {
         String key = cluster.getMetadata().getUid();
         BackupConfig backup = cluster.getSpec().getBackup();
         int every = backup == null || backup.getArchiveEverySeconds() == null ? 0 : backup.getArchiveEverySeconds();
@@ -93,12 +96,17 @@ final class LogArchiveKeeper {
             forget(key);
             return null;
         }
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        // every pass, whatever happens below: an archive that never got going (no storage, refused) alerts too
+        archivedThrough.set(namespace, name, throughMillis.getOrDefault(key, 0L) / 1000.0);
         S3Location location;
         try {
             location = targets.of(cluster);
         } catch (RuntimeException missing) {
             return new Report(false, "NoStorage", missing.getMessage());
         }
+        Optional<AdminClient> admin = admins.get();
         if (admin.isEmpty()) {
             return new Report(false, "Waiting", "the log is archived once the operator has supervised the cluster");
         }
@@ -110,9 +118,10 @@ final class LogArchiveKeeper {
             if (known != null) {
                 known.storage.close();
             }
-            return new Archive(location, admin.get());
+            return new Archive(location, key);
         });
         archive.seen = Instant.now();
+        archive.admin = admin.get();
         String primary = cluster.getStatus().getPrimary();
         Pod primaryPod = primary == null ? null : pods.stream().filter(pod -> primary.equals(pod.getMetadata().getName()))
                 .findFirst().orElse(null);
@@ -120,37 +129,32 @@ final class LogArchiveKeeper {
         if (primaryPod != null && !now.isBefore(archive.nextRound) && archive.running.compareAndSet(false, true)) {
             archive.nextRound = now.plusSeconds(every);
             String adminUrl = StoreMember.of(primary, primaryPod).adminUrl();
-            String namespace = cluster.getMetadata().getNamespace();
-            String name = cluster.getMetadata().getName();
             KVCluster about = cluster;
-            rounds.execute(() -> round(archive, about, namespace, name, adminUrl));
-        }
-        if (archive.throughMillis > 0) {
-            archivedThrough.set(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(),
-                    archive.throughMillis / 1000.0);
+            rounds.execute(() -> round(archive, about, key, adminUrl));
         }
         Report report = archive.report;
         return report != null ? report : new Report(false, "Starting", "the first round of archiving is under way");
     }
 
-    private void round(Archive archive, KVCluster cluster, String namespace, String name, String adminUrl) {
+    private void round(Archive archive, KVCluster cluster, String uid, String adminUrl) {
+        String namespace = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
         try {
-            LogArchiver.Round round = archive.archiver.archive(adminUrl);
-            if (round.trouble() != null && !round.trouble().equals(archive.trouble)) {
+            LogArchiver.Round round = archive.archiver.archive(archive.admin, adminUrl);
+            String kind = round.trouble() == null ? null : round.trouble().split(": ", 2)[0];
+            if (kind != null && !kind.equals(archive.troubleKind)) {
                 LOG.warnf("%s/%s: log archive: %s", namespace, name, round.trouble());
-                Events.record(client, cluster, "archive-", "Warning", "LogArchiveGap", round.trouble(),
-                        Instant.now().toString());
+                Events.record(client, cluster, "archive-", "Warning", round.stuck() ? "LogArchiveStuck" : "LogArchiveGap",
+                        round.trouble(), Instant.now().toString());
             }
-            archive.trouble = round.trouble();
-            archive.throughMillis = round.throughMillis();
-            archive.report = new Report(true, "Archived", round.throughMillis() == 0
+            archive.troubleKind = kind;
+            if (round.throughMillis() > 0) {
+                throughMillis.put(uid, round.throughMillis());
+            }
+            archive.report = round.stuck() ? new Report(false, "ArchiveStuck", round.trouble())
+                    : new Report(true, "Archived", round.throughMillis() == 0
                     ? "archived up to offset " + round.last() + "; not yet complete through any time"
                     : "complete through " + Instant.ofEpochMilli(round.throughMillis()) + " (offset " + round.last() + ")");
-            if (!Instant.now().isBefore(archive.nextPrune)) {
-                archive.nextPrune = Instant.now().plus(PRUNE_EVERY);
-                int pruned = archive.archiver.prune();
-                LOG.debugf("%s/%s: %d archived segments no backup needs deleted", namespace, name, pruned);
-            }
         } catch (IOException | RuntimeException failed) {
             archive.report = new Report(false, "ArchiveFailed", "the primary's log could not be archived: "
                     + failed.getMessage());
@@ -158,9 +162,18 @@ final class LogArchiveKeeper {
         } finally {
             archive.running.set(false);
         }
+        if (!Instant.now().isBefore(archive.nextPrune)) {
+            archive.nextPrune = Instant.now().plus(PRUNE_EVERY);
+            try {
+                int pruned = archive.archiver.prune();
+                LOG.debugf("%s/%s: %d archived segments no backup needs deleted", namespace, name, pruned);
+            } catch (IOException | RuntimeException failed) {
+                // tried again in 5 minutes; the archive itself went well or said so above
+                LOG.warnf("%s/%s: archived segments no backup needs were not deleted: %s", namespace, name,
+                        failed.getMessage());
+            }
+        }
     }
-
-
 
     /** Archives no pass asked for in ten minutes (their cluster deleted): their storage clients go. */
     private void letGoOfDeleted() {
@@ -169,6 +182,7 @@ final class LogArchiveKeeper {
             boolean gone = entry.getValue().seen.isBefore(before) && !entry.getValue().running.get();
             if (gone) {
                 entry.getValue().storage.close();
+                throughMillis.remove(entry.getKey());
             }
             return gone;
         });
@@ -176,6 +190,7 @@ final class LogArchiveKeeper {
 
     /** The cluster archives no more (or is gone): its storage client goes. */
     void forget(String uid) {
+        throughMillis.remove(uid);
         Archive archive = archives.remove(uid);
         if (archive != null) {
             archive.storage.close();

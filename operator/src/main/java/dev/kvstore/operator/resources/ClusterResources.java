@@ -252,6 +252,16 @@ public final class ClusterResources {
      */
     public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth,
                                           TransportSecurity.Template transport, String restoreBackup, KeptClaim kept) {
+        return statefulSet(cluster, replicas, clientAuth, transport, restoreBackup, null, kept);
+    }
+
+    /**
+     * The same, the stores replaying the log archived after {@code restoreBackup} up to {@code restoreTarget} (a
+     * restore to a point in time; null: the backup's own point).
+     */
+    public static StatefulSet statefulSet(KVCluster cluster, int replicas, boolean clientAuth,
+                                          TransportSecurity.Template transport, String restoreBackup,
+                                          String restoreTarget, KeptClaim kept) {
         boolean tls = transport.enabled();
         boolean https = tls && transport.http();
         boolean httpKept = transport.httpKept();
@@ -300,7 +310,6 @@ public final class ClusterResources {
             // only when asked for: a release before formats ignores the variable, the newest format is the default
             env.add(env("KV_LOG_FORMAT", String.valueOf(spec.getLogFormat())));
         }
-        String restoreTarget = restoreBackup == null ? null : RestoreFromBackup.replayedTarget(cluster);
         if (restoreBackup != null) {
             env.addAll(RestoreFromBackup.storeEnv(restoreBackup, restoreTarget, cluster.getMetadata().getUid()));
         }

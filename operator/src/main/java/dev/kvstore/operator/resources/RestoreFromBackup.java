@@ -78,7 +78,7 @@ public final class RestoreFromBackup {
               actual=$(sha256sum "$target.part" | cut -d' ' -f1)
               if [ "$actual" != "$expected" ]; then
                 rm -f "$target.part"
-                echo "restore: the $what fetched has SHA-256 $actual; its manifest says $expected: damaged, nothing restored" >&2
+                echo "restore: the $what fetched has SHA-256 $actual, not the $expected the operator recorded: damaged, nothing restored" >&2
                 exit 1
               fi
               sync "$target.part"
@@ -116,13 +116,12 @@ public final class RestoreFromBackup {
         return FILE_DIR + "/" + backupName + ".snapshot";
     }
 
-    /**
-     * The point a restore replays the archived log to ({@code status.restore.target}), when the operator wrote that
-     * log's object for it ({@code status.restore.logObject}); else null: the backup's own point.
-     */
-    public static String replayedTarget(dev.kvstore.operator.model.KVCluster cluster) {
-        var restore = cluster.getStatus() == null ? null : cluster.getStatus().getRestore();
-        return restore == null || restore.getLogObject() == null ? null : restore.getTarget();
+    /** The point a running StatefulSet's stores replay the archived log to (its KV_RESTORE_TO), or null. */
+    public static String targetInTemplate(io.fabric8.kubernetes.api.model.apps.StatefulSet running) {
+        return running.getSpec().getTemplate().getSpec().getContainers().stream()
+                .flatMap(container -> container.getEnv().stream())
+                .filter(env -> "KV_RESTORE_TO".equals(env.getName()) && env.getValue() != null)
+                .map(EnvVar::getValue).findFirst().orElse(null);
     }
 
     /** Where the pods keep the archived log replayed after {@code backupName}. */

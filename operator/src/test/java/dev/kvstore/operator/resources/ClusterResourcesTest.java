@@ -83,6 +83,25 @@ class ClusterResourcesTest {
     }
 
     @Test
+    void aClusterRestoredToAPointInTimeFetchesTheArchivedLogToo_andTheTemplateSaysThePoint() {
+        KVCluster kv = cluster("kv", new KVClusterSpec());
+        String backup = "kv-20261205-230038-1-239-2e3255";
+        var set = ClusterResources.statefulSet(kv, 3, true, new TransportSecurity.Template(true, true, false, null),
+                backup, "2026-12-07T01:02:03.456Z", null);
+        Container init = set.getSpec().getTemplate().getSpec().getInitContainers().get(0);
+        Container store = set.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(env(init)).containsEntry(RestoreFromBackup.LOG_FILE_ENV, "/data/restore/" + backup + ".kvlog");
+        assertThat(env(store)).containsEntry("KV_RESTORE_LOG", "/data/restore/" + backup + ".kvlog")
+                .containsEntry("KV_RESTORE_TO", "2026-12-07T01:02:03.456Z");
+        // what the operator reads back when the status that said it is lost: the pods never change under it
+        assertThat(RestoreFromBackup.targetInTemplate(set)).isEqualTo("2026-12-07T01:02:03.456Z");
+        var toBackup = ClusterResources.statefulSet(kv, 3, true, new TransportSecurity.Template(true, true, false, null),
+                backup);
+        assertThat(RestoreFromBackup.targetInTemplate(toBackup)).isNull();
+        assertThat(env(toBackup.getSpec().getTemplate().getSpec().getContainers().get(0))).doesNotContainKey("KV_RESTORE_LOG");
+    }
+
+    @Test
     void clientsAuthenticateByDefaultWithUsersFromAMountedSecretNeverAnEnvVar() {
         KVCluster kv = cluster("kv", new KVClusterSpec());
         var pod = ClusterResources.statefulSet(kv).getSpec().getTemplate().getSpec();

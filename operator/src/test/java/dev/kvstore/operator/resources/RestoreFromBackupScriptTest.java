@@ -96,4 +96,46 @@ class RestoreFromBackupScriptTest {
         Files.writeString(dir.resolve("secret").resolve("restored"), "false");
         assertThat(run(dir.resolve("secret"), file).exit()).isEqualTo(1);
     }
+
+    private Run runWithLog(Path secretDir, Path file, Path log) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", RestoreFromBackup.SCRIPT).redirectErrorStream(true);
+        builder.environment().put(RestoreFromBackup.SECRET_DIR_ENV, secretDir.toString());
+        builder.environment().put(RestoreFromBackup.FILE_ENV, file.toString());
+        builder.environment().put(RestoreFromBackup.LOG_FILE_ENV, log.toString());
+        builder.environment().put("KV_RESTORE_RETRIES", "0");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(process.waitFor(), output);
+    }
+
+    @Test
+    void a_restore_to_a_point_fetches_the_archived_log_first_each_checked() throws Exception {
+        byte[] snapshot = "a snapshot's bytes".getBytes(StandardCharsets.UTF_8);
+        byte[] log = "the archived entries".getBytes(StandardCharsets.UTF_8);
+        Path snapshotSource = Files.write(dir.resolve("source.snapshot"), snapshot);
+        Path logSource = Files.write(dir.resolve("source.kvlog"), log);
+        Path secret = secretDir(snapshotSource.toUri().toString(), sha256(snapshot));
+        Path file = dir.resolve("data/restore/kv-1.snapshot");
+        Path logFile = dir.resolve("data/restore/kv-1.kvlog");
+
+        Run noAddress = runWithLog(secret, file, logFile);
+        assertThat(noAddress.exit()).as("no log address: a store must not restore to the backup's point instead")
+                .isEqualTo(1);
+        assertThat(noAddress.output()).contains("no address to fetch the archived log");
+        assertThat(file).doesNotExist();
+
+        Files.writeString(secret.resolve("log-url"), logSource.toUri().toString());
+        Files.writeString(secret.resolve("log-sha256"), sha256("other entries".getBytes(StandardCharsets.UTF_8)));
+        Run damaged = runWithLog(secret, file, logFile);
+        assertThat(damaged.exit()).isEqualTo(1);
+        assertThat(damaged.output()).contains("the archived log fetched has SHA-256").contains("damaged, nothing restored");
+        assertThat(logFile).doesNotExist();
+        assertThat(file).as("the snapshot comes after the log: not fetched").doesNotExist();
+
+        Files.writeString(secret.resolve("log-sha256"), sha256(log));
+        Run run = runWithLog(secret, file, logFile);
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(Files.readAllBytes(logFile)).isEqualTo(log);
+        assertThat(Files.readAllBytes(file)).isEqualTo(snapshot);
+    }
 }
