@@ -65,6 +65,25 @@ public record RestorePlan(Backups.Manifest backup, List<ArchiveSegment> segments
         throw new IllegalArgumentException("the archived log ends at offset " + last + ", before the restore point " + point);
     }
 
+    /**
+     * The plan for {@code point} from what {@code storage} holds: its complete backups (every manifest read),
+     * archived segments and head.
+     *
+     * @throws IOException when the storage cannot be read, or no restore to the point is possible there (why)
+     */
+    public static RestorePlan in(BackupStorage storage, String named, RestorePoint point) throws java.io.IOException {
+        List<Backups.Manifest> manifests = new ArrayList<>();
+        for (String manifest : storage.list(Backups.MANIFEST)) {
+            manifests.add(Backups.manifest(storage, manifest));
+        }
+        try {
+            return choose(manifests, named, LogArchiver.segments(storage), LogArchiver.head(storage), point);
+        } catch (IllegalArgumentException refused) {
+            throw new java.io.IOException("no restore to " + point + " from " + storage.describe("") + ": "
+                    + refused.getMessage(), refused);
+        }
+    }
+
     private static boolean reaches(ArchiveSegment segment, RestorePoint point) {
         return point instanceof RestorePoint.AtTime at ? segment.throughMillis() >= at.millis()
                 : segment.end() >= ((RestorePoint.AtPosition) point).offset();

@@ -292,7 +292,7 @@ public final class KvCli {
                 } else {
                     String named = !namesManifest ? null
                             : restoreFrom.substring(slash + 1, restoreFrom.length() - Backups.MANIFEST.length());
-                    RestorePlan plan = planRestore(storage, named, point);
+                    RestorePlan plan = RestorePlan.in(storage, named, point);
                     manifest = plan.backup();
                     restoreLog = ArchivedLogs.fetch(storage, plan.segments(), dir.resolve("restore").resolve("archived.kvlog"));
                     say("restoring " + manifest.name() + " and " + plan.segments().size() + " archived log segments after it"
@@ -606,22 +606,6 @@ public final class KvCli {
                     + manifest.offset() + " (epoch " + manifest.epoch() + "), " + manifest.bytes() + " bytes; manifest "
                     + storage.describe(manifest.name() + Backups.MANIFEST));
             return 0;
-        }
-    }
-
-    /** The backup and archived segments a restore to {@code point} needs, from what {@code storage} holds. */
-    static RestorePlan planRestore(BackupStorage storage, String namedBackup, dev.kvstore.core.disk.RestorePoint point)
-            throws IOException {
-        List<Backups.Manifest> manifests = new java.util.ArrayList<>();
-        for (String name : storage.list(Backups.MANIFEST)) {
-            manifests.add(Backups.manifest(storage, name));
-        }
-        try {
-            return RestorePlan.choose(manifests, namedBackup, dev.kvstore.backup.LogArchiver.segments(storage),
-                    dev.kvstore.backup.LogArchiver.head(storage), point);
-        } catch (IllegalArgumentException refused) {
-            throw new IOException("cannot restore to " + point + " from " + storage.describe("") + ": "
-                    + refused.getMessage(), refused);
         }
     }
 

@@ -114,7 +114,7 @@ class PointInTimeRestoreIT {
 
         // at a time: acknowledged at or before it -> there; sent after it -> not there; in flight then -> either
         RestorePoint atTime = new RestorePoint.AtTime(pointMillis);
-        RestorePlan timePlan = KvCli.planRestore(storage, null, atTime);
+        RestorePlan timePlan = RestorePlan.in(storage, null, atTime);
         assertThat(timePlan.backup().name()).as("the backup before the point").isEqualTo(backup.name());
         List<String> before = keys(times, t -> t.acknowledgedMillis() <= pointMillis);
         List<String> after = keys(times, t -> t.sentMillis() > pointMillis);
@@ -127,18 +127,18 @@ class PointInTimeRestoreIT {
         KvClient.Ack middle = acknowledged.values().stream().filter(ack -> ack.offset() > backup.offset() + 100)
                 .min(java.util.Comparator.comparingLong(KvClient.Ack::offset)).orElseThrow();
         RestorePoint atPosition = new RestorePoint.AtPosition(middle.epoch(), middle.offset());
-        RestorePlan positionPlan = KvCli.planRestore(storage, null, atPosition);
+        RestorePlan positionPlan = RestorePlan.in(storage, null, atPosition);
         restoreAndCheck(dir.resolve("at-position"), storage, positionPlan,
                 keys(acknowledged, ack -> ack.offset() <= middle.offset()),
                 keys(acknowledged, ack -> ack.offset() > middle.offset()));
 
         // not restorable: a point the archive does not reach yet, and an archive missing a segment
         RestorePoint later = new RestorePoint.AtTime(System.currentTimeMillis() + 60_000);
-        assertThatThrownBy(() -> KvCli.planRestore(storage, null, later)).hasMessageContaining("not yet through");
+        assertThatThrownBy(() -> RestorePlan.in(storage, null, later)).hasMessageContaining("not yet through");
         List<ArchiveSegment> segments = LogArchiver.segments(storage);
         ArchiveSegment missing = segments.stream().filter(s -> s.start() > backup.offset() + 1).findFirst().orElseThrow();
         storage.delete(missing.name());
-        assertThatThrownBy(() -> KvCli.planRestore(storage, null, atTime)).hasMessageContaining("misses offsets "
+        assertThatThrownBy(() -> RestorePlan.in(storage, null, atTime)).hasMessageContaining("misses offsets "
                 + missing.start());
     }
 

@@ -3,7 +3,6 @@ package dev.kvstore.operator.reconcile;
 import dev.kvstore.backup.ArchivedLogs;
 import dev.kvstore.backup.BackupStorage;
 import dev.kvstore.backup.Backups;
-import dev.kvstore.backup.LogArchiver;
 import dev.kvstore.backup.RestorePlan;
 import dev.kvstore.core.disk.RestorePoint;
 import dev.kvstore.backup.S3Location;
@@ -177,7 +176,7 @@ final class BootstrapKeeper {
             Backups.Manifest manifest;
             RestorePlan plan = null;
             if (from.target() != null) {
-                plan = planRestore(storage, name, RestorePoint.parse(from.target()));
+                plan = RestorePlan.in(storage, name, RestorePoint.parse(from.target()));
                 manifest = plan.backup();
             } else {
                 if (name == null) {
@@ -217,18 +216,6 @@ final class BootstrapKeeper {
     /** The suffix of the objects that hold a restore's archived log: neither a backup's nor a segment's. */
     static final String LOG_BUNDLE = ".kvlog-bundle";
 
-    private static RestorePlan planRestore(BackupStorage storage, String named, RestorePoint point) throws IOException {
-        List<Backups.Manifest> manifests = new java.util.ArrayList<>();
-        for (String manifest : storage.list(Backups.MANIFEST)) {
-            manifests.add(Backups.manifest(storage, manifest));
-        }
-        try {
-            return RestorePlan.choose(manifests, named, LogArchiver.segments(storage), LogArchiver.head(storage), point);
-        } catch (IllegalArgumentException refused) {
-            throw new IOException("no restore to " + point + " from " + storage.describe("") + ": " + refused.getMessage(),
-                    refused);
-        }
-    }
 
     /**
      * Secret {@code <name>-restore} as the restore's phase wants it, this cluster's (a Secret left by a deleted

@@ -20,9 +20,17 @@ class RestoreFromBackupScriptTest {
     }
 
     private Run run(Path secretDir, Path file) throws Exception {
+        return runWithLog(secretDir, file, null);
+    }
+
+    /** @param log where the archived log goes (a restore to a point in time), or null */
+    private Run runWithLog(Path secretDir, Path file, Path log) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("sh", "-c", RestoreFromBackup.SCRIPT).redirectErrorStream(true);
         builder.environment().put(RestoreFromBackup.SECRET_DIR_ENV, secretDir.toString());
         builder.environment().put(RestoreFromBackup.FILE_ENV, file.toString());
+        if (log != null) {
+            builder.environment().put(RestoreFromBackup.LOG_FILE_ENV, log.toString());
+        }
         builder.environment().put("KV_RESTORE_RETRIES", "0"); // a pod retries for half a minute; a test need not
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -95,17 +103,6 @@ class RestoreFromBackupScriptTest {
         assertThat(run.output()).contains("no address to fetch the backup from");
         Files.writeString(dir.resolve("secret").resolve("restored"), "false");
         assertThat(run(dir.resolve("secret"), file).exit()).isEqualTo(1);
-    }
-
-    private Run runWithLog(Path secretDir, Path file, Path log) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("sh", "-c", RestoreFromBackup.SCRIPT).redirectErrorStream(true);
-        builder.environment().put(RestoreFromBackup.SECRET_DIR_ENV, secretDir.toString());
-        builder.environment().put(RestoreFromBackup.FILE_ENV, file.toString());
-        builder.environment().put(RestoreFromBackup.LOG_FILE_ENV, log.toString());
-        builder.environment().put("KV_RESTORE_RETRIES", "0");
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Run(process.waitFor(), output);
     }
 
     @Test
