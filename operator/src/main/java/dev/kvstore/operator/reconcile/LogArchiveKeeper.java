@@ -106,10 +106,6 @@ final class LogArchiveKeeper {
         } catch (RuntimeException missing) {
             return new Report(false, "NoStorage", missing.getMessage());
         }
-        Optional<AdminClient> admin = admins.get();
-        if (admin.isEmpty()) {
-            return new Report(false, "Waiting", "the log is archived once the operator has supervised the cluster");
-        }
         letGoOfDeleted();
         Archive archive = archives.compute(key, (k, known) -> {
             if (known != null && known.location.equals(location)) {
@@ -121,12 +117,18 @@ final class LogArchiveKeeper {
             return new Archive(location, key);
         });
         archive.seen = Instant.now();
-        archive.admin = admin.get();
         String primary = cluster.getStatus().getPrimary();
         Pod primaryPod = primary == null ? null : pods.stream().filter(pod -> primary.equals(pod.getMetadata().getName()))
                 .findFirst().orElse(null);
         Instant now = Instant.now();
         if (primaryPod != null && !now.isBefore(archive.nextRound) && archive.running.compareAndSet(false, true)) {
+            // read when a round is due only (each is a client of its own)
+            Optional<AdminClient> admin = admins.get();
+            if (admin.isEmpty()) {
+                archive.running.set(false);
+                return new Report(false, "Waiting", "the log is archived once the operator has supervised the cluster");
+            }
+            archive.admin = admin.get();
             archive.nextRound = now.plusSeconds(every);
             String adminUrl = StoreMember.of(primary, primaryPod).adminUrl();
             KVCluster about = cluster;
