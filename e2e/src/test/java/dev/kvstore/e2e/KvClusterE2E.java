@@ -1160,6 +1160,11 @@ class KvClusterE2E {
             assertThat(kube.kubectl("get", "kvb", kvb, "-n", NS, "-o", "jsonpath={.status.phase}")).isEqualTo("Completed");
             assertThat(taken.out()).contains("keys up to offset").contains("manifest s3://kv-e2e-backups/" + NS + "/bk/kv-");
             assertThat(client.bash(write.formatted(50, "bk", "bk", "after")).lines().toList()).hasSize(50).containsOnly("OK");
+            // a point in time after those (the nodes share this machine's clock), then writes after it
+            java.time.Instant point = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> java.time.Instant.now().isAfter(point.plusMillis(2)));
+            assertThat(client.bash(write.formatted(30, "bk", "bk", "later")).lines().toList()).hasSize(30).containsOnly("OK");
+            java.time.Instant lastWrite = java.time.Instant.now();
             String backupName = kube.kubectl("get", "kvb", kvb, "-n", NS, "-o", "jsonpath={.status.backupName}");
             String takenFrom = kube.kubectl("get", "kvb", kvb, "-n", NS, "-o", "jsonpath={.status.store}");
             assertThat(takenFrom).as("a secondary in sync, not the primary").isNotEqualTo(statusOf("bk").get("primary"))
@@ -1209,12 +1214,57 @@ class KvClusterE2E {
             });
             assertThat(client.bash("/usr/bin/redis-cli --tls --cacert /tmp/ca/bk-restored.crt -h bk-restored-rw SET "
                     + "restored yes")).isEqualTo("OK\n");
+            kube.kubectlResult(null, "delete", "kvc", "bk-restored", "-n", NS, "--wait=true", "--timeout=2m");
+
+            // to a point in time: the operator archives bk's log beside its backups (every 10 s by default)
+            java.util.regex.Pattern through = java.util.regex.Pattern.compile("complete through (\\S+) ");
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                java.util.regex.Matcher archived = through.matcher(kube.kubectl("get", "kvc", "bk", "-n", NS, "-o",
+                        "jsonpath={.status.conditions[?(@.type==\"LogArchived\")].message}"));
+                assertThat(archived.find()).as("condition LogArchived").isTrue();
+                assertThat(java.time.Instant.parse(archived.group(1))).isAfter(lastWrite);
+            });
+            usersSecretBefore("bk-pit");
+            kube.apply("""
+                    apiVersion: kvstore.dev/v1alpha1
+                    kind: KVCluster
+                    metadata:
+                      name: bk-pit
+                      namespace: %s
+                    spec:
+                      replicas: 2
+                      networkPolicy:
+                        clientPods: {matchLabels: {app.kubernetes.io/name: kv-e2e-client}}
+                      storage:
+                        size: 1Gi
+                      bootstrap:
+                        fromBackup:
+                          targetTime: "%s"
+                          s3: {bucket: kv-e2e-backups, path: %s/bk, endpoint: "%s", credentialsSecret: s3-credentials}
+                    """.formatted(NS, point, NS, endpoint));
+            await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(statusOf("bk-pit").get("phase")).isEqualTo("Ready"));
+            assertThat(kube.kubectl("get", "kvc", "bk-pit", "-n", NS, "-o", "jsonpath={.status.restore.target}"))
+                    .isEqualTo(point.toString());
+            trustClusterCa("bk-pit");
+            String readPit = "for i in $(seq 1 %d); do timeout 10 /usr/bin/redis-cli --tls --cacert /tmp/ca/bk-pit.crt "
+                    + "-h bk-pit-rw GET %s-$i; done";
+            List<String> after = java.util.stream.IntStream.rangeClosed(1, 50).mapToObj(i -> "v" + i).toList();
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                assertThat(client.bash(readPit.formatted(100, "before")).lines().toList()).as("written before the backup")
+                        .isEqualTo(expected);
+                assertThat(client.bash(readPit.formatted(50, "after")).lines().toList())
+                        .as("written after the backup, before the point: replayed from the archive").isEqualTo(after);
+                assertThat(client.bash(readPit.formatted(30, "later")).lines().toList()).as("written after the point")
+                        .hasSize(30).containsOnly("");
+            });
             record("backup: kubectl kv backup made a KVBackup of a 2-store cluster, taken into S3 (moto on the node) from " + takenFrom
                     + " (a secondary); a new KVCluster restored from it (init containers fetched it) holds the 100 keys "
-                    + "written before and none of the 50 after, and takes writes");
+                    + "written before and none of the 50 after, and takes writes; another restored to a time after those 50 "
+                    + "(targetTime, the log the operator archived) holds all 150 and none of the 30 written after it");
         } finally {
             s3.destroy();
-            kube.kubectlResult(null, "delete", "kvc", "bk", "bk-restored", "-n", NS, "--wait=true", "--timeout=2m");
+            kube.kubectlResult(null, "delete", "kvc", "bk", "bk-restored", "bk-pit", "-n", NS, "--wait=true", "--timeout=2m");
             kube.kubectlResult(null, "delete", "secret", "s3-credentials", "-n", NS);
         }
     }
