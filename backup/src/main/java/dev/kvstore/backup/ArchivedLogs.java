@@ -61,15 +61,12 @@ public final class ArchivedLogs {
         Path part = file.resolveSibling(file.getFileName() + ".part");
         try (OutputStream out = Files.newOutputStream(part)) {
             for (ArchiveSegment segment : segments) {
-                Path one = file.resolveSibling(segment.name());
-                try {
-                    storage.download(segment.name(), one);
+                try (java.io.InputStream in = storage.open(segment.name())) {
+                    in.transferTo(out);
                 } catch (IOException absent) {
                     throw new IOException("the archived segment " + storage.describe(segment.name()) + " cannot be read: "
                             + absent.getMessage(), absent);
                 }
-                Files.copy(one, out);
-                Files.delete(one);
             }
         }
         Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -1175,24 +1175,7 @@ class KvClusterE2E {
             assertThat(status.out()).contains("Backups (newest first):").containsPattern(
                     "\\n" + java.util.regex.Pattern.quote(kvb) + " +Completed +\\S+ +" + takenFrom + " ");
 
-            usersSecretBefore("bk-restored");
-            kube.apply("""
-                    apiVersion: kvstore.dev/v1alpha1
-                    kind: KVCluster
-                    metadata:
-                      name: bk-restored
-                      namespace: %s
-                    spec:
-                      replicas: 2
-                      networkPolicy:
-                        clientPods: {matchLabels: {app.kubernetes.io/name: kv-e2e-client}}
-                      storage:
-                        size: 1Gi
-                      bootstrap:
-                        fromBackup:
-                          backupName: %s
-                          s3: {bucket: kv-e2e-backups, path: %s/bk, endpoint: "%s", credentialsSecret: s3-credentials}
-                    """.formatted(NS, backupName, NS, endpoint));
+            restoredFromBk("bk-restored", "backupName: " + backupName, endpoint);
             await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                     .untilAsserted(() -> assertThat(statusOf("bk-restored").get("phase")).isEqualTo("Ready"));
             assertThat(kube.kubectl("get", "kvc", "bk-restored", "-n", NS, "-o", "jsonpath={.status.restore.phase}"))
@@ -1224,24 +1207,7 @@ class KvClusterE2E {
                 assertThat(archived.find()).as("condition LogArchived").isTrue();
                 assertThat(java.time.Instant.parse(archived.group(1))).isAfter(lastWrite);
             });
-            usersSecretBefore("bk-pit");
-            kube.apply("""
-                    apiVersion: kvstore.dev/v1alpha1
-                    kind: KVCluster
-                    metadata:
-                      name: bk-pit
-                      namespace: %s
-                    spec:
-                      replicas: 2
-                      networkPolicy:
-                        clientPods: {matchLabels: {app.kubernetes.io/name: kv-e2e-client}}
-                      storage:
-                        size: 1Gi
-                      bootstrap:
-                        fromBackup:
-                          targetTime: "%s"
-                          s3: {bucket: kv-e2e-backups, path: %s/bk, endpoint: "%s", credentialsSecret: s3-credentials}
-                    """.formatted(NS, point, NS, endpoint));
+            restoredFromBk("bk-pit", "targetTime: \"" + point + "\"", endpoint);
             await().atMost(READY_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                     .untilAsserted(() -> assertThat(statusOf("bk-pit").get("phase")).isEqualTo("Ready"));
             assertThat(kube.kubectl("get", "kvc", "bk-pit", "-n", NS, "-o", "jsonpath={.status.restore.target}"))
@@ -1267,6 +1233,28 @@ class KvClusterE2E {
             kube.kubectlResult(null, "delete", "kvc", "bk", "bk-restored", "bk-pit", "-n", NS, "--wait=true", "--timeout=2m");
             kube.kubectlResult(null, "delete", "secret", "s3-credentials", "-n", NS);
         }
+    }
+
+    /** A new 2-store KVCluster {@code name} restored from bk's backups in moto, {@code choice} naming which and to where. */
+    private void restoredFromBk(String name, String choice, String endpoint) {
+        usersSecretBefore(name);
+        kube.apply("""
+                apiVersion: kvstore.dev/v1alpha1
+                kind: KVCluster
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  replicas: 2
+                  networkPolicy:
+                    clientPods: {matchLabels: {app.kubernetes.io/name: kv-e2e-client}}
+                  storage:
+                    size: 1Gi
+                  bootstrap:
+                    fromBackup:
+                      %s
+                      s3: {bucket: kv-e2e-backups, path: %s/bk, endpoint: "%s", credentialsSecret: s3-credentials}
+                """.formatted(name, NS, choice, NS, endpoint));
     }
 
     /** The cluster's CA (ConfigMap <name>-ca-cert) into the client pod, as /tmp/ca/<name>.crt. */
