@@ -21,9 +21,11 @@ public final class RestoreTarget {
     public static final String BEGUN = MARK + ".part";
     /** The store's log, which a restore to a point in time writes (the archived entries after the backup). */
     public static final String LOG = "replication.log";
+    /** The store's commit hint, which a restore to a point in time writes (its entries are committed). */
+    public static final String COMMIT_HINT = "commit-hint";
     /** Everything a restore writes (the store's snapshot, epoch and log files), and the volume's own directory. */
     private static final Set<String> LEFT_BY_A_RESTORE = Set.of("lost+found", BEGUN, "snapshot", "snapshot.restore",
-            "epoch", "epoch.tmp", LOG);
+            "epoch", "epoch.tmp", LOG, COMMIT_HINT);
 
     public enum State {
         /** No directory, or nothing in it: restore. */
@@ -47,13 +49,14 @@ public final class RestoreTarget {
             return State.RESTORED;
         }
         boolean begun = Files.exists(dataDir.resolve(BEGUN));
-        // a log is a restore's own only when the restore was to a point in time (it writes the archived entries);
-        // a store that opened the directory left more than its log (its commit hint), and holds data
+        // a log and a commit hint are a restore's own only when the restore was to a point in time (it writes the
+        // archived entries); a store that opened the directory left more (its quarantine directory), and holds data
         boolean writesLog = begun && Files.readString(dataDir.resolve(BEGUN), StandardCharsets.UTF_8).contains(" to=");
         try (Stream<Path> entries = Files.list(dataDir)) {
             boolean onlyRestoreFiles = entries.allMatch(entry -> begun
                     ? LEFT_BY_A_RESTORE.contains(entry.getFileName().toString())
-                            && (writesLog || !entry.getFileName().toString().equals(LOG))
+                            && (writesLog || !(entry.getFileName().toString().equals(LOG)
+                                    || entry.getFileName().toString().equals(COMMIT_HINT)))
                     : entry.getFileName().toString().equals("lost+found"));
             if (!onlyRestoreFiles) {
                 return State.HOLDS_DATA;

@@ -42,10 +42,11 @@ class RestoreTargetTest {
         Files.writeString(dir.resolve(RestoreTarget.BEGUN), "offset=5 entries=2 checksum=ab to=3:40\n");
         Files.writeString(dir.resolve("snapshot.restore"), "");
         Files.writeString(dir.resolve("replication.log"), "");
+        Files.writeString(dir.resolve("commit-hint"), "");
         assertThat(RestoreTarget.of(dir)).isEqualTo(RestoreTarget.State.CUT_SHORT);
 
-        // a store that opened it afterwards left its commit hint beside the log: its data, never overwritten
-        Files.writeString(dir.resolve("commit-hint"), "");
+        // a store that opened it afterwards left its quarantine directory beside them: its data, never overwritten
+        Files.createDirectory(dir.resolve("quarantine"));
         assertThat(RestoreTarget.of(dir)).isEqualTo(RestoreTarget.State.HOLDS_DATA);
     }
 

@@ -55,7 +55,10 @@ final class LogResponse {
             return error(410, compacted.getMessage());
         } catch (RuntimeException refused) {
             Responses.Refusal refusal = Responses.refusalOf(refused, node.settings().writeTimeoutMillis());
-            return error(refusal.status(), refusal.message());
+            // a misdirected call names the primary, as every other answer does
+            return new Answer(refusal.status(), refusal.primary() == null ? java.util.Map.of("Content-Type",
+                    "application/json") : java.util.Map.of("Content-Type", "application/json", "X-KV-Primary",
+                    refusal.primary()), Buffer.buffer(Responses.errorJson(refusal.message(), refusal.primary())));
         }
         int size = 0;
         for (LogEntry entry : slice.entries()) {

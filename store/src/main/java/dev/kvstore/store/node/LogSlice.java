@@ -35,8 +35,12 @@ public record LogSlice(List<LogEntry> entries, long committed, long coveredThrou
     /** Read in chunks of this many, the log's lock let go between them: appends never wait for a whole slice. */
     private static final int CHUNK = 512;
 
-    /** Where the primary stood when asked: read under its role lock, before any entry is read. */
-    record Point(long committed, long certifiedMillis) {
+    /**
+     * Where the primary stood when asked, read under its role lock before any entry is read; {@code stillPrimary}
+     * says, after the entries are read outside that lock, whether it still is the same term's primary (a store steps
+     * down before its log is ever cut, so entries read before that answer are all of this term's history).
+     */
+    record Point(long committed, long certifiedMillis, java.util.function.BooleanSupplier stillPrimary) {
     }
 
     /**
@@ -84,6 +88,11 @@ public record LogSlice(List<LogEntry> entries, long committed, long coveredThrou
             if (!read.isEmpty() && bytes >= maxBytes) {
                 break;
             }
+        }
+        if (!point.stillPrimary().getAsBoolean()) {
+            // deposed while reading: its log may have been cut and filled again from another history meanwhile
+            throw new NodeExceptions.Fenced("this store stopped being the primary while its log was read for the"
+                    + " archive; ask the new primary");
         }
         long last = read.isEmpty() ? after : read.get(read.size() - 1).offset();
         return new LogSlice(read, committed, last == committed ? point.certifiedMillis() : 0);

@@ -1120,12 +1120,23 @@ public final class StoreNode implements Closeable {
             }
             // a write acknowledged in the clock's millisecond may come after the commit offset is read: the
             // certificate covers the milliseconds before it
-            point = new LogSlice.Point(commitOffset(), asOfMillis - 1);
+            long term = termEpoch;
+            point = new LogSlice.Point(commitOffset(), asOfMillis - 1, () -> stillPrimaryOf(term));
         } finally {
             roleLock.readLock().unlock();
         }
         // read outside the role lock, in chunks: a fence or promotion never waits behind the archive
         return LogSlice.read(log, after, afterEpoch, point, maxBytes);
+    }
+
+    /** Whether this store is, right now, the unfenced primary of term {@code term} (under the role lock). */
+    private boolean stillPrimaryOf(long term) {
+        roleLock.readLock().lock();
+        try {
+            return isPrimaryOf(term) && term >= epoch.get();
+        } finally {
+            roleLock.readLock().unlock();
+        }
     }
 
     /** The primary's answer to a rejoining secondary: keep the log up to the common prefix. */

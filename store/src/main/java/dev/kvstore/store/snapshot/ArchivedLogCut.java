@@ -57,19 +57,33 @@ public final class ArchivedLogCut {
         long termEpoch = -1;
         boolean termMarked = false;
         boolean unmarkedSinceMark = false;
+        long unmarkedEpoch = -1;
+        // where each epoch read began (epochs only grow): a segment written twice must hold the same entries
+        java.util.TreeMap<Long, Long> epochStarts = new java.util.TreeMap<>();
         List<LogEntry> batch = new ArrayList<>(BATCH);
         long previous = -1;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(archive), 1 << 16)) {
             LogEntry entry;
             while (!reached && (entry = next(in, maxEntryBytes, previous)) != null) {
                 if (previous >= 0 && entry.offset() <= previous) {
-                    continue; // a segment written twice (a retried upload): its entries are the ones read already
+                    // a segment written twice (a retried upload) repeats the entries read already; another history's
+                    // entries at the same offsets are refused
+                    java.util.Map.Entry<Long, Long> readThere = epochStarts.floorEntry(entry.offset());
+                    long epochThere = readThere == null ? -1 : readThere.getValue();
+                    if (epochThere != entry.epoch()) {
+                        throw new IOException("two archived histories overlap at offset " + entry.offset() + " (epoch "
+                                + epochThere + " read, then epoch " + entry.epoch() + "): nothing was restored");
+                    }
+                    continue;
                 }
                 if (previous >= 0 && entry.offset() != previous + 1) {
                     throw new IOException("the archived log misses offsets " + (previous + 1) + " to " + (entry.offset() - 1)
                             + " (a segment is missing): nothing was restored");
                 }
                 previous = entry.offset();
+                if (epochStarts.isEmpty() || epochStarts.lastEntry().getValue() != entry.epoch()) {
+                    epochStarts.put(entry.offset(), entry.epoch());
+                }
                 if (entry.epoch() != termEpoch) {
                     termEpoch = entry.epoch();
                     termMarked = entry.markedMillis() > 0; // a term starts with a mark in every release that writes them
@@ -104,12 +118,18 @@ public final class ArchivedLogCut {
                     long marked = entry.markedMillis();
                     if (marked > at.millis()) {
                         reached = true; // the first mark after the point: everything from here was written after it
+                        if (entry.epoch() == unmarkedEpoch) {
+                            // a mark of the same term: it writes marks, and the entries before this one in it were
+                            // appended in the millisecond of a mark at or before the backup's last entry
+                            unmarkedSinceMark = false;
+                        }
                         break;
                     }
                     if (marked > 0) {
                         unmarkedSinceMark = false;
                     } else if (!termMarked) {
                         unmarkedSinceMark = true;
+                        unmarkedEpoch = entry.epoch();
                     }
                 }
                 batch.add(entry);

@@ -92,7 +92,7 @@ public final class RestoreFromBackup {
         }
         // what a restore cut short left (perhaps of another backup, with a higher epoch that would outlive it)
         for (String leftover : new String[] {SnapshotFile.NAME, SnapshotFile.NAME + ".restore", "epoch", "epoch.tmp",
-                RestoreTarget.LOG}) {
+                RestoreTarget.LOG, RestoreTarget.COMMIT_HINT}) {
             Files.deleteIfExists(dataDir.resolve(leftover));
         }
         DurableFiles files = new DurableFiles(disk);
@@ -143,6 +143,15 @@ public final class RestoreFromBackup {
         if (log.failure() != null) {
             throw new IOException("kv.restore-log: the archived entries could not be made durable in " + dataDir + ": "
                     + log.failure().getMessage() + "; nothing was restored", log.failure());
+        }
+        // the source committed them: the store applies them as it opens (in chunks), not as one backlog read whole
+        // at its first promotion and applied on a replication loop at its term's first commit
+        Path hint = dataDir.resolve(RestoreTarget.COMMIT_HINT);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(hint,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            channel.write(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(0, cut.lastOffset()));
+            new DurableFiles(disk).created(channel, hint);
         }
         return cut;
     }

@@ -127,6 +127,22 @@ class ArchivedLogCutTest {
     }
 
     @Test
+    void segments_of_two_histories_overlapping_are_refused() throws Exception {
+        List<LogEntry> entries = new ArrayList<>(history().subList(0, 8));
+        for (LogEntry entry : history().subList(4, 12)) {
+            entries.add(new LogEntry(3, entry.offset(), entry.op(), entry.key(), entry.value()));
+        }
+        assertThatThrownBy(() -> kept(archive(entries), 2, new RestorePoint.AtPosition(3, 12)))
+                .hasMessageContaining("two archived histories overlap at offset 5");
+    }
+
+    @Test
+    void an_archive_starting_after_the_terms_last_mark_before_the_backup_still_cuts_at_a_time() throws Exception {
+        // offsets 6..12: the backup ends at 6 (a write after the mark of 2000 at 5, which the archive does not hold)
+        assertThat(kept(archive(history().subList(5, 12)), 6, new RestorePoint.AtTime(2500))).containsExactly(7L, 8L);
+    }
+
+    @Test
     void a_damaged_or_cut_archive_is_refused() throws Exception {
         Path archive = archive(history());
         byte[] bytes = Files.readAllBytes(archive);

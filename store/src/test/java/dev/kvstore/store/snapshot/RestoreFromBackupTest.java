@@ -257,6 +257,13 @@ class RestoreFromBackupTest {
                 archive, new dev.kvstore.core.disk.RestorePoint.AtPosition(3, cutAt)), null, 1 << 20, DiskSync.SYSTEM);
 
         assertThat(restored.offset()).as("restored up to").isEqualTo(cutAt).isGreaterThan(backupOffset);
+        StoreNode reopened = new StoreNode(settings(target), DiskSync.SYSTEM);
+        try {
+            // committed in the source: applied as the store opens, not left as a backlog for its first promotion
+            assertThat(reopened.status().appliedOffset()).as("applied at open").isEqualTo(cutAt);
+        } finally {
+            reopened.close();
+        }
         StoreNode opened = primaryOf(target, 4);
         try {
             for (int i = 0; i < 20; i++) {
