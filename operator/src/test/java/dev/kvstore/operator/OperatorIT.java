@@ -1132,6 +1132,36 @@ class OperatorIT {
         });
         assertThat(cluster("alpha").getStatus().getLastFailovers()).last()
                 .satisfies(f -> assertThat(f.getReason()).startsWith("switchover"));
+        budgetsCountTheRolesAsLabelled("alpha", target);
+
+        // and back: the labels then move in the other order of the pods' names
+        patchSpec("{\"switchover\":{\"targetPod\":\"" + primary + "\"}}");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(cluster("alpha").getStatus().getPrimary()).isEqualTo(primary));
+        awaitReady("alpha", 3);
+        budgetsCountTheRolesAsLabelled("alpha", primary);
+        patchSpec("{\"switchover\":null}");
+    }
+
+    /**
+     * The disruption controller recounts a budget only for the budget a changed pod matches now, never the one it
+     * matched before its labels moved: each budget must still end up counting the pods as they are labelled, or an
+     * eviction checks a stale count (the primary's budget counting two primaries lets the primary be evicted).
+     */
+    private void budgetsCountTheRolesAsLabelled(String name, String primary) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            var budgets = client.policy().v1().podDisruptionBudget().inNamespace(NS);
+            var primaryBudget = budgets.withName(KvNames.primaryDisruptionBudget(name)).get().getStatus();
+            var storesBudget = budgets.withName(name).get().getStatus();
+            assertThat(client.pods().inNamespace(NS).withName(primary).get().getMetadata().getLabels())
+                    .containsEntry(KvNames.ROLE_LABEL, KvNames.PRIMARY);
+            assertThat(primaryBudget.getExpectedPods()).as("the primary's budget: " + primaryBudget).isEqualTo(1);
+            assertThat(primaryBudget.getCurrentHealthy()).as("the primary's budget: " + primaryBudget).isEqualTo(1);
+            assertThat(primaryBudget.getDisruptionsAllowed()).as("the primary's budget: " + primaryBudget).isZero();
+            assertThat(storesBudget.getExpectedPods()).as("the secondaries' budget: " + storesBudget).isEqualTo(2);
+            assertThat(storesBudget.getCurrentHealthy()).as("the secondaries' budget: " + storesBudget).isEqualTo(2);
+            assertThat(storesBudget.getDisruptionsAllowed()).as("the secondaries' budget: " + storesBudget).isEqualTo(1);
+        });
     }
 
     @Test

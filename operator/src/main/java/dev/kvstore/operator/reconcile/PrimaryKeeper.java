@@ -17,8 +17,6 @@ import dev.kvstore.operator.model.KVClusterStatus;
 import dev.kvstore.operator.resources.KvNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +55,7 @@ final class PrimaryKeeper {
         void failedOver(KVCluster cluster, KVClusterStatus.FailoverRecord record);
     }
 
-    private final KubernetesClient client;
+    private final RoleLabels roleLabels;
     private final ExecutorService calls;
     private final FailoverListener listener;
     /**
@@ -91,7 +89,7 @@ final class PrimaryKeeper {
     }
 
     PrimaryKeeper(KubernetesClient client, ExecutorService calls, FailoverListener listener) {
-        this.client = client;
+        this.roleLabels = new RoleLabels(client);
         this.calls = calls;
         this.listener = listener;
     }
@@ -235,7 +233,7 @@ final class PrimaryKeeper {
             }
         }
         repoint(cluster, primary, poll);
-        label(members, primary.name());
+        roleLabels.move(cluster.getMetadata().getName(), members, primary.name());
         return new Outcome(null, statuses, inDoubt);
     }
 
@@ -269,7 +267,7 @@ final class PrimaryKeeper {
         String from = lost == null ? null : lost.name();
         status.setPrimary(outcome.winner());
         StoreMember winner = members.stream().filter(m -> m.name().equals(outcome.winner())).findFirst().orElseThrow();
-        label(members, winner.name());
+        roleLabels.move(cluster.getMetadata().getName(), members, winner.name());
         // a primary re-elected in a new term (the operator, not it, was cut off: ElectionState#reelectsLost) moved
         // nowhere: no failover to record
         if (lost != null && !outcome.reelected()) {
@@ -296,7 +294,7 @@ final class PrimaryKeeper {
         }
         outcome.notRepointed().forEach(name -> LOG.warnf("could not point %s at %s yet", name, outcome.winner()));
         cluster.getStatus().setPrimary(outcome.winner());
-        label(members, outcome.winner());
+        roleLabels.move(cluster.getMetadata().getName(), members, outcome.winner());
         LOG.infof("%s: switchover from %s to %s in epoch %d (%s)", cluster.getMetadata().getName(), primary.name(),
                 outcome.winner(), outcome.epoch(), outcome.reason());
         recordFailover(cluster, new KVClusterStatus.FailoverRecord(Instant.now().toString(), primary.name(),
@@ -338,28 +336,6 @@ final class PrimaryKeeper {
         answers.forEach((member, status) -> named.put(member.name(), status));
         return named;
     }
-    }
-
-    /** Moves the role labels, so that the -rw and -ro Services select the right pods. */
-    private void label(List<StoreMember> members, String primaryName) {
-        for (StoreMember member : members) {
-            Pod pod = member.pod();
-            if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
-                continue;
-            }
-            String role = member.name().equals(primaryName) ? KvNames.PRIMARY : KvNames.SECONDARY;
-            Map<String, String> labels = pod.getMetadata().getLabels();
-            if (labels != null && role.equals(labels.get(KvNames.ROLE_LABEL))) {
-                continue;
-            }
-            try {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .patch(PatchContext.of(PatchType.JSON_MERGE),
-                                "{\"metadata\":{\"labels\":{\"" + KvNames.ROLE_LABEL + "\":\"" + role + "\"}}}");
-            } catch (RuntimeException e) {
-                LOG.warnf("could not label %s %s: %s", member.name(), role, e.getMessage());
-            }
-        }
     }
 
     static long epochOf(KVClusterStatus status) {
