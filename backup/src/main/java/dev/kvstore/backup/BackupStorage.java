@@ -34,6 +34,14 @@ public interface BackupStorage extends AutoCloseable {
     List<String> list(String suffix) throws IOException;
 
     /**
+     * Removes what writes begun before {@code before} left behind when the process writing was killed outright
+     * (SIGKILL, the OOM killer, a power cut: a write that fails or is stopped cleans up after itself): an S3
+     * multipart upload never completed nor aborted, whose parts the bucket keeps and bills; a directory's part file.
+     * Answers what was removed, for the log.
+     */
+    List<String> removeAbandoned(java.time.Instant before) throws IOException;
+
+    /**
      * An address that lets whoever holds it download {@code name} without credentials, until {@code validFor} has
      * passed (S3's presigned GET; at most 7 days). For a store to fetch a backup with nothing but curl.
      */

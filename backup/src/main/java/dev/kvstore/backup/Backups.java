@@ -70,7 +70,30 @@ public final class Backups {
                     Instant.now().toString(), snapshot);
             // the manifest last: a backup is listed, and restorable, only once its snapshot is whole where it is kept
             storage.writeSmall(name + MANIFEST, (JSON.writeValueAsString(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
+            removeAbandoned(storage, started);
             return manifest;
+        }
+    }
+
+    /**
+     * How old an unfinished write must be before a backup removes it as abandoned: older than any backup or archive
+     * round takes, so that one still being written (by another process, into the same location) is never touched.
+     */
+    static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofDays(1);
+
+    /**
+     * The location's housekeeping after each backup: what a writer killed outright left there (an unfinished
+     * upload, a part file) is removed once it is {@link #ABANDONED_AFTER} old. Without it, a backup cut by a
+     * SIGKILL would keep its parts in the bucket, billed and unlisted, until a lifecycle rule (if any) expired
+     * them. A failure here does not fail the backup, which is whole.
+     */
+    private static void removeAbandoned(BackupStorage storage, Instant now) {
+        try {
+            for (String removed : storage.removeAbandoned(now.minus(ABANDONED_AFTER))) {
+                System.err.println("removed " + removed + ", abandoned by a writer that was killed");
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("could not look for abandoned uploads in " + storage.describe("") + ": " + e.getMessage());
         }
     }
 

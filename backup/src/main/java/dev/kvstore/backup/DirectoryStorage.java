@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 /** Backups in a local directory: each object written to a part file, then put in place by {@link DurableFiles#replace}. */
 final class DirectoryStorage implements BackupStorage {
 
+    private static final String PART = ".part";
+
     private final Path dir;
 
     DirectoryStorage(Path dir) {
@@ -26,7 +28,7 @@ final class DirectoryStorage implements BackupStorage {
     public long write(String name, InputStream content) throws IOException {
         Files.createDirectories(dir);
         // a name of its own: two backups of one offset in one second never share (nor delete) a part file
-        Path part = dir.resolve(name + "." + Long.toHexString(new java.security.SecureRandom().nextLong()) + ".part");
+        Path part = dir.resolve(name + "." + Long.toHexString(new java.security.SecureRandom().nextLong()) + PART);
         long bytes = 0;
         try (FileChannel file = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             byte[] buffer = new byte[1 << 16];
@@ -79,6 +81,29 @@ final class DirectoryStorage implements BackupStorage {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix)).sorted().toList();
         }
+    }
+
+    @Override
+    public List<String> removeAbandoned(java.time.Instant before) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Path> abandoned;
+        try (Stream<Path> entries = Files.list(dir)) {
+            abandoned = entries.filter(p -> p.getFileName().toString().endsWith(PART)).toList();
+        }
+        List<String> removed = new java.util.ArrayList<>();
+        for (Path part : abandoned) {
+            try {
+                // the part file's last write: one being written now is younger than any cutoff in the past
+                if (Files.getLastModifiedTime(part).toInstant().isBefore(before) && Files.deleteIfExists(part)) {
+                    removed.add(part.toString());
+                }
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // put in place or removed by its writer meanwhile
+            }
+        }
+        return removed;
     }
 
     @Override

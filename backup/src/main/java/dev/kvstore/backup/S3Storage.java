@@ -229,6 +229,33 @@ final class S3Storage implements BackupStorage {
     }
 
     @Override
+    public List<String> removeAbandoned(java.time.Instant before) throws IOException {
+        List<String> removed = new ArrayList<>();
+        try {
+            for (var upload : s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix)).uploads()) {
+                String name = upload.key().substring(prefix.length());
+                if (!abandonedHere(name, upload.initiated(), before)) {
+                    continue;
+                }
+                s3.abortMultipartUpload(b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
+                removed.add("the upload of " + describe(name) + " begun " + upload.initiated());
+            }
+            return removed;
+        } catch (SdkException e) {
+            throw new IOException("cannot list or abort the unfinished uploads in " + describe("") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether an unfinished upload of {@code name} (its key below this location's prefix), begun at
+     * {@code initiated}, counts as abandoned: begun before the cutoff, and of this location's own objects, not those
+     * of a location below it.
+     */
+    static boolean abandonedHere(String name, java.time.Instant initiated, java.time.Instant before) {
+        return !name.contains("/") && initiated != null && initiated.isBefore(before);
+    }
+
+    @Override
     public URI presignedGet(String name, java.time.Duration validFor) throws IOException {
         // signed as the client would send it: the same region, address style, endpoint and key
         var builder = S3Presigner.builder().region(region(location))
