@@ -42,6 +42,15 @@ public interface BackupStorage extends AutoCloseable {
     List<String> removeAbandoned(java.time.Instant before) throws IOException;
 
     /**
+     * Whether {@code name} is one this project writes into a backup location (a backup's snapshot or manifest, an
+     * archived log segment, the archive's head, a restore's log bundle): only those are ever removed as abandoned,
+     * never another program's files or uploads sharing the location.
+     */
+    static boolean ownName(String name) {
+        return name.matches("(kv-|kvlog[.-]|restore-)[A-Za-z0-9._-]+"); // rarely called: compiled each time
+    }
+
+    /**
      * An address that lets whoever holds it download {@code name} without credentials, until {@code validFor} has
      * passed (S3's presigned GET; at most 7 days). For a store to fetch a backup with nothing but curl.
      */

@@ -47,6 +47,7 @@ public final class Backups {
     public static Manifest take(AdminClient admin, String store, String adminUrl, BackupStorage storage,
                                 long atLeastOffset) throws IOException {
         Instant started = Instant.now();
+        Manifest result;
         try (AdminClient.BackupStream backup = admin.openBackup(adminUrl)) {
             if (backup.offset() < atLeastOffset) {
                 throw new IOException("the backup " + store + " offered ends at offset " + backup.offset() + ", before the"
@@ -70,14 +71,18 @@ public final class Backups {
                     Instant.now().toString(), snapshot);
             // the manifest last: a backup is listed, and restorable, only once its snapshot is whole where it is kept
             storage.writeSmall(name + MANIFEST, (JSON.writeValueAsString(manifest) + "\n").getBytes(StandardCharsets.UTF_8));
-            removeAbandoned(storage, started);
-            return manifest;
+            result = manifest;
         }
+        // the store's stream closed first: the housekeeping below may take a while on a large bucket
+        removeAbandoned(storage, started);
+        return result;
     }
 
     /**
      * How old an unfinished write must be before a backup removes it as abandoned: older than any backup or archive
-     * round takes, so that one still being written (by another process, into the same location) is never touched.
+     * round takes, so that one still being written (by another process, into the same location) is not touched. An
+     * S3 upload is aged from its start, not its last part: one that ran for more than a day would be aborted (and
+     * fail whole, as any cut upload does).
      */
     static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofDays(1);
 

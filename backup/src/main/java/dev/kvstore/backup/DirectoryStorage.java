@@ -17,6 +17,8 @@ import java.util.stream.Stream;
 final class DirectoryStorage implements BackupStorage {
 
     private static final String PART = ".part";
+    /** A part file {@link #write} makes: the object's name, a random hex number, {@link #PART}. */
+    private static final java.util.regex.Pattern PART_FILE = java.util.regex.Pattern.compile("(.+)\\.[0-9a-f]{1,16}\\.part");
 
     private final Path dir;
 
@@ -90,7 +92,7 @@ final class DirectoryStorage implements BackupStorage {
         }
         List<Path> abandoned;
         try (Stream<Path> entries = Files.list(dir)) {
-            abandoned = entries.filter(p -> p.getFileName().toString().endsWith(PART)).toList();
+            abandoned = entries.filter(p -> ownPartFile(p.getFileName().toString())).toList();
         }
         List<String> removed = new java.util.ArrayList<>();
         for (Path part : abandoned) {
@@ -104,6 +106,12 @@ final class DirectoryStorage implements BackupStorage {
             }
         }
         return removed;
+    }
+
+    /** A part file {@link #write} made for one of this project's objects, not another program's. */
+    static boolean ownPartFile(String fileName) {
+        java.util.regex.Matcher part = PART_FILE.matcher(fileName);
+        return part.matches() && BackupStorage.ownName(part.group(1));
     }
 
     @Override

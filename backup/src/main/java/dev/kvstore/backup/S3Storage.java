@@ -248,11 +248,11 @@ final class S3Storage implements BackupStorage {
 
     /**
      * Whether an unfinished upload of {@code name} (its key below this location's prefix), begun at
-     * {@code initiated}, counts as abandoned: begun before the cutoff, and of this location's own objects, not those
-     * of a location below it.
+     * {@code initiated}, counts as abandoned: begun before the cutoff, and one of this project's objects in this
+     * location ({@link BackupStorage#ownName}: not another program's, not one of a location below it).
      */
     static boolean abandonedHere(String name, java.time.Instant initiated, java.time.Instant before) {
-        return !name.contains("/") && initiated != null && initiated.isBefore(before);
+        return BackupStorage.ownName(name) && initiated != null && initiated.isBefore(before);
     }
 
     @Override

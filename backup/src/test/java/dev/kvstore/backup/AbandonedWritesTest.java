@@ -36,6 +36,7 @@ class AbandonedWritesTest {
         Instant now = Instant.now();
         Path abandoned = partFile("kv-20261205-010203-1-5-abcdef.snapshot.1f2e.part", now.minus(Duration.ofDays(2)));
         Path beingWritten = partFile("kv-20261207-010203-1-9-abcdef.snapshot.3c4d.part", now);
+        Path anothersPart = partFile("holiday-photos.zip.1f2e.part", now.minus(Duration.ofDays(2)));
         Path complete = Files.writeString(dir.resolve("kv-20261205-010203-1-5-abcdef.json"), "{}");
         Files.setLastModifiedTime(complete, FileTime.from(now.minus(Duration.ofDays(3))));
 
@@ -45,6 +46,7 @@ class AbandonedWritesTest {
         assertThat(abandoned).doesNotExist();
         assertThat(beingWritten).exists();
         assertThat(complete).exists();
+        assertThat(anothersPart).as("not a part file this project writes").exists();
     }
 
     @Test
@@ -92,6 +94,13 @@ class AbandonedWritesTest {
         assertThat(S3Storage.abandonedHere("kv-1.snapshot", cutoff.plusSeconds(3600), cutoff)).isFalse();
         assertThat(S3Storage.abandonedHere("older/kv-1.snapshot", cutoff.minusSeconds(1), cutoff)).isFalse();
         assertThat(S3Storage.abandonedHere("kv-1.snapshot", null, cutoff)).as("no time given: kept").isFalse();
+        assertThat(S3Storage.abandonedHere("photos/holiday.zip", cutoff.minusSeconds(1), cutoff)).isFalse();
+        assertThat(S3Storage.abandonedHere("holiday.zip", cutoff.minusSeconds(1), cutoff)).as("another program's").isFalse();
+        for (String own : new String[] {"kv-20261205-010203-1-5-abcdef.snapshot", "kv-20261205-010203-1-5-abcdef.json",
+                "kvlog-00000000000000000001-00000000000000000009-2-1765000000000.kvlog", "kvlog.head",
+                "restore-0f9e8d7c-1234-4a5b-8c9d-0123456789ab.kvlog-bundle"}) {
+            assertThat(S3Storage.abandonedHere(own, cutoff.minusSeconds(1), cutoff)).as(own).isTrue();
+        }
     }
 
     private static String unfinishedUpload(software.amazon.awssdk.services.s3.S3Client client, String key) {

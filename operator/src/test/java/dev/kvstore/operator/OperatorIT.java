@@ -1141,6 +1141,17 @@ class OperatorIT {
         awaitReady("alpha", 3);
         budgetsCountTheRolesAsLabelled("alpha", primary);
         patchSpec("{\"switchover\":null}");
+
+        // a secondary labelled primary by someone else: the operator takes the label back, and the primary's budget,
+        // which counted that pod while it bore the label, counts it no more
+        String secondary = target;
+        client.pods().inNamespace(NS).withName(secondary).edit(p -> {
+            p.getMetadata().getLabels().put(KvNames.ROLE_LABEL, KvNames.PRIMARY);
+            return p;
+        });
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(client.pods().inNamespace(NS)
+                .withName(secondary).get().getMetadata().getLabels()).containsEntry(KvNames.ROLE_LABEL, KvNames.SECONDARY));
+        budgetsCountTheRolesAsLabelled("alpha", primary);
     }
 
     /**

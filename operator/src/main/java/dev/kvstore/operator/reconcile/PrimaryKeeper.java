@@ -126,6 +126,8 @@ final class PrimaryKeeper {
         private final Elector elector;
         private final String plannedTarget;
         private final java.util.function.Predicate<String> mayTakeOver;
+        /** Every pod of the cluster, as the pass began: what its budgets count. */
+        private List<Pod> pods = List.of();
 
         Pass(AdminClient admin, StatusWriter statusWriter, String plannedTarget,
              java.util.function.Predicate<String> mayTakeOver) {
@@ -137,6 +139,7 @@ final class PrimaryKeeper {
         }
 
     Outcome keep(KVCluster cluster, List<Pod> pods) throws IOException {
+        this.pods = pods;
         adoptKnownTerm(cluster);
         Outcome outcome = keepTerm(cluster, pods);
         if (cluster.getStatus().getPrimary() != null) {
@@ -233,7 +236,7 @@ final class PrimaryKeeper {
             }
         }
         repoint(cluster, primary, poll);
-        roleLabels.move(cluster.getMetadata().getName(), members, primary.name());
+        labelRoles(cluster, members, primary.name());
         return new Outcome(null, statuses, inDoubt);
     }
 
@@ -267,7 +270,7 @@ final class PrimaryKeeper {
         String from = lost == null ? null : lost.name();
         status.setPrimary(outcome.winner());
         StoreMember winner = members.stream().filter(m -> m.name().equals(outcome.winner())).findFirst().orElseThrow();
-        roleLabels.move(cluster.getMetadata().getName(), members, winner.name());
+        labelRoles(cluster, members, winner.name());
         // a primary re-elected in a new term (the operator, not it, was cut off: ElectionState#reelectsLost) moved
         // nowhere: no failover to record
         if (lost != null && !outcome.reelected()) {
@@ -294,7 +297,7 @@ final class PrimaryKeeper {
         }
         outcome.notRepointed().forEach(name -> LOG.warnf("could not point %s at %s yet", name, outcome.winner()));
         cluster.getStatus().setPrimary(outcome.winner());
-        roleLabels.move(cluster.getMetadata().getName(), members, outcome.winner());
+        labelRoles(cluster, members, outcome.winner());
         LOG.infof("%s: switchover from %s to %s in epoch %d (%s)", cluster.getMetadata().getName(), primary.name(),
                 outcome.winner(), outcome.epoch(), outcome.reason());
         recordFailover(cluster, new KVClusterStatus.FailoverRecord(Instant.now().toString(), primary.name(),
@@ -325,6 +328,10 @@ final class PrimaryKeeper {
                 LOG.warnf("could not point %s at %s: %s", member.name(), primary.name(), error.getMessage());
             }
         });
+    }
+
+    private void labelRoles(KVCluster cluster, List<StoreMember> members, String primaryName) {
+        roleLabels.move(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), pods, members, primaryName);
     }
 
     private StatusPoll<StoreMember> poll(List<StoreMember> members) {

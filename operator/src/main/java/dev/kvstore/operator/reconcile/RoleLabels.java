@@ -2,13 +2,18 @@ package dev.kvstore.operator.reconcile;
 
 import dev.kvstore.operator.resources.KvNames;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -17,8 +22,12 @@ import org.jboss.logging.Logger;
  * <p>The disruption controller recounts, when a pod changes, only the budget the pod matches now: the primary's
  * budget is not recounted when its pod turns secondary, nor the secondaries' when one turns primary. An eviction
  * checks the count the budget's status holds, so a stale one is a hole: the primary's budget still counting two
- * primaries allows the primary's eviction. So the demotions go first (never two pods labelled primary at once),
- * and once labels moved, both budgets are annotated, which makes the controller count each anew.
+ * primaries allows the primary's eviction. So the demotions go first (never two pods labelled primary at once; a
+ * demotion refused holds the promotion back until the next pass), and the budgets' counts are then compared with
+ * the labels: a budget that counts otherwise is annotated, which makes the controller count it anew. That check
+ * goes on pass after pass until both budgets agree, {@link #SETTLE_NANOS} after labels last moved (the controller
+ * may take the annotation before it has seen the last label; an annotation may fail; an operator may stop between
+ * the labels and the annotation), and then rests until labels move again.
  */
 final class RoleLabels {
 
@@ -29,9 +38,24 @@ final class RoleLabels {
         String podName() {
             return pod.getMetadata().getName();
         }
+
+        boolean promotion() {
+            return KvNames.PRIMARY.equals(role);
+        }
     }
 
+    /**
+     * How long after labels moved a budget's agreeing count is not yet believed: the controller may not have taken
+     * the last label change yet (a pod labelled primary by someone else just before its demotion, say), and would
+     * then count it after this check.
+     */
+    static final long SETTLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
     private final KubernetesClient client;
+    /** Per cluster (namespace/name): when its labels last moved, or this operator first saw it (System.nanoTime). */
+    private final Map<String, Long> movedAt = new ConcurrentHashMap<>();
+    /** The clusters whose budgets were seen counting the pods as labelled, settled, since labels last moved. */
+    private final Set<String> budgetsAgree = ConcurrentHashMap.newKeySet();
 
     RoleLabels(KubernetesClient client) {
         this.client = client;
@@ -61,37 +85,102 @@ final class RoleLabels {
         return demotions;
     }
 
-    void move(String cluster, List<StoreMember> members, String primaryName) {
-        List<Relabel> relabels = plan(members, primaryName);
-        boolean moved = false;
-        for (Relabel relabel : relabels) {
-            Pod pod = relabel.pod();
-            try {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(relabel.podName())
-                        .patch(PatchContext.of(PatchType.JSON_MERGE),
-                                "{\"metadata\":{\"labels\":{\"" + KvNames.ROLE_LABEL + "\":\"" + relabel.role() + "\"}}}");
-                moved = true;
-            } catch (RuntimeException e) {
-                LOG.warnf("could not label %s %s: %s", relabel.podName(), relabel.role(), e.getMessage());
-            }
+    /**
+     * How many pods each budget should count, from the role labels of the cluster's pods (those being deleted
+     * included, as the controller counts them): [the primary's budget, the secondaries' budget].
+     */
+    static int[] expectedCounts(Map<String, String> roleByPod) {
+        int primaries = (int) roleByPod.values().stream().filter(KvNames.PRIMARY::equals).count();
+        return new int[] {primaries, roleByPod.size() - primaries};
+    }
+
+    /**
+     * @param pods    every pod of the cluster (its budgets' selector without the role)
+     * @param members the stores to label
+     */
+    void move(String namespace, String cluster, List<Pod> pods, List<StoreMember> members, String primaryName) {
+        Map<String, String> roleByPod = new LinkedHashMap<>();
+        for (Pod pod : pods) {
+            Map<String, String> labels = pod.getMetadata().getLabels();
+            roleByPod.put(pod.getMetadata().getName(), labels == null ? null : labels.get(KvNames.ROLE_LABEL));
         }
-        if (moved) {
-            recountBudgets(relabels.get(0).pod().getMetadata().getNamespace(), cluster, primaryName);
+        List<Relabel> relabels = plan(members, primaryName);
+        apply(relabels, roleByPod, (pod, role) -> client.pods().inNamespace(namespace).withName(pod)
+                .patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"labels\":{\"" + KvNames.ROLE_LABEL + "\":\"" + role + "\"}}}"));
+        String key = namespace + "/" + cluster;
+        long now = System.nanoTime();
+        if (!relabels.isEmpty()) {
+            movedAt.put(key, now);
+            budgetsAgree.remove(key);
+        }
+        long moved = movedAt.computeIfAbsent(key, k -> now);
+        if (!budgetsAgree.contains(key) && recountStaleBudgets(namespace, cluster, expectedCounts(roleByPod))
+                && now - moved > SETTLE_NANOS) {
+            budgetsAgree.add(key);
         }
     }
 
-    /** A new value every time (the time), so that the budget changes and its update reaches the controller. */
-    private void recountBudgets(String namespace, String cluster, String primaryName) {
-        String value = primaryName + " at " + Instant.now();
-        for (String budget : List.of(KvNames.primaryDisruptionBudget(cluster), cluster)) {
+    /** Sets one pod's role label (the API server's answer as an exception). */
+    interface LabelPatch {
+        void set(String pod, String role);
+    }
+
+    /**
+     * Sets the labels in the plan's order, and records in {@code roleByPod} what each pod bears afterwards. A
+     * demotion refused holds the promotion back: two pods labelled primary would let the primary's budget allow an
+     * eviction, and the -rw Service route to both; the next pass tries again. A pod gone (404) is no longer counted.
+     */
+    static void apply(List<Relabel> relabels, Map<String, String> roleByPod, LabelPatch patch) {
+        boolean demotionRefused = false;
+        for (Relabel relabel : relabels) {
+            if (relabel.promotion() && demotionRefused) {
+                LOG.warnf("%s not labelled primary while another pod still is", relabel.podName());
+                return;
+            }
             try {
-                client.policy().v1().podDisruptionBudget().inNamespace(namespace).withName(budget)
-                        .patch(PatchContext.of(PatchType.JSON_MERGE),
-                                "{\"metadata\":{\"annotations\":{\"" + KvNames.ROLES_MOVED + "\":\"" + value + "\"}}}");
-            } catch (RuntimeException e) {
-                // absent (not applied yet: it is counted when made) or refused: said, and the next move tries again
+                patch.set(relabel.podName(), relabel.role());
+                roleByPod.put(relabel.podName(), relabel.role());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    roleByPod.remove(relabel.podName());
+                    continue;
+                }
+                demotionRefused |= !relabel.promotion();
+                LOG.warnf("could not label %s %s: %s", relabel.podName(), relabel.role(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Annotates each budget whose status counts otherwise than the labels say, with a new value every time (the
+     * time), so that the budget changes and its update reaches the controller. Answers whether both agreed.
+     */
+    private boolean recountStaleBudgets(String namespace, String cluster, int[] expected) {
+        List<String> budgets = List.of(KvNames.primaryDisruptionBudget(cluster), cluster);
+        boolean agree = true;
+        for (int i = 0; i < budgets.size(); i++) {
+            String budget = budgets.get(i);
+            try {
+                var resource = client.policy().v1().podDisruptionBudget().inNamespace(namespace).withName(budget);
+                PodDisruptionBudget current = resource.get();
+                if (current == null) {
+                    agree = false; // not applied yet: counted once it is made, checked again next pass
+                    continue;
+                }
+                Integer counted = current.getStatus() == null ? null : current.getStatus().getExpectedPods();
+                if (counted != null && counted == expected[i]) {
+                    continue;
+                }
+                agree = false;
+                resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
+                        + KvNames.ROLES_MOVED + "\":\"" + Instant.now() + "\"}}}");
+                LOG.debugf("budget %s counted %s pods, the labels say %d: to be counted anew", budget, counted, expected[i]);
+            } catch (KubernetesClientException e) {
+                agree = false; // checked again next pass
                 LOG.warnf("could not have budget %s counted anew: %s", budget, e.getMessage());
             }
         }
+        return agree;
     }
 }

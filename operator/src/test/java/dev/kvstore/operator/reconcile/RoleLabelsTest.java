@@ -32,6 +32,42 @@ class RoleLabelsTest {
     }
 
     @Test
+    void a_demotion_refused_holds_the_promotion_back_and_what_each_pod_bears_is_counted() {
+        var plan = RoleLabels.plan(List.of(member("kv-0", "secondary"), member("kv-1", "primary"),
+                member("kv-2", "primary")), "kv-0");
+        java.util.Map<String, String> roles = new java.util.LinkedHashMap<>(java.util.Map.of(
+                "kv-0", "secondary", "kv-1", "primary", "kv-2", "primary"));
+        List<String> patched = new java.util.ArrayList<>();
+
+        RoleLabels.apply(plan, roles, (pod, role) -> {
+            if (pod.equals("kv-2")) {
+                throw new io.fabric8.kubernetes.client.KubernetesClientException("refused by a webhook", 403, null);
+            }
+            patched.add(pod + "=" + role);
+        });
+
+        assertThat(patched).as("kv-1 demoted, kv-0 not promoted while kv-2 still bears the label")
+                .containsExactly("kv-1=secondary");
+        assertThat(RoleLabels.expectedCounts(roles)).containsExactly(1, 2);
+    }
+
+    @Test
+    void a_pod_gone_is_no_longer_counted_and_the_promotion_goes_on() {
+        var plan = RoleLabels.plan(List.of(member("kv-0", "secondary"), member("kv-1", "primary")), "kv-0");
+        java.util.Map<String, String> roles = new java.util.LinkedHashMap<>(java.util.Map.of(
+                "kv-0", "secondary", "kv-1", "primary"));
+
+        RoleLabels.apply(plan, roles, (pod, role) -> {
+            if (pod.equals("kv-1")) {
+                throw new io.fabric8.kubernetes.client.KubernetesClientException("not found", 404, null);
+            }
+        });
+
+        assertThat(roles).containsOnly(java.util.Map.entry("kv-0", "primary"));
+        assertThat(RoleLabels.expectedCounts(roles)).containsExactly(1, 0);
+    }
+
+    @Test
     void only_the_labels_that_differ_are_set_and_a_pod_being_deleted_keeps_its_own() {
         Pod deleting = new PodBuilder().withNewMetadata().withName("kv-1").withNamespace("ns")
                 .withDeletionTimestamp("2026-12-07T00:00:00Z").addToLabels(KvNames.ROLE_LABEL, "primary").endMetadata().build();
