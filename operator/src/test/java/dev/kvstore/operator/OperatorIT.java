@@ -1160,7 +1160,8 @@ class OperatorIT {
      * eviction checks a stale count (the primary's budget counting two primaries lets the primary be evicted).
      */
     private void budgetsCountTheRolesAsLabelled(String name, String primary) {
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        // for 3 s on end: the counts from before a move can be the same numbers, seen before the controller reacted
+        await().atMost(Duration.ofSeconds(25)).during(Duration.ofSeconds(3)).untilAsserted(() -> {
             var budgets = client.policy().v1().podDisruptionBudget().inNamespace(NS);
             var primaryBudget = budgets.withName(KvNames.primaryDisruptionBudget(name)).get().getStatus();
             var storesBudget = budgets.withName(name).get().getStatus();

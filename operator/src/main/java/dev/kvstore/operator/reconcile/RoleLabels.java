@@ -62,27 +62,51 @@ final class RoleLabels {
     }
 
     /**
-     * The labels to change, demotions first: the primary's label goes on last, when no other pod bears it. Pods
-     * being deleted are left as they are.
+     * The labels to change, demotions first: the primary's label goes on last. Each store (a member) bears its
+     * role; any other pod of the cluster (one past the members after a scale-down, say) that bears the primary's
+     * label loses it. Pods being deleted are left as they are.
      */
-    static List<Relabel> plan(List<StoreMember> members, String primaryName) {
+    static List<Relabel> plan(List<StoreMember> members, List<Pod> pods, String primaryName) {
+        Map<String, Pod> byName = new java.util.TreeMap<>();
+        pods.forEach(pod -> byName.put(pod.getMetadata().getName(), pod));
+        java.util.Set<String> memberNames = new java.util.HashSet<>();
+        for (StoreMember member : members) {
+            memberNames.add(member.name());
+            if (member.pod() != null) {
+                byName.put(member.name(), member.pod());
+            }
+        }
         List<Relabel> demotions = new ArrayList<>();
         List<Relabel> promotions = new ArrayList<>();
-        for (StoreMember member : members) {
-            Pod pod = member.pod();
-            if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
+        for (Pod pod : byName.values()) {
+            String name = pod.getMetadata().getName();
+            if (terminating(pod)) {
                 continue;
             }
-            boolean primary = member.name().equals(primaryName);
+            String bears = roleOf(pod);
+            boolean primary = name.equals(primaryName);
+            if (!memberNames.contains(name) && !primary) {
+                if (KvNames.PRIMARY.equals(bears)) {
+                    demotions.add(new Relabel(pod, KvNames.SECONDARY));
+                }
+                continue;
+            }
             String role = primary ? KvNames.PRIMARY : KvNames.SECONDARY;
-            Map<String, String> labels = pod.getMetadata().getLabels();
-            if (labels != null && role.equals(labels.get(KvNames.ROLE_LABEL))) {
-                continue;
+            if (!role.equals(bears)) {
+                (primary ? promotions : demotions).add(new Relabel(pod, role));
             }
-            (primary ? promotions : demotions).add(new Relabel(pod, role));
         }
         demotions.addAll(promotions);
         return demotions;
+    }
+
+    private static boolean terminating(Pod pod) {
+        return pod.getMetadata().getDeletionTimestamp() != null;
+    }
+
+    private static String roleOf(Pod pod) {
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        return labels == null ? null : labels.get(KvNames.ROLE_LABEL);
     }
 
     /**
@@ -100,12 +124,15 @@ final class RoleLabels {
      */
     void move(String namespace, String cluster, List<Pod> pods, List<StoreMember> members, String primaryName) {
         Map<String, String> roleByPod = new LinkedHashMap<>();
+        java.util.Set<String> terminating = new java.util.HashSet<>();
         for (Pod pod : pods) {
-            Map<String, String> labels = pod.getMetadata().getLabels();
-            roleByPod.put(pod.getMetadata().getName(), labels == null ? null : labels.get(KvNames.ROLE_LABEL));
+            roleByPod.put(pod.getMetadata().getName(), roleOf(pod));
+            if (terminating(pod)) {
+                terminating.add(pod.getMetadata().getName());
+            }
         }
-        List<Relabel> relabels = plan(members, primaryName);
-        apply(relabels, roleByPod, (pod, role) -> client.pods().inNamespace(namespace).withName(pod)
+        List<Relabel> relabels = plan(members, pods, primaryName);
+        apply(relabels, roleByPod, terminating, (pod, role) -> client.pods().inNamespace(namespace).withName(pod)
                 .patch(PatchContext.of(PatchType.JSON_MERGE),
                         "{\"metadata\":{\"labels\":{\"" + KvNames.ROLE_LABEL + "\":\"" + role + "\"}}}"));
         String key = namespace + "/" + cluster;
@@ -127,26 +154,28 @@ final class RoleLabels {
     }
 
     /**
-     * Sets the labels in the plan's order, and records in {@code roleByPod} what each pod bears afterwards. A
-     * demotion refused holds the promotion back: two pods labelled primary would let the primary's budget allow an
-     * eviction, and the -rw Service route to both; the next pass tries again. A pod gone (404) is no longer counted.
+     * Sets the labels in the plan's order, and records in {@code roleByPod} what each pod bears afterwards. The
+     * promotion waits while another pod (not being deleted) still bears the primary's label, a demotion refused
+     * say: two pods labelled primary would let the primary's budget allow an eviction, and the -rw Service route to
+     * both; the next pass tries again. A pod gone (404) is no longer counted. Whatever the API server or the client
+     * throws is said and ends nothing else: the pass goes on (a failover is recorded after this).
      */
-    static void apply(List<Relabel> relabels, Map<String, String> roleByPod, LabelPatch patch) {
-        boolean demotionRefused = false;
+    static void apply(List<Relabel> relabels, Map<String, String> roleByPod, java.util.Set<String> terminating,
+                      LabelPatch patch) {
         for (Relabel relabel : relabels) {
-            if (relabel.promotion() && demotionRefused) {
+            if (relabel.promotion() && roleByPod.entrySet().stream().anyMatch(e -> KvNames.PRIMARY.equals(e.getValue())
+                    && !e.getKey().equals(relabel.podName()) && !terminating.contains(e.getKey()))) {
                 LOG.warnf("%s not labelled primary while another pod still is", relabel.podName());
                 return;
             }
             try {
                 patch.set(relabel.podName(), relabel.role());
                 roleByPod.put(relabel.podName(), relabel.role());
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == 404) {
+            } catch (RuntimeException e) {
+                if (e instanceof KubernetesClientException refused && refused.getCode() == 404) {
                     roleByPod.remove(relabel.podName());
                     continue;
                 }
-                demotionRefused |= !relabel.promotion();
                 LOG.warnf("could not label %s %s: %s", relabel.podName(), relabel.role(), e.getMessage());
             }
         }
@@ -164,19 +193,20 @@ final class RoleLabels {
             try {
                 var resource = client.policy().v1().podDisruptionBudget().inNamespace(namespace).withName(budget);
                 PodDisruptionBudget current = resource.get();
-                if (current == null) {
-                    agree = false; // not applied yet: counted once it is made, checked again next pass
+                // none (not applied, or refused: ClusterObjects says so), or not counted yet: the controller counts a
+                // budget as it is made, with the labels of then; nothing stale to correct
+                if (current == null || current.getStatus() == null || current.getStatus().getExpectedPods() == null) {
                     continue;
                 }
-                Integer counted = current.getStatus() == null ? null : current.getStatus().getExpectedPods();
-                if (counted != null && counted == expected[i]) {
+                int counted = current.getStatus().getExpectedPods();
+                if (counted == expected[i]) {
                     continue;
                 }
                 agree = false;
                 resource.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
                         + KvNames.ROLES_MOVED + "\":\"" + Instant.now() + "\"}}}");
                 LOG.debugf("budget %s counted %s pods, the labels say %d: to be counted anew", budget, counted, expected[i]);
-            } catch (KubernetesClientException e) {
+            } catch (RuntimeException e) {
                 agree = false; // checked again next pass
                 LOG.warnf("could not have budget %s counted anew: %s", budget, e.getMessage());
             }

@@ -85,8 +85,8 @@ public final class KvNames {
     public static final String FENCED_PODS = "kvstore.dev/fenced-pods";
     public static final String RESTARTED_FOR = "kvstore.dev/restarted-for";
     /**
-     * On both PodDisruptionBudgets: the primary the role labels last moved to, and when. Changing it makes the
-     * disruption controller count each budget's pods anew (see {@code RoleLabels}).
+     * On a PodDisruptionBudget: when the operator last found it counting otherwise than the role labels say.
+     * Changing it makes the disruption controller count the budget's pods anew (see {@code RoleLabels}).
      */
     public static final String ROLES_MOVED = "kvstore.dev/roles-moved";
 
