@@ -48,6 +48,24 @@ public record LogSlice(List<LogEntry> entries, long committed, long coveredThrou
      * @param point the commit offset, and the time through which reaching it certifies the log complete
      */
     static LogSlice read(ReplicationLog log, long after, long afterEpoch, Point point, long maxBytes) {
+        try {
+            return readAsPrimary(log, after, afterEpoch, point, maxBytes);
+        } catch (Diverged | Compacted seen) {
+            // said only while still that term's primary: a store deposed meanwhile may have had its log cut and
+            // refilled, and the archive sets aside what it holds on a primary's word alone
+            if (!point.stillPrimary().getAsBoolean()) {
+                throw deposed();
+            }
+            throw seen;
+        }
+    }
+
+    private static NodeExceptions.Fenced deposed() {
+        return new NodeExceptions.Fenced("this store stopped being the primary while its log was read for the"
+                + " archive; ask the new primary");
+    }
+
+    private static LogSlice readAsPrimary(ReplicationLog log, long after, long afterEpoch, Point point, long maxBytes) {
         if (after < 0) {
             after = log.startOffset() - 1;
             afterEpoch = after == 0 ? 0 : log.history().epochAt(after);
@@ -91,8 +109,7 @@ public record LogSlice(List<LogEntry> entries, long committed, long coveredThrou
         }
         if (!point.stillPrimary().getAsBoolean()) {
             // deposed while reading: its log may have been cut and filled again from another history meanwhile
-            throw new NodeExceptions.Fenced("this store stopped being the primary while its log was read for the"
-                    + " archive; ask the new primary");
+            throw deposed();
         }
         long last = read.isEmpty() ? after : read.get(read.size() - 1).offset();
         return new LogSlice(read, committed, last == committed ? point.certifiedMillis() : 0);

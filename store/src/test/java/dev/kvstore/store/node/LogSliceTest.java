@@ -45,4 +45,19 @@ class LogSliceTest {
                     .isInstanceOf(NodeExceptions.Fenced.class).hasMessageContaining("stopped being the primary");
         }
     }
+
+    @Test
+    void a_store_deposed_while_its_log_was_read_never_says_the_archive_diverged() throws Exception {
+        try (ReplicationLog log = logOf(1000, 1)) {
+            // its log cut and refilled meanwhile: a divergence seen then is not this term's primary's to tell (the
+            // archive sets aside what it holds only on a primary's word)
+            assertThatThrownBy(() -> LogSlice.read(log, 500, 2, new LogSlice.Point(1000, 5_000, () -> false), 4 << 20))
+                    .isInstanceOf(NodeExceptions.Fenced.class);
+            assertThatThrownBy(() -> LogSlice.read(log, 1500, 1, new LogSlice.Point(1000, 5_000, () -> false), 4 << 20))
+                    .isInstanceOf(NodeExceptions.Fenced.class);
+            // still that term's primary: the divergence is said
+            assertThatThrownBy(() -> LogSlice.read(log, 500, 2, new LogSlice.Point(1000, 5_000, () -> true), 4 << 20))
+                    .isInstanceOf(LogSlice.Diverged.class);
+        }
+    }
 }
