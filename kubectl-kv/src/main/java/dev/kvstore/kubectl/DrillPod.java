@@ -28,9 +28,14 @@ final class DrillPod {
             exec sleep infinity
             """;
 
-    /** GET of keys 1..$1 through the -rw Service, one value per line (empty when absent), from one redis-cli. */
+    /**
+     * GET of keys $1..$2 through the -rw Service from one redis-cli: one line per reply (empty for an absent key),
+     * its errors on the same stream, then {@code END <status>}; {@link ReadBackBatch} tells a whole answer from one
+     * cut short. KV_PORT serves a test against a local Redis.
+     */
     static final String READER = """
-            seq 1 "$1" | sed "s/.*/GET $KV_PREFIX-&/" | redis-cli $KV_TLS -h "$KV_SERVICE" -p 6379
+            seq "$1" "$2" | sed "s/.*/GET $KV_PREFIX-&/" | redis-cli $KV_TLS -h "$KV_SERVICE" -p "${KV_PORT:-6379}" 2>&1
+            echo "END $?"
             """;
 
     private DrillPod() {

@@ -14,13 +14,15 @@ import java.util.List;
  * @param unavailableMillis the longest time between two consecutive acknowledged writes from the last one before
  *                       the fault on (or from the last acknowledged to the last tried, when writes failed after
  *                       it); -1 when no write was acknowledged after the fault
- * @param lost           indexes acknowledged OK whose value did not read back
+ * @param lost           indexes acknowledged OK whose value read back absent or different
+ * @param unread         indexes acknowledged OK that could not be read back (the reader's errors, again and again):
+ *                       neither present nor lost as far as the drill knows
  * @param failedAfterFirstAck the replies other than OK once writes went through (the fault's refusals, timeouts,
  *                       connection errors), by reply, with how many; before the first OK a new client pod's
  *                       writes may fail for reasons of its own (its network not ready yet)
  */
 public record DrillReport(long attempted, long acknowledged, long unavailableMillis, List<Long> lost,
-                          java.util.Map<String, Long> failedAfterFirstAck) {
+                          List<Long> unread, java.util.Map<String, Long> failedAfterFirstAck) {
 
     /** One line of the writer's log. */
     record Write(long index, long micros, boolean ok, String reply) {
@@ -50,16 +52,16 @@ public record DrillReport(long attempted, long acknowledged, long unavailableMil
 
     /**
      * @param writerLog  the writer's log
-     * @param readBack   the values of keys 1..{@link #lastIndex} read back in order, one per line (an empty line
-     *                   for a key that is absent), as redis-cli prints GET replies from a pipe
+     * @param readBack   the values read back by key index, "" for a key read as absent; a key missing from it
+     *                   could not be read
      * @param faultMicros when the fault was made (microseconds since the epoch)
      */
-    public static DrillReport of(String writerLog, String readBack, long faultMicros) {
+    public static DrillReport of(String writerLog, java.util.Map<Long, String> readBack, long faultMicros) {
         List<Write> writes = parse(writerLog);
-        String[] values = readBack.split("\n", -1);
         long acknowledged = 0;
         List<Long> ackTimes = new ArrayList<>();
         List<Long> lost = new ArrayList<>();
+        List<Long> unread = new ArrayList<>();
         java.util.Map<String, Long> failed = new java.util.TreeMap<>();
         for (Write write : writes) {
             if (!write.ok()) {
@@ -70,9 +72,10 @@ public record DrillReport(long attempted, long acknowledged, long unavailableMil
             }
             acknowledged++;
             ackTimes.add(write.micros());
-            int at = (int) (write.index() - 1);
-            String value = at < values.length ? values[at].strip() : "";
-            if (!value.equals("v" + write.index())) {
+            String value = readBack.get(write.index());
+            if (value == null) {
+                unread.add(write.index());
+            } else if (!value.equals("v" + write.index())) {
                 lost.add(write.index());
             }
         }
@@ -93,6 +96,6 @@ public record DrillReport(long attempted, long acknowledged, long unavailableMil
         if (unavailable >= 0 && !ackTimes.isEmpty() && lastTried > ackTimes.get(ackTimes.size() - 1)) {
             unavailable = Math.max(unavailable, (lastTried - ackTimes.get(ackTimes.size() - 1)) / 1000);
         }
-        return new DrillReport(writes.size(), acknowledged, unavailable, lost, failed);
+        return new DrillReport(writes.size(), acknowledged, unavailable, lost, unread, failed);
     }
 }

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -374,7 +373,7 @@ public final class KubectlKv {
     @Command(name = "drill", description = "A failover drill: writes through <cluster>-rw from a pod in the cluster, "
             + "deletes the primary pod (or kills its store process with --kill), waits for the new primary, reads "
             + "back every acknowledged write, and prints the time without acknowledged writes and whether anything "
-            + "was lost (exit status 1 if so).")
+            + "was lost (exit status 1 if so; 2 when some acknowledged writes could not be read back).")
     static class Drill implements Callable<Integer> {
         @CommandLine.Mixin
         Target target;
@@ -452,10 +451,8 @@ public final class KubectlKv {
                     exec(pods.withName(writer).inContainer("writer").redirectingOutput(), "touch", "/tmp/stop");
                     await("the writer to stop", timeout, () -> logOf(pods, writer).contains("stopped"));
                     String log = logOf(pods, writer);
-                    long last = DrillReport.lastIndex(log);
-                    String readBack = execOutput(pods.withName(writer).inContainer("writer"), "bash", "-c",
-                            DrillPod.READER, "reader", Long.toString(last));
-                    DrillReport report = DrillReport.of(log, readBack, faultMicros);
+                    ReadBack readBack = readBack(pods, writer, DrillReport.lastIndex(log));
+                    DrillReport report = DrillReport.of(log, readBack.values(), faultMicros);
                     GenericKubernetesResource after = access.resource().get();
                     say("new primary " + ClusterAccess.primaryOf(after) + ", epoch " + ClusterAccess.epochOf(after));
                     say("writes: " + report.attempted() + " sent, " + report.acknowledged() + " acknowledged");
@@ -467,13 +464,18 @@ public final class KubectlKv {
                             : report.unavailableMillis() + " ms"));
                     report.failedAfterFirstAck().forEach((reply, count) -> say("  not acknowledged: " + count + " x "
                             + reply));
-                    if (report.lost().isEmpty()) {
-                        say("lost: none (all " + report.acknowledged() + " acknowledged writes read back)");
-                        return 0;
+                    if (!report.lost().isEmpty()) {
+                        say("LOST: " + report.lost().size() + " acknowledged writes do not read back, e.g. " + prefix
+                                + "-" + report.lost().get(0));
+                        return 1;
                     }
-                    say("LOST: " + report.lost().size() + " acknowledged writes do not read back, e.g. " + prefix + "-"
-                            + report.lost().get(0));
-                    return 1;
+                    if (!report.unread().isEmpty()) {
+                        say("not known: " + report.unread().size() + " acknowledged writes could not be read back, e.g. "
+                                + prefix + "-" + report.unread().get(0) + " (" + readBack.lastTrouble() + ")");
+                        return 2;
+                    }
+                    say("lost: none (all " + report.acknowledged() + " acknowledged writes read back)");
+                    return 0;
                 } finally {
                     pods.withName(writer).withGracePeriod(0).delete();
                 }
@@ -490,12 +492,58 @@ public final class KubectlKv {
             return null;
         }
 
+        /** The values read back, by key index; a key whose every read failed is missing, with the last reason. */
+        record ReadBack(Map<Long, String> values, String lastTrouble) {
+        }
+
+        /** Keys per redis-cli run, and tries per batch (one a second) before its keys count as not read. */
+        static final int READ_BATCH = 1000;
+        static final int READ_TRIES = 10;
+
+        private static ReadBack readBack(io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Pod,
+                io.fabric8.kubernetes.api.model.PodList, io.fabric8.kubernetes.client.dsl.PodResource> pods, String writer,
+                long last) throws InterruptedException {
+            Map<Long, String> values = new java.util.HashMap<>();
+            String trouble = null;
+            for (long from = 1; from <= last; from += READ_BATCH) {
+                long to = Math.min(last, from + READ_BATCH - 1);
+                for (int tries = 1; tries <= READ_TRIES; tries++) {
+                    ReadBackBatch batch;
+                    try {
+                        ContainerExec.Result run = ContainerExec.run(pods.withName(writer).inContainer("writer"),
+                                Duration.ofSeconds(60), "bash", "-c", DrillPod.READER, "reader", Long.toString(from),
+                                Long.toString(to));
+                        batch = ReadBackBatch.parse(run.out(), from, to);
+                    } catch (InterruptedException e) {
+                        throw e;
+                    } catch (Exception execFailed) {
+                        batch = new ReadBackBatch(from, to, Map.of(), "keys " + from + ".." + to + ": " + execFailed);
+                    }
+                    if (batch.complete()) {
+                        values.putAll(batch.values());
+                        break;
+                    }
+                    trouble = batch.trouble();
+                    if (tries < READ_TRIES) {
+                        say("  reading back again: " + trouble);
+                        Thread.sleep(1000);
+                    }
+                }
+            }
+            return new ReadBack(values, trouble);
+        }
+
         /** Now on the writer pod's clock, in microseconds since the epoch (bash's EPOCHREALTIME, as its log). */
         private static long writerClock(io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Pod,
                 io.fabric8.kubernetes.api.model.PodList, io.fabric8.kubernetes.client.dsl.PodResource> pods, String writer)
                 throws Exception {
-            String out = execOutput(pods.withName(writer).inContainer("writer"), "bash", "-c", "echo ${EPOCHREALTIME/./}");
-            return Long.parseLong(out.strip());
+            ContainerExec.Result clock = ContainerExec.run(pods.withName(writer).inContainer("writer"),
+                    Duration.ofSeconds(120), "bash", "-c", "echo ${EPOCHREALTIME/./}");
+            if (clock.exitCode() != 0) {
+                throw new IllegalStateException("reading the writer pod's clock failed (" + clock.exitCode() + "): "
+                        + clock.err());
+            }
+            return Long.parseLong(clock.out().strip());
         }
 
         /** The writer's log so far; empty while it cannot be read (the API server answers 400 until the container runs). */
@@ -518,20 +566,6 @@ public final class KubectlKv {
             try (ExecWatch watch = command.exec(argv)) {
                 watch.exitCode().get(60, TimeUnit.SECONDS);
             }
-        }
-
-        private static String execOutput(io.fabric8.kubernetes.client.dsl.ContainerResource container, String... argv)
-                throws Exception {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            try (ExecWatch watch = container.writingOutput(out).writingError(err).exec(argv)) {
-                Integer code = watch.exitCode().get(120, TimeUnit.SECONDS);
-                if (code == null || code != 0) {
-                    throw new IllegalStateException(String.join(" ", argv).lines().findFirst().orElse("") + " in the writer pod failed (" + code + "): "
-                            + err.toString(StandardCharsets.UTF_8));
-                }
-            }
-            return out.toString(StandardCharsets.UTF_8);
         }
     }
 }
