@@ -13,6 +13,9 @@ ROOT=$(dirname "$HERE")
 }
 "$HERE/e2e-deps.sh"
 BIN=$("$HERE/k8s-binaries.sh" | tail -n1)
+# the linearizability checker that the fault tests run on their clients' histories (./test exports it already)
+KV_LINCHECK=${KV_LINCHECK:-$("$HERE/lincheck.sh" | tail -n1)}
+export KV_LINCHECK
 t0=$SECONDS
 "$HERE/images.sh" >/dev/null
 echo "e2e: images built in $((SECONDS - t0)) s"

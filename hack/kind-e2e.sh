@@ -21,6 +21,9 @@ export KV_KIND_NAME=$NAME
 }
 [[ $(id -u) != 0 ]] || "$HERE/e2e-deps.sh"
 BIN=$("$HERE/k8s-binaries.sh" | tail -n1)
+# the linearizability checker that the fault tests run on their clients' histories (./test exports it already)
+KV_LINCHECK=${KV_LINCHECK:-$("$HERE/lincheck.sh" | tail -n1)}
+export KV_LINCHECK
 t0=$SECONDS
 IMAGES=$("$HERE/images.sh" | tail -n1)
 echo "kind-e2e: images built in $((SECONDS - t0)) s"

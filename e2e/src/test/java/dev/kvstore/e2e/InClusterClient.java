@@ -80,6 +80,34 @@ final class InClusterClient {
             done
             """;
 
+    /**
+     * Three clients at once, each a loop of redis-cli calls through SERVICE:6379 on a few keys of PREFIX: SET of a
+     * register (r0..r2) to a value of its own, APPEND of a suffix of its own (a0, a1), INCR of a counter (c0, c1);
+     * APPEND's and INCR's replies are the primary's decision, so they serve as reads. One line per call, with the
+     * pod's clock (microseconds) before and after it: H CLIENT OP KEY VALUE CALL RETURN REPLY ({@link RespHistory}).
+     */
+    private static final String HISTORY_CLIENTS = """
+            client() {
+              local id=$1 n=0 r op key val out call ret
+              while [ ! -e /tmp/stop ]; do
+                n=$((n+1)); r=$((RANDOM % 10))
+                call=${EPOCHREALTIME/./}
+                if [ $r -lt 4 ]; then op=put key="$PREFIX-r$((RANDOM % 3))" val="$id-$n"
+                  out=$(timeout 3 redis-cli -h "$SERVICE" -p 6379 SET "$key" "$val" 2>&1 | tr '\n' ' ')
+                elif [ $r -lt 7 ]; then op=append key="$PREFIX-a$((RANDOM % 2))" val="$id.$n,"
+                  out=$(timeout 3 redis-cli -h "$SERVICE" -p 6379 APPEND "$key" "$val" 2>&1 | tr '\n' ' ')
+                else op=incr key="$PREFIX-c$((RANDOM % 2))" val=-
+                  out=$(timeout 3 redis-cli -h "$SERVICE" -p 6379 INCR "$key" 2>&1 | tr '\n' ' ')
+                fi
+                ret=${EPOCHREALTIME/./}
+                echo "H $id $op $key $val $call $ret $out"
+              done
+            }
+            SERVICE=$1 PREFIX=$2
+            client c1 & client c2 & client c3 &
+            wait
+            """;
+
     /** Prints "missing I <what was read>" for every PREFIX-I whose value is not vI, read with redis-cli. */
     private static final String RESP_CHECKER = """
             service=$1 prefix=$2
@@ -167,22 +195,28 @@ final class InClusterClient {
 
     /** The same writer on any node but {@code avoidedNode} (the one a test is about to lose). */
     void startWriterAvoiding(String name, String service, String prefix, String avoidedNode) {
-        // the Service's address in /etc/hosts: a node test may cut off or lose the node of a DNS replica, and
-        // half the writer's lookups would wait out the resolver's timeout (5 s) instead of writing
-        String clusterIp = kube.client().services().inNamespace(namespace).withName(service).get().getSpec().getClusterIP();
-        kube.apply(podYaml(name, List.of("bash", "-c", AUTHENTICATE + WRITER, "writer", service, prefix))
-                .replace("  restartPolicy: Never\n", """
-                          restartPolicy: Never
-                          hostAliases:
-                          - {ip: "%s", hostnames: [%s]}
-                          affinity:
-                            nodeAffinity:
-                              requiredDuringSchedulingIgnoredDuringExecution:
-                                nodeSelectorTerms:
-                                - matchExpressions:
-                                  - {key: kubernetes.io/hostname, operator: NotIn, values: [%s]}
-                        """.formatted(clusterIp, service, avoidedNode)));
+        kube.apply(avoiding(podYaml(name, List.of("bash", "-c", AUTHENTICATE + WRITER, "writer", service, prefix)),
+                service, avoidedNode));
         awaitRunning(name);
+    }
+
+    /**
+     * The pod kept off {@code node}, with {@code service}'s address in its /etc/hosts: a node test may cut off or
+     * lose the node of a DNS replica, and half the pod's lookups would wait out the resolver's timeout (5 s).
+     */
+    private String avoiding(String podYaml, String service, String node) {
+        String clusterIp = kube.client().services().inNamespace(namespace).withName(service).get().getSpec().getClusterIP();
+        return podYaml.replace("  restartPolicy: Never\n", """
+                  restartPolicy: Never
+                  hostAliases:
+                  - {ip: "%s", hostnames: [%s]}
+                  affinity:
+                    nodeAffinity:
+                      requiredDuringSchedulingIgnoredDuringExecution:
+                        nodeSelectorTerms:
+                        - matchExpressions:
+                          - {key: kubernetes.io/hostname, operator: NotIn, values: [%s]}
+                """.formatted(clusterIp, service, node));
     }
 
     /** A pod that SETs PREFIX-i through SERVICE:6379 with redis-cli until {@link #stopRespWriter} is called. */
@@ -206,6 +240,22 @@ final class InClusterClient {
                           - {key: node.kubernetes.io/not-ready, operator: Exists}
                         """.formatted(node)));
         awaitRunning(name);
+    }
+
+    /**
+     * Clients recording a history for the linearizability checker through SERVICE (see {@link #HISTORY_CLIENTS}),
+     * on any node but {@code avoidedNode} when one is named (with the Service's address in /etc/hosts, as
+     * {@link #startWriterAvoiding}), until {@link #stopHistoryClients} is called.
+     */
+    void startHistoryClients(String name, String service, String prefix, String avoidedNode) {
+        String yaml = podYaml(name, List.of("bash", "-c", AUTHENTICATE + HISTORY_CLIENTS, "history", service, prefix));
+        kube.apply(avoidedNode == null ? yaml : avoiding(yaml, service, avoidedNode));
+        awaitRunning(name);
+    }
+
+    /** Stops the history clients, waits for them to end and returns their log. */
+    String stopHistoryClients(String name) {
+        return stop(name);
     }
 
     /** What a redis-cli writer saw: the index and time (µs) of every SET answered OK, in order. */

@@ -1281,6 +1281,7 @@ class KvClusterE2E {
         String writer = "kv-e2e-writer-" + keys;
         client.startWriterAvoiding(writer, "kv-rw", keys, node);
         awaitAcknowledgedWrites(writer);
+        String history = startHistory(keys, node);
 
         long lostAtMicros = System.currentTimeMillis() * 1000;
         KindNodes.kill(node);
@@ -1310,6 +1311,7 @@ class KvClusterE2E {
         assertThat(rolesByPod()).containsEntry(primary, "secondary").containsEntry(newPrimary, "primary");
         assertThat(nodeOf(primary)).as("the store came back on its volume's node").isEqualTo(node);
         WriteLog log = client.stopWriter(writer);
+        checkHistory(history, keys, lostAtMicros);
         WriteLog.Write first = log.firstAcknowledgedAfter(lostAtMicros, oldEpoch).orElseThrow(
                 () -> new AssertionError("no write acknowledged by the new primary after the node loss"));
         long millis = (first.micros() - lostAtMicros) / 1000;
@@ -1350,6 +1352,7 @@ class KvClusterE2E {
         await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
                 InClusterClient.respAcknowledged(kube.kubectl("logs", "-n", NS, local)).size() >= 20);
         awaitAcknowledgedWrites(remote);
+        String history = startHistory(ofRun("cut", run), node);
 
         KindNodes.isolate(node);
         // after the rules are in: from here the primary can reach no secondary
@@ -1374,6 +1377,7 @@ class KvClusterE2E {
                 .as("the same pod: a partition, never taken for a lost node").isEqualTo(primaryPod.getMetadata().getUid());
         String localLog = client.stopRespWriterLog(local);
         WriteLog remoteLog = client.stopWriter(remote);
+        checkHistory(history, ofRun("cut", run), cutAtMicros);
 
         List<InClusterClient.RespAck> localAcks = InClusterClient.respAcknowledged(localLog);
         // the cut node's client went on writing in the new term: a line logged more than 3 s (redis-cli's
@@ -1459,6 +1463,7 @@ class KvClusterE2E {
         String writer = "kv-e2e-writer-" + keys;
         client.startWriterAvoiding(writer, "kv-rw", keys, node);
         awaitAcknowledgedWrites(writer);
+        String history = startHistory(keys, node);
 
         // the primary's budget as the disruption controller last saw it: the primary counted and healthy (right after
         // a switchover the budget's status may still count the old primary, and an eviction checks that status)
@@ -1512,6 +1517,7 @@ class KvClusterE2E {
         assertThat(rolesByPod()).containsEntry(primary, "secondary").containsEntry(newPrimary, "primary");
         assertThat(nodeOf(primary)).as("the store came back on its volume's node").isEqualTo(node);
         WriteLog log = client.stopWriter(writer);
+        checkHistory(history, keys, drainAtMicros);
         WriteLog.Write first = log.firstAcknowledgedAfter(drainAtMicros, oldEpoch).orElseThrow(
                 () -> new AssertionError("no write acknowledged by the new primary after the drain began"));
         List<Long> acknowledged = log.acknowledgedIndexes();
@@ -1859,6 +1865,7 @@ class KvClusterE2E {
         long oldEpoch = ((Number) before.get("epoch")).longValue();
         client.startWriter(writer, "kv-rw", how);
         awaitAcknowledgedWrites(writer);
+        String history = startHistory(how, null);
 
         long lostAtMicros = System.currentTimeMillis() * 1000;
         disruption.accept(oldPrimary);
@@ -1871,6 +1878,7 @@ class KvClusterE2E {
         // some writes on the settled cluster too
         awaitMoreAcknowledgedWrites(writer, 10);
         WriteLog log = client.stopWriter(writer);
+        checkHistory(history, how, lostAtMicros);
 
         WriteLog.Write first = log.firstAcknowledgedAfter(lostAtMicros, oldEpoch).orElseThrow(
                 () -> new AssertionError("no write acknowledged by the new primary after " + how));
@@ -1891,6 +1899,42 @@ class KvClusterE2E {
                     assertThat(event.getReason()).isEqualTo("Failover");
                     assertThat(event.getMessage()).contains(oldPrimary + " -> " + newPrimary + " in epoch " + newEpoch);
                 });
+    }
+
+    /**
+     * Starts three clients that record a history through kv-rw (SET, APPEND, INCR on a few keys of the run's own)
+     * for the linearizability checker, off {@code avoidedNode} when named; returns once some calls were answered.
+     */
+    private String startHistory(String run, String avoidedNode) {
+        String pod = "kv-e2e-history-" + run;
+        client.startHistoryClients(pod, "kv-rw", "h-" + run, avoidedNode);
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
+                RespHistory.parse(kube.kubectl("logs", "-n", NS, pod)).stream()
+                        .filter(op -> op.outcome().equals("ok")).count() >= 10);
+        return pod;
+    }
+
+    /**
+     * Stops the history clients and checks their history with porcupine (hack/lincheck): linearizable (no write
+     * acknowledged and then lost, none applied twice, no stale APPEND or INCR answer), with calls answered after
+     * the fault as well as before it.
+     */
+    private void checkHistory(String pod, String run, long faultMicros) {
+        List<RespHistory.Op> ops = RespHistory.parse(client.stopHistoryClients(pod));
+        HistoryChecker.Verdict verdict;
+        try {
+            verdict = HistoryChecker.check(ops, run);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError("the linearizability checker could not run on the history of " + run, e);
+        }
+        long ok = ops.stream().filter(op -> op.outcome().equals("ok")).count();
+        long okAfter = ops.stream().filter(op -> op.outcome().equals("ok") && op.callNanos() > faultMicros * 1000)
+                .count();
+        record("history " + run + ": " + ops.size() + " calls, " + ok + " answered (" + okAfter + " after the fault): "
+                + verdict.output());
+        assertThat(verdict.linearizable()).as("the history of %s (%s): %s", run, verdict.history(), verdict.output())
+                .isTrue();
+        assertThat(okAfter).as("calls answered after the fault in the history of " + run).isPositive();
     }
 
     private void awaitAcknowledgedWrites(String writer) {
