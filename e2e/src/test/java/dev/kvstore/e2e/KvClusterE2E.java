@@ -1552,10 +1552,12 @@ class KvClusterE2E {
         String writer = "kv-e2e-writer-operator-cut";
         client.startWriterAvoiding(writer, "kv-rw", "operator-cut", operatorNode);
         awaitAcknowledgedWrites(writer);
+        String history = startHistory("operator-cut", operatorNode);
         String logBefore = kube.kubectl("logs", "-n", OPERATOR_NS, leader);
 
         int ackedBefore = acknowledgedWrites(writer);
         int ackedWhileCut;
+        long cutAtMicros = System.currentTimeMillis() * 1000;
         KindNodes.cutPods(operatorNode, otherPodNetworks);
         try {
             // well past the failover delay (2 s): the leader sees the primary silent and cannot fail over
@@ -1574,6 +1576,7 @@ class KvClusterE2E {
         await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() -> epoch() == epochBefore);
         assertThat(rolesByPod()).as("no store demoted or promoted").isEqualTo(rolesBefore);
         WriteLog log = client.stopWriter(writer);
+        checkHistory(history, "operator-cut", cutAtMicros);
         List<Long> acknowledged = log.acknowledgedIndexes();
         List<String> missing = client.missing("kv-rw", "operator-cut", acknowledged);
         record("operator leader's node " + operatorNode + " cut off from the stores' pods for 15 s: epoch stays "
@@ -1610,6 +1613,7 @@ class KvClusterE2E {
         String writer = "kv-e2e-writer-node-gone";
         client.startWriterAvoiding(writer, "kv-rw", "node-gone", node);
         awaitAcknowledgedWrites(writer);
+        String history = startHistory("node-gone", node);
         long lostAtMicros = System.currentTimeMillis() * 1000;
         KindNodes.kill(node);
         long remadeAfterSeconds;
@@ -1644,6 +1648,7 @@ class KvClusterE2E {
             kube.kubectlResult(null, "taint", "node", node, "node.kubernetes.io/out-of-service-");
         }
         WriteLog log = client.stopWriter(writer);
+        checkHistory(history, "node-gone", lostAtMicros);
         List<Long> acknowledged = log.acknowledgedIndexes();
         List<String> missing = client.missing("kv-rw", "node-gone", acknowledged);
         // the new store started empty: it caught up with the primary (its log offset, as the operator reports it)
