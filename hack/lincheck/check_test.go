@@ -69,6 +69,22 @@ func TestACounterThatSkipsOrRepeatsIsIllegal(t *testing.T) {
 	}, porcupine.Illegal)
 }
 
+func getset(client, key, value string, replaced *string, call, ret int64) Record {
+	return Record{Client: client, Op: "getset", Key: key, Value: value, Result: replaced, Call: call, Return: ret, Outcome: "ok"}
+}
+
+func TestAGetsetThatDoesNotSeeTheAcknowledgedOneBeforeItIsIllegal(t *testing.T) {
+	expect(t, []Record{
+		getset("a", "k", "1", nil, 0, 10),
+		getset("b", "k", "2", nil, 20, 30), // the first write lost: the second replaced nothing
+	}, porcupine.Illegal)
+	expect(t, []Record{
+		getset("a", "k", "1", nil, 0, 10),
+		getset("b", "k", "2", s("1"), 20, 30),
+		get("c", "k", s("2"), 40, 50),
+	}, porcupine.Ok)
+}
+
 func TestConcurrentOperationsMayTakeEffectInEitherOrder(t *testing.T) {
 	expect(t, []Record{
 		put("a", "k", "1", 0, 100),

@@ -75,7 +75,7 @@ func readHistory(path string) ([]Record, error) {
 
 func (r Record) validate() error {
 	switch r.Op {
-	case "put", "get", "append", "incr":
+	case "put", "get", "getset", "append", "incr":
 	default:
 		return fmt.Errorf("unknown op %q", r.Op)
 	}
@@ -157,8 +157,8 @@ func Check(records []Record, timeout time.Duration, htmlPath string) Verdict {
 			out.exists = true
 			out.value = *r.Result
 		}
-		if r.Op == "get" {
-			verdict.Reads++
+		if r.Op == "get" || r.Op == "getset" {
+			verdict.Reads++ // a getset answers what it replaced: a read as well
 		}
 		operations = append(operations, porcupine.Operation{
 			ClientId: id,

@@ -13,10 +13,10 @@ import (
 // operation may take effect at any time after its call, or never).
 type Record struct {
 	Client  string  `json:"client"`
-	Op      string  `json:"op"` // put, get, append, incr
+	Op      string  `json:"op"` // put, get, getset (SET ... GET), append, incr
 	Key     string  `json:"key"`
 	Value   string  `json:"value,omitempty"`  // put's value, append's suffix
-	Result  *string `json:"result,omitempty"` // get: the value, absent when the key is; append: the new length; incr: the new value
+	Result  *string `json:"result,omitempty"` // get, getset: the value (getset's from before it), absent when the key is; append: the new length; incr: the new value
 	Call    int64   `json:"call"`
 	Return  int64   `json:"return"`
 	Outcome string  `json:"outcome"`
@@ -55,6 +55,11 @@ func step(s state, in input, out output) (bool, state) {
 			return true, s
 		}
 		return out.exists == s.exists && (!s.exists || out.value == s.value), s
+	case "getset":
+		// SET ... GET: a put that answers what it replaced, decided on the primary, so a register's writes are
+		// observed too (a lost or resurrected one shows in the next getset's answer)
+		next := state{exists: true, value: in.value}
+		return out.unknown || (out.exists == s.exists && (!s.exists || out.value == s.value)), next
 	case "append":
 		next := state{exists: true, value: s.value + in.value}
 		return out.unknown || out.value == strconv.Itoa(len(next.value)), next
@@ -87,6 +92,11 @@ func describe(in input, out output) string {
 	}
 	switch in.op {
 	case "put", "append":
+		return fmt.Sprintf("%s(%s, %s) -> %s", in.op, in.key, shorten(in.value), answer)
+	case "getset":
+		if !out.unknown && !out.exists {
+			answer = "nil"
+		}
 		return fmt.Sprintf("%s(%s, %s) -> %s", in.op, in.key, shorten(in.value), answer)
 	default:
 		return fmt.Sprintf("%s(%s) -> %s", in.op, in.key, answer)

@@ -35,13 +35,15 @@ final class HistoryChecker {
         Files.createDirectories(DIR);
         Path history = DIR.resolve(name + ".jsonl");
         Files.writeString(history, RespHistory.toJsonLines(ops));
+        // its output to a file, read once it ended: a read of a pipe would wait for the end whatever the timeout
+        Path said = DIR.resolve(name + ".out");
         Process checker = new ProcessBuilder(binary, "-history", history.toString(), "-html",
-                DIR.resolve(name + ".html").toString(), "-timeout", "120s").redirectErrorStream(true).start();
-        String output = new String(checker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                DIR.resolve(name + ".html").toString(), "-timeout", "120s").redirectErrorStream(true)
+                .redirectOutput(said.toFile()).start();
         if (!checker.waitFor(150, TimeUnit.SECONDS)) {
             checker.destroyForcibly();
-            return new Verdict(2, "the checker did not end in 150 s: " + output, history);
+            return new Verdict(2, "the checker did not end in 150 s: " + Files.readString(said), history);
         }
-        return new Verdict(checker.exitValue(), output.strip(), history);
+        return new Verdict(checker.exitValue(), Files.readString(said, StandardCharsets.UTF_8).strip(), history);
     }
 }

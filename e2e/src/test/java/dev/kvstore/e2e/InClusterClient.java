@@ -81,26 +81,29 @@ final class InClusterClient {
             """;
 
     /**
-     * Three clients at once, each a loop of redis-cli calls through SERVICE:6379 on a few keys of PREFIX: SET of a
-     * register (r0..r2) to a value of its own, APPEND of a suffix of its own (a0, a1), INCR of a counter (c0, c1);
-     * APPEND's and INCR's replies are the primary's decision, so they serve as reads. One line per call, with the
-     * pod's clock (microseconds) before and after it: H CLIENT OP KEY VALUE CALL RETURN REPLY ({@link RespHistory}).
+     * Three clients at once, each a loop of redis-cli calls through SERVICE:6379 on a few keys of PREFIX:
+     * {@code SET ... GET} of a register (r0..r2) to a value of its own, APPEND of a suffix of its own (a0, a1),
+     * INCR of a counter (c0, c1). Every reply is the primary's decision (what the SET replaced, the new length,
+     * the new value), so every call is a read too. One line per call, with the pod's clock (microseconds) before
+     * and after it and what redis-cli printed, its lines joined by '|', then its exit status:
+     * H CLIENT OP KEY VALUE CALL RETURN LINES|rc=STATUS ({@link RespHistory}).
      */
     private static final String HISTORY_CLIENTS = """
+            call() { timeout 3 redis-cli -h "$SERVICE" -p 6379 "$@" 2>&1 | tr '\n' '|'; echo "rc=${PIPESTATUS[0]}"; }
             client() {
-              local id=$1 n=0 r op key val out call ret
+              local id=$1 n=0 r op key val out start end
               while [ ! -e /tmp/stop ]; do
                 n=$((n+1)); r=$((RANDOM % 10))
-                call=${EPOCHREALTIME/./}
-                if [ $r -lt 4 ]; then op=put key="$PREFIX-r$((RANDOM % 3))" val="$id-$n"
-                  out=$(timeout 3 redis-cli -h "$SERVICE" -p 6379 SET "$key" "$val" 2>&1 | tr '\n' ' ')
+                start=${EPOCHREALTIME/./}
+                if [ $r -lt 4 ]; then op=getset key="$PREFIX-r$((RANDOM % 3))" val="$id-$n"
+                  out=$(call SET "$key" "$val" GET)
                 elif [ $r -lt 7 ]; then op=append key="$PREFIX-a$((RANDOM % 2))" val="$id.$n,"
-                  out=$(timeout 3 redis-cli -h "$SERVICE" -p 6379 APPEND "$key" "$val" 2>&1 | tr '\n' ' ')
+                  out=$(call APPEND "$key" "$val")
                 else op=incr key="$PREFIX-c$((RANDOM % 2))" val=-
-                  out=$(timeout 3 redis-cli -h "$SERVICE" -p 6379 INCR "$key" 2>&1 | tr '\n' ' ')
+                  out=$(call INCR "$key")
                 fi
-                ret=${EPOCHREALTIME/./}
-                echo "H $id $op $key $val $call $ret $out"
+                end=${EPOCHREALTIME/./}
+                echo "H $id $op $key $val $start $end $out"
               done
             }
             SERVICE=$1 PREFIX=$2

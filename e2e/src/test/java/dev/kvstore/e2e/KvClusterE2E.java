@@ -1907,7 +1907,7 @@ class KvClusterE2E {
     }
 
     /**
-     * Starts three clients that record a history through kv-rw (SET, APPEND, INCR on a few keys of the run's own)
+     * Starts three clients that record a history through kv-rw (SET ... GET, APPEND, INCR on a few keys of the run's own)
      * for the linearizability checker, off {@code avoidedNode} when named; returns once some calls were answered.
      */
     private String startHistory(String run, String avoidedNode) {
@@ -1921,8 +1921,8 @@ class KvClusterE2E {
 
     /**
      * Stops the history clients and checks their history with porcupine (hack/lincheck): linearizable (no write
-     * acknowledged and then lost, none applied twice, no stale APPEND or INCR answer), with calls answered after
-     * the fault as well as before it.
+     * acknowledged and then lost, none applied twice, no answer of SET ... GET, APPEND or INCR that a store behind
+     * the others gave), with calls answered after the fault as well as before it.
      */
     private void checkHistory(String pod, String run, long faultMicros) {
         List<RespHistory.Op> ops = RespHistory.parse(client.stopHistoryClients(pod));

@@ -12,11 +12,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a command in a container and returns its whole output. The output is read from the exec's streams to their
- * end, not gathered with {@code writingOutput}: the Fabric8 client (7.5) hands each output frame to a given stream
- * asynchronously but completes {@code exitCode()} on the websocket's own thread, so the exit code can arrive while
- * the last frames are still on their way, and what was gathered by then is cut short. Its own streams take each
- * frame in order on the websocket's thread and end only after the exit status.
+ * Runs a command in a container and returns its exit code and its whole output, stdout and stderr each read from
+ * the exec's own stream to its end (on a thread each: the client asks for the next frame only as one is read, so
+ * a stream left unread would hold the other). A command that fails is a result, not an exception: the caller
+ * decides what its output is worth.
  */
 final class ContainerExec {
 

@@ -373,7 +373,7 @@ public final class KubectlKv {
     @Command(name = "drill", description = "A failover drill: writes through <cluster>-rw from a pod in the cluster, "
             + "deletes the primary pod (or kills its store process with --kill), waits for the new primary, reads "
             + "back every acknowledged write, and prints the time without acknowledged writes and whether anything "
-            + "was lost (exit status 1 if so; 2 when some acknowledged writes could not be read back).")
+            + "was lost (exit status 1 if so; 3 when some acknowledged writes could not be read back).")
     static class Drill implements Callable<Integer> {
         @CommandLine.Mixin
         Target target;
@@ -470,9 +470,9 @@ public final class KubectlKv {
                         return 1;
                     }
                     if (!report.unread().isEmpty()) {
-                        say("not known: " + report.unread().size() + " acknowledged writes could not be read back, e.g. "
-                                + prefix + "-" + report.unread().get(0) + " (" + readBack.lastTrouble() + ")");
-                        return 2;
+                        say("not known: " + report.unread().size() + " acknowledged writes could not be read back, from "
+                                + prefix + "-" + report.unread().get(0) + " on (" + readBack.trouble() + ")");
+                        return 3;
                     }
                     say("lost: none (all " + report.acknowledged() + " acknowledged writes read back)");
                     return 0;
@@ -492,11 +492,14 @@ public final class KubectlKv {
             return null;
         }
 
-        /** The values read back, by key index; a key whose every read failed is missing, with the last reason. */
-        record ReadBack(Map<Long, String> values, String lastTrouble) {
+        /**
+         * The values read back, by key index; keys missing from it could not be read: those of the batch that
+         * failed {@link #READ_TRIES} times and every key after it ({@code trouble} says why that batch failed).
+         */
+        record ReadBack(Map<Long, String> values, String trouble) {
         }
 
-        /** Keys per redis-cli run, and tries per batch (one a second) before its keys count as not read. */
+        /** Keys per redis-cli run, and tries per batch (one a second) before its keys and the rest count as unread. */
         static final int READ_BATCH = 1000;
         static final int READ_TRIES = 10;
 
@@ -504,11 +507,14 @@ public final class KubectlKv {
                 io.fabric8.kubernetes.api.model.PodList, io.fabric8.kubernetes.client.dsl.PodResource> pods, String writer,
                 long last) throws InterruptedException {
             Map<Long, String> values = new java.util.HashMap<>();
-            String trouble = null;
             for (long from = 1; from <= last; from += READ_BATCH) {
                 long to = Math.min(last, from + READ_BATCH - 1);
-                for (int tries = 1; tries <= READ_TRIES; tries++) {
-                    ReadBackBatch batch;
+                ReadBackBatch batch = null;
+                for (int tries = 1; tries <= READ_TRIES && (batch == null || !batch.complete()); tries++) {
+                    if (batch != null) {
+                        say("  reading back again: " + batch.trouble());
+                        Thread.sleep(1000);
+                    }
                     try {
                         ContainerExec.Result run = ContainerExec.run(pods.withName(writer).inContainer("writer"),
                                 Duration.ofSeconds(60), "bash", "-c", DrillPod.READER, "reader", Long.toString(from),
@@ -519,18 +525,13 @@ public final class KubectlKv {
                     } catch (Exception execFailed) {
                         batch = new ReadBackBatch(from, to, Map.of(), "keys " + from + ".." + to + ": " + execFailed);
                     }
-                    if (batch.complete()) {
-                        values.putAll(batch.values());
-                        break;
-                    }
-                    trouble = batch.trouble();
-                    if (tries < READ_TRIES) {
-                        say("  reading back again: " + trouble);
-                        Thread.sleep(1000);
-                    }
                 }
+                if (!batch.complete()) {
+                    return new ReadBack(values, batch.trouble()); // the cluster does not answer: the rest unread
+                }
+                values.putAll(batch.values());
             }
-            return new ReadBack(values, trouble);
+            return new ReadBack(values, null);
         }
 
         /** Now on the writer pod's clock, in microseconds since the epoch (bash's EPOCHREALTIME, as its log). */

@@ -8,9 +8,10 @@ import java.util.regex.Pattern;
  * One batch of the drill's read-back: what the reader printed for keys {@code from..to}, parsed into a value per
  * key, or the reason the output cannot be trusted. The reader is one redis-cli fed a GET per key; it prints one
  * line per reply (empty for an absent key) with its errors on the same stream, then {@code END <status>}. A
- * connection lost partway makes redis-cli print an error line and skip replies, so a batch is taken only when it
- * has exactly one value-shaped line per key and its end mark: anything else is read again, never counted as a
- * loss. (A drill once reported acknowledged writes lost because the read-back's output had been cut short.) Pure.
+ * connection lost partway makes redis-cli print an error line in place of a reply (and an error reply is followed
+ * by an empty line in raw mode), so a batch is taken only when it has exactly one value-shaped line per key and its
+ * end mark: anything else is read again, never counted as a loss. (A drill once reported acknowledged writes
+ * lost: its read-back kept stdout alone, so a failed GET left no line and the later values shifted.) Pure.
  *
  * @param values  index to the value read, "" for a key that is absent; empty when {@code trouble} is set
  * @param trouble why this output cannot be used, or null when it is complete

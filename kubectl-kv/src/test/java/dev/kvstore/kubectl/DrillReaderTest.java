@@ -80,11 +80,20 @@ class DrillReaderTest {
         return run(new ProcessBuilder(argv));
     }
 
+    /** Its output to a file, read once it ended: a read of a pipe would wait for the end whatever the timeout. */
     private static String run(ProcessBuilder builder) throws Exception {
-        Process process = builder.redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("%s ends", builder.command()).isTrue();
-        return out;
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("drill-reader", ".out");
+        try {
+            Process process = builder.redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            boolean ended = process.waitFor(30, TimeUnit.SECONDS);
+            if (!ended) {
+                process.destroyForcibly();
+            }
+            assertThat(ended).as("%s ends", builder.command()).isTrue();
+            return java.nio.file.Files.readString(out, StandardCharsets.UTF_8);
+        } finally {
+            java.nio.file.Files.deleteIfExists(out);
+        }
     }
 
     private static String tool(String name) {
