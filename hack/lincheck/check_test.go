@@ -85,6 +85,13 @@ func TestAGetsetThatDoesNotSeeTheAcknowledgedOneBeforeItIsIllegal(t *testing.T) 
 	}, porcupine.Ok)
 }
 
+func TestAGetsetOfUnknownOutcomeMayTakeEffectLateOrNever(t *testing.T) {
+	unknown := Record{Client: "a", Op: "getset", Key: "k", Value: "1", Call: 0, Return: 10, Outcome: "unknown"}
+	expect(t, []Record{unknown, getset("b", "k", "2", s("1"), 20, 30)}, porcupine.Ok) // applied before
+	expect(t, []Record{unknown, getset("b", "k", "2", nil, 20, 30)}, porcupine.Ok)    // applied after, or never
+	expect(t, []Record{unknown, getset("b", "k", "2", s("3"), 20, 30)}, porcupine.Illegal)
+}
+
 func TestConcurrentOperationsMayTakeEffectInEitherOrder(t *testing.T) {
 	expect(t, []Record{
 		put("a", "k", "1", 0, 100),

@@ -157,8 +157,8 @@ func Check(records []Record, timeout time.Duration, htmlPath string) Verdict {
 			out.exists = true
 			out.value = *r.Result
 		}
-		if r.Op == "get" || r.Op == "getset" {
-			verdict.Reads++ // a getset answers what it replaced: a read as well
+		if r.Op == "get" || (r.Op == "getset" && r.Outcome == "ok") {
+			verdict.Reads++ // an answered getset says what it replaced: a read as well
 		}
 		operations = append(operations, porcupine.Operation{
 			ClientId: id,

@@ -77,20 +77,35 @@ final class RespHistory {
         }
         // each line ended with a newline, which tr made the separator
         List<String> lines = List.of((body.endsWith("|") ? body.substring(0, body.length() - 1) : body).split("\\|", -1));
-        String reply = "";
-        for (String candidate : lines) {
-            if (!candidate.isBlank()) {
-                reply = candidate.strip();
-            }
-        }
+        String reply = replyOf(lines);
         if (reply.isEmpty()) {
-            // an empty line alone: a nil reply, which only SET ... GET gives here
+            // a nil reply, which only SET ... GET gives here
             return op.equals("getset") && status == 0 ? new Answer("ok", null) : new Answer("unknown", null);
         }
         if (op.equals("getset") ? WRITTEN.matcher(reply).matches() : reply.matches("-?[0-9]+")) {
             return new Answer("ok", reply);
         }
         return new Answer(refusal(reply), null);
+    }
+
+    /**
+     * The command's reply among what redis-cli printed: the last line, unless it is empty. An empty last line is a
+     * nil reply when nothing came before it, or only what redis-cli says while connecting (a TLS session or an
+     * AUTH that failed, after which it sends the command on a new connection); after anything else it is the empty
+     * line raw mode prints after an error reply, and the reply is that error.
+     */
+    static String replyOf(List<String> lines) {
+        String last = lines.get(lines.size() - 1).strip();
+        if (!last.isEmpty()) {
+            return last;
+        }
+        String before = lines.size() > 1 ? lines.get(lines.size() - 2).strip() : "";
+        return before.isEmpty() || connecting(before) ? "" : before;
+    }
+
+    private static boolean connecting(String line) {
+        return line.startsWith("Could not negotiate a TLS connection") || line.startsWith("Could not connect")
+                || line.equals("I/O error") || line.startsWith("AUTH failed");
     }
 
     /** How a call that got no reply of its command ended, from redis-cli's last words. */

@@ -13,16 +13,16 @@ class RespHistoryTest {
         List<RespHistory.Op> ops = RespHistory.parse("""
                 + bash noise
                 H c1 getset kv-r0 c1-1 1000 1500 |rc=0
-                H c2 getset kv-r0 c2-1 1600 1700 c1-1|rc=0
-                H c2 append kv-a1 c2.2, 1100 1600 6|rc=0
+                H c2 append kv-a1 c2.1, 1100 1600 6|rc=0
                 H c3 incr kv-c0 - 1200 1700 3|rc=0
+                H c2 getset kv-r0 c2-2 1600 1700 c1-1|rc=0
                 """);
 
         assertThat(ops).containsExactly(
                 new RespHistory.Op("c1#0", "getset", "kv-r0", "c1-1", null, 1_000_000, 1_500_000, "ok"),
-                new RespHistory.Op("c2#0", "getset", "kv-r0", "c2-1", "c1-1", 1_600_000, 1_700_000, "ok"),
-                new RespHistory.Op("c2#0", "append", "kv-a1", "c2.2,", "6", 1_100_000, 1_600_000, "ok"),
-                new RespHistory.Op("c3#0", "incr", "kv-c0", null, "3", 1_200_000, 1_700_000, "ok"));
+                new RespHistory.Op("c2#0", "append", "kv-a1", "c2.1,", "6", 1_100_000, 1_600_000, "ok"),
+                new RespHistory.Op("c3#0", "incr", "kv-c0", null, "3", 1_200_000, 1_700_000, "ok"),
+                new RespHistory.Op("c2#0", "getset", "kv-r0", "c2-2", "c1-1", 1_600_000, 1_700_000, "ok"));
     }
 
     @Test
@@ -46,9 +46,19 @@ class RespHistoryTest {
     }
 
     @Test
-    void what_redis_cli_said_while_connecting_does_not_hide_the_reply() {
-        assertThat(RespHistory.answerOf("incr", "I/O error|12|rc=0")).isEqualTo(new RespHistory.Answer("ok", "12"));
-        assertThat(RespHistory.answerOf("getset", "I/O error|c2-7|rc=0")).isEqualTo(new RespHistory.Answer("ok", "c2-7"));
+    void what_redis_cli_said_while_connecting_does_not_hide_the_reply_nil_included() {
+        // an AUTH that failed prints "\nI/O error\n"; redis-cli then sends the command on a new connection
+        assertThat(RespHistory.answerOf("incr", "|I/O error|12|rc=0")).isEqualTo(new RespHistory.Answer("ok", "12"));
+        assertThat(RespHistory.answerOf("getset", "|I/O error|c2-7|rc=0"))
+                .isEqualTo(new RespHistory.Answer("ok", "c2-7"));
+        assertThat(RespHistory.answerOf("getset", "|I/O error||rc=0")).isEqualTo(new RespHistory.Answer("ok", null));
+        // a first connect whose TLS session failed, then the command on a new one, answered nil
+        assertThat(RespHistory.answerOf("getset",
+                "Could not negotiate a TLS connection: SSL_connect failed: certificate verify failed||rc=0"))
+                .isEqualTo(new RespHistory.Answer("ok", null));
+        // a broken connection before an empty line is not a nil reply
+        assertThat(RespHistory.answerOf("getset", "Error: Server closed the connection||rc=0").outcome())
+                .isEqualTo("unknown");
     }
 
     @Test
@@ -78,8 +88,8 @@ class RespHistoryTest {
         String kept = """
                 H c1 append kv-a0 c1.1, 1000 2000 5|rc=0
                 H c2 append kv-a0 c2.1, 3000 4000 10|rc=0
-                H c1 getset kv-r0 c1-1 1000 2000 |rc=0
-                H c2 getset kv-r0 c2-1 3000 4000 c1-1|rc=0
+                H c1 getset kv-r0 c1-2 5000 6000 |rc=0
+                H c2 getset kv-r0 c2-2 7000 8000 c1-2|rc=0
                 """;
 
         HistoryChecker.Verdict appendCaught = HistoryChecker.check(RespHistory.parse(lostAppend), "unit-lost-append");

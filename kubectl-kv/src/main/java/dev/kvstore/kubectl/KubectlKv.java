@@ -373,7 +373,8 @@ public final class KubectlKv {
     @Command(name = "drill", description = "A failover drill: writes through <cluster>-rw from a pod in the cluster, "
             + "deletes the primary pod (or kills its store process with --kill), waits for the new primary, reads "
             + "back every acknowledged write, and prints the time without acknowledged writes and whether anything "
-            + "was lost (exit status 1 if so; 3 when some acknowledged writes could not be read back).")
+            + "was lost. Exit status: 0 nothing lost, 4 an acknowledged write lost, 3 some acknowledged writes could not "
+            + "be read back, 1 the drill could not be run (a step that timed out, the cluster not found).")
     static class Drill implements Callable<Integer> {
         @CommandLine.Mixin
         Target target;
@@ -467,7 +468,7 @@ public final class KubectlKv {
                     if (!report.lost().isEmpty()) {
                         say("LOST: " + report.lost().size() + " acknowledged writes do not read back, e.g. " + prefix
                                 + "-" + report.lost().get(0));
-                        return 1;
+                        return 4;
                     }
                     if (!report.unread().isEmpty()) {
                         say("not known: " + report.unread().size() + " acknowledged writes could not be read back, from "

@@ -56,6 +56,15 @@ class ReadBackBatchTest {
     }
 
     @Test
+    void a_connection_error_in_place_of_a_reply_is_not_taken_for_a_value() {
+        // redis-cli fed from a pipe prints one line for a GET whose connection broke: the count still matches
+        ReadBackBatch batch = ReadBackBatch.parse("v1\nError: Server closed the connection\nEND 0\n", 1, 2);
+
+        assertThat(batch.complete()).isFalse();
+        assertThat(batch.trouble()).contains("an error in place of a value: Error: Server closed the connection");
+    }
+
+    @Test
     void redis_cli_failing_is_read_again() {
         assertThat(ReadBackBatch.parse("v1\n\nEND 1\n", 1, 2).trouble()).contains("status 1");
     }
