@@ -1,10 +1,12 @@
 package dev.kvstore.kubectl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -27,11 +29,8 @@ class DrillReaderTest {
         server = new ProcessBuilder(tool("redis-server"), "--port", Integer.toString(port), "--save", "",
                 "--appendonly", "no", "--bind", "127.0.0.1").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!cli("PING").strip().equals("PONG")) {
-            assertThat(System.nanoTime()).as("redis-server on port %d answers PING", port).isLessThan(deadline);
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                assertThat(cli("PING").strip()).as("redis-server on port %d answers PING", port).isEqualTo("PONG"));
     }
 
     @AfterEach
