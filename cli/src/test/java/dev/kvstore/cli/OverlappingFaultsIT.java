@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.cli.client.KvClient;
+import dev.kvstore.cli.lin.CheckedHistory;
 import dev.kvstore.cli.local.LocalClusterSettings;
 import dev.kvstore.cli.local.NodeProcess;
 import java.io.IOException;
@@ -19,11 +20,26 @@ import org.junit.jupiter.api.Test;
  * Faults that overlap on two of three stores must never leave the cluster without a primary: after
  * the last fault ends (a frozen store woken, a killed one running again after the supervisor
  * restarted it), a write is acknowledged and read back within 5 s, and every write acknowledged
- * before is still there.
+ * before is still there. Beside the writers, clients of both protocols (one pinned to each store, so a
+ * woken former primary is asked too) record a history that must be linearizable, every key read back
+ * from the primary at its end.
  */
 class OverlappingFaultsIT {
 
     private static final Duration RECOVERY = Duration.ofSeconds(5);
+    /** Reads the history of a test must hold, so that a pass shows something; runs here hold several hundred. */
+    private static final long MIN_READS = 50;
+
+    private static long seed(String test) {
+        long seed = Long.getLong("kv.lin.seed", System.nanoTime());
+        System.out.println(test + ": history clients' seed " + seed + " (-Dkv.lin.seed to replay)");
+        return seed;
+    }
+
+    /** Waits until the writers and the history's clients have had answers, so the faults meet a working cluster. */
+    private static void awaitTraffic(LoadGenerator load, CheckedHistory history) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledged.size() > 50 && history.answered() > 50);
+    }
 
     /** Writes one probe key and reads it back from the primary; returns how long that took from {@code since}. */
     private static long writeAndReadBack(ClusterFixture fixture, String key, long since, Duration within)
@@ -80,9 +96,11 @@ class OverlappingFaultsIT {
 
         /** SIGSTOP the primary, 50 ms later a secondary; wake one after 1.2 s and the other 0.6 s later. */
         private void pausesOverlap(boolean primaryFirst) throws Exception {
+            String name = "overlapping-pauses-" + (primaryFirst ? "primary" : "secondary") + "-woken-first";
             try (ClusterFixture fixture = new ClusterFixture("pauses", LocalClusterSettings.defaults(3)).start();
-                 LoadGenerator load = new LoadGenerator(fixture.cluster.urls(), 4, "pause")) {
-                await().until(() -> load.acknowledged.size() > 50);
+                 LoadGenerator load = new LoadGenerator(fixture.cluster.urls(), 4, "pause");
+                 CheckedHistory history = CheckedHistory.start(fixture, seed(name))) {
+                awaitTraffic(load, history);
                 NodeProcess primary = fixture.primary();
                 NodeProcess secondary = fixture.secondaries().get(0);
                 primary.signal("STOP");
@@ -99,6 +117,7 @@ class OverlappingFaultsIT {
                         + " fault ended; supervisor: %s%n", primaryFirst ? "primary" : "secondary", took, fixture.events);
                 load.close();
                 assertEveryAcknowledgedWritePresent(fixture, load.acknowledged);
+                history.finishAndCheck(name, MIN_READS);
             }
         }
     }
@@ -106,8 +125,9 @@ class OverlappingFaultsIT {
     @Test
     void two_kills_in_a_row_before_the_first_store_is_back() throws Exception {
         try (ClusterFixture fixture = new ClusterFixture("kills", LocalClusterSettings.defaults(3)).start();
-             LoadGenerator load = new LoadGenerator(fixture.cluster.urls(), 4, "kill")) {
-            await().until(() -> load.acknowledged.size() > 50);
+             LoadGenerator load = new LoadGenerator(fixture.cluster.urls(), 4, "kill");
+             CheckedHistory history = CheckedHistory.start(fixture, seed("two-kills"))) {
+            awaitTraffic(load, history);
             NodeProcess first = fixture.primary();
             first.kill();
             await().atMost(Duration.ofSeconds(5)).until(() -> fixture.primary() != first);
@@ -121,6 +141,7 @@ class OverlappingFaultsIT {
                     + " after that; supervisor: %s%n", (back - lastKill) / 1_000_000, took, fixture.events);
             load.close();
             assertEveryAcknowledgedWritePresent(fixture, load.acknowledged);
+            history.finishAndCheck("overlapping-two-kills", MIN_READS);
         }
     }
 
@@ -136,7 +157,9 @@ class OverlappingFaultsIT {
         Random random = new Random(seed);
         System.out.println("random overlapping faults: seed " + seed + " (-Dkv.faults.seed to replay), " + rounds + " rounds");
         try (ClusterFixture fixture = new ClusterFixture("random-faults", LocalClusterSettings.defaults(3)).start();
-             LoadGenerator load = new LoadGenerator(fixture.cluster.urls(), 4, "random")) {
+             LoadGenerator load = new LoadGenerator(fixture.cluster.urls(), 4, "random");
+             CheckedHistory history = CheckedHistory.start(fixture, seed)) {
+            awaitTraffic(load, history);
             List<Long> recoveries = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> fixture.cluster.nodes().stream().allMatch(NodeProcess::alive));
@@ -172,6 +195,7 @@ class OverlappingFaultsIT {
             System.out.println("recoveries (ms): " + recoveries + "; supervisor: " + fixture.events);
             load.close();
             assertEveryAcknowledgedWritePresent(fixture, load.acknowledged);
+            history.finishAndCheck("overlapping-random-faults", MIN_READS);
         }
     }
 
