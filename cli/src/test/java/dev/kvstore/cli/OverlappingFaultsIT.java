@@ -27,13 +27,16 @@ import org.junit.jupiter.api.Test;
 class OverlappingFaultsIT {
 
     private static final Duration RECOVERY = Duration.ofSeconds(5);
-    /** Reads the history of a test must hold, so that a pass shows something; runs here hold several hundred. */
+    /**
+     * Linearizable reads a test's history must hold, so that a pass shows something (runs on 2026-12-07: 117 to
+     * 9 125); the history must also hold writes acknowledged after the last fault ({@link #AFTER_FAULTS}).
+     */
     private static final long MIN_READS = 50;
+    private static final int AFTER_FAULTS = 20;
 
-    private static long seed(String test) {
-        long seed = Long.getLong("kv.lin.seed", System.nanoTime());
-        System.out.println(test + ": history clients' seed " + seed + " (-Dkv.lin.seed to replay)");
-        return seed;
+    /** The history clients' seed: {@code -Dkv.lin.seed} replays one (the random test uses its faults' seed). */
+    private static long historySeed() {
+        return Long.getLong("kv.lin.seed", System.nanoTime());
     }
 
     /** Waits until the writers and the history's clients have had answers, so the faults meet a working cluster. */
@@ -99,7 +102,7 @@ class OverlappingFaultsIT {
             String name = "overlapping-pauses-" + (primaryFirst ? "primary" : "secondary") + "-woken-first";
             try (ClusterFixture fixture = new ClusterFixture("pauses", LocalClusterSettings.defaults(3)).start();
                  LoadGenerator load = new LoadGenerator(fixture.cluster.urls(), 4, "pause");
-                 CheckedHistory history = CheckedHistory.start(fixture, seed(name))) {
+                 CheckedHistory history = CheckedHistory.start(fixture, name, historySeed())) {
                 awaitTraffic(load, history);
                 NodeProcess primary = fixture.primary();
                 NodeProcess secondary = fixture.secondaries().get(0);
@@ -111,13 +114,15 @@ class OverlappingFaultsIT {
                 pause(600);
                 (primaryFirst ? secondary : primary).signal("CONT");
                 long lastFaultEnded = System.nanoTime();
+                long historyAfterFaults = history.now();
 
                 long took = writeAndReadBack(fixture, "probe", lastFaultEnded, RECOVERY);
                 System.out.printf("pauses (%s woken first): write acknowledged and read back %d ms after the last"
                         + " fault ended; supervisor: %s%n", primaryFirst ? "primary" : "secondary", took, fixture.events);
                 load.close();
                 assertEveryAcknowledgedWritePresent(fixture, load.acknowledged);
-                history.finishAndCheck(name, MIN_READS);
+                history.awaitWritesAcknowledgedSince(historyAfterFaults, AFTER_FAULTS);
+                history.finishAndCheck(MIN_READS, "");
             }
         }
     }
@@ -126,7 +131,7 @@ class OverlappingFaultsIT {
     void two_kills_in_a_row_before_the_first_store_is_back() throws Exception {
         try (ClusterFixture fixture = new ClusterFixture("kills", LocalClusterSettings.defaults(3)).start();
              LoadGenerator load = new LoadGenerator(fixture.cluster.urls(), 4, "kill");
-             CheckedHistory history = CheckedHistory.start(fixture, seed("two-kills"))) {
+             CheckedHistory history = CheckedHistory.start(fixture, "overlapping-two-kills", historySeed())) {
             awaitTraffic(load, history);
             NodeProcess first = fixture.primary();
             first.kill();
@@ -135,20 +140,23 @@ class OverlappingFaultsIT {
             second.kill();
             long lastKill = System.nanoTime();
             long back = awaitRestarted(fixture, List.of(first, second));
+            long historyAfterFaults = history.now();
 
             long took = writeAndReadBack(fixture, "probe", back, RECOVERY);
             System.out.printf("two kills: stores back %d ms after the second kill; write acknowledged and read back %d ms"
                     + " after that; supervisor: %s%n", (back - lastKill) / 1_000_000, took, fixture.events);
             load.close();
             assertEveryAcknowledgedWritePresent(fixture, load.acknowledged);
-            history.finishAndCheck("overlapping-two-kills", MIN_READS);
+            history.awaitWritesAcknowledgedSince(historyAfterFaults, AFTER_FAULTS);
+            history.finishAndCheck(MIN_READS, "");
         }
     }
 
     /**
      * Rounds of random overlapping faults (kill -9 or SIGSTOP) on two stores at a time, with random
      * starts and lengths; after each round's last fault ends, a write must go through within 5 s
-     * (plus the restart of a killed store), and at the end every acknowledged write is present.
+     * (plus the restart of a killed store), and at the end every acknowledged write is present and the
+     * history of the rounds linearizable.
      */
     @Test
     void random_overlapping_faults_on_two_stores_at_a_time() throws Exception {
@@ -158,9 +166,10 @@ class OverlappingFaultsIT {
         System.out.println("random overlapping faults: seed " + seed + " (-Dkv.faults.seed to replay), " + rounds + " rounds");
         try (ClusterFixture fixture = new ClusterFixture("random-faults", LocalClusterSettings.defaults(3)).start();
              LoadGenerator load = new LoadGenerator(fixture.cluster.urls(), 4, "random");
-             CheckedHistory history = CheckedHistory.start(fixture, seed)) {
+             CheckedHistory history = CheckedHistory.start(fixture, "overlapping-random-faults", seed)) {
             awaitTraffic(load, history);
             List<Long> recoveries = new ArrayList<>();
+            List<String> plans = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> fixture.cluster.nodes().stream().allMatch(NodeProcess::alive));
                 fixture.awaitHealthy();
@@ -190,12 +199,15 @@ class OverlappingFaultsIT {
                         : Math.max(System.nanoTime(), awaitRestarted(fixture, killed));
                 long took = writeAndReadBack(fixture, "probe-" + round, lastFaultEnded, RECOVERY);
                 recoveries.add(took);
+                plans.add("round " + round + ": " + plan);
                 System.out.printf("round %d: %s-> write read back after %d ms%n", round, plan, took);
             }
+            long historyAfterFaults = history.now();
             System.out.println("recoveries (ms): " + recoveries + "; supervisor: " + fixture.events);
             load.close();
             assertEveryAcknowledgedWritePresent(fixture, load.acknowledged);
-            history.finishAndCheck("overlapping-random-faults", MIN_READS);
+            history.awaitWritesAcknowledgedSince(historyAfterFaults, AFTER_FAULTS);
+            history.finishAndCheck(MIN_READS, "\nfaults (seed " + seed + "):\n" + String.join("\n", plans));
         }
     }
 
