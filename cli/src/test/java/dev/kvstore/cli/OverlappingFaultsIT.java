@@ -28,8 +28,8 @@ class OverlappingFaultsIT {
 
     private static final Duration RECOVERY = Duration.ofSeconds(5);
     /**
-     * Linearizable reads a test's history must hold, so that a pass shows something (runs on 2026-12-07: 117 to
-     * 9 125); the history must also hold writes acknowledged after the last fault ({@link #AFTER_FAULTS}).
+     * Linearizable reads a test's history must hold besides the final reads, so that a pass shows something; the
+     * history must also hold writes acknowledged after the last fault ({@link #AFTER_FAULTS}).
      */
     private static final long MIN_READS = 50;
     private static final int AFTER_FAULTS = 20;

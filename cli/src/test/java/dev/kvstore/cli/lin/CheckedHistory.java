@@ -19,6 +19,8 @@ public final class CheckedHistory implements AutoCloseable {
     private final History history = new History();
     private final Workload workload = new Workload();
     private boolean stopped;
+    /** Whether the checker has the history on disk: until then a failing test keeps it itself ({@link #close}). */
+    private boolean kept;
 
     private CheckedHistory(ClusterFixture fixture, String name) {
         this.fixture = fixture;
@@ -57,29 +59,41 @@ public final class CheckedHistory implements AutoCloseable {
 
     /**
      * Stops the clients, reads every key back from the primary, and asserts the history linearizable with more
-     * than {@code minReads} linearizable reads in it (a thinner one could pass without showing anything).
+     * than {@code minReads} linearizable reads in it besides those final reads (a thinner one could pass without
+     * showing anything).
      *
      * @param context added to the message of a history found not linearizable (the faults injected, say)
      */
     public Lincheck.Verdict finishAndCheck(long minReads, String context) throws Exception {
-        stopped = true;
-        workload.close();
-        FinalReads.readEveryKeyBackFromThePrimary(fixture, history, workload.everyKey());
+        stopClients();
+        java.util.List<String> keys = workload.everyKey();
+        FinalReads.readEveryKeyBackFromThePrimary(fixture, history, keys);
         System.out.println(name + ": history " + history.count(History.Outcome.OK) + " ok, "
                 + history.count(History.Outcome.UNKNOWN) + " unknown, " + history.count(History.Outcome.FAIL) + " failed");
-        return Lincheck.assertLinearizable(history, name, minReads, context);
+        // the checker writes the history before it says anything
+        kept = true;
+        return Lincheck.assertLinearizable(history, name, minReads + keys.size(), context);
     }
 
-    /** When the test ended before {@link #finishAndCheck}: stops the clients and keeps what they recorded. */
+    private void stopClients() throws InterruptedException {
+        if (!stopped) {
+            stopped = true;
+            workload.close();
+        }
+    }
+
+    /**
+     * When the test ended before its check (a fault assertion failed, or the final reads found no primary): stops
+     * the clients and keeps what they recorded.
+     */
     @Override
     public void close() throws Exception {
-        if (stopped) {
-            return;
+        stopClients();
+        if (!kept) {
+            kept = true;
+            java.nio.file.Path file = Lincheck.artifacts().resolve(name + "-unfinished.jsonl");
+            history.writeTo(file);
+            System.out.println(name + ": the test ended before its check; the history so far is in " + file);
         }
-        stopped = true;
-        workload.close();
-        java.nio.file.Path kept = Lincheck.artifacts().resolve(name + "-unfinished.jsonl");
-        history.writeTo(kept);
-        System.out.println(name + ": the test ended before its check; the history so far is in " + kept);
     }
 }
