@@ -3,7 +3,9 @@ package dev.kvstore.cli.lin;
 import static org.awaitility.Awaitility.await;
 
 import dev.kvstore.cli.ClusterFixture;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A history checked for linearizability around a fault test: {@link Workload}'s clients (HTTP clients that
@@ -66,7 +68,7 @@ public final class CheckedHistory implements AutoCloseable {
      */
     public Lincheck.Verdict finishAndCheck(long minReads, String context) throws Exception {
         stopClients();
-        java.util.List<String> keys = workload.everyKey();
+        List<String> keys = workload.everyKey();
         FinalReads.readEveryKeyBackFromThePrimary(fixture, history, keys);
         System.out.println(name + ": history " + history.count(History.Outcome.OK) + " ok, "
                 + history.count(History.Outcome.UNKNOWN) + " unknown, " + history.count(History.Outcome.FAIL) + " failed");
@@ -91,7 +93,7 @@ public final class CheckedHistory implements AutoCloseable {
         stopClients();
         if (!kept) {
             kept = true;
-            java.nio.file.Path file = Lincheck.artifacts().resolve(name + "-unfinished.jsonl");
+            Path file = Lincheck.artifacts().resolve(name + "-unfinished.jsonl");
             history.writeTo(file);
             System.out.println(name + ": the test ended before its check; the history so far is in " + file);
         }
