@@ -173,6 +173,8 @@ public final class StoreNode implements Closeable {
     private volatile Role role = Role.NONE;
     private volatile boolean fenced;
     private final MaintenanceFence maintenance;
+    /** The newest time mark the log held before it dropped entries: a restart forgets no mark. */
+    private final TimeMarkFloor timeMarkFloor;
     /** Held while streamed entries are appended: see {@link #appendReplicated}. */
     private final Object replicatedAppends = new Object();
     private volatile long termEpoch;
@@ -201,6 +203,7 @@ public final class StoreNode implements Closeable {
         files.createDirectories(dir);
         this.epoch = new PersistentEpoch(dir, disk);
         this.maintenance = new MaintenanceFence(dir, disk);
+        this.timeMarkFloor = new TimeMarkFloor(dir, files);
         this.snapshotFile = new SnapshotFile(dir, settings.maxEntryBytes(), disk);
         removeUnfinishedSnapshots(dir);
         // the snapshot's pairs stream straight into the map: no second copy of the data set
@@ -399,7 +402,45 @@ public final class StoreNode implements Closeable {
         return entry;
     }
 
+    /**
+     * A time mark alone, for a secondary about to receive a snapshot: its log will start after the snapshot,
+     * which holds no marks, so without one after it that store, promoted before the next write, would know no
+     * mark and (with a slower clock) could start its term below marks already archived. At the newest mark
+     * this primary wrote when its clock is behind it. One entry and its fsync per snapshot sent. Nothing, and
+     * false, when this store does not take writes now (not primary, deposed, paused for a switchover, waiting
+     * out a lease): a paused primary's last entry is what its secondaries catch up to, and a new term starts
+     * with a mark of its own.
+     */
+    public boolean appendTimeMark() {
+        roleLock.readLock().lock();
+        try {
+            refuseUnlessTakingWrites();
+            appendLock.lock();
+            try {
+                long mark = Math.max(System.currentTimeMillis(), lastMarkMillis);
+                log.appendNext(LogEntry.timeMark(termEpoch, 0, mark));
+                lastMarkMillis = mark;
+            } finally {
+                appendLock.unlock();
+            }
+        } catch (RuntimeException notNow) {
+            return false;
+        } finally {
+            roleLock.readLock().unlock();
+        }
+        fanout.entriesAppended();
+        return true;
+    }
+
     /** Caller holds the append lock. */
+    /**
+     * The newest time mark this store knows of: its own as primary, its log's, and those its log dropped
+     * ({@link TimeMarkFloor}). A term never starts before it.
+     */
+    private long newestMarkKnown() {
+        return Math.max(lastMarkMillis, Math.max(log.lastMarkMillis(), timeMarkFloor.millis()));
+    }
+
     private void recordAppended(LogEntry entry) {
         List<Mutation> mutations = entry.mutations(); // decoded once: each call makes the key's String anew
         pending.appended(entry, mutations);
@@ -881,9 +922,9 @@ public final class StoreNode implements Closeable {
             primaryHttp = settings.advertisedHttp();
             role = Role.PRIMARY;
             reserveBacklog();
-            // the term's first entry is its first time mark too, never before a mark already in the log (an earlier
-            // primary's clock ahead of this one's): marks only grow along the log, which is what a cut relies on
-            long startMillis = Math.max(System.currentTimeMillis(), Math.max(lastMarkMillis, log.lastMarkMillis()));
+            // the term's first entry is its first time mark too, never before a mark the log holds or held (an
+            // earlier primary's clock ahead of this one's): marks only grow along the log, which is what a cut relies on
+            long startMillis = Math.max(System.currentTimeMillis(), newestMarkKnown());
             LogEntry start = log.appendNext(LogEntry.timeMark(newEpoch, 0, startMillis));
             lastMarkMillis = startMillis; // no write runs meanwhile: each holds the role lock this holds for writing
             tracker.localDurable(log.durableOffset());
@@ -1201,6 +1242,7 @@ public final class StoreNode implements Closeable {
             files.move(snapshotFile.path(), settings.dataDir().resolve("quarantine")
                     .resolve("snapshot-" + System.currentTimeMillis()));
         }
+        timeMarkFloor.raiseTo(log.lastMarkMillis());
         log.resetTo(0, EpochHistory.EMPTY);
         state.clear();
         lastSnapshot = SnapshotSchedule.Mark.NONE;
@@ -1355,6 +1397,7 @@ public final class StoreNode implements Closeable {
                 fileSize(snapshotFile.path()));
         long newBase = compactionBase(snapshot.lastIncludedOffset());
         if (newBase >= log.startOffset()) {
+            timeMarkFloor.raiseTo(log.lastMarkMillis());
             log.compactTo(newBase);
         }
         LOG.infof("snapshot at offset %d (%d keys); log now starts at %d", snapshot.lastIncludedOffset(),
@@ -1477,6 +1520,7 @@ public final class StoreNode implements Closeable {
                     // its link's close may not have cleared the link yet: the fenced store's data stays as it was
                     throw new IOException(FENCED_FOR_MAINTENANCE + "; its snapshot is not installed");
                 }
+                timeMarkFloor.raiseTo(log.lastMarkMillis());
                 snapshotFile.install(received);
                 log.resetTo(header.lastIncludedOffset(), header.history());
                 loading = true;

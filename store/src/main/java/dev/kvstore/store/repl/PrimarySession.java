@@ -239,6 +239,8 @@ final class PrimarySession {
                 throw new FormatTooNew("this store reads log format " + readable + ", and the snapshot it needs holds"
                         + " keys with a time to live (format " + needs + "): upgrade this store to follow this primary");
             }
+            // after the snapshot, so the log this store receives holds a mark even if no write follows
+            node.appendTimeMark();
             return reader;
         }, false).onComplete(opened -> {
             snapshotOpening = false;

@@ -592,6 +592,54 @@ class StoreNodeTest {
             assertThat(marksWhileWriting).as("marks: one per millisecond written in, not per write")
                     .isLessThanOrEqualTo(lastMillis - firstMillis + 1);
         }
+
+        @Test
+        void a_restart_after_compacting_every_mark_away_still_starts_its_term_no_earlier_than_the_newest()
+                throws Exception {
+            // a secondary of a primary whose clock ran an hour ahead of this one's: one mark, then 30 writes
+            long ahead = System.currentTimeMillis() + 3_600_000;
+            NodeSettings settings = snapshotsEveryTenEntries(0); // 5 entries kept behind each snapshot
+            node = new StoreNode(settings, disk);
+            java.util.List<LogEntry> streamed = new java.util.ArrayList<>();
+            streamed.add(LogEntry.timeMark(1, 1, ahead));
+            for (long offset = 2; offset <= 31; offset++) {
+                streamed.add(LogEntry.put(1, offset, "k" + offset, "v".getBytes()));
+            }
+            node.appendReplicated(streamed);
+            node.secondaryProgress(31, 31);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.log().startOffset() > 1);
+            node.close();
+
+            node = new StoreNode(settings, disk);
+            assertThat(node.log().read(node.log().startOffset(), 100)).as("the restarted log holds no mark")
+                    .allMatch(entry -> entry.markedMillis() < 0);
+            node.promote(2, true);
+            LogEntry termStart = node.log().read(node.log().lastOffset(), 1).get(0);
+            assertThat(termStart.markedMillis()).as("the new term's first mark: marks only grow along the log")
+                    .isGreaterThanOrEqualTo(ahead);
+        }
+
+        @Test
+        void a_restart_after_a_received_snapshot_replaced_the_log_keeps_the_marks_it_held() throws Exception {
+            long ahead = System.currentTimeMillis() + 3_600_000;
+            open(0);
+            node.appendReplicated(java.util.List.of(LogEntry.timeMark(1, 1, ahead), LogEntry.put(1, 2, "a", "v".getBytes())));
+            node.secondaryProgress(2, 2);
+            Path received = dir.resolveSibling(dir.getFileName() + "-received");
+            try (var out = java.nio.file.Files.newOutputStream(received)) {
+                dev.kvstore.store.snapshot.SnapshotFile.writeTo(new dev.kvstore.store.snapshot.Snapshot(500,
+                        dev.kvstore.store.log.EpochHistory.EMPTY.withEntry(1, 1),
+                        dev.kvstore.store.snapshot.SnapshotData.of(java.util.Map.of("b", "w".getBytes()))), out);
+            }
+            node.installSnapshot(received, null);
+            node.close();
+
+            open(0);
+            assertThat(node.log().lastOffset()).as("the log continues the snapshot, empty").isEqualTo(500);
+            node.promote(2, true);
+            LogEntry termStart = node.log().read(node.log().lastOffset(), 1).get(0);
+            assertThat(termStart.markedMillis()).as("the new term's first mark").isGreaterThanOrEqualTo(ahead);
+        }
     }
 
     @Nested
