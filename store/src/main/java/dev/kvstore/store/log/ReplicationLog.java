@@ -521,8 +521,12 @@ public final class ReplicationLog implements Closeable {
     }
 
     /**
-     * Drops the entries up to {@code newBase}, which a snapshot now holds, by copying the rest into a
-     * new file that replaces the old one. Appends wait meanwhile; keep the retained tail short.
+     * Drops the entries up to {@code newBase}, which a snapshot now holds, by copying the rest into a new file
+     * that replaces the old one. The bulk of it runs outside the log's lock, so appends (event-loop writes
+     * among them) and the flusher go on meanwhile: under the lock, where the kept tail begins; without it, the
+     * tail copied into the new file and forced; under the lock again, what was appended meanwhile copied too,
+     * and the new file forced (little is new in it by then), renamed into place and the directory forced. A
+     * truncation or reset in between makes the copy worthless: it is dropped and the log stays as it is.
      */
     public void compactTo(long newBase) throws IOException {
         // FileChannel closes itself when the thread doing I/O on it is interrupted, and this runs on the
@@ -531,7 +535,7 @@ public final class ReplicationLog implements Closeable {
         // channel, every later write and the final force, with it
         boolean interrupted = Thread.interrupted();
         try {
-            compactLocked(newBase);
+            compact(newBase);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -539,16 +543,14 @@ public final class ReplicationLog implements Closeable {
         }
     }
 
-    private void compactLocked(long newBase) throws IOException {
+    /** Where a compaction's copy starts and how far it went, in the log's generation it was made from. */
+    private record CompactionCopy(long newBase, long startBase, long generation, long from, long copiedUpTo) {
+    }
+
+    private void compact(long newBase) throws IOException {
+        CompactionCopy copy;
         synchronized (lock) {
-            if (closed) {
-                throw new IOException("the log is closed; no compaction");
-            }
-            if (failure != null) {
-                // after a failure the log's positions may describe a file no longer at its path (a replacement
-                // renamed but not made durable): a copy from the path would read past its end
-                throw new IOException("the log stopped (" + failure.getMessage() + "); no compaction");
-            }
+            refuseCompaction();
             if (newBase <= baseOffset) {
                 return;
             }
@@ -557,38 +559,92 @@ public final class ReplicationLog implements Closeable {
             }
             flushPendingLocked();
             long from = newBase == lastOffset ? writtenBytes : positionOf(newBase + 1);
-            Path tmp = file.resolveSibling(NAME + ".compact");
-            try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ);
-                    FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                            StandardOpenOption.TRUNCATE_EXISTING)) {
-                long copied = 0;
-                while (copied < writtenBytes - from) {
-                    copied += source.transferTo(from + copied, writtenBytes - from - copied, out);
-                }
-            }
-            // forced, renamed, and the rename forced: after a power loss the old file cannot come back
-            try {
-                files.replace(tmp, file);
-            } catch (IOException e) {
-                if (!Files.exists(tmp)) {
-                    // renamed, but not made durable (or the old file's channel is now of a deleted file):
-                    // appending on would write where a restart does not look. The log stops instead.
-                    fail("the compacted log replaced the old one but the replacement was not made durable", e);
-                }
-                throw e;
-            }
-            channel.close();
-            channel = open(file);
-            long kept = lastOffset - newBase;
-            long[] positions = new long[(int) Math.max(1024, kept * 2)];
-            for (long i = 0; i < kept; i++) {
-                positions[(int) i] = filePositions[(int) (newBase - baseOffset + i)] - from;
-            }
-            filePositions = positions;
-            writtenBytes -= from;
-            flushedBytes -= from;
-            baseOffset = newBase;
+            copy = new CompactionCopy(newBase, baseOffset, generation, from, flushedBytes);
         }
+        Path tmp = file.resolveSibling(NAME + ".compact");
+        try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ);
+                FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
+            copyRange(source, copy.from(), copy.copiedUpTo(), out);
+            disk.force(out, false);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp); // a partial copy would only hold disk space (a full volume is a likely cause)
+            if (!stillCurrent(copy)) {
+                return; // the log was cut meanwhile, perhaps below the copy's end: nothing to compact
+            }
+            throw e;
+        }
+        synchronized (lock) {
+            refuseCompaction();
+            if (!stillCurrent(copy)) {
+                Files.deleteIfExists(tmp);
+                return;
+            }
+            flushPendingLocked();
+            try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ);
+                    FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                out.position(copy.copiedUpTo() - copy.from());
+                copyRange(source, copy.copiedUpTo(), flushedBytes, out);
+            }
+            swapIn(tmp, copy);
+        }
+    }
+
+    private void refuseCompaction() throws IOException {
+        if (closed) {
+            throw new IOException("the log is closed; no compaction");
+        }
+        if (failure != null) {
+            // after a failure the log's positions may describe a file no longer at its path (a replacement
+            // renamed but not made durable): a copy from the path would read past its end
+            throw new IOException("the log stopped (" + failure.getMessage() + "); no compaction");
+        }
+    }
+
+    private boolean stillCurrent(CompactionCopy copy) {
+        synchronized (lock) {
+            return generation == copy.generation() && baseOffset == copy.startBase();
+        }
+    }
+
+    /** Copies the file's bytes {@code [start, end)} to {@code out} at its position; the file may not shrink meanwhile. */
+    private static void copyRange(FileChannel source, long start, long end, FileChannel out) throws IOException {
+        long copied = 0;
+        while (copied < end - start) {
+            long moved = source.transferTo(start + copied, end - start - copied, out);
+            if (moved <= 0 && source.size() < end) {
+                throw new IOException("the log was cut while it was copied");
+            }
+            copied += moved;
+        }
+    }
+
+    /** Puts the complete copy in place of the log's file and moves the positions to it. Caller holds the lock. */
+    private void swapIn(Path tmp, CompactionCopy copy) throws IOException {
+        // forced, renamed, and the rename forced: after a power loss the old file cannot come back
+        try {
+            files.replace(tmp, file);
+        } catch (IOException e) {
+            if (!Files.exists(tmp)) {
+                // renamed, but not made durable (or the old file's channel is now of a deleted file):
+                // appending on would write where a restart does not look. The log stops instead.
+                fail("the compacted log replaced the old one but the replacement was not made durable", e);
+            }
+            throw e;
+        }
+        channel.close();
+        channel = open(file);
+        long newBase = copy.newBase();
+        long from = copy.from();
+        long kept = lastOffset - newBase;
+        long[] positions = new long[(int) Math.max(1024, kept * 2)];
+        for (long i = 0; i < kept; i++) {
+            positions[(int) i] = filePositions[(int) (newBase - baseOffset + i)] - from;
+        }
+        filePositions = positions;
+        writtenBytes -= from;
+        flushedBytes -= from;
+        baseOffset = newBase;
     }
 
     /**
