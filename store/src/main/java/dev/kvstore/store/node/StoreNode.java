@@ -173,13 +173,11 @@ public final class StoreNode implements Closeable {
     private volatile Role role = Role.NONE;
     private volatile boolean fenced;
     private final MaintenanceFence maintenance;
-    /** The newest time mark the log held before it dropped entries: a restart forgets no mark. */
-    private final TimeMarkFloor timeMarkFloor;
+    /** Which time marks this store writes as primary; under the append lock (or the role lock held for writing). */
+    private final TimeMarks timeMarks;
     /** Held while streamed entries are appended: see {@link #appendReplicated}. */
     private final Object replicatedAppends = new Object();
     private volatile long termEpoch;
-    /** The time of this primary's last time mark ({@link #appendMarked}); under the append lock. */
-    private long lastMarkMillis;
     private volatile CommitTracker tracker;
     private volatile Link link;
     private volatile String primaryReplication;
@@ -203,7 +201,7 @@ public final class StoreNode implements Closeable {
         files.createDirectories(dir);
         this.epoch = new PersistentEpoch(dir, disk);
         this.maintenance = new MaintenanceFence(dir, disk);
-        this.timeMarkFloor = new TimeMarkFloor(dir, files);
+        this.timeMarks = new TimeMarks(System::currentTimeMillis, new TimeMarkFloor(dir, files));
         this.snapshotFile = new SnapshotFile(dir, settings.maxEntryBytes(), disk);
         removeUnfinishedSnapshots(dir);
         // the snapshot's pairs stream straight into the map: no second copy of the data set
@@ -393,13 +391,7 @@ public final class StoreNode implements Closeable {
      * count as made at that mark. The mark and the entry go into the log together. Caller holds the append lock.
      */
     private LogEntry appendMarked(LogEntry operation) {
-        long now = System.currentTimeMillis();
-        long mark = now > lastMarkMillis ? now : 0;
-        LogEntry entry = log.appendNext(operation, mark);
-        if (mark != 0) {
-            lastMarkMillis = mark;
-        }
-        return entry;
+        return log.appendNext(operation, timeMarks.beforeWrite());
     }
 
     /**
@@ -417,9 +409,7 @@ public final class StoreNode implements Closeable {
             refuseUnlessTakingWrites();
             appendLock.lock();
             try {
-                long mark = Math.max(System.currentTimeMillis(), lastMarkMillis);
-                log.appendNext(LogEntry.timeMark(termEpoch, 0, mark));
-                lastMarkMillis = mark;
+                log.appendNext(LogEntry.timeMark(termEpoch, 0, timeMarks.alone()));
             } finally {
                 appendLock.unlock();
             }
@@ -433,14 +423,6 @@ public final class StoreNode implements Closeable {
     }
 
     /** Caller holds the append lock. */
-    /**
-     * The newest time mark this store knows of: its own as primary, its log's, and those its log dropped
-     * ({@link TimeMarkFloor}). A term never starts before it.
-     */
-    private long newestMarkKnown() {
-        return Math.max(lastMarkMillis, Math.max(log.lastMarkMillis(), timeMarkFloor.millis()));
-    }
-
     private void recordAppended(LogEntry entry) {
         List<Mutation> mutations = entry.mutations(); // decoded once: each call makes the key's String anew
         pending.appended(entry, mutations);
@@ -924,9 +906,8 @@ public final class StoreNode implements Closeable {
             reserveBacklog();
             // the term's first entry is its first time mark too, never before a mark the log holds or held (an
             // earlier primary's clock ahead of this one's): marks only grow along the log, which is what a cut relies on
-            long startMillis = Math.max(System.currentTimeMillis(), newestMarkKnown());
-            LogEntry start = log.appendNext(LogEntry.timeMark(newEpoch, 0, startMillis));
-            lastMarkMillis = startMillis; // no write runs meanwhile: each holds the role lock this holds for writing
+            // no write runs meanwhile: each holds the role lock this holds for writing
+            LogEntry start = log.appendNext(LogEntry.timeMark(newEpoch, 0, timeMarks.termStart(log.lastMarkMillis())));
             tracker.localDurable(log.durableOffset());
             LOG.infof("promoted to primary of epoch %d at offset %d", newEpoch, start.offset());
         } finally {
@@ -1242,7 +1223,7 @@ public final class StoreNode implements Closeable {
             files.move(snapshotFile.path(), settings.dataDir().resolve("quarantine")
                     .resolve("snapshot-" + System.currentTimeMillis()));
         }
-        timeMarkFloor.raiseTo(log.lastMarkMillis());
+        timeMarks.keepBeforeDropping(log.lastMarkMillis());
         log.resetTo(0, EpochHistory.EMPTY);
         state.clear();
         lastSnapshot = SnapshotSchedule.Mark.NONE;
@@ -1397,7 +1378,7 @@ public final class StoreNode implements Closeable {
                 fileSize(snapshotFile.path()));
         long newBase = compactionBase(snapshot.lastIncludedOffset());
         if (newBase >= log.startOffset()) {
-            timeMarkFloor.raiseTo(log.lastMarkMillis());
+            timeMarks.keepBeforeDropping(log.lastMarkMillis());
             log.compactTo(newBase);
         }
         LOG.infof("snapshot at offset %d (%d keys); log now starts at %d", snapshot.lastIncludedOffset(),
@@ -1520,7 +1501,7 @@ public final class StoreNode implements Closeable {
                     // its link's close may not have cleared the link yet: the fenced store's data stays as it was
                     throw new IOException(FENCED_FOR_MAINTENANCE + "; its snapshot is not installed");
                 }
-                timeMarkFloor.raiseTo(log.lastMarkMillis());
+                timeMarks.keepBeforeDropping(log.lastMarkMillis());
                 snapshotFile.install(received);
                 log.resetTo(header.lastIncludedOffset(), header.history());
                 loading = true;
