@@ -40,6 +40,11 @@ public final class CheckedHistory implements AutoCloseable {
         return checked;
     }
 
+    /** The history the clients record, for a test's fault code that counts what they sent and what was acknowledged. */
+    public History history() {
+        return history;
+    }
+
     /** Operations answered so far. */
     public long answered() {
         return history.count(History.Outcome.OK);

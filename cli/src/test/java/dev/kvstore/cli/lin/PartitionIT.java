@@ -21,9 +21,13 @@ class PartitionIT {
 
     private static final long SEED = Long.getLong("kv.lin.seed", System.nanoTime());
 
+    /** Linearizable reads a run's history must hold besides the final reads of every key. */
+    private static final long MIN_READS = 50;
+
     /** A cluster of real stores on the lab's network, clients running, the history checked at the end. */
     private abstract static class Run {
-        final History history = new History();
+        /** The clients' history, from the start of {@link #run}: the faults count what was sent and acknowledged. */
+        History history;
 
         void run(String name, int stores, LocalClusterSettings settings) throws Exception {
             System.out.println(name + ": seed " + SEED + " (-Dkv.lin.seed to replay)");
@@ -33,21 +37,17 @@ class PartitionIT {
                     lab.routeReplicationThroughDelay(fixture.cluster.nodes());
                 }
                 fixture.start();
-                try (Workload workload = new Workload()) {
-                    workload.startClients(fixture.cluster.nodes(), history, SEED);
-                    await().atMost(Duration.ofSeconds(20)).until(() -> history.count(History.Outcome.OK) > 200);
+                try (CheckedHistory checked = CheckedHistory.start(fixture, name, SEED)) {
+                    history = checked.history();
+                    await().atMost(Duration.ofSeconds(20)).until(() -> checked.answered() > 200);
                     faults(lab, fixture);
                     lab.healAll();
                     fixture.awaitHealthy();
                     // writes go on once it is over
-                    long healed = history.now();
-                    await().atMost(Duration.ofSeconds(20)).until(() ->
-                            history.writesTo(fixture.primary().name(), healed, History.Outcome.OK) > 20);
-                    workload.close();
-                    FinalReads.readEveryKeyBackFromThePrimary(fixture, history, workload.everyKey());
+                    checked.awaitWritesAcknowledgedSince(checked.now(), 20);
+                    checked.finishAndCheck(MIN_READS, "");
                 }
             }
-            Lincheck.assertLinearizable(history, name, 50, "");
         }
 
         abstract void faults(NetworkLab lab, ClusterFixture fixture) throws Exception;

@@ -28,7 +28,6 @@ class SoakIT {
         long seed = Long.getLong("kv.lin.seed", System.nanoTime());
         int seconds = Integer.getInteger("kv.soak.seconds", 120);
         System.out.println("soak: seed " + seed + " (-Dkv.lin.seed to replay), " + seconds + " s (-Dkv.soak.seconds)");
-        History history = new History();
         ProcessFaults faults;
         LoadGenerator unique;
         try (NetworkLab lab = new NetworkLab(3);
@@ -39,15 +38,13 @@ class SoakIT {
             // (PartitionIT's partitions run without the forwarder)
             lab.routeReplicationThroughDelay(fixture.cluster.nodes());
             fixture.start();
-            try (Workload workload = new Workload()) {
-                workload.startClients(fixture.cluster.nodes(), history, seed);
+            try (CheckedHistory checked = CheckedHistory.start(fixture, "soak", seed)) {
                 unique = new LoadGenerator(fixture.cluster.urls(), 2, "soak", Duration.ofSeconds(seconds + 120));
                 faults = new ProcessFaults(fixture, lab, power, seed);
                 faults.runUntil(System.nanoTime() + Duration.ofSeconds(seconds).toNanos());
                 lab.healAll();
                 unique.close();
-                workload.close();
-                FinalReads.readEveryKeyBackFromThePrimary(fixture, history, workload.everyKey());
+                checked.finishAndCheck(1_000, "\nfaults:\n" + String.join("\n", faults.log));
             }
             fixture.awaitHealthy();
             KvClient client = new KvClient(fixture.cluster.urls(), Duration.ofSeconds(5));
@@ -64,7 +61,6 @@ class SoakIT {
             assertThat(unique.acknowledged.size()).as("unique writes acknowledged").isGreaterThan(100);
         }
 
-        Lincheck.assertLinearizable(history, "soak", 1_000, "\nfaults:\n" + String.join("\n", faults.log));
         assertThat(faults.done.keySet()).as("every kind of fault at least once").containsExactlyInAnyOrderElementsOf(
                 faults.kinds());
     }
