@@ -101,6 +101,8 @@ public final class ReplicationLog implements Closeable {
         this.baseOffset = baseOffset;
         this.lastOffset = baseOffset;
         this.history = baseHistory;
+        // a compaction's copy left by a crash is of no use: the log's own file is whole either way
+        Files.deleteIfExists(file.resolveSibling(NAME + ".compact"));
         boolean existed = Files.exists(file);
         this.channel = open(file);
         if (!existed) {
@@ -141,6 +143,10 @@ public final class ReplicationLog implements Closeable {
                 break;
             }
             if (entry.offset() <= baseOffset) {
+                // in the snapshot already, but its time mark still counts: a term never starts below it
+                if (entry.op() == LogEntry.Op.NOOP) {
+                    lastMarkMillis = Math.max(lastMarkMillis, entry.markedMillis());
+                }
                 position += whole.limit();
                 continue;
             }
@@ -574,19 +580,32 @@ public final class ReplicationLog implements Closeable {
             }
             throw e;
         }
-        synchronized (lock) {
-            refuseCompaction();
-            if (!stillCurrent(copy)) {
-                Files.deleteIfExists(tmp);
-                return;
+        // an interrupt that came during the copy is held back too: the log's own channel is written below
+        boolean interruptedMeanwhile = Thread.interrupted();
+        try {
+            synchronized (lock) {
+                try {
+                    refuseCompaction();
+                    if (!stillCurrent(copy)) {
+                        Files.deleteIfExists(tmp);
+                        return;
+                    }
+                    flushPendingLocked();
+                    try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ);
+                            FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                        out.position(copy.copiedUpTo() - copy.from());
+                        copyRange(source, copy.copiedUpTo(), flushedBytes, out);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(tmp); // not renamed: the copy would only hold disk space
+                    throw e;
+                }
+                swapIn(tmp, copy);
             }
-            flushPendingLocked();
-            try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ);
-                    FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                out.position(copy.copiedUpTo() - copy.from());
-                copyRange(source, copy.copiedUpTo(), flushedBytes, out);
+        } finally {
+            if (interruptedMeanwhile) {
+                Thread.currentThread().interrupt();
             }
-            swapIn(tmp, copy);
         }
     }
 
@@ -633,7 +652,13 @@ public final class ReplicationLog implements Closeable {
             throw e;
         }
         channel.close();
-        channel = open(file);
+        try {
+            channel = open(file);
+        } catch (IOException e) {
+            // the old channel is closed: the log can write nowhere now, and says so (the flusher stops on it)
+            fail("the compacted log could not be opened", e);
+            throw e;
+        }
         long newBase = copy.newBase();
         long from = copy.from();
         long kept = lastOffset - newBase;

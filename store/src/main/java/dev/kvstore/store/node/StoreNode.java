@@ -332,6 +332,15 @@ public final class StoreNode implements Closeable {
 
     /** Caller holds the role read lock. */
     private void refuseUnlessTakingWrites() {
+        refuseUnlessActivePrimary();
+        if (System.nanoTime() < writesAllowedAtNanos) {
+            throw new NodeExceptions.Unavailable("new primary is waiting out the old primary's read lease; retry");
+        }
+        refuseWhilePaused();
+    }
+
+    /** Primary of a term not yet deposed, with a working log. Caller holds the role read lock. */
+    private void refuseUnlessActivePrimary() {
         if (role != Role.PRIMARY) {
             throw new NodeExceptions.NotPrimary("this store is " + role.label() + ", writes go to the primary",
                     primaryHttp);
@@ -344,9 +353,9 @@ public final class StoreNode implements Closeable {
         if (log.failure() != null) {
             throw new NodeExceptions.NotDurable(log.failure().getMessage());
         }
-        if (System.nanoTime() < writesAllowedAtNanos) {
-            throw new NodeExceptions.Unavailable("new primary is waiting out the old primary's read lease; retry");
-        }
+    }
+
+    private void refuseWhilePaused() {
         if (System.nanoTime() < writesPausedUntilNanos) {
             throw new NodeExceptions.Unavailable("writes are paused for a switchover; retry");
         }
@@ -398,15 +407,16 @@ public final class StoreNode implements Closeable {
      * A time mark alone, for a secondary about to receive a snapshot: its log will start after the snapshot,
      * which holds no marks, so without one after it that store, promoted before the next write, would know no
      * mark and (with a slower clock) could start its term below marks already archived. At the newest mark
-     * this primary wrote when its clock is behind it. One entry and its fsync per snapshot sent. Nothing, and
-     * false, when this store does not take writes now (not primary, deposed, paused for a switchover, waiting
-     * out a lease): a paused primary's last entry is what its secondaries catch up to, and a new term starts
-     * with a mark of its own.
+     * this primary wrote when its clock is behind it. One entry and its fsync per snapshot sent; also while a new
+     * primary waits out its predecessor's lease (a mark changes no data). Nothing, and false, when this store is
+     * not the active primary or is paused for a switchover (its last entry is then what its secondaries catch
+     * up to before another store takes over).
      */
     public boolean appendTimeMark() {
         roleLock.readLock().lock();
         try {
-            refuseUnlessTakingWrites();
+            refuseUnlessActivePrimary();
+            refuseWhilePaused();
             appendLock.lock();
             try {
                 log.appendNext(LogEntry.timeMark(termEpoch, 0, timeMarks.alone()));
@@ -907,9 +917,18 @@ public final class StoreNode implements Closeable {
             // the term's first entry is its first time mark too, never before a mark the log holds or held (an
             // earlier primary's clock ahead of this one's): marks only grow along the log, which is what a cut relies on
             // no write runs meanwhile: each holds the role lock this holds for writing
-            LogEntry start = log.appendNext(LogEntry.timeMark(newEpoch, 0, timeMarks.termStart(log.lastMarkMillis())));
+            long startMark = timeMarks.termStart(log.lastMarkMillis());
+            LogEntry start = log.appendNext(LogEntry.timeMark(newEpoch, 0, startMark));
             tracker.localDurable(log.durableOffset());
             LOG.infof("promoted to primary of epoch %d at offset %d", newEpoch, start.offset());
+            long aheadMillis = startMark - System.currentTimeMillis();
+            if (aheadMillis > 1_000) {
+                // a clock that ran ahead once (an earlier primary's, or this one's before a step back) holds every
+                // later mark up: restores to a point in time count this term's writes as made at that mark
+                LOG.warnf("this term's first time mark is %d ms ahead of this store's clock (the newest mark it knows,"
+                        + " kept in %s): no write is marked with a later time until the clock passes it", aheadMillis,
+                        TimeMarkFloor.FILE_NAME);
+            }
         } finally {
             roleLock.writeLock().unlock();
         }
@@ -1185,6 +1204,7 @@ public final class StoreNode implements Closeable {
         if (suffix.isEmpty()) {
             return;
         }
+        timeMarks.keepBeforeDropping(log.lastMarkMillis());
         Path file = quarantine.keep(suffix, epoch.get());
         log.truncateAfter(keepUpTo);
         LOG.warnf("moved %d divergent entries (%s..%s) to quarantine %s", suffix.size(), suffix.get(0),
@@ -1215,6 +1235,8 @@ public final class StoreNode implements Closeable {
      * everything.
      */
     private synchronized void discardEverythingAfter(long keepUpTo) throws IOException {
+        // first: a failure to keep it leaves the log and the snapshot as they were
+        timeMarks.keepBeforeDropping(log.lastMarkMillis());
         List<LogEntry> logPart = log.read(log.startOffset(), Integer.MAX_VALUE);
         if (!logPart.isEmpty()) {
             quarantine.keep(logPart, epoch.get());
@@ -1223,7 +1245,6 @@ public final class StoreNode implements Closeable {
             files.move(snapshotFile.path(), settings.dataDir().resolve("quarantine")
                     .resolve("snapshot-" + System.currentTimeMillis()));
         }
-        timeMarks.keepBeforeDropping(log.lastMarkMillis());
         log.resetTo(0, EpochHistory.EMPTY);
         state.clear();
         lastSnapshot = SnapshotSchedule.Mark.NONE;
@@ -1234,7 +1255,7 @@ public final class StoreNode implements Closeable {
 
     /**
      * Entries streamed from the primary. Under a lock of their own, not the role lock (an append may wait for the
-     * log's lock through a compaction, and other event loops must not queue behind it), which a maintenance fence
+     * log's lock, through a compaction's last step among others, and other event loops must not queue behind it), which a maintenance fence
      * passes through once it is in force: nothing streamed is appended after it returns, though a stream's decoded
      * backlog may still be drained after its link closed.
      */
@@ -1373,12 +1394,13 @@ public final class StoreNode implements Closeable {
                     room);
             return;
         }
+        // before the snapshot is in place: a restart opens the log after it, and reads no mark it covers
+        timeMarks.keepBeforeDropping(log.lastMarkMillis());
         snapshotFile.write(snapshot);
         lastSnapshot = new SnapshotSchedule.Mark(snapshot.lastIncludedOffset(), snapshot.data().size(),
                 fileSize(snapshotFile.path()));
         long newBase = compactionBase(snapshot.lastIncludedOffset());
         if (newBase >= log.startOffset()) {
-            timeMarks.keepBeforeDropping(log.lastMarkMillis());
             log.compactTo(newBase);
         }
         LOG.infof("snapshot at offset %d (%d keys); log now starts at %d", snapshot.lastIncludedOffset(),

@@ -17,7 +17,8 @@ final class TimeMarkFloor {
     static final String FILE_NAME = "time-mark-floor";
 
     private final DurableValueFile file;
-    private long millis;
+    /** Read without the lock, which a raise holds across its fsyncs (a promotion reads it under the role lock). */
+    private volatile long millis;
 
     TimeMarkFloor(Path dir, DurableFiles files) throws IOException {
         this.file = new DurableValueFile(dir.resolve(FILE_NAME), files);
@@ -31,7 +32,7 @@ final class TimeMarkFloor {
     }
 
     /** The newest mark kept, or 0. */
-    synchronized long millis() {
+    long millis() {
         return millis;
     }
 

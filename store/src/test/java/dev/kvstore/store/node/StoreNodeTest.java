@@ -620,6 +620,33 @@ class StoreNodeTest {
         }
 
         @Test
+        void a_restart_after_a_snapshot_without_compaction_still_starts_its_term_no_earlier_than_the_newest()
+                throws Exception {
+            // the log keeps far more than it holds (no compaction), and a restart opens it after the snapshot
+            long ahead = System.currentTimeMillis() + 3_600_000;
+            NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1", "http://127.0.0.1:2",
+                    ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, LEASE_MILLIS, 10, 10_000,
+                    NodeSettings.defaultMaxMemoryBytes(), -1, NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES,
+                    dev.kvstore.store.log.LogFormat.CURRENT, 0);
+            node = new StoreNode(settings, disk);
+            java.util.List<LogEntry> streamed = new java.util.ArrayList<>();
+            streamed.add(LogEntry.timeMark(1, 1, ahead));
+            for (long offset = 2; offset <= 31; offset++) {
+                streamed.add(LogEntry.put(1, offset, "k" + offset, "v".getBytes()));
+            }
+            node.appendReplicated(streamed);
+            node.secondaryProgress(31, 31);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() == 31);
+            assertThat(node.log().startOffset()).as("not compacted").isEqualTo(1);
+            node.close();
+
+            node = new StoreNode(settings, disk);
+            node.promote(2, true);
+            LogEntry termStart = node.log().read(node.log().lastOffset(), 1).get(0);
+            assertThat(termStart.markedMillis()).as("the new term's first mark").isGreaterThanOrEqualTo(ahead);
+        }
+
+        @Test
         void a_restart_after_a_received_snapshot_replaced_the_log_keeps_the_marks_it_held() throws Exception {
             long ahead = System.currentTimeMillis() + 3_600_000;
             open(0);
