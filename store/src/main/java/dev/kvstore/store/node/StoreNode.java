@@ -15,7 +15,6 @@ import dev.kvstore.store.log.Mutation;
 import dev.kvstore.store.log.Quarantine;
 import dev.kvstore.store.log.ReplicationLog;
 import dev.kvstore.store.state.KvState;
-import dev.kvstore.store.state.MemoryEstimate;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -160,9 +159,8 @@ public final class StoreNode implements Closeable {
     private final WriteStamps stamps = new WriteStamps();
     /** The offset of this primary term's first entry: read-modify-write waits until it is applied. */
     private volatile long termStartOffset = Long.MAX_VALUE;
-    private final java.util.concurrent.atomic.AtomicLong reservedBytes = new java.util.concurrent.atomic.AtomicLong();
-    /** Part of reservedBytes: entries a new primary's log holds but has not applied yet (until its term commits). */
-    private final java.util.concurrent.atomic.AtomicLong backlogReserved = new java.util.concurrent.atomic.AtomicLong();
+    /** The data's memory budget: what writes in flight may still add. */
+    private final MemoryReservations memory;
     private volatile Fanout fanout = new Fanout() {
         public void entriesAppended() { }
 
@@ -194,6 +192,7 @@ public final class StoreNode implements Closeable {
     /** With the given disk: tests slow it down, fail it, or watch which threads use it. */
     public StoreNode(NodeSettings settings, DiskSync disk) throws IOException {
         this.settings = settings;
+        this.memory = new MemoryReservations(state, settings.maxMemoryBytes());
         this.deadlines = new WriteDeadlines(settings.writeTimeoutMillis());
         this.snapshotSchedule = settings.snapshotSchedule();
         this.files = new DurableFiles(disk);
@@ -276,15 +275,15 @@ public final class StoreNode implements Closeable {
         try {
             refuseUnlessTakingWrites();
             refuseIfNoRoom(operation.op());
-            reserved = reserveMemory(operation);
+            reserved = memory.reserve(operation);
             refuseWithoutGoodReplicas();
             commits = tracker;
             entry = appendOwn(operation);
         } catch (LogFailedException e) {
-            reservedBytes.addAndGet(-reserved);
+            memory.release(reserved);
             throw new NodeExceptions.NotDurable(e.getCause().getMessage());
         } catch (RuntimeException e) {
-            reservedBytes.addAndGet(-reserved);
+            memory.release(reserved);
             throw e;
         } finally {
             roleLock.readLock().unlock();
@@ -303,7 +302,7 @@ public final class StoreNode implements Closeable {
      */
     private CompletableFuture<Long> clientWait(CommitTracker commits, long offset, long reserved, long admitted) {
         CompletableFuture<Long> committed = commits.awaitCommit(offset).whenComplete((at, failure) -> {
-            reservedBytes.addAndGet(-reserved);
+            memory.release(reserved);
             if (failure == null) {
                 recordCommitLatency(admitted);
             }
@@ -524,7 +523,7 @@ public final class StoreNode implements Closeable {
                 if (!writes.isEmpty()) {
                     LogEntry operation = entryOf(writes);
                     refuseIfNoRoom(operation.op());
-                    reserved = reserveMemory(writes);
+                    reserved = memory.reserve(writes);
                     refuseWithoutGoodReplicas();
                     entry = appendMarked(operation);
                     recordAppended(entry);
@@ -533,10 +532,10 @@ public final class StoreNode implements Closeable {
                 appendLock.unlock();
             }
         } catch (LogFailedException e) {
-            reservedBytes.addAndGet(-reserved);
+            memory.release(reserved);
             throw new NodeExceptions.NotDurable(e.getCause().getMessage());
         } catch (RuntimeException e) {
-            reservedBytes.addAndGet(-reserved);
+            memory.release(reserved);
             throw e;
         } finally {
             roleLock.readLock().unlock();
@@ -669,81 +668,6 @@ public final class StoreNode implements Closeable {
         public boolean writtenSince(String key, WatchPoint since) {
             return since.term() != termEpoch || stamps.writtenAfter(key, since.offset());
         }
-    }
-
-    /**
-     * The primary decides, before the log: a write that would take the data past its budget is
-     * refused, so every store can always apply what the primary accepted. Deletes and writes that do
-     * not grow the data always pass. The growth of writes in flight is reserved until they are
-     * applied (or fail), so concurrent writers cannot overshoot the budget together.
-     *
-     * @return the bytes reserved, to be released when the write completes
-     */
-    private long reserveMemory(LogEntry operation) {
-        if (operation.op() != LogEntry.Op.PUT) {
-            return 0;
-        }
-        // far from the budget a write may reserve what it would cost as a new key: that skips a lookup of the old
-        // value (and the key's String) on every write. In the last quarter the exact growth decides, as before,
-        // so there an overwrite in flight holds nothing and a write that fits passes; what writes reserved on
-        // the fast path (more than they add) is at most the three quarters below
-        long bound = MemoryEstimate.growthBound(operation.key(), operation.value().length);
-        long reserved = reservedBytes.get();
-        long fastPathRoom = settings.maxMemoryBytes() / 4 * 3;
-        if (state.usedBytes() + reserved + bound <= fastPathRoom
-                && reservedBytes.compareAndSet(reserved, reserved + bound)) {
-            return bound;
-        }
-        return reserveMemory(List.of(Mutation.put(operation.keyString(), operation.value())));
-    }
-
-    private long reserveMemory(List<Mutation> writes) {
-        long growth = 0;
-        for (Mutation mutation : writes) {
-            // no credit for a delete or a shrink: a write still pending may shrink or delete the same key,
-            // and then only one of the two frees anything
-            growth += Math.max(0, state.growthOf(mutation));
-        }
-        if (growth <= 0) {
-            return 0;
-        }
-        while (true) {
-            long reserved = reservedBytes.get();
-            long used = state.usedBytes();
-            if (used + reserved + growth > settings.maxMemoryBytes()) {
-                throw new NodeExceptions.MemoryFull("OOM command not allowed when used memory > 'maxmemory': the data"
-                        + " uses " + used + " of " + settings.maxMemoryBytes() + " bytes (kv.max-memory), " + reserved
-                        + " more are on their way, and this write adds " + growth + "; nothing was stored."
-                        + " Deletes and smaller values still work");
-            }
-            if (reservedBytes.compareAndSet(reserved, reserved + growth)) {
-                return growth;
-            }
-        }
-    }
-
-    /**
-     * A new primary has not applied what its log holds past its applied offset (after a restart it
-     * applied up to the commit hint; a secondary up to the commit point it heard of); all of it
-     * commits with the term's first entry. Until then its growth is reserved, so the budget is not
-     * checked against too small a figure. Caller holds the role write lock.
-     */
-    private void reserveBacklog() {
-        releaseBacklog();
-        long growth = 0;
-        for (LogEntry entry : log.read(state.appliedOffset() + 1, Integer.MAX_VALUE)) {
-            for (Mutation mutation : entry.mutations()) {
-                if (!mutation.deletes()) {
-                    growth += dev.kvstore.store.state.MemoryEstimate.of(mutation.key(), mutation.value());
-                }
-            }
-        }
-        backlogReserved.set(growth);
-        reservedBytes.addAndGet(growth);
-    }
-
-    private void releaseBacklog() {
-        reservedBytes.addAndGet(-backlogReserved.getAndSet(0));
     }
 
     /** When the key expires (Unix milliseconds; 0: never or absent), read under the same rule as {@link #read}. */
@@ -913,7 +837,7 @@ public final class StoreNode implements Closeable {
             primaryReplication = settings.advertisedReplication();
             primaryHttp = settings.advertisedHttp();
             role = Role.PRIMARY;
-            reserveBacklog();
+            memory.reserveBacklog(log.read(state.appliedOffset() + 1, Integer.MAX_VALUE));
             // the term's first entry is its first time mark too, never before a mark the log holds or held (an
             // earlier primary's clock ahead of this one's): marks only grow along the log, which is what a cut relies on
             // no write runs meanwhile: each holds the role lock this holds for writing
@@ -1065,7 +989,7 @@ public final class StoreNode implements Closeable {
     private void stepDown(String reason) {
         LOG.infof("leaving the primary role of epoch %d: %s", termEpoch, reason);
         fenced = true;
-        releaseBacklog();
+        memory.releaseBacklog();
         termStartOffset = Long.MAX_VALUE;
         pending.clear();
         CommitTracker old = tracker;
@@ -1319,7 +1243,7 @@ public final class StoreNode implements Closeable {
     private void onPrimaryCommit(long commit) {
         applyUpTo(commit);
         // the term's first commit applied everything before it: the backlog is counted as used now
-        releaseBacklog();
+        memory.releaseBacklog();
         commitHint.remember(commit);
         // secondaries learn the commit point with the next entries, or within a few ms (PrimarySession)
     }
