@@ -56,6 +56,8 @@ public final class ReplicationLog implements Closeable {
     private final FsyncPolicy policy;
     private final int maxEntryBytes;
     private final Object lock = new Object();
+    /** One compaction at a time: its copy is one file, and its positions are of the log as it found it. */
+    private final Object compaction = new Object();
     private final List<LongConsumer> durabilityListeners = new CopyOnWriteArrayList<>();
     private final Thread flusher;
 
@@ -340,6 +342,13 @@ public final class ReplicationLog implements Closeable {
                     groupFsyncs.incrementAndGet();
                 }
             } catch (java.nio.channels.ClosedChannelException e) {
+                synchronized (lock) {
+                    if (forced == channel && !closed) {
+                        // not a compaction's swap: the log's own channel closed under it (an interrupt, say)
+                        fail("the log's file was closed while it was forced", e);
+                        return;
+                    }
+                }
                 continue; // compaction swapped the file; the new one was forced whole
             } catch (IOException e) {
                 if (!closed) {
@@ -401,7 +410,10 @@ public final class ReplicationLog implements Closeable {
         return () -> durabilityListeners.remove(listener);
     }
 
-    /** The newest time mark this log holds or held since it was opened ({@link LogEntry#timeMark}), or 0. */
+    /**
+     * The newest time mark ({@link LogEntry#timeMark}) this log holds or held since it was opened, those of entries
+     * its snapshot already covers but its file still held at open among them; or 0.
+     */
     public long lastMarkMillis() {
         synchronized (lock) {
             return lastMarkMillis;
@@ -536,12 +548,15 @@ public final class ReplicationLog implements Closeable {
      */
     public void compactTo(long newBase) throws IOException {
         // FileChannel closes itself when the thread doing I/O on it is interrupted, and this runs on the
-        // caller's thread (the snapshotter): the pending bytes are written with the interrupt held back,
-        // and the copy reads through a channel of its own, so an interrupt can never take the log's
-        // channel, every later write and the final force, with it
+        // caller's thread (the snapshotter): the copy reads and writes through channels of its own (an interrupt
+        // then fails the compaction, nothing else), and the log's own channel is written with the interrupt held
+        // back, one that came before and one that came during the copy, so no interrupt takes the log's channel
+        // (every later write and the final force) with it
         boolean interrupted = Thread.interrupted();
         try {
-            compact(newBase);
+            synchronized (compaction) {
+                compact(newBase);
+            }
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -573,14 +588,13 @@ public final class ReplicationLog implements Closeable {
                         StandardOpenOption.TRUNCATE_EXISTING)) {
             copyRange(source, copy.from(), copy.copiedUpTo(), out);
             disk.force(out, false);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp); // a partial copy would only hold disk space (a full volume is a likely cause)
-            if (!stillCurrent(copy)) {
+        } catch (IOException | RuntimeException e) {
+            deleteCopy(tmp, e); // a partial copy would only hold disk space (a full volume is a likely cause)
+            if (e instanceof IOException && !stillCurrent(copy)) {
                 return; // the log was cut meanwhile, perhaps below the copy's end: nothing to compact
             }
             throw e;
         }
-        // an interrupt that came during the copy is held back too: the log's own channel is written below
         boolean interruptedMeanwhile = Thread.interrupted();
         try {
             synchronized (lock) {
@@ -597,7 +611,7 @@ public final class ReplicationLog implements Closeable {
                         copyRange(source, copy.copiedUpTo(), flushedBytes, out);
                     }
                 } catch (IOException | RuntimeException e) {
-                    Files.deleteIfExists(tmp); // not renamed: the copy would only hold disk space
+                    deleteCopy(tmp, e); // not renamed: the copy would only hold disk space
                     throw e;
                 }
                 swapIn(tmp, copy);
@@ -606,6 +620,15 @@ public final class ReplicationLog implements Closeable {
             if (interruptedMeanwhile) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** Removes a compaction's copy after {@code failure}, to which a failure to remove it is added. */
+    private static void deleteCopy(Path copy, Exception failure) {
+        try {
+            Files.deleteIfExists(copy);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
         }
     }
 
@@ -648,6 +671,8 @@ public final class ReplicationLog implements Closeable {
                 // renamed, but not made durable (or the old file's channel is now of a deleted file):
                 // appending on would write where a restart does not look. The log stops instead.
                 fail("the compacted log replaced the old one but the replacement was not made durable", e);
+            } else {
+                deleteCopy(tmp, e); // not renamed: the log's own file is still the one in place
             }
             throw e;
         }

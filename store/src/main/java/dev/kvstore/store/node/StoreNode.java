@@ -422,8 +422,11 @@ public final class StoreNode implements Closeable {
             } finally {
                 appendLock.unlock();
             }
-        } catch (RuntimeException notNow) {
+        } catch (NodeExceptions.NotPrimary | NodeExceptions.Fenced | NodeExceptions.NotDurable
+                 | NodeExceptions.Unavailable notNow) {
             return false;
+        } catch (LogFailedException e) {
+            return false; // the log stopped: this store takes nothing more, and its status says why
         } finally {
             roleLock.readLock().unlock();
         }

@@ -39,7 +39,7 @@ class CompactionWhileAppendingTest {
             if (Thread.currentThread().getName().equals(COMPACTOR) && first.compareAndSet(true, false)) {
                 held.countDown();
                 try {
-                    release.await(10, TimeUnit.SECONDS);
+                    release.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     throw new IOException(e);
                 }
@@ -84,7 +84,7 @@ class CompactionWhileAppendingTest {
             await().until(() -> log.durableOffset() == 100);
             Thread compactor = compactInBackground(log, 80, failed);
 
-            assertTimeoutPreemptively(Duration.ofSeconds(3), () -> {
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
                 appendKeys(log, 100, 110);
                 await().until(() -> log.durableOffset() == 110);
                 assertThat(log.read(105, 1).get(0).keyString()).isEqualTo("k104");
@@ -92,6 +92,7 @@ class CompactionWhileAppendingTest {
 
             disk.release.countDown();
             compactor.join(10_000);
+            assertThat(compactor.isAlive()).as("the compaction still runs").isFalse();
             assertThat(failed.get()).as("the compaction's failure").isNull();
             assertThat(log.startOffset()).isEqualTo(81);
             appendKeys(log, 110, 111);
@@ -113,12 +114,14 @@ class CompactionWhileAppendingTest {
             await().until(() -> log.durableOffset() == 100);
             Thread compactor = compactInBackground(log, 80, failed);
 
-            assertTimeoutPreemptively(Duration.ofSeconds(3), () -> log.truncateAfter(90),
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> log.truncateAfter(90),
                     "a truncation waited for the compaction's copy");
             disk.release.countDown();
             compactor.join(10_000);
+            assertThat(compactor.isAlive()).as("the compaction still runs").isFalse();
             assertThat(failed.get()).as("the compaction's failure").isNull();
             assertThat(log.startOffset()).as("the copy of a log cut meanwhile is dropped").isEqualTo(1);
+            assertThat(dir.resolve("replication.log.compact")).as("the dropped copy").doesNotExist();
             log.appendNext(LogEntry.put(1, 0, "after-cut", "x".getBytes()));
             await().until(() -> log.durableOffset() == 91);
         }
@@ -127,6 +130,5 @@ class CompactionWhileAppendingTest {
             assertThat(log.read(1, 1).get(0).keyString()).isEqualTo("k0");
             assertThat(log.read(90, 2)).extracting(LogEntry::keyString).containsExactly("k89", "after-cut");
         }
-        assertThat(dir.resolve("replication.log.compact")).as("the dropped copy").doesNotExist();
     }
 }

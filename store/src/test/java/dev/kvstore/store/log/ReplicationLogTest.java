@@ -122,6 +122,22 @@ class ReplicationLogTest {
     }
 
     @Test
+    void reopened_after_a_snapshot_it_still_knows_the_time_marks_of_the_entries_the_snapshot_covers() throws Exception {
+        // a snapshot at 3 was written, the log not compacted (its retention keeps more): a restart opens it at 3
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            log.appendNext(LogEntry.timeMark(1, 0, 7_000));
+            log.appendNext(LogEntry.put(1, 0, "a", "1".getBytes()));
+            log.appendNext(LogEntry.put(1, 0, "b", "2".getBytes()));
+            log.appendNext(LogEntry.put(1, 0, "c", "3".getBytes()));
+            await().until(() -> log.durableOffset() == 4);
+        }
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20, 3, EpochHistory.EMPTY.withEntry(1, 1))) {
+            assertThat(log.startOffset()).isEqualTo(4);
+            assertThat(log.lastMarkMillis()).isEqualTo(7_000);
+        }
+    }
+
+    @Test
     void a_compaction_on_an_interrupted_thread_leaves_the_log_working() throws Exception {
         // a store closing interrupts its snapshotter; FileChannel closes itself under interrupted I/O,
         // which must not take the log's own channel (and so every later write and the final force) with it

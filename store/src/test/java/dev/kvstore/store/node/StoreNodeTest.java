@@ -75,8 +75,13 @@ class StoreNodeTest {
 
     /** A lone primary's settings with a snapshot at least every 10 entries, 5 kept behind it. */
     private NodeSettings snapshotsEveryTenEntries(int growthPercent) {
+        return snapshotsEveryTenEntries(growthPercent, 5);
+    }
+
+    /** A lone primary's settings with a snapshot at least every 10 entries, {@code retention} kept behind it. */
+    private NodeSettings snapshotsEveryTenEntries(int growthPercent, long retention) {
         return new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1", "http://127.0.0.1:2",
-                ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, LEASE_MILLIS, 10, 5,
+                ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, LEASE_MILLIS, 10, retention,
                 NodeSettings.defaultMaxMemoryBytes(), -1, NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES,
                 dev.kvstore.store.log.LogFormat.CURRENT, growthPercent);
     }
@@ -596,62 +601,58 @@ class StoreNodeTest {
         @Test
         void a_restart_after_compacting_every_mark_away_still_starts_its_term_no_earlier_than_the_newest()
                 throws Exception {
-            // a secondary of a primary whose clock ran an hour ahead of this one's: one mark, then 30 writes
-            long ahead = System.currentTimeMillis() + 3_600_000;
             NodeSettings settings = snapshotsEveryTenEntries(0); // 5 entries kept behind each snapshot
             node = new StoreNode(settings, disk);
-            java.util.List<LogEntry> streamed = new java.util.ArrayList<>();
-            streamed.add(LogEntry.timeMark(1, 1, ahead));
-            for (long offset = 2; offset <= 31; offset++) {
-                streamed.add(LogEntry.put(1, offset, "k" + offset, "v".getBytes()));
-            }
-            node.appendReplicated(streamed);
-            node.secondaryProgress(31, 31);
+            receiveAMarkAnHourAheadThenThirtyWrites();
             await().atMost(Duration.ofSeconds(5)).until(() -> node.log().startOffset() > 1);
             node.close();
 
             node = new StoreNode(settings, disk);
             assertThat(node.log().read(node.log().startOffset(), 100)).as("the restarted log holds no mark")
                     .allMatch(entry -> entry.markedMillis() < 0);
+            assertThat(promotedTermsFirstMark()).as("the new term's first mark: marks only grow along the log")
+                    .isGreaterThanOrEqualTo(anHourAhead);
+        }
+
+        /** A mark of a primary whose clock runs an hour ahead of this one's. */
+        private final long anHourAhead = System.currentTimeMillis() + 3_600_000;
+
+        /** As a secondary: a mark {@link #anHourAhead} at offset 1, then 30 writes, all committed. */
+        private void receiveAMarkAnHourAheadThenThirtyWrites() {
+            java.util.List<LogEntry> streamed = new java.util.ArrayList<>();
+            streamed.add(LogEntry.timeMark(1, 1, anHourAhead));
+            for (long offset = 2; offset <= 31; offset++) {
+                streamed.add(LogEntry.put(1, offset, "k" + offset, "v".getBytes()));
+            }
+            node.appendReplicated(streamed);
+            node.secondaryProgress(31, 31);
+        }
+
+        /** Promotes the open store (epoch 2) and returns the time of its term's first entry, a mark. */
+        private long promotedTermsFirstMark() {
             node.promote(2, true);
-            LogEntry termStart = node.log().read(node.log().lastOffset(), 1).get(0);
-            assertThat(termStart.markedMillis()).as("the new term's first mark: marks only grow along the log")
-                    .isGreaterThanOrEqualTo(ahead);
+            return node.log().read(node.log().lastOffset(), 1).get(0).markedMillis();
         }
 
         @Test
         void a_restart_after_a_snapshot_without_compaction_still_starts_its_term_no_earlier_than_the_newest()
                 throws Exception {
             // the log keeps far more than it holds (no compaction), and a restart opens it after the snapshot
-            long ahead = System.currentTimeMillis() + 3_600_000;
-            NodeSettings settings = new NodeSettings("kv-0", "test", "secret", dir, "127.0.0.1:1", "http://127.0.0.1:2",
-                    ReplicationMode.SYNC, 0, FsyncPolicy.ALWAYS, 1024, 1 << 16, 5_000, 50, LEASE_MILLIS, 10, 10_000,
-                    NodeSettings.defaultMaxMemoryBytes(), -1, NodeSettings.DEFAULT_ENTRY_LIMIT_BYTES,
-                    dev.kvstore.store.log.LogFormat.CURRENT, 0);
+            NodeSettings settings = snapshotsEveryTenEntries(0, 10_000);
             node = new StoreNode(settings, disk);
-            java.util.List<LogEntry> streamed = new java.util.ArrayList<>();
-            streamed.add(LogEntry.timeMark(1, 1, ahead));
-            for (long offset = 2; offset <= 31; offset++) {
-                streamed.add(LogEntry.put(1, offset, "k" + offset, "v".getBytes()));
-            }
-            node.appendReplicated(streamed);
-            node.secondaryProgress(31, 31);
+            receiveAMarkAnHourAheadThenThirtyWrites();
             await().atMost(Duration.ofSeconds(5)).until(() -> node.lastSnapshotOffset() == 31);
             assertThat(node.log().startOffset()).as("not compacted").isEqualTo(1);
             node.close();
 
             node = new StoreNode(settings, disk);
-            node.promote(2, true);
-            LogEntry termStart = node.log().read(node.log().lastOffset(), 1).get(0);
-            assertThat(termStart.markedMillis()).as("the new term's first mark").isGreaterThanOrEqualTo(ahead);
+            assertThat(promotedTermsFirstMark()).as("the new term's first mark").isGreaterThanOrEqualTo(anHourAhead);
         }
 
         @Test
         void a_restart_after_a_received_snapshot_replaced_the_log_keeps_the_marks_it_held() throws Exception {
-            long ahead = System.currentTimeMillis() + 3_600_000;
             open(0);
-            node.appendReplicated(java.util.List.of(LogEntry.timeMark(1, 1, ahead), LogEntry.put(1, 2, "a", "v".getBytes())));
-            node.secondaryProgress(2, 2);
+            receiveAMarkAnHourAheadThenThirtyWrites();
             Path received = dir.resolveSibling(dir.getFileName() + "-received");
             try (var out = java.nio.file.Files.newOutputStream(received)) {
                 dev.kvstore.store.snapshot.SnapshotFile.writeTo(new dev.kvstore.store.snapshot.Snapshot(500,
@@ -663,9 +664,7 @@ class StoreNodeTest {
 
             open(0);
             assertThat(node.log().lastOffset()).as("the log continues the snapshot, empty").isEqualTo(500);
-            node.promote(2, true);
-            LogEntry termStart = node.log().read(node.log().lastOffset(), 1).get(0);
-            assertThat(termStart.markedMillis()).as("the new term's first mark").isGreaterThanOrEqualTo(ahead);
+            assertThat(promotedTermsFirstMark()).as("the new term's first mark").isGreaterThanOrEqualTo(anHourAhead);
         }
     }
 
