@@ -48,6 +48,8 @@ public final class ReplicationLog implements Closeable {
     private static final String NAME = "replication.log";
     /** Guarded by {@link #lock}. */
     private long lastMarkMillis;
+    /** {@link #lastMarkMillis} as kept on disk before entries are dropped: a restart forgets no mark. */
+    private final TimeMarkFloor markFloor;
 
     private final Path file;
     private final DiskSync disk;
@@ -103,6 +105,8 @@ public final class ReplicationLog implements Closeable {
         this.baseOffset = baseOffset;
         this.lastOffset = baseOffset;
         this.history = baseHistory;
+        this.markFloor = new TimeMarkFloor(dir, files);
+        this.lastMarkMillis = markFloor.millis();
         // a compaction's copy left by a crash is of no use: the log's own file is whole either way
         Files.deleteIfExists(file.resolveSibling(NAME + ".compact"));
         boolean existed = Files.exists(file);
@@ -411,13 +415,21 @@ public final class ReplicationLog implements Closeable {
     }
 
     /**
-     * The newest time mark ({@link LogEntry#timeMark}) this log holds or held since it was opened, those of entries
-     * its snapshot already covers but its file still held at open among them; or 0.
+     * The newest time mark ({@link LogEntry#timeMark}) this log holds or ever held: those it dropped are kept on disk
+     * ({@link TimeMarkFloor}), and those of entries its snapshot already covers are read at open; or 0.
      */
     public long lastMarkMillis() {
         synchronized (lock) {
             return lastMarkMillis;
         }
+    }
+
+    /**
+     * Keeps {@link #lastMarkMillis} on disk now, for a caller about to make the log unreadable another way (a
+     * snapshot moved aside before a {@link #resetTo}): the log does so itself before it drops entries.
+     */
+    public void keepNewestMark() throws IOException {
+        markFloor.raiseTo(lastMarkMillis());
     }
 
     public long durableOffset() {
@@ -515,6 +527,11 @@ public final class ReplicationLog implements Closeable {
                 throw new IllegalStateException("cannot cut at " + lastKept + ": the log starts after " + baseOffset);
             }
             List<LogEntry> removed = read(lastKept + 1, Integer.MAX_VALUE);
+            try {
+                markFloor.raiseTo(lastMarkMillis); // before any mark is cut
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot keep the newest time mark; nothing was cut", e);
+            }
             flushPendingLocked();
             long cut = positionOf(lastKept + 1);
             try {
@@ -569,6 +586,7 @@ public final class ReplicationLog implements Closeable {
     }
 
     private void compact(long newBase) throws IOException {
+        keepNewestMark(); // outside the lock: its fsyncs hold up no append
         CompactionCopy copy;
         synchronized (lock) {
             refuseCompaction();
@@ -703,6 +721,12 @@ public final class ReplicationLog implements Closeable {
      */
     public void resetTo(long newBase, EpochHistory newHistory) throws IOException {
         synchronized (lock) {
+            try {
+                markFloor.raiseTo(lastMarkMillis); // before any mark is dropped
+            } catch (IOException e) {
+                fail("keeping the newest time mark failed", e);
+                throw e;
+            }
             pending.clear();
             try {
                 channel.truncate(0);

@@ -2,6 +2,7 @@ package dev.kvstore.store.node;
 
 import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.core.disk.DurableFiles;
+import dev.kvstore.store.disk.DurableValueFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -200,7 +200,7 @@ public final class StoreNode implements Closeable {
         files.createDirectories(dir);
         this.epoch = new PersistentEpoch(dir, disk);
         this.maintenance = new MaintenanceFence(dir, disk);
-        this.timeMarks = new TimeMarks(System::currentTimeMillis, new TimeMarkFloor(dir, files));
+        this.timeMarks = new TimeMarks(System::currentTimeMillis);
         this.snapshotFile = new SnapshotFile(dir, settings.maxEntryBytes(), disk);
         removeUnfinishedSnapshots(dir);
         // the snapshot's pairs stream straight into the map: no second copy of the data set
@@ -854,7 +854,7 @@ public final class StoreNode implements Closeable {
                 // later mark up: restores to a point in time count this term's writes as made at that mark
                 LOG.warnf("this term's first time mark is %d ms ahead of this store's clock (the newest mark it knows,"
                         + " kept in %s): no write is marked with a later time until the clock passes it", aheadMillis,
-                        TimeMarkFloor.FILE_NAME);
+                        dev.kvstore.store.log.TimeMarkFloor.FILE_NAME);
             }
         } finally {
             roleLock.writeLock().unlock();
@@ -1131,7 +1131,6 @@ public final class StoreNode implements Closeable {
         if (suffix.isEmpty()) {
             return;
         }
-        timeMarks.keepBeforeDropping(log.lastMarkMillis());
         Path file = quarantine.keep(suffix, epoch.get());
         log.truncateAfter(keepUpTo);
         LOG.warnf("moved %d divergent entries (%s..%s) to quarantine %s", suffix.size(), suffix.get(0),
@@ -1162,8 +1161,8 @@ public final class StoreNode implements Closeable {
      * everything.
      */
     private synchronized void discardEverythingAfter(long keepUpTo) throws IOException {
-        // first: a failure to keep it leaves the log and the snapshot as they were
-        timeMarks.keepBeforeDropping(log.lastMarkMillis());
+        // first: the snapshot moves aside before the log is reset, and a crash between would cut the log as torn
+        log.keepNewestMark();
         List<LogEntry> logPart = log.read(log.startOffset(), Integer.MAX_VALUE);
         if (!logPart.isEmpty()) {
             quarantine.keep(logPart, epoch.get());
@@ -1321,8 +1320,6 @@ public final class StoreNode implements Closeable {
                     room);
             return;
         }
-        // before the snapshot is in place: a restart opens the log after it, and reads no mark it covers
-        timeMarks.keepBeforeDropping(log.lastMarkMillis());
         snapshotFile.write(snapshot);
         lastSnapshot = new SnapshotSchedule.Mark(snapshot.lastIncludedOffset(), snapshot.data().size(),
                 fileSize(snapshotFile.path()));
@@ -1450,7 +1447,6 @@ public final class StoreNode implements Closeable {
                     // its link's close may not have cleared the link yet: the fenced store's data stays as it was
                     throw new IOException(FENCED_FOR_MAINTENANCE + "; its snapshot is not installed");
                 }
-                timeMarks.keepBeforeDropping(log.lastMarkMillis());
                 snapshotFile.install(received);
                 log.resetTo(header.lastIncludedOffset(), header.history());
                 loading = true;

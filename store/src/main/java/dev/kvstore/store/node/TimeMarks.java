@@ -1,27 +1,23 @@
 package dev.kvstore.store.node;
 
-import java.io.IOException;
 import java.util.function.LongSupplier;
 
 /**
  * Which time marks ({@link dev.kvstore.store.log.LogEntry#timeMark}) a primary writes: one before the first write
  * of each millisecond of its clock, a term's first entry, and one alone after a snapshot it sends. None is ever
- * below the newest mark the store knows (its own, its log's, and the one its log held before it dropped
- * entries, {@link TimeMarkFloor}): marks only grow along the log, which is what a restore to a point in time
- * cuts by. A clock set back writes no mark until it passes the last one again; the writes between count as
- * made at that mark. Callers serialize the calls that give marks (the append lock, or the role lock held for
- * writing); {@link #keepBeforeDropping} may come from any thread.
+ * below the newest mark the store knows (its own, and the newest its log holds or ever held): marks only grow
+ * along the log, which is what a restore to a point in time cuts by. A clock set back writes no mark until it
+ * passes the last one again; the writes between count as made at that mark. Callers serialize the calls (the
+ * append lock, or the role lock held for writing).
  */
 final class TimeMarks {
 
     private final LongSupplier clock;
-    private final TimeMarkFloor floor;
     /** The newest mark this primary wrote (or the newest known, from its term's start). */
     private long last;
 
-    TimeMarks(LongSupplier clock, TimeMarkFloor floor) {
+    TimeMarks(LongSupplier clock) {
         this.clock = clock;
-        this.floor = floor;
     }
 
     /** The mark to append before a write made now: now, when no mark of this millisecond or a later one was written; else 0 (none). */
@@ -36,7 +32,7 @@ final class TimeMarks {
 
     /** A term's first mark: now, or the newest mark known ({@code newestInLog} among them) when the clock is behind it. */
     long termStart(long newestInLog) {
-        last = Math.max(clock.getAsLong(), Math.max(last, Math.max(newestInLog, floor.millis())));
+        last = Math.max(clock.getAsLong(), Math.max(last, newestInLog));
         return last;
     }
 
@@ -44,10 +40,5 @@ final class TimeMarks {
     long alone() {
         last = Math.max(clock.getAsLong(), last);
         return last;
-    }
-
-    /** Before the log drops entries ({@code newestInLog} the newest mark it held): that mark is kept on disk. */
-    void keepBeforeDropping(long newestInLog) throws IOException {
-        floor.raiseTo(newestInLog);
     }
 }

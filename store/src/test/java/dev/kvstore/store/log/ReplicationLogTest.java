@@ -138,6 +138,25 @@ class ReplicationLogTest {
     }
 
     @Test
+    void reopened_after_compactions_and_a_reset_dropped_every_mark_it_still_knows_the_newest() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            log.appendNext(LogEntry.timeMark(1, 0, 7_000));
+            log.appendNext(LogEntry.put(1, 0, "a", "1".getBytes()));
+            log.appendNext(LogEntry.put(1, 0, "b", "2".getBytes()));
+            log.compactTo(2);
+            assertThat(log.read(3, 10)).as("no mark left").allMatch(entry -> entry.markedMillis() < 0);
+        }
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20, 2, EpochHistory.EMPTY.withEntry(1, 1))) {
+            assertThat(log.lastMarkMillis()).as("after a compaction").isEqualTo(7_000);
+            log.appendNext(LogEntry.timeMark(2, 0, 9_000));
+            log.resetTo(500, EpochHistory.EMPTY.withEntry(2, 1));
+        }
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20, 500, EpochHistory.EMPTY.withEntry(2, 1))) {
+            assertThat(log.lastMarkMillis()).as("after a reset for a received snapshot").isEqualTo(9_000);
+        }
+    }
+
+    @Test
     void a_compaction_on_an_interrupted_thread_leaves_the_log_working() throws Exception {
         // a store closing interrupts its snapshotter; FileChannel closes itself under interrupted I/O,
         // which must not take the log's own channel (and so every later write and the final force) with it

@@ -1,20 +1,21 @@
-package dev.kvstore.store.node;
+package dev.kvstore.store.log;
 
 import dev.kvstore.core.disk.DurableFiles;
+import dev.kvstore.store.disk.DurableValueFile;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The newest time mark ({@link dev.kvstore.store.log.LogEntry#timeMark}) this store's log held before entries
- * were dropped from it (compacted into a snapshot, replaced by a received one, or discarded), kept on disk. A
- * new primary starts its term at no earlier a time than the newest mark it knows, so that marks only grow
- * along the log, which is what a restore to a point in time cuts by; without this file, a restart after a
+ * The newest time mark ({@link LogEntry#timeMark}) a log held before entries were dropped from it (compacted
+ * into a snapshot, cut as a divergent suffix, or reset for a received snapshot), kept on disk beside it. A new
+ * primary starts its term at no earlier a time than the newest mark its log holds or held, so that marks only
+ * grow along the log, which is what a restore to a point in time cuts by; without this file, a restart after a
  * compaction that left no mark in the log would forget them, and a primary with a slower clock would write
  * marks below ones already archived. Raised before the log drops anything, so a crash in between loses nothing.
  */
-final class TimeMarkFloor {
+public final class TimeMarkFloor {
 
-    static final String FILE_NAME = "time-mark-floor";
+    public static final String FILE_NAME = "time-mark-floor";
 
     private final DurableValueFile file;
     /** Read without the lock, which a raise holds across its fsyncs (a promotion reads it under the role lock). */
