@@ -60,6 +60,8 @@ public final class ReplicationLog implements Closeable {
     private final Object lock = new Object();
     /** One compaction at a time: its copy is one file, and its positions are of the log as it found it. */
     private final Object compaction = new Object();
+    /** An interrupt the running compaction held back ({@link #holdBackInterrupt}); guarded by {@link #compaction}. */
+    private boolean compactionInterrupted;
     private final List<LongConsumer> durabilityListeners = new CopyOnWriteArrayList<>();
     private final Thread flusher;
 
@@ -346,12 +348,15 @@ public final class ReplicationLog implements Closeable {
                     groupFsyncs.incrementAndGet();
                 }
             } catch (java.nio.channels.ClosedChannelException e) {
+                boolean swapped;
                 synchronized (lock) {
-                    if (forced == channel && !closed) {
-                        // not a compaction's swap: the log's own channel closed under it (an interrupt, say)
-                        fail("the log's file was closed while it was forced", e);
-                        return;
-                    }
+                    swapped = forced != channel || closed;
+                }
+                if (!swapped) {
+                    // not a compaction's swap: the log's own channel closed under it (an interrupt, say); the
+                    // listeners hear of it outside the lock
+                    fail("the log's file was closed while it was forced", e);
+                    return;
                 }
                 continue; // compaction swapped the file; the new one was forced whole
             } catch (IOException e) {
@@ -361,6 +366,9 @@ public final class ReplicationLog implements Closeable {
                 return;
             }
             synchronized (lock) {
+                if (failure != null) {
+                    return; // a failed truncation or reset may have left the file unlike what was forced
+                }
                 // a truncation or reset meanwhile: what was forced may not be what those offsets hold now
                 if (forcedGeneration != generation || target <= durableOffset || target > lastOffset) {
                     continue;
@@ -566,13 +574,18 @@ public final class ReplicationLog implements Closeable {
     public void compactTo(long newBase) throws IOException {
         // FileChannel closes itself when the thread doing I/O on it is interrupted, and this runs on the
         // caller's thread (the snapshotter): the copy reads and writes through channels of its own (an interrupt
-        // then fails the compaction, nothing else), and the log's own channel is written with the interrupt held
-        // back, one that came before and one that came during the copy, so no interrupt takes the log's channel
-        // (every later write and the final force) with it
+        // then fails the compaction, nothing else), and the log's own channel is written under the log's lock
+        // right after the thread's interrupt is taken off it, given back at the end, so an interrupt can take
+        // the log's channel (every later write and the final force) with it only in the instant between the two
         boolean interrupted = Thread.interrupted();
         try {
             synchronized (compaction) {
-                compact(newBase);
+                compactionInterrupted = false;
+                try {
+                    compact(newBase);
+                } finally {
+                    interrupted |= compactionInterrupted;
+                }
             }
         } finally {
             if (interrupted) {
@@ -596,6 +609,7 @@ public final class ReplicationLog implements Closeable {
             if (newBase > lastOffset) {
                 throw new IllegalArgumentException("cannot compact to " + newBase + " beyond the log's end " + lastOffset);
             }
+            holdBackInterrupt();
             flushPendingLocked();
             long from = newBase == lastOffset ? writtenBytes : positionOf(newBase + 1);
             copy = new CompactionCopy(newBase, baseOffset, generation, from, flushedBytes);
@@ -613,32 +627,34 @@ public final class ReplicationLog implements Closeable {
             }
             throw e;
         }
-        boolean interruptedMeanwhile = Thread.interrupted();
-        try {
-            synchronized (lock) {
-                try {
-                    refuseCompaction();
-                    if (!stillCurrent(copy)) {
-                        Files.deleteIfExists(tmp);
-                        return;
-                    }
-                    flushPendingLocked();
-                    try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ);
-                            FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                        out.position(copy.copiedUpTo() - copy.from());
-                        copyRange(source, copy.copiedUpTo(), flushedBytes, out);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    deleteCopy(tmp, e); // not renamed: the copy would only hold disk space
-                    throw e;
+        synchronized (lock) {
+            try {
+                refuseCompaction();
+                if (!stillCurrent(copy)) {
+                    Files.deleteIfExists(tmp);
+                    return;
                 }
-                swapIn(tmp, copy);
+                holdBackInterrupt();
+                flushPendingLocked();
+                try (FileChannel source = FileChannel.open(file, StandardOpenOption.READ);
+                        FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    out.position(copy.copiedUpTo() - copy.from());
+                    copyRange(source, copy.copiedUpTo(), flushedBytes, out);
+                }
+            } catch (IOException | RuntimeException e) {
+                deleteCopy(tmp, e); // not renamed: the copy would only hold disk space
+                throw e;
             }
-        } finally {
-            if (interruptedMeanwhile) {
-                Thread.currentThread().interrupt();
-            }
+            swapIn(tmp, copy);
         }
+    }
+
+    /**
+     * Right before the compactor writes the log's own channel (under the lock): an interrupt that came while it
+     * copied or waited is taken off the thread, and given back when the compaction ends.
+     */
+    private void holdBackInterrupt() {
+        compactionInterrupted |= Thread.interrupted();
     }
 
     /** Removes a compaction's copy after {@code failure}, to which a failure to remove it is added. */
