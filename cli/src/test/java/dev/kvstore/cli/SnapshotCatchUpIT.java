@@ -64,8 +64,18 @@ class SnapshotCatchUpIT {
                 });
             }
             // the primary's log was really compacted
-            long logBytes = Files.size(primaryDir.resolve("replication.log"));
-            assertThat(logBytes).as("compacted log").isLessThan(1100L * 60);
+            long logBytes = bytesBeforeRoom(primaryDir.resolve("replication.log"));
+            assertThat(logBytes).as("compacted log").isGreaterThan(0).isLessThan(1100L * 60);
         }
+    }
+
+    /** The log keeps zeroed room past its end (LogRoom in the store): its entries end at its last byte that is not zero. */
+    private static long bytesBeforeRoom(Path log) throws java.io.IOException {
+        byte[] bytes = Files.readAllBytes(log);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0) {
+            end--;
+        }
+        return end;
     }
 }

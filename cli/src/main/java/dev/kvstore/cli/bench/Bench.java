@@ -212,7 +212,7 @@ public final class Bench implements Callable<Integer> {
         double bound = LatencyFloor.boundMillis(roundTrip, fsyncProbe);
         line("### One client's sync SET against its floor");
         line("");
-        line("| kv sync SET p50 (1 client) | loopback round trip p50 / p99 | fdatasync (100-byte append) p50 / p99 "
+        line("| kv sync SET p50 (1 client) | loopback round trip p50 / p99 | fdatasync (100-byte write into zeroed room) p50 / p99 "
                 + "| target: 2 x (round trip + fdatasync) | p50 / (round trip + fdatasync) |");
         line("|---|---|---|---|---|");
         line(String.format(Locale.ROOT, "| %.3f ms | %.3f / %.3f ms | %.3f / %.3f ms | %.3f ms: **%s** | **%.2fx** |",

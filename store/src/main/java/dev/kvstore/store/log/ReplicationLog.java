@@ -72,6 +72,7 @@ public final class ReplicationLog implements Closeable {
     private long lastOffset;
     private long writtenBytes; // logical end of the log, pending bytes included
     private long flushedBytes; // bytes handed to the file
+    private final LogRoom room = new LogRoom(); // zeros past flushedBytes: appends there leave the file's size alone
     private final AppendBuffer pending = new AppendBuffer();
     private EpochHistory history;
     private final LogEntry[] recent = new LogEntry[RECENT_CACHE];
@@ -164,10 +165,15 @@ public final class ReplicationLog implements Closeable {
             remember(entry, position);
             position += whole.limit();
         }
-        if (position < size) {
+        if (position < size && LogRoom.onlyZerosFrom(channel, position)) {
+            room.fileIs(size); // the room a crash left behind: nothing was torn
+        } else if (position < size) {
             LOG.warnf("cutting %d bytes of torn or corrupt log tail after offset %d", size - position, lastOffset);
             channel.truncate(position);
             disk.force(channel, true);
+            room.fileIs(position);
+        } else {
+            room.fileIs(size);
         }
         writtenBytes = position;
         flushedBytes = position;
@@ -294,6 +300,7 @@ public final class ReplicationLog implements Closeable {
             throw new UncheckedIOException("cannot append to " + file, e);
         }
         pending.clear();
+        room.keepAhead(channel, flushedBytes);
     }
 
     /** The flusher's fsyncs of appended entries, and the entries they made durable: group commit's yield. */
@@ -543,13 +550,14 @@ public final class ReplicationLog implements Closeable {
             flushPendingLocked();
             long cut = positionOf(lastKept + 1);
             try {
-                channel.truncate(cut);
+                channel.truncate(cut); // the room too: bytes past the end stay zeros only
                 disk.force(channel, true);
             } catch (IOException e) {
                 // the file and what this log believes of it may now differ: stop for good, like a failed fsync
                 fail("truncating the log failed", e);
                 throw new UncheckedIOException("cannot truncate " + file, e);
             }
+            room.fileIs(cut);
             for (LogEntry entry : removed) {
                 uncache((int) (entry.offset() % RECENT_CACHE));
             }
@@ -728,6 +736,7 @@ public final class ReplicationLog implements Closeable {
         filePositions = positions;
         writtenBytes -= from;
         flushedBytes -= from;
+        room.fileIs(flushedBytes); // the copy holds the log's bytes and no room
         baseOffset = newBase;
     }
 
@@ -758,6 +767,7 @@ public final class ReplicationLog implements Closeable {
             lastOffset = newBase;
             writtenBytes = 0;
             flushedBytes = 0;
+            room.fileIs(0);
             generation++;
             history = newHistory;
             durableOffset = newBase;
@@ -778,6 +788,22 @@ public final class ReplicationLog implements Closeable {
         }
     }
 
+    /**
+     * A closed log's file ends where the log does. Not forced: a crash before the cut is seen leaves zeros past
+     * the end, which the next open reads as room.
+     */
+    private void giveRoomBack() {
+        if (room.roomAfter(flushedBytes) == 0) {
+            return;
+        }
+        try {
+            channel.truncate(flushedBytes);
+            room.fileIs(flushedBytes);
+        } catch (IOException e) {
+            LOG.debugf(e, "the log's room stays in %s", file); // harmless: zeros past the end
+        }
+    }
+
     /** Answers whether the wait for the flusher was interrupted (the caller gives the interrupt back). */
     private boolean closeUninterrupted() throws IOException {
         closed = true;
@@ -795,6 +821,7 @@ public final class ReplicationLog implements Closeable {
                 if (failure == null) {
                     flushPendingLocked();
                     disk.force(channel, false);
+                    giveRoomBack();
                 }
             } finally {
                 channel.close();
