@@ -86,7 +86,7 @@ final class LatencyFloor {
                 channel.write(zeros, zeros.position());
             }
             channel.force(true);
-            ByteBuffer record = ByteBuffer.allocate(100);
+            ByteBuffer record = ByteBuffer.wrap("x".repeat(100).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             long[] nanos = new long[samples];
             for (int i = 0; i < warmup + samples; i++) {
                 record.clear();

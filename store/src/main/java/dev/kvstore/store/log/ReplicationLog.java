@@ -300,7 +300,9 @@ public final class ReplicationLog implements Closeable {
             throw new UncheckedIOException("cannot append to " + file, e);
         }
         pending.clear();
-        room.keepAhead(channel, flushedBytes);
+        if (!closed) { // a closing log gives its room back: none to make
+            room.keepAhead(channel, flushedBytes);
+        }
     }
 
     /** The flusher's fsyncs of appended entries, and the entries they made durable: group commit's yield. */
@@ -784,6 +786,22 @@ public final class ReplicationLog implements Closeable {
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Keeps no room past the log's end ({@link LogRoom}) from now on, and gives back what there is (forced): for a
+     * store that may be rolled back to a release before the room, which would cut it as a torn tail, with a warning.
+     */
+    public void keepNoRoom() throws IOException {
+        synchronized (lock) {
+            room.keepNone();
+            flushPendingLocked();
+            if (room.roomAfter(flushedBytes) > 0) {
+                channel.truncate(flushedBytes);
+                disk.force(channel, true);
+                room.fileIs(flushedBytes);
             }
         }
     }

@@ -208,6 +208,19 @@ public final class StoreNode implements Closeable {
         long base = snapshot.map(SnapshotFile.Header::lastIncludedOffset).orElse(0L);
         this.log = new ReplicationLog(dir, disk, settings.fsync(), settings.maxEntryBytes(), base,
                 snapshot.map(SnapshotFile.Header::history).orElse(EpochHistory.EMPTY));
+        if (settings.logFormat() == LogFormat.BASIC) {
+            // kept for a rollback to a release before the log's room, which would cut the room with a warning
+            try {
+                log.keepNoRoom();
+            } catch (IOException e) {
+                try {
+                    log.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
+        }
         this.lastSnapshot = new SnapshotSchedule.Mark(base, state.size(), fileSize(snapshotFile.path()));
         this.diskSpace = new DiskSpace(DiskSpace.Volume.of(dir), settings.minFreeDiskBytes());
         this.quarantine = new Quarantine(dir.resolve("quarantine"), settings.maxEntryBytes(), disk);

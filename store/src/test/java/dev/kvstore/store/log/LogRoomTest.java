@@ -78,12 +78,26 @@ class LogRoomTest {
     @Test
     void a_torn_entry_in_the_room_is_cut_off() throws Exception {
         long end = writeAndCrash(3);
+        long tornStart = end - LogEntryCodec.encodedSize(LogEntry.put(1, 3, "k2", "v2".getBytes()));
         try (FileChannel channel = FileChannel.open(crashed.resolve(LOG), StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.allocate(3), end - 3); // the last entry's last bytes never reached the disk
         }
         try (ReplicationLog log = new ReplicationLog(crashed, FsyncPolicy.ALWAYS, 1 << 20)) {
             assertThat(log.lastOffset()).isEqualTo(2);
+            assertThat(onlyZerosFrom(crashed.resolve(LOG), tornStart)).as("nothing of the torn entry is left").isTrue();
             assertThat(log.appendNext(LogEntry.put(1, 0, "c", "3".getBytes())).offset()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void a_log_told_to_keep_no_room_gives_back_what_a_crash_left_and_makes_none() throws Exception {
+        long end = writeAndCrash(5);
+        try (ReplicationLog log = new ReplicationLog(crashed, FsyncPolicy.ALWAYS, 1 << 20)) {
+            log.keepNoRoom();
+            assertThat(Files.size(crashed.resolve(LOG))).isEqualTo(end);
+            end += LogEntryCodec.encodedSize(log.appendNext(LogEntry.put(1, 0, "k5", "v5".getBytes())));
+            await().until(() -> log.durableOffset() == 6);
+            assertThat(Files.size(crashed.resolve(LOG))).as("an append grows the file by itself alone").isEqualTo(end);
         }
     }
 
@@ -111,6 +125,16 @@ class LogRoomTest {
             assertThat(log.lastOffset()).as("the stale entry stays gone").isEqualTo(3);
             assertThat(log.read(3, 1).get(0).keyString()).isEqualTo("fresh");
         }
+    }
+
+    private static boolean onlyZerosFrom(Path file, long from) throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        for (long i = from; i < bytes.length; i++) {
+            if (bytes[(int) i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Appends {@code count} entries, waits until they are durable, and copies the file while the log is open. */
