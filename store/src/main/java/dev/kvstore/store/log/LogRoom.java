@@ -7,14 +7,15 @@ import java.nio.channels.FileChannel;
 /**
  * Zeroed room kept past the log's end, as PostgreSQL zero-fills its WAL segments: an append that lands in it
  * leaves the file's size alone, so the fdatasync after it writes the data and the disk cache flush, not the
- * inode too. Measured on this project's disk (ext4, 130-byte appends): fdatasync p50 70 µs instead of 100 µs,
- * and 27 µs of CPU instead of 43 µs. The room is topped up to a chunk once less than half a chunk is left, so
- * one fdatasync in about 250 (of 130-byte entries) pays for the size change and the zeros.
+ * inode too. Measured on this project's disk (ext4 without a journal, 130-byte appends): fdatasync p50 70 µs
+ * instead of 100 µs, and 27 µs of CPU instead of 43 µs. The room is topped up to a chunk once less than half a
+ * chunk is left, so the size changes once per 32 KiB of log or so: one fdatasync in about 250 with one 130-byte
+ * entry each, one in 250/N with N.
  *
  * <p>What makes this safe: every byte between the log's end and the file's end is zero, but for a data write
- * that failed partway (the log's own next bytes, which the log stops on). Past the end, this class writes
- * zeros only; every cut of the log (a truncation, a reset, a compaction's new file) cuts the file too, room
- * and all. On open, the log reads entries up to the first that is not whole; if anything but zeros follows
+ * that failed partway (the log's own next bytes, written again by the next flush or cut). Past the end, this
+ * class writes zeros only; every cut of the log (a truncation, a reset, a compaction's new file) cuts the file
+ * too, room and all. On open, the log reads entries up to the first that is not whole; if anything but zeros follows
  * it (a torn entry, or a whole one past a gap a crash left), the file is cut there, so no byte of it can ever
  * join the log later. Not thread-safe: the log's lock guards it.
  *
@@ -51,7 +52,7 @@ final class LogRoom {
      * room is left, zeros make it a chunk again. A write that fails (a full disk) makes no room and is no
      * failure of the log: its appends then grow the file as they would without room, and the next flush tries
      * again. The zeros written before a failure are still zeros past the end. A closed channel (an interrupt
-     * closes it) is the log's failure, as it would be for its next data write: thrown.
+     * closes it) is thrown, as a data write's failure is: the log can write nothing more.
      */
     void keepAhead(FileChannel channel, long logEnd) {
         fileEnd = Math.max(fileEnd, logEnd);

@@ -297,7 +297,7 @@ public final class ReplicationLog implements Closeable {
             }
             flushedBytes = position;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + file, e);
+            throw new UncheckedIOException("writing the log to " + file + " failed", e);
         }
         pending.clear();
         if (!closed) { // a closing log gives its room back: none to make
@@ -323,6 +323,7 @@ public final class ReplicationLog implements Closeable {
             long target;
             long forcedGeneration;
             FileChannel forced;
+            UncheckedIOException writeFailed = null;
             synchronized (lock) {
                 while (!closed && lastOffset == durableOffset) {
                     flusherWaiting = true;
@@ -346,9 +347,14 @@ public final class ReplicationLog implements Closeable {
                 try {
                     flushPendingLocked();
                 } catch (UncheckedIOException e) {
-                    fail("writing the log failed", e.getCause());
-                    return;
+                    writeFailed = e;
                 }
+            }
+            if (writeFailed != null) {
+                // outside the lock, as every failure: listeners complete writers' futures; the message says
+                // which write (a closed channel's own says nothing)
+                fail(writeFailed.getMessage(), writeFailed.getCause());
+                return;
             }
             try {
                 if (policy == FsyncPolicy.ALWAYS || System.nanoTime() - lastForce > 1_000_000_000L) {
@@ -800,9 +806,10 @@ public final class ReplicationLog implements Closeable {
             flushPendingLocked();
             if (room.roomAfter(flushedBytes) > 0) {
                 channel.truncate(flushedBytes);
-                disk.force(channel, true);
                 room.fileIs(flushedBytes);
             }
+            // forced even with no room left: a clean close before gave it back without forcing the cut
+            disk.force(channel, true);
         }
     }
 

@@ -212,7 +212,7 @@ public final class StoreNode implements Closeable {
             // kept for a rollback to a release before the log's room, which would cut the room with a warning
             try {
                 log.keepNoRoom();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 try {
                     log.close();
                 } catch (IOException closing) {

@@ -526,6 +526,10 @@ class StoreNodeTest {
             assertThat(node.read("p").value()).isNull();
             putAll("p").get(5, TimeUnit.SECONDS);
             assertThat(node.read("p").value()).isEqualTo(one);
+            // nor does it keep zeroed room past its log's end, which the release before would cut as a torn tail
+            byte[] log = java.nio.file.Files.readAllBytes(dir.resolve("replication.log"));
+            byte[] lastKib = java.util.Arrays.copyOfRange(log, Math.max(0, log.length - 1024), log.length);
+            assertThat(lastKib).as("the log's last KiB").isNotEqualTo(new byte[lastKib.length]);
         }
 
         @Test
