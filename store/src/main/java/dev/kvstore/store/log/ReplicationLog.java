@@ -804,10 +804,7 @@ public final class ReplicationLog implements Closeable {
         synchronized (lock) {
             room.keepNone();
             flushPendingLocked();
-            if (room.roomAfter(flushedBytes) > 0) {
-                channel.truncate(flushedBytes);
-                room.fileIs(flushedBytes);
-            }
+            cutRoom();
             // forced even with no room left: a clean close before gave it back without forcing the cut
             disk.force(channel, true);
         }
@@ -818,14 +815,18 @@ public final class ReplicationLog implements Closeable {
      * the end, which the next open reads as room.
      */
     private void giveRoomBack() {
-        if (room.roomAfter(flushedBytes) == 0) {
-            return;
-        }
         try {
-            channel.truncate(flushedBytes);
-            room.fileIs(flushedBytes);
+            cutRoom();
         } catch (IOException e) {
             LOG.debugf(e, "the log's room stays in %s", file); // harmless: zeros past the end
+        }
+    }
+
+    /** Cuts the file where the log ends, if room follows. Caller holds the lock. */
+    private void cutRoom() throws IOException {
+        if (room.roomAfter(flushedBytes) > 0) {
+            channel.truncate(flushedBytes);
+            room.fileIs(flushedBytes);
         }
     }
 
