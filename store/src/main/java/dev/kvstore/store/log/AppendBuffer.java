@@ -56,6 +56,11 @@ final class AppendBuffer {
         return ByteBuffer.wrap(bytes, 0, size);
     }
 
+    /** The last {@code length} bytes appended, as a buffer over the array itself: valid until the next {@link #clear}. */
+    ByteBuffer last(int length) {
+        return ByteBuffer.wrap(bytes, size - length, length);
+    }
+
     void clear() {
         size = 0;
         if (bytes.length > KEPT_BYTES) {

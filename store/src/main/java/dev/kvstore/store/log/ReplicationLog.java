@@ -38,13 +38,12 @@ import org.jboss.logging.Logger;
 public final class ReplicationLog implements Closeable {
 
     private static final Logger LOG = Logger.getLogger(ReplicationLog.class);
-    private static final int RECENT_CACHE = 65_536;
     /**
-     * The recent entries kept in memory (for secondaries that are a little behind) are bounded in
-     * bytes too: 65 536 entries of large values would otherwise hold gigabytes that no memory budget
-     * sees. A sixteenth of the heap; entries past it are read from the file.
+     * The newest bytes of the log kept in memory ({@link LogTail}), for secondaries that are a little behind: a
+     * sixteenth of the heap, at most 16 MiB (about a hundred thousand entries of 100-byte values); older entries
+     * are read from the file.
      */
-    private static final long RECENT_CACHE_BYTES = Runtime.getRuntime().maxMemory() / 16;
+    private static final long TAIL_BYTES = Math.min(16L << 20, Runtime.getRuntime().maxMemory() / 16);
     private static final String NAME = "replication.log";
     /** Guarded by {@link #lock}. */
     private long lastMarkMillis;
@@ -75,8 +74,7 @@ public final class ReplicationLog implements Closeable {
     private final LogRoom room = new LogRoom(); // zeros past flushedBytes: appends there leave the file's size alone
     private final AppendBuffer pending = new AppendBuffer();
     private EpochHistory history;
-    private final LogEntry[] recent = new LogEntry[RECENT_CACHE];
-    private long recentBytes; // guarded by lock
+    private final LogTail tail = new LogTail(TAIL_BYTES);
     private boolean flusherWaiting; // wake the flusher only when it sleeps
     private long generation; // raised by every truncation and reset: offsets may then name other entries
     private volatile IOException failure;
@@ -177,6 +175,7 @@ public final class ReplicationLog implements Closeable {
         }
         writtenBytes = position;
         flushedBytes = position;
+        tail.restartAt(position);
     }
 
     private void remember(LogEntry entry, long filePosition) {
@@ -189,30 +188,6 @@ public final class ReplicationLog implements Closeable {
         history = history.withEntry(entry.epoch(), entry.offset());
         if (entry.op() == LogEntry.Op.NOOP) {
             lastMarkMillis = Math.max(lastMarkMillis, entry.markedMillis());
-        }
-        cache(entry);
-    }
-
-    private static long cachedSizeOf(LogEntry entry) {
-        return 64L + (entry.key() == null ? 0 : entry.key().length) + (entry.value() == null ? 0 : entry.value().length);
-    }
-
-    /** Keeps the entry in its slot if the cache's byte budget allows; the slot's previous entry leaves. */
-    private void cache(LogEntry entry) {
-        int slot = (int) (entry.offset() % RECENT_CACHE);
-        uncache(slot);
-        long size = cachedSizeOf(entry);
-        if (recentBytes + size <= RECENT_CACHE_BYTES) {
-            recent[slot] = entry;
-            recentBytes += size;
-        }
-    }
-
-    private void uncache(int slot) {
-        LogEntry old = recent[slot];
-        if (old != null) {
-            recentBytes -= cachedSizeOf(old);
-            recent[slot] = null;
         }
     }
 
@@ -277,6 +252,7 @@ public final class ReplicationLog implements Closeable {
     private void write(LogEntry entry) {
         int length = LogEntryCodec.encodedSize(entry);
         pending.append(length, room -> LogEntryCodec.encode(entry, room));
+        tail.append(writtenBytes, pending.last(length));
         remember(entry, writtenBytes);
         writtenBytes += length;
         if (flusherWaiting) {
@@ -514,12 +490,11 @@ public final class ReplicationLog implements Closeable {
     }
 
     private LogEntry entryAt(long offset) {
-        LogEntry cached = recent[(int) (offset % RECENT_CACHE)];
-        if (cached != null && cached.offset() == offset) {
-            return cached;
-        }
         long start = positionOf(offset);
         long end = offset == lastOffset ? writtenBytes : positionOf(offset + 1);
+        if (tail.holds(start, end)) {
+            return LogEntryCodec.decode(tail.read(start, end), maxEntryBytes);
+        }
         if (end > flushedBytes) {
             flushPendingLocked();
         }
@@ -566,9 +541,7 @@ public final class ReplicationLog implements Closeable {
                 throw new UncheckedIOException("cannot truncate " + file, e);
             }
             room.fileIs(cut);
-            for (LogEntry entry : removed) {
-                uncache((int) (entry.offset() % RECENT_CACHE));
-            }
+            tail.cutAt(cut);
             writtenBytes = cut;
             flushedBytes = cut;
             generation++;
@@ -745,6 +718,7 @@ public final class ReplicationLog implements Closeable {
         writtenBytes -= from;
         flushedBytes -= from;
         room.fileIs(flushedBytes); // the copy holds the log's bytes and no room
+        tail.positionsMovedDown(from);
         baseOffset = newBase;
     }
 
@@ -768,8 +742,7 @@ public final class ReplicationLog implements Closeable {
                 fail("emptying the log failed", e);
                 throw e;
             }
-            Arrays.fill(recent, null);
-            recentBytes = 0;
+            tail.restartAt(0);
             filePositions = new long[1024];
             baseOffset = newBase;
             lastOffset = newBase;

@@ -98,6 +98,43 @@ class ReplicationLogTest {
         }
     }
 
+    /** Entries as values: a decoded entry is a new object, with arrays of its own. */
+    private static List<String> described(List<LogEntry> entries) {
+        return entries.stream().map(e -> e.epoch() + "/" + e.offset() + " " + e.op() + " " + e.keyString() + "="
+                + java.util.Arrays.toString(e.value())).toList();
+    }
+
+    @Test
+    void entries_read_from_the_newest_bytes_kept_in_memory_are_the_ones_in_the_file_across_cuts_and_compactions()
+            throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        List<String> live;
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            for (int i = 0; i < 300; i++) {
+                byte[] value = new byte[random.nextInt(3000)];
+                random.nextBytes(value);
+                log.appendNext(LogEntry.put(1, 0, "k" + i, value));
+            }
+            log.truncateAfter(200);
+            for (int i = 0; i < 100; i++) {
+                byte[] value = new byte[random.nextInt(3000)];
+                random.nextBytes(value);
+                log.appendNext(LogEntry.put(2, 0, "other" + i, value));
+            }
+            await().until(() -> log.durableOffset() == 300);
+            log.compactTo(150);
+            log.appendNext(LogEntry.delete(2, 0, "k7"));
+            live = described(log.read(151, 1000));
+            assertThat(live).hasSize(151);
+            assertThat(live.get(50)).startsWith("2/201 PUT other0=");
+            await().until(() -> log.durableOffset() == 301);
+        }
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20, 150,
+                EpochHistory.EMPTY.withEntry(1, 1))) {
+            assertThat(described(log.read(151, 1000))).isEqualTo(live);
+        }
+    }
+
     @Test
     void compaction_keeps_the_tail_and_reopening_continues_after_the_snapshot() throws Exception {
         try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
