@@ -20,8 +20,11 @@ public record LogEntry(long epoch, long offset, Op op, byte[] key, byte[] value)
             this.code = (byte) code;
         }
 
+        /** {@code values()} makes a new array at each call: once per decoded entry (each one a primary streams or a secondary receives) showed in profiles */
+        private static final Op[] ALL = values();
+
         public static Op of(byte code) {
-            for (Op op : values()) {
+            for (Op op : ALL) {
                 if (op.code == code) {
                     return op;
                 }
