@@ -40,8 +40,8 @@ public final class ReplicationLog implements Closeable {
     private static final Logger LOG = Logger.getLogger(ReplicationLog.class);
     /**
      * The newest bytes of the log kept in memory ({@link LogTail}), for secondaries that are a little behind: a
-     * sixteenth of the heap, at most 16 MiB (about a hundred thousand entries of 100-byte values); older entries
-     * are read from the file.
+     * sixteenth of the heap rounded down to a power of two, at most 16 MiB (about a hundred thousand entries of
+     * 100-byte values), grown as the log is written; older entries are read from the file.
      */
     private static final long TAIL_BYTES = Math.min(16L << 20, Runtime.getRuntime().maxMemory() / 16);
     private static final String NAME = "replication.log";
@@ -75,6 +75,7 @@ public final class ReplicationLog implements Closeable {
     private final AppendBuffer pending = new AppendBuffer();
     private EpochHistory history;
     private final LogTail tail = new LogTail(TAIL_BYTES);
+    private long entriesReadFromFile; // guarded by lock
     private boolean flusherWaiting; // wake the flusher only when it sleeps
     private long generation; // raised by every truncation and reset: offsets may then name other entries
     private volatile IOException failure;
@@ -191,6 +192,21 @@ public final class ReplicationLog implements Closeable {
         }
     }
 
+    /** How many entries were read from the file, not from the newest bytes kept in memory (for tests). */
+    long entriesReadFromFile() {
+        synchronized (lock) {
+            return entriesReadFromFile;
+        }
+    }
+
+    /** Whether the entry at {@code offset} would be read from the newest bytes kept in memory, not the file (for tests). */
+    boolean readsFromMemory(long offset) {
+        synchronized (lock) {
+            long end = offset == lastOffset ? writtenBytes : positionOf(offset + 1);
+            return tail.holds(positionOf(offset), end);
+        }
+    }
+
     private long positionOf(long offset) {
         return filePositions[(int) (offset - baseOffset - 1)];
     }
@@ -251,10 +267,13 @@ public final class ReplicationLog implements Closeable {
      */
     private void write(LogEntry entry) {
         int length = LogEntryCodec.encodedSize(entry);
+        long position = writtenBytes;
         pending.append(length, room -> LogEntryCodec.encode(entry, room));
-        tail.append(writtenBytes, pending.last(length));
-        remember(entry, writtenBytes);
+        remember(entry, position);
         writtenBytes += length;
+        // last: the entry is the log's once it is in the pending bytes and on record; a tail that fails to take
+        // it (no memory to grow) is left behind, and the next append starts it over at its own position
+        tail.append(position, pending.last(length));
         if (flusherWaiting) {
             lock.notifyAll();
         }
@@ -493,11 +512,15 @@ public final class ReplicationLog implements Closeable {
         long start = positionOf(offset);
         long end = offset == lastOffset ? writtenBytes : positionOf(offset + 1);
         if (tail.holds(start, end)) {
-            return LogEntryCodec.decode(tail.read(start, end), maxEntryBytes);
+            LogEntry entry = fromMemory(offset, start, end);
+            if (entry != null) {
+                return entry;
+            }
         }
         if (end > flushedBytes) {
             flushPendingLocked();
         }
+        entriesReadFromFile++;
         ByteBuffer buffer = ByteBuffer.allocate((int) (end - start));
         try {
             while (buffer.hasRemaining()) {
@@ -510,6 +533,24 @@ public final class ReplicationLog implements Closeable {
         }
         buffer.flip();
         return LogEntryCodec.decode(buffer, maxEntryBytes);
+    }
+
+    /** The entry at {@code offset} from the newest bytes kept in memory, or null when they are not that entry. */
+    private LogEntry fromMemory(long offset, long start, long end) {
+        String wrong;
+        try {
+            LogEntry entry = LogEntryCodec.decode(tail.read(start, end), maxEntryBytes);
+            if (entry.offset() == offset) {
+                return entry;
+            }
+            wrong = "offset " + entry.offset();
+        } catch (CorruptEntryException e) {
+            wrong = e.getMessage();
+        }
+        // never expected: the tail out of step with the positions. The file is the truth; the tail starts over
+        LOG.errorf("the log's bytes in memory at position %d are not offset %d (%s); reading the file", start, offset, wrong);
+        tail.restartAt(writtenBytes);
+        return null;
     }
 
     /**

@@ -84,8 +84,8 @@ public record NodeSettings(String nodeId, String clusterId, String secret, Path 
 
     /**
      * Half the heap: the other half holds a snapshot's arrays of references (8 bytes a key, and the values
-     * overwritten or deleted while it is written, which stay reachable until it is done), the log's cache of
-     * recent entries, connections and buffers, and the writes in flight that the check does not see.
+     * overwritten or deleted while it is written, which stay reachable until it is done), the log's newest
+     * bytes (at most 16 MiB), connections and buffers, and the writes in flight that the check does not see.
      */
     public static long defaultMaxMemoryBytes() {
         return Runtime.getRuntime().maxMemory() / 2;

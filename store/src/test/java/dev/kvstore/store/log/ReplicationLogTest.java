@@ -108,6 +108,8 @@ class ReplicationLogTest {
     void entries_read_from_the_newest_bytes_kept_in_memory_are_the_ones_in_the_file_across_cuts_and_compactions()
             throws Exception {
         java.util.Random random = new java.util.Random(7);
+        List<String> afterCut;
+        List<String> afterCompaction;
         List<String> live;
         try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
             for (int i = 0; i < 300; i++) {
@@ -115,23 +117,46 @@ class ReplicationLogTest {
                 random.nextBytes(value);
                 log.appendNext(LogEntry.put(1, 0, "k" + i, value));
             }
-            log.truncateAfter(200);
+            assertThat(described(log.truncateAfter(200))).hasSize(100).first().asString().startsWith("1/201 PUT k200=");
+            assertThat(log.readsFromMemory(200)).isTrue();
+            afterCut = described(log.read(151, 1000));
             for (int i = 0; i < 100; i++) {
                 byte[] value = new byte[random.nextInt(3000)];
                 random.nextBytes(value);
                 log.appendNext(LogEntry.put(2, 0, "other" + i, value));
             }
             await().until(() -> log.durableOffset() == 300);
-            log.compactTo(150);
+            log.compactTo(150); // every position moves down: read before anything is appended after it
+            assertThat(log.readsFromMemory(151)).isTrue();
+            afterCompaction = described(log.read(151, 1000));
             log.appendNext(LogEntry.delete(2, 0, "k7"));
             live = described(log.read(151, 1000));
+            assertThat(log.entriesReadFromFile()).isZero();
             assertThat(live).hasSize(151);
             assertThat(live.get(50)).startsWith("2/201 PUT other0=");
             await().until(() -> log.durableOffset() == 301);
         }
         try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20, 150,
                 EpochHistory.EMPTY.withEntry(1, 1))) {
-            assertThat(described(log.read(151, 1000))).isEqualTo(live);
+            assertThat(log.readsFromMemory(151)).isFalse(); // reopened: from the file
+            List<String> fromFile = described(log.read(151, 1000));
+            assertThat(log.entriesReadFromFile()).isEqualTo(151);
+            assertThat(fromFile).isEqualTo(live);
+            assertThat(afterCompaction).isEqualTo(fromFile.subList(0, 150));
+            assertThat(afterCut).isEqualTo(fromFile.subList(0, 50));
+        }
+    }
+
+    @Test
+    void after_a_reset_the_entries_appended_are_read_back_from_memory() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            for (int i = 0; i < 20; i++) {
+                log.appendNext(LogEntry.put(1, 0, "old" + i, ("v" + i).getBytes()));
+            }
+            log.resetTo(500, EpochHistory.EMPTY.withEntry(1, 1));
+            log.appendReplicated(List.of(LogEntry.put(1, 501, "new", "x".getBytes()), LogEntry.delete(1, 502, "old3")));
+            assertThat(log.readsFromMemory(501)).isTrue();
+            assertThat(described(log.read(501, 10))).containsExactly("1/501 PUT new=[120]", "1/502 DELETE old3=[]");
         }
     }
 
