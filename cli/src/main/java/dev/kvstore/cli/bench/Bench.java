@@ -591,7 +591,7 @@ public final class Bench implements Callable<Integer> {
                     c -> httpPut(securedPrimary.httpUrl(), c, "default:" + password));
             line("## Cost of authentication (sync writes, " + clients + " clients, two clusters alike but for kv.users-dir)");
             line("");
-            line("Each side measured twice, alternating, after an unmeasured round; means, runs in brackets.");
+            line("Each side measured twice, alternating, after two unmeasured rounds; means, runs in brackets.");
             line("");
             line("| protocol | without, ops/s | with, ops/s | with / without |");
             line("|---|---|---|---|");
@@ -641,7 +641,7 @@ public final class Bench implements Callable<Integer> {
                             c -> redisSetTls(jdk.supervisor().primary().respPort(), c, trusting))));
             line("## Cost of TLS (sync writes, " + clients + " clients, clusters alike but for kv.tls-dir and its engine)");
             line("");
-            line("Each side measured twice, in turn, after an unmeasured round; means, runs in brackets. With TLS,"
+            line("Each side measured twice, in turn, after two unmeasured rounds; means, runs in brackets. With TLS,"
                     + " replication between the two stores is encrypted too (mutual TLS). The clients use the JDK's TLS"
                     + " in the first two rows, the engine named is the stores'; the last row's client is Debian's"
                     + " redis-benchmark (OpenSSL), whose own TLS takes less of the cores the stores share with it.");
@@ -682,7 +682,7 @@ public final class Bench implements Callable<Integer> {
     }
 
     /**
-     * Two alike runs side by side on fresh JVMs: one unmeasured round each, then the two alternate twice
+     * Two alike runs side by side on fresh JVMs: {@link #WARM_UP_ROUNDS} unmeasured rounds each, then the two alternate twice
      * (the machine's drift then weighs on both sides alike). Answers each side's two ops/s: [without, with].
      */
     private double[][] alternating(int clients, String withoutName, LoadRun.ClientFactory without, String withName,
@@ -690,10 +690,17 @@ public final class Bench implements Callable<Integer> {
         return alternating(clients, List.of(new Side(withoutName, without), new Side(withName, with)));
     }
 
+    /**
+     * Unmeasured rounds before the two measured ones. One was not enough: in the TLS table of both runs of
+     * 2026-12-07 evening, every side's first measured round was its slower one, by up to a third (20,478 then
+     * 31,548 ops/s): three fresh clusters' JVMs still compiling after one round of 8 s each.
+     */
+    private static final int WARM_UP_ROUNDS = 2;
+
     /** The same for any number of sides, measured in turn: each side's two ops/s, in the order given. */
     private double[][] alternating(int clients, List<Side> sides) throws Exception {
         double[][] runs = new double[sides.size()][2];
-        for (int round = -1; round < 2; round++) {
+        for (int round = -WARM_UP_ROUNDS; round < 2; round++) {
             for (int side = 0; side < sides.size(); side++) {
                 double opsPerSecond = measure(sides.get(side).name(), clients, sides.get(side).clients()).opsPerSecond();
                 if (round >= 0) {
