@@ -653,7 +653,7 @@ public final class Bench implements Callable<Integer> {
             String caFile = tlsRoot.resolve("tls").resolve("ca.crt").toString();
             double[][] tool = new double[2][2];
             int requests = Math.max(20_000, seconds * 15_000);
-            for (int round = -1; round < 2; round++) {
+            for (int round = -WARM_UP_ROUNDS; round < 2; round++) {
                 double off = RedisBenchmarkTool.run(plain.supervisor().primary().respPort(), clients, 1, requests, "set", List.of())
                         .get(0).requestsPerSecond();
                 double on = RedisBenchmarkTool.run(openssl.supervisor().primary().respPort(), clients, 1, requests, "set",

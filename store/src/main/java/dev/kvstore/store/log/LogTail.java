@@ -74,7 +74,12 @@ final class LogTail {
         if (capacity == ring.length) {
             return;
         }
-        byte[] grown = new byte[capacity];
+        byte[] grown;
+        try {
+            grown = new byte[capacity];
+        } catch (OutOfMemoryError e) {
+            return; // a cache, not the log: it keeps its size and drops its oldest bytes instead
+        }
         for (long p = start; p < end; ) {
             // a run up to the old ring's end never crosses the new one's: its size is a multiple of the old
             int from = index(p);

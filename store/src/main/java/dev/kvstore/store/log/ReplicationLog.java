@@ -192,6 +192,11 @@ public final class ReplicationLog implements Closeable {
         }
     }
 
+    /** The newest bytes kept in memory (for tests that put it out of step). */
+    LogTail tail() {
+        return tail;
+    }
+
     /** How many entries were read from the file, not from the newest bytes kept in memory (for tests). */
     long entriesReadFromFile() {
         synchronized (lock) {
@@ -271,12 +276,11 @@ public final class ReplicationLog implements Closeable {
         pending.append(length, room -> LogEntryCodec.encode(entry, room));
         remember(entry, position);
         writtenBytes += length;
-        // last: the entry is the log's once it is in the pending bytes and on record; a tail that fails to take
-        // it (no memory to grow) is left behind, and the next append starts it over at its own position
-        tail.append(position, pending.last(length));
         if (flusherWaiting) {
             lock.notifyAll();
         }
+        // last: the entry is the log's once it is in the pending bytes and on record
+        tail.append(position, pending.last(length));
     }
 
     /** Hands the pending bytes to the file. Caller holds the lock. */
@@ -532,7 +536,13 @@ public final class ReplicationLog implements Closeable {
             throw new UncheckedIOException(e);
         }
         buffer.flip();
-        return LogEntryCodec.decode(buffer, maxEntryBytes);
+        LogEntry entry = LogEntryCodec.decode(buffer, maxEntryBytes);
+        if (entry.offset() != offset) {
+            // the positions out of step with the file: never expected, and never served as the entry asked for
+            throw new IllegalStateException("the log's file holds offset " + entry.offset() + " where offset " + offset
+                    + " should start (position " + start + ")");
+        }
+        return entry;
     }
 
     /** The entry at {@code offset} from the newest bytes kept in memory, or null when they are not that entry. */

@@ -97,7 +97,9 @@ class LogTailTest {
         while (fileEnd < 200 * 1024) {
             append(tail, 1000);
         }
+        long endBefore = fileEnd;
         tail.cutAt(10_000); // long since dropped from the ring
+        assertThat(tail.holds(endBefore - 1000, endBefore)).isFalse();
         fileEnd = 10_000;
         assertThat(tail.holds(9_000, 10_000)).isFalse();
         append(tail, 100);

@@ -157,6 +157,25 @@ class ReplicationLogTest {
             log.appendReplicated(List.of(LogEntry.put(1, 501, "new", "x".getBytes()), LogEntry.delete(1, 502, "old3")));
             assertThat(log.readsFromMemory(501)).isTrue();
             assertThat(described(log.read(501, 10))).containsExactly("1/501 PUT new=[120]", "1/502 DELETE old3=[]");
+            assertThat(log.entriesReadFromFile()).isZero();
+        }
+    }
+
+    @Test
+    void bytes_in_memory_out_of_step_with_the_positions_are_never_served_the_file_is_read_instead() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            for (int i = 0; i < 20; i++) {
+                log.appendNext(LogEntry.put(1, 0, "k" + i, ("v" + i).getBytes()));
+            }
+            List<String> expected = described(log.read(1, 100));
+            assertThat(log.entriesReadFromFile()).isZero();
+            log.tail().positionsMovedDown(1); // every entry in memory now one byte off
+            assertThat(described(log.read(1, 100))).isEqualTo(expected);
+            assertThat(log.entriesReadFromFile()).isPositive();
+            long fromFile = log.entriesReadFromFile();
+            log.appendNext(LogEntry.put(1, 0, "k20", "v20".getBytes())); // the tail started over: in step again
+            assertThat(described(log.read(21, 1))).containsExactly("1/21 PUT k20=" + java.util.Arrays.toString("v20".getBytes()));
+            assertThat(log.entriesReadFromFile()).isEqualTo(fromFile);
         }
     }
 
