@@ -207,9 +207,13 @@ public final class ReplicationLog implements Closeable {
     /** Whether the entry at {@code offset} would be read from the newest bytes kept in memory, not the file (for tests). */
     boolean readsFromMemory(long offset) {
         synchronized (lock) {
-            long end = offset == lastOffset ? writtenBytes : positionOf(offset + 1);
-            return tail.holds(positionOf(offset), end);
+            return tail.holds(positionOf(offset), endOf(offset));
         }
+    }
+
+    /** Where the entry at {@code offset} ends: where the next starts, or the log's end. Caller holds the lock. */
+    private long endOf(long offset) {
+        return offset == lastOffset ? writtenBytes : positionOf(offset + 1);
     }
 
     private long positionOf(long offset) {
@@ -514,7 +518,7 @@ public final class ReplicationLog implements Closeable {
 
     private LogEntry entryAt(long offset) {
         long start = positionOf(offset);
-        long end = offset == lastOffset ? writtenBytes : positionOf(offset + 1);
+        long end = endOf(offset);
         if (tail.holds(start, end)) {
             LogEntry entry = fromMemory(offset, start, end);
             if (entry != null) {
