@@ -3,9 +3,6 @@ package dev.kvstore.store.snapshot;
 import dev.kvstore.core.disk.DiskSync;
 import dev.kvstore.core.disk.DurableFiles;
 import dev.kvstore.store.log.EpochHistory;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -17,9 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * The snapshot on disk: {@code "KVSNAP1\n", long lastIncludedOffset, int n, n x (long epoch, long start),
@@ -41,6 +35,8 @@ public final class SnapshotFile {
     private static final byte[] MAGIC = "KVSNAP1\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MAGIC_WITH_EXPIRIES = "KVSNAP2\n".getBytes(StandardCharsets.US_ASCII);
     public static final String NAME = "snapshot";
+    /** What the writer gathers before each write to the file (and the checksum over it), and the reader reads ahead. */
+    private static final int BUFFER_BYTES = 1 << 16;
 
     private final Path file;
     private final int maxEntryBytes;
@@ -84,8 +80,7 @@ public final class SnapshotFile {
     }
 
     public static void writeTo(Snapshot snapshot, OutputStream target) throws IOException {
-        CRC32C crc = new CRC32C();
-        DataOutputStream out = new DataOutputStream(new CheckedOutputStream(new BufferedOutputStream(target, 1 << 16), crc));
+        ChecksummedOutput out = new ChecksummedOutput(target, BUFFER_BYTES);
         long expiring = snapshot.data().expiringCount();
         out.write(expiring == 0 ? MAGIC : MAGIC_WITH_EXPIRIES);
         out.writeLong(snapshot.lastIncludedOffset());
@@ -114,8 +109,7 @@ public final class SnapshotFile {
                 throw new IOException("the snapshot's expiries changed while written: " + written[0] + " of " + expiring);
             }
         }
-        out.flush();
-        long sum = crc.getValue();
+        long sum = out.finish();
         DataOutputStream tail = new DataOutputStream(target);
         tail.writeLong(sum);
         tail.flush();
@@ -143,9 +137,7 @@ public final class SnapshotFile {
      * @throws IOException when the bytes are not one whole, intact snapshot
      */
     public static Header readFrom(InputStream source, int maxEntryBytes, SnapshotData.Sink sink) throws IOException {
-        CRC32C crc = new CRC32C();
-        BufferedInputStream buffered = new BufferedInputStream(source, 1 << 16);
-        DataInputStream in = new DataInputStream(new CheckedInputStream(buffered, crc));
+        ChecksummedInput in = new ChecksummedInput(source, BUFFER_BYTES);
         try {
             byte[] magic = new byte[MAGIC.length];
             in.readFully(magic);
@@ -184,8 +176,8 @@ public final class SnapshotFile {
                     sink.expiry(key, at);
                 }
             }
-            long expected = crc.getValue();
-            long stored = new DataInputStream(buffered).readLong();
+            long expected = in.checksum();
+            long stored = in.readUncheckedLong();
             if (stored != expected) {
                 throw new IOException("snapshot checksum mismatch");
             }
@@ -209,7 +201,7 @@ public final class SnapshotFile {
         return java.util.Arrays.equals(head, MAGIC_WITH_EXPIRIES) ? 2 : 1;
     }
 
-    private static byte[] sized(DataInputStream in, int max) throws IOException {
+    private static byte[] sized(ChecksummedInput in, int max) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > max) {
             throw new IOException("snapshot field of " + length + " bytes");

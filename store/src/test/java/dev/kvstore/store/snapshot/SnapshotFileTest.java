@@ -92,4 +92,119 @@ class SnapshotFileTest {
         assertThat(file.load(pairs::put).orElseThrow().entries()).isEqualTo(2);
         assertThat(pairs.get("y")).containsExactly(2, 3);
     }
+
+    /**
+     * The bytes are exactly the documented format, built here with DataOutputStream and CRC32C as releases before
+     * the buffered writer wrote them (they read what this one writes, and this one reads what they wrote): pairs
+     * and expiries across many 64 KiB buffers, a value larger than a buffer, an empty one, keys not in ASCII.
+     */
+    @Test
+    void the_bytes_are_the_documented_format_across_many_buffers() throws IOException {
+        int pairs = 3_000;
+        String[] keys = new String[pairs];
+        byte[][] values = new byte[pairs][];
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < pairs; i++) {
+            keys[i] = (i % 3 == 0 ? "ключ-" : "key-") + i;
+            values[i] = new byte[i == 1_000 ? 200_000 : i == 1_001 ? 0 : random.nextInt(300)];
+            random.nextBytes(values[i]);
+        }
+        Map<String, Long> expiries = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < pairs; i += 7) {
+            expiries.put(keys[i], 1_700_000_000_000L + i);
+        }
+        Snapshot large = new Snapshot(123_456, EpochHistory.EMPTY.withEntry(1, 1).withEntry(4, 77),
+                SnapshotData.of(keys, values, expiries));
+
+        ByteArrayOutputStream reference = new ByteArrayOutputStream();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(new java.util.zip.CheckedOutputStream(reference, crc));
+        out.write("KVSNAP2\n".getBytes(StandardCharsets.US_ASCII));
+        out.writeLong(123_456);
+        out.writeInt(2);
+        out.writeLong(1);
+        out.writeLong(1);
+        out.writeLong(4);
+        out.writeLong(77);
+        out.writeLong(pairs);
+        for (int i = 0; i < pairs; i++) {
+            byte[] key = keys[i].getBytes(StandardCharsets.UTF_8);
+            out.writeInt(key.length);
+            out.write(key);
+            out.writeInt(values[i].length);
+            out.write(values[i]);
+        }
+        out.writeLong(expiries.size());
+        for (Map.Entry<String, Long> expiry : expiries.entrySet()) {
+            byte[] key = expiry.getKey().getBytes(StandardCharsets.UTF_8);
+            out.writeInt(key.length);
+            out.write(key);
+            out.writeLong(expiry.getValue());
+        }
+        out.flush();
+        new java.io.DataOutputStream(reference).writeLong(crc.getValue());
+        byte[] expected = reference.toByteArray();
+
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        SnapshotFile.writeTo(large, written);
+        assertThat(written.toByteArray()).isEqualTo(expected);
+
+        Map<String, byte[]> readPairs = new java.util.LinkedHashMap<>();
+        Map<String, Long> readExpiries = new java.util.LinkedHashMap<>();
+        SnapshotFile.Header header = SnapshotFile.readFrom(new ByteArrayInputStream(expected), 1 << 20,
+                new SnapshotData.Sink() {
+                    @Override
+                    public void accept(String key, byte[] value) {
+                        readPairs.put(key, value);
+                    }
+
+                    @Override
+                    public void expiry(String key, long atMillis) {
+                        readExpiries.put(key, atMillis);
+                    }
+                });
+        assertThat(header.lastIncludedOffset()).isEqualTo(123_456);
+        assertThat(header.history()).isEqualTo(large.history());
+        assertThat(header.entries()).isEqualTo(pairs);
+        assertThat(readPairs.keySet()).containsExactly(keys);
+        for (int i = 0; i < pairs; i++) {
+            assertThat(readPairs.get(keys[i])).as(keys[i]).isEqualTo(values[i]);
+        }
+        assertThat(readExpiries).containsExactlyEntriesOf(expiries);
+    }
+
+    /** A read stream that hands out a byte or a few at a time, as a socket may: the checksum still covers each once. */
+    @Test
+    void a_large_snapshot_read_in_dribbles_is_checked_and_any_flipped_byte_is_detected() throws IOException {
+        String[] keys = new String[2_000];
+        byte[][] values = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "k" + i;
+            values[i] = ("value-" + i).repeat(1 + i % 20).getBytes(StandardCharsets.UTF_8);
+        }
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        SnapshotFile.writeTo(new Snapshot(5, EpochHistory.EMPTY.withEntry(1, 1), SnapshotData.of(keys, values)), written);
+        byte[] bytes = written.toByteArray();
+        assertThat(bytes.length).isGreaterThan(3 << 16);
+
+        assertThat(SnapshotFile.verify(dribbling(bytes), 1 << 20).entries()).isEqualTo(keys.length);
+        for (int at : new int[] {9, (1 << 16) - 1, 1 << 16, (1 << 16) + 1, 2 << 16, bytes.length / 2, bytes.length - 9,
+                bytes.length - 1}) {
+            byte[] damaged = bytes.clone();
+            damaged[at] ^= 0x01;
+            assertThatThrownBy(() -> SnapshotFile.verify(dribbling(damaged), 1 << 20)).as("flip at byte %d", at)
+                    .isInstanceOf(IOException.class);
+        }
+    }
+
+    private static java.io.InputStream dribbling(byte[] bytes) {
+        return new java.io.FilterInputStream(new ByteArrayInputStream(bytes)) {
+            private int turn;
+
+            @Override
+            public int read(byte[] into, int offset, int length) throws IOException {
+                return super.read(into, offset, Math.min(length, 1 + turn++ % 7));
+            }
+        };
+    }
 }
