@@ -643,30 +643,48 @@ public final class Bench implements Callable<Integer> {
             line("");
             line("Each side measured twice, in turn, after two unmeasured rounds; means, runs in brackets. With TLS,"
                     + " replication between the two stores is encrypted too (mutual TLS). The clients use the JDK's TLS"
-                    + " in the first two rows, the engine named is the stores'; the last row's client is Debian's"
-                    + " redis-benchmark (OpenSSL), whose own TLS takes less of the cores the stores share with it.");
+                    + " in the first two rows, the engine named is the stores'; the last two rows' client is Debian's"
+                    + " redis-benchmark (OpenSSL), whose own TLS takes less of the cores the stores share with it; the"
+                    + " last row is what TLS costs Redis itself under that client on these cores.");
             line("");
             line("| protocol | without, ops/s | with, ops/s | with / without |");
             line("|---|---|---|---|");
             // the same through redis-benchmark (C, OpenSSL): a client whose own TLS costs less of the two cores
             // the stores share with it, as clients on other machines cost them nothing
-            String caFile = tlsRoot.resolve("tls").resolve("ca.crt").toString();
+            Path certificates = tlsRoot.resolve("tls");
+            List<String> overTls = List.of("--tls", "--cacert", certificates.resolve("ca.crt").toString());
             double[][] tool = new double[2][2];
+            double[][] reference = new double[2][2];
             int requests = Math.max(20_000, seconds * 15_000);
-            for (int round = -WARM_UP_ROUNDS; round < 2; round++) {
-                double off = RedisBenchmarkTool.run(plain.supervisor().primary().respPort(), clients, 1, requests, "set", List.of())
-                        .get(0).requestsPerSecond();
-                double on = RedisBenchmarkTool.run(openssl.supervisor().primary().respPort(), clients, 1, requests, "set",
-                        List.of("--tls", "--cacert", caFile)).get(0).requestsPerSecond();
-                if (round >= 0) {
-                    tool[0][round] = off;
-                    tool[1][round] = on;
+            // the reference: what TLS costs Redis itself under the same client on the same cores (no replica: the
+            // tool cannot WAIT), one process measured in clear and over TLS, in turn with the stores' runs
+            Path redisCertificate = certificates.resolve(LocalCluster.storeName(0));
+            try (RedisWithTls redis = RedisWithTls.start(which("redis-server"), dir.resolve("redis-tls"), 6396,
+                    redisCertificate.resolve("tls.crt"), redisCertificate.resolve("tls.key"),
+                    certificates.resolve("ca.crt"))) {
+                for (int round = -WARM_UP_ROUNDS; round < 2; round++) {
+                    double off = RedisBenchmarkTool.run(plain.supervisor().primary().respPort(), clients, 1, requests,
+                            "set", List.of()).get(0).requestsPerSecond();
+                    double on = RedisBenchmarkTool.run(openssl.supervisor().primary().respPort(), clients, 1, requests,
+                            "set", overTls).get(0).requestsPerSecond();
+                    double redisOff = RedisBenchmarkTool.run(redis.plainPort(), clients, 1, requests, "set", List.of())
+                            .get(0).requestsPerSecond();
+                    double redisOn = RedisBenchmarkTool.run(redis.tlsPort(), clients, 1, requests, "set", overTls)
+                            .get(0).requestsPerSecond();
+                    if (round >= 0) {
+                        tool[0][round] = off;
+                        tool[1][round] = on;
+                        reference[0][round] = redisOff;
+                        reference[1][round] = redisOn;
+                    }
                 }
             }
             authRow("RESP `SET` (TLS 1.3, stores on OpenSSL/BoringSSL, the default)", runs[0], runs[1]);
             authRow("RESP `SET` (TLS 1.3, stores on the JDK's engine, `kv.tls-engine=jdk`)", runs[0], runs[2]);
             authRow("RESP `SET` through redis-benchmark `--tls` (" + requests + " requests a run; stores on OpenSSL)",
                     tool[0], tool[1]);
+            authRow("the reference: Redis alone (no replica, no persistence), `SET` through redis-benchmark `--tls`, same"
+                    + " requests, one process in clear and over TLS", reference[0], reference[1]);
             line("");
         }
     }
