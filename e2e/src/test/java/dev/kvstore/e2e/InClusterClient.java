@@ -111,14 +111,16 @@ final class InClusterClient {
             wait
             """;
 
-    /** The same read with redis-cli, retrying a TRYAGAIN answer (the same refusal in RESP) as the HTTP check retries a 503. */
+    /** The same read with redis-cli, retrying a TRYAGAIN answer (the same refusal in RESP) as the HTTP check retries a 503, within the same 20 s. */
     private static final String RESP_CHECKER = """
             service=$1 prefix=$2
             shift 2
+            deadline=$((SECONDS + 20))
             for i in "$@"; do
-              for try in 1 2 3 4 5 6 7 8 9 10; do
+              while :; do
                 v=$(timeout 5 redis-cli -h "$service" -p 6379 GET "$prefix-$i" 2>&1)
-                case "$v" in TRYAGAIN*) sleep 0.5 ;; *) break ;; esac
+                case "$v" in TRYAGAIN*) [ $SECONDS -lt $deadline ] && sleep 0.5 && continue ;; esac
+                break
               done
               [ "$v" = "v$i" ] || echo "missing $i $v"
             done
@@ -129,19 +131,22 @@ final class InClusterClient {
      * Prints "missing I <what was read>" for every PREFIX-I whose value is not vI. A primary refuses reads
      * with 503 while it does not hold its read lease (its secondaries have not confirmed it for a lease,
      * 300 ms, as under a CPU-starved CI node, or a new term is still being confirmed) and says to retry:
-     * the check retries such an answer for up to 5 s, as a client would, and reports any other.
+     * the check retries such an answer every 0.5 s, as a client would, within 20 s for the whole check (a
+     * cluster that stays unavailable is reported in seconds, not after a wait per key), and reports any other.
      */
     private static final String CHECKER = """
             service=$1 prefix=$2
             shift 2
+            deadline=$((SECONDS + 20))
             for i in "$@"; do
-              for try in 1 2 3 4 5 6 7 8 9 10; do
+              while :; do
                 v=$(curl -s -m 5 -w '\n%{http_code}' "http://$service:8080/v1/kv/$prefix-$i")
-                [ "${v##*$'\n'}" = 503 ] || break
-                sleep 0.5
+                status=${v##*$'\n'}
+                [ "$status" = 503 ] && [ $SECONDS -lt $deadline ] && sleep 0.5 && continue
+                break
               done
               v=${v%$'\n'*}
-              [ "$v" = "v$i" ] || echo "missing $i $v"
+              [ "$v" = "v$i" ] || echo "missing $i $v (HTTP $status)"
             done
             echo checked
             """;

@@ -1076,9 +1076,9 @@ class KvClusterE2E {
                         + "SET web-tls users-ca 2>&1; true")).isEqualTo("OK\n"));
         // reads retried as a client retries TRYAGAIN (503 on HTTP): a primary whose lease lapsed for a moment refuses them
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            assertThat(client.bash("/usr/bin/redis-cli --tls --cacert /tmp/ca/users.crt -h web-rw GET web-tls"))
-                    .isEqualTo("users-ca\n");
-            assertThat(client.bash("curl -s --cacert /tmp/ca/users.crt https://web-rw:8080/v1/kv/web-tls"))
+            assertThat(client.bash("timeout 10 /usr/bin/redis-cli --tls --cacert /tmp/ca/users.crt -h web-rw GET web-tls"
+                    + " 2>&1; true")).isEqualTo("users-ca\n");
+            assertThat(client.bash("curl -s -m 10 --cacert /tmp/ca/users.crt https://web-rw:8080/v1/kv/web-tls; true"))
                     .as("the HTTP port shows it too").isEqualTo("users-ca");
         });
         // trusting only the cluster's CA (ConfigMap web-ca-cert, which has no ca.crt of a kubectl-made Secret to add)

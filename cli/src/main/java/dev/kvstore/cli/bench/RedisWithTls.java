@@ -34,20 +34,36 @@ final class RedisWithTls implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile()).start();
         RedisWithTls redis = new RedisWithTls(process, plainPort);
+        try {
+            redis.awaitAnswering(dir);
+            return redis;
+        } catch (Exception | Error e) {
+            redis.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Until this process answers on the plain port: its own process id in {@code INFO server}, so that a server
+     * left on the port by an earlier run is never the one measured (this one would then exit, unable to bind).
+     */
+    private void awaitAnswering(Path dir) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("redis-server with --tls-port exited at start (a build without TLS?); see "
-                        + dir.resolve("redis.log"));
+                throw new IOException("redis-server with --tls-port exited at start (a build without TLS, or port "
+                        + plainPort + " or " + tlsPort() + " taken?); see " + dir.resolve("redis.log"));
             }
             try (RespClient client = new RespClient("127.0.0.1", plainPort)) {
-                client.call(RespClient.command("PING"));
-                return redis;
-            } catch (IOException starting) {
-                Thread.sleep(100); // not up yet
+                String info = client.call(RespClient.command("INFO", "server"))[0];
+                if (info.contains("process_id:" + process.pid() + "\r\n")) {
+                    return;
+                }
+                throw new IOException("another redis-server answers on port " + plainPort + ": stop it first");
+            } catch (java.net.ConnectException starting) {
+                Thread.sleep(100); // not listening yet
             }
         }
-        redis.close();
         throw new IOException("redis-server did not answer within 20 s; see " + dir.resolve("redis.log"));
     }
 
@@ -62,5 +78,10 @@ final class RedisWithTls implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+        try {
+            process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS); // its ports free before anything else binds them
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -33,6 +33,9 @@ final class ChecksummedInput {
 
     ChecksummedInput(InputStream source, int bufferBytes) {
         this.source = source;
+        if (bufferBytes < Long.BYTES) {
+            throw new IllegalArgumentException("a buffer of " + bufferBytes + " bytes cannot hold a long");
+        }
         this.buffer = new byte[bufferBytes];
     }
 

@@ -26,6 +26,9 @@ final class ChecksummedOutput {
 
     ChecksummedOutput(OutputStream target, int bufferBytes) {
         this.target = target;
+        if (bufferBytes < Long.BYTES) {
+            throw new IllegalArgumentException("a buffer of " + bufferBytes + " bytes cannot hold a long");
+        }
         this.buffer = new byte[bufferBytes];
     }
 

@@ -173,6 +173,45 @@ class SnapshotFileTest {
         assertThat(readExpiries).containsExactlyEntriesOf(expiries);
     }
 
+    /** As the store hands them over: slices of larger arrays (records), a value larger than the buffer among them. */
+    @Test
+    void pairs_handed_over_as_slices_of_larger_arrays_are_written_as_the_same_bytes() throws IOException {
+        String[] keys = {"a", "big", "ключ"};
+        byte[][] values = {"1".getBytes(StandardCharsets.UTF_8), new byte[200_000], new byte[70_000]};
+        new java.util.Random(3).nextBytes(values[1]);
+        new java.util.Random(4).nextBytes(values[2]);
+        SnapshotData whole = SnapshotData.of(keys, values);
+        SnapshotData sliced = new SnapshotData() {
+            @Override
+            public long size() {
+                return keys.length;
+            }
+
+            @Override
+            public void forEach(Sink sink) {
+                whole.forEach(sink);
+            }
+
+            @Override
+            public void forEachEncoded(EncodedSink sink) throws IOException {
+                for (int i = 0; i < keys.length; i++) {
+                    byte[] key = keys[i].getBytes(StandardCharsets.UTF_8);
+                    byte[] record = new byte[5 + key.length + values[i].length + 7];
+                    java.util.Arrays.fill(record, (byte) 0x5a); // bytes around the slices, never to be written
+                    System.arraycopy(key, 0, record, 5, key.length);
+                    System.arraycopy(values[i], 0, record, 5 + key.length, values[i].length);
+                    sink.accept(record, 5, key.length, record, 5 + key.length, values[i].length);
+                }
+            }
+        };
+        ByteArrayOutputStream fromSlices = new ByteArrayOutputStream();
+        SnapshotFile.writeTo(new Snapshot(8, EpochHistory.EMPTY.withEntry(1, 1), sliced), fromSlices);
+        ByteArrayOutputStream fromWholeArrays = new ByteArrayOutputStream();
+        SnapshotFile.writeTo(new Snapshot(8, EpochHistory.EMPTY.withEntry(1, 1), whole), fromWholeArrays);
+        assertThat(fromSlices.toByteArray()).isEqualTo(fromWholeArrays.toByteArray());
+        assertThat(SnapshotFile.verify(new ByteArrayInputStream(fromSlices.toByteArray()), 1 << 20).entries()).isEqualTo(3);
+    }
+
     /** A read stream that hands out a byte or a few at a time, as a socket may: the checksum still covers each once. */
     @Test
     void a_large_snapshot_read_in_dribbles_is_checked_and_any_flipped_byte_is_detected() throws IOException {
