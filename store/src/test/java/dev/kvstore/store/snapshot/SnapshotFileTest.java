@@ -47,21 +47,10 @@ class SnapshotFileTest {
         SnapshotFile file = new SnapshotFile(dir, 1 << 20, dev.kvstore.core.disk.DiskSync.SYSTEM);
         file.write(expiring);
         assertThat(SnapshotFile.formatOf(file.path())).isEqualTo(2);
-        Map<String, byte[]> pairs = new java.util.HashMap<>();
-        Map<String, Long> expiries = new java.util.HashMap<>();
-        file.load(new SnapshotData.Sink() {
-            @Override
-            public void accept(String key, byte[] value) {
-                pairs.put(key, value);
-            }
-
-            @Override
-            public void expiry(String key, long atMillis) {
-                expiries.put(key, atMillis);
-            }
-        }).orElseThrow();
-        assertThat(pairs).containsOnlyKeys("a", "b");
-        assertThat(expiries).containsExactly(Map.entry("a", 123_456L));
+        Collected read = new Collected();
+        file.load(read).orElseThrow();
+        assertThat(read.pairs).containsOnlyKeys("a", "b");
+        assertThat(read.expiries).containsExactly(Map.entry("a", 123_456L));
         file.write(snapshot);
         assertThat(SnapshotFile.formatOf(file.path())).isEqualTo(1);
     }
@@ -149,28 +138,16 @@ class SnapshotFileTest {
         SnapshotFile.writeTo(large, written);
         assertThat(written.toByteArray()).isEqualTo(expected);
 
-        Map<String, byte[]> readPairs = new java.util.LinkedHashMap<>();
-        Map<String, Long> readExpiries = new java.util.LinkedHashMap<>();
-        SnapshotFile.Header header = SnapshotFile.readFrom(new ByteArrayInputStream(expected), 1 << 20,
-                new SnapshotData.Sink() {
-                    @Override
-                    public void accept(String key, byte[] value) {
-                        readPairs.put(key, value);
-                    }
-
-                    @Override
-                    public void expiry(String key, long atMillis) {
-                        readExpiries.put(key, atMillis);
-                    }
-                });
+        Collected read = new Collected();
+        SnapshotFile.Header header = SnapshotFile.readFrom(new ByteArrayInputStream(expected), 1 << 20, read);
         assertThat(header.lastIncludedOffset()).isEqualTo(123_456);
         assertThat(header.history()).isEqualTo(large.history());
         assertThat(header.entries()).isEqualTo(pairs);
-        assertThat(readPairs.keySet()).containsExactly(keys);
+        assertThat(read.pairs.keySet()).containsExactly(keys);
         for (int i = 0; i < pairs; i++) {
-            assertThat(readPairs.get(keys[i])).as(keys[i]).isEqualTo(values[i]);
+            assertThat(read.pairs.get(keys[i])).as(keys[i]).isEqualTo(values[i]);
         }
-        assertThat(readExpiries).containsExactlyEntriesOf(expiries);
+        assertThat(read.expiries).containsExactlyEntriesOf(expiries);
     }
 
     /** As the store hands them over: slices of larger arrays (records), a value larger than the buffer among them. */
@@ -245,5 +222,21 @@ class SnapshotFileTest {
                 return super.read(into, offset, Math.min(length, 1 + turn++ % 7));
             }
         };
+    }
+
+    /** What a snapshot's reader handed over, in order. */
+    private static final class Collected implements SnapshotData.Sink {
+        final Map<String, byte[]> pairs = new java.util.LinkedHashMap<>();
+        final Map<String, Long> expiries = new java.util.LinkedHashMap<>();
+
+        @Override
+        public void accept(String key, byte[] value) {
+            pairs.put(key, value);
+        }
+
+        @Override
+        public void expiry(String key, long atMillis) {
+            expiries.put(key, atMillis);
+        }
     }
 }
