@@ -3,9 +3,6 @@ package dev.kvstore.store.snapshot;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
@@ -17,9 +14,6 @@ import java.util.zip.CRC32C;
  * Not thread-safe.
  */
 final class ChecksummedInput {
-
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final InputStream source;
     private final CRC32C crc = new CRC32C();
@@ -41,14 +35,14 @@ final class ChecksummedInput {
 
     int readInt() throws IOException {
         require(Integer.BYTES);
-        int value = (int) INT.get(buffer, position);
+        int value = (int) BigEndian.INT.get(buffer, position);
         position += Integer.BYTES;
         return value;
     }
 
     long readLong() throws IOException {
         require(Long.BYTES);
-        long value = (long) LONG.get(buffer, position);
+        long value = (long) BigEndian.LONG.get(buffer, position);
         position += Long.BYTES;
         return value;
     }

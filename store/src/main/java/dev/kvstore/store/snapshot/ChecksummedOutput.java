@@ -2,9 +2,6 @@ package dev.kvstore.store.snapshot;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
@@ -15,9 +12,6 @@ import java.util.zip.CRC32C;
  * steady cost under writes (a secondary's largest after its event loop). Not thread-safe.
  */
 final class ChecksummedOutput {
-
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final OutputStream target;
     private final CRC32C crc = new CRC32C();
@@ -34,13 +28,13 @@ final class ChecksummedOutput {
 
     void writeInt(int value) throws IOException {
         room(Integer.BYTES);
-        INT.set(buffer, used, value);
+        BigEndian.INT.set(buffer, used, value);
         used += Integer.BYTES;
     }
 
     void writeLong(long value) throws IOException {
         room(Long.BYTES);
-        LONG.set(buffer, used, value);
+        BigEndian.LONG.set(buffer, used, value);
         used += Long.BYTES;
     }
 
