@@ -111,7 +111,7 @@ final class InClusterClient {
             wait
             """;
 
-    /** The same read with redis-cli, retrying a TRYAGAIN answer (the same refusal in RESP) as the HTTP check retries a 503, within the same 20 s. */
+    /** {@link #CHECKER}'s check read with redis-cli: a TRYAGAIN answer (the same refusal in RESP) retried as a 503 is there, within 20 s. */
     private static final String RESP_CHECKER = """
             service=$1 prefix=$2
             shift 2
