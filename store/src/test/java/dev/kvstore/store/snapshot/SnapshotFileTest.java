@@ -204,12 +204,25 @@ class SnapshotFileTest {
         assertThat(bytes.length).isGreaterThan(3 << 16);
 
         assertThat(SnapshotFile.verify(dribbling(bytes), 1 << 20).entries()).isEqualTo(keys.length);
+        assertThat(SnapshotFile.verify(new ByteArrayInputStream(bytes), 1 << 20).entries()).isEqualTo(keys.length);
         for (int at : new int[] {9, (1 << 16) - 1, 1 << 16, (1 << 16) + 1, 2 << 16, bytes.length / 2, bytes.length - 9,
                 bytes.length - 1}) {
             byte[] damaged = bytes.clone();
             damaged[at] ^= 0x01;
+            // in dribbles (a refill every few bytes) and whole (a refill every 64 KiB, with bytes carried over)
             assertThatThrownBy(() -> SnapshotFile.verify(dribbling(damaged), 1 << 20)).as("flip at byte %d", at)
                     .isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> SnapshotFile.verify(new ByteArrayInputStream(damaged), 1 << 20))
+                    .as("flip at byte %d", at).isInstanceOf(IOException.class);
+        }
+        // a flip in the header's offset and one in the last value's bytes: only the checksum can tell
+        for (int at : new int[] {9, bytes.length - 9}) {
+            byte[] damaged = bytes.clone();
+            damaged[at] ^= 0x01;
+            assertThatThrownBy(() -> SnapshotFile.verify(dribbling(damaged), 1 << 20)).as("flip at byte %d", at)
+                    .hasMessageContaining("checksum");
+            assertThatThrownBy(() -> SnapshotFile.verify(new ByteArrayInputStream(damaged), 1 << 20))
+                    .as("flip at byte %d", at).hasMessageContaining("checksum");
         }
     }
 
