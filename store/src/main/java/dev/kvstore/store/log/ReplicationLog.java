@@ -75,6 +75,7 @@ public final class ReplicationLog implements Closeable {
     private final AppendBuffer pending = new AppendBuffer();
     private EpochHistory history;
     private final LogTail tail = new LogTail(TAIL_BYTES);
+    private final RecentEntries recent = new RecentEntries();
     private long entriesReadFromFile; // guarded by lock
     private boolean flusherWaiting; // wake the flusher only when it sleeps
     private long generation; // raised by every truncation and reset: offsets may then name other entries
@@ -285,6 +286,7 @@ public final class ReplicationLog implements Closeable {
         }
         // last: the entry is the log's once it is in the pending bytes and on record
         tail.append(position, pending.last(length));
+        recent.appended(entry);
     }
 
     /** Hands the pending bytes to the file. Caller holds the lock. */
@@ -517,6 +519,10 @@ public final class ReplicationLog implements Closeable {
     }
 
     private LogEntry entryAt(long offset) {
+        LogEntry appended = recent.at(offset);
+        if (appended != null) {
+            return appended;
+        }
         long start = positionOf(offset);
         long end = endOf(offset);
         if (tail.holds(start, end)) {
@@ -597,6 +603,7 @@ public final class ReplicationLog implements Closeable {
             }
             room.fileIs(cut);
             tail.cutAt(cut);
+            recent.forget();
             writtenBytes = cut;
             flushedBytes = cut;
             generation++;
@@ -798,6 +805,7 @@ public final class ReplicationLog implements Closeable {
                 throw e;
             }
             tail.restartAt(0);
+            recent.forget();
             filePositions = new long[1024];
             baseOffset = newBase;
             lastOffset = newBase;

@@ -34,9 +34,40 @@ final class KeyRecord {
 
     /** The same, with the key's UTF-8 bytes already at hand. */
     static byte[] of(String key, byte[] keyBytes, long expiresAtMillis, byte[] value) {
+        return of(key.hashCode(), keyBytes, expiresAtMillis, value);
+    }
+
+    /**
+     * A record of a key known by its bytes alone, all ASCII ({@link #isAscii}): no {@code String} made for its
+     * hash, which for ASCII is the same sum over the bytes as over the characters.
+     */
+    static byte[] ofAscii(byte[] asciiKey, long expiresAtMillis, byte[] value) {
+        return of(asciiHash(asciiKey), asciiKey, expiresAtMillis, value);
+    }
+
+    /** Whether every byte is ASCII: then the bytes are their own UTF-8 encoding, and decode to as many characters. */
+    static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link String#hashCode()} of the key whose ASCII bytes these are. */
+    static int asciiHash(byte[] ascii) {
+        int hash = 0;
+        for (byte b : ascii) {
+            hash = 31 * hash + b;
+        }
+        return hash;
+    }
+
+    private static byte[] of(int hash, byte[] keyBytes, long expiresAtMillis, byte[] value) {
         int expiryBytes = expiresAtMillis != 0 ? EXPIRY_BYTES : 0;
         byte[] record = new byte[HEADER_BYTES + keyBytes.length + expiryBytes + value.length];
-        INT.set(record, 0, key.hashCode());
+        INT.set(record, 0, hash);
         INT.set(record, 4, keyBytes.length | (expiryBytes != 0 ? EXPIRES_BIT : 0));
         System.arraycopy(keyBytes, 0, record, HEADER_BYTES, keyBytes.length);
         if (expiryBytes != 0) {

@@ -164,18 +164,39 @@ class ReplicationLogTest {
     @Test
     void bytes_in_memory_out_of_step_with_the_positions_are_never_served_the_file_is_read_instead() throws Exception {
         try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
-            for (int i = 0; i < 20; i++) {
+            // the first 20 then lie further back than the last appended entries kept as objects: read from the bytes
+            int appended = RecentEntries.CAPACITY + 20;
+            for (int i = 0; i < appended; i++) {
                 log.appendNext(LogEntry.put(1, 0, "k" + i, ("v" + i).getBytes()));
             }
-            List<String> expected = described(log.read(1, 100));
+            List<String> expected = described(log.read(1, 20));
             assertThat(log.entriesReadFromFile()).isZero();
             log.tail().positionsMovedDown(1); // every entry in memory now one byte off
-            assertThat(described(log.read(1, 100))).isEqualTo(expected);
+            assertThat(described(log.read(1, 20))).isEqualTo(expected);
             assertThat(log.entriesReadFromFile()).isPositive();
             long fromFile = log.entriesReadFromFile();
-            log.appendNext(LogEntry.put(1, 0, "k20", "v20".getBytes())); // the tail started over: in step again
-            assertThat(described(log.read(21, 1))).containsExactly("1/21 PUT k20=" + java.util.Arrays.toString("v20".getBytes()));
+            log.appendNext(LogEntry.put(1, 0, "next", "v".getBytes())); // the tail started over: in step again
+            assertThat(described(log.read(appended + 1, 1)))
+                    .containsExactly("1/" + (appended + 1) + " PUT next=" + java.util.Arrays.toString("v".getBytes()));
             assertThat(log.entriesReadFromFile()).isEqualTo(fromFile);
+        }
+    }
+
+    @Test
+    void an_entry_read_soon_after_its_append_is_the_object_appended_and_one_read_much_later_is_decoded_alike()
+            throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            LogEntry first = log.appendNext(LogEntry.put(1, 0, "first", "1".getBytes()));
+            assertThat(log.read(1, 1).get(0)).isSameAs(first); // no decoding: what streaming and applying read at once
+            log.appendReplicated(List.of(LogEntry.put(1, 2, "second", "2".getBytes())));
+            assertThat(log.read(2, 1).get(0).keyString()).isEqualTo("second");
+            for (int i = 0; i < RecentEntries.CAPACITY; i++) {
+                log.appendNext(LogEntry.put(1, 0, "k" + i, new byte[] {(byte) i}));
+            }
+            LogEntry later = log.read(1, 1).get(0);
+            assertThat(later).isNotSameAs(first);
+            assertThat(described(List.of(later))).isEqualTo(described(List.of(first)));
+            assertThat(log.entriesReadFromFile()).isZero();
         }
     }
 

@@ -1,0 +1,28 @@
+package dev.kvstore.store.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RecentEntriesTest {
+
+    private final RecentEntries recent = new RecentEntries();
+
+    @Test
+    void holds_the_last_appended_entries_by_offset_and_no_older_ones() {
+        for (long offset = 1; offset <= RecentEntries.CAPACITY + 5; offset++) {
+            recent.appended(LogEntry.noop(1, offset));
+        }
+        assertThat(recent.at(RecentEntries.CAPACITY + 5).offset()).isEqualTo(RecentEntries.CAPACITY + 5);
+        assertThat(recent.at(6).offset()).isEqualTo(6);
+        assertThat(recent.at(5)).isNull(); // its slot now holds the entry a whole ring later
+        assertThat(recent.at(RecentEntries.CAPACITY + 6)).isNull(); // not appended yet
+    }
+
+    @Test
+    void forgets_everything_when_offsets_may_name_other_entries() {
+        recent.appended(LogEntry.noop(1, 7));
+        recent.forget();
+        assertThat(recent.at(7)).isNull();
+    }
+}
