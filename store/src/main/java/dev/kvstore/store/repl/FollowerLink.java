@@ -1,6 +1,6 @@
 package dev.kvstore.store.repl;
 
-import dev.kvstore.store.net.ReceivedBytes;
+import dev.kvstore.store.net.SocketReads;
 import io.netty.buffer.Unpooled;
 
 import dev.kvstore.store.log.LogFormat;
@@ -133,7 +133,7 @@ public final class FollowerLink implements StoreNode.Link {
             }
             socket = connected;
             Session session = new Session(connected);
-            connected.handler(session::onBytes);
+            session.reads = SocketReads.deliver(connected, session::onBytes);
             connected.closeHandler(v -> {
                 session.ended = true;
                 if (session.welcomed) {
@@ -210,19 +210,20 @@ public final class FollowerLink implements StoreNode.Link {
         private FileChannel incoming;
         private Path incomingPath;
         private long incomingExpected;
+        /** Set as the session starts, before the first byte can arrive. */
+        private SocketReads reads;
 
         Session(NetSocket socket) {
             this.socket = socket;
         }
 
-        void onBytes(Buffer buffer) {
+        void onBytes(byte[] array, int offset, int length) {
             if (closed) {
                 socket.close();
                 return;
             }
             try {
-                ReceivedBytes bytes = ReceivedBytes.of(buffer);
-                for (Frame frame : decoder.feed(bytes.array(), bytes.offset(), bytes.length())) {
+                for (Frame frame : decoder.feed(array, offset, length)) {
                     backlog.add(codec.decode(frame));
                 }
             } catch (ProtocolException e) {
@@ -239,7 +240,7 @@ public final class FollowerLink implements StoreNode.Link {
                 Message message = backlog.poll();
                 if (needsDisk(message)) {
                     diskWorkRunning = true;
-                    socket.pause();
+                    reads.pause();
                     vertx.executeBlocking(() -> {
                         if (ended || closed) {
                             // a later session may be writing its own snapshot file by now: touch nothing
@@ -258,7 +259,7 @@ public final class FollowerLink implements StoreNode.Link {
                             drop(done.cause());
                             return;
                         }
-                        socket.resume();
+                        reads.resume();
                         drain();
                     });
                     return;

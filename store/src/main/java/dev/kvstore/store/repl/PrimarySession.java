@@ -1,6 +1,6 @@
 package dev.kvstore.store.repl;
 
-import dev.kvstore.store.net.ReceivedBytes;
+import dev.kvstore.store.net.SocketReads;
 import io.netty.buffer.Unpooled;
 
 import dev.kvstore.store.log.EpochHistory;
@@ -94,7 +94,7 @@ final class PrimarySession {
     }
 
     void start() {
-        socket.handler(this::onBytes);
+        SocketReads.deliver(socket, this::onBytes);
         socket.closeHandler(v -> closed());
         socket.exceptionHandler(e -> socket.close());
         if (!node.isActivePrimary()) {
@@ -116,13 +116,12 @@ final class PrimarySession {
                 : new StoreNode.SecondaryView(id, socket.remoteAddress().hostAddress(), ackedOffset, followerRespPort);
     }
 
-    private void onBytes(Buffer buffer) {
+    private void onBytes(byte[] array, int offset, int length) {
         if (closed) {
             return;
         }
         try {
-            ReceivedBytes bytes = ReceivedBytes.of(buffer);
-            for (Frame frame : decoder.feed(bytes.array(), bytes.offset(), bytes.length())) {
+            for (Frame frame : decoder.feed(array, offset, length)) {
                 handle(codec.decode(frame));
             }
         } catch (ProtocolException e) {

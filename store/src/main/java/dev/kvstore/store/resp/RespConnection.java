@@ -1,6 +1,6 @@
 package dev.kvstore.store.resp;
 
-import dev.kvstore.store.net.ReceivedBytes;
+import dev.kvstore.store.net.SocketReads;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -60,6 +60,7 @@ final class RespConnection implements RespRequestDecoder.Sink {
     private int batchReplies;
     private int writesInFlight;
     private boolean pausedForBacklog;
+    private SocketReads reads;
     private boolean closed;
     /** Within onBytes or drain: a reply completed now is picked up by the loop already running. */
     private boolean busy;
@@ -88,7 +89,7 @@ final class RespConnection implements RespRequestDecoder.Sink {
     }
 
     void start() {
-        socket.handler(this::onBytes);
+        reads = SocketReads.deliver(socket, this::onBytes);
         socket.closeHandler(v -> {
             closed = true;
             onClose.run();
@@ -96,14 +97,13 @@ final class RespConnection implements RespRequestDecoder.Sink {
         socket.exceptionHandler(e -> socket.close());
     }
 
-    private void onBytes(Buffer data) {
+    private void onBytes(byte[] array, int offset, int length) {
         if (closed || session.closing()) {
             return;
         }
         busy = true;
         try {
-            ReceivedBytes bytes = ReceivedBytes.of(data);
-            decoder.feed(bytes.array(), bytes.offset(), bytes.length());
+            decoder.feed(array, offset, length);
         } catch (RespProtocolException e) {
             stats.protocolErrors.incrementAndGet();
             LOG.debugf("closing client %s: %s", session.address(), e.getMessage());
@@ -135,7 +135,7 @@ final class RespConnection implements RespRequestDecoder.Sink {
             waiting.add(next);
             if (!pausedForBacklog && waiting.size() + slots.size() > MAX_BACKLOG) {
                 pausedForBacklog = true;
-                socket.pause();
+                reads.pause();
             }
         } else {
             run(next);
@@ -252,7 +252,7 @@ final class RespConnection implements RespRequestDecoder.Sink {
         flush();
         if (pausedForBacklog && waiting.size() + slots.size() < MAX_BACKLOG / 2 && !socket.writeQueueFull()) {
             pausedForBacklog = false;
-            socket.resume();
+            reads.resume();
         }
     }
 
@@ -303,7 +303,7 @@ final class RespConnection implements RespRequestDecoder.Sink {
             if (socket.writeQueueFull() && !pausedForBacklog) {
                 // a client that sends without reading: stop reading it until its replies are taken
                 pausedForBacklog = true;
-                socket.pause();
+                reads.pause();
                 socket.drainHandler(v -> drain());
             }
         }
