@@ -25,19 +25,17 @@ final class PendingWrites {
         this.appliedOffset = appliedOffset;
     }
 
-    /** A write just appended by this primary: each key its {@code mutations} change now has this pending value. */
-    void appended(LogEntry entry, java.util.List<Mutation> mutations) {
-        if (entry.op() == LogEntry.Op.NOOP) {
-            return;
-        }
-        for (Mutation mutation : mutations) {
-            Pending pending = new Pending(entry.offset(), mutation.value(), mutation.expiresAtMillis());
-            byKey.put(mutation.key(), pending);
-            // the entry may have committed and been applied between the append and the put above, its
-            // applied() finding nothing to remove: then this removes it (apply sets the offset first)
-            if (appliedOffset.getAsLong() >= entry.offset()) {
-                byKey.remove(mutation.key(), pending);
-            }
+    /**
+     * A write just appended by this primary at {@code offset}: {@code key} now has this pending value (null:
+     * deleted) and expiry (0: none).
+     */
+    void appended(long offset, String key, byte[] value, long expiresAtMillis) {
+        Pending pending = new Pending(offset, value, expiresAtMillis);
+        byKey.put(key, pending);
+        // the entry may have committed and been applied between the append and the put above, its
+        // applied() finding nothing to remove: then this removes it (apply sets the offset first)
+        if (appliedOffset.getAsLong() >= offset) {
+            byKey.remove(key, pending);
         }
     }
 
@@ -46,8 +44,19 @@ final class PendingWrites {
         if (byKey.isEmpty() || entry.op() == LogEntry.Op.NOOP) {
             return;
         }
+        if (entry.op() == LogEntry.Op.PUT || entry.op() == LogEntry.Op.DELETE) {
+            appliedKey(entry.keyString(), entry.offset()); // one key, most writes: no mutation list made for it
+            return;
+        }
         for (Mutation mutation : entry.mutations()) {
-            byKey.computeIfPresent(mutation.key(), (key, pending) -> pending.offset() <= entry.offset() ? null : pending);
+            appliedKey(mutation.key(), entry.offset());
+        }
+    }
+
+    private void appliedKey(String key, long offset) {
+        Pending pending = byKey.get(key);
+        if (pending != null && pending.offset() <= offset) {
+            byKey.remove(key, pending); // not if a newer write of the key replaced it meanwhile
         }
     }
 

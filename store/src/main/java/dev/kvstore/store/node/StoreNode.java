@@ -449,9 +449,15 @@ public final class StoreNode implements Closeable {
 
     /** Caller holds the append lock. */
     private void recordAppended(LogEntry entry) {
-        List<Mutation> mutations = entry.mutations(); // decoded once: each call makes the key's String anew
-        pending.appended(entry, mutations);
-        for (Mutation mutation : mutations) {
+        if (entry.op() == LogEntry.Op.PUT || entry.op() == LogEntry.Op.DELETE) {
+            // one key, most writes: its String made once, and no mutation list for it
+            String key = entry.keyString();
+            pending.appended(entry.offset(), key, entry.op() == LogEntry.Op.PUT ? entry.value() : null, 0);
+            stamps.wrote(key, entry.offset());
+            return;
+        }
+        for (Mutation mutation : entry.mutations()) { // decoded once: each call makes the keys' Strings anew
+            pending.appended(entry.offset(), mutation.key(), mutation.value(), mutation.expiresAtMillis());
             stamps.wrote(mutation.key(), entry.offset());
         }
     }
