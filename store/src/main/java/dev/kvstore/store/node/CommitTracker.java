@@ -2,9 +2,10 @@ package dev.kvstore.store.node;
 
 import dev.kvstore.core.ReplicationMode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
@@ -27,7 +28,13 @@ public final class CommitTracker {
     private final long leaseNanos;
     private final LongConsumer onCommit;
     private final Map<String, Follower> followers = new ConcurrentHashMap<>();
-    private final TreeMap<Long, List<CompletableFuture<Long>>> waiters = new TreeMap<>();
+    /**
+     * Earliest offset first. A heap in one array, not a map of lists: a node, a boxed key and a list per write
+     * were a tenth of the write path's garbage. Waits arrive nearly in offset order (each write's right after its
+     * append), so an insert rarely moves far.
+     */
+    private final PriorityQueue<CommitWaiter> waiters =
+            new PriorityQueue<>(64, Comparator.comparingLong(CommitWaiter::offset));
     private long localDurable;
     private long commit;
     private RuntimeException retiredBy; // once set, every wait registered later fails with it
@@ -42,16 +49,44 @@ public final class CommitTracker {
     }
 
     /** Completes when {@code offset} is committed, with that offset. */
-    synchronized CompletableFuture<Long> awaitCommit(long offset) {
+    CompletableFuture<Long> awaitCommit(long offset) {
         CompletableFuture<Long> future = new CompletableFuture<>();
-        if (offset <= commit) {
-            future.complete(offset);
-        } else if (retiredBy != null) {
-            future.completeExceptionally(retiredBy);
-        } else {
-            waiters.computeIfAbsent(offset, o -> new ArrayList<>(1)).add(future);
-        }
+        await(new CommitWaiter() {
+            @Override
+            public long offset() {
+                return offset;
+            }
+
+            @Override
+            public void committed(long commit) {
+                future.complete(commit);
+            }
+
+            @Override
+            public void failed(RuntimeException cause) {
+                future.completeExceptionally(cause);
+            }
+        });
         return future;
+    }
+
+    /** Tells {@code waiter} when its offset commits, or that this term ended first: at once when either already happened. */
+    void await(CommitWaiter waiter) {
+        long committed;
+        RuntimeException retired;
+        synchronized (this) {
+            committed = commit;
+            retired = retiredBy;
+            if (waiter.offset() > committed && retired == null) {
+                waiters.add(waiter);
+                return;
+            }
+        }
+        if (waiter.offset() <= committed) {
+            waiter.committed(waiter.offset());
+        } else {
+            waiter.failed(retired);
+        }
     }
 
     void localDurable(long offset) {
@@ -160,7 +195,7 @@ public final class CommitTracker {
     }
 
     private void recompute() {
-        List<CompletableFuture<Long>> done = new ArrayList<>();
+        List<CommitWaiter> done = new ArrayList<>();
         long newCommit;
         synchronized (this) {
             long candidate = localDurable;
@@ -177,15 +212,15 @@ public final class CommitTracker {
             }
             commit = candidate;
             newCommit = candidate;
-            var ready = waiters.headMap(newCommit, true);
-            ready.values().forEach(done::addAll);
-            ready.clear();
+            while (!waiters.isEmpty() && waiters.peek().offset() <= newCommit) {
+                done.add(waiters.poll());
+            }
         }
         // apply before completing, so that a reader who saw the acknowledgement finds the value
         onCommit.accept(newCommit);
         CompletionBatch.run(() -> {
-            for (CompletableFuture<Long> future : done) {
-                future.complete(newCommit);
+            for (CommitWaiter waiter : done) {
+                waiter.committed(newCommit);
             }
         });
     }
@@ -195,14 +230,14 @@ public final class CommitTracker {
      * wait registered later (a write that got into the log just before its term ended or its disk failed).
      */
     void failAll(RuntimeException cause) {
-        List<CompletableFuture<Long>> all = new ArrayList<>();
+        List<CommitWaiter> all;
         synchronized (this) {
             if (retiredBy == null) {
                 retiredBy = cause;
             }
-            waiters.values().forEach(all::addAll);
+            all = new ArrayList<>(waiters);
             waiters.clear();
         }
-        CompletionBatch.run(() -> all.forEach(f -> f.completeExceptionally(cause)));
+        CompletionBatch.run(() -> all.forEach(waiter -> waiter.failed(cause)));
     }
 }

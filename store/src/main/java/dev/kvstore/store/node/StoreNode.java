@@ -270,14 +270,14 @@ public final class StoreNode implements Closeable {
         commitLatency = listener;
     }
 
-    /** Never lets the metric's listener turn a committed write into a failed one. */
-    private void recordCommitLatency(long admitted) {
+    /** Hands a committed write's latency to the listener, and never lets it turn that write into a failed one. */
+    private final java.util.function.LongConsumer recordCommitLatency = nanos -> {
         try {
-            commitLatency.accept(System.nanoTime() - admitted);
+            commitLatency.accept(nanos);
         } catch (RuntimeException e) {
             LOG.debugf("commit latency not recorded: %s", e);
         }
-    }
+    };
 
     public CompletableFuture<WriteResult> write(LogEntry operation) {
         long admitted = System.nanoTime();
@@ -302,25 +302,14 @@ public final class StoreNode implements Closeable {
             roleLock.readLock().unlock();
         }
         fanout.entriesAppended();
-        long term = entry.epoch();
-        long offset = entry.offset();
-        return clientWait(commits, offset, reserved, admitted).thenApply(committed -> new WriteResult(term, offset));
+        return clientWait(commits, entry, reserved, admitted);
     }
 
-    /**
-     * A client's wait for the commit of its entry at {@code offset}, failed after kv.write-timeout-millis. The
-     * {@code reserved} memory is released when the entry is applied (the tracker applies before it completes)
-     * or its term ends, not when the client stops waiting: an entry that timed out is still in the log and may
-     * commit; and before the client hears of it (a stage of its own: dependents of one future run in no set order).
-     */
-    private CompletableFuture<Long> clientWait(CommitTracker commits, long offset, long reserved, long admitted) {
-        CompletableFuture<Long> committed = commits.awaitCommit(offset).whenComplete((at, failure) -> {
-            memory.release(reserved);
-            if (failure == null) {
-                recordCommitLatency(admitted);
-            }
-        });
-        return deadlines.bounded(committed.copy());
+    /** A client's wait for the commit of {@code entry} (see {@link ClientWait}), failed after kv.write-timeout-millis. */
+    private CompletableFuture<WriteResult> clientWait(CommitTracker commits, LogEntry entry, long reserved, long admitted) {
+        ClientWait wait = new ClientWait(entry.epoch(), entry.offset(), reserved, admitted, memory, recordCommitLatency);
+        commits.await(wait);
+        return deadlines.bounded(wait);
     }
 
     /**
@@ -574,7 +563,7 @@ public final class StoreNode implements Closeable {
         }
         fanout.entriesAppended();
         long offset = entry.offset();
-        return clientWait(commits, offset, reserved, admitted)
+        return clientWait(commits, entry, reserved, admitted)
                 .thenApply(committed -> new Decision.Done<>(reply, offset, true));
     }
 

@@ -1,0 +1,82 @@
+package dev.kvstore.store.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kvstore.core.ReplicationMode;
+import dev.kvstore.store.log.LogEntry;
+import dev.kvstore.store.state.KvState;
+import dev.kvstore.store.state.MemoryEstimate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class CommitTrackerTest {
+
+    /** Asynchronous: the primary's own durable offset is the commit point, from the term's first entry at 1. */
+    private final List<Long> applied = new ArrayList<>();
+    private final CommitTracker tracker = new CommitTracker(ReplicationMode.ASYNC, 0, 1, 1_000_000L, applied::add);
+
+    @Test
+    void each_wait_completes_once_its_offset_commits_whatever_order_the_waits_came_in() {
+        CompletableFuture<Long> five = tracker.awaitCommit(5);
+        CompletableFuture<Long> three = tracker.awaitCommit(3);
+        CompletableFuture<Long> seven = tracker.awaitCommit(7);
+        CompletableFuture<Long> threeAgain = tracker.awaitCommit(3);
+        CompletableFuture<Long> four = tracker.awaitCommit(4);
+
+        tracker.localDurable(3);
+        assertThat(three).isCompletedWithValue(3L);
+        assertThat(threeAgain).isCompletedWithValue(3L);
+        assertThat(List.of(four, five, seven)).noneMatch(CompletableFuture::isDone);
+
+        tracker.localDurable(6);
+        assertThat(four).isCompletedWithValue(6L);
+        assertThat(five).isCompletedWithValue(6L);
+        assertThat(seven).isNotDone();
+        assertThat(tracker.awaitCommit(2)).isCompletedWithValue(2L); // already committed: at once
+        assertThat(applied).containsExactly(3L, 6L); // applied before the waits heard
+
+        IllegalStateException ended = new IllegalStateException("term ended");
+        tracker.failAll(ended);
+        assertThatThrownBy(seven::join).hasCause(ended);
+        assertThatThrownBy(() -> tracker.awaitCommit(8).join()).hasCause(ended); // registered after: failed at once
+        assertThat(tracker.awaitCommit(6)).isCompletedWithValue(6L); // committed before the end: still committed
+    }
+
+    @Test
+    void a_clients_wait_gives_its_memory_back_when_its_entry_commits_or_fails_never_when_the_client_stops_waiting() {
+        byte[] value = new byte[100];
+        long oneKey = MemoryEstimate.of("k", value);
+        MemoryReservations memory = new MemoryReservations(new KvState(), oneKey);
+        List<Long> latencies = new ArrayList<>();
+
+        long reserved = memory.reserve(LogEntry.put(0, 0, "k", value));
+        ClientWait timedOut = new ClientWait(4, 1, reserved, System.nanoTime(), memory, latencies::add);
+        tracker.await(timedOut);
+        timedOut.completeExceptionally(new TimeoutException()); // what the write deadline does
+        assertThatThrownBy(() -> memory.reserve(LogEntry.put(0, 0, "o", value)))
+                .isInstanceOf(NodeExceptions.MemoryFull.class); // the entry is still in the log and may commit
+        tracker.localDurable(1);
+        assertThat(latencies).hasSize(1).allMatch(nanos -> nanos >= 0);
+        long again = memory.reserve(LogEntry.put(0, 0, "o", value)); // released by the commit
+
+        ClientWait failing = new ClientWait(4, 2, again, System.nanoTime(), memory, latencies::add);
+        tracker.await(failing);
+        tracker.failAll(new IllegalStateException("deposed"));
+        assertThat(failing).isCompletedExceptionally();
+        assertThat(memory.reserve(LogEntry.put(0, 0, "t", value))).isPositive(); // released by the failure
+        assertThat(latencies).hasSize(1);
+    }
+
+    @Test
+    void a_clients_wait_completes_with_its_entrys_term_and_offset() {
+        MemoryReservations memory = new MemoryReservations(new KvState(), 1 << 20);
+        ClientWait wait = new ClientWait(4, 2, 0, System.nanoTime(), memory, nanos -> { });
+        tracker.await(wait);
+        tracker.localDurable(5);
+        assertThat(wait.join()).isEqualTo(new WriteResult(4, 2));
+    }
+}
