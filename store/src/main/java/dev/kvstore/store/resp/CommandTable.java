@@ -12,6 +12,11 @@ import java.util.TreeMap;
 final class CommandTable {
 
     private final Map<String, Command> byName = new TreeMap<>();
+    /**
+     * The same commands by the length of their name, for the name as a client sent it: found by comparing bytes,
+     * where lowering it into a String first made two objects per command received.
+     */
+    private Command[][] byLength = new Command[0][];
     private TransactionCommands transactions;
 
     void transactions(TransactionCommands commands) {
@@ -25,7 +30,23 @@ final class CommandTable {
 
     CommandTable add(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep,
                      CommandHandler handler) {
-        byName.put(name, new Command(name, arity, flags, firstKey, lastKey, keyStep, handler));
+        Command command = new Command(name, arity, flags, firstKey, lastKey, keyStep, handler);
+        byName.put(name, command);
+        if (name.length() >= byLength.length) {
+            int had = byLength.length;
+            byLength = java.util.Arrays.copyOf(byLength, name.length() + 1);
+            java.util.Arrays.fill(byLength, had, byLength.length, new Command[0]);
+        }
+        Command[] sameLength = byLength[name.length()];
+        for (int i = 0; i < sameLength.length; i++) {
+            if (sameLength[i].name().equals(name)) {
+                sameLength[i] = command; // added again: the newer one, as the map keeps
+                return this;
+            }
+        }
+        sameLength = java.util.Arrays.copyOf(sameLength, sameLength.length + 1);
+        sameLength[sameLength.length - 1] = command;
+        byLength[name.length()] = sameLength;
         return this;
     }
 
@@ -33,16 +54,28 @@ final class CommandTable {
         return add(name, arity, flags, 0, 0, 0, handler);
     }
 
+    /** The command named {@code name} in any case of its ASCII letters (as Redis matches), or null. */
     Command find(byte[] name) {
-        return byName.get(lowerAscii(name));
+        if (name.length >= byLength.length) {
+            return null;
+        }
+        for (Command command : byLength[name.length]) {
+            if (namedIgnoringCase(command.name(), name)) {
+                return command;
+            }
+        }
+        return null;
     }
 
-    Command find(String name) {
-        return byName.get(name.toLowerCase(Locale.ROOT));
-    }
-
-    Collection<Command> all() {
-        return byName.values();
+    /** Whether {@code sent}, its letters A-Z taken as a-z, spells {@code lowerName} (lower case, ASCII). */
+    private static boolean namedIgnoringCase(String lowerName, byte[] sent) {
+        for (int i = 0; i < sent.length; i++) {
+            int b = sent[i] & 0xff;
+            if (lowerName.charAt(i) != (b >= 'A' && b <= 'Z' ? b + 32 : b)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String lowerAscii(byte[] bytes) {
@@ -52,6 +85,14 @@ final class CommandTable {
             chars[i] = (char) (b >= 'A' && b <= 'Z' ? b + 32 : b);
         }
         return new String(chars);
+    }
+
+    Command find(String name) {
+        return byName.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    Collection<Command> all() {
+        return byName.values();
     }
 
     /** Exactly Redis's words: Jedis and Lettuce look for "unknown command" to fall back from HELLO. */

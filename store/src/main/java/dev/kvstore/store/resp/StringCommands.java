@@ -98,6 +98,9 @@ final class StringCommands {
 
     /** SET's options after the value: NX, XX, GET, KEEPTTL, EX seconds, PX ms, EXAT seconds, PXAT ms. */
     static StringRules.SetOptions setOptions(List<byte[]> args) {
+        if (args.size() <= 3) {
+            return StringRules.SetOptions.PLAIN; // most SETs: no options object made and dropped
+        }
         boolean absent = false;
         boolean present = false;
         boolean get = false;

@@ -30,6 +30,7 @@ class AppendBufferTest {
                 }
             });
             at += length;
+            assertThat(bytesOf(buffer.last(length))).isEqualTo(java.util.Arrays.copyOfRange(expected, start, at));
         }
         assertThat(buffer.size()).isEqualTo(expected.length);
         assertThat(bytesOf(buffer.contents())).isEqualTo(expected);
@@ -84,5 +85,26 @@ class AppendBufferTest {
         assertThatThrownBy(() -> buffer.append(4, room -> room.put((byte) 1)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("filled 1 of 4");
         assertThat(buffer.size()).isZero();
+    }
+
+    @Test
+    void each_append_gets_exactly_its_own_room_and_the_last_bytes_are_those_just_appended_after_a_clear_too() {
+        AppendBuffer buffer = new AppendBuffer();
+        buffer.append(2, room -> {
+            assertThat(room.position()).isZero();
+            assertThat(room.remaining()).isEqualTo(2);
+            room.put(new byte[]{1, 2});
+        });
+        buffer.append(3, room -> {
+            assertThat(room.remaining()).isEqualTo(3);
+            room.put(new byte[]{3, 4, 5});
+        });
+        assertThat(bytesOf(buffer.last(3))).containsExactly(3, 4, 5);
+        assertThat(bytesOf(buffer.last(5))).containsExactly(1, 2, 3, 4, 5);
+        buffer.append(4 * 1024 * 1024, room -> room.position(room.limit())); // grown past what a clear keeps
+        buffer.clear();
+        buffer.append(1, room -> room.put((byte) 9));
+        assertThat(bytesOf(buffer.last(1))).containsExactly(9);
+        assertThat(bytesOf(buffer.contents())).containsExactly(9);
     }
 }
