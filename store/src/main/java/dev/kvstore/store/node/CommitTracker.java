@@ -37,6 +37,11 @@ public final class CommitTracker {
             new PriorityQueue<>(64, Comparator.comparingLong(CommitWaiter::offset));
     private long localDurable;
     private long commit;
+    /**
+     * The highest commit point whose apply has run: a wait at or below it is told at once. Not {@link #commit}: that
+     * rises first, and a wait told between the two would be acknowledged before its value could be read.
+     */
+    private long applied;
     private RuntimeException retiredBy; // once set, every wait registered later fails with it
 
     CommitTracker(ReplicationMode mode, int minSyncReplicas, long termStartOffset, long leaseNanos,
@@ -75,7 +80,7 @@ public final class CommitTracker {
         long committed;
         RuntimeException retired;
         synchronized (this) {
-            committed = commit;
+            committed = applied;
             retired = retiredBy;
             if (waiter.offset() > committed && retired == null) {
                 waiters.add(waiter);
@@ -218,9 +223,18 @@ public final class CommitTracker {
         }
         // apply before completing, so that a reader who saw the acknowledgement finds the value
         onCommit.accept(newCommit);
+        long told;
+        synchronized (this) {
+            applied = Math.max(applied, newCommit);
+            told = applied;
+            // and the waits that came while it applied: at or below the point, and not told at once (see await)
+            while (!waiters.isEmpty() && waiters.peek().offset() <= told) {
+                done.add(waiters.poll());
+            }
+        }
         CompletionBatch.run(() -> {
             for (CommitWaiter waiter : done) {
-                waiter.committed(newCommit);
+                waiter.committed(told);
             }
         });
     }

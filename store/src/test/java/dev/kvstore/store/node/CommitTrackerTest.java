@@ -17,7 +17,19 @@ class CommitTrackerTest {
 
     /** Asynchronous: the primary's own durable offset is the commit point, from the term's first entry at 1. */
     private final List<Long> applied = new ArrayList<>();
-    private final CommitTracker tracker = new CommitTracker(ReplicationMode.ASYNC, 0, 1, 1_000_000L, applied::add);
+    /** Waits that must not have been told when an apply runs (the apply comes first). */
+    private final List<CompletableFuture<Long>> notToldYet = new ArrayList<>();
+    private final List<String> toldTooEarly = new ArrayList<>();
+    /** Run inside the next apply, as another thread's write would land during it. */
+    private Runnable duringApply = () -> { };
+    private final CommitTracker tracker = new CommitTracker(ReplicationMode.ASYNC, 0, 1, 1_000_000L, commit -> {
+        applied.add(commit);
+        notToldYet.stream().filter(CompletableFuture::isDone).forEach(f -> toldTooEarly.add(f + " at the apply of " + commit));
+        notToldYet.clear();
+        Runnable now = duringApply;
+        duringApply = () -> { };
+        now.run();
+    });
 
     @Test
     void each_wait_completes_once_its_offset_commits_whatever_order_the_waits_came_in() {
@@ -27,23 +39,41 @@ class CommitTrackerTest {
         CompletableFuture<Long> threeAgain = tracker.awaitCommit(3);
         CompletableFuture<Long> four = tracker.awaitCommit(4);
 
+        notToldYet.addAll(List.of(three, threeAgain));
         tracker.localDurable(3);
         assertThat(three).isCompletedWithValue(3L);
         assertThat(threeAgain).isCompletedWithValue(3L);
         assertThat(List.of(four, five, seven)).noneMatch(CompletableFuture::isDone);
 
+        notToldYet.addAll(List.of(four, five));
         tracker.localDurable(6);
         assertThat(four).isCompletedWithValue(6L);
         assertThat(five).isCompletedWithValue(6L);
         assertThat(seven).isNotDone();
         assertThat(tracker.awaitCommit(2)).isCompletedWithValue(2L); // already committed: at once
-        assertThat(applied).containsExactly(3L, 6L); // applied before the waits heard
+        assertThat(applied).containsExactly(3L, 6L);
+        assertThat(toldTooEarly).isEmpty(); // each apply ran before its waits heard
 
         IllegalStateException ended = new IllegalStateException("term ended");
         tracker.failAll(ended);
         assertThatThrownBy(seven::join).hasCause(ended);
         assertThatThrownBy(() -> tracker.awaitCommit(8).join()).hasCause(ended); // registered after: failed at once
         assertThat(tracker.awaitCommit(6)).isCompletedWithValue(6L); // committed before the end: still committed
+    }
+
+    @Test
+    void a_wait_that_comes_while_its_commit_is_being_applied_is_told_after_the_apply_not_before() {
+        List<CompletableFuture<Long>> cameDuring = new ArrayList<>();
+        List<Boolean> toldDuringTheApply = new ArrayList<>();
+        duringApply = () -> {
+            CompletableFuture<Long> wait = tracker.awaitCommit(2); // the point is raised, its apply not done
+            cameDuring.add(wait);
+            toldDuringTheApply.add(wait.isDone());
+        };
+        tracker.localDurable(2);
+        assertThat(toldDuringTheApply).containsExactly(false);
+        assertThat(cameDuring.get(0)).isCompletedWithValue(2L); // once the apply returned
+        assertThat(tracker.awaitCommit(2)).isCompletedWithValue(2L); // and at once from then on
     }
 
     @Test
