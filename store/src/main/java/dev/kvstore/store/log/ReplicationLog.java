@@ -198,6 +198,13 @@ public final class ReplicationLog implements Closeable {
         return tail;
     }
 
+    /** Drops the last appended entries kept as objects, so that reads go to the newest bytes or the file (for tests). */
+    void forgetRecentEntries() {
+        synchronized (lock) {
+            recent.forget();
+        }
+    }
+
     /** How many entries were read from the file, not from the newest bytes kept in memory (for tests). */
     long entriesReadFromFile() {
         synchronized (lock) {

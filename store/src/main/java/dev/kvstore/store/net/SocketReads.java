@@ -49,7 +49,8 @@ public final class SocketReads {
         return new SocketReads(internal);
     }
 
-    private static void handOver(Object message, Receiver receiver) {
+    /** Hands {@code message} to {@code receiver} and releases it (package-private for tests). */
+    static void handOver(Object message, Receiver receiver) {
         if (!(message instanceof ByteBuf buffer)) {
             ReferenceCountUtil.release(message); // nothing but bytes comes up a plain TCP or TLS pipeline
             return;

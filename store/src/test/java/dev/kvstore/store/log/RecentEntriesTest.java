@@ -20,6 +20,19 @@ class RecentEntriesTest {
     }
 
     @Test
+    void large_entries_are_not_held_so_a_thousand_large_values_cost_nothing_here() {
+        byte[] small = new byte[RecentEntries.MAX_KEPT_BYTES - 1];
+        recent.appended(LogEntry.put(1, 1, "k", small)); // key and value: exactly the most kept
+        assertThat(recent.at(1)).isNotNull();
+        for (long offset = 2; offset <= RecentEntries.CAPACITY + 1; offset++) {
+            recent.appended(LogEntry.put(1, offset, "k", new byte[1 << 20]));
+        }
+        assertThat(recent.at(RecentEntries.CAPACITY + 1)).isNull();
+        assertThat(recent.at(1)).isNull(); // its slot's newer, large entry pushed it out all the same
+        assertThat(recent.heldBytes()).isZero();
+    }
+
+    @Test
     void forgets_everything_when_offsets_may_name_other_entries() {
         recent.appended(LogEntry.noop(1, 7));
         recent.forget();

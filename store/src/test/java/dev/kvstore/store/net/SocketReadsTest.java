@@ -3,12 +3,17 @@ package dev.kvstore.store.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCounted;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +49,7 @@ class SocketReadsTest {
     }
 
     @Test
-    void every_byte_sent_arrives_once_and_in_order_reads_larger_than_the_scratch_array_included() throws Exception {
+    void every_byte_sent_arrives_once_and_in_order() throws Exception {
         byte[] sent = new byte[3 * 1024 * 1024 + 17];
         new Random(5).nextBytes(sent);
         Random chunks = new Random(6);
@@ -79,5 +84,40 @@ class SocketReadsTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> receivedSoFar().length == 11);
             assertThat(new String(receivedSoFar())).isEqualTo("firstsecond");
         }
+    }
+
+    @Test
+    void a_read_larger_than_the_scratch_array_is_handed_over_in_slices_in_order_and_released() {
+        byte[] sent = new byte[200_000];
+        new Random(7).nextBytes(sent);
+        ByteBuf direct = Unpooled.directBuffer(sent.length).writeBytes(sent);
+        List<Integer> slices = new ArrayList<>();
+        SocketReads.handOver(direct, (array, offset, length) -> {
+            slices.add(length);
+            received.write(array, offset, length);
+        });
+        assertThat(slices).hasSizeGreaterThan(1).allMatch(length -> length <= 64 * 1024);
+        assertThat(received.toByteArray()).isEqualTo(sent);
+        assertThat(direct.refCnt()).isZero();
+    }
+
+    @Test
+    void a_message_that_is_no_bytes_is_released_and_not_handed_over() {
+        ByteBuf notBytes = Unpooled.buffer(4);
+        ReferenceCounted other = new io.netty.util.AbstractReferenceCounted() {
+            @Override
+            protected void deallocate() {
+                notBytes.release();
+            }
+
+            @Override
+            public ReferenceCounted touch(Object hint) {
+                return this;
+            }
+        };
+        List<Integer> handed = new ArrayList<>();
+        SocketReads.handOver(other, (array, offset, length) -> handed.add(length));
+        assertThat(handed).isEmpty();
+        assertThat(other.refCnt()).isZero();
     }
 }
