@@ -42,6 +42,8 @@ public final class CommitTracker {
      * rises first, and a wait told between the two would be acknowledged before its value could be read.
      */
     private long applied;
+    /** Calls of {@link #recompute} between raising the commit point and telling their waits (applying meanwhile). */
+    private int applying;
     private RuntimeException retiredBy; // once set, every wait registered later fails with it
 
     CommitTracker(ReplicationMode mode, int minSyncReplicas, long termStartOffset, long leaseNanos,
@@ -82,7 +84,9 @@ public final class CommitTracker {
         synchronized (this) {
             committed = applied;
             retired = retiredBy;
-            if (waiter.offset() > committed && retired == null) {
+            // above the applied point: wait, also after the term ended when the offset committed already (the
+            // apply under way tells it, see recompute)
+            if (waiter.offset() > committed && (retired == null || (waiter.offset() <= commit && applying > 0))) {
                 waiters.add(waiter);
                 return;
             }
@@ -140,8 +144,14 @@ public final class CommitTracker {
         return commit;
     }
 
-    boolean termCommitted() {
-        return commitOffset() >= termStartOffset;
+    /**
+     * Whether the term's first entry committed and everything up to it was applied: reads may be answered only
+     * then. The commit point alone rises before the apply (a new primary's backlog of older terms' entries, some
+     * of them acknowledged by its predecessor, is applied with that first commit), so a read in between would
+     * miss them.
+     */
+    synchronized boolean termCommitted() {
+        return applied >= termStartOffset;
     }
 
     /**
@@ -217,14 +227,30 @@ public final class CommitTracker {
             }
             commit = candidate;
             newCommit = candidate;
+            applying++;
             while (!waiters.isEmpty() && waiters.peek().offset() <= newCommit) {
                 done.add(waiters.poll());
             }
         }
         // apply before completing, so that a reader who saw the acknowledgement finds the value
-        onCommit.accept(newCommit);
+        try {
+            onCommit.accept(newCommit);
+        } catch (RuntimeException applyFailed) {
+            // committed but not applied: the store cannot say more than that the write may not be readable
+            List<CommitWaiter> failed = new ArrayList<>(done);
+            synchronized (this) {
+                applying--;
+                if (retiredBy != null && applying == 0) {
+                    failed.addAll(waiters); // the term ended meanwhile and no apply will tell the ones it left
+                    waiters.clear();
+                }
+            }
+            CompletionBatch.run(() -> failed.forEach(waiter -> waiter.failed(applyFailed)));
+            throw applyFailed;
+        }
         long told;
         synchronized (this) {
+            applying--;
             applied = Math.max(applied, newCommit);
             told = applied;
             // and the waits that came while it applied: at or below the point, and not told at once (see await)
@@ -244,13 +270,19 @@ public final class CommitTracker {
      * wait registered later (a write that got into the log just before its term ended or its disk failed).
      */
     void failAll(RuntimeException cause) {
-        List<CommitWaiter> all;
+        List<CommitWaiter> all = new ArrayList<>();
         synchronized (this) {
             if (retiredBy == null) {
                 retiredBy = cause;
             }
-            all = new ArrayList<>(waiters);
+            // the waits at or below the commit point stay: their entries committed, and the apply under way
+            // tells them so (between a commit point's rise and its apply, see recompute)
+            List<CommitWaiter> committed = new ArrayList<>();
+            for (CommitWaiter waiter : waiters) {
+                (waiter.offset() <= commit && applying > 0 ? committed : all).add(waiter);
+            }
             waiters.clear();
+            waiters.addAll(committed);
         }
         CompletionBatch.run(() -> all.forEach(waiter -> waiter.failed(cause)));
     }

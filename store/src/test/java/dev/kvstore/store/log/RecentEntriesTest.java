@@ -20,15 +20,16 @@ class RecentEntriesTest {
     }
 
     @Test
-    void large_entries_are_not_held_so_a_thousand_large_values_cost_nothing_here() {
+    void entries_past_the_size_kept_are_not_held_so_a_thousand_large_values_cost_nothing_here() {
         byte[] small = new byte[RecentEntries.MAX_KEPT_BYTES - 1];
         recent.appended(LogEntry.put(1, 1, "k", small)); // key and value: exactly the most kept
         assertThat(recent.at(1)).isNotNull();
+        byte[] oneTooMany = new byte[RecentEntries.MAX_KEPT_BYTES]; // with the one-byte key: one byte past the most
         for (long offset = 2; offset <= RecentEntries.CAPACITY + 1; offset++) {
-            recent.appended(LogEntry.put(1, offset, "k", new byte[1 << 20]));
+            recent.appended(LogEntry.put(1, offset, "k", oneTooMany));
         }
         assertThat(recent.at(RecentEntries.CAPACITY + 1)).isNull();
-        assertThat(recent.at(1)).isNull(); // its slot's newer, large entry pushed it out all the same
+        assertThat(recent.at(2)).isNull();
         assertThat(recent.heldBytes()).isZero();
     }
 

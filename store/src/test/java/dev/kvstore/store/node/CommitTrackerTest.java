@@ -77,6 +77,49 @@ class CommitTrackerTest {
     }
 
     @Test
+    void reads_wait_until_the_terms_first_commit_is_applied_not_only_committed() {
+        List<Boolean> leaseDuringTheApply = new ArrayList<>();
+        duringApply = () -> leaseDuringTheApply.add(tracker.holdsReadLease(System.nanoTime()));
+        assertThat(tracker.holdsReadLease(System.nanoTime())).isFalse();
+        tracker.localDurable(1); // the term's first entry: a new primary applies its backlog with it
+        assertThat(leaseDuringTheApply).containsExactly(false);
+        assertThat(tracker.holdsReadLease(System.nanoTime())).isTrue();
+        assertThat(tracker.termCommitted()).isTrue();
+    }
+
+    @Test
+    void a_term_that_ends_while_a_commit_is_applied_fails_none_of_the_waits_that_committed() {
+        IllegalStateException ended = new IllegalStateException("term ended");
+        CompletableFuture<Long> above = tracker.awaitCommit(9);
+        List<CompletableFuture<Long>> cameDuring = new ArrayList<>();
+        duringApply = () -> {
+            cameDuring.add(tracker.awaitCommit(3)); // committed, not yet applied
+            tracker.failAll(ended);
+            cameDuring.add(tracker.awaitCommit(2)); // after the end, still committed
+            cameDuring.add(tracker.awaitCommit(4)); // after the end, never committed
+        };
+        tracker.localDurable(3);
+        assertThat(cameDuring.get(0)).isCompletedWithValue(3L);
+        assertThat(cameDuring.get(1)).isCompletedWithValue(3L);
+        assertThat(cameDuring.get(2)).isCompletedExceptionally();
+        assertThatThrownBy(cameDuring.get(2)::join).hasCause(ended);
+        assertThat(above).isCompletedExceptionally();
+        assertThatThrownBy(above::join).hasCause(ended);
+    }
+
+    @Test
+    void an_apply_that_fails_fails_the_waits_it_would_have_told_instead_of_leaving_them() {
+        CompletableFuture<Long> two = tracker.awaitCommit(2);
+        IllegalStateException unreadable = new IllegalStateException("log entry unreadable");
+        duringApply = () -> {
+            throw unreadable;
+        };
+        assertThatThrownBy(() -> tracker.localDurable(2)).isSameAs(unreadable);
+        assertThat(two).isCompletedExceptionally();
+        assertThatThrownBy(two::join).hasCause(unreadable);
+    }
+
+    @Test
     void a_clients_wait_gives_its_memory_back_when_its_entry_commits_or_fails_never_when_the_client_stops_waiting() {
         byte[] value = new byte[100];
         long oneKey = MemoryEstimate.of("k", value);
