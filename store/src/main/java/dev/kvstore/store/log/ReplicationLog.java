@@ -404,7 +404,13 @@ public final class ReplicationLog implements Closeable {
                 durableOffset = target;
             }
             for (LongConsumer listener : durabilityListeners) {
-                listener.accept(target);
+                try {
+                    listener.accept(target);
+                } catch (RuntimeException e) {
+                    // never the end of the flusher: that would stop every later write from becoming durable,
+                    // silently (a listener that failed, an apply, is retried by the next durable offset)
+                    LOG.errorf(e, "a listener of the log's durable offset %d failed", target);
+                }
             }
         }
     }

@@ -189,6 +189,24 @@ class ReplicationLogTest {
     }
 
     @Test
+    void a_durability_listener_that_throws_does_not_stop_the_flusher() throws Exception {
+        try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
+            java.util.List<Long> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            log.onDurable(offset -> {
+                heard.add(offset);
+                if (heard.size() == 1) {
+                    throw new IllegalStateException("an apply that failed once");
+                }
+            });
+            log.appendNext(LogEntry.put(1, 0, "first", "1".getBytes()));
+            await().until(() -> heard.size() == 1);
+            log.appendNext(LogEntry.put(1, 0, "second", "2".getBytes()));
+            await().until(() -> log.durableOffset() == 2);
+            await().until(() -> heard.contains(2L));
+        }
+    }
+
+    @Test
     void an_entry_read_soon_after_its_append_is_the_object_appended_and_one_read_much_later_is_decoded_alike()
             throws Exception {
         try (ReplicationLog log = new ReplicationLog(dir, FsyncPolicy.ALWAYS, 1 << 20)) {
