@@ -52,6 +52,14 @@ public record LogEntry(long epoch, long offset, Op op, byte[] key, byte[] value)
         return new LogEntry(epoch, offset, Op.BATCH, null, BatchCodec.encode(mutations));
     }
 
+    /**
+     * Whether this entry changes exactly one key, the one {@link #key()} names (a PUT or DELETE): readers on hot
+     * paths take it from there instead of making the list of {@link #mutations()}.
+     */
+    public boolean changesOneKey() {
+        return op == Op.PUT || op == Op.DELETE;
+    }
+
     /** The key changes this entry makes, in order: one for a PUT or DELETE, none for a NOOP. */
     public List<Mutation> mutations() {
         return switch (op) {

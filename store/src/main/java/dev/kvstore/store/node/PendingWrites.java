@@ -44,7 +44,7 @@ final class PendingWrites {
         if (byKey.isEmpty() || entry.op() == LogEntry.Op.NOOP) {
             return;
         }
-        if (entry.op() == LogEntry.Op.PUT || entry.op() == LogEntry.Op.DELETE) {
+        if (entry.changesOneKey()) {
             appliedKey(entry.keyString(), entry.offset()); // one key, most writes: no mutation list made for it
             return;
         }

@@ -438,7 +438,7 @@ public final class StoreNode implements Closeable {
 
     /** Caller holds the append lock. */
     private void recordAppended(LogEntry entry) {
-        if (entry.op() == LogEntry.Op.PUT || entry.op() == LogEntry.Op.DELETE) {
+        if (entry.changesOneKey()) {
             // one key, most writes: its String made once, and no mutation list for it
             String key = entry.keyString();
             pending.appended(entry.offset(), key, entry.op() == LogEntry.Op.PUT ? entry.value() : null, 0);
