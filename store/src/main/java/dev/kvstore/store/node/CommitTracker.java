@@ -235,20 +235,20 @@ public final class CommitTracker {
         // apply before completing, so that a reader who saw the acknowledgement finds the value
         try {
             onCommit.accept(newCommit);
-        } catch (RuntimeException applyFailed) {
+        } catch (RuntimeException | Error applyFailed) {
             // committed but not applied: the store cannot say more than that the write may not be readable
+            RuntimeException cause = applyFailed instanceof RuntimeException e ? e
+                    : new IllegalStateException("applying up to " + newCommit + " failed", applyFailed);
             List<CommitWaiter> failed = new ArrayList<>(done);
             synchronized (this) {
                 applying--;
-                if (retiredBy != null && applying == 0) {
-                    failed.addAll(waiters); // the term ended meanwhile and no apply will tell the ones it left
-                    waiters.clear();
-                }
+                failed.addAll(leftAfterTheEnd());
             }
-            CompletionBatch.run(() -> failed.forEach(waiter -> waiter.failed(applyFailed)));
+            CompletionBatch.run(() -> failed.forEach(waiter -> waiter.failed(cause)));
             throw applyFailed;
         }
         long told;
+        List<CommitWaiter> left;
         synchronized (this) {
             applying--;
             applied = Math.max(applied, newCommit);
@@ -257,12 +257,33 @@ public final class CommitTracker {
             while (!waiters.isEmpty() && waiters.peek().offset() <= told) {
                 done.add(waiters.poll());
             }
+            left = leftAfterTheEnd();
         }
         CompletionBatch.run(() -> {
             for (CommitWaiter waiter : done) {
                 waiter.committed(told);
             }
+            for (CommitWaiter waiter : left) {
+                waiter.failed(retiredBy());
+            }
         });
+    }
+
+    /**
+     * The waits nothing will tell any more, taken out: once the term ended and no apply is under way, those
+     * failAll kept for an apply (see there) are past what was applied. Caller holds the lock.
+     */
+    private List<CommitWaiter> leftAfterTheEnd() {
+        if (retiredBy == null || applying > 0 || waiters.isEmpty()) {
+            return List.of();
+        }
+        List<CommitWaiter> left = new ArrayList<>(waiters);
+        waiters.clear();
+        return left;
+    }
+
+    private synchronized RuntimeException retiredBy() {
+        return retiredBy;
     }
 
     /**

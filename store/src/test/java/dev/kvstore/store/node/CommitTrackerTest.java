@@ -120,6 +120,24 @@ class CommitTrackerTest {
     }
 
     @Test
+    void after_the_end_no_wait_is_left_untold_when_a_higher_commits_apply_failed_beside_a_lower_ones() {
+        IllegalStateException ended = new IllegalStateException("term ended");
+        IllegalStateException unreadable = new IllegalStateException("log entry unreadable");
+        List<CompletableFuture<Long>> cameDuring = new ArrayList<>();
+        duringApply = () -> { // the apply of 3 under way, as on the flusher while an acknowledgement comes in
+            duringApply = () -> {
+                throw unreadable;
+            };
+            assertThatThrownBy(() -> tracker.localDurable(6)).isSameAs(unreadable); // commit 6, its apply failed
+            tracker.failAll(ended);
+            cameDuring.add(tracker.awaitCommit(5)); // committed, kept for an apply: but only that of 3 is left
+        };
+        tracker.localDurable(3);
+        assertThat(cameDuring.get(0)).isCompletedExceptionally();
+        assertThatThrownBy(cameDuring.get(0)::join).hasCause(ended);
+    }
+
+    @Test
     void a_clients_wait_gives_its_memory_back_when_its_entry_commits_or_fails_never_when_the_client_stops_waiting() {
         byte[] value = new byte[100];
         long oneKey = MemoryEstimate.of("k", value);
